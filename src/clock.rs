@@ -1,0 +1,78 @@
+//! The one clock every time-based rule reads.
+//!
+//! `--as-of` fixes it; otherwise it reads the system time. Nothing else in the
+//! program asks the system for the time.
+
+use chrono::{DateTime, Local, NaiveDate, TimeZone, Utc};
+
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Clock {
+    fixed: Option<DateTime<Utc>>,
+}
+
+impl Clock {
+    /// A clock that reads the system time.
+    pub fn system() -> Self {
+        Self { fixed: None }
+    }
+
+    /// A clock stopped at `at` (what `--as-of` gives).
+    pub fn fixed(at: DateTime<Utc>) -> Self {
+        Self { fixed: Some(at) }
+    }
+
+    pub fn is_fixed(&self) -> bool {
+        self.fixed.is_some()
+    }
+
+    pub fn now(&self) -> DateTime<Utc> {
+        self.fixed.unwrap_or_else(Utc::now)
+    }
+
+    /// Today's date in the user's time zone.
+    pub fn today(&self) -> NaiveDate {
+        self.now().with_timezone(&Local).date_naive()
+    }
+}
+
+/// Parse an `--as-of` value: `YYYY-MM-DD` (midnight, local time) or RFC 3339.
+pub fn parse_when(text: &str) -> Result<DateTime<Utc>, String> {
+    let text = text.trim();
+    if let Ok(at) = DateTime::parse_from_rfc3339(text) {
+        return Ok(at.with_timezone(&Utc));
+    }
+    if let Ok(date) = NaiveDate::parse_from_str(text, "%Y-%m-%d") {
+        let midnight = date.and_hms_opt(0, 0, 0).expect("midnight exists");
+        if let Some(at) = Local.from_local_datetime(&midnight).earliest() {
+            return Ok(at.with_timezone(&Utc));
+        }
+    }
+    Err(format!(
+        "not a date or time: {:?} (use YYYY-MM-DD or RFC 3339, e.g. 2026-12-01 or 2026-12-01T09:30:00Z)",
+        crate::text::clean(text)
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fixed_clock_reads_the_fixed_time() {
+        let at = parse_when("2026-12-01T09:30:00Z").unwrap();
+        assert_eq!(Clock::fixed(at).now(), at);
+        assert!(Clock::fixed(at).is_fixed());
+    }
+
+    #[test]
+    fn when_accepts_dates_and_rfc3339_and_refuses_the_rest() {
+        assert!(parse_when("2026-12-01").is_ok());
+        assert_eq!(
+            parse_when("2026-12-01T10:00:00+01:00").unwrap(),
+            parse_when("2026-12-01T09:00:00Z").unwrap()
+        );
+        let err = parse_when("01/12/2026").unwrap_err();
+        assert!(err.contains("YYYY-MM-DD"), "{err}");
+        assert!(parse_when("2026-02-30").is_err());
+    }
+}

@@ -1,0 +1,214 @@
+//! The deal: the opportunity being qualified, with its ten step records.
+
+use super::money::Money;
+use super::playbook::Playbook;
+use super::step::{Step, StepStatus};
+use chrono::{DateTime, NaiveDate, Utc};
+use std::fmt;
+
+/// A deal's id, as shown to people and scripts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct DealId(pub i64);
+
+impl fmt::Display for DealId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.0)
+    }
+}
+
+impl std::str::FromStr for DealId {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        s.trim()
+            .parse::<i64>()
+            .ok()
+            .filter(|n| *n > 0)
+            .map(DealId)
+            .ok_or_else(|| format!("not a deal id: {:?} (ids are whole numbers; `qualify deal list` shows them)", crate::text::clean(s)))
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Deal {
+    pub id: DealId,
+    pub name: String,
+    pub account: String,
+    /// Licence value.
+    pub amount: Option<Money>,
+    pub implementation_fee: Option<Money>,
+    pub support_rate_percent: f64,
+    pub close_date: Option<NaiveDate>,
+    pub stage: String,
+    pub owner: String,
+    pub sa: String,
+    pub manager: String,
+    /// When the executive meeting that triggered qualification takes place.
+    pub trigger_date: Option<NaiveDate>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    /// Bumped by every change; a writer holding an older version is refused.
+    pub version: i64,
+    pub steps: Vec<Step>,
+}
+
+impl Deal {
+    pub fn steps_complete(&self) -> usize {
+        self.steps.iter().filter(|s| s.is_complete()).count()
+    }
+
+    pub fn step(&self, number: u8) -> Option<&Step> {
+        self.steps.iter().find(|s| s.number == number)
+    }
+
+    /// Licence + implementation + the first year of support.
+    pub fn first_year_value(&self) -> Option<Money> {
+        let licence = self.amount?;
+        let support = (licence.cents() as f64 * self.support_rate_percent / 100.0).round() as i64;
+        let fee = self.implementation_fee.unwrap_or(Money::ZERO);
+        Some(Money::from_cents(licence.cents() + fee.cents() + support))
+    }
+
+    /// The step a person would work on next: the first one not complete.
+    pub fn current_step(&self) -> Option<u8> {
+        self.steps.iter().find(|s| !s.is_complete()).map(|s| s.number)
+    }
+
+    pub fn blocked_steps(&self) -> impl Iterator<Item = &Step> {
+        self.steps.iter().filter(|s| s.status == StepStatus::Blocked)
+    }
+}
+
+/// One line of the deal list.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DealSummary {
+    pub id: DealId,
+    pub name: String,
+    pub account: String,
+    pub amount: Option<Money>,
+    pub close_date: Option<NaiveDate>,
+    pub stage: String,
+    pub owner: String,
+    pub steps_complete: u8,
+    pub steps_blocked: u8,
+}
+
+/// A deal as a person or a script asks to create it, before it has an id.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct NewDeal {
+    pub name: String,
+    pub account: String,
+    pub amount: Option<Money>,
+    pub implementation_fee: Option<Money>,
+    pub support_rate_percent: Option<f64>,
+    pub close_date: Option<NaiveDate>,
+    pub stage: Option<String>,
+    pub owner: String,
+    pub sa: String,
+    pub manager: String,
+    pub trigger_date: Option<NaiveDate>,
+}
+
+/// A problem with one field of a new deal.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldError {
+    pub field: &'static str,
+    pub message: String,
+}
+
+impl fmt::Display for FieldError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.field, self.message)
+    }
+}
+
+pub const MAX_TEXT: usize = 200;
+
+impl NewDeal {
+    /// Check what cannot be caught while parsing single values.
+    pub fn validate(&self) -> Result<(), Vec<FieldError>> {
+        let mut errors = Vec::new();
+        for (field, value) in [("name", &self.name), ("account", &self.account)] {
+            if value.trim().is_empty() {
+                errors.push(FieldError { field, message: "required".into() });
+            }
+        }
+        for (field, value) in [
+            ("name", &self.name),
+            ("account", &self.account),
+            ("owner", &self.owner),
+            ("sa", &self.sa),
+            ("manager", &self.manager),
+        ] {
+            if value.chars().count() > MAX_TEXT {
+                errors.push(FieldError { field, message: format!("at most {MAX_TEXT} characters") });
+            }
+        }
+        if let Some(rate) = self.support_rate_percent
+            && !(0.0..=100.0).contains(&rate)
+        {
+            errors.push(FieldError { field: "support_rate", message: "a percentage from 0 to 100".into() });
+        }
+        if errors.is_empty() { Ok(()) } else { Err(errors) }
+    }
+
+    /// The deal as created: playbook defaults filled in, ten fresh steps.
+    pub fn into_deal(self, id: DealId, playbook: &Playbook, now: DateTime<Utc>) -> Deal {
+        Deal {
+            id,
+            name: self.name.trim().to_string(),
+            account: self.account.trim().to_string(),
+            amount: self.amount,
+            implementation_fee: self.implementation_fee,
+            support_rate_percent: self.support_rate_percent.unwrap_or(playbook.defaults.support_rate_percent),
+            close_date: self.close_date,
+            stage: self.stage.unwrap_or_else(|| playbook.defaults.stage.clone()),
+            owner: self.owner.trim().to_string(),
+            sa: self.sa.trim().to_string(),
+            manager: self.manager.trim().to_string(),
+            trigger_date: self.trigger_date,
+            created_at: now,
+            updated_at: now,
+            version: 1,
+            steps: Step::fresh_set(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn name_and_account_are_required() {
+        let errors = NewDeal::default().validate().unwrap_err();
+        let fields: Vec<_> = errors.iter().map(|e| e.field).collect();
+        assert_eq!(fields, ["name", "account"]);
+        let ok = NewDeal { name: "Acme ERP".into(), account: "Acme".into(), ..Default::default() };
+        assert!(ok.validate().is_ok());
+    }
+
+    #[test]
+    fn first_year_value_adds_support_at_the_rate() {
+        let pb = Playbook::default_playbook();
+        let new = NewDeal {
+            name: "Acme ERP".into(),
+            account: "Acme".into(),
+            amount: Some(Money::from_dollars(300_000)),
+            implementation_fee: Some(Money::from_dollars(150_000)),
+            ..Default::default()
+        };
+        let deal = new.into_deal(DealId(1), &pb, DateTime::UNIX_EPOCH);
+        assert_eq!(deal.support_rate_percent, 20.0);
+        assert_eq!(deal.first_year_value(), Some(Money::from_dollars(510_000)));
+        assert_eq!(deal.stage, "Qualification");
+        assert_eq!(deal.steps.len(), 10);
+        assert_eq!(deal.current_step(), Some(1));
+    }
+
+    #[test]
+    fn ids_are_positive_whole_numbers() {
+        assert_eq!("42".parse::<DealId>().unwrap(), DealId(42));
+        assert!("0".parse::<DealId>().is_err());
+        assert!("x1".parse::<DealId>().unwrap_err().contains("deal list"));
+    }
+}

@@ -1,0 +1,401 @@
+//! The procedure as data: read from `assets/playbook.toml` (embedded) or a
+//! team's own file. Parsing is pure: the caller reads the file.
+
+use chrono::NaiveDate;
+use serde::Deserialize;
+use std::fmt;
+use toml::Spanned;
+
+/// The playbook shipped with qualify.
+pub const DEFAULT_TOML: &str = include_str!("../../assets/playbook.toml");
+
+/// How many steps the procedure has, and how many actions each step asks for.
+pub const STEP_COUNT: usize = 10;
+pub const ACTION_COUNT: usize = 5;
+
+#[derive(Debug, Clone)]
+pub struct Playbook {
+    pub name: String,
+    pub scope: String,
+    pub trigger: String,
+    pub duration_business_days: [u32; 2],
+    pub participants: Vec<String>,
+    pub actions: Vec<String>,
+    pub quality_criteria: Vec<String>,
+    pub rushing: Rushing,
+    pub defaults: Defaults,
+    pub targets: Targets,
+    pub crm: Crm,
+    pub steps: Vec<StepDef>,
+    pub qa: Vec<QaDef>,
+    pub escalations: Vec<EscalationDef>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Rushing {
+    pub warning: String,
+    pub min_minutes: u32,
+    pub min_note_chars: u32,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Defaults {
+    pub stage: String,
+    pub support_rate_percent: f64,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Targets {
+    pub qualification_accuracy_percent: f64,
+    pub process_adherence_percent: f64,
+    pub win_rate_uplift_points: f64,
+    pub stage_velocity_days: u32,
+    pub manager_review_over_usd: i64,
+    pub next_step_window_business_days: u32,
+    #[serde(default)]
+    pub holidays: Vec<NaiveDate>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Crm {
+    pub required_fields: Vec<CrmField>,
+}
+
+/// A field of the opportunity record that the playbook can require.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CrmField {
+    Name,
+    Account,
+    Amount,
+    CloseDate,
+    Stage,
+    Owner,
+    Sa,
+    Manager,
+    TriggerDate,
+}
+
+impl CrmField {
+    pub fn label(self) -> &'static str {
+        match self {
+            CrmField::Name => "name",
+            CrmField::Account => "account",
+            CrmField::Amount => "amount",
+            CrmField::CloseDate => "close date",
+            CrmField::Stage => "stage",
+            CrmField::Owner => "owner",
+            CrmField::Sa => "SA",
+            CrmField::Manager => "manager",
+            CrmField::TriggerDate => "trigger date",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StepDef {
+    pub number: u8,
+    pub title: String,
+    pub objective: String,
+    pub sla_business_days: u32,
+}
+
+/// The rules the code knows how to compute, bound to QA items by id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum QaRule {
+    StepsInSequence,
+    CrmRequiredFields,
+    StakeholdersLogged,
+    NextStepsScheduled,
+    RisksMitigated,
+    ManagerReview,
+    HandoffDocumented,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct QaDef {
+    pub rule: QaRule,
+    pub title: String,
+}
+
+/// The escalation rows the code knows, bound by id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EscalationRule {
+    StepBlocked,
+    Customer,
+    LegalSecurity,
+    Pricing,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RaisedBy {
+    Tool,
+    User,
+}
+
+/// How long the escalated party has to act.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(try_from = "String")]
+pub enum Window {
+    Hours(u32),
+    SameDay,
+}
+
+impl TryFrom<String> for Window {
+    type Error = String;
+    fn try_from(text: String) -> Result<Self, String> {
+        let t = text.trim().to_ascii_lowercase();
+        if t == "same day" {
+            return Ok(Window::SameDay);
+        }
+        t.strip_suffix('h')
+            .and_then(|h| h.trim().parse::<u32>().ok())
+            .filter(|h| *h > 0)
+            .map(Window::Hours)
+            .ok_or_else(|| format!("window {text:?}: use a number of hours such as \"24h\", or \"same day\""))
+    }
+}
+
+impl fmt::Display for Window {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Window::Hours(h) => write!(f, "{h} hours"),
+            Window::SameDay => write!(f, "same day"),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EscalationDef {
+    pub rule: EscalationRule,
+    pub scenario: String,
+    pub escalate_to: String,
+    pub window: Window,
+    pub authority: String,
+    pub raised_by: RaisedBy,
+    #[serde(default)]
+    pub blocked_for_days: Option<u32>,
+}
+
+/// Why a playbook was refused: the file, the line and the field.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlaybookError {
+    pub file: String,
+    pub line: usize,
+    pub field: String,
+    pub message: String,
+}
+
+impl fmt::Display for PlaybookError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "playbook {}:{}: {}: {}",
+            self.file, self.line, self.field, self.message
+        )
+    }
+}
+
+impl std::error::Error for PlaybookError {}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Raw {
+    name: String,
+    scope: String,
+    trigger: String,
+    duration_business_days: [u32; 2],
+    participants: Vec<String>,
+    actions: Spanned<Vec<String>>,
+    quality_criteria: Vec<String>,
+    rushing: Rushing,
+    defaults: Defaults,
+    targets: Targets,
+    crm: Crm,
+    steps: Spanned<Vec<Spanned<StepDef>>>,
+    qa: Spanned<Vec<Spanned<QaDef>>>,
+    escalations: Spanned<Vec<Spanned<EscalationDef>>>,
+}
+
+impl Playbook {
+    /// The playbook shipped with qualify.
+    pub fn default_playbook() -> Playbook {
+        Playbook::parse(DEFAULT_TOML, "assets/playbook.toml").expect("the shipped playbook is valid")
+    }
+
+    /// Parse and validate a playbook; `file` names it in errors.
+    pub fn parse(text: &str, file: &str) -> Result<Playbook, PlaybookError> {
+        let line_of = |offset: usize| text[..offset.min(text.len())].matches('\n').count() + 1;
+        let error = |offset: usize, field: &str, message: String| PlaybookError {
+            file: file.to_string(),
+            line: line_of(offset),
+            field: field.to_string(),
+            message,
+        };
+        let raw: Raw = toml::from_str(text).map_err(|e| {
+            let offset = e.span().map(|s| s.start).unwrap_or(0);
+            let field = field_at(text, offset);
+            error(offset, &field, e.message().trim().to_string())
+        })?;
+
+        if raw.actions.get_ref().len() != ACTION_COUNT {
+            return Err(error(
+                raw.actions.span().start,
+                "actions",
+                format!("expected {ACTION_COUNT} actions, found {}", raw.actions.get_ref().len()),
+            ));
+        }
+        let steps_span = raw.steps.span();
+        let steps = raw.steps.into_inner();
+        if steps.len() != STEP_COUNT {
+            return Err(error(
+                steps_span.start,
+                "steps",
+                format!("expected {STEP_COUNT} steps, found {}", steps.len()),
+            ));
+        }
+        for (i, step) in steps.iter().enumerate() {
+            let at = step.span().start;
+            if step.get_ref().number as usize != i + 1 {
+                return Err(error(
+                    at,
+                    &format!("steps[{i}].number"),
+                    format!("expected {}, found {} (steps are listed in order)", i + 1, step.get_ref().number),
+                ));
+            }
+            if step.get_ref().title.trim().is_empty() {
+                return Err(error(at, &format!("steps[{i}].title"), "must not be empty".into()));
+            }
+        }
+        let qa = raw.qa.into_inner();
+        for (i, item) in qa.iter().enumerate() {
+            if qa[..i].iter().any(|q| q.get_ref().rule == item.get_ref().rule) {
+                return Err(error(item.span().start, &format!("qa[{i}].rule"), "rule listed twice".into()));
+            }
+        }
+        let escalations = raw.escalations.into_inner();
+        for (i, row) in escalations.iter().enumerate() {
+            let r = row.get_ref();
+            if r.rule == EscalationRule::StepBlocked && r.blocked_for_days.is_none() {
+                return Err(error(
+                    row.span().start,
+                    &format!("escalations[{i}].blocked_for_days"),
+                    "the step_blocked row needs blocked_for_days".into(),
+                ));
+            }
+            if escalations[..i].iter().any(|e| e.get_ref().rule == r.rule) {
+                return Err(error(row.span().start, &format!("escalations[{i}].rule"), "rule listed twice".into()));
+            }
+        }
+
+        Ok(Playbook {
+            name: raw.name,
+            scope: raw.scope,
+            trigger: raw.trigger,
+            duration_business_days: raw.duration_business_days,
+            participants: raw.participants,
+            actions: raw.actions.into_inner(),
+            quality_criteria: raw.quality_criteria,
+            rushing: raw.rushing,
+            defaults: raw.defaults,
+            targets: raw.targets,
+            crm: raw.crm,
+            steps: steps.into_iter().map(Spanned::into_inner).collect(),
+            qa: qa.into_iter().map(Spanned::into_inner).collect(),
+            escalations: escalations.into_iter().map(Spanned::into_inner).collect(),
+        })
+    }
+
+    /// The definition of step `number` (1-based).
+    pub fn step(&self, number: u8) -> &StepDef {
+        &self.steps[usize::from(number.clamp(1, STEP_COUNT as u8)) - 1]
+    }
+
+    pub fn escalation(&self, rule: EscalationRule) -> Option<&EscalationDef> {
+        self.escalations.iter().find(|e| e.rule == rule)
+    }
+}
+
+/// The key written on the line at `offset`, as the field an error names.
+fn field_at(text: &str, offset: usize) -> String {
+    let start = text[..offset.min(text.len())].rfind('\n').map_or(0, |i| i + 1);
+    let line = text[start..].lines().next().unwrap_or("").trim();
+    if let Some(table) = line.strip_prefix('[') {
+        return table.trim_matches(|c| c == '[' || c == ']').trim().to_string();
+    }
+    match line.split_once('=') {
+        Some((key, _)) => key.trim().to_string(),
+        None => "(top level)".to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_shipped_playbook_has_the_procedure() {
+        let p = Playbook::default_playbook();
+        assert_eq!(p.steps.len(), 10);
+        assert_eq!(p.steps[0].title, "Initial qualification using MEDDICC/MEDDPICC");
+        assert_eq!(p.steps[9].title, "CRM documentation requirements");
+        assert_eq!(p.qa.len(), 7);
+        assert_eq!(p.qa[0].title, "All 10 steps completed in sequence");
+        assert_eq!(p.escalations.len(), 4);
+        let blocked = p.escalation(EscalationRule::StepBlocked).unwrap();
+        assert_eq!(blocked.escalate_to, "Direct manager");
+        assert_eq!(blocked.window, Window::Hours(24));
+        assert_eq!(p.escalation(EscalationRule::Customer).unwrap().window, Window::SameDay);
+        assert_eq!(p.targets.manager_review_over_usd, 250_000);
+    }
+
+    #[test]
+    fn a_bad_value_names_file_line_and_field() {
+        let text = DEFAULT_TOML.replace("min_minutes = 15", "min_minutes = \"soon\"");
+        let line = text.lines().position(|l| l.contains("min_minutes")).unwrap() + 1;
+        let err = Playbook::parse(&text, "team.toml").unwrap_err();
+        assert_eq!(err.file, "team.toml");
+        assert_eq!(err.line, line);
+        assert_eq!(err.field, "min_minutes");
+        assert!(err.to_string().starts_with(&format!("playbook team.toml:{line}: min_minutes:")), "{err}");
+    }
+
+    #[test]
+    fn an_unknown_rule_and_a_bad_window_are_refused() {
+        let text = DEFAULT_TOML.replace("rule = \"risks_mitigated\"", "rule = \"vibes\"");
+        let err = Playbook::parse(&text, "p.toml").unwrap_err();
+        assert_eq!(err.field, "rule");
+        assert!(err.message.contains("vibes"), "{err}");
+
+        let text = DEFAULT_TOML.replace("window = \"48h\"", "window = \"two days\"");
+        let err = Playbook::parse(&text, "p.toml").unwrap_err();
+        assert_eq!(err.field, "window");
+        assert!(err.message.contains("same day"), "{err}");
+    }
+
+    #[test]
+    fn a_missing_step_is_refused_with_its_line() {
+        let cut = DEFAULT_TOML.find("[[steps]]\nnumber = 10").unwrap();
+        let end = DEFAULT_TOML[cut..].find("[[qa]]").unwrap() + cut;
+        let text = format!("{}{}", &DEFAULT_TOML[..cut], &DEFAULT_TOML[end..]);
+        let err = Playbook::parse(&text, "p.toml").unwrap_err();
+        assert_eq!(err.field, "steps");
+        assert!(err.message.contains("expected 10 steps, found 9"), "{err}");
+
+        let text = DEFAULT_TOML.replacen("number = 3", "number = 4", 1);
+        let err = Playbook::parse(&text, "p.toml").unwrap_err();
+        assert_eq!(err.field, "steps[2].number");
+        let line = text.lines().position(|l| l == "number = 4").unwrap();
+        assert_eq!(err.line, line, "points at the [[steps]] header");
+    }
+}

@@ -1,0 +1,495 @@
+//! A deal's step records and the rules that move them.
+
+use super::playbook::{ACTION_COUNT, Playbook, STEP_COUNT};
+use chrono::{DateTime, Utc};
+use std::fmt;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum StepStatus {
+    NotStarted,
+    InProgress,
+    Blocked,
+    Complete,
+}
+
+impl StepStatus {
+    pub const ALL: [StepStatus; 4] = [
+        StepStatus::NotStarted,
+        StepStatus::InProgress,
+        StepStatus::Blocked,
+        StepStatus::Complete,
+    ];
+
+    /// The stored and JSON form: `not_started`, `in_progress`, `blocked`, `complete`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            StepStatus::NotStarted => "not_started",
+            StepStatus::InProgress => "in_progress",
+            StepStatus::Blocked => "blocked",
+            StepStatus::Complete => "complete",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<StepStatus> {
+        StepStatus::ALL.into_iter().find(|s| s.as_str() == text)
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            StepStatus::NotStarted => "not started",
+            StepStatus::InProgress => "in progress",
+            StepStatus::Blocked => "blocked",
+            StepStatus::Complete => "complete",
+        }
+    }
+}
+
+/// The three notes every step keeps.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum NoteKind {
+    Outcomes,
+    Decisions,
+    NextSteps,
+}
+
+impl NoteKind {
+    pub const ALL: [NoteKind; 3] = [NoteKind::Outcomes, NoteKind::Decisions, NoteKind::NextSteps];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            NoteKind::Outcomes => "Outcomes",
+            NoteKind::Decisions => "Decisions",
+            NoteKind::NextSteps => "Next steps",
+        }
+    }
+
+    pub fn key(self) -> &'static str {
+        match self {
+            NoteKind::Outcomes => "outcomes",
+            NoteKind::Decisions => "decisions",
+            NoteKind::NextSteps => "next_steps",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Notes {
+    pub outcomes: String,
+    pub decisions: String,
+    pub next_steps: String,
+}
+
+impl Notes {
+    pub fn get(&self, kind: NoteKind) -> &str {
+        match kind {
+            NoteKind::Outcomes => &self.outcomes,
+            NoteKind::Decisions => &self.decisions,
+            NoteKind::NextSteps => &self.next_steps,
+        }
+    }
+
+    fn get_mut(&mut self, kind: NoteKind) -> &mut String {
+        match kind {
+            NoteKind::Outcomes => &mut self.outcomes,
+            NoteKind::Decisions => &mut self.decisions,
+            NoteKind::NextSteps => &mut self.next_steps,
+        }
+    }
+
+    /// Characters of real content across the three notes.
+    pub fn content_chars(&self) -> usize {
+        NoteKind::ALL
+            .iter()
+            .map(|k| self.get(*k).chars().filter(|c| !c.is_whitespace()).count())
+            .sum()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Step {
+    pub number: u8,
+    pub status: StepStatus,
+    pub started_at: Option<DateTime<Utc>>,
+    pub completed_at: Option<DateTime<Utc>>,
+    pub blocked_reason: Option<String>,
+    pub blocked_since: Option<DateTime<Utc>>,
+    pub actions: [bool; ACTION_COUNT],
+    pub notes: Notes,
+}
+
+impl Step {
+    pub fn new(number: u8) -> Step {
+        Step {
+            number,
+            status: StepStatus::NotStarted,
+            started_at: None,
+            completed_at: None,
+            blocked_reason: None,
+            blocked_since: None,
+            actions: [false; ACTION_COUNT],
+            notes: Notes::default(),
+        }
+    }
+
+    /// The ten fresh steps of a new deal.
+    pub fn fresh_set() -> Vec<Step> {
+        (1..=STEP_COUNT as u8).map(Step::new).collect()
+    }
+
+    pub fn is_complete(&self) -> bool {
+        self.status == StepStatus::Complete
+    }
+
+    /// A step completed within minutes of its start with thin notes: the
+    /// procedure's known failure ("rushing a step without preparation").
+    pub fn rushed(&self, playbook: &Playbook) -> Option<String> {
+        let (start, done) = (self.started_at?, self.completed_at?);
+        if !self.is_complete() {
+            return None;
+        }
+        let minutes = (done - start).num_minutes();
+        let chars = self.notes.content_chars();
+        let thin = chars < playbook.rushing.min_note_chars as usize;
+        (minutes < i64::from(playbook.rushing.min_minutes) && thin).then(|| {
+            format!(
+                "Step {} looks rushed: completed {} min after it started with {} characters of notes. {}",
+                self.number, minutes, chars, playbook.rushing.warning
+            )
+        })
+    }
+}
+
+/// A change a person asks of one step.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StepChange {
+    Start,
+    Complete,
+    Block { reason: String },
+    Unblock,
+    Reopen,
+    SetAction { index: usize, done: bool },
+    SetNote { kind: NoteKind, text: String },
+}
+
+impl StepChange {
+    /// Whether this change is a status transition (as opposed to content).
+    pub fn is_transition(&self) -> bool {
+        !matches!(self, StepChange::SetAction { .. } | StepChange::SetNote { .. })
+    }
+}
+
+/// Why a step change was refused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RuleError {
+    NoSuchStep(u8),
+    /// The step cannot be completed while an earlier one is incomplete.
+    OutOfSequence { step: u8, earliest: u8, earliest_title: String },
+    AlreadyComplete(u8),
+    IsBlocked { step: u8, reason: String },
+    NotBlocked(u8),
+    NotComplete(u8),
+    EmptyReason,
+    NoSuchAction(usize),
+}
+
+impl fmt::Display for RuleError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            RuleError::NoSuchStep(n) => write!(f, "there is no step {n}: steps are numbered 1 to {STEP_COUNT}"),
+            RuleError::OutOfSequence { step, earliest, earliest_title } => write!(
+                f,
+                "step {step} cannot be completed: step {earliest} ({earliest_title}) is not complete yet"
+            ),
+            RuleError::AlreadyComplete(n) => write!(f, "step {n} is already complete (reopen it to change its status)"),
+            RuleError::IsBlocked { step, reason } => {
+                write!(f, "step {step} is blocked ({reason}): unblock it first")
+            }
+            RuleError::NotBlocked(n) => write!(f, "step {n} is not blocked"),
+            RuleError::NotComplete(n) => write!(f, "step {n} is not complete, so there is nothing to reopen"),
+            RuleError::EmptyReason => write!(f, "a block needs a reason (what or who the step is waiting on)"),
+            RuleError::NoSuchAction(i) => write!(f, "there is no action {}: actions are numbered 1 to {ACTION_COUNT}", i + 1),
+        }
+    }
+}
+
+impl std::error::Error for RuleError {}
+
+/// What a successful change has to say: warnings that do not block.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ChangeOutcome {
+    pub warnings: Vec<String>,
+}
+
+/// The earliest step before `number` that is not complete.
+pub fn earliest_incomplete_before(steps: &[Step], number: u8) -> Option<u8> {
+    steps
+        .iter()
+        .filter(|s| s.number < number && !s.is_complete())
+        .map(|s| s.number)
+        .min()
+}
+
+/// Apply `change` to step `number` of `steps` at `now`. On refusal `steps`
+/// is left exactly as it was.
+pub fn apply(
+    steps: &mut [Step],
+    number: u8,
+    change: &StepChange,
+    playbook: &Playbook,
+    now: DateTime<Utc>,
+) -> Result<ChangeOutcome, RuleError> {
+    let index = steps
+        .iter()
+        .position(|s| s.number == number)
+        .ok_or(RuleError::NoSuchStep(number))?;
+    let earliest = earliest_incomplete_before(steps, number);
+    let step = &mut steps[index];
+    let mut outcome = ChangeOutcome::default();
+    match change {
+        StepChange::Start => match step.status {
+            StepStatus::NotStarted => {
+                step.status = StepStatus::InProgress;
+                step.started_at = Some(now);
+            }
+            StepStatus::InProgress => {}
+            StepStatus::Blocked => {
+                return Err(RuleError::IsBlocked {
+                    step: number,
+                    reason: step.blocked_reason.clone().unwrap_or_default(),
+                });
+            }
+            StepStatus::Complete => return Err(RuleError::AlreadyComplete(number)),
+        },
+        StepChange::Complete => {
+            match step.status {
+                StepStatus::Complete => return Err(RuleError::AlreadyComplete(number)),
+                StepStatus::Blocked => {
+                    return Err(RuleError::IsBlocked {
+                        step: number,
+                        reason: step.blocked_reason.clone().unwrap_or_default(),
+                    });
+                }
+                StepStatus::NotStarted | StepStatus::InProgress => {}
+            }
+            if let Some(earliest) = earliest {
+                return Err(RuleError::OutOfSequence {
+                    step: number,
+                    earliest,
+                    earliest_title: playbook.step(earliest).title.clone(),
+                });
+            }
+            step.status = StepStatus::Complete;
+            step.started_at.get_or_insert(now);
+            step.completed_at = Some(now);
+            outcome.warnings.extend(step.rushed(playbook));
+        }
+        StepChange::Block { reason } => {
+            let reason = reason.trim();
+            if reason.is_empty() {
+                return Err(RuleError::EmptyReason);
+            }
+            if step.is_complete() {
+                return Err(RuleError::AlreadyComplete(number));
+            }
+            if step.status != StepStatus::Blocked {
+                step.blocked_since = Some(now);
+            }
+            step.status = StepStatus::Blocked;
+            step.started_at.get_or_insert(now);
+            step.blocked_reason = Some(reason.to_string());
+        }
+        StepChange::Unblock => {
+            if step.status != StepStatus::Blocked {
+                return Err(RuleError::NotBlocked(number));
+            }
+            step.status = StepStatus::InProgress;
+            step.blocked_reason = None;
+            step.blocked_since = None;
+        }
+        StepChange::Reopen => {
+            if !step.is_complete() {
+                return Err(RuleError::NotComplete(number));
+            }
+            step.status = StepStatus::InProgress;
+            step.completed_at = None;
+        }
+        StepChange::SetAction { index, done } => {
+            let slot = step.actions.get_mut(*index).ok_or(RuleError::NoSuchAction(*index))?;
+            *slot = *done;
+        }
+        StepChange::SetNote { kind, text } => {
+            *step.notes.get_mut(*kind) = text.clone();
+            if step.status == StepStatus::NotStarted && !text.trim().is_empty() {
+                step.status = StepStatus::InProgress;
+                step.started_at = Some(now);
+            }
+        }
+    }
+    Ok(outcome)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+    use proptest::prelude::*;
+
+    fn t(minute: u32) -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 11, 2, 9, 0, 0).unwrap() + chrono::Duration::minutes(minute.into())
+    }
+
+    fn playbook() -> Playbook {
+        Playbook::default_playbook()
+    }
+
+    #[test]
+    fn completing_out_of_order_names_the_earliest_incomplete_step() {
+        let pb = playbook();
+        let mut steps = Step::fresh_set();
+        let before = steps.clone();
+        let err = apply(&mut steps, 2, &StepChange::Complete, &pb, t(0)).unwrap_err();
+        assert_eq!(
+            err,
+            RuleError::OutOfSequence {
+                step: 2,
+                earliest: 1,
+                earliest_title: "Initial qualification using MEDDICC/MEDDPICC".into()
+            }
+        );
+        assert!(err.to_string().contains("step 1 (Initial qualification"), "{err}");
+        assert_eq!(steps, before, "a refused change leaves the steps untouched");
+    }
+
+    #[test]
+    fn the_walk_in_order_completes_every_step() {
+        let pb = playbook();
+        let mut steps = Step::fresh_set();
+        for n in 1..=10u8 {
+            apply(&mut steps, n, &StepChange::Start, &pb, t(u32::from(n) * 60)).unwrap();
+            apply(&mut steps, n, &StepChange::Complete, &pb, t(u32::from(n) * 60 + 30)).unwrap();
+        }
+        assert!(steps.iter().all(Step::is_complete));
+        assert_eq!(steps[3].started_at, Some(t(240)));
+        assert_eq!(steps[3].completed_at, Some(t(270)));
+    }
+
+    #[test]
+    fn block_unblock_and_reopen() {
+        let pb = playbook();
+        let mut steps = Step::fresh_set();
+        assert_eq!(
+            apply(&mut steps, 1, &StepChange::Block { reason: "  ".into() }, &pb, t(0)),
+            Err(RuleError::EmptyReason)
+        );
+        apply(&mut steps, 1, &StepChange::Block { reason: "CFO on leave".into() }, &pb, t(0)).unwrap();
+        assert_eq!(steps[0].status, StepStatus::Blocked);
+        assert_eq!(steps[0].blocked_since, Some(t(0)));
+        // blocking again with a new reason keeps the original since-time
+        apply(&mut steps, 1, &StepChange::Block { reason: "still on leave".into() }, &pb, t(10)).unwrap();
+        assert_eq!(steps[0].blocked_since, Some(t(0)));
+        let err = apply(&mut steps, 1, &StepChange::Complete, &pb, t(20)).unwrap_err();
+        assert!(matches!(err, RuleError::IsBlocked { step: 1, .. }));
+        apply(&mut steps, 1, &StepChange::Unblock, &pb, t(30)).unwrap();
+        assert_eq!(steps[0].status, StepStatus::InProgress);
+        assert_eq!(steps[0].blocked_since, None);
+        assert_eq!(apply(&mut steps, 1, &StepChange::Unblock, &pb, t(31)), Err(RuleError::NotBlocked(1)));
+        apply(&mut steps, 1, &StepChange::Complete, &pb, t(40)).unwrap();
+        apply(&mut steps, 1, &StepChange::Reopen, &pb, t(50)).unwrap();
+        assert_eq!(steps[0].status, StepStatus::InProgress);
+        assert_eq!(steps[0].completed_at, None);
+    }
+
+    #[test]
+    fn a_quick_thin_completion_is_flagged_but_not_blocked() {
+        let pb = playbook();
+        let mut steps = Step::fresh_set();
+        apply(&mut steps, 1, &StepChange::Start, &pb, t(0)).unwrap();
+        let outcome = apply(&mut steps, 1, &StepChange::Complete, &pb, t(2)).unwrap();
+        assert_eq!(steps[0].status, StepStatus::Complete);
+        assert_eq!(outcome.warnings.len(), 1);
+        assert!(outcome.warnings[0].contains("rushed"));
+
+        // the same speed with real notes is not rushed
+        let note = "Champion (Priya, VP Finance) confirmed the pain: 3 regional ERPs, month-end close takes 12 days; the CFO owns the budget.";
+        apply(&mut steps, 2, &StepChange::SetNote { kind: NoteKind::Outcomes, text: note.into() }, &pb, t(3)).unwrap();
+        let outcome = apply(&mut steps, 2, &StepChange::Complete, &pb, t(5)).unwrap();
+        assert!(outcome.warnings.is_empty());
+        // and slow with thin notes is not rushed either
+        apply(&mut steps, 3, &StepChange::Start, &pb, t(10)).unwrap();
+        let outcome = apply(&mut steps, 3, &StepChange::Complete, &pb, t(10 + 60)).unwrap();
+        assert!(outcome.warnings.is_empty());
+    }
+
+    #[test]
+    fn typing_a_note_starts_the_step() {
+        let pb = playbook();
+        let mut steps = Step::fresh_set();
+        let change = StepChange::SetNote { kind: NoteKind::Decisions, text: "Go".into() };
+        apply(&mut steps, 4, &change, &pb, t(7)).unwrap();
+        assert_eq!(steps[3].status, StepStatus::InProgress);
+        assert_eq!(steps[3].started_at, Some(t(7)));
+        assert_eq!(steps[3].notes.decisions, "Go");
+    }
+
+    fn status_strategy() -> impl Strategy<Value = StepStatus> {
+        prop::sample::select(StepStatus::ALL.to_vec())
+    }
+
+    proptest! {
+        /// Completing step n succeeds exactly when every earlier step is
+        /// complete (and n itself is open); a refusal names the earliest
+        /// incomplete step and changes nothing.
+        #[test]
+        fn sequence_rule(statuses in prop::collection::vec(status_strategy(), 10), n in 1u8..=10) {
+            let pb = playbook();
+            let mut steps = Step::fresh_set();
+            for (s, status) in steps.iter_mut().zip(&statuses) {
+                s.status = *status;
+                if *status == StepStatus::Blocked {
+                    s.blocked_reason = Some("waiting".into());
+                }
+            }
+            let before = steps.clone();
+            let result = apply(&mut steps, n, &StepChange::Complete, &pb, t(0));
+            let own = statuses[usize::from(n) - 1];
+            let earliest = statuses[..usize::from(n) - 1]
+                .iter()
+                .position(|s| *s != StepStatus::Complete)
+                .map(|i| i as u8 + 1);
+            match result {
+                Ok(_) => {
+                    prop_assert!(earliest.is_none());
+                    prop_assert!(matches!(own, StepStatus::NotStarted | StepStatus::InProgress));
+                    prop_assert_eq!(steps[usize::from(n) - 1].status, StepStatus::Complete);
+                }
+                Err(RuleError::OutOfSequence { earliest: named, .. }) => {
+                    prop_assert_eq!(Some(named), earliest);
+                    prop_assert_eq!(&steps, &before);
+                }
+                Err(_) => {
+                    prop_assert!(matches!(own, StepStatus::Complete | StepStatus::Blocked));
+                    prop_assert_eq!(&steps, &before);
+                }
+            }
+        }
+
+        /// Whatever a person does (short of reopening), the complete steps
+        /// always form an unbroken run from step 1.
+        #[test]
+        fn complete_steps_form_a_prefix(ops in prop::collection::vec((1u8..=10, 0u8..4), 0..60)) {
+            let pb = playbook();
+            let mut steps = Step::fresh_set();
+            for (i, (n, op)) in ops.into_iter().enumerate() {
+                let change = match op {
+                    0 => StepChange::Start,
+                    1 => StepChange::Complete,
+                    2 => StepChange::Block { reason: "waiting".into() },
+                    _ => StepChange::Unblock,
+                };
+                let _ = apply(&mut steps, n, &change, &pb, t(i as u32));
+                let done = steps.iter().take_while(|s| s.is_complete()).count();
+                prop_assert!(steps[done..].iter().all(|s| !s.is_complete()));
+            }
+        }
+    }
+}

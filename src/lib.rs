@@ -1,0 +1,14 @@
+//! qualify: walk an enterprise deal through a ten-step qualification procedure.
+//!
+//! Layers: [`domain`] holds the pure rules and types, [`store`] is the only code
+//! that speaks SQL, [`cli`] and [`tui`] are the two faces over them.
+
+pub mod clock;
+pub mod cli;
+pub mod domain;
+pub mod paths;
+pub mod store;
+pub mod text;
+pub mod tui;
+
+pub use clock::Clock;

@@ -1,0 +1,417 @@
+//! The only code that speaks SQL. One SQLite file; every write is one
+//! `BEGIN IMMEDIATE` transaction; each deal carries a `version` so that a
+//! writer holding stale data is refused instead of overwriting.
+
+mod schema;
+
+use crate::domain::deal::{Deal, DealId, DealSummary, FieldError, NewDeal};
+use crate::domain::money::Money;
+use crate::domain::playbook::Playbook;
+use crate::domain::step::{self, ChangeOutcome, Notes, RuleError, Step, StepChange, StepStatus};
+use chrono::{DateTime, NaiveDate, Utc};
+use rusqlite::types::{FromSql, FromSqlResult, ToSql, ToSqlOutput, ValueRef};
+use rusqlite::{Connection, OptionalExtension, Row, TransactionBehavior, params};
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+pub use schema::migrations;
+
+impl ToSql for DealId {
+    fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
+        self.0.to_sql()
+    }
+}
+
+impl FromSql for DealId {
+    fn column_result(value: ValueRef<'_>) -> FromSqlResult<Self> {
+        i64::column_result(value).map(DealId)
+    }
+}
+
+#[derive(Debug)]
+pub enum StoreError {
+    /// The database file could not be opened or created.
+    Open { path: PathBuf, reason: String },
+    NotFound(DealId),
+    /// Someone else changed the deal since it was read.
+    Conflict { id: DealId, expected: i64, found: i64 },
+    Rule(RuleError),
+    Invalid(Vec<FieldError>),
+    Sql(rusqlite::Error),
+}
+
+impl fmt::Display for StoreError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            StoreError::Open { path, reason } => {
+                write!(f, "cannot open the database {}: {reason}", crate::text::clean(&path.display().to_string()))
+            }
+            StoreError::NotFound(id) => write!(f, "no deal with id {id} (`qualify deal list` shows the ids)"),
+            StoreError::Conflict { id, .. } => {
+                write!(f, "deal {id} was changed elsewhere since it was read; reload it and try again")
+            }
+            StoreError::Rule(e) => write!(f, "{e}"),
+            StoreError::Invalid(errors) => {
+                let parts: Vec<String> = errors.iter().map(ToString::to_string).collect();
+                write!(f, "{}", parts.join("; "))
+            }
+            StoreError::Sql(e) => write!(f, "database error: {e}"),
+        }
+    }
+}
+
+impl std::error::Error for StoreError {}
+
+impl From<rusqlite::Error> for StoreError {
+    fn from(e: rusqlite::Error) -> Self {
+        StoreError::Sql(e)
+    }
+}
+
+impl From<rusqlite_migration::Error> for StoreError {
+    fn from(e: rusqlite_migration::Error) -> Self {
+        match e {
+            rusqlite_migration::Error::RusqliteError { err, .. } => StoreError::Sql(err),
+            other => StoreError::Open { path: PathBuf::new(), reason: other.to_string() },
+        }
+    }
+}
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// How the deal list is ordered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ListSort {
+    #[default]
+    CloseDate,
+    Amount,
+    Name,
+}
+
+impl ListSort {
+    pub fn next(self) -> ListSort {
+        match self {
+            ListSort::CloseDate => ListSort::Amount,
+            ListSort::Amount => ListSort::Name,
+            ListSort::Name => ListSort::CloseDate,
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            ListSort::CloseDate => "close date",
+            ListSort::Amount => "amount",
+            ListSort::Name => "name",
+        }
+    }
+
+    fn order_by(self) -> &'static str {
+        match self {
+            ListSort::CloseDate => "d.close_date IS NULL, d.close_date, d.id",
+            ListSort::Amount => "d.amount_cents IS NULL, d.amount_cents DESC, d.id",
+            ListSort::Name => "d.name COLLATE NOCASE, d.id",
+        }
+    }
+}
+
+/// Which deals the list shows, and in what order.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ListQuery {
+    /// Matched, case-insensitively, anywhere in the name, account or owner.
+    pub filter: String,
+    pub sort: ListSort,
+}
+
+impl ListQuery {
+    fn pattern(&self) -> String {
+        let escaped: String = self
+            .filter
+            .trim()
+            .chars()
+            .flat_map(|c| match c {
+                '%' | '_' | '\\' => vec!['\\', c],
+                c => vec![c],
+            })
+            .collect();
+        format!("%{escaped}%")
+    }
+}
+
+const FILTER_SQL: &str = "(?1 = '%%' OR d.name LIKE ?1 ESCAPE '\\' OR d.account LIKE ?1 ESCAPE '\\' OR d.owner LIKE ?1 ESCAPE '\\')";
+
+pub struct Store {
+    conn: Connection,
+    path: Option<PathBuf>,
+}
+
+impl Store {
+    /// Open (or create) the database at `path`: the folder is created 0700
+    /// and the file 0600, since it holds customer data.
+    pub fn open(path: &Path) -> Result<Store> {
+        let fail = |reason: String| StoreError::Open { path: path.to_path_buf(), reason };
+        if path.is_dir() {
+            return Err(fail("that is a folder; give a file path such as deals.db".into()));
+        }
+        create_private(path).map_err(|e| fail(e.to_string()))?;
+        let conn = Connection::open(path).map_err(|e| fail(e.to_string()))?;
+        Store::init(conn, Some(path.to_path_buf())).map_err(|e| match e {
+            StoreError::Sql(e) => fail(e.to_string()),
+            StoreError::Open { reason, .. } => fail(reason),
+            other => other,
+        })
+    }
+
+    /// A private database in memory (tests and benchmarks).
+    pub fn open_in_memory() -> Result<Store> {
+        Store::init(Connection::open_in_memory()?, None)
+    }
+
+    fn init(mut conn: Connection, path: Option<PathBuf>) -> Result<Store> {
+        conn.busy_timeout(std::time::Duration::from_secs(5))?;
+        if path.is_some() {
+            let mode: String = conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))?;
+            if !mode.eq_ignore_ascii_case("wal") {
+                return Err(StoreError::Open {
+                    path: path.unwrap_or_default(),
+                    reason: format!("could not switch to WAL journal mode (got {mode})"),
+                });
+            }
+        }
+        conn.pragma_update(None, "foreign_keys", "ON")?;
+        conn.pragma_update(None, "synchronous", "FULL")?;
+        migrations().to_latest(&mut conn)?;
+        Ok(Store { conn, path })
+    }
+
+    pub fn path(&self) -> Option<&Path> {
+        self.path.as_deref()
+    }
+
+    /// Run `f` inside one `BEGIN IMMEDIATE` transaction: all or nothing.
+    fn write<T>(&mut self, f: impl FnOnce(&rusqlite::Transaction<'_>) -> Result<T>) -> Result<T> {
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let value = f(&tx)?;
+        tx.commit()?;
+        Ok(value)
+    }
+
+    pub fn add_deal(&mut self, new: NewDeal, playbook: &Playbook, now: DateTime<Utc>) -> Result<DealId> {
+        new.validate().map_err(StoreError::Invalid)?;
+        let deal = new.into_deal(DealId(0), playbook, now);
+        self.write(|tx| {
+            tx.execute(
+                "INSERT INTO deals (name, account, amount_cents, implementation_fee_cents, support_rate_percent,
+                    close_date, stage, owner, sa, manager, trigger_date, created_at, updated_at, version)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?12, 1)",
+                params![
+                    deal.name,
+                    deal.account,
+                    deal.amount.map(Money::cents),
+                    deal.implementation_fee.map(Money::cents),
+                    deal.support_rate_percent,
+                    deal.close_date,
+                    deal.stage,
+                    deal.owner,
+                    deal.sa,
+                    deal.manager,
+                    deal.trigger_date,
+                    now,
+                ],
+            )?;
+            let id = DealId(tx.last_insert_rowid());
+            let mut insert = tx.prepare("INSERT INTO steps (deal_id, number) VALUES (?1, ?2)")?;
+            for s in &deal.steps {
+                insert.execute(params![id, s.number])?;
+            }
+            Ok(id)
+        })
+    }
+
+    /// The whole deal with its ten steps.
+    pub fn deal(&self, id: DealId) -> Result<Deal> {
+        read_deal(&self.conn, id)
+    }
+
+    pub fn count_deals(&self, query: &ListQuery) -> Result<usize> {
+        let sql = format!("SELECT count(*) FROM deals d WHERE {FILTER_SQL}");
+        let n: i64 = self.conn.query_row(&sql, [query.pattern()], |r| r.get(0))?;
+        Ok(n as usize)
+    }
+
+    /// One page of the deal list: only the rows asked for are read.
+    pub fn deal_page(&self, query: &ListQuery, offset: usize, limit: usize) -> Result<Vec<DealSummary>> {
+        let sql = format!(
+            "SELECT d.id, d.name, d.account, d.amount_cents, d.close_date, d.stage, d.owner,
+                (SELECT count(*) FROM steps s WHERE s.deal_id = d.id AND s.status = 'complete'),
+                (SELECT count(*) FROM steps s WHERE s.deal_id = d.id AND s.status = 'blocked')
+             FROM deals d WHERE {FILTER_SQL} ORDER BY {} LIMIT ?2 OFFSET ?3",
+            query.sort.order_by()
+        );
+        let mut stmt = self.conn.prepare_cached(&sql)?;
+        let rows = stmt.query_map(params![query.pattern(), limit as i64, offset as i64], |r| {
+            Ok(DealSummary {
+                id: r.get(0)?,
+                name: r.get(1)?,
+                account: r.get(2)?,
+                amount: r.get::<_, Option<i64>>(3)?.map(Money::from_cents),
+                close_date: r.get(4)?,
+                stage: r.get(5)?,
+                owner: r.get(6)?,
+                steps_complete: r.get(7)?,
+                steps_blocked: r.get(8)?,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Apply a change to one step in one transaction. With `expected_version`,
+    /// the change is refused with [`StoreError::Conflict`] if the deal moved on
+    /// since that version was read. Returns the deal as saved.
+    pub fn change_step(
+        &mut self,
+        id: DealId,
+        expected_version: Option<i64>,
+        number: u8,
+        change: &StepChange,
+        playbook: &Playbook,
+        now: DateTime<Utc>,
+    ) -> Result<(Deal, ChangeOutcome)> {
+        self.write(|tx| {
+            let mut deal = read_deal(tx, id)?;
+            if let Some(expected) = expected_version
+                && expected != deal.version
+            {
+                return Err(StoreError::Conflict { id, expected, found: deal.version });
+            }
+            let outcome = step::apply(&mut deal.steps, number, change, playbook, now).map_err(StoreError::Rule)?;
+            let s = deal.step(number).ok_or(StoreError::Rule(RuleError::NoSuchStep(number)))?;
+            tx.execute(
+                "UPDATE steps SET status = ?3, started_at = ?4, completed_at = ?5, blocked_reason = ?6,
+                    blocked_since = ?7, actions = ?8, outcomes = ?9, decisions = ?10, next_steps = ?11
+                 WHERE deal_id = ?1 AND number = ?2",
+                params![
+                    id,
+                    number,
+                    s.status.as_str(),
+                    s.started_at,
+                    s.completed_at,
+                    s.blocked_reason,
+                    s.blocked_since,
+                    actions_bits(&s.actions),
+                    s.notes.outcomes,
+                    s.notes.decisions,
+                    s.notes.next_steps,
+                ],
+            )?;
+            tx.execute(
+                "UPDATE deals SET version = version + 1, updated_at = ?2 WHERE id = ?1",
+                params![id, now],
+            )?;
+            deal.version += 1;
+            deal.updated_at = now;
+            Ok((deal, outcome))
+        })
+    }
+
+    /// `PRAGMA integrity_check`'s verdict ("ok" when healthy).
+    pub fn integrity_check(&self) -> Result<String> {
+        Ok(self.conn.query_row("PRAGMA integrity_check", [], |r| r.get(0))?)
+    }
+
+    pub fn journal_mode(&self) -> Result<String> {
+        Ok(self.conn.query_row("PRAGMA journal_mode", [], |r| r.get(0))?)
+    }
+}
+
+fn actions_bits(actions: &[bool]) -> i64 {
+    actions.iter().enumerate().filter(|(_, done)| **done).map(|(i, _)| 1 << i).sum()
+}
+
+fn read_deal(conn: &Connection, id: DealId) -> Result<Deal> {
+    let deal = conn
+        .query_row(
+            "SELECT id, name, account, amount_cents, implementation_fee_cents, support_rate_percent, close_date,
+                stage, owner, sa, manager, trigger_date, created_at, updated_at, version
+             FROM deals WHERE id = ?1",
+            [id],
+            |r| {
+                Ok(Deal {
+                    id: r.get(0)?,
+                    name: r.get(1)?,
+                    account: r.get(2)?,
+                    amount: r.get::<_, Option<i64>>(3)?.map(Money::from_cents),
+                    implementation_fee: r.get::<_, Option<i64>>(4)?.map(Money::from_cents),
+                    support_rate_percent: r.get(5)?,
+                    close_date: r.get::<_, Option<NaiveDate>>(6)?,
+                    stage: r.get(7)?,
+                    owner: r.get(8)?,
+                    sa: r.get(9)?,
+                    manager: r.get(10)?,
+                    trigger_date: r.get(11)?,
+                    created_at: r.get(12)?,
+                    updated_at: r.get(13)?,
+                    version: r.get(14)?,
+                    steps: Vec::new(),
+                })
+            },
+        )
+        .optional()?;
+    let mut deal = deal.ok_or(StoreError::NotFound(id))?;
+    let mut stmt = conn.prepare_cached(
+        "SELECT number, status, started_at, completed_at, blocked_reason, blocked_since, actions,
+            outcomes, decisions, next_steps
+         FROM steps WHERE deal_id = ?1 ORDER BY number",
+    )?;
+    deal.steps = stmt.query_map([id], read_step)?.collect::<rusqlite::Result<_>>()?;
+    Ok(deal)
+}
+
+fn read_step(r: &Row<'_>) -> rusqlite::Result<Step> {
+    let status: String = r.get(1)?;
+    let bits: i64 = r.get(6)?;
+    let mut actions = [false; crate::domain::playbook::ACTION_COUNT];
+    for (i, slot) in actions.iter_mut().enumerate() {
+        *slot = bits & (1 << i) != 0;
+    }
+    Ok(Step {
+        number: r.get(0)?,
+        status: StepStatus::parse(&status).ok_or_else(|| {
+            rusqlite::Error::FromSqlConversionFailure(1, rusqlite::types::Type::Text, format!("unknown status {status}").into())
+        })?,
+        started_at: r.get(2)?,
+        completed_at: r.get(3)?,
+        blocked_reason: r.get(4)?,
+        blocked_since: r.get(5)?,
+        actions,
+        notes: Notes { outcomes: r.get(7)?, decisions: r.get(8)?, next_steps: r.get(9)? },
+    })
+}
+
+/// Create the folder (0700) and an empty file (0600) if they do not exist.
+fn create_private(path: &Path) -> std::io::Result<()> {
+    use std::fs::{DirBuilder, OpenOptions};
+    #[cfg(unix)]
+    use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty() && !d.exists()) {
+        let mut builder = DirBuilder::new();
+        builder.recursive(true);
+        #[cfg(unix)]
+        builder.mode(0o700);
+        builder.create(dir)?;
+    }
+    if !path.exists() {
+        let mut options = OpenOptions::new();
+        options.write(true).create_new(true);
+        #[cfg(unix)]
+        options.mode(0o600);
+        match options.open(path) {
+            Ok(_) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests;

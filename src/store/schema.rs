@@ -1,0 +1,55 @@
+//! The database schema, as an ordered list of migrations (tracked in
+//! SQLite's `user_version`). Append new migrations; never edit a shipped one.
+
+use rusqlite_migration::{M, Migrations};
+
+const MIGRATIONS: &[M<'static>] = &[M::up(
+    "CREATE TABLE deals (
+        id                      INTEGER PRIMARY KEY,
+        name                    TEXT NOT NULL CHECK (length(trim(name)) > 0),
+        account                 TEXT NOT NULL CHECK (length(trim(account)) > 0),
+        amount_cents            INTEGER CHECK (amount_cents >= 0),
+        implementation_fee_cents INTEGER CHECK (implementation_fee_cents >= 0),
+        support_rate_percent    REAL NOT NULL,
+        close_date              TEXT,
+        stage                   TEXT NOT NULL,
+        owner                   TEXT NOT NULL DEFAULT '',
+        sa                      TEXT NOT NULL DEFAULT '',
+        manager                 TEXT NOT NULL DEFAULT '',
+        trigger_date            TEXT,
+        created_at              TEXT NOT NULL,
+        updated_at              TEXT NOT NULL,
+        version                 INTEGER NOT NULL DEFAULT 1
+    ) STRICT;
+    CREATE INDEX deals_by_close_date ON deals (close_date, id);
+    CREATE INDEX deals_by_amount ON deals (amount_cents, id);
+    CREATE INDEX deals_by_name ON deals (name COLLATE NOCASE, id);
+
+    CREATE TABLE steps (
+        deal_id         INTEGER NOT NULL REFERENCES deals (id) ON DELETE CASCADE,
+        number          INTEGER NOT NULL CHECK (number BETWEEN 1 AND 10),
+        status          TEXT NOT NULL DEFAULT 'not_started'
+                        CHECK (status IN ('not_started', 'in_progress', 'blocked', 'complete')),
+        started_at      TEXT,
+        completed_at    TEXT,
+        blocked_reason  TEXT,
+        blocked_since   TEXT,
+        actions         INTEGER NOT NULL DEFAULT 0,
+        outcomes        TEXT NOT NULL DEFAULT '',
+        decisions       TEXT NOT NULL DEFAULT '',
+        next_steps      TEXT NOT NULL DEFAULT '',
+        PRIMARY KEY (deal_id, number)
+    ) STRICT, WITHOUT ROWID;",
+)];
+
+pub fn migrations() -> Migrations<'static> {
+    Migrations::from_slice(MIGRATIONS)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn migrations_are_valid() {
+        super::migrations().validate().unwrap();
+    }
+}
