@@ -1,1 +1,17 @@
-fn main() {}
+use clap::Parser;
+use qualify::cli::{self, Cli};
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(err) => return cli::clap_failure(err),
+    };
+    match &cli.command {
+        Some(command) => match cli::execute(&cli, command) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(failure) => failure.report(),
+        },
+        None => qualify::tui::main(&cli),
+    }
+}

@@ -1,1 +1,308 @@
-//! CLI
+//! The headless face: clap commands that parse, call the domain and the
+//! store, and print text or JSON. Never touches the terminal's modes.
+
+mod print;
+
+use crate::clock::{Clock, parse_when};
+use crate::domain::deal::{DealId, NewDeal};
+use crate::domain::money::Money;
+use crate::domain::playbook::{Playbook, PlaybookError};
+use crate::domain::step::{NoteKind, StepChange};
+use crate::domain::{escalation, parse_date, qa};
+use crate::store::{ListQuery, Store, StoreError};
+use crate::text::clean;
+use chrono::{DateTime, NaiveDate, Utc};
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+#[derive(Debug, Parser)]
+#[command(name = "qualify", version, about = "Qualify enterprise deals through a ten-step procedure", long_about = None)]
+pub struct Cli {
+    /// The database file [default: qualify.db in your data directory]
+    #[arg(long, global = true, env = "QUALIFY_DB", value_name = "PATH")]
+    pub db: Option<PathBuf>,
+    /// Take "now" to be WHEN: YYYY-MM-DD (midnight, local time) or RFC 3339
+    #[arg(long, global = true, value_name = "WHEN", value_parser = parse_when)]
+    pub as_of: Option<DateTime<Utc>>,
+    /// Use this playbook instead of the built-in one
+    #[arg(long, global = true, value_name = "FILE")]
+    pub playbook: Option<PathBuf>,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Create, list and show deals
+    #[command(subcommand)]
+    Deal(DealCommand),
+    /// Move one step of a deal: qualify step ID N start|complete|block|unblock|reopen|note|check|uncheck
+    Step {
+        /// The deal's id
+        id: DealId,
+        /// The step's number, 1 to 10
+        #[arg(value_parser = clap::value_parser!(u8).range(1..=10))]
+        number: u8,
+        #[command(subcommand)]
+        change: StepCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DealCommand {
+    /// Create a deal; prints its id alone
+    Add(AddArgs),
+    /// List the deals, soonest close date first
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show one deal: its steps, QA checklist and escalations
+    Show {
+        id: DealId,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct AddArgs {
+    #[arg(long)]
+    pub name: String,
+    #[arg(long)]
+    pub account: String,
+    /// Licence value in USD: 250000, 250,000 or $250,000.00
+    #[arg(long, value_name = "USD", value_parser = Money::parse)]
+    pub amount: Option<Money>,
+    #[arg(long, value_name = "USD", value_parser = Money::parse)]
+    pub implementation_fee: Option<Money>,
+    /// Annual support as a percentage of licence [default: the playbook's, 20]
+    #[arg(long, value_name = "PERCENT")]
+    pub support_rate: Option<f64>,
+    #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_date)]
+    pub close_date: Option<NaiveDate>,
+    #[arg(long)]
+    pub stage: Option<String>,
+    /// The account executive who owns the deal
+    #[arg(long, default_value = "")]
+    pub owner: String,
+    /// The solution architect
+    #[arg(long, default_value = "")]
+    pub sa: String,
+    #[arg(long, default_value = "")]
+    pub manager: String,
+    /// The date of the executive meeting that triggered qualification
+    #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_date)]
+    pub trigger_date: Option<NaiveDate>,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum NoteArg {
+    Outcomes,
+    Decisions,
+    NextSteps,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum StepCommand {
+    /// Mark the step in progress
+    Start,
+    /// Complete the step (every earlier step must be complete)
+    Complete,
+    /// Block the step, saying what it waits on
+    Block {
+        #[arg(long)]
+        reason: String,
+    },
+    /// Lift the block
+    Unblock,
+    /// Put a completed step back in progress
+    Reopen,
+    /// Replace one of the step's three notes
+    Note { kind: NoteArg, text: String },
+    /// Tick one of the step's five actions (1-5)
+    Check {
+        #[arg(value_parser = clap::value_parser!(u8).range(1..=5))]
+        action: u8,
+    },
+    /// Untick one of the step's five actions (1-5)
+    Uncheck {
+        #[arg(value_parser = clap::value_parser!(u8).range(1..=5))]
+        action: u8,
+    },
+}
+
+impl StepCommand {
+    fn change(&self) -> StepChange {
+        match self {
+            StepCommand::Start => StepChange::Start,
+            StepCommand::Complete => StepChange::Complete,
+            StepCommand::Block { reason } => StepChange::Block { reason: reason.clone() },
+            StepCommand::Unblock => StepChange::Unblock,
+            StepCommand::Reopen => StepChange::Reopen,
+            StepCommand::Note { kind, text } => StepChange::SetNote {
+                kind: match kind {
+                    NoteArg::Outcomes => NoteKind::Outcomes,
+                    NoteArg::Decisions => NoteKind::Decisions,
+                    NoteArg::NextSteps => NoteKind::NextSteps,
+                },
+                text: text.clone(),
+            },
+            StepCommand::Check { action } => StepChange::SetAction { index: usize::from(*action) - 1, done: true },
+            StepCommand::Uncheck { action } => StepChange::SetAction { index: usize::from(*action) - 1, done: false },
+        }
+    }
+}
+
+/// A failure to report: one line, and the exit status that goes with it.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Failure {
+    /// 1: refused by a rule; 2: bad input or usage.
+    pub status: u8,
+    pub message: String,
+}
+
+impl Failure {
+    pub fn usage(message: impl Into<String>) -> Failure {
+        Failure { status: 2, message: message.into() }
+    }
+
+    pub fn refused(message: impl Into<String>) -> Failure {
+        Failure { status: 1, message: message.into() }
+    }
+
+    /// Print the one line on stderr and give the exit status.
+    pub fn report(&self) -> ExitCode {
+        eprintln!("qualify: {}", clean(&self.message));
+        ExitCode::from(self.status)
+    }
+}
+
+impl From<StoreError> for Failure {
+    fn from(e: StoreError) -> Failure {
+        let status = match e {
+            StoreError::Rule(_) | StoreError::Conflict { .. } | StoreError::Sql(_) => 1,
+            StoreError::NotFound(_) | StoreError::Invalid(_) | StoreError::Open { .. } => 2,
+        };
+        Failure { status, message: e.to_string() }
+    }
+}
+
+impl From<PlaybookError> for Failure {
+    fn from(e: PlaybookError) -> Failure {
+        Failure::usage(e.to_string())
+    }
+}
+
+/// A clap error as one line (help and version print as clap does).
+pub fn clap_failure(err: clap::Error) -> ExitCode {
+    use clap::error::ErrorKind;
+    if matches!(err.kind(), ErrorKind::DisplayHelp | ErrorKind::DisplayVersion | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand) {
+        let _ = err.print();
+        return ExitCode::SUCCESS;
+    }
+    let rendered = err.render().to_string();
+    let line = rendered
+        .lines()
+        .map(str::trim)
+        .take_while(|l| !l.starts_with("Usage:") && !l.starts_with("For more information"))
+        .filter(|l| !l.is_empty() && !l.starts_with("tip:"))
+        .collect::<Vec<_>>()
+        .join(" ");
+    let line = line.strip_prefix("error: ").unwrap_or(&line).to_string();
+    Failure::usage(line).report()
+}
+
+/// Load the playbook named by `--playbook`, or the built-in one.
+pub fn load_playbook(path: Option<&Path>) -> Result<Playbook, Failure> {
+    match path {
+        None => Ok(Playbook::default_playbook()),
+        Some(path) => {
+            let text = std::fs::read_to_string(path).map_err(|e| {
+                Failure::usage(format!("cannot read the playbook {}: {e}", path.display()))
+            })?;
+            Ok(Playbook::parse(&text, &path.display().to_string())?)
+        }
+    }
+}
+
+/// The database `--db` / `QUALIFY_DB` names, or the default one.
+pub fn db_path(cli: &Cli) -> Result<PathBuf, Failure> {
+    match &cli.db {
+        Some(path) if path.as_os_str().is_empty() => Err(Failure::usage("--db needs a file path")),
+        Some(path) => Ok(path.clone()),
+        None => crate::paths::default_db()
+            .ok_or_else(|| Failure::usage("no data directory is known for this user; give --db PATH")),
+    }
+}
+
+pub fn clock(cli: &Cli) -> Clock {
+    cli.as_of.map_or_else(Clock::system, Clock::fixed)
+}
+
+/// Run one headless command.
+pub fn execute(cli: &Cli, command: &Command) -> Result<(), Failure> {
+    let playbook = load_playbook(cli.playbook.as_deref())?;
+    let clock = clock(cli);
+    let mut store = Store::open(&db_path(cli)?)?;
+    let mut out = std::io::stdout().lock();
+    let result = match command {
+        Command::Deal(DealCommand::Add(args)) => {
+            let new = NewDeal {
+                name: args.name.clone(),
+                account: args.account.clone(),
+                amount: args.amount,
+                implementation_fee: args.implementation_fee,
+                support_rate_percent: args.support_rate,
+                close_date: args.close_date,
+                stage: args.stage.clone(),
+                owner: args.owner.clone(),
+                sa: args.sa.clone(),
+                manager: args.manager.clone(),
+                trigger_date: args.trigger_date,
+            };
+            let id = store.add_deal(new, &playbook, clock.now())?;
+            writeln!(out, "{id}")
+        }
+        Command::Deal(DealCommand::List { json }) => {
+            let query = ListQuery::default();
+            let deals = store.deal_page(&query, 0, usize::MAX >> 1)?;
+            if *json {
+                let list: Vec<_> = deals.iter().map(print::summary_json).collect();
+                writeln!(out, "{}", serde_json::to_string_pretty(&list).expect("JSON"))
+            } else {
+                write!(out, "{}", print::summary_table(&deals))
+            }
+        }
+        Command::Deal(DealCommand::Show { id, json }) => {
+            let deal = store.deal(*id)?;
+            let now = clock.now();
+            let items = qa::checklist(&deal, &playbook, now);
+            let escalations = escalation::detected(&deal, &playbook, now);
+            if *json {
+                let doc = print::deal_json(&deal, &playbook, &items, &escalations, now);
+                writeln!(out, "{}", serde_json::to_string_pretty(&doc).expect("JSON"))
+            } else {
+                write!(out, "{}", print::deal_text(&deal, &playbook, &items, &escalations, now))
+            }
+        }
+        Command::Step { id, number, change } => {
+            let (deal, outcome) = store.change_step(*id, None, *number, &change.change(), &playbook, clock.now())?;
+            for warning in &outcome.warnings {
+                eprintln!("qualify: warning: {}", clean(warning));
+            }
+            let step = deal.step(*number).expect("the changed step exists");
+            writeln!(
+                out,
+                "deal {} step {} ({}): {}",
+                deal.id,
+                number,
+                playbook.step(*number).title,
+                step.status.label()
+            )
+        }
+    };
+    result.map_err(|e| Failure::refused(format!("cannot write the output: {e}")))
+}

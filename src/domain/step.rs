@@ -34,6 +34,16 @@ impl StepStatus {
         StepStatus::ALL.into_iter().find(|s| s.as_str() == text)
     }
 
+    /// The one-character mark lists show beside a step.
+    pub fn mark(self) -> &'static str {
+        match self {
+            StepStatus::NotStarted => "○",
+            StepStatus::InProgress => "◐",
+            StepStatus::Blocked => "⊘",
+            StepStatus::Complete => "●",
+        }
+    }
+
     pub fn label(self) -> &'static str {
         match self {
             StepStatus::NotStarted => "not started",

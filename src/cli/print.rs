@@ -1,0 +1,184 @@
+//! What the CLI prints: JSON documents and plain-text tables. User text is
+//! sanitised before it is printed.
+
+use crate::domain::deal::{Deal, DealSummary};
+use crate::domain::escalation::Escalation;
+use crate::domain::playbook::Playbook;
+use crate::domain::qa::{QaItem, QaState};
+use crate::text::clean;
+use chrono::{DateTime, Utc};
+use serde_json::{Value, json};
+use std::fmt::Write;
+
+fn money(m: Option<crate::domain::Money>) -> Value {
+    m.map_or(Value::Null, |m| m.to_json())
+}
+
+pub fn summary_json(d: &DealSummary) -> Value {
+    json!({
+        "id": d.id.0,
+        "name": d.name,
+        "account": d.account,
+        "amount": money(d.amount),
+        "close_date": d.close_date,
+        "stage": d.stage,
+        "owner": d.owner,
+        "steps_complete": d.steps_complete,
+        "steps_blocked": d.steps_blocked,
+    })
+}
+
+pub fn escalation_json(e: &Escalation) -> Value {
+    json!({
+        "scenario": e.scenario,
+        "escalate_to": e.escalate_to,
+        "authority": e.authority,
+        "step": e.step,
+        "raised_at": e.raised_at.to_rfc3339(),
+        "due_at": e.due_at.to_rfc3339(),
+        "status": e.status.as_str(),
+        "overdue": e.overdue,
+        "why": e.why,
+    })
+}
+
+pub fn qa_json(item: &QaItem) -> Value {
+    json!({
+        "title": item.title,
+        "passed": item.state.passed(),
+        "applicable": item.state != QaState::NotApplicable,
+        "why": item.why,
+    })
+}
+
+pub fn deal_json(deal: &Deal, playbook: &Playbook, qa: &[QaItem], escalations: &[Escalation], now: DateTime<Utc>) -> Value {
+    let steps: Vec<Value> = deal
+        .steps
+        .iter()
+        .map(|s| {
+            json!({
+                "number": s.number,
+                "title": playbook.step(s.number).title,
+                "status": s.status.as_str(),
+                "started_at": s.started_at.map(|t| t.to_rfc3339()),
+                "completed_at": s.completed_at.map(|t| t.to_rfc3339()),
+                "blocked_reason": s.blocked_reason,
+                "blocked_since": s.blocked_since.map(|t| t.to_rfc3339()),
+                "actions": s.actions,
+                "notes": {
+                    "outcomes": s.notes.outcomes,
+                    "decisions": s.notes.decisions,
+                    "next_steps": s.notes.next_steps,
+                },
+                "rushed": s.rushed(playbook),
+            })
+        })
+        .collect();
+    json!({
+        "id": deal.id.0,
+        "name": deal.name,
+        "account": deal.account,
+        "amount": money(deal.amount),
+        "implementation_fee": money(deal.implementation_fee),
+        "support_rate_percent": deal.support_rate_percent,
+        "first_year_value": money(deal.first_year_value()),
+        "close_date": deal.close_date,
+        "stage": deal.stage,
+        "owner": deal.owner,
+        "sa": deal.sa,
+        "manager": deal.manager,
+        "trigger_date": deal.trigger_date,
+        "version": deal.version,
+        "as_of": now.to_rfc3339(),
+        "steps": steps,
+        "qa": qa.iter().map(qa_json).collect::<Vec<_>>(),
+        "escalations": escalations.iter().map(escalation_json).collect::<Vec<_>>(),
+    })
+}
+
+fn or_dash(s: &str) -> String {
+    if s.trim().is_empty() { "-".into() } else { clean(s) }
+}
+
+fn truncate(s: &str, width: usize) -> String {
+    if s.chars().count() <= width {
+        s.to_string()
+    } else {
+        let cut: String = s.chars().take(width.saturating_sub(1)).collect();
+        format!("{cut}…")
+    }
+}
+
+pub fn summary_table(deals: &[DealSummary]) -> String {
+    let mut out = String::new();
+    if deals.is_empty() {
+        out.push_str("No deals yet. Add one: qualify deal add --name NAME --account ACCOUNT\n");
+        return out;
+    }
+    let _ = writeln!(out, "{:>5}  {:<28} {:<20} {:>12}  {:<10}  {:<14} STEPS", "ID", "NAME", "ACCOUNT", "AMOUNT", "CLOSE", "STAGE");
+    for d in deals {
+        let _ = writeln!(
+            out,
+            "{:>5}  {:<28} {:<20} {:>12}  {:<10}  {:<14} {}/10{}",
+            d.id.0,
+            truncate(&clean(&d.name), 28),
+            truncate(&clean(&d.account), 20),
+            d.amount.map_or("-".into(), |m| m.to_string()),
+            d.close_date.map_or("-".into(), |c| c.to_string()),
+            truncate(&clean(&d.stage), 14),
+            d.steps_complete,
+            if d.steps_blocked > 0 { format!(" ({} blocked)", d.steps_blocked) } else { String::new() }
+        );
+    }
+    out
+}
+
+pub fn deal_text(deal: &Deal, playbook: &Playbook, qa: &[QaItem], escalations: &[Escalation], now: DateTime<Utc>) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "Deal {}: {} ({})", deal.id, clean(&deal.name), clean(&deal.account));
+    let _ = writeln!(
+        out,
+        "Amount {}  First-year value {}  Close {}  Stage {}",
+        deal.amount.map_or("-".into(), |m| m.to_string()),
+        deal.first_year_value().map_or("-".into(), |m| m.to_string()),
+        deal.close_date.map_or("-".into(), |d| d.to_string()),
+        or_dash(&deal.stage)
+    );
+    let _ = writeln!(out, "AE {}  SA {}  Manager {}", or_dash(&deal.owner), or_dash(&deal.sa), or_dash(&deal.manager));
+    let _ = writeln!(out, "\nSteps ({}/10 complete)", deal.steps_complete());
+    for s in &deal.steps {
+        let mut line = format!("  {} {:>2}. {}  [{}]", s.status.mark(), s.number, playbook.step(s.number).title, s.status.label());
+        if let Some(reason) = &s.blocked_reason {
+            let _ = write!(line, " {}", clean(reason));
+        }
+        if s.rushed(playbook).is_some() {
+            line.push_str("  (rushed)");
+        }
+        let _ = writeln!(out, "{line}");
+    }
+    let _ = writeln!(out, "\nQA checklist");
+    for item in qa {
+        let mark = match item.state {
+            QaState::Pass => "[x]",
+            QaState::NotApplicable => "[-]",
+            QaState::Fail => "[ ]",
+        };
+        let _ = writeln!(out, "  {mark} {}: {}", item.title, clean(&item.why));
+    }
+    let _ = writeln!(out, "\nEscalations");
+    if escalations.is_empty() {
+        let _ = writeln!(out, "  none open");
+    }
+    for e in escalations {
+        let _ = writeln!(
+            out,
+            "  {} -> {} (authority {}), {}: {}",
+            e.scenario,
+            e.escalate_to,
+            e.authority,
+            e.timer(now),
+            clean(&e.why)
+        );
+    }
+    out
+}
