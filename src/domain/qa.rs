@@ -103,10 +103,10 @@ fn crm_field_present(deal: &Deal, field: CrmField) -> bool {
 
 /// All ten complete, each completed no earlier than the one before it.
 fn steps_in_sequence(steps: &[Step]) -> (QaState, String) {
-    let open: Vec<String> = steps.iter().filter(|s| !s.is_complete()).map(|s| s.number.to_string()).collect();
+    let open: Vec<u8> = steps.iter().filter(|s| !s.is_complete()).map(|s| s.number).collect();
     if !open.is_empty() {
         let word = if open.len() == 1 { "step" } else { "steps" };
-        return (QaState::Fail, format!("{word} {} not complete", open.join(", ")));
+        return (QaState::Fail, format!("{word} {} not complete", ranges(&open)));
     }
     for pair in steps.windows(2) {
         if let (Some(a), Some(b)) = (pair[0].completed_at, pair[1].completed_at)
@@ -119,6 +119,21 @@ fn steps_in_sequence(steps: &[Step]) -> (QaState, String) {
         }
     }
     (QaState::Pass, "all 10 steps completed in order".into())
+}
+
+/// `1, 2, 3, 5, 7, 8` as `1-3, 5, 7-8`.
+fn ranges(numbers: &[u8]) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    let mut i = 0;
+    while i < numbers.len() {
+        let mut j = i;
+        while j + 1 < numbers.len() && numbers[j + 1] == numbers[j] + 1 {
+            j += 1;
+        }
+        parts.push(if j > i { format!("{}-{}", numbers[i], numbers[j]) } else { numbers[i].to_string() });
+        i = j + 1;
+    }
+    parts.join(", ")
 }
 
 #[cfg(test)]
@@ -157,7 +172,8 @@ mod tests {
             assert!(!i.why.is_empty(), "{:?}", i.rule);
         }
         let seq = item(&items, QaRule::StepsInSequence);
-        assert_eq!(seq.why, "steps 1, 2, 3, 4, 5, 6, 7, 8, 9, 10 not complete");
+        assert_eq!(seq.why, "steps 1-10 not complete");
+        assert_eq!(ranges(&[1, 2, 3, 5, 7, 8]), "1-3, 5, 7-8");
         let crm = item(&items, QaRule::CrmRequiredFields);
         assert_eq!(crm.why, "missing: amount, close date, owner");
     }

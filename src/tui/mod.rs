@@ -1,3 +1,79 @@
-//! TUI
+//! The terminal face: app loop, keymap (data), actions, screens, widgets.
+//! No SQL here beyond calls into the store from `update`.
+
+pub mod action;
+pub mod app;
+pub mod keymap;
+pub mod screens;
+pub mod theme;
+pub mod widgets;
+
+pub use app::{App, Ctx};
+
+use crate::cli::{self, Cli, Failure};
+use crate::store::Store;
 use std::process::ExitCode;
-pub fn main(_cli: &crate::cli::Cli) -> ExitCode { ExitCode::SUCCESS }
+
+/// Open the database and playbook, then run the TUI until the person quits.
+/// Problems found before the terminal is taken over print one line.
+pub fn main(cli: &Cli) -> ExitCode {
+    let ctx = match open(cli) {
+        Ok(ctx) => ctx,
+        Err(failure) => return failure.report(),
+    };
+    let _log = start_log(ctx.store.path());
+    if let Err(e) = color_eyre::install() {
+        tracing::warn!("could not install the error report hook: {e}");
+    }
+    restore_terminal_on_signals();
+    tracing::info!("qualify started on {}", ctx.db_label);
+    let result = ratatui::run(|terminal| App::new(ctx).run(terminal));
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => Failure::refused(format!("terminal error: {e}")).report(),
+    }
+}
+
+fn open(cli: &Cli) -> Result<Ctx, Failure> {
+    let playbook = cli::load_playbook(cli.playbook.as_deref())?;
+    let path = cli::db_path(cli)?;
+    let store = Store::open(&path)?;
+    Ok(Ctx {
+        store,
+        playbook,
+        clock: cli::clock(cli),
+        theme: theme::Theme::from_env(),
+        db_label: path.display().to_string(),
+    })
+}
+
+/// Log to `qualify.log` beside the database, never to the screen.
+fn start_log(db: Option<&std::path::Path>) -> Option<tracing_appender::non_blocking::WorkerGuard> {
+    let dir = db?.parent()?;
+    let dir = if dir.as_os_str().is_empty() { std::path::Path::new(".") } else { dir };
+    let appender = tracing_appender::rolling::never(dir, "qualify.log");
+    let (writer, guard) = tracing_appender::non_blocking(appender);
+    tracing_subscriber::fmt()
+        .with_writer(writer)
+        .with_ansi(false)
+        .with_env_filter(tracing_subscriber::EnvFilter::try_from_env("QUALIFY_LOG").unwrap_or_else(|_| "info".into()))
+        .try_init()
+        .ok()?;
+    Some(guard)
+}
+
+/// SIGTERM / SIGHUP / SIGINT: put the terminal back before leaving. What was
+/// confirmed is already in the database; only the field being typed is lost.
+fn restore_terminal_on_signals() {
+    use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
+    let Ok(mut signals) = signal_hook::iterator::Signals::new([SIGTERM, SIGHUP, SIGINT]) else {
+        return;
+    };
+    std::thread::spawn(move || {
+        if let Some(signal) = signals.forever().next() {
+            tracing::info!("signal {signal}: leaving");
+            ratatui::restore();
+            std::process::exit(128 + signal);
+        }
+    });
+}

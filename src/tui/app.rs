@@ -1,0 +1,336 @@
+//! The app: which screen is showing, the loop, and `update`, the only place
+//! that calls the store. Rendering is a pure function of the state.
+
+use super::action::Action;
+use super::keymap::{self, Layer};
+use super::screens::deal::{DealOutcome, DealScreen};
+use super::screens::list::{ListOutcome, ListScreen};
+use super::screens::new_deal::{FormOutcome, NewDealForm};
+use super::theme::Theme;
+use super::widgets::help::HelpOverlay;
+use crate::clock::Clock;
+use crate::domain::playbook::Playbook;
+use crate::store::Store;
+use ratatui::DefaultTerminal;
+use ratatui::buffer::Buffer;
+use ratatui::crossterm::event::{self, Event, KeyEventKind};
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Paragraph, Widget, Wrap};
+use std::time::Duration;
+
+/// The smallest window qualify draws in.
+pub const MIN_WIDTH: u16 = 80;
+pub const MIN_HEIGHT: u16 = 24;
+
+/// What the screens' `update`s work with.
+pub struct Ctx {
+    pub store: Store,
+    pub playbook: Playbook,
+    pub clock: Clock,
+    pub theme: Theme,
+    /// Where the data is kept, as shown to the user.
+    pub db_label: String,
+}
+
+/// What the screens' renders read besides their own state.
+#[derive(Clone, Copy)]
+pub struct Look<'a> {
+    pub playbook: &'a Playbook,
+    pub theme: &'a Theme,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tone {
+    Info,
+    Warn,
+    Error,
+}
+
+/// The one-line message in the footer, until the next key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Status {
+    pub text: String,
+    pub tone: Tone,
+}
+
+impl Status {
+    pub fn info(text: impl Into<String>) -> Status {
+        Status { text: text.into(), tone: Tone::Info }
+    }
+    pub fn warn(text: impl Into<String>) -> Status {
+        Status { text: text.into(), tone: Tone::Warn }
+    }
+    pub fn error(text: impl Into<String>) -> Status {
+        Status { text: text.into(), tone: Tone::Error }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Flow {
+    Continue,
+    Quit,
+}
+
+enum View {
+    List,
+    Deal(Box<DealScreen>),
+    NewDeal(Box<NewDealForm>),
+}
+
+pub struct App {
+    ctx: Ctx,
+    list: ListScreen,
+    view: View,
+    help: Option<HelpOverlay>,
+    status: Option<Status>,
+    area: Rect,
+}
+
+/// The three rows of every screen.
+pub fn frame_areas(area: Rect) -> [Rect; 3] {
+    Layout::vertical([Constraint::Length(1), Constraint::Fill(1), Constraint::Length(1)]).areas(area)
+}
+
+impl App {
+    pub fn new(ctx: Ctx) -> App {
+        let mut app = App { ctx, list: ListScreen::default(), view: View::List, help: None, status: None, area: Rect::default() };
+        app.resize(Rect::new(0, 0, 120, 40));
+        app
+    }
+
+    pub fn ctx(&self) -> &Ctx {
+        &self.ctx
+    }
+
+    /// Tell the app the window's size: the list reads just the rows that fit.
+    pub fn resize(&mut self, area: Rect) {
+        if area == self.area {
+            return;
+        }
+        self.area = area;
+        let [_, body, _] = frame_areas(area);
+        if let Err(e) = self.list.set_area(body, &self.ctx.store) {
+            self.status = Some(Status::error(e.to_string()));
+        }
+    }
+
+    /// The keymap layers active now, the one that wins first.
+    pub fn layers(&self) -> Vec<Layer> {
+        if self.help.is_some() {
+            return vec![Layer::Help, Layer::Global];
+        }
+        self.layers_beneath_help()
+    }
+
+    fn layers_beneath_help(&self) -> Vec<Layer> {
+        let top = match &self.view {
+            View::List if self.list.is_filtering() => return vec![Layer::Filter, Layer::Global],
+            View::List => Layer::List,
+            View::NewDeal(_) => return vec![Layer::Form, Layer::Global],
+            View::Deal(d) => match d.typing_layer() {
+                Some(layer) => return vec![layer, Layer::Global],
+                None => Layer::Deal,
+            },
+        };
+        vec![top, Layer::Normal, Layer::Global]
+    }
+
+    pub fn status(&self) -> Option<&Status> {
+        self.status.as_ref()
+    }
+
+    /// Carry out one action.
+    pub fn update(&mut self, action: Action) -> Flow {
+        self.status = None;
+        match action {
+            Action::ForceQuit => {
+                if let View::Deal(deal) = &mut self.view {
+                    deal.save_before_quit(&mut self.ctx);
+                }
+                return Flow::Quit;
+            }
+            Action::Quit => return Flow::Quit,
+            Action::ToggleHelp if self.help.is_some() => self.help = None,
+            Action::ToggleHelp => self.help = Some(HelpOverlay::new(self.layers_beneath_help())),
+            _ if self.help.is_some() => {
+                if let Some(help) = &mut self.help {
+                    help.scroll(action);
+                }
+            }
+            _ => self.update_view(action),
+        }
+        Flow::Continue
+    }
+
+    fn update_view(&mut self, action: Action) {
+        match &mut self.view {
+            View::List => match self.list.update(action, &mut self.ctx) {
+                Ok(ListOutcome::Stay) => {}
+                Ok(ListOutcome::Open(id)) => self.open_deal(id),
+                Ok(ListOutcome::NewDeal(form)) => self.view = View::NewDeal(form),
+                Err(status) => self.status = Some(status),
+            },
+            View::Deal(deal) => {
+                let (outcome, status) = deal.update(action, &mut self.ctx);
+                self.status = status;
+                if outcome == DealOutcome::Back {
+                    self.view = View::List;
+                    self.reload_list();
+                }
+            }
+            View::NewDeal(form) => match form.update(action, &mut self.ctx) {
+                FormOutcome::Stay(status) => self.status = status,
+                FormOutcome::Close { keep } => {
+                    if let View::NewDeal(form) = std::mem::replace(&mut self.view, View::List) {
+                        self.list.keep_draft(keep.then_some(form));
+                    }
+                }
+                FormOutcome::Created(id) => {
+                    self.reload_list();
+                    self.open_deal(id);
+                    self.status = Some(Status::info(format!("Deal {id} created; step 1 is next")));
+                }
+            },
+        }
+    }
+
+    fn reload_list(&mut self) {
+        if let Err(e) = self.list.reload(&self.ctx.store) {
+            self.status = Some(Status::error(e.to_string()));
+        }
+    }
+
+    fn open_deal(&mut self, id: crate::domain::DealId) {
+        match DealScreen::open(id, &self.ctx) {
+            Ok(screen) => self.view = View::Deal(Box::new(screen)),
+            Err(e) => self.status = Some(Status::error(e.to_string())),
+        }
+    }
+
+    /// The minute turned: timers move, and changes made elsewhere show.
+    pub fn tick(&mut self) {
+        match &mut self.view {
+            View::Deal(deal) => {
+                if let Some(status) = deal.tick(&self.ctx) {
+                    self.status = Some(status);
+                }
+            }
+            View::List => self.reload_list(),
+            View::NewDeal(_) => {}
+        }
+    }
+
+    /// Run until the person quits. Draws only after something happened.
+    pub fn run(mut self, terminal: &mut DefaultTerminal) -> std::io::Result<()> {
+        let mut dirty = true;
+        loop {
+            let size = terminal.size()?;
+            self.resize(Rect::new(0, 0, size.width, size.height));
+            if dirty {
+                terminal.draw(|frame| frame.render_widget(&self, frame.area()))?;
+            }
+            dirty = false;
+            if !event::poll(until_next_minute(&self.ctx.clock))? {
+                self.tick();
+                dirty = true;
+                continue;
+            }
+            match event::read()? {
+                Event::Key(key) if key.kind != KeyEventKind::Release => {
+                    if let Some(action) = keymap::action_for(&self.layers(), &key) {
+                        if self.update(action) == Flow::Quit {
+                            return Ok(());
+                        }
+                        dirty = true;
+                    }
+                }
+                Event::Resize(..) | Event::FocusGained => dirty = true,
+                _ => {}
+            }
+        }
+    }
+}
+
+/// How long to sleep until the next minute starts (timers show minutes).
+fn until_next_minute(clock: &Clock) -> Duration {
+    use chrono::Timelike;
+    let now = clock.now();
+    let into = u64::from(now.second()) * 1000 + u64::from(now.timestamp_subsec_millis());
+    Duration::from_millis(60_000 - into.min(59_999))
+}
+
+impl Widget for &App {
+    fn render(self, area: Rect, buf: &mut Buffer) {
+        let theme = &self.ctx.theme;
+        if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
+            let text = format!(
+                "The window is too small: {}×{}. qualify needs at least {MIN_WIDTH}×{MIN_HEIGHT}.",
+                area.width, area.height
+            );
+            Paragraph::new(text).wrap(Wrap { trim: true }).render(area, buf);
+            return;
+        }
+        let look = Look { playbook: &self.ctx.playbook, theme };
+        let [header, body, footer] = frame_areas(area);
+        let as_of = self
+            .ctx
+            .clock
+            .is_fixed()
+            .then(|| format!("  · as of {}", self.ctx.clock.now().format("%Y-%m-%d %H:%M UTC")))
+            .unwrap_or_default();
+        let room = usize::from(header.width).saturating_sub(1 + as_of.chars().count());
+        let title = match &self.view {
+            View::Deal(d) => d.header_text(room),
+            _ => format!("qualify · {}", self.list.summary_text()),
+        };
+        let spans = vec![Span::styled(format!(" {title}"), theme.title), Span::styled(as_of, theme.warn)];
+        Line::from(spans).render(header, buf);
+        match &self.view {
+            View::List => self.list.render(body, buf, look, &self.ctx.db_label),
+            View::Deal(d) => d.render(body, buf, look),
+            View::NewDeal(form) => {
+                self.list.render(body, buf, look, &self.ctx.db_label);
+                form.render(body, buf, look);
+            }
+        }
+        self.render_footer(footer, buf);
+        if let Some(help) = &self.help {
+            help.render(body, buf, theme);
+        }
+    }
+}
+
+impl App {
+    fn render_footer(&self, area: Rect, buf: &mut Buffer) {
+        let theme = &self.ctx.theme;
+        if let Some(status) = &self.status {
+            let style = match status.tone {
+                Tone::Info => Style::new(),
+                Tone::Warn => theme.warn,
+                Tone::Error => theme.error,
+            };
+            Line::styled(format!(" {}", crate::text::clean(&status.text)), style).render(area, buf);
+            return;
+        }
+        // the General hints (help, quit) always show; the screen's fill the rest
+        let hints = keymap::hints(&self.layers());
+        let size = |b: &&keymap::Binding| b.label.chars().count() + b.desc.chars().count() + 3;
+        let (general, screen): (Vec<_>, Vec<_>) = hints.iter().partition(|b| b.layer == Layer::Normal);
+        let mut room = usize::from(area.width).saturating_sub(1 + general.iter().map(size).sum::<usize>());
+        let mut spans = vec![Span::raw(" ")];
+        let fitting = screen.into_iter().filter(|b| {
+            let fits = size(b) <= room;
+            if fits {
+                room -= size(b);
+            }
+            fits
+        });
+        for b in fitting.collect::<Vec<_>>().into_iter().chain(general) {
+            spans.push(Span::styled(b.label, theme.key));
+            spans.push(Span::styled(format!(" {}  ", b.desc), theme.dim));
+        }
+        Line::from(spans).render(area, buf);
+    }
+}

@@ -1,0 +1,248 @@
+//! Key bindings as data. The dispatcher, the footer hints and the help
+//! overlay all read this one table, so they cannot drift apart.
+
+use super::action::Action;
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+/// A group of bindings that is active in some states of the app. Earlier
+/// layers in the active list win.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Layer {
+    /// Always active, even while typing.
+    Global,
+    /// Active whenever nothing is being typed.
+    Normal,
+    List,
+    Filter,
+    Deal,
+    Editor,
+    Prompt,
+    Form,
+    Help,
+}
+
+impl Layer {
+    pub fn title(self) -> &'static str {
+        match self {
+            Layer::Global => "Anywhere",
+            Layer::Normal => "General",
+            Layer::List => "Deal list",
+            Layer::Filter => "Filtering the list",
+            Layer::Deal => "Deal screen",
+            Layer::Editor => "Editing a note",
+            Layer::Prompt => "Answering a prompt",
+            Layer::Form => "New deal form",
+            Layer::Help => "Help",
+        }
+    }
+
+    /// Layers in which unbound keys are typed into a text field.
+    pub fn takes_text(self) -> bool {
+        matches!(self, Layer::Filter | Layer::Editor | Layer::Prompt | Layer::Form)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Key {
+    pub code: KeyCode,
+    pub ctrl: bool,
+}
+
+const fn k(c: char) -> Key {
+    Key { code: KeyCode::Char(c), ctrl: false }
+}
+
+const fn ctrl(c: char) -> Key {
+    Key { code: KeyCode::Char(c), ctrl: true }
+}
+
+const fn code(code: KeyCode) -> Key {
+    Key { code, ctrl: false }
+}
+
+impl Key {
+    fn matches(&self, event: &KeyEvent) -> bool {
+        let ctrl = event.modifiers.contains(KeyModifiers::CONTROL);
+        let code = match event.code {
+            KeyCode::Char(c) if ctrl => KeyCode::Char(c.to_ascii_lowercase()),
+            other => other,
+        };
+        self.code == code && self.ctrl == ctrl && !event.modifiers.contains(KeyModifiers::ALT)
+    }
+}
+
+pub struct Binding {
+    pub layer: Layer,
+    pub keys: &'static [Key],
+    /// How the keys are written in help and hints.
+    pub label: &'static str,
+    pub action: Action,
+    pub desc: &'static str,
+    /// Shown in the footer.
+    pub hint: bool,
+}
+
+const fn bind(layer: Layer, keys: &'static [Key], label: &'static str, action: Action, desc: &'static str, hint: bool) -> Binding {
+    Binding { layer, keys, label, action, desc, hint }
+}
+
+use KeyCode::{BackTab, Down, End, Enter, Esc, Home, PageDown, PageUp, Tab, Up};
+use Layer::*;
+
+pub const BINDINGS: &[Binding] = &[
+    bind(Global, &[ctrl('c')], "Ctrl-C", Action::ForceQuit, "quit (saves the note being typed)", false),
+    bind(Help, &[k('?'), code(Esc), k('q')], "?/Esc", Action::ToggleHelp, "close help", true),
+    bind(Help, &[k('j'), code(Down)], "j/↓", Action::Down, "scroll down", false),
+    bind(Help, &[k('k'), code(Up)], "k/↑", Action::Up, "scroll up", false),
+    // the deal list
+    bind(List, &[k('j'), code(Down)], "j/↓", Action::Down, "next deal", false),
+    bind(List, &[k('k'), code(Up)], "k/↑", Action::Up, "previous deal", false),
+    bind(List, &[code(PageDown), ctrl('d')], "PgDn", Action::PageDown, "page down", false),
+    bind(List, &[code(PageUp), ctrl('u')], "PgUp", Action::PageUp, "page up", false),
+    bind(List, &[k('g'), code(Home)], "g/Home", Action::Top, "first deal", false),
+    bind(List, &[k('G'), code(End)], "G/End", Action::Bottom, "last deal", false),
+    bind(List, &[code(Enter)], "Enter", Action::Open, "open deal", true),
+    bind(List, &[k('n')], "n", Action::NewDeal, "new deal", true),
+    bind(List, &[k('/')], "/", Action::Filter, "filter", true),
+    bind(List, &[k('s')], "s", Action::CycleSort, "sort", true),
+    bind(List, &[code(Esc)], "Esc", Action::Back, "clear filter", false),
+    bind(Filter, &[code(Enter)], "Enter", Action::Confirm, "keep filter", true),
+    bind(Filter, &[code(Esc)], "Esc", Action::Cancel, "clear filter", true),
+    bind(Filter, &[code(Down)], "↓", Action::Down, "next deal", false),
+    bind(Filter, &[code(Up)], "↑", Action::Up, "previous deal", false),
+    // the deal screen
+    bind(Deal, &[k('j'), code(Down)], "j/↓", Action::Down, "next step / item", false),
+    bind(Deal, &[k('k'), code(Up)], "k/↑", Action::Up, "previous step / item", false),
+    bind(Deal, &[code(Tab)], "Tab", Action::FocusNext, "next pane", true),
+    bind(Deal, &[code(BackTab)], "S-Tab", Action::FocusPrev, "previous pane", false),
+    bind(Deal, &[code(Enter)], "Enter", Action::Open, "open pane / edit note", false),
+    bind(Deal, &[k('e')], "e", Action::EditNote, "edit note", true),
+    bind(Deal, &[k(' ')], "Space", Action::ToggleAction, "tick action", false),
+    bind(Deal, &[k('s')], "s", Action::StartStep, "start step", true),
+    bind(Deal, &[k('c')], "c", Action::CompleteStep, "complete step", true),
+    bind(Deal, &[k('b')], "b", Action::BlockStep, "block step", true),
+    bind(Deal, &[k('u')], "u", Action::UnblockStep, "unblock step", false),
+    bind(Deal, &[k('r')], "r", Action::ReopenStep, "reopen step", false),
+    bind(Deal, &[k('p')], "p", Action::TogglePanels, "QA / escalations (narrow window)", false),
+    bind(Deal, &[k('1')], "1-9, 0", Action::SelectStep(1), "go to step 1-10", false),
+    bind(Deal, &[k('2')], "", Action::SelectStep(2), "", false),
+    bind(Deal, &[k('3')], "", Action::SelectStep(3), "", false),
+    bind(Deal, &[k('4')], "", Action::SelectStep(4), "", false),
+    bind(Deal, &[k('5')], "", Action::SelectStep(5), "", false),
+    bind(Deal, &[k('6')], "", Action::SelectStep(6), "", false),
+    bind(Deal, &[k('7')], "", Action::SelectStep(7), "", false),
+    bind(Deal, &[k('8')], "", Action::SelectStep(8), "", false),
+    bind(Deal, &[k('9')], "", Action::SelectStep(9), "", false),
+    bind(Deal, &[k('0')], "", Action::SelectStep(10), "", false),
+    bind(Deal, &[code(Esc)], "Esc", Action::Back, "back to the list", true),
+    // typing
+    bind(Editor, &[code(Esc)], "Esc", Action::Confirm, "save note and leave", true),
+    bind(Editor, &[ctrl('s')], "Ctrl-S", Action::Save, "save note, keep editing", true),
+    bind(Prompt, &[code(Enter)], "Enter", Action::Confirm, "confirm", true),
+    bind(Prompt, &[code(Esc)], "Esc", Action::Cancel, "cancel", true),
+    bind(Form, &[code(Tab), code(Down)], "Tab/↓", Action::FocusNext, "next field", true),
+    bind(Form, &[code(BackTab), code(Up)], "S-Tab/↑", Action::FocusPrev, "previous field", false),
+    bind(Form, &[code(Enter)], "Enter", Action::Confirm, "next field / create on the last", false),
+    bind(Form, &[ctrl('s')], "Ctrl-S", Action::Save, "create deal", true),
+    bind(Form, &[code(Esc)], "Esc", Action::Cancel, "close (keeps the draft)", true),
+    // anywhere nothing is typed
+    bind(Normal, &[k('?')], "?", Action::ToggleHelp, "help", true),
+    bind(Normal, &[k('q')], "q", Action::Quit, "quit", true),
+];
+
+/// The action bound to `key` in the first of `layers` that binds it, or the
+/// key itself as typing when the top layer takes text.
+pub fn action_for(layers: &[Layer], key: &KeyEvent) -> Option<Action> {
+    for layer in layers {
+        if let Some(b) = BINDINGS.iter().find(|b| b.layer == *layer && b.keys.iter().any(|k| k.matches(key))) {
+            return Some(b.action);
+        }
+    }
+    let typing = layers.first().is_some_and(|l| l.takes_text());
+    typing.then_some(Action::Type(*key))
+}
+
+/// The footer's hints for the active layers, in table order.
+pub fn hints(layers: &[Layer]) -> Vec<&'static Binding> {
+    layers.iter().flat_map(|l| BINDINGS.iter().filter(move |b| b.layer == *l && b.hint)).collect()
+}
+
+/// The help overlay's sections: each active layer's documented bindings.
+pub fn help_sections(layers: &[Layer]) -> Vec<(&'static str, Vec<(&'static str, &'static str)>)> {
+    layers
+        .iter()
+        .map(|l| {
+            let rows = BINDINGS
+                .iter()
+                .filter(|b| b.layer == *l && !b.desc.is_empty())
+                .map(|b| (b.label, b.desc))
+                .collect();
+            (l.title(), rows)
+        })
+        .filter(|(_, rows): &(_, Vec<_>)| !rows.is_empty())
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ratatui::crossterm::event::KeyEventKind;
+
+    fn key(code: KeyCode, modifiers: KeyModifiers) -> KeyEvent {
+        KeyEvent { code, modifiers, kind: KeyEventKind::Press, state: ratatui::crossterm::event::KeyEventState::NONE }
+    }
+
+    #[test]
+    fn q_quits_unless_typing() {
+        let q = key(KeyCode::Char('q'), KeyModifiers::NONE);
+        assert_eq!(action_for(&[List, Normal, Global], &q), Some(Action::Quit));
+        assert_eq!(action_for(&[Editor, Global], &q), Some(Action::Type(q)));
+        assert_eq!(action_for(&[Filter, Global], &q), Some(Action::Type(q)));
+    }
+
+    #[test]
+    fn ctrl_c_quits_everywhere() {
+        let c = key(KeyCode::Char('c'), KeyModifiers::CONTROL);
+        for layers in [&[List, Normal, Global][..], &[Editor, Global], &[Form, Global], &[Help, Global]] {
+            assert_eq!(action_for(layers, &c), Some(Action::ForceQuit), "{layers:?}");
+        }
+    }
+
+    #[test]
+    fn shifted_characters_match_their_binding() {
+        let help = key(KeyCode::Char('?'), KeyModifiers::SHIFT);
+        assert_eq!(action_for(&[Deal, Normal, Global], &help), Some(Action::ToggleHelp));
+        let bottom = key(KeyCode::Char('G'), KeyModifiers::SHIFT);
+        assert_eq!(action_for(&[List, Normal, Global], &bottom), Some(Action::Bottom));
+    }
+
+    #[test]
+    fn unbound_keys_outside_text_do_nothing() {
+        let x = key(KeyCode::Char('x'), KeyModifiers::NONE);
+        assert_eq!(action_for(&[List, Normal, Global], &x), None);
+    }
+
+    #[test]
+    fn no_key_is_bound_twice_in_one_layer() {
+        for (i, a) in BINDINGS.iter().enumerate() {
+            for b in &BINDINGS[i + 1..] {
+                if a.layer == b.layer {
+                    for key in a.keys {
+                        assert!(!b.keys.contains(key), "{:?} bound twice in {:?}", key, a.layer);
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn hints_and_help_come_from_the_table() {
+        let hints: Vec<_> = hints(&[List, Normal, Global]).iter().map(|b| (b.label, b.desc)).collect();
+        assert!(hints.contains(&("n", "new deal")));
+        assert!(hints.contains(&("q", "quit")));
+        let help = help_sections(&[Deal, Normal, Global]);
+        let titles: Vec<_> = help.iter().map(|(t, _)| *t).collect();
+        assert_eq!(titles, ["Deal screen", "General", "Anywhere"]);
+        assert!(help[0].1.contains(&("c", "complete step")));
+    }
+}

@@ -1,0 +1,5 @@
+//! One module per screen: its state, its `update` and its render together.
+
+pub mod deal;
+pub mod list;
+pub mod new_deal;
