@@ -3,22 +3,47 @@
 //! `--as-of` fixes it; otherwise it reads the system time. Nothing else in the
 //! program asks the system for the time.
 
-use chrono::{DateTime, Local, NaiveDate, TimeZone, Utc};
+use chrono::{DateTime, FixedOffset, Local, NaiveDate, Offset, TimeZone, Utc};
 
-#[derive(Debug, Clone, Copy, Default)]
+/// The one clock, and the user's UTC offset for showing times and for
+/// "same day" rules.
+#[derive(Debug, Clone, Copy)]
 pub struct Clock {
     fixed: Option<DateTime<Utc>>,
+    offset: FixedOffset,
 }
 
 impl Clock {
     /// A clock that reads the system time.
     pub fn system() -> Self {
-        Self { fixed: None }
+        let offset = Local::now().offset().fix();
+        Self {
+            fixed: None,
+            offset,
+        }
     }
 
     /// A clock stopped at `at` (what `--as-of` gives).
     pub fn fixed(at: DateTime<Utc>) -> Self {
-        Self { fixed: Some(at) }
+        let offset = Local.from_utc_datetime(&at.naive_utc()).offset().fix();
+        Self {
+            fixed: Some(at),
+            offset,
+        }
+    }
+
+    /// The same clock showing times at another UTC offset.
+    pub fn with_offset(self, offset: FixedOffset) -> Self {
+        Self { offset, ..self }
+    }
+
+    pub fn offset(&self) -> FixedOffset {
+        self.offset
+    }
+
+    /// `at` in the user's time zone.
+    pub fn local(&self, at: DateTime<Utc>) -> DateTime<FixedOffset> {
+        at.with_timezone(&self.offset)
     }
 
     pub fn is_fixed(&self) -> bool {
@@ -31,7 +56,7 @@ impl Clock {
 
     /// Today's date in the user's time zone.
     pub fn today(&self) -> NaiveDate {
-        self.now().with_timezone(&Local).date_naive()
+        self.local(self.now()).date_naive()
     }
 }
 

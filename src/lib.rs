@@ -3,8 +3,8 @@
 //! Layers: [`domain`] holds the pure rules and types, [`store`] is the only code
 //! that speaks SQL, [`cli`] and [`tui`] are the two faces over them.
 
-pub mod clock;
 pub mod cli;
+pub mod clock;
 pub mod domain;
 pub mod paths;
 pub mod store;

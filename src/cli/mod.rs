@@ -139,7 +139,9 @@ impl StepCommand {
         match self {
             StepCommand::Start => StepChange::Start,
             StepCommand::Complete => StepChange::Complete,
-            StepCommand::Block { reason } => StepChange::Block { reason: reason.clone() },
+            StepCommand::Block { reason } => StepChange::Block {
+                reason: reason.clone(),
+            },
             StepCommand::Unblock => StepChange::Unblock,
             StepCommand::Reopen => StepChange::Reopen,
             StepCommand::Note { kind, text } => StepChange::SetNote {
@@ -150,8 +152,14 @@ impl StepCommand {
                 },
                 text: text.clone(),
             },
-            StepCommand::Check { action } => StepChange::SetAction { index: usize::from(*action) - 1, done: true },
-            StepCommand::Uncheck { action } => StepChange::SetAction { index: usize::from(*action) - 1, done: false },
+            StepCommand::Check { action } => StepChange::SetAction {
+                index: usize::from(*action) - 1,
+                done: true,
+            },
+            StepCommand::Uncheck { action } => StepChange::SetAction {
+                index: usize::from(*action) - 1,
+                done: false,
+            },
         }
     }
 }
@@ -166,11 +174,17 @@ pub struct Failure {
 
 impl Failure {
     pub fn usage(message: impl Into<String>) -> Failure {
-        Failure { status: 2, message: message.into() }
+        Failure {
+            status: 2,
+            message: message.into(),
+        }
     }
 
     pub fn refused(message: impl Into<String>) -> Failure {
-        Failure { status: 1, message: message.into() }
+        Failure {
+            status: 1,
+            message: message.into(),
+        }
     }
 
     /// Print the one line on stderr and give the exit status.
@@ -186,7 +200,10 @@ impl From<StoreError> for Failure {
             StoreError::Rule(_) | StoreError::Conflict { .. } | StoreError::Sql(_) => 1,
             StoreError::NotFound(_) | StoreError::Invalid(_) | StoreError::Open { .. } => 2,
         };
-        Failure { status, message: e.to_string() }
+        Failure {
+            status,
+            message: e.to_string(),
+        }
     }
 }
 
@@ -199,7 +216,12 @@ impl From<PlaybookError> for Failure {
 /// A clap error as one line (help and version print as clap does).
 pub fn clap_failure(err: clap::Error) -> ExitCode {
     use clap::error::ErrorKind;
-    if matches!(err.kind(), ErrorKind::DisplayHelp | ErrorKind::DisplayVersion | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand) {
+    if matches!(
+        err.kind(),
+        ErrorKind::DisplayHelp
+            | ErrorKind::DisplayVersion
+            | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
+    ) {
         let _ = err.print();
         return ExitCode::SUCCESS;
     }
@@ -233,8 +255,9 @@ pub fn db_path(cli: &Cli) -> Result<PathBuf, Failure> {
     match &cli.db {
         Some(path) if path.as_os_str().is_empty() => Err(Failure::usage("--db needs a file path")),
         Some(path) => Ok(path.clone()),
-        None => crate::paths::default_db()
-            .ok_or_else(|| Failure::usage("no data directory is known for this user; give --db PATH")),
+        None => crate::paths::default_db().ok_or_else(|| {
+            Failure::usage("no data directory is known for this user; give --db PATH")
+        }),
     }
 }
 
@@ -271,7 +294,11 @@ pub fn execute(cli: &Cli, command: &Command) -> Result<(), Failure> {
             let deals = store.deal_page(&query, 0, usize::MAX >> 1)?;
             if *json {
                 let list: Vec<_> = deals.iter().map(print::summary_json).collect();
-                writeln!(out, "{}", serde_json::to_string_pretty(&list).expect("JSON"))
+                writeln!(
+                    out,
+                    "{}",
+                    serde_json::to_string_pretty(&list).expect("JSON")
+                )
             } else {
                 write!(out, "{}", print::summary_table(&deals))
             }
@@ -285,11 +312,16 @@ pub fn execute(cli: &Cli, command: &Command) -> Result<(), Failure> {
                 let doc = print::deal_json(&deal, &playbook, &items, &escalations, now);
                 writeln!(out, "{}", serde_json::to_string_pretty(&doc).expect("JSON"))
             } else {
-                write!(out, "{}", print::deal_text(&deal, &playbook, &items, &escalations, now))
+                write!(
+                    out,
+                    "{}",
+                    print::deal_text(&deal, &playbook, &items, &escalations, now)
+                )
             }
         }
         Command::Step { id, number, change } => {
-            let (deal, outcome) = store.change_step(*id, None, *number, &change.change(), &playbook, clock.now())?;
+            let (deal, outcome) =
+                store.change_step(*id, None, *number, &change.change(), &playbook, clock.now())?;
             for warning in &outcome.warnings {
                 eprintln!("qualify: warning: {}", clean(warning));
             }

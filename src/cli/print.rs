@@ -51,7 +51,13 @@ pub fn qa_json(item: &QaItem) -> Value {
     })
 }
 
-pub fn deal_json(deal: &Deal, playbook: &Playbook, qa: &[QaItem], escalations: &[Escalation], now: DateTime<Utc>) -> Value {
+pub fn deal_json(
+    deal: &Deal,
+    playbook: &Playbook,
+    qa: &[QaItem],
+    escalations: &[Escalation],
+    now: DateTime<Utc>,
+) -> Value {
     let steps: Vec<Value> = deal
         .steps
         .iter()
@@ -97,7 +103,11 @@ pub fn deal_json(deal: &Deal, playbook: &Playbook, qa: &[QaItem], escalations: &
 }
 
 fn or_dash(s: &str) -> String {
-    if s.trim().is_empty() { "-".into() } else { clean(s) }
+    if s.trim().is_empty() {
+        "-".into()
+    } else {
+        clean(s)
+    }
 }
 
 fn truncate(s: &str, width: usize) -> String {
@@ -115,7 +125,11 @@ pub fn summary_table(deals: &[DealSummary]) -> String {
         out.push_str("No deals yet. Add one: qualify deal add --name NAME --account ACCOUNT\n");
         return out;
     }
-    let _ = writeln!(out, "{:>5}  {:<28} {:<20} {:>12}  {:<10}  {:<14} STEPS", "ID", "NAME", "ACCOUNT", "AMOUNT", "CLOSE", "STAGE");
+    let _ = writeln!(
+        out,
+        "{:>5}  {:<28} {:<20} {:>12}  {:<10}  {:<14} STEPS",
+        "ID", "NAME", "ACCOUNT", "AMOUNT", "CLOSE", "STAGE"
+    );
     for d in deals {
         let _ = writeln!(
             out,
@@ -127,27 +141,56 @@ pub fn summary_table(deals: &[DealSummary]) -> String {
             d.close_date.map_or("-".into(), |c| c.to_string()),
             truncate(&clean(&d.stage), 14),
             d.steps_complete,
-            if d.steps_blocked > 0 { format!(" ({} blocked)", d.steps_blocked) } else { String::new() }
+            if d.steps_blocked > 0 {
+                format!(" ({} blocked)", d.steps_blocked)
+            } else {
+                String::new()
+            }
         );
     }
     out
 }
 
-pub fn deal_text(deal: &Deal, playbook: &Playbook, qa: &[QaItem], escalations: &[Escalation], now: DateTime<Utc>) -> String {
+pub fn deal_text(
+    deal: &Deal,
+    playbook: &Playbook,
+    qa: &[QaItem],
+    escalations: &[Escalation],
+    now: DateTime<Utc>,
+) -> String {
     let mut out = String::new();
-    let _ = writeln!(out, "Deal {}: {} ({})", deal.id, clean(&deal.name), clean(&deal.account));
+    let _ = writeln!(
+        out,
+        "Deal {}: {} ({})",
+        deal.id,
+        clean(&deal.name),
+        clean(&deal.account)
+    );
     let _ = writeln!(
         out,
         "Amount {}  First-year value {}  Close {}  Stage {}",
         deal.amount.map_or("-".into(), |m| m.to_string()),
-        deal.first_year_value().map_or("-".into(), |m| m.to_string()),
+        deal.first_year_value()
+            .map_or("-".into(), |m| m.to_string()),
         deal.close_date.map_or("-".into(), |d| d.to_string()),
         or_dash(&deal.stage)
     );
-    let _ = writeln!(out, "AE {}  SA {}  Manager {}", or_dash(&deal.owner), or_dash(&deal.sa), or_dash(&deal.manager));
+    let _ = writeln!(
+        out,
+        "AE {}  SA {}  Manager {}",
+        or_dash(&deal.owner),
+        or_dash(&deal.sa),
+        or_dash(&deal.manager)
+    );
     let _ = writeln!(out, "\nSteps ({}/10 complete)", deal.steps_complete());
     for s in &deal.steps {
-        let mut line = format!("  {} {:>2}. {}  [{}]", s.status.mark(), s.number, playbook.step(s.number).title, s.status.label());
+        let mut line = format!(
+            "  {} {:>2}. {}  [{}]",
+            s.status.mark(),
+            s.number,
+            playbook.step(s.number).title,
+            s.status.label()
+        );
         if let Some(reason) = &s.blocked_reason {
             let _ = write!(line, " {}", clean(reason));
         }

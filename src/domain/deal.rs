@@ -24,7 +24,12 @@ impl std::str::FromStr for DealId {
             .ok()
             .filter(|n| *n > 0)
             .map(DealId)
-            .ok_or_else(|| format!("not a deal id: {:?} (ids are whole numbers; `qualify deal list` shows them)", crate::text::clean(s)))
+            .ok_or_else(|| {
+                format!(
+                    "not a deal id: {:?} (ids are whole numbers; `qualify deal list` shows them)",
+                    crate::text::clean(s)
+                )
+            })
     }
 }
 
@@ -70,11 +75,16 @@ impl Deal {
 
     /// The step a person would work on next: the first one not complete.
     pub fn current_step(&self) -> Option<u8> {
-        self.steps.iter().find(|s| !s.is_complete()).map(|s| s.number)
+        self.steps
+            .iter()
+            .find(|s| !s.is_complete())
+            .map(|s| s.number)
     }
 
     pub fn blocked_steps(&self) -> impl Iterator<Item = &Step> {
-        self.steps.iter().filter(|s| s.status == StepStatus::Blocked)
+        self.steps
+            .iter()
+            .filter(|s| s.status == StepStatus::Blocked)
     }
 }
 
@@ -129,7 +139,10 @@ impl NewDeal {
         let mut errors = Vec::new();
         for (field, value) in [("name", &self.name), ("account", &self.account)] {
             if value.trim().is_empty() {
-                errors.push(FieldError { field, message: "required".into() });
+                errors.push(FieldError {
+                    field,
+                    message: "required".into(),
+                });
             }
         }
         for (field, value) in [
@@ -140,15 +153,25 @@ impl NewDeal {
             ("manager", &self.manager),
         ] {
             if value.chars().count() > MAX_TEXT {
-                errors.push(FieldError { field, message: format!("at most {MAX_TEXT} characters") });
+                errors.push(FieldError {
+                    field,
+                    message: format!("at most {MAX_TEXT} characters"),
+                });
             }
         }
         if let Some(rate) = self.support_rate_percent
             && !(0.0..=100.0).contains(&rate)
         {
-            errors.push(FieldError { field: "support_rate", message: "a percentage from 0 to 100".into() });
+            errors.push(FieldError {
+                field: "support_rate",
+                message: "a percentage from 0 to 100".into(),
+            });
         }
-        if errors.is_empty() { Ok(()) } else { Err(errors) }
+        if errors.is_empty() {
+            Ok(())
+        } else {
+            Err(errors)
+        }
     }
 
     /// The deal as created: playbook defaults filled in, ten fresh steps.
@@ -159,9 +182,13 @@ impl NewDeal {
             account: self.account.trim().to_string(),
             amount: self.amount,
             implementation_fee: self.implementation_fee,
-            support_rate_percent: self.support_rate_percent.unwrap_or(playbook.defaults.support_rate_percent),
+            support_rate_percent: self
+                .support_rate_percent
+                .unwrap_or(playbook.defaults.support_rate_percent),
             close_date: self.close_date,
-            stage: self.stage.unwrap_or_else(|| playbook.defaults.stage.clone()),
+            stage: self
+                .stage
+                .unwrap_or_else(|| playbook.defaults.stage.clone()),
             owner: self.owner.trim().to_string(),
             sa: self.sa.trim().to_string(),
             manager: self.manager.trim().to_string(),
@@ -183,7 +210,11 @@ mod tests {
         let errors = NewDeal::default().validate().unwrap_err();
         let fields: Vec<_> = errors.iter().map(|e| e.field).collect();
         assert_eq!(fields, ["name", "account"]);
-        let ok = NewDeal { name: "Acme ERP".into(), account: "Acme".into(), ..Default::default() };
+        let ok = NewDeal {
+            name: "Acme ERP".into(),
+            account: "Acme".into(),
+            ..Default::default()
+        };
         assert!(ok.validate().is_ok());
     }
 

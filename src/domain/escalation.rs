@@ -79,7 +79,14 @@ pub fn due_at(window: Window, raised_at: DateTime<Utc>, offset: FixedOffset) -> 
     }
 }
 
-fn from_row(row: &EscalationDef, step: Option<u8>, raised_at: DateTime<Utc>, due: DateTime<Utc>, now: DateTime<Utc>, why: String) -> Escalation {
+fn from_row(
+    row: &EscalationDef,
+    step: Option<u8>,
+    raised_at: DateTime<Utc>,
+    due: DateTime<Utc>,
+    now: DateTime<Utc>,
+    why: String,
+) -> Escalation {
     Escalation {
         rule: row.rule,
         scenario: row.scenario.clone(),
@@ -115,7 +122,11 @@ pub fn detected(deal: &Deal, playbook: &Playbook, now: DateTime<Utc>) -> Vec<Esc
                     since.format("%Y-%m-%d %H:%M UTC"),
                     s.blocked_reason.as_deref().unwrap_or("no reason given")
                 );
-                let due = due_at(row.window, raised_at, FixedOffset::east_opt(0).expect("UTC"));
+                let due = due_at(
+                    row.window,
+                    raised_at,
+                    FixedOffset::east_opt(0).expect("UTC"),
+                );
                 from_row(row, Some(s.number), raised_at, due, now, why)
             })
         })
@@ -135,20 +146,36 @@ mod tests {
 
     fn deal_blocked_at(since: DateTime<Utc>) -> (Deal, Playbook) {
         let pb = Playbook::default_playbook();
-        let mut deal = NewDeal { name: "Acme".into(), account: "Acme".into(), ..Default::default() }.into_deal(
-            DealId(1),
+        let mut deal = NewDeal {
+            name: "Acme".into(),
+            account: "Acme".into(),
+            ..Default::default()
+        }
+        .into_deal(DealId(1), &pb, since);
+        apply(
+            &mut deal.steps,
+            3,
+            &StepChange::Block {
+                reason: "security review queue".into(),
+            },
             &pb,
             since,
-        );
-        apply(&mut deal.steps, 3, &StepChange::Block { reason: "security review queue".into() }, &pb, since).unwrap();
+        )
+        .unwrap();
         (deal, pb)
     }
 
     #[test]
     fn a_step_blocked_more_than_three_days_escalates_to_the_direct_manager() {
         let (deal, pb) = deal_blocked_at(at(2, 9));
-        assert!(detected(&deal, &pb, at(3, 9)).is_empty(), "one day: nothing");
-        assert!(detected(&deal, &pb, at(5, 9)).is_empty(), "exactly three days: not yet");
+        assert!(
+            detected(&deal, &pb, at(3, 9)).is_empty(),
+            "one day: nothing"
+        );
+        assert!(
+            detected(&deal, &pb, at(5, 9)).is_empty(),
+            "exactly three days: not yet"
+        );
         let found = detected(&deal, &pb, at(5, 10));
         assert_eq!(found.len(), 1);
         let e = &found[0];
@@ -178,11 +205,20 @@ mod tests {
         let plus2 = FixedOffset::east_opt(2 * 3600).unwrap();
         // 21:30 UTC is 23:30 at +02:00: due half an hour later
         let raised = Utc.with_ymd_and_hms(2026, 11, 2, 21, 30, 0).unwrap();
-        assert_eq!(due_at(Window::SameDay, raised, plus2), Utc.with_ymd_and_hms(2026, 11, 2, 22, 0, 0).unwrap());
+        assert_eq!(
+            due_at(Window::SameDay, raised, plus2),
+            Utc.with_ymd_and_hms(2026, 11, 2, 22, 0, 0).unwrap()
+        );
         // 22:30 UTC is already the next local day: due at the end of that one
         let raised = Utc.with_ymd_and_hms(2026, 11, 2, 22, 30, 0).unwrap();
-        assert_eq!(due_at(Window::SameDay, raised, plus2), Utc.with_ymd_and_hms(2026, 11, 3, 22, 0, 0).unwrap());
-        assert_eq!(due_at(Window::Hours(72), raised, plus2), raised + Duration::hours(72));
+        assert_eq!(
+            due_at(Window::SameDay, raised, plus2),
+            Utc.with_ymd_and_hms(2026, 11, 3, 22, 0, 0).unwrap()
+        );
+        assert_eq!(
+            due_at(Window::Hours(72), raised, plus2),
+            raised + Duration::hours(72)
+        );
     }
 
     #[test]

@@ -5,6 +5,9 @@ use std::fmt;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
 pub struct Money(i64);
 
+/// The largest amount accepted: one trillion dollars.
+const MAX_CENTS: i64 = 100_000_000_000_000;
+
 impl Money {
     pub const ZERO: Money = Money(0);
 
@@ -66,7 +69,7 @@ impl Money {
         dollars
             .checked_mul(100)
             .and_then(|c| c.checked_add(cents))
-            .filter(|c| *c <= 1_000_000_000_000_00)
+            .filter(|c| *c <= MAX_CENTS)
             .map(Money)
             .ok_or_else(bad)
     }
@@ -89,7 +92,7 @@ impl fmt::Display for Money {
         let dollars = (self.0 / 100).to_string();
         let mut grouped = String::new();
         for (i, c) in dollars.chars().enumerate() {
-            if i > 0 && (dollars.len() - i) % 3 == 0 {
+            if i > 0 && (dollars.len() - i).is_multiple_of(3) {
                 grouped.push(',');
             }
             grouped.push(c);
@@ -110,14 +113,20 @@ mod tests {
     #[test]
     fn accepts_the_three_documented_forms() {
         for text in ["250000", "250,000", "$250,000.00", " $250000 "] {
-            assert_eq!(Money::parse(text).unwrap(), Money::from_dollars(250_000), "{text}");
+            assert_eq!(
+                Money::parse(text).unwrap(),
+                Money::from_dollars(250_000),
+                "{text}"
+            );
         }
         assert_eq!(Money::parse("1,234.5").unwrap().cents(), 123_450);
     }
 
     #[test]
     fn refuses_what_is_not_an_amount() {
-        for text in ["abc", "", "$", "12,34", "1.234", "-5", "2.5e5", "1,,000", "$ 1 000"] {
+        for text in [
+            "abc", "", "$", "12,34", "1.234", "-5", "2.5e5", "1,,000", "$ 1 000",
+        ] {
             let err = Money::parse(text).unwrap_err();
             assert!(err.contains("250,000"), "{text}: {err}");
         }

@@ -161,7 +161,9 @@ impl TryFrom<String> for Window {
             .and_then(|h| h.trim().parse::<u32>().ok())
             .filter(|h| *h > 0)
             .map(Window::Hours)
-            .ok_or_else(|| format!("window {text:?}: use a number of hours such as \"24h\", or \"same day\""))
+            .ok_or_else(|| {
+                format!("window {text:?}: use a number of hours such as \"24h\", or \"same day\"")
+            })
     }
 }
 
@@ -230,7 +232,8 @@ struct Raw {
 impl Playbook {
     /// The playbook shipped with qualify.
     pub fn default_playbook() -> Playbook {
-        Playbook::parse(DEFAULT_TOML, "assets/playbook.toml").expect("the shipped playbook is valid")
+        Playbook::parse(DEFAULT_TOML, "assets/playbook.toml")
+            .expect("the shipped playbook is valid")
     }
 
     /// Parse and validate a playbook; `file` names it in errors.
@@ -252,7 +255,10 @@ impl Playbook {
             return Err(error(
                 raw.actions.span().start,
                 "actions",
-                format!("expected {ACTION_COUNT} actions, found {}", raw.actions.get_ref().len()),
+                format!(
+                    "expected {ACTION_COUNT} actions, found {}",
+                    raw.actions.get_ref().len()
+                ),
             ));
         }
         let steps_span = raw.steps.span();
@@ -270,17 +276,32 @@ impl Playbook {
                 return Err(error(
                     at,
                     &format!("steps[{i}].number"),
-                    format!("expected {}, found {} (steps are listed in order)", i + 1, step.get_ref().number),
+                    format!(
+                        "expected {}, found {} (steps are listed in order)",
+                        i + 1,
+                        step.get_ref().number
+                    ),
                 ));
             }
             if step.get_ref().title.trim().is_empty() {
-                return Err(error(at, &format!("steps[{i}].title"), "must not be empty".into()));
+                return Err(error(
+                    at,
+                    &format!("steps[{i}].title"),
+                    "must not be empty".into(),
+                ));
             }
         }
         let qa = raw.qa.into_inner();
         for (i, item) in qa.iter().enumerate() {
-            if qa[..i].iter().any(|q| q.get_ref().rule == item.get_ref().rule) {
-                return Err(error(item.span().start, &format!("qa[{i}].rule"), "rule listed twice".into()));
+            if qa[..i]
+                .iter()
+                .any(|q| q.get_ref().rule == item.get_ref().rule)
+            {
+                return Err(error(
+                    item.span().start,
+                    &format!("qa[{i}].rule"),
+                    "rule listed twice".into(),
+                ));
             }
         }
         let escalations = raw.escalations.into_inner();
@@ -294,7 +315,11 @@ impl Playbook {
                 ));
             }
             if escalations[..i].iter().any(|e| e.get_ref().rule == r.rule) {
-                return Err(error(row.span().start, &format!("escalations[{i}].rule"), "rule listed twice".into()));
+                return Err(error(
+                    row.span().start,
+                    &format!("escalations[{i}].rule"),
+                    "rule listed twice".into(),
+                ));
             }
         }
 
@@ -328,10 +353,15 @@ impl Playbook {
 
 /// The key written on the line at `offset`, as the field an error names.
 fn field_at(text: &str, offset: usize) -> String {
-    let start = text[..offset.min(text.len())].rfind('\n').map_or(0, |i| i + 1);
+    let start = text[..offset.min(text.len())]
+        .rfind('\n')
+        .map_or(0, |i| i + 1);
     let line = text[start..].lines().next().unwrap_or("").trim();
     if let Some(table) = line.strip_prefix('[') {
-        return table.trim_matches(|c| c == '[' || c == ']').trim().to_string();
+        return table
+            .trim_matches(|c| c == '[' || c == ']')
+            .trim()
+            .to_string();
     }
     match line.split_once('=') {
         Some((key, _)) => key.trim().to_string(),
@@ -347,7 +377,10 @@ mod tests {
     fn the_shipped_playbook_has_the_procedure() {
         let p = Playbook::default_playbook();
         assert_eq!(p.steps.len(), 10);
-        assert_eq!(p.steps[0].title, "Initial qualification using MEDDICC/MEDDPICC");
+        assert_eq!(
+            p.steps[0].title,
+            "Initial qualification using MEDDICC/MEDDPICC"
+        );
         assert_eq!(p.steps[9].title, "CRM documentation requirements");
         assert_eq!(p.qa.len(), 7);
         assert_eq!(p.qa[0].title, "All 10 steps completed in sequence");
@@ -355,19 +388,30 @@ mod tests {
         let blocked = p.escalation(EscalationRule::StepBlocked).unwrap();
         assert_eq!(blocked.escalate_to, "Direct manager");
         assert_eq!(blocked.window, Window::Hours(24));
-        assert_eq!(p.escalation(EscalationRule::Customer).unwrap().window, Window::SameDay);
+        assert_eq!(
+            p.escalation(EscalationRule::Customer).unwrap().window,
+            Window::SameDay
+        );
         assert_eq!(p.targets.manager_review_over_usd, 250_000);
     }
 
     #[test]
     fn a_bad_value_names_file_line_and_field() {
         let text = DEFAULT_TOML.replace("min_minutes = 15", "min_minutes = \"soon\"");
-        let line = text.lines().position(|l| l.contains("min_minutes")).unwrap() + 1;
+        let line = text
+            .lines()
+            .position(|l| l.contains("min_minutes"))
+            .unwrap()
+            + 1;
         let err = Playbook::parse(&text, "team.toml").unwrap_err();
         assert_eq!(err.file, "team.toml");
         assert_eq!(err.line, line);
         assert_eq!(err.field, "min_minutes");
-        assert!(err.to_string().starts_with(&format!("playbook team.toml:{line}: min_minutes:")), "{err}");
+        assert!(
+            err.to_string()
+                .starts_with(&format!("playbook team.toml:{line}: min_minutes:")),
+            "{err}"
+        );
     }
 
     #[test]

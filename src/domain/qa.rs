@@ -38,7 +38,12 @@ pub fn checklist(deal: &Deal, playbook: &Playbook, _now: DateTime<Utc>) -> Vec<Q
         .iter()
         .map(|def| {
             let (state, why) = evaluate(def.rule, deal, playbook);
-            QaItem { rule: def.rule, title: def.title.clone(), state, why }
+            QaItem {
+                rule: def.rule,
+                title: def.title.clone(),
+                state,
+                why,
+            }
         })
         .collect()
 }
@@ -61,26 +66,52 @@ fn evaluate(rule: QaRule, deal: &Deal, playbook: &Playbook) -> (QaState, String)
                 (Fail, format!("missing: {}", missing.join(", ")))
             }
         }
-        QaRule::StakeholdersLogged => (Fail, "no stakeholders recorded with names and dates (step 2)".into()),
-        QaRule::NextStepsScheduled => (Fail, "no next step recorded with an owner and due date (step 9)".into()),
-        QaRule::RisksMitigated => (Fail, "no risks recorded with mitigation plans (step 8)".into()),
+        QaRule::StakeholdersLogged => (
+            Fail,
+            "no stakeholders recorded with names and dates (step 2)".into(),
+        ),
+        QaRule::NextStepsScheduled => (
+            Fail,
+            "no next step recorded with an owner and due date (step 9)".into(),
+        ),
+        QaRule::RisksMitigated => (
+            Fail,
+            "no risks recorded with mitigation plans (step 8)".into(),
+        ),
         QaRule::ManagerReview => {
             let threshold = Money::from_dollars(playbook.targets.manager_review_over_usd);
             match deal.amount {
                 Some(amount) if amount > threshold => (
                     Fail,
-                    format!("licence amount {amount} is over {threshold}: no approving manager review recorded"),
+                    format!(
+                        "licence amount {amount} is over {threshold}: no approving manager review recorded"
+                    ),
                 ),
-                Some(amount) => (NotApplicable, format!("not needed: {amount} is at or below {threshold}")),
-                None => (Fail, format!("no amount set, so it is unknown whether the deal is over {threshold}")),
+                Some(amount) => (
+                    NotApplicable,
+                    format!("not needed: {amount} is at or below {threshold}"),
+                ),
+                None => (
+                    Fail,
+                    format!("no amount set, so it is unknown whether the deal is over {threshold}"),
+                ),
             }
         }
         QaRule::HandoffDocumented => {
             let won = deal.stage.to_ascii_lowercase().contains("won");
             if won {
-                (Fail, format!("stage is {}: handoff documentation not recorded", deal.stage))
+                (
+                    Fail,
+                    format!(
+                        "stage is {}: handoff documentation not recorded",
+                        deal.stage
+                    ),
+                )
             } else {
-                (NotApplicable, "not needed: the deal is not won or flagged for handoff".into())
+                (
+                    NotApplicable,
+                    "not needed: the deal is not won or flagged for handoff".into(),
+                )
             }
         }
     }
@@ -103,10 +134,17 @@ fn crm_field_present(deal: &Deal, field: CrmField) -> bool {
 
 /// All ten complete, each completed no earlier than the one before it.
 fn steps_in_sequence(steps: &[Step]) -> (QaState, String) {
-    let open: Vec<u8> = steps.iter().filter(|s| !s.is_complete()).map(|s| s.number).collect();
+    let open: Vec<u8> = steps
+        .iter()
+        .filter(|s| !s.is_complete())
+        .map(|s| s.number)
+        .collect();
     if !open.is_empty() {
         let word = if open.len() == 1 { "step" } else { "steps" };
-        return (QaState::Fail, format!("{word} {} not complete", ranges(&open)));
+        return (
+            QaState::Fail,
+            format!("{word} {} not complete", ranges(&open)),
+        );
     }
     for pair in steps.windows(2) {
         if let (Some(a), Some(b)) = (pair[0].completed_at, pair[1].completed_at)
@@ -114,7 +152,10 @@ fn steps_in_sequence(steps: &[Step]) -> (QaState, String) {
         {
             return (
                 QaState::Fail,
-                format!("step {} was completed before step {}", pair[1].number, pair[0].number),
+                format!(
+                    "step {} was completed before step {}",
+                    pair[1].number, pair[0].number
+                ),
             );
         }
     }
@@ -130,7 +171,11 @@ fn ranges(numbers: &[u8]) -> String {
         while j + 1 < numbers.len() && numbers[j + 1] == numbers[j] + 1 {
             j += 1;
         }
-        parts.push(if j > i { format!("{}-{}", numbers[i], numbers[j]) } else { numbers[i].to_string() });
+        parts.push(if j > i {
+            format!("{}-{}", numbers[i], numbers[j])
+        } else {
+            numbers[i].to_string()
+        });
         i = j + 1;
     }
     parts.join(", ")
@@ -181,7 +226,10 @@ mod tests {
     #[test]
     fn manager_review_applies_only_over_the_threshold() {
         let (d, pb) = deal(Some(250_000));
-        assert_eq!(item(&checklist(&d, &pb, now()), QaRule::ManagerReview).state, QaState::NotApplicable);
+        assert_eq!(
+            item(&checklist(&d, &pb, now()), QaRule::ManagerReview).state,
+            QaState::NotApplicable
+        );
         let (d, pb) = deal(Some(250_001));
         let over = checklist(&d, &pb, now());
         assert_eq!(item(&over, QaRule::ManagerReview).state, QaState::Fail);
@@ -192,23 +240,60 @@ mod tests {
     fn sequence_passes_only_when_completed_in_order() {
         let (mut d, pb) = deal(None);
         for n in 1..=10u8 {
-            apply(&mut d.steps, n, &StepChange::Complete, &pb, now() + Duration::hours(n.into())).unwrap();
+            apply(
+                &mut d.steps,
+                n,
+                &StepChange::Complete,
+                &pb,
+                now() + Duration::hours(n.into()),
+            )
+            .unwrap();
         }
-        assert_eq!(item(&checklist(&d, &pb, now()), QaRule::StepsInSequence).state, QaState::Pass);
+        assert_eq!(
+            item(&checklist(&d, &pb, now()), QaRule::StepsInSequence).state,
+            QaState::Pass
+        );
         // step 4 reopened and completed again later than step 5
-        apply(&mut d.steps, 4, &StepChange::Reopen, &pb, now() + Duration::hours(20)).unwrap();
+        apply(
+            &mut d.steps,
+            4,
+            &StepChange::Reopen,
+            &pb,
+            now() + Duration::hours(20),
+        )
+        .unwrap();
         let items = checklist(&d, &pb, now());
-        assert_eq!(item(&items, QaRule::StepsInSequence).why, "step 4 not complete");
-        apply(&mut d.steps, 4, &StepChange::Complete, &pb, now() + Duration::hours(21)).unwrap();
+        assert_eq!(
+            item(&items, QaRule::StepsInSequence).why,
+            "step 4 not complete"
+        );
+        apply(
+            &mut d.steps,
+            4,
+            &StepChange::Complete,
+            &pb,
+            now() + Duration::hours(21),
+        )
+        .unwrap();
         let items = checklist(&d, &pb, now());
-        assert_eq!(item(&items, QaRule::StepsInSequence).why, "step 5 was completed before step 4");
+        assert_eq!(
+            item(&items, QaRule::StepsInSequence).why,
+            "step 5 was completed before step 4"
+        );
     }
 
     #[test]
     fn handoff_applies_to_won_deals() {
         let (mut d, pb) = deal(None);
-        assert!(item(&checklist(&d, &pb, now()), QaRule::HandoffDocumented).state.passed());
+        assert!(
+            item(&checklist(&d, &pb, now()), QaRule::HandoffDocumented)
+                .state
+                .passed()
+        );
         d.stage = "Closed Won".into();
-        assert_eq!(item(&checklist(&d, &pb, now()), QaRule::HandoffDocumented).state, QaState::Fail);
+        assert_eq!(
+            item(&checklist(&d, &pb, now()), QaRule::HandoffDocumented).state,
+            QaState::Fail
+        );
     }
 }

@@ -184,7 +184,10 @@ pub enum StepChange {
 impl StepChange {
     /// Whether this change is a status transition (as opposed to content).
     pub fn is_transition(&self) -> bool {
-        !matches!(self, StepChange::SetAction { .. } | StepChange::SetNote { .. })
+        !matches!(
+            self,
+            StepChange::SetAction { .. } | StepChange::SetNote { .. }
+        )
     }
 }
 
@@ -193,9 +196,16 @@ impl StepChange {
 pub enum RuleError {
     NoSuchStep(u8),
     /// The step cannot be completed while an earlier one is incomplete.
-    OutOfSequence { step: u8, earliest: u8, earliest_title: String },
+    OutOfSequence {
+        step: u8,
+        earliest: u8,
+        earliest_title: String,
+    },
     AlreadyComplete(u8),
-    IsBlocked { step: u8, reason: String },
+    IsBlocked {
+        step: u8,
+        reason: String,
+    },
     NotBlocked(u8),
     NotComplete(u8),
     EmptyReason,
@@ -205,19 +215,38 @@ pub enum RuleError {
 impl fmt::Display for RuleError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            RuleError::NoSuchStep(n) => write!(f, "there is no step {n}: steps are numbered 1 to {STEP_COUNT}"),
-            RuleError::OutOfSequence { step, earliest, earliest_title } => write!(
+            RuleError::NoSuchStep(n) => write!(
+                f,
+                "there is no step {n}: steps are numbered 1 to {STEP_COUNT}"
+            ),
+            RuleError::OutOfSequence {
+                step,
+                earliest,
+                earliest_title,
+            } => write!(
                 f,
                 "step {step} cannot be completed: step {earliest} ({earliest_title}) is not complete yet"
             ),
-            RuleError::AlreadyComplete(n) => write!(f, "step {n} is already complete (reopen it to change its status)"),
+            RuleError::AlreadyComplete(n) => write!(
+                f,
+                "step {n} is already complete (reopen it to change its status)"
+            ),
             RuleError::IsBlocked { step, reason } => {
                 write!(f, "step {step} is blocked ({reason}): unblock it first")
             }
             RuleError::NotBlocked(n) => write!(f, "step {n} is not blocked"),
-            RuleError::NotComplete(n) => write!(f, "step {n} is not complete, so there is nothing to reopen"),
-            RuleError::EmptyReason => write!(f, "a block needs a reason (what or who the step is waiting on)"),
-            RuleError::NoSuchAction(i) => write!(f, "there is no action {}: actions are numbered 1 to {ACTION_COUNT}", i + 1),
+            RuleError::NotComplete(n) => {
+                write!(f, "step {n} is not complete, so there is nothing to reopen")
+            }
+            RuleError::EmptyReason => write!(
+                f,
+                "a block needs a reason (what or who the step is waiting on)"
+            ),
+            RuleError::NoSuchAction(i) => write!(
+                f,
+                "there is no action {}: actions are numbered 1 to {ACTION_COUNT}",
+                i + 1
+            ),
         }
     }
 }
@@ -324,7 +353,10 @@ pub fn apply(
             step.completed_at = None;
         }
         StepChange::SetAction { index, done } => {
-            let slot = step.actions.get_mut(*index).ok_or(RuleError::NoSuchAction(*index))?;
+            let slot = step
+                .actions
+                .get_mut(*index)
+                .ok_or(RuleError::NoSuchAction(*index))?;
             *slot = *done;
         }
         StepChange::SetNote { kind, text } => {
@@ -345,7 +377,8 @@ mod tests {
     use proptest::prelude::*;
 
     fn t(minute: u32) -> DateTime<Utc> {
-        Utc.with_ymd_and_hms(2026, 11, 2, 9, 0, 0).unwrap() + chrono::Duration::minutes(minute.into())
+        Utc.with_ymd_and_hms(2026, 11, 2, 9, 0, 0).unwrap()
+            + chrono::Duration::minutes(minute.into())
     }
 
     fn playbook() -> Playbook {
@@ -366,7 +399,10 @@ mod tests {
                 earliest_title: "Initial qualification using MEDDICC/MEDDPICC".into()
             }
         );
-        assert!(err.to_string().contains("step 1 (Initial qualification"), "{err}");
+        assert!(
+            err.to_string().contains("step 1 (Initial qualification"),
+            "{err}"
+        );
         assert_eq!(steps, before, "a refused change leaves the steps untouched");
     }
 
@@ -376,7 +412,14 @@ mod tests {
         let mut steps = Step::fresh_set();
         for n in 1..=10u8 {
             apply(&mut steps, n, &StepChange::Start, &pb, t(u32::from(n) * 60)).unwrap();
-            apply(&mut steps, n, &StepChange::Complete, &pb, t(u32::from(n) * 60 + 30)).unwrap();
+            apply(
+                &mut steps,
+                n,
+                &StepChange::Complete,
+                &pb,
+                t(u32::from(n) * 60 + 30),
+            )
+            .unwrap();
         }
         assert!(steps.iter().all(Step::is_complete));
         assert_eq!(steps[3].started_at, Some(t(240)));
@@ -388,21 +431,50 @@ mod tests {
         let pb = playbook();
         let mut steps = Step::fresh_set();
         assert_eq!(
-            apply(&mut steps, 1, &StepChange::Block { reason: "  ".into() }, &pb, t(0)),
+            apply(
+                &mut steps,
+                1,
+                &StepChange::Block {
+                    reason: "  ".into()
+                },
+                &pb,
+                t(0)
+            ),
             Err(RuleError::EmptyReason)
         );
-        apply(&mut steps, 1, &StepChange::Block { reason: "CFO on leave".into() }, &pb, t(0)).unwrap();
+        apply(
+            &mut steps,
+            1,
+            &StepChange::Block {
+                reason: "CFO on leave".into(),
+            },
+            &pb,
+            t(0),
+        )
+        .unwrap();
         assert_eq!(steps[0].status, StepStatus::Blocked);
         assert_eq!(steps[0].blocked_since, Some(t(0)));
         // blocking again with a new reason keeps the original since-time
-        apply(&mut steps, 1, &StepChange::Block { reason: "still on leave".into() }, &pb, t(10)).unwrap();
+        apply(
+            &mut steps,
+            1,
+            &StepChange::Block {
+                reason: "still on leave".into(),
+            },
+            &pb,
+            t(10),
+        )
+        .unwrap();
         assert_eq!(steps[0].blocked_since, Some(t(0)));
         let err = apply(&mut steps, 1, &StepChange::Complete, &pb, t(20)).unwrap_err();
         assert!(matches!(err, RuleError::IsBlocked { step: 1, .. }));
         apply(&mut steps, 1, &StepChange::Unblock, &pb, t(30)).unwrap();
         assert_eq!(steps[0].status, StepStatus::InProgress);
         assert_eq!(steps[0].blocked_since, None);
-        assert_eq!(apply(&mut steps, 1, &StepChange::Unblock, &pb, t(31)), Err(RuleError::NotBlocked(1)));
+        assert_eq!(
+            apply(&mut steps, 1, &StepChange::Unblock, &pb, t(31)),
+            Err(RuleError::NotBlocked(1))
+        );
         apply(&mut steps, 1, &StepChange::Complete, &pb, t(40)).unwrap();
         apply(&mut steps, 1, &StepChange::Reopen, &pb, t(50)).unwrap();
         assert_eq!(steps[0].status, StepStatus::InProgress);
@@ -421,7 +493,17 @@ mod tests {
 
         // the same speed with real notes is not rushed
         let note = "Champion (Priya, VP Finance) confirmed the pain: 3 regional ERPs, month-end close takes 12 days; the CFO owns the budget.";
-        apply(&mut steps, 2, &StepChange::SetNote { kind: NoteKind::Outcomes, text: note.into() }, &pb, t(3)).unwrap();
+        apply(
+            &mut steps,
+            2,
+            &StepChange::SetNote {
+                kind: NoteKind::Outcomes,
+                text: note.into(),
+            },
+            &pb,
+            t(3),
+        )
+        .unwrap();
         let outcome = apply(&mut steps, 2, &StepChange::Complete, &pb, t(5)).unwrap();
         assert!(outcome.warnings.is_empty());
         // and slow with thin notes is not rushed either
@@ -434,7 +516,10 @@ mod tests {
     fn typing_a_note_starts_the_step() {
         let pb = playbook();
         let mut steps = Step::fresh_set();
-        let change = StepChange::SetNote { kind: NoteKind::Decisions, text: "Go".into() };
+        let change = StepChange::SetNote {
+            kind: NoteKind::Decisions,
+            text: "Go".into(),
+        };
         apply(&mut steps, 4, &change, &pb, t(7)).unwrap();
         assert_eq!(steps[3].status, StepStatus::InProgress);
         assert_eq!(steps[3].started_at, Some(t(7)));

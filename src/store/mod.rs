@@ -31,10 +31,17 @@ impl FromSql for DealId {
 #[derive(Debug)]
 pub enum StoreError {
     /// The database file could not be opened or created.
-    Open { path: PathBuf, reason: String },
+    Open {
+        path: PathBuf,
+        reason: String,
+    },
     NotFound(DealId),
     /// Someone else changed the deal since it was read.
-    Conflict { id: DealId, expected: i64, found: i64 },
+    Conflict {
+        id: DealId,
+        expected: i64,
+        found: i64,
+    },
     Rule(RuleError),
     Invalid(Vec<FieldError>),
     Sql(rusqlite::Error),
@@ -44,11 +51,21 @@ impl fmt::Display for StoreError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             StoreError::Open { path, reason } => {
-                write!(f, "cannot open the database {}: {reason}", crate::text::clean(&path.display().to_string()))
+                write!(
+                    f,
+                    "cannot open the database {}: {reason}",
+                    crate::text::clean(&path.display().to_string())
+                )
             }
-            StoreError::NotFound(id) => write!(f, "no deal with id {id} (`qualify deal list` shows the ids)"),
+            StoreError::NotFound(id) => write!(
+                f,
+                "no deal with id {id} (`qualify deal list` shows the ids)"
+            ),
             StoreError::Conflict { id, .. } => {
-                write!(f, "deal {id} was changed elsewhere since it was read; reload it and try again")
+                write!(
+                    f,
+                    "deal {id} was changed elsewhere since it was read; reload it and try again"
+                )
             }
             StoreError::Rule(e) => write!(f, "{e}"),
             StoreError::Invalid(errors) => {
@@ -72,7 +89,10 @@ impl From<rusqlite_migration::Error> for StoreError {
     fn from(e: rusqlite_migration::Error) -> Self {
         match e {
             rusqlite_migration::Error::RusqliteError { err, .. } => StoreError::Sql(err),
-            other => StoreError::Open { path: PathBuf::new(), reason: other.to_string() },
+            other => StoreError::Open {
+                path: PathBuf::new(),
+                reason: other.to_string(),
+            },
         }
     }
 }
@@ -148,9 +168,14 @@ impl Store {
     /// Open (or create) the database at `path`: the folder is created 0700
     /// and the file 0600, since it holds customer data.
     pub fn open(path: &Path) -> Result<Store> {
-        let fail = |reason: String| StoreError::Open { path: path.to_path_buf(), reason };
+        let fail = |reason: String| StoreError::Open {
+            path: path.to_path_buf(),
+            reason,
+        };
         if path.is_dir() {
-            return Err(fail("that is a folder; give a file path such as deals.db".into()));
+            return Err(fail(
+                "that is a folder; give a file path such as deals.db".into(),
+            ));
         }
         create_private(path).map_err(|e| fail(e.to_string()))?;
         let conn = Connection::open(path).map_err(|e| fail(e.to_string()))?;
@@ -189,13 +214,20 @@ impl Store {
 
     /// Run `f` inside one `BEGIN IMMEDIATE` transaction: all or nothing.
     fn write<T>(&mut self, f: impl FnOnce(&rusqlite::Transaction<'_>) -> Result<T>) -> Result<T> {
-        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
         let value = f(&tx)?;
         tx.commit()?;
         Ok(value)
     }
 
-    pub fn add_deal(&mut self, new: NewDeal, playbook: &Playbook, now: DateTime<Utc>) -> Result<DealId> {
+    pub fn add_deal(
+        &mut self,
+        new: NewDeal,
+        playbook: &Playbook,
+        now: DateTime<Utc>,
+    ) -> Result<DealId> {
         new.validate().map_err(StoreError::Invalid)?;
         let deal = new.into_deal(DealId(0), playbook, now);
         self.write(|tx| {
@@ -239,7 +271,12 @@ impl Store {
     }
 
     /// One page of the deal list: only the rows asked for are read.
-    pub fn deal_page(&self, query: &ListQuery, offset: usize, limit: usize) -> Result<Vec<DealSummary>> {
+    pub fn deal_page(
+        &self,
+        query: &ListQuery,
+        offset: usize,
+        limit: usize,
+    ) -> Result<Vec<DealSummary>> {
         let sql = format!(
             "SELECT d.id, d.name, d.account, d.amount_cents, d.close_date, d.stage, d.owner,
                 (SELECT count(*) FROM steps s WHERE s.deal_id = d.id AND s.status = 'complete'),
@@ -315,16 +352,25 @@ impl Store {
 
     /// `PRAGMA integrity_check`'s verdict ("ok" when healthy).
     pub fn integrity_check(&self) -> Result<String> {
-        Ok(self.conn.query_row("PRAGMA integrity_check", [], |r| r.get(0))?)
+        Ok(self
+            .conn
+            .query_row("PRAGMA integrity_check", [], |r| r.get(0))?)
     }
 
     pub fn journal_mode(&self) -> Result<String> {
-        Ok(self.conn.query_row("PRAGMA journal_mode", [], |r| r.get(0))?)
+        Ok(self
+            .conn
+            .query_row("PRAGMA journal_mode", [], |r| r.get(0))?)
     }
 }
 
 fn actions_bits(actions: &[bool]) -> i64 {
-    actions.iter().enumerate().filter(|(_, done)| **done).map(|(i, _)| 1 << i).sum()
+    actions
+        .iter()
+        .enumerate()
+        .filter(|(_, done)| **done)
+        .map(|(i, _)| 1 << i)
+        .sum()
 }
 
 fn read_deal(conn: &Connection, id: DealId) -> Result<Deal> {
@@ -362,7 +408,9 @@ fn read_deal(conn: &Connection, id: DealId) -> Result<Deal> {
             outcomes, decisions, next_steps
          FROM steps WHERE deal_id = ?1 ORDER BY number",
     )?;
-    deal.steps = stmt.query_map([id], read_step)?.collect::<rusqlite::Result<_>>()?;
+    deal.steps = stmt
+        .query_map([id], read_step)?
+        .collect::<rusqlite::Result<_>>()?;
     Ok(deal)
 }
 
@@ -376,14 +424,22 @@ fn read_step(r: &Row<'_>) -> rusqlite::Result<Step> {
     Ok(Step {
         number: r.get(0)?,
         status: StepStatus::parse(&status).ok_or_else(|| {
-            rusqlite::Error::FromSqlConversionFailure(1, rusqlite::types::Type::Text, format!("unknown status {status}").into())
+            rusqlite::Error::FromSqlConversionFailure(
+                1,
+                rusqlite::types::Type::Text,
+                format!("unknown status {status}").into(),
+            )
         })?,
         started_at: r.get(2)?,
         completed_at: r.get(3)?,
         blocked_reason: r.get(4)?,
         blocked_since: r.get(5)?,
         actions,
-        notes: Notes { outcomes: r.get(7)?, decisions: r.get(8)?, next_steps: r.get(9)? },
+        notes: Notes {
+            outcomes: r.get(7)?,
+            decisions: r.get(8)?,
+            next_steps: r.get(9)?,
+        },
     })
 }
 
@@ -392,7 +448,10 @@ fn create_private(path: &Path) -> std::io::Result<()> {
     use std::fs::{DirBuilder, OpenOptions};
     #[cfg(unix)]
     use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
-    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty() && !d.exists()) {
+    if let Some(dir) = path
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty() && !d.exists())
+    {
         let mut builder = DirBuilder::new();
         builder.recursive(true);
         #[cfg(unix)]

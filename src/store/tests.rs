@@ -32,15 +32,28 @@ fn a_new_file_is_private_wal_and_healthy() {
     {
         use std::os::unix::fs::PermissionsExt;
         let file = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
-        let dir = std::fs::metadata(path.parent().unwrap()).unwrap().permissions().mode() & 0o777;
+        let dir = std::fs::metadata(path.parent().unwrap())
+            .unwrap()
+            .permissions()
+            .mode()
+            & 0o777;
         assert_eq!(file, 0o600);
         assert_eq!(dir, 0o700);
     }
-    let version: i64 = store.conn.query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
+    let version: i64 = store
+        .conn
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .unwrap();
     assert_eq!(version, 1);
-    let fk: i64 = store.conn.query_row("PRAGMA foreign_keys", [], |r| r.get(0)).unwrap();
+    let fk: i64 = store
+        .conn
+        .query_row("PRAGMA foreign_keys", [], |r| r.get(0))
+        .unwrap();
     assert_eq!(fk, 1);
-    let sync: i64 = store.conn.query_row("PRAGMA synchronous", [], |r| r.get(0)).unwrap();
+    let sync: i64 = store
+        .conn
+        .query_row("PRAGMA synchronous", [], |r| r.get(0))
+        .unwrap();
     assert_eq!(sync, 2, "FULL");
 }
 
@@ -48,7 +61,9 @@ fn a_new_file_is_private_wal_and_healthy() {
 fn deals_survive_reopening() {
     let (_dir, path, mut store) = temp_store();
     let pb = Playbook::default_playbook();
-    let id = store.add_deal(acme("Acme", 300_000, "2027-03-31"), &pb, now()).unwrap();
+    let id = store
+        .add_deal(acme("Acme", 300_000, "2027-03-31"), &pb, now())
+        .unwrap();
     drop(store);
     let store = Store::open(&path).unwrap();
     let deal = store.deal(id).unwrap();
@@ -56,17 +71,31 @@ fn deals_survive_reopening() {
     assert_eq!(deal.amount, Some(Money::from_dollars(300_000)));
     assert_eq!(deal.created_at, now());
     assert_eq!(deal.steps.len(), 10);
-    assert!(deal.steps.iter().all(|s| s.status == StepStatus::NotStarted));
+    assert!(
+        deal.steps
+            .iter()
+            .all(|s| s.status == StepStatus::NotStarted)
+    );
 }
 
 #[test]
 fn a_refused_step_change_writes_nothing() {
     let (_dir, _path, mut store) = temp_store();
     let pb = Playbook::default_playbook();
-    let id = store.add_deal(acme("Acme", 300_000, "2027-03-31"), &pb, now()).unwrap();
+    let id = store
+        .add_deal(acme("Acme", 300_000, "2027-03-31"), &pb, now())
+        .unwrap();
     let before = store.deal(id).unwrap();
-    let err = store.change_step(id, None, 2, &StepChange::Complete, &pb, now()).unwrap_err();
-    assert!(matches!(err, StoreError::Rule(RuleError::OutOfSequence { earliest: 1, .. })), "{err}");
+    let err = store
+        .change_step(id, None, 2, &StepChange::Complete, &pb, now())
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            StoreError::Rule(RuleError::OutOfSequence { earliest: 1, .. })
+        ),
+        "{err}"
+    );
     assert_eq!(store.deal(id).unwrap(), before);
 }
 
@@ -74,12 +103,42 @@ fn a_refused_step_change_writes_nothing() {
 fn a_step_change_is_saved_with_the_version_bumped() {
     let (_dir, path, mut store) = temp_store();
     let pb = Playbook::default_playbook();
-    let id = store.add_deal(acme("Acme", 300_000, "2027-03-31"), &pb, now()).unwrap();
-    let note = StepChange::SetNote { kind: crate::domain::NoteKind::Outcomes, text: "CFO owns it".into() };
-    let (deal, _) = store.change_step(id, Some(1), 1, &note, &pb, now()).unwrap();
+    let id = store
+        .add_deal(acme("Acme", 300_000, "2027-03-31"), &pb, now())
+        .unwrap();
+    let note = StepChange::SetNote {
+        kind: crate::domain::NoteKind::Outcomes,
+        text: "CFO owns it".into(),
+    };
+    let (deal, _) = store
+        .change_step(id, Some(1), 1, &note, &pb, now())
+        .unwrap();
     assert_eq!(deal.version, 2);
-    store.change_step(id, Some(2), 1, &StepChange::SetAction { index: 2, done: true }, &pb, now()).unwrap();
-    store.change_step(id, Some(3), 1, &StepChange::Block { reason: "CFO away".into() }, &pb, now()).unwrap();
+    store
+        .change_step(
+            id,
+            Some(2),
+            1,
+            &StepChange::SetAction {
+                index: 2,
+                done: true,
+            },
+            &pb,
+            now(),
+        )
+        .unwrap();
+    store
+        .change_step(
+            id,
+            Some(3),
+            1,
+            &StepChange::Block {
+                reason: "CFO away".into(),
+            },
+            &pb,
+            now(),
+        )
+        .unwrap();
     let reread = Store::open(&path).unwrap().deal(id).unwrap();
     let s = &reread.steps[0];
     assert_eq!(s.notes.outcomes, "CFO owns it");
@@ -93,20 +152,41 @@ fn a_step_change_is_saved_with_the_version_bumped() {
 fn a_stale_writer_is_refused() {
     let (_dir, path, mut first) = temp_store();
     let pb = Playbook::default_playbook();
-    let id = first.add_deal(acme("Acme", 300_000, "2027-03-31"), &pb, now()).unwrap();
+    let id = first
+        .add_deal(acme("Acme", 300_000, "2027-03-31"), &pb, now())
+        .unwrap();
     let mut second = Store::open(&path).unwrap();
     let seen = first.deal(id).unwrap().version;
-    second.change_step(id, Some(seen), 1, &StepChange::Start, &pb, now()).unwrap();
-    let err = first.change_step(id, Some(seen), 1, &StepChange::Complete, &pb, now()).unwrap_err();
-    assert!(matches!(err, StoreError::Conflict { expected: 1, found: 2, .. }), "{err}");
-    assert_eq!(first.deal(id).unwrap().steps[0].status, StepStatus::InProgress);
+    second
+        .change_step(id, Some(seen), 1, &StepChange::Start, &pb, now())
+        .unwrap();
+    let err = first
+        .change_step(id, Some(seen), 1, &StepChange::Complete, &pb, now())
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            StoreError::Conflict {
+                expected: 1,
+                found: 2,
+                ..
+            }
+        ),
+        "{err}"
+    );
+    assert_eq!(
+        first.deal(id).unwrap().steps[0].status,
+        StepStatus::InProgress
+    );
 }
 
 #[test]
 fn concurrent_writers_from_threads_all_land() {
     let (_dir, path, mut store) = temp_store();
     let pb = Playbook::default_playbook();
-    let id = store.add_deal(acme("Acme", 300_000, "2027-03-31"), &pb, now()).unwrap();
+    let id = store
+        .add_deal(acme("Acme", 300_000, "2027-03-31"), &pb, now())
+        .unwrap();
     let handles: Vec<_> = (0..4)
         .map(|t| {
             let path = path.clone();
@@ -114,7 +194,10 @@ fn concurrent_writers_from_threads_all_land() {
             std::thread::spawn(move || {
                 let mut store = Store::open(&path).unwrap();
                 for i in 0..10 {
-                    let change = StepChange::SetAction { index: (t + i) % 5, done: true };
+                    let change = StepChange::SetAction {
+                        index: (t + i) % 5,
+                        done: true,
+                    };
                     store.change_step(id, None, 5, &change, &pb, now()).unwrap();
                 }
             })
@@ -130,31 +213,64 @@ fn concurrent_writers_from_threads_all_land() {
 fn the_list_pages_sorts_and_filters() {
     let mut store = Store::open_in_memory().unwrap();
     let pb = Playbook::default_playbook();
-    store.add_deal(acme("Globex", 120_000, "2027-02-01"), &pb, now()).unwrap();
-    store.add_deal(acme("Acme", 300_000, "2027-03-31"), &pb, now()).unwrap();
-    store.add_deal(acme("Initech 100%_", 90_000, "2027-01-15"), &pb, now()).unwrap();
+    store
+        .add_deal(acme("Globex", 120_000, "2027-02-01"), &pb, now())
+        .unwrap();
+    store
+        .add_deal(acme("Acme", 300_000, "2027-03-31"), &pb, now())
+        .unwrap();
+    store
+        .add_deal(acme("Initech 100%_", 90_000, "2027-01-15"), &pb, now())
+        .unwrap();
     let names = |q: &ListQuery, offset, limit| -> Vec<String> {
-        store.deal_page(q, offset, limit).unwrap().into_iter().map(|d| d.name).collect()
+        store
+            .deal_page(q, offset, limit)
+            .unwrap()
+            .into_iter()
+            .map(|d| d.name)
+            .collect()
     };
     let by_date = ListQuery::default();
     assert_eq!(names(&by_date, 0, 10), ["Initech 100%_", "Globex", "Acme"]);
     assert_eq!(names(&by_date, 1, 1), ["Globex"]);
-    let by_amount = ListQuery { sort: ListSort::Amount, ..Default::default() };
-    assert_eq!(names(&by_amount, 0, 10), ["Acme", "Globex", "Initech 100%_"]);
-    let by_name = ListQuery { sort: ListSort::Name, ..Default::default() };
+    let by_amount = ListQuery {
+        sort: ListSort::Amount,
+        ..Default::default()
+    };
+    assert_eq!(
+        names(&by_amount, 0, 10),
+        ["Acme", "Globex", "Initech 100%_"]
+    );
+    let by_name = ListQuery {
+        sort: ListSort::Name,
+        ..Default::default()
+    };
     assert_eq!(names(&by_name, 0, 10), ["Acme", "Globex", "Initech 100%_"]);
-    let filtered = ListQuery { filter: "GLOB".into(), ..Default::default() };
+    let filtered = ListQuery {
+        filter: "GLOB".into(),
+        ..Default::default()
+    };
     assert_eq!(names(&filtered, 0, 10), ["Globex"]);
     assert_eq!(store.count_deals(&filtered).unwrap(), 1);
-    let literal = ListQuery { filter: "0%_".into(), ..Default::default() };
-    assert_eq!(names(&literal, 0, 10), ["Initech 100%_"], "% and _ match literally");
+    let literal = ListQuery {
+        filter: "0%_".into(),
+        ..Default::default()
+    };
+    assert_eq!(
+        names(&literal, 0, 10),
+        ["Initech 100%_"],
+        "% and _ match literally"
+    );
     assert_eq!(store.count_deals(&ListQuery::default()).unwrap(), 3);
 }
 
 #[test]
 fn an_unknown_deal_is_not_found() {
     let store = Store::open_in_memory().unwrap();
-    assert!(matches!(store.deal(DealId(9)), Err(StoreError::NotFound(DealId(9)))));
+    assert!(matches!(
+        store.deal(DealId(9)),
+        Err(StoreError::NotFound(DealId(9)))
+    ));
 }
 
 #[test]

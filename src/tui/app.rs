@@ -57,13 +57,22 @@ pub struct Status {
 
 impl Status {
     pub fn info(text: impl Into<String>) -> Status {
-        Status { text: text.into(), tone: Tone::Info }
+        Status {
+            text: text.into(),
+            tone: Tone::Info,
+        }
     }
     pub fn warn(text: impl Into<String>) -> Status {
-        Status { text: text.into(), tone: Tone::Warn }
+        Status {
+            text: text.into(),
+            tone: Tone::Warn,
+        }
     }
     pub fn error(text: impl Into<String>) -> Status {
-        Status { text: text.into(), tone: Tone::Error }
+        Status {
+            text: text.into(),
+            tone: Tone::Error,
+        }
     }
 }
 
@@ -90,12 +99,24 @@ pub struct App {
 
 /// The three rows of every screen.
 pub fn frame_areas(area: Rect) -> [Rect; 3] {
-    Layout::vertical([Constraint::Length(1), Constraint::Fill(1), Constraint::Length(1)]).areas(area)
+    Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Fill(1),
+        Constraint::Length(1),
+    ])
+    .areas(area)
 }
 
 impl App {
     pub fn new(ctx: Ctx) -> App {
-        let mut app = App { ctx, list: ListScreen::default(), view: View::List, help: None, status: None, area: Rect::default() };
+        let mut app = App {
+            ctx,
+            list: ListScreen::default(),
+            view: View::List,
+            help: None,
+            status: None,
+            area: Rect::default(),
+        };
         app.resize(Rect::new(0, 0, 120, 40));
         app
     }
@@ -269,23 +290,33 @@ impl Widget for &App {
                 "The window is too small: {}×{}. qualify needs at least {MIN_WIDTH}×{MIN_HEIGHT}.",
                 area.width, area.height
             );
-            Paragraph::new(text).wrap(Wrap { trim: true }).render(area, buf);
+            Paragraph::new(text)
+                .wrap(Wrap { trim: true })
+                .render(area, buf);
             return;
         }
-        let look = Look { playbook: &self.ctx.playbook, theme };
+        let look = Look {
+            playbook: &self.ctx.playbook,
+            theme,
+        };
         let [header, body, footer] = frame_areas(area);
-        let as_of = self
-            .ctx
-            .clock
-            .is_fixed()
-            .then(|| format!("  · as of {}", self.ctx.clock.now().format("%Y-%m-%d %H:%M UTC")))
-            .unwrap_or_default();
+        let as_of = if self.ctx.clock.is_fixed() {
+            format!(
+                "  · as of {}",
+                self.ctx.clock.now().format("%Y-%m-%d %H:%M UTC")
+            )
+        } else {
+            String::new()
+        };
         let room = usize::from(header.width).saturating_sub(1 + as_of.chars().count());
         let title = match &self.view {
             View::Deal(d) => d.header_text(room),
             _ => format!("qualify · {}", self.list.summary_text()),
         };
-        let spans = vec![Span::styled(format!(" {title}"), theme.title), Span::styled(as_of, theme.warn)];
+        let spans = vec![
+            Span::styled(format!(" {title}"), theme.title),
+            Span::styled(as_of, theme.warn),
+        ];
         Line::from(spans).render(header, buf);
         match &self.view {
             View::List => self.list.render(body, buf, look, &self.ctx.db_label),
@@ -317,8 +348,10 @@ impl App {
         // the General hints (help, quit) always show; the screen's fill the rest
         let hints = keymap::hints(&self.layers());
         let size = |b: &&keymap::Binding| b.label.chars().count() + b.desc.chars().count() + 3;
-        let (general, screen): (Vec<_>, Vec<_>) = hints.iter().partition(|b| b.layer == Layer::Normal);
-        let mut room = usize::from(area.width).saturating_sub(1 + general.iter().map(size).sum::<usize>());
+        let (general, screen): (Vec<_>, Vec<_>) =
+            hints.iter().partition(|b| b.layer == Layer::Normal);
+        let mut room =
+            usize::from(area.width).saturating_sub(1 + general.iter().map(size).sum::<usize>());
         let mut spans = vec![Span::raw(" ")];
         let fitting = screen.into_iter().filter(|b| {
             let fits = size(b) <= room;

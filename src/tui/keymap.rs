@@ -38,7 +38,10 @@ impl Layer {
 
     /// Layers in which unbound keys are typed into a text field.
     pub fn takes_text(self) -> bool {
-        matches!(self, Layer::Filter | Layer::Editor | Layer::Prompt | Layer::Form)
+        matches!(
+            self,
+            Layer::Filter | Layer::Editor | Layer::Prompt | Layer::Form
+        )
     }
 }
 
@@ -49,11 +52,17 @@ pub struct Key {
 }
 
 const fn k(c: char) -> Key {
-    Key { code: KeyCode::Char(c), ctrl: false }
+    Key {
+        code: KeyCode::Char(c),
+        ctrl: false,
+    }
 }
 
 const fn ctrl(c: char) -> Key {
-    Key { code: KeyCode::Char(c), ctrl: true }
+    Key {
+        code: KeyCode::Char(c),
+        ctrl: true,
+    }
 }
 
 const fn code(code: KeyCode) -> Key {
@@ -82,49 +91,238 @@ pub struct Binding {
     pub hint: bool,
 }
 
-const fn bind(layer: Layer, keys: &'static [Key], label: &'static str, action: Action, desc: &'static str, hint: bool) -> Binding {
-    Binding { layer, keys, label, action, desc, hint }
+const fn bind(
+    layer: Layer,
+    keys: &'static [Key],
+    label: &'static str,
+    action: Action,
+    desc: &'static str,
+    hint: bool,
+) -> Binding {
+    Binding {
+        layer,
+        keys,
+        label,
+        action,
+        desc,
+        hint,
+    }
 }
 
 use KeyCode::{BackTab, Down, End, Enter, Esc, Home, PageDown, PageUp, Tab, Up};
 use Layer::*;
 
 pub const BINDINGS: &[Binding] = &[
-    bind(Global, &[ctrl('c')], "Ctrl-C", Action::ForceQuit, "quit (saves the note being typed)", false),
-    bind(Help, &[k('?'), code(Esc), k('q')], "?/Esc", Action::ToggleHelp, "close help", true),
-    bind(Help, &[k('j'), code(Down)], "j/↓", Action::Down, "scroll down", false),
-    bind(Help, &[k('k'), code(Up)], "k/↑", Action::Up, "scroll up", false),
+    bind(
+        Global,
+        &[ctrl('c')],
+        "Ctrl-C",
+        Action::ForceQuit,
+        "quit (saves the note being typed)",
+        false,
+    ),
+    bind(
+        Help,
+        &[k('?'), code(Esc), k('q')],
+        "?/Esc",
+        Action::ToggleHelp,
+        "close help",
+        true,
+    ),
+    bind(
+        Help,
+        &[k('j'), code(Down)],
+        "j/↓",
+        Action::Down,
+        "scroll down",
+        false,
+    ),
+    bind(
+        Help,
+        &[k('k'), code(Up)],
+        "k/↑",
+        Action::Up,
+        "scroll up",
+        false,
+    ),
     // the deal list
-    bind(List, &[k('j'), code(Down)], "j/↓", Action::Down, "next deal", false),
-    bind(List, &[k('k'), code(Up)], "k/↑", Action::Up, "previous deal", false),
-    bind(List, &[code(PageDown), ctrl('d')], "PgDn", Action::PageDown, "page down", false),
-    bind(List, &[code(PageUp), ctrl('u')], "PgUp", Action::PageUp, "page up", false),
-    bind(List, &[k('g'), code(Home)], "g/Home", Action::Top, "first deal", false),
-    bind(List, &[k('G'), code(End)], "G/End", Action::Bottom, "last deal", false),
-    bind(List, &[code(Enter)], "Enter", Action::Open, "open deal", true),
+    bind(
+        List,
+        &[k('j'), code(Down)],
+        "j/↓",
+        Action::Down,
+        "next deal",
+        false,
+    ),
+    bind(
+        List,
+        &[k('k'), code(Up)],
+        "k/↑",
+        Action::Up,
+        "previous deal",
+        false,
+    ),
+    bind(
+        List,
+        &[code(PageDown), ctrl('d')],
+        "PgDn",
+        Action::PageDown,
+        "page down",
+        false,
+    ),
+    bind(
+        List,
+        &[code(PageUp), ctrl('u')],
+        "PgUp",
+        Action::PageUp,
+        "page up",
+        false,
+    ),
+    bind(
+        List,
+        &[k('g'), code(Home)],
+        "g/Home",
+        Action::Top,
+        "first deal",
+        false,
+    ),
+    bind(
+        List,
+        &[k('G'), code(End)],
+        "G/End",
+        Action::Bottom,
+        "last deal",
+        false,
+    ),
+    bind(
+        List,
+        &[code(Enter)],
+        "Enter",
+        Action::Open,
+        "open deal",
+        true,
+    ),
     bind(List, &[k('n')], "n", Action::NewDeal, "new deal", true),
     bind(List, &[k('/')], "/", Action::Filter, "filter", true),
     bind(List, &[k('s')], "s", Action::CycleSort, "sort", true),
-    bind(List, &[code(Esc)], "Esc", Action::Back, "clear filter", false),
-    bind(Filter, &[code(Enter)], "Enter", Action::Confirm, "keep filter", true),
-    bind(Filter, &[code(Esc)], "Esc", Action::Cancel, "clear filter", true),
+    bind(
+        List,
+        &[code(Esc)],
+        "Esc",
+        Action::Back,
+        "clear filter",
+        false,
+    ),
+    bind(
+        Filter,
+        &[code(Enter)],
+        "Enter",
+        Action::Confirm,
+        "keep filter",
+        true,
+    ),
+    bind(
+        Filter,
+        &[code(Esc)],
+        "Esc",
+        Action::Cancel,
+        "clear filter",
+        true,
+    ),
     bind(Filter, &[code(Down)], "↓", Action::Down, "next deal", false),
     bind(Filter, &[code(Up)], "↑", Action::Up, "previous deal", false),
     // the deal screen
-    bind(Deal, &[k('j'), code(Down)], "j/↓", Action::Down, "next step / item", false),
-    bind(Deal, &[k('k'), code(Up)], "k/↑", Action::Up, "previous step / item", false),
-    bind(Deal, &[code(Tab)], "Tab", Action::FocusNext, "next pane", true),
-    bind(Deal, &[code(BackTab)], "S-Tab", Action::FocusPrev, "previous pane", false),
-    bind(Deal, &[code(Enter)], "Enter", Action::Open, "open pane / edit note", false),
+    bind(
+        Deal,
+        &[k('j'), code(Down)],
+        "j/↓",
+        Action::Down,
+        "next step / item",
+        false,
+    ),
+    bind(
+        Deal,
+        &[k('k'), code(Up)],
+        "k/↑",
+        Action::Up,
+        "previous step / item",
+        false,
+    ),
+    bind(
+        Deal,
+        &[code(Tab)],
+        "Tab",
+        Action::FocusNext,
+        "next pane",
+        true,
+    ),
+    bind(
+        Deal,
+        &[code(BackTab)],
+        "S-Tab",
+        Action::FocusPrev,
+        "previous pane",
+        false,
+    ),
+    bind(
+        Deal,
+        &[code(Enter)],
+        "Enter",
+        Action::Open,
+        "open pane / edit note",
+        false,
+    ),
     bind(Deal, &[k('e')], "e", Action::EditNote, "edit note", true),
-    bind(Deal, &[k(' ')], "Space", Action::ToggleAction, "tick action", false),
+    bind(
+        Deal,
+        &[k(' ')],
+        "Space",
+        Action::ToggleAction,
+        "tick action",
+        false,
+    ),
     bind(Deal, &[k('s')], "s", Action::StartStep, "start step", true),
-    bind(Deal, &[k('c')], "c", Action::CompleteStep, "complete step", true),
+    bind(
+        Deal,
+        &[k('c')],
+        "c",
+        Action::CompleteStep,
+        "complete step",
+        true,
+    ),
     bind(Deal, &[k('b')], "b", Action::BlockStep, "block step", true),
-    bind(Deal, &[k('u')], "u", Action::UnblockStep, "unblock step", false),
-    bind(Deal, &[k('r')], "r", Action::ReopenStep, "reopen step", false),
-    bind(Deal, &[k('p')], "p", Action::TogglePanels, "QA / escalations (narrow window)", false),
-    bind(Deal, &[k('1')], "1-9, 0", Action::SelectStep(1), "go to step 1-10", false),
+    bind(
+        Deal,
+        &[k('u')],
+        "u",
+        Action::UnblockStep,
+        "unblock step",
+        false,
+    ),
+    bind(
+        Deal,
+        &[k('r')],
+        "r",
+        Action::ReopenStep,
+        "reopen step",
+        false,
+    ),
+    bind(
+        Deal,
+        &[k('p')],
+        "p",
+        Action::TogglePanels,
+        "QA / escalations (narrow window)",
+        false,
+    ),
+    bind(
+        Deal,
+        &[k('1')],
+        "1-9, 0",
+        Action::SelectStep(1),
+        "go to step 1-10",
+        false,
+    ),
     bind(Deal, &[k('2')], "", Action::SelectStep(2), "", false),
     bind(Deal, &[k('3')], "", Action::SelectStep(3), "", false),
     bind(Deal, &[k('4')], "", Action::SelectStep(4), "", false),
@@ -134,17 +332,80 @@ pub const BINDINGS: &[Binding] = &[
     bind(Deal, &[k('8')], "", Action::SelectStep(8), "", false),
     bind(Deal, &[k('9')], "", Action::SelectStep(9), "", false),
     bind(Deal, &[k('0')], "", Action::SelectStep(10), "", false),
-    bind(Deal, &[code(Esc)], "Esc", Action::Back, "back to the list", true),
+    bind(
+        Deal,
+        &[code(Esc)],
+        "Esc",
+        Action::Back,
+        "back to the list",
+        true,
+    ),
     // typing
-    bind(Editor, &[code(Esc)], "Esc", Action::Confirm, "save note and leave", true),
-    bind(Editor, &[ctrl('s')], "Ctrl-S", Action::Save, "save note, keep editing", true),
-    bind(Prompt, &[code(Enter)], "Enter", Action::Confirm, "confirm", true),
+    bind(
+        Editor,
+        &[code(Esc)],
+        "Esc",
+        Action::Confirm,
+        "save note and leave",
+        true,
+    ),
+    bind(
+        Editor,
+        &[ctrl('s')],
+        "Ctrl-S",
+        Action::Save,
+        "save note, keep editing",
+        true,
+    ),
+    bind(
+        Prompt,
+        &[code(Enter)],
+        "Enter",
+        Action::Confirm,
+        "confirm",
+        true,
+    ),
     bind(Prompt, &[code(Esc)], "Esc", Action::Cancel, "cancel", true),
-    bind(Form, &[code(Tab), code(Down)], "Tab/↓", Action::FocusNext, "next field", true),
-    bind(Form, &[code(BackTab), code(Up)], "S-Tab/↑", Action::FocusPrev, "previous field", false),
-    bind(Form, &[code(Enter)], "Enter", Action::Confirm, "next field / create on the last", false),
-    bind(Form, &[ctrl('s')], "Ctrl-S", Action::Save, "create deal", true),
-    bind(Form, &[code(Esc)], "Esc", Action::Cancel, "close (keeps the draft)", true),
+    bind(
+        Form,
+        &[code(Tab), code(Down)],
+        "Tab/↓",
+        Action::FocusNext,
+        "next field",
+        true,
+    ),
+    bind(
+        Form,
+        &[code(BackTab), code(Up)],
+        "S-Tab/↑",
+        Action::FocusPrev,
+        "previous field",
+        false,
+    ),
+    bind(
+        Form,
+        &[code(Enter)],
+        "Enter",
+        Action::Confirm,
+        "next field / create on the last",
+        false,
+    ),
+    bind(
+        Form,
+        &[ctrl('s')],
+        "Ctrl-S",
+        Action::Save,
+        "create deal",
+        true,
+    ),
+    bind(
+        Form,
+        &[code(Esc)],
+        "Esc",
+        Action::Cancel,
+        "close (keeps the draft)",
+        true,
+    ),
     // anywhere nothing is typed
     bind(Normal, &[k('?')], "?", Action::ToggleHelp, "help", true),
     bind(Normal, &[k('q')], "q", Action::Quit, "quit", true),
@@ -154,7 +415,10 @@ pub const BINDINGS: &[Binding] = &[
 /// key itself as typing when the top layer takes text.
 pub fn action_for(layers: &[Layer], key: &KeyEvent) -> Option<Action> {
     for layer in layers {
-        if let Some(b) = BINDINGS.iter().find(|b| b.layer == *layer && b.keys.iter().any(|k| k.matches(key))) {
+        if let Some(b) = BINDINGS
+            .iter()
+            .find(|b| b.layer == *layer && b.keys.iter().any(|k| k.matches(key)))
+        {
             return Some(b.action);
         }
     }
@@ -164,7 +428,10 @@ pub fn action_for(layers: &[Layer], key: &KeyEvent) -> Option<Action> {
 
 /// The footer's hints for the active layers, in table order.
 pub fn hints(layers: &[Layer]) -> Vec<&'static Binding> {
-    layers.iter().flat_map(|l| BINDINGS.iter().filter(move |b| b.layer == *l && b.hint)).collect()
+    layers
+        .iter()
+        .flat_map(|l| BINDINGS.iter().filter(move |b| b.layer == *l && b.hint))
+        .collect()
 }
 
 /// The help overlay's sections: each active layer's documented bindings.
@@ -189,7 +456,12 @@ mod tests {
     use ratatui::crossterm::event::KeyEventKind;
 
     fn key(code: KeyCode, modifiers: KeyModifiers) -> KeyEvent {
-        KeyEvent { code, modifiers, kind: KeyEventKind::Press, state: ratatui::crossterm::event::KeyEventState::NONE }
+        KeyEvent {
+            code,
+            modifiers,
+            kind: KeyEventKind::Press,
+            state: ratatui::crossterm::event::KeyEventState::NONE,
+        }
     }
 
     #[test]
@@ -203,17 +475,32 @@ mod tests {
     #[test]
     fn ctrl_c_quits_everywhere() {
         let c = key(KeyCode::Char('c'), KeyModifiers::CONTROL);
-        for layers in [&[List, Normal, Global][..], &[Editor, Global], &[Form, Global], &[Help, Global]] {
-            assert_eq!(action_for(layers, &c), Some(Action::ForceQuit), "{layers:?}");
+        for layers in [
+            &[List, Normal, Global][..],
+            &[Editor, Global],
+            &[Form, Global],
+            &[Help, Global],
+        ] {
+            assert_eq!(
+                action_for(layers, &c),
+                Some(Action::ForceQuit),
+                "{layers:?}"
+            );
         }
     }
 
     #[test]
     fn shifted_characters_match_their_binding() {
         let help = key(KeyCode::Char('?'), KeyModifiers::SHIFT);
-        assert_eq!(action_for(&[Deal, Normal, Global], &help), Some(Action::ToggleHelp));
+        assert_eq!(
+            action_for(&[Deal, Normal, Global], &help),
+            Some(Action::ToggleHelp)
+        );
         let bottom = key(KeyCode::Char('G'), KeyModifiers::SHIFT);
-        assert_eq!(action_for(&[List, Normal, Global], &bottom), Some(Action::Bottom));
+        assert_eq!(
+            action_for(&[List, Normal, Global], &bottom),
+            Some(Action::Bottom)
+        );
     }
 
     #[test]
@@ -228,7 +515,12 @@ mod tests {
             for b in &BINDINGS[i + 1..] {
                 if a.layer == b.layer {
                     for key in a.keys {
-                        assert!(!b.keys.contains(key), "{:?} bound twice in {:?}", key, a.layer);
+                        assert!(
+                            !b.keys.contains(key),
+                            "{:?} bound twice in {:?}",
+                            key,
+                            a.layer
+                        );
                     }
                 }
             }
@@ -237,7 +529,10 @@ mod tests {
 
     #[test]
     fn hints_and_help_come_from_the_table() {
-        let hints: Vec<_> = hints(&[List, Normal, Global]).iter().map(|b| (b.label, b.desc)).collect();
+        let hints: Vec<_> = hints(&[List, Normal, Global])
+            .iter()
+            .map(|b| (b.label, b.desc))
+            .collect();
         assert!(hints.contains(&("n", "new deal")));
         assert!(hints.contains(&("q", "quit")));
         let help = help_sections(&[Deal, Normal, Global]);

@@ -50,13 +50,20 @@ fn open(cli: &Cli) -> Result<Ctx, Failure> {
 /// Log to `qualify.log` beside the database, never to the screen.
 fn start_log(db: Option<&std::path::Path>) -> Option<tracing_appender::non_blocking::WorkerGuard> {
     let dir = db?.parent()?;
-    let dir = if dir.as_os_str().is_empty() { std::path::Path::new(".") } else { dir };
+    let dir = if dir.as_os_str().is_empty() {
+        std::path::Path::new(".")
+    } else {
+        dir
+    };
     let appender = tracing_appender::rolling::never(dir, "qualify.log");
     let (writer, guard) = tracing_appender::non_blocking(appender);
     tracing_subscriber::fmt()
         .with_writer(writer)
         .with_ansi(false)
-        .with_env_filter(tracing_subscriber::EnvFilter::try_from_env("QUALIFY_LOG").unwrap_or_else(|_| "info".into()))
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("QUALIFY_LOG")
+                .unwrap_or_else(|_| "info".into()),
+        )
         .try_init()
         .ok()?;
     Some(guard)

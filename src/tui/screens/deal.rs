@@ -14,7 +14,7 @@ use crate::tui::keymap::Layer;
 use crate::tui::theme::Theme;
 use crate::tui::widgets::panels::{EscalationPanel, QaPanel};
 use crate::tui::widgets::{hanging, popup, text_field, truncate, wrap};
-use chrono::{DateTime, Local, Utc};
+use chrono::{DateTime, FixedOffset, Utc};
 use ratatui::buffer::Buffer;
 use ratatui::crossterm::event::Event;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -58,6 +58,8 @@ pub struct DealScreen {
     qa: Vec<QaItem>,
     escalations: Vec<Escalation>,
     now: DateTime<Utc>,
+    /// The user's UTC offset, for showing times.
+    offset: FixedOffset,
     selected: u8,
     focus: Focus,
     action_cursor: usize,
@@ -84,6 +86,7 @@ impl DealScreen {
             qa: Vec::new(),
             escalations: Vec::new(),
             now: ctx.clock.now(),
+            offset: ctx.clock.offset(),
             selected,
             focus: Focus::Steps,
             action_cursor: 0,
@@ -116,7 +119,9 @@ impl DealScreen {
     }
 
     fn step(&self) -> &Step {
-        self.deal.step(self.selected).expect("a deal has its ten steps")
+        self.deal
+            .step(self.selected)
+            .expect("a deal has its ten steps")
     }
 
     pub fn typing_layer(&self) -> Option<Layer> {
@@ -142,9 +147,18 @@ impl DealScreen {
         parts.push((0, format!("{}/10 steps", d.steps_complete())));
         parts.push((1, format!("QA {passed}/{}", self.qa.len())));
         if open > 0 {
-            parts.push((0, format!("⚠ {open} escalation{}", if open == 1 { "" } else { "s" })));
+            parts.push((
+                0,
+                format!("⚠ {open} escalation{}", if open == 1 { "" } else { "s" }),
+            ));
         }
-        let join = |parts: &[(u8, String)]| parts.iter().map(|(_, t)| t.as_str()).collect::<Vec<_>>().join(" · ");
+        let join = |parts: &[(u8, String)]| {
+            parts
+                .iter()
+                .map(|(_, t)| t.as_str())
+                .collect::<Vec<_>>()
+                .join(" · ")
+        };
         for drop_from in (1..=4).rev() {
             let text = join(&parts);
             if unicode_width::UnicodeWidthStr::width(text.as_str()) <= width {
@@ -168,11 +182,19 @@ impl DealScreen {
                 let down = action == Action::Down;
                 match self.focus {
                     Focus::Steps => {
-                        let n = if down { self.selected + 1 } else { self.selected.saturating_sub(1) };
+                        let n = if down {
+                            self.selected + 1
+                        } else {
+                            self.selected.saturating_sub(1)
+                        };
                         self.select(n.clamp(1, STEP_COUNT as u8));
                     }
-                    Focus::Actions => self.action_cursor = step_cursor(self.action_cursor, down, ACTION_COUNT),
-                    Focus::Notes => self.note_cursor = step_cursor(self.note_cursor, down, NoteKind::ALL.len()),
+                    Focus::Actions => {
+                        self.action_cursor = step_cursor(self.action_cursor, down, ACTION_COUNT)
+                    }
+                    Focus::Notes => {
+                        self.note_cursor = step_cursor(self.note_cursor, down, NoteKind::ALL.len())
+                    }
                 }
                 None
             }
@@ -212,7 +234,10 @@ impl DealScreen {
             Action::ReopenStep => self.change(StepChange::Reopen, ctx),
             Action::BlockStep => {
                 if self.step().is_complete() {
-                    Some(Status::error(format!("Step {} is complete; reopen it (r) before blocking it", self.selected)))
+                    Some(Status::error(format!(
+                        "Step {} is complete; reopen it (r) before blocking it",
+                        self.selected
+                    )))
                 } else {
                     let reason = self.step().blocked_reason.clone().unwrap_or_default();
                     self.prompt = Some(Input::new(reason));
@@ -255,7 +280,14 @@ impl DealScreen {
     /// Apply a change to the selected step, refusing if the deal moved on.
     fn change(&mut self, change: StepChange, ctx: &mut Ctx) -> Option<Status> {
         let n = self.selected;
-        let result = ctx.store.change_step(self.deal.id, Some(self.deal.version), n, &change, &ctx.playbook, ctx.clock.now());
+        let result = ctx.store.change_step(
+            self.deal.id,
+            Some(self.deal.version),
+            n,
+            &change,
+            &ctx.playbook,
+            ctx.clock.now(),
+        );
         match result {
             Ok((deal, outcome)) => {
                 self.deal = deal;
@@ -268,7 +300,10 @@ impl DealScreen {
                         let next = self.deal.current_step();
                         if let Some(next) = next.filter(|m| *m > n) {
                             self.select(next);
-                            Some(Status::info(format!("Step {n} complete. Next: step {next}, {}", ctx.playbook.step(next).title)))
+                            Some(Status::info(format!(
+                                "Step {n} complete. Next: step {next}, {}",
+                                ctx.playbook.step(next).title
+                            )))
                         } else {
                             Some(Status::info(format!("Step {n} complete")))
                         }
@@ -282,7 +317,9 @@ impl DealScreen {
             }
             Err(StoreError::Conflict { .. }) => {
                 self.reload(ctx);
-                Some(Status::error("This deal was changed elsewhere and has been reloaded; try again"))
+                Some(Status::error(
+                    "This deal was changed elsewhere and has been reloaded; try again",
+                ))
             }
             Err(e) => Some(Status::error(e.to_string())),
         }
@@ -318,7 +355,9 @@ impl DealScreen {
     /// Commit the note being edited. `force` skips the version check (used
     /// on quit, so that what was typed is never thrown away).
     fn save_note(&mut self, ctx: &mut Ctx, force: bool) -> Result<Option<Status>, Status> {
-        let Some(editor) = &self.editor else { return Ok(None) };
+        let Some(editor) = &self.editor else {
+            return Ok(None);
+        };
         let text = editor.area.lines().join("\n");
         let kind = editor.kind;
         if text == self.step().notes.get(kind) {
@@ -326,7 +365,14 @@ impl DealScreen {
         }
         let version = (!force).then_some(self.deal.version);
         let change = StepChange::SetNote { kind, text };
-        match ctx.store.change_step(self.deal.id, version, self.selected, &change, &ctx.playbook, ctx.clock.now()) {
+        match ctx.store.change_step(
+            self.deal.id,
+            version,
+            self.selected,
+            &change,
+            &ctx.playbook,
+            ctx.clock.now(),
+        ) {
             Ok((deal, _)) => {
                 self.deal = deal;
                 self.refresh(ctx);
@@ -334,7 +380,9 @@ impl DealScreen {
             }
             Err(StoreError::Conflict { .. }) => {
                 self.reload(ctx);
-                Err(Status::error("The deal was changed elsewhere and reloaded; your text is kept: Esc saves it over the other change"))
+                Err(Status::error(
+                    "The deal was changed elsewhere and reloaded; your text is kept: Esc saves it over the other change",
+                ))
             }
             Err(e) => Err(Status::error(e.to_string())),
         }
@@ -358,9 +406,15 @@ impl DealScreen {
                 None
             }
             Action::Confirm => {
-                let reason = self.prompt.as_ref().map(|i| i.value().to_string()).unwrap_or_default();
+                let reason = self
+                    .prompt
+                    .as_ref()
+                    .map(|i| i.value().to_string())
+                    .unwrap_or_default();
                 if reason.trim().is_empty() {
-                    return Some(Status::error("Say what the step is waiting on (or Esc to cancel)"));
+                    return Some(Status::error(
+                        "Say what the step is waiting on (or Esc to cancel)",
+                    ));
                 }
                 self.prompt = None;
                 self.change(StepChange::Block { reason }, ctx)
@@ -378,7 +432,9 @@ impl DealScreen {
         {
             self.deal = fresh;
             self.refresh(ctx);
-            return Some(Status::info("This deal was updated elsewhere; showing the latest"));
+            return Some(Status::info(
+                "This deal was updated elsewhere; showing the latest",
+            ));
         }
         self.refresh(ctx);
         None
@@ -386,15 +442,20 @@ impl DealScreen {
 
     pub fn render(&self, area: Rect, buf: &mut Buffer, look: Look<'_>) {
         if area.width >= WIDE {
-            let [steps, detail, side] =
-                Layout::horizontal([Constraint::Length(34), Constraint::Fill(1), Constraint::Length(42)]).areas(area);
+            let [steps, detail, side] = Layout::horizontal([
+                Constraint::Length(34),
+                Constraint::Fill(1),
+                Constraint::Length(42),
+            ])
+            .areas(area);
             self.render_steps(steps, buf, look);
             self.render_detail(detail, buf, look);
             self.render_panels(side, buf, look);
         } else if self.show_panels {
             self.render_panels(area, buf, look);
         } else {
-            let [steps, detail] = Layout::horizontal([Constraint::Length(30), Constraint::Fill(1)]).areas(area);
+            let [steps, detail] =
+                Layout::horizontal([Constraint::Length(30), Constraint::Fill(1)]).areas(area);
             self.render_steps(steps, buf, look);
             self.render_detail(detail, buf, look);
         }
@@ -403,16 +464,30 @@ impl DealScreen {
     fn render_panels(&self, area: Rect, buf: &mut Buffer, look: Look<'_>) {
         let theme = look.theme;
         let rows = &look.playbook.escalations;
-        let escalations = EscalationPanel { escalations: &self.escalations, rows, now: self.now, theme };
+        let escalations = EscalationPanel {
+            escalations: &self.escalations,
+            rows,
+            now: self.now,
+            theme,
+        };
         let esc_height = escalations.height(area.width).min(area.height / 2);
-        let [qa_area, esc_area] = Layout::vertical([Constraint::Fill(1), Constraint::Length(esc_height)]).areas(area);
-        QaPanel { items: &self.qa, theme }.render(qa_area, buf);
+        let [qa_area, esc_area] =
+            Layout::vertical([Constraint::Fill(1), Constraint::Length(esc_height)]).areas(area);
+        QaPanel {
+            items: &self.qa,
+            theme,
+        }
+        .render(qa_area, buf);
         escalations.render(esc_area, buf);
     }
 
     fn render_steps(&self, area: Rect, buf: &mut Buffer, look: Look<'_>) {
         let theme = look.theme;
-        let border = if self.focus == Focus::Steps { theme.focus_border } else { theme.border };
+        let border = if self.focus == Focus::Steps {
+            theme.focus_border
+        } else {
+            theme.border
+        };
         let block = Block::bordered()
             .title(format!(" Steps {}/10 ", self.deal.steps_complete()))
             .title_style(theme.title)
@@ -425,12 +500,19 @@ impl DealScreen {
             let selected = step.number == self.selected;
             let rushed = step.rushed(look.playbook).is_some();
             let flag = if rushed { "!" } else { " " };
-            let base = if selected { theme.selected } else { Style::new() };
+            let base = if selected {
+                theme.selected
+            } else {
+                Style::new()
+            };
             let title = &look.playbook.step(step.number).title;
             for (i, piece) in wrap(title, width.saturating_sub(6)).into_iter().enumerate() {
                 let mut spans = if i == 0 {
                     vec![
-                        Span::styled(format!("{} ", step.status.mark()), status_style(step.status, theme).patch(base)),
+                        Span::styled(
+                            format!("{} ", step.status.mark()),
+                            status_style(step.status, theme).patch(base),
+                        ),
                         Span::styled(format!("{:>2}", step.number), base),
                         Span::styled(flag, theme.warn.patch(base)),
                         Span::styled(" ", base),
@@ -438,7 +520,8 @@ impl DealScreen {
                 } else {
                     vec![Span::styled("      ", base)]
                 };
-                let pad = width.saturating_sub(6 + unicode_width::UnicodeWidthStr::width(piece.as_str()));
+                let pad =
+                    width.saturating_sub(6 + unicode_width::UnicodeWidthStr::width(piece.as_str()));
                 spans.push(Span::styled(piece, base));
                 spans.push(Span::styled(" ".repeat(pad), base));
                 lines.push(Line::from(spans));
@@ -455,19 +538,30 @@ impl DealScreen {
         let roomy = area.height >= 30;
 
         let mut head = Vec::new();
-        for piece in wrap(&format!("Step {} of 10 · {}", step.number, def.title), width) {
+        for piece in wrap(
+            &format!("Step {} of 10 · {}", step.number, def.title),
+            width,
+        ) {
             head.push(Line::styled(piece, theme.title));
         }
         let objective = wrap(&def.objective, width);
         let keep = if roomy { objective.len() } else { 2 };
         let cut = objective.len() > keep;
         for (i, piece) in objective.into_iter().take(keep).enumerate() {
-            let piece = if cut && i + 1 == keep { truncate(&format!("{piece} …"), width) } else { piece };
+            let piece = if cut && i + 1 == keep {
+                truncate(&format!("{piece} …"), width)
+            } else {
+                piece
+            };
             head.push(Line::styled(piece, theme.dim));
         }
         head.extend(self.status_lines(step, look, width));
         if let Some(warning) = step.rushed(look.playbook) {
-            let line = if roomy { warning } else { "Looks rushed: completed fast with thin notes".into() };
+            let line = if roomy {
+                warning
+            } else {
+                "Looks rushed: completed fast with thin notes".into()
+            };
             for piece in wrap(&line, width) {
                 head.push(Line::styled(piece, theme.warn));
             }
@@ -480,7 +574,11 @@ impl DealScreen {
             Constraint::Fill(1),
         ])
         .areas(area);
-        let inset = Rect { x: head_area.x + 1, width: head_area.width.saturating_sub(2), ..head_area };
+        let inset = Rect {
+            x: head_area.x + 1,
+            width: head_area.width.saturating_sub(2),
+            ..head_area
+        };
         Paragraph::new(head).render(inset, buf);
 
         let done = step.actions.iter().filter(|a| **a).count();
@@ -488,7 +586,11 @@ impl DealScreen {
         let block = Block::bordered()
             .title(format!(" Actions {done}/{ACTION_COUNT} "))
             .title_style(theme.title)
-            .border_style(if focused { theme.focus_border } else { theme.border });
+            .border_style(if focused {
+                theme.focus_border
+            } else {
+                theme.border
+            });
         let inner = block.inner(actions_area);
         block.render(actions_area, buf);
         let lines: Vec<Line> = look
@@ -499,7 +601,11 @@ impl DealScreen {
             .enumerate()
             .map(|(i, (text, ticked))| {
                 let mark = if ticked { "[x] " } else { "[ ] " };
-                let style = if focused && i == self.action_cursor { theme.selected } else { Style::new() };
+                let style = if focused && i == self.action_cursor {
+                    theme.selected
+                } else {
+                    Style::new()
+                };
                 let text = truncate(&format!("{mark}{text}"), usize::from(inner.width));
                 Line::styled(text, style)
             })
@@ -516,11 +622,19 @@ impl DealScreen {
         for (i, (kind, note_area)) in NoteKind::ALL.iter().zip(areas).enumerate() {
             let focused = self.focus == Focus::Notes && self.note_cursor == i;
             let editing_this = editing == Some(*kind);
-            let title = if editing_this { format!(" {} · editing: Esc saves ", kind.label()) } else { format!(" {} ", kind.label()) };
+            let title = if editing_this {
+                format!(" {} · editing: Esc saves ", kind.label())
+            } else {
+                format!(" {} ", kind.label())
+            };
             let block = Block::bordered()
                 .title(title)
                 .title_style(theme.title)
-                .border_style(if focused || editing_this { theme.focus_border } else { theme.border });
+                .border_style(if focused || editing_this {
+                    theme.focus_border
+                } else {
+                    theme.border
+                });
             let inner = block.inner(note_area);
             block.render(note_area, buf);
             match &self.editor {
@@ -528,9 +642,15 @@ impl DealScreen {
                 _ => {
                     let text = step.notes.get(*kind);
                     let lines: Vec<Line> = if text.trim().is_empty() {
-                        vec![Line::styled("(empty: Tab to the notes, then e to write)", theme.dim)]
+                        vec![Line::styled(
+                            "(empty: Tab to the notes, then e to write)",
+                            theme.dim,
+                        )]
                     } else {
-                        wrap(&sanitize(text, true), usize::from(inner.width)).into_iter().map(Line::from).collect()
+                        wrap(&sanitize(text, true), usize::from(inner.width))
+                            .into_iter()
+                            .map(Line::from)
+                            .collect()
                     };
                     Paragraph::new(lines).render(inner, buf);
                 }
@@ -548,20 +668,34 @@ impl DealScreen {
             block.render(rect, buf);
             let [ask, field, help] = Layout::vertical([Constraint::Length(1); 3]).areas(inner);
             Line::raw("What or who is the step waiting on?").render(ask, buf);
-            text_field(buf, field, input.value(), input.visual_cursor(), true, Style::new().add_modifier(ratatui::style::Modifier::UNDERLINED));
+            text_field(
+                buf,
+                field,
+                input.value(),
+                input.visual_cursor(),
+                true,
+                Style::new().add_modifier(ratatui::style::Modifier::UNDERLINED),
+            );
             Line::styled("Enter blocks the step · Esc cancels", theme.dim).render(help, buf);
         }
     }
 
     fn status_lines(&self, step: &Step, look: Look<'_>, width: usize) -> Vec<Line<'static>> {
         let theme = look.theme;
-        let local = |t: DateTime<Utc>| t.with_timezone(&Local).format("%Y-%m-%d %H:%M").to_string();
+        let local = |t: DateTime<Utc>| {
+            t.with_timezone(&self.offset)
+                .format("%Y-%m-%d %H:%M")
+                .to_string()
+        };
         let sla = look.playbook.step(step.number).sla_business_days;
         let sla = format!("SLA {sla} business day{}", if sla == 1 { "" } else { "s" });
         let (text, style) = match step.status {
             StepStatus::NotStarted => (format!("Not started · {sla} · s starts it"), theme.dim),
             StepStatus::InProgress => (
-                format!("In progress since {} · {sla}", step.started_at.map(local).unwrap_or_default()),
+                format!(
+                    "In progress since {} · {sla}",
+                    step.started_at.map(local).unwrap_or_default()
+                ),
                 Style::new(),
             ),
             StepStatus::Blocked => {
@@ -576,15 +710,28 @@ impl DealScreen {
                     theme.fail,
                 )
             }
-            StepStatus::Complete => (format!("Complete {}", step.completed_at.map(local).unwrap_or_default()), theme.pass),
+            StepStatus::Complete => (
+                format!(
+                    "Complete {}",
+                    step.completed_at.map(local).unwrap_or_default()
+                ),
+                theme.pass,
+            ),
         };
-        let mark = Span::styled(format!("{} ", step.status.mark()), status_style(step.status, theme));
+        let mark = Span::styled(
+            format!("{} ", step.status.mark()),
+            status_style(step.status, theme),
+        );
         hanging(vec![mark], &[(&text, style)], width)
     }
 }
 
 fn step_cursor(at: usize, down: bool, len: usize) -> usize {
-    if down { (at + 1).min(len - 1) } else { at.saturating_sub(1) }
+    if down {
+        (at + 1).min(len - 1)
+    } else {
+        at.saturating_sub(1)
+    }
 }
 
 pub fn status_style(status: StepStatus, theme: &Theme) -> Style {

@@ -51,7 +51,9 @@ impl ListScreen {
     }
 
     pub fn selected_id(&self) -> Option<DealId> {
-        self.rows.get(self.selected.checked_sub(self.offset)?).map(|r| r.id)
+        self.rows
+            .get(self.selected.checked_sub(self.offset)?)
+            .map(|r| r.id)
     }
 
     pub fn rows(&self) -> &[DealSummary] {
@@ -77,7 +79,8 @@ impl ListScreen {
     /// Read the count and the visible page again.
     pub fn reload(&mut self, store: &Store) -> Result<(), StoreError> {
         self.total = store.count_deals(&self.query)?;
-        self.any = self.total > 0 || (!self.query.filter.is_empty() && store.count_deals(&ListQuery::default())? > 0);
+        self.any = self.total > 0
+            || (!self.query.filter.is_empty() && store.count_deals(&ListQuery::default())? > 0);
         self.selected = self.selected.min(self.total.saturating_sub(1));
         if self.selected < self.offset {
             self.offset = self.selected;
@@ -109,9 +112,16 @@ impl ListScreen {
             Action::PageUp => self.select(self.selected.saturating_sub(page), store),
             Action::Top => self.select(0, store),
             Action::Bottom => self.select(self.total.saturating_sub(1), store),
-            Action::Open => return Ok(self.selected_id().map_or(ListOutcome::Stay, ListOutcome::Open)),
+            Action::Open => {
+                return Ok(self
+                    .selected_id()
+                    .map_or(ListOutcome::Stay, ListOutcome::Open));
+            }
             Action::NewDeal => {
-                let form = self.draft.take().unwrap_or_else(|| Box::new(NewDealForm::new(&ctx.playbook)));
+                let form = self
+                    .draft
+                    .take()
+                    .unwrap_or_else(|| Box::new(NewDealForm::new(&ctx.playbook)));
                 return Ok(ListOutcome::NewDeal(form));
             }
             Action::Filter => {
@@ -137,7 +147,9 @@ impl ListScreen {
             }
             _ => Ok(()),
         };
-        result.map(|()| ListOutcome::Stay).map_err(|e| Status::error(e.to_string()))
+        result
+            .map(|()| ListOutcome::Stay)
+            .map_err(|e| Status::error(e.to_string()))
     }
 
     fn set_filter(&mut self, store: &Store) -> Result<(), StoreError> {
@@ -154,11 +166,19 @@ impl ListScreen {
         if !self.any {
             return render_welcome(area, buf, look, db_label);
         }
-        let title = format!(" Deals ({}) · sorted by {} ", self.total, self.query.sort.label());
-        let block = Block::bordered().title(title).border_style(theme.border).title_style(theme.title);
+        let title = format!(
+            " Deals ({}) · sorted by {} ",
+            self.total,
+            self.query.sort.label()
+        );
+        let block = Block::bordered()
+            .title(title)
+            .border_style(theme.border)
+            .title_style(theme.title);
         let inner = block.inner(area);
         block.render(area, buf);
-        let [table_area, filter_area] = Layout::vertical([Constraint::Fill(1), Constraint::Length(1)]).areas(inner);
+        let [table_area, filter_area] =
+            Layout::vertical([Constraint::Fill(1), Constraint::Length(1)]).areas(inner);
 
         let wide = area.width >= 120;
         let mut widths = vec![
@@ -192,7 +212,11 @@ impl ListScreen {
                 cells.push(Line::from(clean(&d.owner)));
             }
             let row = Row::new(cells);
-            if self.offset + i == self.selected { row.style(theme.selected) } else { row }
+            if self.offset + i == self.selected {
+                row.style(theme.selected)
+            } else {
+                row
+            }
         });
         Table::new(rows, widths)
             .header(Row::new(header).style(theme.title))
@@ -201,8 +225,19 @@ impl ListScreen {
 
         if self.filtering {
             buf.set_string(filter_area.x, filter_area.y, "/", theme.key);
-            let input = Rect { x: filter_area.x + 1, width: filter_area.width.saturating_sub(1), ..filter_area };
-            text_field(buf, input, self.filter.value(), self.filter.visual_cursor(), true, ratatui::style::Style::new());
+            let input = Rect {
+                x: filter_area.x + 1,
+                width: filter_area.width.saturating_sub(1),
+                ..filter_area
+            };
+            text_field(
+                buf,
+                input,
+                self.filter.value(),
+                self.filter.visual_cursor(),
+                true,
+                ratatui::style::Style::new(),
+            );
         } else if !self.query.filter.is_empty() {
             Line::from(vec![
                 Span::styled("filter: ", theme.dim),
@@ -211,24 +246,46 @@ impl ListScreen {
             ])
             .render(filter_area, buf);
         } else if self.total > self.height {
-            let shown = format!("{}-{} of {}", self.offset + 1, self.offset + self.rows.len(), self.total);
-            Line::styled(shown, theme.dim).right_aligned().render(filter_area, buf);
+            let shown = format!(
+                "{}-{} of {}",
+                self.offset + 1,
+                self.offset + self.rows.len(),
+                self.total
+            );
+            Line::styled(shown, theme.dim)
+                .right_aligned()
+                .render(filter_area, buf);
         }
     }
 }
 
 fn render_welcome(area: Rect, buf: &mut Buffer, look: Look<'_>, db_label: &str) {
     let theme = look.theme;
-    let block = Block::bordered().title(" Welcome to qualify ").border_style(theme.border).title_style(theme.title);
+    let block = Block::bordered()
+        .title(" Welcome to qualify ")
+        .border_style(theme.border)
+        .title_style(theme.title);
     let text = Text::from(vec![
         Line::styled(look.playbook.name.clone(), theme.title),
         Line::raw(""),
-        Line::raw("No deals yet. Press n to add your first deal: its name and account are enough to start;"),
+        Line::raw(
+            "No deals yet. Press n to add your first deal: its name and account are enough to start;",
+        ),
         Line::raw("then walk its ten steps, from MEDDPICC scoring to the CRM record."),
         Line::raw(""),
-        Line::from(vec![Span::raw("From a script: "), Span::styled("qualify deal add --name \"Acme ERP\" --account Acme --amount 250000", theme.key)]),
+        Line::from(vec![
+            Span::raw("From a script: "),
+            Span::styled(
+                "qualify deal add --name \"Acme ERP\" --account Acme --amount 250000",
+                theme.key,
+            ),
+        ]),
         Line::raw(""),
-        Line::from(vec![Span::raw("Your data is kept in "), Span::styled(clean(db_label), theme.title), Span::raw(" (readable by you only).")]),
+        Line::from(vec![
+            Span::raw("Your data is kept in "),
+            Span::styled(clean(db_label), theme.title),
+            Span::raw(" (readable by you only)."),
+        ]),
         Line::raw("Every edit is saved there as soon as you confirm it."),
         Line::raw(""),
         Line::from(vec![
@@ -240,5 +297,8 @@ fn render_welcome(area: Rect, buf: &mut Buffer, look: Look<'_>, db_label: &str) 
             Span::raw(" quit"),
         ]),
     ]);
-    Paragraph::new(text).wrap(Wrap { trim: false }).block(block).render(area, buf);
+    Paragraph::new(text)
+        .wrap(Wrap { trim: false })
+        .block(block)
+        .render(area, buf);
 }

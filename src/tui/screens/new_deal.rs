@@ -63,7 +63,9 @@ pub struct NewDealForm {
 pub enum FormOutcome {
     Stay(Option<Status>),
     /// Closed; `keep` when something was typed (the list keeps the draft).
-    Close { keep: bool },
+    Close {
+        keep: bool,
+    },
     Created(DealId),
 }
 
@@ -78,7 +80,10 @@ impl NewDealForm {
     }
 
     fn value(&self, slot: Slot) -> &str {
-        let i = FIELDS.iter().position(|f| f.0 == slot).expect("every slot is a field");
+        let i = FIELDS
+            .iter()
+            .position(|f| f.0 == slot)
+            .expect("every slot is a field");
         self.inputs[i].value().trim()
     }
 
@@ -103,7 +108,11 @@ impl NewDealForm {
             Action::FocusPrev => self.focus = (self.focus + FIELDS.len() - 1) % FIELDS.len(),
             Action::Confirm if self.focus + 1 < FIELDS.len() => self.focus += 1,
             Action::Confirm | Action::Save => return self.submit(ctx),
-            Action::Cancel => return FormOutcome::Close { keep: !self.is_blank() },
+            Action::Cancel => {
+                return FormOutcome::Close {
+                    keep: !self.is_blank(),
+                };
+            }
             Action::Type(key) => {
                 self.inputs[self.focus].handle_event(&Event::Key(key));
             }
@@ -116,7 +125,11 @@ impl NewDealForm {
         self.tried = true;
         if let Some(bad) = (0..FIELDS.len()).find(|i| self.error(*i).is_some()) {
             self.focus = bad;
-            let message = format!("{}: {}", FIELDS[bad].1.trim_end_matches(" *"), self.error(bad).unwrap_or_default());
+            let message = format!(
+                "{}: {}",
+                FIELDS[bad].1.trim_end_matches(" *"),
+                self.error(bad).unwrap_or_default()
+            );
             return FormOutcome::Stay(Some(Status::error(message)));
         }
         let amount = |slot| Money::parse(self.value(slot)).ok();
@@ -162,20 +175,43 @@ impl NewDealForm {
             if y >= fields_area.bottom() {
                 break;
             }
-            let row = Rect { y, height: 1, ..fields_area };
-            let [label_area, input_area, note_area] =
-                Layout::horizontal([Constraint::Length(20), Constraint::Length(30), Constraint::Fill(1)])
-                    .spacing(1)
-                    .areas(row);
+            let row = Rect {
+                y,
+                height: 1,
+                ..fields_area
+            };
+            let [label_area, input_area, note_area] = Layout::horizontal([
+                Constraint::Length(20),
+                Constraint::Length(30),
+                Constraint::Fill(1),
+            ])
+            .spacing(1)
+            .areas(row);
             let focused = i == self.focus;
             let label_style = if focused { theme.title } else { Style::new() };
-            Line::styled(*label, label_style).right_aligned().render(label_area, buf);
+            Line::styled(*label, label_style)
+                .right_aligned()
+                .render(label_area, buf);
             let input = &self.inputs[i];
-            text_field(buf, input_area, input.value(), input.visual_cursor(), focused, Style::new().add_modifier(ratatui::style::Modifier::UNDERLINED));
+            text_field(
+                buf,
+                input_area,
+                input.value(),
+                input.visual_cursor(),
+                focused,
+                Style::new().add_modifier(ratatui::style::Modifier::UNDERLINED),
+            );
             let note = match (self.error(i), kind) {
-                (Some(err), _) => Span::styled(format!("✗ {}", truncate(short(&err), note_area.width as usize - 2)), theme.error),
-                (None, Kind::Date) if input.value().trim().is_empty() => Span::styled("YYYY-MM-DD", theme.dim),
-                (None, Kind::Amount) if input.value().trim().is_empty() => Span::styled("USD, e.g. 250,000", theme.dim),
+                (Some(err), _) => Span::styled(
+                    format!("✗ {}", truncate(short(&err), note_area.width as usize - 2)),
+                    theme.error,
+                ),
+                (None, Kind::Date) if input.value().trim().is_empty() => {
+                    Span::styled("YYYY-MM-DD", theme.dim)
+                }
+                (None, Kind::Amount) if input.value().trim().is_empty() => {
+                    Span::styled("USD, e.g. 250,000", theme.dim)
+                }
                 (None, Kind::Text) if *slot == Slot::Stage && input.value().is_empty() => {
                     Span::styled(format!("default: {}", self.default_stage), theme.dim)
                 }
@@ -186,7 +222,10 @@ impl NewDealForm {
         }
         let help = match self.error(self.focus) {
             Some(err) => Line::styled(err, theme.error),
-            None => Line::styled("Tab next field · Enter on the last field or Ctrl-S creates · Esc closes (keeps the draft)", theme.dim),
+            None => Line::styled(
+                "Tab next field · Enter on the last field or Ctrl-S creates · Esc closes (keeps the draft)",
+                theme.dim,
+            ),
         };
         ratatui::widgets::Paragraph::new(help)
             .wrap(ratatui::widgets::Wrap { trim: true })

@@ -21,7 +21,12 @@ impl HelpOverlay {
 
     pub fn scroll(&mut self, action: Action) {
         match action {
-            Action::Down => self.scroll = self.scroll.saturating_add(1).min(self.lines_len().saturating_sub(1)),
+            Action::Down => {
+                self.scroll = self
+                    .scroll
+                    .saturating_add(1)
+                    .min(self.lines_len().saturating_sub(1))
+            }
             Action::Up => self.scroll = self.scroll.saturating_sub(1),
             _ => {}
         }
@@ -56,6 +61,9 @@ impl HelpOverlay {
             .title(" Keys (? or Esc closes) ")
             .title_style(theme.title)
             .border_style(theme.focus_border);
-        Paragraph::new(lines).block(block).scroll((self.scroll, 0)).render(rect, buf);
+        Paragraph::new(lines)
+            .block(block)
+            .scroll((self.scroll, 0))
+            .render(rect, buf);
     }
 }

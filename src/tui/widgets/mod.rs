@@ -18,7 +18,11 @@ pub fn wrap(text: &str, width: usize) -> Vec<String> {
     for paragraph in text.split('\n') {
         let mut line = String::new();
         for word in paragraph.split(' ').filter(|w| !w.is_empty()) {
-            let needed = if line.is_empty() { word.width() } else { line.width() + 1 + word.width() };
+            let needed = if line.is_empty() {
+                word.width()
+            } else {
+                line.width() + 1 + word.width()
+            };
             if needed > width && !line.is_empty() {
                 lines.push(std::mem::take(&mut line));
             }
@@ -64,14 +68,22 @@ pub fn truncate(s: &str, width: usize) -> String {
 
 /// Styled text word-wrapped to `width`, with `first` before the first line
 /// and the continuation lines indented to match it.
-pub fn hanging(first: Vec<Span<'static>>, segments: &[(&str, Style)], width: usize) -> Vec<Line<'static>> {
+pub fn hanging(
+    first: Vec<Span<'static>>,
+    segments: &[(&str, Style)],
+    width: usize,
+) -> Vec<Line<'static>> {
     let indent: usize = first.iter().map(|s| s.content.width()).sum();
     let room = width.saturating_sub(indent).max(1);
     let mut lines = Vec::new();
     let mut spans = first;
     let mut used = 0;
     for (text, style) in segments {
-        for word in wrap(&crate::text::clean(text), room).iter().flat_map(|l| l.split(' ')).filter(|w| !w.is_empty()) {
+        for word in wrap(&crate::text::clean(text), room)
+            .iter()
+            .flat_map(|l| l.split(' '))
+            .filter(|w| !w.is_empty())
+        {
             let w = word.width();
             if used > 0 && used + 1 + w > room {
                 lines.push(Line::from(std::mem::take(&mut spans)));
@@ -94,11 +106,23 @@ pub fn hanging(first: Vec<Span<'static>>, segments: &[(&str, Style)], width: usi
 pub fn popup(area: Rect, width: u16, height: u16) -> Rect {
     let w = width.min(area.width);
     let h = height.min(area.height);
-    Rect::new(area.x + (area.width - w) / 2, area.y + (area.height - h) / 2, w, h)
+    Rect::new(
+        area.x + (area.width - w) / 2,
+        area.y + (area.height - h) / 2,
+        w,
+        h,
+    )
 }
 
 /// Draw a one-line text field with a visible cursor (a reversed cell).
-pub fn text_field(buf: &mut Buffer, area: Rect, value: &str, cursor: usize, focused: bool, style: Style) {
+pub fn text_field(
+    buf: &mut Buffer,
+    area: Rect,
+    value: &str,
+    cursor: usize,
+    focused: bool,
+    style: Style,
+) {
     let width = area.width as usize;
     if width == 0 {
         return;
@@ -122,7 +146,10 @@ mod tests {
 
     #[test]
     fn wrap_breaks_at_words_and_cuts_long_ones() {
-        assert_eq!(wrap("Initial qualification using MEDDICC/MEDDPICC", 24), ["Initial qualification", "using MEDDICC/MEDDPICC"]);
+        assert_eq!(
+            wrap("Initial qualification using MEDDICC/MEDDPICC", 24),
+            ["Initial qualification", "using MEDDICC/MEDDPICC"]
+        );
         assert_eq!(wrap("abcdefghij", 4), ["abcd", "efgh", "ij"]);
         assert_eq!(wrap("", 10), [""]);
         assert_eq!(wrap("a\nb", 10), ["a", "b"]);
@@ -131,9 +158,19 @@ mod tests {
     #[test]
     fn hanging_indents_continuations_and_keeps_styles() {
         let bold = Style::new().add_modifier(ratatui::style::Modifier::BOLD);
-        let lines = hanging(vec![Span::raw("✓ ")], &[("Budget authority", bold), ("— confirmed by CFO", Style::new())], 14);
+        let lines = hanging(
+            vec![Span::raw("✓ ")],
+            &[
+                ("Budget authority", bold),
+                ("— confirmed by CFO", Style::new()),
+            ],
+            14,
+        );
         let text: Vec<String> = lines.iter().map(|l| l.to_string()).collect();
-        assert_eq!(text, ["✓ Budget", "  authority —", "  confirmed by", "  CFO"]);
+        assert_eq!(
+            text,
+            ["✓ Budget", "  authority —", "  confirmed by", "  CFO"]
+        );
         assert_eq!(lines[0].spans[1].style, bold);
     }
 

@@ -34,9 +34,17 @@ impl Widget for QaPanel<'_> {
                 QaState::NotApplicable => ("– ", t.dim),
                 QaState::Fail => ("✗ ", t.fail),
             };
-            let title_style = if item.state == QaState::Fail { ratatui::style::Style::new() } else { t.dim };
+            let title_style = if item.state == QaState::Fail {
+                ratatui::style::Style::new()
+            } else {
+                t.dim
+            };
             let why = format!("— {}", item.why);
-            lines.extend(hanging(vec![Span::styled(mark, style)], &[(&item.title, title_style), (&why, t.dim)], width));
+            lines.extend(hanging(
+                vec![Span::styled(mark, style)],
+                &[(&item.title, title_style), (&why, t.dim)],
+                width,
+            ));
         }
         Paragraph::new(lines).render(inner, buf);
     }
@@ -60,15 +68,34 @@ impl EscalationPanel<'_> {
         let t = self.theme;
         let mut lines: Vec<Line> = Vec::new();
         for row in self.rows {
-            let active: Vec<&Escalation> = self.escalations.iter().filter(|e| e.rule == row.rule).collect();
-            let (mark, style) = if active.is_empty() { ("· ", t.dim) } else { ("⚠ ", t.fail) };
+            let active: Vec<&Escalation> = self
+                .escalations
+                .iter()
+                .filter(|e| e.rule == row.rule)
+                .collect();
+            let (mark, style) = if active.is_empty() {
+                ("· ", t.dim)
+            } else {
+                ("⚠ ", t.fail)
+            };
             let who = format!("→ {} ({}; {})", row.escalate_to, row.window, row.authority);
             let scenario_style = if active.is_empty() { t.dim } else { t.title };
-            lines.extend(hanging(vec![Span::styled(mark, style)], &[(&row.scenario, scenario_style), (&who, t.dim)], width));
+            lines.extend(hanging(
+                vec![Span::styled(mark, style)],
+                &[(&row.scenario, scenario_style), (&who, t.dim)],
+                width,
+            ));
             for e in active {
                 let timer = e.timer(self.now);
                 let timer_style = if e.overdue { t.overdue } else { t.warn };
-                lines.extend(hanging(vec![Span::raw("  ")], &[(&timer, timer_style), (&e.why, ratatui::style::Style::new())], width));
+                lines.extend(hanging(
+                    vec![Span::raw("  ")],
+                    &[
+                        (&timer, timer_style),
+                        (&e.why, ratatui::style::Style::new()),
+                    ],
+                    width,
+                ));
             }
         }
         lines
@@ -79,7 +106,11 @@ impl Widget for EscalationPanel<'_> {
     fn render(self, area: Rect, buf: &mut Buffer) {
         let t = self.theme;
         let open = self.escalations.len();
-        let title = if open == 0 { " Escalations: none open ".to_string() } else { format!(" Escalations: {open} open ") };
+        let title = if open == 0 {
+            " Escalations: none open ".to_string()
+        } else {
+            format!(" Escalations: {open} open ")
+        };
         let block = Block::bordered()
             .title(title)
             .title_style(if open == 0 { t.title } else { t.fail })
