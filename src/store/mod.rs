@@ -228,14 +228,31 @@ impl Store {
         playbook: &Playbook,
         now: DateTime<Utc>,
     ) -> Result<DealId> {
-        new.validate().map_err(StoreError::Invalid)?;
-        let deal = new.into_deal(DealId(0), playbook, now);
+        let ids = self.add_deals(vec![new], playbook, now)?;
+        Ok(ids[0])
+    }
+
+    /// Create several deals in one transaction: all are created or none.
+    pub fn add_deals(
+        &mut self,
+        deals: Vec<NewDeal>,
+        playbook: &Playbook,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<DealId>> {
+        for new in &deals {
+            new.validate().map_err(StoreError::Invalid)?;
+        }
         self.write(|tx| {
-            tx.execute(
+            let mut insert_deal = tx.prepare(
                 "INSERT INTO deals (name, account, amount_cents, implementation_fee_cents, support_rate_percent,
                     close_date, stage, owner, sa, manager, trigger_date, created_at, updated_at, version)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?12, 1)",
-                params![
+            )?;
+            let mut insert_step = tx.prepare("INSERT INTO steps (deal_id, number) VALUES (?1, ?2)")?;
+            let mut ids = Vec::with_capacity(deals.len());
+            for new in deals {
+                let deal = new.into_deal(DealId(0), playbook, now);
+                insert_deal.execute(params![
                     deal.name,
                     deal.account,
                     deal.amount.map(Money::cents),
@@ -248,14 +265,14 @@ impl Store {
                     deal.manager,
                     deal.trigger_date,
                     now,
-                ],
-            )?;
-            let id = DealId(tx.last_insert_rowid());
-            let mut insert = tx.prepare("INSERT INTO steps (deal_id, number) VALUES (?1, ?2)")?;
-            for s in &deal.steps {
-                insert.execute(params![id, s.number])?;
+                ])?;
+                let id = DealId(tx.last_insert_rowid());
+                for s in &deal.steps {
+                    insert_step.execute(params![id, s.number])?;
+                }
+                ids.push(id);
             }
-            Ok(id)
+            Ok(ids)
         })
     }
 

@@ -279,3 +279,30 @@ fn a_folder_is_not_a_database() {
     let err = Store::open(dir.path()).err().unwrap();
     assert!(err.to_string().contains("folder"), "{err}");
 }
+
+#[test]
+fn a_batch_with_one_bad_deal_creates_none() {
+    let mut store = Store::open_in_memory().unwrap();
+    let pb = Playbook::default_playbook();
+    let bad = NewDeal {
+        name: "No account".into(),
+        ..Default::default()
+    };
+    let err = store
+        .add_deals(vec![acme("Acme", 1, "2027-01-01"), bad], &pb, now())
+        .unwrap_err();
+    assert!(err.to_string().contains("account: required"), "{err}");
+    assert_eq!(store.count_deals(&ListQuery::default()).unwrap(), 0);
+    let ids = store
+        .add_deals(
+            vec![
+                acme("Acme", 1, "2027-01-01"),
+                acme("Globex", 2, "2027-01-02"),
+            ],
+            &pb,
+            now(),
+        )
+        .unwrap();
+    assert_eq!(ids.len(), 2);
+    assert_eq!(store.deal(ids[1]).unwrap().name, "Globex");
+}
