@@ -292,27 +292,23 @@ impl DealScreen {
             Ok((deal, outcome)) => {
                 self.deal = deal;
                 self.refresh(ctx);
-                if let Some(warning) = outcome.warnings.into_iter().next() {
-                    return Some(Status::warn(warning));
-                }
-                match change {
-                    StepChange::Complete => {
-                        let next = self.deal.current_step();
-                        if let Some(next) = next.filter(|m| *m > n) {
-                            self.select(next);
-                            Some(Status::info(format!(
-                                "Step {n} complete. Next: step {next}, {}",
-                                ctx.playbook.step(next).title
-                            )))
-                        } else {
-                            Some(Status::info(format!("Step {n} complete")))
-                        }
+                let next = self.deal.current_step().filter(|m| *m > n);
+                let done = match (&change, next) {
+                    (StepChange::Complete, Some(next)) => {
+                        self.select(next);
+                        let title = &ctx.playbook.step(next).title;
+                        Some(format!("Step {n} complete. Next: step {next}, {title}"))
                     }
-                    StepChange::Start => Some(Status::info(format!("Step {n} started"))),
-                    StepChange::Block { .. } => Some(Status::info(format!("Step {n} blocked"))),
-                    StepChange::Unblock => Some(Status::info(format!("Step {n} unblocked"))),
-                    StepChange::Reopen => Some(Status::info(format!("Step {n} reopened"))),
-                    StepChange::SetAction { .. } | StepChange::SetNote { .. } => None,
+                    (StepChange::Complete, None) => Some(format!("Step {n} complete")),
+                    (StepChange::Start, _) => Some(format!("Step {n} started")),
+                    (StepChange::Block { .. }, _) => Some(format!("Step {n} blocked")),
+                    (StepChange::Unblock, _) => Some(format!("Step {n} unblocked")),
+                    (StepChange::Reopen, _) => Some(format!("Step {n} reopened")),
+                    (StepChange::SetAction { .. } | StepChange::SetNote { .. }, _) => None,
+                };
+                match outcome.warnings.into_iter().next() {
+                    Some(warning) => Some(Status::warn(warning)),
+                    None => done.map(Status::info),
                 }
             }
             Err(StoreError::Conflict { .. }) => {

@@ -58,7 +58,7 @@ impl HelpOverlay {
         let rect = popup(area, 64, lines.len() as u16 + 2);
         Clear.render(rect, buf);
         let block = Block::bordered()
-            .title(" Keys (? or Esc closes) ")
+            .title(" Keys · j/k scroll · ? or Esc closes ")
             .title_style(theme.title)
             .border_style(theme.focus_border);
         Paragraph::new(lines)

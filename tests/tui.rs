@@ -1,0 +1,348 @@
+//! Screens as a person sees them: key sequences through `update`, then the
+//! frame drawn into a test backend and compared with a committed snapshot.
+
+use chrono::{DateTime, Duration, FixedOffset, TimeZone, Utc};
+use qualify::Clock;
+use qualify::domain::deal::NewDeal;
+use qualify::domain::money::Money;
+use qualify::domain::parse_date;
+use qualify::domain::playbook::Playbook;
+use qualify::domain::step::{NoteKind, StepChange, StepStatus};
+use qualify::store::{ListQuery, Store};
+use qualify::tui::action::Action;
+use qualify::tui::app::{Flow, Tone};
+use qualify::tui::theme::Theme;
+use qualify::tui::{App, Ctx};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::layout::Rect;
+use ratatui::style::Color;
+
+fn now() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 11, 27, 15, 0, 0).unwrap()
+}
+
+fn deal(name: &str, account: &str, amount: i64, close: &str, owner: &str) -> NewDeal {
+    NewDeal {
+        name: name.into(),
+        account: account.into(),
+        amount: Some(Money::from_dollars(amount)),
+        implementation_fee: Some(Money::from_dollars(amount / 2)),
+        close_date: Some(parse_date(close).unwrap()),
+        owner: owner.into(),
+        sa: "Sam Architect".into(),
+        manager: "Morgan Lead".into(),
+        ..Default::default()
+    }
+}
+
+/// Three deals; Acme has steps 1-2 done and step 3 blocked for five days.
+fn fixture_store() -> Store {
+    let pb = Playbook::default_playbook();
+    let mut store = Store::open_in_memory().unwrap();
+    let start = now() - Duration::days(8);
+    let ids = store
+        .add_deals(
+            vec![
+                deal("Acme ERP rollout", "Acme Corp", 300_000, "2027-03-31", "Dana Reyes"),
+                deal("Globex analytics", "Globex", 120_000, "2027-02-15", "Lee Park"),
+                deal("Initech payroll", "Initech", 480_000, "2027-06-30", "Dana Reyes"),
+            ],
+            &pb,
+            start,
+        )
+        .unwrap();
+    let acme = ids[0];
+    let notes = [
+        "Champion Priya (VP Finance) confirmed pain: month-end close takes 12 days across 3 ERPs.",
+        "Economic buyer is the CFO, Tom Hale; champion and coach confirmed on the call of 2026-11-20.",
+    ];
+    for (i, note) in notes.iter().enumerate() {
+        let n = i as u8 + 1;
+        let at = start + Duration::hours(i as i64 * 24);
+        let change = StepChange::SetNote { kind: NoteKind::Outcomes, text: note.to_string() };
+        store.change_step(acme, None, n, &change, &pb, at).unwrap();
+        store
+            .change_step(acme, None, n, &StepChange::Complete, &pb, at + Duration::hours(5))
+            .unwrap();
+    }
+    let block = StepChange::Block { reason: "CFO on leave until the budget cycle opens".into() };
+    store.change_step(acme, None, 3, &block, &pb, now() - Duration::days(5)).unwrap();
+    store
+}
+
+fn ctx(store: Store, theme: Theme) -> Ctx {
+    Ctx {
+        store,
+        playbook: Playbook::default_playbook(),
+        clock: Clock::fixed(now()).with_offset(FixedOffset::east_opt(0).unwrap()),
+        theme,
+        db_label: "/home/dana/.local/share/qualify/qualify.db".into(),
+    }
+}
+
+fn app(store: Store, width: u16, height: u16) -> App {
+    let mut app = App::new(ctx(store, Theme::plain()));
+    app.resize(Rect::new(0, 0, width, height));
+    app
+}
+
+fn draw(app: &App, width: u16, height: u16) -> Terminal<TestBackend> {
+    let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
+    terminal.draw(|f| f.render_widget(app, f.area())).unwrap();
+    terminal
+}
+
+fn screen(app: &App, width: u16, height: u16) -> String {
+    draw(app, width, height).backend().to_string()
+}
+
+fn key(c: char) -> Action {
+    Action::Type(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE))
+}
+
+fn type_text(app: &mut App, text: &str) {
+    for c in text.chars() {
+        app.update(key(c));
+    }
+}
+
+/// Open the deal the list shows at `row` (0-based, close-date order).
+fn open_row(app: &mut App, row: usize) {
+    for _ in 0..row {
+        app.update(Action::Down);
+    }
+    app.update(Action::Open);
+}
+
+#[test]
+fn welcome_on_first_run() {
+    let app = app(Store::open_in_memory().unwrap(), 120, 40);
+    let text = screen(&app, 120, 40);
+    assert!(text.contains("No deals yet. Press n to add your first deal"));
+    assert!(text.contains("/home/dana/.local/share/qualify/qualify.db"));
+    insta::assert_snapshot!("welcome_120x40", text);
+}
+
+#[test]
+fn deal_list_at_both_sizes() {
+    let app = app(fixture_store(), 120, 40);
+    insta::assert_snapshot!("list_120x40", screen(&app, 120, 40));
+    let mut small = app;
+    small.resize(Rect::new(0, 0, 80, 24));
+    insta::assert_snapshot!("list_80x24", screen(&small, 80, 24));
+}
+
+#[test]
+fn sorting_and_filtering_the_list() {
+    let mut app = app(fixture_store(), 120, 40);
+    app.update(Action::CycleSort); // amount, largest first
+    let text = screen(&app, 120, 40);
+    let initech = text.find("Initech payroll").unwrap();
+    let globex = text.find("Globex analytics").unwrap();
+    assert!(initech < globex, "largest amount first:\n{text}");
+    app.update(Action::Filter);
+    type_text(&mut app, "dana");
+    let text = screen(&app, 120, 40);
+    assert!(text.contains("Deals (2)"), "{text}");
+    assert!(!text.contains("Globex analytics"), "{text}");
+    app.update(Action::Cancel);
+    assert!(screen(&app, 120, 40).contains("Deals (3)"));
+}
+
+#[test]
+fn deal_screen_at_120x40_shows_steps_qa_and_escalations() {
+    let mut app = app(fixture_store(), 120, 40);
+    open_row(&mut app, 1); // Acme: Globex closes first
+    let text = screen(&app, 120, 40);
+    let pb = Playbook::default_playbook();
+    for step in &pb.steps {
+        let first_words: String = step.title.split(' ').take(2).collect::<Vec<_>>().join(" ");
+        assert!(text.contains(&first_words), "{} missing:\n{text}", step.title);
+    }
+    assert!(text.contains("QA checklist"));
+    assert!(text.contains("Escalations: 1 open"));
+    assert!(text.contains("OVERDUE"), "blocked 5 days: due 1 day ago\n{text}");
+    insta::assert_snapshot!("deal_120x40", text);
+}
+
+#[test]
+fn deal_screen_at_80x24_reaches_the_panels_with_p() {
+    let mut app = app(fixture_store(), 80, 24);
+    open_row(&mut app, 1);
+    let text = screen(&app, 80, 24);
+    assert!(!text.contains("QA checklist"));
+    insta::assert_snapshot!("deal_80x24", text);
+    app.update(Action::TogglePanels);
+    let text = screen(&app, 80, 24);
+    assert!(text.contains("QA checklist"));
+    assert!(text.contains("Escalations: 1 open"));
+    insta::assert_snapshot!("deal_80x24_panels", text);
+}
+
+#[test]
+fn overdue_escalations_are_red_in_colour() {
+    let mut app = App::new(ctx(fixture_store(), Theme::colour()));
+    open_row(&mut app, 1);
+    let terminal = draw(&app, 120, 40);
+    let buffer = terminal.backend().buffer();
+    let (x, y) = (0..40u16)
+        .flat_map(|y| (0..120u16).map(move |x| (x, y)))
+        .find(|&(x, y)| buffer[(x, y)].symbol() == "O" && buffer[(x + 1, y)].symbol() == "V")
+        .expect("OVERDUE is on screen");
+    assert_eq!(buffer[(x, y)].fg, Color::Red);
+}
+
+#[test]
+fn a_note_typed_and_confirmed_is_in_the_database() {
+    let mut app = app(fixture_store(), 120, 40);
+    open_row(&mut app, 0); // Globex, step 1
+    app.update(Action::EditNote);
+    type_text(&mut app, "Pain: churn reporting takes 3 weeks");
+    app.update(Action::Type(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE)));
+    type_text(&mut app, "Metric: 2 days");
+    let editing = screen(&app, 120, 40);
+    assert!(editing.contains("editing: Esc saves"), "{editing}");
+    app.update(Action::Confirm);
+    assert_eq!(app.status().unwrap().text, "Outcomes saved");
+    let globex = app.ctx().store.deal_page(&ListQuery::default(), 0, 1).unwrap()[0].id;
+    let saved = app.ctx().store.deal(globex).unwrap();
+    assert_eq!(saved.steps[0].notes.outcomes, "Pain: churn reporting takes 3 weeks\nMetric: 2 days");
+    assert_eq!(saved.steps[0].status, StepStatus::InProgress);
+    insta::assert_snapshot!("deal_note_saved_120x40", screen(&app, 120, 40));
+}
+
+#[test]
+fn completing_out_of_order_is_refused_with_the_reason() {
+    let mut app = app(fixture_store(), 120, 40);
+    open_row(&mut app, 0); // Globex
+    app.update(Action::SelectStep(3));
+    app.update(Action::CompleteStep);
+    let status = app.status().unwrap();
+    assert_eq!(status.tone, Tone::Error);
+    assert!(status.text.contains("step 1 (Initial qualification"), "{}", status.text);
+    app.update(Action::SelectStep(1));
+    app.update(Action::CompleteStep);
+    let status = app.status().unwrap();
+    assert!(status.text.contains("rushed"), "thin notes, completed at once: {}", status.text);
+    assert!(screen(&app, 120, 40).contains("Step 2 of 10"), "selection moves on");
+}
+
+#[test]
+fn blocking_asks_for_a_reason_and_unblocking_clears_it() {
+    let mut app = app(fixture_store(), 120, 40);
+    open_row(&mut app, 0);
+    app.update(Action::BlockStep);
+    app.update(Action::Confirm);
+    assert_eq!(app.status().unwrap().tone, Tone::Error, "an empty reason is refused");
+    type_text(&mut app, "Security questionnaire pending");
+    insta::assert_snapshot!("deal_block_prompt_80x24", {
+        let mut small = app;
+        small.resize(Rect::new(0, 0, 80, 24));
+        let text = screen(&small, 80, 24);
+        app = small;
+        text
+    });
+    app.resize(Rect::new(0, 0, 120, 40));
+    app.update(Action::Confirm);
+    let text = screen(&app, 120, 40);
+    assert!(text.contains("Blocked 0m since 2026-11-27 15:00: Security"), "{text}");
+    assert!(text.contains("questionnaire pending"), "{text}");
+    app.update(Action::UnblockStep);
+    assert!(screen(&app, 120, 40).contains("In progress since 2026-11-27 15:00"));
+}
+
+#[test]
+fn new_deal_form_validates_in_place_and_creates_the_deal() {
+    let mut app = app(Store::open_in_memory().unwrap(), 80, 24);
+    app.update(Action::NewDeal);
+    type_text(&mut app, "Umbrella CRM");
+    app.update(Action::FocusNext);
+    type_text(&mut app, "Umbrella");
+    app.update(Action::FocusNext);
+    type_text(&mut app, "abc");
+    app.update(Action::FocusNext);
+    app.update(Action::FocusNext);
+    type_text(&mut app, "31/02/2027");
+    let text = screen(&app, 80, 24);
+    assert!(text.contains("✗ not an amount"), "{text}");
+    assert!(text.contains("✗ not a date"), "{text}");
+    insta::assert_snapshot!("new_deal_errors_80x24", text);
+    app.update(Action::Save);
+    assert_eq!(app.status().unwrap().tone, Tone::Error);
+    assert_eq!(app.ctx().store.count_deals(&ListQuery::default()).unwrap(), 0);
+    // fix both fields: the focus went to the first bad one (amount)
+    for _ in 0..3 {
+        app.update(Action::Type(KeyEvent::new(KeyCode::Backspace, KeyModifiers::NONE)));
+    }
+    type_text(&mut app, "$250,000");
+    app.update(Action::FocusNext);
+    app.update(Action::FocusNext);
+    for _ in 0..10 {
+        app.update(Action::Type(KeyEvent::new(KeyCode::Backspace, KeyModifiers::NONE)));
+    }
+    type_text(&mut app, "2027-02-28");
+    app.update(Action::Save);
+    let text = screen(&app, 80, 24);
+    assert!(text.contains("Deal 1 created"), "{text}");
+    let created = app.ctx().store.deal(qualify::domain::DealId(1)).unwrap();
+    assert_eq!(created.amount, Some(Money::from_dollars(250_000)));
+    assert_eq!(created.close_date, Some(parse_date("2027-02-28").unwrap()));
+}
+
+#[test]
+fn a_half_filled_form_is_kept_when_closed() {
+    let mut app = app(Store::open_in_memory().unwrap(), 80, 24);
+    app.update(Action::NewDeal);
+    type_text(&mut app, "Half typed");
+    app.update(Action::Cancel);
+    assert!(!screen(&app, 80, 24).contains("Half typed"));
+    app.update(Action::NewDeal);
+    assert!(screen(&app, 80, 24).contains("Half typed"));
+}
+
+#[test]
+fn help_is_generated_from_the_keymap() {
+    let mut app = app(fixture_store(), 80, 24);
+    open_row(&mut app, 0);
+    app.update(Action::ToggleHelp);
+    let text = screen(&app, 80, 24);
+    assert!(text.contains("complete step"));
+    assert!(text.contains("Deal screen"));
+    insta::assert_snapshot!("help_deal_80x24", text);
+    app.update(Action::ToggleHelp);
+    assert!(!screen(&app, 80, 24).contains("Keys ("));
+}
+
+#[test]
+fn a_small_window_says_so_and_never_panics() {
+    let mut app = app(fixture_store(), 60, 20);
+    open_row(&mut app, 1);
+    for (w, h) in [(79, 24), (80, 23), (10, 3), (1, 1)] {
+        app.resize(Rect::new(0, 0, w, h));
+        let text = screen(&app, w, h);
+        if w >= 30 {
+            assert!(text.contains("too small"), "{w}x{h}: {text}");
+        }
+    }
+    app.resize(Rect::new(0, 0, 80, 24));
+    assert!(screen(&app, 80, 24).contains("Step 3 of 10"));
+}
+
+#[test]
+fn quit_keys() {
+    let mut app = app(fixture_store(), 80, 24);
+    assert_eq!(app.update(Action::Quit), Flow::Quit);
+    let mut app = self::app(fixture_store(), 80, 24);
+    open_row(&mut app, 0);
+    app.update(Action::EditNote);
+    type_text(&mut app, "typed then Ctrl-C");
+    assert_eq!(app.update(Action::ForceQuit), Flow::Quit);
+    let globex = app.ctx().store.deal_page(&ListQuery::default(), 0, 1).unwrap()[0].id;
+    assert_eq!(
+        app.ctx().store.deal(globex).unwrap().steps[0].notes.outcomes,
+        "typed then Ctrl-C",
+        "Ctrl-C saves the note being typed"
+    );
+}
