@@ -45,9 +45,27 @@ fn fixture_store() -> Store {
     let ids = store
         .add_deals(
             vec![
-                deal("Acme ERP rollout", "Acme Corp", 300_000, "2027-03-31", "Dana Reyes"),
-                deal("Globex analytics", "Globex", 120_000, "2027-02-15", "Lee Park"),
-                deal("Initech payroll", "Initech", 480_000, "2027-06-30", "Dana Reyes"),
+                deal(
+                    "Acme ERP rollout",
+                    "Acme Corp",
+                    300_000,
+                    "2027-03-31",
+                    "Dana Reyes",
+                ),
+                deal(
+                    "Globex analytics",
+                    "Globex",
+                    120_000,
+                    "2027-02-15",
+                    "Lee Park",
+                ),
+                deal(
+                    "Initech payroll",
+                    "Initech",
+                    480_000,
+                    "2027-06-30",
+                    "Dana Reyes",
+                ),
             ],
             &pb,
             start,
@@ -61,14 +79,28 @@ fn fixture_store() -> Store {
     for (i, note) in notes.iter().enumerate() {
         let n = i as u8 + 1;
         let at = start + Duration::hours(i as i64 * 24);
-        let change = StepChange::SetNote { kind: NoteKind::Outcomes, text: note.to_string() };
+        let change = StepChange::SetNote {
+            kind: NoteKind::Outcomes,
+            text: note.to_string(),
+        };
         store.change_step(acme, None, n, &change, &pb, at).unwrap();
         store
-            .change_step(acme, None, n, &StepChange::Complete, &pb, at + Duration::hours(5))
+            .change_step(
+                acme,
+                None,
+                n,
+                &StepChange::Complete,
+                &pb,
+                at + Duration::hours(5),
+            )
             .unwrap();
     }
-    let block = StepChange::Block { reason: "CFO on leave until the budget cycle opens".into() };
-    store.change_step(acme, None, 3, &block, &pb, now() - Duration::days(5)).unwrap();
+    let block = StepChange::Block {
+        reason: "CFO on leave until the budget cycle opens".into(),
+    };
+    store
+        .change_step(acme, None, 3, &block, &pb, now() - Duration::days(5))
+        .unwrap();
     store
 }
 
@@ -159,11 +191,18 @@ fn deal_screen_at_120x40_shows_steps_qa_and_escalations() {
     let pb = Playbook::default_playbook();
     for step in &pb.steps {
         let first_words: String = step.title.split(' ').take(2).collect::<Vec<_>>().join(" ");
-        assert!(text.contains(&first_words), "{} missing:\n{text}", step.title);
+        assert!(
+            text.contains(&first_words),
+            "{} missing:\n{text}",
+            step.title
+        );
     }
     assert!(text.contains("QA checklist"));
     assert!(text.contains("Escalations: 1 open"));
-    assert!(text.contains("OVERDUE"), "blocked 5 days: due 1 day ago\n{text}");
+    assert!(
+        text.contains("OVERDUE"),
+        "blocked 5 days: due 1 day ago\n{text}"
+    );
     insta::assert_snapshot!("deal_120x40", text);
 }
 
@@ -200,15 +239,26 @@ fn a_note_typed_and_confirmed_is_in_the_database() {
     open_row(&mut app, 0); // Globex, step 1
     app.update(Action::EditNote);
     type_text(&mut app, "Pain: churn reporting takes 3 weeks");
-    app.update(Action::Type(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE)));
+    app.update(Action::Type(KeyEvent::new(
+        KeyCode::Enter,
+        KeyModifiers::NONE,
+    )));
     type_text(&mut app, "Metric: 2 days");
     let editing = screen(&app, 120, 40);
     assert!(editing.contains("editing: Esc saves"), "{editing}");
     app.update(Action::Confirm);
     assert_eq!(app.status().unwrap().text, "Outcomes saved");
-    let globex = app.ctx().store.deal_page(&ListQuery::default(), 0, 1).unwrap()[0].id;
+    let globex = app
+        .ctx()
+        .store
+        .deal_page(&ListQuery::default(), 0, 1)
+        .unwrap()[0]
+        .id;
     let saved = app.ctx().store.deal(globex).unwrap();
-    assert_eq!(saved.steps[0].notes.outcomes, "Pain: churn reporting takes 3 weeks\nMetric: 2 days");
+    assert_eq!(
+        saved.steps[0].notes.outcomes,
+        "Pain: churn reporting takes 3 weeks\nMetric: 2 days"
+    );
     assert_eq!(saved.steps[0].status, StepStatus::InProgress);
     insta::assert_snapshot!("deal_note_saved_120x40", screen(&app, 120, 40));
 }
@@ -221,12 +271,23 @@ fn completing_out_of_order_is_refused_with_the_reason() {
     app.update(Action::CompleteStep);
     let status = app.status().unwrap();
     assert_eq!(status.tone, Tone::Error);
-    assert!(status.text.contains("step 1 (Initial qualification"), "{}", status.text);
+    assert!(
+        status.text.contains("step 1 (Initial qualification"),
+        "{}",
+        status.text
+    );
     app.update(Action::SelectStep(1));
     app.update(Action::CompleteStep);
     let status = app.status().unwrap();
-    assert!(status.text.contains("rushed"), "thin notes, completed at once: {}", status.text);
-    assert!(screen(&app, 120, 40).contains("Step 2 of 10"), "selection moves on");
+    assert!(
+        status.text.contains("rushed"),
+        "thin notes, completed at once: {}",
+        status.text
+    );
+    assert!(
+        screen(&app, 120, 40).contains("Step 2 of 10"),
+        "selection moves on"
+    );
 }
 
 #[test]
@@ -235,7 +296,11 @@ fn blocking_asks_for_a_reason_and_unblocking_clears_it() {
     open_row(&mut app, 0);
     app.update(Action::BlockStep);
     app.update(Action::Confirm);
-    assert_eq!(app.status().unwrap().tone, Tone::Error, "an empty reason is refused");
+    assert_eq!(
+        app.status().unwrap().tone,
+        Tone::Error,
+        "an empty reason is refused"
+    );
     type_text(&mut app, "Security questionnaire pending");
     insta::assert_snapshot!("deal_block_prompt_80x24", {
         let mut small = app;
@@ -247,8 +312,11 @@ fn blocking_asks_for_a_reason_and_unblocking_clears_it() {
     app.resize(Rect::new(0, 0, 120, 40));
     app.update(Action::Confirm);
     let text = screen(&app, 120, 40);
-    assert!(text.contains("Blocked 0m since 2026-11-27 15:00: Security"), "{text}");
-    assert!(text.contains("questionnaire pending"), "{text}");
+    assert!(
+        text.contains("Blocked 0m since 2026-11-27 15:00:"),
+        "{text}"
+    );
+    assert!(text.contains("Security questionnaire pending"), "{text}");
     app.update(Action::UnblockStep);
     assert!(screen(&app, 120, 40).contains("In progress since 2026-11-27 15:00"));
 }
@@ -271,16 +339,25 @@ fn new_deal_form_validates_in_place_and_creates_the_deal() {
     insta::assert_snapshot!("new_deal_errors_80x24", text);
     app.update(Action::Save);
     assert_eq!(app.status().unwrap().tone, Tone::Error);
-    assert_eq!(app.ctx().store.count_deals(&ListQuery::default()).unwrap(), 0);
+    assert_eq!(
+        app.ctx().store.count_deals(&ListQuery::default()).unwrap(),
+        0
+    );
     // fix both fields: the focus went to the first bad one (amount)
     for _ in 0..3 {
-        app.update(Action::Type(KeyEvent::new(KeyCode::Backspace, KeyModifiers::NONE)));
+        app.update(Action::Type(KeyEvent::new(
+            KeyCode::Backspace,
+            KeyModifiers::NONE,
+        )));
     }
     type_text(&mut app, "$250,000");
     app.update(Action::FocusNext);
     app.update(Action::FocusNext);
     for _ in 0..10 {
-        app.update(Action::Type(KeyEvent::new(KeyCode::Backspace, KeyModifiers::NONE)));
+        app.update(Action::Type(KeyEvent::new(
+            KeyCode::Backspace,
+            KeyModifiers::NONE,
+        )));
     }
     type_text(&mut app, "2027-02-28");
     app.update(Action::Save);
@@ -339,9 +416,16 @@ fn quit_keys() {
     app.update(Action::EditNote);
     type_text(&mut app, "typed then Ctrl-C");
     assert_eq!(app.update(Action::ForceQuit), Flow::Quit);
-    let globex = app.ctx().store.deal_page(&ListQuery::default(), 0, 1).unwrap()[0].id;
+    let globex = app
+        .ctx()
+        .store
+        .deal_page(&ListQuery::default(), 0, 1)
+        .unwrap()[0]
+        .id;
     assert_eq!(
-        app.ctx().store.deal(globex).unwrap().steps[0].notes.outcomes,
+        app.ctx().store.deal(globex).unwrap().steps[0]
+            .notes
+            .outcomes,
         "typed then Ctrl-C",
         "Ctrl-C saves the note being typed"
     );
