@@ -1,1 +1,265 @@
-fn main() {}
+//! Rendering benchmarks over 10,000 deals in a real SQLite file.
+//!
+//! Run with `cargo bench --bench render`.
+
+use chrono::{DateTime, FixedOffset, NaiveDate, TimeZone, Utc};
+use criterion::{Criterion, criterion_group, criterion_main};
+use qualify::clock::Clock;
+use qualify::domain::{Money, NewDeal, Playbook};
+use qualify::store::Store;
+use qualify::tui::action::Action;
+use qualify::tui::theme::Theme;
+use qualify::tui::{App, Ctx};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::layout::Rect;
+use std::hint::black_box;
+use std::time::{Duration, Instant};
+
+const DEALS: usize = 10_000;
+const WIDTH: u16 = 120;
+const HEIGHT: u16 = 40;
+
+const COMPANIES: &[&str] = &[
+    "Acme",
+    "Globex",
+    "Initech",
+    "Umbrella",
+    "Hooli",
+    "Stark",
+    "Wayne",
+    "Wonka",
+    "Tyrell",
+    "Cyberdyne",
+    "Soylent",
+    "Aperture",
+    "Vandelay",
+    "Massive",
+    "Oscorp",
+    "Dunder Mifflin",
+    "Monarch",
+    "Gringotts",
+    "Pied Piper",
+    "Sterling Cooper",
+    "Nakatomi",
+    "Virtucon",
+    "Gekko",
+    "Blue Sun",
+    "Prestige",
+    "Ollivander",
+    "Bluth",
+    "Krusty",
+    "Duff",
+    "Ajax",
+];
+const SUFFIXES: &[&str] = &[
+    "Corp",
+    "Industries",
+    "Holdings",
+    "Group",
+    "Logistics",
+    "Bank",
+    "Health",
+    "Retail",
+];
+const PRODUCTS: &[&str] = &[
+    "ERP rollout",
+    "CRM migration",
+    "Data platform",
+    "Payroll renewal",
+    "Security suite",
+    "Analytics expansion",
+    "Supply chain",
+    "HR cloud",
+    "Billing replatform",
+    "Service desk",
+];
+const OWNERS: &[&str] = &[
+    "Alice Moreau",
+    "Bilal Chaudhry",
+    "Carmen Ortiz",
+    "Dmitri Volkov",
+    "Ewa Nowak",
+    "Farah Haddad",
+    "Gustavo Lima",
+    "Hannah Becker",
+    "Ines Duarte",
+    "Jun Tanaka",
+    "Kwame Mensah",
+    "Lena Fischer",
+];
+const SAS: &[&str] = &["Priya Raman", "Tom Okafor", "Sofia Rossi", "Ravi Menon"];
+const MANAGERS: &[&str] = &["Grace Liu", "Marcus Webb", "Nadia Petrova"];
+const STAGES: &[&str] = &["Qualification", "Discovery", "Solution", "Proposal"];
+
+/// Deal `i` of the generated set: varied, but the same on every run.
+fn new_deal(i: usize) -> NewDeal {
+    // a cheap deterministic scramble so neighbouring deals differ
+    let h = (i as u64).wrapping_mul(2_654_435_761) ^ ((i as u64) >> 3);
+    let pick = |list: &'static [&'static str], salt: u64| {
+        list[((h.rotate_left(salt as u32) ^ salt) % list.len() as u64) as usize]
+    };
+    let company = pick(COMPANIES, 7);
+    let account = format!("{company} {}", pick(SUFFIXES, 13));
+    let name = format!("{company} {} {}", pick(PRODUCTS, 19), i % 97 + 1);
+    // $50K–$900K in $1K steps
+    let amount = Money::from_dollars(50_000 + (h % 851) as i64 * 1_000);
+    let jan_1 = NaiveDate::from_ymd_opt(2027, 1, 1).expect("a real date");
+    let close_date = jan_1 + chrono::Days::new(h % 365);
+    NewDeal {
+        name,
+        account,
+        amount: Some(amount),
+        implementation_fee: (i % 3 != 0).then(|| Money::from_dollars(amount.cents() / 400)),
+        support_rate_percent: None,
+        close_date: Some(close_date),
+        stage: Some(pick(STAGES, 23).to_string()),
+        owner: pick(OWNERS, 29).to_string(),
+        sa: pick(SAS, 31).to_string(),
+        manager: pick(MANAGERS, 37).to_string(),
+        trigger_date: Some(close_date - chrono::Days::new(90)),
+    }
+}
+
+fn now() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 12, 1, 9, 30, 0).unwrap()
+}
+
+/// An app over a fresh database of [`DEALS`] deals, sized 120×40. The
+/// returned folder holds the database file and must outlive the app.
+fn app() -> (tempfile::TempDir, App) {
+    let dir = tempfile::tempdir().expect("a temp folder");
+    let mut store = Store::open(&dir.path().join("bench.db")).expect("the database opens");
+    let playbook = Playbook::default_playbook();
+    let deals = (0..DEALS).map(new_deal).collect();
+    store
+        .add_deals(deals, &playbook, now())
+        .expect("the deals are added");
+    let ctx = Ctx {
+        store,
+        playbook,
+        clock: Clock::fixed(now()).with_offset(FixedOffset::east_opt(0).unwrap()),
+        theme: Theme::plain(),
+        db_label: "bench.db".into(),
+    };
+    let mut app = App::new(ctx);
+    app.resize(Rect::new(0, 0, WIDTH, HEIGHT));
+    (dir, app)
+}
+
+fn terminal() -> Terminal<TestBackend> {
+    Terminal::new(TestBackend::new(WIDTH, HEIGHT)).expect("a test terminal")
+}
+
+fn draw(terminal: &mut Terminal<TestBackend>, app: &App) {
+    terminal
+        .draw(|f| f.render_widget(app, f.area()))
+        .expect("the frame draws");
+}
+
+/// What the last draw put on the screen, row by row.
+fn screen(terminal: &Terminal<TestBackend>) -> String {
+    let buf = terminal.backend().buffer();
+    let mut text = String::new();
+    for y in 0..buf.area.height {
+        for x in 0..buf.area.width {
+            text.push_str(buf[(x, y)].symbol());
+        }
+        text.push('\n');
+    }
+    text
+}
+
+/// Stop if the screen is not the one meant to be measured.
+fn expect_on_screen(terminal: &Terminal<TestBackend>, app: &App, wanted: &str) {
+    let text = screen(terminal);
+    assert!(app.status().is_none(), "status: {:?}", app.status());
+    assert!(text.contains(wanted), "{wanted:?} not on screen:\n{text}");
+}
+
+fn key(code: KeyCode) -> Action {
+    Action::Type(KeyEvent::new(code, KeyModifiers::NONE))
+}
+
+fn benches(c: &mut Criterion) {
+    let mut group = c.benchmark_group("render");
+    group.sample_size(30);
+    group.measurement_time(Duration::from_secs(5));
+    group.warm_up_time(Duration::from_secs(1));
+
+    // the list, its visible page already read
+    let (_dir, mut app) = app();
+    let mut term = terminal();
+    draw(&mut term, &app);
+    expect_on_screen(&term, &app, "Deals (10000)");
+    group.bench_function("list_120x40", |b| {
+        b.iter(|| draw(&mut term, black_box(&app)))
+    });
+
+    // one page down, which reads the next page from SQLite, then a draw;
+    // back at the top (untimed) before the end of the list is reached, so
+    // every timed step reads a page at offsets spread over the whole list
+    let page = usize::from(HEIGHT - 2 - 4);
+    let pages = DEALS / page - 1;
+    let mut done = 0;
+    group.bench_function("list_scroll_page", |b| {
+        b.iter_custom(|iters| {
+            let mut spent = Duration::ZERO;
+            for _ in 0..iters {
+                if done == pages {
+                    app.update(Action::Top);
+                    done = 0;
+                }
+                let start = Instant::now();
+                app.update(black_box(Action::PageDown));
+                draw(&mut term, &app);
+                spent += start.elapsed();
+                done += 1;
+            }
+            spent
+        })
+    });
+    app.update(Action::Top);
+    draw(&mut term, &app);
+    expect_on_screen(&term, &app, "Deals (10000)");
+
+    // one filter keystroke: the count and the first page read again, then a
+    // draw; the Backspace that clears it again is not timed
+    app.update(Action::Filter);
+    app.update(key(KeyCode::Char('k')));
+    draw(&mut term, &app);
+    eprintln!("{}", screen(&term));
+    assert!(
+        !screen(&term).contains("Deals (10000)"),
+        "the filter narrows the list"
+    );
+    app.update(key(KeyCode::Backspace));
+    group.bench_function("list_filter_keystroke", |b| {
+        b.iter_custom(|iters| {
+            let mut spent = Duration::ZERO;
+            for _ in 0..iters {
+                let start = Instant::now();
+                app.update(black_box(key(KeyCode::Char('k'))));
+                draw(&mut term, &app);
+                spent += start.elapsed();
+                app.update(key(KeyCode::Backspace));
+            }
+            spent
+        })
+    });
+    app.update(Action::Cancel);
+
+    // the deal screen of the first deal in the list
+    app.update(Action::Open);
+    draw(&mut term, &app);
+    expect_on_screen(&term, &app, "Qualification");
+    group.bench_function("deal_screen_120x40", |b| {
+        b.iter(|| draw(&mut term, black_box(&app)))
+    });
+
+    group.finish();
+}
+
+criterion_group!(render, benches);
+criterion_main!(render);

@@ -1,0 +1,266 @@
+//! End to end: the real binary in a real terminal (tmux on a private socket),
+//! read back as a person would see it.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::time::{Duration, Instant};
+
+const BIN: &str = env!("CARGO_BIN_EXE_qualify");
+
+/// A tmux server of our own, killed when the test ends.
+struct Tmux {
+    socket: String,
+}
+
+impl Tmux {
+    fn start(name: &str, width: u16, height: u16, command: &str) -> Tmux {
+        let socket = format!("qualify-e2e-{}-{name}", std::process::id());
+        let tmux = Tmux { socket };
+        let out = tmux.run(&[
+            "-f",
+            "/dev/null",
+            "new-session",
+            "-d",
+            "-x",
+            &width.to_string(),
+            "-y",
+            &height.to_string(),
+            command,
+        ]);
+        assert!(
+            out.status.success(),
+            "tmux could not start (it is required; .ci/run installs it): {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        tmux
+    }
+
+    fn run(&self, args: &[&str]) -> Output {
+        Command::new("tmux")
+            .arg("-L")
+            .arg(&self.socket)
+            .args(args)
+            .env_remove("TMUX")
+            .output()
+            .expect("tmux is installed (.ci/run installs it)")
+    }
+
+    fn screen(&self) -> String {
+        String::from_utf8_lossy(&self.run(&["capture-pane", "-p"]).stdout).into_owned()
+    }
+
+    fn display(&self, format: &str) -> String {
+        let out = self.run(&["display-message", "-p", format]);
+        String::from_utf8_lossy(&out.stdout).trim().to_string()
+    }
+
+    /// Send keys one at a time, pausing so that Esc is not read as Alt.
+    fn keys(&self, keys: &[&str]) {
+        for key in keys {
+            self.run(&["send-keys", key]);
+            std::thread::sleep(Duration::from_millis(120));
+        }
+    }
+
+    fn text(&self, text: &str) {
+        self.run(&["send-keys", "-l", text]);
+        std::thread::sleep(Duration::from_millis(120));
+    }
+
+    /// Wait until `what` holds on the screen, or fail showing the screen.
+    fn wait_for(&self, label: &str, what: impl Fn(&str) -> bool) -> String {
+        let start = Instant::now();
+        loop {
+            let screen = self.screen();
+            if what(&screen) {
+                return screen;
+            }
+            if start.elapsed() > Duration::from_secs(15) {
+                panic!("timed out waiting for {label}; the screen was:\n{screen}");
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        let _ = self.run(&["kill-server"]);
+    }
+}
+
+fn qualify(db: &Path, args: &[&str]) -> Output {
+    let out = Command::new(BIN)
+        .arg("--db")
+        .arg(db)
+        .args(args)
+        .env_remove("QUALIFY_DB")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}
+
+fn setup() -> (tempfile::TempDir, PathBuf, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("qualify.db");
+    let out = qualify(
+        &db,
+        &[
+            "deal",
+            "add",
+            "--name",
+            "Acme ERP",
+            "--account",
+            "Acme",
+            "--amount",
+            "300000",
+        ],
+    );
+    let id = String::from_utf8(out.stdout).unwrap().trim().to_string();
+    (dir, db, id)
+}
+
+/// The steps sidebar's text, its wrapped lines joined as a person reads them.
+fn sidebar_text(screen: &str) -> String {
+    let mut words = Vec::new();
+    for line in screen.lines().skip(2) {
+        let chars: Vec<char> = line.chars().collect();
+        if chars.first() != Some(&'│') {
+            continue;
+        }
+        let inside: String = chars[1..].iter().take_while(|c| **c != '│').collect();
+        words.extend(inside.split_whitespace().map(str::to_string));
+    }
+    words.join(" ")
+}
+
+const TITLES: [&str; 10] = [
+    "Initial qualification using MEDDICC/MEDDPICC",
+    "Stakeholder mapping verification",
+    "Budget authority confirmation",
+    "Technical validation planning",
+    "Competitive landscape assessment",
+    "Decision process mapping",
+    "Timeline validation",
+    "Risk assessment scoring",
+    "Next step definition",
+    "CRM documentation requirements",
+];
+
+#[test]
+fn open_a_deal_see_the_procedure_and_leave_cleanly() {
+    let (_dir, db, _id) = setup();
+    let command = format!("'{BIN}' --db '{}'; echo EXIT=$?; sleep 60", db.display());
+    let tmux = Tmux::start("walk", 120, 40, &command);
+
+    let list = tmux.wait_for("the deal list", |s| s.contains("Acme ERP"));
+    assert!(list.contains("$300,000"), "{list}");
+    assert_eq!(
+        tmux.display("#{alternate_on}"),
+        "1",
+        "the TUI uses the alternate screen"
+    );
+
+    tmux.keys(&["Enter"]);
+    let deal = tmux.wait_for("the deal screen", |s| s.contains("QA checklist"));
+    let sidebar = sidebar_text(&deal);
+    for title in TITLES {
+        assert!(
+            sidebar.contains(title),
+            "{title} not in the steps list:\n{deal}"
+        );
+    }
+    assert!(deal.contains("Escalations"), "{deal}");
+    assert!(
+        deal.contains("Step 1 of 10 · Initial qualification"),
+        "{deal}"
+    );
+
+    tmux.keys(&["?"]);
+    let help = tmux.wait_for("the help overlay", |s| s.contains("Keys · j/k scroll"));
+    assert!(
+        help.contains("reopen step"),
+        "help lists the deal screen's keys:\n{help}"
+    );
+    tmux.keys(&["Escape"]);
+    tmux.wait_for("help closed", |s| !s.contains("Keys · j/k scroll"));
+
+    tmux.keys(&["Escape"]);
+    tmux.wait_for("back on the list", |s| s.contains("Deals (1)"));
+    tmux.keys(&["q"]);
+    let after = tmux.wait_for("qualify to exit", |s| s.contains("EXIT="));
+    assert!(after.contains("EXIT=0"), "{after}");
+    assert_eq!(
+        tmux.display("#{alternate_on}"),
+        "0",
+        "the terminal is off the alternate screen"
+    );
+    assert!(
+        !after.contains("QA checklist"),
+        "the TUI is gone from the screen:\n{after}"
+    );
+}
+
+#[test]
+fn a_confirmed_note_survives_sigkill() {
+    let (_dir, db, id) = setup();
+    let command = format!("exec '{BIN}' --db '{}'", db.display());
+    let tmux = Tmux::start("kill", 100, 30, &command);
+    tmux.wait_for("the deal list", |s| s.contains("Acme ERP"));
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("the deal screen", |s| s.contains("Step 1 of 10"));
+    tmux.keys(&["e"]);
+    tmux.wait_for("the note editor", |s| s.contains("editing: Esc saves"));
+    tmux.text("CFO confirmed budget on the call");
+    tmux.keys(&["Escape"]);
+    tmux.wait_for("the note saved", |s| s.contains("Outcomes saved"));
+
+    let pid = tmux.display("#{pane_pid}");
+    let killed = Command::new("kill").args(["-9", &pid]).status().unwrap();
+    assert!(killed.success(), "kill -9 {pid}");
+
+    let out = qualify(&db, &["deal", "show", &id, "--json"]);
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        doc["steps"][0]["notes"]["outcomes"],
+        "CFO confirmed budget on the call"
+    );
+    assert_eq!(doc["steps"][0]["status"], "in_progress");
+    let integrity = rusqlite::Connection::open(&db)
+        .unwrap()
+        .query_row("PRAGMA integrity_check", [], |r| r.get::<_, String>(0))
+        .unwrap();
+    assert_eq!(integrity, "ok");
+}
+
+#[test]
+fn sigterm_restores_the_terminal() {
+    let (_dir, db, _id) = setup();
+    let command = format!("'{BIN}' --db '{}'; echo EXIT=$?; sleep 60", db.display());
+    let tmux = Tmux::start("term", 100, 30, &command);
+    tmux.wait_for("the deal list", |s| s.contains("Acme ERP"));
+    let shell = tmux.display("#{pane_pid}");
+    let children =
+        std::fs::read_to_string(format!("/proc/{shell}/task/{shell}/children")).unwrap_or_default();
+    let child = children.split_whitespace().next().unwrap_or("").to_string();
+    assert!(!child.is_empty(), "qualify runs under the pane's shell");
+    assert!(
+        Command::new("kill")
+            .args(["-TERM", &child])
+            .status()
+            .unwrap()
+            .success()
+    );
+    let after = tmux.wait_for("qualify to exit", |s| s.contains("EXIT="));
+    assert!(after.contains("EXIT=143"), "{after}");
+    assert_eq!(
+        tmux.display("#{alternate_on}"),
+        "0",
+        "the terminal is off the alternate screen"
+    );
+}
