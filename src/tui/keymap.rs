@@ -541,3 +541,18 @@ mod tests {
         assert!(help[0].1.contains(&("c", "complete step")));
     }
 }
+
+#[cfg(test)]
+mod readme {
+    use super::BINDINGS;
+
+    /// The README's key table lists every documented binding, as the help does.
+    #[test]
+    fn the_readme_lists_every_key() {
+        let readme = include_str!("../../README.md");
+        for b in BINDINGS.iter().filter(|b| !b.desc.is_empty()) {
+            let row = format!("| {} | {} | {} |", b.layer.title(), b.label, b.desc);
+            assert!(readme.contains(&row), "README.md lacks the row: {row}");
+        }
+    }
+}
