@@ -14,7 +14,7 @@ use rusqlite::{Connection, OptionalExtension, Row, TransactionBehavior, params};
 use std::fmt;
 use std::path::{Path, PathBuf};
 
-pub use schema::migrations;
+pub use schema::{latest_version, migrations};
 
 impl ToSql for DealId {
     fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
@@ -294,12 +294,14 @@ impl Store {
         offset: usize,
         limit: usize,
     ) -> Result<Vec<DealSummary>> {
+        // pick the page's ids from the index first, then read just those rows
+        let order = query.sort.order_by();
         let sql = format!(
-            "SELECT d.id, d.name, d.account, d.amount_cents, d.close_date, d.stage, d.owner,
+            "WITH page AS (SELECT d.id FROM deals d WHERE {FILTER_SQL} ORDER BY {order} LIMIT ?2 OFFSET ?3)
+             SELECT d.id, d.name, d.account, d.amount_cents, d.close_date, d.stage, d.owner,
                 (SELECT count(*) FROM steps s WHERE s.deal_id = d.id AND s.status = 'complete'),
                 (SELECT count(*) FROM steps s WHERE s.deal_id = d.id AND s.status = 'blocked')
-             FROM deals d WHERE {FILTER_SQL} ORDER BY {} LIMIT ?2 OFFSET ?3",
-            query.sort.order_by()
+             FROM page JOIN deals d ON d.id = page.id ORDER BY {order}"
         );
         let mut stmt = self.conn.prepare_cached(&sql)?;
         let rows = stmt.query_map(params![query.pattern(), limit as i64, offset as i64], |r| {

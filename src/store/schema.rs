@@ -3,8 +3,9 @@
 
 use rusqlite_migration::{M, Migrations};
 
-const MIGRATIONS: &[M<'static>] = &[M::up(
-    "CREATE TABLE deals (
+const MIGRATIONS: &[M<'static>] = &[
+    M::up(
+        "CREATE TABLE deals (
         id                      INTEGER PRIMARY KEY,
         name                    TEXT NOT NULL CHECK (length(trim(name)) > 0),
         account                 TEXT NOT NULL CHECK (length(trim(account)) > 0),
@@ -40,10 +41,30 @@ const MIGRATIONS: &[M<'static>] = &[M::up(
         next_steps      TEXT NOT NULL DEFAULT '',
         PRIMARY KEY (deal_id, number)
     ) STRICT, WITHOUT ROWID;",
-)];
+    ),
+    // The list sorts put deals without a date or amount last; index exactly
+    // those orders so that a page deep in the list is read from the index.
+    M::up(
+        "DROP INDEX deals_by_close_date;
+        DROP INDEX deals_by_amount;
+        CREATE INDEX deals_by_close_date ON deals (close_date IS NULL, close_date, id);
+        CREATE INDEX deals_by_amount ON deals (amount_cents IS NULL, amount_cents DESC, id);",
+    ),
+];
 
 pub fn migrations() -> Migrations<'static> {
     Migrations::from_slice(MIGRATIONS)
+}
+
+/// The schema version a fully migrated database has.
+pub fn latest_version() -> usize {
+    MIGRATIONS.len()
+}
+
+/// The migrations up to `version` (tests: a database as an older qualify left it).
+#[cfg(test)]
+pub fn migrations_until(version: usize) -> Migrations<'static> {
+    Migrations::from_slice(&MIGRATIONS[..version])
 }
 
 #[cfg(test)]

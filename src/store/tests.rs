@@ -44,7 +44,7 @@ fn a_new_file_is_private_wal_and_healthy() {
         .conn
         .query_row("PRAGMA user_version", [], |r| r.get(0))
         .unwrap();
-    assert_eq!(version, 1);
+    assert_eq!(version as usize, latest_version());
     let fk: i64 = store
         .conn
         .query_row("PRAGMA foreign_keys", [], |r| r.get(0))
@@ -305,4 +305,54 @@ fn a_batch_with_one_bad_deal_creates_none() {
         .unwrap();
     assert_eq!(ids.len(), 2);
     assert_eq!(store.deal(ids[1]).unwrap().name, "Globex");
+}
+
+#[test]
+fn a_database_from_the_first_schema_is_upgraded_with_its_data() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("old.db");
+    {
+        let mut conn = Connection::open(&path).unwrap();
+        schema::migrations_until(1).to_latest(&mut conn).unwrap();
+        conn.execute(
+            "INSERT INTO deals (name, account, support_rate_percent, stage, created_at, updated_at)
+             VALUES ('Old deal', 'Old account', 20.0, 'Qualification', '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z')",
+            [],
+        )
+        .unwrap();
+        for n in 1..=10 {
+            conn.execute("INSERT INTO steps (deal_id, number) VALUES (1, ?1)", [n])
+                .unwrap();
+        }
+    }
+    let store = Store::open(&path).unwrap();
+    let version: i64 = store
+        .conn
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(version as usize, latest_version());
+    assert_eq!(store.deal(DealId(1)).unwrap().name, "Old deal");
+}
+
+#[test]
+fn a_deep_page_is_read_through_the_index() {
+    let store = Store::open_in_memory().unwrap();
+    for sort in [ListSort::CloseDate, ListSort::Amount, ListSort::Name] {
+        let sql = format!(
+            "EXPLAIN QUERY PLAN SELECT d.id FROM deals d WHERE {FILTER_SQL} ORDER BY {} LIMIT 10 OFFSET 5000",
+            sort.order_by()
+        );
+        let mut stmt = store.conn.prepare(&sql).unwrap();
+        let plan: Vec<String> = stmt
+            .query_map(["%%"], |r| r.get::<_, String>(3))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect();
+        let plan = plan.join("; ");
+        assert!(
+            !plan.contains("TEMP B-TREE"),
+            "{sort:?} sorts in a temporary table: {plan}"
+        );
+        assert!(plan.contains("USING INDEX"), "{sort:?}: {plan}");
+    }
 }
