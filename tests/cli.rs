@@ -9,6 +9,10 @@ use tempfile::TempDir;
 
 /// The fixed "now" the time-based tests start from.
 const T0: &str = "2026-11-02T09:00:00Z";
+const FIXTURE: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/tests/fixtures/complete_deal.json"
+);
 
 const TITLES: [&str; 10] = [
     "Initial qualification using MEDDICC/MEDDPICC",
@@ -71,6 +75,28 @@ impl Fixture {
 
     fn add_simple(&self) -> i64 {
         self.add(&["--name", "Acme ERP", "--account", "Acme Corp"])
+    }
+
+    /// Import the complete fixture document: every step's content present,
+    /// no step started. Returns the new deal's id.
+    fn import_complete(&self) -> i64 {
+        let out = self
+            .cmd()
+            .args(["deal", "import", FIXTURE])
+            .assert()
+            .success();
+        String::from_utf8(out.get_output().stdout.clone())
+            .unwrap()
+            .trim()
+            .parse()
+            .unwrap()
+    }
+
+    fn export(&self, id: i64) -> Value {
+        json_of(
+            self.cmd()
+                .args(["deal", "export", &id.to_string(), "--json"]),
+        )
     }
 
     /// `deal show ID --json` with the clock fixed at `as_of`.
@@ -717,7 +743,7 @@ fn qa_item<'a>(deal: &'a Value, title: &str) -> &'a Value {
 #[test]
 fn walking_all_ten_steps_in_order_passes_the_sequence_check() {
     let f = Fixture::new();
-    let id = f.add_simple();
+    let id = f.import_complete();
     let fresh = f.show(id, T0);
     let item = qa_item(&fresh, "All 10 steps completed in sequence");
     assert_eq!(item["passed"], false, "{item}");
@@ -792,7 +818,7 @@ fn the_database_and_its_new_folder_are_private() {
 #[test]
 fn the_database_is_healthy_and_in_wal_mode() {
     let f = Fixture::new();
-    let id = f.add_simple();
+    let id = f.import_complete();
     f.step(id, 1, T0, &["complete"]);
     let conn = rusqlite::Connection::open(&f.db).unwrap();
     let integrity: String = conn
@@ -1054,4 +1080,170 @@ fn step_start_reports_the_new_status() {
     let d = f.show(id, T0);
     assert_eq!(d["steps"][0]["status"], "in_progress");
     assert_eq!(d["steps"][0]["started_at"], "2026-11-02T09:00:00+00:00");
+}
+
+// ---------------------------------------------------------------------------
+// the deal document: export and import
+
+#[test]
+fn a_fresh_deal_cannot_complete_step_1_and_says_what_it_lacks() {
+    let f = Fixture::new();
+    let id = f.add_simple();
+    let before = f.snapshot();
+    let line = fails(f.cmd().args(["step", &id.to_string(), "1", "complete"]), 1);
+    assert!(line.contains("step 1 cannot be completed yet"), "{line}");
+    assert!(
+        line.contains("every element scored (missing: Metrics"),
+        "{line}"
+    );
+    assert!(line.contains("confirmed with a stakeholder"), "{line}");
+    assert_eq!(f.snapshot(), before);
+}
+
+#[test]
+fn export_import_export_is_stable_apart_from_ids() {
+    let f = Fixture::new();
+    f.add_simple(); // so that the imported deal gets another id
+    let id = f.import_complete();
+    f.step(id, 1, T0, &["complete"]);
+    f.step(id, 2, T0, &["block", "--reason", "CFO travelling"]);
+    let first = f.export(id);
+    for key in [
+        "steps",
+        "meddpicc",
+        "stakeholders",
+        "budget",
+        "validation_plan",
+        "competitors",
+        "decision_process",
+        "timeline",
+        "risks",
+        "next_steps",
+    ] {
+        assert!(first.get(key).is_some(), "export lacks {key}");
+    }
+    let file = f.dir.path().join("export.json");
+    std::fs::write(&file, serde_json::to_string_pretty(&first).unwrap()).unwrap();
+
+    let empty = Fixture::new();
+    let out = empty
+        .cmd()
+        .args(["deal", "import", file.to_str().unwrap()])
+        .assert()
+        .success();
+    let new_id: i64 = String::from_utf8(out.get_output().stdout.clone())
+        .unwrap()
+        .trim()
+        .parse()
+        .unwrap();
+    let mut second = empty.export(new_id);
+    let mut first = first;
+    assert_ne!(first["id"], second["id"]);
+    first.as_object_mut().unwrap().remove("id");
+    second.as_object_mut().unwrap().remove("id");
+    assert_eq!(first, second);
+}
+
+#[test]
+fn a_malformed_document_is_refused_whole_naming_the_field() {
+    let f = Fixture::new();
+    f.add_simple();
+    let before = f.snapshot();
+    let text = std::fs::read_to_string(FIXTURE).unwrap();
+    let mut doc: Value = serde_json::from_str(&text).unwrap();
+    doc["risks"][0]["likelihood"] = 9.into();
+    // an array: the first deal is good, the second is not; neither is written
+    let good: Value = serde_json::from_str(&text).unwrap();
+    let file = f.dir.path().join("bad.json");
+    std::fs::write(
+        &file,
+        serde_json::to_string(&Value::Array(vec![good, doc])).unwrap(),
+    )
+    .unwrap();
+    let line = fails(f.cmd().args(["deal", "import", file.to_str().unwrap()]), 2);
+    assert!(
+        line.contains("[1].risks[0].likelihood: must be 1-5"),
+        "{line}"
+    );
+    assert!(line.contains("nothing was imported"), "{line}");
+    assert_eq!(f.snapshot(), before);
+
+    let mut wrong_type: Value = serde_json::from_str(&text).unwrap();
+    wrong_type["stakeholders"][1]["role"] = "cheerleader".into();
+    std::fs::write(&file, wrong_type.to_string()).unwrap();
+    let line = fails(f.cmd().args(["deal", "import", file.to_str().unwrap()]), 2);
+    assert!(line.contains("stakeholders[1].role"), "{line}");
+    assert!(line.contains("cheerleader"), "{line}");
+    assert_eq!(f.snapshot(), before);
+
+    std::fs::write(&file, "{ not json").unwrap();
+    let line = fails(f.cmd().args(["deal", "import", file.to_str().unwrap()]), 2);
+    assert!(line.contains("not JSON"), "{line}");
+    let line = fails(f.cmd().args(["deal", "import", "/no/such/file.json"]), 2);
+    assert!(line.contains("cannot read"), "{line}");
+    assert_eq!(f.snapshot(), before);
+}
+
+#[test]
+fn importing_a_document_with_a_known_id_updates_that_deal() {
+    let f = Fixture::new();
+    let id = f.import_complete();
+    let mut doc = f.export(id);
+    doc["stage"] = "Proposal".into();
+    let file = f.dir.path().join("update.json");
+    std::fs::write(&file, doc.to_string()).unwrap();
+    f.cmd()
+        .args(["deal", "import", file.to_str().unwrap()])
+        .assert()
+        .success()
+        .stdout(format!("{id}\n"));
+    assert_eq!(f.list().as_array().unwrap().len(), 1);
+    assert_eq!(f.export(id)["stage"], "Proposal");
+}
+
+#[test]
+fn a_step_is_confirmed_with_a_stakeholder_and_a_date() {
+    let f = Fixture::new();
+    let id = f.add_simple();
+    f.step(
+        id,
+        3,
+        "2026-11-27T10:00:00Z",
+        &["confirm", "--with", "Tom Hale", "--on", "+2"],
+    );
+    let doc = f.export(id);
+    assert_eq!(doc["steps"][2]["confirmed_with"], "Tom Hale");
+    assert_eq!(
+        doc["steps"][2]["confirmed_on"], "2026-12-01",
+        "+2 business days from a Friday"
+    );
+    let line = fails(
+        f.cmd().args([
+            "step",
+            &id.to_string(),
+            "3",
+            "confirm",
+            "--with",
+            "X",
+            "--on",
+            "soon",
+        ]),
+        2,
+    );
+    assert!(line.contains("+N"), "{line}");
+}
+
+#[test]
+fn battle_cards_are_kept_per_competitor() {
+    let f = Fixture::new();
+    fails(f.cmd().args(["battlecard", "Globex"]), 2);
+    f.cmd()
+        .args(["battlecard", "Globex", "--set", "Lead with the audit trail"])
+        .assert()
+        .success();
+    f.cmd()
+        .args(["battlecard", "globex"])
+        .assert()
+        .success()
+        .stdout("Lead with the audit trail\n");
 }

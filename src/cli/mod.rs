@@ -4,7 +4,9 @@
 mod print;
 
 use crate::clock::{Clock, parse_when};
+use crate::domain::calendar::parse_date_input;
 use crate::domain::deal::{DealId, NewDeal};
+use crate::domain::document::{DealDocument, parse_documents};
 use crate::domain::money::Money;
 use crate::domain::playbook::{Playbook, PlaybookError};
 use crate::domain::step::{NoteKind, StepChange};
@@ -38,7 +40,14 @@ pub enum Command {
     /// Create, list and show deals
     #[command(subcommand)]
     Deal(DealCommand),
-    /// Move one step of a deal: qualify step ID N start|complete|block|unblock|reopen|note|check|uncheck
+    /// Show or set the battle-card notes kept for a competitor across deals
+    Battlecard {
+        competitor: String,
+        /// Replace the notes with TEXT
+        #[arg(long, value_name = "TEXT")]
+        set: Option<String>,
+    },
+    /// Move one step of a deal: qualify step ID N start|complete|block|unblock|reopen|confirm|note|check|uncheck
     Step {
         /// The deal's id
         id: DealId,
@@ -65,6 +74,15 @@ pub enum DealCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Print the whole deal document (JSON): steps and everything they captured
+    Export {
+        id: DealId,
+        /// The document is JSON (accepted for symmetry with the other reads)
+        #[arg(long)]
+        json: bool,
+    },
+    /// Create or update deals from documents (one object or an array; - reads stdin)
+    Import { file: PathBuf },
 }
 
 #[derive(Debug, Args)]
@@ -122,6 +140,14 @@ pub enum StepCommand {
     Reopen,
     /// Replace one of the step's three notes
     Note { kind: NoteArg, text: String },
+    /// Record the stakeholder who confirmed the step's outcome, and when
+    Confirm {
+        #[arg(long = "with", value_name = "NAME")]
+        with: String,
+        /// YYYY-MM-DD, or +N business days from today [default: today]
+        #[arg(long, value_name = "DATE")]
+        on: Option<String>,
+    },
     /// Tick one of the step's five actions (1-5)
     Check {
         #[arg(value_parser = clap::value_parser!(u8).range(1..=5))]
@@ -135,8 +161,19 @@ pub enum StepCommand {
 }
 
 impl StepCommand {
-    fn change(&self) -> StepChange {
-        match self {
+    fn change(&self, playbook: &Playbook, clock: &Clock) -> Result<StepChange, Failure> {
+        Ok(match self {
+            StepCommand::Confirm { with, on } => {
+                let on = match on {
+                    None => clock.today(),
+                    Some(text) => parse_date_input(text, clock.today(), &playbook.targets.holidays)
+                        .map_err(|e| Failure::usage(format!("--on: {e}")))?,
+                };
+                StepChange::Confirm {
+                    with: with.clone(),
+                    on: Some(on),
+                }
+            }
             StepCommand::Start => StepChange::Start,
             StepCommand::Complete => StepChange::Complete,
             StepCommand::Block { reason } => StepChange::Block {
@@ -160,7 +197,7 @@ impl StepCommand {
                 index: usize::from(*action) - 1,
                 done: false,
             },
-        }
+        })
     }
 }
 
@@ -319,9 +356,51 @@ pub fn execute(cli: &Cli, command: &Command) -> Result<(), Failure> {
                 )
             }
         }
+        Command::Deal(DealCommand::Export { id, json: _ }) => {
+            let doc = DealDocument::from_deal(&store.deal(*id)?, &playbook);
+            writeln!(out, "{}", serde_json::to_string_pretty(&doc).expect("JSON"))
+        }
+        Command::Deal(DealCommand::Import { file }) => {
+            let text = read_input(file)?;
+            let docs = parse_documents(&text).map_err(|errors| {
+                let more = match errors.len() {
+                    1 => String::new(),
+                    n => format!(
+                        " (and {} more problem{})",
+                        n - 1,
+                        if n == 2 { "" } else { "s" }
+                    ),
+                };
+                Failure::usage(format!(
+                    "{}: {}{more}; nothing was imported",
+                    file.display(),
+                    errors[0]
+                ))
+            })?;
+            let now = clock.now();
+            let deals: Vec<_> = docs
+                .into_iter()
+                .map(|d| d.into_deal(&playbook, now))
+                .collect();
+            let ids = store.save_deals(&deals, now)?;
+            ids.iter().try_for_each(|id| writeln!(out, "{id}"))
+        }
+        Command::Battlecard { competitor, set } => {
+            if let Some(notes) = set {
+                store.set_battle_card(competitor, notes, clock.now())?;
+            }
+            match store.battle_card(competitor)? {
+                Some(notes) => writeln!(out, "{}", crate::text::sanitize(&notes, true)),
+                None => Err(Failure::usage(format!(
+                    "no battle card for {:?} yet (set one with --set TEXT)",
+                    clean(competitor)
+                )))?,
+            }
+        }
         Command::Step { id, number, change } => {
+            let change = change.change(&playbook, &clock)?;
             let (deal, outcome) =
-                store.change_step(*id, None, *number, &change.change(), &playbook, clock.now())?;
+                store.change_step(*id, None, *number, &change, &playbook, clock.now())?;
             for warning in &outcome.warnings {
                 eprintln!("qualify: warning: {}", clean(warning));
             }
@@ -337,4 +416,16 @@ pub fn execute(cli: &Cli, command: &Command) -> Result<(), Failure> {
         }
     };
     result.map_err(|e| Failure::refused(format!("cannot write the output: {e}")))
+}
+
+/// The text of FILE, or of standard input for `-`.
+fn read_input(file: &Path) -> Result<String, Failure> {
+    if file.as_os_str() == "-" {
+        let mut text = String::new();
+        std::io::Read::read_to_string(&mut std::io::stdin(), &mut text)
+            .map_err(|e| Failure::usage(format!("cannot read standard input: {e}")))?;
+        return Ok(text);
+    }
+    std::fs::read_to_string(file)
+        .map_err(|e| Failure::usage(format!("cannot read {}: {e}", file.display())))
 }

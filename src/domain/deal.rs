@@ -1,5 +1,6 @@
 //! The deal: the opportunity being qualified, with its ten step records.
 
+use super::content::DealContent;
 use super::money::Money;
 use super::playbook::Playbook;
 use super::step::{Step, StepStatus};
@@ -54,6 +55,8 @@ pub struct Deal {
     /// Bumped by every change; a writer holding an older version is refused.
     pub version: i64,
     pub steps: Vec<Step>,
+    /// What the steps captured.
+    pub content: DealContent,
 }
 
 impl Deal {
@@ -121,7 +124,7 @@ pub struct NewDeal {
 /// A problem with one field of a new deal.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FieldError {
-    pub field: &'static str,
+    pub field: String,
     pub message: String,
 }
 
@@ -140,7 +143,7 @@ impl NewDeal {
         for (field, value) in [("name", &self.name), ("account", &self.account)] {
             if value.trim().is_empty() {
                 errors.push(FieldError {
-                    field,
+                    field: field.into(),
                     message: "required".into(),
                 });
             }
@@ -154,7 +157,7 @@ impl NewDeal {
         ] {
             if value.chars().count() > MAX_TEXT {
                 errors.push(FieldError {
-                    field,
+                    field: field.into(),
                     message: format!("at most {MAX_TEXT} characters"),
                 });
             }
@@ -163,7 +166,7 @@ impl NewDeal {
             && !(0.0..=100.0).contains(&rate)
         {
             errors.push(FieldError {
-                field: "support_rate",
+                field: "support_rate".into(),
                 message: "a percentage from 0 to 100".into(),
             });
         }
@@ -197,6 +200,7 @@ impl NewDeal {
             updated_at: now,
             version: 1,
             steps: Step::fresh_set(),
+            content: DealContent::default(),
         }
     }
 }
@@ -208,7 +212,7 @@ mod tests {
     #[test]
     fn name_and_account_are_required() {
         let errors = NewDeal::default().validate().unwrap_err();
-        let fields: Vec<_> = errors.iter().map(|e| e.field).collect();
+        let fields: Vec<_> = errors.iter().map(|e| e.field.as_str()).collect();
         assert_eq!(fields, ["name", "account"]);
         let ok = NewDeal {
             name: "Acme ERP".into(),

@@ -1,7 +1,11 @@
 //! Pure rules and types: no terminal, no SQL, no I/O, no clock calls.
 //! Every time-based rule takes `now` as an argument.
 
+pub mod calendar;
+pub mod content;
+pub mod criteria;
 pub mod deal;
+pub mod document;
 pub mod escalation;
 pub mod money;
 pub mod playbook;

@@ -105,6 +105,46 @@ impl fmt::Display for Money {
     }
 }
 
+impl serde::Serialize for Money {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        if self.0 % 100 == 0 {
+            serializer.serialize_i64(self.0 / 100)
+        } else {
+            serializer.serialize_f64(self.0 as f64 / 100.0)
+        }
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Money {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl serde::de::Visitor<'_> for Visitor {
+            type Value = Money;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("an amount in USD: 250000 or \"$250,000.00\"")
+            }
+            fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<Money, E> {
+                Money::parse(&v.to_string()).map_err(E::custom)
+            }
+            fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<Money, E> {
+                Money::parse(&v.to_string()).map_err(E::custom)
+            }
+            fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<Money, E> {
+                if !v.is_finite() || v < 0.0 || (v * 100.0).fract().abs() > 1e-6 {
+                    return Err(E::custom(
+                        "not an amount: use at most two decimals, not negative",
+                    ));
+                }
+                Money::parse(&format!("{v:.2}")).map_err(E::custom)
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Money, E> {
+                Money::parse(v).map_err(E::custom)
+            }
+        }
+        deserializer.deserialize_any(Visitor)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -139,6 +179,16 @@ mod tests {
         assert_eq!(Money::from_dollars(999).to_string(), "$999");
         assert_eq!(Money::from_dollars(1_500_000).short(), "$1.5M");
         assert_eq!(Money::from_dollars(250_000).short(), "$250K");
+    }
+
+    #[test]
+    fn json_numbers_and_strings() {
+        let m: Money = serde_json::from_str("250000").unwrap();
+        assert_eq!(m, Money::from_dollars(250_000));
+        let m: Money = serde_json::from_str("\"$1,234.50\"").unwrap();
+        assert_eq!(serde_json::to_string(&m).unwrap(), "1234.5");
+        assert!(serde_json::from_str::<Money>("-5").is_err());
+        assert!(serde_json::from_str::<Money>("1.234").is_err());
     }
 
     proptest! {

@@ -26,6 +26,9 @@ pub struct Playbook {
     pub defaults: Defaults,
     pub targets: Targets,
     pub crm: Crm,
+    pub meddpicc: MeddpiccRules,
+    pub risk_bands: RiskBands,
+    pub forecast: Forecast,
     pub steps: Vec<StepDef>,
     pub qa: Vec<QaDef>,
     pub escalations: Vec<EscalationDef>,
@@ -78,6 +81,8 @@ pub enum CrmField {
     Sa,
     Manager,
     TriggerDate,
+    NextStep,
+    ForecastCategory,
 }
 
 impl CrmField {
@@ -92,8 +97,35 @@ impl CrmField {
             CrmField::Sa => "SA",
             CrmField::Manager => "manager",
             CrmField::TriggerDate => "trigger date",
+            CrmField::NextStep => "next step",
+            CrmField::ForecastCategory => "forecast category",
         }
     }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MeddpiccRules {
+    pub scale: Vec<String>,
+    pub qualified_ratio: [u32; 2],
+    pub disqualify_ratio: [u32; 2],
+    pub must_validate: Vec<crate::domain::content::Element>,
+    pub must_score: u8,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RiskBands {
+    pub medium: u8,
+    pub high: u8,
+    pub critical: u8,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Forecast {
+    pub best_case_from_steps: usize,
+    pub commit_from_steps: usize,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -224,6 +256,9 @@ struct Raw {
     defaults: Defaults,
     targets: Targets,
     crm: Crm,
+    meddpicc: Spanned<MeddpiccRules>,
+    risk_bands: RiskBands,
+    forecast: Forecast,
     steps: Spanned<Vec<Spanned<StepDef>>>,
     qa: Spanned<Vec<Spanned<QaDef>>>,
     escalations: Spanned<Vec<Spanned<EscalationDef>>>,
@@ -259,6 +294,13 @@ impl Playbook {
                     "expected {ACTION_COUNT} actions, found {}",
                     raw.actions.get_ref().len()
                 ),
+            ));
+        }
+        if raw.meddpicc.get_ref().scale.len() != 4 {
+            return Err(error(
+                raw.meddpicc.span().start,
+                "meddpicc.scale",
+                "expected 4 words, for scores 0 to 3".into(),
             ));
         }
         let steps_span = raw.steps.span();
@@ -335,6 +377,9 @@ impl Playbook {
             defaults: raw.defaults,
             targets: raw.targets,
             crm: raw.crm,
+            meddpicc: raw.meddpicc.into_inner(),
+            risk_bands: raw.risk_bands,
+            forecast: raw.forecast,
             steps: steps.into_iter().map(Spanned::into_inner).collect(),
             qa: qa.into_iter().map(Spanned::into_inner).collect(),
             escalations: escalations.into_iter().map(Spanned::into_inner).collect(),

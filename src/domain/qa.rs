@@ -3,7 +3,7 @@
 
 use super::deal::Deal;
 use super::money::Money;
-use super::playbook::{CrmField, Playbook, QaRule};
+use super::playbook::{Playbook, QaRule};
 use super::step::Step;
 use chrono::{DateTime, Utc};
 
@@ -57,7 +57,7 @@ fn evaluate(rule: QaRule, deal: &Deal, playbook: &Playbook) -> (QaState, String)
                 .crm
                 .required_fields
                 .iter()
-                .filter(|f| !crm_field_present(deal, **f))
+                .filter(|f| !super::criteria::crm_field_present(deal, **f))
                 .map(|f| f.label())
                 .collect();
             if missing.is_empty() {
@@ -114,21 +114,6 @@ fn evaluate(rule: QaRule, deal: &Deal, playbook: &Playbook) -> (QaState, String)
                 )
             }
         }
-    }
-}
-
-fn crm_field_present(deal: &Deal, field: CrmField) -> bool {
-    let filled = |s: &str| !s.trim().is_empty();
-    match field {
-        CrmField::Name => filled(&deal.name),
-        CrmField::Account => filled(&deal.account),
-        CrmField::Amount => deal.amount.is_some(),
-        CrmField::CloseDate => deal.close_date.is_some(),
-        CrmField::Stage => filled(&deal.stage),
-        CrmField::Owner => filled(&deal.owner),
-        CrmField::Sa => filled(&deal.sa),
-        CrmField::Manager => filled(&deal.manager),
-        CrmField::TriggerDate => deal.trigger_date.is_some(),
     }
 }
 
@@ -220,7 +205,7 @@ mod tests {
         assert_eq!(seq.why, "steps 1-10 not complete");
         assert_eq!(ranges(&[1, 2, 3, 5, 7, 8]), "1-3, 5, 7-8");
         let crm = item(&items, QaRule::CrmRequiredFields);
-        assert_eq!(crm.why, "missing: amount, close date, owner");
+        assert_eq!(crm.why, "missing: amount, close date, owner, next step");
     }
 
     #[test]

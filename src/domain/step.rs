@@ -1,10 +1,11 @@
 //! A deal's step records and the rules that move them.
 
 use super::playbook::{ACTION_COUNT, Playbook, STEP_COUNT};
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use std::fmt;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum StepStatus {
     NotStarted,
     InProgress,
@@ -82,7 +83,8 @@ impl NoteKind {
     }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields, default)]
 pub struct Notes {
     pub outcomes: String,
     pub decisions: String,
@@ -125,6 +127,9 @@ pub struct Step {
     pub blocked_since: Option<DateTime<Utc>>,
     pub actions: [bool; ACTION_COUNT],
     pub notes: Notes,
+    /// The stakeholder who confirmed this step's outcome, and when.
+    pub confirmed_with: String,
+    pub confirmed_on: Option<NaiveDate>,
 }
 
 impl Step {
@@ -138,6 +143,8 @@ impl Step {
             blocked_since: None,
             actions: [false; ACTION_COUNT],
             notes: Notes::default(),
+            confirmed_with: String::new(),
+            confirmed_on: None,
         }
     }
 
@@ -174,11 +181,24 @@ impl Step {
 pub enum StepChange {
     Start,
     Complete,
-    Block { reason: String },
+    Block {
+        reason: String,
+    },
     Unblock,
     Reopen,
-    SetAction { index: usize, done: bool },
-    SetNote { kind: NoteKind, text: String },
+    SetAction {
+        index: usize,
+        done: bool,
+    },
+    SetNote {
+        kind: NoteKind,
+        text: String,
+    },
+    /// Record who confirmed the step's outcome, and when.
+    Confirm {
+        with: String,
+        on: Option<NaiveDate>,
+    },
 }
 
 impl StepChange {
@@ -210,6 +230,11 @@ pub enum RuleError {
     NotComplete(u8),
     EmptyReason,
     NoSuchAction(usize),
+    /// The step's own completion criteria do not hold yet.
+    CriteriaUnmet {
+        step: u8,
+        missing: Vec<String>,
+    },
 }
 
 impl fmt::Display for RuleError {
@@ -242,6 +267,13 @@ impl fmt::Display for RuleError {
                 f,
                 "a block needs a reason (what or who the step is waiting on)"
             ),
+            RuleError::CriteriaUnmet { step, missing } => {
+                write!(
+                    f,
+                    "step {step} cannot be completed yet: {}",
+                    missing.join("; ")
+                )
+            }
             RuleError::NoSuchAction(i) => write!(
                 f,
                 "there is no action {}: actions are numbered 1 to {ACTION_COUNT}",
@@ -358,6 +390,10 @@ pub fn apply(
                 .get_mut(*index)
                 .ok_or(RuleError::NoSuchAction(*index))?;
             *slot = *done;
+        }
+        StepChange::Confirm { with, on } => {
+            step.confirmed_with = with.trim().to_string();
+            step.confirmed_on = *on;
         }
         StepChange::SetNote { kind, text } => {
             *step.notes.get_mut(*kind) = text.clone();

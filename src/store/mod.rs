@@ -4,10 +4,12 @@
 
 mod schema;
 
+use crate::domain::content::DealContent;
+use crate::domain::criteria;
 use crate::domain::deal::{Deal, DealId, DealSummary, FieldError, NewDeal};
 use crate::domain::money::Money;
 use crate::domain::playbook::Playbook;
-use crate::domain::step::{self, ChangeOutcome, Notes, RuleError, Step, StepChange, StepStatus};
+use crate::domain::step::{ChangeOutcome, Notes, RuleError, Step, StepChange, StepStatus};
 use chrono::{DateTime, NaiveDate, Utc};
 use rusqlite::types::{FromSql, FromSqlResult, ToSql, ToSqlOutput, ValueRef};
 use rusqlite::{Connection, OptionalExtension, Row, TransactionBehavior, params};
@@ -243,34 +245,34 @@ impl Store {
             new.validate().map_err(StoreError::Invalid)?;
         }
         self.write(|tx| {
-            let mut insert_deal = tx.prepare(
-                "INSERT INTO deals (name, account, amount_cents, implementation_fee_cents, support_rate_percent,
-                    close_date, stage, owner, sa, manager, trigger_date, created_at, updated_at, version)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?12, 1)",
-            )?;
-            let mut insert_step = tx.prepare("INSERT INTO steps (deal_id, number) VALUES (?1, ?2)")?;
+            deals
+                .into_iter()
+                .map(|new| insert_deal(tx, &new.into_deal(DealId(0), playbook, now)))
+                .collect()
+        })
+    }
+
+    /// Save whole deals (an import) in one transaction: a deal whose id exists
+    /// is replaced (its version moves on), any other is created with a new id.
+    pub fn save_deals(&mut self, deals: &[Deal], now: DateTime<Utc>) -> Result<Vec<DealId>> {
+        self.write(|tx| {
             let mut ids = Vec::with_capacity(deals.len());
-            for new in deals {
-                let deal = new.into_deal(DealId(0), playbook, now);
-                insert_deal.execute(params![
-                    deal.name,
-                    deal.account,
-                    deal.amount.map(Money::cents),
-                    deal.implementation_fee.map(Money::cents),
-                    deal.support_rate_percent,
-                    deal.close_date,
-                    deal.stage,
-                    deal.owner,
-                    deal.sa,
-                    deal.manager,
-                    deal.trigger_date,
-                    now,
-                ])?;
-                let id = DealId(tx.last_insert_rowid());
-                for s in &deal.steps {
-                    insert_step.execute(params![id, s.number])?;
+            for deal in deals {
+                let existing: Option<i64> = tx
+                    .query_row("SELECT version FROM deals WHERE id = ?1", [deal.id], |r| {
+                        r.get(0)
+                    })
+                    .optional()?;
+                match existing {
+                    Some(version) => {
+                        let mut replaced = deal.clone();
+                        replaced.version = version + 1;
+                        replaced.updated_at = now;
+                        write_deal(tx, &replaced)?;
+                        ids.push(deal.id);
+                    }
+                    None => ids.push(insert_deal(tx, deal)?),
                 }
-                ids.push(id);
             }
             Ok(ids)
         })
@@ -320,9 +322,52 @@ impl Store {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
-    /// Apply a change to one step in one transaction. With `expected_version`,
-    /// the change is refused with [`StoreError::Conflict`] if the deal moved on
-    /// since that version was read. Returns the deal as saved.
+    /// Change a deal in one transaction. With `expected_version`, the change
+    /// is refused with [`StoreError::Conflict`] if the deal moved on since that
+    /// version was read. `change` edits the deal in memory; nothing is written
+    /// if it fails or leaves content that does not validate. Returns the deal
+    /// as saved.
+    pub fn update_deal<T>(
+        &mut self,
+        id: DealId,
+        expected_version: Option<i64>,
+        now: DateTime<Utc>,
+        change: impl FnOnce(&mut Deal) -> Result<T>,
+    ) -> Result<(Deal, T)> {
+        self.write(|tx| {
+            let mut deal = read_deal(tx, id)?;
+            if let Some(expected) = expected_version
+                && expected != deal.version
+            {
+                return Err(StoreError::Conflict {
+                    id,
+                    expected,
+                    found: deal.version,
+                });
+            }
+            let value = change(&mut deal)?;
+            let errors = deal.content.validate();
+            if !errors.is_empty() {
+                return Err(StoreError::Invalid(
+                    errors
+                        .into_iter()
+                        .map(|e| FieldError {
+                            field: e.path,
+                            message: e.message,
+                        })
+                        .collect(),
+                ));
+            }
+            deal.id = id;
+            deal.version += 1;
+            deal.updated_at = now;
+            write_deal(tx, &deal)?;
+            Ok((deal, value))
+        })
+    }
+
+    /// Apply a change to one step: the sequence rule and the step's criteria
+    /// are checked first (see [`criteria::apply_step`]).
     pub fn change_step(
         &mut self,
         id: DealId,
@@ -332,40 +377,43 @@ impl Store {
         playbook: &Playbook,
         now: DateTime<Utc>,
     ) -> Result<(Deal, ChangeOutcome)> {
+        self.update_deal(id, expected_version, now, |deal| {
+            criteria::apply_step(deal, number, change, playbook, now).map_err(StoreError::Rule)
+        })
+    }
+
+    /// The battle-card notes kept for a competitor across deals.
+    pub fn battle_card(&self, competitor: &str) -> Result<Option<String>> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT notes FROM battle_cards WHERE competitor = ?1",
+                [competitor.trim()],
+                |r| r.get(0),
+            )
+            .optional()?)
+    }
+
+    pub fn set_battle_card(
+        &mut self,
+        competitor: &str,
+        notes: &str,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        let name = competitor.trim();
+        if name.is_empty() {
+            return Err(StoreError::Invalid(vec![FieldError {
+                field: "competitor".into(),
+                message: "required".into(),
+            }]));
+        }
         self.write(|tx| {
-            let mut deal = read_deal(tx, id)?;
-            if let Some(expected) = expected_version
-                && expected != deal.version
-            {
-                return Err(StoreError::Conflict { id, expected, found: deal.version });
-            }
-            let outcome = step::apply(&mut deal.steps, number, change, playbook, now).map_err(StoreError::Rule)?;
-            let s = deal.step(number).ok_or(StoreError::Rule(RuleError::NoSuchStep(number)))?;
             tx.execute(
-                "UPDATE steps SET status = ?3, started_at = ?4, completed_at = ?5, blocked_reason = ?6,
-                    blocked_since = ?7, actions = ?8, outcomes = ?9, decisions = ?10, next_steps = ?11
-                 WHERE deal_id = ?1 AND number = ?2",
-                params![
-                    id,
-                    number,
-                    s.status.as_str(),
-                    s.started_at,
-                    s.completed_at,
-                    s.blocked_reason,
-                    s.blocked_since,
-                    actions_bits(&s.actions),
-                    s.notes.outcomes,
-                    s.notes.decisions,
-                    s.notes.next_steps,
-                ],
+                "INSERT INTO battle_cards (competitor, notes, updated_at) VALUES (?1, ?2, ?3)
+                 ON CONFLICT (competitor) DO UPDATE SET notes = excluded.notes, updated_at = excluded.updated_at",
+                params![name, notes, now],
             )?;
-            tx.execute(
-                "UPDATE deals SET version = version + 1, updated_at = ?2 WHERE id = ?1",
-                params![id, now],
-            )?;
-            deal.version += 1;
-            deal.updated_at = now;
-            Ok((deal, outcome))
+            Ok(())
         })
     }
 
@@ -381,6 +429,97 @@ impl Store {
             .conn
             .query_row("PRAGMA journal_mode", [], |r| r.get(0))?)
     }
+}
+
+/// Insert a whole deal (its id is ignored: a new one is given).
+fn insert_deal(tx: &Connection, deal: &Deal) -> Result<DealId> {
+    tx.prepare_cached(
+        "INSERT INTO deals (name, account, amount_cents, implementation_fee_cents, support_rate_percent,
+            close_date, stage, owner, sa, manager, trigger_date, created_at, updated_at, version)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+    )?
+    .execute(params![
+        deal.name,
+        deal.account,
+        deal.amount.map(Money::cents),
+        deal.implementation_fee.map(Money::cents),
+        deal.support_rate_percent,
+        deal.close_date,
+        deal.stage,
+        deal.owner,
+        deal.sa,
+        deal.manager,
+        deal.trigger_date,
+        deal.created_at,
+        deal.updated_at,
+        deal.version,
+    ])?;
+    let id = DealId(tx.last_insert_rowid());
+    let mut insert = tx.prepare_cached("INSERT INTO steps (deal_id, number) VALUES (?1, ?2)")?;
+    for s in &deal.steps {
+        insert.execute(params![id, s.number])?;
+    }
+    let mut saved = deal.clone();
+    saved.id = id;
+    write_deal(tx, &saved)?;
+    Ok(id)
+}
+
+/// Write every field, step and the content of an existing deal.
+fn write_deal(tx: &Connection, deal: &Deal) -> Result<()> {
+    tx.prepare_cached(
+        "UPDATE deals SET name = ?2, account = ?3, amount_cents = ?4, implementation_fee_cents = ?5,
+            support_rate_percent = ?6, close_date = ?7, stage = ?8, owner = ?9, sa = ?10, manager = ?11,
+            trigger_date = ?12, created_at = ?13, updated_at = ?14, version = ?15
+         WHERE id = ?1",
+    )?
+    .execute(params![
+        deal.id,
+        deal.name,
+        deal.account,
+        deal.amount.map(Money::cents),
+        deal.implementation_fee.map(Money::cents),
+        deal.support_rate_percent,
+        deal.close_date,
+        deal.stage,
+        deal.owner,
+        deal.sa,
+        deal.manager,
+        deal.trigger_date,
+        deal.created_at,
+        deal.updated_at,
+        deal.version,
+    ])?;
+    let mut update = tx.prepare_cached(
+        "UPDATE steps SET status = ?3, started_at = ?4, completed_at = ?5, blocked_reason = ?6,
+            blocked_since = ?7, actions = ?8, outcomes = ?9, decisions = ?10, next_steps = ?11,
+            confirmed_with = ?12, confirmed_on = ?13
+         WHERE deal_id = ?1 AND number = ?2",
+    )?;
+    for s in &deal.steps {
+        update.execute(params![
+            deal.id,
+            s.number,
+            s.status.as_str(),
+            s.started_at,
+            s.completed_at,
+            s.blocked_reason,
+            s.blocked_since,
+            actions_bits(&s.actions),
+            s.notes.outcomes,
+            s.notes.decisions,
+            s.notes.next_steps,
+            s.confirmed_with,
+            s.confirmed_on,
+        ])?;
+    }
+    let body = serde_json::to_string(&deal.content).expect("content serialises");
+    tx.prepare_cached(
+        "INSERT INTO deal_content (deal_id, body) VALUES (?1, ?2)
+         ON CONFLICT (deal_id) DO UPDATE SET body = excluded.body",
+    )?
+    .execute(params![deal.id, body])?;
+    Ok(())
 }
 
 fn actions_bits(actions: &[bool]) -> i64 {
@@ -417,6 +556,7 @@ fn read_deal(conn: &Connection, id: DealId) -> Result<Deal> {
                     updated_at: r.get(13)?,
                     version: r.get(14)?,
                     steps: Vec::new(),
+                    content: DealContent::default(),
                 })
             },
         )
@@ -424,12 +564,28 @@ fn read_deal(conn: &Connection, id: DealId) -> Result<Deal> {
     let mut deal = deal.ok_or(StoreError::NotFound(id))?;
     let mut stmt = conn.prepare_cached(
         "SELECT number, status, started_at, completed_at, blocked_reason, blocked_since, actions,
-            outcomes, decisions, next_steps
+            outcomes, decisions, next_steps, confirmed_with, confirmed_on
          FROM steps WHERE deal_id = ?1 ORDER BY number",
     )?;
     deal.steps = stmt
         .query_map([id], read_step)?
         .collect::<rusqlite::Result<_>>()?;
+    let body: Option<String> = conn
+        .query_row(
+            "SELECT body FROM deal_content WHERE deal_id = ?1",
+            [id],
+            |r| r.get(0),
+        )
+        .optional()?;
+    if let Some(body) = body {
+        deal.content = serde_json::from_str(&body).map_err(|e| {
+            StoreError::Sql(rusqlite::Error::FromSqlConversionFailure(
+                0,
+                rusqlite::types::Type::Text,
+                Box::new(e),
+            ))
+        })?;
+    }
     Ok(deal)
 }
 
@@ -459,6 +615,8 @@ fn read_step(r: &Row<'_>) -> rusqlite::Result<Step> {
             decisions: r.get(8)?,
             next_steps: r.get(9)?,
         },
+        confirmed_with: r.get(10)?,
+        confirmed_on: r.get(11)?,
     })
 }
 

@@ -50,6 +50,22 @@ const MIGRATIONS: &[M<'static>] = &[
         CREATE INDEX deals_by_close_date ON deals (close_date IS NULL, close_date, id);
         CREATE INDEX deals_by_amount ON deals (amount_cents IS NULL, amount_cents DESC, id);",
     ),
+    // What each step captures: the per-step stakeholder confirmation, the
+    // structured content as one JSON document per deal, and battle cards kept
+    // per competitor across deals.
+    M::up(
+        "ALTER TABLE steps ADD COLUMN confirmed_with TEXT NOT NULL DEFAULT '';
+        ALTER TABLE steps ADD COLUMN confirmed_on TEXT;
+        CREATE TABLE deal_content (
+            deal_id INTEGER PRIMARY KEY REFERENCES deals (id) ON DELETE CASCADE,
+            body    TEXT NOT NULL CHECK (json_valid(body))
+        ) STRICT;
+        CREATE TABLE battle_cards (
+            competitor TEXT PRIMARY KEY COLLATE NOCASE,
+            notes      TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        ) STRICT;",
+    ),
 ];
 
 pub fn migrations() -> Migrations<'static> {

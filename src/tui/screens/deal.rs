@@ -304,7 +304,12 @@ impl DealScreen {
                     (StepChange::Block { .. }, _) => Some(format!("Step {n} blocked")),
                     (StepChange::Unblock, _) => Some(format!("Step {n} unblocked")),
                     (StepChange::Reopen, _) => Some(format!("Step {n} reopened")),
-                    (StepChange::SetAction { .. } | StepChange::SetNote { .. }, _) => None,
+                    (
+                        StepChange::SetAction { .. }
+                        | StepChange::SetNote { .. }
+                        | StepChange::Confirm { .. },
+                        _,
+                    ) => None,
                 };
                 match outcome.warnings.into_iter().next() {
                     Some(warning) => Some(Status::warn(warning)),

@@ -1,0 +1,447 @@
+//! What each step captures, structured: the MEDDPICC scorecard, the buying
+//! group, budget, validation plan, competition, decision process, timeline,
+//! risks and next steps. Plain data with serde, so that the store keeps it
+//! and the CLI exports and imports it as one document.
+
+use super::money::Money;
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// A fixed list of choices, with the words the document and the pickers use.
+pub trait Choice: Sized + Copy + PartialEq + 'static {
+    const ALL: &'static [Self];
+    fn key(self) -> &'static str;
+    fn label(self) -> &'static str;
+    fn keys() -> Vec<&'static str> {
+        Self::ALL.iter().map(|c| c.key()).collect()
+    }
+}
+
+macro_rules! choice {
+    ($(#[$meta:meta])* $name:ident { $($variant:ident = $key:literal / $label:literal),+ $(,)? }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+        #[serde(rename_all = "snake_case")]
+        pub enum $name { $($variant),+ }
+
+        impl Choice for $name {
+            const ALL: &'static [Self] = &[$($name::$variant),+];
+            fn key(self) -> &'static str {
+                match self { $($name::$variant => $key),+ }
+            }
+            fn label(self) -> &'static str {
+                match self { $($name::$variant => $label),+ }
+            }
+        }
+    };
+}
+
+choice!(
+    /// MEDDPICC, or MEDDICC (the same without Paper process).
+    Framework { Meddpicc = "meddpicc" / "MEDDPICC", Meddicc = "meddicc" / "MEDDICC" }
+);
+
+choice!(
+    /// The scorecard's elements, in the framework's order.
+    Element {
+        Metrics = "metrics" / "Metrics",
+        EconomicBuyer = "economic_buyer" / "Economic buyer",
+        DecisionCriteria = "decision_criteria" / "Decision criteria",
+        DecisionProcess = "decision_process" / "Decision process",
+        PaperProcess = "paper_process" / "Paper process",
+        IdentifyPain = "identify_pain" / "Identify pain",
+        Champion = "champion" / "Champion",
+        Competition = "competition" / "Competition",
+    }
+);
+
+choice!(Role {
+    EconomicBuyer = "economic_buyer" / "Economic Buyer",
+    Champion = "champion" / "Champion",
+    TechnicalBuyer = "technical_buyer" / "Technical Buyer",
+    DecisionMaker = "decision_maker" / "Decision Maker",
+    Evaluator = "evaluator" / "Evaluator",
+    ExecutiveSponsor = "executive_sponsor" / "Executive Sponsor",
+    Influencer = "influencer" / "Influencer",
+    Coach = "coach" / "Coach",
+    Blocker = "blocker" / "Blocker",
+    Legal = "legal" / "Legal",
+    Procurement = "procurement" / "Procurement",
+    BusinessUser = "business_user" / "Business User",
+    Other = "other" / "Other",
+});
+
+choice!(Stance { Supports = "supports" / "supports", Neutral = "neutral" / "neutral", Opposes = "opposes" / "opposes" });
+
+choice!(Level { High = "high" / "high", Medium = "medium" / "medium", Low = "low" / "low" });
+
+choice!(ItemStatus {
+    Open = "open" / "open",
+    InProgress = "in_progress" / "in progress",
+    Passed = "passed" / "passed",
+    Failed = "failed" / "failed",
+});
+
+choice!(Position {
+    Incumbent = "incumbent" / "incumbent",
+    Shortlisted = "shortlisted" / "shortlisted",
+    StatusQuo = "status_quo" / "status quo / no decision",
+    InternalBuild = "internal_build" / "internal build",
+});
+
+choice!(MilestoneKind { Decision = "decision" / "decision", Paper = "paper" / "paper" });
+
+choice!(RiskCategory {
+    Technical = "technical" / "technical",
+    Commercial = "commercial" / "commercial",
+    LegalSecurity = "legal_security" / "legal / security",
+    Competitive = "competitive" / "competitive",
+    Timing = "timing" / "timing",
+    Relationship = "relationship" / "relationship",
+    Other = "other" / "other",
+});
+
+impl Framework {
+    pub fn elements(self) -> Vec<Element> {
+        Element::ALL
+            .iter()
+            .copied()
+            .filter(|e| self == Framework::Meddpicc || *e != Element::PaperProcess)
+            .collect()
+    }
+}
+
+impl Default for Framework {
+    fn default() -> Self {
+        Framework::Meddpicc
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ElementScore {
+    /// 0 unknown, 1 identified, 2 validated, 3 leveraged.
+    pub score: u8,
+    /// What, who said it, when.
+    #[serde(default)]
+    pub evidence: String,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Scorecard {
+    pub framework: Framework,
+    /// The elements scored so far.
+    pub elements: BTreeMap<Element, ElementScore>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Stakeholder {
+    pub name: String,
+    #[serde(default)]
+    pub title: String,
+    pub role: Role,
+    #[serde(default = "neutral")]
+    pub stance: Stance,
+    #[serde(default = "medium")]
+    pub influence: Level,
+    #[serde(default)]
+    pub last_engaged: Option<NaiveDate>,
+    #[serde(default)]
+    pub confirmed_on: Option<NaiveDate>,
+}
+
+fn neutral() -> Stance {
+    Stance::Neutral
+}
+
+fn medium() -> Level {
+    Level::Medium
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Budget {
+    pub amount: Option<Money>,
+    /// The stakeholder who holds the budget (by name).
+    pub holder: String,
+    pub source: String,
+    pub fiscal_timing: String,
+    pub confirmed_on: Option<NaiveDate>,
+    pub confirmed_by: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ValidationItem {
+    pub requirement: String,
+    #[serde(default)]
+    pub success_criterion: String,
+    #[serde(default)]
+    pub owner: String,
+    #[serde(default)]
+    pub due: Option<NaiveDate>,
+    #[serde(default = "open")]
+    pub status: ItemStatus,
+}
+
+fn open() -> ItemStatus {
+    ItemStatus::Open
+}
+
+/// The SA's decision on the validation plan.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SaDecision {
+    pub approved: bool,
+    pub by: String,
+    pub at: DateTime<Utc>,
+    #[serde(default)]
+    pub comment: String,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ValidationPlan {
+    pub sa: String,
+    pub items: Vec<ValidationItem>,
+    pub decision: Option<SaDecision>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Competitor {
+    pub name: String,
+    pub position: Position,
+    #[serde(default)]
+    pub strengths: String,
+    #[serde(default)]
+    pub weaknesses: String,
+    #[serde(default)]
+    pub differentiators: String,
+    #[serde(default = "medium")]
+    pub threat: Level,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Milestone {
+    pub name: String,
+    pub kind: MilestoneKind,
+    #[serde(default)]
+    pub owner: String,
+    #[serde(default)]
+    pub due: Option<NaiveDate>,
+    #[serde(default)]
+    pub done: bool,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Timeline {
+    /// Why the buyer must decide by a date.
+    pub compelling_event: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Risk {
+    pub description: String,
+    pub category: RiskCategory,
+    /// 1 to 5.
+    pub likelihood: u8,
+    /// 1 to 5.
+    pub impact: u8,
+    #[serde(default)]
+    pub mitigation: String,
+    #[serde(default)]
+    pub owner: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum RiskBand {
+    Low,
+    Medium,
+    High,
+    Critical,
+}
+
+impl RiskBand {
+    pub fn label(self) -> &'static str {
+        match self {
+            RiskBand::Low => "low",
+            RiskBand::Medium => "medium",
+            RiskBand::High => "high",
+            RiskBand::Critical => "critical",
+        }
+    }
+}
+
+impl Risk {
+    pub fn score(&self) -> u8 {
+        self.likelihood.saturating_mul(self.impact)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NextStep {
+    pub action: String,
+    #[serde(default)]
+    pub owner: String,
+    #[serde(default)]
+    pub due: Option<NaiveDate>,
+    /// The day it was set: the two-business-day window counts from here.
+    pub set_on: NaiveDate,
+    #[serde(default)]
+    pub done: bool,
+}
+
+/// Everything the ten steps capture for one deal.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct DealContent {
+    pub meddpicc: Scorecard,
+    pub stakeholders: Vec<Stakeholder>,
+    pub budget: Budget,
+    pub validation_plan: ValidationPlan,
+    pub competitors: Vec<Competitor>,
+    pub decision_process: Vec<Milestone>,
+    pub timeline: Timeline,
+    pub risks: Vec<Risk>,
+    pub next_steps: Vec<NextStep>,
+}
+
+/// A problem at one place in a deal document: `risks[0].likelihood: must be 1-5`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PathError {
+    pub path: String,
+    pub message: String,
+}
+
+impl std::fmt::Display for PathError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.path, self.message)
+    }
+}
+
+impl DealContent {
+    /// Every value in range and every row with its identifying field.
+    pub fn validate(&self) -> Vec<PathError> {
+        let mut errors = Vec::new();
+        let mut err = |path: String, message: &str| {
+            errors.push(PathError {
+                path,
+                message: message.to_string(),
+            })
+        };
+        for (element, entry) in &self.meddpicc.elements {
+            if entry.score > 3 {
+                err(
+                    format!("meddpicc.elements.{}.score", element.key()),
+                    "must be 0-3 (0 unknown, 1 identified, 2 validated, 3 leveraged)",
+                );
+            }
+            if *element == Element::PaperProcess && self.meddpicc.framework == Framework::Meddicc {
+                err(
+                    "meddpicc.elements.paper_process".into(),
+                    "MEDDICC has no Paper process (use the meddpicc framework)",
+                );
+            }
+        }
+        let required = |text: &str| text.trim().is_empty();
+        for (i, s) in self.stakeholders.iter().enumerate() {
+            if required(&s.name) {
+                err(format!("stakeholders[{i}].name"), "required");
+            }
+        }
+        for (i, item) in self.validation_plan.items.iter().enumerate() {
+            if required(&item.requirement) {
+                err(
+                    format!("validation_plan.items[{i}].requirement"),
+                    "required",
+                );
+            }
+        }
+        if let Some(d) = &self.validation_plan.decision
+            && required(&d.by)
+        {
+            err(
+                "validation_plan.decision.by".into(),
+                "required: who approved or sent back",
+            );
+        }
+        for (i, c) in self.competitors.iter().enumerate() {
+            if required(&c.name) {
+                err(format!("competitors[{i}].name"), "required");
+            }
+        }
+        for (i, m) in self.decision_process.iter().enumerate() {
+            if required(&m.name) {
+                err(format!("decision_process[{i}].name"), "required");
+            }
+        }
+        for (i, r) in self.risks.iter().enumerate() {
+            if required(&r.description) {
+                err(format!("risks[{i}].description"), "required");
+            }
+            if !(1..=5).contains(&r.likelihood) {
+                err(format!("risks[{i}].likelihood"), "must be 1-5");
+            }
+            if !(1..=5).contains(&r.impact) {
+                err(format!("risks[{i}].impact"), "must be 1-5");
+            }
+        }
+        for (i, n) in self.next_steps.iter().enumerate() {
+            if required(&n.action) {
+                err(format!("next_steps[{i}].action"), "required");
+            }
+        }
+        errors
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn choices_round_trip_through_their_keys() {
+        for role in Role::ALL {
+            let json = serde_json::to_string(role).unwrap();
+            assert_eq!(json, format!("\"{}\"", role.key()));
+        }
+        assert_eq!(Framework::Meddicc.elements().len(), 7);
+        assert_eq!(Framework::Meddpicc.elements().len(), 8);
+    }
+
+    #[test]
+    fn out_of_range_values_are_named_by_path() {
+        let mut content = DealContent::default();
+        content.risks.push(Risk {
+            description: "Security review may slip".into(),
+            category: RiskCategory::LegalSecurity,
+            likelihood: 9,
+            impact: 3,
+            mitigation: String::new(),
+            owner: String::new(),
+        });
+        content.meddpicc.elements.insert(
+            Element::Champion,
+            ElementScore {
+                score: 4,
+                evidence: "x".into(),
+            },
+        );
+        let errors: Vec<String> = content.validate().iter().map(ToString::to_string).collect();
+        assert_eq!(
+            errors,
+            [
+                "meddpicc.elements.champion.score: must be 0-3 (0 unknown, 1 identified, 2 validated, 3 leveraged)",
+                "risks[0].likelihood: must be 1-5"
+            ]
+        );
+    }
+}

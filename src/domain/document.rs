@@ -1,0 +1,313 @@
+//! The deal document: everything about one deal, as `deal export` prints it
+//! and `deal import` reads it. Checked whole, with errors that name the JSON
+//! path, before anything is written.
+
+use super::content::{
+    Budget, Competitor, DealContent, Milestone, NextStep, PathError, Risk, Scorecard, Stakeholder,
+    Timeline, ValidationPlan,
+};
+use super::deal::{Deal, DealId, MAX_TEXT};
+use super::money::Money;
+use super::playbook::{ACTION_COUNT, Playbook, STEP_COUNT};
+use super::step::{Notes, Step, StepStatus};
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StepDocument {
+    pub number: u8,
+    /// The playbook's title, for people reading the document (ignored on import).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    #[serde(default = "not_started")]
+    pub status: StepStatus,
+    #[serde(default)]
+    pub started_at: Option<DateTime<Utc>>,
+    #[serde(default)]
+    pub completed_at: Option<DateTime<Utc>>,
+    #[serde(default)]
+    pub blocked_reason: Option<String>,
+    #[serde(default)]
+    pub blocked_since: Option<DateTime<Utc>>,
+    #[serde(default)]
+    pub actions: [bool; ACTION_COUNT],
+    #[serde(default)]
+    pub notes: Notes,
+    #[serde(default)]
+    pub confirmed_with: String,
+    #[serde(default)]
+    pub confirmed_on: Option<NaiveDate>,
+}
+
+fn not_started() -> StepStatus {
+    StepStatus::NotStarted
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DealDocument {
+    /// The deal's id: on import, a deal with this id is updated; without one
+    /// (or with an unknown one) a new deal is created.
+    #[serde(default)]
+    pub id: Option<i64>,
+    pub name: String,
+    pub account: String,
+    #[serde(default)]
+    pub amount: Option<Money>,
+    #[serde(default)]
+    pub implementation_fee: Option<Money>,
+    #[serde(default)]
+    pub support_rate_percent: Option<f64>,
+    #[serde(default)]
+    pub close_date: Option<NaiveDate>,
+    #[serde(default)]
+    pub stage: Option<String>,
+    #[serde(default)]
+    pub owner: String,
+    #[serde(default)]
+    pub sa: String,
+    #[serde(default)]
+    pub manager: String,
+    #[serde(default)]
+    pub trigger_date: Option<NaiveDate>,
+    #[serde(default)]
+    pub created_at: Option<DateTime<Utc>>,
+    #[serde(default)]
+    pub steps: Vec<StepDocument>,
+    #[serde(default)]
+    pub meddpicc: Scorecard,
+    #[serde(default)]
+    pub stakeholders: Vec<Stakeholder>,
+    #[serde(default)]
+    pub budget: Budget,
+    #[serde(default)]
+    pub validation_plan: ValidationPlan,
+    #[serde(default)]
+    pub competitors: Vec<Competitor>,
+    #[serde(default)]
+    pub decision_process: Vec<Milestone>,
+    #[serde(default)]
+    pub timeline: Timeline,
+    #[serde(default)]
+    pub risks: Vec<Risk>,
+    #[serde(default)]
+    pub next_steps: Vec<NextStep>,
+}
+
+impl DealDocument {
+    pub fn from_deal(deal: &Deal, playbook: &Playbook) -> DealDocument {
+        let c = deal.content.clone();
+        DealDocument {
+            id: Some(deal.id.0),
+            name: deal.name.clone(),
+            account: deal.account.clone(),
+            amount: deal.amount,
+            implementation_fee: deal.implementation_fee,
+            support_rate_percent: Some(deal.support_rate_percent),
+            close_date: deal.close_date,
+            stage: Some(deal.stage.clone()),
+            owner: deal.owner.clone(),
+            sa: deal.sa.clone(),
+            manager: deal.manager.clone(),
+            trigger_date: deal.trigger_date,
+            created_at: Some(deal.created_at),
+            steps: deal
+                .steps
+                .iter()
+                .map(|s| StepDocument {
+                    number: s.number,
+                    title: Some(playbook.step(s.number).title.clone()),
+                    status: s.status,
+                    started_at: s.started_at,
+                    completed_at: s.completed_at,
+                    blocked_reason: s.blocked_reason.clone(),
+                    blocked_since: s.blocked_since,
+                    actions: s.actions,
+                    notes: s.notes.clone(),
+                    confirmed_with: s.confirmed_with.clone(),
+                    confirmed_on: s.confirmed_on,
+                })
+                .collect(),
+            meddpicc: c.meddpicc,
+            stakeholders: c.stakeholders,
+            budget: c.budget,
+            validation_plan: c.validation_plan,
+            competitors: c.competitors,
+            decision_process: c.decision_process,
+            timeline: c.timeline,
+            risks: c.risks,
+            next_steps: c.next_steps,
+        }
+    }
+
+    /// Check the whole document; every problem is named by its path under `at`.
+    pub fn validate(&self, at: &str) -> Vec<PathError> {
+        let mut errors = Vec::new();
+        let mut err = |path: String, message: &str| {
+            errors.push(PathError {
+                path: format!("{at}{path}"),
+                message: message.into(),
+            })
+        };
+        for (field, value) in [("name", &self.name), ("account", &self.account)] {
+            if value.trim().is_empty() {
+                err(field.into(), "required");
+            } else if value.chars().count() > MAX_TEXT {
+                err(field.into(), "at most 200 characters");
+            }
+        }
+        if let Some(rate) = self.support_rate_percent
+            && !(0.0..=100.0).contains(&rate)
+        {
+            err("support_rate_percent".into(), "a percentage from 0 to 100");
+        }
+        let mut seen = [false; STEP_COUNT];
+        for (i, s) in self.steps.iter().enumerate() {
+            let slot = usize::from(s.number)
+                .checked_sub(1)
+                .filter(|n| *n < STEP_COUNT);
+            match slot {
+                None => err(format!("steps[{i}].number"), "must be 1-10"),
+                Some(n) if seen[n] => err(format!("steps[{i}].number"), "step listed twice"),
+                Some(n) => seen[n] = true,
+            }
+            if s.status == StepStatus::Blocked
+                && s.blocked_reason
+                    .as_deref()
+                    .is_none_or(|r| r.trim().is_empty())
+            {
+                err(
+                    format!("steps[{i}].blocked_reason"),
+                    "required when the step is blocked",
+                );
+            }
+            if s.status == StepStatus::Complete && s.completed_at.is_none() {
+                err(
+                    format!("steps[{i}].completed_at"),
+                    "required when the step is complete",
+                );
+            }
+        }
+        drop(err);
+        let content = self.content();
+        errors.extend(content.validate().into_iter().map(|e| PathError {
+            path: format!("{at}{}", e.path),
+            ..e
+        }));
+        errors
+    }
+
+    fn content(&self) -> DealContent {
+        DealContent {
+            meddpicc: self.meddpicc.clone(),
+            stakeholders: self.stakeholders.clone(),
+            budget: self.budget.clone(),
+            validation_plan: self.validation_plan.clone(),
+            competitors: self.competitors.clone(),
+            decision_process: self.decision_process.clone(),
+            timeline: self.timeline.clone(),
+            risks: self.risks.clone(),
+            next_steps: self.next_steps.clone(),
+        }
+    }
+
+    /// The deal this (validated) document describes; steps it leaves out are
+    /// fresh, defaults come from the playbook.
+    pub fn into_deal(self, playbook: &Playbook, now: DateTime<Utc>) -> Deal {
+        let content = self.content();
+        let mut steps = Step::fresh_set();
+        for s in self.steps {
+            if let Some(step) = steps.iter_mut().find(|x| x.number == s.number) {
+                *step = Step {
+                    number: s.number,
+                    status: s.status,
+                    started_at: s.started_at,
+                    completed_at: s.completed_at,
+                    blocked_reason: s.blocked_reason,
+                    blocked_since: s.blocked_since,
+                    actions: s.actions,
+                    notes: s.notes,
+                    confirmed_with: s.confirmed_with,
+                    confirmed_on: s.confirmed_on,
+                };
+            }
+        }
+        Deal {
+            id: DealId(self.id.unwrap_or(0)),
+            name: self.name.trim().to_string(),
+            account: self.account.trim().to_string(),
+            amount: self.amount,
+            implementation_fee: self.implementation_fee,
+            support_rate_percent: self
+                .support_rate_percent
+                .unwrap_or(playbook.defaults.support_rate_percent),
+            close_date: self.close_date,
+            stage: self
+                .stage
+                .unwrap_or_else(|| playbook.defaults.stage.clone()),
+            owner: self.owner,
+            sa: self.sa,
+            manager: self.manager,
+            trigger_date: self.trigger_date,
+            created_at: self.created_at.unwrap_or(now),
+            updated_at: now,
+            version: 1,
+            steps,
+            content,
+        }
+    }
+}
+
+/// Parse a document file: one deal object or an array of them. Every
+/// problem is reported, each with its JSON path; nothing is returned unless
+/// the whole file is good.
+pub fn parse_documents(text: &str) -> Result<Vec<DealDocument>, Vec<PathError>> {
+    let value: serde_json::Value = serde_json::from_str(text).map_err(|e| {
+        vec![PathError {
+            path: format!("line {} column {}", e.line(), e.column()),
+            message: format!("not JSON: {e}"),
+        }]
+    })?;
+    let (items, array) = match value {
+        serde_json::Value::Array(items) => (items, true),
+        other => (vec![other], false),
+    };
+    let mut docs = Vec::new();
+    let mut errors = Vec::new();
+    for (i, item) in items.into_iter().enumerate() {
+        let at = if array {
+            format!("[{i}].")
+        } else {
+            String::new()
+        };
+        match serde_path_to_error::deserialize::<_, DealDocument>(item) {
+            Ok(doc) => {
+                errors.extend(doc.validate(&at));
+                docs.push(doc);
+            }
+            Err(e) => {
+                let path = e.path().to_string();
+                let path = if path == "." {
+                    at.trim_end_matches('.').to_string()
+                } else {
+                    format!("{at}{path}")
+                };
+                let path = if path.is_empty() {
+                    "(document)".to_string()
+                } else {
+                    path
+                };
+                errors.push(PathError {
+                    path,
+                    message: e.into_inner().to_string(),
+                });
+            }
+        }
+    }
+    if errors.is_empty() {
+        Ok(docs)
+    } else {
+        Err(errors)
+    }
+}
