@@ -545,3 +545,437 @@ pub fn apply_step(
     deal.steps = steps;
     Ok(outcome)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::content::*;
+    use crate::domain::deal::{DealId, NewDeal};
+    use chrono::TimeZone;
+
+    fn now() -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 11, 27, 10, 0, 0).unwrap()
+    }
+
+    fn day(s: &str) -> NaiveDate {
+        crate::domain::parse_date(s).unwrap()
+    }
+
+    fn deal() -> (Deal, Playbook) {
+        let pb = Playbook::default_playbook();
+        let new = NewDeal {
+            name: "Acme ERP".into(),
+            account: "Acme".into(),
+            amount: Some(Money::from_dollars(300_000)),
+            close_date: Some(day("2027-03-31")),
+            owner: "Dana".into(),
+            ..Default::default()
+        };
+        (new.into_deal(DealId(1), &pb, now()), pb)
+    }
+
+    use crate::domain::money::Money;
+    use chrono::NaiveDate;
+
+    fn refused(deal: &mut Deal, n: u8, pb: &Playbook) -> String {
+        match apply_step(deal, n, &StepChange::Complete, pb, now()) {
+            Err(RuleError::CriteriaUnmet { step, missing }) => {
+                assert_eq!(step, n);
+                missing.join("; ")
+            }
+            other => panic!("step {n}: expected a refusal, got {other:?}"),
+        }
+    }
+
+    fn complete(deal: &mut Deal, n: u8, pb: &Playbook) {
+        let before = deal.steps.clone();
+        apply_step(deal, n, &StepChange::Complete, pb, now())
+            .unwrap_or_else(|e| panic!("step {n}: {e}"));
+        assert_ne!(deal.steps, before);
+    }
+
+    fn confirm(deal: &mut Deal, n: u8) {
+        let s = deal.steps.iter_mut().find(|s| s.number == n).unwrap();
+        s.confirmed_with = "Priya Raman".into();
+        s.confirmed_on = Some(day("2026-11-26"));
+    }
+
+    fn score(card: &mut Scorecard, e: Element, score: u8) {
+        card.elements.insert(
+            e,
+            ElementScore {
+                score,
+                evidence: format!("{} seen in the call", e.label()),
+            },
+        );
+    }
+
+    /// Fill each step through the domain API and complete the ten in
+    /// order; each completion is refused, with its reason, until its content
+    /// is present.
+    #[test]
+    fn each_step_is_refused_until_its_content_is_present() {
+        let (mut d, pb) = deal();
+
+        let why = refused(&mut d, 1, &pb);
+        assert!(
+            why.contains("every element scored (missing: Metrics, Economic buyer"),
+            "{why}"
+        );
+        for e in Framework::Meddpicc.elements() {
+            d.content.meddpicc.elements.insert(
+                e,
+                ElementScore {
+                    score: 2,
+                    evidence: String::new(),
+                },
+            );
+        }
+        let why = refused(&mut d, 1, &pb);
+        assert!(
+            why.contains("evidence on every non-zero score (missing: Metrics"),
+            "{why}"
+        );
+        assert!(why.contains("confirmed with a stakeholder"), "{why}");
+        for e in Framework::Meddpicc.elements() {
+            score(&mut d.content.meddpicc, e, 2);
+        }
+        confirm(&mut d, 1);
+        complete(&mut d, 1, &pb);
+
+        let why = refused(&mut d, 2, &pb);
+        assert!(why.contains("no Economic Buyer recorded"), "{why}");
+        d.content.stakeholders.push(Stakeholder {
+            name: "Tom Hale".into(),
+            title: "CFO".into(),
+            role: Role::EconomicBuyer,
+            stance: Stance::Supports,
+            influence: Level::High,
+            last_engaged: Some(day("2026-11-23")),
+            confirmed_on: None,
+        });
+        d.content.stakeholders.push(Stakeholder {
+            name: "Priya Raman".into(),
+            title: "VP Finance".into(),
+            role: Role::Champion,
+            stance: Stance::Supports,
+            influence: Level::High,
+            last_engaged: None,
+            confirmed_on: Some(day("2026-11-24")),
+        });
+        let why = refused(&mut d, 2, &pb);
+        assert!(
+            why.contains("no Economic Buyer has a confirmation date"),
+            "{why}"
+        );
+        assert!(
+            why.contains("every stakeholder with a last-engaged date (missing: Priya Raman)"),
+            "{why}"
+        );
+        d.content.stakeholders[0].confirmed_on = Some(day("2026-11-23"));
+        d.content.stakeholders[1].last_engaged = Some(day("2026-11-26"));
+        confirm(&mut d, 2);
+        complete(&mut d, 2, &pb);
+
+        let why = refused(&mut d, 3, &pb);
+        assert!(why.contains("budget holder set (no holder named)"), "{why}");
+        d.content.budget.holder = "Nobody Known".into();
+        assert!(refused(&mut d, 3, &pb).contains("Nobody Known is not among the stakeholders"));
+        d.content.budget = Budget {
+            amount: Some(Money::from_dollars(100_000)),
+            holder: "Tom Hale".into(),
+            source: "FY27".into(),
+            fiscal_timing: "Q1".into(),
+            confirmed_on: Some(day("2026-11-24")),
+            confirmed_by: "Tom Hale".into(),
+        };
+        confirm(&mut d, 3);
+        let finding = step_checks(3, &d, &pb)
+            .into_iter()
+            .find(|c| !c.blocking)
+            .unwrap();
+        assert!(
+            !finding.met,
+            "a budget below the first-year value is a finding"
+        );
+        assert!(finding.detail.contains("$100,000"), "{}", finding.detail);
+        complete(&mut d, 3, &pb);
+
+        let why = refused(&mut d, 4, &pb);
+        assert!(
+            why.contains("at least one validation item (no items)"),
+            "{why}"
+        );
+        d.content.validation_plan.items.push(ValidationItem {
+            requirement: "SSO".into(),
+            success_criterion: String::new(),
+            owner: "Ken".into(),
+            due: None,
+            status: ItemStatus::Open,
+        });
+        let why = refused(&mut d, 4, &pb);
+        assert!(why.contains("missing: item 1 (SSO)"), "{why}");
+        assert!(why.contains("no SA sign-off yet"), "{why}");
+        d.content.validation_plan.items[0].success_criterion = "Login via Okta".into();
+        d.content.validation_plan.items[0].due = Some(day("2026-12-04"));
+        d.content.validation_plan.decision = Some(SaDecision {
+            approved: false,
+            by: "Sam".into(),
+            at: now(),
+            comment: "add load test".into(),
+        });
+        assert!(refused(&mut d, 4, &pb).contains("sent back by Sam: add load test"));
+        d.content.validation_plan.decision = Some(SaDecision {
+            approved: true,
+            by: "Sam".into(),
+            at: now(),
+            comment: String::new(),
+        });
+        confirm(&mut d, 4);
+        complete(&mut d, 4, &pb);
+
+        assert!(
+            refused(&mut d, 5, &pb)
+                .contains("at least one competitor or alternative (none recorded)")
+        );
+        d.content.competitors.push(Competitor {
+            name: "Globex".into(),
+            position: Position::Shortlisted,
+            strengths: String::new(),
+            weaknesses: String::new(),
+            differentiators: String::new(),
+            threat: Level::High,
+        });
+        assert!(
+            refused(&mut d, 5, &pb)
+                .contains("differentiators for every medium or high threat (missing: Globex)")
+        );
+        d.content.competitors[0].differentiators = "Audit trail".into();
+        confirm(&mut d, 5);
+        complete(&mut d, 5, &pb);
+
+        let why = refused(&mut d, 6, &pb);
+        assert!(
+            why.contains("at least one decision milestone (none recorded)"),
+            "{why}"
+        );
+        assert!(
+            why.contains("at least one paper milestone (none recorded)"),
+            "{why}"
+        );
+        let milestone = |name: &str, kind, due: &str| Milestone {
+            name: name.into(),
+            kind,
+            owner: "Ken".into(),
+            due: Some(day(due)),
+            done: false,
+        };
+        d.content.decision_process.push(milestone(
+            "Evaluation",
+            MilestoneKind::Decision,
+            "2027-01-10",
+        ));
+        d.content.decision_process.push(Milestone {
+            owner: String::new(),
+            ..milestone("Signature", MilestoneKind::Paper, "2027-04-10")
+        });
+        assert!(
+            refused(&mut d, 6, &pb)
+                .contains("each milestone with an owner and due date (missing: Signature)")
+        );
+        d.content.decision_process[1].owner = "Procurement".into();
+        confirm(&mut d, 6);
+        complete(&mut d, 6, &pb);
+
+        let why = refused(&mut d, 7, &pb);
+        assert!(why.contains("no compelling event"), "{why}");
+        assert!(
+            why.contains("close date 2027-03-31 is before Signature (due 2027-04-10)"),
+            "{why}"
+        );
+        d.content.timeline.compelling_event = "Audit in April".into();
+        d.content.decision_process[1].due = Some(day("2027-03-20"));
+        confirm(&mut d, 7);
+        complete(&mut d, 7, &pb);
+
+        assert!(refused(&mut d, 8, &pb).contains("at least one risk (no risks recorded)"));
+        d.content.risks.push(Risk {
+            description: "Security queue".into(),
+            category: RiskCategory::LegalSecurity,
+            likelihood: 4,
+            impact: 3,
+            mitigation: String::new(),
+            owner: String::new(),
+        });
+        assert!(refused(&mut d, 8, &pb).contains("(missing: Security queue)"));
+        d.content.risks[0].mitigation = "Questionnaire now".into();
+        d.content.risks[0].owner = "Sam".into();
+        confirm(&mut d, 8);
+        complete(&mut d, 8, &pb);
+
+        assert!(refused(&mut d, 9, &pb).contains("no open next step"));
+        d.content.next_steps.push(NextStep {
+            action: "Send questionnaire".into(),
+            owner: "Sam".into(),
+            due: Some(day("2026-12-02")), // a Wednesday: outside a Friday's window
+            set_on: day("2026-11-27"),
+            done: false,
+        });
+        assert!(refused(&mut d, 9, &pb).contains("due within 2 business days"));
+        d.content.next_steps[0].due = Some(day("2026-12-01"));
+        confirm(&mut d, 9);
+        complete(&mut d, 9, &pb);
+
+        d.stage = String::new();
+        assert!(
+            refused(&mut d, 10, &pb)
+                .contains("every required field of the opportunity record (missing: stage)")
+        );
+        d.stage = "Qualification".into();
+        confirm(&mut d, 10);
+        complete(&mut d, 10, &pb);
+        assert!(d.steps.iter().all(|s| s.is_complete()));
+        assert_eq!(forecast_category(&d, &pb), ForecastCategory::Commit);
+    }
+
+    fn card(framework: Framework, scores: &[(Element, u8)], rest: u8) -> Scorecard {
+        let mut card = Scorecard {
+            framework,
+            elements: Default::default(),
+        };
+        for e in framework.elements() {
+            let s = scores
+                .iter()
+                .find(|(x, _)| *x == e)
+                .map_or(rest, |(_, s)| *s);
+            card.elements.insert(
+                e,
+                ElementScore {
+                    score: s,
+                    evidence: "seen".into(),
+                },
+            );
+        }
+        card
+    }
+
+    #[test]
+    fn meddpicc_verdicts_at_the_boundaries() {
+        let pb = Playbook::default_playbook();
+        let must = |s| {
+            vec![
+                (Element::EconomicBuyer, s),
+                (Element::IdentifyPain, s),
+                (Element::Champion, s),
+            ]
+        };
+        // MEDDPICC: max 24; qualified from 16, disqualify up to 8
+        let c = card(
+            Framework::Meddpicc,
+            &[
+                (Element::EconomicBuyer, 2),
+                (Element::IdentifyPain, 2),
+                (Element::Champion, 2),
+                (Element::Metrics, 2),
+                (Element::Competition, 0),
+            ],
+            3,
+        );
+        assert_eq!(score_total(&c), (17, 24));
+        let at16 = card(
+            Framework::Meddpicc,
+            &[
+                must(2),
+                vec![
+                    (Element::Metrics, 2),
+                    (Element::DecisionCriteria, 2),
+                    (Element::DecisionProcess, 2),
+                    (Element::PaperProcess, 2),
+                    (Element::Competition, 2),
+                ],
+            ]
+            .concat(),
+            2,
+        );
+        assert_eq!(score_total(&at16), (16, 24));
+        assert_eq!(verdict(&at16, &pb), Some(Verdict::Qualified));
+        let mut at15 = at16.clone();
+        at15.elements.get_mut(&Element::Metrics).unwrap().score = 1;
+        assert_eq!(score_total(&at15).0, 15);
+        assert_eq!(verdict(&at15, &pb), Some(Verdict::NeedsWork));
+        // high total but the champion only identified: not qualified
+        let weak_champion = card(Framework::Meddpicc, &[(Element::Champion, 1)], 3);
+        assert_eq!(score_total(&weak_champion).0, 22);
+        assert_eq!(verdict(&weak_champion, &pb), Some(Verdict::NeedsWork));
+        let at8 = card(Framework::Meddpicc, &[], 1);
+        assert_eq!(score_total(&at8), (8, 24));
+        assert_eq!(verdict(&at8, &pb), Some(Verdict::Disqualify));
+        let mut at9 = at8.clone();
+        at9.elements.get_mut(&Element::Metrics).unwrap().score = 2;
+        assert_eq!(verdict(&at9, &pb), Some(Verdict::NeedsWork));
+        let mut partial = at9.clone();
+        partial.elements.remove(&Element::Competition);
+        assert_eq!(verdict(&partial, &pb), None);
+
+        // MEDDICC: max 21; qualified from 14, disqualify up to 7; Paper process ignored
+        let at14 = card(
+            Framework::Meddicc,
+            &[
+                must(2),
+                vec![
+                    (Element::Metrics, 2),
+                    (Element::DecisionCriteria, 2),
+                    (Element::DecisionProcess, 2),
+                    (Element::Competition, 2),
+                ],
+            ]
+            .concat(),
+            2,
+        );
+        assert_eq!(score_total(&at14), (14, 21));
+        assert_eq!(verdict(&at14, &pb), Some(Verdict::Qualified));
+        let mut at13 = at14.clone();
+        at13.elements.get_mut(&Element::Metrics).unwrap().score = 1;
+        assert_eq!(verdict(&at13, &pb), Some(Verdict::NeedsWork));
+        let at7 = card(Framework::Meddicc, &[], 1);
+        assert_eq!(score_total(&at7), (7, 21));
+        assert_eq!(verdict(&at7, &pb), Some(Verdict::Disqualify));
+        let mut at8m = at7.clone();
+        at8m.elements.get_mut(&Element::Metrics).unwrap().score = 2;
+        assert_eq!(verdict(&at8m, &pb), Some(Verdict::NeedsWork));
+        assert_eq!(
+            unscored(&at7),
+            Vec::<Element>::new(),
+            "MEDDICC needs no Paper process"
+        );
+    }
+
+    #[test]
+    fn risk_bands_at_the_boundaries() {
+        let pb = Playbook::default_playbook();
+        let risk = |l, i| Risk {
+            description: "r".into(),
+            category: RiskCategory::Other,
+            likelihood: l,
+            impact: i,
+            mitigation: String::new(),
+            owner: String::new(),
+        };
+        for (l, i, band) in [
+            (1, 1, RiskBand::Low),
+            (2, 2, RiskBand::Low),
+            (1, 5, RiskBand::Medium),
+            (3, 3, RiskBand::Medium),
+            (2, 5, RiskBand::High),
+            (3, 5, RiskBand::High),
+            (4, 4, RiskBand::Critical),
+            (5, 5, RiskBand::Critical),
+        ] {
+            assert_eq!(risk_band(&risk(l, i), &pb), band, "{l}x{i}");
+        }
+        let mut content = DealContent::default();
+        assert_eq!(overall_risk_band(&content, &pb), None);
+        content.risks = vec![risk(1, 2), risk(4, 4), risk(3, 3)];
+        assert_eq!(overall_risk_band(&content, &pb), Some(RiskBand::Critical));
+    }
+}
