@@ -112,6 +112,8 @@ impl Framework {
     }
 }
 
+// by hand: the `choice!` macro declares the enum, so `#[default]` cannot be put on a variant
+#[allow(clippy::derivable_impls)]
 impl Default for Framework {
     fn default() -> Self {
         Framework::Meddpicc

@@ -189,7 +189,6 @@ impl DealDocument {
                 );
             }
         }
-        drop(err);
         let content = self.content();
         errors.extend(content.validate().into_iter().map(|e| PathError {
             path: format!("{at}{}", e.path),
