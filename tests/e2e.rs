@@ -214,7 +214,7 @@ fn a_confirmed_note_survives_sigkill() {
     tmux.wait_for("the deal list", |s| s.contains("Acme ERP"));
     tmux.keys(&["Enter"]);
     tmux.wait_for("the deal screen", |s| s.contains("Step 1 of 10"));
-    tmux.keys(&["e"]);
+    tmux.keys(&["Tab", "Tab", "Tab", "e"]);
     tmux.wait_for("the note editor", |s| s.contains("editing: Esc saves"));
     tmux.text("CFO confirmed budget on the call");
     tmux.keys(&["Escape"]);

@@ -4,10 +4,11 @@
 use chrono::{DateTime, Duration, FixedOffset, TimeZone, Utc};
 use qualify::Clock;
 use qualify::domain::deal::NewDeal;
+use qualify::domain::document::parse_documents;
 use qualify::domain::money::Money;
 use qualify::domain::parse_date;
 use qualify::domain::playbook::Playbook;
-use qualify::domain::step::{NoteKind, StepChange, StepStatus};
+use qualify::domain::step::{StepChange, StepStatus};
 use qualify::store::{ListQuery, Store};
 use qualify::tui::action::Action;
 use qualify::tui::app::{Flow, Tone};
@@ -37,21 +38,21 @@ fn deal(name: &str, account: &str, amount: i64, close: &str, owner: &str) -> New
     }
 }
 
-/// Three deals; Acme has steps 1-2 done and step 3 blocked for five days.
+/// Three deals. Acme (from the complete fixture document) has steps 1-2
+/// done and step 3 blocked for five days; Globex and Initech are new.
 fn fixture_store() -> Store {
     let pb = Playbook::default_playbook();
     let mut store = Store::open_in_memory().unwrap();
     let start = now() - Duration::days(8);
-    let ids = store
+    let text = include_str!("fixtures/complete_deal.json");
+    let acme = parse_documents(text)
+        .unwrap()
+        .remove(0)
+        .into_deal(&pb, start);
+    let acme = store.save_deals(&[acme], start).unwrap()[0];
+    store
         .add_deals(
             vec![
-                deal(
-                    "Acme ERP rollout",
-                    "Acme Corp",
-                    300_000,
-                    "2027-03-31",
-                    "Dana Reyes",
-                ),
                 deal(
                     "Globex analytics",
                     "Globex",
@@ -71,19 +72,11 @@ fn fixture_store() -> Store {
             start,
         )
         .unwrap();
-    let acme = ids[0];
-    let notes = [
-        "Champion Priya (VP Finance) confirmed pain: month-end close takes 12 days across 3 ERPs.",
-        "Economic buyer is the CFO, Tom Hale; champion and coach confirmed on the call of 2026-11-20.",
-    ];
-    for (i, note) in notes.iter().enumerate() {
-        let n = i as u8 + 1;
-        let at = start + Duration::hours(i as i64 * 24);
-        let change = StepChange::SetNote {
-            kind: NoteKind::Outcomes,
-            text: note.to_string(),
-        };
-        store.change_step(acme, None, n, &change, &pb, at).unwrap();
+    for n in 1..=2u8 {
+        let at = start + Duration::hours(i64::from(n) * 24);
+        store
+            .change_step(acme, None, n, &StepChange::Start, &pb, at)
+            .unwrap();
         store
             .change_step(
                 acme,
@@ -137,6 +130,13 @@ fn key(c: char) -> Action {
 fn type_text(app: &mut App, text: &str) {
     for c in text.chars() {
         app.update(key(c));
+    }
+}
+
+/// Tab from the steps to the notes (steps, form, actions, notes).
+fn to_notes(app: &mut App) {
+    for _ in 0..3 {
+        app.update(Action::FocusNext);
     }
 }
 
@@ -237,6 +237,7 @@ fn overdue_escalations_are_red_in_colour() {
 fn a_note_typed_and_confirmed_is_in_the_database() {
     let mut app = app(fixture_store(), 120, 40);
     open_row(&mut app, 0); // Globex, step 1
+    to_notes(&mut app);
     app.update(Action::EditNote);
     type_text(&mut app, "Pain: churn reporting takes 3 weeks");
     app.update(Action::Type(KeyEvent::new(
@@ -280,13 +281,14 @@ fn completing_out_of_order_is_refused_with_the_reason() {
     app.update(Action::CompleteStep);
     let status = app.status().unwrap();
     assert!(
-        status.text.contains("rushed"),
-        "thin notes, completed at once: {}",
+        status.text.contains("step 1 cannot be completed yet"),
+        "{}",
         status.text
     );
     assert!(
-        screen(&app, 120, 40).contains("Step 2 of 10"),
-        "selection moves on"
+        status.text.contains("every element scored"),
+        "{}",
+        status.text
     );
 }
 
@@ -413,6 +415,7 @@ fn quit_keys() {
     assert_eq!(app.update(Action::Quit), Flow::Quit);
     let mut app = self::app(fixture_store(), 80, 24);
     open_row(&mut app, 0);
+    to_notes(&mut app);
     app.update(Action::EditNote);
     type_text(&mut app, "typed then Ctrl-C");
     assert_eq!(app.update(Action::ForceQuit), Flow::Quit);
@@ -428,5 +431,253 @@ fn quit_keys() {
             .outcomes,
         "typed then Ctrl-C",
         "Ctrl-C saves the note being typed"
+    );
+}
+
+/// The middle column of a 120-wide deal screen (the step's detail), its
+/// wrapped lines joined as a person reads them.
+fn detail(app: &App) -> String {
+    let text = screen(app, 120, 40);
+    let words: Vec<String> = text
+        .lines()
+        .map(|l| {
+            l.trim_matches('"')
+                .chars()
+                .skip(34)
+                .take(44)
+                .collect::<String>()
+        })
+        .flat_map(|l| l.split_whitespace().map(str::to_string).collect::<Vec<_>>())
+        .collect();
+    words.join(" ")
+}
+
+fn special(code: KeyCode) -> Action {
+    Action::Type(KeyEvent::new(code, KeyModifiers::NONE))
+}
+
+/// Open the Globex deal (new, nothing captured) on step `n`'s form.
+fn globex_on_step(n: u8) -> App {
+    let mut app = app(fixture_store(), 120, 40);
+    open_row(&mut app, 0);
+    app.update(Action::SelectStep(n));
+    app.update(Action::FocusNext);
+    app
+}
+
+fn globex(app: &App) -> qualify::domain::Deal {
+    let id = app
+        .ctx()
+        .store
+        .deal_page(&ListQuery::default(), 0, 1)
+        .unwrap()[0]
+        .id;
+    app.ctx().store.deal(id).unwrap()
+}
+
+#[test]
+fn each_steps_form_at_120x40() {
+    let mut app = app(fixture_store(), 120, 40);
+    open_row(&mut app, 1); // Acme: everything captured
+    let titles = [
+        "Elements",
+        "Stakeholders",
+        "Budget",
+        "Validation items",
+        "Competitors",
+        "Milestones",
+        "Timeline",
+        "Risks",
+        "Next steps",
+        "Opportunity record",
+    ];
+    for (n, title) in (1..=10u8).zip(titles) {
+        app.update(Action::SelectStep(n));
+        app.update(Action::FocusNext);
+        let text = screen(&app, 120, 40);
+        assert!(text.contains(&format!("Step {n} of 10")), "{text}");
+        assert!(
+            text.contains(title),
+            "step {n} shows its form ({title}):\n{text}"
+        );
+        insta::assert_snapshot!(format!("form_step_{n:02}_120x40"), text);
+    }
+}
+
+#[test]
+fn a_stakeholder_added_through_the_form_is_saved_and_the_criteria_follow() {
+    let mut app = globex_on_step(2);
+    let before = detail(&app);
+    assert!(
+        before.contains("✗ An Economic Buyer confirmed with a date — no Economic Buyer"),
+        "{before}"
+    );
+    app.update(Action::AddRow);
+    type_text(&mut app, "Tom Hale");
+    app.update(Action::FocusNext);
+    type_text(&mut app, "CFO");
+    app.update(Action::FocusNext); // role: Economic Buyer is the first choice
+    app.update(Action::FocusNext);
+    app.update(Action::PickNext); // stance: supports -> neutral
+    app.update(Action::PickPrev); // and back to supports
+    app.update(Action::FocusNext);
+    app.update(Action::FocusNext);
+    type_text(&mut app, "2026-11-23");
+    app.update(Action::FocusNext);
+    type_text(&mut app, "+0");
+    insta::assert_snapshot!("record_editor_stakeholder_120x40", screen(&app, 120, 40));
+    app.update(Action::Save);
+    assert_eq!(app.status().unwrap().text, "Stakeholder saved");
+    let deal = globex(&app);
+    let s = &deal.content.stakeholders[0];
+    assert_eq!((s.name.as_str(), s.title.as_str()), ("Tom Hale", "CFO"));
+    assert_eq!(s.role, qualify::domain::content::Role::EconomicBuyer);
+    assert_eq!(s.stance, qualify::domain::content::Stance::Supports);
+    assert_eq!(s.last_engaged, Some(parse_date("2026-11-23").unwrap()));
+    assert_eq!(
+        s.confirmed_on,
+        Some(parse_date("2026-11-27").unwrap()),
+        "+0 is today"
+    );
+    let after = detail(&app);
+    assert!(
+        after.contains("✓ An Economic Buyer confirmed with a date — Tom Hale"),
+        "{after}"
+    );
+    assert!(
+        after.contains("✗ A Champion confirmed with a date"),
+        "{after}"
+    );
+}
+
+#[test]
+fn a_wrong_date_is_shown_in_place_and_nothing_is_saved_until_fixed() {
+    let mut app = globex_on_step(9);
+    app.update(Action::AddRow);
+    type_text(&mut app, "Send security questionnaire");
+    app.update(Action::FocusNext);
+    type_text(&mut app, "Sam");
+    app.update(Action::FocusNext);
+    type_text(&mut app, "31/02/2027");
+    let text = screen(&app, 120, 40);
+    assert!(text.contains("✗ not a date"), "{text}");
+    app.update(Action::Save);
+    assert_eq!(app.status().unwrap().tone, Tone::Error);
+    app.update(Action::Cancel); // Esc with a wrong field: the editor stays, nothing lost
+    assert!(screen(&app, 120, 40).contains("Send security questionnaire"));
+    assert!(globex(&app).content.next_steps.is_empty());
+    for _ in 0..10 {
+        app.update(special(KeyCode::Backspace));
+    }
+    type_text(&mut app, "+2");
+    app.update(Action::Cancel); // now valid: Esc saves and leaves
+    let deal = globex(&app);
+    assert_eq!(deal.content.next_steps.len(), 1);
+    let next = &deal.content.next_steps[0];
+    assert_eq!(next.set_on, parse_date("2026-11-27").unwrap());
+    assert_eq!(
+        next.due,
+        Some(parse_date("2026-12-01").unwrap()),
+        "+2 business days from Friday"
+    );
+    let text = detail(&app);
+    assert!(
+        text.contains("✓ An open next step due within 2 business days"),
+        "{text}"
+    );
+}
+
+#[test]
+fn ctrl_d_drops_an_edit() {
+    let mut app = globex_on_step(5);
+    app.update(Action::AddRow);
+    type_text(&mut app, "Initrode");
+    app.update(Action::DropEdit);
+    assert_eq!(app.status().unwrap().text, "Edit dropped");
+    assert!(globex(&app).content.competitors.is_empty());
+}
+
+#[test]
+fn scoring_an_element_updates_the_total_and_the_criteria() {
+    let mut app = globex_on_step(1);
+    app.update(Action::Open); // edit the selected row: Metrics
+    app.update(Action::PickNext); // "" -> 0
+    app.update(Action::PickNext); // -> 1
+    app.update(Action::PickNext); // -> 2
+    app.update(Action::FocusNext);
+    type_text(&mut app, "Close takes 12 days (CFO, 2026-11-23)");
+    app.update(Action::Confirm); // Enter on the last field saves
+    let deal = globex(&app);
+    let metrics = &deal.content.meddpicc.elements[&qualify::domain::content::Element::Metrics];
+    assert_eq!(metrics.score, 2);
+    let text = detail(&app);
+    assert!(text.contains("total 2/24"), "{text}");
+    assert!(
+        text.contains("✗ Every element scored — missing: Economic buyer"),
+        "{text}"
+    );
+    app.update(Action::ToggleFramework);
+    let text = detail(&app);
+    assert!(text.contains("MEDDICC · total 2/21"), "{text}");
+    assert!(!screen(&app, 120, 40).contains("│Paper process"), "{text}");
+}
+
+#[test]
+fn the_sa_signs_off_the_validation_plan_and_battle_cards_are_kept() {
+    let mut app = globex_on_step(4);
+    app.update(Action::SendBack);
+    type_text(&mut app, "Add a load test");
+    app.update(Action::Confirm);
+    let decision = globex(&app).content.validation_plan.decision.unwrap();
+    assert!(!decision.approved);
+    assert_eq!(decision.by, "Sam Architect");
+    assert_eq!(decision.comment, "Add a load test");
+    assert!(
+        detail(&app).contains("sent back by Sam Architect: Add a load test"),
+        "{}",
+        detail(&app)
+    );
+    app.update(Action::Approve);
+    app.update(Action::Confirm);
+    assert!(
+        globex(&app)
+            .content
+            .validation_plan
+            .decision
+            .unwrap()
+            .approved
+    );
+
+    app.update(Action::SelectStep(5));
+    app.update(Action::FocusNext);
+    app.update(Action::AddRow);
+    type_text(&mut app, "Initrode");
+    app.update(Action::Save);
+    app.update(Action::EditBattleCard);
+    type_text(&mut app, "Slow to implement; lead with 90-day go-live");
+    app.update(Action::Confirm);
+    assert_eq!(
+        app.ctx().store.battle_card("initrode").unwrap().unwrap(),
+        "Slow to implement; lead with 90-day go-live"
+    );
+    let text = detail(&app);
+    assert!(text.contains("Battle card:"), "{text}");
+    assert!(text.contains("90-day go-live"), "{text}");
+}
+
+#[test]
+fn every_step_records_who_confirmed_it() {
+    let mut app = globex_on_step(6);
+    app.update(Action::ConfirmWith);
+    type_text(&mut app, "Ken Ito");
+    app.update(Action::FocusNext);
+    type_text(&mut app, "2026-11-26");
+    app.update(Action::Save);
+    let deal = globex(&app);
+    assert_eq!(deal.steps[5].confirmed_with, "Ken Ito");
+    let text = detail(&app);
+    assert!(
+        text.contains("✓ Confirmed with a stakeholder, with a date — Ken Ito on 2026-11-26"),
+        "{text}"
     );
 }

@@ -32,6 +32,22 @@ pub enum Action {
     EditNote,
     TogglePanels,
     SelectStep(u8),
+    /// Add a row to the step's form.
+    AddRow,
+    DeleteRow,
+    /// Record who confirmed the step's outcome, and when.
+    ConfirmWith,
+    /// Switch the scorecard between MEDDPICC and MEDDICC.
+    ToggleFramework,
+    /// The SA approves / sends back the validation plan.
+    Approve,
+    SendBack,
+    EditBattleCard,
+    /// ←/→ in a record editor: the next / previous choice.
+    PickNext,
+    PickPrev,
+    /// Ctrl-D in a record editor: leave without saving.
+    DropEdit,
     /// Enter in a prompt or form.
     Confirm,
     /// Esc in a prompt or form: leave without saving.

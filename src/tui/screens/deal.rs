@@ -1,6 +1,10 @@
-//! The deal screen: the ten steps, the selected step's objective, actions and
-//! notes, and beside them the live QA checklist and escalation matrix.
+//! The deal screen: the ten steps, the selected step's form, criteria,
+//! actions and notes, and beside them the live QA checklist and escalation
+//! matrix.
 
+use super::capture::{CaptureForm, CaptureView, EditorOutcome, RecordEditor, Section, Today};
+use crate::domain::content::{Choice, Element, Framework, SaDecision};
+use crate::domain::criteria::{self, Check};
 use crate::domain::deal::{Deal, DealId};
 use crate::domain::escalation::{self, Escalation};
 use crate::domain::playbook::{ACTION_COUNT, STEP_COUNT};
@@ -31,6 +35,8 @@ pub const WIDE: u16 = 120;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Focus {
     Steps,
+    /// The step's form: what it captures.
+    Capture,
     Actions,
     Notes,
 }
@@ -38,19 +44,41 @@ pub enum Focus {
 impl Focus {
     fn next(self) -> Focus {
         match self {
-            Focus::Steps => Focus::Actions,
+            Focus::Steps => Focus::Capture,
+            Focus::Capture => Focus::Actions,
             Focus::Actions => Focus::Notes,
             Focus::Notes => Focus::Steps,
         }
     }
     fn prev(self) -> Focus {
-        self.next().next()
+        self.next().next().next()
     }
 }
 
+/// What the multi-line editor is editing.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum NoteTarget {
+    Step(NoteKind),
+    /// A competitor's battle card, kept across deals.
+    BattleCard(String),
+}
+
 struct NoteEditor {
-    kind: NoteKind,
+    target: NoteTarget,
     area: TextArea<'static>,
+}
+
+/// What a one-line prompt asks for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Ask {
+    BlockReason,
+    Approve,
+    SendBack,
+}
+
+struct Prompt {
+    ask: Ask,
+    input: Input,
 }
 
 pub struct DealScreen {
@@ -65,8 +93,15 @@ pub struct DealScreen {
     action_cursor: usize,
     note_cursor: usize,
     editor: Option<NoteEditor>,
-    /// The block-reason prompt, when open.
-    prompt: Option<Input>,
+    prompt: Option<Prompt>,
+    /// The step form's selected row.
+    capture: CaptureForm,
+    /// The record being edited, or kept as a draft while it does not validate.
+    record: Option<RecordEditor>,
+    /// The selected step's completion criteria.
+    checks: Vec<Check>,
+    /// The battle card of the competitor selected in step 5.
+    battle_card: Option<String>,
     /// Below 120 columns: the panels replace the step detail.
     show_panels: bool,
 }
@@ -75,6 +110,13 @@ pub struct DealScreen {
 pub enum DealOutcome {
     Stay,
     Back,
+}
+
+fn capitalise(s: &str) -> String {
+    let mut c = s.chars();
+    c.next()
+        .map(|f| f.to_uppercase().collect::<String>() + c.as_str())
+        .unwrap_or_default()
 }
 
 impl DealScreen {
@@ -93,6 +135,10 @@ impl DealScreen {
             note_cursor: 0,
             editor: None,
             prompt: None,
+            capture: CaptureForm::default(),
+            record: None,
+            checks: Vec::new(),
+            battle_card: None,
             show_panels: false,
         };
         screen.refresh(ctx);
@@ -116,6 +162,19 @@ impl DealScreen {
         self.now = ctx.clock.now();
         self.qa = qa::checklist(&self.deal, &ctx.playbook, self.now);
         self.escalations = escalation::detected(&self.deal, &ctx.playbook, self.now);
+        self.checks = criteria::step_checks(self.selected, &self.deal, &ctx.playbook);
+        let rows = self.section().rows(&self.deal, self.selected).len();
+        self.capture.row = self.capture.row.min(rows.saturating_sub(1));
+        self.battle_card = None;
+        if self.selected == 5
+            && let Some(c) = self.deal.content.competitors.get(self.capture.row)
+        {
+            self.battle_card = ctx.store.battle_card(&c.name).ok().flatten();
+        }
+    }
+
+    fn section(&self) -> Section {
+        Section::for_step(self.selected)
     }
 
     fn step(&self) -> &Step {
@@ -125,7 +184,9 @@ impl DealScreen {
     }
 
     pub fn typing_layer(&self) -> Option<Layer> {
-        if self.editor.is_some() {
+        if self.record.is_some() {
+            Some(Layer::Record)
+        } else if self.editor.is_some() {
             Some(Layer::Editor)
         } else if self.prompt.is_some() {
             Some(Layer::Prompt)
@@ -170,6 +231,9 @@ impl DealScreen {
     }
 
     pub fn update(&mut self, action: Action, ctx: &mut Ctx) -> (DealOutcome, Option<Status>) {
+        if self.record.is_some() {
+            return (DealOutcome::Stay, self.update_record(action, ctx));
+        }
         if self.editor.is_some() {
             return (DealOutcome::Stay, self.update_editor(action, ctx));
         }
@@ -189,6 +253,10 @@ impl DealScreen {
                         };
                         self.select(n.clamp(1, STEP_COUNT as u8));
                     }
+                    Focus::Capture => {
+                        let rows = self.section().rows(&self.deal, self.selected).len();
+                        self.capture.move_by(down, rows);
+                    }
                     Focus::Actions => {
                         self.action_cursor = step_cursor(self.action_cursor, down, ACTION_COUNT)
                     }
@@ -196,11 +264,13 @@ impl DealScreen {
                         self.note_cursor = step_cursor(self.note_cursor, down, NoteKind::ALL.len())
                     }
                 }
+                self.refresh(ctx);
                 None
             }
             Action::SelectStep(n) => {
                 self.select(n);
                 self.focus = Focus::Steps;
+                self.refresh(ctx);
                 None
             }
             Action::FocusNext => {
@@ -213,9 +283,10 @@ impl DealScreen {
             }
             Action::Open => match self.focus {
                 Focus::Steps => {
-                    self.focus = Focus::Actions;
+                    self.focus = Focus::Capture;
                     None
                 }
+                Focus::Capture => self.open_record(self.section(), Some(self.capture.row)),
                 Focus::Actions => self.toggle_action(ctx),
                 Focus::Notes => self.open_editor(),
             },
@@ -224,10 +295,71 @@ impl DealScreen {
                 self.focus = Focus::Actions;
                 Some(Status::info("Actions: j/k to move, Space to tick"))
             }
-            Action::EditNote => {
+            Action::EditNote if self.focus == Focus::Notes => self.open_editor(),
+            Action::EditNote if self.focus == Focus::Actions => {
                 self.focus = Focus::Notes;
                 self.open_editor()
             }
+            Action::EditNote => {
+                self.focus = Focus::Capture;
+                self.open_record(self.section(), Some(self.capture.row))
+            }
+            Action::AddRow => {
+                self.focus = Focus::Capture;
+                if CaptureForm::can_add(self.section()) {
+                    self.open_record(self.section(), None)
+                } else {
+                    Some(Status::info(format!(
+                        "Step {}'s form has fixed rows: Enter edits them",
+                        self.selected
+                    )))
+                }
+            }
+            Action::DeleteRow => self.delete_row(ctx),
+            Action::ConfirmWith => self.open_record(Section::Confirmation, Some(0)),
+            Action::ToggleFramework if self.selected == 1 => {
+                let next = match self.deal.content.meddpicc.framework {
+                    Framework::Meddpicc => Framework::Meddicc,
+                    Framework::Meddicc => Framework::Meddpicc,
+                };
+                self.edit_deal(ctx, |d| {
+                    d.content.meddpicc.framework = next;
+                    if next == Framework::Meddicc {
+                        d.content.meddpicc.elements.remove(&Element::PaperProcess);
+                    }
+                })
+                .or_else(|| Some(Status::info(format!("Scorecard: {}", next.label()))))
+            }
+            Action::Approve | Action::SendBack if self.selected == 4 => {
+                let ask = if action == Action::Approve {
+                    Ask::Approve
+                } else {
+                    Ask::SendBack
+                };
+                self.prompt = Some(Prompt {
+                    ask,
+                    input: Input::default(),
+                });
+                None
+            }
+            Action::EditBattleCard if self.selected == 5 => {
+                match self.deal.content.competitors.get(self.capture.row) {
+                    Some(c) => {
+                        let target = NoteTarget::BattleCard(c.name.clone());
+                        let notes = self.battle_card.clone().unwrap_or_default();
+                        self.open_text(target, &notes);
+                        None
+                    }
+                    None => Some(Status::info(
+                        "Add a competitor first (a); then B edits its battle card",
+                    )),
+                }
+            }
+            Action::ToggleFramework => Some(Status::info("m switches the scorecard on step 1")),
+            Action::Approve | Action::SendBack => {
+                Some(Status::info("The SA signs off the plan on step 4"))
+            }
+            Action::EditBattleCard => Some(Status::info("Battle cards are on step 5")),
             Action::StartStep => self.change(StepChange::Start, ctx),
             Action::CompleteStep => self.change(StepChange::Complete, ctx),
             Action::UnblockStep => self.change(StepChange::Unblock, ctx),
@@ -240,7 +372,10 @@ impl DealScreen {
                     )))
                 } else {
                     let reason = self.step().blocked_reason.clone().unwrap_or_default();
-                    self.prompt = Some(Input::new(reason));
+                    self.prompt = Some(Prompt {
+                        ask: Ask::BlockReason,
+                        input: Input::new(reason),
+                    });
                     None
                 }
             }
@@ -257,6 +392,7 @@ impl DealScreen {
         if n != self.selected {
             self.selected = n;
             self.action_cursor = 0;
+            self.capture = CaptureForm::default();
         }
     }
 
@@ -268,13 +404,122 @@ impl DealScreen {
 
     fn open_editor(&mut self) -> Option<Status> {
         let kind = NoteKind::ALL[self.note_cursor];
-        let text = self.step().notes.get(kind);
+        let text = self.step().notes.get(kind).to_string();
+        self.open_text(NoteTarget::Step(kind), &text);
+        None
+    }
+
+    fn open_text(&mut self, target: NoteTarget, text: &str) {
         let mut area = TextArea::new(text.split('\n').map(str::to_string).collect());
         area.set_cursor_line_style(Style::new());
         area.move_cursor(ratatui_textarea::CursorMove::Bottom);
         area.move_cursor(ratatui_textarea::CursorMove::End);
-        self.editor = Some(NoteEditor { kind, area });
+        self.editor = Some(NoteEditor { target, area });
+    }
+
+    /// Edit row `row` of `section` (a new row when `None`).
+    fn open_record(&mut self, section: Section, row: Option<usize>) -> Option<Status> {
+        let rows = section.rows(&self.deal, self.selected).len();
+        let row = if section.is_record() {
+            Some(0)
+        } else {
+            row.filter(|r| *r < rows)
+        };
+        if row.is_none() && !CaptureForm::can_add(section) {
+            return None;
+        }
+        self.record = Some(RecordEditor::new(section, self.selected, row, &self.deal));
         None
+    }
+
+    fn update_record(&mut self, action: Action, ctx: &mut Ctx) -> Option<Status> {
+        let today = Today {
+            date: ctx.clock.today(),
+            holidays: &ctx.playbook.targets.holidays,
+        };
+        let editor = self.record.as_mut()?;
+        let outcome = editor.update(action, &today);
+        if let Some(name) = editor.competitor_name() {
+            let card = ctx.store.battle_card(name).ok().flatten();
+            editor.set_battle_card(card);
+        }
+        match outcome {
+            EditorOutcome::Stay(status) => status,
+            EditorOutcome::Leave { save: false } => {
+                self.record = None;
+                Some(Status::info("Edit dropped"))
+            }
+            EditorOutcome::Leave { save: true } => {
+                let editor = self.record.as_ref()?;
+                let (noun, added) = (editor.section.noun(), editor.row.is_none());
+                match CaptureForm::save(&self.deal, editor, ctx) {
+                    Ok(deal) => {
+                        self.deal = deal;
+                        self.record = None;
+                        if added {
+                            self.capture.row = self
+                                .section()
+                                .rows(&self.deal, self.selected)
+                                .len()
+                                .saturating_sub(1);
+                        }
+                        self.refresh(ctx);
+                        Some(Status::info(format!("{} saved", capitalise(noun))))
+                    }
+                    Err(status) => {
+                        self.reload(ctx);
+                        Some(status)
+                    }
+                }
+            }
+        }
+    }
+
+    fn delete_row(&mut self, ctx: &mut Ctx) -> Option<Status> {
+        let section = self.section();
+        if !CaptureForm::can_add(section) || self.focus != Focus::Capture {
+            return Some(Status::info(
+                "D deletes the selected row of a step's list (Tab to it first)",
+            ));
+        }
+        if self.capture.row >= section.rows(&self.deal, self.selected).len() {
+            return None;
+        }
+        let row = self.capture.row;
+        self.edit_deal(ctx, |d| CaptureForm::delete(d, section, row))
+            .or_else(|| {
+                Some(Status::info(format!(
+                    "{} deleted",
+                    capitalise(section.noun())
+                )))
+            })
+    }
+
+    /// One change to the deal, written at once; `None` when it was saved.
+    fn edit_deal(&mut self, ctx: &mut Ctx, change: impl FnOnce(&mut Deal)) -> Option<Status> {
+        let result = ctx.store.update_deal(
+            self.deal.id,
+            Some(self.deal.version),
+            ctx.clock.now(),
+            |d| {
+                change(d);
+                Ok(())
+            },
+        );
+        match result {
+            Ok((deal, ())) => {
+                self.deal = deal;
+                self.refresh(ctx);
+                None
+            }
+            Err(StoreError::Conflict { .. }) => {
+                self.reload(ctx);
+                Some(Status::error(
+                    "This deal was changed elsewhere and has been reloaded; try again",
+                ))
+            }
+            Err(e) => Some(Status::error(e.to_string())),
+        }
     }
 
     /// Apply a change to the selected step, refusing if the deal moved on.
@@ -353,14 +598,27 @@ impl DealScreen {
         }
     }
 
-    /// Commit the note being edited. `force` skips the version check (used
+    /// Commit the text being edited. `force` skips the version check (used
     /// on quit, so that what was typed is never thrown away).
     fn save_note(&mut self, ctx: &mut Ctx, force: bool) -> Result<Option<Status>, Status> {
         let Some(editor) = &self.editor else {
             return Ok(None);
         };
         let text = editor.area.lines().join("\n");
-        let kind = editor.kind;
+        let kind = match &editor.target {
+            NoteTarget::Step(kind) => *kind,
+            NoteTarget::BattleCard(name) => {
+                let name = name.clone();
+                ctx.store
+                    .set_battle_card(&name, &text, ctx.clock.now())
+                    .map_err(|e| Status::error(e.to_string()))?;
+                self.refresh(ctx);
+                return Ok(Some(Status::info(format!(
+                    "Battle card for {} saved",
+                    clean(&name)
+                ))));
+            }
+        };
         if text == self.step().notes.get(kind) {
             return Ok(None);
         }
@@ -392,14 +650,16 @@ impl DealScreen {
     /// Ctrl-C while typing: save what was typed first.
     pub fn save_before_quit(&mut self, ctx: &mut Ctx) {
         let _ = self.save_note(ctx, true);
+        if let Some(editor) = &self.record {
+            let _ = CaptureForm::save(&self.deal, editor, ctx);
+        }
     }
 
     fn update_prompt(&mut self, action: Action, ctx: &mut Ctx) -> Option<Status> {
+        let prompt = self.prompt.as_mut()?;
         match action {
             Action::Type(key) => {
-                if let Some(input) = &mut self.prompt {
-                    input.handle_event(&Event::Key(key));
-                }
+                prompt.input.handle_event(&Event::Key(key));
                 None
             }
             Action::Cancel => {
@@ -407,21 +667,53 @@ impl DealScreen {
                 None
             }
             Action::Confirm => {
-                let reason = self
-                    .prompt
-                    .as_ref()
-                    .map(|i| i.value().to_string())
-                    .unwrap_or_default();
-                if reason.trim().is_empty() {
-                    return Some(Status::error(
-                        "Say what the step is waiting on (or Esc to cancel)",
-                    ));
+                let text = prompt.input.value().trim().to_string();
+                let ask = prompt.ask;
+                if text.is_empty() && ask != Ask::Approve {
+                    return Some(Status::error(match ask {
+                        Ask::BlockReason => "Say what the step is waiting on (or Esc to cancel)",
+                        _ => "Say what the plan needs (or Esc to cancel)",
+                    }));
                 }
                 self.prompt = None;
-                self.change(StepChange::Block { reason }, ctx)
+                match ask {
+                    Ask::BlockReason => self.change(StepChange::Block { reason: text }, ctx),
+                    Ask::Approve | Ask::SendBack => self.sign_off(ask == Ask::Approve, text, ctx),
+                }
             }
             _ => None,
         }
+    }
+
+    /// The SA's decision on the validation plan (step 4).
+    fn sign_off(&mut self, approved: bool, comment: String, ctx: &mut Ctx) -> Option<Status> {
+        let by = if self.deal.content.validation_plan.sa.trim().is_empty() {
+            self.deal.sa.clone()
+        } else {
+            self.deal.content.validation_plan.sa.clone()
+        };
+        if by.trim().is_empty() {
+            return Some(Status::error(
+                "No SA is assigned: set the deal's SA on step 10 first",
+            ));
+        }
+        let at = ctx.clock.now();
+        self.edit_deal(ctx, |d| {
+            d.content.validation_plan.sa = by.clone();
+            d.content.validation_plan.decision = Some(SaDecision {
+                approved,
+                by,
+                at,
+                comment,
+            });
+        })
+        .or_else(|| {
+            Some(Status::info(if approved {
+                "Plan approved"
+            } else {
+                "Plan sent back"
+            }))
+        })
     }
 
     /// The minute turned: timers move; a change made elsewhere is picked up
@@ -442,6 +734,18 @@ impl DealScreen {
     }
 
     pub fn render(&self, area: Rect, buf: &mut Buffer, look: Look<'_>) {
+        self.render_screen(area, buf, look);
+        if let Some(record) = &self.record {
+            let date = self.now.with_timezone(&self.offset).date_naive();
+            let today = Today {
+                date,
+                holidays: &look.playbook.targets.holidays,
+            };
+            record.render(area, buf, look, &today);
+        }
+    }
+
+    fn render_screen(&self, area: Rect, buf: &mut Buffer, look: Look<'_>) {
         if area.width >= WIDE {
             let [steps, detail, side] = Layout::horizontal([
                 Constraint::Length(34),
@@ -546,7 +850,7 @@ impl DealScreen {
             head.push(Line::styled(piece, theme.title));
         }
         let objective = wrap(&def.objective, width);
-        let keep = if roomy { objective.len() } else { 2 };
+        let keep = if roomy { objective.len().min(3) } else { 1 };
         let cut = objective.len() > keep;
         for (i, piece) in objective.into_iter().take(keep).enumerate() {
             let piece = if cut && i + 1 == keep {
@@ -567,25 +871,122 @@ impl DealScreen {
                 head.push(Line::styled(piece, theme.warn));
             }
         }
+        let on_notes = matches!(self.focus, Focus::Actions | Focus::Notes)
+            || self
+                .editor
+                .as_ref()
+                .is_some_and(|e| matches!(e.target, NoteTarget::Step(_)));
+        let tab = |label: String, active: bool| {
+            if active {
+                Span::styled(format!(" {label} "), theme.selected)
+            } else {
+                Span::styled(format!(" {label} "), theme.dim)
+            }
+        };
+        let done = step.actions.iter().filter(|a| **a).count();
+        let unmet = self.checks.iter().filter(|c| c.blocking && !c.met).count();
+        let capture_label = if unmet == 0 {
+            "Capture ✓".to_string()
+        } else {
+            format!("Capture ({unmet} to do)")
+        };
+        head.push(Line::from(vec![
+            tab(capture_label, !on_notes),
+            Span::raw(" "),
+            tab(format!("Actions {done}/{ACTION_COUNT} · Notes"), on_notes),
+        ]));
 
         let head_height = head.len() as u16;
-        let [head_area, actions_area, notes_area] = Layout::vertical([
-            Constraint::Length(head_height),
+        let [head_area, page] =
+            Layout::vertical([Constraint::Length(head_height), Constraint::Fill(1)]).areas(area);
+        let inset = |r: Rect| Rect {
+            x: r.x + 1,
+            width: r.width.saturating_sub(2),
+            ..r
+        };
+        Paragraph::new(head).render(inset(head_area), buf);
+
+        if on_notes {
+            self.render_actions_and_notes(page, buf, look);
+        } else {
+            CaptureView {
+                deal: &self.deal,
+                step: self.selected,
+                row: self.capture.row,
+                focused: self.focus == Focus::Capture,
+                checks: &self.checks,
+                battle_card: self.battle_card.as_deref(),
+                look,
+            }
+            .render(page, buf);
+        }
+
+        if let Some(editor) = &self.editor
+            && let NoteTarget::BattleCard(name) = &editor.target
+        {
+            let rect = popup(area, 70, 10);
+            Clear.render(rect, buf);
+            let block = Block::bordered()
+                .title(format!(" Battle card: {} · Esc saves ", clean(name)))
+                .title_style(theme.title)
+                .border_style(theme.focus_border);
+            let inner = block.inner(rect);
+            block.render(rect, buf);
+            (&editor.area).render(inner, buf);
+        }
+        if let Some(prompt) = &self.prompt {
+            let (title, ask, help) = match prompt.ask {
+                Ask::BlockReason => (
+                    format!(" Block step {} ", step.number),
+                    "What or who is the step waiting on?",
+                    "Enter blocks the step · Esc cancels",
+                ),
+                Ask::Approve => (
+                    " Approve the validation plan ".into(),
+                    "Comment (optional):",
+                    "Enter approves · Esc cancels",
+                ),
+                Ask::SendBack => (
+                    " Send the validation plan back ".into(),
+                    "What must change?",
+                    "Enter sends it back · Esc cancels",
+                ),
+            };
+            let rect = popup(area, 60, 5);
+            Clear.render(rect, buf);
+            let block = Block::bordered()
+                .title(title)
+                .title_style(theme.title)
+                .border_style(theme.focus_border);
+            let inner = block.inner(rect);
+            block.render(rect, buf);
+            let [ask_area, field, help_area] =
+                Layout::vertical([Constraint::Length(1); 3]).areas(inner);
+            Line::raw(ask).render(ask_area, buf);
+            let underline = Style::new().add_modifier(ratatui::style::Modifier::UNDERLINED);
+            text_field(
+                buf,
+                field,
+                prompt.input.value(),
+                prompt.input.visual_cursor(),
+                true,
+                underline,
+            );
+            Line::styled(help, theme.dim).render(help_area, buf);
+        }
+    }
+
+    fn render_actions_and_notes(&self, area: Rect, buf: &mut Buffer, look: Look<'_>) {
+        let theme = look.theme;
+        let step = self.step();
+        let [actions_area, notes_area] = Layout::vertical([
             Constraint::Length(ACTION_COUNT as u16 + 2),
             Constraint::Fill(1),
         ])
         .areas(area);
-        let inset = Rect {
-            x: head_area.x + 1,
-            width: head_area.width.saturating_sub(2),
-            ..head_area
-        };
-        Paragraph::new(head).render(inset, buf);
-
-        let done = step.actions.iter().filter(|a| **a).count();
         let focused = self.focus == Focus::Actions;
         let block = Block::bordered()
-            .title(format!(" Actions {done}/{ACTION_COUNT} "))
+            .title(" Actions ")
             .title_style(theme.title)
             .border_style(if focused {
                 theme.focus_border
@@ -607,13 +1008,18 @@ impl DealScreen {
                 } else {
                     Style::new()
                 };
-                let text = truncate(&format!("{mark}{text}"), usize::from(inner.width));
-                Line::styled(text, style)
+                Line::styled(
+                    truncate(&format!("{mark}{text}"), usize::from(inner.width)),
+                    style,
+                )
             })
             .collect();
         Paragraph::new(lines).render(inner, buf);
 
-        let editing = self.editor.as_ref().map(|e| e.kind);
+        let editing = self.editor.as_ref().and_then(|e| match e.target {
+            NoteTarget::Step(kind) => Some(kind),
+            NoteTarget::BattleCard(_) => None,
+        });
         let constraints = NoteKind::ALL.map(|k| match editing {
             Some(e) if e == k => Constraint::Fill(1),
             Some(_) => Constraint::Length(3),
@@ -643,10 +1049,7 @@ impl DealScreen {
                 _ => {
                     let text = step.notes.get(*kind);
                     let lines: Vec<Line> = if text.trim().is_empty() {
-                        vec![Line::styled(
-                            "(empty: Tab to the notes, then e to write)",
-                            theme.dim,
-                        )]
+                        vec![Line::styled("(empty: e writes it)", theme.dim)]
                     } else {
                         wrap(&sanitize(text, true), usize::from(inner.width))
                             .into_iter()
@@ -656,28 +1059,6 @@ impl DealScreen {
                     Paragraph::new(lines).render(inner, buf);
                 }
             }
-        }
-
-        if let Some(input) = &self.prompt {
-            let rect = popup(area, 60, 5);
-            Clear.render(rect, buf);
-            let block = Block::bordered()
-                .title(format!(" Block step {} ", step.number))
-                .title_style(theme.title)
-                .border_style(theme.focus_border);
-            let inner = block.inner(rect);
-            block.render(rect, buf);
-            let [ask, field, help] = Layout::vertical([Constraint::Length(1); 3]).areas(inner);
-            Line::raw("What or who is the step waiting on?").render(ask, buf);
-            text_field(
-                buf,
-                field,
-                input.value(),
-                input.visual_cursor(),
-                true,
-                Style::new().add_modifier(ratatui::style::Modifier::UNDERLINED),
-            );
-            Line::styled("Enter blocks the step · Esc cancels", theme.dim).render(help, buf);
         }
     }
 

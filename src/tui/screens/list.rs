@@ -269,9 +269,9 @@ fn render_welcome(area: Rect, buf: &mut Buffer, look: Look<'_>, db_label: &str) 
         Line::styled(look.playbook.name.clone(), theme.title),
         Line::raw(""),
         Line::raw(
-            "No deals yet. Press n to add your first deal: its name and account are enough to start;",
+            "No deals yet. Press n to add your first deal: its name and account are enough to start; \
+             then walk its ten steps, from MEDDPICC scoring to the CRM record.",
         ),
-        Line::raw("then walk its ten steps, from MEDDPICC scoring to the CRM record."),
         Line::raw(""),
         Line::from(vec![
             Span::raw("From a script: "),

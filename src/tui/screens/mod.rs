@@ -1,5 +1,6 @@
 //! One module per screen: its state, its `update` and its render together.
 
+pub mod capture;
 pub mod deal;
 pub mod list;
 pub mod new_deal;
