@@ -1,11 +1,12 @@
 //! The QA checklist: each item computed from the deal by the rule the
 //! playbook binds to it, with the reason it passes or fails.
 
+use super::calendar::within_window;
 use super::deal::Deal;
 use super::money::Money;
 use super::playbook::{Playbook, QaRule};
 use super::step::Step;
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum QaState {
@@ -31,13 +32,14 @@ pub struct QaItem {
 }
 
 /// The checklist for `deal` at `now`, in the playbook's order.
-/// (`_now` is part of the contract: the next-step window rule reads it.)
-pub fn checklist(deal: &Deal, playbook: &Playbook, _now: DateTime<Utc>) -> Vec<QaItem> {
+/// `today` is `now`'s date in UTC: overdue next steps are judged by it.
+pub fn checklist(deal: &Deal, playbook: &Playbook, now: DateTime<Utc>) -> Vec<QaItem> {
+    let today = now.date_naive();
     playbook
         .qa
         .iter()
         .map(|def| {
-            let (state, why) = evaluate(def.rule, deal, playbook);
+            let (state, why) = evaluate(def.rule, deal, playbook, today);
             QaItem {
                 rule: def.rule,
                 title: def.title.clone(),
@@ -48,7 +50,7 @@ pub fn checklist(deal: &Deal, playbook: &Playbook, _now: DateTime<Utc>) -> Vec<Q
         .collect()
 }
 
-fn evaluate(rule: QaRule, deal: &Deal, playbook: &Playbook) -> (QaState, String) {
+fn evaluate(rule: QaRule, deal: &Deal, playbook: &Playbook, today: NaiveDate) -> (QaState, String) {
     use QaState::*;
     match rule {
         QaRule::StepsInSequence => steps_in_sequence(&deal.steps),
@@ -66,18 +68,9 @@ fn evaluate(rule: QaRule, deal: &Deal, playbook: &Playbook) -> (QaState, String)
                 (Fail, format!("missing: {}", missing.join(", ")))
             }
         }
-        QaRule::StakeholdersLogged => (
-            Fail,
-            "no stakeholders recorded with names and dates (step 2)".into(),
-        ),
-        QaRule::NextStepsScheduled => (
-            Fail,
-            "no next step recorded with an owner and due date (step 9)".into(),
-        ),
-        QaRule::RisksMitigated => (
-            Fail,
-            "no risks recorded with mitigation plans (step 8)".into(),
-        ),
+        QaRule::StakeholdersLogged => stakeholders_logged(deal),
+        QaRule::NextStepsScheduled => next_steps_scheduled(deal, playbook, today),
+        QaRule::RisksMitigated => risks_mitigated(deal),
         QaRule::ManagerReview => {
             let threshold = Money::from_dollars(playbook.targets.manager_review_over_usd);
             match deal.amount {
@@ -145,6 +138,102 @@ fn steps_in_sequence(steps: &[Step]) -> (QaState, String) {
         }
     }
     (QaState::Pass, "all 10 steps completed in order".into())
+}
+
+fn names<'a>(items: impl Iterator<Item = &'a str>) -> String {
+    items.map(crate::text::clean).collect::<Vec<_>>().join(", ")
+}
+
+/// Specific names, each with the date they were last engaged.
+fn stakeholders_logged(deal: &Deal) -> (QaState, String) {
+    let people = &deal.content.stakeholders;
+    if people.is_empty() {
+        return (QaState::Fail, "no stakeholders recorded (step 2)".into());
+    }
+    let undated: Vec<&str> = people
+        .iter()
+        .filter(|s| s.last_engaged.is_none())
+        .map(|s| s.name.as_str())
+        .collect();
+    if undated.is_empty() {
+        let latest = people
+            .iter()
+            .filter_map(|s| s.last_engaged)
+            .max()
+            .map(|d| d.to_string())
+            .unwrap_or_default();
+        (
+            QaState::Pass,
+            format!("{} stakeholders, last engaged {latest}", people.len()),
+        )
+    } else {
+        (
+            QaState::Fail,
+            format!("no last-engaged date for {}", names(undated.into_iter())),
+        )
+    }
+}
+
+/// Every open next step has an owner and is due within the window of the
+/// day it was set, and none is overdue.
+fn next_steps_scheduled(deal: &Deal, playbook: &Playbook, today: NaiveDate) -> (QaState, String) {
+    let window = playbook.targets.next_step_window_business_days;
+    let open: Vec<_> = deal.content.next_steps.iter().filter(|n| !n.done).collect();
+    if open.is_empty() {
+        return (QaState::Fail, "no open next step (step 9)".into());
+    }
+    for n in &open {
+        let action = crate::text::clean(&n.action);
+        let Some(due) = n.due else {
+            return (QaState::Fail, format!("{action}: no due date"));
+        };
+        if n.owner.trim().is_empty() {
+            return (QaState::Fail, format!("{action}: no owner"));
+        }
+        if !within_window(n.set_on, due, window, &playbook.targets.holidays) {
+            return (
+                QaState::Fail,
+                format!(
+                    "{action}: due {due}, more than {window} business days after it was set on {}",
+                    n.set_on
+                ),
+            );
+        }
+        if due < today {
+            return (QaState::Fail, format!("{action}: overdue since {due}"));
+        }
+    }
+    (
+        QaState::Pass,
+        format!(
+            "{} open, each due within {window} business days",
+            open.len()
+        ),
+    )
+}
+
+/// At least one risk, each with a mitigation plan.
+fn risks_mitigated(deal: &Deal) -> (QaState, String) {
+    let risks = &deal.content.risks;
+    if risks.is_empty() {
+        return (QaState::Fail, "no risks recorded (step 8)".into());
+    }
+    let bare: Vec<&str> = risks
+        .iter()
+        .filter(|r| r.mitigation.trim().is_empty())
+        .map(|r| r.description.as_str())
+        .collect();
+    if bare.is_empty() {
+        (
+            QaState::Pass,
+            format!("{} risks, each with a mitigation plan", risks.len()),
+        )
+    } else {
+        (
+            QaState::Fail,
+            format!("no mitigation plan for {}", names(bare.into_iter())),
+        )
+    }
 }
 
 /// `1, 2, 3, 5, 7, 8` as `1-3, 5, 7-8`.
@@ -279,6 +368,81 @@ mod tests {
         assert_eq!(
             item(&checklist(&d, &pb, now()), QaRule::HandoffDocumented).state,
             QaState::Fail
+        );
+    }
+
+    #[test]
+    fn stakeholders_next_steps_and_risks_are_read_from_the_steps_content() {
+        use crate::domain::content::*;
+        let (mut d, pb) = deal(Some(100_000));
+        let day = |s: &str| crate::domain::parse_date(s).unwrap();
+        let at = |s: &str| day(s).and_hms_opt(12, 0, 0).unwrap().and_utc();
+        d.content.stakeholders.push(Stakeholder {
+            name: "Tom Hale".into(),
+            title: "CFO".into(),
+            role: Role::EconomicBuyer,
+            stance: Stance::Supports,
+            influence: Level::High,
+            last_engaged: None,
+            confirmed_on: None,
+        });
+        let items = checklist(&d, &pb, now());
+        assert_eq!(
+            item(&items, QaRule::StakeholdersLogged).why,
+            "no last-engaged date for Tom Hale"
+        );
+        d.content.stakeholders[0].last_engaged = Some(day("2026-11-23"));
+        let items = checklist(&d, &pb, now());
+        assert_eq!(
+            item(&items, QaRule::StakeholdersLogged).state,
+            QaState::Pass
+        );
+
+        // set on a Friday: due Tuesday is inside the window, Wednesday is not
+        d.content.next_steps.push(NextStep {
+            action: "Send questionnaire".into(),
+            owner: "Sam".into(),
+            due: Some(day("2026-12-02")),
+            set_on: day("2026-11-27"),
+            done: false,
+        });
+        let friday = at("2026-11-27");
+        let why = item(&checklist(&d, &pb, friday), QaRule::NextStepsScheduled)
+            .why
+            .clone();
+        assert!(
+            why.contains("more than 2 business days after it was set"),
+            "{why}"
+        );
+        d.content.next_steps[0].due = Some(day("2026-12-01"));
+        assert_eq!(
+            item(&checklist(&d, &pb, friday), QaRule::NextStepsScheduled).state,
+            QaState::Pass
+        );
+        let wednesday = at("2026-12-02");
+        let late = checklist(&d, &pb, wednesday);
+        assert_eq!(
+            item(&late, QaRule::NextStepsScheduled).why,
+            "Send questionnaire: overdue since 2026-12-01"
+        );
+
+        d.content.risks.push(Risk {
+            description: "Security queue".into(),
+            category: RiskCategory::LegalSecurity,
+            likelihood: 2,
+            impact: 2,
+            mitigation: String::new(),
+            owner: String::new(),
+        });
+        let items = checklist(&d, &pb, friday);
+        assert_eq!(
+            item(&items, QaRule::RisksMitigated).why,
+            "no mitigation plan for Security queue"
+        );
+        d.content.risks[0].mitigation = "Questionnaire now".into();
+        assert_eq!(
+            item(&checklist(&d, &pb, friday), QaRule::RisksMitigated).state,
+            QaState::Pass
         );
     }
 }
