@@ -118,10 +118,9 @@ impl ListScreen {
                     .map_or(ListOutcome::Stay, ListOutcome::Open));
             }
             Action::NewDeal => {
-                let form = self
-                    .draft
-                    .take()
-                    .unwrap_or_else(|| Box::new(NewDealForm::new(&ctx.playbook)));
+                let form = self.draft.take().unwrap_or_else(|| {
+                    Box::new(NewDealForm::new(&ctx.playbook, ctx.clock.today()))
+                });
                 return Ok(ListOutcome::NewDeal(form));
             }
             Action::Filter => {

@@ -1,13 +1,14 @@
 //! The new-deal form: each field checked as it is typed, the message beside
 //! it; the deal is created in one write when the form is submitted.
 
+use crate::domain::calendar::parse_date_input;
 use crate::domain::deal::{DealId, NewDeal};
 use crate::domain::money::Money;
-use crate::domain::parse_date;
 use crate::domain::playbook::Playbook;
 use crate::tui::action::Action;
 use crate::tui::app::{Ctx, Look, Status};
 use crate::tui::widgets::{popup, text_field, truncate};
+use chrono::NaiveDate;
 use ratatui::buffer::Buffer;
 use ratatui::crossterm::event::Event;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -58,6 +59,9 @@ pub struct NewDealForm {
     /// After a refused submit, empty required fields show as errors too.
     tried: bool,
     default_stage: String,
+    /// Dates may be typed as +N business days from this day.
+    today: NaiveDate,
+    holidays: Vec<NaiveDate>,
 }
 
 pub enum FormOutcome {
@@ -70,12 +74,14 @@ pub enum FormOutcome {
 }
 
 impl NewDealForm {
-    pub fn new(playbook: &Playbook) -> NewDealForm {
+    pub fn new(playbook: &Playbook, today: NaiveDate) -> NewDealForm {
         NewDealForm {
             inputs: vec![Input::default(); FIELDS.len()],
             focus: 0,
             tried: false,
             default_stage: playbook.defaults.stage.clone(),
+            today,
+            holidays: playbook.targets.holidays.clone(),
         }
     }
 
@@ -93,7 +99,9 @@ impl NewDealForm {
         match FIELDS[i].2 {
             Kind::Required if text.is_empty() && self.tried => Some("required".into()),
             Kind::Amount if !text.is_empty() => Money::parse(text).err(),
-            Kind::Date if !text.is_empty() => parse_date(text).err(),
+            Kind::Date if !text.is_empty() => {
+                parse_date_input(text, self.today, &self.holidays).err()
+            }
             _ => None,
         }
     }
@@ -133,7 +141,7 @@ impl NewDealForm {
             return FormOutcome::Stay(Some(Status::error(message)));
         }
         let amount = |slot| Money::parse(self.value(slot)).ok();
-        let date = |slot| parse_date(self.value(slot)).ok();
+        let date = |slot| parse_date_input(self.value(slot), self.today, &self.holidays).ok();
         let stage = self.value(Slot::Stage);
         let new = NewDeal {
             name: self.value(Slot::Name).to_string(),
@@ -207,7 +215,7 @@ impl NewDealForm {
                     theme.error,
                 ),
                 (None, Kind::Date) if input.value().trim().is_empty() => {
-                    Span::styled("YYYY-MM-DD", theme.dim)
+                    Span::styled("YYYY-MM-DD or +N", theme.dim)
                 }
                 (None, Kind::Amount) if input.value().trim().is_empty() => {
                     Span::styled("USD, e.g. 250,000", theme.dim)
