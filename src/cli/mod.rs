@@ -344,7 +344,7 @@ pub fn execute(cli: &Cli, command: &Command) -> Result<(), Failure> {
             let deal = store.deal(*id)?;
             let now = clock.now();
             let items = qa::checklist(&deal, &playbook, now);
-            let escalations = escalation::detected(&deal, &playbook, now);
+            let escalations = escalation::open(&deal, &playbook, now, clock.offset());
             if *json {
                 let doc = print::deal_json(&deal, &playbook, &items, &escalations, now);
                 writeln!(out, "{}", serde_json::to_string_pretty(&doc).expect("JSON"))

@@ -314,6 +314,22 @@ pub struct DealContent {
     pub timeline: Timeline,
     pub risks: Vec<Risk>,
     pub next_steps: Vec<NextStep>,
+    /// The manager's review of the deal (needed above the playbook's threshold).
+    pub manager_review: Option<SaDecision>,
+    /// What implementation needs from the sale, once the deal is won or flagged.
+    pub handoff: Handoff,
+}
+
+/// The handoff to implementation: needed when the deal is won or flagged.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Handoff {
+    /// Flagged for handoff before it is won.
+    pub flagged: bool,
+    pub implementation_contacts: String,
+    pub scope: String,
+    pub commitments: String,
+    pub open_risks: String,
 }
 
 /// A problem at one place in a deal document: `risks[0].likelihood: must be 1-5`.

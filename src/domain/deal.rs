@@ -1,6 +1,7 @@
 //! The deal: the opportunity being qualified, with its ten step records.
 
 use super::content::DealContent;
+use super::escalation::EscalationRecord;
 use super::money::Money;
 use super::playbook::Playbook;
 use super::step::{Step, StepStatus};
@@ -57,6 +58,8 @@ pub struct Deal {
     pub steps: Vec<Step>,
     /// What the steps captured.
     pub content: DealContent,
+    /// Escalations raised by people, and blocked-step ones acted on.
+    pub escalations: Vec<EscalationRecord>,
 }
 
 impl Deal {
@@ -201,6 +204,7 @@ impl NewDeal {
             version: 1,
             steps: Step::fresh_set(),
             content: DealContent::default(),
+            escalations: Vec::new(),
         }
     }
 }

@@ -3,8 +3,8 @@
 //! path, before anything is written.
 
 use super::content::{
-    Budget, Competitor, DealContent, Milestone, NextStep, PathError, Risk, Scorecard, Stakeholder,
-    Timeline, ValidationPlan,
+    Budget, Competitor, DealContent, Handoff, Milestone, NextStep, PathError, Risk, SaDecision,
+    Scorecard, Stakeholder, Timeline, ValidationPlan,
 };
 use super::deal::{Deal, DealId, MAX_TEXT};
 use super::money::Money;
@@ -93,10 +93,24 @@ pub struct DealDocument {
     pub risks: Vec<Risk>,
     #[serde(default)]
     pub next_steps: Vec<NextStep>,
+    #[serde(default)]
+    pub manager_review: Option<SaDecision>,
+    #[serde(default)]
+    pub handoff: Handoff,
 }
 
 impl DealDocument {
+    /// The document of `deal`, with each step's title from the playbook.
     pub fn from_deal(deal: &Deal, playbook: &Playbook) -> DealDocument {
+        let mut doc = DealDocument::of(deal);
+        for step in &mut doc.steps {
+            step.title = Some(playbook.step(step.number).title.clone());
+        }
+        doc
+    }
+
+    /// The document of `deal`, without step titles.
+    pub fn of(deal: &Deal) -> DealDocument {
         let c = deal.content.clone();
         DealDocument {
             id: Some(deal.id.0),
@@ -117,7 +131,7 @@ impl DealDocument {
                 .iter()
                 .map(|s| StepDocument {
                     number: s.number,
-                    title: Some(playbook.step(s.number).title.clone()),
+                    title: None,
                     status: s.status,
                     started_at: s.started_at,
                     completed_at: s.completed_at,
@@ -138,6 +152,8 @@ impl DealDocument {
             timeline: c.timeline,
             risks: c.risks,
             next_steps: c.next_steps,
+            manager_review: c.manager_review,
+            handoff: c.handoff,
         }
     }
 
@@ -208,6 +224,8 @@ impl DealDocument {
             timeline: self.timeline.clone(),
             risks: self.risks.clone(),
             next_steps: self.next_steps.clone(),
+            manager_review: self.manager_review.clone(),
+            handoff: self.handoff.clone(),
         }
     }
 
@@ -254,6 +272,7 @@ impl DealDocument {
             version: 1,
             steps,
             content,
+            escalations: Vec::new(),
         }
     }
 }

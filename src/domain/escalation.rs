@@ -1,8 +1,8 @@
 //! The escalation matrix applied to a deal: who must act, by when.
 
 use super::deal::Deal;
-use super::playbook::{EscalationDef, EscalationRule, Playbook, Window};
-use super::step::StepStatus;
+use super::playbook::{EscalationDef, EscalationRule, Playbook, RaisedBy, Window};
+use super::step::{RuleError, StepStatus};
 use chrono::{DateTime, Duration, FixedOffset, NaiveTime, Utc};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -22,8 +22,82 @@ impl EscalationStatus {
     }
 }
 
+/// Who did something, when, and what they said.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Stamp {
+    pub by: String,
+    pub at: DateTime<Utc>,
+    pub note: String,
+}
+
+/// An escalation as stored: raised by a person, or a blocked step's once a
+/// person acted on it or the step was unblocked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EscalationRecord {
+    /// 0 until the store gives it one.
+    pub id: i64,
+    pub rule: EscalationRule,
+    pub step: Option<u8>,
+    pub reason: String,
+    pub raised_at: DateTime<Utc>,
+    pub raised_by: String,
+    pub acknowledged: Option<Stamp>,
+    pub resolved: Option<Stamp>,
+}
+
+/// How people name an escalation: `E7` once stored, `B12.3` for the
+/// blocked-step escalation of deal 12's step 3 that nobody has acted on yet.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EscalationId {
+    Stored(i64),
+    Blocked { deal: i64, step: u8 },
+}
+
+impl std::fmt::Display for EscalationId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            EscalationId::Stored(id) => write!(f, "E{id}"),
+            EscalationId::Blocked { deal, step } => write!(f, "B{deal}.{step}"),
+        }
+    }
+}
+
+impl std::str::FromStr for EscalationId {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        let t = s.trim();
+        let bad = || {
+            format!(
+                "not an escalation id: {:?} (ids look like E7 or B12.3; `qualify check ID` lists them)",
+                crate::text::clean(t)
+            )
+        };
+        if let Some(n) = t.strip_prefix(['E', 'e']) {
+            return n
+                .parse()
+                .ok()
+                .filter(|n| *n > 0)
+                .map(EscalationId::Stored)
+                .ok_or_else(bad);
+        }
+        if let Some(rest) = t.strip_prefix(['B', 'b'])
+            && let Some((deal, step)) = rest.split_once('.')
+        {
+            let deal = deal.parse().map_err(|_| bad())?;
+            let step = step
+                .parse()
+                .ok()
+                .filter(|n| (1..=10).contains(n))
+                .ok_or_else(bad)?;
+            return Ok(EscalationId::Blocked { deal, step });
+        }
+        Err(bad())
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Escalation {
+    pub id: EscalationId,
     pub rule: EscalationRule,
     pub scenario: String,
     pub escalate_to: String,
@@ -33,9 +107,13 @@ pub struct Escalation {
     pub raised_at: DateTime<Utc>,
     pub due_at: DateTime<Utc>,
     pub status: EscalationStatus,
+    /// Unresolved past its due time.
     pub overdue: bool,
-    /// What raised it, in words.
+    /// Why it was raised, in words.
     pub why: String,
+    pub raised_by: String,
+    pub acknowledged: Option<Stamp>,
+    pub resolved: Option<Stamp>,
 }
 
 impl Escalation {
@@ -79,58 +157,256 @@ pub fn due_at(window: Window, raised_at: DateTime<Utc>, offset: FixedOffset) -> 
     }
 }
 
-fn from_row(
+fn view(
     row: &EscalationDef,
-    step: Option<u8>,
-    raised_at: DateTime<Utc>,
-    due: DateTime<Utc>,
+    record: &EscalationRecord,
+    id: EscalationId,
     now: DateTime<Utc>,
-    why: String,
+    offset: FixedOffset,
 ) -> Escalation {
+    let due = due_at(row.window, record.raised_at, offset);
+    let status = match (&record.acknowledged, &record.resolved) {
+        (_, Some(_)) => EscalationStatus::Resolved,
+        (Some(_), None) => EscalationStatus::Acknowledged,
+        (None, None) => EscalationStatus::Open,
+    };
     Escalation {
+        id,
         rule: row.rule,
         scenario: row.scenario.clone(),
         escalate_to: row.escalate_to.clone(),
         authority: row.authority.clone(),
-        step,
-        raised_at,
+        step: record.step,
+        raised_at: record.raised_at,
         due_at: due,
-        status: EscalationStatus::Open,
-        overdue: now > due,
-        why,
+        status,
+        overdue: status != EscalationStatus::Resolved && now > due,
+        why: record.reason.clone(),
+        raised_by: record.raised_by.clone(),
+        acknowledged: record.acknowledged.clone(),
+        resolved: record.resolved.clone(),
     }
 }
 
-/// The escalations the tool raises itself from the deal's state at `now`:
-/// one per step blocked for longer than the playbook allows.
-pub fn detected(deal: &Deal, playbook: &Playbook, now: DateTime<Utc>) -> Vec<Escalation> {
-    let Some(row) = playbook.escalation(EscalationRule::StepBlocked) else {
-        return Vec::new();
-    };
+/// The blocked-step escalation step `number` has at `now`, if it has been
+/// blocked for longer than the playbook allows.
+fn blocked_record(
+    deal: &Deal,
+    number: u8,
+    playbook: &Playbook,
+    now: DateTime<Utc>,
+) -> Option<EscalationRecord> {
+    let row = playbook.escalation(EscalationRule::StepBlocked)?;
     let allowed = Duration::days(i64::from(row.blocked_for_days.unwrap_or(3)));
-    deal.steps
+    let step = deal
+        .step(number)
+        .filter(|s| s.status == StepStatus::Blocked)?;
+    let since = step.blocked_since?;
+    let raised_at = since + allowed;
+    (now > raised_at).then(|| EscalationRecord {
+        id: 0,
+        rule: EscalationRule::StepBlocked,
+        step: Some(number),
+        reason: format!(
+            "Step {number} blocked since {}: {}",
+            since.format("%Y-%m-%d %H:%M UTC"),
+            step.blocked_reason.as_deref().unwrap_or("no reason given")
+        ),
+        raised_at,
+        raised_by: "qualify".into(),
+        acknowledged: None,
+        resolved: None,
+    })
+}
+
+fn same_block(a: &EscalationRecord, b: &EscalationRecord) -> bool {
+    a.rule == b.rule && a.step == b.step && a.raised_at == b.raised_at
+}
+
+/// Every escalation of the deal at `now`, resolved ones included, oldest
+/// first: the stored ones raised by then, and the blocked-step ones the
+/// tool detects that nobody has acted on yet.
+pub fn all(
+    deal: &Deal,
+    playbook: &Playbook,
+    now: DateTime<Utc>,
+    offset: FixedOffset,
+) -> Vec<Escalation> {
+    let mut out: Vec<Escalation> = deal
+        .escalations
         .iter()
-        .filter(|s| s.status == StepStatus::Blocked)
-        .filter_map(|s| {
-            let since = s.blocked_since?;
-            let raised_at = since + allowed;
-            (now > raised_at).then(|| {
-                let why = format!(
-                    "Step {} blocked for {} since {}: {}",
-                    s.number,
-                    span(now - since),
-                    since.format("%Y-%m-%d %H:%M UTC"),
-                    s.blocked_reason.as_deref().unwrap_or("no reason given")
-                );
-                let due = due_at(
-                    row.window,
-                    raised_at,
-                    FixedOffset::east_opt(0).expect("UTC"),
-                );
-                from_row(row, Some(s.number), raised_at, due, now, why)
-            })
+        .filter(|r| r.raised_at <= now)
+        .filter_map(|r| {
+            let row = playbook.escalation(r.rule)?;
+            Some(view(row, r, EscalationId::Stored(r.id), now, offset))
         })
+        .collect();
+    if let Some(row) = playbook.escalation(EscalationRule::StepBlocked) {
+        for step in deal.blocked_steps() {
+            if let Some(record) = blocked_record(deal, step.number, playbook, now)
+                && !deal.escalations.iter().any(|r| same_block(r, &record))
+            {
+                let id = EscalationId::Blocked {
+                    deal: deal.id.0,
+                    step: step.number,
+                };
+                out.push(view(row, &record, id, now, offset));
+            }
+        }
+    }
+    out.sort_by_key(|e| e.raised_at);
+    out
+}
+
+/// The escalations not resolved yet.
+pub fn open(
+    deal: &Deal,
+    playbook: &Playbook,
+    now: DateTime<Utc>,
+    offset: FixedOffset,
+) -> Vec<Escalation> {
+    all(deal, playbook, now, offset)
+        .into_iter()
+        .filter(|e| e.status != EscalationStatus::Resolved)
         .collect()
+}
+
+/// A person raises an escalation of a user scenario.
+pub fn raise(
+    deal: &mut Deal,
+    rule: EscalationRule,
+    reason: &str,
+    by: &str,
+    playbook: &Playbook,
+    now: DateTime<Utc>,
+) -> Result<(), RuleError> {
+    let row = playbook
+        .escalation(rule)
+        .ok_or_else(|| RuleError::UnknownEscalation(format!("{rule:?}")))?;
+    if row.raised_by == RaisedBy::Tool {
+        return Err(RuleError::RaisedByTool(row.scenario.clone()));
+    }
+    if reason.trim().is_empty() {
+        return Err(RuleError::Required("a reason"));
+    }
+    deal.escalations.push(EscalationRecord {
+        id: 0,
+        rule,
+        step: None,
+        reason: reason.trim().to_string(),
+        raised_at: now,
+        raised_by: by.to_string(),
+        acknowledged: None,
+        resolved: None,
+    });
+    Ok(())
+}
+
+/// The stored record an id names; a blocked-step escalation is stored the
+/// first time someone acts on it.
+fn record_mut<'a>(
+    deal: &'a mut Deal,
+    id: EscalationId,
+    playbook: &Playbook,
+    now: DateTime<Utc>,
+) -> Result<&'a mut EscalationRecord, RuleError> {
+    let unknown = || RuleError::UnknownEscalation(id.to_string());
+    let index = match id {
+        EscalationId::Stored(n) => deal
+            .escalations
+            .iter()
+            .position(|r| r.id == n && r.raised_at <= now),
+        EscalationId::Blocked { deal: d, step } if d == deal.id.0 => {
+            let record = blocked_record(deal, step, playbook, now).ok_or_else(unknown)?;
+            match deal.escalations.iter().position(|r| same_block(r, &record)) {
+                Some(i) => Some(i),
+                None => {
+                    deal.escalations.push(record);
+                    Some(deal.escalations.len() - 1)
+                }
+            }
+        }
+        EscalationId::Blocked { .. } => None,
+    };
+    let i = index.ok_or_else(unknown)?;
+    Ok(&mut deal.escalations[i])
+}
+
+pub fn acknowledge(
+    deal: &mut Deal,
+    id: EscalationId,
+    by: &str,
+    note: &str,
+    playbook: &Playbook,
+    now: DateTime<Utc>,
+) -> Result<(), RuleError> {
+    let record = record_mut(deal, id, playbook, now)?;
+    if record.resolved.is_some() {
+        return Err(RuleError::EscalationResolved(id.to_string()));
+    }
+    if let Some(done) = &record.acknowledged {
+        return Err(RuleError::AlreadyAcknowledged {
+            id: id.to_string(),
+            by: done.by.clone(),
+        });
+    }
+    record.acknowledged = Some(Stamp {
+        by: by.to_string(),
+        at: now,
+        note: note.trim().to_string(),
+    });
+    Ok(())
+}
+
+pub fn resolve(
+    deal: &mut Deal,
+    id: EscalationId,
+    by: &str,
+    note: &str,
+    playbook: &Playbook,
+    now: DateTime<Utc>,
+) -> Result<(), RuleError> {
+    if note.trim().is_empty() {
+        return Err(RuleError::Required("a note saying how it was resolved"));
+    }
+    let record = record_mut(deal, id, playbook, now)?;
+    if record.resolved.is_some() {
+        return Err(RuleError::EscalationResolved(id.to_string()));
+    }
+    record.resolved = Some(Stamp {
+        by: by.to_string(),
+        at: now,
+        note: note.trim().to_string(),
+    });
+    Ok(())
+}
+
+/// Step `number` is being unblocked: if its escalation was live, it is kept
+/// in the history, resolved by the unblocking.
+pub fn clear_blocked(
+    deal: &mut Deal,
+    number: u8,
+    by: &str,
+    playbook: &Playbook,
+    now: DateTime<Utc>,
+) {
+    if blocked_record(deal, number, playbook, now).is_none() {
+        return;
+    }
+    let id = EscalationId::Blocked {
+        deal: deal.id.0,
+        step: number,
+    };
+    if let Ok(record) = record_mut(deal, id, playbook, now)
+        && record.resolved.is_none()
+    {
+        let note = format!("step {number} unblocked");
+        record.resolved = Some(Stamp {
+            by: by.to_string(),
+            at: now,
+            note,
+        });
+    }
 }
 
 #[cfg(test)]
@@ -144,24 +420,26 @@ mod tests {
         Utc.with_ymd_and_hms(2026, 11, d, h, 0, 0).unwrap()
     }
 
-    fn deal_blocked_at(since: DateTime<Utc>) -> (Deal, Playbook) {
+    fn utc() -> FixedOffset {
+        FixedOffset::east_opt(0).unwrap()
+    }
+
+    fn fresh(now: DateTime<Utc>) -> (Deal, Playbook) {
         let pb = Playbook::default_playbook();
-        let mut deal = NewDeal {
+        let new = NewDeal {
             name: "Acme".into(),
             account: "Acme".into(),
             ..Default::default()
-        }
-        .into_deal(DealId(1), &pb, since);
-        apply(
-            &mut deal.steps,
-            3,
-            &StepChange::Block {
-                reason: "security review queue".into(),
-            },
-            &pb,
-            since,
-        )
-        .unwrap();
+        };
+        (new.into_deal(DealId(7), &pb, now), pb)
+    }
+
+    fn deal_blocked_at(since: DateTime<Utc>) -> (Deal, Playbook) {
+        let (mut deal, pb) = fresh(since);
+        let block = StepChange::Block {
+            reason: "security review queue".into(),
+        };
+        apply(&mut deal.steps, 3, &block, &pb, since).unwrap();
         (deal, pb)
     }
 
@@ -169,35 +447,201 @@ mod tests {
     fn a_step_blocked_more_than_three_days_escalates_to_the_direct_manager() {
         let (deal, pb) = deal_blocked_at(at(2, 9));
         assert!(
-            detected(&deal, &pb, at(3, 9)).is_empty(),
+            open(&deal, &pb, at(3, 9), utc()).is_empty(),
             "one day: nothing"
         );
         assert!(
-            detected(&deal, &pb, at(5, 9)).is_empty(),
+            open(&deal, &pb, at(5, 9), utc()).is_empty(),
             "exactly three days: not yet"
         );
-        let found = detected(&deal, &pb, at(5, 10));
+        let found = open(&deal, &pb, at(5, 10), utc());
         assert_eq!(found.len(), 1);
         let e = &found[0];
+        assert_eq!(e.id, EscalationId::Blocked { deal: 7, step: 3 });
+        assert_eq!(e.id.to_string(), "B7.3");
         assert_eq!(e.scenario, "Step blocked > 3 days");
         assert_eq!(e.escalate_to, "Direct manager");
         assert_eq!(e.authority, "VP Sales");
         assert_eq!(e.step, Some(3));
         assert_eq!(e.raised_at, at(5, 9));
-        assert_eq!(e.due_at, at(6, 9));
+        assert_eq!(e.due_at, at(6, 9), "due 24 hours after it is raised");
         assert!(!e.overdue);
         assert!(e.why.contains("security review queue"), "{}", e.why);
         assert_eq!(e.timer(at(5, 10)), "due in 23h 0m");
-        let later = detected(&deal, &pb, at(6, 11));
+        assert!(
+            !open(&deal, &pb, at(6, 9), utc())[0].overdue,
+            "at the due time: not yet overdue"
+        );
+        let later = open(&deal, &pb, at(6, 11), utc());
         assert!(later[0].overdue);
         assert_eq!(later[0].timer(at(6, 11)), "OVERDUE 2h 0m");
     }
 
     #[test]
-    fn unblocking_clears_the_escalation() {
+    fn unblocking_clears_the_escalation_and_keeps_it_in_the_history() {
         let (mut deal, pb) = deal_blocked_at(at(2, 9));
+        clear_blocked(&mut deal, 3, "dana", &pb, at(9, 9));
         apply(&mut deal.steps, 3, &StepChange::Unblock, &pb, at(9, 9)).unwrap();
-        assert!(detected(&deal, &pb, at(9, 10)).is_empty());
+        assert!(open(&deal, &pb, at(9, 10), utc()).is_empty());
+        let history = all(&deal, &pb, at(9, 10), utc());
+        assert_eq!(history.len(), 1);
+        assert_eq!(history[0].status, EscalationStatus::Resolved);
+        let resolved = history[0].resolved.as_ref().unwrap();
+        assert_eq!(
+            (resolved.by.as_str(), resolved.note.as_str()),
+            ("dana", "step 3 unblocked")
+        );
+        // unblocked before the three days: nothing to keep
+        let (mut early, pb) = deal_blocked_at(at(2, 9));
+        clear_blocked(&mut early, 3, "dana", &pb, at(4, 9));
+        assert!(early.escalations.is_empty());
+    }
+
+    #[test]
+    fn a_pricing_exception_is_due_in_72_hours_and_leaves_the_open_list_once_resolved() {
+        let raised = at(2, 9);
+        let (mut deal, pb) = fresh(raised);
+        raise(
+            &mut deal,
+            EscalationRule::Pricing,
+            "30% discount asked",
+            "dana",
+            &pb,
+            raised,
+        )
+        .unwrap();
+        deal.escalations[0].id = 1;
+        let e = &open(&deal, &pb, raised + Duration::hours(71), utc())[0];
+        assert_eq!(
+            (e.escalate_to.as_str(), e.authority.as_str()),
+            ("Finance + VP Sales", "CFO")
+        );
+        assert!(!e.overdue, "71 hours: not overdue");
+        assert!(
+            open(&deal, &pb, raised + Duration::hours(73), utc())[0].overdue,
+            "73 hours: overdue"
+        );
+        let id = EscalationId::Stored(1);
+        acknowledge(
+            &mut deal,
+            id,
+            "cfo",
+            "looking",
+            &pb,
+            raised + Duration::hours(1),
+        )
+        .unwrap();
+        assert_eq!(
+            open(&deal, &pb, raised + Duration::hours(2), utc())[0].status,
+            EscalationStatus::Acknowledged
+        );
+        let again = acknowledge(&mut deal, id, "cfo", "", &pb, raised + Duration::hours(2));
+        assert!(matches!(again, Err(RuleError::AlreadyAcknowledged { .. })));
+        assert_eq!(
+            resolve(&mut deal, id, "cfo", " ", &pb, raised),
+            Err(RuleError::Required("a note saying how it was resolved"))
+        );
+        resolve(
+            &mut deal,
+            id,
+            "cfo",
+            "approved 20%",
+            &pb,
+            raised + Duration::hours(3),
+        )
+        .unwrap();
+        assert!(open(&deal, &pb, raised + Duration::hours(80), utc()).is_empty());
+        assert_eq!(
+            all(&deal, &pb, raised + Duration::hours(80), utc()).len(),
+            1,
+            "kept in the history"
+        );
+        assert_eq!(
+            resolve(
+                &mut deal,
+                id,
+                "cfo",
+                "again",
+                &pb,
+                raised + Duration::hours(4)
+            ),
+            Err(RuleError::EscalationResolved("E1".into()))
+        );
+        // a what-if view before it was raised does not show it
+        assert!(all(&deal, &pb, raised - Duration::hours(1), utc()).is_empty());
+    }
+
+    #[test]
+    fn a_customer_escalation_is_due_by_the_end_of_that_day() {
+        let plus2 = FixedOffset::east_opt(2 * 3600).unwrap();
+        let raised = Utc.with_ymd_and_hms(2026, 11, 2, 21, 30, 0).unwrap(); // 23:30 at +02:00
+        let (mut deal, pb) = fresh(raised);
+        raise(
+            &mut deal,
+            EscalationRule::Customer,
+            "CIO unhappy",
+            "dana",
+            &pb,
+            raised,
+        )
+        .unwrap();
+        let e = &open(&deal, &pb, raised, plus2)[0];
+        assert_eq!(
+            e.due_at,
+            Utc.with_ymd_and_hms(2026, 11, 2, 22, 0, 0).unwrap()
+        );
+        assert!(!open(&deal, &pb, e.due_at, plus2)[0].overdue);
+        assert!(
+            open(&deal, &pb, e.due_at + Duration::minutes(1), plus2)[0].overdue,
+            "past local midnight"
+        );
+    }
+
+    #[test]
+    fn people_cannot_raise_what_the_tool_raises() {
+        let (mut deal, pb) = fresh(at(2, 9));
+        let err = raise(
+            &mut deal,
+            EscalationRule::StepBlocked,
+            "x",
+            "dana",
+            &pb,
+            at(2, 9),
+        )
+        .unwrap_err();
+        assert!(
+            err.to_string().contains("raised by qualify itself"),
+            "{err}"
+        );
+        assert_eq!(
+            raise(
+                &mut deal,
+                EscalationRule::LegalSecurity,
+                "",
+                "dana",
+                &pb,
+                at(2, 9)
+            ),
+            Err(RuleError::Required("a reason"))
+        );
+    }
+
+    #[test]
+    fn ids_parse_and_print() {
+        assert_eq!(
+            "E12".parse::<EscalationId>().unwrap(),
+            EscalationId::Stored(12)
+        );
+        assert_eq!(
+            "b3.4".parse::<EscalationId>().unwrap(),
+            EscalationId::Blocked { deal: 3, step: 4 }
+        );
+        assert!("B3.11".parse::<EscalationId>().is_err());
+        assert!(
+            "12".parse::<EscalationId>()
+                .unwrap_err()
+                .contains("E7 or B12.3")
+        );
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! Pure rules and types: no terminal, no SQL, no I/O, no clock calls.
 //! Every time-based rule takes `now` as an argument.
 
+pub mod audit;
 pub mod calendar;
 pub mod content;
 pub mod criteria;

@@ -167,6 +167,29 @@ pub enum EscalationRule {
     Pricing,
 }
 
+impl EscalationRule {
+    pub const ALL: [EscalationRule; 4] = [
+        EscalationRule::StepBlocked,
+        EscalationRule::Customer,
+        EscalationRule::LegalSecurity,
+        EscalationRule::Pricing,
+    ];
+
+    /// The id the playbook and the database use.
+    pub fn key(self) -> &'static str {
+        match self {
+            EscalationRule::StepBlocked => "step_blocked",
+            EscalationRule::Customer => "customer",
+            EscalationRule::LegalSecurity => "legal_security",
+            EscalationRule::Pricing => "pricing",
+        }
+    }
+
+    pub fn parse(key: &str) -> Option<EscalationRule> {
+        EscalationRule::ALL.into_iter().find(|r| r.key() == key)
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum RaisedBy {

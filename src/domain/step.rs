@@ -235,6 +235,16 @@ pub enum RuleError {
         step: u8,
         missing: Vec<String>,
     },
+    UnknownEscalation(String),
+    EscalationResolved(String),
+    AlreadyAcknowledged {
+        id: String,
+        by: String,
+    },
+    /// The scenario is raised by qualify itself, not by a person.
+    RaisedByTool(String),
+    /// A note, reason or comment is required here.
+    Required(&'static str),
 }
 
 impl fmt::Display for RuleError {
@@ -267,6 +277,23 @@ impl fmt::Display for RuleError {
                 f,
                 "a block needs a reason (what or who the step is waiting on)"
             ),
+            RuleError::UnknownEscalation(id) => {
+                write!(
+                    f,
+                    "no open escalation {id} on this deal (`qualify check ID` lists them)"
+                )
+            }
+            RuleError::EscalationResolved(id) => write!(f, "escalation {id} is already resolved"),
+            RuleError::AlreadyAcknowledged { id, by } => {
+                write!(f, "escalation {id} was already acknowledged by {by}")
+            }
+            RuleError::RaisedByTool(scenario) => {
+                write!(
+                    f,
+                    "\"{scenario}\" is raised by qualify itself from the step's state"
+                )
+            }
+            RuleError::Required(what) => write!(f, "{what} is required"),
             RuleError::CriteriaUnmet { step, missing } => {
                 write!(
                     f,

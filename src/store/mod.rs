@@ -4,10 +4,13 @@
 
 mod schema;
 
+use crate::domain::audit::{self, AuditEntry};
 use crate::domain::content::DealContent;
 use crate::domain::criteria;
 use crate::domain::deal::{Deal, DealId, DealSummary, FieldError, NewDeal};
+use crate::domain::escalation::{self, EscalationRecord, Stamp};
 use crate::domain::money::Money;
+use crate::domain::playbook::EscalationRule;
 use crate::domain::playbook::Playbook;
 use crate::domain::step::{ChangeOutcome, Notes, RuleError, Step, StepChange, StepStatus};
 use chrono::{DateTime, NaiveDate, Utc};
@@ -164,6 +167,8 @@ const FILTER_SQL: &str = "(?1 = '%%' OR d.name LIKE ?1 ESCAPE '\\' OR d.account 
 pub struct Store {
     conn: Connection,
     path: Option<PathBuf>,
+    /// Who the audit trail says made the changes.
+    actor: String,
 }
 
 impl Store {
@@ -207,7 +212,20 @@ impl Store {
         conn.pragma_update(None, "foreign_keys", "ON")?;
         conn.pragma_update(None, "synchronous", "FULL")?;
         migrations().to_latest(&mut conn)?;
-        Ok(Store { conn, path })
+        Ok(Store {
+            conn,
+            path,
+            actor: "unknown".into(),
+        })
+    }
+
+    /// Name the person whose changes these are (the audit trail's "who").
+    pub fn set_actor(&mut self, who: &str) {
+        self.actor = who.trim().to_string();
+    }
+
+    pub fn actor(&self) -> &str {
+        &self.actor
     }
 
     pub fn path(&self) -> Option<&Path> {
@@ -244,10 +262,16 @@ impl Store {
         for new in &deals {
             new.validate().map_err(StoreError::Invalid)?;
         }
+        let who = self.actor.clone();
         self.write(|tx| {
             deals
                 .into_iter()
-                .map(|new| insert_deal(tx, &new.into_deal(DealId(0), playbook, now)))
+                .map(|new| {
+                    let mut deal = new.into_deal(DealId(0), playbook, now);
+                    let id = insert_deal(tx, &mut deal)?;
+                    record_changes(tx, &Deal { ..deal.clone() }, None, &deal, &who, now)?;
+                    Ok(id)
+                })
                 .collect()
         })
     }
@@ -255,6 +279,7 @@ impl Store {
     /// Save whole deals (an import) in one transaction: a deal whose id exists
     /// is replaced (its version moves on), any other is created with a new id.
     pub fn save_deals(&mut self, deals: &[Deal], now: DateTime<Utc>) -> Result<Vec<DealId>> {
+        let who = self.actor.clone();
         self.write(|tx| {
             let mut ids = Vec::with_capacity(deals.len());
             for deal in deals {
@@ -265,13 +290,22 @@ impl Store {
                     .optional()?;
                 match existing {
                     Some(version) => {
+                        let before = read_deal(tx, deal.id)?;
                         let mut replaced = deal.clone();
                         replaced.version = version + 1;
                         replaced.updated_at = now;
-                        write_deal(tx, &replaced)?;
+                        replaced.escalations = before.escalations.clone();
+                        write_deal(tx, &mut replaced)?;
+                        record_changes(tx, &replaced, Some(&before), &replaced, &who, now)?;
                         ids.push(deal.id);
                     }
-                    None => ids.push(insert_deal(tx, deal)?),
+                    None => {
+                        let mut created = deal.clone();
+                        created.escalations.clear();
+                        let id = insert_deal(tx, &mut created)?;
+                        record_changes(tx, &created, None, &created, &who, now)?;
+                        ids.push(id);
+                    }
                 }
             }
             Ok(ids)
@@ -334,8 +368,10 @@ impl Store {
         now: DateTime<Utc>,
         change: impl FnOnce(&mut Deal) -> Result<T>,
     ) -> Result<(Deal, T)> {
+        let who = self.actor.clone();
         self.write(|tx| {
             let mut deal = read_deal(tx, id)?;
+            let before = deal.clone();
             if let Some(expected) = expected_version
                 && expected != deal.version
             {
@@ -361,7 +397,8 @@ impl Store {
             deal.id = id;
             deal.version += 1;
             deal.updated_at = now;
-            write_deal(tx, &deal)?;
+            write_deal(tx, &mut deal)?;
+            record_changes(tx, &deal, Some(&before), &deal, &who, now)?;
             Ok((deal, value))
         })
     }
@@ -377,9 +414,31 @@ impl Store {
         playbook: &Playbook,
         now: DateTime<Utc>,
     ) -> Result<(Deal, ChangeOutcome)> {
+        let who = self.actor.clone();
         self.update_deal(id, expected_version, now, |deal| {
+            if *change == StepChange::Unblock {
+                escalation::clear_blocked(deal, number, &who, playbook, now);
+            }
             criteria::apply_step(deal, number, change, playbook, now).map_err(StoreError::Rule)
         })
+    }
+
+    /// Every recorded change to a deal, oldest first.
+    pub fn history(&self, id: DealId) -> Result<Vec<AuditEntry>> {
+        self.deal(id)?;
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT at, who, field, before, after FROM audit WHERE deal_id = ?1 ORDER BY id",
+        )?;
+        let rows = stmt.query_map([id], |r| {
+            Ok(AuditEntry {
+                at: r.get(0)?,
+                who: r.get(1)?,
+                field: r.get(2)?,
+                before: r.get(3)?,
+                after: r.get(4)?,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
     /// The battle-card notes kept for a competitor across deals.
@@ -432,7 +491,7 @@ impl Store {
 }
 
 /// Insert a whole deal (its id is ignored: a new one is given).
-fn insert_deal(tx: &Connection, deal: &Deal) -> Result<DealId> {
+fn insert_deal(tx: &Connection, deal: &mut Deal) -> Result<DealId> {
     tx.prepare_cached(
         "INSERT INTO deals (name, account, amount_cents, implementation_fee_cents, support_rate_percent,
             close_date, stage, owner, sa, manager, trigger_date, created_at, updated_at, version)
@@ -459,14 +518,13 @@ fn insert_deal(tx: &Connection, deal: &Deal) -> Result<DealId> {
     for s in &deal.steps {
         insert.execute(params![id, s.number])?;
     }
-    let mut saved = deal.clone();
-    saved.id = id;
-    write_deal(tx, &saved)?;
+    deal.id = id;
+    write_deal(tx, deal)?;
     Ok(id)
 }
 
 /// Write every field, step and the content of an existing deal.
-fn write_deal(tx: &Connection, deal: &Deal) -> Result<()> {
+fn write_deal(tx: &Connection, deal: &mut Deal) -> Result<()> {
     tx.prepare_cached(
         "UPDATE deals SET name = ?2, account = ?3, amount_cents = ?4, implementation_fee_cents = ?5,
             support_rate_percent = ?6, close_date = ?7, stage = ?8, owner = ?9, sa = ?10, manager = ?11,
@@ -519,6 +577,100 @@ fn write_deal(tx: &Connection, deal: &Deal) -> Result<()> {
          ON CONFLICT (deal_id) DO UPDATE SET body = excluded.body",
     )?
     .execute(params![deal.id, body])?;
+    write_escalations(tx, deal)?;
+    Ok(())
+}
+
+/// Store new escalation records (giving them ids) and the acts on old ones.
+fn write_escalations(tx: &Connection, deal: &mut Deal) -> Result<()> {
+    let id = deal.id;
+    for e in &mut deal.escalations {
+        let stamp = |s: &Option<Stamp>| {
+            s.as_ref()
+                .map(|s| (s.by.clone(), s.at, s.note.clone()))
+                .unwrap_or_default()
+        };
+        let (ack_by, ack_at, ack_note) = stamp(&e.acknowledged);
+        let (res_by, res_at, res_note) = stamp(&e.resolved);
+        let some = |v: String| (!v.is_empty()).then_some(v);
+        let ack_at = e.acknowledged.as_ref().map(|_| ack_at);
+        let res_at = e.resolved.as_ref().map(|_| res_at);
+        if e.id == 0 {
+            tx.prepare_cached(
+                "INSERT INTO escalations (deal_id, rule, step, reason, raised_at, raised_by,
+                    ack_by, ack_at, ack_note, resolved_by, resolved_at, resolved_note)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+            )?
+            .execute(params![
+                id,
+                e.rule.key(),
+                e.step,
+                e.reason,
+                e.raised_at,
+                e.raised_by,
+                some(ack_by),
+                ack_at,
+                some(ack_note),
+                some(res_by),
+                res_at,
+                some(res_note),
+            ])?;
+            e.id = tx.last_insert_rowid();
+        } else {
+            tx.prepare_cached(
+                "UPDATE escalations SET ack_by = ?3, ack_at = ?4, ack_note = ?5,
+                    resolved_by = ?6, resolved_at = ?7, resolved_note = ?8
+                 WHERE id = ?1 AND deal_id = ?2",
+            )?
+            .execute(params![
+                e.id,
+                id,
+                some(ack_by),
+                ack_at,
+                some(ack_note),
+                some(res_by),
+                res_at,
+                some(res_note)
+            ])?;
+        }
+    }
+    Ok(())
+}
+
+/// Write one audit row per field that differs between `before` (none for a
+/// new deal) and `after`, in the change's own transaction.
+fn record_changes(
+    tx: &Connection,
+    deal: &Deal,
+    before: Option<&Deal>,
+    after: &Deal,
+    who: &str,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    let mut insert = tx.prepare_cached(
+        "INSERT INTO audit (deal_id, at, who, field, before, after) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    )?;
+    let Some(before) = before else {
+        insert.execute(params![
+            deal.id,
+            now,
+            who,
+            "deal",
+            "",
+            format!("created: {}", deal.name)
+        ])?;
+        return Ok(());
+    };
+    for change in audit::diff(&audit::snapshot(before), &audit::snapshot(after)) {
+        insert.execute(params![
+            deal.id,
+            now,
+            who,
+            change.field,
+            change.before,
+            change.after
+        ])?;
+    }
     Ok(())
 }
 
@@ -557,6 +709,7 @@ fn read_deal(conn: &Connection, id: DealId) -> Result<Deal> {
                     version: r.get(14)?,
                     steps: Vec::new(),
                     content: DealContent::default(),
+                    escalations: Vec::new(),
                 })
             },
         )
@@ -577,6 +730,42 @@ fn read_deal(conn: &Connection, id: DealId) -> Result<Deal> {
             |r| r.get(0),
         )
         .optional()?;
+    let mut stmt = conn.prepare_cached(
+        "SELECT id, rule, step, reason, raised_at, raised_by, ack_by, ack_at, ack_note,
+            resolved_by, resolved_at, resolved_note
+         FROM escalations WHERE deal_id = ?1 ORDER BY id",
+    )?;
+    deal.escalations = stmt
+        .query_map([id], |r| {
+            let rule: String = r.get(1)?;
+            let stamp = |by: usize| -> rusqlite::Result<Option<Stamp>> {
+                let who: Option<String> = r.get(by)?;
+                let at: Option<DateTime<Utc>> = r.get(by + 1)?;
+                let note: Option<String> = r.get(by + 2)?;
+                Ok(at.map(|at| Stamp {
+                    by: who.unwrap_or_default(),
+                    at,
+                    note: note.unwrap_or_default(),
+                }))
+            };
+            Ok(EscalationRecord {
+                id: r.get(0)?,
+                rule: EscalationRule::parse(&rule).ok_or_else(|| {
+                    rusqlite::Error::FromSqlConversionFailure(
+                        1,
+                        rusqlite::types::Type::Text,
+                        format!("unknown rule {rule}").into(),
+                    )
+                })?,
+                step: r.get(2)?,
+                reason: r.get(3)?,
+                raised_at: r.get(4)?,
+                raised_by: r.get(5)?,
+                acknowledged: stamp(6)?,
+                resolved: stamp(9)?,
+            })
+        })?
+        .collect::<rusqlite::Result<_>>()?;
     if let Some(body) = body {
         deal.content = serde_json::from_str(&body).map_err(|e| {
             StoreError::Sql(rusqlite::Error::FromSqlConversionFailure(

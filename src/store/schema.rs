@@ -66,6 +66,36 @@ const MIGRATIONS: &[M<'static>] = &[
             updated_at TEXT NOT NULL
         ) STRICT;",
     ),
+    // Escalations raised by people (and blocked-step ones acted on), and the
+    // audit trail: every field change with before, after, who and when.
+    M::up(
+        "CREATE TABLE escalations (
+            id            INTEGER PRIMARY KEY,
+            deal_id       INTEGER NOT NULL REFERENCES deals (id) ON DELETE CASCADE,
+            rule          TEXT NOT NULL,
+            step          INTEGER CHECK (step BETWEEN 1 AND 10),
+            reason        TEXT NOT NULL,
+            raised_at     TEXT NOT NULL,
+            raised_by     TEXT NOT NULL,
+            ack_by        TEXT,
+            ack_at        TEXT,
+            ack_note      TEXT,
+            resolved_by   TEXT,
+            resolved_at   TEXT,
+            resolved_note TEXT
+        ) STRICT;
+        CREATE INDEX escalations_by_deal ON escalations (deal_id, id);
+        CREATE TABLE audit (
+            id      INTEGER PRIMARY KEY,
+            deal_id INTEGER NOT NULL REFERENCES deals (id) ON DELETE CASCADE,
+            at      TEXT NOT NULL,
+            who     TEXT NOT NULL,
+            field   TEXT NOT NULL,
+            before  TEXT NOT NULL,
+            after   TEXT NOT NULL
+        ) STRICT;
+        CREATE INDEX audit_by_deal ON audit (deal_id, id);",
+    ),
 ];
 
 pub fn migrations() -> Migrations<'static> {
