@@ -9,7 +9,7 @@ fn main() -> ExitCode {
     };
     match &cli.command {
         Some(command) => match cli::execute(&cli, command) {
-            Ok(()) => ExitCode::SUCCESS,
+            Ok(status) => ExitCode::from(status),
             Err(failure) => failure.report(),
         },
         None => qualify::tui::main(&cli),

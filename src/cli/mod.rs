@@ -1,12 +1,15 @@
 //! The headless face: clap commands that parse, call the domain and the
 //! store, and print text or JSON. Never touches the terminal's modes.
 
+mod oversight;
 mod print;
+mod report;
 
 use crate::clock::{Clock, parse_when};
 use crate::domain::calendar::parse_date_input;
 use crate::domain::deal::{DealId, NewDeal};
 use crate::domain::document::{DealDocument, parse_documents};
+use crate::domain::escalation::EscalationId;
 use crate::domain::money::Money;
 use crate::domain::playbook::{Playbook, PlaybookError};
 use crate::domain::step::{NoteKind, StepChange};
@@ -31,6 +34,9 @@ pub struct Cli {
     /// Use this playbook instead of the built-in one
     #[arg(long, global = true, value_name = "FILE")]
     pub playbook: Option<PathBuf>,
+    /// Who you are, for the history and sign-offs [default: your login name]
+    #[arg(long, global = true, env = "QUALIFY_USER", value_name = "NAME")]
+    pub user: Option<String>,
     #[command(subcommand)]
     pub command: Option<Command>,
 }
@@ -40,6 +46,53 @@ pub enum Command {
     /// Create, list and show deals
     #[command(subcommand)]
     Deal(DealCommand),
+    /// The QA checklist and open escalations of a deal, or a line per open deal (exit 1 if any fails)
+    Check {
+        id: Option<DealId>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Raise an escalation; prints its id
+    Escalate {
+        id: DealId,
+        #[arg(long, value_enum)]
+        scenario: oversight::ScenarioArg,
+        #[arg(long)]
+        reason: String,
+    },
+    /// Acknowledge or resolve an escalation (ids like E7, or B12.3 for a blocked step)
+    #[command(subcommand)]
+    Escalation(EscalationCommand),
+    /// Record the manager's review of the deal or the SA's sign-off of step 4
+    #[command(group(clap::ArgGroup::new("decision").required(true).args(["approve", "send_back"])))]
+    Review {
+        id: DealId,
+        #[arg(long = "as", value_enum, value_name = "ROLE")]
+        role: oversight::ReviewerArg,
+        /// The reviewer [default: --user]
+        #[arg(long, value_name = "NAME")]
+        by: Option<String>,
+        #[arg(long)]
+        approve: bool,
+        #[arg(long)]
+        send_back: bool,
+        /// Required with --send-back: what must change
+        #[arg(long, default_value = "")]
+        comment: String,
+    },
+    /// Every change to a deal: field, before, after, who, when
+    History {
+        id: DealId,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Write the deal review (Markdown) for a forecast call
+    Report {
+        id: DealId,
+        /// Write to FILE instead of standard output
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+    },
     /// Show or set the battle-card notes kept for a competitor across deals
     Battlecard {
         competitor: String,
@@ -56,6 +109,22 @@ pub enum Command {
         number: u8,
         #[command(subcommand)]
         change: StepCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum EscalationCommand {
+    /// Acknowledge: the person escalated to has seen it
+    Ack {
+        id: EscalationId,
+        #[arg(long, default_value = "")]
+        note: String,
+    },
+    /// Resolve, saying how
+    Resolve {
+        id: EscalationId,
+        #[arg(long)]
+        note: String,
     },
 }
 
@@ -302,13 +371,109 @@ pub fn clock(cli: &Cli) -> Clock {
     cli.as_of.map_or_else(Clock::system, Clock::fixed)
 }
 
-/// Run one headless command.
-pub fn execute(cli: &Cli, command: &Command) -> Result<(), Failure> {
+/// Who is acting: `--user` / `QUALIFY_USER`, else the login name.
+pub fn actor(cli: &Cli) -> String {
+    let login = ["USER", "LOGNAME", "USERNAME"]
+        .iter()
+        .find_map(|v| std::env::var(v).ok());
+    cli.user
+        .clone()
+        .or(login)
+        .map(|s| clean(s.trim()))
+        .filter(|s| !s.is_empty())
+        .unwrap_or_else(|| "unknown".into())
+}
+
+/// Run one headless command; the exit status when it ran (1 from `check`
+/// when something fails).
+pub fn execute(cli: &Cli, command: &Command) -> Result<u8, Failure> {
     let playbook = load_playbook(cli.playbook.as_deref())?;
     let clock = clock(cli);
     let mut store = Store::open(&db_path(cli)?)?;
+    store.set_actor(&actor(cli));
     let mut out = std::io::stdout().lock();
+    let mut status = 0;
     let result = match command {
+        Command::Check { id, json } => {
+            let env = oversight::Env {
+                store: &mut store,
+                playbook: &playbook,
+                clock: &clock,
+            };
+            let (text, ok) = oversight::check(*id, *json, &env)?;
+            status = u8::from(!ok);
+            write!(out, "{text}")
+        }
+        Command::Escalate {
+            id,
+            scenario,
+            reason,
+        } => {
+            let mut env = oversight::Env {
+                store: &mut store,
+                playbook: &playbook,
+                clock: &clock,
+            };
+            writeln!(
+                out,
+                "{}",
+                oversight::escalate(*id, *scenario, reason, &mut env)?
+            )
+        }
+        Command::Escalation(action) => {
+            let mut env = oversight::Env {
+                store: &mut store,
+                playbook: &playbook,
+                clock: &clock,
+            };
+            let said = match action {
+                EscalationCommand::Ack { id, note } => {
+                    oversight::act_on(*id, false, note, &mut env)?
+                }
+                EscalationCommand::Resolve { id, note } => {
+                    oversight::act_on(*id, true, note, &mut env)?
+                }
+            };
+            writeln!(out, "{said}")
+        }
+        Command::Review {
+            id,
+            role,
+            by,
+            approve,
+            send_back: _,
+            comment,
+        } => {
+            let mut env = oversight::Env {
+                store: &mut store,
+                playbook: &playbook,
+                clock: &clock,
+            };
+            writeln!(
+                out,
+                "{}",
+                oversight::record_review(*id, *role, *approve, by.as_deref(), comment, &mut env)?
+            )
+        }
+        Command::History { id, json } => {
+            let env = oversight::Env {
+                store: &mut store,
+                playbook: &playbook,
+                clock: &clock,
+            };
+            write!(out, "{}", oversight::history(*id, *json, &env)?)
+        }
+        Command::Report { id, out: file } => {
+            let env = oversight::Env {
+                store: &mut store,
+                playbook: &playbook,
+                clock: &clock,
+            };
+            match oversight::write_report(*id, file.as_deref(), &env)? {
+                Some(text) => write!(out, "{text}"),
+                None => Ok(()),
+            }
+        }
         Command::Deal(DealCommand::Add(args)) => {
             let new = NewDeal {
                 name: args.name.clone(),
@@ -415,7 +580,8 @@ pub fn execute(cli: &Cli, command: &Command) -> Result<(), Failure> {
             )
         }
     };
-    result.map_err(|e| Failure::refused(format!("cannot write the output: {e}")))
+    result.map_err(|e| Failure::refused(format!("cannot write the output: {e}")))?;
+    Ok(status)
 }
 
 /// The text of FILE, or of standard input for `-`.

@@ -29,7 +29,15 @@ pub fn summary_json(d: &DealSummary) -> Value {
 }
 
 pub fn escalation_json(e: &Escalation) -> Value {
+    let stamp = |s: &Option<crate::domain::escalation::Stamp>| {
+        s.as_ref()
+            .map(|s| json!({"by": s.by, "at": s.at.to_rfc3339(), "note": s.note}))
+    };
     json!({
+        "id": e.id.to_string(),
+        "raised_by": e.raised_by,
+        "acknowledged": stamp(&e.acknowledged),
+        "resolved": stamp(&e.resolved),
         "scenario": e.scenario,
         "escalate_to": e.escalate_to,
         "authority": e.authority,
@@ -110,7 +118,7 @@ fn or_dash(s: &str) -> String {
     }
 }
 
-fn truncate(s: &str, width: usize) -> String {
+pub fn truncate(s: &str, width: usize) -> String {
     if s.chars().count() <= width {
         s.to_string()
     } else {

@@ -11,6 +11,7 @@ pub mod escalation;
 pub mod money;
 pub mod playbook;
 pub mod qa;
+pub mod review;
 pub mod step;
 
 pub use deal::{Deal, DealId, DealSummary, NewDeal};

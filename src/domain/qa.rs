@@ -6,6 +6,7 @@ use super::deal::Deal;
 use super::money::Money;
 use super::playbook::{Playbook, QaRule};
 use super::step::Step;
+use crate::text::clean;
 use chrono::{DateTime, NaiveDate, Utc};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -71,46 +72,102 @@ fn evaluate(rule: QaRule, deal: &Deal, playbook: &Playbook, today: NaiveDate) ->
         QaRule::StakeholdersLogged => stakeholders_logged(deal),
         QaRule::NextStepsScheduled => next_steps_scheduled(deal, playbook, today),
         QaRule::RisksMitigated => risks_mitigated(deal),
-        QaRule::ManagerReview => {
-            let threshold = Money::from_dollars(playbook.targets.manager_review_over_usd);
-            match deal.amount {
-                Some(amount) if amount > threshold => (
-                    Fail,
-                    format!(
-                        "licence amount {amount} is over {threshold}: no approving manager review recorded"
-                    ),
-                ),
-                Some(amount) => (
-                    NotApplicable,
-                    format!("not needed: {amount} is at or below {threshold}"),
-                ),
-                None => (
-                    Fail,
-                    format!("no amount set, so it is unknown whether the deal is over {threshold}"),
-                ),
-            }
-        }
-        QaRule::HandoffDocumented => {
-            let won = deal.stage.to_ascii_lowercase().contains("won");
-            if won {
-                (
-                    Fail,
-                    format!(
-                        "stage is {}: handoff documentation not recorded",
-                        deal.stage
-                    ),
-                )
-            } else {
-                (
-                    NotApplicable,
-                    "not needed: the deal is not won or flagged for handoff".into(),
-                )
-            }
-        }
+        QaRule::ManagerReview => manager_review(deal, playbook),
+        QaRule::HandoffDocumented => handoff_documented(deal),
     }
 }
 
-/// All ten complete, each completed no earlier than the one before it.
+/// Above the threshold, an approving manager review.
+fn manager_review(deal: &Deal, playbook: &Playbook) -> (QaState, String) {
+    let threshold = Money::from_dollars(playbook.targets.manager_review_over_usd);
+    let Some(amount) = deal.amount else {
+        return (
+            QaState::Fail,
+            format!("no amount set, so it is unknown whether the deal is over {threshold}"),
+        );
+    };
+    if amount <= threshold {
+        return (
+            QaState::NotApplicable,
+            format!("not needed: {amount} is at or below {threshold}"),
+        );
+    }
+    match &deal.content.manager_review {
+        Some(r) if r.approved => (
+            QaState::Pass,
+            format!(
+                "approved by {} on {}",
+                clean(&r.by),
+                r.at.format("%Y-%m-%d")
+            ),
+        ),
+        Some(r) => (
+            QaState::Fail,
+            format!(
+                "sent back by {} on {}: {}",
+                clean(&r.by),
+                r.at.format("%Y-%m-%d"),
+                clean(&r.comment)
+            ),
+        ),
+        None => (
+            QaState::Fail,
+            format!(
+                "licence amount {amount} is over {threshold}: no approving manager review recorded"
+            ),
+        ),
+    }
+}
+
+/// When the deal is won or flagged for handoff: contacts, scope, success
+/// criteria (from step 4), commitments and open risks all written down.
+fn handoff_documented(deal: &Deal) -> (QaState, String) {
+    let h = &deal.content.handoff;
+    let won = deal.stage.to_ascii_lowercase().contains("won");
+    if !won && !h.flagged {
+        return (
+            QaState::NotApplicable,
+            "not needed: the deal is not won or flagged for handoff".into(),
+        );
+    }
+    let blank = |s: &str| s.trim().is_empty();
+    let mut missing = Vec::new();
+    if blank(&h.implementation_contacts) {
+        missing.push("implementation contacts");
+    }
+    if blank(&h.scope) {
+        missing.push("scope");
+    }
+    if !deal
+        .content
+        .validation_plan
+        .items
+        .iter()
+        .any(|i| !blank(&i.success_criterion))
+    {
+        missing.push("success criteria (step 4)");
+    }
+    if blank(&h.commitments) {
+        missing.push("commitments made");
+    }
+    if blank(&h.open_risks) {
+        missing.push("open risks");
+    }
+    let why = if won {
+        format!("stage is {}", clean(&deal.stage))
+    } else {
+        "flagged for handoff".to_string()
+    };
+    if missing.is_empty() {
+        (QaState::Pass, format!("{why}: handoff complete"))
+    } else {
+        (
+            QaState::Fail,
+            format!("{why}: handoff lacks {}", missing.join(", ")),
+        )
+    }
+}
+
 fn steps_in_sequence(steps: &[Step]) -> (QaState, String) {
     let open: Vec<u8> = steps
         .iter()
@@ -444,5 +501,64 @@ mod tests {
             item(&checklist(&d, &pb, friday), QaRule::RisksMitigated).state,
             QaState::Pass
         );
+    }
+
+    #[test]
+    fn manager_review_passes_once_approved_and_fails_when_sent_back() {
+        use crate::domain::review::{Reviewer, review};
+        let (mut d, pb) = deal(Some(300_000));
+        review(
+            &mut d,
+            Reviewer::Manager,
+            false,
+            "Morgan",
+            "tighten the close plan",
+            now(),
+        )
+        .unwrap();
+        let why = item(&checklist(&d, &pb, now()), QaRule::ManagerReview)
+            .why
+            .clone();
+        assert_eq!(
+            why,
+            "sent back by Morgan on 2026-11-02: tighten the close plan"
+        );
+        review(&mut d, Reviewer::Manager, true, "Morgan", "", now()).unwrap();
+        let items = checklist(&d, &pb, now());
+        assert_eq!(item(&items, QaRule::ManagerReview).state, QaState::Pass);
+        assert_eq!(
+            item(&items, QaRule::ManagerReview).why,
+            "approved by Morgan on 2026-11-02"
+        );
+    }
+
+    #[test]
+    fn handoff_applies_when_flagged_and_names_what_it_lacks() {
+        use crate::domain::content::*;
+        let (mut d, pb) = deal(None);
+        d.content.handoff.flagged = true;
+        let why = item(&checklist(&d, &pb, now()), QaRule::HandoffDocumented)
+            .why
+            .clone();
+        assert_eq!(
+            why,
+            "flagged for handoff: handoff lacks implementation contacts, scope, success criteria (step 4), commitments made, open risks"
+        );
+        d.content.handoff = Handoff {
+            flagged: true,
+            implementation_contacts: "Ken Ito (IT)".into(),
+            scope: "3 ERPs".into(),
+            commitments: "Go-live in 90 days".into(),
+            open_risks: "Security queue".into(),
+        };
+        d.content.validation_plan.items.push(ValidationItem {
+            requirement: "SSO".into(),
+            success_criterion: "Login via Okta".into(),
+            owner: "Ken".into(),
+            due: None,
+            status: ItemStatus::Passed,
+        });
+        let items = checklist(&d, &pb, now());
+        assert_eq!(item(&items, QaRule::HandoffDocumented).state, QaState::Pass);
     }
 }

@@ -423,6 +423,16 @@ impl Store {
         })
     }
 
+    /// The deal escalation `id` (stored) belongs to.
+    pub fn deal_of_escalation(&self, id: i64) -> Result<Option<DealId>> {
+        Ok(self
+            .conn
+            .query_row("SELECT deal_id FROM escalations WHERE id = ?1", [id], |r| {
+                r.get(0)
+            })
+            .optional()?)
+    }
+
     /// Every recorded change to a deal, oldest first.
     pub fn history(&self, id: DealId) -> Result<Vec<AuditEntry>> {
         self.deal(id)?;

@@ -1,0 +1,274 @@
+//! The commands a manager or SA uses on a deal: the QA check, escalations,
+//! reviews, the history and the deal report.
+
+use super::print::{escalation_json, qa_json};
+use super::{Failure, report};
+use crate::clock::Clock;
+use crate::domain::deal::{Deal, DealId};
+use crate::domain::escalation::{self, Escalation, EscalationId};
+use crate::domain::playbook::{EscalationRule, Playbook};
+use crate::domain::qa::{self, QaItem, QaState};
+use crate::domain::review::{Reviewer, review};
+use crate::store::{ListQuery, Store, StoreError};
+use crate::text::clean;
+use clap::ValueEnum;
+use serde_json::{Value, json};
+use std::fmt::Write as _;
+use std::path::Path;
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum ScenarioArg {
+    Customer,
+    LegalSecurity,
+    Pricing,
+}
+
+impl ScenarioArg {
+    fn rule(self) -> EscalationRule {
+        match self {
+            ScenarioArg::Customer => EscalationRule::Customer,
+            ScenarioArg::LegalSecurity => EscalationRule::LegalSecurity,
+            ScenarioArg::Pricing => EscalationRule::Pricing,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum ReviewerArg {
+    Manager,
+    Sa,
+}
+
+/// What the commands work with.
+pub struct Env<'a> {
+    pub store: &'a mut Store,
+    pub playbook: &'a Playbook,
+    pub clock: &'a Clock,
+}
+
+/// The QA items and open escalations of a deal at the clock's now.
+fn state(deal: &Deal, env: &Env<'_>) -> (Vec<QaItem>, Vec<Escalation>) {
+    let now = env.clock.now();
+    (
+        qa::checklist(deal, env.playbook, now),
+        escalation::open(deal, env.playbook, now, env.clock.offset()),
+    )
+}
+
+fn healthy(qa: &[QaItem], escalations: &[Escalation]) -> bool {
+    qa.iter().all(|i| i.state.passed()) && !escalations.iter().any(|e| e.overdue)
+}
+
+fn check_json(deal: &Deal, qa: &[QaItem], escalations: &[Escalation]) -> Value {
+    json!({
+        "id": deal.id.0,
+        "name": deal.name,
+        "qa": qa.iter().map(qa_json).collect::<Vec<_>>(),
+        "escalations": escalations.iter().map(escalation_json).collect::<Vec<_>>(),
+    })
+}
+
+fn qa_mark(state: QaState) -> &'static str {
+    match state {
+        QaState::Pass => "[x]",
+        QaState::NotApplicable => "[-]",
+        QaState::Fail => "[ ]",
+    }
+}
+
+/// `check [ID]`: the text or JSON, and whether everything holds.
+pub fn check(id: Option<DealId>, json: bool, env: &Env<'_>) -> Result<(String, bool), Failure> {
+    let deals: Vec<Deal> = match id {
+        Some(id) => vec![env.store.deal(id)?],
+        None => env
+            .store
+            .deal_page(&ListQuery::default(), 0, usize::MAX >> 1)?
+            .into_iter()
+            .filter(|d| !d.stage.trim().to_ascii_lowercase().starts_with("closed"))
+            .map(|d| env.store.deal(d.id))
+            .collect::<Result<_, StoreError>>()?,
+    };
+    let now = env.clock.now();
+    let mut ok = true;
+    let mut docs = Vec::new();
+    let mut text = String::new();
+    for deal in &deals {
+        let (qa, escalations) = state(deal, env);
+        ok &= healthy(&qa, &escalations);
+        if json {
+            docs.push(check_json(deal, &qa, &escalations));
+        } else if id.is_some() {
+            let _ = writeln!(text, "Deal {}: {}", deal.id, clean(&deal.name));
+            for item in &qa {
+                let _ = writeln!(
+                    text,
+                    "  {} {}: {}",
+                    qa_mark(item.state),
+                    item.title,
+                    clean(&item.why)
+                );
+            }
+            if escalations.is_empty() {
+                let _ = writeln!(text, "  no open escalations");
+            }
+            for e in &escalations {
+                let _ = writeln!(
+                    text,
+                    "  {} {} -> {} ({}), {}, {}: {}",
+                    e.id,
+                    e.scenario,
+                    e.escalate_to,
+                    e.authority,
+                    e.status.as_str(),
+                    e.timer(now),
+                    clean(&e.why)
+                );
+            }
+        } else {
+            let passed = qa.iter().filter(|i| i.state.passed()).count();
+            let overdue = escalations.iter().filter(|e| e.overdue).count();
+            let _ = writeln!(
+                text,
+                "{:>5}  {:<32} QA {passed}/{}  escalations {} ({overdue} overdue)",
+                deal.id.0,
+                super::print::truncate(&clean(&deal.name), 32),
+                qa.len(),
+                escalations.len()
+            );
+        }
+    }
+    if json {
+        let value = if id.is_some() {
+            docs.pop().unwrap_or(Value::Null)
+        } else {
+            Value::Array(docs)
+        };
+        text = serde_json::to_string_pretty(&value).expect("JSON") + "\n";
+    }
+    Ok((text, ok))
+}
+
+pub fn escalate(
+    id: DealId,
+    scenario: ScenarioArg,
+    reason: &str,
+    env: &mut Env<'_>,
+) -> Result<String, Failure> {
+    let who = env.store.actor().to_string();
+    let (pb, now) = (env.playbook, env.clock.now());
+    let (deal, ()) = env.store.update_deal(id, None, now, |deal| {
+        escalation::raise(deal, scenario.rule(), reason, &who, pb, now).map_err(StoreError::Rule)
+    })?;
+    let stored = deal.escalations.last().expect("the escalation just raised");
+    Ok(format!("E{}", stored.id))
+}
+
+/// The deal an escalation id belongs to.
+fn deal_of(id: EscalationId, env: &Env<'_>) -> Result<DealId, Failure> {
+    match id {
+        EscalationId::Blocked { deal, .. } => Ok(DealId(deal)),
+        EscalationId::Stored(n) => env.store.deal_of_escalation(n)?.ok_or_else(|| {
+            Failure::usage(format!(
+                "no escalation {id} (`qualify check ID` lists them)"
+            ))
+        }),
+    }
+}
+
+pub fn act_on(
+    id: EscalationId,
+    resolve: bool,
+    note: &str,
+    env: &mut Env<'_>,
+) -> Result<String, Failure> {
+    let deal_id = deal_of(id, env)?;
+    let who = env.store.actor().to_string();
+    let (pb, now) = (env.playbook, env.clock.now());
+    env.store.update_deal(deal_id, None, now, |deal| {
+        let result = if resolve {
+            escalation::resolve(deal, id, &who, note, pb, now)
+        } else {
+            escalation::acknowledge(deal, id, &who, note, pb, now)
+        };
+        result.map_err(StoreError::Rule)
+    })?;
+    Ok(format!(
+        "{id} {}",
+        if resolve { "resolved" } else { "acknowledged" }
+    ))
+}
+
+pub fn record_review(
+    id: DealId,
+    role: ReviewerArg,
+    approved: bool,
+    by: Option<&str>,
+    comment: &str,
+    env: &mut Env<'_>,
+) -> Result<String, Failure> {
+    let reviewer = match role {
+        ReviewerArg::Manager => Reviewer::Manager,
+        ReviewerArg::Sa => Reviewer::Sa,
+    };
+    let by = by.map_or_else(|| env.store.actor().to_string(), str::to_string);
+    let now = env.clock.now();
+    let (_, said) = env.store.update_deal(id, None, now, |deal| {
+        review(deal, reviewer, approved, &by, comment, now).map_err(StoreError::Rule)
+    })?;
+    let verdict = if approved { "approved" } else { "sent back" };
+    Ok(match said {
+        Some(more) => format!("deal {id}: {verdict}; {more}"),
+        None => format!("deal {id}: {verdict}"),
+    })
+}
+
+pub fn history(id: DealId, json: bool, env: &Env<'_>) -> Result<String, Failure> {
+    let entries = env.store.history(id)?;
+    if json {
+        let rows: Vec<Value> = entries
+            .iter()
+            .map(|e| json!({"at": e.at.to_rfc3339(), "who": e.who, "field": e.field, "before": e.before, "after": e.after}))
+            .collect();
+        return Ok(serde_json::to_string_pretty(&rows).expect("JSON") + "\n");
+    }
+    let mut text = String::new();
+    for e in &entries {
+        let at = env.clock.local(e.at).format("%Y-%m-%d %H:%M");
+        let _ = writeln!(
+            text,
+            "{at}  {:<12} {}: {} -> {}",
+            super::print::truncate(&clean(&e.who), 12),
+            e.field,
+            shown(&e.before),
+            shown(&e.after)
+        );
+    }
+    Ok(text)
+}
+
+fn shown(value: &str) -> String {
+    if value.is_empty() {
+        "(empty)".into()
+    } else {
+        super::print::truncate(&clean(value), 60)
+    }
+}
+
+pub fn write_report(
+    id: DealId,
+    out: Option<&Path>,
+    env: &Env<'_>,
+) -> Result<Option<String>, Failure> {
+    let deal = env.store.deal(id)?;
+    let (qa, _) = state(&deal, env);
+    let all = escalation::all(&deal, env.playbook, env.clock.now(), env.clock.offset());
+    let text = report::markdown(&deal, env.playbook, &qa, &all, env.clock);
+    match out {
+        None => Ok(Some(text)),
+        Some(path) => {
+            std::fs::write(path, text)
+                .map_err(|e| Failure::usage(format!("cannot write {}: {e}", path.display())))?;
+            Ok(None)
+        }
+    }
+}
