@@ -97,7 +97,8 @@ fn fixture_store() -> Store {
     store
 }
 
-fn ctx(store: Store, theme: Theme) -> Ctx {
+fn ctx(mut store: Store, theme: Theme) -> Ctx {
+    store.set_actor("dana");
     Ctx {
         store,
         playbook: Playbook::default_playbook(),
@@ -680,4 +681,98 @@ fn every_step_records_who_confirmed_it() {
         text.contains("✓ Confirmed with a stakeholder, with a date — Ken Ito on 2026-11-26"),
         "{text}"
     );
+}
+
+#[test]
+fn escalations_are_raised_acknowledged_and_resolved_from_the_deal_screen() {
+    let mut app = globex_on_step(1);
+    app.update(Action::RaiseEscalation);
+    app.update(Action::PickNext); // customer -> legal_security
+    app.update(Action::PickNext); // -> pricing
+    app.update(Action::FocusNext);
+    type_text(&mut app, "30% discount asked");
+    app.update(Action::Save);
+    assert_eq!(app.status().unwrap().text, "Escalation saved");
+    let text = screen(&app, 120, 40);
+    assert!(text.contains("Escalations: 1 open"), "{text}");
+    assert!(text.contains("due in 3d 0h"), "72 hours from now:\n{text}");
+    let e = &globex(&app).escalations[0];
+    assert_eq!(e.rule, qualify::domain::playbook::EscalationRule::Pricing);
+    assert_eq!(e.raised_by, "dana");
+
+    app.update(Action::AcknowledgeEscalation); // the first open one is filled in
+    type_text(&mut app, "CFO looking");
+    app.update(Action::Save);
+    assert_eq!(
+        globex(&app).escalations[0]
+            .acknowledged
+            .as_ref()
+            .unwrap()
+            .note,
+        "CFO looking"
+    );
+
+    app.update(Action::ResolveEscalation);
+    app.update(Action::Save);
+    assert_eq!(
+        app.status().unwrap().tone,
+        Tone::Error,
+        "resolving needs a note"
+    );
+    type_text(&mut app, "20% approved");
+    app.update(Action::Save);
+    assert!(globex(&app).escalations[0].resolved.is_some());
+    assert!(screen(&app, 120, 40).contains("Escalations: none open"));
+}
+
+#[test]
+fn a_manager_review_is_recorded_and_the_history_shows_every_change() {
+    let mut app = globex_on_step(1);
+    app.update(Action::RecordReview);
+    app.update(Action::FocusNext);
+    app.update(Action::PickNext); // approve -> send back
+    app.update(Action::FocusNext);
+    app.update(Action::FocusNext);
+    type_text(&mut app, "Close plan is thin");
+    app.update(Action::Save);
+    let review = globex(&app).content.manager_review.unwrap();
+    assert!(!review.approved);
+    assert_eq!(
+        (review.by.as_str(), review.comment.as_str()),
+        ("Morgan Lead", "Close plan is thin")
+    );
+    app.update(Action::ShowHistory);
+    let text = screen(&app, 120, 40);
+    assert!(text.contains("manager_review.comment"), "{text}");
+    assert!(text.contains("Close plan is thin"), "{text}");
+    insta::assert_snapshot!("history_120x40", text);
+    app.update(Action::Back);
+    assert!(!screen(&app, 120, 40).contains("History of"));
+}
+
+#[test]
+fn the_review_queues_list_the_deals_waiting_on_a_sign_off() {
+    let mut app = app(fixture_store(), 120, 40);
+    app.update(Action::CycleQueue);
+    let text = screen(&app, 120, 40);
+    assert!(
+        text.contains("Deals (0) · waiting on SA sign-off"),
+        "Acme's plan is approved:\n{text}"
+    );
+    app.update(Action::CycleQueue);
+    let text = screen(&app, 120, 40);
+    assert!(
+        text.contains("Deals (2) · waiting on manager review"),
+        "{text}"
+    );
+    assert!(
+        text.contains("Acme ERP rollout") && text.contains("Initech payroll"),
+        "{text}"
+    );
+    assert!(
+        !text.contains("Globex analytics"),
+        "under the threshold:\n{text}"
+    );
+    app.update(Action::CycleQueue);
+    assert!(screen(&app, 120, 40).contains("Deals (3) · all deals"));
 }

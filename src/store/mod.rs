@@ -139,12 +139,50 @@ impl ListSort {
     }
 }
 
+/// The review queues: deals waiting on someone's sign-off.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Queue {
+    #[default]
+    All,
+    /// Step 4 has a validation plan the SA has not approved.
+    SaSignOff,
+    /// Over the threshold (in cents) and without an approving manager review.
+    ManagerReview { over_cents: i64 },
+}
+
+impl Queue {
+    pub fn label(self) -> &'static str {
+        match self {
+            Queue::All => "all deals",
+            Queue::SaSignOff => "waiting on SA sign-off",
+            Queue::ManagerReview { .. } => "waiting on manager review",
+        }
+    }
+
+    fn sql(self) -> String {
+        let body = "(SELECT body FROM deal_content WHERE deal_id = d.id)";
+        match self {
+            Queue::All => String::new(),
+            Queue::SaSignOff => format!(
+                " AND coalesce(json_array_length({body}, '$.validation_plan.items'), 0) > 0
+                  AND coalesce(json_extract({body}, '$.validation_plan.decision.approved'), 0) = 0"
+            ),
+            // the threshold is a number from the playbook, never user text
+            Queue::ManagerReview { over_cents } => format!(
+                " AND d.amount_cents > {over_cents}
+                  AND coalesce(json_extract({body}, '$.manager_review.approved'), 0) = 0"
+            ),
+        }
+    }
+}
+
 /// Which deals the list shows, and in what order.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ListQuery {
     /// Matched, case-insensitively, anywhere in the name, account or owner.
     pub filter: String,
     pub sort: ListSort,
+    pub queue: Queue,
 }
 
 impl ListQuery {
@@ -318,7 +356,10 @@ impl Store {
     }
 
     pub fn count_deals(&self, query: &ListQuery) -> Result<usize> {
-        let sql = format!("SELECT count(*) FROM deals d WHERE {FILTER_SQL}");
+        let sql = format!(
+            "SELECT count(*) FROM deals d WHERE {FILTER_SQL}{}",
+            query.queue.sql()
+        );
         let n: i64 = self.conn.query_row(&sql, [query.pattern()], |r| r.get(0))?;
         Ok(n as usize)
     }
@@ -332,8 +373,9 @@ impl Store {
     ) -> Result<Vec<DealSummary>> {
         // pick the page's ids from the index first, then read just those rows
         let order = query.sort.order_by();
+        let queue = query.queue.sql();
         let sql = format!(
-            "WITH page AS (SELECT d.id FROM deals d WHERE {FILTER_SQL} ORDER BY {order} LIMIT ?2 OFFSET ?3)
+            "WITH page AS (SELECT d.id FROM deals d WHERE {FILTER_SQL}{queue} ORDER BY {order} LIMIT ?2 OFFSET ?3)
              SELECT d.id, d.name, d.account, d.amount_cents, d.close_date, d.stage, d.owner,
                 (SELECT count(*) FROM steps s WHERE s.deal_id = d.id AND s.status = 'complete'),
                 (SELECT count(*) FROM steps s WHERE s.deal_id = d.id AND s.status = 'blocked')

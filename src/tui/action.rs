@@ -48,6 +48,16 @@ pub enum Action {
     PickPrev,
     /// Ctrl-D in a record editor: leave without saving.
     DropEdit,
+    RaiseEscalation,
+    AcknowledgeEscalation,
+    ResolveEscalation,
+    /// The manager's review or the SA's sign-off.
+    RecordReview,
+    EditHandoff,
+    /// The deal's audit trail.
+    ShowHistory,
+    /// The list: all deals, the SA's queue, the manager's queue.
+    CycleQueue,
     /// Enter in a prompt or form.
     Confirm,
     /// Esc in a prompt or form: leave without saving.

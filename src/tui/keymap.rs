@@ -20,6 +20,7 @@ pub enum Layer {
     Prompt,
     Form,
     Help,
+    History,
 }
 
 impl Layer {
@@ -35,6 +36,7 @@ impl Layer {
             Layer::Prompt => "Answering a prompt",
             Layer::Form => "New deal form",
             Layer::Help => "Help",
+            Layer::History => "History",
         }
     }
 
@@ -120,6 +122,9 @@ pub const BINDINGS: &[Binding] = &[
     bind(Help, &[k('?'), code(Esc), k('q')], "?/Esc", Action::ToggleHelp, "close help", true),
     bind(Help, &[k('j'), code(Down)], "j/↓", Action::Down, "scroll down", false),
     bind(Help, &[k('k'), code(Up)], "k/↑", Action::Up, "scroll up", false),
+    bind(History, &[code(Esc), k('H'), k('q')], "Esc/H", Action::Back, "close the history", true),
+    bind(History, &[k('j'), code(Down)], "j/↓", Action::Down, "scroll down", true),
+    bind(History, &[k('k'), code(Up)], "k/↑", Action::Up, "scroll up", false),
     // the deal list
     bind(List, &[k('j'), code(Down)], "j/↓", Action::Down, "next deal", false),
     bind(List, &[k('k'), code(Up)], "k/↑", Action::Up, "previous deal", false),
@@ -131,6 +136,7 @@ pub const BINDINGS: &[Binding] = &[
     bind(List, &[k('n')], "n", Action::NewDeal, "new deal", true),
     bind(List, &[k('/')], "/", Action::Filter, "filter", true),
     bind(List, &[k('s')], "s", Action::CycleSort, "sort", true),
+    bind(List, &[k('v')], "v", Action::CycleQueue, "review queue: all, SA sign-off, manager review", true),
     bind(List, &[code(Esc)], "Esc", Action::Back, "clear filter", false),
     bind(Filter, &[code(Enter)], "Enter", Action::Confirm, "keep filter", true),
     bind(Filter, &[code(Esc)], "Esc", Action::Cancel, "clear filter", true),
@@ -157,6 +163,12 @@ pub const BINDINGS: &[Binding] = &[
     bind(Deal, &[k('R')], "R", Action::SendBack, "SA sends the plan back (step 4)", false),
     bind(Deal, &[k('B')], "B", Action::EditBattleCard, "edit the competitor's battle card (step 5)", false),
     bind(Deal, &[k('p')], "p", Action::TogglePanels, "QA / escalations (narrow window)", false),
+    bind(Deal, &[k('!')], "!", Action::RaiseEscalation, "raise an escalation", false),
+    bind(Deal, &[k('K')], "K", Action::AcknowledgeEscalation, "acknowledge an escalation", false),
+    bind(Deal, &[k('X')], "X", Action::ResolveEscalation, "resolve an escalation", false),
+    bind(Deal, &[k('V')], "V", Action::RecordReview, "record a review (manager or SA)", false),
+    bind(Deal, &[k('O')], "O", Action::EditHandoff, "handoff to implementation", false),
+    bind(Deal, &[k('H')], "H", Action::ShowHistory, "history of the deal", false),
     bind(Deal, &[k('1')], "1-9, 0", Action::SelectStep(1), "go to step 1-10", false),
     bind(Deal, &[k('2')], "", Action::SelectStep(2), "", false),
     bind(Deal, &[k('3')], "", Action::SelectStep(3), "", false),

@@ -37,7 +37,8 @@ pub fn main(cli: &Cli) -> ExitCode {
 fn open(cli: &Cli) -> Result<Ctx, Failure> {
     let playbook = cli::load_playbook(cli.playbook.as_deref())?;
     let path = cli::db_path(cli)?;
-    let store = Store::open(&path)?;
+    let mut store = Store::open(&path)?;
+    store.set_actor(&cli::actor(cli));
     Ok(Ctx {
         store,
         playbook,

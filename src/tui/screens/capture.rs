@@ -6,14 +6,17 @@ use crate::domain::calendar::parse_date_input;
 use crate::domain::content::*;
 use crate::domain::criteria::{self, Check};
 use crate::domain::deal::Deal;
+use crate::domain::escalation::{self, EscalationId};
 use crate::domain::money::Money;
+use crate::domain::playbook::EscalationRule;
 use crate::domain::playbook::Playbook;
+use crate::domain::review::{Reviewer, review};
 use crate::store::StoreError;
 use crate::text::clean;
 use crate::tui::action::Action;
 use crate::tui::app::{Ctx, Look, Status};
 use crate::tui::widgets::{hanging, popup, text_field, truncate};
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
 use ratatui::buffer::Buffer;
 use ratatui::crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -86,6 +89,14 @@ pub enum Section {
     Record,
     /// Every step: who confirmed its outcome, and when.
     Confirmation,
+    /// Raise an escalation of a user scenario.
+    Escalate,
+    Acknowledge,
+    Resolve,
+    /// The manager's review or the SA's sign-off.
+    Review,
+    /// The handoff to implementation.
+    Handoff,
 }
 
 const SCORECARD: &[Field] = &[
@@ -160,15 +171,68 @@ const RECORD: &[Field] = &[
     f("Solution architect", "SA", Kind::Text, false),
     f("Manager", "Manager", Kind::Text, false),
 ];
+fn user_scenarios() -> Vec<&'static str> {
+    vec!["customer", "legal_security", "pricing"]
+}
+
+fn reviewers() -> Vec<&'static str> {
+    vec!["manager", "sa"]
+}
+
+fn decisions() -> Vec<&'static str> {
+    vec!["approve", "send back"]
+}
+
+const ESCALATE: &[Field] = &[
+    f("Scenario", "Scenario", Kind::Pick(user_scenarios), true),
+    f("Reason", "Reason", Kind::Text, true),
+];
+const ACKNOWLEDGE: &[Field] = &[
+    f("Escalation (E7, B12.3)", "Id", Kind::Text, true),
+    f("Note", "Note", Kind::Text, false),
+];
+const RESOLVE: &[Field] = &[
+    f("Escalation (E7, B12.3)", "Id", Kind::Text, true),
+    f("How it was resolved", "Note", Kind::Text, true),
+];
+const REVIEW: &[Field] = &[
+    f("Review as", "As", Kind::Pick(reviewers), true),
+    f("Decision", "Decision", Kind::Pick(decisions), true),
+    f("Reviewer", "By", Kind::Text, true),
+    f("Comment", "Comment", Kind::Text, false),
+];
+const HANDOFF: &[Field] = &[
+    f("Flagged for handoff", "Flagged", Kind::YesNo, false),
+    f("Implementation contacts", "Contacts", Kind::Text, false),
+    f("Scope", "Scope", Kind::Text, false),
+    f("Commitments made", "Commitments", Kind::Text, false),
+    f("Open risks", "Open risks", Kind::Text, false),
+];
 const CONFIRMATION: &[Field] = &[
     f("Confirmed with", "With", Kind::Text, true),
     f("Confirmed on", "On", Kind::Date, true),
 ];
 
-/// What typed dates are read against.
+/// What an edit is read and applied against: the day (for `+N` dates), the
+/// clock, the person acting and the playbook.
 pub struct Today<'a> {
     pub date: NaiveDate,
     pub holidays: &'a [NaiveDate],
+    pub now: DateTime<Utc>,
+    pub actor: &'a str,
+    pub playbook: &'a Playbook,
+}
+
+impl<'a> Today<'a> {
+    pub fn of(ctx: &'a Ctx) -> Today<'a> {
+        Today {
+            date: ctx.clock.today(),
+            holidays: &ctx.playbook.targets.holidays,
+            now: ctx.clock.now(),
+            actor: ctx.store.actor(),
+            playbook: &ctx.playbook,
+        }
+    }
 }
 
 fn empty(s: &str) -> bool {
@@ -241,6 +305,11 @@ impl Section {
             Section::NextSteps => NEXT_STEPS,
             Section::Record => RECORD,
             Section::Confirmation => CONFIRMATION,
+            Section::Escalate => ESCALATE,
+            Section::Acknowledge => ACKNOWLEDGE,
+            Section::Resolve => RESOLVE,
+            Section::Review => REVIEW,
+            Section::Handoff => HANDOFF,
         }
     }
 
@@ -260,9 +329,15 @@ impl Section {
 
     /// A single record (no rows to add or delete).
     pub fn is_record(self) -> bool {
-        matches!(
+        !matches!(
             self,
-            Section::Budget | Section::Timeline | Section::Record | Section::Confirmation
+            Section::Scorecard
+                | Section::Stakeholders
+                | Section::ValidationItems
+                | Section::Competitors
+                | Section::Milestones
+                | Section::Risks
+                | Section::NextSteps
         )
     }
 
@@ -283,6 +358,11 @@ impl Section {
             Section::NextSteps => "next step",
             Section::Record => "opportunity record",
             Section::Confirmation => "confirmation",
+            Section::Escalate => "escalation",
+            Section::Acknowledge => "acknowledgement",
+            Section::Resolve => "resolution",
+            Section::Review => "review",
+            Section::Handoff => "handoff",
         }
     }
 
@@ -437,6 +517,34 @@ impl Section {
                     deal.manager.clone(),
                 ],
             )],
+            Section::Escalate => vec![(String::new(), vec!["customer".into(), String::new()])],
+            Section::Acknowledge | Section::Resolve => {
+                vec![(String::new(), vec![String::new(), String::new()])]
+            }
+            Section::Review => {
+                vec![(
+                    String::new(),
+                    vec![
+                        "manager".into(),
+                        "approve".into(),
+                        deal.manager.clone(),
+                        String::new(),
+                    ],
+                )]
+            }
+            Section::Handoff => {
+                let h = &c.handoff;
+                vec![(
+                    String::new(),
+                    vec![
+                        yes_text(h.flagged),
+                        h.implementation_contacts.clone(),
+                        h.scope.clone(),
+                        h.commitments.clone(),
+                        h.open_risks.clone(),
+                    ],
+                )]
+            }
             Section::Confirmation => {
                 let s = deal.step(step);
                 vec![(
@@ -589,6 +697,52 @@ impl Section {
                 deal.sa = t(2);
                 deal.manager = t(3);
             }
+            Section::Escalate => {
+                let rule = EscalationRule::parse(v[0].trim())
+                    .ok_or("scenario: customer, legal_security or pricing")?;
+                escalation::raise(deal, rule, &v[1], today.actor, today.playbook, today.now)
+                    .map_err(|e| e.to_string())?;
+            }
+            Section::Acknowledge | Section::Resolve => {
+                let id: EscalationId = v[0].parse()?;
+                let act = if self == Section::Resolve {
+                    escalation::resolve
+                } else {
+                    escalation::acknowledge
+                };
+                act(deal, id, today.actor, &v[1], today.playbook, today.now)
+                    .map_err(|e| e.to_string())?;
+            }
+            Section::Review => {
+                let reviewer = if v[0].trim() == "sa" {
+                    Reviewer::Sa
+                } else {
+                    Reviewer::Manager
+                };
+                let by = if empty(&v[2]) {
+                    today.actor
+                } else {
+                    v[2].trim()
+                };
+                review(
+                    deal,
+                    reviewer,
+                    v[1].trim() == "approve",
+                    by,
+                    &v[3],
+                    today.now,
+                )
+                .map_err(|e| e.to_string())?;
+            }
+            Section::Handoff => {
+                c.handoff = Handoff {
+                    flagged: yes(&v[0]),
+                    implementation_contacts: t(1),
+                    scope: t(2),
+                    commitments: t(3),
+                    open_risks: t(4),
+                };
+            }
             Section::Confirmation => {
                 if let Some(s) = deal.steps.iter_mut().find(|s| s.number == step) {
                     s.confirmed_with = t(0);
@@ -665,12 +819,24 @@ pub enum EditorOutcome {
 
 impl RecordEditor {
     pub fn new(section: Section, step: u8, row: Option<usize>, deal: &Deal) -> RecordEditor {
+        RecordEditor::with_values(section, step, row, deal, None)
+    }
+
+    /// A record editor whose fields start from `prefill` when given.
+    pub fn with_values(
+        section: Section,
+        step: u8,
+        row: Option<usize>,
+        deal: &Deal,
+        prefill: Option<Vec<String>>,
+    ) -> RecordEditor {
         let rows = section.rows(deal, step);
         let (title, values) = match row.and_then(|i| rows.get(i)) {
             Some((title, values)) => (title.clone(), values.clone()),
             None if section.is_record() => rows.into_iter().next().unwrap_or_default(),
             None => (String::new(), section.blank_row()),
         };
+        let values = prefill.unwrap_or(values);
         RecordEditor {
             section,
             step,
@@ -680,6 +846,12 @@ impl RecordEditor {
             focus: 0,
             battle_card: None,
         }
+    }
+
+    /// Start typing in field `i`.
+    pub fn focus_field(mut self, i: usize) -> RecordEditor {
+        self.focus = i.min(self.inputs.len().saturating_sub(1));
+        self
     }
 
     pub fn values(&self) -> Vec<String> {
@@ -917,14 +1089,22 @@ impl CaptureForm {
     /// Write an edit of `section` as one change of the deal.
     pub fn save(deal: &Deal, editor: &RecordEditor, ctx: &mut Ctx) -> Result<Deal, Status> {
         let values = editor.values();
+        let (date, now, actor) = (
+            ctx.clock.today(),
+            ctx.clock.now(),
+            ctx.store.actor().to_string(),
+        );
         let today = Today {
-            date: ctx.clock.today(),
+            date,
             holidays: &ctx.playbook.targets.holidays,
+            now,
+            actor: &actor,
+            playbook: &ctx.playbook,
         };
         let (section, step, row) = (editor.section, editor.step, editor.row);
         let result = ctx
             .store
-            .update_deal(deal.id, Some(deal.version), ctx.clock.now(), |d| {
+            .update_deal(deal.id, Some(deal.version), now, |d| {
                 section.apply(d, step, row, &values, &today).map_err(|e| {
                     StoreError::Invalid(vec![crate::domain::deal::FieldError {
                         field: section.noun().into(),

@@ -3,6 +3,7 @@
 //! matrix.
 
 use super::capture::{CaptureForm, CaptureView, EditorOutcome, RecordEditor, Section, Today};
+use crate::domain::audit::AuditEntry;
 use crate::domain::content::{Choice, Element, Framework, SaDecision};
 use crate::domain::criteria::{self, Check};
 use crate::domain::deal::{Deal, DealId};
@@ -104,6 +105,13 @@ pub struct DealScreen {
     battle_card: Option<String>,
     /// Below 120 columns: the panels replace the step detail.
     show_panels: bool,
+    /// The audit trail, when shown.
+    history: Option<HistoryView>,
+}
+
+struct HistoryView {
+    entries: Vec<AuditEntry>,
+    scroll: u16,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -140,6 +148,7 @@ impl DealScreen {
             checks: Vec::new(),
             battle_card: None,
             show_panels: false,
+            history: None,
         };
         screen.refresh(ctx);
         Ok(screen)
@@ -185,7 +194,9 @@ impl DealScreen {
     }
 
     pub fn typing_layer(&self) -> Option<Layer> {
-        if self.record.is_some() {
+        if self.history.is_some() {
+            Some(Layer::History)
+        } else if self.record.is_some() {
             Some(Layer::Record)
         } else if self.editor.is_some() {
             Some(Layer::Editor)
@@ -232,6 +243,15 @@ impl DealScreen {
     }
 
     pub fn update(&mut self, action: Action, ctx: &mut Ctx) -> (DealOutcome, Option<Status>) {
+        if let Some(history) = &mut self.history {
+            match action {
+                Action::Down => history.scroll = history.scroll.saturating_add(1),
+                Action::Up => history.scroll = history.scroll.saturating_sub(1),
+                Action::Back => self.history = None,
+                _ => {}
+            }
+            return (DealOutcome::Stay, None);
+        }
         if self.record.is_some() {
             return (DealOutcome::Stay, self.update_record(action, ctx));
         }
@@ -356,6 +376,57 @@ impl DealScreen {
                     )),
                 }
             }
+            Action::RaiseEscalation => self.open_record(Section::Escalate, Some(0)),
+            Action::AcknowledgeEscalation | Action::ResolveEscalation => {
+                let resolve = action == Action::ResolveEscalation;
+                let section = if resolve {
+                    Section::Resolve
+                } else {
+                    Section::Acknowledge
+                };
+                let first = self.escalations.iter().find(|e| {
+                    resolve || e.status == crate::domain::escalation::EscalationStatus::Open
+                });
+                match first {
+                    Some(e) => {
+                        let prefill = vec![e.id.to_string(), String::new()];
+                        let editor = RecordEditor::with_values(
+                            section,
+                            self.selected,
+                            Some(0),
+                            &self.deal,
+                            Some(prefill),
+                        );
+                        self.record = Some(editor.focus_field(1));
+                        None
+                    }
+                    None => Some(Status::info("No open escalation to act on")),
+                }
+            }
+            Action::RecordReview => {
+                let by = if self.deal.manager.trim().is_empty() {
+                    ctx.store.actor().to_string()
+                } else {
+                    self.deal.manager.clone()
+                };
+                let prefill = vec!["manager".into(), "approve".into(), by, String::new()];
+                self.record = Some(RecordEditor::with_values(
+                    Section::Review,
+                    self.selected,
+                    Some(0),
+                    &self.deal,
+                    Some(prefill),
+                ));
+                None
+            }
+            Action::EditHandoff => self.open_record(Section::Handoff, Some(0)),
+            Action::ShowHistory => match ctx.store.history(self.deal.id) {
+                Ok(entries) => {
+                    self.history = Some(HistoryView { entries, scroll: 0 });
+                    None
+                }
+                Err(e) => Some(Status::error(e.to_string())),
+            },
             Action::ToggleFramework => Some(Status::info("m switches the scorecard on step 1")),
             Action::Approve | Action::SendBack => {
                 Some(Status::info("The SA signs off the plan on step 4"))
@@ -434,12 +505,8 @@ impl DealScreen {
     }
 
     fn update_record(&mut self, action: Action, ctx: &mut Ctx) -> Option<Status> {
-        let today = Today {
-            date: ctx.clock.today(),
-            holidays: &ctx.playbook.targets.holidays,
-        };
         let editor = self.record.as_mut()?;
-        let outcome = editor.update(action, &today);
+        let outcome = editor.update(action, &Today::of(ctx));
         if let Some(name) = editor.competitor_name() {
             let card = ctx.store.battle_card(name).ok().flatten();
             editor.set_battle_card(card);
@@ -736,14 +803,78 @@ impl DealScreen {
 
     pub fn render(&self, area: Rect, buf: &mut Buffer, look: Look<'_>) {
         self.render_screen(area, buf, look);
+        if let Some(history) = &self.history {
+            self.render_history(history, area, buf, look);
+        }
         if let Some(record) = &self.record {
             let date = self.now.with_timezone(&self.offset).date_naive();
+            let holidays = &look.playbook.targets.holidays;
             let today = Today {
                 date,
-                holidays: &look.playbook.targets.holidays,
+                holidays,
+                now: self.now,
+                actor: "",
+                playbook: look.playbook,
             };
             record.render(area, buf, look, &today);
         }
+    }
+
+    fn render_history(&self, history: &HistoryView, area: Rect, buf: &mut Buffer, look: Look<'_>) {
+        let theme = look.theme;
+        let rect = popup(
+            area,
+            area.width.saturating_sub(4),
+            area.height.saturating_sub(2),
+        );
+        Clear.render(rect, buf);
+        let block = Block::bordered()
+            .title(format!(
+                " History of {} · {} changes · Esc closes ",
+                clean(&self.deal.name),
+                history.entries.len()
+            ))
+            .title_style(theme.title)
+            .border_style(theme.focus_border);
+        let inner = block.inner(rect);
+        block.render(rect, buf);
+        let width = usize::from(inner.width);
+        let lines: Vec<Line> = history
+            .entries
+            .iter()
+            .rev()
+            .map(|e| {
+                let at =
+                    e.at.with_timezone(&self.offset)
+                        .format("%Y-%m-%d %H:%M")
+                        .to_string();
+                let before = if e.before.is_empty() {
+                    "—".to_string()
+                } else {
+                    clean(&e.before)
+                };
+                let after = if e.after.is_empty() {
+                    "—".to_string()
+                } else {
+                    clean(&e.after)
+                };
+                let text = format!("{} → {}", before, after);
+                Line::from(vec![
+                    Span::styled(format!("{at} "), theme.dim),
+                    Span::styled(format!("{:<10} ", truncate(&clean(&e.who), 10)), theme.dim),
+                    Span::styled(format!("{} ", e.field), theme.title),
+                    Span::raw(truncate(&text, width.saturating_sub(30 + e.field.len()))),
+                ])
+            })
+            .collect();
+        let lines = if lines.is_empty() {
+            vec![Line::styled("No changes recorded yet", theme.dim)]
+        } else {
+            lines
+        };
+        Paragraph::new(lines)
+            .scroll((history.scroll, 0))
+            .render(inner, buf);
     }
 
     fn render_screen(&self, area: Rect, buf: &mut Buffer, look: Look<'_>) {

@@ -3,7 +3,7 @@
 
 use super::new_deal::NewDealForm;
 use crate::domain::deal::{DealId, DealSummary};
-use crate::store::{ListQuery, Store, StoreError};
+use crate::store::{ListQuery, Queue, Store, StoreError};
 use crate::text::clean;
 use crate::tui::action::Action;
 use crate::tui::app::{Ctx, Look, Status};
@@ -79,8 +79,7 @@ impl ListScreen {
     /// Read the count and the visible page again.
     pub fn reload(&mut self, store: &Store) -> Result<(), StoreError> {
         self.total = store.count_deals(&self.query)?;
-        self.any = self.total > 0
-            || (!self.query.filter.is_empty() && store.count_deals(&ListQuery::default())? > 0);
+        self.any = self.total > 0 || store.count_deals(&ListQuery::default())? > 0;
         self.selected = self.selected.min(self.total.saturating_sub(1));
         if self.selected < self.offset {
             self.offset = self.selected;
@@ -131,6 +130,17 @@ impl ListScreen {
                 self.query.sort = self.query.sort.next();
                 self.reload(store)
             }
+            Action::CycleQueue => {
+                let over_cents = ctx.playbook.targets.manager_review_over_usd * 100;
+                self.query.queue = match self.query.queue {
+                    Queue::All => Queue::SaSignOff,
+                    Queue::SaSignOff => Queue::ManagerReview { over_cents },
+                    Queue::ManagerReview { .. } => Queue::All,
+                };
+                self.selected = 0;
+                self.offset = 0;
+                self.reload(store)
+            }
             Action::Back | Action::Cancel => {
                 self.filtering = false;
                 self.filter = Input::default();
@@ -166,8 +176,9 @@ impl ListScreen {
             return render_welcome(area, buf, look, db_label);
         }
         let title = format!(
-            " Deals ({}) · sorted by {} ",
+            " Deals ({}) · {} · sorted by {} ",
             self.total,
+            self.query.queue.label(),
             self.query.sort.label()
         );
         let block = Block::bordered()
