@@ -86,7 +86,12 @@ impl EscalationPanel<'_> {
                 width,
             ));
             for e in active {
-                let timer = e.timer(self.now);
+                let acked = if e.acknowledged.is_some() {
+                    " · acknowledged"
+                } else {
+                    ""
+                };
+                let timer = format!("{}{acked} · {}", e.id, e.timer(self.now));
                 let timer_style = if e.overdue { t.overdue } else { t.warn };
                 lines.extend(hanging(
                     vec![Span::raw("  ")],
