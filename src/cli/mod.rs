@@ -394,85 +394,20 @@ pub fn execute(cli: &Cli, command: &Command) -> Result<u8, Failure> {
     let mut out = std::io::stdout().lock();
     let mut status = 0;
     let result = match command {
-        Command::Check { id, json } => {
-            let env = oversight::Env {
+        oversight_command @ (Command::Check { .. }
+        | Command::Escalate { .. }
+        | Command::Escalation(_)
+        | Command::Review { .. }
+        | Command::History { .. }
+        | Command::Report { .. }) => {
+            let mut env = oversight::Env {
                 store: &mut store,
                 playbook: &playbook,
                 clock: &clock,
             };
-            let (text, ok) = oversight::check(*id, *json, &env)?;
-            status = u8::from(!ok);
+            let (text, code) = oversight::run(oversight_command, &mut env)?;
+            status = code;
             write!(out, "{text}")
-        }
-        Command::Escalate {
-            id,
-            scenario,
-            reason,
-        } => {
-            let mut env = oversight::Env {
-                store: &mut store,
-                playbook: &playbook,
-                clock: &clock,
-            };
-            writeln!(
-                out,
-                "{}",
-                oversight::escalate(*id, *scenario, reason, &mut env)?
-            )
-        }
-        Command::Escalation(action) => {
-            let mut env = oversight::Env {
-                store: &mut store,
-                playbook: &playbook,
-                clock: &clock,
-            };
-            let said = match action {
-                EscalationCommand::Ack { id, note } => {
-                    oversight::act_on(*id, false, note, &mut env)?
-                }
-                EscalationCommand::Resolve { id, note } => {
-                    oversight::act_on(*id, true, note, &mut env)?
-                }
-            };
-            writeln!(out, "{said}")
-        }
-        Command::Review {
-            id,
-            role,
-            by,
-            approve,
-            send_back: _,
-            comment,
-        } => {
-            let mut env = oversight::Env {
-                store: &mut store,
-                playbook: &playbook,
-                clock: &clock,
-            };
-            writeln!(
-                out,
-                "{}",
-                oversight::record_review(*id, *role, *approve, by.as_deref(), comment, &mut env)?
-            )
-        }
-        Command::History { id, json } => {
-            let env = oversight::Env {
-                store: &mut store,
-                playbook: &playbook,
-                clock: &clock,
-            };
-            write!(out, "{}", oversight::history(*id, *json, &env)?)
-        }
-        Command::Report { id, out: file } => {
-            let env = oversight::Env {
-                store: &mut store,
-                playbook: &playbook,
-                clock: &clock,
-            };
-            match oversight::write_report(*id, file.as_deref(), &env)? {
-                Some(text) => write!(out, "{text}"),
-                None => Ok(()),
-            }
         }
         Command::Deal(DealCommand::Add(args)) => {
             let new = NewDeal {

@@ -2,7 +2,7 @@
 //! reviews, the history and the deal report.
 
 use super::print::{escalation_json, qa_json};
-use super::{Failure, report};
+use super::{Command, EscalationCommand, Failure, report};
 use crate::clock::Clock;
 use crate::domain::deal::{Deal, DealId};
 use crate::domain::escalation::{self, Escalation, EscalationId};
@@ -44,6 +44,49 @@ pub struct Env<'a> {
     pub store: &'a mut Store,
     pub playbook: &'a Playbook,
     pub clock: &'a Clock,
+}
+
+/// Run one of the oversight commands: what to print, and the exit status.
+pub fn run(command: &Command, env: &mut Env<'_>) -> Result<(String, u8), Failure> {
+    let line = |text: String| Ok((text + "\n", 0));
+    match command {
+        Command::Check { id, json } => {
+            let (text, ok) = check(*id, *json, env)?;
+            Ok((text, u8::from(!ok)))
+        }
+        Command::Escalate {
+            id,
+            scenario,
+            reason,
+        } => line(escalate(*id, *scenario, reason, env)?),
+        Command::Escalation(EscalationCommand::Ack { id, note }) => {
+            line(act_on(*id, false, note, env)?)
+        }
+        Command::Escalation(EscalationCommand::Resolve { id, note }) => {
+            line(act_on(*id, true, note, env)?)
+        }
+        Command::Review {
+            id,
+            role,
+            by,
+            approve,
+            send_back: _,
+            comment,
+        } => line(record_review(
+            *id,
+            *role,
+            *approve,
+            by.as_deref(),
+            comment,
+            env,
+        )?),
+        Command::History { id, json } => Ok((history(*id, *json, env)?, 0)),
+        Command::Report { id, out } => Ok((
+            write_report(*id, out.as_deref(), env)?.unwrap_or_default(),
+            0,
+        )),
+        _ => unreachable!("only oversight commands are run here"),
+    }
 }
 
 /// The QA items and open escalations of a deal at the clock's now.

@@ -6,7 +6,7 @@ use super::content::{
     Budget, Competitor, DealContent, Handoff, Milestone, NextStep, PathError, Risk, SaDecision,
     Scorecard, Stakeholder, Timeline, ValidationPlan,
 };
-use super::deal::{Deal, DealId, MAX_TEXT};
+use super::deal::{Deal, DealId, MAX_TEXT, NewDeal};
 use super::money::Money;
 use super::playbook::{ACTION_COUNT, Playbook, STEP_COUNT};
 use super::step::{Notes, Step, StepStatus};
@@ -250,30 +250,24 @@ impl DealDocument {
                 };
             }
         }
-        Deal {
-            id: DealId(self.id.unwrap_or(0)),
-            name: self.name.trim().to_string(),
-            account: self.account.trim().to_string(),
+        let new = NewDeal {
+            name: self.name,
+            account: self.account,
             amount: self.amount,
             implementation_fee: self.implementation_fee,
-            support_rate_percent: self
-                .support_rate_percent
-                .unwrap_or(playbook.defaults.support_rate_percent),
+            support_rate_percent: self.support_rate_percent,
             close_date: self.close_date,
-            stage: self
-                .stage
-                .unwrap_or_else(|| playbook.defaults.stage.clone()),
+            stage: self.stage,
             owner: self.owner,
             sa: self.sa,
             manager: self.manager,
             trigger_date: self.trigger_date,
-            created_at: self.created_at.unwrap_or(now),
-            updated_at: now,
-            version: 1,
-            steps,
-            content,
-            escalations: Vec::new(),
-        }
+        };
+        let mut deal = new.into_deal(DealId(self.id.unwrap_or(0)), playbook, now);
+        deal.created_at = self.created_at.unwrap_or(now);
+        deal.steps = steps;
+        deal.content = content;
+        deal
     }
 }
 

@@ -542,28 +542,20 @@ impl Store {
     }
 }
 
-/// Insert a whole deal (its id is ignored: a new one is given).
+/// Insert a whole deal (its id is ignored: a new one is given); the row is
+/// created bare and `write_deal` fills in every field.
 fn insert_deal(tx: &Connection, deal: &mut Deal) -> Result<DealId> {
     tx.prepare_cached(
-        "INSERT INTO deals (name, account, amount_cents, implementation_fee_cents, support_rate_percent,
-            close_date, stage, owner, sa, manager, trigger_date, created_at, updated_at, version)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+        "INSERT INTO deals (name, account, support_rate_percent, stage, created_at, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
     )?
     .execute(params![
         deal.name,
         deal.account,
-        deal.amount.map(Money::cents),
-        deal.implementation_fee.map(Money::cents),
         deal.support_rate_percent,
-        deal.close_date,
         deal.stage,
-        deal.owner,
-        deal.sa,
-        deal.manager,
-        deal.trigger_date,
         deal.created_at,
-        deal.updated_at,
-        deal.version,
+        deal.updated_at
     ])?;
     let id = DealId(tx.last_insert_rowid());
     let mut insert = tx.prepare_cached("INSERT INTO steps (deal_id, number) VALUES (?1, ?2)")?;
