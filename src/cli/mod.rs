@@ -444,7 +444,7 @@ pub fn execute(cli: &Cli, command: &Command) -> Result<u8, Failure> {
             let deal = store.deal(*id)?;
             let now = clock.now();
             let items = qa::checklist(&deal, &playbook, now);
-            let escalations = escalation::open(&deal, &playbook, now, clock.offset());
+            let escalations = escalation::open(&deal, &playbook, now);
             if *json {
                 let doc = print::deal_json(&deal, &playbook, &items, &escalations, now);
                 writeln!(out, "{}", serde_json::to_string_pretty(&doc).expect("JSON"))

@@ -94,7 +94,7 @@ fn state(deal: &Deal, env: &Env<'_>) -> (Vec<QaItem>, Vec<Escalation>) {
     let now = env.clock.now();
     (
         qa::checklist(deal, env.playbook, now),
-        escalation::open(deal, env.playbook, now, env.clock.offset()),
+        escalation::open(deal, env.playbook, now),
     )
 }
 
@@ -198,9 +198,10 @@ pub fn escalate(
     env: &mut Env<'_>,
 ) -> Result<String, Failure> {
     let who = env.store.actor().to_string();
-    let (pb, now) = (env.playbook, env.clock.now());
+    let (pb, now, offset) = (env.playbook, env.clock.now(), env.clock.offset());
     let (deal, ()) = env.store.update_deal(id, None, now, |deal| {
-        escalation::raise(deal, scenario.rule(), reason, &who, pb, now).map_err(StoreError::Rule)
+        escalation::raise(deal, scenario.rule(), reason, &who, pb, now, offset)
+            .map_err(StoreError::Rule)
     })?;
     let stored = deal.escalations.last().expect("the escalation just raised");
     Ok(format!("E{}", stored.id))
@@ -304,7 +305,7 @@ pub fn write_report(
 ) -> Result<Option<String>, Failure> {
     let deal = env.store.deal(id)?;
     let (qa, _) = state(&deal, env);
-    let all = escalation::all(&deal, env.playbook, env.clock.now(), env.clock.offset());
+    let all = escalation::all(&deal, env.playbook, env.clock.now());
     let text = report::markdown(&deal, env.playbook, &qa, &all, env.clock);
     match out {
         None => Ok(Some(text)),

@@ -42,6 +42,7 @@ pub fn snapshot(deal: &Deal) -> Value {
                     "step": e.step,
                     "reason": e.reason,
                     "raised_at": e.raised_at.to_rfc3339(),
+                    "due_at": e.due_at.to_rfc3339(),
                     "raised_by": e.raised_by,
                     "acknowledged": stamp(&e.acknowledged),
                     "resolved": stamp(&e.resolved),
@@ -106,7 +107,8 @@ fn walk(path: &str, before: &Value, after: &Value, out: &mut Vec<FieldChange>) {
         (Value::Object(_) | Value::Array(_), Value::Null) => {
             walk(path, before, &empty_like(before), out)
         }
-        (a, b) if a != b => out.push(FieldChange {
+        // null and "" read the same: no row for a change nobody could see
+        (a, b) if text(a) != text(b) => out.push(FieldChange {
             field: path.to_string(),
             before: text(a),
             after: text(b),

@@ -40,6 +40,9 @@ pub struct EscalationRecord {
     pub step: Option<u8>,
     pub reason: String,
     pub raised_at: DateTime<Utc>,
+    /// Fixed when it is raised, so that a change of the clocks later (or a
+    /// view from another time zone) does not move it.
+    pub due_at: DateTime<Utc>,
     pub raised_by: String,
     pub acknowledged: Option<Stamp>,
     pub resolved: Option<Stamp>,
@@ -162,10 +165,12 @@ fn view(
     record: &EscalationRecord,
     id: EscalationId,
     now: DateTime<Utc>,
-    offset: FixedOffset,
 ) -> Escalation {
-    let due = due_at(row.window, record.raised_at, offset);
-    let status = match (&record.acknowledged, &record.resolved) {
+    let due = record.due_at;
+    // a view from before an act does not show it yet
+    let acknowledged = record.acknowledged.clone().filter(|s| s.at <= now);
+    let resolved = record.resolved.clone().filter(|s| s.at <= now);
+    let status = match (&acknowledged, &resolved) {
         (_, Some(_)) => EscalationStatus::Resolved,
         (Some(_), None) => EscalationStatus::Acknowledged,
         (None, None) => EscalationStatus::Open,
@@ -183,8 +188,8 @@ fn view(
         overdue: status != EscalationStatus::Resolved && now > due,
         why: record.reason.clone(),
         raised_by: record.raised_by.clone(),
-        acknowledged: record.acknowledged.clone(),
-        resolved: record.resolved.clone(),
+        acknowledged,
+        resolved,
     }
 }
 
@@ -213,6 +218,11 @@ fn blocked_record(
             step.blocked_reason.as_deref().unwrap_or("no reason given")
         ),
         raised_at,
+        due_at: due_at(
+            row.window,
+            raised_at,
+            FixedOffset::east_opt(0).expect("UTC"),
+        ),
         raised_by: "qualify".into(),
         acknowledged: None,
         resolved: None,
@@ -226,19 +236,14 @@ fn same_block(a: &EscalationRecord, b: &EscalationRecord) -> bool {
 /// Every escalation of the deal at `now`, resolved ones included, oldest
 /// first: the stored ones raised by then, and the blocked-step ones the
 /// tool detects that nobody has acted on yet.
-pub fn all(
-    deal: &Deal,
-    playbook: &Playbook,
-    now: DateTime<Utc>,
-    offset: FixedOffset,
-) -> Vec<Escalation> {
+pub fn all(deal: &Deal, playbook: &Playbook, now: DateTime<Utc>) -> Vec<Escalation> {
     let mut out: Vec<Escalation> = deal
         .escalations
         .iter()
         .filter(|r| r.raised_at <= now)
         .filter_map(|r| {
             let row = playbook.escalation(r.rule)?;
-            Some(view(row, r, EscalationId::Stored(r.id), now, offset))
+            Some(view(row, r, EscalationId::Stored(r.id), now))
         })
         .collect();
     if let Some(row) = playbook.escalation(EscalationRule::StepBlocked) {
@@ -250,7 +255,7 @@ pub fn all(
                     deal: deal.id.0,
                     step: step.number,
                 };
-                out.push(view(row, &record, id, now, offset));
+                out.push(view(row, &record, id, now));
             }
         }
     }
@@ -259,13 +264,8 @@ pub fn all(
 }
 
 /// The escalations not resolved yet.
-pub fn open(
-    deal: &Deal,
-    playbook: &Playbook,
-    now: DateTime<Utc>,
-    offset: FixedOffset,
-) -> Vec<Escalation> {
-    all(deal, playbook, now, offset)
+pub fn open(deal: &Deal, playbook: &Playbook, now: DateTime<Utc>) -> Vec<Escalation> {
+    all(deal, playbook, now)
         .into_iter()
         .filter(|e| e.status != EscalationStatus::Resolved)
         .collect()
@@ -279,6 +279,7 @@ pub fn raise(
     by: &str,
     playbook: &Playbook,
     now: DateTime<Utc>,
+    offset: FixedOffset,
 ) -> Result<(), RuleError> {
     let row = playbook
         .escalation(rule)
@@ -295,6 +296,7 @@ pub fn raise(
         step: None,
         reason: reason.trim().to_string(),
         raised_at: now,
+        due_at: due_at(row.window, now, offset),
         raised_by: by.to_string(),
         acknowledged: None,
         resolved: None,
@@ -446,15 +448,12 @@ mod tests {
     #[test]
     fn a_step_blocked_more_than_three_days_escalates_to_the_direct_manager() {
         let (deal, pb) = deal_blocked_at(at(2, 9));
+        assert!(open(&deal, &pb, at(3, 9)).is_empty(), "one day: nothing");
         assert!(
-            open(&deal, &pb, at(3, 9), utc()).is_empty(),
-            "one day: nothing"
-        );
-        assert!(
-            open(&deal, &pb, at(5, 9), utc()).is_empty(),
+            open(&deal, &pb, at(5, 9)).is_empty(),
             "exactly three days: not yet"
         );
-        let found = open(&deal, &pb, at(5, 10), utc());
+        let found = open(&deal, &pb, at(5, 10));
         assert_eq!(found.len(), 1);
         let e = &found[0];
         assert_eq!(e.id, EscalationId::Blocked { deal: 7, step: 3 });
@@ -469,10 +468,10 @@ mod tests {
         assert!(e.why.contains("security review queue"), "{}", e.why);
         assert_eq!(e.timer(at(5, 10)), "due in 23h 0m");
         assert!(
-            !open(&deal, &pb, at(6, 9), utc())[0].overdue,
+            !open(&deal, &pb, at(6, 9))[0].overdue,
             "at the due time: not yet overdue"
         );
-        let later = open(&deal, &pb, at(6, 11), utc());
+        let later = open(&deal, &pb, at(6, 11));
         assert!(later[0].overdue);
         assert_eq!(later[0].timer(at(6, 11)), "OVERDUE 2h 0m");
     }
@@ -482,8 +481,8 @@ mod tests {
         let (mut deal, pb) = deal_blocked_at(at(2, 9));
         clear_blocked(&mut deal, 3, "dana", &pb, at(9, 9));
         apply(&mut deal.steps, 3, &StepChange::Unblock, &pb, at(9, 9)).unwrap();
-        assert!(open(&deal, &pb, at(9, 10), utc()).is_empty());
-        let history = all(&deal, &pb, at(9, 10), utc());
+        assert!(open(&deal, &pb, at(9, 10)).is_empty());
+        let history = all(&deal, &pb, at(9, 10));
         assert_eq!(history.len(), 1);
         assert_eq!(history[0].status, EscalationStatus::Resolved);
         let resolved = history[0].resolved.as_ref().unwrap();
@@ -508,17 +507,18 @@ mod tests {
             "dana",
             &pb,
             raised,
+            utc(),
         )
         .unwrap();
         deal.escalations[0].id = 1;
-        let e = &open(&deal, &pb, raised + Duration::hours(71), utc())[0];
+        let e = &open(&deal, &pb, raised + Duration::hours(71))[0];
         assert_eq!(
             (e.escalate_to.as_str(), e.authority.as_str()),
             ("Finance + VP Sales", "CFO")
         );
         assert!(!e.overdue, "71 hours: not overdue");
         assert!(
-            open(&deal, &pb, raised + Duration::hours(73), utc())[0].overdue,
+            open(&deal, &pb, raised + Duration::hours(73))[0].overdue,
             "73 hours: overdue"
         );
         let id = EscalationId::Stored(1);
@@ -532,7 +532,7 @@ mod tests {
         )
         .unwrap();
         assert_eq!(
-            open(&deal, &pb, raised + Duration::hours(2), utc())[0].status,
+            open(&deal, &pb, raised + Duration::hours(2))[0].status,
             EscalationStatus::Acknowledged
         );
         let again = acknowledge(&mut deal, id, "cfo", "", &pb, raised + Duration::hours(2));
@@ -550,9 +550,9 @@ mod tests {
             raised + Duration::hours(3),
         )
         .unwrap();
-        assert!(open(&deal, &pb, raised + Duration::hours(80), utc()).is_empty());
+        assert!(open(&deal, &pb, raised + Duration::hours(80)).is_empty());
         assert_eq!(
-            all(&deal, &pb, raised + Duration::hours(80), utc()).len(),
+            all(&deal, &pb, raised + Duration::hours(80)).len(),
             1,
             "kept in the history"
         );
@@ -568,7 +568,7 @@ mod tests {
             Err(RuleError::EscalationResolved("E1".into()))
         );
         // a what-if view before it was raised does not show it
-        assert!(all(&deal, &pb, raised - Duration::hours(1), utc()).is_empty());
+        assert!(all(&deal, &pb, raised - Duration::hours(1)).is_empty());
     }
 
     #[test]
@@ -583,16 +583,17 @@ mod tests {
             "dana",
             &pb,
             raised,
+            plus2,
         )
         .unwrap();
-        let e = &open(&deal, &pb, raised, plus2)[0];
+        let e = &open(&deal, &pb, raised)[0];
         assert_eq!(
             e.due_at,
             Utc.with_ymd_and_hms(2026, 11, 2, 22, 0, 0).unwrap()
         );
-        assert!(!open(&deal, &pb, e.due_at, plus2)[0].overdue);
+        assert!(!open(&deal, &pb, e.due_at)[0].overdue);
         assert!(
-            open(&deal, &pb, e.due_at + Duration::minutes(1), plus2)[0].overdue,
+            open(&deal, &pb, e.due_at + Duration::minutes(1))[0].overdue,
             "past local midnight"
         );
     }
@@ -607,6 +608,7 @@ mod tests {
             "dana",
             &pb,
             at(2, 9),
+            utc(),
         )
         .unwrap_err();
         assert!(
@@ -620,7 +622,8 @@ mod tests {
                 "",
                 "dana",
                 &pb,
-                at(2, 9)
+                at(2, 9),
+                utc()
             ),
             Err(RuleError::Required("a reason"))
         );
@@ -670,5 +673,54 @@ mod tests {
         assert_eq!(span(Duration::minutes(12)), "12m");
         assert_eq!(span(Duration::minutes(130)), "2h 10m");
         assert_eq!(span(Duration::hours(76)), "3d 4h");
+    }
+}
+
+#[cfg(test)]
+mod time_travel {
+    use super::*;
+    use crate::domain::deal::{DealId, NewDeal};
+    use chrono::TimeZone;
+
+    /// A view from before an acknowledgement or a resolution does not show
+    /// them: what-if views are exact.
+    #[test]
+    fn acts_after_the_view_time_are_not_shown() {
+        let pb = Playbook::default_playbook();
+        let t = |h: u32| Utc.with_ymd_and_hms(2026, 11, 2, h, 0, 0).unwrap();
+        let utc = FixedOffset::east_opt(0).unwrap();
+        let new = NewDeal {
+            name: "A".into(),
+            account: "A".into(),
+            ..Default::default()
+        };
+        let mut deal = new.into_deal(DealId(1), &pb, t(9));
+        raise(
+            &mut deal,
+            EscalationRule::Pricing,
+            "discount",
+            "dana",
+            &pb,
+            t(9),
+            utc,
+        )
+        .unwrap();
+        deal.escalations[0].id = 1;
+        acknowledge(&mut deal, EscalationId::Stored(1), "cfo", "", &pb, t(10)).unwrap();
+        resolve(
+            &mut deal,
+            EscalationId::Stored(1),
+            "cfo",
+            "done",
+            &pb,
+            t(12),
+        )
+        .unwrap();
+        assert_eq!(open(&deal, &pb, t(9))[0].status, EscalationStatus::Open);
+        assert_eq!(
+            open(&deal, &pb, t(11))[0].status,
+            EscalationStatus::Acknowledged
+        );
+        assert!(open(&deal, &pb, t(12)).is_empty());
     }
 }

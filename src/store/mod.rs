@@ -642,8 +642,8 @@ fn write_escalations(tx: &Connection, deal: &mut Deal) -> Result<()> {
         if e.id == 0 {
             tx.prepare_cached(
                 "INSERT INTO escalations (deal_id, rule, step, reason, raised_at, raised_by,
-                    ack_by, ack_at, ack_note, resolved_by, resolved_at, resolved_note)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+                    ack_by, ack_at, ack_note, resolved_by, resolved_at, resolved_note, due_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
             )?
             .execute(params![
                 id,
@@ -658,6 +658,7 @@ fn write_escalations(tx: &Connection, deal: &mut Deal) -> Result<()> {
                 some(res_by),
                 res_at,
                 some(res_note),
+                e.due_at,
             ])?;
             e.id = tx.last_insert_rowid();
         } else {
@@ -776,7 +777,7 @@ fn read_deal(conn: &Connection, id: DealId) -> Result<Deal> {
         .optional()?;
     let mut stmt = conn.prepare_cached(
         "SELECT id, rule, step, reason, raised_at, raised_by, ack_by, ack_at, ack_note,
-            resolved_by, resolved_at, resolved_note
+            resolved_by, resolved_at, resolved_note, due_at
          FROM escalations WHERE deal_id = ?1 ORDER BY id",
     )?;
     deal.escalations = stmt
@@ -804,6 +805,7 @@ fn read_deal(conn: &Connection, id: DealId) -> Result<Deal> {
                 step: r.get(2)?,
                 reason: r.get(3)?,
                 raised_at: r.get(4)?,
+                due_at: r.get(12)?,
                 raised_by: r.get(5)?,
                 acknowledged: stamp(6)?,
                 resolved: stamp(9)?,

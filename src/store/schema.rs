@@ -76,6 +76,7 @@ const MIGRATIONS: &[M<'static>] = &[
             step          INTEGER CHECK (step BETWEEN 1 AND 10),
             reason        TEXT NOT NULL,
             raised_at     TEXT NOT NULL,
+            due_at        TEXT NOT NULL,
             raised_by     TEXT NOT NULL,
             ack_by        TEXT,
             ack_at        TEXT,

@@ -16,7 +16,7 @@ use crate::text::clean;
 use crate::tui::action::Action;
 use crate::tui::app::{Ctx, Look, Status};
 use crate::tui::widgets::{hanging, popup, text_field, truncate};
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
 use ratatui::buffer::Buffer;
 use ratatui::crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -219,6 +219,8 @@ pub struct Today<'a> {
     pub date: NaiveDate,
     pub holidays: &'a [NaiveDate],
     pub now: DateTime<Utc>,
+    /// The user's UTC offset now ("same day" escalations end at its midnight).
+    pub offset: FixedOffset,
     pub actor: &'a str,
     pub playbook: &'a Playbook,
 }
@@ -229,6 +231,7 @@ impl<'a> Today<'a> {
             date: ctx.clock.today(),
             holidays: &ctx.playbook.targets.holidays,
             now: ctx.clock.now(),
+            offset: ctx.clock.offset(),
             actor: ctx.store.actor(),
             playbook: &ctx.playbook,
         }
@@ -700,8 +703,16 @@ impl Section {
             Section::Escalate => {
                 let rule = EscalationRule::parse(v[0].trim())
                     .ok_or("scenario: customer, legal_security or pricing")?;
-                escalation::raise(deal, rule, &v[1], today.actor, today.playbook, today.now)
-                    .map_err(|e| e.to_string())?;
+                escalation::raise(
+                    deal,
+                    rule,
+                    &v[1],
+                    today.actor,
+                    today.playbook,
+                    today.now,
+                    today.offset,
+                )
+                .map_err(|e| e.to_string())?;
             }
             Section::Acknowledge | Section::Resolve => {
                 let id: EscalationId = v[0].parse()?;
@@ -1098,6 +1109,7 @@ impl CaptureForm {
             date,
             holidays: &ctx.playbook.targets.holidays,
             now,
+            offset: ctx.clock.offset(),
             actor: &actor,
             playbook: &ctx.playbook,
         };

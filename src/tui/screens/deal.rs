@@ -170,8 +170,7 @@ impl DealScreen {
     fn refresh(&mut self, ctx: &Ctx) {
         self.now = ctx.clock.now();
         self.qa = qa::checklist(&self.deal, &ctx.playbook, self.now);
-        self.escalations =
-            escalation::open(&self.deal, &ctx.playbook, self.now, ctx.clock.offset());
+        self.escalations = escalation::open(&self.deal, &ctx.playbook, self.now);
         self.checks = criteria::step_checks(self.selected, &self.deal, &ctx.playbook);
         let rows = self.section().rows(&self.deal, self.selected).len();
         self.capture.row = self.capture.row.min(rows.saturating_sub(1));
@@ -813,6 +812,7 @@ impl DealScreen {
                 date,
                 holidays,
                 now: self.now,
+                offset: self.offset,
                 actor: "",
                 playbook: look.playbook,
             };

@@ -1,0 +1,1017 @@
+//! End-to-end tests of the oversight commands: `check`, `escalate`,
+//! `escalation ack|resolve`, `review`, `history` and `report`, run through
+//! the real `qualify` binary against a throw-away database (`--db`), with
+//! the clock fixed by `--as-of` and the actor named by `--user`.
+
+use assert_cmd::Command;
+use chrono::{DateTime, Duration, FixedOffset};
+use predicates::prelude::*;
+use serde_json::Value;
+use std::path::PathBuf;
+use tempfile::TempDir;
+
+const FIXTURE: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/tests/fixtures/complete_deal.json"
+);
+
+/// The user the tests act as unless they say otherwise.
+const USER: &str = "dana";
+
+/// A Monday morning, far from the fixture's dates: the block tests start here.
+const T0: &str = "2026-11-02T09:00:00Z";
+
+/// When the complete deal is checked: its next step (due 2026-12-01) is not
+/// overdue yet.
+const CHECK_AT: &str = "2026-11-28T10:00:00Z";
+
+/// The seven QA items, in the order PRODUCT.md lists them.
+const QA_TITLES: [&str; 7] = [
+    "All 10 steps completed in sequence",
+    "Opportunity record updated with all required fields",
+    "Stakeholder engagement logged with specific names and dates",
+    "Next steps scheduled within 2 business days",
+    "Risk factors documented with mitigation plans",
+    "Manager review completed for deals > $250K",
+    "Handoff documentation complete (if applicable)",
+];
+
+const MANAGER_REVIEW: &str = "Manager review completed for deals > $250K";
+const RISKS: &str = "Risk factors documented with mitigation plans";
+
+/// A temp folder holding one database file (not created until first use).
+struct Fixture {
+    dir: TempDir,
+    db: PathBuf,
+}
+
+impl Fixture {
+    fn new() -> Fixture {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let db = dir.path().join("deals.db");
+        Fixture { dir, db }
+    }
+
+    /// The binary on this database, with nothing inherited that would
+    /// change what it does: no `QUALIFY_DB`/`QUALIFY_USER`, and the machine
+    /// zone pinned to UTC so local-time output is stable.
+    fn bare(&self) -> Command {
+        let mut cmd = Command::cargo_bin("qualify").expect("the qualify binary is built");
+        cmd.env_remove("QUALIFY_DB")
+            .env_remove("QUALIFY_USER")
+            .env_remove("RUST_LOG")
+            .env("TZ", "UTC")
+            .arg("--db")
+            .arg(&self.db);
+        cmd
+    }
+
+    /// The binary with the clock at `as_of`, acting as [`USER`].
+    fn at(&self, as_of: &str) -> Command {
+        self.at_as(as_of, USER)
+    }
+
+    /// The binary with the clock at `as_of`, acting as `who`.
+    fn at_as(&self, as_of: &str, who: &str) -> Command {
+        let mut cmd = self.bare();
+        cmd.args(["--as-of", as_of, "--user", who]);
+        cmd
+    }
+
+    /// `deal add` with these arguments at `as_of`; returns the new id.
+    fn add(&self, as_of: &str, args: &[&str]) -> i64 {
+        let out = self
+            .at(as_of)
+            .args(["deal", "add"])
+            .args(args)
+            .assert()
+            .success()
+            .stdout(predicate::str::is_match(r"^[0-9]+\n$").unwrap())
+            .get_output()
+            .stdout
+            .clone();
+        String::from_utf8(out).unwrap().trim().parse().unwrap()
+    }
+
+    /// A fresh deal: a name and an account, nothing else.
+    fn add_fresh(&self) -> i64 {
+        self.add(T0, &["--name", "Acme ERP", "--account", "Acme Corp"])
+    }
+
+    /// Import a document file at `as_of`; returns the id it printed.
+    fn import(&self, as_of: &str, file: &str) -> i64 {
+        let out = self
+            .at(as_of)
+            .args(["deal", "import", file])
+            .assert()
+            .success()
+            .stdout(predicate::str::is_match(r"^[0-9]+\n$").unwrap())
+            .get_output()
+            .stdout
+            .clone();
+        String::from_utf8(out).unwrap().trim().parse().unwrap()
+    }
+
+    fn export(&self, id: i64) -> Value {
+        json_of(
+            self.bare()
+                .args(["deal", "export", &id.to_string(), "--json"]),
+        )
+    }
+
+    /// `step ID N ...` at `as_of`, expected to succeed.
+    fn step(&self, id: i64, number: u8, as_of: &str, change: &[&str]) {
+        self.at(as_of)
+            .args(["step", &id.to_string(), &number.to_string()])
+            .args(change)
+            .assert()
+            .success()
+            .stdout(predicate::str::starts_with(format!(
+                "deal {id} step {number} ("
+            )));
+    }
+
+    /// `check ID --json` at `as_of`: the exit status and the document.
+    fn check(&self, id: i64, as_of: &str) -> (i32, Value) {
+        run_json(self.at(as_of).args(["check", &id.to_string(), "--json"]))
+    }
+
+    /// `history ID --json`: the rows.
+    fn history(&self, id: i64) -> Vec<Value> {
+        json_of(self.bare().args(["history", &id.to_string(), "--json"]))
+            .as_array()
+            .expect("history is an array")
+            .clone()
+    }
+
+    /// Import the complete fixture (all content there, no step started).
+    fn import_fixture(&self, as_of: &str) -> i64 {
+        self.import(as_of, FIXTURE)
+    }
+
+    /// Export the deal, let `edit` change the document, import it back.
+    fn edit(&self, id: i64, as_of: &str, edit: impl FnOnce(&mut Value)) {
+        let mut doc = self.export(id);
+        edit(&mut doc);
+        let file = self.dir.path().join(format!("edit-{id}.json"));
+        std::fs::write(&file, doc.to_string()).unwrap();
+        assert_eq!(
+            self.import(as_of, file.to_str().unwrap()),
+            id,
+            "updated in place"
+        );
+    }
+
+    /// The complete fixture walked to a deal that passes every QA item at
+    /// [`CHECK_AT`]: the ten steps completed in order on 2026-11-27, the
+    /// manager's approval, and a mitigation for the second risk.
+    fn passing_deal(&self) -> i64 {
+        let id = self.import_fixture("2026-11-27T08:00:00Z");
+        for n in 1..=10u8 {
+            let when = format!("2026-11-27T{:02}:00:00Z", 8 + n);
+            self.step(id, n, &when, &["complete"]);
+        }
+        self.at("2026-11-27T19:00:00Z")
+            .args([
+                "review",
+                &id.to_string(),
+                "--as",
+                "manager",
+                "--approve",
+                "--by",
+                "Morgan",
+            ])
+            .assert()
+            .success();
+        self.edit(id, "2026-11-27T20:00:00Z", |doc| {
+            doc["risks"][1]["mitigation"] = "Lead with the audit trail references".into();
+        });
+        id
+    }
+}
+
+/// Run `cmd`, require success, parse stdout as JSON.
+fn json_of(cmd: &mut Command) -> Value {
+    let out = cmd.assert().success().get_output().stdout.clone();
+    serde_json::from_slice(&out)
+        .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&out)))
+}
+
+/// Run `cmd` (exit 0 or 1, as `check` does), parse stdout as JSON; the
+/// status and the value.
+fn run_json(cmd: &mut Command) -> (i32, Value) {
+    let output = cmd.output().expect("the binary runs");
+    let code = output.status.code().expect("an exit status");
+    assert!(
+        code == 0 || code == 1,
+        "exit {code}; stderr: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let value = serde_json::from_slice(&output.stdout).unwrap_or_else(|e| {
+        panic!(
+            "not JSON ({e}): {}",
+            String::from_utf8_lossy(&output.stdout)
+        )
+    });
+    (code, value)
+}
+
+/// Run `cmd`, require an exit status among `codes`, nothing on stdout and
+/// exactly one non-empty line on stderr; the status and that line.
+fn fails_with(cmd: &mut Command, codes: &[i32]) -> (i32, String) {
+    let output = cmd.output().expect("the binary runs");
+    let code = output.status.code().expect("an exit status");
+    let stderr = String::from_utf8(output.stderr).expect("stderr is UTF-8");
+    assert!(
+        codes.contains(&code),
+        "exit {code}, wanted one of {codes:?}; stderr: {stderr:?}"
+    );
+    assert!(
+        output.stdout.is_empty(),
+        "nothing on stdout: {:?}",
+        String::from_utf8_lossy(&output.stdout)
+    );
+    assert!(
+        stderr.ends_with('\n'),
+        "stderr should end with a newline: {stderr:?}"
+    );
+    assert_eq!(
+        stderr.matches('\n').count(),
+        1,
+        "stderr should be exactly one line: {stderr:?}"
+    );
+    let line = stderr.trim_end_matches('\n').to_string();
+    assert!(
+        line.trim_start_matches("qualify:").trim().len() > 10,
+        "stderr says too little: {line:?}"
+    );
+    (code, line)
+}
+
+/// [`fails_with`] for exactly one status.
+fn fails(cmd: &mut Command, code: i32) -> String {
+    fails_with(cmd, &[code]).1
+}
+
+fn instant(text: &str) -> DateTime<FixedOffset> {
+    DateTime::parse_from_rfc3339(text).unwrap_or_else(|e| panic!("not RFC 3339 ({e}): {text:?}"))
+}
+
+/// An instant read from a JSON field.
+fn instant_of(value: &Value) -> DateTime<FixedOffset> {
+    instant(
+        value
+            .as_str()
+            .unwrap_or_else(|| panic!("not a string: {value}")),
+    )
+}
+
+/// `base` moved on by `d`, as RFC 3339.
+fn plus(base: &str, d: Duration) -> String {
+    (instant(base) + d).to_rfc3339()
+}
+
+fn qa_item<'a>(check: &'a Value, title: &str) -> &'a Value {
+    check["qa"]
+        .as_array()
+        .expect("qa is an array")
+        .iter()
+        .find(|q| q["title"] == title)
+        .unwrap_or_else(|| panic!("no QA item {title:?} in {}", check["qa"]))
+}
+
+fn escalations(check: &Value) -> &Vec<Value> {
+    check["escalations"]
+        .as_array()
+        .unwrap_or_else(|| panic!("escalations is an array: {check}"))
+}
+
+fn why(item: &Value) -> &str {
+    item["why"]
+        .as_str()
+        .unwrap_or_else(|| panic!("why is a string: {item}"))
+}
+
+// ---------------------------------------------------------------------------
+// 1. check: the seven QA items, one deal or every open deal
+
+#[test]
+fn check_of_a_fresh_deal_lists_the_seven_items_and_fails() {
+    let f = Fixture::new();
+    let id = f.add_fresh();
+
+    let out = f
+        .at(T0)
+        .args(["check", &id.to_string()])
+        .assert()
+        .code(1)
+        .get_output()
+        .stdout
+        .clone();
+    let text = String::from_utf8(out).unwrap();
+    for title in QA_TITLES {
+        assert_eq!(
+            text.lines().filter(|l| l.contains(title)).count(),
+            1,
+            "one line for {title:?}:\n{text}"
+        );
+    }
+    assert!(text.contains("Acme ERP"), "names the deal:\n{text}");
+
+    let (code, doc) = f.check(id, T0);
+    assert_eq!(code, 1, "a fresh deal fails: {doc}");
+    let qa = doc["qa"].as_array().expect("qa is an array");
+    let titles: Vec<&str> = qa.iter().map(|q| q["title"].as_str().unwrap()).collect();
+    assert_eq!(titles, QA_TITLES, "the seven titles, in order");
+    for item in qa {
+        assert!(item["passed"].is_boolean(), "{item}");
+        if item["passed"] == false {
+            assert!(!why(item).trim().is_empty(), "a failure says why: {item}");
+        }
+    }
+    assert!(
+        qa.iter().filter(|q| q["passed"] == false).count() >= 4,
+        "steps, record, stakeholders, next steps, risks all fail on a fresh deal: {}",
+        doc["qa"]
+    );
+    assert_eq!(
+        qa_item(&doc, QA_TITLES[0])["passed"],
+        false,
+        "no step is complete"
+    );
+    assert!(escalations(&doc).is_empty(), "{doc}");
+}
+
+#[test]
+fn a_deal_walked_through_the_procedure_passes_check() {
+    let f = Fixture::new();
+    let id = f.import_fixture("2026-11-27T08:00:00Z");
+    for n in 1..=10u8 {
+        let when = format!("2026-11-27T{:02}:00:00Z", 8 + n);
+        f.step(id, n, &when, &["complete"]);
+    }
+    let (code, doc) = f.check(id, CHECK_AT);
+    assert_eq!(code, 1, "no manager review, a bare risk: {doc}");
+    assert_eq!(qa_item(&doc, QA_TITLES[0])["passed"], true, "{doc}");
+    assert_eq!(qa_item(&doc, MANAGER_REVIEW)["passed"], false, "{doc}");
+    let risks = qa_item(&doc, RISKS);
+    assert_eq!(risks["passed"], false, "{risks}");
+    assert!(
+        why(risks).contains("Globex discounts 30%"),
+        "names the risk without a plan: {risks}"
+    );
+
+    f.at("2026-11-27T19:00:00Z")
+        .args([
+            "review",
+            &id.to_string(),
+            "--as",
+            "manager",
+            "--approve",
+            "--by",
+            "Morgan",
+        ])
+        .assert()
+        .success();
+    let (code, doc) = f.check(id, CHECK_AT);
+    assert_eq!(code, 1, "the risk still has no plan: {doc}");
+    assert_eq!(qa_item(&doc, MANAGER_REVIEW)["passed"], true, "{doc}");
+
+    f.edit(id, "2026-11-27T20:00:00Z", |doc| {
+        doc["risks"][1]["mitigation"] = "Lead with the audit trail references".into();
+    });
+    let (code, doc) = f.check(id, CHECK_AT);
+    assert_eq!(code, 0, "every item passes, nothing overdue: {doc}");
+    for item in doc["qa"].as_array().unwrap() {
+        assert_eq!(item["passed"], true, "{item}");
+    }
+    assert!(escalations(&doc).is_empty(), "{doc}");
+    f.at(CHECK_AT)
+        .args(["check", &id.to_string()])
+        .assert()
+        .code(0);
+
+    // the next step falls due on 2026-12-01: overdue from the 2nd
+    let (code, doc) = f.check(id, "2026-12-02T10:00:00Z");
+    assert_eq!(code, 1, "an overdue next step fails: {doc}");
+    assert_eq!(
+        qa_item(&doc, "Next steps scheduled within 2 business days")["passed"],
+        false
+    );
+}
+
+#[test]
+fn check_without_an_id_covers_every_open_deal() {
+    let f = Fixture::new();
+    let good = f.passing_deal();
+    // closed deals are left out, passing or not (this one lacks a handoff)
+    f.add(
+        T0,
+        &[
+            "--name",
+            "Old deal",
+            "--account",
+            "Initech",
+            "--stage",
+            "Closed Won",
+        ],
+    );
+    let (code, all) = run_json(f.at(CHECK_AT).args(["check", "--json"]));
+    let list = all.as_array().unwrap_or_else(|| panic!("an array: {all}"));
+    assert_eq!(list.len(), 1, "the closed deal is left out: {all}");
+    assert_eq!(list[0]["id"], good);
+    assert_eq!(code, 0, "the one open deal passes: {all}");
+
+    let fresh = f.add_fresh();
+    let (code, all) = run_json(f.at(CHECK_AT).args(["check", "--json"]));
+    let list = all.as_array().unwrap_or_else(|| panic!("an array: {all}"));
+    assert_eq!(list.len(), 2, "one element per open deal: {all}");
+    let mut ids: Vec<i64> = list.iter().map(|d| d["id"].as_i64().unwrap()).collect();
+    ids.sort_unstable();
+    assert_eq!(ids, [good, fresh]);
+    for deal in list {
+        assert_eq!(deal["qa"].as_array().unwrap().len(), 7, "{deal}");
+        assert!(deal["escalations"].is_array(), "{deal}");
+    }
+    assert_eq!(code, 1, "the fresh deal fails: {all}");
+
+    let text = f
+        .at(CHECK_AT)
+        .arg("check")
+        .assert()
+        .code(1)
+        .get_output()
+        .stdout
+        .clone();
+    let text = String::from_utf8(text).unwrap();
+    assert_eq!(text.lines().count(), 2, "a line per open deal:\n{text}");
+    assert!(text.contains("Acme ERP rollout"), "{text}");
+    assert!(!text.contains("Old deal"), "{text}");
+}
+
+// ---------------------------------------------------------------------------
+// 2. the manager's review
+
+fn review(f: &Fixture, id: i64, as_of: &str, args: &[&str]) -> Command {
+    let mut cmd = f.at(as_of);
+    cmd.args(["review", &id.to_string(), "--as", "manager"])
+        .args(args);
+    cmd
+}
+
+#[test]
+fn the_manager_review_item_applies_over_250k() {
+    let f = Fixture::new();
+    let big = f.add(
+        T0,
+        &["--name", "Big", "--account", "Acme", "--amount", "300000"],
+    );
+    let small = f.add(
+        T0,
+        &["--name", "Small", "--account", "Acme", "--amount", "200000"],
+    );
+
+    let item = qa_item(&f.check(big, T0).1, MANAGER_REVIEW).clone();
+    assert_eq!(item["passed"], false, "unreviewed at $300,000: {item}");
+    assert!(!why(&item).trim().is_empty(), "{item}");
+    let item = qa_item(&f.check(small, T0).1, MANAGER_REVIEW).clone();
+    assert_eq!(item["passed"], true, "not needed at $200,000: {item}");
+
+    review(&f, big, T0, &["--approve", "--by", "Morgan"])
+        .assert()
+        .success();
+    let item = qa_item(&f.check(big, T0).1, MANAGER_REVIEW).clone();
+    assert_eq!(item["passed"], true, "approved: {item}");
+    assert!(why(&item).contains("Morgan"), "names the reviewer: {item}");
+}
+
+#[test]
+fn a_send_back_needs_a_comment_and_fails_the_item() {
+    let f = Fixture::new();
+    let id = f.add(
+        T0,
+        &["--name", "Big", "--account", "Acme", "--amount", "300000"],
+    );
+    review(&f, id, T0, &["--approve"]).assert().success();
+    let before = f.export(id);
+
+    fails_with(&mut review(&f, id, T0, &["--send-back"]), &[1, 2]);
+    fails_with(
+        &mut review(&f, id, T0, &["--send-back", "--comment", "  "]),
+        &[1, 2],
+    );
+    assert_eq!(f.export(id), before, "a refused send-back changes nothing");
+    assert_eq!(
+        qa_item(&f.check(id, T0).1, MANAGER_REVIEW)["passed"],
+        true,
+        "still approved"
+    );
+
+    review(
+        &f,
+        id,
+        T0,
+        &["--send-back", "--comment", "Rework the discount plan"],
+    )
+    .assert()
+    .success();
+    let item = qa_item(&f.check(id, T0).1, MANAGER_REVIEW).clone();
+    assert_eq!(item["passed"], false, "sent back: {item}");
+    assert!(
+        why(&item).contains("Rework the discount plan"),
+        "the why carries the comment: {item}"
+    );
+}
+
+#[test]
+fn a_review_must_approve_or_send_back() {
+    let f = Fixture::new();
+    let id = f.add_fresh();
+    fails(&mut review(&f, id, T0, &[]), 2);
+    fails(&mut review(&f, id, T0, &["--comment", "looks fine"]), 2);
+    assert!(f.export(id)["manager_review"].is_null(), "nothing recorded");
+}
+
+// ---------------------------------------------------------------------------
+// 3. escalations raised by people
+
+#[test]
+fn a_pricing_exception_is_due_in_72_hours_and_leaves_check_once_resolved() {
+    let f = Fixture::new();
+    let id = f.passing_deal();
+    let t = CHECK_AT;
+    f.at(t)
+        .args([
+            "escalate",
+            &id.to_string(),
+            "--scenario",
+            "pricing",
+            "--reason",
+            "30% discount",
+        ])
+        .assert()
+        .success()
+        .stdout("E1\n");
+
+    let (code, doc) = f.check(id, &plus(t, Duration::hours(71)));
+    assert_eq!(code, 0, "open but not overdue: {doc}");
+    let list = escalations(&doc);
+    assert_eq!(list.len(), 1, "{doc}");
+    let e = &list[0];
+    assert_eq!(e["id"], "E1");
+    assert_eq!(e["escalate_to"], "Finance + VP Sales");
+    assert_eq!(e["authority"], "CFO");
+    assert_eq!(e["overdue"], false, "{e}");
+    assert_eq!(instant_of(&e["raised_at"]), instant(t));
+    assert_eq!(instant_of(&e["due_at"]), instant(t) + Duration::hours(72));
+    assert_eq!(e["why"], "30% discount");
+
+    let late = plus(t, Duration::hours(73));
+    let (code, doc) = f.check(id, &late);
+    assert_eq!(escalations(&doc)[0]["overdue"], true, "{doc}");
+    assert_eq!(code, 1, "an overdue escalation fails check: {doc}");
+    f.at(&late)
+        .args(["check", &id.to_string()])
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("E1").and(predicate::str::contains("OVERDUE")));
+
+    f.at(&late)
+        .args(["escalation", "ack", "E1", "--note", "seen"])
+        .assert()
+        .success();
+    let (code, doc) = f.check(id, &late);
+    assert_eq!(escalations(&doc)[0]["status"], "acknowledged", "{doc}");
+    assert_eq!(code, 1, "acknowledged is not resolved: {doc}");
+
+    fails(f.at(&late).args(["escalation", "resolve", "E1"]), 2);
+    fails_with(
+        f.at(&late)
+            .args(["escalation", "resolve", "E1", "--note", "  "]),
+        &[1, 2],
+    );
+    assert_eq!(
+        escalations(&f.check(id, &late).1)[0]["status"],
+        "acknowledged",
+        "a refused resolve changes nothing"
+    );
+    fails_with(
+        f.at(&late)
+            .args(["escalation", "resolve", "E99", "--note", "approved"]),
+        &[1, 2],
+    );
+    fails_with(
+        f.at(&late)
+            .args(["escalation", "ack", "E99", "--note", "seen"]),
+        &[1, 2],
+    );
+
+    f.at(&late)
+        .args(["escalation", "resolve", "E1", "--note", "approved"])
+        .assert()
+        .success();
+    let (code, doc) = f.check(id, &late);
+    assert!(
+        !escalations(&doc).iter().any(|e| e["id"] == "E1"),
+        "resolved: gone from check: {doc}"
+    );
+    assert_eq!(code, 0, "{doc}");
+    fails_with(
+        f.at(&late)
+            .args(["escalation", "resolve", "E1", "--note", "again"]),
+        &[1, 2],
+    );
+
+    let history = f.history(id);
+    let row = |field: &str| {
+        history
+            .iter()
+            .find(|r| r["field"] == field)
+            .unwrap_or_else(|| panic!("no history row for {field}: {history:?}"))
+    };
+    assert_eq!(row("escalations.E1.acknowledged.note")["after"], "seen");
+    assert_eq!(row("escalations.E1.acknowledged.by")["after"], USER);
+    assert_eq!(row("escalations.E1.resolved.note")["after"], "approved");
+    assert_eq!(row("escalations.E1.resolved.note")["before"], "");
+    assert_eq!(row("escalations.E1.resolved.by")["after"], USER);
+    assert_eq!(row("escalations.E1.resolved.note")["who"], USER);
+}
+
+#[test]
+fn a_customer_escalation_is_due_at_the_end_of_that_day() {
+    let f = Fixture::new();
+    let id = f.add_fresh();
+    let raised = "2026-11-27T21:30:00+00:00";
+    f.at(raised)
+        .env("TZ", "UTC")
+        .args([
+            "escalate",
+            &id.to_string(),
+            "--scenario",
+            "customer",
+            "--reason",
+            "CIO unhappy with the demo",
+        ])
+        .assert()
+        .success()
+        .stdout(predicate::str::is_match(r"^E[0-9]+\n$").unwrap());
+
+    let check_utc = |as_of: &str| {
+        run_json(
+            f.at(as_of)
+                .env("TZ", "UTC")
+                .args(["check", &id.to_string(), "--json"]),
+        )
+        .1
+    };
+    let doc = check_utc("2026-11-27T21:31:00+00:00");
+    let e = &escalations(&doc)[0];
+    assert_eq!(e["escalate_to"], "CSM + VP Sales", "{e}");
+    let (at, due) = (instant_of(&e["raised_at"]), instant_of(&e["due_at"]));
+    assert_eq!(at, instant(raised));
+    assert!(due > at, "due after it was raised: {e}");
+    assert_eq!(
+        (due - Duration::seconds(1)).date_naive(),
+        at.date_naive(),
+        "due on the day it was raised (UTC): {e}"
+    );
+    assert_eq!(
+        due,
+        instant("2026-11-28T00:00:00Z"),
+        "at the end of that day: {e}"
+    );
+    assert_eq!(e["overdue"], false);
+    let doc = check_utc("2026-11-27T23:59:00Z");
+    assert_eq!(escalations(&doc)[0]["overdue"], false, "{doc}");
+    let doc = check_utc("2026-11-28T00:01:00Z");
+    assert_eq!(escalations(&doc)[0]["overdue"], true, "{doc}");
+
+    // raised two hours east of UTC, 21:30 UTC is 23:30: due half an hour later,
+    // wherever it is looked at from
+    f.at("2026-11-27T21:30:00Z")
+        .env("TZ", "UTC-2")
+        .args([
+            "escalate",
+            &id.to_string(),
+            "--scenario",
+            "customer",
+            "--reason",
+            "CIO again",
+        ])
+        .assert()
+        .success();
+    let doc = check_utc("2026-11-27T21:31:00Z");
+    let east = escalations(&doc)
+        .iter()
+        .find(|e| e["why"] == "CIO again")
+        .expect("the second escalation")
+        .clone();
+    assert_eq!(
+        instant_of(&east["due_at"]),
+        instant("2026-11-27T22:00:00Z"),
+        "{doc}"
+    );
+}
+
+/// A same-day window ends at midnight of the day it was raised, at the
+/// user's offset on that day: where the clocks change between the raising
+/// and the looking, the due time must not move.
+#[test]
+fn a_customer_escalation_keeps_its_due_time_across_a_clock_change() {
+    // Central European time as a POSIX rule (no zoneinfo needed): +02:00
+    // until 2026-10-25 01:00 UTC, +01:00 after
+    const CET: &str = "CET-1CEST,M3.5.0,M10.5.0/3";
+    let f = Fixture::new();
+    let id = f.add_fresh();
+    // 23:30 local on Saturday 2026-10-24: due at local midnight, 22:00 UTC
+    f.at("2026-10-24T21:30:00Z")
+        .env("TZ", CET)
+        .args([
+            "escalate",
+            &id.to_string(),
+            "--scenario",
+            "customer",
+            "--reason",
+            "CIO unhappy with the demo",
+        ])
+        .assert()
+        .success();
+    let due_seen_at = |as_of: &str| {
+        let doc = run_json(
+            f.at(as_of)
+                .env("TZ", CET)
+                .args(["check", &id.to_string(), "--json"]),
+        )
+        .1;
+        instant_of(&escalations(&doc)[0]["due_at"])
+    };
+    let midnight = instant("2026-10-24T22:00:00Z");
+    assert_eq!(due_seen_at("2026-10-24T21:45:00Z"), midnight);
+    assert_eq!(
+        due_seen_at("2026-10-26T09:00:00Z"),
+        midnight,
+        "seen after the clocks went back"
+    );
+}
+
+#[test]
+fn the_escalation_scenario_must_be_known_and_a_reason_given() {
+    let f = Fixture::new();
+    let id = f.add_fresh();
+    fails(
+        f.at(T0).args([
+            "escalate",
+            &id.to_string(),
+            "--scenario",
+            "blocked",
+            "--reason",
+            "x",
+        ]),
+        2,
+    );
+    fails_with(
+        f.at(T0).args([
+            "escalate",
+            &id.to_string(),
+            "--scenario",
+            "legal-security",
+            "--reason",
+            " ",
+        ]),
+        &[1, 2],
+    );
+    assert!(escalations(&f.check(id, T0).1).is_empty());
+}
+
+// ---------------------------------------------------------------------------
+// 4. a step blocked more than three days
+
+#[test]
+fn a_blocked_step_escalates_after_three_days_and_unblocking_clears_it() {
+    let f = Fixture::new();
+    let id = f.add_fresh();
+    f.step(id, 1, T0, &["block", "--reason", "CFO away"]);
+
+    let (_, doc) = f.check(id, &plus(T0, Duration::days(3)));
+    assert!(escalations(&doc).is_empty(), "exactly three days: {doc}");
+
+    let (code, doc) = f.check(id, &plus(T0, Duration::days(3) + Duration::minutes(1)));
+    assert_eq!(code, 1);
+    let list = escalations(&doc);
+    assert_eq!(list.len(), 1, "{doc}");
+    let e = &list[0];
+    assert_eq!(e["scenario"], "Step blocked > 3 days");
+    assert_eq!(e["escalate_to"], "Direct manager");
+    assert_eq!(e["id"], format!("B{id}.1"));
+    assert_eq!(e["step"], 1);
+    assert_eq!(
+        instant_of(&e["due_at"]),
+        instant(T0) + Duration::days(4),
+        "due a day after the three days: {e}"
+    );
+    assert!(why(e).contains("CFO away"), "{e}");
+
+    f.step(id, 1, &plus(T0, Duration::days(5)), &["unblock"]);
+    let (_, doc) = f.check(id, &plus(T0, Duration::days(5) + Duration::minutes(1)));
+    assert!(escalations(&doc).is_empty(), "unblocked: {doc}");
+
+    let history = f.history(id);
+    assert!(
+        history.iter().any(|r| {
+            r["field"].as_str().unwrap().starts_with("escalations.")
+                && r["after"] == "step 1 unblocked"
+        }),
+        "the cleared escalation is kept in the history: {history:?}"
+    );
+}
+
+#[test]
+fn a_blocked_step_escalation_is_acknowledged_by_its_id() {
+    let f = Fixture::new();
+    let id = f.add_fresh();
+    f.step(id, 1, T0, &["block", "--reason", "CFO away"]);
+    let when = plus(T0, Duration::days(3) + Duration::minutes(1));
+    let (_, doc) = f.check(id, &when);
+    let list = escalations(&doc);
+    assert_eq!(list.len(), 1, "{doc}");
+    let eid = list[0]["id"].as_str().unwrap().to_string();
+    assert!(eid.starts_with('B'), "{eid}");
+
+    f.at(&when)
+        .args(["escalation", "ack", &eid, "--note", "calling the CFO"])
+        .assert()
+        .success();
+    let (_, doc) = f.check(id, &when);
+    let list = escalations(&doc);
+    assert_eq!(list.len(), 1, "acknowledged once, not doubled: {doc}");
+    let e = &list[0];
+    assert_eq!(e["scenario"], "Step blocked > 3 days");
+    assert_eq!(e["status"], "acknowledged", "{e}");
+    assert_eq!(e["acknowledged"]["note"], "calling the CFO", "{e}");
+    assert_eq!(e["acknowledged"]["by"], USER, "{e}");
+
+    fails_with(
+        f.at(&when)
+            .args(["escalation", "ack", &eid, "--note", "again"]),
+        &[1, 2],
+    );
+    // another deal's id is not this one's
+    fails_with(
+        f.at(&when)
+            .args(["escalation", "ack", &format!("B{}.1", id + 1)]),
+        &[1, 2],
+    );
+}
+
+// ---------------------------------------------------------------------------
+// 5. the history
+
+#[test]
+fn history_shows_every_change_with_before_after_and_who() {
+    let f = Fixture::new();
+    let id = f.add(
+        T0,
+        &["--name", "Big", "--account", "Acme", "--amount", "300000"],
+    );
+    f.step(id, 2, T0, &["note", "outcomes", "x"]);
+    // the actor from QUALIFY_USER this time
+    f.bare()
+        .env("QUALIFY_USER", "lee")
+        .args([
+            "--as-of",
+            "2026-11-02T10:00:00Z",
+            "review",
+            &id.to_string(),
+            "--as",
+            "manager",
+            "--approve",
+            "--by",
+            "Morgan",
+        ])
+        .assert()
+        .success();
+
+    let history = f.history(id);
+    for row in &history {
+        for key in ["at", "who", "field", "before", "after"] {
+            assert!(row[key].is_string(), "{key} in {row}");
+        }
+    }
+    let note = history
+        .iter()
+        .find(|r| r["field"] == "steps[1].notes.outcomes")
+        .unwrap_or_else(|| panic!("no row for the note: {history:?}"));
+    assert_eq!(note["before"], "");
+    assert_eq!(note["after"], "x");
+    assert_eq!(note["who"], USER);
+    assert_eq!(instant_of(&note["at"]), instant(T0));
+
+    let by = history
+        .iter()
+        .find(|r| r["field"] == "manager_review.by")
+        .unwrap_or_else(|| panic!("no row for the review: {history:?}"));
+    assert_eq!(by["after"], "Morgan");
+    assert_eq!(by["who"], "lee", "the actor, not the reviewer named");
+    assert!(
+        history
+            .iter()
+            .any(|r| r["field"] == "manager_review.approved" && r["after"] == "true"),
+        "{history:?}"
+    );
+
+    let text = f
+        .bare()
+        .args(["history", &id.to_string()])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let text = String::from_utf8(text).unwrap();
+    assert_eq!(
+        text.lines().count(),
+        history.len(),
+        "a line per row:\n{text}"
+    );
+    let line = text
+        .lines()
+        .find(|l| l.contains("steps[1].notes.outcomes"))
+        .unwrap_or_else(|| panic!("no line for the note:\n{text}"));
+    assert!(line.contains(USER) && line.contains('x'), "{line}");
+    assert!(
+        text.lines()
+            .any(|l| l.contains("manager_review.by") && l.contains("lee") && l.contains("Morgan")),
+        "{text}"
+    );
+}
+
+#[test]
+fn history_of_an_unknown_deal_is_refused() {
+    let f = Fixture::new();
+    f.add_fresh();
+    fails_with(f.bare().args(["history", "99", "--json"]), &[1, 2]);
+}
+
+// ---------------------------------------------------------------------------
+// 6. the deal report
+
+#[test]
+fn the_report_is_markdown_for_the_forecast_call() {
+    let f = Fixture::new();
+    let id = f.import_fixture("2026-11-27T08:00:00Z");
+    f.at("2026-11-27T15:00:00Z")
+        .args([
+            "escalate",
+            &id.to_string(),
+            "--scenario",
+            "pricing",
+            "--reason",
+            "Procurement asks for 30% off",
+        ])
+        .assert()
+        .success()
+        .stdout("E1\n");
+
+    let report = |cmd: &mut Command| {
+        cmd.env("TZ", "UTC")
+            .args(["--as-of", CHECK_AT, "--user", "dana", "report"])
+            .arg(id.to_string());
+    };
+    let mut cmd = f.bare();
+    report(&mut cmd);
+    let out = cmd.assert().success().get_output().stdout.clone();
+    let text = String::from_utf8(out).unwrap();
+    assert!(text.contains("Acme ERP rollout"), "{text}");
+    assert!(text.contains("## QA checklist"), "{text}");
+    assert!(text.contains("## Escalations"), "{text}");
+    assert!(text.contains("| E1 |"), "{text}");
+    for title in QA_TITLES {
+        assert!(text.contains(title), "{title:?} in\n{text}");
+    }
+    insta::assert_snapshot!("report_acme", text);
+
+    let file = f.dir.path().join("review.md");
+    let mut cmd = f.bare();
+    report(&mut cmd);
+    cmd.arg("--out")
+        .arg(&file)
+        .assert()
+        .success()
+        .stdout("")
+        .stderr("");
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), text);
+}
+
+#[test]
+fn a_report_that_cannot_be_written_is_refused() {
+    let f = Fixture::new();
+    let id = f.add_fresh();
+    let file = f.dir.path().join("no-such-folder").join("review.md");
+    fails_with(
+        f.at(T0)
+            .args(["report", &id.to_string(), "--out"])
+            .arg(&file),
+        &[1, 2],
+    );
+    assert!(!file.exists());
+}
