@@ -1,30 +1,15 @@
-//! The step's form: what the selected step captures, as a table of rows or
-//! a single record, edited in a record editor whose fields are checked as
-//! they are typed. Every confirmed edit is one write.
+//! The fields of each step's form, and how their text is read into the deal.
 
 use crate::domain::calendar::parse_date_input;
 use crate::domain::content::*;
-use crate::domain::criteria::{self, Check};
 use crate::domain::deal::Deal;
 use crate::domain::escalation::{self, EscalationId};
 use crate::domain::money::Money;
 use crate::domain::playbook::EscalationRule;
 use crate::domain::playbook::Playbook;
 use crate::domain::review::{Reviewer, review};
-use crate::store::StoreError;
-use crate::text::clean;
-use crate::tui::action::Action;
-use crate::tui::app::{Ctx, Look, Status};
-use crate::tui::widgets::{hanging, popup, text_field, truncate};
+use crate::tui::app::Ctx;
 use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
-use ratatui::buffer::Buffer;
-use ratatui::crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
-use ratatui::layout::{Constraint, Layout, Rect};
-use ratatui::style::{Modifier, Style};
-use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Clear, Paragraph, Row, Table, Widget};
-use tui_input::Input;
-use tui_input::backend::crossterm::EventHandler;
 
 /// How a field's text is read.
 #[derive(Clone, Copy)]
@@ -58,19 +43,19 @@ const fn f(label: &'static str, short: &'static str, kind: Kind, required: bool)
     }
 }
 
-fn labels<C: Choice>() -> Vec<&'static str> {
+pub(super) fn labels<C: Choice>() -> Vec<&'static str> {
     C::ALL.iter().map(|c| c.label()).collect()
 }
 
-fn yes_no() -> Vec<&'static str> {
+pub(super) fn yes_no() -> Vec<&'static str> {
     vec!["no", "yes"]
 }
 
-fn scores() -> Vec<&'static str> {
+pub(super) fn scores() -> Vec<&'static str> {
     vec!["", "0", "1", "2", "3"]
 }
 
-fn one_to_five() -> Vec<&'static str> {
+pub(super) fn one_to_five() -> Vec<&'static str> {
     vec!["1", "2", "3", "4", "5"]
 }
 
@@ -171,15 +156,15 @@ const RECORD: &[Field] = &[
     f("Solution architect", "SA", Kind::Text, false),
     f("Manager", "Manager", Kind::Text, false),
 ];
-fn user_scenarios() -> Vec<&'static str> {
+pub(super) fn user_scenarios() -> Vec<&'static str> {
     vec!["customer", "legal_security", "pricing"]
 }
 
-fn reviewers() -> Vec<&'static str> {
+pub(super) fn reviewers() -> Vec<&'static str> {
     vec!["manager", "sa"]
 }
 
-fn decisions() -> Vec<&'static str> {
+pub(super) fn decisions() -> Vec<&'static str> {
     vec!["approve", "send back"]
 }
 
@@ -238,11 +223,11 @@ impl<'a> Today<'a> {
     }
 }
 
-fn empty(s: &str) -> bool {
+pub(super) fn empty(s: &str) -> bool {
     s.trim().is_empty()
 }
 
-fn date(text: &str, today: &Today<'_>) -> Result<Option<NaiveDate>, String> {
+pub(super) fn date(text: &str, today: &Today<'_>) -> Result<Option<NaiveDate>, String> {
     if empty(text) {
         Ok(None)
     } else {
@@ -250,7 +235,7 @@ fn date(text: &str, today: &Today<'_>) -> Result<Option<NaiveDate>, String> {
     }
 }
 
-fn amount(text: &str) -> Result<Option<Money>, String> {
+pub(super) fn amount(text: &str) -> Result<Option<Money>, String> {
     if empty(text) {
         Ok(None)
     } else {
@@ -258,7 +243,7 @@ fn amount(text: &str) -> Result<Option<Money>, String> {
     }
 }
 
-fn pick<C: Choice>(text: &str) -> C {
+pub(super) fn pick<C: Choice>(text: &str) -> C {
     let t = text.trim();
     C::ALL
         .iter()
@@ -267,15 +252,15 @@ fn pick<C: Choice>(text: &str) -> C {
         .unwrap_or(C::ALL[0])
 }
 
-fn yes(text: &str) -> bool {
+pub(super) fn yes(text: &str) -> bool {
     text.trim() == "yes"
 }
 
-fn date_text(d: Option<NaiveDate>) -> String {
+pub(super) fn date_text(d: Option<NaiveDate>) -> String {
     d.map(|d| d.to_string()).unwrap_or_default()
 }
 
-fn yes_text(b: bool) -> String {
+pub(super) fn yes_text(b: bool) -> String {
     if b { "yes".into() } else { "no".into() }
 }
 
@@ -317,7 +302,7 @@ impl Section {
     }
 
     /// The fields the table shows (the record editor shows them all).
-    fn columns(self) -> &'static [usize] {
+    pub(super) fn columns(self) -> &'static [usize] {
         match self {
             Section::Scorecard => &[0, 1],
             Section::Stakeholders => &[0, 2, 6],
@@ -344,7 +329,7 @@ impl Section {
         )
     }
 
-    fn can_add(self) -> bool {
+    pub(super) fn can_add(self) -> bool {
         !self.is_record() && self != Section::Scorecard
     }
 
@@ -562,7 +547,7 @@ impl Section {
     }
 
     /// The text a new row starts with.
-    fn blank_row(self) -> Vec<String> {
+    pub(super) fn blank_row(self) -> Vec<String> {
         self.fields()
             .iter()
             .map(|f| match f.kind {
@@ -764,7 +749,7 @@ impl Section {
         Ok(())
     }
 
-    fn delete(self, deal: &mut Deal, row: usize) {
+    pub(super) fn delete(self, deal: &mut Deal, row: usize) {
         let c = &mut deal.content;
         match self {
             Section::Stakeholders => remove(&mut c.stakeholders, row),
@@ -778,14 +763,14 @@ impl Section {
     }
 }
 
-fn put<T>(rows: &mut Vec<T>, row: Option<usize>, value: T) {
+pub(super) fn put<T>(rows: &mut Vec<T>, row: Option<usize>, value: T) {
     match row.filter(|i| *i < rows.len()) {
         Some(i) => rows[i] = value,
         None => rows.push(value),
     }
 }
 
-fn remove<T>(rows: &mut Vec<T>, row: usize) {
+pub(super) fn remove<T>(rows: &mut Vec<T>, row: usize) {
     if row < rows.len() {
         rows.remove(row);
     }
@@ -805,602 +790,4 @@ pub fn field_error(field: &Field, text: &str, today: &Today<'_>) -> Option<Strin
         }
         _ => None,
     }
-}
-
-/// The record being edited: one input per field.
-pub struct RecordEditor {
-    pub section: Section,
-    pub step: u8,
-    pub row: Option<usize>,
-    /// The row's name (the element, for the scorecard).
-    title: String,
-    inputs: Vec<Input>,
-    focus: usize,
-    /// The battle card of the competitor named in the form, if any.
-    battle_card: Option<String>,
-}
-
-pub enum EditorOutcome {
-    Stay(Option<Status>),
-    /// Leave; `save` when the values should be written first.
-    Leave {
-        save: bool,
-    },
-}
-
-impl RecordEditor {
-    pub fn new(section: Section, step: u8, row: Option<usize>, deal: &Deal) -> RecordEditor {
-        RecordEditor::with_values(section, step, row, deal, None)
-    }
-
-    /// A record editor whose fields start from `prefill` when given.
-    pub fn with_values(
-        section: Section,
-        step: u8,
-        row: Option<usize>,
-        deal: &Deal,
-        prefill: Option<Vec<String>>,
-    ) -> RecordEditor {
-        let rows = section.rows(deal, step);
-        let (title, values) = match row.and_then(|i| rows.get(i)) {
-            Some((title, values)) => (title.clone(), values.clone()),
-            None if section.is_record() => rows.into_iter().next().unwrap_or_default(),
-            None => (String::new(), section.blank_row()),
-        };
-        let values = prefill.unwrap_or(values);
-        RecordEditor {
-            section,
-            step,
-            row: if section.is_record() { Some(0) } else { row },
-            title,
-            inputs: values.into_iter().map(Input::new).collect(),
-            focus: 0,
-            battle_card: None,
-        }
-    }
-
-    /// Start typing in field `i`.
-    pub fn focus_field(mut self, i: usize) -> RecordEditor {
-        self.focus = i.min(self.inputs.len().saturating_sub(1));
-        self
-    }
-
-    pub fn values(&self) -> Vec<String> {
-        self.inputs.iter().map(|i| i.value().to_string()).collect()
-    }
-
-    fn first_error(&self, today: &Today<'_>) -> Option<(usize, String)> {
-        let fields = self.section.fields();
-        (0..fields.len())
-            .find_map(|i| field_error(&fields[i], self.inputs[i].value(), today).map(|e| (i, e)))
-    }
-
-    fn cycle(&mut self, forward: bool) -> bool {
-        let field = &self.section.fields()[self.focus];
-        let choices = match field.kind {
-            Kind::Pick(choices) => choices(),
-            Kind::YesNo => yes_no(),
-            Kind::Score => scores(),
-            Kind::OneToFive => one_to_five(),
-            _ => return false,
-        };
-        let at = choices
-            .iter()
-            .position(|c| *c == self.inputs[self.focus].value().trim())
-            .unwrap_or(0);
-        let next = if forward {
-            (at + 1) % choices.len()
-        } else {
-            (at + choices.len() - 1) % choices.len()
-        };
-        self.inputs[self.focus] = Input::new(choices[next].to_string());
-        true
-    }
-
-    /// The competitor's name, when this edits a competitor (for its battle card).
-    pub fn competitor_name(&self) -> Option<&str> {
-        (self.section == Section::Competitors)
-            .then(|| self.inputs[0].value().trim())
-            .filter(|n| !n.is_empty())
-    }
-
-    pub fn set_battle_card(&mut self, notes: Option<String>) {
-        self.battle_card = notes;
-    }
-
-    pub fn update(&mut self, action: Action, today: &Today<'_>) -> EditorOutcome {
-        let count = self.inputs.len();
-        match action {
-            Action::FocusNext => self.focus = (self.focus + 1) % count,
-            Action::FocusPrev => self.focus = (self.focus + count - 1) % count,
-            Action::Confirm if self.focus + 1 < count => self.focus += 1,
-            Action::Confirm | Action::Save => match self.first_error(today) {
-                Some((i, e)) => {
-                    self.focus = i;
-                    return EditorOutcome::Stay(Some(Status::error(format!(
-                        "{}: {e}",
-                        self.section.fields()[i].label
-                    ))));
-                }
-                None => return EditorOutcome::Leave { save: true },
-            },
-            Action::Cancel => {
-                return match self.first_error(today) {
-                    None => EditorOutcome::Leave { save: true },
-                    Some((i, e)) => {
-                        self.focus = i;
-                        EditorOutcome::Stay(Some(Status::error(format!(
-                            "{}: {e} (fix it, or Ctrl-D to drop this edit)",
-                            self.section.fields()[i].label
-                        ))))
-                    }
-                };
-            }
-            Action::DropEdit => return EditorOutcome::Leave { save: false },
-            Action::PickNext | Action::PickPrev => {
-                let forward = action == Action::PickNext;
-                if !self.cycle(forward) {
-                    let code = if forward {
-                        KeyCode::Right
-                    } else {
-                        KeyCode::Left
-                    };
-                    self.inputs[self.focus]
-                        .handle_event(&Event::Key(KeyEvent::new(code, KeyModifiers::NONE)));
-                }
-            }
-            Action::Type(key) => {
-                let field = &self.section.fields()[self.focus];
-                let typed = matches!(field.kind, Kind::Text | Kind::Date | Kind::Amount);
-                if typed {
-                    self.inputs[self.focus].handle_event(&Event::Key(key));
-                } else if let KeyCode::Char(c) = key.code {
-                    // a choice field: type its first letter or digit to jump to it
-                    let _ = self.jump_to(c);
-                }
-            }
-            _ => {}
-        }
-        EditorOutcome::Stay(None)
-    }
-
-    fn jump_to(&mut self, c: char) -> bool {
-        for _ in 0..20 {
-            self.cycle(true);
-            if self.inputs[self.focus].value().starts_with(c) {
-                return true;
-            }
-        }
-        false
-    }
-
-    pub fn render(&self, area: Rect, buf: &mut Buffer, look: Look<'_>, today: &Today<'_>) {
-        let theme = look.theme;
-        let fields = self.section.fields();
-        let extra = u16::from(self.battle_card.is_some()) * 4;
-        let rect = popup(area, 76, fields.len() as u16 + 6 + extra);
-        Clear.render(rect, buf);
-        let verb = if self.row.is_none() { "New" } else { "Edit" };
-        let mut title = format!(" {verb} {} ", self.section.noun());
-        if !self.title.is_empty() {
-            title = format!(" {}: {} ", self.section.noun(), self.title);
-        }
-        let block = Block::bordered()
-            .title(title)
-            .title_style(theme.title)
-            .border_style(theme.focus_border);
-        let inner = block.inner(rect);
-        block.render(rect, buf);
-        let [fields_area, _, card_area, help_area] = Layout::vertical([
-            Constraint::Length(fields.len() as u16),
-            Constraint::Length(1),
-            Constraint::Length(extra),
-            Constraint::Fill(1),
-        ])
-        .areas(inner);
-        for (i, field) in fields.iter().enumerate() {
-            let row = Rect {
-                y: fields_area.y + i as u16,
-                height: 1,
-                ..fields_area
-            };
-            if row.y >= fields_area.bottom() {
-                break;
-            }
-            let [label_area, input_area, note_area] = Layout::horizontal([
-                Constraint::Length(20),
-                Constraint::Length(32),
-                Constraint::Fill(1),
-            ])
-            .spacing(1)
-            .areas(row);
-            let focused = i == self.focus;
-            let label = if field.required {
-                format!("{} *", field.label)
-            } else {
-                field.label.to_string()
-            };
-            Line::styled(label, if focused { theme.title } else { Style::new() })
-                .right_aligned()
-                .render(label_area, buf);
-            let input = &self.inputs[i];
-            let picker = matches!(
-                field.kind,
-                Kind::Pick(_) | Kind::YesNo | Kind::Score | Kind::OneToFive
-            );
-            let shown = if picker {
-                format!("‹ {} ›", input.value())
-            } else {
-                input.value().to_string()
-            };
-            let cursor = if picker { 0 } else { input.visual_cursor() };
-            text_field(
-                buf,
-                input_area,
-                &shown,
-                cursor,
-                focused && !picker,
-                Style::new().add_modifier(Modifier::UNDERLINED),
-            );
-            if focused && picker {
-                buf.set_style(input_area, theme.selected);
-            }
-            let note = match (field_error(field, input.value(), today), field.kind) {
-                (Some(e), _) => Span::styled(
-                    format!(
-                        "✗ {}",
-                        truncate(&e, usize::from(note_area.width).saturating_sub(2))
-                    ),
-                    theme.error,
-                ),
-                (None, Kind::Date) if input.value().trim().is_empty() => {
-                    Span::styled("YYYY-MM-DD or +N", theme.dim)
-                }
-                (None, Kind::Pick(_) | Kind::YesNo | Kind::Score | Kind::OneToFive) if focused => {
-                    Span::styled("←/→ to choose", theme.dim)
-                }
-                (None, Kind::Date | Kind::Amount) => Span::styled("✓", theme.pass),
-                _ => Span::raw(""),
-            };
-            note.render(note_area, buf);
-        }
-        if let Some(card) = &self.battle_card {
-            let lines = hanging(
-                vec![Span::styled("Battle card: ", theme.title)],
-                &[(card, Style::new())],
-                usize::from(card_area.width),
-            );
-            Paragraph::new(lines).render(card_area, buf);
-        }
-        let help = Line::styled(
-            "Tab next · ←/→ choose · Enter on the last field or Ctrl-S saves · Esc saves and leaves",
-            theme.dim,
-        );
-        Paragraph::new(help)
-            .wrap(ratatui::widgets::Wrap { trim: true })
-            .render(help_area, buf);
-    }
-}
-
-/// The capture page's state: which row is selected.
-#[derive(Default)]
-pub struct CaptureForm {
-    pub row: usize,
-}
-
-impl CaptureForm {
-    pub fn move_by(&mut self, down: bool, rows: usize) {
-        self.row = if down {
-            (self.row + 1).min(rows.saturating_sub(1))
-        } else {
-            self.row.saturating_sub(1)
-        };
-    }
-
-    /// Write an edit of `section` as one change of the deal.
-    pub fn save(deal: &Deal, editor: &RecordEditor, ctx: &mut Ctx) -> Result<Deal, Status> {
-        let values = editor.values();
-        let (date, now, actor) = (
-            ctx.clock.today(),
-            ctx.clock.now(),
-            ctx.store.actor().to_string(),
-        );
-        let today = Today {
-            date,
-            holidays: &ctx.playbook.targets.holidays,
-            now,
-            offset: ctx.clock.offset(),
-            actor: &actor,
-            playbook: &ctx.playbook,
-        };
-        let (section, step, row) = (editor.section, editor.step, editor.row);
-        let result = ctx
-            .store
-            .update_deal(deal.id, Some(deal.version), now, |d| {
-                section.apply(d, step, row, &values, &today).map_err(|e| {
-                    StoreError::Invalid(vec![crate::domain::deal::FieldError {
-                        field: section.noun().into(),
-                        message: e,
-                    }])
-                })
-            });
-        match result {
-            Ok((deal, ())) => Ok(deal),
-            Err(StoreError::Conflict { .. }) => Err(Status::error(
-                "The deal was changed elsewhere and reloaded; your edit is kept: save it again",
-            )),
-            Err(e) => Err(Status::error(e.to_string())),
-        }
-    }
-
-    /// Remove row `row` of `section` from the deal (in memory).
-    pub fn delete(deal: &mut Deal, section: Section, row: usize) {
-        section.delete(deal, row);
-    }
-
-    pub fn can_add(section: Section) -> bool {
-        section.can_add()
-    }
-}
-
-/// The capture page: the step's criteria, then its form.
-pub struct CaptureView<'a> {
-    pub deal: &'a Deal,
-    pub step: u8,
-    pub row: usize,
-    pub focused: bool,
-    pub checks: &'a [Check],
-    pub battle_card: Option<&'a str>,
-    pub look: Look<'a>,
-}
-
-impl Widget for CaptureView<'_> {
-    fn render(self, area: Rect, buf: &mut Buffer) {
-        let theme = self.look.theme;
-        let width = usize::from(area.width);
-        let mut criteria = Vec::new();
-        for c in self.checks {
-            let (mark, style) = match (c.met, c.blocking) {
-                (true, _) => ("✓ ", theme.pass),
-                (false, true) => ("✗ ", theme.fail),
-                (false, false) => ("! ", theme.warn),
-            };
-            let detail = format!("— {}", c.detail);
-            criteria.extend(hanging(
-                vec![Span::styled(mark, style)],
-                &[(&c.label, Style::new()), (&detail, theme.dim)],
-                width,
-            ));
-        }
-        let section = Section::for_step(self.step);
-        let extra = self.extra_lines(section, width);
-        let criteria_height = (criteria.len() as u16).min(area.height / 2);
-        let [crit_area, form_area, extra_area] = Layout::vertical([
-            Constraint::Length(criteria_height),
-            Constraint::Fill(1),
-            Constraint::Length((extra.len() as u16).min(area.height / 4)),
-        ])
-        .areas(area);
-        Paragraph::new(criteria).render(crit_area, buf);
-
-        let border = if self.focused {
-            theme.focus_border
-        } else {
-            theme.border
-        };
-        let rows = section.rows(self.deal, self.step);
-        let hint = if section.can_add() {
-            " · a add · Enter edit · D delete "
-        } else {
-            " · Enter edit "
-        };
-        let title = format!(
-            " {}{} ",
-            capitalised(section.noun()),
-            if rows.len() == 1 || section.is_record() {
-                ""
-            } else {
-                "s"
-            }
-        );
-        let block = Block::bordered()
-            .title(Line::from(vec![
-                Span::styled(title, theme.title),
-                Span::styled(hint, theme.dim),
-            ]))
-            .border_style(border);
-        let inner = block.inner(form_area);
-        block.render(form_area, buf);
-        if section.is_record() {
-            render_record(section, &rows, inner, buf, self.look, self.focused);
-        } else if rows.is_empty() {
-            Line::styled(
-                format!("No {}s yet: press a to add one", section.noun()),
-                theme.dim,
-            )
-            .render(inner, buf);
-        } else {
-            render_table(
-                section,
-                &rows,
-                self.row,
-                inner,
-                buf,
-                self.look,
-                self.focused,
-            );
-        }
-        Paragraph::new(extra).render(extra_area, buf);
-    }
-}
-
-impl CaptureView<'_> {
-    /// What the step shows under its form: the verdict, the battle card, the
-    /// mutual close plan, the overall risk band, the forecast category.
-    fn extra_lines(&self, section: Section, width: usize) -> Vec<Line<'static>> {
-        let theme = self.look.theme;
-        let pb: &Playbook = self.look.playbook;
-        let c = &self.deal.content;
-        let text = |label: &str, value: String| {
-            let label = format!("{label}:");
-            hanging(
-                Vec::new(),
-                &[(&label, theme.title), (&value, Style::new())],
-                width,
-            )
-        };
-        match section {
-            Section::Scorecard => {
-                let (total, max) = criteria::score_total(&c.meddpicc);
-                let verdict = criteria::verdict(&c.meddpicc, pb)
-                    .map_or("not yet (score every element)", |v| v.label());
-                text(
-                    &format!(
-                        "{} · total {total}/{max} · verdict",
-                        c.meddpicc.framework.label()
-                    ),
-                    format!("{verdict}   (m switches MEDDPICC/MEDDICC)"),
-                )
-            }
-            Section::Competitors => self
-                .battle_card
-                .map(|n| text("Battle card", n.to_string()))
-                .unwrap_or_default(),
-            Section::Timeline => {
-                let mut plan: Vec<&Milestone> = c.decision_process.iter().collect();
-                plan.sort_by_key(|m| m.due);
-                let steps: Vec<String> = plan
-                    .iter()
-                    .map(|m| {
-                        format!(
-                            "{} {}{}",
-                            date_text(m.due),
-                            clean(&m.name),
-                            if m.done { " ✓" } else { "" }
-                        )
-                    })
-                    .collect();
-                text(
-                    "Mutual close plan",
-                    if steps.is_empty() {
-                        "no milestones yet (step 6)".into()
-                    } else {
-                        steps.join(" → ")
-                    },
-                )
-            }
-            Section::Risks => {
-                let band = criteria::overall_risk_band(c, pb)
-                    .map_or("none yet".into(), |b| b.label().to_string());
-                text("Deal risk band (worst risk)", band)
-            }
-            Section::ValidationItems => {
-                let decision = match &c.validation_plan.decision {
-                    Some(d) if d.approved => {
-                        format!("approved by {} {}", d.by, d.at.format("%Y-%m-%d"))
-                    }
-                    Some(d) => format!("sent back by {}: {}", d.by, d.comment),
-                    None => "waiting (A approves, R sends back)".into(),
-                };
-                text("SA sign-off", decision)
-            }
-            Section::Record => text(
-                "Forecast category",
-                criteria::forecast_category(self.deal, pb).label().into(),
-            ),
-            _ => Vec::new(),
-        }
-    }
-}
-
-fn capitalised(s: &str) -> String {
-    let mut c = s.chars();
-    c.next()
-        .map(|f| f.to_uppercase().collect::<String>() + c.as_str())
-        .unwrap_or_default()
-}
-
-fn render_record(
-    section: Section,
-    rows: &[(String, Vec<String>)],
-    area: Rect,
-    buf: &mut Buffer,
-    look: Look<'_>,
-    _focused: bool,
-) {
-    let theme = look.theme;
-    let values = rows.first().map(|r| r.1.clone()).unwrap_or_default();
-    let lines: Vec<Line> = section
-        .fields()
-        .iter()
-        .zip(values)
-        .map(|(f, v)| {
-            let value = if v.trim().is_empty() {
-                Span::styled("—", theme.dim)
-            } else {
-                Span::raw(clean(&v))
-            };
-            Line::from(vec![
-                Span::styled(format!("{:<20} ", f.label), theme.dim),
-                value,
-            ])
-        })
-        .collect();
-    Paragraph::new(lines).render(area, buf);
-}
-
-fn render_table(
-    section: Section,
-    rows: &[(String, Vec<String>)],
-    selected: usize,
-    area: Rect,
-    buf: &mut Buffer,
-    look: Look<'_>,
-    focused: bool,
-) {
-    let theme = look.theme;
-    let fields = section.fields();
-    let named = section == Section::Scorecard;
-    let mut header: Vec<&str> = Vec::new();
-    let mut widths = Vec::new();
-    if named {
-        header.push("Element");
-        widths.push(Constraint::Length(18));
-    }
-    for &i in section.columns() {
-        let f = &fields[i];
-        header.push(f.short);
-        widths.push(match f.kind {
-            Kind::Date => Constraint::Length(10),
-            Kind::Score | Kind::OneToFive => Constraint::Length(5),
-            Kind::YesNo => Constraint::Length(4),
-            Kind::Pick(_) => Constraint::Length(12),
-            _ if i == 0 => Constraint::Fill(2),
-            _ => Constraint::Fill(1),
-        });
-    }
-    let height = usize::from(area.height.saturating_sub(1)).max(1);
-    let offset = selected.saturating_sub(height - 1);
-    let body = rows
-        .iter()
-        .enumerate()
-        .skip(offset)
-        .take(height)
-        .map(|(i, (name, values))| {
-            let mut cells: Vec<String> = Vec::new();
-            if named {
-                cells.push(name.clone());
-            }
-            cells.extend(section.columns().iter().map(|i| clean(&values[*i])));
-            let row = Row::new(cells);
-            if focused && i == selected {
-                row.style(theme.selected)
-            } else {
-                row
-            }
-        });
-    Table::new(body, widths)
-        .header(Row::new(header).style(theme.title))
-        .column_spacing(1)
-        .render(area, buf);
 }

@@ -1,0 +1,290 @@
+//! The record editor: one input per field, each checked as it is typed.
+
+use super::fields::*;
+use crate::domain::deal::Deal;
+use crate::tui::action::Action;
+use crate::tui::app::{Look, Status};
+use crate::tui::widgets::{hanging, popup, text_field, truncate};
+use ratatui::buffer::Buffer;
+use ratatui::crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::{Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Clear, Paragraph, Widget};
+use tui_input::Input;
+use tui_input::backend::crossterm::EventHandler;
+
+/// The record being edited: one input per field.
+pub struct RecordEditor {
+    pub section: Section,
+    pub step: u8,
+    pub row: Option<usize>,
+    /// The row's name (the element, for the scorecard).
+    title: String,
+    inputs: Vec<Input>,
+    focus: usize,
+    /// The battle card of the competitor named in the form, if any.
+    battle_card: Option<String>,
+}
+
+pub enum EditorOutcome {
+    Stay(Option<Status>),
+    /// Leave; `save` when the values should be written first.
+    Leave {
+        save: bool,
+    },
+}
+
+impl RecordEditor {
+    pub fn new(section: Section, step: u8, row: Option<usize>, deal: &Deal) -> RecordEditor {
+        RecordEditor::with_values(section, step, row, deal, None)
+    }
+
+    /// A record editor whose fields start from `prefill` when given.
+    pub fn with_values(
+        section: Section,
+        step: u8,
+        row: Option<usize>,
+        deal: &Deal,
+        prefill: Option<Vec<String>>,
+    ) -> RecordEditor {
+        let rows = section.rows(deal, step);
+        let (title, values) = match row.and_then(|i| rows.get(i)) {
+            Some((title, values)) => (title.clone(), values.clone()),
+            None if section.is_record() => rows.into_iter().next().unwrap_or_default(),
+            None => (String::new(), section.blank_row()),
+        };
+        let values = prefill.unwrap_or(values);
+        RecordEditor {
+            section,
+            step,
+            row: if section.is_record() { Some(0) } else { row },
+            title,
+            inputs: values.into_iter().map(Input::new).collect(),
+            focus: 0,
+            battle_card: None,
+        }
+    }
+
+    /// Start typing in field `i`.
+    pub fn focus_field(mut self, i: usize) -> RecordEditor {
+        self.focus = i.min(self.inputs.len().saturating_sub(1));
+        self
+    }
+
+    pub fn values(&self) -> Vec<String> {
+        self.inputs.iter().map(|i| i.value().to_string()).collect()
+    }
+
+    fn first_error(&self, today: &Today<'_>) -> Option<(usize, String)> {
+        let fields = self.section.fields();
+        (0..fields.len())
+            .find_map(|i| field_error(&fields[i], self.inputs[i].value(), today).map(|e| (i, e)))
+    }
+
+    fn cycle(&mut self, forward: bool) -> bool {
+        let field = &self.section.fields()[self.focus];
+        let choices = match field.kind {
+            Kind::Pick(choices) => choices(),
+            Kind::YesNo => yes_no(),
+            Kind::Score => scores(),
+            Kind::OneToFive => one_to_five(),
+            _ => return false,
+        };
+        let at = choices
+            .iter()
+            .position(|c| *c == self.inputs[self.focus].value().trim())
+            .unwrap_or(0);
+        let next = if forward {
+            (at + 1) % choices.len()
+        } else {
+            (at + choices.len() - 1) % choices.len()
+        };
+        self.inputs[self.focus] = Input::new(choices[next].to_string());
+        true
+    }
+
+    /// The competitor's name, when this edits a competitor (for its battle card).
+    pub fn competitor_name(&self) -> Option<&str> {
+        (self.section == Section::Competitors)
+            .then(|| self.inputs[0].value().trim())
+            .filter(|n| !n.is_empty())
+    }
+
+    pub fn set_battle_card(&mut self, notes: Option<String>) {
+        self.battle_card = notes;
+    }
+
+    pub fn update(&mut self, action: Action, today: &Today<'_>) -> EditorOutcome {
+        let count = self.inputs.len();
+        match action {
+            Action::FocusNext => self.focus = (self.focus + 1) % count,
+            Action::FocusPrev => self.focus = (self.focus + count - 1) % count,
+            Action::Confirm if self.focus + 1 < count => self.focus += 1,
+            Action::Confirm | Action::Save => match self.first_error(today) {
+                Some((i, e)) => {
+                    self.focus = i;
+                    return EditorOutcome::Stay(Some(Status::error(format!(
+                        "{}: {e}",
+                        self.section.fields()[i].label
+                    ))));
+                }
+                None => return EditorOutcome::Leave { save: true },
+            },
+            Action::Cancel => {
+                return match self.first_error(today) {
+                    None => EditorOutcome::Leave { save: true },
+                    Some((i, e)) => {
+                        self.focus = i;
+                        EditorOutcome::Stay(Some(Status::error(format!(
+                            "{}: {e} (fix it, or Ctrl-D to drop this edit)",
+                            self.section.fields()[i].label
+                        ))))
+                    }
+                };
+            }
+            Action::DropEdit => return EditorOutcome::Leave { save: false },
+            Action::PickNext | Action::PickPrev => {
+                let forward = action == Action::PickNext;
+                if !self.cycle(forward) {
+                    let code = if forward {
+                        KeyCode::Right
+                    } else {
+                        KeyCode::Left
+                    };
+                    self.inputs[self.focus]
+                        .handle_event(&Event::Key(KeyEvent::new(code, KeyModifiers::NONE)));
+                }
+            }
+            Action::Type(key) => {
+                let field = &self.section.fields()[self.focus];
+                let typed = matches!(field.kind, Kind::Text | Kind::Date | Kind::Amount);
+                if typed {
+                    self.inputs[self.focus].handle_event(&Event::Key(key));
+                } else if let KeyCode::Char(c) = key.code {
+                    // a choice field: type its first letter or digit to jump to it
+                    let _ = self.jump_to(c);
+                }
+            }
+            _ => {}
+        }
+        EditorOutcome::Stay(None)
+    }
+
+    fn jump_to(&mut self, c: char) -> bool {
+        for _ in 0..20 {
+            self.cycle(true);
+            if self.inputs[self.focus].value().starts_with(c) {
+                return true;
+            }
+        }
+        false
+    }
+
+    pub fn render(&self, area: Rect, buf: &mut Buffer, look: Look<'_>, today: &Today<'_>) {
+        let theme = look.theme;
+        let fields = self.section.fields();
+        let extra = u16::from(self.battle_card.is_some()) * 4;
+        let rect = popup(area, 76, fields.len() as u16 + 6 + extra);
+        Clear.render(rect, buf);
+        let verb = if self.row.is_none() { "New" } else { "Edit" };
+        let mut title = format!(" {verb} {} ", self.section.noun());
+        if !self.title.is_empty() {
+            title = format!(" {}: {} ", self.section.noun(), self.title);
+        }
+        let block = Block::bordered()
+            .title(title)
+            .title_style(theme.title)
+            .border_style(theme.focus_border);
+        let inner = block.inner(rect);
+        block.render(rect, buf);
+        let [fields_area, _, card_area, help_area] = Layout::vertical([
+            Constraint::Length(fields.len() as u16),
+            Constraint::Length(1),
+            Constraint::Length(extra),
+            Constraint::Fill(1),
+        ])
+        .areas(inner);
+        for (i, field) in fields.iter().enumerate() {
+            let row = Rect {
+                y: fields_area.y + i as u16,
+                height: 1,
+                ..fields_area
+            };
+            if row.y >= fields_area.bottom() {
+                break;
+            }
+            let [label_area, input_area, note_area] = Layout::horizontal([
+                Constraint::Length(20),
+                Constraint::Length(32),
+                Constraint::Fill(1),
+            ])
+            .spacing(1)
+            .areas(row);
+            let focused = i == self.focus;
+            let label = if field.required {
+                format!("{} *", field.label)
+            } else {
+                field.label.to_string()
+            };
+            Line::styled(label, if focused { theme.title } else { Style::new() })
+                .right_aligned()
+                .render(label_area, buf);
+            let input = &self.inputs[i];
+            let picker = matches!(
+                field.kind,
+                Kind::Pick(_) | Kind::YesNo | Kind::Score | Kind::OneToFive
+            );
+            let shown = if picker {
+                format!("‹ {} ›", input.value())
+            } else {
+                input.value().to_string()
+            };
+            let cursor = if picker { 0 } else { input.visual_cursor() };
+            text_field(
+                buf,
+                input_area,
+                &shown,
+                cursor,
+                focused && !picker,
+                Style::new().add_modifier(Modifier::UNDERLINED),
+            );
+            if focused && picker {
+                buf.set_style(input_area, theme.selected);
+            }
+            let note = match (field_error(field, input.value(), today), field.kind) {
+                (Some(e), _) => Span::styled(
+                    format!(
+                        "✗ {}",
+                        truncate(&e, usize::from(note_area.width).saturating_sub(2))
+                    ),
+                    theme.error,
+                ),
+                (None, Kind::Date) if input.value().trim().is_empty() => {
+                    Span::styled("YYYY-MM-DD or +N", theme.dim)
+                }
+                (None, Kind::Pick(_) | Kind::YesNo | Kind::Score | Kind::OneToFive) if focused => {
+                    Span::styled("←/→ to choose", theme.dim)
+                }
+                (None, Kind::Date | Kind::Amount) => Span::styled("✓", theme.pass),
+                _ => Span::raw(""),
+            };
+            note.render(note_area, buf);
+        }
+        if let Some(card) = &self.battle_card {
+            let lines = hanging(
+                vec![Span::styled("Battle card: ", theme.title)],
+                &[(card, Style::new())],
+                usize::from(card_area.width),
+            );
+            Paragraph::new(lines).render(card_area, buf);
+        }
+        let help = Line::styled(
+            "Tab next · ←/→ choose · Enter on the last field or Ctrl-S saves · Esc saves and leaves",
+            theme.dim,
+        );
+        Paragraph::new(help)
+            .wrap(ratatui::widgets::Wrap { trim: true })
+            .render(help_area, buf);
+    }
+}
