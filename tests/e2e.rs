@@ -264,3 +264,45 @@ fn sigterm_restores_the_terminal() {
         "the terminal is off the alternate screen"
     );
 }
+
+#[test]
+fn a_stakeholder_typed_in_the_step_form_is_saved() {
+    let (_dir, db, id) = setup();
+    let command = format!("exec '{BIN}' --db '{}' --user dana", db.display());
+    let tmux = Tmux::start("form", 120, 40, &command);
+    tmux.wait_for("the deal list", |s| s.contains("Acme ERP"));
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("the deal screen", |s| s.contains("Step 1 of 10"));
+    tmux.keys(&["2", "Tab", "a"]);
+    tmux.wait_for("the record editor", |s| s.contains("New stakeholder"));
+    tmux.text("Tom Hale");
+    tmux.keys(&["Tab"]);
+    tmux.text("CFO");
+    tmux.keys(&["Tab", "Tab", "Tab", "Tab"]);
+    tmux.text("31/12/2026");
+    let wrong = tmux.wait_for("the date refused in place", |s| s.contains("✗ not a date"));
+    assert!(wrong.contains("Last engaged"), "{wrong}");
+    for _ in 0..10 {
+        tmux.keys(&["BSpace"]);
+    }
+    tmux.text("+0");
+    tmux.keys(&["C-s"]);
+    let saved = tmux.wait_for("the stakeholder saved", |s| s.contains("Stakeholder saved"));
+    assert!(saved.contains("Tom Hale"), "{saved}");
+    tmux.keys(&["C-c"]);
+
+    let out = qualify(&db, &["deal", "export", &id]);
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(doc["stakeholders"][0]["name"], "Tom Hale");
+    assert_eq!(doc["stakeholders"][0]["role"], "economic_buyer");
+    assert!(doc["stakeholders"][0]["last_engaged"].is_string(), "{doc}");
+    let history = qualify(&db, &["history", &id, "--json"]);
+    let rows: serde_json::Value = serde_json::from_slice(&history.stdout).unwrap();
+    assert!(
+        rows.as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r["field"] == "stakeholders[0].name" && r["who"] == "dana"),
+        "{rows}"
+    );
+}

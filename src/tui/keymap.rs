@@ -44,7 +44,7 @@ impl Layer {
     pub fn takes_text(self) -> bool {
         matches!(
             self,
-            Layer::Filter | Layer::Editor | Layer::Prompt | Layer::Form
+            Layer::Filter | Layer::Editor | Layer::Record | Layer::Prompt | Layer::Form
         )
     }
 }
@@ -262,6 +262,18 @@ mod tests {
         assert_eq!(action_for(&[List, Normal, Global], &q), Some(Action::Quit));
         assert_eq!(action_for(&[Editor, Global], &q), Some(Action::Type(q)));
         assert_eq!(action_for(&[Filter, Global], &q), Some(Action::Type(q)));
+    }
+
+    #[test]
+    fn every_typing_layer_takes_plain_keys_as_text() {
+        let x = key(KeyCode::Char('x'), KeyModifiers::NONE);
+        for layer in [Filter, Editor, Record, Prompt, Form] {
+            assert_eq!(
+                action_for(&[layer, Global], &x),
+                Some(Action::Type(x)),
+                "{layer:?}"
+            );
+        }
     }
 
     #[test]
