@@ -128,8 +128,18 @@ fn key(c: char) -> Action {
     Action::Type(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE))
 }
 
+/// Type `text` as a person would: each key goes through the keymap of the
+/// layers active at that moment, so a field that does not take text fails
+/// the test instead of being fed directly.
 fn type_text(app: &mut App, text: &str) {
     for c in text.chars() {
+        let event = KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE);
+        let action = qualify::tui::keymap::action_for(&app.layers(), &event);
+        assert_eq!(
+            action,
+            Some(Action::Type(event)),
+            "{c:?} is not typed into a field here"
+        );
         app.update(key(c));
     }
 }
