@@ -8,10 +8,16 @@ pub fn sanitize(text: &str, keep_newlines: bool) -> String {
         .map(|c| match c {
             '\n' if keep_newlines => '\n',
             '\t' => ' ',
-            c if c.is_control() => '\u{FFFD}',
+            c if c.is_control() || is_bidi_control(c) => '\u{FFFD}',
             c => c,
         })
         .collect()
+}
+
+/// Characters that reorder the text around them (a name could otherwise
+/// display reversed or hide what follows it).
+fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
 }
 
 /// One-line form of user text: control characters and newlines replaced.
@@ -29,5 +35,6 @@ mod tests {
         assert_eq!(clean("x\ny"), "x\u{FFFD}y");
         assert_eq!(sanitize("x\ny\r", true), "x\ny\u{FFFD}");
         assert_eq!(clean("tab\there"), "tab here");
+        assert_eq!(clean("evil\u{202E}txt.exe"), "evil\u{FFFD}txt.exe");
     }
 }

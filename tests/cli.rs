@@ -1247,3 +1247,21 @@ fn battle_cards_are_kept_per_competitor() {
         .success()
         .stdout("Lead with the audit trail\n");
 }
+
+#[test]
+fn an_import_cannot_complete_a_step_whose_predecessors_never_started() {
+    let f = Fixture::new();
+    let before = f.snapshot();
+    let file = f.dir.path().join("seq.json");
+    let doc = serde_json::json!({
+        "name": "Seq", "account": "A",
+        "steps": [{"number": 5, "status": "complete", "completed_at": "2026-11-02T09:00:00Z"}]
+    });
+    std::fs::write(&file, doc.to_string()).unwrap();
+    let line = fails(f.cmd().args(["deal", "import", file.to_str().unwrap()]), 2);
+    assert!(
+        line.contains("steps[0].status: complete while step 1 has not started"),
+        "{line}"
+    );
+    assert_eq!(f.snapshot(), before);
+}

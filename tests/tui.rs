@@ -786,3 +786,36 @@ fn the_review_queues_list_the_deals_waiting_on_a_sign_off() {
     app.update(Action::CycleQueue);
     assert!(screen(&app, 120, 40).contains("Deals (3) · all deals"));
 }
+
+#[test]
+fn an_sa_send_back_reopens_step_4_and_says_why() {
+    let pb = Playbook::default_playbook();
+    let mut store = fixture_store();
+    let acme = store.deal_page(&ListQuery::default(), 1, 1).unwrap()[0].id;
+    for change in [StepChange::Unblock, StepChange::Complete] {
+        store
+            .change_step(acme, None, 3, &change, &pb, now())
+            .unwrap();
+    }
+    store
+        .change_step(acme, None, 4, &StepChange::Complete, &pb, now())
+        .unwrap();
+    let mut app = app(store, 120, 40);
+    open_row(&mut app, 1);
+    app.update(Action::SelectStep(4));
+    app.update(Action::SendBack);
+    type_text(&mut app, "Add a load test");
+    app.update(Action::Confirm);
+    let status = app.status().unwrap().text.clone();
+    assert!(
+        status.contains("step 4 reopened: sent back by Sam Okafor: Add a load test"),
+        "{status}"
+    );
+    let deal = app.ctx().store.deal(acme).unwrap();
+    assert_eq!(deal.steps[3].status, StepStatus::InProgress);
+    assert!(
+        detail(&app).contains("sent back by Sam Okafor: Add a load test"),
+        "{}",
+        detail(&app)
+    );
+}

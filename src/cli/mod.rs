@@ -12,7 +12,7 @@ use crate::domain::document::{DealDocument, parse_documents};
 use crate::domain::escalation::EscalationId;
 use crate::domain::money::Money;
 use crate::domain::playbook::{Playbook, PlaybookError};
-use crate::domain::step::{NoteKind, StepChange};
+use crate::domain::step::{NoteKind, RuleError, StepChange};
 use crate::domain::{escalation, parse_date, qa};
 use crate::store::{ListQuery, Store, StoreError};
 use crate::text::clean;
@@ -303,6 +303,8 @@ impl Failure {
 impl From<StoreError> for Failure {
     fn from(e: StoreError) -> Failure {
         let status = match e {
+            // a missing reason, note or comment is bad input, not a rule
+            StoreError::Rule(RuleError::Required(_)) => 2,
             StoreError::Rule(_) | StoreError::Conflict { .. } | StoreError::Sql(_) => 1,
             StoreError::NotFound(_) | StoreError::Invalid(_) | StoreError::Open { .. } => 2,
         };

@@ -310,9 +310,19 @@ pub fn write_report(
     match out {
         None => Ok(Some(text)),
         Some(path) => {
-            std::fs::write(path, text)
+            write_private(path, &text)
                 .map_err(|e| Failure::usage(format!("cannot write {}: {e}", path.display())))?;
             Ok(None)
         }
     }
+}
+
+/// Write a file readable by its owner only: a report holds customer data.
+fn write_private(path: &Path, text: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    options.open(path)?.write_all(text.as_bytes())
 }

@@ -204,6 +204,27 @@ impl DealDocument {
                     "required when the step is complete",
                 );
             }
+            if let (Some(start), Some(done)) = (s.started_at, s.completed_at)
+                && done < start
+            {
+                err(format!("steps[{i}].completed_at"), "before started_at");
+            }
+            // the sequence rule: a complete step needs every earlier step at
+            // least begun (a reopened step is in progress, so round trips hold)
+            if s.status == StepStatus::Complete {
+                let unstarted = (1..s.number).find(|n| {
+                    self.steps
+                        .iter()
+                        .find(|x| x.number == *n)
+                        .is_none_or(|x| x.status == StepStatus::NotStarted)
+                });
+                if let Some(n) = unstarted {
+                    err(
+                        format!("steps[{i}].status"),
+                        &format!("complete while step {n} has not started"),
+                    );
+                }
+            }
         }
         let content = self.content();
         errors.extend(content.validate().into_iter().map(|e| PathError {

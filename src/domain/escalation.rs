@@ -123,7 +123,7 @@ impl Escalation {
     /// "due in 5h" / "OVERDUE 2h" at `now`.
     pub fn timer(&self, now: DateTime<Utc>) -> String {
         let left = self.due_at - now;
-        if left > Duration::zero() {
+        if left >= Duration::zero() {
             format!("due in {}", span(left))
         } else {
             format!("OVERDUE {}", span(-left))

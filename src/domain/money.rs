@@ -16,7 +16,7 @@ impl Money {
     }
 
     pub fn from_dollars(dollars: i64) -> Self {
-        Money(dollars * 100)
+        Money(dollars.saturating_mul(100))
     }
 
     pub fn cents(self) -> i64 {
@@ -36,7 +36,7 @@ impl Money {
     pub fn parse(text: &str) -> Result<Money, String> {
         let bad = || {
             format!(
-                "not an amount: {:?} (use 250000, 250,000 or $250,000.00)",
+                "not an amount: {:?} (use 250000, 250,000 or $250,000.00; at most $1,000,000,000,000)",
                 crate::text::clean(text)
             )
         };
@@ -130,12 +130,8 @@ impl<'de> serde::Deserialize<'de> for Money {
                 Money::parse(&v.to_string()).map_err(E::custom)
             }
             fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<Money, E> {
-                if !v.is_finite() || v < 0.0 || (v * 100.0).fract().abs() > 1e-6 {
-                    return Err(E::custom(
-                        "not an amount: use at most two decimals, not negative",
-                    ));
-                }
-                Money::parse(&format!("{v:.2}")).map_err(E::custom)
+                // the shortest text that reads back as `v`: 0.29 stays "0.29"
+                Money::parse(&v.to_string()).map_err(E::custom)
             }
             fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Money, E> {
                 Money::parse(v).map_err(E::custom)
@@ -189,6 +185,11 @@ mod tests {
         assert_eq!(serde_json::to_string(&m).unwrap(), "1234.5");
         assert!(serde_json::from_str::<Money>("-5").is_err());
         assert!(serde_json::from_str::<Money>("1.234").is_err());
+        for cents in [29, 115, 205, 99_999] {
+            let text = format!("{}.{:02}", cents / 100, cents % 100);
+            let m: Money = serde_json::from_str(&text).unwrap();
+            assert_eq!(m.cents(), cents, "{text}");
+        }
     }
 
     proptest! {

@@ -388,6 +388,100 @@ impl Playbook {
             }
         }
 
+        // numbers that would overflow dates or money are refused here, with
+        // the line of the key that holds them
+        let key_line = |key: &str| {
+            text.lines()
+                .position(|l| {
+                    let l = l.trim_start();
+                    l.strip_prefix(key)
+                        .is_some_and(|rest| rest.trim_start().starts_with('='))
+                })
+                .map_or(1, |i| i + 1)
+        };
+        let out_of_range = |key: &str, line: usize, range: &str| PlaybookError {
+            file: file.to_string(),
+            line,
+            field: key.to_string(),
+            message: format!("out of range: use {range}"),
+        };
+        let t = &raw.targets;
+        let checks: [(&str, bool, &str); 8] = [
+            (
+                "manager_review_over_usd",
+                (0..=1_000_000_000_000).contains(&t.manager_review_over_usd),
+                "0 to 1000000000000",
+            ),
+            (
+                "next_step_window_business_days",
+                t.next_step_window_business_days <= 60,
+                "0 to 60",
+            ),
+            (
+                "stage_velocity_days",
+                t.stage_velocity_days <= 3650,
+                "0 to 3650",
+            ),
+            (
+                "min_minutes",
+                raw.rushing.min_minutes <= 10_080,
+                "0 to 10080",
+            ),
+            (
+                "must_score",
+                raw.meddpicc.get_ref().must_score <= 3,
+                "0 to 3",
+            ),
+            (
+                "critical",
+                (1..raw.risk_bands.high).contains(&raw.risk_bands.medium)
+                    && raw.risk_bands.high < raw.risk_bands.critical
+                    && raw.risk_bands.critical <= 25,
+                "1 <= medium < high < critical <= 25",
+            ),
+            (
+                "commit_from_steps",
+                raw.forecast.best_case_from_steps <= raw.forecast.commit_from_steps
+                    && raw.forecast.commit_from_steps <= STEP_COUNT,
+                "best_case_from_steps <= commit_from_steps <= 10",
+            ),
+            (
+                "qualified_ratio",
+                raw.meddpicc.get_ref().qualified_ratio[1] > 0
+                    && raw.meddpicc.get_ref().disqualify_ratio[1] > 0,
+                "two whole numbers, the second above 0",
+            ),
+        ];
+        if let Some((key, _, range)) = checks.iter().find(|(_, ok, _)| !ok) {
+            return Err(out_of_range(key, key_line(key), range));
+        }
+        for (i, step) in steps.iter().enumerate() {
+            if step.get_ref().sla_business_days > 60 {
+                return Err(error(
+                    step.span().start,
+                    &format!("steps[{i}].sla_business_days"),
+                    "out of range: use 0 to 60".into(),
+                ));
+            }
+        }
+        for (i, row) in escalations.iter().enumerate() {
+            let r = row.get_ref();
+            if matches!(r.window, Window::Hours(h) if h > 8760) {
+                return Err(error(
+                    row.span().start,
+                    &format!("escalations[{i}].window"),
+                    "out of range: at most 8760h (a year)".into(),
+                ));
+            }
+            if r.blocked_for_days.is_some_and(|d| d > 365) {
+                return Err(error(
+                    row.span().start,
+                    &format!("escalations[{i}].blocked_for_days"),
+                    "out of range: use 0 to 365".into(),
+                ));
+            }
+        }
+
         Ok(Playbook {
             name: raw.name,
             scope: raw.scope,
@@ -493,6 +587,34 @@ mod tests {
         let err = Playbook::parse(&text, "p.toml").unwrap_err();
         assert_eq!(err.field, "window");
         assert!(err.message.contains("same day"), "{err}");
+    }
+
+    #[test]
+    fn numbers_that_would_overflow_are_refused() {
+        let text = DEFAULT_TOML.replace("window = \"72h\"", "window = \"4000000000h\"");
+        let err = Playbook::parse(&text, "p.toml").unwrap_err();
+        assert_eq!(err.field, "escalations[3].window");
+        let text = DEFAULT_TOML.replace(
+            "next_step_window_business_days = 2",
+            "next_step_window_business_days = 4000000000",
+        );
+        let err = Playbook::parse(&text, "p.toml").unwrap_err();
+        assert_eq!(err.field, "next_step_window_business_days");
+        assert_eq!(
+            err.line,
+            text.lines()
+                .position(|l| l.starts_with("next_step_window"))
+                .unwrap()
+                + 1
+        );
+        let text = DEFAULT_TOML.replace(
+            "manager_review_over_usd = 250000",
+            "manager_review_over_usd = -5",
+        );
+        assert_eq!(
+            Playbook::parse(&text, "p.toml").unwrap_err().field,
+            "manager_review_over_usd"
+        );
     }
 
     #[test]

@@ -261,7 +261,9 @@ impl App {
             match event::read()? {
                 Event::Key(key) if key.kind != KeyEventKind::Release => {
                     if let Some(action) = keymap::action_for(&self.layers(), &key) {
-                        tracing::debug!(?action, "key");
+                        if !matches!(action, Action::Type(_)) {
+                            tracing::debug!(?action, "key");
+                        }
                         if self.update(action) == Flow::Quit {
                             return Ok(());
                         }

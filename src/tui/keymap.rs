@@ -118,7 +118,7 @@ use Layer::*;
 
 #[rustfmt::skip]
 pub const BINDINGS: &[Binding] = &[
-    bind(Global, &[ctrl('c')], "Ctrl-C", Action::ForceQuit, "quit (saves what is being typed)", false),
+    bind(Global, &[ctrl('c')], "Ctrl-C", Action::ForceQuit, "quit (saves the note or form row being typed, if valid)", false),
     bind(Help, &[k('?'), code(Esc), k('q')], "?/Esc", Action::ToggleHelp, "close help", true),
     bind(Help, &[k('j'), code(Down)], "j/↓", Action::Down, "scroll down", false),
     bind(Help, &[k('k'), code(Up)], "k/↑", Action::Up, "scroll up", false),

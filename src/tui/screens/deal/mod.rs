@@ -3,12 +3,13 @@
 //! matrix.
 
 use crate::domain::audit::AuditEntry;
-use crate::domain::content::{Choice, Element, Framework, SaDecision};
+use crate::domain::content::{Choice, Element, Framework};
 use crate::domain::criteria::{self, Check};
 use crate::domain::deal::{Deal, DealId};
 use crate::domain::escalation::{self, Escalation};
 use crate::domain::playbook::{ACTION_COUNT, STEP_COUNT};
 use crate::domain::qa::{self, QaItem};
+use crate::domain::review::{Reviewer, review};
 use crate::domain::step::{NoteKind, Step, StepChange, StepStatus};
 use crate::store::StoreError;
 use crate::text::clean;
@@ -749,33 +750,44 @@ impl DealScreen {
 
     /// The SA's decision on the validation plan (step 4).
     fn sign_off(&mut self, approved: bool, comment: String, ctx: &mut Ctx) -> Option<Status> {
-        let by = if self.deal.content.validation_plan.sa.trim().is_empty() {
+        let plan_sa = &self.deal.content.validation_plan.sa;
+        let by = if plan_sa.trim().is_empty() {
             self.deal.sa.clone()
         } else {
-            self.deal.content.validation_plan.sa.clone()
+            plan_sa.clone()
         };
         if by.trim().is_empty() {
             return Some(Status::error(
                 "No SA is assigned: set the deal's SA on step 10 first",
             ));
         }
-        let at = ctx.clock.now();
-        self.edit_deal(ctx, |d| {
-            d.content.validation_plan.sa = by.clone();
-            d.content.validation_plan.decision = Some(SaDecision {
-                approved,
-                by,
-                at,
-                comment,
+        let now = ctx.clock.now();
+        let mut said = None;
+        let result = ctx
+            .store
+            .update_deal(self.deal.id, Some(self.deal.version), now, |d| {
+                said = review(d, Reviewer::Sa, approved, &by, &comment, now)
+                    .map_err(StoreError::Rule)?;
+                Ok(())
             });
-        })
-        .or_else(|| {
-            Some(Status::info(if approved {
-                "Plan approved"
-            } else {
-                "Plan sent back"
-            }))
-        })
+        match result {
+            Ok((deal, ())) => {
+                self.deal = deal;
+                self.refresh(ctx);
+                let verdict = if approved {
+                    "Plan approved"
+                } else {
+                    "Plan sent back"
+                };
+                Some(Status::info(said.map_or(verdict.to_string(), |more| {
+                    format!("{verdict}; {more}")
+                })))
+            }
+            Err(e) => {
+                self.reload(ctx);
+                Some(Status::error(e.to_string()))
+            }
+        }
     }
 
     /// The minute turned: timers move; a change made elsewhere is picked up
