@@ -377,13 +377,31 @@ pub fn clock(cli: &Cli) -> Clock {
 pub fn actor(cli: &Cli) -> String {
     let login = ["USER", "LOGNAME", "USERNAME"]
         .iter()
-        .find_map(|v| std::env::var(v).ok());
+        .find_map(|v| std::env::var(v).ok())
+        .or_else(os_user);
     cli.user
         .clone()
         .or(login)
         .map(|s| clean(s.trim()))
         .filter(|s| !s.is_empty())
         .unwrap_or_else(|| "unknown".into())
+}
+
+/// The login name of the process's user from the system's user database,
+/// for when no USER or LOGNAME is set (services, containers).
+fn os_user() -> Option<String> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let uid = status
+        .lines()
+        .find_map(|l| l.strip_prefix("Uid:"))?
+        .split_whitespace()
+        .next()?
+        .to_string();
+    let passwd = std::fs::read_to_string("/etc/passwd").ok()?;
+    passwd.lines().find_map(|l| {
+        let fields: Vec<&str> = l.split(':').collect();
+        (fields.len() > 2 && fields[2] == uid).then(|| fields[0].to_string())
+    })
 }
 
 /// Run one headless command; the exit status when it ran (1 from `check`
