@@ -10,40 +10,50 @@ use chrono::{DateTime, FixedOffset, Local, NaiveDate, Offset, TimeZone, Utc};
 #[derive(Debug, Clone, Copy)]
 pub struct Clock {
     fixed: Option<DateTime<Utc>>,
-    offset: FixedOffset,
+    /// A set UTC offset (tests, what-if views); otherwise the local zone's
+    /// offset at the time asked about, so a change of the clocks is followed.
+    offset: Option<FixedOffset>,
 }
 
 impl Clock {
     /// A clock that reads the system time.
     pub fn system() -> Self {
-        let offset = Local::now().offset().fix();
         Self {
             fixed: None,
-            offset,
+            offset: None,
         }
     }
 
     /// A clock stopped at `at` (what `--as-of` gives).
     pub fn fixed(at: DateTime<Utc>) -> Self {
-        let offset = Local.from_utc_datetime(&at.naive_utc()).offset().fix();
         Self {
             fixed: Some(at),
-            offset,
+            offset: None,
         }
     }
 
     /// The same clock showing times at another UTC offset.
     pub fn with_offset(self, offset: FixedOffset) -> Self {
-        Self { offset, ..self }
+        Self {
+            offset: Some(offset),
+            ..self
+        }
     }
 
+    /// The user's UTC offset now.
     pub fn offset(&self) -> FixedOffset {
+        self.offset_at(self.now())
+    }
+
+    /// The user's UTC offset at `at`.
+    pub fn offset_at(&self, at: DateTime<Utc>) -> FixedOffset {
         self.offset
+            .unwrap_or_else(|| Local.from_utc_datetime(&at.naive_utc()).offset().fix())
     }
 
     /// `at` in the user's time zone.
     pub fn local(&self, at: DateTime<Utc>) -> DateTime<FixedOffset> {
-        at.with_timezone(&self.offset)
+        at.with_timezone(&self.offset_at(at))
     }
 
     pub fn is_fixed(&self) -> bool {

@@ -198,10 +198,12 @@ pub fn escalate(
     env: &mut Env<'_>,
 ) -> Result<String, Failure> {
     let who = env.store.actor().to_string();
-    let (pb, now, offset) = (env.playbook, env.clock.now(), env.clock.offset());
+    let (pb, now, clock) = (env.playbook, env.clock.now(), *env.clock);
     let (deal, ()) = env.store.update_deal(id, None, now, |deal| {
-        escalation::raise(deal, scenario.rule(), reason, &who, pb, now, offset)
-            .map_err(StoreError::Rule)
+        escalation::raise(deal, scenario.rule(), reason, &who, pb, now, &|t| {
+            clock.offset_at(t)
+        })
+        .map_err(StoreError::Rule)
     })?;
     let stored = deal.escalations.last().expect("the escalation just raised");
     Ok(format!("E{}", stored.id))

@@ -146,16 +146,21 @@ pub fn span(d: Duration) -> String {
 
 /// When an escalation raised at `raised_at` must be acted on. "Same day" is
 /// the end of that calendar day at the user's UTC offset.
-pub fn due_at(window: Window, raised_at: DateTime<Utc>, offset: FixedOffset) -> DateTime<Utc> {
+/// The user's UTC offset at a given instant (it changes with the clocks).
+pub type Zone<'a> = &'a dyn Fn(DateTime<Utc>) -> FixedOffset;
+
+/// When an escalation raised at `raised_at` must be acted on. "Same day" is
+/// the end of that calendar day in the user's zone: midnight at the offset in
+/// force at that midnight, so a change of the clocks that day is followed.
+pub fn due_at(window: Window, raised_at: DateTime<Utc>, zone: Zone<'_>) -> DateTime<Utc> {
     match window {
         Window::Hours(h) => raised_at + Duration::hours(i64::from(h)),
         Window::SameDay => {
-            let local_day = raised_at.with_timezone(&offset).date_naive();
-            let end = local_day.and_time(NaiveTime::MIN) + Duration::days(1);
-            end.and_local_timezone(offset)
-                .single()
-                .map(|at| at.with_timezone(&Utc))
-                .unwrap_or(raised_at)
+            let local_day = raised_at.with_timezone(&zone(raised_at)).date_naive();
+            let midnight = (local_day.and_time(NaiveTime::MIN) + Duration::days(1)).and_utc();
+            // first guess with the offset when raised, then the offset at that guess
+            let guess = midnight - Duration::seconds(i64::from(zone(raised_at).local_minus_utc()));
+            midnight - Duration::seconds(i64::from(zone(guess).local_minus_utc()))
         }
     }
 }
@@ -218,11 +223,9 @@ fn blocked_record(
             step.blocked_reason.as_deref().unwrap_or("no reason given")
         ),
         raised_at,
-        due_at: due_at(
-            row.window,
-            raised_at,
-            FixedOffset::east_opt(0).expect("UTC"),
-        ),
+        due_at: due_at(row.window, raised_at, &|_| {
+            FixedOffset::east_opt(0).expect("UTC")
+        }),
         raised_by: "qualify".into(),
         acknowledged: None,
         resolved: None,
@@ -279,7 +282,7 @@ pub fn raise(
     by: &str,
     playbook: &Playbook,
     now: DateTime<Utc>,
-    offset: FixedOffset,
+    zone: Zone<'_>,
 ) -> Result<(), RuleError> {
     let row = playbook
         .escalation(rule)
@@ -296,7 +299,7 @@ pub fn raise(
         step: None,
         reason: reason.trim().to_string(),
         raised_at: now,
-        due_at: due_at(row.window, now, offset),
+        due_at: due_at(row.window, now, zone),
         raised_by: by.to_string(),
         acknowledged: None,
         resolved: None,
@@ -507,7 +510,7 @@ mod tests {
             "dana",
             &pb,
             raised,
-            utc(),
+            &|_| utc(),
         )
         .unwrap();
         deal.escalations[0].id = 1;
@@ -583,7 +586,7 @@ mod tests {
             "dana",
             &pb,
             raised,
-            plus2,
+            &|_| plus2,
         )
         .unwrap();
         let e = &open(&deal, &pb, raised)[0];
@@ -608,7 +611,7 @@ mod tests {
             "dana",
             &pb,
             at(2, 9),
-            utc(),
+            &|_| utc(),
         )
         .unwrap_err();
         assert!(
@@ -623,7 +626,7 @@ mod tests {
                 "dana",
                 &pb,
                 at(2, 9),
-                utc()
+                &|_| utc()
             ),
             Err(RuleError::Required("a reason"))
         );
@@ -653,18 +656,35 @@ mod tests {
         // 21:30 UTC is 23:30 at +02:00: due half an hour later
         let raised = Utc.with_ymd_and_hms(2026, 11, 2, 21, 30, 0).unwrap();
         assert_eq!(
-            due_at(Window::SameDay, raised, plus2),
+            due_at(Window::SameDay, raised, &|_| plus2),
             Utc.with_ymd_and_hms(2026, 11, 2, 22, 0, 0).unwrap()
         );
         // 22:30 UTC is already the next local day: due at the end of that one
         let raised = Utc.with_ymd_and_hms(2026, 11, 2, 22, 30, 0).unwrap();
         assert_eq!(
-            due_at(Window::SameDay, raised, plus2),
+            due_at(Window::SameDay, raised, &|_| plus2),
             Utc.with_ymd_and_hms(2026, 11, 3, 22, 0, 0).unwrap()
         );
         assert_eq!(
-            due_at(Window::Hours(72), raised, plus2),
+            due_at(Window::Hours(72), raised, &|_| plus2),
             raised + Duration::hours(72)
+        );
+    }
+
+    #[test]
+    fn same_day_follows_a_change_of_the_clocks_that_day() {
+        // +02:00 until 2026-10-25 01:00 UTC, +01:00 after (the end of summer time)
+        let switch = Utc.with_ymd_and_hms(2026, 10, 25, 1, 0, 0).unwrap();
+        let zone = move |t: DateTime<Utc>| {
+            FixedOffset::east_opt(if t < switch { 7200 } else { 3600 }).unwrap()
+        };
+        // 23:30 UTC on the 24th is 01:30 on the 25th locally (still summer time)
+        let raised = Utc.with_ymd_and_hms(2026, 10, 24, 23, 30, 0).unwrap();
+        let due = due_at(Window::SameDay, raised, &zone);
+        assert_eq!(
+            due,
+            Utc.with_ymd_and_hms(2026, 10, 25, 23, 0, 0).unwrap(),
+            "midnight at +01:00"
         );
     }
 
@@ -702,7 +722,7 @@ mod time_travel {
             "dana",
             &pb,
             t(9),
-            utc,
+            &|_| utc,
         )
         .unwrap();
         deal.escalations[0].id = 1;

@@ -9,7 +9,7 @@ use crate::domain::playbook::EscalationRule;
 use crate::domain::playbook::Playbook;
 use crate::domain::review::{Reviewer, review};
 use crate::tui::app::Ctx;
-use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 
 /// How a field's text is read.
 #[derive(Clone, Copy)]
@@ -204,8 +204,8 @@ pub struct Today<'a> {
     pub date: NaiveDate,
     pub holidays: &'a [NaiveDate],
     pub now: DateTime<Utc>,
-    /// The user's UTC offset now ("same day" escalations end at its midnight).
-    pub offset: FixedOffset,
+    /// The one clock ("same day" escalations end at its zone's midnight).
+    pub clock: crate::Clock,
     pub actor: &'a str,
     pub playbook: &'a Playbook,
 }
@@ -216,7 +216,7 @@ impl<'a> Today<'a> {
             date: ctx.clock.today(),
             holidays: &ctx.playbook.targets.holidays,
             now: ctx.clock.now(),
-            offset: ctx.clock.offset(),
+            clock: ctx.clock,
             actor: ctx.store.actor(),
             playbook: &ctx.playbook,
         }
@@ -695,7 +695,7 @@ impl Section {
                     today.actor,
                     today.playbook,
                     today.now,
-                    today.offset,
+                    &|t| today.clock.offset_at(t),
                 )
                 .map_err(|e| e.to_string())?;
             }

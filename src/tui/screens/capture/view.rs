@@ -43,7 +43,7 @@ impl CaptureForm {
             date,
             holidays: &ctx.playbook.targets.holidays,
             now,
-            offset: ctx.clock.offset(),
+            clock: ctx.clock,
             actor: &actor,
             playbook: &ctx.playbook,
         };

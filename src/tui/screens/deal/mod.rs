@@ -165,6 +165,7 @@ impl DealScreen {
     /// Recompute what depends on the data and the clock.
     fn refresh(&mut self, ctx: &Ctx) {
         self.now = ctx.clock.now();
+        self.offset = ctx.clock.offset();
         self.qa = qa::checklist(&self.deal, &ctx.playbook, self.now);
         self.escalations = escalation::open(&self.deal, &ctx.playbook, self.now);
         self.checks = criteria::step_checks(self.selected, &self.deal, &ctx.playbook);

@@ -29,7 +29,7 @@ impl DealScreen {
                 date,
                 holidays,
                 now: self.now,
-                offset: self.offset,
+                clock: crate::Clock::fixed(self.now).with_offset(self.offset),
                 actor: "",
                 playbook: look.playbook,
             };
