@@ -819,3 +819,12 @@ fn an_sa_send_back_reopens_step_4_and_says_why() {
         detail(&app)
     );
 }
+
+#[test]
+fn ctrl_c_in_a_step_form_saves_the_row_when_it_is_valid() {
+    let mut app = globex_on_step(5);
+    app.update(Action::AddRow);
+    type_text(&mut app, "Initrode");
+    assert_eq!(app.update(Action::ForceQuit), Flow::Quit);
+    assert_eq!(globex(&app).content.competitors[0].name, "Initrode");
+}

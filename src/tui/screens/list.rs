@@ -3,6 +3,7 @@
 
 use super::new_deal::NewDealForm;
 use crate::domain::deal::{DealId, DealSummary};
+use crate::domain::money::Money;
 use crate::store::{ListQuery, Queue, Store, StoreError};
 use crate::text::clean;
 use crate::tui::action::Action;
@@ -131,7 +132,8 @@ impl ListScreen {
                 self.reload(store)
             }
             Action::CycleQueue => {
-                let over_cents = ctx.playbook.targets.manager_review_over_usd * 100;
+                let over_cents =
+                    Money::from_dollars(ctx.playbook.targets.manager_review_over_usd).cents();
                 self.query.queue = match self.query.queue {
                     Queue::All => Queue::SaSignOff,
                     Queue::SaSignOff => Queue::ManagerReview { over_cents },
