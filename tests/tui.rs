@@ -828,3 +828,58 @@ fn ctrl_c_in_a_step_form_saves_the_row_when_it_is_valid() {
     assert_eq!(app.update(Action::ForceQuit), Flow::Quit);
     assert_eq!(globex(&app).content.competitors[0].name, "Initrode");
 }
+
+#[test]
+fn a_row_changed_elsewhere_is_not_overwritten_but_other_changes_merge() {
+    let pb = Playbook::default_playbook();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("q.db");
+    let mut store = Store::open(&path).unwrap();
+    let text = include_str!("fixtures/complete_deal.json");
+    let acme = parse_documents(text)
+        .unwrap()
+        .remove(0)
+        .into_deal(&pb, now());
+    let id = store.save_deals(&[acme], now()).unwrap()[0];
+    let mut elsewhere = Store::open(&path).unwrap();
+
+    let mut app = app(store, 120, 40);
+    open_row(&mut app, 0);
+    app.update(Action::SelectStep(2));
+    app.update(Action::FocusNext);
+    app.update(Action::Open); // edit Tom Hale
+    app.update(Action::FocusNext);
+    type_text(&mut app, " (acting)");
+
+    // someone else changes the budget: no conflict with this row
+    elsewhere
+        .update_deal(id, None, now(), |d| {
+            d.content.budget.source = "FY28".into();
+            Ok(())
+        })
+        .unwrap();
+    app.update(Action::Save);
+    assert_eq!(app.status().unwrap().text, "Stakeholder saved");
+    let deal = app.ctx().store.deal(id).unwrap();
+    assert_eq!(deal.content.stakeholders[0].title, "CFO (acting)");
+    assert_eq!(
+        deal.content.budget.source, "FY28",
+        "the other change is kept"
+    );
+
+    // now someone else renames the row being edited: the edit is refused
+    app.update(Action::Open);
+    type_text(&mut app, "!");
+    elsewhere
+        .update_deal(id, None, now(), |d| {
+            d.content.stakeholders[0].name = "Thomas Hale".into();
+            Ok(())
+        })
+        .unwrap();
+    app.update(Action::Save);
+    assert_eq!(app.status().unwrap().tone, Tone::Error);
+    assert_eq!(
+        app.ctx().store.deal(id).unwrap().content.stakeholders[0].name,
+        "Thomas Hale"
+    );
+}

@@ -25,6 +25,9 @@ pub struct RecordEditor {
     focus: usize,
     /// The battle card of the competitor named in the form, if any.
     battle_card: Option<String>,
+    /// The row as it was when the editor opened: saving over a row that
+    /// someone else changed since is refused rather than guessed.
+    pub original: Option<Vec<String>>,
 }
 
 pub enum EditorOutcome {
@@ -54,6 +57,7 @@ impl RecordEditor {
             None if section.is_record() => rows.into_iter().next().unwrap_or_default(),
             None => (String::new(), section.blank_row()),
         };
+        let original = (row.is_some() && !section.is_record()).then(|| values.clone());
         let values = prefill.unwrap_or(values);
         RecordEditor {
             section,
@@ -63,6 +67,7 @@ impl RecordEditor {
             inputs: values.into_iter().map(Input::new).collect(),
             focus: 0,
             battle_card: None,
+            original,
         }
     }
 

@@ -48,20 +48,29 @@ impl CaptureForm {
             playbook: &ctx.playbook,
         };
         let (section, step, row) = (editor.section, editor.step, editor.row);
-        let result = ctx
-            .store
-            .update_deal(deal.id, Some(deal.version), now, |d| {
-                section.apply(d, step, row, &values, &today).map_err(|e| {
-                    StoreError::Invalid(vec![crate::domain::deal::FieldError {
-                        field: section.noun().into(),
-                        message: e,
-                    }])
-                })
-            });
+        let result = ctx.store.update_deal(deal.id, None, now, |d| {
+            // the deal may have moved on since it was read: that is fine
+            // unless this very row changed (or moved) in the meantime
+            if let (Some(i), Some(original)) = (row, &editor.original)
+                && section.rows(d, step).get(i).map(|r| &r.1) != Some(original)
+            {
+                return Err(StoreError::Conflict {
+                    id: d.id,
+                    expected: deal.version,
+                    found: d.version,
+                });
+            }
+            section.apply(d, step, row, &values, &today).map_err(|e| {
+                StoreError::Invalid(vec![crate::domain::deal::FieldError {
+                    field: section.noun().into(),
+                    message: e,
+                }])
+            })
+        });
         match result {
             Ok((deal, ())) => Ok(deal),
             Err(StoreError::Conflict { .. }) => Err(Status::error(
-                "The deal was changed elsewhere and reloaded; your edit is kept: save it again",
+                "This row was changed elsewhere: the deal is reloaded and your edit is kept; Ctrl-D drops it, then reopen the row",
             )),
             Err(e) => Err(Status::error(e.to_string())),
         }
