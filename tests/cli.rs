@@ -1,7 +1,9 @@
 //! End-to-end tests of the headless face: the real `qualify` binary run
 //! against a throw-away database given with `--db` (or `QUALIFY_DB`).
 
+mod common;
 use assert_cmd::Command;
+use common::{FIXTURE, TITLES};
 use predicates::prelude::*;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
@@ -9,23 +11,6 @@ use tempfile::TempDir;
 
 /// The fixed "now" the time-based tests start from.
 const T0: &str = "2026-11-02T09:00:00Z";
-const FIXTURE: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/tests/fixtures/complete_deal.json"
-);
-
-const TITLES: [&str; 10] = [
-    "Initial qualification using MEDDICC/MEDDPICC",
-    "Stakeholder mapping verification",
-    "Budget authority confirmation",
-    "Technical validation planning",
-    "Competitive landscape assessment",
-    "Decision process mapping",
-    "Timeline validation",
-    "Risk assessment scoring",
-    "Next step definition",
-    "CRM documentation requirements",
-];
 
 /// The binary with no database chosen and no inherited `QUALIFY_DB`.
 fn bare() -> Command {

@@ -1,6 +1,8 @@
 //! End to end: the real binary in a real terminal (tmux on a private socket),
 //! read back as a person would see it.
 
+mod common;
+use common::TITLES;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::time::{Duration, Instant};
@@ -138,19 +140,6 @@ fn sidebar_text(screen: &str) -> String {
     }
     words.join(" ")
 }
-
-const TITLES: [&str; 10] = [
-    "Initial qualification using MEDDICC/MEDDPICC",
-    "Stakeholder mapping verification",
-    "Budget authority confirmation",
-    "Technical validation planning",
-    "Competitive landscape assessment",
-    "Decision process mapping",
-    "Timeline validation",
-    "Risk assessment scoring",
-    "Next step definition",
-    "CRM documentation requirements",
-];
 
 #[test]
 fn open_a_deal_see_the_procedure_and_leave_cleanly() {

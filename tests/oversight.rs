@@ -3,17 +3,14 @@
 //! the real `qualify` binary against a throw-away database (`--db`), with
 //! the clock fixed by `--as-of` and the actor named by `--user`.
 
+mod common;
 use assert_cmd::Command;
 use chrono::{DateTime, Duration, FixedOffset};
+use common::FIXTURE;
 use predicates::prelude::*;
 use serde_json::Value;
 use std::path::PathBuf;
 use tempfile::TempDir;
-
-const FIXTURE: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/tests/fixtures/complete_deal.json"
-);
 
 /// The user the tests act as unless they say otherwise.
 const USER: &str = "dana";
