@@ -43,6 +43,14 @@ impl Fixture {
         qualify(&self.db)
     }
 
+    /// `deal add --name X --account Y` followed by `extra`.
+    fn add_xy(&self, extra: &[&str]) -> Command {
+        let mut cmd = self.cmd();
+        cmd.args(["deal", "add", "--name", "X", "--account", "Y"])
+            .args(extra);
+        cmd
+    }
+
     /// `deal add` with these arguments; returns the new id.
     fn add(&self, args: &[&str]) -> i64 {
         let out = self
@@ -504,34 +512,10 @@ fn a_bad_amount_is_refused_and_creates_nothing() {
     let f = Fixture::new();
     f.add_simple();
     let before = f.snapshot();
-    let line = fails(
-        f.cmd().args([
-            "deal",
-            "add",
-            "--name",
-            "X",
-            "--account",
-            "Y",
-            "--amount",
-            "abc",
-        ]),
-        2,
-    );
+    let line = fails(&mut f.add_xy(&["--amount", "abc"]), 2);
     assert!(line.contains("abc"), "{line}");
     assert!(line.contains("250,000"), "says what is accepted: {line}");
-    let line = fails(
-        f.cmd().args([
-            "deal",
-            "add",
-            "--name",
-            "X",
-            "--account",
-            "Y",
-            "--implementation-fee",
-            "12,34",
-        ]),
-        2,
-    );
+    let line = fails(&mut f.add_xy(&["--implementation-fee", "12,34"]), 2);
     assert!(line.contains("250,000"), "says what is accepted: {line}");
     assert_eq!(f.snapshot(), before);
 }
@@ -542,35 +526,11 @@ fn a_bad_date_is_refused_and_creates_nothing() {
     f.add_simple();
     let before = f.snapshot();
     for flag in ["--close-date", "--trigger-date"] {
-        let line = fails(
-            f.cmd().args([
-                "deal",
-                "add",
-                "--name",
-                "X",
-                "--account",
-                "Y",
-                flag,
-                "31/02/2027",
-            ]),
-            2,
-        );
+        let line = fails(&mut f.add_xy(&[flag, "31/02/2027"]), 2);
         assert!(line.contains("31/02/2027"), "{line}");
         assert!(line.contains("YYYY-MM-DD"), "says what is accepted: {line}");
     }
-    let line = fails(
-        f.cmd().args([
-            "deal",
-            "add",
-            "--name",
-            "X",
-            "--account",
-            "Y",
-            "--close-date",
-            "2027-02-31",
-        ]),
-        2,
-    );
+    let line = fails(&mut f.add_xy(&["--close-date", "2027-02-31"]), 2);
     assert!(line.contains("YYYY-MM-DD"), "{line}");
     assert_eq!(f.snapshot(), before);
 }
