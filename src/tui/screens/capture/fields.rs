@@ -329,7 +329,8 @@ impl Section {
         )
     }
 
-    pub(super) fn can_add(self) -> bool {
+    /// Whether rows can be added and deleted (a list, not a record).
+    pub fn can_add(self) -> bool {
         !self.is_record() && self != Section::Scorecard
     }
 
@@ -749,7 +750,8 @@ impl Section {
         Ok(())
     }
 
-    pub(super) fn delete(self, deal: &mut Deal, row: usize) {
+    /// Remove row `row` from the deal (in memory).
+    pub fn delete(self, deal: &mut Deal, row: usize) {
         let c = &mut deal.content;
         match self {
             Section::Stakeholders => remove(&mut c.stakeholders, row),

@@ -75,15 +75,6 @@ impl CaptureForm {
             Err(e) => Err(Status::error(e.to_string())),
         }
     }
-
-    /// Remove row `row` of `section` from the deal (in memory).
-    pub fn delete(deal: &mut Deal, section: Section, row: usize) {
-        section.delete(deal, row);
-    }
-
-    pub fn can_add(section: Section) -> bool {
-        section.can_add()
-    }
 }
 
 /// The capture page: the step's criteria, then its form.

@@ -323,7 +323,7 @@ impl DealScreen {
             }
             Action::AddRow => {
                 self.focus = Focus::Capture;
-                if CaptureForm::can_add(self.section()) {
+                if self.section().can_add() {
                     self.open_record(self.section(), None)
                 } else {
                     Some(Status::info(format!(
@@ -493,7 +493,7 @@ impl DealScreen {
         } else {
             row.filter(|r| *r < rows)
         };
-        if row.is_none() && !CaptureForm::can_add(section) {
+        if row.is_none() && !section.can_add() {
             return None;
         }
         self.record = Some(RecordEditor::new(section, self.selected, row, &self.deal));
@@ -541,7 +541,7 @@ impl DealScreen {
 
     fn delete_row(&mut self, ctx: &mut Ctx) -> Option<Status> {
         let section = self.section();
-        if !CaptureForm::can_add(section) || self.focus != Focus::Capture {
+        if !section.can_add() || self.focus != Focus::Capture {
             return Some(Status::info(
                 "D deletes the selected row of a step's list (Tab to it first)",
             ));
@@ -550,13 +550,12 @@ impl DealScreen {
             return None;
         }
         let row = self.capture.row;
-        self.edit_deal(ctx, |d| CaptureForm::delete(d, section, row))
-            .or_else(|| {
-                Some(Status::info(format!(
-                    "{} deleted",
-                    capitalise(section.noun())
-                )))
-            })
+        self.edit_deal(ctx, |d| section.delete(d, row)).or_else(|| {
+            Some(Status::info(format!(
+                "{} deleted",
+                capitalise(section.noun())
+            )))
+        })
     }
 
     /// One change to the deal, written at once; `None` when it was saved.
