@@ -6,6 +6,7 @@ use chrono::{DateTime, FixedOffset, NaiveDate, TimeZone, Utc};
 use criterion::{Criterion, criterion_group, criterion_main};
 use qualify::clock::Clock;
 use qualify::domain::{Money, NewDeal, Playbook};
+use qualify::ops::{self, Session};
 use qualify::store::Store;
 use qualify::tui::action::Action;
 use qualify::tui::theme::Theme;
@@ -139,16 +140,17 @@ fn now() -> DateTime<Utc> {
 /// returned folder holds the database file and must outlive the app.
 fn app() -> (tempfile::TempDir, App) {
     let dir = tempfile::tempdir().expect("a temp folder");
-    let mut store = Store::open(&dir.path().join("bench.db")).expect("the database opens");
-    let playbook = Playbook::default_playbook();
-    let deals = (0..DEALS).map(new_deal).collect();
-    store
-        .add_deals(deals, &playbook, now())
-        .expect("the deals are added");
-    let ctx = Ctx {
+    let store = Store::open(&dir.path().join("bench.db")).expect("the database opens");
+    let mut store = Session::new(
         store,
-        playbook,
-        clock: Clock::fixed(now()).with_offset(FixedOffset::east_opt(0).unwrap()),
+        Playbook::default_playbook(),
+        Clock::fixed(now()).with_offset(FixedOffset::east_opt(0).unwrap()),
+        "dana",
+    );
+    let deals = (0..DEALS).map(new_deal).collect();
+    ops::add_deals(store.at(now()), deals).expect("the deals are added");
+    let ctx = Ctx {
+        session: store,
         theme: Theme::plain(),
         db_label: "bench.db".into(),
     };

@@ -12,6 +12,6 @@ fn main() -> ExitCode {
             Ok(status) => ExitCode::from(status),
             Err(failure) => failure.report(),
         },
-        None => qualify::tui::main(&cli),
+        None => qualify::tui::main(&cli.options()),
     }
 }

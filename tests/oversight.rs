@@ -168,16 +168,8 @@ impl Fixture {
             let when = format!("2026-11-27T{:02}:00:00Z", 8 + n);
             self.step(id, n, &when, &["complete"]);
         }
-        self.at("2026-11-27T19:00:00Z")
-            .args([
-                "review",
-                &id.to_string(),
-                "--as",
-                "manager",
-                "--approve",
-                "--by",
-                "Morgan",
-            ])
+        self.at_as("2026-11-27T19:00:00Z", "Morgan Lee")
+            .args(["review", &id.to_string(), "--as", "manager", "--approve"])
             .assert()
             .success();
         self.edit(id, "2026-11-27T20:00:00Z", |doc| {
@@ -358,16 +350,8 @@ fn a_deal_walked_through_the_procedure_passes_check() {
         "names the risk without a plan: {risks}"
     );
 
-    f.at("2026-11-27T19:00:00Z")
-        .args([
-            "review",
-            &id.to_string(),
-            "--as",
-            "manager",
-            "--approve",
-            "--by",
-            "Morgan",
-        ])
+    f.at_as("2026-11-27T19:00:00Z", "Morgan Lee")
+        .args(["review", &id.to_string(), "--as", "manager", "--approve"])
         .assert()
         .success();
     let (code, doc) = f.check(id, CHECK_AT);
@@ -449,8 +433,11 @@ fn check_without_an_id_covers_every_open_deal() {
 // ---------------------------------------------------------------------------
 // 2. the manager's review
 
+/// The deals these tests make name Morgan as their manager.
+const MANAGER: &str = "Morgan";
+
 fn review(f: &Fixture, id: i64, as_of: &str, args: &[&str]) -> Command {
-    let mut cmd = f.at(as_of);
+    let mut cmd = f.at_as(as_of, MANAGER);
     cmd.args(["review", &id.to_string(), "--as", "manager"])
         .args(args);
     cmd
@@ -461,7 +448,16 @@ fn the_manager_review_item_applies_over_250k() {
     let f = Fixture::new();
     let big = f.add(
         T0,
-        &["--name", "Big", "--account", "Acme", "--amount", "300000"],
+        &[
+            "--name",
+            "Big",
+            "--account",
+            "Acme",
+            "--amount",
+            "300000",
+            "--manager",
+            MANAGER,
+        ],
     );
     let small = f.add(
         T0,
@@ -474,9 +470,7 @@ fn the_manager_review_item_applies_over_250k() {
     let item = qa_item(&f.check(small, T0).1, MANAGER_REVIEW).clone();
     assert_eq!(item["passed"], true, "not needed at $200,000: {item}");
 
-    review(&f, big, T0, &["--approve", "--by", "Morgan"])
-        .assert()
-        .success();
+    review(&f, big, T0, &["--approve"]).assert().success();
     let item = qa_item(&f.check(big, T0).1, MANAGER_REVIEW).clone();
     assert_eq!(item["passed"], true, "approved: {item}");
     assert!(why(&item).contains("Morgan"), "names the reviewer: {item}");
@@ -487,7 +481,16 @@ fn a_send_back_needs_a_comment_and_fails_the_item() {
     let f = Fixture::new();
     let id = f.add(
         T0,
-        &["--name", "Big", "--account", "Acme", "--amount", "300000"],
+        &[
+            "--name",
+            "Big",
+            "--account",
+            "Acme",
+            "--amount",
+            "300000",
+            "--manager",
+            MANAGER,
+        ],
     );
     review(&f, id, T0, &["--approve"]).assert().success();
     let before = f.export(id);
@@ -868,12 +871,21 @@ fn history_shows_every_change_with_before_after_and_who() {
     let f = Fixture::new();
     let id = f.add(
         T0,
-        &["--name", "Big", "--account", "Acme", "--amount", "300000"],
+        &[
+            "--name",
+            "Big",
+            "--account",
+            "Acme",
+            "--amount",
+            "300000",
+            "--manager",
+            MANAGER,
+        ],
     );
     f.step(id, 2, T0, &["note", "outcomes", "x"]);
-    // the actor from QUALIFY_USER this time
+    // the actor from QUALIFY_USER this time, written as they like
     f.bare()
-        .env("QUALIFY_USER", "lee")
+        .env("QUALIFY_USER", "morgan")
         .args([
             "--as-of",
             "2026-11-02T10:00:00Z",
@@ -882,8 +894,6 @@ fn history_shows_every_change_with_before_after_and_who() {
             "--as",
             "manager",
             "--approve",
-            "--by",
-            "Morgan",
         ])
         .assert()
         .success();
@@ -907,8 +917,8 @@ fn history_shows_every_change_with_before_after_and_who() {
         .iter()
         .find(|r| r["field"] == "manager_review.by")
         .unwrap_or_else(|| panic!("no row for the review: {history:?}"));
-    assert_eq!(by["after"], "Morgan");
-    assert_eq!(by["who"], "lee", "the actor, not the reviewer named");
+    assert_eq!(by["after"], "Morgan", "the assigned spelling");
+    assert_eq!(by["who"], "morgan", "the actor as they gave their name");
     assert!(
         history
             .iter()
@@ -936,8 +946,9 @@ fn history_shows_every_change_with_before_after_and_who() {
         .unwrap_or_else(|| panic!("no line for the note:\n{text}"));
     assert!(line.contains(USER) && line.contains('x'), "{line}");
     assert!(
-        text.lines()
-            .any(|l| l.contains("manager_review.by") && l.contains("lee") && l.contains("Morgan")),
+        text.lines().any(|l| l.contains("manager_review.by")
+            && l.contains("morgan")
+            && l.contains("Morgan")),
         "{text}"
     );
 }

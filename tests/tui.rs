@@ -9,6 +9,7 @@ use qualify::domain::money::Money;
 use qualify::domain::parse_date;
 use qualify::domain::playbook::Playbook;
 use qualify::domain::step::{StepChange, StepStatus};
+use qualify::ops::{self, Session};
 use qualify::store::{ListQuery, Store};
 use qualify::tui::action::Action;
 use qualify::tui::app::{Flow, Tone};
@@ -40,75 +41,75 @@ fn deal(name: &str, account: &str, amount: i64, close: &str, owner: &str) -> New
 
 /// Three deals. Acme (from the complete fixture document) has steps 1-2
 /// done and step 3 blocked for five days; Globex and Initech are new.
-fn fixture_store() -> Store {
+fn fixture_store() -> Session {
     let pb = Playbook::default_playbook();
-    let mut store = Store::open_in_memory().unwrap();
+    let mut store = session(Store::open_in_memory().unwrap());
     let start = now() - Duration::days(8);
     let text = include_str!("fixtures/complete_deal.json");
     let acme = parse_documents(text)
         .unwrap()
         .remove(0)
         .into_deal(&pb, start);
-    let acme = store.save_deals(&[acme], start).unwrap()[0];
-    store
-        .add_deals(
-            vec![
-                deal(
-                    "Globex analytics",
-                    "Globex",
-                    120_000,
-                    "2027-02-15",
-                    "Lee Park",
-                ),
-                deal(
-                    "Initech payroll",
-                    "Initech",
-                    480_000,
-                    "2027-06-30",
-                    "Dana Reyes",
-                ),
-            ],
-            &pb,
-            start,
-        )
-        .unwrap();
+    let acme = store.save_deals(&[acme], false, start).unwrap()[0].id;
+    ops::add_deals(
+        store.at(start),
+        vec![
+            deal(
+                "Globex analytics",
+                "Globex",
+                120_000,
+                "2027-02-15",
+                "Lee Park",
+            ),
+            deal(
+                "Initech payroll",
+                "Initech",
+                480_000,
+                "2027-06-30",
+                "Dana Reyes",
+            ),
+        ],
+    )
+    .unwrap();
     for n in 1..=2u8 {
         let at = start + Duration::hours(i64::from(n) * 24);
-        store
-            .change_step(acme, None, n, &StepChange::Start, &pb, at)
-            .unwrap();
-        store
-            .change_step(
-                acme,
-                None,
-                n,
-                &StepChange::Complete,
-                &pb,
-                at + Duration::hours(5),
-            )
-            .unwrap();
+        ops::change_step(store.at(at), acme, None, n, &StepChange::Start).unwrap();
+        ops::change_step(
+            store.at(at + Duration::hours(5)),
+            acme,
+            None,
+            n,
+            &StepChange::Complete,
+        )
+        .unwrap();
     }
     let block = StepChange::Block {
         reason: "CFO on leave until the budget cycle opens".into(),
     };
-    store
-        .change_step(acme, None, 3, &block, &pb, now() - Duration::days(5))
-        .unwrap();
+    ops::change_step(store.at(now() - Duration::days(5)), acme, None, 3, &block).unwrap();
     store
 }
 
-fn ctx(mut store: Store, theme: Theme) -> Ctx {
-    store.set_actor("dana");
-    Ctx {
+/// The use cases over `store`, as "dana", at [`now`] in UTC.
+fn session(store: Store) -> Session {
+    Session::new(
         store,
-        playbook: Playbook::default_playbook(),
-        clock: Clock::fixed(now()).with_offset(FixedOffset::east_opt(0).unwrap()),
+        Playbook::default_playbook(),
+        Clock::fixed(now()).with_offset(FixedOffset::east_opt(0).unwrap()),
+        "dana",
+    )
+}
+
+fn ctx(mut session: Session, theme: Theme) -> Ctx {
+    session.at(now());
+    Ctx {
+        session,
         theme,
         db_label: "/home/dana/.local/share/qualify/qualify.db".into(),
     }
 }
 
-fn app(store: Store, width: u16, height: u16) -> App {
+fn app(store: Session, width: u16, height: u16) -> App {
     let mut app = App::new(ctx(store, Theme::plain()));
     app.resize(Rect::new(0, 0, width, height));
     app
@@ -161,7 +162,7 @@ fn open_row(app: &mut App, row: usize) {
 
 #[test]
 fn welcome_on_first_run() {
-    let app = app(Store::open_in_memory().unwrap(), 120, 40);
+    let app = app(session(Store::open_in_memory().unwrap()), 120, 40);
     let text = screen(&app, 120, 40);
     assert!(text.contains("No deals yet. Press n to add your first deal"));
     assert!(text.contains("/home/dana/.local/share/qualify/qualify.db"));
@@ -262,11 +263,11 @@ fn a_note_typed_and_confirmed_is_in_the_database() {
     assert_eq!(app.status().unwrap().text, "Outcomes saved");
     let globex = app
         .ctx()
-        .store
+        .session
         .deal_page(&ListQuery::default(), 0, 1)
         .unwrap()[0]
         .id;
-    let saved = app.ctx().store.deal(globex).unwrap();
+    let saved = app.ctx().session.deal(globex).unwrap();
     assert_eq!(
         saved.steps[0].notes.outcomes,
         "Pain: churn reporting takes 3 weeks\nMetric: 2 days"
@@ -292,7 +293,7 @@ fn completing_out_of_order_is_refused_with_the_reason() {
     app.update(Action::CompleteStep);
     let status = app.status().unwrap();
     assert!(
-        status.text.contains("step 1 cannot be completed yet"),
+        status.text.contains("Step 1 cannot be completed yet"),
         "{}",
         status.text
     );
@@ -336,7 +337,7 @@ fn blocking_asks_for_a_reason_and_unblocking_clears_it() {
 
 #[test]
 fn new_deal_form_validates_in_place_and_creates_the_deal() {
-    let mut app = app(Store::open_in_memory().unwrap(), 80, 24);
+    let mut app = app(session(Store::open_in_memory().unwrap()), 80, 24);
     app.update(Action::NewDeal);
     type_text(&mut app, "Umbrella CRM");
     app.update(Action::FocusNext);
@@ -353,7 +354,10 @@ fn new_deal_form_validates_in_place_and_creates_the_deal() {
     app.update(Action::Save);
     assert_eq!(app.status().unwrap().tone, Tone::Error);
     assert_eq!(
-        app.ctx().store.count_deals(&ListQuery::default()).unwrap(),
+        app.ctx()
+            .session
+            .count_deals(&ListQuery::default())
+            .unwrap(),
         0
     );
     // fix both fields: the focus went to the first bad one (amount)
@@ -376,14 +380,14 @@ fn new_deal_form_validates_in_place_and_creates_the_deal() {
     app.update(Action::Save);
     let text = screen(&app, 80, 24);
     assert!(text.contains("Deal 1 created"), "{text}");
-    let created = app.ctx().store.deal(qualify::domain::DealId(1)).unwrap();
+    let created = app.ctx().session.deal(qualify::domain::DealId(1)).unwrap();
     assert_eq!(created.amount, Some(Money::from_dollars(250_000)));
     assert_eq!(created.close_date, Some(parse_date("2027-02-28").unwrap()));
 }
 
 #[test]
 fn a_half_filled_form_is_kept_when_closed() {
-    let mut app = app(Store::open_in_memory().unwrap(), 80, 24);
+    let mut app = app(session(Store::open_in_memory().unwrap()), 80, 24);
     app.update(Action::NewDeal);
     type_text(&mut app, "Half typed");
     app.update(Action::Cancel);
@@ -432,12 +436,12 @@ fn quit_keys() {
     assert_eq!(app.update(Action::ForceQuit), Flow::Quit);
     let globex = app
         .ctx()
-        .store
+        .session
         .deal_page(&ListQuery::default(), 0, 1)
         .unwrap()[0]
         .id;
     assert_eq!(
-        app.ctx().store.deal(globex).unwrap().steps[0]
+        app.ctx().session.deal(globex).unwrap().steps[0]
             .notes
             .outcomes,
         "typed then Ctrl-C",
@@ -479,11 +483,11 @@ fn globex_on_step(n: u8) -> App {
 fn globex(app: &App) -> qualify::domain::Deal {
     let id = app
         .ctx()
-        .store
+        .session
         .deal_page(&ListQuery::default(), 0, 1)
         .unwrap()[0]
         .id;
-    app.ctx().store.deal(id).unwrap()
+    app.ctx().session.deal(id).unwrap()
 }
 
 #[test]
@@ -636,6 +640,19 @@ fn scoring_an_element_updates_the_total_and_the_criteria() {
 #[test]
 fn the_sa_signs_off_the_validation_plan_and_battle_cards_are_kept() {
     let mut app = globex_on_step(4);
+    // only the deal's SA may sign, and the screen says so to anyone else
+    app.update(Action::Approve);
+    let status = app.status().unwrap();
+    assert_eq!(status.tone, Tone::Error);
+    assert!(
+        status.text.contains(
+            "only the deal's SA, Sam Architect, may sign off the validation plan; you are dana"
+        ),
+        "{}",
+        status.text
+    );
+    assert!(globex(&app).content.validation_plan.decision.is_none());
+    app.act_as("sam architect");
     app.update(Action::SendBack);
     type_text(&mut app, "Add a load test");
     app.update(Action::Confirm);
@@ -668,7 +685,12 @@ fn the_sa_signs_off_the_validation_plan_and_battle_cards_are_kept() {
     type_text(&mut app, "Slow to implement; lead with 90-day go-live");
     app.update(Action::Confirm);
     assert_eq!(
-        app.ctx().store.battle_card("initrode").unwrap().unwrap(),
+        app.ctx()
+            .session
+            .battle_card("initrode")
+            .unwrap()
+            .unwrap()
+            .notes,
         "Slow to implement; lead with 90-day go-live"
     );
     let text = detail(&app);
@@ -711,6 +733,8 @@ fn escalations_are_raised_acknowledged_and_resolved_from_the_deal_screen() {
     assert_eq!(e.raised_by, "dana");
 
     app.update(Action::AcknowledgeEscalation); // the first open one is filled in
+    assert!(screen(&app, 120, 40).contains("E1"), "the id comes first");
+    app.update(Action::FocusNext); // Tab: from the id to the note
     type_text(&mut app, "CFO looking");
     app.update(Action::Save);
     assert_eq!(
@@ -723,6 +747,7 @@ fn escalations_are_raised_acknowledged_and_resolved_from_the_deal_screen() {
     );
 
     app.update(Action::ResolveEscalation);
+    app.update(Action::FocusNext);
     app.update(Action::Save);
     assert_eq!(
         app.status().unwrap().tone,
@@ -738,10 +763,10 @@ fn escalations_are_raised_acknowledged_and_resolved_from_the_deal_screen() {
 #[test]
 fn a_manager_review_is_recorded_and_the_history_shows_every_change() {
     let mut app = globex_on_step(1);
+    app.act_as("Morgan Lead");
     app.update(Action::RecordReview);
     app.update(Action::FocusNext);
     app.update(Action::PickNext); // approve -> send back
-    app.update(Action::FocusNext);
     app.update(Action::FocusNext);
     type_text(&mut app, "Close plan is thin");
     app.update(Action::Save);
@@ -789,17 +814,13 @@ fn the_review_queues_list_the_deals_waiting_on_a_sign_off() {
 
 #[test]
 fn an_sa_send_back_reopens_step_4_and_says_why() {
-    let pb = Playbook::default_playbook();
     let mut store = fixture_store();
+    store.set_user("Sam Okafor");
     let acme = store.deal_page(&ListQuery::default(), 1, 1).unwrap()[0].id;
     for change in [StepChange::Unblock, StepChange::Complete] {
-        store
-            .change_step(acme, None, 3, &change, &pb, now())
-            .unwrap();
+        ops::change_step(store.at(now()), acme, None, 3, &change).unwrap();
     }
-    store
-        .change_step(acme, None, 4, &StepChange::Complete, &pb, now())
-        .unwrap();
+    ops::change_step(store.at(now()), acme, None, 4, &StepChange::Complete).unwrap();
     let mut app = app(store, 120, 40);
     open_row(&mut app, 1);
     app.update(Action::SelectStep(4));
@@ -811,7 +832,7 @@ fn an_sa_send_back_reopens_step_4_and_says_why() {
         status.contains("step 4 reopened: sent back by Sam Okafor: Add a load test"),
         "{status}"
     );
-    let deal = app.ctx().store.deal(acme).unwrap();
+    let deal = app.ctx().session.deal(acme).unwrap();
     assert_eq!(deal.steps[3].status, StepStatus::InProgress);
     assert!(
         detail(&app).contains("sent back by Sam Okafor: Add a load test"),
@@ -834,14 +855,14 @@ fn a_row_changed_elsewhere_is_not_overwritten_but_other_changes_merge() {
     let pb = Playbook::default_playbook();
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("q.db");
-    let mut store = Store::open(&path).unwrap();
+    let mut store = session(Store::open(&path).unwrap());
     let text = include_str!("fixtures/complete_deal.json");
     let acme = parse_documents(text)
         .unwrap()
         .remove(0)
         .into_deal(&pb, now());
-    let id = store.save_deals(&[acme], now()).unwrap()[0];
-    let mut elsewhere = Store::open(&path).unwrap();
+    let id = store.save_deals(&[acme], false, now()).unwrap()[0].id;
+    let mut elsewhere = session(Store::open(&path).unwrap());
 
     let mut app = app(store, 120, 40);
     open_row(&mut app, 0);
@@ -860,7 +881,7 @@ fn a_row_changed_elsewhere_is_not_overwritten_but_other_changes_merge() {
         .unwrap();
     app.update(Action::Save);
     assert_eq!(app.status().unwrap().text, "Stakeholder saved");
-    let deal = app.ctx().store.deal(id).unwrap();
+    let deal = app.ctx().session.deal(id).unwrap();
     assert_eq!(deal.content.stakeholders[0].title, "CFO (acting)");
     assert_eq!(
         deal.content.budget.source, "FY28",
@@ -879,7 +900,7 @@ fn a_row_changed_elsewhere_is_not_overwritten_but_other_changes_merge() {
     app.update(Action::Save);
     assert_eq!(app.status().unwrap().tone, Tone::Error);
     assert_eq!(
-        app.ctx().store.deal(id).unwrap().content.stakeholders[0].name,
+        app.ctx().session.deal(id).unwrap().content.stakeholders[0].name,
         "Thomas Hale"
     );
 }

@@ -5,16 +5,20 @@ mod oversight;
 mod print;
 mod report;
 
+pub use crate::config::Failure;
+
 use crate::clock::{Clock, parse_when};
+use crate::config;
 use crate::domain::calendar::parse_date_input;
 use crate::domain::deal::{DealId, NewDeal};
 use crate::domain::document::{DealDocument, parse_documents};
 use crate::domain::escalation::EscalationId;
 use crate::domain::money::Money;
-use crate::domain::playbook::{Playbook, PlaybookError};
-use crate::domain::step::{NoteKind, RuleError, StepChange};
+use crate::domain::playbook::Playbook;
+use crate::domain::step::{NoteKind, StepChange};
 use crate::domain::{escalation, parse_date, qa};
-use crate::store::{ListQuery, Store, StoreError};
+use crate::ops;
+use crate::store::ListQuery;
 use crate::text::clean;
 use chrono::{DateTime, NaiveDate, Utc};
 use clap::{Args, Parser, Subcommand, ValueEnum};
@@ -69,9 +73,6 @@ pub enum Command {
         id: DealId,
         #[arg(long = "as", value_enum, value_name = "ROLE")]
         role: oversight::ReviewerArg,
-        /// The reviewer [default: --user]
-        #[arg(long, value_name = "NAME")]
-        by: Option<String>,
         #[arg(long)]
         approve: bool,
         #[arg(long)]
@@ -151,7 +152,12 @@ pub enum DealCommand {
         json: bool,
     },
     /// Create or update deals from documents (one object or an array; - reads stdin)
-    Import { file: PathBuf },
+    Import {
+        file: PathBuf,
+        /// Overwrite deals changed since the document was exported
+        #[arg(long)]
+        force: bool,
+    },
 }
 
 #[derive(Debug, Args)]
@@ -270,57 +276,6 @@ impl StepCommand {
     }
 }
 
-/// A failure to report: one line, and the exit status that goes with it.
-#[derive(Debug, PartialEq, Eq)]
-pub struct Failure {
-    /// 1: refused by a rule; 2: bad input or usage.
-    pub status: u8,
-    pub message: String,
-}
-
-impl Failure {
-    pub fn usage(message: impl Into<String>) -> Failure {
-        Failure {
-            status: 2,
-            message: message.into(),
-        }
-    }
-
-    pub fn refused(message: impl Into<String>) -> Failure {
-        Failure {
-            status: 1,
-            message: message.into(),
-        }
-    }
-
-    /// Print the one line on stderr and give the exit status.
-    pub fn report(&self) -> ExitCode {
-        eprintln!("qualify: {}", clean(&self.message));
-        ExitCode::from(self.status)
-    }
-}
-
-impl From<StoreError> for Failure {
-    fn from(e: StoreError) -> Failure {
-        let status = match e {
-            // a missing reason, note or comment is bad input, not a rule
-            StoreError::Rule(RuleError::Required(_)) => 2,
-            StoreError::Rule(_) | StoreError::Conflict { .. } | StoreError::Sql(_) => 1,
-            StoreError::NotFound(_) | StoreError::Invalid(_) | StoreError::Open { .. } => 2,
-        };
-        Failure {
-            status,
-            message: e.to_string(),
-        }
-    }
-}
-
-impl From<PlaybookError> for Failure {
-    fn from(e: PlaybookError) -> Failure {
-        Failure::usage(e.to_string())
-    }
-}
-
 /// A clap error as one line (help and version print as clap does).
 pub fn clap_failure(err: clap::Error) -> ExitCode {
     use clap::error::ErrorKind;
@@ -345,72 +300,23 @@ pub fn clap_failure(err: clap::Error) -> ExitCode {
     Failure::usage(line).report()
 }
 
-/// Load the playbook named by `--playbook`, or the built-in one.
-pub fn load_playbook(path: Option<&Path>) -> Result<Playbook, Failure> {
-    match path {
-        None => Ok(Playbook::default_playbook()),
-        Some(path) => {
-            let text = std::fs::read_to_string(path).map_err(|e| {
-                Failure::usage(format!("cannot read the playbook {}: {e}", path.display()))
-            })?;
-            Ok(Playbook::parse(&text, &path.display().to_string())?)
+impl Cli {
+    /// The start-up choices, for [`config::open`].
+    pub fn options(&self) -> config::Options {
+        config::Options {
+            db: self.db.clone(),
+            playbook: self.playbook.clone(),
+            as_of: self.as_of,
+            user: self.user.clone(),
         }
     }
-}
-
-/// The database `--db` / `QUALIFY_DB` names, or the default one.
-pub fn db_path(cli: &Cli) -> Result<PathBuf, Failure> {
-    match &cli.db {
-        Some(path) if path.as_os_str().is_empty() => Err(Failure::usage("--db needs a file path")),
-        Some(path) => Ok(path.clone()),
-        None => crate::paths::default_db().ok_or_else(|| {
-            Failure::usage("no data directory is known for this user; give --db PATH")
-        }),
-    }
-}
-
-pub fn clock(cli: &Cli) -> Clock {
-    cli.as_of.map_or_else(Clock::system, Clock::fixed)
-}
-
-/// Who is acting: `--user` / `QUALIFY_USER`, else the login name.
-pub fn actor(cli: &Cli) -> String {
-    let login = ["USER", "LOGNAME", "USERNAME"]
-        .iter()
-        .find_map(|v| std::env::var(v).ok())
-        .or_else(os_user);
-    cli.user
-        .clone()
-        .or(login)
-        .map(|s| clean(s.trim()))
-        .filter(|s| !s.is_empty())
-        .unwrap_or_else(|| "unknown".into())
-}
-
-/// The login name of the process's user from the system's user database,
-/// for when no USER or LOGNAME is set (services, containers).
-fn os_user() -> Option<String> {
-    let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    let uid = status
-        .lines()
-        .find_map(|l| l.strip_prefix("Uid:"))?
-        .split_whitespace()
-        .next()?
-        .to_string();
-    let passwd = std::fs::read_to_string("/etc/passwd").ok()?;
-    passwd.lines().find_map(|l| {
-        let fields: Vec<&str> = l.split(':').collect();
-        (fields.len() > 2 && fields[2] == uid).then(|| fields[0].to_string())
-    })
 }
 
 /// Run one headless command; the exit status when it ran (1 from `check`
 /// when something fails).
 pub fn execute(cli: &Cli, command: &Command) -> Result<u8, Failure> {
-    let playbook = load_playbook(cli.playbook.as_deref())?;
-    let clock = clock(cli);
-    let mut store = Store::open(&db_path(cli)?)?;
-    store.set_actor(&actor(cli));
+    let mut session = config::open(&cli.options())?;
+    let s = &mut session;
     let mut out = std::io::stdout().lock();
     let mut status = 0;
     let result = match command {
@@ -420,12 +326,7 @@ pub fn execute(cli: &Cli, command: &Command) -> Result<u8, Failure> {
         | Command::Review { .. }
         | Command::History { .. }
         | Command::Report { .. }) => {
-            let mut env = oversight::Env {
-                store: &mut store,
-                playbook: &playbook,
-                clock: &clock,
-            };
-            let (text, code) = oversight::run(oversight_command, &mut env)?;
+            let (text, code) = oversight::run(oversight_command, s)?;
             status = code;
             write!(out, "{text}")
         }
@@ -443,12 +344,12 @@ pub fn execute(cli: &Cli, command: &Command) -> Result<u8, Failure> {
                 manager: args.manager.clone(),
                 trigger_date: args.trigger_date,
             };
-            let id = store.add_deal(new, &playbook, clock.now())?;
+            let id = ops::add_deal(s, new)?;
             writeln!(out, "{id}")
         }
         Command::Deal(DealCommand::List { json }) => {
             let query = ListQuery::default();
-            let deals = store.deal_page(&query, 0, usize::MAX >> 1)?;
+            let deals = s.store.deal_page(&query, 0, usize::MAX >> 1)?;
             if *json {
                 let list: Vec<_> = deals.iter().map(print::summary_json).collect();
                 writeln!(
@@ -461,56 +362,52 @@ pub fn execute(cli: &Cli, command: &Command) -> Result<u8, Failure> {
             }
         }
         Command::Deal(DealCommand::Show { id, json }) => {
-            let deal = store.deal(*id)?;
-            let now = clock.now();
-            let items = qa::checklist(&deal, &playbook, now);
-            let escalations = escalation::open(&deal, &playbook, now);
+            let deal = s.store.deal(*id)?;
+            let (playbook, now) = (&s.playbook, s.clock.now());
+            let items = qa::checklist(&deal, playbook, now);
+            let escalations = escalation::open(&deal, playbook, now);
             if *json {
-                let doc = print::deal_json(&deal, &playbook, &items, &escalations, now);
+                let doc = print::deal_json(&deal, playbook, &items, &escalations, now);
                 writeln!(out, "{}", serde_json::to_string_pretty(&doc).expect("JSON"))
             } else {
                 write!(
                     out,
                     "{}",
-                    print::deal_text(&deal, &playbook, &items, &escalations, now)
+                    print::deal_text(&deal, playbook, &items, &escalations, now)
                 )
             }
         }
         Command::Deal(DealCommand::Export { id, json: _ }) => {
-            let doc = DealDocument::from_deal(&store.deal(*id)?, &playbook);
+            let doc = DealDocument::from_deal(&s.store.deal(*id)?, &s.playbook);
             writeln!(out, "{}", serde_json::to_string_pretty(&doc).expect("JSON"))
         }
-        Command::Deal(DealCommand::Import { file }) => {
+        Command::Deal(DealCommand::Import { file, force }) => {
             let text = read_input(file)?;
             let docs = parse_documents(&text).map_err(|errors| {
-                let more = match errors.len() {
-                    1 => String::new(),
-                    n => format!(
-                        " (and {} more problem{})",
-                        n - 1,
-                        if n == 2 { "" } else { "s" }
-                    ),
-                };
                 Failure::usage(format!(
-                    "{}: {}{more}; nothing was imported",
+                    "{}: {}; nothing was imported",
                     file.display(),
-                    errors[0]
+                    ops::describe(&errors)
                 ))
             })?;
-            let now = clock.now();
-            let deals: Vec<_> = docs
-                .into_iter()
-                .map(|d| d.into_deal(&playbook, now))
-                .collect();
-            let ids = store.save_deals(&deals, now)?;
-            ids.iter().try_for_each(|id| writeln!(out, "{id}"))
+            let saved = ops::import(s, docs, *force)?;
+            for deal in &saved {
+                if let (true, Some((version, name))) = (*force, &deal.replaced) {
+                    eprintln!(
+                        "qualify: replaced deal {} ({}) as it stood at version {version}",
+                        deal.id,
+                        clean(name)
+                    );
+                }
+            }
+            saved.iter().try_for_each(|d| writeln!(out, "{}", d.id))
         }
         Command::Battlecard { competitor, set } => {
             if let Some(notes) = set {
-                store.set_battle_card(competitor, notes, clock.now())?;
+                ops::set_battle_card(s, competitor, notes, None)?;
             }
-            match store.battle_card(competitor)? {
-                Some(notes) => writeln!(out, "{}", crate::text::sanitize(&notes, true)),
+            match s.store.battle_card(competitor)? {
+                Some(card) => writeln!(out, "{}", crate::text::sanitize(&card.notes, true)),
                 None => Err(Failure::usage(format!(
                     "no battle card for {:?} yet (set one with --set TEXT)",
                     clean(competitor)
@@ -518,9 +415,8 @@ pub fn execute(cli: &Cli, command: &Command) -> Result<u8, Failure> {
             }
         }
         Command::Step { id, number, change } => {
-            let change = change.change(&playbook, &clock)?;
-            let (deal, outcome) =
-                store.change_step(*id, None, *number, &change, &playbook, clock.now())?;
+            let change = change.change(&s.playbook, &s.clock)?;
+            let (deal, outcome) = ops::change_step(s, *id, None, *number, &change)?;
             for warning in &outcome.warnings {
                 eprintln!("qualify: warning: {}", clean(warning));
             }
@@ -530,7 +426,7 @@ pub fn execute(cli: &Cli, command: &Command) -> Result<u8, Failure> {
                 "deal {} step {} ({}): {}",
                 deal.id,
                 number,
-                playbook.step(*number).title,
+                s.playbook.step(*number).title,
                 step.status.label()
             )
         }

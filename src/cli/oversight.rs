@@ -3,13 +3,14 @@
 
 use super::print::{escalation_json, qa_json};
 use super::{Command, EscalationCommand, Failure, report};
-use crate::clock::Clock;
 use crate::domain::deal::{Deal, DealId};
 use crate::domain::escalation::{self, Escalation, EscalationId};
-use crate::domain::playbook::{EscalationRule, Playbook};
+use crate::domain::playbook::EscalationRule;
 use crate::domain::qa::{self, QaItem, QaState};
-use crate::domain::review::{Reviewer, review};
-use crate::store::{ListQuery, Store, StoreError};
+use crate::domain::review::Reviewer;
+use crate::domain::step::RuleError;
+use crate::ops::{self, Session};
+use crate::store::{ListQuery, StoreError};
 use crate::text::clean;
 use clap::ValueEnum;
 use serde_json::{Value, json};
@@ -39,15 +40,8 @@ pub enum ReviewerArg {
     Sa,
 }
 
-/// What the commands work with.
-pub struct Env<'a> {
-    pub store: &'a mut Store,
-    pub playbook: &'a Playbook,
-    pub clock: &'a Clock,
-}
-
 /// Run one of the oversight commands: what to print, and the exit status.
-pub fn run(command: &Command, env: &mut Env<'_>) -> Result<(String, u8), Failure> {
+pub fn run(command: &Command, env: &mut Session) -> Result<(String, u8), Failure> {
     let line = |text: String| Ok((text + "\n", 0));
     match command {
         Command::Check { id, json } => {
@@ -68,18 +62,10 @@ pub fn run(command: &Command, env: &mut Env<'_>) -> Result<(String, u8), Failure
         Command::Review {
             id,
             role,
-            by,
             approve,
             send_back: _,
             comment,
-        } => line(record_review(
-            *id,
-            *role,
-            *approve,
-            by.as_deref(),
-            comment,
-            env,
-        )?),
+        } => line(record_review(*id, *role, *approve, comment, env)?),
         Command::History { id, json } => Ok((history(*id, *json, env)?, 0)),
         Command::Report { id, out } => Ok((
             write_report(*id, out.as_deref(), env)?.unwrap_or_default(),
@@ -90,11 +76,11 @@ pub fn run(command: &Command, env: &mut Env<'_>) -> Result<(String, u8), Failure
 }
 
 /// The QA items and open escalations of a deal at the clock's now.
-fn state(deal: &Deal, env: &Env<'_>) -> (Vec<QaItem>, Vec<Escalation>) {
+fn state(deal: &Deal, env: &Session) -> (Vec<QaItem>, Vec<Escalation>) {
     let now = env.clock.now();
     (
-        qa::checklist(deal, env.playbook, now),
-        escalation::open(deal, env.playbook, now),
+        qa::checklist(deal, &env.playbook, now),
+        escalation::open(deal, &env.playbook, now),
     )
 }
 
@@ -120,7 +106,7 @@ fn qa_mark(state: QaState) -> &'static str {
 }
 
 /// `check [ID]`: the text or JSON, and whether everything holds.
-pub fn check(id: Option<DealId>, json: bool, env: &Env<'_>) -> Result<(String, bool), Failure> {
+pub fn check(id: Option<DealId>, json: bool, env: &Session) -> Result<(String, bool), Failure> {
     let deals: Vec<Deal> = match id {
         Some(id) => vec![env.store.deal(id)?],
         None => env
@@ -195,48 +181,23 @@ pub fn escalate(
     id: DealId,
     scenario: ScenarioArg,
     reason: &str,
-    env: &mut Env<'_>,
+    env: &mut Session,
 ) -> Result<String, Failure> {
-    let who = env.store.actor().to_string();
-    let (pb, now, clock) = (env.playbook, env.clock.now(), *env.clock);
-    let (deal, ()) = env.store.update_deal(id, None, now, |deal| {
-        escalation::raise(deal, scenario.rule(), reason, &who, pb, now, &|t| {
-            clock.offset_at(t)
-        })
-        .map_err(StoreError::Rule)
-    })?;
-    let stored = deal.escalations.last().expect("the escalation just raised");
-    Ok(format!("E{}", stored.id))
-}
-
-/// The deal an escalation id belongs to.
-fn deal_of(id: EscalationId, env: &Env<'_>) -> Result<DealId, Failure> {
-    match id {
-        EscalationId::Blocked { deal, .. } => Ok(DealId(deal)),
-        EscalationId::Stored(n) => env.store.deal_of_escalation(n)?.ok_or_else(|| {
-            Failure::usage(format!(
-                "no escalation {id} (`qualify check ID` lists them)"
-            ))
-        }),
-    }
+    let (_, raised) = ops::raise_escalation(env, id, None, scenario.rule(), reason)?;
+    Ok(raised)
 }
 
 pub fn act_on(
     id: EscalationId,
     resolve: bool,
     note: &str,
-    env: &mut Env<'_>,
+    env: &mut Session,
 ) -> Result<String, Failure> {
-    let deal_id = deal_of(id, env)?;
-    let who = env.store.actor().to_string();
-    let (pb, now) = (env.playbook, env.clock.now());
-    env.store.update_deal(deal_id, None, now, |deal| {
-        let result = if resolve {
-            escalation::resolve(deal, id, &who, note, pb, now)
-        } else {
-            escalation::acknowledge(deal, id, &who, note, pb, now)
-        };
-        result.map_err(StoreError::Rule)
+    ops::act_on_escalation(env, id, resolve, note, None).map_err(|e| match e {
+        StoreError::Rule(RuleError::UnknownEscalation(_)) => Failure::usage(format!(
+            "no escalation {id} (`qualify check ID` lists them)"
+        )),
+        other => other.into(),
     })?;
     Ok(format!(
         "{id} {}",
@@ -248,19 +209,14 @@ pub fn record_review(
     id: DealId,
     role: ReviewerArg,
     approved: bool,
-    by: Option<&str>,
     comment: &str,
-    env: &mut Env<'_>,
+    env: &mut Session,
 ) -> Result<String, Failure> {
     let reviewer = match role {
         ReviewerArg::Manager => Reviewer::Manager,
         ReviewerArg::Sa => Reviewer::Sa,
     };
-    let by = by.map_or_else(|| env.store.actor().to_string(), str::to_string);
-    let now = env.clock.now();
-    let (_, said) = env.store.update_deal(id, None, now, |deal| {
-        review(deal, reviewer, approved, &by, comment, now).map_err(StoreError::Rule)
-    })?;
+    let (_, said) = ops::record_review(env, id, None, reviewer, approved, comment)?;
     let verdict = if approved { "approved" } else { "sent back" };
     Ok(match said {
         Some(more) => format!("deal {id}: {verdict}; {more}"),
@@ -268,7 +224,7 @@ pub fn record_review(
     })
 }
 
-pub fn history(id: DealId, json: bool, env: &Env<'_>) -> Result<String, Failure> {
+pub fn history(id: DealId, json: bool, env: &Session) -> Result<String, Failure> {
     let entries = env.store.history(id)?;
     if json {
         let rows: Vec<Value> = entries
@@ -303,12 +259,12 @@ fn shown(value: &str) -> String {
 pub fn write_report(
     id: DealId,
     out: Option<&Path>,
-    env: &Env<'_>,
+    env: &Session,
 ) -> Result<Option<String>, Failure> {
     let deal = env.store.deal(id)?;
     let (qa, _) = state(&deal, env);
-    let all = escalation::all(&deal, env.playbook, env.clock.now());
-    let text = report::markdown(&deal, env.playbook, &qa, &all, env.clock);
+    let all = escalation::all(&deal, &env.playbook, env.clock.now());
+    let text = report::markdown(&deal, &env.playbook, &qa, &all, &env.clock);
     match out {
         None => Ok(Some(text)),
         Some(path) => {

@@ -30,6 +30,7 @@ pub fn snapshot(deal: &Deal) -> Value {
     let mut value = serde_json::to_value(DealDocument::of(deal)).expect("a deal serialises");
     if let Value::Object(map) = &mut value {
         map.remove("id");
+        map.remove("version");
         let escalations: Map<String, Value> = deal
             .escalations
             .iter()

@@ -202,6 +202,10 @@ pub struct SaDecision {
     pub at: DateTime<Utc>,
     #[serde(default)]
     pub comment: String,
+    /// What was signed off, in words (the plan's items, or the amount and
+    /// close date): a later change to it makes the sign-off out of date.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub basis: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]

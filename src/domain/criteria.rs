@@ -8,6 +8,7 @@ use super::content::{
 };
 use super::deal::Deal;
 use super::playbook::{CrmField, Playbook};
+use super::review::{self, Reviewer, Standing};
 use super::step::{self, ChangeOutcome, RuleError, StepChange};
 use chrono::{DateTime, Utc};
 
@@ -273,10 +274,18 @@ pub fn step_checks(number: u8, deal: &Deal, playbook: &Playbook) -> Vec<Check> {
                 .filter(|(_, i)| blank(&i.success_criterion) || blank(&i.owner) || i.due.is_none())
                 .map(|(n, i)| format!("item {} ({})", n + 1, crate::text::clean(&i.requirement)))
                 .collect();
-            let approved = plan.decision.as_ref().is_some_and(|d| d.approved);
-            let why = match &plan.decision {
-                Some(d) if !d.approved => format!("sent back by {}: {}", d.by, d.comment),
-                _ => "no SA sign-off yet".into(),
+            let standing = review::standing(deal, Reviewer::Sa);
+            let (approved, why, detail) = match &standing {
+                Standing::Approved(d) => (true, String::new(), d.by.clone()),
+                Standing::SentBack(d) => (
+                    false,
+                    format!("sent back by {}: {}", d.by, d.comment),
+                    String::new(),
+                ),
+                Standing::OutOfDate(_, why) => {
+                    (false, format!("approval out of date: {why}"), String::new())
+                }
+                Standing::Missing => (false, "no SA sign-off yet".into(), String::new()),
             };
             vec![
                 check_if(
@@ -290,15 +299,7 @@ pub fn step_checks(number: u8, deal: &Deal, playbook: &Playbook) -> Vec<Check> {
                     incomplete,
                     "all complete",
                 ),
-                check_if(
-                    "Approved by the SA",
-                    approved,
-                    why,
-                    plan.decision
-                        .as_ref()
-                        .map(|d| d.by.clone())
-                        .unwrap_or_default(),
-                ),
+                check_if("Approved by the SA", approved, why, detail),
             ]
         }
         5 => {
@@ -522,6 +523,20 @@ pub fn unmet(number: u8, deal: &Deal, playbook: &Playbook) -> Vec<String> {
         .collect()
 }
 
+/// Complete steps whose blocking criteria no longer hold (a later edit took
+/// away what they need), each with what is missing now. Edits are never
+/// refused for this: the record says what is true, and this says so.
+pub fn no_longer_met(deal: &Deal, playbook: &Playbook) -> Vec<(u8, Vec<String>)> {
+    deal.steps
+        .iter()
+        .filter(|s| s.is_complete())
+        .filter_map(|s| {
+            let missing = unmet(s.number, deal, playbook);
+            (!missing.is_empty()).then_some((s.number, missing))
+        })
+        .collect()
+}
+
 /// Apply a step change to a deal: the sequence rule, then, for a
 /// completion, the step's own criteria. On refusal the deal is unchanged.
 pub fn apply_step(
@@ -723,6 +738,7 @@ mod tests {
             by: "Sam".into(),
             at: now(),
             comment: "add load test".into(),
+            basis: None,
         });
         assert!(refused(&mut d, 4, &pb).contains("sent back by Sam: add load test"));
         d.content.validation_plan.decision = Some(SaDecision {
@@ -730,6 +746,7 @@ mod tests {
             by: "Sam".into(),
             at: now(),
             comment: String::new(),
+            basis: None,
         });
         confirm(&mut d, 4);
         complete(&mut d, 4, &pb);

@@ -26,6 +26,10 @@ pub struct StepDocument {
     pub started_at: Option<DateTime<Utc>>,
     #[serde(default)]
     pub completed_at: Option<DateTime<Utc>>,
+    /// When the step was first completed (kept through a reopening);
+    /// `completed_at` when left out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub first_completed_at: Option<DateTime<Utc>>,
     #[serde(default)]
     pub blocked_reason: Option<String>,
     #[serde(default)]
@@ -51,6 +55,10 @@ pub struct DealDocument {
     /// (or with an unknown one) a new deal is created.
     #[serde(default)]
     pub id: Option<i64>,
+    /// The deal's version when it was exported: an import that would update
+    /// a deal changed since then is refused (unless forced).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version: Option<i64>,
     pub name: String,
     pub account: String,
     #[serde(default)]
@@ -114,6 +122,7 @@ impl DealDocument {
         let c = deal.content.clone();
         DealDocument {
             id: Some(deal.id.0),
+            version: Some(deal.version),
             name: deal.name.clone(),
             account: deal.account.clone(),
             amount: deal.amount,
@@ -135,6 +144,7 @@ impl DealDocument {
                     status: s.status,
                     started_at: s.started_at,
                     completed_at: s.completed_at,
+                    first_completed_at: s.first_completed_at.filter(|f| Some(*f) != s.completed_at),
                     blocked_reason: s.blocked_reason.clone(),
                     blocked_since: s.blocked_since,
                     actions: s.actions,
@@ -262,6 +272,7 @@ impl DealDocument {
                     status: s.status,
                     started_at: s.started_at,
                     completed_at: s.completed_at,
+                    first_completed_at: s.first_completed_at.or(s.completed_at),
                     blocked_reason: s.blocked_reason,
                     blocked_since: s.blocked_since,
                     actions: s.actions,
@@ -286,6 +297,7 @@ impl DealDocument {
         };
         let mut deal = new.into_deal(DealId(self.id.unwrap_or(0)), playbook, now);
         deal.created_at = self.created_at.unwrap_or(now);
+        deal.version = self.version.unwrap_or(0);
         deal.steps = steps;
         deal.content = content;
         deal
@@ -296,12 +308,20 @@ impl DealDocument {
 /// problem is reported, each with its JSON path; nothing is returned unless
 /// the whole file is good.
 pub fn parse_documents(text: &str) -> Result<Vec<DealDocument>, Vec<PathError>> {
-    let value: serde_json::Value = serde_json::from_str(text).map_err(|e| {
+    let not_json = |e: serde_json::Error| {
         vec![PathError {
             path: format!("line {} column {}", e.line(), e.column()),
             message: format!("not JSON: {e}"),
         }]
-    })?;
+    };
+    // a key given twice would otherwise quietly keep the last value
+    let mut de = serde_json::Deserializer::from_str(text);
+    match serde::de::DeserializeSeed::deserialize(keys::Unique(String::new()), &mut de) {
+        Ok(Some(duplicate)) => return Err(vec![duplicate]),
+        Ok(None) => {}
+        Err(e) => return Err(not_json(e)),
+    }
+    let value: serde_json::Value = serde_json::from_str(text).map_err(not_json)?;
     let (items, array) = match value {
         serde_json::Value::Array(items) => (items, true),
         other => (vec![other], false),
@@ -342,5 +362,116 @@ pub fn parse_documents(text: &str) -> Result<Vec<DealDocument>, Vec<PathError>> 
         Ok(docs)
     } else {
         Err(errors)
+    }
+}
+
+/// Finding a key given twice in one JSON object, with its path.
+mod keys {
+    use super::PathError;
+    use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+    use std::collections::HashSet;
+    use std::fmt;
+
+    /// Walks a value under the path it holds; yields the first duplicate.
+    pub struct Unique(pub String);
+
+    impl<'de> DeserializeSeed<'de> for Unique {
+        type Value = Option<PathError>;
+        fn deserialize<D: Deserializer<'de>>(self, de: D) -> Result<Self::Value, D::Error> {
+            de.deserialize_any(self)
+        }
+    }
+
+    impl<'de> Visitor<'de> for Unique {
+        type Value = Option<PathError>;
+
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("a JSON value")
+        }
+
+        fn visit_bool<E>(self, _: bool) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_i64<E>(self, _: i64) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_u64<E>(self, _: u64) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_f64<E>(self, _: f64) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_str<E>(self, _: &str) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_unit<E>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+
+        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+            let mut found = None;
+            let mut i = 0;
+            loop {
+                let at = format!("{}[{i}]", self.0);
+                if found.is_some() {
+                    if seq.next_element::<IgnoredAny>()?.is_none() {
+                        break;
+                    }
+                } else {
+                    match seq.next_element_seed(Unique(at))? {
+                        Some(inner) => found = inner,
+                        None => break,
+                    }
+                }
+                i += 1;
+            }
+            Ok(found)
+        }
+
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+            let mut seen = HashSet::new();
+            let mut found = None;
+            while let Some(key) = map.next_key::<String>()? {
+                let at = if self.0.is_empty() {
+                    key.clone()
+                } else {
+                    format!("{}.{key}", self.0)
+                };
+                if found.is_some() {
+                    map.next_value::<IgnoredAny>()?;
+                    continue;
+                }
+                if !seen.insert(key) {
+                    map.next_value::<IgnoredAny>()?;
+                    found = Some(PathError {
+                        path: at,
+                        message: "this key is given twice; give each key once".into(),
+                    });
+                    continue;
+                }
+                found = map.next_value_seed(Unique(at))?;
+            }
+            Ok(found)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_key_given_twice_is_refused_with_its_path() {
+        let one = r#"{"name": "A", "account": "B", "name": "C"}"#;
+        let errors = parse_documents(one).unwrap_err();
+        assert_eq!(errors[0].path, "name");
+        assert!(errors[0].message.contains("given twice"));
+        let nested = r#"[{"name": "A", "account": "B"},
+            {"name": "A", "account": "B", "risks": [{"likelihood": 1, "likelihood": 2}]}]"#;
+        let errors = parse_documents(nested).unwrap_err();
+        assert_eq!(errors[0].path, "[1].risks[0].likelihood");
+        // the same key in different objects is fine
+        let fine = r#"[{"name": "A", "account": "B"}, {"name": "A", "account": "B"}]"#;
+        assert_eq!(parse_documents(fine).unwrap().len(), 2);
     }
 }

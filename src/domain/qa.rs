@@ -5,6 +5,7 @@ use super::calendar::within_window;
 use super::deal::Deal;
 use super::money::Money;
 use super::playbook::{Playbook, QaRule};
+use super::review::Standing;
 use super::step::Step;
 use crate::text::clean;
 use chrono::{DateTime, NaiveDate, Utc};
@@ -54,7 +55,7 @@ pub fn checklist(deal: &Deal, playbook: &Playbook, now: DateTime<Utc>) -> Vec<Qa
 fn evaluate(rule: QaRule, deal: &Deal, playbook: &Playbook, today: NaiveDate) -> (QaState, String) {
     use QaState::*;
     match rule {
-        QaRule::StepsInSequence => steps_in_sequence(&deal.steps),
+        QaRule::StepsInSequence => steps_in_sequence(deal, playbook),
         QaRule::CrmRequiredFields => {
             let missing: Vec<&str> = playbook
                 .crm
@@ -92,8 +93,8 @@ fn manager_review(deal: &Deal, playbook: &Playbook) -> (QaState, String) {
             format!("not needed: {amount} is at or below {threshold}"),
         );
     }
-    match &deal.content.manager_review {
-        Some(r) if r.approved => (
+    match super::review::standing(deal, super::review::Reviewer::Manager) {
+        Standing::Approved(r) => (
             QaState::Pass,
             format!(
                 "approved by {} on {}",
@@ -101,7 +102,7 @@ fn manager_review(deal: &Deal, playbook: &Playbook) -> (QaState, String) {
                 r.at.format("%Y-%m-%d")
             ),
         ),
-        Some(r) => (
+        Standing::SentBack(r) => (
             QaState::Fail,
             format!(
                 "sent back by {} on {}: {}",
@@ -110,7 +111,11 @@ fn manager_review(deal: &Deal, playbook: &Playbook) -> (QaState, String) {
                 clean(&r.comment)
             ),
         ),
-        None => (
+        Standing::OutOfDate(_, why) => (
+            QaState::Fail,
+            format!("the approval is out of date: {}", clean(&why)),
+        ),
+        Standing::Missing => (
             QaState::Fail,
             format!(
                 "licence amount {amount} is over {threshold}: no approving manager review recorded"
@@ -168,7 +173,10 @@ fn handoff_documented(deal: &Deal) -> (QaState, String) {
     }
 }
 
-fn steps_in_sequence(steps: &[Step]) -> (QaState, String) {
+/// Every step complete, each first completed after the one before it, and
+/// none whose criteria a later edit took away.
+fn steps_in_sequence(deal: &Deal, playbook: &Playbook) -> (QaState, String) {
+    let steps = &deal.steps;
     let open: Vec<u8> = steps
         .iter()
         .filter(|s| !s.is_complete())
@@ -181,20 +189,35 @@ fn steps_in_sequence(steps: &[Step]) -> (QaState, String) {
             format!("{word} {} not complete", ranges(&open)),
         );
     }
-    for pair in steps.windows(2) {
-        if let (Some(a), Some(b)) = (pair[0].completed_at, pair[1].completed_at)
-            && b < a
-        {
-            return (
-                QaState::Fail,
-                format!(
-                    "step {} was completed before step {}",
-                    pair[1].number, pair[0].number
-                ),
-            );
-        }
+    if let Some((n, missing)) = super::criteria::no_longer_met(deal, playbook).first() {
+        return (
+            QaState::Fail,
+            format!(
+                "step {n} is complete but its criteria no longer hold: {}",
+                missing.join("; ")
+            ),
+        );
+    }
+    if let Some(why) = out_of_order(steps) {
+        return (QaState::Fail, why);
     }
     (QaState::Pass, "all 10 steps completed in order".into())
+}
+
+/// A step first completed before the step ahead of it. A step reopened and
+/// completed again keeps its first completion, so fixing a step later does
+/// not put the procedure out of order.
+fn out_of_order(steps: &[Step]) -> Option<String> {
+    let first = |s: &Step| s.first_completed_at.or(s.completed_at);
+    steps
+        .windows(2)
+        .find_map(|pair| match (first(&pair[0]), first(&pair[1])) {
+            (Some(a), Some(b)) if b < a => Some(format!(
+                "step {} was completed before step {}",
+                pair[1].number, pair[0].number
+            )),
+            _ => None,
+        })
 }
 
 fn names<'a>(items: impl Iterator<Item = &'a str>) -> String {
@@ -368,7 +391,7 @@ mod tests {
     }
 
     #[test]
-    fn sequence_passes_only_when_completed_in_order() {
+    fn order_counts_each_step_s_first_completion() {
         let (mut d, pb) = deal(None);
         for n in 1..=10u8 {
             apply(
@@ -380,24 +403,9 @@ mod tests {
             )
             .unwrap();
         }
-        assert_eq!(
-            item(&checklist(&d, &pb, now()), QaRule::StepsInSequence).state,
-            QaState::Pass
-        );
-        // step 4 reopened and completed again later than step 5
-        apply(
-            &mut d.steps,
-            4,
-            &StepChange::Reopen,
-            &pb,
-            now() + Duration::hours(20),
-        )
-        .unwrap();
-        let items = checklist(&d, &pb, now());
-        assert_eq!(
-            item(&items, QaRule::StepsInSequence).why,
-            "step 4 not complete"
-        );
+        assert_eq!(out_of_order(&d.steps), None);
+        // step 4 reopened to fix it and completed again after 5-10
+        apply(&mut d.steps, 4, &StepChange::Reopen, &pb, now()).unwrap();
         apply(
             &mut d.steps,
             4,
@@ -406,10 +414,36 @@ mod tests {
             now() + Duration::hours(21),
         )
         .unwrap();
-        let items = checklist(&d, &pb, now());
+        assert_eq!(d.steps[3].completed_at, Some(now() + Duration::hours(21)));
         assert_eq!(
-            item(&items, QaRule::StepsInSequence).why,
-            "step 5 was completed before step 4"
+            out_of_order(&d.steps),
+            None,
+            "first completions are in order"
+        );
+        // a record whose step 5 was first completed before step 4
+        d.steps[4].first_completed_at = Some(now() + Duration::minutes(30));
+        assert_eq!(
+            out_of_order(&d.steps).as_deref(),
+            Some("step 5 was completed before step 4")
+        );
+    }
+
+    #[test]
+    fn sequence_fails_for_complete_steps_whose_criteria_no_longer_hold() {
+        let (mut d, pb) = deal(None);
+        for n in 1..=10u8 {
+            apply(&mut d.steps, n, &StepChange::Complete, &pb, now()).unwrap();
+        }
+        // completed without content (as a raw record could be): step 1 first
+        let items = checklist(&d, &pb, now());
+        let seq = item(&items, QaRule::StepsInSequence);
+        assert_eq!(seq.state, QaState::Fail);
+        assert!(
+            seq.why.starts_with(
+                "step 1 is complete but its criteria no longer hold: every element scored"
+            ),
+            "{}",
+            seq.why
         );
     }
 
@@ -507,6 +541,7 @@ mod tests {
     fn manager_review_passes_once_approved_and_fails_when_sent_back() {
         use crate::domain::review::{Reviewer, review};
         let (mut d, pb) = deal(Some(300_000));
+        d.manager = "Morgan".into();
         review(
             &mut d,
             Reviewer::Manager,

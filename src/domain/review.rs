@@ -4,6 +4,7 @@
 use super::content::SaDecision;
 use super::deal::Deal;
 use super::step::{RuleError, StepStatus};
+use crate::text::clean;
 use chrono::{DateTime, Utc};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -22,9 +23,154 @@ impl Reviewer {
             Reviewer::Manager => 10,
         }
     }
+
+    /// The role, as a sales team says it.
+    pub fn role(self) -> &'static str {
+        match self {
+            Reviewer::Sa => "SA",
+            Reviewer::Manager => "manager",
+        }
+    }
+
+    /// What this reviewer signs off.
+    pub fn signs(self) -> &'static str {
+        match self {
+            Reviewer::Sa => "the validation plan",
+            Reviewer::Manager => "the deal",
+        }
+    }
+
+    /// The person who may sign: the plan's assigned SA (else the deal's SA),
+    /// or the deal's manager. Empty when nobody is assigned.
+    pub fn assigned(self, deal: &Deal) -> &str {
+        match self {
+            Reviewer::Sa => {
+                let plan = deal.content.validation_plan.sa.trim();
+                if plan.is_empty() {
+                    deal.sa.trim()
+                } else {
+                    plan
+                }
+            }
+            Reviewer::Manager => deal.manager.trim(),
+        }
+    }
+
+    /// The recorded decision, if any.
+    pub fn decision(self, deal: &Deal) -> Option<&SaDecision> {
+        match self {
+            Reviewer::Sa => deal.content.validation_plan.decision.as_ref(),
+            Reviewer::Manager => deal.content.manager_review.as_ref(),
+        }
+    }
 }
 
-/// Record a review. Returns what else it did, in words (a reopened step).
+/// Whether `user` is `name`: names are compared without case.
+pub fn same_person(user: &str, name: &str) -> bool {
+    user.trim().to_lowercase() == name.trim().to_lowercase()
+}
+
+/// What a sign-off covers, in words: the validation plan's items for the
+/// SA; the licence amount and close date for the manager.
+pub fn basis(deal: &Deal, reviewer: Reviewer) -> String {
+    match reviewer {
+        Reviewer::Sa => deal
+            .content
+            .validation_plan
+            .items
+            .iter()
+            .map(|i| {
+                format!(
+                    "{} | {} | {} | {} | {}",
+                    i.requirement.trim(),
+                    i.success_criterion.trim(),
+                    i.owner.trim(),
+                    i.due.map(|d| d.to_string()).unwrap_or_default(),
+                    super::content::Choice::label(i.status)
+                )
+            })
+            .collect::<Vec<_>>()
+            .join("\n"),
+        Reviewer::Manager => format!(
+            "amount {} · close {}",
+            deal.amount.map_or("none".to_string(), |m| m.to_string()),
+            deal.close_date
+                .map_or("none".to_string(), |d| d.to_string())
+        ),
+    }
+}
+
+/// Where a sign-off stands now.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Standing<'a> {
+    /// Nobody has signed.
+    Missing,
+    Approved(&'a SaDecision),
+    SentBack(&'a SaDecision),
+    /// Approved, but what was approved has changed since: why, in words.
+    OutOfDate(&'a SaDecision, String),
+}
+
+impl Standing<'_> {
+    pub fn approved(&self) -> bool {
+        matches!(self, Standing::Approved(_))
+    }
+}
+
+/// Where `reviewer`'s sign-off of `deal` stands. An approval records what it
+/// approved; when that has changed since, the approval is out of date. (An
+/// approval recorded before qualify kept this record counts as current.)
+pub fn standing(deal: &Deal, reviewer: Reviewer) -> Standing<'_> {
+    let Some(d) = reviewer.decision(deal) else {
+        return Standing::Missing;
+    };
+    if !d.approved {
+        return Standing::SentBack(d);
+    }
+    match &d.basis {
+        Some(signed) if *signed != basis(deal, reviewer) => {
+            let why = match reviewer {
+                Reviewer::Sa => format!(
+                    "the plan changed after {} approved it on {}",
+                    clean(&d.by),
+                    d.at.format("%Y-%m-%d")
+                ),
+                Reviewer::Manager => format!(
+                    "{} approved {} on {}; now {}",
+                    clean(&d.by),
+                    signed,
+                    d.at.format("%Y-%m-%d"),
+                    basis(deal, reviewer)
+                ),
+            };
+            Standing::OutOfDate(d, why)
+        }
+        _ => Standing::Approved(d),
+    }
+}
+
+/// Whether `user` may record `reviewer`'s sign-off on `deal`: only the
+/// assigned person may, and a deal without one says so.
+pub fn may_sign(deal: &Deal, reviewer: Reviewer, user: &str) -> Result<(), RuleError> {
+    let assigned = reviewer.assigned(deal);
+    if assigned.is_empty() {
+        return Err(RuleError::NoReviewer {
+            role: reviewer.role(),
+        });
+    }
+    if !same_person(user, assigned) {
+        return Err(RuleError::NotReviewer {
+            role: reviewer.role(),
+            signs: reviewer.signs(),
+            assigned: clean(assigned),
+            you: clean(user.trim()),
+        });
+    }
+    Ok(())
+}
+
+/// Record a review by `by`, who must be the assigned reviewer. Returns what
+/// else it did, in words (a reopened step).
 pub fn review(
     deal: &mut Deal,
     reviewer: Reviewer,
@@ -39,11 +185,13 @@ pub fn review(
     if !approved && comment.trim().is_empty() {
         return Err(RuleError::Required("a comment saying what must change"));
     }
+    may_sign(deal, reviewer, by)?;
     let decision = SaDecision {
         approved,
-        by: by.trim().to_string(),
+        by: reviewer.assigned(deal).to_string(),
         at: now,
         comment: comment.trim().to_string(),
+        basis: approved.then(|| basis(deal, reviewer)),
     };
     match reviewer {
         Reviewer::Sa => {
@@ -86,6 +234,8 @@ mod tests {
         let mut deal = NewDeal {
             name: "A".into(),
             account: "A".into(),
+            sa: "Sam".into(),
+            manager: "Morgan".into(),
             ..Default::default()
         }
         .into_deal(DealId(1), &pb, now);
@@ -130,5 +280,90 @@ mod tests {
             StepStatus::NotStarted,
             "an approval reopens nothing"
         );
+    }
+
+    fn deal() -> Deal {
+        NewDeal {
+            name: "A".into(),
+            account: "A".into(),
+            amount: Some(crate::domain::money::Money::from_dollars(300_000)),
+            sa: "Sam Patel".into(),
+            manager: "Morgan Lee".into(),
+            ..Default::default()
+        }
+        .into_deal(
+            DealId(1),
+            &Playbook::default_playbook(),
+            DateTime::UNIX_EPOCH,
+        )
+    }
+
+    #[test]
+    fn only_the_assigned_person_signs() {
+        let now = DateTime::UNIX_EPOCH;
+        let mut d = deal();
+        let err = review(&mut d, Reviewer::Sa, true, "dana", "", now).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "only the deal's SA, Sam Patel, may sign off the validation plan; you are dana (act as them with --user \"Sam Patel\" or QUALIFY_USER)"
+        );
+        assert!(d.content.validation_plan.decision.is_none());
+        let err = review(&mut d, Reviewer::Manager, true, "Sam Patel", "", now).unwrap_err();
+        assert!(err.to_string().contains("Morgan Lee"), "{err}");
+        // names compare without case; the record keeps the assigned spelling
+        review(&mut d, Reviewer::Sa, true, "sam PATEL", "", now).unwrap();
+        assert_eq!(
+            d.content.validation_plan.decision.as_ref().unwrap().by,
+            "Sam Patel"
+        );
+        review(&mut d, Reviewer::Manager, true, "morgan lee", "", now).unwrap();
+        d.manager.clear();
+        assert_eq!(
+            review(&mut d, Reviewer::Manager, true, "morgan lee", "", now)
+                .unwrap_err()
+                .to_string(),
+            "the deal has no manager assigned: set it on step 10 (the CRM record) before signing off"
+        );
+    }
+
+    #[test]
+    fn an_approval_goes_out_of_date_when_what_it_approved_changes() {
+        let now = DateTime::UNIX_EPOCH;
+        let mut d = deal();
+        d.content
+            .validation_plan
+            .items
+            .push(crate::domain::content::ValidationItem {
+                requirement: "SSO".into(),
+                success_criterion: "Login".into(),
+                owner: "Ken".into(),
+                due: None,
+                status: crate::domain::content::ItemStatus::Open,
+            });
+        review(&mut d, Reviewer::Sa, true, "Sam Patel", "", now).unwrap();
+        review(&mut d, Reviewer::Manager, true, "Morgan Lee", "", now).unwrap();
+        assert!(standing(&d, Reviewer::Sa).approved());
+        assert!(standing(&d, Reviewer::Manager).approved());
+        d.content.validation_plan.items[0].owner.clear();
+        match standing(&d, Reviewer::Sa) {
+            Standing::OutOfDate(_, why) => {
+                assert_eq!(
+                    why,
+                    "the plan changed after Sam Patel approved it on 1970-01-01"
+                )
+            }
+            other => panic!("{other:?}"),
+        }
+        d.amount = Some(crate::domain::money::Money::from_dollars(350_000));
+        match standing(&d, Reviewer::Manager) {
+            Standing::OutOfDate(_, why) => assert_eq!(
+                why,
+                "Morgan Lee approved amount $300,000 · close none on 1970-01-01; now amount $350,000 · close none"
+            ),
+            other => panic!("{other:?}"),
+        }
+        // putting it back makes the approval current again
+        d.amount = Some(crate::domain::money::Money::from_dollars(300_000));
+        assert!(standing(&d, Reviewer::Manager).approved());
     }
 }

@@ -123,6 +123,9 @@ pub struct Step {
     pub status: StepStatus,
     pub started_at: Option<DateTime<Utc>>,
     pub completed_at: Option<DateTime<Utc>>,
+    /// When the step was first completed: kept through a reopening, so that
+    /// fixing a step later does not put the procedure out of sequence.
+    pub first_completed_at: Option<DateTime<Utc>>,
     pub blocked_reason: Option<String>,
     pub blocked_since: Option<DateTime<Utc>>,
     pub actions: [bool; ACTION_COUNT],
@@ -139,6 +142,7 @@ impl Step {
             status: StepStatus::NotStarted,
             started_at: None,
             completed_at: None,
+            first_completed_at: None,
             blocked_reason: None,
             blocked_since: None,
             actions: [false; ACTION_COUNT],
@@ -245,6 +249,17 @@ pub enum RuleError {
     RaisedByTool(String),
     /// A note, reason or comment is required here.
     Required(&'static str),
+    /// A sign-off by someone who is not the assigned reviewer.
+    NotReviewer {
+        role: &'static str,
+        signs: &'static str,
+        assigned: String,
+        you: String,
+    },
+    /// Nobody is assigned to sign.
+    NoReviewer {
+        role: &'static str,
+    },
 }
 
 impl fmt::Display for RuleError {
@@ -294,6 +309,19 @@ impl fmt::Display for RuleError {
                 )
             }
             RuleError::Required(what) => write!(f, "{what} is required"),
+            RuleError::NotReviewer {
+                role,
+                signs,
+                assigned,
+                you,
+            } => write!(
+                f,
+                "only the deal's {role}, {assigned}, may sign off {signs}; you are {you} (act as them with --user \"{assigned}\" or QUALIFY_USER)"
+            ),
+            RuleError::NoReviewer { role } => write!(
+                f,
+                "the deal has no {role} assigned: set it on step 10 (the CRM record) before signing off"
+            ),
             RuleError::CriteriaUnmet { step, missing } => {
                 write!(
                     f,
@@ -379,6 +407,7 @@ pub fn apply(
             step.status = StepStatus::Complete;
             step.started_at.get_or_insert(now);
             step.completed_at = Some(now);
+            step.first_completed_at.get_or_insert(now);
             outcome.warnings.extend(step.rushed(playbook));
         }
         StepChange::Block { reason } => {

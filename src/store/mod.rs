@@ -6,13 +6,11 @@ mod schema;
 
 use crate::domain::audit::{self, AuditEntry};
 use crate::domain::content::DealContent;
-use crate::domain::criteria;
-use crate::domain::deal::{Deal, DealId, DealSummary, FieldError, NewDeal};
-use crate::domain::escalation::{self, EscalationRecord, Stamp};
+use crate::domain::deal::{Deal, DealId, DealSummary, FieldError};
+use crate::domain::escalation::{EscalationRecord, Stamp};
 use crate::domain::money::Money;
 use crate::domain::playbook::EscalationRule;
-use crate::domain::playbook::Playbook;
-use crate::domain::step::{ChangeOutcome, Notes, RuleError, Step, StepChange, StepStatus};
+use crate::domain::step::{Notes, RuleError, Step, StepStatus};
 use chrono::{DateTime, NaiveDate, Utc};
 use rusqlite::types::{FromSql, FromSqlResult, ToSql, ToSqlOutput, ValueRef};
 use rusqlite::{Connection, OptionalExtension, Row, TransactionBehavior, params};
@@ -47,6 +45,10 @@ pub enum StoreError {
         expected: i64,
         found: i64,
     },
+    /// A battle card changed since it was read.
+    CardChanged {
+        competitor: String,
+    },
     Rule(RuleError),
     Invalid(Vec<FieldError>),
     Sql(rusqlite::Error),
@@ -72,6 +74,11 @@ impl fmt::Display for StoreError {
                     "deal {id} was changed elsewhere since it was read; reload it and try again"
                 )
             }
+            StoreError::CardChanged { competitor } => write!(
+                f,
+                "the battle card for {} was changed elsewhere since it was read; show it again and redo the change",
+                crate::text::clean(competitor)
+            ),
             StoreError::Rule(e) => write!(f, "{e}"),
             StoreError::Invalid(errors) => {
                 let parts: Vec<String> = errors.iter().map(ToString::to_string).collect();
@@ -103,6 +110,29 @@ impl From<rusqlite_migration::Error> for StoreError {
 }
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// A competitor's battle card and its version.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BattleCard {
+    pub notes: String,
+    pub version: i64,
+}
+
+/// Text kept when it could not be saved, offered back later.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Draft {
+    pub body: String,
+    pub saved_at: DateTime<Utc>,
+    pub who: String,
+}
+
+/// One deal an import wrote: its id, and when it replaced a deal, the
+/// version it overwrote and that deal's name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Saved {
+    pub id: DealId,
+    pub replaced: Option<(i64, String)>,
+}
 
 /// How the deal list is ordered.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -280,46 +310,35 @@ impl Store {
         Ok(value)
     }
 
-    pub fn add_deal(
-        &mut self,
-        new: NewDeal,
-        playbook: &Playbook,
-        now: DateTime<Utc>,
-    ) -> Result<DealId> {
-        let ids = self.add_deals(vec![new], playbook, now)?;
-        Ok(ids[0])
-    }
-
-    /// Create several deals in one transaction: all are created or none.
-    pub fn add_deals(
-        &mut self,
-        deals: Vec<NewDeal>,
-        playbook: &Playbook,
-        now: DateTime<Utc>,
-    ) -> Result<Vec<DealId>> {
-        for new in &deals {
-            new.validate().map_err(StoreError::Invalid)?;
-        }
+    /// Create deals (already checked by the caller) in one transaction: all
+    /// are created or none. Their ids are given by the store.
+    pub fn insert_deals(&mut self, deals: Vec<Deal>, now: DateTime<Utc>) -> Result<Vec<DealId>> {
         let who = self.actor.clone();
         self.write(|tx| {
             deals
                 .into_iter()
-                .map(|new| {
-                    let mut deal = new.into_deal(DealId(0), playbook, now);
+                .map(|mut deal| {
                     let id = insert_deal(tx, &mut deal)?;
-                    record_changes(tx, &Deal { ..deal.clone() }, None, &deal, &who, now)?;
+                    record_changes(tx, &deal, None, &deal, &who, now)?;
                     Ok(id)
                 })
                 .collect()
         })
     }
 
-    /// Save whole deals (an import) in one transaction: a deal whose id exists
-    /// is replaced (its version moves on), any other is created with a new id.
-    pub fn save_deals(&mut self, deals: &[Deal], now: DateTime<Utc>) -> Result<Vec<DealId>> {
+    /// Save whole deals (an import) in one transaction. A deal whose id
+    /// exists replaces it when its `version` is the stored one (its version
+    /// moves on), and is refused with [`StoreError::Conflict`] otherwise
+    /// unless `force`; any other is created with a new id.
+    pub fn save_deals(
+        &mut self,
+        deals: &[Deal],
+        force: bool,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<Saved>> {
         let who = self.actor.clone();
         self.write(|tx| {
-            let mut ids = Vec::with_capacity(deals.len());
+            let mut saved = Vec::with_capacity(deals.len());
             for deal in deals {
                 let existing: Option<i64> = tx
                     .query_row("SELECT version FROM deals WHERE id = ?1", [deal.id], |r| {
@@ -328,6 +347,13 @@ impl Store {
                     .optional()?;
                 match existing {
                     Some(version) => {
+                        if version != deal.version && !force {
+                            return Err(StoreError::Conflict {
+                                id: deal.id,
+                                expected: deal.version,
+                                found: version,
+                            });
+                        }
                         let before = read_deal(tx, deal.id)?;
                         let mut replaced = deal.clone();
                         replaced.version = version + 1;
@@ -335,19 +361,31 @@ impl Store {
                         replaced.escalations = before.escalations.clone();
                         write_deal(tx, &mut replaced)?;
                         record_changes(tx, &replaced, Some(&before), &replaced, &who, now)?;
-                        ids.push(deal.id);
+                        saved.push(Saved {
+                            id: deal.id,
+                            replaced: Some((version, before.name)),
+                        });
                     }
                     None => {
                         let mut created = deal.clone();
+                        created.version = 1;
                         created.escalations.clear();
                         let id = insert_deal(tx, &mut created)?;
                         record_changes(tx, &created, None, &created, &who, now)?;
-                        ids.push(id);
+                        saved.push(Saved { id, replaced: None });
                     }
                 }
             }
-            Ok(ids)
+            Ok(saved)
         })
+    }
+
+    /// The name of a deal, if it exists.
+    pub fn deal_name(&self, id: DealId) -> Result<Option<String>> {
+        Ok(self
+            .conn
+            .query_row("SELECT name FROM deals WHERE id = ?1", [id], |r| r.get(0))
+            .optional()?)
     }
 
     /// The whole deal with its ten steps.
@@ -398,11 +436,11 @@ impl Store {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
-    /// Change a deal in one transaction. With `expected_version`, the change
-    /// is refused with [`StoreError::Conflict`] if the deal moved on since that
-    /// version was read. `change` edits the deal in memory; nothing is written
-    /// if it fails or leaves content that does not validate. Returns the deal
-    /// as saved.
+    /// Change a deal in one transaction, with its audit rows. With
+    /// `expected_version`, the change is refused with [`StoreError::Conflict`]
+    /// if the deal moved on since that version was read. `change` edits the
+    /// deal in memory (the rules are the caller's); nothing is written if it
+    /// fails. Returns the deal as saved.
     pub fn update_deal<T>(
         &mut self,
         id: DealId,
@@ -424,44 +462,12 @@ impl Store {
                 });
             }
             let value = change(&mut deal)?;
-            let errors = deal.content.validate();
-            if !errors.is_empty() {
-                return Err(StoreError::Invalid(
-                    errors
-                        .into_iter()
-                        .map(|e| FieldError {
-                            field: e.path,
-                            message: e.message,
-                        })
-                        .collect(),
-                ));
-            }
             deal.id = id;
             deal.version += 1;
             deal.updated_at = now;
             write_deal(tx, &mut deal)?;
             record_changes(tx, &deal, Some(&before), &deal, &who, now)?;
             Ok((deal, value))
-        })
-    }
-
-    /// Apply a change to one step: the sequence rule and the step's criteria
-    /// are checked first (see [`criteria::apply_step`]).
-    pub fn change_step(
-        &mut self,
-        id: DealId,
-        expected_version: Option<i64>,
-        number: u8,
-        change: &StepChange,
-        playbook: &Playbook,
-        now: DateTime<Utc>,
-    ) -> Result<(Deal, ChangeOutcome)> {
-        let who = self.actor.clone();
-        self.update_deal(id, expected_version, now, |deal| {
-            if *change == StepChange::Unblock {
-                escalation::clear_blocked(deal, number, &who, playbook, now);
-            }
-            criteria::apply_step(deal, number, change, playbook, now).map_err(StoreError::Rule)
         })
     }
 
@@ -493,39 +499,118 @@ impl Store {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
-    /// The battle-card notes kept for a competitor across deals.
-    pub fn battle_card(&self, competitor: &str) -> Result<Option<String>> {
+    /// The battle-card notes kept for a competitor across deals, with the
+    /// version a later save must name.
+    pub fn battle_card(&self, competitor: &str) -> Result<Option<BattleCard>> {
         Ok(self
             .conn
             .query_row(
-                "SELECT notes FROM battle_cards WHERE competitor = ?1",
+                "SELECT notes, version FROM battle_cards WHERE competitor = ?1",
                 [competitor.trim()],
-                |r| r.get(0),
+                |r| {
+                    Ok(BattleCard {
+                        notes: r.get(0)?,
+                        version: r.get(1)?,
+                    })
+                },
             )
             .optional()?)
     }
 
+    /// Set a competitor's battle card. With `expected_version` (0: the card
+    /// did not exist when read), a card changed since is refused.
     pub fn set_battle_card(
         &mut self,
         competitor: &str,
         notes: &str,
+        expected_version: Option<i64>,
+        now: DateTime<Utc>,
+    ) -> Result<i64> {
+        let name = competitor.trim().to_string();
+        self.write(|tx| {
+            let found: i64 = tx
+                .query_row(
+                    "SELECT version FROM battle_cards WHERE competitor = ?1",
+                    [&name],
+                    |r| r.get(0),
+                )
+                .optional()?
+                .unwrap_or(0);
+            if let Some(expected) = expected_version
+                && expected != found
+            {
+                return Err(StoreError::CardChanged { competitor: name.clone() });
+            }
+            tx.execute(
+                "INSERT INTO battle_cards (competitor, notes, updated_at, version) VALUES (?1, ?2, ?3, 1)
+                 ON CONFLICT (competitor) DO UPDATE SET notes = excluded.notes,
+                    updated_at = excluded.updated_at, version = battle_cards.version + 1",
+                params![name, notes, now],
+            )?;
+            Ok(found + 1)
+        })
+    }
+
+    /// Keep what was being typed when it could not be saved.
+    pub fn save_draft(
+        &mut self,
+        key: &str,
+        deal: Option<DealId>,
+        body: &str,
         now: DateTime<Utc>,
     ) -> Result<()> {
-        let name = competitor.trim();
-        if name.is_empty() {
-            return Err(StoreError::Invalid(vec![FieldError {
-                field: "competitor".into(),
-                message: "required".into(),
-            }]));
-        }
+        let who = self.actor.clone();
         self.write(|tx| {
             tx.execute(
-                "INSERT INTO battle_cards (competitor, notes, updated_at) VALUES (?1, ?2, ?3)
-                 ON CONFLICT (competitor) DO UPDATE SET notes = excluded.notes, updated_at = excluded.updated_at",
-                params![name, notes, now],
+                "INSERT INTO drafts (key, deal_id, body, saved_at, who) VALUES (?1, ?2, ?3, ?4, ?5)
+                 ON CONFLICT (key) DO UPDATE SET body = excluded.body, saved_at = excluded.saved_at,
+                    who = excluded.who",
+                params![key, deal, body, now, who],
             )?;
             Ok(())
         })
+    }
+
+    /// The draft kept under `key`, if any.
+    pub fn draft(&self, key: &str) -> Result<Option<Draft>> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT body, saved_at, who FROM drafts WHERE key = ?1",
+                [key],
+                |r| {
+                    Ok(Draft {
+                        body: r.get(0)?,
+                        saved_at: r.get(1)?,
+                        who: r.get(2)?,
+                    })
+                },
+            )
+            .optional()?)
+    }
+
+    /// The keys of the drafts kept for a deal.
+    pub fn drafts_of(&self, deal: DealId) -> Result<Vec<String>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT key FROM drafts WHERE deal_id = ?1 ORDER BY key")?;
+        let rows = stmt.query_map([deal], |r| r.get(0))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    pub fn drop_draft(&mut self, key: &str) -> Result<()> {
+        self.write(|tx| {
+            tx.execute("DELETE FROM drafts WHERE key = ?1", [key])?;
+            Ok(())
+        })
+    }
+
+    /// SQLite's count of changes committed by other connections: when it
+    /// moves, someone else wrote to the file.
+    pub fn data_version(&self) -> Result<i64> {
+        Ok(self
+            .conn
+            .query_row("PRAGMA data_version", [], |r| r.get(0))?)
     }
 
     /// `PRAGMA integrity_check`'s verdict ("ok" when healthy).
@@ -595,7 +680,7 @@ fn write_deal(tx: &Connection, deal: &mut Deal) -> Result<()> {
     let mut update = tx.prepare_cached(
         "UPDATE steps SET status = ?3, started_at = ?4, completed_at = ?5, blocked_reason = ?6,
             blocked_since = ?7, actions = ?8, outcomes = ?9, decisions = ?10, next_steps = ?11,
-            confirmed_with = ?12, confirmed_on = ?13
+            confirmed_with = ?12, confirmed_on = ?13, first_completed_at = ?14
          WHERE deal_id = ?1 AND number = ?2",
     )?;
     for s in &deal.steps {
@@ -613,6 +698,7 @@ fn write_deal(tx: &Connection, deal: &mut Deal) -> Result<()> {
             s.notes.next_steps,
             s.confirmed_with,
             s.confirmed_on,
+            s.first_completed_at,
         ])?;
     }
     let body = serde_json::to_string(&deal.content).expect("content serialises");
@@ -762,7 +848,7 @@ fn read_deal(conn: &Connection, id: DealId) -> Result<Deal> {
     let mut deal = deal.ok_or(StoreError::NotFound(id))?;
     let mut stmt = conn.prepare_cached(
         "SELECT number, status, started_at, completed_at, blocked_reason, blocked_since, actions,
-            outcomes, decisions, next_steps, confirmed_with, confirmed_on
+            outcomes, decisions, next_steps, confirmed_with, confirmed_on, first_completed_at
          FROM steps WHERE deal_id = ?1 ORDER BY number",
     )?;
     deal.steps = stmt
@@ -852,6 +938,7 @@ fn read_step(r: &Row<'_>) -> rusqlite::Result<Step> {
         },
         confirmed_with: r.get(10)?,
         confirmed_on: r.get(11)?,
+        first_completed_at: r.get(12)?,
     })
 }
 

@@ -97,6 +97,21 @@ const MIGRATIONS: &[M<'static>] = &[
         ) STRICT;
         CREATE INDEX audit_by_deal ON audit (deal_id, id);",
     ),
+    // When each step was first completed (kept through a reopening); battle
+    // cards carry a version so a stale edit is refused; drafts keep what was
+    // being typed when a save failed or qualify was asked to quit.
+    M::up(
+        "ALTER TABLE steps ADD COLUMN first_completed_at TEXT;
+        UPDATE steps SET first_completed_at = completed_at WHERE completed_at IS NOT NULL;
+        ALTER TABLE battle_cards ADD COLUMN version INTEGER NOT NULL DEFAULT 1;
+        CREATE TABLE drafts (
+            key      TEXT PRIMARY KEY,
+            deal_id  INTEGER REFERENCES deals (id) ON DELETE CASCADE,
+            body     TEXT NOT NULL,
+            saved_at TEXT NOT NULL,
+            who      TEXT NOT NULL
+        ) STRICT;",
+    ),
 ];
 
 pub fn migrations() -> Migrations<'static> {

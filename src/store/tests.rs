@@ -1,4 +1,8 @@
 use super::*;
+use crate::domain::deal::NewDeal;
+use crate::domain::playbook::Playbook;
+use crate::domain::step::StepChange;
+use crate::ops::{self, Session};
 use chrono::TimeZone;
 
 fn now() -> DateTime<Utc> {
@@ -16,11 +20,21 @@ fn acme(name: &str, amount: i64, close: &str) -> NewDeal {
     }
 }
 
-fn temp_store() -> (tempfile::TempDir, PathBuf, Store) {
+fn temp_store() -> (tempfile::TempDir, PathBuf, Session) {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("data").join("qualify.db");
-    let store = Store::open(&path).unwrap();
+    let store = session(Store::open(&path).unwrap());
     (dir, path, store)
+}
+
+/// The use cases over `store`, as "dana", at [`now`].
+fn session(store: Store) -> Session {
+    Session::new(
+        store,
+        Playbook::default_playbook(),
+        crate::Clock::fixed(now()),
+        "dana",
+    )
 }
 
 #[test]
@@ -60,10 +74,7 @@ fn a_new_file_is_private_wal_and_healthy() {
 #[test]
 fn deals_survive_reopening() {
     let (_dir, path, mut store) = temp_store();
-    let pb = Playbook::default_playbook();
-    let id = store
-        .add_deal(acme("Acme", 300_000, "2027-03-31"), &pb, now())
-        .unwrap();
+    let id = ops::add_deal(store.at(now()), acme("Acme", 300_000, "2027-03-31")).unwrap();
     drop(store);
     let store = Store::open(&path).unwrap();
     let deal = store.deal(id).unwrap();
@@ -81,14 +92,9 @@ fn deals_survive_reopening() {
 #[test]
 fn a_refused_step_change_writes_nothing() {
     let (_dir, _path, mut store) = temp_store();
-    let pb = Playbook::default_playbook();
-    let id = store
-        .add_deal(acme("Acme", 300_000, "2027-03-31"), &pb, now())
-        .unwrap();
+    let id = ops::add_deal(store.at(now()), acme("Acme", 300_000, "2027-03-31")).unwrap();
     let before = store.deal(id).unwrap();
-    let err = store
-        .change_step(id, None, 2, &StepChange::Complete, &pb, now())
-        .unwrap_err();
+    let err = ops::change_step(store.at(now()), id, None, 2, &StepChange::Complete).unwrap_err();
     assert!(
         matches!(
             err,
@@ -102,43 +108,34 @@ fn a_refused_step_change_writes_nothing() {
 #[test]
 fn a_step_change_is_saved_with_the_version_bumped() {
     let (_dir, path, mut store) = temp_store();
-    let pb = Playbook::default_playbook();
-    let id = store
-        .add_deal(acme("Acme", 300_000, "2027-03-31"), &pb, now())
-        .unwrap();
+    let id = ops::add_deal(store.at(now()), acme("Acme", 300_000, "2027-03-31")).unwrap();
     let note = StepChange::SetNote {
         kind: crate::domain::NoteKind::Outcomes,
         text: "CFO owns it".into(),
     };
-    let (deal, _) = store
-        .change_step(id, Some(1), 1, &note, &pb, now())
-        .unwrap();
+    let (deal, _) = ops::change_step(store.at(now()), id, Some(1), 1, &note).unwrap();
     assert_eq!(deal.version, 2);
-    store
-        .change_step(
-            id,
-            Some(2),
-            1,
-            &StepChange::SetAction {
-                index: 2,
-                done: true,
-            },
-            &pb,
-            now(),
-        )
-        .unwrap();
-    store
-        .change_step(
-            id,
-            Some(3),
-            1,
-            &StepChange::Block {
-                reason: "CFO away".into(),
-            },
-            &pb,
-            now(),
-        )
-        .unwrap();
+    ops::change_step(
+        store.at(now()),
+        id,
+        Some(2),
+        1,
+        &StepChange::SetAction {
+            index: 2,
+            done: true,
+        },
+    )
+    .unwrap();
+    ops::change_step(
+        store.at(now()),
+        id,
+        Some(3),
+        1,
+        &StepChange::Block {
+            reason: "CFO away".into(),
+        },
+    )
+    .unwrap();
     let reread = Store::open(&path).unwrap().deal(id).unwrap();
     let s = &reread.steps[0];
     assert_eq!(s.notes.outcomes, "CFO owns it");
@@ -151,18 +148,12 @@ fn a_step_change_is_saved_with_the_version_bumped() {
 #[test]
 fn a_stale_writer_is_refused() {
     let (_dir, path, mut first) = temp_store();
-    let pb = Playbook::default_playbook();
-    let id = first
-        .add_deal(acme("Acme", 300_000, "2027-03-31"), &pb, now())
-        .unwrap();
-    let mut second = Store::open(&path).unwrap();
+    let id = ops::add_deal(first.at(now()), acme("Acme", 300_000, "2027-03-31")).unwrap();
+    let mut second = session(Store::open(&path).unwrap());
     let seen = first.deal(id).unwrap().version;
-    second
-        .change_step(id, Some(seen), 1, &StepChange::Start, &pb, now())
-        .unwrap();
-    let err = first
-        .change_step(id, Some(seen), 1, &StepChange::Complete, &pb, now())
-        .unwrap_err();
+    ops::change_step(second.at(now()), id, Some(seen), 1, &StepChange::Start).unwrap();
+    let err =
+        ops::change_step(first.at(now()), id, Some(seen), 1, &StepChange::Complete).unwrap_err();
     assert!(
         matches!(
             err,
@@ -183,22 +174,18 @@ fn a_stale_writer_is_refused() {
 #[test]
 fn concurrent_writers_from_threads_all_land() {
     let (_dir, path, mut store) = temp_store();
-    let pb = Playbook::default_playbook();
-    let id = store
-        .add_deal(acme("Acme", 300_000, "2027-03-31"), &pb, now())
-        .unwrap();
+    let id = ops::add_deal(store.at(now()), acme("Acme", 300_000, "2027-03-31")).unwrap();
     let handles: Vec<_> = (0..4)
         .map(|t| {
             let path = path.clone();
-            let pb = pb.clone();
             std::thread::spawn(move || {
-                let mut store = Store::open(&path).unwrap();
+                let mut store = session(Store::open(&path).unwrap());
                 for i in 0..10 {
                     let change = StepChange::SetAction {
                         index: (t + i) % 5,
                         done: true,
                     };
-                    store.change_step(id, None, 5, &change, &pb, now()).unwrap();
+                    ops::change_step(store.at(now()), id, None, 5, &change).unwrap();
                 }
             })
         })
@@ -211,17 +198,10 @@ fn concurrent_writers_from_threads_all_land() {
 
 #[test]
 fn the_list_pages_sorts_and_filters() {
-    let mut store = Store::open_in_memory().unwrap();
-    let pb = Playbook::default_playbook();
-    store
-        .add_deal(acme("Globex", 120_000, "2027-02-01"), &pb, now())
-        .unwrap();
-    store
-        .add_deal(acme("Acme", 300_000, "2027-03-31"), &pb, now())
-        .unwrap();
-    store
-        .add_deal(acme("Initech 100%_", 90_000, "2027-01-15"), &pb, now())
-        .unwrap();
+    let mut store = session(Store::open_in_memory().unwrap());
+    ops::add_deal(store.at(now()), acme("Globex", 120_000, "2027-02-01")).unwrap();
+    ops::add_deal(store.at(now()), acme("Acme", 300_000, "2027-03-31")).unwrap();
+    ops::add_deal(store.at(now()), acme("Initech 100%_", 90_000, "2027-01-15")).unwrap();
     let names = |q: &ListQuery, offset, limit| -> Vec<String> {
         store
             .deal_page(q, offset, limit)
@@ -282,27 +262,23 @@ fn a_folder_is_not_a_database() {
 
 #[test]
 fn a_batch_with_one_bad_deal_creates_none() {
-    let mut store = Store::open_in_memory().unwrap();
-    let pb = Playbook::default_playbook();
+    let mut store = session(Store::open_in_memory().unwrap());
     let bad = NewDeal {
         name: "No account".into(),
         ..Default::default()
     };
-    let err = store
-        .add_deals(vec![acme("Acme", 1, "2027-01-01"), bad], &pb, now())
-        .unwrap_err();
+    let err =
+        ops::add_deals(store.at(now()), vec![acme("Acme", 1, "2027-01-01"), bad]).unwrap_err();
     assert!(err.to_string().contains("account: required"), "{err}");
     assert_eq!(store.count_deals(&ListQuery::default()).unwrap(), 0);
-    let ids = store
-        .add_deals(
-            vec![
-                acme("Acme", 1, "2027-01-01"),
-                acme("Globex", 2, "2027-01-02"),
-            ],
-            &pb,
-            now(),
-        )
-        .unwrap();
+    let ids = ops::add_deals(
+        store.at(now()),
+        vec![
+            acme("Acme", 1, "2027-01-01"),
+            acme("Globex", 2, "2027-01-02"),
+        ],
+    )
+    .unwrap();
     assert_eq!(ids.len(), 2);
     assert_eq!(store.deal(ids[1]).unwrap().name, "Globex");
 }

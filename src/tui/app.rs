@@ -10,7 +10,7 @@ use super::theme::Theme;
 use super::widgets::help::HelpOverlay;
 use crate::clock::Clock;
 use crate::domain::playbook::Playbook;
-use crate::store::Store;
+use crate::ops::Session;
 use ratatui::DefaultTerminal;
 use ratatui::buffer::Buffer;
 use ratatui::crossterm::event::{self, Event, KeyEventKind};
@@ -24,11 +24,10 @@ use std::time::Duration;
 pub const MIN_WIDTH: u16 = 80;
 pub const MIN_HEIGHT: u16 = 24;
 
-/// What the screens' `update`s work with.
+/// What the screens' `update`s work with: the use cases' session, and
+/// how things look.
 pub struct Ctx {
-    pub store: Store,
-    pub playbook: Playbook,
-    pub clock: Clock,
+    pub session: Session,
     pub theme: Theme,
     /// Where the data is kept, as shown to the user.
     pub db_label: String,
@@ -95,6 +94,11 @@ pub struct App {
     help: Option<HelpOverlay>,
     status: Option<Status>,
     area: Rect,
+    /// A second Ctrl-C quits even though the text being typed is not kept.
+    quit_anyway: bool,
+    /// The database's change counter when last read (another process's
+    /// write moves it).
+    data_version: Option<i64>,
 }
 
 /// The three rows of every screen.
@@ -116,6 +120,8 @@ impl App {
             help: None,
             status: None,
             area: Rect::default(),
+            quit_anyway: false,
+            data_version: None,
         };
         app.resize(Rect::new(0, 0, 120, 40));
         app
@@ -125,6 +131,11 @@ impl App {
         &self.ctx
     }
 
+    /// Act as `user` from now on (tests; the TUI takes `--user` at start).
+    pub fn act_as(&mut self, user: &str) {
+        self.ctx.session.set_user(user);
+    }
+
     /// Tell the app the window's size: the list reads just the rows that fit.
     pub fn resize(&mut self, area: Rect) {
         if area == self.area {
@@ -132,7 +143,7 @@ impl App {
         }
         self.area = area;
         let [_, body, _] = frame_areas(area);
-        if let Err(e) = self.list.set_area(body, &self.ctx.store) {
+        if let Err(e) = self.list.set_area(body, &self.ctx.session.store) {
             self.status = Some(Status::error(e.to_string()));
         }
     }
@@ -165,10 +176,20 @@ impl App {
     /// Carry out one action.
     pub fn update(&mut self, action: Action) -> Flow {
         self.status = None;
+        if action != Action::ForceQuit {
+            self.quit_anyway = false;
+        }
         match action {
             Action::ForceQuit => {
-                if let View::Deal(deal) = &mut self.view {
-                    deal.save_before_quit(&mut self.ctx);
+                // what is being typed is saved or kept as a draft; if even
+                // that fails, stay (once) and say so rather than lose it
+                if let View::Deal(deal) = &mut self.view
+                    && !self.quit_anyway
+                    && let Err(status) = deal.save_before_quit(&mut self.ctx)
+                {
+                    self.quit_anyway = true;
+                    self.status = Some(status);
+                    return Flow::Continue;
                 }
                 return Flow::Quit;
             }
@@ -218,7 +239,7 @@ impl App {
     }
 
     fn reload_list(&mut self) {
-        if let Err(e) = self.list.reload(&self.ctx.store) {
+        if let Err(e) = self.list.reload(&self.ctx.session.store) {
             self.status = Some(Status::error(e.to_string()));
         }
     }
@@ -243,9 +264,26 @@ impl App {
         }
     }
 
+    /// Another process wrote to the database since we last looked: show it
+    /// (what is being typed stays in its editor). Whether anything moved.
+    pub fn notice_changes(&mut self) -> bool {
+        let Ok(now) = self.ctx.session.store.data_version() else {
+            return false;
+        };
+        let seen = self.data_version.replace(now);
+        if seen.is_none_or(|seen| seen == now) {
+            return false;
+        }
+        self.tick();
+        true
+    }
+
     /// Run until the person quits. Draws only after something happened.
     pub fn run(mut self, terminal: &mut DefaultTerminal) -> std::io::Result<()> {
         let mut dirty = true;
+        let minute = |app: &App| app.ctx.session.clock.now().timestamp().div_euclid(60);
+        let mut shown_minute = minute(&self);
+        self.notice_changes();
         loop {
             let size = terminal.size()?;
             self.resize(Rect::new(0, 0, size.width, size.height));
@@ -253,9 +291,16 @@ impl App {
                 terminal.draw(|frame| frame.render_widget(&self, frame.area()))?;
             }
             dirty = false;
-            if !event::poll(until_next_minute(&self.ctx.clock))? {
-                self.tick();
-                dirty = true;
+            // wake for the minute turning (timers) and, more often, to look
+            // for another process's changes (a cheap pragma)
+            let wait = until_next_minute(&self.ctx.session.clock).min(WATCH_EVERY);
+            if !event::poll(wait)? {
+                if minute(&self) != shown_minute {
+                    shown_minute = minute(&self);
+                    self.tick();
+                    dirty = true;
+                }
+                dirty |= self.notice_changes();
                 continue;
             }
             match event::read()? {
@@ -276,6 +321,9 @@ impl App {
         }
     }
 }
+
+/// How often the app looks for changes made by another process.
+const WATCH_EVERY: Duration = Duration::from_millis(500);
 
 /// How long to sleep until the next minute starts (timers show minutes).
 fn until_next_minute(clock: &Clock) -> Duration {
@@ -299,19 +347,26 @@ impl Widget for &App {
             return;
         }
         let look = Look {
-            playbook: &self.ctx.playbook,
+            playbook: &self.ctx.session.playbook,
             theme,
         };
         let [header, body, footer] = frame_areas(area);
-        let as_of = if self.ctx.clock.is_fixed() {
+        let as_of = if self.ctx.session.clock.is_fixed() {
             format!(
                 "  · as of {}",
-                self.ctx.clock.now().format("%Y-%m-%d %H:%M UTC")
+                self.ctx.session.clock.now().format("%Y-%m-%d %H:%M UTC")
             )
         } else {
             String::new()
         };
-        let room = usize::from(header.width).saturating_sub(1 + as_of.chars().count());
+        // who is acting: sign-offs are recorded in this name
+        let you = format!(
+            "you: {} ",
+            super::widgets::truncate(&crate::text::clean(&self.ctx.session.user), 24)
+        );
+        let you_width = unicode_width::UnicodeWidthStr::width(you.as_str());
+        let room =
+            usize::from(header.width).saturating_sub(1 + as_of.chars().count() + you_width + 1);
         let title = match &self.view {
             View::Deal(d) => d.header_text(room),
             _ => format!("qualify · {}", self.list.summary_text()),
@@ -321,6 +376,9 @@ impl Widget for &App {
             Span::styled(as_of, theme.warn),
         ];
         Line::from(spans).render(header, buf);
+        Line::styled(you, theme.dim)
+            .right_aligned()
+            .render(header, buf);
         match &self.view {
             View::List => self.list.render(body, buf, look, &self.ctx.db_label),
             View::Deal(d) => d.render(body, buf, look),

@@ -21,6 +21,8 @@ pub enum Layer {
     Form,
     Help,
     History,
+    /// A yes/no question.
+    Confirm,
 }
 
 impl Layer {
@@ -37,6 +39,7 @@ impl Layer {
             Layer::Form => "New deal form",
             Layer::Help => "Help",
             Layer::History => "History",
+            Layer::Confirm => "Answering a question",
         }
     }
 
@@ -113,18 +116,23 @@ const fn bind(
     }
 }
 
-use KeyCode::{BackTab, Down, End, Enter, Esc, Home, Left, PageDown, PageUp, Right, Tab, Up};
+use KeyCode::{BackTab, Down, End, Enter, Esc, F, Home, Left, PageDown, PageUp, Right, Tab, Up};
 use Layer::*;
 
 #[rustfmt::skip]
 pub const BINDINGS: &[Binding] = &[
-    bind(Global, &[ctrl('c')], "Ctrl-C", Action::ForceQuit, "quit (saves the note or form row being typed, if valid)", false),
+    bind(Global, &[ctrl('c')], "Ctrl-C", Action::ForceQuit, "quit (what is being typed is saved, or kept as a draft)", false),
+    bind(Global, &[code(F(1))], "F1", Action::ToggleHelp, "help for what you are doing, even while typing", false),
     bind(Help, &[k('?'), code(Esc), k('q')], "?/Esc", Action::ToggleHelp, "close help", true),
     bind(Help, &[k('j'), code(Down)], "j/↓", Action::Down, "scroll down", false),
     bind(Help, &[k('k'), code(Up)], "k/↑", Action::Up, "scroll up", false),
     bind(History, &[code(Esc), k('H'), k('q')], "Esc/H", Action::Back, "close the history", true),
     bind(History, &[k('j'), code(Down)], "j/↓", Action::Down, "scroll down", true),
     bind(History, &[k('k'), code(Up)], "k/↑", Action::Up, "scroll up", false),
+    bind(History, &[code(PageDown), ctrl('d')], "PgDn", Action::PageDown, "page down", false),
+    bind(History, &[code(PageUp), ctrl('u')], "PgUp", Action::PageUp, "page up", false),
+    bind(History, &[k('g'), code(Home)], "g/Home", Action::Top, "newest change", false),
+    bind(History, &[k('G'), code(End)], "G/End", Action::Bottom, "oldest change", true),
     // the deal list
     bind(List, &[k('j'), code(Down)], "j/↓", Action::Down, "next deal", false),
     bind(List, &[k('k'), code(Up)], "k/↑", Action::Up, "previous deal", false),
@@ -183,6 +191,7 @@ pub const BINDINGS: &[Binding] = &[
     // typing
     bind(Editor, &[code(Esc)], "Esc", Action::Confirm, "save note and leave", true),
     bind(Editor, &[ctrl('s')], "Ctrl-S", Action::Save, "save note, keep editing", true),
+    bind(Editor, &[ctrl('d')], "Ctrl-D", Action::DropEdit, "leave without saving", true),
     bind(Record, &[code(Tab), code(Down)], "Tab/↓", Action::FocusNext, "next field", true),
     bind(Record, &[code(BackTab), code(Up)], "S-Tab/↑", Action::FocusPrev, "previous field", false),
     bind(Record, &[code(Right)], "→", Action::PickNext, "next choice", false),
@@ -191,6 +200,8 @@ pub const BINDINGS: &[Binding] = &[
     bind(Record, &[ctrl('s')], "Ctrl-S", Action::Save, "save", true),
     bind(Record, &[code(Esc)], "Esc", Action::Cancel, "save and leave (stays if a field is wrong)", true),
     bind(Record, &[ctrl('d')], "Ctrl-D", Action::DropEdit, "leave without saving", true),
+    bind(Confirm, &[k('y'), code(Enter)], "y/Enter", Action::Confirm, "yes", true),
+    bind(Confirm, &[k('n'), code(Esc)], "n/Esc", Action::Cancel, "no", true),
     bind(Prompt, &[code(Enter)], "Enter", Action::Confirm, "confirm", true),
     bind(Prompt, &[code(Esc)], "Esc", Action::Cancel, "cancel", true),
     bind(Form, &[code(Tab), code(Down)], "Tab/↓", Action::FocusNext, "next field", true),

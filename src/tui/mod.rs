@@ -10,18 +10,22 @@ pub mod widgets;
 
 pub use app::{App, Ctx};
 
-use crate::cli::{self, Cli, Failure};
-use crate::store::Store;
+use crate::config::{self, Failure, Options};
 use std::process::ExitCode;
 
 /// Open the database and playbook, then run the TUI until the person quits.
 /// Problems found before the terminal is taken over print one line.
-pub fn main(cli: &Cli) -> ExitCode {
-    let ctx = match open(cli) {
-        Ok(ctx) => ctx,
+pub fn main(options: &Options) -> ExitCode {
+    let session = match config::open(options) {
+        Ok(session) => session,
         Err(failure) => return failure.report(),
     };
-    let _log = start_log(ctx.store.path());
+    let ctx = Ctx {
+        db_label: session.db.display().to_string(),
+        session,
+        theme: theme::Theme::from_env(),
+    };
+    let _log = start_log(ctx.session.store.path());
     if let Err(e) = color_eyre::install() {
         tracing::warn!("could not install the error report hook: {e}");
     }
@@ -32,20 +36,6 @@ pub fn main(cli: &Cli) -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => Failure::refused(format!("terminal error: {e}")).report(),
     }
-}
-
-fn open(cli: &Cli) -> Result<Ctx, Failure> {
-    let playbook = cli::load_playbook(cli.playbook.as_deref())?;
-    let path = cli::db_path(cli)?;
-    let mut store = Store::open(&path)?;
-    store.set_actor(&cli::actor(cli));
-    Ok(Ctx {
-        store,
-        playbook,
-        clock: cli::clock(cli),
-        theme: theme::Theme::from_env(),
-        db_label: path.display().to_string(),
-    })
 }
 
 /// Log to `qualify.log` beside the database, never to the screen.

@@ -103,7 +103,7 @@ impl ListScreen {
     }
 
     pub fn update(&mut self, action: Action, ctx: &mut Ctx) -> Result<ListOutcome, Status> {
-        let store = &ctx.store;
+        let store = &ctx.session.store;
         let page = self.height.max(1);
         let result = match action {
             Action::Down => self.select(self.selected + 1, store),
@@ -119,7 +119,10 @@ impl ListScreen {
             }
             Action::NewDeal => {
                 let form = self.draft.take().unwrap_or_else(|| {
-                    Box::new(NewDealForm::new(&ctx.playbook, ctx.clock.today()))
+                    Box::new(NewDealForm::new(
+                        &ctx.session.playbook,
+                        ctx.session.clock.today(),
+                    ))
                 });
                 return Ok(ListOutcome::NewDeal(form));
             }
@@ -133,7 +136,8 @@ impl ListScreen {
             }
             Action::CycleQueue => {
                 let over_cents =
-                    Money::from_dollars(ctx.playbook.targets.manager_review_over_usd).cents();
+                    Money::from_dollars(ctx.session.playbook.targets.manager_review_over_usd)
+                        .cents();
                 self.query.queue = match self.query.queue {
                     Queue::All => Queue::SaSignOff,
                     Queue::SaSignOff => Queue::ManagerReview { over_cents },

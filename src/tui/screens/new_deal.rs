@@ -156,7 +156,7 @@ impl NewDealForm {
             manager: self.value(Slot::Manager).to_string(),
             trigger_date: date(Slot::TriggerDate),
         };
-        match ctx.store.add_deal(new, &ctx.playbook, ctx.clock.now()) {
+        match crate::ops::add_deal(&mut ctx.session, new) {
             Ok(id) => FormOutcome::Created(id),
             Err(e) => FormOutcome::Stay(Some(Status::error(e.to_string()))),
         }

@@ -3,13 +3,32 @@
 use crate::domain::calendar::parse_date_input;
 use crate::domain::content::*;
 use crate::domain::deal::Deal;
-use crate::domain::escalation::{self, EscalationId};
+use crate::domain::escalation::EscalationId;
 use crate::domain::money::Money;
 use crate::domain::playbook::EscalationRule;
 use crate::domain::playbook::Playbook;
-use crate::domain::review::{Reviewer, review};
+use crate::domain::review::Reviewer;
 use crate::tui::app::Ctx;
 use chrono::{DateTime, NaiveDate, Utc};
+
+/// What an oversight dialog asks of the use cases.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Intent {
+    Raise {
+        rule: EscalationRule,
+        reason: String,
+    },
+    ActOn {
+        id: EscalationId,
+        resolve: bool,
+        note: String,
+    },
+    Review {
+        reviewer: Reviewer,
+        approved: bool,
+        comment: String,
+    },
+}
 
 /// How a field's text is read.
 #[derive(Clone, Copy)]
@@ -183,7 +202,6 @@ const RESOLVE: &[Field] = &[
 const REVIEW: &[Field] = &[
     f("Review as", "As", Kind::Pick(reviewers), true),
     f("Decision", "Decision", Kind::Pick(decisions), true),
-    f("Reviewer", "By", Kind::Text, true),
     f("Comment", "Comment", Kind::Text, false),
 ];
 const HANDOFF: &[Field] = &[
@@ -206,19 +224,17 @@ pub struct Today<'a> {
     pub now: DateTime<Utc>,
     /// The one clock ("same day" escalations end at its zone's midnight).
     pub clock: crate::Clock,
-    pub actor: &'a str,
     pub playbook: &'a Playbook,
 }
 
 impl<'a> Today<'a> {
     pub fn of(ctx: &'a Ctx) -> Today<'a> {
         Today {
-            date: ctx.clock.today(),
-            holidays: &ctx.playbook.targets.holidays,
-            now: ctx.clock.now(),
-            clock: ctx.clock,
-            actor: ctx.store.actor(),
-            playbook: &ctx.playbook,
+            date: ctx.session.clock.today(),
+            holidays: &ctx.session.playbook.targets.holidays,
+            now: ctx.session.clock.now(),
+            clock: ctx.session.clock,
+            playbook: &ctx.session.playbook,
         }
     }
 }
@@ -513,12 +529,7 @@ impl Section {
             Section::Review => {
                 vec![(
                     String::new(),
-                    vec![
-                        "manager".into(),
-                        "approve".into(),
-                        deal.manager.clone(),
-                        String::new(),
-                    ],
+                    vec!["manager".into(), "approve".into(), String::new()],
                 )]
             }
             Section::Handoff => {
@@ -558,6 +569,36 @@ impl Section {
                 _ => String::new(),
             })
             .collect()
+    }
+
+    /// What a saved oversight dialog asks for, read from its fields; `None`
+    /// for the sections that edit the deal's content.
+    pub fn intent(self, v: &[String]) -> Option<Result<Intent, String>> {
+        Some(match self {
+            Section::Escalate => EscalationRule::parse(v[0].trim())
+                .ok_or_else(|| "scenario: customer, legal_security or pricing".to_string())
+                .map(|rule| Intent::Raise {
+                    rule,
+                    reason: v[1].clone(),
+                }),
+            Section::Acknowledge | Section::Resolve => {
+                v[0].parse::<EscalationId>().map(|id| Intent::ActOn {
+                    id,
+                    resolve: self == Section::Resolve,
+                    note: v[1].clone(),
+                })
+            }
+            Section::Review => Ok(Intent::Review {
+                reviewer: if v[0].trim() == "sa" {
+                    Reviewer::Sa
+                } else {
+                    Reviewer::Manager
+                },
+                approved: v[1].trim() == "approve",
+                comment: v[2].clone(),
+            }),
+            _ => return None,
+        })
     }
 
     /// Write `values` into row `row` (a new row when `None`).
@@ -686,50 +727,8 @@ impl Section {
                 deal.sa = t(2);
                 deal.manager = t(3);
             }
-            Section::Escalate => {
-                let rule = EscalationRule::parse(v[0].trim())
-                    .ok_or("scenario: customer, legal_security or pricing")?;
-                escalation::raise(
-                    deal,
-                    rule,
-                    &v[1],
-                    today.actor,
-                    today.playbook,
-                    today.now,
-                    &|t| today.clock.offset_at(t),
-                )
-                .map_err(|e| e.to_string())?;
-            }
-            Section::Acknowledge | Section::Resolve => {
-                let id: EscalationId = v[0].parse()?;
-                let act = if self == Section::Resolve {
-                    escalation::resolve
-                } else {
-                    escalation::acknowledge
-                };
-                act(deal, id, today.actor, &v[1], today.playbook, today.now)
-                    .map_err(|e| e.to_string())?;
-            }
-            Section::Review => {
-                let reviewer = if v[0].trim() == "sa" {
-                    Reviewer::Sa
-                } else {
-                    Reviewer::Manager
-                };
-                let by = if empty(&v[2]) {
-                    today.actor
-                } else {
-                    v[2].trim()
-                };
-                review(
-                    deal,
-                    reviewer,
-                    v[1].trim() == "approve",
-                    by,
-                    &v[3],
-                    today.now,
-                )
-                .map_err(|e| e.to_string())?;
+            Section::Escalate | Section::Acknowledge | Section::Resolve | Section::Review => {
+                return Err(format!("the {} is not a change of the form", self.noun()));
             }
             Section::Handoff => {
                 c.handoff = Handoff {

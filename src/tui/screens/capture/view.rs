@@ -6,9 +6,10 @@ use crate::domain::content::*;
 use crate::domain::criteria::{self, Check};
 use crate::domain::deal::Deal;
 use crate::domain::playbook::Playbook;
+use crate::ops;
 use crate::store::StoreError;
 use crate::text::clean;
-use crate::tui::app::{Ctx, Look, Status};
+use crate::tui::app::{Ctx, Look};
 use crate::tui::widgets::hanging;
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -31,24 +32,46 @@ impl CaptureForm {
         };
     }
 
-    /// Write an edit of `section` as one change of the deal.
-    pub fn save(deal: &Deal, editor: &RecordEditor, ctx: &mut Ctx) -> Result<Deal, Status> {
+    /// Write an edit of `section` as one change of the deal, through the
+    /// use case it stands for. What went wrong is the error's message.
+    pub fn save(deal: &Deal, editor: &RecordEditor, ctx: &mut Ctx) -> Result<Deal, StoreError> {
         let values = editor.values();
-        let (date, now, actor) = (
-            ctx.clock.today(),
-            ctx.clock.now(),
-            ctx.store.actor().to_string(),
-        );
+        let (section, step, row) = (editor.section, editor.step, editor.row);
+        let s = &mut ctx.session;
+        let invalid = |message: String| {
+            StoreError::Invalid(vec![crate::domain::deal::FieldError {
+                field: section.noun().into(),
+                message,
+            }])
+        };
+        if let Some(intent) = section.intent(&values) {
+            let version = Some(deal.version);
+            return match intent.map_err(invalid)? {
+                Intent::Raise { rule, reason } => {
+                    ops::raise_escalation(s, deal.id, version, rule, &reason).map(|(d, _)| d)
+                }
+                Intent::ActOn { id, resolve, note } => {
+                    ops::act_on_escalation(s, id, resolve, &note, None)
+                }
+                Intent::Review {
+                    reviewer,
+                    approved,
+                    comment,
+                } => ops::record_review(s, deal.id, version, reviewer, approved, &comment)
+                    .map(|(d, _)| d),
+            };
+        }
+        let (date, now, clock) = (s.clock.today(), s.clock.now(), s.clock);
+        let holidays = s.playbook.targets.holidays.clone();
+        let playbook = s.playbook.clone();
         let today = Today {
             date,
-            holidays: &ctx.playbook.targets.holidays,
+            holidays: &holidays,
             now,
-            clock: ctx.clock,
-            actor: &actor,
-            playbook: &ctx.playbook,
+            clock,
+            playbook: &playbook,
         };
-        let (section, step, row) = (editor.section, editor.step, editor.row);
-        let result = ctx.store.update_deal(deal.id, None, now, |d| {
+        ops::edit_deal(s, deal.id, None, |d| {
             // the deal may have moved on since it was read: that is fine
             // unless this very row changed (or moved) in the meantime
             if let (Some(i), Some(original)) = (row, &editor.original)
@@ -60,20 +83,11 @@ impl CaptureForm {
                     found: d.version,
                 });
             }
-            section.apply(d, step, row, &values, &today).map_err(|e| {
-                StoreError::Invalid(vec![crate::domain::deal::FieldError {
-                    field: section.noun().into(),
-                    message: e,
-                }])
-            })
-        });
-        match result {
-            Ok((deal, ())) => Ok(deal),
-            Err(StoreError::Conflict { .. }) => Err(Status::error(
-                "This row was changed elsewhere: the deal is reloaded and your edit is kept; Ctrl-D drops it, then reopen the row",
-            )),
-            Err(e) => Err(Status::error(e.to_string())),
-        }
+            section
+                .apply(d, step, row, &values, &today)
+                .map_err(invalid)
+        })
+        .map(|(d, ())| d)
     }
 }
 

@@ -9,9 +9,10 @@ use crate::domain::deal::{Deal, DealId};
 use crate::domain::escalation::{self, Escalation};
 use crate::domain::playbook::{ACTION_COUNT, STEP_COUNT};
 use crate::domain::qa::{self, QaItem};
-use crate::domain::review::{Reviewer, review};
+use crate::domain::review::{self, Reviewer};
 use crate::domain::step::{NoteKind, Step, StepChange, StepStatus};
-use crate::store::StoreError;
+use crate::ops::{self, DraftOf};
+use crate::store::{BattleCard, StoreError};
 use crate::text::clean;
 use crate::tui::action::Action;
 use crate::tui::app::{Ctx, Status};
@@ -56,8 +57,11 @@ impl Focus {
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum NoteTarget {
     Step(NoteKind),
-    /// A competitor's battle card, kept across deals.
-    BattleCard(String),
+    /// A competitor's battle card, kept across deals, and the version read.
+    BattleCard {
+        name: String,
+        version: i64,
+    },
 }
 
 struct NoteEditor {
@@ -78,10 +82,48 @@ struct Prompt {
     input: Input,
 }
 
+/// What a yes/no question would do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Confirming {
+    /// Reopen the selected step although later steps are complete.
+    Reopen,
+    /// Delete row `n` of the selected step's form.
+    DeleteRow(usize),
+}
+
+struct Question {
+    what: Confirming,
+    text: String,
+}
+
+/// The deal screen's exclusive modes: at most one is open, and it takes the
+/// keys first.
+enum Modal {
+    History(HistoryView),
+    Record(RecordEditor),
+    Note(Box<NoteEditor>),
+    Prompt(Prompt),
+    Confirm(Question),
+}
+
+impl Modal {
+    fn layer(&self) -> Layer {
+        match self {
+            Modal::History(_) => Layer::History,
+            Modal::Record(_) => Layer::Record,
+            Modal::Note(_) => Layer::Editor,
+            Modal::Prompt(_) => Layer::Prompt,
+            Modal::Confirm(_) => Layer::Confirm,
+        }
+    }
+}
+
 pub struct DealScreen {
     deal: Deal,
     qa: Vec<QaItem>,
     escalations: Vec<Escalation>,
+    /// Complete steps whose criteria a later edit took away.
+    no_longer_met: Vec<(u8, Vec<String>)>,
     now: DateTime<Utc>,
     /// The user's UTC offset, for showing times.
     offset: FixedOffset,
@@ -89,20 +131,15 @@ pub struct DealScreen {
     focus: Focus,
     action_cursor: usize,
     note_cursor: usize,
-    editor: Option<NoteEditor>,
-    prompt: Option<Prompt>,
     /// The step form's selected row.
     capture: CaptureForm,
-    /// The record being edited, or kept as a draft while it does not validate.
-    record: Option<RecordEditor>,
     /// The selected step's completion criteria.
     checks: Vec<Check>,
     /// The battle card of the competitor selected in step 5.
-    battle_card: Option<String>,
+    battle_card: Option<BattleCard>,
     /// Below 120 columns: the panels replace the step detail.
     show_panels: bool,
-    /// The audit trail, when shown.
-    history: Option<HistoryView>,
+    modal: Option<Modal>,
 }
 
 struct HistoryView {
@@ -125,26 +162,24 @@ fn capitalise(s: &str) -> String {
 
 impl DealScreen {
     pub fn open(id: DealId, ctx: &Ctx) -> Result<DealScreen, StoreError> {
-        let deal = ctx.store.deal(id)?;
+        let deal = ctx.session.store.deal(id)?;
         let selected = deal.current_step().unwrap_or(STEP_COUNT as u8);
         let mut screen = DealScreen {
             deal,
             qa: Vec::new(),
             escalations: Vec::new(),
-            now: ctx.clock.now(),
-            offset: ctx.clock.offset(),
+            no_longer_met: Vec::new(),
+            now: ctx.session.clock.now(),
+            offset: ctx.session.clock.offset(),
             selected,
             focus: Focus::Steps,
             action_cursor: 0,
             note_cursor: 0,
-            editor: None,
-            prompt: None,
             capture: CaptureForm::default(),
-            record: None,
             checks: Vec::new(),
             battle_card: None,
             show_panels: false,
-            history: None,
+            modal: None,
         };
         screen.refresh(ctx);
         Ok(screen)
@@ -164,18 +199,19 @@ impl DealScreen {
 
     /// Recompute what depends on the data and the clock.
     fn refresh(&mut self, ctx: &Ctx) {
-        self.now = ctx.clock.now();
-        self.offset = ctx.clock.offset();
-        self.qa = qa::checklist(&self.deal, &ctx.playbook, self.now);
-        self.escalations = escalation::open(&self.deal, &ctx.playbook, self.now);
-        self.checks = criteria::step_checks(self.selected, &self.deal, &ctx.playbook);
+        self.now = ctx.session.clock.now();
+        self.offset = ctx.session.clock.offset();
+        self.qa = qa::checklist(&self.deal, &ctx.session.playbook, self.now);
+        self.escalations = escalation::open(&self.deal, &ctx.session.playbook, self.now);
+        self.no_longer_met = criteria::no_longer_met(&self.deal, &ctx.session.playbook);
+        self.checks = criteria::step_checks(self.selected, &self.deal, &ctx.session.playbook);
         let rows = self.section().rows(&self.deal, self.selected).len();
         self.capture.row = self.capture.row.min(rows.saturating_sub(1));
         self.battle_card = None;
         if self.selected == 5
             && let Some(c) = self.deal.content.competitors.get(self.capture.row)
         {
-            self.battle_card = ctx.store.battle_card(&c.name).ok().flatten();
+            self.battle_card = ctx.session.store.battle_card(&c.name).ok().flatten();
         }
     }
 
@@ -189,18 +225,17 @@ impl DealScreen {
             .expect("a deal has its ten steps")
     }
 
+    /// The layer of the open modal, which takes the keys first.
     pub fn typing_layer(&self) -> Option<Layer> {
-        if self.history.is_some() {
-            Some(Layer::History)
-        } else if self.record.is_some() {
-            Some(Layer::Record)
-        } else if self.editor.is_some() {
-            Some(Layer::Editor)
-        } else if self.prompt.is_some() {
-            Some(Layer::Prompt)
-        } else {
-            None
-        }
+        self.modal.as_ref().map(Modal::layer)
+    }
+
+    /// Why step `n`, complete, no longer meets its criteria.
+    pub fn no_longer_met(&self, n: u8) -> Option<&[String]> {
+        self.no_longer_met
+            .iter()
+            .find(|(m, _)| *m == n)
+            .map(|(_, why)| why.as_slice())
     }
 
     /// The header line, dropping the least useful facts to fit `width`.
@@ -239,24 +274,32 @@ impl DealScreen {
     }
 
     pub fn update(&mut self, action: Action, ctx: &mut Ctx) -> (DealOutcome, Option<Status>) {
-        if let Some(history) = &mut self.history {
-            match action {
-                Action::Down => history.scroll = history.scroll.saturating_add(1),
-                Action::Up => history.scroll = history.scroll.saturating_sub(1),
-                Action::Back => self.history = None,
-                _ => {}
+        let status = match &mut self.modal {
+            Some(Modal::History(history)) => {
+                match action {
+                    Action::Down => history.scroll = history.scroll.saturating_add(1),
+                    Action::Up => history.scroll = history.scroll.saturating_sub(1),
+                    Action::PageDown => history.scroll = history.scroll.saturating_add(10),
+                    Action::PageUp => history.scroll = history.scroll.saturating_sub(10),
+                    Action::Top => history.scroll = 0,
+                    Action::Bottom => {
+                        history.scroll = u16::try_from(history.entries.len()).unwrap_or(u16::MAX)
+                    }
+                    Action::Back => self.modal = None,
+                    _ => {}
+                }
+                None
             }
-            return (DealOutcome::Stay, None);
-        }
-        if self.record.is_some() {
-            return (DealOutcome::Stay, self.update_record(action, ctx));
-        }
-        if self.editor.is_some() {
-            return (DealOutcome::Stay, self.update_editor(action, ctx));
-        }
-        if self.prompt.is_some() {
-            return (DealOutcome::Stay, self.update_prompt(action, ctx));
-        }
+            Some(Modal::Record(_)) => self.update_record(action, ctx),
+            Some(Modal::Note(_)) => self.update_editor(action, ctx),
+            Some(Modal::Prompt(_)) => self.update_prompt(action, ctx),
+            Some(Modal::Confirm(_)) => self.update_question(action, ctx),
+            None => return self.update_screen(action, ctx),
+        };
+        (DealOutcome::Stay, status)
+    }
+
+    fn update_screen(&mut self, action: Action, ctx: &mut Ctx) -> (DealOutcome, Option<Status>) {
         let status = match action {
             Action::Back => return (DealOutcome::Back, None),
             Action::Down | Action::Up => {
@@ -268,7 +311,7 @@ impl DealScreen {
                         } else {
                             self.selected.saturating_sub(1)
                         };
-                        self.select(n.clamp(1, STEP_COUNT as u8));
+                        self.select(n.clamp(1, STEP_COUNT as u8), ctx);
                     }
                     Focus::Capture => {
                         let rows = self.section().rows(&self.deal, self.selected).len();
@@ -285,9 +328,8 @@ impl DealScreen {
                 None
             }
             Action::SelectStep(n) => {
-                self.select(n);
+                self.select(n, ctx);
                 self.focus = Focus::Steps;
-                self.refresh(ctx);
                 None
             }
             Action::FocusNext => {
@@ -303,28 +345,28 @@ impl DealScreen {
                     self.focus = Focus::Capture;
                     None
                 }
-                Focus::Capture => self.open_record(self.section(), Some(self.capture.row)),
+                Focus::Capture => self.open_record(self.section(), Some(self.capture.row), ctx),
                 Focus::Actions => self.toggle_action(ctx),
-                Focus::Notes => self.open_editor(),
+                Focus::Notes => self.open_editor(ctx),
             },
             Action::ToggleAction if self.focus == Focus::Actions => self.toggle_action(ctx),
             Action::ToggleAction => {
                 self.focus = Focus::Actions;
                 Some(Status::info("Actions: j/k to move, Space to tick"))
             }
-            Action::EditNote if self.focus == Focus::Notes => self.open_editor(),
+            Action::EditNote if self.focus == Focus::Notes => self.open_editor(ctx),
             Action::EditNote if self.focus == Focus::Actions => {
                 self.focus = Focus::Notes;
-                self.open_editor()
+                self.open_editor(ctx)
             }
             Action::EditNote => {
                 self.focus = Focus::Capture;
-                self.open_record(self.section(), Some(self.capture.row))
+                self.open_record(self.section(), Some(self.capture.row), ctx)
             }
             Action::AddRow => {
                 self.focus = Focus::Capture;
                 if self.section().can_add() {
-                    self.open_record(self.section(), None)
+                    self.open_record(self.section(), None, ctx)
                 } else {
                     Some(Status::info(format!(
                         "Step {}'s form has fixed rows: Enter edits them",
@@ -332,8 +374,8 @@ impl DealScreen {
                     )))
                 }
             }
-            Action::DeleteRow => self.delete_row(ctx),
-            Action::ConfirmWith => self.open_record(Section::Confirmation, Some(0)),
+            Action::DeleteRow => self.ask_delete_row(),
+            Action::ConfirmWith => self.open_record(Section::Confirmation, Some(0), ctx),
             Action::ToggleFramework if self.selected == 1 => {
                 let next = match self.deal.content.meddpicc.framework {
                     Framework::Meddpicc => Framework::Meddicc,
@@ -353,26 +395,36 @@ impl DealScreen {
                 } else {
                     Ask::SendBack
                 };
-                self.prompt = Some(Prompt {
-                    ask,
-                    input: Input::default(),
-                });
-                None
+                match review::may_sign(&self.deal, Reviewer::Sa, &ctx.session.user) {
+                    Ok(()) => {
+                        self.modal = Some(Modal::Prompt(Prompt {
+                            ask,
+                            input: Input::default(),
+                        }));
+                        None
+                    }
+                    Err(e) => Some(Status::error(e.to_string())),
+                }
             }
             Action::EditBattleCard if self.selected == 5 => {
                 match self.deal.content.competitors.get(self.capture.row) {
                     Some(c) => {
-                        let target = NoteTarget::BattleCard(c.name.clone());
-                        let notes = self.battle_card.clone().unwrap_or_default();
-                        self.open_text(target, &notes);
-                        None
+                        let (notes, version) = self
+                            .battle_card
+                            .as_ref()
+                            .map_or((String::new(), 0), |b| (b.notes.clone(), b.version));
+                        let target = NoteTarget::BattleCard {
+                            name: c.name.clone(),
+                            version,
+                        };
+                        self.open_text(target, &notes, ctx)
                     }
                     None => Some(Status::info(
                         "Add a competitor first (a); then B edits its battle card",
                     )),
                 }
             }
-            Action::RaiseEscalation => self.open_record(Section::Escalate, Some(0)),
+            Action::RaiseEscalation => self.open_record(Section::Escalate, Some(0), ctx),
             Action::AcknowledgeEscalation | Action::ResolveEscalation => {
                 let resolve = action == Action::ResolveEscalation;
                 let section = if resolve {
@@ -385,6 +437,7 @@ impl DealScreen {
                 });
                 match first {
                     Some(e) => {
+                        // the id comes first and is filled in: Tab moves on to the note
                         let prefill = vec![e.id.to_string(), String::new()];
                         let editor = RecordEditor::with_values(
                             section,
@@ -393,32 +446,35 @@ impl DealScreen {
                             &self.deal,
                             Some(prefill),
                         );
-                        self.record = Some(editor.focus_field(1));
+                        self.modal = Some(Modal::Record(editor));
                         None
                     }
                     None => Some(Status::info("No open escalation to act on")),
                 }
             }
             Action::RecordReview => {
-                let by = if self.deal.manager.trim().is_empty() {
-                    ctx.store.actor().to_string()
+                // the review the acting user may sign: the SA's if they are
+                // the deal's SA, else the manager's (refused on save if not)
+                let user = &ctx.session.user;
+                let role = if review::may_sign(&self.deal, Reviewer::Sa, user).is_ok() {
+                    "sa"
                 } else {
-                    self.deal.manager.clone()
+                    "manager"
                 };
-                let prefill = vec!["manager".into(), "approve".into(), by, String::new()];
-                self.record = Some(RecordEditor::with_values(
+                let prefill = vec![role.into(), "approve".into(), String::new()];
+                self.modal = Some(Modal::Record(RecordEditor::with_values(
                     Section::Review,
                     self.selected,
                     Some(0),
                     &self.deal,
                     Some(prefill),
-                ));
+                )));
                 None
             }
-            Action::EditHandoff => self.open_record(Section::Handoff, Some(0)),
-            Action::ShowHistory => match ctx.store.history(self.deal.id) {
+            Action::EditHandoff => self.open_record(Section::Handoff, Some(0), ctx),
+            Action::ShowHistory => match ctx.session.store.history(self.deal.id) {
                 Ok(entries) => {
-                    self.history = Some(HistoryView { entries, scroll: 0 });
+                    self.modal = Some(Modal::History(HistoryView { entries, scroll: 0 }));
                     None
                 }
                 Err(e) => Some(Status::error(e.to_string())),
@@ -431,7 +487,23 @@ impl DealScreen {
             Action::StartStep => self.change(StepChange::Start, ctx),
             Action::CompleteStep => self.change(StepChange::Complete, ctx),
             Action::UnblockStep => self.change(StepChange::Unblock, ctx),
-            Action::ReopenStep => self.change(StepChange::Reopen, ctx),
+            Action::ReopenStep => {
+                let later = ops::complete_after(&self.deal, self.selected);
+                if self.step().is_complete() && !later.is_empty() {
+                    let steps: Vec<String> = later.iter().map(u8::to_string).collect();
+                    self.modal = Some(Modal::Confirm(Question {
+                        what: Confirming::Reopen,
+                        text: format!(
+                            "Reopen step {}? Steps {} stay complete; their order is kept. y reopens, n or Esc cancels",
+                            self.selected,
+                            steps.join(", ")
+                        ),
+                    }));
+                    None
+                } else {
+                    self.change(StepChange::Reopen, ctx)
+                }
+            }
             Action::BlockStep => {
                 if self.step().is_complete() {
                     Some(Status::error(format!(
@@ -440,10 +512,10 @@ impl DealScreen {
                     )))
                 } else {
                     let reason = self.step().blocked_reason.clone().unwrap_or_default();
-                    self.prompt = Some(Prompt {
+                    self.modal = Some(Modal::Prompt(Prompt {
                         ask: Ask::BlockReason,
                         input: Input::new(reason),
-                    });
+                    }));
                     None
                 }
             }
@@ -456,12 +528,16 @@ impl DealScreen {
         (DealOutcome::Stay, status)
     }
 
-    fn select(&mut self, n: u8) {
+    /// Select step `n`: its form, actions and notes start from the top, and
+    /// everything shown for it is recomputed.
+    fn select(&mut self, n: u8, ctx: &Ctx) {
         if n != self.selected {
             self.selected = n;
             self.action_cursor = 0;
+            self.note_cursor = 0;
             self.capture = CaptureForm::default();
         }
+        self.refresh(ctx);
     }
 
     fn toggle_action(&mut self, ctx: &mut Ctx) -> Option<Status> {
@@ -470,23 +546,67 @@ impl DealScreen {
         self.change(StepChange::SetAction { index, done }, ctx)
     }
 
-    fn open_editor(&mut self) -> Option<Status> {
-        let kind = NoteKind::ALL[self.note_cursor];
-        let text = self.step().notes.get(kind).to_string();
-        self.open_text(NoteTarget::Step(kind), &text);
-        None
+    fn note_draft(&self, kind: NoteKind) -> DraftOf {
+        DraftOf::Note {
+            deal: self.deal.id,
+            step: self.selected,
+            kind,
+        }
     }
 
-    fn open_text(&mut self, target: NoteTarget, text: &str) {
+    fn open_editor(&mut self, ctx: &Ctx) -> Option<Status> {
+        let kind = NoteKind::ALL[self.note_cursor];
+        let text = self.step().notes.get(kind).to_string();
+        self.open_text(NoteTarget::Step(kind), &text, ctx)
+    }
+
+    /// The draft kept for what is being opened, if any, with a word on it.
+    fn offer_draft(&self, of: &DraftOf, ctx: &Ctx) -> Option<(String, Status)> {
+        let draft = ops::draft(&ctx.session, of).ok().flatten()?;
+        let at = draft
+            .saved_at
+            .with_timezone(&self.offset)
+            .format("%Y-%m-%d %H:%M");
+        Some((
+            draft.body,
+            Status::warn(format!(
+                "Your unsaved text from {at} is back: Esc saves it, Ctrl-D drops it"
+            )),
+        ))
+    }
+
+    fn open_text(&mut self, target: NoteTarget, text: &str, ctx: &Ctx) -> Option<Status> {
+        let (text, status) = match self.offer_draft(&self.text_draft(&target), ctx) {
+            Some((draft, status)) => (draft, Some(status)),
+            None => (text.to_string(), None),
+        };
         let mut area = TextArea::new(text.split('\n').map(str::to_string).collect());
         area.set_cursor_line_style(Style::new());
+        area.set_wrap_mode(ratatui_textarea::WrapMode::WordOrGlyph);
         area.move_cursor(ratatui_textarea::CursorMove::Bottom);
         area.move_cursor(ratatui_textarea::CursorMove::End);
-        self.editor = Some(NoteEditor { target, area });
+        self.modal = Some(Modal::Note(Box::new(NoteEditor { target, area })));
+        status
+    }
+
+    fn text_draft(&self, target: &NoteTarget) -> DraftOf {
+        match target {
+            NoteTarget::Step(kind) => self.note_draft(*kind),
+            NoteTarget::BattleCard { name, .. } => DraftOf::BattleCard(name.clone()),
+        }
+    }
+
+    fn row_draft(&self, editor: &RecordEditor) -> DraftOf {
+        DraftOf::Row {
+            deal: self.deal.id,
+            step: editor.step,
+            form: editor.section.noun(),
+            row: editor.row,
+        }
     }
 
     /// Edit row `row` of `section` (a new row when `None`).
-    fn open_record(&mut self, section: Section, row: Option<usize>) -> Option<Status> {
+    fn open_record(&mut self, section: Section, row: Option<usize>, ctx: &Ctx) -> Option<Status> {
         let rows = section.rows(&self.deal, self.selected).len();
         let row = if section.is_record() {
             Some(0)
@@ -496,60 +616,128 @@ impl DealScreen {
         if row.is_none() && !section.can_add() {
             return None;
         }
-        self.record = Some(RecordEditor::new(section, self.selected, row, &self.deal));
-        None
+        let editor = RecordEditor::new(section, self.selected, row, &self.deal);
+        let offered = self
+            .offer_draft(&self.row_draft(&editor), ctx)
+            .and_then(|(body, status)| {
+                let values: Vec<String> = serde_json::from_str(&body).ok()?;
+                (values.len() == section.fields().len()).then_some((values, status))
+            });
+        let (editor, status) = match offered {
+            Some((values, status)) => (
+                RecordEditor::with_values(section, self.selected, row, &self.deal, Some(values)),
+                Some(status),
+            ),
+            None => (editor, None),
+        };
+        self.modal = Some(Modal::Record(editor));
+        status
     }
 
     fn update_record(&mut self, action: Action, ctx: &mut Ctx) -> Option<Status> {
-        let editor = self.record.as_mut()?;
+        let Some(Modal::Record(editor)) = &mut self.modal else {
+            return None;
+        };
         let outcome = editor.update(action, &Today::of(ctx));
         if let Some(name) = editor.competitor_name() {
-            let card = ctx.store.battle_card(name).ok().flatten();
-            editor.set_battle_card(card);
+            let card = ctx.session.store.battle_card(name).ok().flatten();
+            editor.set_battle_card(card.map(|c| c.notes));
         }
         match outcome {
             EditorOutcome::Stay(status) => status,
             EditorOutcome::Leave { save: false } => {
-                self.record = None;
+                if let Some(Modal::Record(editor)) = self.modal.take() {
+                    let _ = ops::drop_draft(&mut ctx.session, &self.row_draft(&editor));
+                }
                 Some(Status::info("Edit dropped"))
             }
-            EditorOutcome::Leave { save: true } => {
-                let editor = self.record.as_ref()?;
-                let (noun, added) = (editor.section.noun(), editor.row.is_none());
-                match CaptureForm::save(&self.deal, editor, ctx) {
-                    Ok(deal) => {
-                        self.deal = deal;
-                        self.record = None;
-                        if added {
-                            self.capture.row = self
-                                .section()
-                                .rows(&self.deal, self.selected)
-                                .len()
-                                .saturating_sub(1);
-                        }
-                        self.refresh(ctx);
-                        Some(Status::info(format!("{} saved", capitalise(noun))))
-                    }
-                    Err(status) => {
-                        self.reload(ctx);
-                        Some(status)
-                    }
+            EditorOutcome::Leave { save: true } => match self.save_record(ctx) {
+                Ok(status) => status,
+                Err(status) => Some(status),
+            },
+        }
+    }
+
+    /// Save the open record editor and close it; on failure it stays open
+    /// (the deal reloaded) and its text is kept as a draft.
+    fn save_record(&mut self, ctx: &mut Ctx) -> Result<Option<Status>, Status> {
+        let Some(Modal::Record(editor)) = &self.modal else {
+            return Ok(None);
+        };
+        let (noun, added) = (editor.section.noun(), editor.row.is_none());
+        let draft = self.row_draft(editor);
+        match CaptureForm::save(&self.deal, editor, ctx) {
+            Ok(deal) => {
+                self.deal = deal;
+                self.modal = None;
+                let _ = ops::drop_draft(&mut ctx.session, &draft);
+                if added {
+                    self.capture.row = self
+                        .section()
+                        .rows(&self.deal, self.selected)
+                        .len()
+                        .saturating_sub(1);
                 }
+                self.refresh(ctx);
+                Ok(Some(Status::info(format!("{} saved", capitalise(noun)))))
+            }
+            Err(e) => {
+                let values = editor.values();
+                let kept = ops::keep_draft(
+                    &mut ctx.session,
+                    &draft,
+                    &serde_json::to_string(&values).unwrap_or_default(),
+                );
+                self.reload(ctx);
+                Err(Status::error(refusal(&e, kept.is_ok(), "row")))
             }
         }
     }
 
-    fn delete_row(&mut self, ctx: &mut Ctx) -> Option<Status> {
+    fn ask_delete_row(&mut self) -> Option<Status> {
         let section = self.section();
         if !section.can_add() || self.focus != Focus::Capture {
             return Some(Status::info(
                 "D deletes the selected row of a step's list (Tab to it first)",
             ));
         }
-        if self.capture.row >= section.rows(&self.deal, self.selected).len() {
+        let rows = section.rows(&self.deal, self.selected);
+        let row = rows.get(self.capture.row)?;
+        let name = row.1.first().cloned().unwrap_or_default();
+        self.modal = Some(Modal::Confirm(Question {
+            what: Confirming::DeleteRow(self.capture.row),
+            text: format!(
+                "Delete the {} \"{}\"? y deletes, n or Esc keeps it",
+                section.noun(),
+                clean(&truncate(&name, 40))
+            ),
+        }));
+        None
+    }
+
+    fn update_question(&mut self, action: Action, ctx: &mut Ctx) -> Option<Status> {
+        let Some(Modal::Confirm(question)) = &self.modal else {
             return None;
+        };
+        let what = question.what;
+        match action {
+            Action::Confirm => {
+                self.modal = None;
+                match what {
+                    Confirming::Reopen => self.change(StepChange::Reopen, ctx),
+                    Confirming::DeleteRow(row) => self.delete_row(row, ctx),
+                }
+            }
+            Action::Cancel => {
+                self.modal = None;
+                Some(Status::info("Nothing changed"))
+            }
+            _ => None,
         }
-        let row = self.capture.row;
+    }
+
+    fn delete_row(&mut self, row: usize, ctx: &mut Ctx) -> Option<Status> {
+        let section = self.section();
         self.edit_deal(ctx, |d| section.delete(d, row)).or_else(|| {
             Some(Status::info(format!(
                 "{} deleted",
@@ -560,10 +748,10 @@ impl DealScreen {
 
     /// One change to the deal, written at once; `None` when it was saved.
     fn edit_deal(&mut self, ctx: &mut Ctx, change: impl FnOnce(&mut Deal)) -> Option<Status> {
-        let result = ctx.store.update_deal(
+        let result = ops::edit_deal(
+            &mut ctx.session,
             self.deal.id,
             Some(self.deal.version),
-            ctx.clock.now(),
             |d| {
                 change(d);
                 Ok(())
@@ -575,26 +763,22 @@ impl DealScreen {
                 self.refresh(ctx);
                 None
             }
-            Err(StoreError::Conflict { .. }) => {
+            Err(e) => {
                 self.reload(ctx);
-                Some(Status::error(
-                    "This deal was changed elsewhere and has been reloaded; try again",
-                ))
+                Some(Status::error(refusal(&e, false, "")))
             }
-            Err(e) => Some(Status::error(e.to_string())),
         }
     }
 
     /// Apply a change to the selected step, refusing if the deal moved on.
     fn change(&mut self, change: StepChange, ctx: &mut Ctx) -> Option<Status> {
         let n = self.selected;
-        let result = ctx.store.change_step(
+        let result = ops::change_step(
+            &mut ctx.session,
             self.deal.id,
             Some(self.deal.version),
             n,
             &change,
-            &ctx.playbook,
-            ctx.clock.now(),
         );
         match result {
             Ok((deal, outcome)) => {
@@ -603,8 +787,8 @@ impl DealScreen {
                 let next = self.deal.current_step().filter(|m| *m > n);
                 let done = match (&change, next) {
                     (StepChange::Complete, Some(next)) => {
-                        self.select(next);
-                        let title = &ctx.playbook.step(next).title;
+                        self.select(next, ctx);
+                        let title = &ctx.session.playbook.step(next).title;
                         Some(format!("Step {n} complete. Next: step {next}, {title}"))
                     }
                     (StepChange::Complete, None) => Some(format!("Step {n} complete")),
@@ -624,18 +808,17 @@ impl DealScreen {
                     None => done.map(Status::info),
                 }
             }
-            Err(StoreError::Conflict { .. }) => {
-                self.reload(ctx);
-                Some(Status::error(
-                    "This deal was changed elsewhere and has been reloaded; try again",
-                ))
+            Err(e) => {
+                if matches!(e, StoreError::Conflict { .. }) {
+                    self.reload(ctx);
+                }
+                Some(Status::error(refusal(&e, false, "")))
             }
-            Err(e) => Some(Status::error(e.to_string())),
         }
     }
 
     fn reload(&mut self, ctx: &Ctx) {
-        if let Ok(deal) = ctx.store.deal(self.deal.id) {
+        if let Ok(deal) = ctx.session.store.deal(self.deal.id) {
             self.deal = deal;
         }
         self.refresh(ctx);
@@ -644,89 +827,133 @@ impl DealScreen {
     fn update_editor(&mut self, action: Action, ctx: &mut Ctx) -> Option<Status> {
         match action {
             Action::Type(key) => {
-                if let Some(editor) = &mut self.editor {
+                if let Some(Modal::Note(editor)) = &mut self.modal {
                     editor.area.input(key);
                 }
                 None
             }
-            Action::Save => self.save_note(ctx, false).err(),
-            Action::Confirm => match self.save_note(ctx, false) {
+            Action::Save => self.save_note(ctx).err(),
+            Action::Confirm => match self.save_note(ctx) {
                 Ok(status) => {
-                    self.editor = None;
+                    self.modal = None;
                     status
                 }
                 Err(status) => Some(status),
             },
+            Action::DropEdit => {
+                if let Some(Modal::Note(editor)) = self.modal.take() {
+                    let _ = ops::drop_draft(&mut ctx.session, &self.text_draft(&editor.target));
+                }
+                Some(Status::info("Edit dropped: the note is as it was"))
+            }
             _ => None,
         }
     }
 
-    /// Commit the text being edited. `force` skips the version check (used
-    /// on quit, so that what was typed is never thrown away).
-    fn save_note(&mut self, ctx: &mut Ctx, force: bool) -> Result<Option<Status>, Status> {
-        let Some(editor) = &self.editor else {
+    /// Commit the text being edited, checking the version it was read at.
+    /// When it cannot be saved, it is kept as a draft (offered back the next
+    /// time this note is opened) and the editor stays open.
+    fn save_note(&mut self, ctx: &mut Ctx) -> Result<Option<Status>, Status> {
+        let Some(Modal::Note(editor)) = &self.modal else {
             return Ok(None);
         };
         let text = editor.area.lines().join("\n");
-        let kind = match &editor.target {
-            NoteTarget::Step(kind) => *kind,
-            NoteTarget::BattleCard(name) => {
+        let draft = self.text_draft(&editor.target);
+        let Some(Modal::Note(editor)) = &mut self.modal else {
+            return Ok(None);
+        };
+        let result = match &mut editor.target {
+            NoteTarget::BattleCard { name, version } => {
                 let name = name.clone();
-                ctx.store
-                    .set_battle_card(&name, &text, ctx.clock.now())
-                    .map_err(|e| Status::error(e.to_string()))?;
-                self.refresh(ctx);
-                return Ok(Some(Status::info(format!(
-                    "Battle card for {} saved",
-                    clean(&name)
-                ))));
+                match ops::set_battle_card(&mut ctx.session, &name, &text, Some(*version)) {
+                    Ok(new) => {
+                        *version = new;
+                        Ok(Some(Status::info(format!(
+                            "Battle card for {} saved",
+                            clean(&name)
+                        ))))
+                    }
+                    Err(e) => Err(e),
+                }
+            }
+            NoteTarget::Step(kind) => {
+                let kind = *kind;
+                if text == self.step().notes.get(kind) {
+                    Ok(None)
+                } else {
+                    let change = StepChange::SetNote {
+                        kind,
+                        text: text.clone(),
+                    };
+                    ops::change_step(
+                        &mut ctx.session,
+                        self.deal.id,
+                        Some(self.deal.version),
+                        self.selected,
+                        &change,
+                    )
+                    .map(|(deal, _)| {
+                        self.deal = deal;
+                        Some(Status::info(format!("{} saved", kind.label())))
+                    })
+                }
             }
         };
-        if text == self.step().notes.get(kind) {
-            return Ok(None);
-        }
-        let version = (!force).then_some(self.deal.version);
-        let change = StepChange::SetNote { kind, text };
-        match ctx.store.change_step(
-            self.deal.id,
-            version,
-            self.selected,
-            &change,
-            &ctx.playbook,
-            ctx.clock.now(),
-        ) {
-            Ok((deal, _)) => {
-                self.deal = deal;
+        match result {
+            Ok(status) => {
+                let _ = ops::drop_draft(&mut ctx.session, &draft);
                 self.refresh(ctx);
-                Ok(Some(Status::info(format!("{} saved", kind.label()))))
+                Ok(status)
             }
-            Err(StoreError::Conflict { .. }) => {
+            Err(e) => {
+                let kept = ops::keep_draft(&mut ctx.session, &draft, &text);
                 self.reload(ctx);
-                Err(Status::error(
-                    "The deal was changed elsewhere and reloaded; your text is kept: Esc saves it over the other change",
-                ))
+                Err(Status::error(refusal(&e, kept.is_ok(), "text")))
             }
-            Err(e) => Err(Status::error(e.to_string())),
         }
     }
 
-    /// Ctrl-C while typing: save what was typed first.
-    pub fn save_before_quit(&mut self, ctx: &mut Ctx) {
-        let _ = self.save_note(ctx, true);
-        if let Some(editor) = &self.record {
-            let _ = CaptureForm::save(&self.deal, editor, ctx);
-        }
+    /// Asked to quit (Ctrl-C, a signal): what is being typed is saved if it
+    /// can be, else kept as a draft. `Err` when even the draft failed, so
+    /// that the app stays open rather than lose it.
+    pub fn save_before_quit(&mut self, ctx: &mut Ctx) -> Result<(), Status> {
+        let kept = match &self.modal {
+            Some(Modal::Note(editor)) => {
+                let draft = self.text_draft(&editor.target);
+                let text = editor.area.lines().join("\n");
+                match self.save_note(ctx) {
+                    Ok(_) => Ok(()),
+                    Err(_) => ops::keep_draft(&mut ctx.session, &draft, &text),
+                }
+            }
+            Some(Modal::Record(editor)) => {
+                let draft = self.row_draft(editor);
+                let values = serde_json::to_string(&editor.values()).unwrap_or_default();
+                match self.save_record(ctx) {
+                    Ok(_) => Ok(()),
+                    Err(_) => ops::keep_draft(&mut ctx.session, &draft, &values),
+                }
+            }
+            _ => Ok(()),
+        };
+        kept.map_err(|e| {
+            Status::error(format!(
+                "Your text could not be saved or kept ({e}); copy it before quitting, or Ctrl-C again to quit anyway"
+            ))
+        })
     }
 
     fn update_prompt(&mut self, action: Action, ctx: &mut Ctx) -> Option<Status> {
-        let prompt = self.prompt.as_mut()?;
+        let Some(Modal::Prompt(prompt)) = &mut self.modal else {
+            return None;
+        };
         match action {
             Action::Type(key) => {
                 prompt.input.handle_event(&Event::Key(key));
                 None
             }
             Action::Cancel => {
-                self.prompt = None;
+                self.modal = None;
                 None
             }
             Action::Confirm => {
@@ -738,7 +965,7 @@ impl DealScreen {
                         _ => "Say what the plan needs (or Esc to cancel)",
                     }));
                 }
-                self.prompt = None;
+                self.modal = None;
                 match ask {
                     Ask::BlockReason => self.change(StepChange::Block { reason: text }, ctx),
                     Ask::Approve | Ask::SendBack => self.sign_off(ask == Ask::Approve, text, ctx),
@@ -748,30 +975,18 @@ impl DealScreen {
         }
     }
 
-    /// The SA's decision on the validation plan (step 4).
+    /// The SA's decision on the validation plan (step 4), by the acting user.
     fn sign_off(&mut self, approved: bool, comment: String, ctx: &mut Ctx) -> Option<Status> {
-        let plan_sa = &self.deal.content.validation_plan.sa;
-        let by = if plan_sa.trim().is_empty() {
-            self.deal.sa.clone()
-        } else {
-            plan_sa.clone()
-        };
-        if by.trim().is_empty() {
-            return Some(Status::error(
-                "No SA is assigned: set the deal's SA on step 10 first",
-            ));
-        }
-        let now = ctx.clock.now();
-        let mut said = None;
-        let result = ctx
-            .store
-            .update_deal(self.deal.id, Some(self.deal.version), now, |d| {
-                said = review(d, Reviewer::Sa, approved, &by, &comment, now)
-                    .map_err(StoreError::Rule)?;
-                Ok(())
-            });
+        let result = ops::record_review(
+            &mut ctx.session,
+            self.deal.id,
+            Some(self.deal.version),
+            Reviewer::Sa,
+            approved,
+            &comment,
+        );
         match result {
-            Ok((deal, ())) => {
+            Ok((deal, said)) => {
                 self.deal = deal;
                 self.refresh(ctx);
                 let verdict = if approved {
@@ -785,16 +1000,15 @@ impl DealScreen {
             }
             Err(e) => {
                 self.reload(ctx);
-                Some(Status::error(e.to_string()))
+                Some(Status::error(refusal(&e, false, "")))
             }
         }
     }
 
-    /// The minute turned: timers move; a change made elsewhere is picked up
-    /// unless something is being typed.
+    /// Time moved or the database changed: timers move, and a change made
+    /// elsewhere is picked up. What is being typed stays in its editor.
     pub fn tick(&mut self, ctx: &Ctx) -> Option<Status> {
-        if self.typing_layer().is_none()
-            && let Ok(fresh) = ctx.store.deal(self.deal.id)
+        if let Ok(fresh) = ctx.session.store.deal(self.deal.id)
             && fresh.version != self.deal.version
         {
             self.deal = fresh;
@@ -805,6 +1019,24 @@ impl DealScreen {
         }
         self.refresh(ctx);
         None
+    }
+}
+
+/// A refusal in words for the status line; `kept` when the typed `what`
+/// was kept as a draft.
+fn refusal(e: &StoreError, kept: bool, what: &str) -> String {
+    let base = match e {
+        StoreError::Conflict { .. } => {
+            "This deal was changed elsewhere and has been reloaded; try again".to_string()
+        }
+        other => capitalise(&other.to_string()),
+    };
+    if kept {
+        format!(
+            "{base}. Your {what} is kept (also as a draft): fix it and save again, or Ctrl-D drops it"
+        )
+    } else {
+        base
     }
 }
 

@@ -19,10 +19,12 @@ use ratatui::widgets::{Block, Clear, Paragraph, Widget};
 impl DealScreen {
     pub fn render(&self, area: Rect, buf: &mut Buffer, look: Look<'_>) {
         self.render_screen(area, buf, look);
-        if let Some(history) = &self.history {
-            self.render_history(history, area, buf, look);
+        match &self.modal {
+            Some(Modal::History(history)) => self.render_history(history, area, buf, look),
+            Some(Modal::Confirm(question)) => render_question(question, area, buf, look),
+            _ => {}
         }
-        if let Some(record) = &self.record {
+        if let Some(Modal::Record(record)) = &self.modal {
             let date = self.now.with_timezone(&self.offset).date_naive();
             let holidays = &look.playbook.targets.holidays;
             let today = Today {
@@ -30,7 +32,6 @@ impl DealScreen {
                 holidays,
                 now: self.now,
                 clock: crate::Clock::fixed(self.now).with_offset(self.offset),
-                actor: "",
                 playbook: look.playbook,
             };
             record.render(area, buf, look, &today);
@@ -153,7 +154,15 @@ impl DealScreen {
         for step in &self.deal.steps {
             let selected = step.number == self.selected;
             let rushed = step.rushed(look.playbook).is_some();
-            let flag = if rushed { "!" } else { " " };
+            // ✗: complete, but a later edit took away what its criteria need
+            let stale = self.no_longer_met(step.number).is_some();
+            let flag = if stale {
+                "✗"
+            } else if rushed {
+                "!"
+            } else {
+                " "
+            };
             let base = if selected {
                 theme.selected
             } else {
@@ -210,6 +219,12 @@ impl DealScreen {
             head.push(Line::styled(piece, theme.dim));
         }
         head.extend(self.status_lines(step, look, width));
+        if let Some(missing) = self.no_longer_met(step.number) {
+            let line = format!("✗ Criteria no longer met: {}", missing.join("; "));
+            for piece in wrap(&line, width) {
+                head.push(Line::styled(piece, theme.fail));
+            }
+        }
         if let Some(warning) = step.rushed(look.playbook) {
             let line = if roomy {
                 warning
@@ -221,10 +236,7 @@ impl DealScreen {
             }
         }
         let on_notes = matches!(self.focus, Focus::Actions | Focus::Notes)
-            || self
-                .editor
-                .as_ref()
-                .is_some_and(|e| matches!(e.target, NoteTarget::Step(_)));
+            || matches!(&self.modal, Some(Modal::Note(e)) if matches!(e.target, NoteTarget::Step(_)));
         let tab = |label: String, active: bool| {
             if active {
                 Span::styled(format!(" {label} "), theme.selected)
@@ -264,26 +276,29 @@ impl DealScreen {
                 row: self.capture.row,
                 focused: self.focus == Focus::Capture,
                 checks: &self.checks,
-                battle_card: self.battle_card.as_deref(),
+                battle_card: self.battle_card.as_ref().map(|b| b.notes.as_str()),
                 look,
             }
             .render(page, buf);
         }
 
-        if let Some(editor) = &self.editor
-            && let NoteTarget::BattleCard(name) = &editor.target
+        if let Some(Modal::Note(editor)) = &self.modal
+            && let NoteTarget::BattleCard { name, .. } = &editor.target
         {
             let rect = popup(area, 70, 10);
             Clear.render(rect, buf);
             let block = Block::bordered()
-                .title(format!(" Battle card: {} · Esc saves ", clean(name)))
+                .title(format!(
+                    " Battle card: {} · Esc saves · Ctrl-D cancels ",
+                    clean(name)
+                ))
                 .title_style(theme.title)
                 .border_style(theme.focus_border);
             let inner = block.inner(rect);
             block.render(rect, buf);
             (&editor.area).render(inner, buf);
         }
-        if let Some(prompt) = &self.prompt {
+        if let Some(Modal::Prompt(prompt)) = &self.modal {
             let (title, ask, help) = match prompt.ask {
                 Ask::BlockReason => (
                     format!(" Block step {} ", step.number),
@@ -365,9 +380,13 @@ impl DealScreen {
             .collect();
         Paragraph::new(lines).render(inner, buf);
 
-        let editing = self.editor.as_ref().and_then(|e| match e.target {
+        let editor = match &self.modal {
+            Some(Modal::Note(e)) => Some(e),
+            _ => None,
+        };
+        let editing = editor.and_then(|e| match e.target {
             NoteTarget::Step(kind) => Some(kind),
-            NoteTarget::BattleCard(_) => None,
+            NoteTarget::BattleCard { .. } => None,
         });
         let constraints = NoteKind::ALL.map(|k| match editing {
             Some(e) if e == k => Constraint::Fill(1),
@@ -379,7 +398,7 @@ impl DealScreen {
             let focused = self.focus == Focus::Notes && self.note_cursor == i;
             let editing_this = editing == Some(*kind);
             let title = if editing_this {
-                format!(" {} · editing: Esc saves ", kind.label())
+                format!(" {} · editing: Esc saves · Ctrl-D cancels ", kind.label())
             } else {
                 format!(" {} ", kind.label())
             };
@@ -393,7 +412,7 @@ impl DealScreen {
                 });
             let inner = block.inner(note_area);
             block.render(note_area, buf);
-            match &self.editor {
+            match editor {
                 Some(editor) if editing_this => (&editor.area).render(inner, buf),
                 _ => {
                     let text = step.notes.get(*kind);
@@ -455,4 +474,20 @@ impl DealScreen {
         );
         hanging(vec![mark], &[(&text, style)], width)
     }
+}
+
+/// A yes/no question over the screen.
+fn render_question(question: &Question, area: Rect, buf: &mut Buffer, look: Look<'_>) {
+    let theme = look.theme;
+    let width = area.width.saturating_sub(8).min(64);
+    let lines = wrap(&question.text, usize::from(width.saturating_sub(2)));
+    let rect = popup(area, width, lines.len() as u16 + 2);
+    Clear.render(rect, buf);
+    let block = Block::bordered()
+        .title(" Are you sure? ")
+        .title_style(theme.title)
+        .border_style(theme.focus_border);
+    let inner = block.inner(rect);
+    block.render(rect, buf);
+    Paragraph::new(lines.into_iter().map(Line::from).collect::<Vec<_>>()).render(inner, buf);
 }

@@ -1,0 +1,152 @@
+//! Start-up, owned by neither face: which database, which playbook, who is
+//! acting and which clock; and how a failure is reported (one line and an
+//! exit status).
+
+use crate::clock::Clock;
+use crate::domain::playbook::{Playbook, PlaybookError};
+use crate::domain::step::RuleError;
+use crate::ops::Session;
+use crate::store::{Store, StoreError};
+use crate::text::clean;
+use chrono::{DateTime, Utc};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+/// What the command line (or the environment) chose.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    pub db: Option<PathBuf>,
+    pub playbook: Option<PathBuf>,
+    pub as_of: Option<DateTime<Utc>>,
+    pub user: Option<String>,
+}
+
+/// A failure to report: one line, and the exit status that goes with it.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Failure {
+    /// 1: refused by a rule; 2: bad input or usage.
+    pub status: u8,
+    pub message: String,
+}
+
+impl Failure {
+    pub fn usage(message: impl Into<String>) -> Failure {
+        Failure {
+            status: 2,
+            message: message.into(),
+        }
+    }
+
+    pub fn refused(message: impl Into<String>) -> Failure {
+        Failure {
+            status: 1,
+            message: message.into(),
+        }
+    }
+
+    /// Print the one line on stderr and give the exit status.
+    pub fn report(&self) -> ExitCode {
+        eprintln!("qualify: {}", clean(&self.message));
+        ExitCode::from(self.status)
+    }
+}
+
+impl From<StoreError> for Failure {
+    fn from(e: StoreError) -> Failure {
+        let status = match e {
+            // a missing reason, note or comment is bad input, not a rule
+            StoreError::Rule(RuleError::Required(_)) => 2,
+            StoreError::Rule(_)
+            | StoreError::Conflict { .. }
+            | StoreError::CardChanged { .. }
+            | StoreError::Sql(_) => 1,
+            StoreError::NotFound(_) | StoreError::Invalid(_) | StoreError::Open { .. } => 2,
+        };
+        Failure {
+            status,
+            message: e.to_string(),
+        }
+    }
+}
+
+impl From<PlaybookError> for Failure {
+    fn from(e: PlaybookError) -> Failure {
+        Failure::usage(e.to_string())
+    }
+}
+
+/// Open what `options` name: the playbook, the database, the user, the clock.
+pub fn open(options: &Options) -> Result<Session, Failure> {
+    let playbook = load_playbook(options.playbook.as_deref())?;
+    let path = db_path(options)?;
+    let user = actor(options);
+    let mut store = Store::open(&path)?;
+    store.set_actor(&user);
+    Ok(Session {
+        store,
+        playbook,
+        clock: clock(options),
+        user,
+        db: path,
+    })
+}
+
+/// Load the playbook named by `--playbook`, or the built-in one.
+pub fn load_playbook(path: Option<&Path>) -> Result<Playbook, Failure> {
+    match path {
+        None => Ok(Playbook::default_playbook()),
+        Some(path) => {
+            let text = std::fs::read_to_string(path).map_err(|e| {
+                Failure::usage(format!("cannot read the playbook {}: {e}", path.display()))
+            })?;
+            Ok(Playbook::parse(&text, &path.display().to_string())?)
+        }
+    }
+}
+
+/// The database `--db` / `QUALIFY_DB` names, or the default one.
+pub fn db_path(options: &Options) -> Result<PathBuf, Failure> {
+    match &options.db {
+        Some(path) if path.as_os_str().is_empty() => Err(Failure::usage("--db needs a file path")),
+        Some(path) => Ok(path.clone()),
+        None => crate::paths::default_db().ok_or_else(|| {
+            Failure::usage("no data directory is known for this user; give --db PATH")
+        }),
+    }
+}
+
+pub fn clock(options: &Options) -> Clock {
+    options.as_of.map_or_else(Clock::system, Clock::fixed)
+}
+
+/// Who is acting: `--user` / `QUALIFY_USER`, else the login name.
+pub fn actor(options: &Options) -> String {
+    let login = ["USER", "LOGNAME", "USERNAME"]
+        .iter()
+        .find_map(|v| std::env::var(v).ok())
+        .or_else(os_user);
+    options
+        .user
+        .clone()
+        .or(login)
+        .map(|s| clean(s.trim()))
+        .filter(|s| !s.is_empty())
+        .unwrap_or_else(|| "unknown".into())
+}
+
+/// The login name of the process's user from the system's user database,
+/// for when no USER or LOGNAME is set (services, containers).
+fn os_user() -> Option<String> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let uid = status
+        .lines()
+        .find_map(|l| l.strip_prefix("Uid:"))?
+        .split_whitespace()
+        .next()?
+        .to_string();
+    let passwd = std::fs::read_to_string("/etc/passwd").ok()?;
+    passwd.lines().find_map(|l| {
+        let fields: Vec<&str> = l.split(':').collect();
+        (fields.len() > 2 && fields[2] == uid).then(|| fields[0].to_string())
+    })
+}

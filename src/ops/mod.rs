@@ -1,0 +1,362 @@
+//! The use cases both faces call: every change a person makes to a deal,
+//! each one transaction (through the store) with its audit rows and a
+//! version check. The rules come from the domain; the SQL from the store.
+
+use crate::clock::Clock;
+use crate::domain::content::PathError;
+use crate::domain::deal::{Deal, DealId, FieldError, NewDeal};
+use crate::domain::document::DealDocument;
+use crate::domain::escalation::{self, EscalationId};
+use crate::domain::playbook::{EscalationRule, Playbook};
+use crate::domain::review::{self, Reviewer};
+use crate::domain::step::{ChangeOutcome, NoteKind, StepChange};
+use crate::domain::{criteria, step};
+use crate::store::{Draft, Saved, Store, StoreError};
+use std::path::PathBuf;
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// What every use case works with: the open database, the procedure, the
+/// one clock, and who is acting.
+pub struct Session {
+    pub store: Store,
+    pub playbook: Playbook,
+    pub clock: Clock,
+    /// The acting user (`--user`, `QUALIFY_USER`, else the login name).
+    pub user: String,
+    /// The database file, as named at start-up.
+    pub db: PathBuf,
+}
+
+impl Session {
+    /// A session on a store opened elsewhere (tests, benchmarks).
+    pub fn new(mut store: Store, playbook: Playbook, clock: Clock, user: &str) -> Session {
+        store.set_actor(user);
+        let db = store.path().map(PathBuf::from).unwrap_or_default();
+        Session {
+            store,
+            playbook,
+            clock,
+            user: user.trim().to_string(),
+            db,
+        }
+    }
+}
+
+/// Content that does not validate is never written.
+fn validated(deal: &Deal) -> Result<()> {
+    let errors = deal.content.validate();
+    if errors.is_empty() {
+        return Ok(());
+    }
+    Err(StoreError::Invalid(
+        errors
+            .into_iter()
+            .map(|e| FieldError {
+                field: e.path,
+                message: e.message,
+            })
+            .collect(),
+    ))
+}
+
+/// Create a deal.
+pub fn add_deal(s: &mut Session, new: NewDeal) -> Result<DealId> {
+    Ok(add_deals(s, vec![new])?[0])
+}
+
+/// Create several deals in one transaction: all of them or none.
+pub fn add_deals(s: &mut Session, news: Vec<NewDeal>) -> Result<Vec<DealId>> {
+    for new in &news {
+        new.validate().map_err(StoreError::Invalid)?;
+    }
+    let now = s.clock.now();
+    let deals = news
+        .into_iter()
+        .map(|new| new.into_deal(DealId(0), &s.playbook, now))
+        .collect();
+    s.store.insert_deals(deals, now)
+}
+
+/// Change a deal's content in one transaction. `change` applies the edit in
+/// memory; the result must validate. With `expected_version`, a deal that
+/// moved on since it was read is refused.
+pub fn edit_deal<T>(
+    s: &mut Session,
+    id: DealId,
+    expected_version: Option<i64>,
+    change: impl FnOnce(&mut Deal) -> Result<T>,
+) -> Result<(Deal, T)> {
+    let now = s.clock.now();
+    s.store.update_deal(id, expected_version, now, |deal| {
+        let value = change(deal)?;
+        validated(deal)?;
+        Ok(value)
+    })
+}
+
+/// Move or edit one step: the sequence rule and, for a completion, the
+/// step's criteria. Unblocking resolves the step's blocked escalation.
+pub fn change_step(
+    s: &mut Session,
+    id: DealId,
+    expected_version: Option<i64>,
+    number: u8,
+    change: &StepChange,
+) -> Result<(Deal, ChangeOutcome)> {
+    let (pb, now, who) = (&s.playbook, s.clock.now(), s.user.clone());
+    s.store.update_deal(id, expected_version, now, |deal| {
+        if *change == StepChange::Unblock {
+            escalation::clear_blocked(deal, number, &who, pb, now);
+        }
+        criteria::apply_step(deal, number, change, pb, now).map_err(StoreError::Rule)
+    })
+}
+
+/// The later complete steps a reopening of `number` leaves complete: the
+/// person is asked before going on.
+pub fn complete_after(deal: &Deal, number: u8) -> Vec<u8> {
+    deal.steps
+        .iter()
+        .filter(|s| s.number > number && s.is_complete())
+        .map(|s| s.number)
+        .collect()
+}
+
+/// Raise an escalation of a user scenario; its id (`E7`).
+pub fn raise_escalation(
+    s: &mut Session,
+    id: DealId,
+    expected_version: Option<i64>,
+    rule: EscalationRule,
+    reason: &str,
+) -> Result<(Deal, String)> {
+    let (pb, now, clock, who) = (&s.playbook, s.clock.now(), s.clock, s.user.clone());
+    let (deal, ()) = s.store.update_deal(id, expected_version, now, |deal| {
+        escalation::raise(deal, rule, reason, &who, pb, now, &|t| clock.offset_at(t))
+            .map_err(StoreError::Rule)
+    })?;
+    let raised = deal
+        .escalations
+        .last()
+        .map(|e| format!("E{}", e.id))
+        .unwrap_or_default();
+    Ok((deal, raised))
+}
+
+/// The deal an escalation belongs to.
+pub fn deal_of_escalation(s: &Session, id: EscalationId) -> Result<DealId> {
+    match id {
+        EscalationId::Blocked { deal, .. } => Ok(DealId(deal)),
+        EscalationId::Stored(n) => s
+            .store
+            .deal_of_escalation(n)?
+            .ok_or_else(|| StoreError::Rule(step::RuleError::UnknownEscalation(id.to_string()))),
+    }
+}
+
+/// Acknowledge (the person escalated to has seen it) or resolve an escalation.
+pub fn act_on_escalation(
+    s: &mut Session,
+    id: EscalationId,
+    resolve: bool,
+    note: &str,
+    expected_version: Option<i64>,
+) -> Result<Deal> {
+    let deal_id = deal_of_escalation(s, id)?;
+    let (pb, now, who) = (&s.playbook, s.clock.now(), s.user.clone());
+    let (deal, ()) = s
+        .store
+        .update_deal(deal_id, expected_version, now, |deal| {
+            let act = if resolve {
+                escalation::resolve
+            } else {
+                escalation::acknowledge
+            };
+            act(deal, id, &who, note, pb, now).map_err(StoreError::Rule)
+        })?;
+    Ok(deal)
+}
+
+/// The SA's sign-off of the validation plan or the manager's review of the
+/// deal, by the acting user, who must be the one assigned. A send-back
+/// reopens its step; what else it did, in words.
+pub fn record_review(
+    s: &mut Session,
+    id: DealId,
+    expected_version: Option<i64>,
+    reviewer: Reviewer,
+    approved: bool,
+    comment: &str,
+) -> Result<(Deal, Option<String>)> {
+    let (now, who) = (s.clock.now(), s.user.clone());
+    s.store.update_deal(id, expected_version, now, |deal| {
+        review::review(deal, reviewer, approved, &who, comment, now).map_err(StoreError::Rule)
+    })
+}
+
+/// Set a competitor's battle card; `expected_version` is the version read
+/// (0 when there was no card). Returns the new version.
+pub fn set_battle_card(
+    s: &mut Session,
+    competitor: &str,
+    notes: &str,
+    expected_version: Option<i64>,
+) -> Result<i64> {
+    if competitor.trim().is_empty() {
+        return Err(StoreError::Invalid(vec![FieldError {
+            field: "competitor".into(),
+            message: "required".into(),
+        }]));
+    }
+    let now = s.clock.now();
+    s.store
+        .set_battle_card(competitor, notes, expected_version, now)
+}
+
+/// Import checked documents in one transaction. A document that updates a
+/// deal must carry the version it was exported at; a deal changed since is
+/// refused, naming it, unless `force`.
+pub fn import(s: &mut Session, docs: Vec<DealDocument>, force: bool) -> Result<Vec<Saved>> {
+    let now = s.clock.now();
+    let deals: Vec<Deal> = docs
+        .into_iter()
+        .map(|d| d.into_deal(&s.playbook, now))
+        .collect();
+    match s.store.save_deals(&deals, force, now) {
+        Err(StoreError::Conflict {
+            id,
+            expected,
+            found,
+        }) => {
+            let name = s.store.deal_name(id)?.unwrap_or_default();
+            let exported = if expected == 0 {
+                "a document without a version".to_string()
+            } else {
+                format!("a document of version {expected}")
+            };
+            Err(StoreError::Invalid(vec![FieldError {
+                field: format!("deal {id} ({})", crate::text::clean(&name)),
+                message: format!(
+                    "it is at version {found}, changed since {exported} was exported; export it again, or use --force to overwrite it; nothing was imported"
+                ),
+            }]))
+        }
+        other => other,
+    }
+}
+
+/// What a draft is of: the key it is kept under.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DraftOf {
+    /// One of a step's three notes.
+    Note {
+        deal: DealId,
+        step: u8,
+        kind: NoteKind,
+    },
+    /// A row of a step's form (`None`: a new row), by the form's name.
+    Row {
+        deal: DealId,
+        step: u8,
+        form: &'static str,
+        row: Option<usize>,
+    },
+    /// A competitor's battle card.
+    BattleCard(String),
+}
+
+impl DraftOf {
+    pub fn key(&self) -> String {
+        match self {
+            DraftOf::Note { deal, step, kind } => {
+                format!("deal/{deal}/step/{step}/note/{}", kind.key())
+            }
+            DraftOf::Row {
+                deal,
+                step,
+                form,
+                row,
+            } => format!(
+                "deal/{deal}/step/{step}/{form}/{}",
+                row.map_or("new".to_string(), |r| r.to_string())
+            ),
+            DraftOf::BattleCard(name) => {
+                format!("battlecard/{}", name.trim().to_lowercase())
+            }
+        }
+    }
+
+    fn deal(&self) -> Option<DealId> {
+        match self {
+            DraftOf::Note { deal, .. } | DraftOf::Row { deal, .. } => Some(*deal),
+            DraftOf::BattleCard(_) => None,
+        }
+    }
+}
+
+/// Keep `body` as a draft of `of`, to be offered back the next time it is
+/// opened.
+pub fn keep_draft(s: &mut Session, of: &DraftOf, body: &str) -> Result<()> {
+    let now = s.clock.now();
+    s.store.save_draft(&of.key(), of.deal(), body, now)
+}
+
+/// The draft kept for `of`, if any.
+pub fn draft(s: &Session, of: &DraftOf) -> Result<Option<Draft>> {
+    s.store.draft(&of.key())
+}
+
+/// Forget the draft of `of` (it was saved, or dropped on purpose).
+pub fn drop_draft(s: &mut Session, of: &DraftOf) -> Result<()> {
+    if s.store.draft(&of.key())?.is_some() {
+        s.store.drop_draft(&of.key())?;
+    }
+    Ok(())
+}
+
+/// Problems in a document file, as one line (the first, and how many more).
+pub fn describe(errors: &[PathError]) -> String {
+    let more = match errors.len() {
+        0 | 1 => String::new(),
+        n => format!(
+            " (and {} more problem{})",
+            n - 1,
+            if n == 2 { "" } else { "s" }
+        ),
+    };
+    match errors.first() {
+        Some(e) => format!("{e}{more}"),
+        None => String::new(),
+    }
+}
+
+impl Session {
+    /// Act as `user` from now on (the history's "who", and sign-offs).
+    pub fn set_user(&mut self, user: &str) {
+        self.user = user.trim().to_string();
+        self.store.set_actor(user);
+    }
+
+    /// The same session with its clock stopped at `at` (scripts' `--as-of`,
+    /// tests).
+    pub fn at(&mut self, at: chrono::DateTime<chrono::Utc>) -> &mut Session {
+        self.clock = Clock::fixed(at).with_offset(self.clock.offset());
+        self
+    }
+}
+
+/// Reads go straight to the store: a session is the store with the
+/// procedure, the clock and the person around it.
+impl std::ops::Deref for Session {
+    type Target = Store;
+    fn deref(&self) -> &Store {
+        &self.store
+    }
+}
+
+impl std::ops::DerefMut for Session {
+    fn deref_mut(&mut self) -> &mut Store {
+        &mut self.store
+    }
+}
