@@ -295,3 +295,27 @@ fn a_stakeholder_typed_in_the_step_form_is_saved() {
         "{rows}"
     );
 }
+
+#[test]
+fn a_change_made_by_the_cli_shows_in_an_open_tui_within_two_seconds() {
+    let (_dir, db, id) = setup();
+    let command = format!("'{BIN}' --db '{}'; echo EXIT=$?; sleep 60", db.display());
+    let tmux = Tmux::start("watch", 120, 40, &command);
+    tmux.wait_for("the deal list", |s| s.contains("Acme ERP"));
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("the deal screen", |s| s.contains("QA checklist"));
+
+    let started = Instant::now();
+    qualify(
+        &db,
+        &["step", &id, "1", "block", "--reason", "Waiting on the CFO"],
+    );
+    let screen = tmux.wait_for("the block to show", |s| s.contains("Waiting on the CFO"));
+    let took = started.elapsed();
+    assert!(
+        took < Duration::from_secs(2),
+        "shown after {took:?}, without a key:\n{screen}"
+    );
+    tmux.keys(&["q"]);
+    tmux.wait_for("qualify to exit", |s| s.contains("EXIT=0"));
+}

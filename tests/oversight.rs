@@ -1023,3 +1023,174 @@ fn a_report_that_cannot_be_written_is_refused() {
     );
     assert!(!file.exists());
 }
+
+// ---------------------------------------------------------------------------
+// Trust in the record: who signs, what "complete" means, stale writers
+
+const SEQUENCE: &str = "All 10 steps completed in sequence";
+
+/// `review ID --as ROLE --approve` acting as `who`.
+fn approve_as(f: &Fixture, id: i64, role: &str, who: &str, as_of: &str) -> Command {
+    let mut cmd = f.at_as(as_of, who);
+    cmd.args(["review", &id.to_string(), "--as", role, "--approve"]);
+    cmd
+}
+
+#[test]
+fn only_the_deal_s_sa_and_manager_may_sign_off() {
+    let f = Fixture::new();
+    let id = f.import_fixture(T0); // SA Sam Okafor, manager Morgan Lee
+    let before = f.export(id);
+    let line = fails(&mut approve_as(&f, id, "sa", USER, T0), 1);
+    assert_eq!(
+        line,
+        "qualify: only the deal's SA, Sam Okafor, may sign off the validation plan; you are dana (act as them with --user \"Sam Okafor\" or QUALIFY_USER)"
+    );
+    let line = fails(&mut approve_as(&f, id, "manager", "Sam Okafor", T0), 1);
+    assert!(
+        line.contains("only the deal's manager, Morgan Lee"),
+        "{line}"
+    );
+    assert_eq!(f.export(id), before, "a refused sign-off writes nothing");
+
+    approve_as(&f, id, "sa", "sam okafor", T0)
+        .assert()
+        .success();
+    approve_as(&f, id, "manager", "Morgan Lee", T0)
+        .assert()
+        .success();
+    let doc = f.export(id);
+    assert_eq!(doc["validation_plan"]["decision"]["by"], "Sam Okafor");
+    assert_eq!(doc["manager_review"]["by"], "Morgan Lee");
+
+    // a deal with nobody assigned says so
+    let bare = f.add(T0, &["--name", "Lone", "--account", "Acme"]);
+    let line = fails(&mut approve_as(&f, bare, "manager", USER, T0), 1);
+    assert!(line.contains("has no manager assigned"), "{line}");
+}
+
+#[test]
+fn a_complete_step_whose_criteria_an_edit_took_away_fails_check_and_the_approval_goes_stale() {
+    let f = Fixture::new();
+    let id = f.import_fixture("2026-11-27T08:00:00Z");
+    approve_as(&f, id, "sa", "Sam Okafor", "2026-11-27T08:30:00Z")
+        .assert()
+        .success();
+    for n in 1..=4u8 {
+        let when = format!("2026-11-27T{:02}:00:00Z", 8 + n);
+        f.step(id, n, &when, &["complete"]);
+    }
+    // the validation item's owner leaves: the edit is accepted, and says so
+    f.edit(id, "2026-11-27T14:00:00Z", |doc| {
+        doc["validation_plan"]["items"][0]["owner"] = "".into();
+    });
+    let doc = f.export(id);
+    assert_eq!(doc["steps"][3]["status"], "complete", "still complete");
+    let (code, check) = f.check(id, CHECK_AT);
+    assert_eq!(code, 1);
+    let item = qa_item(&check, SEQUENCE);
+    assert_eq!(item["passed"], false);
+    let reason = why(item);
+    assert!(
+        reason.contains("step 4 is complete but its criteria no longer hold"),
+        "{reason}"
+    );
+    assert!(reason.contains("item 1 (Consolidate 3 ERPs)"), "{reason}");
+    assert!(
+        reason.contains("approval out of date: the plan changed after Sam Okafor approved it"),
+        "{reason}"
+    );
+}
+
+#[test]
+fn the_manager_s_approval_goes_stale_when_the_amount_changes() {
+    let f = Fixture::new();
+    let id = f.passing_deal();
+    assert_eq!(
+        qa_item(&f.check(id, CHECK_AT).1, MANAGER_REVIEW)["passed"],
+        true
+    );
+    f.edit(id, "2026-11-27T21:00:00Z", |doc| {
+        doc["amount"] = 350_000.into();
+    });
+    let (_, check) = f.check(id, CHECK_AT);
+    let item = qa_item(&check, MANAGER_REVIEW);
+    assert_eq!(item["passed"], false, "{item}");
+    assert!(
+        why(item).contains("out of date: Morgan Lee approved amount $300,000"),
+        "{item}"
+    );
+}
+
+#[test]
+fn reopening_a_step_to_fix_it_keeps_the_procedure_in_sequence() {
+    let f = Fixture::new();
+    let id = f.passing_deal();
+    let (code, _) = f.check(id, CHECK_AT);
+    assert_eq!(code, 0);
+    f.step(id, 7, "2026-11-27T21:00:00Z", &["reopen"]);
+    let doc = f.export(id);
+    for n in 8..=10 {
+        assert_eq!(doc["steps"][n - 1]["status"], "complete", "step {n} kept");
+    }
+    f.step(id, 7, "2026-11-27T22:00:00Z", &["complete"]);
+    let (code, check) = f.check(id, CHECK_AT);
+    let item = qa_item(&check, SEQUENCE);
+    assert_eq!(item["passed"], true, "{item}");
+    assert_eq!(code, 0, "{check}");
+}
+
+#[test]
+fn importing_a_stale_export_is_refused_and_force_says_what_it_replaced() {
+    let f = Fixture::new();
+    let id = f.import_fixture(T0);
+    let stale = f.export(id);
+    f.step(id, 1, T0, &["note", "outcomes", "Agreed with the CFO"]);
+    let after = f.export(id);
+    let file = f.dir.path().join("stale.json");
+    std::fs::write(&file, stale.to_string()).unwrap();
+    let line = fails_with(
+        f.at(T0).args(["deal", "import", file.to_str().unwrap()]),
+        &[1, 2],
+    )
+    .1;
+    assert!(
+        line.contains(&format!("deal {id} (Acme ERP rollout)")),
+        "{line}"
+    );
+    assert!(line.contains("--force"), "{line}");
+    assert_eq!(f.export(id), after, "the later edit is kept");
+
+    let out = f
+        .at(T0)
+        .args(["deal", "import", "--force", file.to_str().unwrap()])
+        .assert()
+        .success()
+        .get_output()
+        .clone();
+    let said = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        said.contains(&format!(
+            "replaced deal {id} (Acme ERP rollout) as it stood at version"
+        )),
+        "{said}"
+    );
+    assert_eq!(
+        f.export(id)["steps"][0]["notes"]["outcomes"],
+        stale["steps"][0]["notes"]["outcomes"],
+        "the document's text is back"
+    );
+}
+
+#[test]
+fn a_document_with_a_key_given_twice_is_refused() {
+    let f = Fixture::new();
+    let file = f.dir.path().join("twice.json");
+    std::fs::write(
+        &file,
+        r#"{"name": "Acme", "account": "Acme Corp", "name": "Globex"}"#,
+    )
+    .unwrap();
+    let line = fails(f.at(T0).args(["deal", "import", file.to_str().unwrap()]), 2);
+    assert!(line.contains("name: this key is given twice"), "{line}");
+}

@@ -904,3 +904,235 @@ fn a_row_changed_elsewhere_is_not_overwritten_but_other_changes_merge() {
         "Thomas Hale"
     );
 }
+
+/// Acme (steps 1-2 done, 3 blocked) in the app, from the fixture store.
+fn acme_app() -> (App, qualify::domain::DealId) {
+    let store = fixture_store();
+    let acme = store.deal_page(&ListQuery::default(), 1, 1).unwrap()[0].id;
+    let mut app = app(store, 120, 40);
+    open_row(&mut app, 1);
+    (app, acme)
+}
+
+/// The steps pane's text (its first 34 columns).
+fn steps_pane(app: &App) -> String {
+    screen(app, 120, 40)
+        .lines()
+        .map(|l| l.trim_matches('"').chars().take(34).collect::<String>())
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+#[test]
+fn completing_a_step_shows_the_next_step_s_criteria_at_once() {
+    let (mut app, _) = acme_app();
+    app.update(Action::SelectStep(3));
+    app.update(Action::UnblockStep);
+    app.update(Action::CompleteStep);
+    let status = app.status().unwrap().text.clone();
+    assert!(
+        status.starts_with("Step 3 complete. Next: step 4"),
+        "{status}"
+    );
+    let text = detail(&app);
+    assert!(text.contains("Step 4 of 10"), "{text}");
+    assert!(text.contains("At least one validation item"), "{text}");
+    assert!(
+        !text.contains("Budget holder set"),
+        "step 3's criteria: {text}"
+    );
+}
+
+#[test]
+fn the_note_chosen_on_one_step_is_not_carried_to_the_next() {
+    let (mut app, acme) = acme_app();
+    app.update(Action::SelectStep(4));
+    to_notes(&mut app);
+    app.update(Action::Down); // decisions
+    app.update(Action::SelectStep(5));
+    app.update(Action::FocusNext);
+    app.update(Action::FocusNext); // actions
+    app.update(Action::EditNote); // Tab Tab e
+    type_text(&mut app, " Incumbent is spreadsheets");
+    app.update(Action::Confirm);
+    let deal = app.ctx().session.deal(acme).unwrap();
+    assert!(
+        deal.steps[4]
+            .notes
+            .outcomes
+            .ends_with(" Incumbent is spreadsheets"),
+        "the text lands in the first note: {:?}",
+        deal.steps[4].notes
+    );
+    assert!(!deal.steps[4].notes.decisions.contains("Incumbent"));
+}
+
+#[test]
+fn a_complete_step_whose_criteria_an_edit_took_away_is_marked() {
+    let (mut app, acme) = acme_app();
+    app.act_as("Sam Okafor");
+    app.update(Action::SelectStep(3));
+    app.update(Action::UnblockStep);
+    app.update(Action::CompleteStep); // on to step 4
+    app.update(Action::Approve);
+    app.update(Action::Confirm);
+    app.update(Action::CompleteStep);
+    assert!(app.ctx().session.deal(acme).unwrap().steps[3].is_complete());
+    assert!(!steps_pane(&app).contains('✗'), "{}", steps_pane(&app));
+    // the first validation item loses its owner: accepted, and marked
+    app.update(Action::SelectStep(4));
+    app.update(Action::FocusNext);
+    app.update(Action::Open);
+    for _ in 0..2 {
+        app.update(Action::FocusNext);
+    }
+    for _ in 0..20 {
+        app.update(special(KeyCode::Backspace));
+    }
+    app.update(Action::Save);
+    let deal = app.ctx().session.deal(acme).unwrap();
+    assert_eq!(deal.content.validation_plan.items[0].owner, "");
+    assert!(deal.steps[3].is_complete(), "the edit is not refused");
+    let pane = steps_pane(&app);
+    assert!(pane.contains("●  4✗ Technical validation"), "{pane}");
+    let text = detail(&app);
+    assert!(text.contains("✗ Criteria no longer met"), "{text}");
+    assert!(text.contains("approval out of date"), "{text}");
+}
+
+#[test]
+fn reopening_a_step_with_later_steps_complete_asks_first() {
+    let (mut app, acme) = acme_app();
+    app.update(Action::SelectStep(1));
+    app.update(Action::ReopenStep);
+    let text = screen(&app, 120, 40);
+    assert!(
+        text.contains("Reopen step 1? Steps 2 stay complete"),
+        "{text}"
+    );
+    app.update(Action::Cancel);
+    assert!(app.ctx().session.deal(acme).unwrap().steps[0].is_complete());
+    app.update(Action::ReopenStep);
+    let y = KeyEvent::new(KeyCode::Char('y'), KeyModifiers::NONE);
+    let action = qualify::tui::keymap::action_for(&app.layers(), &y).unwrap();
+    app.update(action);
+    let deal = app.ctx().session.deal(acme).unwrap();
+    assert_eq!(deal.steps[0].status, StepStatus::InProgress);
+    assert!(deal.steps[1].is_complete(), "step 2 stays complete");
+    // a step with nothing complete after it reopens without asking
+    app.update(Action::SelectStep(2));
+    app.update(Action::ReopenStep);
+    assert_eq!(app.status().unwrap().text, "Step 2 reopened");
+}
+
+/// The Acme fixture in a database file, an app on it and a second
+/// connection to the same file (another window or a script).
+fn two_windows() -> (tempfile::TempDir, App, Session, qualify::domain::DealId) {
+    let pb = Playbook::default_playbook();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("q.db");
+    let mut store = session(Store::open(&path).unwrap());
+    let text = include_str!("fixtures/complete_deal.json");
+    let acme = parse_documents(text)
+        .unwrap()
+        .remove(0)
+        .into_deal(&pb, now());
+    let id = store.save_deals(&[acme], false, now()).unwrap()[0].id;
+    let elsewhere = session(Store::open(&path).unwrap());
+    let mut app = app(store, 120, 40);
+    open_row(&mut app, 0);
+    (dir, app, elsewhere, id)
+}
+
+#[test]
+fn a_battle_card_changed_elsewhere_is_not_overwritten() {
+    let (_dir, mut app, mut elsewhere, _) = two_windows();
+    app.update(Action::SelectStep(5));
+    app.update(Action::FocusNext); // Globex
+    app.update(Action::EditBattleCard);
+    type_text(&mut app, "Lead with the audit trail");
+    ops::set_battle_card(
+        &mut elsewhere,
+        "Globex",
+        "From the field: they cut price",
+        None,
+    )
+    .unwrap();
+    app.update(Action::Confirm);
+    let status = app.status().unwrap();
+    assert_eq!(status.tone, Tone::Error, "{}", status.text);
+    assert!(status.text.contains("changed elsewhere"), "{}", status.text);
+    assert_eq!(
+        elsewhere.battle_card("Globex").unwrap().unwrap().notes,
+        "From the field: they cut price"
+    );
+    assert_eq!(
+        app.layers()[0],
+        qualify::tui::keymap::Layer::Editor,
+        "still typing"
+    );
+}
+
+#[test]
+fn ctrl_c_while_a_note_s_save_is_refused_keeps_the_text_and_offers_it_back() {
+    let (dir, mut app, mut elsewhere, id) = two_windows();
+    app.update(Action::SelectStep(3));
+    to_notes(&mut app);
+    app.update(Action::EditNote);
+    type_text(&mut app, " Budget moved to Q2");
+    // another process changes the deal meanwhile: the save is refused
+    let note = StepChange::SetNote {
+        kind: qualify::domain::NoteKind::Outcomes,
+        text: "Written in another window".into(),
+    };
+    ops::change_step(&mut elsewhere, id, None, 3, &note).unwrap();
+    assert_eq!(app.update(Action::ForceQuit), Flow::Quit);
+    let deal = elsewhere.deal(id).unwrap();
+    assert_eq!(
+        deal.steps[2].notes.outcomes, "Written in another window",
+        "nothing overwritten"
+    );
+    drop(app);
+
+    // the next open of that note offers the text back
+    let store = session(Store::open(&dir.path().join("q.db")).unwrap());
+    let mut app = self::app(store, 120, 40);
+    open_row(&mut app, 0);
+    app.update(Action::SelectStep(3));
+    to_notes(&mut app);
+    app.update(Action::EditNote);
+    let status = app.status().unwrap().text.clone();
+    assert!(status.contains("Your unsaved text from"), "{status}");
+    let text = screen(&app, 120, 40);
+    assert!(text.contains("Budget moved to Q2"), "{text}");
+    app.update(Action::Confirm);
+    let saved = app.ctx().session.deal(id).unwrap().steps[2]
+        .notes
+        .outcomes
+        .clone();
+    assert!(saved.ends_with(" Budget moved to Q2"), "{saved}");
+    // saved: the draft is gone
+    app.update(Action::EditNote);
+    assert!(app.status().is_none(), "no draft offered any more");
+}
+
+#[test]
+fn another_process_s_change_shows_without_a_key() {
+    let (_dir, mut app, mut elsewhere, id) = two_windows();
+    assert!(!app.notice_changes(), "nothing new yet");
+    let block = StepChange::Block {
+        reason: "Waiting on the CFO's travel".into(),
+    };
+    ops::change_step(&mut elsewhere, id, None, 1, &block).unwrap();
+    assert!(app.notice_changes());
+    assert!(
+        detail(&app).contains("Waiting on the CFO's travel"),
+        "{}",
+        detail(&app)
+    );
+    assert_eq!(
+        app.status().unwrap().text,
+        "This deal was updated elsewhere; showing the latest"
+    );
+    assert!(!app.notice_changes(), "seen once");
+}

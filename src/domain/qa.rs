@@ -177,6 +177,16 @@ fn handoff_documented(deal: &Deal) -> (QaState, String) {
 /// none whose criteria a later edit took away.
 fn steps_in_sequence(deal: &Deal, playbook: &Playbook) -> (QaState, String) {
     let steps = &deal.steps;
+    // a complete step that no longer holds is named first: it is the news
+    let mut problems: Vec<String> = super::criteria::no_longer_met(deal, playbook)
+        .into_iter()
+        .map(|(n, missing)| {
+            format!(
+                "step {n} is complete but its criteria no longer hold: {}",
+                missing.join("; ")
+            )
+        })
+        .collect();
     let open: Vec<u8> = steps
         .iter()
         .filter(|s| !s.is_complete())
@@ -184,24 +194,14 @@ fn steps_in_sequence(deal: &Deal, playbook: &Playbook) -> (QaState, String) {
         .collect();
     if !open.is_empty() {
         let word = if open.len() == 1 { "step" } else { "steps" };
-        return (
-            QaState::Fail,
-            format!("{word} {} not complete", ranges(&open)),
-        );
+        problems.push(format!("{word} {} not complete", ranges(&open)));
     }
-    if let Some((n, missing)) = super::criteria::no_longer_met(deal, playbook).first() {
-        return (
-            QaState::Fail,
-            format!(
-                "step {n} is complete but its criteria no longer hold: {}",
-                missing.join("; ")
-            ),
-        );
+    problems.extend(out_of_order(steps));
+    if problems.is_empty() {
+        (QaState::Pass, "all 10 steps completed in order".into())
+    } else {
+        (QaState::Fail, problems.join("; "))
     }
-    if let Some(why) = out_of_order(steps) {
-        return (QaState::Fail, why);
-    }
-    (QaState::Pass, "all 10 steps completed in order".into())
 }
 
 /// A step first completed before the step ahead of it. A step reopened and
