@@ -80,15 +80,11 @@ pub fn open(options: &Options) -> Result<Session, Failure> {
     let playbook = load_playbook(options.playbook.as_deref())?;
     let path = db_path(options)?;
     let user = actor(options);
-    let mut store = Store::open(&path)?;
-    store.set_actor(&user);
-    Ok(Session {
-        store,
-        playbook,
-        clock: clock(options),
-        user,
-        db: path,
-    })
+    let store = Store::open(&path)?;
+    let mut session = Session::new(store, playbook, clock(options), &user);
+    session.db = path;
+    session.fill_pipeline()?;
+    Ok(session)
 }
 
 /// Load the playbook named by `--playbook`, or the built-in one.

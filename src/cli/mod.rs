@@ -10,15 +10,17 @@ pub use crate::config::Failure;
 use crate::clock::{Clock, parse_when};
 use crate::config;
 use crate::domain::calendar::parse_date_input;
+use crate::domain::criteria::Verdict;
 use crate::domain::deal::{DealId, NewDeal};
 use crate::domain::document::{DealDocument, parse_documents};
 use crate::domain::escalation::EscalationId;
 use crate::domain::money::Money;
+use crate::domain::pipeline::{self, ForecastCategory, Outcome, OutcomeKind};
 use crate::domain::playbook::Playbook;
 use crate::domain::step::{NoteKind, StepChange};
 use crate::domain::{escalation, parse_date, qa};
 use crate::ops;
-use crate::store::ListQuery;
+use crate::store::{ListQuery, ListSort};
 use crate::text::clean;
 use chrono::{DateTime, NaiveDate, Utc};
 use clap::{Args, Parser, Subcommand, ValueEnum};
@@ -133,10 +135,56 @@ pub enum EscalationCommand {
 pub enum DealCommand {
     /// Create a deal; prints its id alone
     Add(AddArgs),
-    /// List the deals, soonest close date first
+    /// The pipeline: every deal with its forecast category, verdict, steps,
+    /// QA, escalations, risk, next step and stalled mark; totals per category
     List {
         #[arg(long)]
         json: bool,
+        /// Only this forecast category: pipeline, best_case, commit, closed, omitted
+        #[arg(long, value_name = "CATEGORY", value_parser = parse_category)]
+        category: Option<ForecastCategory>,
+        /// Only this owner's deals (names compared without case)
+        #[arg(long, value_name = "NAME")]
+        owner: Option<String>,
+        /// Only deals with this SA
+        #[arg(long, value_name = "NAME")]
+        sa: Option<String>,
+        /// Only this verdict: qualified, needs_work, disqualify
+        #[arg(long, value_name = "VERDICT", value_parser = parse_verdict)]
+        verdict: Option<Verdict>,
+        /// Only stalled deals (not snoozed)
+        #[arg(long)]
+        stalled: bool,
+        /// Only deals with an escalation past due
+        #[arg(long)]
+        overdue: bool,
+        /// Order by a column: close_date (default), amount, name, account, owner,
+        /// forecast_category, meddpicc_total, steps, qa, escalations, risk_band,
+        /// next_step_due, stalled
+        #[arg(long, value_name = "COLUMN", value_parser = parse_sort)]
+        sort: Option<ListSort>,
+    },
+    /// Record how a deal ended (lost and disqualified need a reason); `open` reopens it
+    Outcome {
+        id: DealId,
+        #[arg(value_enum)]
+        outcome: OutcomeArg,
+        #[arg(long, default_value = "")]
+        reason: String,
+        /// The competitor it was lost to
+        #[arg(long, value_name = "NAME", default_value = "")]
+        lost_to: String,
+        /// The day it closed: YYYY-MM-DD [default: today]
+        #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_date)]
+        on: Option<NaiveDate>,
+    },
+    /// Silence a deal's stalled flag until a day (a change to the deal ends it)
+    Snooze {
+        id: DealId,
+        #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_date)]
+        until: NaiveDate,
+        #[arg(long)]
+        reason: String,
     },
     /// Show one deal: its steps, QA checklist and escalations
     Show {
@@ -158,6 +206,32 @@ pub enum DealCommand {
         #[arg(long)]
         force: bool,
     },
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum OutcomeArg {
+    Won,
+    Lost,
+    Disqualified,
+    Open,
+}
+
+fn parse_category(text: &str) -> Result<ForecastCategory, String> {
+    ForecastCategory::parse(text).ok_or_else(|| {
+        "not a forecast category (use pipeline, best_case, commit, closed or omitted)".into()
+    })
+}
+
+fn parse_verdict(text: &str) -> Result<Verdict, String> {
+    Verdict::parse(text)
+        .ok_or_else(|| "not a verdict (use qualified, needs_work or disqualify)".into())
+}
+
+fn parse_sort(text: &str) -> Result<ListSort, String> {
+    ListSort::parse(text).ok_or_else(|| {
+        let keys: Vec<&str> = ListSort::ALL.iter().map(|s| s.key()).collect();
+        format!("not a column (use one of {})", keys.join(", "))
+    })
 }
 
 #[derive(Debug, Args)]
@@ -347,8 +421,26 @@ pub fn execute(cli: &Cli, command: &Command) -> Result<u8, Failure> {
             let id = ops::add_deal(s, new)?;
             writeln!(out, "{id}")
         }
-        Command::Deal(DealCommand::List { json }) => {
-            let query = ListQuery::default();
+        Command::Deal(DealCommand::List {
+            json,
+            category,
+            owner,
+            sa,
+            verdict,
+            stalled,
+            overdue,
+            sort,
+        }) => {
+            let query = ListQuery {
+                category: *category,
+                owner: owner.clone(),
+                sa: sa.clone(),
+                verdict: *verdict,
+                stalled: *stalled,
+                overdue: *overdue,
+                sort: sort.unwrap_or_default(),
+                ..s.list_query()
+            };
             let deals = s.store.deal_page(&query, 0, usize::MAX >> 1)?;
             if *json {
                 let list: Vec<_> = deals.iter().map(print::summary_json).collect();
@@ -358,8 +450,43 @@ pub fn execute(cli: &Cli, command: &Command) -> Result<u8, Failure> {
                     serde_json::to_string_pretty(&list).expect("JSON")
                 )
             } else {
-                write!(out, "{}", print::summary_table(&deals))
+                let totals = s.store.category_totals(&query)?;
+                write!(out, "{}", print::summary_table(&deals, &totals))
             }
+        }
+        Command::Deal(DealCommand::Outcome {
+            id,
+            outcome,
+            reason,
+            lost_to,
+            on,
+        }) => {
+            let kind = match outcome {
+                OutcomeArg::Won => Some(OutcomeKind::Won),
+                OutcomeArg::Lost => Some(OutcomeKind::Lost),
+                OutcomeArg::Disqualified => Some(OutcomeKind::Disqualified),
+                OutcomeArg::Open => None,
+            };
+            let on = on.unwrap_or_else(|| s.clock.today());
+            let outcome = kind.map(|kind| Outcome {
+                kind,
+                on,
+                reason: reason.clone(),
+                lost_to: lost_to.clone(),
+            });
+            let deal = ops::set_outcome(s, *id, None, outcome)?;
+            let now = s.clock.now();
+            let category = pipeline::forecast_category(&deal, &s.playbook, now);
+            writeln!(
+                out,
+                "deal {id}: {} · forecast {}",
+                kind.map_or("open again", OutcomeKind::key),
+                category.label()
+            )
+        }
+        Command::Deal(DealCommand::Snooze { id, until, reason }) => {
+            ops::snooze(s, *id, *until, reason)?;
+            writeln!(out, "deal {id}: not flagged as stalled until {until}")
         }
         Command::Deal(DealCommand::Show { id, json }) => {
             let deal = s.store.deal(*id)?;

@@ -10,7 +10,7 @@ use crate::domain::qa::{self, QaItem, QaState};
 use crate::domain::review::Reviewer;
 use crate::domain::step::RuleError;
 use crate::ops::{self, Session};
-use crate::store::{ListQuery, StoreError};
+use crate::store::StoreError;
 use crate::text::clean;
 use clap::ValueEnum;
 use serde_json::{Value, json};
@@ -111,9 +111,9 @@ pub fn check(id: Option<DealId>, json: bool, env: &Session) -> Result<(String, b
         Some(id) => vec![env.store.deal(id)?],
         None => env
             .store
-            .deal_page(&ListQuery::default(), 0, usize::MAX >> 1)?
+            .deal_page(&env.list_query(), 0, usize::MAX >> 1)?
             .into_iter()
-            .filter(|d| !d.stage.trim().to_ascii_lowercase().starts_with("closed"))
+            .filter(|d| d.outcome.is_none())
             .map(|d| env.store.deal(d.id))
             .collect::<Result<_, StoreError>>()?,
     };

@@ -5,6 +5,7 @@ use crate::domain::deal::{Deal, DealSummary};
 use crate::domain::escalation::Escalation;
 use crate::domain::playbook::Playbook;
 use crate::domain::qa::{QaItem, QaState};
+use crate::store::CategoryTotal;
 use crate::text::clean;
 use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
@@ -23,8 +24,19 @@ pub fn summary_json(d: &DealSummary) -> Value {
         "close_date": d.close_date,
         "stage": d.stage,
         "owner": d.owner,
+        "sa": d.sa,
         "steps_complete": d.steps_complete,
         "steps_blocked": d.steps_blocked,
+        "forecast_category": d.forecast.key(),
+        "verdict": d.verdict.map(|v| v.key()),
+        "meddpicc_total": d.meddpicc_total,
+        "qa_passed": d.qa_passed,
+        "escalations_open": d.escalations_open,
+        "escalations_overdue": d.escalations_overdue,
+        "risk_band": d.risk_band,
+        "next_step_due": d.next_step_due,
+        "stalled": d.stalled,
+        "outcome": d.outcome.map(|o| o.key()),
     })
 }
 
@@ -127,35 +139,73 @@ pub fn truncate(s: &str, width: usize) -> String {
     }
 }
 
-pub fn summary_table(deals: &[DealSummary]) -> String {
+pub fn summary_table(deals: &[DealSummary], totals: &[CategoryTotal]) -> String {
     let mut out = String::new();
     if deals.is_empty() {
-        out.push_str("No deals yet. Add one: qualify deal add --name NAME --account ACCOUNT\n");
+        out.push_str("No deals match. Add one: qualify deal add --name NAME --account ACCOUNT\n");
         return out;
     }
     let _ = writeln!(
         out,
-        "{:>5}  {:<28} {:<20} {:>12}  {:<10}  {:<14} STEPS",
-        "ID", "NAME", "ACCOUNT", "AMOUNT", "CLOSE", "STAGE"
+        "{:>5}  {:<24} {:<16} {:<14} {:>12}  {:<10}  {:<9} {:<16} {:<6} {:<4} {:<4} {:<8} {:<10} {}",
+        "ID",
+        "NAME",
+        "ACCOUNT",
+        "OWNER",
+        "AMOUNT",
+        "CLOSE",
+        "FORECAST",
+        "VERDICT",
+        "STEPS",
+        "QA",
+        "ESC",
+        "RISK",
+        "NEXT STEP",
+        "FLAG"
     );
     for d in deals {
+        let verdict = format!(
+            "{} {}/{}",
+            d.verdict.map_or("-", |v| v.key()),
+            d.meddpicc_total,
+            d.meddpicc_max
+        );
+        let flag = match (d.outcome, d.stalled) {
+            (Some(o), _) => o.key(),
+            (None, true) => "stalled",
+            (None, false) => "",
+        };
+        let esc = format!("{}/{}", d.escalations_open, d.escalations_overdue);
+        let steps = format!(
+            "{}/10{}",
+            d.steps_complete,
+            if d.steps_blocked > 0 { "⊘" } else { "" }
+        );
         let _ = writeln!(
             out,
-            "{:>5}  {:<28} {:<20} {:>12}  {:<10}  {:<14} {}/10{}",
+            "{:>5}  {:<24} {:<16} {:<14} {:>12}  {:<10}  {:<9} {:<16} {:<6} {:<4} {:<4} {:<8} {:<10} {}",
             d.id.0,
-            truncate(&clean(&d.name), 28),
-            truncate(&clean(&d.account), 20),
+            truncate(&clean(&d.name), 24),
+            truncate(&clean(&d.account), 16),
+            truncate(&clean(&d.owner), 14),
             d.amount.map_or("-".into(), |m| m.to_string()),
             d.close_date.map_or("-".into(), |c| c.to_string()),
-            truncate(&clean(&d.stage), 14),
-            d.steps_complete,
-            if d.steps_blocked > 0 {
-                format!(" ({} blocked)", d.steps_blocked)
-            } else {
-                String::new()
-            }
+            d.forecast.label(),
+            verdict,
+            steps,
+            format!("{}/{}", d.qa_passed, d.qa_total),
+            esc,
+            d.risk_band.as_deref().unwrap_or("-"),
+            d.next_step_due.map_or("-".into(), |c| c.to_string()),
+            flag
         );
     }
+    let foot: Vec<String> = totals
+        .iter()
+        .filter(|t| t.deals > 0)
+        .map(|t| format!("{} {} ({})", t.category.label(), t.amount, t.deals))
+        .collect();
+    let _ = writeln!(out, "\nTotals: {}", foot.join(" · "));
     out
 }
 

@@ -2,9 +2,10 @@
 
 use crate::clock::Clock;
 use crate::domain::content::Choice;
-use crate::domain::criteria::{self, forecast_category, risk_band, score_total, verdict};
+use crate::domain::criteria::{self, risk_band, score_total, verdict};
 use crate::domain::deal::Deal;
 use crate::domain::escalation::Escalation;
+use crate::domain::pipeline::forecast_category;
 use crate::domain::playbook::Playbook;
 use crate::domain::qa::{QaItem, QaState};
 use crate::domain::step::StepStatus;
@@ -70,7 +71,7 @@ pub fn markdown(
         ("Stage", cell(&deal.stage)),
         (
             "Forecast category",
-            forecast_category(deal, pb).label().to_string(),
+            forecast_category(deal, pb, clock.now()).label().to_string(),
         ),
         (
             "AE / SA / manager",

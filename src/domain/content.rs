@@ -322,6 +322,15 @@ pub struct DealContent {
     pub manager_review: Option<SaDecision>,
     /// What implementation needs from the sale, once the deal is won or flagged.
     pub handoff: Handoff,
+    /// Won, lost or disqualified, when the deal has closed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub outcome: Option<super::pipeline::Outcome>,
+    /// The scorecard's verdict when step 1 was first completed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub prediction: Option<super::pipeline::Prediction>,
+    /// The stalled flag silenced until a day (a later change ends it).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub snooze: Option<super::pipeline::Snooze>,
 }
 
 /// The handoff to implementation: needed when the deal is won or flagged.

@@ -12,7 +12,8 @@ use super::review::{self, Reviewer, Standing};
 use super::step::{self, ChangeOutcome, RuleError, StepChange};
 use chrono::{DateTime, Utc};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Verdict {
     Qualified,
     NeedsWork,
@@ -20,6 +21,22 @@ pub enum Verdict {
 }
 
 impl Verdict {
+    pub const ALL: [Verdict; 3] = [Verdict::Qualified, Verdict::NeedsWork, Verdict::Disqualify];
+
+    /// The name scripts use (`needs_work`).
+    pub fn key(self) -> &'static str {
+        match self {
+            Verdict::Qualified => "qualified",
+            Verdict::NeedsWork => "needs_work",
+            Verdict::Disqualify => "disqualify",
+        }
+    }
+
+    pub fn parse(key: &str) -> Option<Verdict> {
+        let key = key.trim().to_lowercase().replace([' ', '-'], "_");
+        Verdict::ALL.into_iter().find(|v| v.key() == key)
+    }
+
     pub fn label(self) -> &'static str {
         match self {
             Verdict::Qualified => "qualified",
@@ -85,45 +102,6 @@ pub fn risk_band(risk: &Risk, playbook: &Playbook) -> RiskBand {
 /// The deal's risk band: its worst risk's.
 pub fn overall_risk_band(content: &DealContent, playbook: &Playbook) -> Option<RiskBand> {
     content.risks.iter().map(|r| risk_band(r, playbook)).max()
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ForecastCategory {
-    Pipeline,
-    BestCase,
-    Commit,
-    Closed,
-    Omitted,
-}
-
-impl ForecastCategory {
-    pub fn label(self) -> &'static str {
-        match self {
-            ForecastCategory::Pipeline => "Pipeline",
-            ForecastCategory::BestCase => "Best Case",
-            ForecastCategory::Commit => "Commit",
-            ForecastCategory::Closed => "Closed",
-            ForecastCategory::Omitted => "Omitted",
-        }
-    }
-}
-
-/// The forecast category the step completion supports.
-pub fn forecast_category(deal: &Deal, playbook: &Playbook) -> ForecastCategory {
-    if deal.stage.trim().to_ascii_lowercase().starts_with("closed") {
-        return ForecastCategory::Closed;
-    }
-    if verdict(&deal.content.meddpicc, playbook) == Some(Verdict::Disqualify) {
-        return ForecastCategory::Omitted;
-    }
-    let done = deal.steps.iter().take_while(|s| s.is_complete()).count();
-    if done >= playbook.forecast.commit_from_steps {
-        ForecastCategory::Commit
-    } else if done >= playbook.forecast.best_case_from_steps {
-        ForecastCategory::BestCase
-    } else {
-        ForecastCategory::Pipeline
-    }
 }
 
 /// Whether the opportunity record has `field`.
@@ -547,6 +525,9 @@ pub fn apply_step(
     now: DateTime<Utc>,
 ) -> Result<ChangeOutcome, RuleError> {
     let mut steps = deal.steps.clone();
+    let first_time = steps
+        .iter()
+        .any(|s| s.number == number && s.first_completed_at.is_none());
     let outcome = step::apply(&mut steps, number, change, playbook, now)?;
     if *change == StepChange::Complete {
         let missing = unmet(number, deal, playbook);
@@ -558,6 +539,16 @@ pub fn apply_step(
         }
     }
     deal.steps = steps;
+    // the verdict when step 1 is first completed is the deal's prediction,
+    // judged later against its outcome (qualification accuracy)
+    if number == 1
+        && *change == StepChange::Complete
+        && first_time
+        && deal.content.prediction.is_none()
+        && let Some(verdict) = verdict(&deal.content.meddpicc, playbook)
+    {
+        deal.content.prediction = Some(super::pipeline::Prediction { verdict, at: now });
+    }
     Ok(outcome)
 }
 
@@ -852,7 +843,6 @@ mod tests {
         confirm(&mut d, 10);
         complete(&mut d, 10, &pb);
         assert!(d.steps.iter().all(|s| s.is_complete()));
-        assert_eq!(forecast_category(&d, &pb), ForecastCategory::Commit);
     }
 
     fn card(framework: Framework, scores: &[(Element, u8)], rest: u8) -> Scorecard {

@@ -104,8 +104,23 @@ pub struct DealSummary {
     pub close_date: Option<NaiveDate>,
     pub stage: String,
     pub owner: String,
+    pub sa: String,
     pub steps_complete: u8,
     pub steps_blocked: u8,
+    pub forecast: super::pipeline::ForecastCategory,
+    pub verdict: Option<super::criteria::Verdict>,
+    pub meddpicc_total: u32,
+    pub meddpicc_max: u32,
+    pub qa_passed: u8,
+    pub qa_total: u8,
+    /// Escalations open now, and how many of them are past due.
+    pub escalations_open: u32,
+    pub escalations_overdue: u32,
+    pub risk_band: Option<String>,
+    pub next_step_due: Option<NaiveDate>,
+    /// Stalled now (and not snoozed).
+    pub stalled: bool,
+    pub outcome: Option<super::pipeline::OutcomeKind>,
 }
 
 /// A deal as a person or a script asks to create it, before it has an id.

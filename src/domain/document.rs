@@ -8,6 +8,7 @@ use super::content::{
 };
 use super::deal::{Deal, DealId, MAX_TEXT, NewDeal};
 use super::money::Money;
+use super::pipeline::{Outcome, Prediction, Snooze};
 use super::playbook::{ACTION_COUNT, Playbook, STEP_COUNT};
 use super::step::{Notes, Step, StepStatus};
 use chrono::{DateTime, NaiveDate, Utc};
@@ -105,6 +106,12 @@ pub struct DealDocument {
     pub manager_review: Option<SaDecision>,
     #[serde(default)]
     pub handoff: Handoff,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub outcome: Option<Outcome>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub prediction: Option<Prediction>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub snooze: Option<Snooze>,
 }
 
 impl DealDocument {
@@ -164,6 +171,9 @@ impl DealDocument {
             next_steps: c.next_steps,
             manager_review: c.manager_review,
             handoff: c.handoff,
+            outcome: c.outcome,
+            prediction: c.prediction,
+            snooze: c.snooze,
         }
     }
 
@@ -257,6 +267,9 @@ impl DealDocument {
             next_steps: self.next_steps.clone(),
             manager_review: self.manager_review.clone(),
             handoff: self.handoff.clone(),
+            outcome: self.outcome.clone(),
+            prediction: self.prediction,
+            snooze: self.snooze.clone(),
         }
     }
 

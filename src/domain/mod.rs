@@ -9,6 +9,7 @@ pub mod deal;
 pub mod document;
 pub mod escalation;
 pub mod money;
+pub mod pipeline;
 pub mod playbook;
 pub mod qa;
 pub mod review;

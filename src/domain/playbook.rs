@@ -29,6 +29,7 @@ pub struct Playbook {
     pub meddpicc: MeddpiccRules,
     pub risk_bands: RiskBands,
     pub forecast: Forecast,
+    pub pipeline: PipelineRules,
     pub steps: Vec<StepDef>,
     pub qa: Vec<QaDef>,
     pub escalations: Vec<EscalationDef>,
@@ -58,8 +59,36 @@ pub struct Targets {
     pub stage_velocity_days: u32,
     pub manager_review_over_usd: i64,
     pub next_step_window_business_days: u32,
+    /// The share of steps to finish within their SLA (time per step).
+    #[serde(default = "ninety")]
+    pub time_per_step_percent: f64,
     #[serde(default)]
     pub holidays: Vec<NaiveDate>,
+}
+
+fn ninety() -> f64 {
+    90.0
+}
+
+/// When a deal counts as stalled.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PipelineRules {
+    /// Days without any change after which an open deal is stalled.
+    #[serde(default = "seven")]
+    pub stalled_after_days: u32,
+}
+
+impl Default for PipelineRules {
+    fn default() -> Self {
+        PipelineRules {
+            stalled_after_days: seven(),
+        }
+    }
+}
+
+fn seven() -> u32 {
+    7
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -282,6 +311,8 @@ struct Raw {
     meddpicc: Spanned<MeddpiccRules>,
     risk_bands: RiskBands,
     forecast: Forecast,
+    #[serde(default)]
+    pipeline: PipelineRules,
     steps: Spanned<Vec<Spanned<StepDef>>>,
     qa: Spanned<Vec<Spanned<QaDef>>>,
     escalations: Spanned<Vec<Spanned<EscalationDef>>>,
@@ -497,6 +528,7 @@ impl Playbook {
             meddpicc: raw.meddpicc.into_inner(),
             risk_bands: raw.risk_bands,
             forecast: raw.forecast,
+            pipeline: raw.pipeline,
             steps: steps.into_iter().map(Spanned::into_inner).collect(),
             qa: qa.into_iter().map(Spanned::into_inner).collect(),
             escalations: escalations.into_iter().map(Spanned::into_inner).collect(),

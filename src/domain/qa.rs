@@ -128,7 +128,11 @@ fn manager_review(deal: &Deal, playbook: &Playbook) -> (QaState, String) {
 /// criteria (from step 4), commitments and open risks all written down.
 fn handoff_documented(deal: &Deal) -> (QaState, String) {
     let h = &deal.content.handoff;
-    let won = deal.stage.to_ascii_lowercase().contains("won");
+    let won = deal
+        .content
+        .outcome
+        .as_ref()
+        .is_some_and(|o| o.kind == super::pipeline::OutcomeKind::Won);
     if !won && !h.flagged {
         return (
             QaState::NotApplicable,
@@ -455,7 +459,19 @@ mod tests {
                 .state
                 .passed()
         );
+        // the stage's text decides nothing; the recorded outcome does
         d.stage = "Closed Won".into();
+        assert!(
+            item(&checklist(&d, &pb, now()), QaRule::HandoffDocumented)
+                .state
+                .passed()
+        );
+        d.content.outcome = Some(crate::domain::pipeline::Outcome {
+            kind: crate::domain::pipeline::OutcomeKind::Won,
+            on: now().date_naive(),
+            reason: String::new(),
+            lost_to: String::new(),
+        });
         assert_eq!(
             item(&checklist(&d, &pb, now()), QaRule::HandoffDocumented).state,
             QaState::Fail

@@ -7,11 +7,12 @@ use crate::domain::content::PathError;
 use crate::domain::deal::{Deal, DealId, FieldError, NewDeal};
 use crate::domain::document::DealDocument;
 use crate::domain::escalation::{self, EscalationId};
+use crate::domain::pipeline::{self, Outcome};
 use crate::domain::playbook::{EscalationRule, Playbook};
 use crate::domain::review::{self, Reviewer};
 use crate::domain::step::{ChangeOutcome, NoteKind, StepChange};
 use crate::domain::{criteria, step};
-use crate::store::{Draft, Saved, Store, StoreError};
+use crate::store::{Draft, ListQuery, Saved, Store, StoreError};
 use std::path::PathBuf;
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
@@ -29,9 +30,14 @@ pub struct Session {
 }
 
 impl Session {
-    /// A session on a store opened elsewhere (tests, benchmarks).
+    /// A session on an open store: the pipeline summary is kept by the
+    /// domain's rules from now on.
     pub fn new(mut store: Store, playbook: Playbook, clock: Clock, user: &str) -> Session {
         store.set_actor(user);
+        let rules = playbook.clone();
+        store.set_summarizer(Box::new(move |deal, now| {
+            pipeline::summarize(deal, &rules, now)
+        }));
         let db = store.path().map(PathBuf::from).unwrap_or_default();
         Session {
             store,
@@ -39,6 +45,24 @@ impl Session {
             clock,
             user: user.trim().to_string(),
             db,
+        }
+    }
+
+    /// Fill the pipeline rows of deals written before the pipeline existed.
+    pub fn fill_pipeline(&mut self) -> Result<usize> {
+        let missing = self.store.deals_without_summary()?;
+        if !missing.is_empty() {
+            let now = self.clock.now();
+            self.store.resummarize(&missing, now)?;
+        }
+        Ok(missing.len())
+    }
+
+    /// The list query for the clock's now.
+    pub fn list_query(&self) -> ListQuery {
+        ListQuery {
+            now: self.clock.now(),
+            ..ListQuery::default()
         }
     }
 }
@@ -193,6 +217,42 @@ pub fn record_review(
     s.store.update_deal(id, expected_version, now, |deal| {
         review::review(deal, reviewer, approved, &who, comment, now).map_err(StoreError::Rule)
     })
+}
+
+/// Record the deal's outcome (`None` reopens it): won, lost (with a reason
+/// and whom to), disqualified (with a reason).
+pub fn set_outcome(
+    s: &mut Session,
+    id: DealId,
+    expected_version: Option<i64>,
+    outcome: Option<Outcome>,
+) -> Result<Deal> {
+    let (deal, ()) = edit_deal(s, id, expected_version, |deal| {
+        pipeline::set_outcome(deal, outcome).map_err(|e| {
+            StoreError::Invalid(vec![FieldError {
+                field: "outcome".into(),
+                message: e.to_string(),
+            }])
+        })
+    })?;
+    Ok(deal)
+}
+
+/// Silence the deal's stalled flag until `until`; a later change ends it.
+pub fn snooze(s: &mut Session, id: DealId, until: chrono::NaiveDate, reason: &str) -> Result<Deal> {
+    if reason.trim().is_empty() {
+        return Err(StoreError::Rule(step::RuleError::Required("a reason")));
+    }
+    let (today, now, who) = (s.clock.today(), s.clock.now(), s.user.clone());
+    let (deal, ()) = s.store.update_deal(id, None, now, |deal| {
+        pipeline::snooze(deal, until, reason, &who, today, now).map_err(|e| {
+            StoreError::Invalid(vec![FieldError {
+                field: "--until".into(),
+                message: e.to_string(),
+            }])
+        })
+    })?;
+    Ok(deal)
 }
 
 /// Set a competitor's battle card; `expected_version` is the version read

@@ -6,9 +6,11 @@ mod schema;
 
 use crate::domain::audit::{self, AuditEntry};
 use crate::domain::content::DealContent;
+use crate::domain::criteria::Verdict;
 use crate::domain::deal::{Deal, DealId, DealSummary, FieldError};
 use crate::domain::escalation::{EscalationRecord, Stamp};
 use crate::domain::money::Money;
+use crate::domain::pipeline::{ForecastCategory, OutcomeKind, PipelineRow};
 use crate::domain::playbook::EscalationRule;
 use crate::domain::step::{Notes, RuleError, Step, StepStatus};
 use chrono::{DateTime, NaiveDate, Utc};
@@ -134,22 +136,45 @@ pub struct Saved {
     pub replaced: Option<(i64, String)>,
 }
 
-/// How the deal list is ordered.
+/// How the deal list is ordered: any of the pipeline's columns.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum ListSort {
     #[default]
     CloseDate,
     Amount,
     Name,
+    Account,
+    Owner,
+    Forecast,
+    Meddpicc,
+    Steps,
+    Qa,
+    Escalations,
+    Risk,
+    NextStep,
+    Stalled,
 }
 
 impl ListSort {
+    pub const ALL: [ListSort; 13] = [
+        ListSort::CloseDate,
+        ListSort::Amount,
+        ListSort::Name,
+        ListSort::Account,
+        ListSort::Owner,
+        ListSort::Forecast,
+        ListSort::Meddpicc,
+        ListSort::Steps,
+        ListSort::Qa,
+        ListSort::Escalations,
+        ListSort::Risk,
+        ListSort::NextStep,
+        ListSort::Stalled,
+    ];
+
     pub fn next(self) -> ListSort {
-        match self {
-            ListSort::CloseDate => ListSort::Amount,
-            ListSort::Amount => ListSort::Name,
-            ListSort::Name => ListSort::CloseDate,
-        }
+        let i = ListSort::ALL.iter().position(|s| *s == self).unwrap_or(0);
+        ListSort::ALL[(i + 1) % ListSort::ALL.len()]
     }
 
     pub fn label(self) -> &'static str {
@@ -157,7 +182,41 @@ impl ListSort {
             ListSort::CloseDate => "close date",
             ListSort::Amount => "amount",
             ListSort::Name => "name",
+            ListSort::Account => "account",
+            ListSort::Owner => "owner",
+            ListSort::Forecast => "forecast category",
+            ListSort::Meddpicc => "MEDDPICC total",
+            ListSort::Steps => "steps done",
+            ListSort::Qa => "QA passed",
+            ListSort::Escalations => "open escalations",
+            ListSort::Risk => "risk band",
+            ListSort::NextStep => "next step due",
+            ListSort::Stalled => "stalled first",
         }
+    }
+
+    /// The name scripts use (`--sort close_date`).
+    pub fn key(self) -> &'static str {
+        match self {
+            ListSort::CloseDate => "close_date",
+            ListSort::Amount => "amount",
+            ListSort::Name => "name",
+            ListSort::Account => "account",
+            ListSort::Owner => "owner",
+            ListSort::Forecast => "forecast_category",
+            ListSort::Meddpicc => "meddpicc_total",
+            ListSort::Steps => "steps",
+            ListSort::Qa => "qa",
+            ListSort::Escalations => "escalations",
+            ListSort::Risk => "risk_band",
+            ListSort::NextStep => "next_step_due",
+            ListSort::Stalled => "stalled",
+        }
+    }
+
+    pub fn parse(key: &str) -> Option<ListSort> {
+        let key = key.trim().to_lowercase().replace([' ', '-'], "_");
+        ListSort::ALL.into_iter().find(|s| s.key() == key)
     }
 
     fn order_by(self) -> &'static str {
@@ -165,6 +224,24 @@ impl ListSort {
             ListSort::CloseDate => "d.close_date IS NULL, d.close_date, d.id",
             ListSort::Amount => "d.amount_cents IS NULL, d.amount_cents DESC, d.id",
             ListSort::Name => "d.name COLLATE NOCASE, d.id",
+            ListSort::Account => "d.account COLLATE NOCASE, d.id",
+            ListSort::Owner => "d.owner = '', d.owner COLLATE NOCASE, d.id",
+            ListSort::Forecast => {
+                "CASE p.forecast WHEN 'commit' THEN 0 WHEN 'best_case' THEN 1 WHEN 'pipeline' THEN 2
+                    WHEN 'closed' THEN 3 ELSE 4 END, d.id"
+            }
+            ListSort::Meddpicc => "p.meddpicc_total DESC, d.id",
+            ListSort::Steps => "p.steps_complete DESC, d.id",
+            ListSort::Qa => "p.qa_passed DESC, d.id",
+            ListSort::Escalations => "p.escalations DESC, d.id",
+            ListSort::Risk => {
+                "CASE p.risk_band WHEN 'critical' THEN 0 WHEN 'high' THEN 1 WHEN 'medium' THEN 2
+                    WHEN 'low' THEN 3 ELSE 4 END, d.id"
+            }
+            ListSort::NextStep => "p.next_step_due IS NULL, p.next_step_due, d.id",
+            ListSort::Stalled => {
+                "p.outcome IS NOT NULL, p.stalled_from IS NULL, p.stalled_from, d.id"
+            }
         }
     }
 }
@@ -176,8 +253,8 @@ pub enum Queue {
     All,
     /// Step 4 has a validation plan the SA has not approved.
     SaSignOff,
-    /// Over the threshold (in cents) and without an approving manager review.
-    ManagerReview { over_cents: i64 },
+    /// Over the threshold and without a current approving manager review.
+    ManagerReview,
 }
 
 impl Queue {
@@ -185,34 +262,45 @@ impl Queue {
         match self {
             Queue::All => "all deals",
             Queue::SaSignOff => "waiting on SA sign-off",
-            Queue::ManagerReview { .. } => "waiting on manager review",
+            Queue::ManagerReview => "waiting on manager review",
         }
     }
 
-    fn sql(self) -> String {
-        let body = "(SELECT body FROM deal_content WHERE deal_id = d.id)";
+    pub fn next(self) -> Queue {
         match self {
-            Queue::All => String::new(),
-            Queue::SaSignOff => format!(
-                " AND coalesce(json_array_length({body}, '$.validation_plan.items'), 0) > 0
-                  AND coalesce(json_extract({body}, '$.validation_plan.decision.approved'), 0) = 0"
-            ),
-            // the threshold is a number from the playbook, never user text
-            Queue::ManagerReview { over_cents } => format!(
-                " AND d.amount_cents > {over_cents}
-                  AND coalesce(json_extract({body}, '$.manager_review.approved'), 0) = 0"
-            ),
+            Queue::All => Queue::SaSignOff,
+            Queue::SaSignOff => Queue::ManagerReview,
+            Queue::ManagerReview => Queue::All,
+        }
+    }
+
+    fn sql(self) -> &'static str {
+        match self {
+            Queue::All => "",
+            Queue::SaSignOff => " AND p.awaiting_sa",
+            Queue::ManagerReview => " AND p.awaiting_manager",
         }
     }
 }
 
 /// Which deals the list shows, and in what order.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct ListQuery {
     /// Matched, case-insensitively, anywhere in the name, account or owner.
     pub filter: String,
     pub sort: ListSort,
     pub queue: Queue,
+    /// Only this owner's deals (names compared without case).
+    pub owner: Option<String>,
+    pub sa: Option<String>,
+    pub category: Option<ForecastCategory>,
+    pub verdict: Option<Verdict>,
+    /// Only deals stalled at `now` (and not snoozed).
+    pub stalled: bool,
+    /// Only deals with an escalation past due at `now`.
+    pub overdue: bool,
+    /// The clock's now: stalled and overdue are judged against it.
+    pub now: DateTime<Utc>,
 }
 
 impl ListQuery {
@@ -228,15 +316,89 @@ impl ListQuery {
             .collect();
         format!("%{escaped}%")
     }
+
+    /// The WHERE clause (after `WHERE 1`) and its parameters, from ?1 on.
+    fn conditions(&self) -> (String, Vec<Box<dyn ToSql>>) {
+        let mut sql = String::new();
+        let mut args: Vec<Box<dyn ToSql>> = Vec::new();
+        let mut bind = |sql: &mut String, clause: &str, value: Box<dyn ToSql>| {
+            args.push(value);
+            sql.push_str(&clause.replace('?', &format!("?{}", args.len())));
+        };
+        if !self.filter.trim().is_empty() {
+            bind(
+                &mut sql,
+                " AND (d.name LIKE ? ESCAPE '\\' OR d.account LIKE ? ESCAPE '\\' OR d.owner LIKE ? ESCAPE '\\')",
+                Box::new(self.pattern()),
+            );
+        }
+        if let Some(owner) = &self.owner {
+            bind(
+                &mut sql,
+                " AND d.owner = ? COLLATE NOCASE",
+                Box::new(owner.trim().to_string()),
+            );
+        }
+        if let Some(sa) = &self.sa {
+            bind(
+                &mut sql,
+                " AND d.sa = ? COLLATE NOCASE",
+                Box::new(sa.trim().to_string()),
+            );
+        }
+        if let Some(category) = self.category {
+            bind(&mut sql, " AND p.forecast = ?", Box::new(category.key()));
+        }
+        if let Some(verdict) = self.verdict {
+            bind(&mut sql, " AND p.verdict = ?", Box::new(verdict.key()));
+        }
+        if self.stalled {
+            bind(
+                &mut sql,
+                &format!(" AND {}", stalled_sql("?")),
+                Box::new(self.now.timestamp()),
+            );
+        }
+        if self.overdue {
+            bind(
+                &mut sql,
+                " AND p.overdue_from <= ?",
+                Box::new(self.now.timestamp()),
+            );
+        }
+        sql.push_str(self.queue.sql());
+        (sql, args)
+    }
 }
 
-const FILTER_SQL: &str = "(?1 = '%%' OR d.name LIKE ?1 ESCAPE '\\' OR d.account LIKE ?1 ESCAPE '\\' OR d.owner LIKE ?1 ESCAPE '\\')";
+/// Stalled at the instant bound as `at` (Unix seconds): past its stalled
+/// time, open, and not snoozed past that day.
+fn stalled_sql(at: &str) -> String {
+    format!(
+        "(p.outcome IS NULL AND p.stalled_from <= {at}
+          AND (p.snoozed_until IS NULL OR p.snoozed_until <= {at}))"
+    )
+}
+
+/// The amount and count of deals in one forecast category.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CategoryTotal {
+    pub category: ForecastCategory,
+    pub deals: u64,
+    pub amount: Money,
+}
+
+/// Computes a deal's pipeline row as it is written (the domain's rules,
+/// injected so that the store keeps none of its own).
+pub type Summarizer = Box<dyn Fn(&Deal, DateTime<Utc>) -> PipelineRow + Send>;
 
 pub struct Store {
     conn: Connection,
     path: Option<PathBuf>,
     /// Who the audit trail says made the changes.
     actor: String,
+    /// Fills the pipeline summary in each change's transaction.
+    summarize: Option<Summarizer>,
 }
 
 impl Store {
@@ -284,6 +446,33 @@ impl Store {
             conn,
             path,
             actor: "unknown".into(),
+            summarize: None,
+        })
+    }
+
+    /// How each deal's pipeline row is computed when it is written.
+    pub fn set_summarizer(&mut self, summarize: Summarizer) {
+        self.summarize = Some(summarize);
+    }
+
+    /// Deals without a pipeline row (written before the pipeline existed).
+    pub fn deals_without_summary(&self) -> Result<Vec<DealId>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT id FROM deals WHERE id NOT IN (SELECT deal_id FROM pipeline) ORDER BY id",
+        )?;
+        let rows = stmt.query_map([], |r| r.get(0))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Write the pipeline rows of `ids` again, as of `now`, in one transaction.
+    pub fn resummarize(&mut self, ids: &[DealId], now: DateTime<Utc>) -> Result<()> {
+        let summarize = &self.summarize;
+        write_tx(&mut self.conn, |tx| {
+            for id in ids {
+                let deal = read_deal(tx, *id)?;
+                write_summary(tx, &deal, summarize.as_ref(), now)?;
+            }
+            Ok(())
         })
     }
 
@@ -302,23 +491,19 @@ impl Store {
 
     /// Run `f` inside one `BEGIN IMMEDIATE` transaction: all or nothing.
     fn write<T>(&mut self, f: impl FnOnce(&rusqlite::Transaction<'_>) -> Result<T>) -> Result<T> {
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let value = f(&tx)?;
-        tx.commit()?;
-        Ok(value)
+        write_tx(&mut self.conn, f)
     }
 
     /// Create deals (already checked by the caller) in one transaction: all
     /// are created or none. Their ids are given by the store.
     pub fn insert_deals(&mut self, deals: Vec<Deal>, now: DateTime<Utc>) -> Result<Vec<DealId>> {
         let who = self.actor.clone();
-        self.write(|tx| {
+        let summarize = &self.summarize;
+        write_tx(&mut self.conn, |tx| {
             deals
                 .into_iter()
                 .map(|mut deal| {
-                    let id = insert_deal(tx, &mut deal)?;
+                    let id = insert_deal(tx, &mut deal, (summarize.as_ref(), now))?;
                     record_changes(tx, &deal, None, &deal, &who, now)?;
                     Ok(id)
                 })
@@ -337,7 +522,8 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<Vec<Saved>> {
         let who = self.actor.clone();
-        self.write(|tx| {
+        let summarize = &self.summarize;
+        write_tx(&mut self.conn, |tx| {
             let mut saved = Vec::with_capacity(deals.len());
             for deal in deals {
                 let existing: Option<i64> = tx
@@ -359,7 +545,7 @@ impl Store {
                         replaced.version = version + 1;
                         replaced.updated_at = now;
                         replaced.escalations = before.escalations.clone();
-                        write_deal(tx, &mut replaced)?;
+                        write_deal(tx, &mut replaced, (summarize.as_ref(), now))?;
                         record_changes(tx, &replaced, Some(&before), &replaced, &who, now)?;
                         saved.push(Saved {
                             id: deal.id,
@@ -370,7 +556,7 @@ impl Store {
                         let mut created = deal.clone();
                         created.version = 1;
                         created.escalations.clear();
-                        let id = insert_deal(tx, &mut created)?;
+                        let id = insert_deal(tx, &mut created, (summarize.as_ref(), now))?;
                         record_changes(tx, &created, None, &created, &who, now)?;
                         saved.push(Saved { id, replaced: None });
                     }
@@ -394,12 +580,62 @@ impl Store {
     }
 
     pub fn count_deals(&self, query: &ListQuery) -> Result<usize> {
+        let (conditions, args) = query.conditions();
         let sql = format!(
-            "SELECT count(*) FROM deals d WHERE {FILTER_SQL}{}",
-            query.queue.sql()
+            "SELECT count(*) FROM deals d JOIN pipeline p ON p.deal_id = d.id WHERE 1{conditions}"
         );
-        let n: i64 = self.conn.query_row(&sql, [query.pattern()], |r| r.get(0))?;
+        let n: i64 = self.conn.prepare_cached(&sql)?.query_row(
+            rusqlite::params_from_iter(args.iter().map(|a| a.as_ref())),
+            |r| r.get(0),
+        )?;
         Ok(n as usize)
+    }
+
+    /// The distinct owners (or SAs) of the deals, for the list's filters.
+    pub fn people(&self, sa: bool) -> Result<Vec<String>> {
+        let column = if sa { "sa" } else { "owner" };
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT DISTINCT {column} FROM deals WHERE {column} != '' ORDER BY {column} COLLATE NOCASE"
+        ))?;
+        let rows = stmt.query_map([], |r| r.get(0))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// The amount and count of the matching deals per forecast category.
+    pub fn category_totals(&self, query: &ListQuery) -> Result<Vec<CategoryTotal>> {
+        let (conditions, args) = query.conditions();
+        let sql = format!(
+            "SELECT p.forecast, count(*), coalesce(sum(d.amount_cents), 0)
+             FROM deals d JOIN pipeline p ON p.deal_id = d.id WHERE 1{conditions}
+             GROUP BY p.forecast"
+        );
+        let mut stmt = self.conn.prepare_cached(&sql)?;
+        let rows = stmt.query_map(
+            rusqlite::params_from_iter(args.iter().map(|a| a.as_ref())),
+            |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, i64>(1)?,
+                    r.get::<_, i64>(2)?,
+                ))
+            },
+        )?;
+        let mut totals: Vec<CategoryTotal> = ForecastCategory::ALL
+            .iter()
+            .map(|c| CategoryTotal {
+                category: *c,
+                deals: 0,
+                amount: Money::ZERO,
+            })
+            .collect();
+        for row in rows {
+            let (key, n, cents) = row?;
+            if let Some(t) = totals.iter_mut().find(|t| t.category.key() == key) {
+                t.deals = n as u64;
+                t.amount = Money::from_cents(cents);
+            }
+        }
+        Ok(totals)
     }
 
     /// One page of the deal list: only the rows asked for are read.
@@ -409,19 +645,51 @@ impl Store {
         offset: usize,
         limit: usize,
     ) -> Result<Vec<DealSummary>> {
+        let mut out = Vec::new();
+        self.each_deal(query, offset, limit, |d| {
+            out.push(d);
+            Ok(())
+        })?;
+        Ok(out)
+    }
+
+    /// Each row of the list in order, one at a time (nothing held).
+    pub fn each_deal(
+        &self,
+        query: &ListQuery,
+        offset: usize,
+        limit: usize,
+        mut each: impl FnMut(DealSummary) -> Result<()>,
+    ) -> Result<()> {
         // pick the page's ids from the index first, then read just those rows
         let order = query.sort.order_by();
-        let queue = query.queue.sql();
+        let (conditions, mut args) = query.conditions();
+        let n = args.len();
+        args.push(Box::new(query.now.timestamp()));
+        args.push(Box::new(limit.min(i64::MAX as usize) as i64));
+        args.push(Box::new(offset as i64));
+        let (now, lim, off) = (n + 1, n + 2, n + 3);
         let sql = format!(
-            "WITH page AS (SELECT d.id FROM deals d WHERE {FILTER_SQL}{queue} ORDER BY {order} LIMIT ?2 OFFSET ?3)
-             SELECT d.id, d.name, d.account, d.amount_cents, d.close_date, d.stage, d.owner,
-                (SELECT count(*) FROM steps s WHERE s.deal_id = d.id AND s.status = 'complete'),
-                (SELECT count(*) FROM steps s WHERE s.deal_id = d.id AND s.status = 'blocked')
-             FROM page JOIN deals d ON d.id = page.id ORDER BY {order}"
+            "WITH page AS (SELECT d.id FROM deals d JOIN pipeline p ON p.deal_id = d.id
+                WHERE 1{conditions} ORDER BY {order} LIMIT ?{lim} OFFSET ?{off})
+             SELECT d.id, d.name, d.account, d.amount_cents, d.close_date, d.stage, d.owner, d.sa,
+                p.steps_complete, p.steps_blocked, p.forecast, p.verdict, p.meddpicc_total,
+                p.meddpicc_max, p.qa_passed, p.qa_total,
+                (SELECT count(*) FROM json_each(p.escalation_starts) WHERE value <= ?{now}),
+                (SELECT count(*) FROM json_each(p.escalation_dues) WHERE value <= ?{now}),
+                p.risk_band, p.next_step_due,
+                coalesce({stalled}, 0), p.outcome
+             FROM page JOIN deals d ON d.id = page.id JOIN pipeline p ON p.deal_id = d.id
+             ORDER BY {order}",
+            stalled = stalled_sql(&format!("?{now}"))
         );
         let mut stmt = self.conn.prepare_cached(&sql)?;
-        let rows = stmt.query_map(params![query.pattern(), limit as i64, offset as i64], |r| {
-            Ok(DealSummary {
+        let mut rows = stmt.query(rusqlite::params_from_iter(args.iter().map(|a| a.as_ref())))?;
+        while let Some(r) = rows.next()? {
+            let forecast: String = r.get(10)?;
+            let verdict: Option<String> = r.get(11)?;
+            let outcome: Option<String> = r.get(21)?;
+            each(DealSummary {
                 id: r.get(0)?,
                 name: r.get(1)?,
                 account: r.get(2)?,
@@ -429,11 +697,24 @@ impl Store {
                 close_date: r.get(4)?,
                 stage: r.get(5)?,
                 owner: r.get(6)?,
-                steps_complete: r.get(7)?,
-                steps_blocked: r.get(8)?,
-            })
-        })?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+                sa: r.get(7)?,
+                steps_complete: r.get(8)?,
+                steps_blocked: r.get(9)?,
+                forecast: ForecastCategory::parse(&forecast).unwrap_or(ForecastCategory::Pipeline),
+                verdict: verdict.as_deref().and_then(Verdict::parse),
+                meddpicc_total: r.get(12)?,
+                meddpicc_max: r.get(13)?,
+                qa_passed: r.get(14)?,
+                qa_total: r.get(15)?,
+                escalations_open: r.get(16)?,
+                escalations_overdue: r.get(17)?,
+                risk_band: r.get(18)?,
+                next_step_due: r.get(19)?,
+                stalled: r.get(20)?,
+                outcome: outcome.as_deref().and_then(OutcomeKind::parse),
+            })?;
+        }
+        Ok(())
     }
 
     /// Change a deal in one transaction, with its audit rows. With
@@ -449,7 +730,8 @@ impl Store {
         change: impl FnOnce(&mut Deal) -> Result<T>,
     ) -> Result<(Deal, T)> {
         let who = self.actor.clone();
-        self.write(|tx| {
+        let summarize = &self.summarize;
+        write_tx(&mut self.conn, |tx| {
             let mut deal = read_deal(tx, id)?;
             let before = deal.clone();
             if let Some(expected) = expected_version
@@ -465,7 +747,7 @@ impl Store {
             deal.id = id;
             deal.version += 1;
             deal.updated_at = now;
-            write_deal(tx, &mut deal)?;
+            write_deal(tx, &mut deal, (summarize.as_ref(), now))?;
             record_changes(tx, &deal, Some(&before), &deal, &who, now)?;
             Ok((deal, value))
         })
@@ -627,9 +909,79 @@ impl Store {
     }
 }
 
+/// Run `f` inside one `BEGIN IMMEDIATE` transaction on `conn`: all or nothing.
+fn write_tx<T>(
+    conn: &mut Connection,
+    f: impl FnOnce(&rusqlite::Transaction<'_>) -> Result<T>,
+) -> Result<T> {
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let value = f(&tx)?;
+    tx.commit()?;
+    Ok(value)
+}
+
+/// Write the deal's pipeline row (when a summarizer is set).
+fn write_summary(
+    tx: &Connection,
+    deal: &Deal,
+    summarize: Option<&Summarizer>,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    let Some(summarize) = summarize else {
+        return Ok(());
+    };
+    let p = summarize(deal, now);
+    let secs = |t: DateTime<Utc>| t.timestamp();
+    let starts: Vec<i64> = p.escalations.iter().map(|(s, _)| secs(*s)).collect();
+    let dues: Vec<i64> = p.escalations.iter().map(|(_, d)| secs(*d)).collect();
+    let day_start = |d: NaiveDate| d.and_time(chrono::NaiveTime::MIN).and_utc().timestamp();
+    tx.prepare_cached(
+        "INSERT INTO pipeline (deal_id, forecast, verdict, meddpicc_total, meddpicc_max,
+            steps_complete, steps_blocked, qa_passed, qa_total, escalations, escalation_starts,
+            escalation_dues, overdue_from, risk_band, next_step_due, stalled_from, snoozed_until,
+            outcome, awaiting_sa, awaiting_manager)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18,
+            ?19, ?20)
+         ON CONFLICT (deal_id) DO UPDATE SET forecast = excluded.forecast,
+            verdict = excluded.verdict, meddpicc_total = excluded.meddpicc_total,
+            meddpicc_max = excluded.meddpicc_max, steps_complete = excluded.steps_complete,
+            steps_blocked = excluded.steps_blocked, qa_passed = excluded.qa_passed,
+            qa_total = excluded.qa_total, escalations = excluded.escalations,
+            escalation_starts = excluded.escalation_starts,
+            escalation_dues = excluded.escalation_dues,
+            overdue_from = excluded.overdue_from, risk_band = excluded.risk_band,
+            next_step_due = excluded.next_step_due, stalled_from = excluded.stalled_from,
+            snoozed_until = excluded.snoozed_until, outcome = excluded.outcome,
+            awaiting_sa = excluded.awaiting_sa, awaiting_manager = excluded.awaiting_manager",
+    )?
+    .execute(params![
+        deal.id,
+        p.forecast.key(),
+        p.verdict.map(Verdict::key),
+        p.meddpicc_total,
+        p.meddpicc_max,
+        p.steps_complete,
+        p.steps_blocked,
+        p.qa_passed,
+        p.qa_total,
+        p.escalations.len() as i64,
+        serde_json::to_string(&starts).expect("numbers serialise"),
+        serde_json::to_string(&dues).expect("numbers serialise"),
+        dues.iter().min(),
+        p.risk_band,
+        p.next_step_due,
+        p.stalled_from.map(secs),
+        p.snoozed_until.map(day_start),
+        p.outcome.map(OutcomeKind::key),
+        p.awaiting_sa,
+        p.awaiting_manager,
+    ])?;
+    Ok(())
+}
+
 /// Insert a whole deal (its id is ignored: a new one is given); the row is
 /// created bare and `write_deal` fills in every field.
-fn insert_deal(tx: &Connection, deal: &mut Deal) -> Result<DealId> {
+fn insert_deal(tx: &Connection, deal: &mut Deal, summary: Summary<'_>) -> Result<DealId> {
     tx.prepare_cached(
         "INSERT INTO deals (name, account, support_rate_percent, stage, created_at, updated_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
@@ -648,12 +1000,12 @@ fn insert_deal(tx: &Connection, deal: &mut Deal) -> Result<DealId> {
         insert.execute(params![id, s.number])?;
     }
     deal.id = id;
-    write_deal(tx, deal)?;
+    write_deal(tx, deal, summary)?;
     Ok(id)
 }
 
 /// Write every field, step and the content of an existing deal.
-fn write_deal(tx: &Connection, deal: &mut Deal) -> Result<()> {
+fn write_deal(tx: &Connection, deal: &mut Deal, summary: Summary<'_>) -> Result<()> {
     tx.prepare_cached(
         "UPDATE deals SET name = ?2, account = ?3, amount_cents = ?4, implementation_fee_cents = ?5,
             support_rate_percent = ?6, close_date = ?7, stage = ?8, owner = ?9, sa = ?10, manager = ?11,
@@ -708,8 +1060,12 @@ fn write_deal(tx: &Connection, deal: &mut Deal) -> Result<()> {
     )?
     .execute(params![deal.id, body])?;
     write_escalations(tx, deal)?;
+    write_summary(tx, deal, summary.0, summary.1)?;
     Ok(())
 }
+
+/// The summarizer and the change's time, handed to `write_deal`.
+type Summary<'a> = (Option<&'a Summarizer>, DateTime<Utc>);
 
 /// Store new escalation records (giving them ids) and the acts on old ones.
 fn write_escalations(tx: &Connection, deal: &mut Deal) -> Result<()> {

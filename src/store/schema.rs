@@ -112,6 +112,38 @@ const MIGRATIONS: &[M<'static>] = &[
             who      TEXT NOT NULL
         ) STRICT;",
     ),
+    // The pipeline list's columns, kept beside each deal and written in the
+    // same transaction as every change (filled for older deals on open).
+    // Instants are Unix seconds, compared with the reader's now.
+    M::up(
+        "CREATE TABLE pipeline (
+            deal_id          INTEGER PRIMARY KEY REFERENCES deals (id) ON DELETE CASCADE,
+            forecast         TEXT NOT NULL,
+            verdict          TEXT,
+            meddpicc_total   INTEGER NOT NULL,
+            meddpicc_max     INTEGER NOT NULL,
+            steps_complete   INTEGER NOT NULL,
+            steps_blocked    INTEGER NOT NULL,
+            qa_passed        INTEGER NOT NULL,
+            qa_total         INTEGER NOT NULL,
+            escalations      INTEGER NOT NULL,
+            escalation_starts TEXT NOT NULL CHECK (json_valid(escalation_starts)),
+            escalation_dues  TEXT NOT NULL CHECK (json_valid(escalation_dues)),
+            overdue_from     INTEGER,
+            risk_band        TEXT,
+            next_step_due    TEXT,
+            stalled_from     INTEGER,
+            snoozed_until    INTEGER,
+            outcome          TEXT,
+            awaiting_sa      INTEGER NOT NULL,
+            awaiting_manager INTEGER NOT NULL
+        ) STRICT;
+        CREATE INDEX pipeline_by_forecast ON pipeline (forecast);
+        CREATE INDEX pipeline_by_stalled ON pipeline (stalled_from) WHERE outcome IS NULL;
+        CREATE INDEX pipeline_by_overdue ON pipeline (overdue_from);
+        CREATE INDEX pipeline_awaiting_sa ON pipeline (deal_id) WHERE awaiting_sa;
+        CREATE INDEX pipeline_awaiting_manager ON pipeline (deal_id) WHERE awaiting_manager;",
+    ),
 ];
 
 pub fn migrations() -> Migrations<'static> {

@@ -58,6 +58,16 @@ pub enum Action {
     ShowHistory,
     /// The list: all deals, the SA's queue, the manager's queue.
     CycleQueue,
+    /// The list's filters: forecast category, owner, SA, verdict.
+    CycleCategory,
+    CycleOwner,
+    CycleSa,
+    CycleVerdict,
+    /// Only stalled deals / only deals with an overdue escalation.
+    ToggleStalled,
+    ToggleOverdue,
+    /// Record the deal's outcome (won, lost, disqualified, open).
+    RecordOutcome,
     /// Enter in a prompt or form.
     Confirm,
     /// Esc in a prompt or form: leave without saving.

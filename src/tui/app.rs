@@ -143,7 +143,7 @@ impl App {
         }
         self.area = area;
         let [_, body, _] = frame_areas(area);
-        if let Err(e) = self.list.set_area(body, &self.ctx.session.store) {
+        if let Err(e) = self.list.set_area(body, &self.ctx.session) {
             self.status = Some(Status::error(e.to_string()));
         }
     }
@@ -239,7 +239,7 @@ impl App {
     }
 
     fn reload_list(&mut self) {
-        if let Err(e) = self.list.reload(&self.ctx.session.store) {
+        if let Err(e) = self.list.reload(&self.ctx.session) {
             self.status = Some(Status::error(e.to_string()));
         }
     }

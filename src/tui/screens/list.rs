@@ -2,9 +2,11 @@
 //! database only the rows that fit on screen.
 
 use super::new_deal::NewDealForm;
+use crate::domain::criteria::Verdict;
 use crate::domain::deal::{DealId, DealSummary};
-use crate::domain::money::Money;
-use crate::store::{ListQuery, Queue, Store, StoreError};
+use crate::domain::pipeline::{ForecastCategory, OutcomeKind};
+use crate::ops::Session;
+use crate::store::{CategoryTotal, ListQuery, StoreError};
 use crate::text::clean;
 use crate::tui::action::Action;
 use crate::tui::app::{Ctx, Look, Status};
@@ -33,6 +35,20 @@ pub struct ListScreen {
     height: usize,
     /// A new-deal form left half-filled, restored by `n`.
     draft: Option<Box<NewDealForm>>,
+    /// Amount and deals per forecast category, for the foot.
+    totals: Vec<CategoryTotal>,
+}
+
+/// The next of `items` after `current` (None: all), wrapping to None.
+fn cycle<T: Clone + PartialEq>(items: &[T], current: &Option<T>) -> Option<T> {
+    match current {
+        None => items.first().cloned(),
+        Some(c) => items
+            .iter()
+            .position(|i| i == c)
+            .and_then(|p| items.get(p + 1))
+            .cloned(),
+    }
 }
 
 pub enum ListOutcome {
@@ -68,19 +84,48 @@ impl ListScreen {
         }
     }
 
+    /// The queue and the filters in force, in words.
+    pub fn filters_text(&self) -> String {
+        let q = &self.query;
+        let mut parts = vec![q.queue.label().to_string()];
+        parts.extend(q.category.map(|c| c.label().to_string()));
+        parts.extend(q.verdict.map(|v| v.label().to_string()));
+        parts.extend(q.owner.as_ref().map(|o| format!("owner {}", clean(o))));
+        parts.extend(q.sa.as_ref().map(|o| format!("SA {}", clean(o))));
+        if q.stalled {
+            parts.push("stalled".into());
+        }
+        if q.overdue {
+            parts.push("overdue".into());
+        }
+        parts.join(" · ")
+    }
+
+    /// The amount per forecast category of the deals shown, for the foot.
+    pub fn totals_text(&self) -> String {
+        self.totals
+            .iter()
+            .filter(|t| t.deals > 0)
+            .map(|t| format!("{} {} ({})", t.category.label(), t.amount.short(), t.deals))
+            .collect::<Vec<_>>()
+            .join(" · ")
+    }
+
     pub fn keep_draft(&mut self, draft: Option<Box<NewDealForm>>) {
         self.draft = draft;
     }
 
-    pub fn set_area(&mut self, body: Rect, store: &Store) -> Result<(), StoreError> {
+    pub fn set_area(&mut self, body: Rect, store: &Session) -> Result<(), StoreError> {
         self.height = table_height(body);
         self.reload(store)
     }
 
     /// Read the count and the visible page again.
-    pub fn reload(&mut self, store: &Store) -> Result<(), StoreError> {
+    pub fn reload(&mut self, store: &Session) -> Result<(), StoreError> {
+        self.query.now = store.clock.now();
         self.total = store.count_deals(&self.query)?;
-        self.any = self.total > 0 || store.count_deals(&ListQuery::default())? > 0;
+        self.any = self.total > 0 || store.count_deals(&store.list_query())? > 0;
+        self.totals = store.category_totals(&self.query)?;
         self.selected = self.selected.min(self.total.saturating_sub(1));
         if self.selected < self.offset {
             self.offset = self.selected;
@@ -93,7 +138,7 @@ impl ListScreen {
         Ok(())
     }
 
-    fn select(&mut self, index: usize, store: &Store) -> Result<(), StoreError> {
+    fn select(&mut self, index: usize, store: &Session) -> Result<(), StoreError> {
         self.selected = index.min(self.total.saturating_sub(1));
         let visible = self.offset..self.offset + self.height;
         if visible.contains(&self.selected) {
@@ -103,7 +148,7 @@ impl ListScreen {
     }
 
     pub fn update(&mut self, action: Action, ctx: &mut Ctx) -> Result<ListOutcome, Status> {
-        let store = &ctx.session.store;
+        let store = &ctx.session;
         let page = self.height.max(1);
         let result = match action {
             Action::Down => self.select(self.selected + 1, store),
@@ -134,15 +179,35 @@ impl ListScreen {
                 self.query.sort = self.query.sort.next();
                 self.reload(store)
             }
+            Action::CycleCategory
+            | Action::CycleOwner
+            | Action::CycleSa
+            | Action::CycleVerdict
+            | Action::ToggleStalled
+            | Action::ToggleOverdue => {
+                let q = &mut self.query;
+                match action {
+                    Action::CycleCategory => {
+                        q.category = cycle(&ForecastCategory::ALL, &q.category);
+                    }
+                    Action::CycleVerdict => q.verdict = cycle(&Verdict::ALL, &q.verdict),
+                    Action::CycleOwner => match store.people(false) {
+                        Ok(people) => q.owner = cycle(&people, &q.owner),
+                        Err(e) => return Err(Status::error(e.to_string())),
+                    },
+                    Action::CycleSa => match store.people(true) {
+                        Ok(people) => q.sa = cycle(&people, &q.sa),
+                        Err(e) => return Err(Status::error(e.to_string())),
+                    },
+                    Action::ToggleStalled => q.stalled = !q.stalled,
+                    _ => q.overdue = !q.overdue,
+                }
+                self.selected = 0;
+                self.offset = 0;
+                self.reload(store)
+            }
             Action::CycleQueue => {
-                let over_cents =
-                    Money::from_dollars(ctx.session.playbook.targets.manager_review_over_usd)
-                        .cents();
-                self.query.queue = match self.query.queue {
-                    Queue::All => Queue::SaSignOff,
-                    Queue::SaSignOff => Queue::ManagerReview { over_cents },
-                    Queue::ManagerReview { .. } => Queue::All,
-                };
+                self.query.queue = self.query.queue.next();
                 self.selected = 0;
                 self.offset = 0;
                 self.reload(store)
@@ -167,7 +232,7 @@ impl ListScreen {
             .map_err(|e| Status::error(e.to_string()))
     }
 
-    fn set_filter(&mut self, store: &Store) -> Result<(), StoreError> {
+    fn set_filter(&mut self, store: &Session) -> Result<(), StoreError> {
         if self.filter.value() != self.query.filter {
             self.query.filter = self.filter.value().to_string();
             self.selected = 0;
@@ -184,7 +249,7 @@ impl ListScreen {
         let title = format!(
             " Deals ({}) · {} · sorted by {} ",
             self.total,
-            self.query.queue.label(),
+            self.filters_text(),
             self.query.sort.label()
         );
         let block = Block::bordered()
@@ -196,37 +261,84 @@ impl ListScreen {
         let [table_area, filter_area] =
             Layout::vertical([Constraint::Fill(1), Constraint::Length(1)]).areas(inner);
 
-        let wide = area.width >= 120;
-        let mut widths = vec![
-            Constraint::Fill(3),
-            Constraint::Fill(2),
-            Constraint::Length(10),
-            Constraint::Length(10),
-            Constraint::Length(13),
-            Constraint::Length(7),
-        ];
-        let mut header = vec!["Deal", "Account", "Amount", "Close", "Stage", "Steps"];
-        if wide {
-            widths.push(Constraint::Fill(1));
-            header.push("Owner");
-        }
+        // the pipeline's columns: all from 160 columns, the main ones below
+        let wide = area.width >= 160;
+        let medium = area.width >= 120;
+        let columns: Vec<(&str, Constraint)> = [
+            Some(("Deal", Constraint::Fill(3))),
+            medium.then_some(("Account", Constraint::Fill(2))),
+            medium.then_some(("Owner", Constraint::Fill(2))),
+            Some(("Amount", Constraint::Length(10))),
+            Some(("Close", Constraint::Length(10))),
+            Some(("Forecast", Constraint::Length(9))),
+            medium.then_some(if wide {
+                ("Verdict", Constraint::Length(16))
+            } else {
+                ("Score", Constraint::Length(6))
+            }),
+            Some(("Steps", Constraint::Length(6))),
+            Some(("QA", Constraint::Length(3))),
+            medium.then_some(("Esc", Constraint::Length(5))),
+            wide.then_some(("Risk", Constraint::Length(8))),
+            wide.then_some(("Next step", Constraint::Length(10))),
+            Some(("", Constraint::Length(2))),
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
+        let header: Vec<&str> = columns.iter().map(|(h, _)| *h).collect();
+        let widths: Vec<Constraint> = columns.iter().map(|(_, w)| *w).collect();
         let rows = self.rows.iter().enumerate().map(|(i, d)| {
             let steps = if d.steps_blocked > 0 {
-                format!("{}/10 ⊘", d.steps_complete)
+                format!("{}/10⊘", d.steps_complete)
             } else {
                 format!("{}/10", d.steps_complete)
             };
-            let mut cells = vec![
-                Line::from(clean(&d.name)),
-                Line::from(clean(&d.account)),
-                Line::from(d.amount.map_or("-".into(), |m| m.to_string())).right_aligned(),
-                Line::from(d.close_date.map_or("-".into(), |c| c.to_string())),
-                Line::from(clean(&d.stage)),
-                Line::from(steps),
-            ];
-            if wide {
+            let verdict = match (d.verdict, wide) {
+                (Some(v), true) => format!("{} {}/{}", v.label(), d.meddpicc_total, d.meddpicc_max),
+                (None, true) => format!("- {}/{}", d.meddpicc_total, d.meddpicc_max),
+                (_, false) => format!("{}/{}", d.meddpicc_total, d.meddpicc_max),
+            };
+            // open / overdue
+            let escalations = match (d.escalations_open, d.escalations_overdue) {
+                (0, _) => "-".to_string(),
+                (n, 0) => n.to_string(),
+                (n, late) => format!("{n}/{late}!"),
+            };
+            // ⏸ stalled (nothing moved, or a step past its SLA); ✓/✗ closed
+            let mark = match (d.outcome, d.stalled) {
+                (Some(OutcomeKind::Won), _) => "✓",
+                (Some(_), _) => "✗",
+                (None, true) => "⏸",
+                (None, false) => "",
+            };
+            let mut cells = vec![Line::from(clean(&d.name))];
+            if medium {
+                cells.push(Line::from(clean(&d.account)));
                 cells.push(Line::from(clean(&d.owner)));
             }
+            cells.push(Line::from(d.amount.map_or("-".into(), |m| m.to_string())).right_aligned());
+            cells.push(Line::from(
+                d.close_date.map_or("-".into(), |c| c.to_string()),
+            ));
+            cells.push(Line::from(d.forecast.label()));
+            if medium {
+                cells.push(Line::from(verdict));
+            }
+            cells.push(Line::from(steps));
+            cells.push(Line::from(format!("{}/{}", d.qa_passed, d.qa_total)));
+            if medium {
+                cells.push(Line::from(escalations));
+            }
+            if wide {
+                cells.push(Line::from(
+                    d.risk_band.clone().unwrap_or_else(|| "-".into()),
+                ));
+                cells.push(Line::from(
+                    d.next_step_due.map_or("-".into(), |c| c.to_string()),
+                ));
+            }
+            cells.push(Line::styled(mark, theme.warn));
             let row = Row::new(cells);
             if self.offset + i == self.selected {
                 row.style(theme.selected)
@@ -261,16 +373,19 @@ impl ListScreen {
                 Span::styled("  (Esc clears)", theme.dim),
             ])
             .render(filter_area, buf);
-        } else if self.total > self.height {
-            let shown = format!(
-                "{}-{} of {}",
-                self.offset + 1,
-                self.offset + self.rows.len(),
-                self.total
-            );
-            Line::styled(shown, theme.dim)
-                .right_aligned()
-                .render(filter_area, buf);
+        } else {
+            Line::styled(self.totals_text(), theme.dim).render(filter_area, buf);
+            if self.total > self.height {
+                let shown = format!(
+                    "{}-{} of {}",
+                    self.offset + 1,
+                    self.offset + self.rows.len(),
+                    self.total
+                );
+                Line::styled(shown, theme.dim)
+                    .right_aligned()
+                    .render(filter_area, buf);
+            }
         }
     }
 }

@@ -5,6 +5,7 @@ use crate::domain::content::*;
 use crate::domain::deal::Deal;
 use crate::domain::escalation::EscalationId;
 use crate::domain::money::Money;
+use crate::domain::pipeline::{Outcome, OutcomeKind};
 use crate::domain::playbook::EscalationRule;
 use crate::domain::playbook::Playbook;
 use crate::domain::review::Reviewer;
@@ -28,6 +29,8 @@ pub enum Intent {
         approved: bool,
         comment: String,
     },
+    /// `None` reopens the deal.
+    Outcome(Option<Outcome>),
 }
 
 /// How a field's text is read.
@@ -101,6 +104,8 @@ pub enum Section {
     Review,
     /// The handoff to implementation.
     Handoff,
+    /// The deal's outcome: won, lost, disqualified, or open again.
+    Outcome,
 }
 
 const SCORECARD: &[Field] = &[
@@ -203,6 +208,16 @@ const REVIEW: &[Field] = &[
     f("Review as", "As", Kind::Pick(reviewers), true),
     f("Decision", "Decision", Kind::Pick(decisions), true),
     f("Comment", "Comment", Kind::Text, false),
+];
+pub(super) fn outcomes() -> Vec<&'static str> {
+    vec!["won", "lost", "disqualified", "open"]
+}
+
+const OUTCOME: &[Field] = &[
+    f("Outcome", "Outcome", Kind::Pick(outcomes), true),
+    f("Closed on", "On", Kind::Date, false),
+    f("Reason (lost, disqualified)", "Reason", Kind::Text, false),
+    f("Lost to", "Lost to", Kind::Text, false),
 ];
 const HANDOFF: &[Field] = &[
     f("Flagged for handoff", "Flagged", Kind::YesNo, false),
@@ -313,6 +328,7 @@ impl Section {
             Section::Acknowledge => ACKNOWLEDGE,
             Section::Resolve => RESOLVE,
             Section::Review => REVIEW,
+            Section::Outcome => OUTCOME,
             Section::Handoff => HANDOFF,
         }
     }
@@ -367,6 +383,7 @@ impl Section {
             Section::Acknowledge => "acknowledgement",
             Section::Resolve => "resolution",
             Section::Review => "review",
+            Section::Outcome => "outcome",
             Section::Handoff => "handoff",
         }
     }
@@ -532,6 +549,18 @@ impl Section {
                     vec!["manager".into(), "approve".into(), String::new()],
                 )]
             }
+            Section::Outcome => {
+                let o = c.outcome.as_ref();
+                vec![(
+                    String::new(),
+                    vec![
+                        o.map_or("won", |o| o.kind.key()).to_string(),
+                        date_text(o.map(|o| o.on)),
+                        o.map(|o| o.reason.clone()).unwrap_or_default(),
+                        o.map(|o| o.lost_to.clone()).unwrap_or_default(),
+                    ],
+                )]
+            }
             Section::Handoff => {
                 let h = &c.handoff;
                 vec![(
@@ -573,7 +602,7 @@ impl Section {
 
     /// What a saved oversight dialog asks for, read from its fields; `None`
     /// for the sections that edit the deal's content.
-    pub fn intent(self, v: &[String]) -> Option<Result<Intent, String>> {
+    pub fn intent(self, v: &[String], today: &Today<'_>) -> Option<Result<Intent, String>> {
         Some(match self {
             Section::Escalate => EscalationRule::parse(v[0].trim())
                 .ok_or_else(|| "scenario: customer, legal_security or pricing".to_string())
@@ -586,6 +615,17 @@ impl Section {
                     id,
                     resolve: self == Section::Resolve,
                     note: v[1].clone(),
+                })
+            }
+            Section::Outcome => {
+                let kind = OutcomeKind::parse(&v[0]);
+                date(&v[1], today).map(|on| {
+                    Intent::Outcome(kind.map(|kind| Outcome {
+                        kind,
+                        on: on.unwrap_or(today.date),
+                        reason: v[2].trim().to_string(),
+                        lost_to: v[3].trim().to_string(),
+                    }))
                 })
             }
             Section::Review => Ok(Intent::Review {
@@ -727,7 +767,11 @@ impl Section {
                 deal.sa = t(2);
                 deal.manager = t(3);
             }
-            Section::Escalate | Section::Acknowledge | Section::Resolve | Section::Review => {
+            Section::Escalate
+            | Section::Acknowledge
+            | Section::Resolve
+            | Section::Review
+            | Section::Outcome => {
                 return Err(format!("the {} is not a change of the form", self.noun()));
             }
             Section::Handoff => {

@@ -44,7 +44,17 @@ impl CaptureForm {
                 message,
             }])
         };
-        if let Some(intent) = section.intent(&values) {
+        let (date, now, clock) = (s.clock.today(), s.clock.now(), s.clock);
+        let holidays = s.playbook.targets.holidays.clone();
+        let playbook = s.playbook.clone();
+        let today = Today {
+            date,
+            holidays: &holidays,
+            now,
+            clock,
+            playbook: &playbook,
+        };
+        if let Some(intent) = section.intent(&values, &today) {
             let version = Some(deal.version);
             return match intent.map_err(invalid)? {
                 Intent::Raise { rule, reason } => {
@@ -59,18 +69,9 @@ impl CaptureForm {
                     comment,
                 } => ops::record_review(s, deal.id, version, reviewer, approved, &comment)
                     .map(|(d, _)| d),
+                Intent::Outcome(outcome) => ops::set_outcome(s, deal.id, version, outcome),
             };
         }
-        let (date, now, clock) = (s.clock.today(), s.clock.now(), s.clock);
-        let holidays = s.playbook.targets.holidays.clone();
-        let playbook = s.playbook.clone();
-        let today = Today {
-            date,
-            holidays: &holidays,
-            now,
-            clock,
-            playbook: &playbook,
-        };
         ops::edit_deal(s, deal.id, None, |d| {
             // the deal may have moved on since it was read: that is fine
             // unless this very row changed (or moved) in the meantime
@@ -100,6 +101,8 @@ pub struct CaptureView<'a> {
     pub checks: &'a [Check],
     pub battle_card: Option<&'a str>,
     pub look: Look<'a>,
+    /// The clock's now (the forecast category reads the QA checklist).
+    pub now: chrono::DateTime<chrono::Utc>,
 }
 
 impl Widget for CaptureView<'_> {
@@ -254,7 +257,9 @@ impl CaptureView<'_> {
             }
             Section::Record => text(
                 "Forecast category",
-                criteria::forecast_category(self.deal, pb).label().into(),
+                crate::domain::pipeline::forecast_category(self.deal, pb, self.now)
+                    .label()
+                    .into(),
             ),
             _ => Vec::new(),
         }

@@ -472,6 +472,7 @@ impl DealScreen {
                 None
             }
             Action::EditHandoff => self.open_record(Section::Handoff, Some(0), ctx),
+            Action::RecordOutcome => self.open_record(Section::Outcome, Some(0), ctx),
             Action::ShowHistory => match ctx.session.store.history(self.deal.id) {
                 Ok(entries) => {
                     self.modal = Some(Modal::History(HistoryView { entries, scroll: 0 }));

@@ -277,6 +277,7 @@ impl DealScreen {
                 focused: self.focus == Focus::Capture,
                 checks: &self.checks,
                 battle_card: self.battle_card.as_ref().map(|b| b.notes.as_str()),
+                now: self.now,
                 look,
             }
             .render(page, buf);

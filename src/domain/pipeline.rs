@@ -1,0 +1,378 @@
+//! The deal in the pipeline: its outcome, the prediction step 1 made, its
+//! forecast category, whether it has stalled, and the summary row the
+//! pipeline list reads. Pure functions of the deal, the playbook and `now`.
+
+use super::calendar::add_business_days;
+use super::criteria::{Verdict, overall_risk_band, score_total, verdict};
+use super::deal::Deal;
+use super::escalation;
+use super::money::Money;
+use super::playbook::Playbook;
+use super::qa;
+use super::review::{Reviewer, standing};
+use super::step::StepStatus;
+use chrono::{DateTime, Duration, NaiveDate, NaiveTime, Utc};
+use serde::{Deserialize, Serialize};
+
+/// How a closed deal ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OutcomeKind {
+    Won,
+    Lost,
+    Disqualified,
+}
+
+impl OutcomeKind {
+    pub const ALL: [OutcomeKind; 3] = [
+        OutcomeKind::Won,
+        OutcomeKind::Lost,
+        OutcomeKind::Disqualified,
+    ];
+
+    pub fn key(self) -> &'static str {
+        match self {
+            OutcomeKind::Won => "won",
+            OutcomeKind::Lost => "lost",
+            OutcomeKind::Disqualified => "disqualified",
+        }
+    }
+
+    pub fn parse(key: &str) -> Option<OutcomeKind> {
+        let key = key.trim().to_lowercase();
+        OutcomeKind::ALL.into_iter().find(|o| o.key() == key)
+    }
+}
+
+/// The deal's outcome, once closed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Outcome {
+    pub kind: OutcomeKind,
+    /// The day it closed.
+    pub on: NaiveDate,
+    #[serde(default)]
+    pub reason: String,
+    /// The competitor it was lost to, if any.
+    #[serde(default)]
+    pub lost_to: String,
+}
+
+/// The verdict the scorecard had when step 1 was first completed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Prediction {
+    pub verdict: Verdict,
+    pub at: DateTime<Utc>,
+}
+
+/// The stalled flag silenced until a day. A later change to the deal ends it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Snooze {
+    pub until: NaiveDate,
+    pub reason: String,
+    pub by: String,
+    pub at: DateTime<Utc>,
+    /// The deal's last change before the snooze: the snooze itself is not
+    /// activity, so the quiet days still count from here.
+    pub last_change: DateTime<Utc>,
+}
+
+/// Why an outcome or snooze was refused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PipelineError {
+    ReasonNeeded(OutcomeKind),
+    SnoozeInPast(NaiveDate),
+    SnoozeClosed,
+}
+
+impl std::fmt::Display for PipelineError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            PipelineError::ReasonNeeded(kind) => write!(
+                f,
+                "a {} deal needs a reason (--reason TEXT): why it ended this way",
+                kind.key()
+            ),
+            PipelineError::SnoozeInPast(day) => {
+                write!(
+                    f,
+                    "--until {day} is not after today: snooze until a later day"
+                )
+            }
+            PipelineError::SnoozeClosed => {
+                write!(f, "the deal is closed: only open deals stall")
+            }
+        }
+    }
+}
+
+/// Record the outcome (`None` reopens the deal). Lost and disqualified need
+/// a reason.
+pub fn set_outcome(deal: &mut Deal, outcome: Option<Outcome>) -> Result<(), PipelineError> {
+    if let Some(o) = &outcome
+        && o.kind != OutcomeKind::Won
+        && o.reason.trim().is_empty()
+    {
+        return Err(PipelineError::ReasonNeeded(o.kind));
+    }
+    deal.content.outcome = outcome.map(|o| Outcome {
+        reason: o.reason.trim().to_string(),
+        lost_to: o.lost_to.trim().to_string(),
+        ..o
+    });
+    Ok(())
+}
+
+/// Silence the stalled flag until `until` (after `today`).
+pub fn snooze(
+    deal: &mut Deal,
+    until: NaiveDate,
+    reason: &str,
+    by: &str,
+    today: NaiveDate,
+    now: DateTime<Utc>,
+) -> Result<(), PipelineError> {
+    if deal.content.outcome.is_some() {
+        return Err(PipelineError::SnoozeClosed);
+    }
+    if until <= today {
+        return Err(PipelineError::SnoozeInPast(until));
+    }
+    let last_change = last_activity(deal);
+    deal.content.snooze = Some(Snooze {
+        until,
+        reason: reason.trim().to_string(),
+        by: by.trim().to_string(),
+        at: now,
+        last_change,
+    });
+    Ok(())
+}
+
+/// The forecast categories, in the order a forecast call reads them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum ForecastCategory {
+    Pipeline,
+    BestCase,
+    Commit,
+    Closed,
+    Omitted,
+}
+
+impl ForecastCategory {
+    pub const ALL: [ForecastCategory; 5] = [
+        ForecastCategory::Pipeline,
+        ForecastCategory::BestCase,
+        ForecastCategory::Commit,
+        ForecastCategory::Closed,
+        ForecastCategory::Omitted,
+    ];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            ForecastCategory::Pipeline => "Pipeline",
+            ForecastCategory::BestCase => "Best Case",
+            ForecastCategory::Commit => "Commit",
+            ForecastCategory::Closed => "Closed",
+            ForecastCategory::Omitted => "Omitted",
+        }
+    }
+
+    /// The name scripts use (`best_case`).
+    pub fn key(self) -> &'static str {
+        match self {
+            ForecastCategory::Pipeline => "pipeline",
+            ForecastCategory::BestCase => "best_case",
+            ForecastCategory::Commit => "commit",
+            ForecastCategory::Closed => "closed",
+            ForecastCategory::Omitted => "omitted",
+        }
+    }
+
+    pub fn parse(key: &str) -> Option<ForecastCategory> {
+        let key = key.trim().to_lowercase().replace([' ', '-'], "_");
+        ForecastCategory::ALL.into_iter().find(|c| c.key() == key)
+    }
+}
+
+/// The forecast category the deal's state supports: Omitted when lost or
+/// disqualified, or the verdict is disqualify; Closed when won; Commit when
+/// all ten steps are complete, every applicable QA item passes and the
+/// verdict is qualified; Best Case when steps 1 to the playbook's number
+/// (7) are complete and the verdict is qualified; Pipeline otherwise.
+pub fn forecast_category(deal: &Deal, playbook: &Playbook, now: DateTime<Utc>) -> ForecastCategory {
+    match deal.content.outcome.as_ref().map(|o| o.kind) {
+        Some(OutcomeKind::Won) => return ForecastCategory::Closed,
+        Some(OutcomeKind::Lost | OutcomeKind::Disqualified) => return ForecastCategory::Omitted,
+        None => {}
+    }
+    let verdict = verdict(&deal.content.meddpicc, playbook);
+    if verdict == Some(Verdict::Disqualify) {
+        return ForecastCategory::Omitted;
+    }
+    if verdict != Some(Verdict::Qualified) {
+        return ForecastCategory::Pipeline;
+    }
+    let done = deal.steps.iter().take_while(|s| s.is_complete()).count();
+    let commit = done >= playbook.forecast.commit_from_steps
+        && qa::checklist(deal, playbook, now)
+            .iter()
+            .all(|i| i.state.passed());
+    if commit {
+        ForecastCategory::Commit
+    } else if done >= playbook.forecast.best_case_from_steps {
+        ForecastCategory::BestCase
+    } else {
+        ForecastCategory::Pipeline
+    }
+}
+
+/// The instant a day starts (UTC), for comparing dates with instants.
+fn start_of(day: NaiveDate) -> DateTime<Utc> {
+    day.and_time(NaiveTime::MIN).and_utc()
+}
+
+/// The deal's last change that was not a snooze.
+pub fn last_activity(deal: &Deal) -> DateTime<Utc> {
+    match &deal.content.snooze {
+        Some(s) if s.at >= deal.updated_at => s.last_change,
+        _ => deal.updated_at,
+    }
+}
+
+/// When the deal counts as stalled if nothing changes: the playbook's days
+/// after its last change, or the earliest moment a step in progress passes
+/// its SLA (in business days from its start). `None` for a closed deal.
+pub fn stalled_from(deal: &Deal, playbook: &Playbook) -> Option<DateTime<Utc>> {
+    if deal.content.outcome.is_some() {
+        return None;
+    }
+    let quiet =
+        last_activity(deal) + Duration::days(i64::from(playbook.pipeline.stalled_after_days));
+    let holidays = &playbook.targets.holidays;
+    let over_sla = deal
+        .steps
+        .iter()
+        .filter(|s| s.status == StepStatus::InProgress)
+        .filter_map(|s| {
+            let started = s.started_at?;
+            let sla = playbook.step(s.number).sla_business_days;
+            let due = add_business_days(started.date_naive(), sla, holidays);
+            Some(started.max(start_of(due.succ_opt()?)))
+        })
+        .min();
+    Some(over_sla.map_or(quiet, |o| o.min(quiet)))
+}
+
+/// The snooze in force: set, not ended by a later change.
+pub fn snoozed_until(deal: &Deal) -> Option<NaiveDate> {
+    deal.content
+        .snooze
+        .as_ref()
+        .filter(|s| s.at >= deal.updated_at)
+        .map(|s| s.until)
+}
+
+/// Whether the deal is stalled at `now`, and why.
+pub fn stalled(deal: &Deal, playbook: &Playbook, now: DateTime<Utc>) -> Option<String> {
+    let from = stalled_from(deal, playbook)?;
+    if now < from {
+        return None;
+    }
+    if let Some(until) = snoozed_until(deal)
+        && now.date_naive() < until
+    {
+        return None;
+    }
+    let days = playbook.pipeline.stalled_after_days;
+    let last = last_activity(deal);
+    if now >= last + Duration::days(i64::from(days)) {
+        return Some(format!(
+            "no change for {} days (since {})",
+            (now - last).num_days(),
+            last.format("%Y-%m-%d")
+        ));
+    }
+    let step = deal
+        .steps
+        .iter()
+        .find(|s| s.status == StepStatus::InProgress)
+        .map_or(0, |s| s.number);
+    Some(format!("step {step} is in progress past its SLA"))
+}
+
+/// When each escalation not resolved starts and falls due (blocked-step
+/// escalations included, whenever they start), as (start, due) pairs: the
+/// list counts the open and overdue ones against its own now.
+pub fn escalation_times(deal: &Deal, playbook: &Playbook) -> Vec<(DateTime<Utc>, DateTime<Utc>)> {
+    // far enough ahead that every blocked-step escalation has started
+    let far = deal.updated_at + Duration::days(36_500);
+    escalation::all(deal, playbook, far)
+        .into_iter()
+        .filter(|e| e.status != escalation::EscalationStatus::Resolved)
+        .map(|e| (e.raised_at, e.due_at))
+        .collect()
+}
+
+/// One row of the pipeline list, kept by the store beside the deal and
+/// written in the same transaction as every change. Time-dependent flags
+/// are stored as instants and compared with `now` when read.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PipelineRow {
+    pub forecast: ForecastCategory,
+    pub verdict: Option<Verdict>,
+    pub meddpicc_total: u32,
+    pub meddpicc_max: u32,
+    pub steps_complete: u8,
+    pub steps_blocked: u8,
+    pub qa_passed: u8,
+    pub qa_total: u8,
+    /// Start and due time of each escalation not resolved.
+    pub escalations: Vec<(DateTime<Utc>, DateTime<Utc>)>,
+    pub risk_band: Option<&'static str>,
+    pub next_step_due: Option<NaiveDate>,
+    pub stalled_from: Option<DateTime<Utc>>,
+    pub snoozed_until: Option<NaiveDate>,
+    pub outcome: Option<OutcomeKind>,
+    /// Waiting on the SA's sign-off of a validation plan.
+    pub awaiting_sa: bool,
+    /// Over the threshold and waiting on the manager's review.
+    pub awaiting_manager: bool,
+}
+
+/// The deal's pipeline row as of `now` (the QA count and forecast are the
+/// ones at the time of the change; the escalations, stalled and snoozed are
+/// kept as instants and judged when read).
+pub fn summarize(deal: &Deal, playbook: &Playbook, now: DateTime<Utc>) -> PipelineRow {
+    let (total, max) = score_total(&deal.content.meddpicc);
+    let qa = qa::checklist(deal, playbook, now);
+    let threshold = Money::from_dollars(playbook.targets.manager_review_over_usd);
+    let plan = &deal.content.validation_plan;
+    PipelineRow {
+        forecast: forecast_category(deal, playbook, now),
+        verdict: verdict(&deal.content.meddpicc, playbook),
+        meddpicc_total: total,
+        meddpicc_max: max,
+        steps_complete: deal.steps_complete() as u8,
+        steps_blocked: deal.blocked_steps().count() as u8,
+        qa_passed: qa.iter().filter(|i| i.state.passed()).count() as u8,
+        qa_total: qa.len() as u8,
+        escalations: escalation_times(deal, playbook),
+        risk_band: overall_risk_band(&deal.content, playbook).map(|b| b.label()),
+        next_step_due: deal
+            .content
+            .next_steps
+            .iter()
+            .filter(|n| !n.done)
+            .filter_map(|n| n.due)
+            .min(),
+        stalled_from: stalled_from(deal, playbook),
+        snoozed_until: snoozed_until(deal),
+        outcome: deal.content.outcome.as_ref().map(|o| o.kind),
+        awaiting_sa: !plan.items.is_empty() && !standing(deal, Reviewer::Sa).approved(),
+        awaiting_manager: deal.amount.is_some_and(|a| a > threshold)
+            && !standing(deal, Reviewer::Manager).approved(),
+    }
+}
