@@ -147,7 +147,7 @@ pub fn summary_table(deals: &[DealSummary], totals: &[CategoryTotal]) -> String 
     }
     let _ = writeln!(
         out,
-        "{:>5}  {:<24} {:<16} {:<14} {:>12}  {:<10}  {:<9} {:<16} {:<6} {:<4} {:<4} {:<8} {:<10} {}",
+        "{:>5}  {:<24} {:<16} {:<14} {:>12}  {:<10}  {:<9} {:<16} {:<6} {:<4} {:<4} {:<8} {:<10} FLAG",
         "ID",
         "NAME",
         "ACCOUNT",
@@ -160,8 +160,7 @@ pub fn summary_table(deals: &[DealSummary], totals: &[CategoryTotal]) -> String 
         "QA",
         "ESC",
         "RISK",
-        "NEXT STEP",
-        "FLAG"
+        "NEXT STEP"
     );
     for d in deals {
         let verdict = format!(
