@@ -190,8 +190,9 @@ mod tests {
     }
 
     fn field_text(value: &str, cursor: usize, focused: bool) -> String {
-        let mut buf = Buffer::empty(Rect::new(0, 0, 10, 1));
-        text_field(&mut buf, buf.area, value, cursor, focused, Style::new());
+        let area = Rect::new(0, 0, 10, 1);
+        let mut buf = Buffer::empty(area);
+        text_field(&mut buf, area, value, cursor, focused, Style::new());
         (0..10).map(|x| buf[(x, 0)].symbol().to_string()).collect()
     }
 
