@@ -936,11 +936,11 @@ fn history_shows_every_change_with_before_after_and_who() {
     );
     let line = text
         .lines()
-        .find(|l| l.contains("steps[1].notes.outcomes"))
+        .find(|l| l.contains("Step 2 Stakeholder mapping verification · outcomes note"))
         .unwrap_or_else(|| panic!("no line for the note:\n{text}"));
     assert!(line.contains(USER) && line.contains('x'), "{line}");
     assert!(
-        text.lines().any(|l| l.contains("manager_review.by")
+        text.lines().any(|l| l.contains("Manager review · by")
             && l.contains("morgan")
             && l.contains("Morgan")),
         "{text}"

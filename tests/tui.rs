@@ -778,7 +778,7 @@ fn a_manager_review_is_recorded_and_the_history_shows_every_change() {
     );
     app.update(Action::ShowHistory);
     let text = screen(&app, 120, 40);
-    assert!(text.contains("manager_review.comment"), "{text}");
+    assert!(text.contains("Manager review · comment"), "{text}");
     assert!(text.contains("Close plan is thin"), "{text}");
     insta::assert_snapshot!("history_120x40", text);
     app.update(Action::Back);

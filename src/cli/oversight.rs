@@ -3,6 +3,7 @@
 
 use super::print::{escalation_json, qa_json};
 use super::{Command, EscalationCommand, Failure, report};
+use crate::domain::audit;
 use crate::domain::deal::{Deal, DealId};
 use crate::domain::escalation::{self, Escalation, EscalationId};
 use crate::domain::playbook::EscalationRule;
@@ -229,7 +230,16 @@ pub fn history(id: DealId, json: bool, env: &Session) -> Result<String, Failure>
     if json {
         let rows: Vec<Value> = entries
             .iter()
-            .map(|e| json!({"at": e.at.to_rfc3339(), "who": e.who, "field": e.field, "before": e.before, "after": e.after}))
+            .map(|e| {
+                json!({
+                    "at": e.at.to_rfc3339(),
+                    "who": e.who,
+                    "field": e.field,
+                    "label": audit::field_label(&e.field, &env.playbook),
+                    "before": e.before,
+                    "after": e.after,
+                })
+            })
             .collect();
         return Ok(serde_json::to_string_pretty(&rows).expect("JSON") + "\n");
     }
@@ -240,19 +250,20 @@ pub fn history(id: DealId, json: bool, env: &Session) -> Result<String, Failure>
             text,
             "{at}  {:<12} {}: {} -> {}",
             super::print::truncate(&clean(&e.who), 12),
-            e.field,
-            shown(&e.before),
-            shown(&e.after)
+            audit::field_label(&e.field, &env.playbook),
+            shown(&e.before, env),
+            shown(&e.after, env)
         );
     }
     Ok(text)
 }
 
-fn shown(value: &str) -> String {
+fn shown(value: &str, env: &Session) -> String {
     if value.is_empty() {
         "(empty)".into()
     } else {
-        super::print::truncate(&clean(value), 60)
+        let value = audit::value_text(value, |at| env.clock.local(at));
+        super::print::truncate(&clean(&value), 60)
     }
 }
 

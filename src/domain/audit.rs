@@ -3,6 +3,8 @@
 
 use super::deal::Deal;
 use super::document::DealDocument;
+use super::playbook::Playbook;
+use chrono::{DateTime, FixedOffset, Utc};
 use serde_json::{Map, Value};
 
 /// One field that changed.
@@ -126,6 +128,149 @@ fn empty_like(v: &Value) -> Value {
     }
 }
 
+/// A field path of the audit trail in words: `steps[6].notes.outcomes` is
+/// "Step 7 Timeline validation · outcomes note", `validation_plan.items[0].owner`
+/// "Validation item 1 · owner". A path it does not know is shown as it is.
+pub fn field_label(path: &str, playbook: &Playbook) -> String {
+    let (head, rest) = match path.split_once('.') {
+        Some((head, rest)) => (head, Some(rest)),
+        None => (path, None),
+    };
+    let (name, index) = match head.split_once('[') {
+        Some((name, i)) => (name, i.trim_end_matches(']').parse::<usize>().ok()),
+        None => (head, None),
+    };
+    let row = |noun: &str| match (index, rest) {
+        (Some(i), Some(rest)) => Some(format!("{noun} {} · {}", i + 1, words(rest))),
+        (Some(i), None) => Some(format!("{noun} {}", i + 1)),
+        _ => None,
+    };
+    let part = |noun: &str| rest.map(|rest| format!("{noun} · {}", words(rest)));
+    let label = match name {
+        "deal" if rest.is_none() => Some("Deal".to_string()),
+        "steps" => index.and_then(|i| {
+            let number = u8::try_from(i + 1).ok()?;
+            let title = &playbook.steps.get(i)?.title;
+            Some(match rest {
+                Some(rest) => format!("Step {number} {title} · {}", step_part(rest)),
+                None => format!("Step {number} {title}"),
+            })
+        }),
+        "meddpicc" => rest.map(scorecard_part),
+        "stakeholders" => row("Stakeholder"),
+        "competitors" => row("Competitor"),
+        "decision_process" => row("Milestone"),
+        "risks" => row("Risk"),
+        "next_steps" => row("Next step"),
+        "budget" => part("Budget"),
+        "timeline" => part("Timeline"),
+        "handoff" => part("Handoff"),
+        "manager_review" => part("Manager review"),
+        "validation_plan" => rest.map(validation_part),
+        "escalations" => rest.map(|rest| match rest.split_once('.') {
+            Some((id, what)) => format!("Escalation {id} · {}", words(what)),
+            None => format!("Escalation {rest}"),
+        }),
+        _ if rest.is_none() && index.is_none() => deal_field(name).map(str::to_string),
+        _ => None,
+    };
+    label.unwrap_or_else(|| path.to_string())
+}
+
+/// The deal's own fields, as the new-deal form names them.
+fn deal_field(key: &str) -> Option<&'static str> {
+    Some(match key {
+        "name" => "Deal name",
+        "account" => "Account",
+        "amount" => "Licence amount",
+        "implementation_fee" => "Implementation fee",
+        "support_rate_percent" => "Support rate (%)",
+        "close_date" => "Close date",
+        "stage" => "Stage",
+        "owner" => "Owner (AE)",
+        "sa" => "Solution architect",
+        "manager" => "Manager",
+        "trigger_date" => "Executive meeting",
+        "created_at" => "Created",
+        _ => return None,
+    })
+}
+
+fn step_part(rest: &str) -> String {
+    if let Some(kind) = rest.strip_prefix("notes.") {
+        return format!("{} note", words(kind));
+    }
+    if let Some(i) = rest
+        .strip_prefix("actions[")
+        .and_then(|i| i.trim_end_matches(']').parse::<usize>().ok())
+    {
+        return format!("action {}", i + 1);
+    }
+    match rest {
+        "started_at" => "started".into(),
+        "completed_at" => "completed".into(),
+        "first_completed_at" => "first completed".into(),
+        other => words(other),
+    }
+}
+
+fn scorecard_part(rest: &str) -> String {
+    use super::content::{Choice, Element};
+    match rest
+        .strip_prefix("elements.")
+        .and_then(|r| r.split_once('.'))
+    {
+        Some((key, what)) => {
+            let element = Element::ALL
+                .iter()
+                .find(|e| e.key() == key)
+                .map_or_else(|| words(key), |e| e.label().to_string());
+            format!("Scorecard · {element} {}", words(what))
+        }
+        None => format!("Scorecard · {}", words(rest)),
+    }
+}
+
+fn validation_part(rest: &str) -> String {
+    if let Some(item) = rest.strip_prefix("items[") {
+        let (i, what) = item.split_once(']').unwrap_or((item, ""));
+        let what = what.trim_start_matches('.');
+        return match (i.parse::<usize>(), what.is_empty()) {
+            (Ok(i), true) => format!("Validation item {}", i + 1),
+            (Ok(i), false) => format!("Validation item {} · {}", i + 1, words(what)),
+            _ => format!("Validation plan · {}", words(rest)),
+        };
+    }
+    match rest.strip_prefix("decision.") {
+        Some(what) => format!("SA sign-off · {}", words(what)),
+        None => format!("Validation plan · {}", words(rest)),
+    }
+}
+
+/// `resolved.note` → "resolved note", `sa` → "SA".
+fn words(key: &str) -> String {
+    key.split(['.', '_'])
+        .filter(|w| !w.is_empty())
+        .map(|w| match w {
+            "sa" => "SA",
+            other => other,
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// A value of the audit trail as a person reads it: an instant (RFC 3339,
+/// to the nanosecond) becomes local time to the minute; any other text is
+/// kept as it is.
+pub fn value_text(value: &str, local: impl Fn(DateTime<Utc>) -> DateTime<FixedOffset>) -> String {
+    match DateTime::parse_from_rfc3339(value.trim()) {
+        Ok(at) => local(at.with_timezone(&Utc))
+            .format("%Y-%m-%d %H:%M")
+            .to_string(),
+        Err(_) => value.to_string(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -159,6 +304,71 @@ mod tests {
             removed
                 .iter()
                 .any(|c| c.field == "risks[0].description" && c.after.is_empty())
+        );
+    }
+
+    #[test]
+    fn field_paths_read_as_words() {
+        let pb = Playbook::default_playbook();
+        let label = |p: &str| field_label(p, &pb);
+        assert_eq!(
+            label("steps[6].notes.outcomes"),
+            "Step 7 Timeline validation · outcomes note"
+        );
+        assert_eq!(
+            label("steps[1].status"),
+            "Step 2 Stakeholder mapping verification · status"
+        );
+        assert_eq!(
+            label("steps[0].actions[4]"),
+            "Step 1 Initial qualification using MEDDICC/MEDDPICC · action 5"
+        );
+        assert_eq!(
+            label("validation_plan.items[0].owner"),
+            "Validation item 1 · owner"
+        );
+        assert_eq!(label("validation_plan.decision.at"), "SA sign-off · at");
+        assert_eq!(
+            label("manager_review.approved"),
+            "Manager review · approved"
+        );
+        assert_eq!(label("risks[2].mitigation"), "Risk 3 · mitigation");
+        assert_eq!(label("next_steps[0].set_on"), "Next step 1 · set on");
+        assert_eq!(
+            label("meddpicc.elements.economic_buyer.score"),
+            "Scorecard · Economic buyer score"
+        );
+        assert_eq!(label("budget.confirmed_by"), "Budget · confirmed by");
+        assert_eq!(
+            label("escalations.E7.resolved.note"),
+            "Escalation E7 · resolved note"
+        );
+        assert_eq!(label("amount"), "Licence amount");
+        assert_eq!(label("deal"), "Deal");
+        assert_eq!(
+            label("steps[12].status"),
+            "steps[12].status",
+            "unknown: as it is"
+        );
+        assert_eq!(label("mystery.key"), "mystery.key");
+    }
+
+    #[test]
+    fn instants_are_shown_local_to_the_minute() {
+        let two_hours = FixedOffset::east_opt(2 * 3600).unwrap();
+        let local = |t: DateTime<Utc>| t.with_timezone(&two_hours);
+        assert_eq!(
+            value_text("2026-11-27T15:00:59.123456789+00:00", local),
+            "2026-11-27 17:00"
+        );
+        assert_eq!(
+            value_text("2026-11-27T15:00:00Z", local),
+            "2026-11-27 17:00"
+        );
+        assert_eq!(value_text("2026-11-27", local), "2026-11-27");
+        assert_eq!(
+            value_text("Close plan is thin", local),
+            "Close plan is thin"
         );
     }
 }

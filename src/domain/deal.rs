@@ -74,9 +74,7 @@ impl Deal {
     /// Licence + implementation + the first year of support.
     pub fn first_year_value(&self) -> Option<Money> {
         let licence = self.amount?;
-        let support = (licence.cents() as f64 * self.support_rate_percent / 100.0).round() as i64;
-        let fee = self.implementation_fee.unwrap_or(Money::ZERO);
-        Some(Money::from_cents(licence.cents() + fee.cents() + support))
+        Some(FirstYear::of(licence, self.implementation_fee, self.support_rate_percent).total())
     }
 
     /// The step a person would work on next: the first one not complete.
@@ -92,6 +90,48 @@ impl Deal {
             .iter()
             .filter(|s| s.status == StepStatus::Blocked)
     }
+}
+
+/// What a deal's first-year value is made of: the licence, the
+/// implementation fee and a year of support at a rate of the licence.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct FirstYear {
+    pub licence: Money,
+    pub implementation: Money,
+    pub support: Money,
+    pub support_rate_percent: f64,
+}
+
+impl FirstYear {
+    pub fn of(licence: Money, implementation: Option<Money>, rate_percent: f64) -> FirstYear {
+        let support = (licence.cents() as f64 * rate_percent / 100.0).round() as i64;
+        FirstYear {
+            licence,
+            implementation: implementation.unwrap_or(Money::ZERO),
+            support: Money::from_cents(support),
+            support_rate_percent: rate_percent,
+        }
+    }
+
+    pub fn total(&self) -> Money {
+        Money::from_cents(self.licence.cents() + self.implementation.cents() + self.support.cents())
+    }
+}
+
+/// A support rate as typed: `20`, `20%` or `17.5`, from 0 to 100.
+pub fn parse_support_rate(text: &str) -> Result<f64, String> {
+    text.trim()
+        .trim_end_matches('%')
+        .trim()
+        .parse::<f64>()
+        .ok()
+        .filter(|r| (0.0..=100.0).contains(r))
+        .ok_or_else(|| format!("not a percentage: {text:?} (use 0 to 100, e.g. 20)"))
+}
+
+/// A rate as a person writes it: `20%`, `17.5%`.
+pub fn percent_text(rate: f64) -> String {
+    format!("{rate}%")
 }
 
 /// One line of the deal list.
@@ -257,6 +297,19 @@ mod tests {
         assert_eq!(deal.stage, "Qualification");
         assert_eq!(deal.steps.len(), 10);
         assert_eq!(deal.current_step(), Some(1));
+    }
+
+    #[test]
+    fn support_rates_are_percentages() {
+        assert_eq!(parse_support_rate("20"), Ok(20.0));
+        assert_eq!(parse_support_rate(" 17.5 % "), Ok(17.5));
+        assert!(parse_support_rate("120").unwrap_err().contains("0 to 100"));
+        assert!(parse_support_rate("twenty").is_err());
+        assert_eq!(percent_text(20.0), "20%");
+        assert_eq!(percent_text(17.5), "17.5%");
+        let year = FirstYear::of(Money::from_dollars(300_000), None, 20.0);
+        assert_eq!(year.support, Money::from_dollars(60_000));
+        assert_eq!(year.total(), Money::from_dollars(360_000));
     }
 
     #[test]

@@ -350,7 +350,14 @@ impl Widget for &App {
             playbook: &self.ctx.session.playbook,
             theme,
         };
-        let [header, body, footer] = frame_areas(area);
+        // a status longer than the width wraps onto up to three lines
+        let status_lines = self.status_lines(usize::from(area.width));
+        let [header, body, footer] = Layout::vertical([
+            Constraint::Length(1),
+            Constraint::Fill(1),
+            Constraint::Length(status_lines.len().max(1) as u16),
+        ])
+        .areas(area);
         let as_of = if self.ctx.session.clock.is_fixed() {
             format!(
                 "  · as of {}",
@@ -387,15 +394,33 @@ impl Widget for &App {
                 form.render(body, buf, look);
             }
         }
-        self.render_footer(footer, buf);
+        self.render_footer(footer, buf, status_lines);
         if let Some(help) = &self.help {
             help.render(body, buf, theme);
         }
     }
 }
 
+/// The most lines the status takes at the foot of the screen.
+const STATUS_LINES: usize = 3;
+
 impl App {
-    fn render_footer(&self, area: Rect, buf: &mut Buffer) {
+    /// The status word-wrapped to `width` (after a one-column margin), on
+    /// at most [`STATUS_LINES`] lines, the last ending with … if cut.
+    fn status_lines(&self, width: usize) -> Vec<String> {
+        let Some(status) = &self.status else {
+            return Vec::new();
+        };
+        let room = width.saturating_sub(1).max(1);
+        let mut lines = super::widgets::wrap(&crate::text::clean(&status.text), room);
+        if lines.len() > STATUS_LINES {
+            let rest = lines.split_off(STATUS_LINES - 1).join(" ");
+            lines.push(super::widgets::truncate(&rest, room));
+        }
+        lines
+    }
+
+    fn render_footer(&self, area: Rect, buf: &mut Buffer, status_lines: Vec<String>) {
         let theme = &self.ctx.theme;
         if let Some(status) = &self.status {
             let style = match status.tone {
@@ -403,7 +428,11 @@ impl App {
                 Tone::Warn => theme.warn,
                 Tone::Error => theme.error,
             };
-            Line::styled(format!(" {}", crate::text::clean(&status.text)), style).render(area, buf);
+            let lines: Vec<Line> = status_lines
+                .into_iter()
+                .map(|l| Line::styled(format!(" {l}"), style))
+                .collect();
+            Paragraph::new(lines).render(area, buf);
             return;
         }
         // the General hints (help, quit) always show; the screen's fill the rest

@@ -2,7 +2,7 @@
 //! it; the deal is created in one write when the form is submitted.
 
 use crate::domain::calendar::parse_date_input;
-use crate::domain::deal::{DealId, NewDeal};
+use crate::domain::deal::{DealId, FirstYear, NewDeal, parse_support_rate, percent_text};
 use crate::domain::money::Money;
 use crate::domain::playbook::Playbook;
 use crate::tui::action::Action;
@@ -23,6 +23,8 @@ enum Kind {
     Required,
     Text,
     Amount,
+    /// A percentage; empty for the playbook's default.
+    Percent,
     Date,
 }
 
@@ -33,6 +35,7 @@ enum Slot {
     Amount,
     Fee,
     CloseDate,
+    SupportRate,
     Stage,
     Owner,
     Sa,
@@ -40,12 +43,13 @@ enum Slot {
     TriggerDate,
 }
 
-const FIELDS: [(Slot, &str, Kind); 10] = [
+const FIELDS: [(Slot, &str, Kind); 11] = [
     (Slot::Name, "Deal name *", Kind::Required),
     (Slot::Account, "Account *", Kind::Required),
     (Slot::Amount, "Licence amount", Kind::Amount),
     (Slot::Fee, "Implementation fee", Kind::Amount),
     (Slot::CloseDate, "Close date", Kind::Date),
+    (Slot::SupportRate, "Support rate (%)", Kind::Percent),
     (Slot::Stage, "Stage", Kind::Text),
     (Slot::Owner, "Owner (AE)", Kind::Text),
     (Slot::Sa, "Solution architect", Kind::Text),
@@ -59,6 +63,8 @@ pub struct NewDealForm {
     /// After a refused submit, empty required fields show as errors too.
     tried: bool,
     default_stage: String,
+    /// The playbook's support rate, used when none is typed.
+    default_support_rate: f64,
     /// Dates may be typed as +N business days from this day.
     today: NaiveDate,
     holidays: Vec<NaiveDate>,
@@ -80,6 +86,7 @@ impl NewDealForm {
             focus: 0,
             tried: false,
             default_stage: playbook.defaults.stage.clone(),
+            default_support_rate: playbook.defaults.support_rate_percent,
             today,
             holidays: playbook.targets.holidays.clone(),
         }
@@ -99,10 +106,46 @@ impl NewDealForm {
         match FIELDS[i].2 {
             Kind::Required if text.is_empty() && self.tried => Some("required".into()),
             Kind::Amount if !text.is_empty() => Money::parse(text).err(),
+            Kind::Percent if !text.is_empty() => parse_support_rate(text).err(),
             Kind::Date if !text.is_empty() => {
                 parse_date_input(text, self.today, &self.holidays).err()
             }
             _ => None,
+        }
+    }
+
+    /// The support rate typed, if any and valid.
+    fn support_rate(&self) -> Option<f64> {
+        parse_support_rate(self.value(Slot::SupportRate)).ok()
+    }
+
+    /// How the first-year value is made up from what is typed so far.
+    fn first_year_text(&self) -> String {
+        let rate = match self.value(Slot::SupportRate) {
+            "" => Some(self.default_support_rate),
+            _ => self.support_rate(),
+        };
+        let licence = Money::parse(self.value(Slot::Amount)).ok();
+        let fee = match self.value(Slot::Fee) {
+            "" => Some(None),
+            text => Money::parse(text).ok().map(Some),
+        };
+        match (licence, fee, rate) {
+            (Some(licence), Some(fee), Some(rate)) => {
+                let year = FirstYear::of(licence, fee, rate);
+                format!(
+                    "First-year value {} = {} licence + {} implementation + {} support ({})",
+                    year.total(),
+                    year.licence,
+                    year.implementation,
+                    year.support,
+                    percent_text(rate)
+                )
+            }
+            _ => format!(
+                "First-year value = licence + implementation + support ({} of licence)",
+                rate.map_or_else(|| "a rate".to_string(), percent_text)
+            ),
         }
     }
 
@@ -148,7 +191,7 @@ impl NewDealForm {
             account: self.value(Slot::Account).to_string(),
             amount: amount(Slot::Amount),
             implementation_fee: amount(Slot::Fee),
-            support_rate_percent: None,
+            support_rate_percent: self.support_rate(),
             close_date: date(Slot::CloseDate),
             stage: (!stage.is_empty()).then(|| stage.to_string()),
             owner: self.value(Slot::Owner).to_string(),
@@ -164,7 +207,7 @@ impl NewDealForm {
 
     pub fn render(&self, area: Rect, buf: &mut Buffer, look: Look<'_>) {
         let theme = look.theme;
-        let rect = popup(area, 78, FIELDS.len() as u16 + 5);
+        let rect = popup(area, 78, FIELDS.len() as u16 + 7);
         Clear.render(rect, buf);
         let block = Block::bordered()
             .title(" New deal ")
@@ -172,12 +215,16 @@ impl NewDealForm {
             .border_style(theme.focus_border);
         let inner = block.inner(rect);
         block.render(rect, buf);
-        let [fields_area, _, help_area] = Layout::vertical([
+        let [fields_area, _, value_area, help_area] = Layout::vertical([
             Constraint::Length(FIELDS.len() as u16),
             Constraint::Length(1),
+            Constraint::Length(2),
             Constraint::Fill(1),
         ])
         .areas(inner);
+        ratatui::widgets::Paragraph::new(Line::raw(self.first_year_text()))
+            .wrap(ratatui::widgets::Wrap { trim: true })
+            .render(value_area, buf);
         for (i, (slot, label, kind)) in FIELDS.iter().enumerate() {
             let y = fields_area.y + i as u16;
             if y >= fields_area.bottom() {
@@ -223,7 +270,11 @@ impl NewDealForm {
                 (None, Kind::Text) if *slot == Slot::Stage && input.value().is_empty() => {
                     Span::styled(format!("default: {}", self.default_stage), theme.dim)
                 }
-                (None, Kind::Amount | Kind::Date) => Span::styled("✓", theme.pass),
+                (None, Kind::Percent) if input.value().trim().is_empty() => Span::styled(
+                    format!("default: {}", percent_text(self.default_support_rate)),
+                    theme.dim,
+                ),
+                (None, Kind::Amount | Kind::Date | Kind::Percent) => Span::styled("✓", theme.pass),
                 _ => Span::raw(""),
             };
             note.render(note_area, buf);

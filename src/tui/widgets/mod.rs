@@ -114,7 +114,9 @@ pub fn popup(area: Rect, width: u16, height: u16) -> Rect {
     )
 }
 
-/// Draw a one-line text field with a visible cursor (a reversed cell).
+/// Draw a one-line text field. Unfocused, a long value is shown from its
+/// start and ends with … where it is cut; focused, the part around the
+/// cursor is shown, with the cursor as a reversed cell.
 pub fn text_field(
     buf: &mut Buffer,
     area: Rect,
@@ -127,17 +129,24 @@ pub fn text_field(
     if width == 0 {
         return;
     }
+    if !focused {
+        buf.set_string(
+            area.x,
+            area.y,
+            truncate(&crate::text::clean(value), width),
+            style,
+        );
+        return;
+    }
     let chars: Vec<char> = value.chars().collect();
     let cursor = cursor.min(chars.len());
     let start = cursor.saturating_sub(width.saturating_sub(1));
     let shown: String = chars[start..].iter().take(width).collect();
     let shown = crate::text::clean(&shown);
     buf.set_string(area.x, area.y, &shown, style);
-    if focused {
-        let x = area.x + (cursor - start).min(width - 1) as u16;
-        let cell = &mut buf[(x, area.y)];
-        cell.set_style(style.add_modifier(ratatui::style::Modifier::REVERSED));
-    }
+    let x = area.x + (cursor - start).min(width - 1) as u16;
+    let cell = &mut buf[(x, area.y)];
+    cell.set_style(style.add_modifier(ratatui::style::Modifier::REVERSED));
 }
 
 #[cfg(test)]
@@ -178,5 +187,21 @@ mod tests {
     fn truncate_marks_the_cut() {
         assert_eq!(truncate("Stakeholder mapping", 10), "Stakehold…");
         assert_eq!(truncate("short", 10), "short");
+    }
+
+    fn field_text(value: &str, cursor: usize, focused: bool) -> String {
+        let area = Rect::new(0, 0, 10, 1);
+        let mut buf = Buffer::empty(area);
+        text_field(&mut buf, area, value, cursor, focused, Style::new());
+        (0..10).map(|x| buf[(x, 0)].symbol().to_string()).collect()
+    }
+
+    #[test]
+    fn a_long_field_shows_its_start_unless_typing_in_it() {
+        let value = "Send the security questionnaire";
+        assert_eq!(field_text(value, value.len(), false), "Send the …");
+        assert_eq!(field_text(value, value.len(), true), "tionnaire ");
+        assert_eq!(field_text(value, 0, true), "Send the s");
+        assert_eq!(field_text("short", 5, false), "short     ");
     }
 }

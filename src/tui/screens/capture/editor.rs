@@ -13,6 +13,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Paragraph, Widget};
 use tui_input::Input;
 use tui_input::backend::crossterm::EventHandler;
+use unicode_width::UnicodeWidthStr;
 
 /// The record being edited: one input per field.
 pub struct RecordEditor {
@@ -89,12 +90,8 @@ impl RecordEditor {
 
     fn cycle(&mut self, forward: bool) -> bool {
         let field = &self.section.fields()[self.focus];
-        let choices = match field.kind {
-            Kind::Pick(choices) => choices(),
-            Kind::YesNo => yes_no(),
-            Kind::Score => scores(),
-            Kind::OneToFive => one_to_five(),
-            _ => return false,
+        let Some(choices) = field.kind.choices() else {
+            return false;
         };
         let at = choices
             .iter()
@@ -163,27 +160,34 @@ impl RecordEditor {
             }
             Action::Type(key) => {
                 let field = &self.section.fields()[self.focus];
-                let typed = matches!(field.kind, Kind::Text | Kind::Date | Kind::Amount);
-                if typed {
-                    self.inputs[self.focus].handle_event(&Event::Key(key));
-                } else if let KeyCode::Char(c) = key.code {
-                    // a choice field: type its first letter or digit to jump to it
-                    let _ = self.jump_to(c);
+                match field.kind.choices() {
+                    None => {
+                        self.inputs[self.focus].handle_event(&Event::Key(key));
+                    }
+                    // a choice field takes no text: a key picks the choice
+                    // it starts, any other is refused with the way to choose
+                    Some(choices) => {
+                        let picked = match key.code {
+                            KeyCode::Char(c) => {
+                                choice_for(&choices, self.inputs[self.focus].value(), c)
+                            }
+                            _ => None,
+                        };
+                        match picked {
+                            Some(i) => self.inputs[self.focus] = Input::new(choices[i].into()),
+                            None => {
+                                return EditorOutcome::Stay(Some(Status::info(format!(
+                                    "{}: ←/→ to choose (or type the first letter or number of a choice)",
+                                    field.label
+                                ))));
+                            }
+                        }
+                    }
                 }
             }
             _ => {}
         }
         EditorOutcome::Stay(None)
-    }
-
-    fn jump_to(&mut self, c: char) -> bool {
-        for _ in 0..20 {
-            self.cycle(true);
-            if self.inputs[self.focus].value().starts_with(c) {
-                return true;
-            }
-        }
-        false
     }
 
     pub fn render(&self, area: Rect, buf: &mut Buffer, look: Look<'_>, today: &Today<'_>) {
@@ -210,6 +214,21 @@ impl RecordEditor {
             Constraint::Fill(1),
         ])
         .areas(inner);
+        // the label column fits the longest label (a label too long for it
+        // is cut on the right, marked with …)
+        let label_of = |field: &Field| {
+            if field.required {
+                format!("{} *", field.label)
+            } else {
+                field.label.to_string()
+            }
+        };
+        let label_width = fields
+            .iter()
+            .map(|f| label_of(f).width())
+            .max()
+            .unwrap_or(0)
+            .clamp(20, 26);
         for (i, field) in fields.iter().enumerate() {
             let row = Rect {
                 y: fields_area.y + i as u16,
@@ -220,18 +239,14 @@ impl RecordEditor {
                 break;
             }
             let [label_area, input_area, note_area] = Layout::horizontal([
-                Constraint::Length(20),
+                Constraint::Length(label_width as u16),
                 Constraint::Length(32),
                 Constraint::Fill(1),
             ])
             .spacing(1)
             .areas(row);
             let focused = i == self.focus;
-            let label = if field.required {
-                format!("{} *", field.label)
-            } else {
-                field.label.to_string()
-            };
+            let label = truncate(&label_of(field), label_width);
             Line::styled(label, if focused { theme.title } else { Style::new() })
                 .right_aligned()
                 .render(label_area, buf);

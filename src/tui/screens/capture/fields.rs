@@ -81,6 +81,33 @@ pub(super) fn one_to_five() -> Vec<&'static str> {
     vec!["1", "2", "3", "4", "5"]
 }
 
+impl Kind {
+    /// The fixed choices of a choice field (`None` for a field typed into).
+    pub fn choices(self) -> Option<Vec<&'static str>> {
+        match self {
+            Kind::Pick(choices) => Some(choices()),
+            Kind::YesNo => Some(yes_no()),
+            Kind::Score => Some(scores()),
+            Kind::OneToFive => Some(one_to_five()),
+            Kind::Text | Kind::Date | Kind::Amount => None,
+        }
+    }
+}
+
+/// The choice a typed key picks: the next one after `current` that starts
+/// with it (its first letter, any case, or its number), `None` when no
+/// choice does.
+pub fn choice_for(choices: &[&str], current: &str, typed: char) -> Option<usize> {
+    let at = choices.iter().position(|c| *c == current.trim());
+    let n = choices.len();
+    (1..=n).map(|k| (at.unwrap_or(n - 1) + k) % n).find(|i| {
+        choices[*i]
+            .chars()
+            .next()
+            .is_some_and(|first| first.to_lowercase().eq(typed.to_lowercase()))
+    })
+}
+
 /// What each step's form edits.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Section {
@@ -834,5 +861,32 @@ pub fn field_error(field: &Field, text: &str, today: &Today<'_>) -> Option<Strin
             (!scores().contains(&text.trim())).then(|| "0-3, or empty for not scored".into())
         }
         _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_typed_key_picks_the_choice_it_starts() {
+        let levels = ["high", "medium", "low"];
+        assert_eq!(choice_for(&levels, "high", 'l'), Some(2));
+        assert_eq!(choice_for(&levels, "high", 'M'), Some(1));
+        assert_eq!(choice_for(&levels, "high", '9'), None);
+        let categories = ["technical", "commercial", "competitive", "other"];
+        assert_eq!(choice_for(&categories, "technical", 'c'), Some(1));
+        assert_eq!(
+            choice_for(&categories, "commercial", 'c'),
+            Some(2),
+            "next one"
+        );
+        assert_eq!(
+            choice_for(&categories, "competitive", 'c'),
+            Some(1),
+            "round"
+        );
+        assert_eq!(choice_for(&scores(), "", '2'), Some(3));
+        assert_eq!(choice_for(&one_to_five(), "3", '7'), None);
     }
 }

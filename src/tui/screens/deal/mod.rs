@@ -145,6 +145,33 @@ pub struct DealScreen {
 struct HistoryView {
     entries: Vec<AuditEntry>,
     scroll: u16,
+    /// How many rows the last drawing had room for, and how many the
+    /// entries took, so that the end is scrolled to the last entry and no
+    /// further.
+    page: std::cell::Cell<u16>,
+    rows: std::cell::Cell<u16>,
+}
+
+impl HistoryView {
+    /// The first row shown when the last entry is at the bottom.
+    fn last_top(&self) -> u16 {
+        let rows = u16::try_from(self.entries.len()).unwrap_or(u16::MAX);
+        self.rows.get().max(rows).saturating_sub(self.page.get())
+    }
+
+    fn scroll(&mut self, action: Action) {
+        let page = self.page.get().max(1);
+        self.scroll = match action {
+            Action::Down => self.scroll.saturating_add(1),
+            Action::Up => self.scroll.saturating_sub(1),
+            Action::PageDown => self.scroll.saturating_add(page),
+            Action::PageUp => self.scroll.saturating_sub(page),
+            Action::Top => 0,
+            Action::Bottom => self.last_top(),
+            _ => self.scroll,
+        }
+        .min(self.last_top());
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -277,16 +304,8 @@ impl DealScreen {
         let status = match &mut self.modal {
             Some(Modal::History(history)) => {
                 match action {
-                    Action::Down => history.scroll = history.scroll.saturating_add(1),
-                    Action::Up => history.scroll = history.scroll.saturating_sub(1),
-                    Action::PageDown => history.scroll = history.scroll.saturating_add(10),
-                    Action::PageUp => history.scroll = history.scroll.saturating_sub(10),
-                    Action::Top => history.scroll = 0,
-                    Action::Bottom => {
-                        history.scroll = u16::try_from(history.entries.len()).unwrap_or(u16::MAX)
-                    }
                     Action::Back => self.modal = None,
-                    _ => {}
+                    other => history.scroll(other),
                 }
                 None
             }
@@ -475,7 +494,12 @@ impl DealScreen {
             Action::RecordOutcome => self.open_record(Section::Outcome, Some(0), ctx),
             Action::ShowHistory => match ctx.session.store.history(self.deal.id) {
                 Ok(entries) => {
-                    self.modal = Some(Modal::History(HistoryView { entries, scroll: 0 }));
+                    self.modal = Some(Modal::History(HistoryView {
+                        entries,
+                        scroll: 0,
+                        page: Default::default(),
+                        rows: Default::default(),
+                    }));
                     None
                 }
                 Err(e) => Some(Status::error(e.to_string())),

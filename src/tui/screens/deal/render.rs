@@ -1,6 +1,7 @@
 //! Drawing the deal screen: a pure function of its state.
 
 use super::*;
+use crate::domain::audit;
 use crate::domain::escalation::{self};
 use crate::domain::playbook::ACTION_COUNT;
 use crate::domain::step::{NoteKind, Step, StepStatus};
@@ -57,32 +58,31 @@ impl DealScreen {
         let inner = block.inner(rect);
         block.render(rect, buf);
         let width = usize::from(inner.width);
+        let local = |at: DateTime<Utc>| at.with_timezone(&self.offset);
+        let value = |v: &str| {
+            if v.is_empty() {
+                "—".to_string()
+            } else {
+                clean(&audit::value_text(v, local))
+            }
+        };
+        // an entry takes as many rows as its field and values need
         let lines: Vec<Line> = history
             .entries
             .iter()
             .rev()
-            .map(|e| {
-                let at =
-                    e.at.with_timezone(&self.offset)
-                        .format("%Y-%m-%d %H:%M")
-                        .to_string();
-                let before = if e.before.is_empty() {
-                    "—".to_string()
-                } else {
-                    clean(&e.before)
-                };
-                let after = if e.after.is_empty() {
-                    "—".to_string()
-                } else {
-                    clean(&e.after)
-                };
-                let text = format!("{} → {}", before, after);
-                Line::from(vec![
-                    Span::styled(format!("{at} "), theme.dim),
-                    Span::styled(format!("{:<10} ", truncate(&clean(&e.who), 10)), theme.dim),
-                    Span::styled(format!("{} ", e.field), theme.title),
-                    Span::raw(truncate(&text, width.saturating_sub(30 + e.field.len()))),
-                ])
+            .flat_map(|e| {
+                let at = local(e.at).format("%Y-%m-%d %H:%M").to_string();
+                let field = format!("{}:", audit::field_label(&e.field, look.playbook));
+                let text = truncate(&format!("{} → {}", value(&e.before), value(&e.after)), 240);
+                hanging(
+                    vec![
+                        Span::styled(format!("{at} "), theme.dim),
+                        Span::styled(format!("{:<10} ", truncate(&clean(&e.who), 10)), theme.dim),
+                    ],
+                    &[(&field, theme.title), (&text, Style::new())],
+                    width,
+                )
             })
             .collect();
         let lines = if lines.is_empty() {
@@ -90,9 +90,13 @@ impl DealScreen {
         } else {
             lines
         };
-        Paragraph::new(lines)
-            .scroll((history.scroll, 0))
-            .render(inner, buf);
+        history
+            .rows
+            .set(u16::try_from(lines.len()).unwrap_or(u16::MAX));
+        // the end shows the last entry at the bottom, never blank rows past it
+        history.page.set(inner.height);
+        let scroll = history.scroll.min(history.last_top());
+        Paragraph::new(lines).scroll((scroll, 0)).render(inner, buf);
     }
 
     fn render_screen(&self, area: Rect, buf: &mut Buffer, look: Look<'_>) {
