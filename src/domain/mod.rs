@@ -8,6 +8,7 @@ pub mod criteria;
 pub mod deal;
 pub mod document;
 pub mod escalation;
+pub mod metrics;
 pub mod money;
 pub mod pipeline;
 pub mod playbook;
