@@ -1,6 +1,7 @@
 //! The headless face: clap commands that parse, call the domain and the
 //! store, and print text or JSON. Never touches the terminal's modes.
 
+mod doctor;
 mod oversight;
 mod print;
 mod report;
@@ -99,6 +100,13 @@ pub enum Command {
         /// Replace the notes with TEXT
         #[arg(long, value_name = "TEXT")]
         set: Option<String>,
+    },
+    /// Check the database file and say what to do about each problem (exit 1 if any)
+    Doctor,
+    /// Write a consistent copy of the database to PATH (readable by you only)
+    Backup {
+        #[arg(value_name = "PATH")]
+        path: PathBuf,
     },
     /// Move one step of a deal: qualify step ID N start|complete|block|unblock|reopen|confirm|note|check|uncheck
     Step {
@@ -273,7 +281,8 @@ impl StepCommand {
 /// A failure to report: one line, and the exit status that goes with it.
 #[derive(Debug, PartialEq, Eq)]
 pub struct Failure {
-    /// 1: refused by a rule; 2: bad input or usage.
+    /// 1: refused by a rule; 2: bad input or usage, or a database file
+    /// qualify cannot or must not use.
     pub status: u8,
     pub message: String,
 }
@@ -305,8 +314,13 @@ impl From<StoreError> for Failure {
         let status = match e {
             // a missing reason, note or comment is bad input, not a rule
             StoreError::Rule(RuleError::Required(_)) => 2,
-            StoreError::Rule(_) | StoreError::Conflict { .. } | StoreError::Sql(_) => 1,
-            StoreError::NotFound(_) | StoreError::Invalid(_) | StoreError::Open { .. } => 2,
+            StoreError::Rule(_) | StoreError::Conflict { .. } => 1,
+            StoreError::NotFound(_)
+            | StoreError::Invalid(_)
+            | StoreError::Open { .. }
+            | StoreError::Damaged { .. }
+            | StoreError::Database { .. }
+            | StoreError::Sql(_) => 2,
         };
         Failure {
             status,
@@ -358,14 +372,25 @@ pub fn load_playbook(path: Option<&Path>) -> Result<Playbook, Failure> {
     }
 }
 
-/// The database `--db` / `QUALIFY_DB` names, or the default one.
+/// The database `--db` / `QUALIFY_DB` names (its folder must exist), or the
+/// default one, whose folder is created 0700 (and tightened if looser).
 pub fn db_path(cli: &Cli) -> Result<PathBuf, Failure> {
     match &cli.db {
         Some(path) if path.as_os_str().is_empty() => Err(Failure::usage("--db needs a file path")),
         Some(path) => Ok(path.clone()),
-        None => crate::paths::default_db().ok_or_else(|| {
-            Failure::usage("no data directory is known for this user; give --db PATH")
-        }),
+        None => {
+            let path = crate::paths::default_db().ok_or_else(|| {
+                Failure::usage("no data directory is known for this user; give --db PATH")
+            })?;
+            let folder = crate::store::files::folder_of(&path);
+            crate::store::files::private_folder(folder).map_err(|e| {
+                Failure::usage(format!(
+                    "cannot create the data folder {}: {e}; give --db PATH",
+                    folder.display()
+                ))
+            })?;
+            Ok(path)
+        }
     }
 }
 
@@ -407,6 +432,11 @@ fn os_user() -> Option<String> {
 /// Run one headless command; the exit status when it ran (1 from `check`
 /// when something fails).
 pub fn execute(cli: &Cli, command: &Command) -> Result<u8, Failure> {
+    match command {
+        Command::Doctor => return doctor::doctor(cli),
+        Command::Backup { path } => return doctor::backup(cli, path),
+        _ => {}
+    }
     let playbook = load_playbook(cli.playbook.as_deref())?;
     let clock = clock(cli);
     let mut store = Store::open(&db_path(cli)?)?;
@@ -517,6 +547,8 @@ pub fn execute(cli: &Cli, command: &Command) -> Result<u8, Failure> {
                 )))?,
             }
         }
+        // they never open the store (see the top of this function)
+        Command::Doctor | Command::Backup { .. } => Ok(()),
         Command::Step { id, number, change } => {
             let change = change.change(&playbook, &clock)?;
             let (deal, outcome) =

@@ -2,6 +2,9 @@
 //! `BEGIN IMMEDIATE` transaction; each deal carries a `version` so that a
 //! writer holding stale data is refused instead of overwriting.
 
+pub mod doctor;
+pub mod files;
+pub mod safety;
 mod schema;
 
 use crate::domain::audit::{self, AuditEntry};
@@ -49,6 +52,18 @@ pub enum StoreError {
     },
     Rule(RuleError),
     Invalid(Vec<FieldError>),
+    /// The file was found damaged (now or earlier): nothing is written to it
+    /// until `qualify doctor` finds it sound.
+    Damaged {
+        path: PathBuf,
+        detail: String,
+    },
+    /// A database-level failure (disk full, locked, read-only …) and what to do.
+    Database {
+        path: PathBuf,
+        problem: String,
+        next: String,
+    },
     Sql(rusqlite::Error),
 }
 
@@ -77,6 +92,26 @@ impl fmt::Display for StoreError {
                 let parts: Vec<String> = errors.iter().map(ToString::to_string).collect();
                 write!(f, "{}", parts.join("; "))
             }
+            StoreError::Damaged { path, detail } => {
+                let path = crate::text::clean(&path.display().to_string());
+                write!(
+                    f,
+                    "the database {path} is damaged ({}); qualify will not write to it — \
+                     run `qualify --db {path} doctor`",
+                    crate::text::clean(detail)
+                )
+            }
+            StoreError::Database {
+                path,
+                problem,
+                next,
+            } => write!(
+                f,
+                "the database {}: {}; {}",
+                crate::text::clean(&path.display().to_string()),
+                crate::text::clean(problem),
+                crate::text::clean(next)
+            ),
             StoreError::Sql(e) => write!(f, "database error: {e}"),
         }
     }
@@ -207,27 +242,64 @@ pub struct Store {
     path: Option<PathBuf>,
     /// Who the audit trail says made the changes.
     actor: String,
+    /// Whether the file was found damaged; the background check.
+    watch: safety::Watch,
 }
 
 impl Store {
-    /// Open (or create) the database at `path`: the folder is created 0700
-    /// and the file 0600, since it holds customer data.
+    /// Open (or create) the database at `path`, whose folder must exist. The
+    /// file is 0600 (tightened if looser), since it holds customer data. A
+    /// file that is not qualify's, or is newer than this build, is refused
+    /// untouched (see [`safety`]); one found damaged opens read-only.
     pub fn open(path: &Path) -> Result<Store> {
         let fail = |reason: String| StoreError::Open {
             path: path.to_path_buf(),
             reason,
         };
-        if path.is_dir() {
-            return Err(fail(
-                "that is a folder; give a file path such as deals.db".into(),
-            ));
+        let exists = safety::check_path(path, true)?;
+        if let Some(detail) = safety::damage_noted(path) {
+            return Store::open_damaged(path, detail);
         }
-        create_private(path).map_err(|e| fail(e.to_string()))?;
-        let conn = Connection::open(path).map_err(|e| fail(e.to_string()))?;
+        if exists && std::fs::metadata(path).is_ok_and(|m| m.len() > 0) {
+            match safety::inspect(path) {
+                Ok(_) => {}
+                Err(StoreError::Damaged { detail, .. }) => {
+                    safety::note_damage(path, &detail);
+                    return Store::open_damaged(path, detail);
+                }
+                Err(e) => return Err(e),
+            }
+        }
+        files::create_private_file(path).map_err(|e| fail(e.to_string()))?;
+        for file in [
+            path.to_path_buf(),
+            files::with_suffix(path, "-wal"),
+            files::with_suffix(path, "-shm"),
+        ] {
+            files::tighten(&file, 0o600).map_err(|e| fail(e.to_string()))?;
+        }
+        let conn = Connection::open_with_flags(
+            path,
+            rusqlite::OpenFlags::SQLITE_OPEN_READ_WRITE | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+        .map_err(|e| safety::explain(e, path))?;
         Store::init(conn, Some(path.to_path_buf())).map_err(|e| match e {
-            StoreError::Sql(e) => fail(e.to_string()),
-            StoreError::Open { reason, .. } => fail(reason),
+            StoreError::Sql(e) => safety::explain(e, path),
             other => other,
+        })
+    }
+
+    /// A file found damaged: opened read-only, never migrated or written.
+    fn open_damaged(path: &Path, detail: String) -> Result<Store> {
+        let conn = safety::open_read_only(path).map_err(|_| StoreError::Damaged {
+            path: path.to_path_buf(),
+            detail: detail.clone(),
+        })?;
+        Ok(Store {
+            conn,
+            path: Some(path.to_path_buf()),
+            actor: "unknown".into(),
+            watch: safety::Watch::damaged(detail),
         })
     }
 
@@ -237,9 +309,14 @@ impl Store {
     }
 
     fn init(mut conn: Connection, path: Option<PathBuf>) -> Result<Store> {
-        conn.busy_timeout(std::time::Duration::from_secs(5))?;
+        conn.busy_timeout(safety::BUSY_TIMEOUT)?;
         if path.is_some() {
-            let mode: String = conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))?;
+            let mode: String = conn.query_row("PRAGMA journal_mode", [], |r| r.get(0))?;
+            let mode = if mode.eq_ignore_ascii_case("wal") {
+                mode
+            } else {
+                conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))?
+            };
             if !mode.eq_ignore_ascii_case("wal") {
                 return Err(StoreError::Open {
                     path: path.unwrap_or_default(),
@@ -249,12 +326,54 @@ impl Store {
         }
         conn.pragma_update(None, "foreign_keys", "ON")?;
         conn.pragma_update(None, "synchronous", "FULL")?;
-        migrations().to_latest(&mut conn)?;
+        safety::upgrade(&mut conn, path.as_deref())?;
         Ok(Store {
             conn,
             path,
             actor: "unknown".into(),
+            watch: safety::Watch::default(),
         })
+    }
+
+    /// Why the file is not to be written to, once it was found damaged.
+    pub fn damage(&self) -> Option<&str> {
+        self.watch.damage()
+    }
+
+    /// Start `PRAGMA quick_check` in the background (the TUI, after start):
+    /// see [`Store::background_check`].
+    pub fn start_background_check(&mut self) {
+        if let Some(path) = &self.path {
+            self.watch.start_check(path);
+        }
+    }
+
+    /// Whether the background check is still running.
+    pub fn checking(&self) -> bool {
+        self.watch.checking()
+    }
+
+    /// The background check's finding once it is done: `Some(problem)` when
+    /// it found the file damaged (from then on nothing is written).
+    pub fn background_check(&mut self) -> Option<String> {
+        self.watch.check_result(&self.conn, self.path.as_deref())
+    }
+
+    /// Database-level failures name the file and the next step; a damaged
+    /// file is remembered so that nothing more is written to it.
+    fn checked<T>(&self, result: Result<T>) -> Result<T> {
+        let (Err(StoreError::Sql(e)), Some(path)) = (&result, &self.path) else {
+            return result;
+        };
+        let damaged = safety::is_damage(e);
+        let Err(StoreError::Sql(e)) = result else {
+            unreachable!()
+        };
+        let explained = safety::explain(e, path);
+        if damaged && let StoreError::Damaged { detail, .. } = &explained {
+            self.watch.found_damage(&self.conn, path, detail);
+        }
+        Err(explained)
     }
 
     /// Name the person whose changes these are (the audit trail's "who").
@@ -271,13 +390,18 @@ impl Store {
     }
 
     /// Run `f` inside one `BEGIN IMMEDIATE` transaction: all or nothing.
+    /// Refused once the file was found damaged.
     fn write<T>(&mut self, f: impl FnOnce(&rusqlite::Transaction<'_>) -> Result<T>) -> Result<T> {
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let value = f(&tx)?;
-        tx.commit()?;
-        Ok(value)
+        self.watch.allow_write(&self.conn, self.path.as_deref())?;
+        let result = (|| {
+            let tx = self
+                .conn
+                .transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let value = f(&tx)?;
+            tx.commit()?;
+            Ok(value)
+        })();
+        self.checked(result)
     }
 
     pub fn add_deal(
@@ -352,7 +476,7 @@ impl Store {
 
     /// The whole deal with its ten steps.
     pub fn deal(&self, id: DealId) -> Result<Deal> {
-        read_deal(&self.conn, id)
+        self.checked(read_deal(&self.conn, id))
     }
 
     pub fn count_deals(&self, query: &ListQuery) -> Result<usize> {
@@ -360,8 +484,8 @@ impl Store {
             "SELECT count(*) FROM deals d WHERE {FILTER_SQL}{}",
             query.queue.sql()
         );
-        let n: i64 = self.conn.query_row(&sql, [query.pattern()], |r| r.get(0))?;
-        Ok(n as usize)
+        let n: rusqlite::Result<i64> = self.conn.query_row(&sql, [query.pattern()], |r| r.get(0));
+        Ok(self.checked(n.map_err(StoreError::Sql))? as usize)
     }
 
     /// One page of the deal list: only the rows asked for are read.
@@ -381,7 +505,7 @@ impl Store {
                 (SELECT count(*) FROM steps s WHERE s.deal_id = d.id AND s.status = 'blocked')
              FROM page JOIN deals d ON d.id = page.id ORDER BY {order}"
         );
-        let mut stmt = self.conn.prepare_cached(&sql)?;
+        let mut stmt = self.checked(self.conn.prepare_cached(&sql).map_err(StoreError::Sql))?;
         let rows = stmt.query_map(params![query.pattern(), limit as i64, offset as i64], |r| {
             Ok(DealSummary {
                 id: r.get(0)?,
@@ -394,8 +518,9 @@ impl Store {
                 steps_complete: r.get(7)?,
                 steps_blocked: r.get(8)?,
             })
-        })?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+        });
+        let rows = rows.and_then(|rows| rows.collect::<rusqlite::Result<_>>());
+        self.checked(rows.map_err(StoreError::Sql))
     }
 
     /// Change a deal in one transaction. With `expected_version`, the change
@@ -467,20 +592,22 @@ impl Store {
 
     /// The deal escalation `id` (stored) belongs to.
     pub fn deal_of_escalation(&self, id: i64) -> Result<Option<DealId>> {
-        Ok(self
+        let found = self
             .conn
             .query_row("SELECT deal_id FROM escalations WHERE id = ?1", [id], |r| {
                 r.get(0)
             })
-            .optional()?)
+            .optional();
+        self.checked(found.map_err(StoreError::Sql))
     }
 
     /// Every recorded change to a deal, oldest first.
     pub fn history(&self, id: DealId) -> Result<Vec<AuditEntry>> {
         self.deal(id)?;
-        let mut stmt = self.conn.prepare_cached(
+        let stmt = self.conn.prepare_cached(
             "SELECT at, who, field, before, after FROM audit WHERE deal_id = ?1 ORDER BY id",
-        )?;
+        );
+        let mut stmt = self.checked(stmt.map_err(StoreError::Sql))?;
         let rows = stmt.query_map([id], |r| {
             Ok(AuditEntry {
                 at: r.get(0)?,
@@ -489,20 +616,22 @@ impl Store {
                 before: r.get(3)?,
                 after: r.get(4)?,
             })
-        })?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+        });
+        let rows = rows.and_then(|rows| rows.collect::<rusqlite::Result<_>>());
+        self.checked(rows.map_err(StoreError::Sql))
     }
 
     /// The battle-card notes kept for a competitor across deals.
     pub fn battle_card(&self, competitor: &str) -> Result<Option<String>> {
-        Ok(self
+        let found = self
             .conn
             .query_row(
                 "SELECT notes FROM battle_cards WHERE competitor = ?1",
                 [competitor.trim()],
                 |r| r.get(0),
             )
-            .optional()?)
+            .optional();
+        self.checked(found.map_err(StoreError::Sql))
     }
 
     pub fn set_battle_card(
@@ -853,35 +982,6 @@ fn read_step(r: &Row<'_>) -> rusqlite::Result<Step> {
         confirmed_with: r.get(10)?,
         confirmed_on: r.get(11)?,
     })
-}
-
-/// Create the folder (0700) and an empty file (0600) if they do not exist.
-fn create_private(path: &Path) -> std::io::Result<()> {
-    use std::fs::{DirBuilder, OpenOptions};
-    #[cfg(unix)]
-    use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
-    if let Some(dir) = path
-        .parent()
-        .filter(|d| !d.as_os_str().is_empty() && !d.exists())
-    {
-        let mut builder = DirBuilder::new();
-        builder.recursive(true);
-        #[cfg(unix)]
-        builder.mode(0o700);
-        builder.create(dir)?;
-    }
-    if !path.exists() {
-        let mut options = OpenOptions::new();
-        options.write(true).create_new(true);
-        #[cfg(unix)]
-        options.mode(0o600);
-        match options.open(path) {
-            Ok(_) => {}
-            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
-            Err(e) => return Err(e),
-        }
-    }
-    Ok(())
 }
 
 #[cfg(test)]

@@ -3,9 +3,10 @@
 
 use rusqlite_migration::{M, Migrations};
 
-const MIGRATIONS: &[M<'static>] = &[
-    M::up(
-        "CREATE TABLE deals (
+/// Each migration's SQL, oldest first: migration `i` takes the schema from
+/// version `i` to `i + 1`.
+const MIGRATIONS: &[&str] = &[
+    "CREATE TABLE deals (
         id                      INTEGER PRIMARY KEY,
         name                    TEXT NOT NULL CHECK (length(trim(name)) > 0),
         account                 TEXT NOT NULL CHECK (length(trim(account)) > 0),
@@ -41,20 +42,16 @@ const MIGRATIONS: &[M<'static>] = &[
         next_steps      TEXT NOT NULL DEFAULT '',
         PRIMARY KEY (deal_id, number)
     ) STRICT, WITHOUT ROWID;",
-    ),
     // The list sorts put deals without a date or amount last; index exactly
     // those orders so that a page deep in the list is read from the index.
-    M::up(
-        "DROP INDEX deals_by_close_date;
+    "DROP INDEX deals_by_close_date;
         DROP INDEX deals_by_amount;
         CREATE INDEX deals_by_close_date ON deals (close_date IS NULL, close_date, id);
         CREATE INDEX deals_by_amount ON deals (amount_cents IS NULL, amount_cents DESC, id);",
-    ),
     // What each step captures: the per-step stakeholder confirmation, the
     // structured content as one JSON document per deal, and battle cards kept
     // per competitor across deals.
-    M::up(
-        "ALTER TABLE steps ADD COLUMN confirmed_with TEXT NOT NULL DEFAULT '';
+    "ALTER TABLE steps ADD COLUMN confirmed_with TEXT NOT NULL DEFAULT '';
         ALTER TABLE steps ADD COLUMN confirmed_on TEXT;
         CREATE TABLE deal_content (
             deal_id INTEGER PRIMARY KEY REFERENCES deals (id) ON DELETE CASCADE,
@@ -65,11 +62,9 @@ const MIGRATIONS: &[M<'static>] = &[
             notes      TEXT NOT NULL,
             updated_at TEXT NOT NULL
         ) STRICT;",
-    ),
     // Escalations raised by people (and blocked-step ones acted on), and the
     // audit trail: every field change with before, after, who and when.
-    M::up(
-        "CREATE TABLE escalations (
+    "CREATE TABLE escalations (
             id            INTEGER PRIMARY KEY,
             deal_id       INTEGER NOT NULL REFERENCES deals (id) ON DELETE CASCADE,
             rule          TEXT NOT NULL,
@@ -96,12 +91,27 @@ const MIGRATIONS: &[M<'static>] = &[
             after   TEXT NOT NULL
         ) STRICT;
         CREATE INDEX audit_by_deal ON audit (deal_id, id);",
-    ),
 ];
 
 pub fn migrations() -> Migrations<'static> {
-    Migrations::from_slice(MIGRATIONS)
+    Migrations::new(MIGRATIONS.iter().map(|sql| M::up(sql)).collect())
 }
+
+/// The SQL that takes a database at `version` to the latest schema, in order.
+pub(crate) fn pending(version: usize) -> &'static [&'static str] {
+    MIGRATIONS.get(version..).unwrap_or_default()
+}
+
+/// The tables some version of qualify's schema has made (how a database
+/// written before the application id was set is recognised).
+pub(crate) const TABLES: &[&str] = &[
+    "deals",
+    "steps",
+    "deal_content",
+    "battle_cards",
+    "escalations",
+    "audit",
+];
 
 /// The schema version a fully migrated database has.
 pub fn latest_version() -> usize {
@@ -111,7 +121,7 @@ pub fn latest_version() -> usize {
 /// The migrations up to `version` (tests: a database as an older qualify left it).
 #[cfg(test)]
 pub fn migrations_until(version: usize) -> Migrations<'static> {
-    Migrations::from_slice(&MIGRATIONS[..version])
+    Migrations::new(MIGRATIONS[..version].iter().map(|sql| M::up(sql)).collect())
 }
 
 #[cfg(test)]

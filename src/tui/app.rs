@@ -243,17 +243,42 @@ impl App {
         }
     }
 
+    /// The background integrity check's finding, once: a damaged file makes
+    /// the app read-only (the store refuses writes; the list shows a banner).
+    /// Whether anything changed.
+    pub fn health_check(&mut self) -> bool {
+        let Some(problem) = self.ctx.store.background_check() else {
+            return false;
+        };
+        self.reload_list();
+        let label = &self.ctx.db_label;
+        self.status = Some(Status::error(format!(
+            "{label} is damaged ({problem}); it is read-only now — run `qualify --db {label} doctor`"
+        )));
+        true
+    }
+
     /// Run until the person quits. Draws only after something happened.
     pub fn run(mut self, terminal: &mut DefaultTerminal) -> std::io::Result<()> {
         let mut dirty = true;
         loop {
             let size = terminal.size()?;
             self.resize(Rect::new(0, 0, size.width, size.height));
+            dirty |= self.health_check();
             if dirty {
                 terminal.draw(|frame| frame.render_widget(&self, frame.area()))?;
             }
             dirty = false;
-            if !event::poll(until_next_minute(&self.ctx.clock))? {
+            let minute = until_next_minute(&self.ctx.clock);
+            let wait = if self.ctx.store.checking() {
+                minute.min(Duration::from_millis(200))
+            } else {
+                minute
+            };
+            if !event::poll(wait)? {
+                if wait < minute {
+                    continue;
+                }
                 self.tick();
                 dirty = true;
                 continue;

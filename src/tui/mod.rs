@@ -17,11 +17,13 @@ use std::process::ExitCode;
 /// Open the database and playbook, then run the TUI until the person quits.
 /// Problems found before the terminal is taken over print one line.
 pub fn main(cli: &Cli) -> ExitCode {
-    let ctx = match open(cli) {
+    let mut ctx = match open(cli) {
         Ok(ctx) => ctx,
         Err(failure) => return failure.report(),
     };
     let _log = start_log(ctx.store.path());
+    // a damaged file found after start shows as the list's read-only banner
+    ctx.store.start_background_check();
     if let Err(e) = color_eyre::install() {
         tracing::warn!("could not install the error report hook: {e}");
     }
@@ -48,16 +50,12 @@ fn open(cli: &Cli) -> Result<Ctx, Failure> {
     })
 }
 
-/// Log to `qualify.log` beside the database, never to the screen.
+/// Log to `qualify.log` beside the database, never to the screen. The log
+/// is 0600 (it names deals); a symlink in its place is not followed.
 fn start_log(db: Option<&std::path::Path>) -> Option<tracing_appender::non_blocking::WorkerGuard> {
-    let dir = db?.parent()?;
-    let dir = if dir.as_os_str().is_empty() {
-        std::path::Path::new(".")
-    } else {
-        dir
-    };
-    let appender = tracing_appender::rolling::never(dir, "qualify.log");
-    let (writer, guard) = tracing_appender::non_blocking(appender);
+    let dir = crate::store::files::folder_of(db?);
+    let file = crate::store::files::append_private(&dir.join("qualify.log")).ok()?;
+    let (writer, guard) = tracing_appender::non_blocking(file);
     tracing_subscriber::fmt()
         .with_writer(writer)
         .with_ansi(false)
