@@ -315,7 +315,17 @@ pub fn refusal(kind: &Kind) -> Option<String> {
 pub fn inspect(path: &Path) -> Result<Kind> {
     let kind = open_read_only(path)
         .and_then(|conn| classify(&conn))
-        .map_err(|e| explain(e, path))?;
+        .map_err(|e| {
+            if e.sqlite_error_code() == Some(ErrorCode::NotADatabase) {
+                refuse(
+                    path,
+                    "it is not a SQLite database; nothing was changed — use --db with the path \
+                     of a qualify database",
+                )
+            } else {
+                explain(e, path)
+            }
+        })?;
     match refusal(&kind) {
         Some(reason) => Err(refuse(path, reason)),
         None => Ok(kind),
