@@ -130,4 +130,21 @@ mod tests {
     fn migrations_are_valid() {
         super::migrations().validate().unwrap();
     }
+
+    #[test]
+    fn every_table_the_migrations_make_is_known() {
+        let mut conn = rusqlite::Connection::open_in_memory().unwrap();
+        super::migrations().to_latest(&mut conn).unwrap();
+        let mut stmt = conn
+            .prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
+            .unwrap();
+        let made: Vec<String> = stmt
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect();
+        let mut known: Vec<String> = super::TABLES.iter().map(|t| t.to_string()).collect();
+        known.sort();
+        assert_eq!(made, known);
+    }
 }

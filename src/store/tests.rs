@@ -19,8 +19,19 @@ fn acme(name: &str, amount: i64, close: &str) -> NewDeal {
 fn temp_store() -> (tempfile::TempDir, PathBuf, Store) {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("data").join("qualify.db");
+    // the data folder is made by whoever chose the default path
+    files::private_folder(path.parent().unwrap()).unwrap();
     let store = Store::open(&path).unwrap();
     (dir, path, store)
+}
+
+#[test]
+fn a_missing_folder_is_not_created() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("data").join("qualify.db");
+    let err = Store::open(&path).err().unwrap();
+    assert!(err.to_string().contains("does not exist"), "{err}");
+    assert!(!path.parent().unwrap().exists());
 }
 
 #[test]
@@ -45,6 +56,11 @@ fn a_new_file_is_private_wal_and_healthy() {
         .query_row("PRAGMA user_version", [], |r| r.get(0))
         .unwrap();
     assert_eq!(version as usize, latest_version());
+    let app: i32 = store
+        .conn
+        .query_row("PRAGMA application_id", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(app, safety::APPLICATION_ID);
     let fk: i64 = store
         .conn
         .query_row("PRAGMA foreign_keys", [], |r| r.get(0))
