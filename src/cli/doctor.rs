@@ -86,8 +86,17 @@ pub fn backup(cli: &Cli, target: &Path) -> Result<u8, Failure> {
         )));
     }
     safety::backup(&conn, target).map_err(|e| {
+        let next = match &e {
+            safety::BackupError::Sql(err) if safety::is_damage(err) => {
+                format!(
+                    " — the database is damaged: run `qualify --db {} doctor`",
+                    shown(&path)
+                )
+            }
+            _ => String::new(),
+        };
         Failure::usage(format!(
-            "cannot back up {} to {}: {e}",
+            "cannot back up {} to {}: {e}{next}",
             shown(&path),
             shown(target)
         ))

@@ -297,11 +297,13 @@ fn integrity(
             false
         }
         Err(e) => {
-            exam.problem(
-                "foreign keys",
-                format!("the check could not run: {e}"),
-                recovery(path, version),
-            );
+            // a damaged file: the integrity finding above says what to do
+            let fix = if integrity_ok {
+                recovery(path, version)
+            } else {
+                Vec::new()
+            };
+            exam.problem("foreign keys", format!("the check could not run: {e}"), fix);
             false
         }
     };
