@@ -278,15 +278,22 @@ impl Store {
         ] {
             files::tighten(&file, 0o600).map_err(|e| fail(e.to_string()))?;
         }
-        let conn = Connection::open_with_flags(
+        let opened = Connection::open_with_flags(
             path,
             rusqlite::OpenFlags::SQLITE_OPEN_READ_WRITE | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
         )
-        .map_err(|e| safety::explain(e, path))?;
-        Store::init(conn, Some(path.to_path_buf())).map_err(|e| match e {
-            StoreError::Sql(e) => safety::explain(e, path),
+        .map_err(StoreError::Sql)
+        .and_then(|conn| Store::init(conn, Some(path.to_path_buf())));
+        match opened {
+            Err(StoreError::Sql(e)) => match safety::explain(e, path) {
+                StoreError::Damaged { detail, .. } => {
+                    safety::note_damage(path, &detail);
+                    Store::open_damaged(path, detail)
+                }
+                other => Err(other),
+            },
             other => other,
-        })
+        }
     }
 
     /// A file found damaged: opened read-only, never migrated or written.
