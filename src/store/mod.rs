@@ -322,7 +322,7 @@ impl Store {
             let mode = if mode.eq_ignore_ascii_case("wal") {
                 mode
             } else {
-                conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))?
+                safety::switch_to_wal(&conn)?
             };
             if !mode.eq_ignore_ascii_case("wal") {
                 return Err(StoreError::Open {

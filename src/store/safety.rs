@@ -120,7 +120,7 @@ pub fn check_path(path: &Path, write: bool) -> Result<bool> {
             Ok(true)
         }
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            if std::fs::symlink_metadata(path).is_ok() {
+            if std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink()) {
                 return Err(refuse(
                     path,
                     "it is a symlink to a file that does not exist; give --db the real path",
@@ -199,8 +199,13 @@ pub fn open_read_only(path: &Path) -> rusqlite::Result<Connection> {
     Ok(conn)
 }
 
-/// Read what the database on `conn` is.
+/// Read what the database on `conn` is, from one snapshot (another process
+/// may be setting the file up meanwhile).
 pub fn classify(conn: &Connection) -> rusqlite::Result<Kind> {
+    if conn.is_autocommit() {
+        let tx = conn.unchecked_transaction()?;
+        return classify(&tx);
+    }
     let app: i32 = conn.query_row("PRAGMA application_id", [], |r| r.get(0))?;
     let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
     let version = usize::try_from(version).unwrap_or(usize::MAX);
@@ -389,6 +394,28 @@ pub fn explain(e: rusqlite::Error, path: &Path) -> StoreError {
             ),
         ),
         _ => StoreError::Sql(e),
+    }
+}
+
+/// Switch a new file to WAL. Several processes setting up one new file at
+/// once can meet SQLite's deadlock refusal (busy without waiting): retry
+/// until the busy timeout.
+pub fn switch_to_wal(conn: &Connection) -> rusqlite::Result<String> {
+    let deadline = std::time::Instant::now() + BUSY_TIMEOUT;
+    let mut pause = 1;
+    loop {
+        match conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get::<_, String>(0)) {
+            Err(e)
+                if e.sqlite_error_code() == Some(ErrorCode::DatabaseBusy)
+                    && std::time::Instant::now() < deadline =>
+            {
+                std::thread::sleep(Duration::from_millis(
+                    pause + u64::from(std::process::id() % 7),
+                ));
+                pause = (pause * 2).min(50);
+            }
+            other => return other,
+        }
     }
 }
 
