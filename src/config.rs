@@ -24,7 +24,8 @@ pub struct Options {
 /// A failure to report: one line, and the exit status that goes with it.
 #[derive(Debug, PartialEq, Eq)]
 pub struct Failure {
-    /// 1: refused by a rule; 2: bad input or usage.
+    /// 1: refused by a rule; 2: bad input or usage, or a database file
+    /// qualify cannot or must not use.
     pub status: u8,
     pub message: String,
 }
@@ -56,11 +57,14 @@ impl From<StoreError> for Failure {
         let status = match e {
             // a missing reason, note or comment is bad input, not a rule
             StoreError::Rule(RuleError::Required(_)) => 2,
-            StoreError::Rule(_)
-            | StoreError::Conflict { .. }
-            | StoreError::CardChanged { .. }
-            | StoreError::Sql(_) => 1,
-            StoreError::NotFound(_) | StoreError::Invalid(_) | StoreError::Open { .. } => 2,
+            StoreError::Rule(_) | StoreError::Conflict { .. } | StoreError::CardChanged { .. } => 1,
+            // a file qualify cannot or must not use
+            StoreError::NotFound(_)
+            | StoreError::Invalid(_)
+            | StoreError::Open { .. }
+            | StoreError::Damaged { .. }
+            | StoreError::Database { .. }
+            | StoreError::Sql(_) => 2,
         };
         Failure {
             status,
@@ -100,14 +104,25 @@ pub fn load_playbook(path: Option<&Path>) -> Result<Playbook, Failure> {
     }
 }
 
-/// The database `--db` / `QUALIFY_DB` names, or the default one.
+/// The database `--db` / `QUALIFY_DB` names (its folder must exist), or the
+/// default one, whose folder is created 0700 (and tightened if looser).
 pub fn db_path(options: &Options) -> Result<PathBuf, Failure> {
     match &options.db {
         Some(path) if path.as_os_str().is_empty() => Err(Failure::usage("--db needs a file path")),
         Some(path) => Ok(path.clone()),
-        None => crate::paths::default_db().ok_or_else(|| {
-            Failure::usage("no data directory is known for this user; give --db PATH")
-        }),
+        None => {
+            let path = crate::paths::default_db().ok_or_else(|| {
+                Failure::usage("no data directory is known for this user; give --db PATH")
+            })?;
+            let folder = crate::store::files::folder_of(&path);
+            crate::store::files::private_folder(folder).map_err(|e| {
+                Failure::usage(format!(
+                    "cannot create the data folder {}: {e}; give --db PATH",
+                    folder.display()
+                ))
+            })?;
+            Ok(path)
+        }
     }
 }
 

@@ -742,9 +742,12 @@ fn walking_all_ten_steps_in_order_passes_the_sequence_check() {
 fn the_database_and_its_new_folder_are_private() {
     use std::os::unix::fs::PermissionsExt;
     let f = Fixture::new();
+    // the default database, in a data folder that does not exist yet
     let folder = f.dir.path().join("new");
-    let db = folder.join("inner").join("qualify.db");
-    qualify(&db)
+    let db = folder.join("inner").join("qualify").join("qualify.db");
+    bare()
+        .env("HOME", f.dir.path())
+        .env("XDG_DATA_HOME", folder.join("inner"))
         .args(["deal", "add", "--name", "Acme", "--account", "Acme"])
         .assert()
         .success();
@@ -752,8 +755,13 @@ fn the_database_and_its_new_folder_are_private() {
     assert_eq!(mode(&db), 0o600, "database file mode");
     assert_eq!(mode(&folder), 0o700, "created folder mode");
     assert_eq!(mode(&folder.join("inner")), 0o700, "created folder mode");
+    assert_eq!(
+        mode(&folder.join("inner").join("qualify")),
+        0o700,
+        "created folder mode"
+    );
     for side in ["qualify.db-wal", "qualify.db-shm"] {
-        let p = folder.join("inner").join(side);
+        let p = folder.join("inner").join("qualify").join(side);
         if p.exists() {
             assert_eq!(mode(&p) & 0o077, 0, "{side} is not readable by others");
         }

@@ -1,6 +1,7 @@
 //! The headless face: clap commands that parse, call the domain and the
 //! store, and print text or JSON. Never touches the terminal's modes.
 
+mod doctor;
 mod oversight;
 mod print;
 mod report;
@@ -102,6 +103,13 @@ pub enum Command {
         /// Replace the notes with TEXT
         #[arg(long, value_name = "TEXT")]
         set: Option<String>,
+    },
+    /// Check the database file and say what to do about each problem (exit 1 if any)
+    Doctor,
+    /// Write a consistent copy of the database to PATH (readable by you only)
+    Backup {
+        #[arg(value_name = "PATH")]
+        path: PathBuf,
     },
     /// Move one step of a deal: qualify step ID N start|complete|block|unblock|reopen|confirm|note|check|uncheck
     Step {
@@ -389,6 +397,11 @@ impl Cli {
 /// Run one headless command; the exit status when it ran (1 from `check`
 /// when something fails).
 pub fn execute(cli: &Cli, command: &Command) -> Result<u8, Failure> {
+    match command {
+        Command::Doctor => return doctor::doctor(cli),
+        Command::Backup { path } => return doctor::backup(cli, path),
+        _ => {}
+    }
     let mut session = config::open(&cli.options())?;
     let s = &mut session;
     let mut out = std::io::stdout().lock();
@@ -541,6 +554,8 @@ pub fn execute(cli: &Cli, command: &Command) -> Result<u8, Failure> {
                 )))?,
             }
         }
+        // they never open the store (see the top of this function)
+        Command::Doctor | Command::Backup { .. } => Ok(()),
         Command::Step { id, number, change } => {
             let change = change.change(&s.playbook, &s.clock)?;
             let (deal, outcome) = ops::change_step(s, *id, None, *number, &change)?;

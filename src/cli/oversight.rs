@@ -287,11 +287,8 @@ pub fn write_report(
 }
 
 /// Write a file readable by its owner only: a report holds customer data.
+/// Written to a temporary file beside it and renamed, so a symlink at `path`
+/// is replaced, never written through.
 fn write_private(path: &Path, text: &str) -> std::io::Result<()> {
-    use std::io::Write;
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create(true).truncate(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    options.open(path)?.write_all(text.as_bytes())
+    crate::store::files::write_private(path, text.as_bytes())
 }

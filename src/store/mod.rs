@@ -2,6 +2,9 @@
 //! `BEGIN IMMEDIATE` transaction; each deal carries a `version` so that a
 //! writer holding stale data is refused instead of overwriting.
 
+pub mod doctor;
+pub mod files;
+pub mod safety;
 mod schema;
 
 use crate::domain::audit::{self, AuditEntry};
@@ -53,6 +56,18 @@ pub enum StoreError {
     },
     Rule(RuleError),
     Invalid(Vec<FieldError>),
+    /// The file was found damaged (now or earlier): nothing is written to it
+    /// until `qualify doctor` finds it sound.
+    Damaged {
+        path: PathBuf,
+        detail: String,
+    },
+    /// A database-level failure (disk full, locked, read-only …) and what to do.
+    Database {
+        path: PathBuf,
+        problem: String,
+        next: String,
+    },
     Sql(rusqlite::Error),
 }
 
@@ -86,6 +101,26 @@ impl fmt::Display for StoreError {
                 let parts: Vec<String> = errors.iter().map(ToString::to_string).collect();
                 write!(f, "{}", parts.join("; "))
             }
+            StoreError::Damaged { path, detail } => {
+                let path = crate::text::clean(&path.display().to_string());
+                write!(
+                    f,
+                    "the database {path} is damaged ({}); qualify will not write to it — \
+                     run `qualify --db {path} doctor`",
+                    crate::text::clean(detail)
+                )
+            }
+            StoreError::Database {
+                path,
+                problem,
+                next,
+            } => write!(
+                f,
+                "the database {}: {}; {}",
+                crate::text::clean(&path.display().to_string()),
+                crate::text::clean(problem),
+                crate::text::clean(next)
+            ),
             StoreError::Sql(e) => write!(f, "database error: {e}"),
         }
     }
@@ -399,27 +434,72 @@ pub struct Store {
     actor: String,
     /// Fills the pipeline summary in each change's transaction.
     summarize: Option<Summarizer>,
+    /// Whether the file was found damaged; the background check.
+    watch: safety::Watch,
 }
 
 impl Store {
-    /// Open (or create) the database at `path`: the folder is created 0700
-    /// and the file 0600, since it holds customer data.
+    /// Open (or create) the database at `path`, whose folder must exist. The
+    /// file is 0600 (tightened if looser), since it holds customer data. A
+    /// file that is not qualify's, or is newer than this build, is refused
+    /// untouched (see [`safety`]); one found damaged opens read-only.
     pub fn open(path: &Path) -> Result<Store> {
         let fail = |reason: String| StoreError::Open {
             path: path.to_path_buf(),
             reason,
         };
-        if path.is_dir() {
-            return Err(fail(
-                "that is a folder; give a file path such as deals.db".into(),
-            ));
+        let exists = safety::check_path(path, true)?;
+        if let Some(detail) = safety::damage_noted(path) {
+            return Store::open_damaged(path, detail);
         }
-        create_private(path).map_err(|e| fail(e.to_string()))?;
-        let conn = Connection::open(path).map_err(|e| fail(e.to_string()))?;
-        Store::init(conn, Some(path.to_path_buf())).map_err(|e| match e {
-            StoreError::Sql(e) => fail(e.to_string()),
-            StoreError::Open { reason, .. } => fail(reason),
+        if exists && std::fs::metadata(path).is_ok_and(|m| m.len() > 0) {
+            match safety::inspect(path) {
+                Ok(_) => {}
+                Err(StoreError::Damaged { detail, .. }) => {
+                    safety::note_damage(path, &detail);
+                    return Store::open_damaged(path, detail);
+                }
+                Err(e) => return Err(e),
+            }
+        }
+        files::create_private_file(path).map_err(|e| fail(e.to_string()))?;
+        for file in [
+            path.to_path_buf(),
+            files::with_suffix(path, "-wal"),
+            files::with_suffix(path, "-shm"),
+        ] {
+            files::tighten(&file, 0o600).map_err(|e| fail(e.to_string()))?;
+        }
+        let opened = Connection::open_with_flags(
+            path,
+            rusqlite::OpenFlags::SQLITE_OPEN_READ_WRITE | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+        .map_err(StoreError::Sql)
+        .and_then(|conn| Store::init(conn, Some(path.to_path_buf())));
+        match opened {
+            Err(StoreError::Sql(e)) => match safety::explain(e, path) {
+                StoreError::Damaged { detail, .. } => {
+                    safety::note_damage(path, &detail);
+                    Store::open_damaged(path, detail)
+                }
+                other => Err(other),
+            },
             other => other,
+        }
+    }
+
+    /// A file found damaged: opened read-only, never migrated or written.
+    fn open_damaged(path: &Path, detail: String) -> Result<Store> {
+        let conn = safety::open_read_only(path).map_err(|_| StoreError::Damaged {
+            path: path.to_path_buf(),
+            detail: detail.clone(),
+        })?;
+        Ok(Store {
+            conn,
+            path: Some(path.to_path_buf()),
+            actor: "unknown".into(),
+            summarize: None,
+            watch: safety::Watch::damaged(detail),
         })
     }
 
@@ -429,9 +509,14 @@ impl Store {
     }
 
     fn init(mut conn: Connection, path: Option<PathBuf>) -> Result<Store> {
-        conn.busy_timeout(std::time::Duration::from_secs(5))?;
+        conn.busy_timeout(safety::BUSY_TIMEOUT)?;
         if path.is_some() {
-            let mode: String = conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))?;
+            let mode: String = conn.query_row("PRAGMA journal_mode", [], |r| r.get(0))?;
+            let mode = if mode.eq_ignore_ascii_case("wal") {
+                mode
+            } else {
+                safety::switch_to_wal(&conn)?
+            };
             if !mode.eq_ignore_ascii_case("wal") {
                 return Err(StoreError::Open {
                     path: path.unwrap_or_default(),
@@ -441,12 +526,13 @@ impl Store {
         }
         conn.pragma_update(None, "foreign_keys", "ON")?;
         conn.pragma_update(None, "synchronous", "FULL")?;
-        migrations().to_latest(&mut conn)?;
+        safety::upgrade(&mut conn, path.as_deref())?;
         Ok(Store {
             conn,
             path,
             actor: "unknown".into(),
             summarize: None,
+            watch: safety::Watch::default(),
         })
     }
 
@@ -457,23 +543,66 @@ impl Store {
 
     /// Deals without a pipeline row (written before the pipeline existed).
     pub fn deals_without_summary(&self) -> Result<Vec<DealId>> {
-        let mut stmt = self.conn.prepare(
-            "SELECT id FROM deals WHERE id NOT IN (SELECT deal_id FROM pipeline) ORDER BY id",
-        )?;
-        let rows = stmt.query_map([], |r| r.get(0))?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+        let result = (|| -> Result<Vec<DealId>> {
+            let mut stmt = self.conn.prepare(
+                "SELECT id FROM deals WHERE id NOT IN (SELECT deal_id FROM pipeline) ORDER BY id",
+            )?;
+            let rows = stmt.query_map([], |r| r.get(0))?;
+            Ok(rows.collect::<rusqlite::Result<_>>()?)
+        })();
+        self.checked(result)
     }
 
     /// Write the pipeline rows of `ids` again, as of `now`, in one transaction.
     pub fn resummarize(&mut self, ids: &[DealId], now: DateTime<Utc>) -> Result<()> {
-        let summarize = &self.summarize;
-        write_tx(&mut self.conn, |tx| {
+        self.write_with(|tx, summarize| {
             for id in ids {
                 let deal = read_deal(tx, *id)?;
-                write_summary(tx, &deal, summarize.as_ref(), now)?;
+                write_summary(tx, &deal, summarize, now)?;
             }
             Ok(())
         })
+    }
+
+    /// Why the file is not to be written to, once it was found damaged.
+    pub fn damage(&self) -> Option<&str> {
+        self.watch.damage()
+    }
+
+    /// Start `PRAGMA quick_check` in the background (the TUI, after start):
+    /// see [`Store::background_check`].
+    pub fn start_background_check(&mut self) {
+        if let Some(path) = &self.path {
+            self.watch.start_check(path);
+        }
+    }
+
+    /// Whether the background check is still running.
+    pub fn checking(&self) -> bool {
+        self.watch.checking()
+    }
+
+    /// The background check's finding once it is done: `Some(problem)` when
+    /// it found the file damaged (from then on nothing is written).
+    pub fn background_check(&mut self) -> Option<String> {
+        self.watch.check_result(&self.conn, self.path.as_deref())
+    }
+
+    /// Database-level failures name the file and the next step; a damaged
+    /// file is remembered so that nothing more is written to it.
+    fn checked<T>(&self, result: Result<T>) -> Result<T> {
+        let (Err(StoreError::Sql(e)), Some(path)) = (&result, &self.path) else {
+            return result;
+        };
+        let damaged = safety::is_damage(e);
+        let Err(StoreError::Sql(e)) = result else {
+            unreachable!()
+        };
+        let explained = safety::explain(e, path);
+        if damaged && let StoreError::Damaged { detail, .. } = &explained {
+            self.watch.found_damage(&self.conn, path, detail);
+        }
+        Err(explained)
     }
 
     /// Name the person whose changes these are (the audit trail's "who").
@@ -490,20 +619,38 @@ impl Store {
     }
 
     /// Run `f` inside one `BEGIN IMMEDIATE` transaction: all or nothing.
+    /// Refused once the file was found damaged.
     fn write<T>(&mut self, f: impl FnOnce(&rusqlite::Transaction<'_>) -> Result<T>) -> Result<T> {
-        write_tx(&mut self.conn, f)
+        self.write_with(|tx, _| f(tx))
+    }
+
+    /// [`Store::write`], handing `f` the pipeline summarizer too.
+    fn write_with<T>(
+        &mut self,
+        f: impl FnOnce(&rusqlite::Transaction<'_>, Option<&Summarizer>) -> Result<T>,
+    ) -> Result<T> {
+        self.watch.allow_write(&self.conn, self.path.as_deref())?;
+        let summarize = self.summarize.as_ref();
+        let result = (|| {
+            let tx = self
+                .conn
+                .transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let value = f(&tx, summarize)?;
+            tx.commit()?;
+            Ok(value)
+        })();
+        self.checked(result)
     }
 
     /// Create deals (already checked by the caller) in one transaction: all
     /// are created or none. Their ids are given by the store.
     pub fn insert_deals(&mut self, deals: Vec<Deal>, now: DateTime<Utc>) -> Result<Vec<DealId>> {
         let who = self.actor.clone();
-        let summarize = &self.summarize;
-        write_tx(&mut self.conn, |tx| {
+        self.write_with(|tx, summarize| {
             deals
                 .into_iter()
                 .map(|mut deal| {
-                    let id = insert_deal(tx, &mut deal, (summarize.as_ref(), now))?;
+                    let id = insert_deal(tx, &mut deal, (summarize, now))?;
                     record_changes(tx, &deal, None, &deal, &who, now)?;
                     Ok(id)
                 })
@@ -522,8 +669,7 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<Vec<Saved>> {
         let who = self.actor.clone();
-        let summarize = &self.summarize;
-        write_tx(&mut self.conn, |tx| {
+        self.write_with(|tx, summarize| {
             let mut saved = Vec::with_capacity(deals.len());
             for deal in deals {
                 let existing: Option<i64> = tx
@@ -545,7 +691,7 @@ impl Store {
                         replaced.version = version + 1;
                         replaced.updated_at = now;
                         replaced.escalations = before.escalations.clone();
-                        write_deal(tx, &mut replaced, (summarize.as_ref(), now))?;
+                        write_deal(tx, &mut replaced, (summarize, now))?;
                         record_changes(tx, &replaced, Some(&before), &replaced, &who, now)?;
                         saved.push(Saved {
                             id: deal.id,
@@ -556,7 +702,7 @@ impl Store {
                         let mut created = deal.clone();
                         created.version = 1;
                         created.escalations.clear();
-                        let id = insert_deal(tx, &mut created, (summarize.as_ref(), now))?;
+                        let id = insert_deal(tx, &mut created, (summarize, now))?;
                         record_changes(tx, &created, None, &created, &who, now)?;
                         saved.push(Saved { id, replaced: None });
                     }
@@ -568,15 +714,18 @@ impl Store {
 
     /// The name of a deal, if it exists.
     pub fn deal_name(&self, id: DealId) -> Result<Option<String>> {
-        Ok(self
-            .conn
-            .query_row("SELECT name FROM deals WHERE id = ?1", [id], |r| r.get(0))
-            .optional()?)
+        let result = (|| -> Result<Option<String>> {
+            Ok(self
+                .conn
+                .query_row("SELECT name FROM deals WHERE id = ?1", [id], |r| r.get(0))
+                .optional()?)
+        })();
+        self.checked(result)
     }
 
     /// The whole deal with its ten steps.
     pub fn deal(&self, id: DealId) -> Result<Deal> {
-        read_deal(&self.conn, id)
+        self.checked(read_deal(&self.conn, id))
     }
 
     pub fn count_deals(&self, query: &ListQuery) -> Result<usize> {
@@ -584,58 +733,66 @@ impl Store {
         let sql = format!(
             "SELECT count(*) FROM deals d JOIN pipeline p ON p.deal_id = d.id WHERE 1{conditions}"
         );
-        let n: i64 = self.conn.prepare_cached(&sql)?.query_row(
-            rusqlite::params_from_iter(args.iter().map(|a| a.as_ref())),
-            |r| r.get(0),
-        )?;
-        Ok(n as usize)
+        let n: rusqlite::Result<i64> = self.conn.prepare_cached(&sql).and_then(|mut stmt| {
+            stmt.query_row(
+                rusqlite::params_from_iter(args.iter().map(|a| a.as_ref())),
+                |r| r.get(0),
+            )
+        });
+        Ok(self.checked(n.map_err(StoreError::Sql))? as usize)
     }
 
     /// The distinct owners (or SAs) of the deals, for the list's filters.
     pub fn people(&self, sa: bool) -> Result<Vec<String>> {
-        let column = if sa { "sa" } else { "owner" };
-        let mut stmt = self.conn.prepare_cached(&format!(
-            "SELECT DISTINCT {column} FROM deals WHERE {column} != '' ORDER BY {column} COLLATE NOCASE"
-        ))?;
-        let rows = stmt.query_map([], |r| r.get(0))?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+        let result = (|| -> Result<Vec<String>> {
+            let column = if sa { "sa" } else { "owner" };
+            let mut stmt = self.conn.prepare_cached(&format!(
+                "SELECT DISTINCT {column} FROM deals WHERE {column} != '' ORDER BY {column} COLLATE NOCASE"
+            ))?;
+            let rows = stmt.query_map([], |r| r.get(0))?;
+            Ok(rows.collect::<rusqlite::Result<_>>()?)
+        })();
+        self.checked(result)
     }
 
     /// The amount and count of the matching deals per forecast category.
     pub fn category_totals(&self, query: &ListQuery) -> Result<Vec<CategoryTotal>> {
-        let (conditions, args) = query.conditions();
-        let sql = format!(
-            "SELECT p.forecast, count(*), coalesce(sum(d.amount_cents), 0)
-             FROM deals d JOIN pipeline p ON p.deal_id = d.id WHERE 1{conditions}
-             GROUP BY p.forecast"
-        );
-        let mut stmt = self.conn.prepare_cached(&sql)?;
-        let rows = stmt.query_map(
-            rusqlite::params_from_iter(args.iter().map(|a| a.as_ref())),
-            |r| {
-                Ok((
-                    r.get::<_, String>(0)?,
-                    r.get::<_, i64>(1)?,
-                    r.get::<_, i64>(2)?,
-                ))
-            },
-        )?;
-        let mut totals: Vec<CategoryTotal> = ForecastCategory::ALL
-            .iter()
-            .map(|c| CategoryTotal {
-                category: *c,
-                deals: 0,
-                amount: Money::ZERO,
-            })
-            .collect();
-        for row in rows {
-            let (key, n, cents) = row?;
-            if let Some(t) = totals.iter_mut().find(|t| t.category.key() == key) {
-                t.deals = n as u64;
-                t.amount = Money::from_cents(cents);
+        let result = (|| -> Result<Vec<CategoryTotal>> {
+            let (conditions, args) = query.conditions();
+            let sql = format!(
+                "SELECT p.forecast, count(*), coalesce(sum(d.amount_cents), 0)
+                 FROM deals d JOIN pipeline p ON p.deal_id = d.id WHERE 1{conditions}
+                 GROUP BY p.forecast"
+            );
+            let mut stmt = self.conn.prepare_cached(&sql)?;
+            let rows = stmt.query_map(
+                rusqlite::params_from_iter(args.iter().map(|a| a.as_ref())),
+                |r| {
+                    Ok((
+                        r.get::<_, String>(0)?,
+                        r.get::<_, i64>(1)?,
+                        r.get::<_, i64>(2)?,
+                    ))
+                },
+            )?;
+            let mut totals: Vec<CategoryTotal> = ForecastCategory::ALL
+                .iter()
+                .map(|c| CategoryTotal {
+                    category: *c,
+                    deals: 0,
+                    amount: Money::ZERO,
+                })
+                .collect();
+            for row in rows {
+                let (key, n, cents) = row?;
+                if let Some(t) = totals.iter_mut().find(|t| t.category.key() == key) {
+                    t.deals = n as u64;
+                    t.amount = Money::from_cents(cents);
+                }
             }
-        }
-        Ok(totals)
+            Ok(totals)
+        })();
+        self.checked(result)
     }
 
     /// One page of the deal list: only the rows asked for are read.
@@ -683,38 +840,44 @@ impl Store {
              ORDER BY {order}",
             stalled = stalled_sql(&format!("?{now}"))
         );
-        let mut stmt = self.conn.prepare_cached(&sql)?;
-        let mut rows = stmt.query(rusqlite::params_from_iter(args.iter().map(|a| a.as_ref())))?;
-        while let Some(r) = rows.next()? {
-            let forecast: String = r.get(10)?;
-            let verdict: Option<String> = r.get(11)?;
-            let outcome: Option<String> = r.get(21)?;
-            each(DealSummary {
-                id: r.get(0)?,
-                name: r.get(1)?,
-                account: r.get(2)?,
-                amount: r.get::<_, Option<i64>>(3)?.map(Money::from_cents),
-                close_date: r.get(4)?,
-                stage: r.get(5)?,
-                owner: r.get(6)?,
-                sa: r.get(7)?,
-                steps_complete: r.get(8)?,
-                steps_blocked: r.get(9)?,
-                forecast: ForecastCategory::parse(&forecast).unwrap_or(ForecastCategory::Pipeline),
-                verdict: verdict.as_deref().and_then(Verdict::parse),
-                meddpicc_total: r.get(12)?,
-                meddpicc_max: r.get(13)?,
-                qa_passed: r.get(14)?,
-                qa_total: r.get(15)?,
-                escalations_open: r.get(16)?,
-                escalations_overdue: r.get(17)?,
-                risk_band: r.get(18)?,
-                next_step_due: r.get(19)?,
-                stalled: r.get(20)?,
-                outcome: outcome.as_deref().and_then(OutcomeKind::parse),
-            })?;
-        }
-        Ok(())
+        let mut read = || -> Result<()> {
+            let mut stmt = self.conn.prepare_cached(&sql)?;
+            let mut rows =
+                stmt.query(rusqlite::params_from_iter(args.iter().map(|a| a.as_ref())))?;
+            while let Some(r) = rows.next()? {
+                let forecast: String = r.get(10)?;
+                let verdict: Option<String> = r.get(11)?;
+                let outcome: Option<String> = r.get(21)?;
+                each(DealSummary {
+                    id: r.get(0)?,
+                    name: r.get(1)?,
+                    account: r.get(2)?,
+                    amount: r.get::<_, Option<i64>>(3)?.map(Money::from_cents),
+                    close_date: r.get(4)?,
+                    stage: r.get(5)?,
+                    owner: r.get(6)?,
+                    sa: r.get(7)?,
+                    steps_complete: r.get(8)?,
+                    steps_blocked: r.get(9)?,
+                    forecast: ForecastCategory::parse(&forecast)
+                        .unwrap_or(ForecastCategory::Pipeline),
+                    verdict: verdict.as_deref().and_then(Verdict::parse),
+                    meddpicc_total: r.get(12)?,
+                    meddpicc_max: r.get(13)?,
+                    qa_passed: r.get(14)?,
+                    qa_total: r.get(15)?,
+                    escalations_open: r.get(16)?,
+                    escalations_overdue: r.get(17)?,
+                    risk_band: r.get(18)?,
+                    next_step_due: r.get(19)?,
+                    stalled: r.get(20)?,
+                    outcome: outcome.as_deref().and_then(OutcomeKind::parse),
+                })?;
+            }
+            Ok(())
+        };
+        let result = read();
+        self.checked(result)
     }
 
     /// Change a deal in one transaction, with its audit rows. With
@@ -730,8 +893,7 @@ impl Store {
         change: impl FnOnce(&mut Deal) -> Result<T>,
     ) -> Result<(Deal, T)> {
         let who = self.actor.clone();
-        let summarize = &self.summarize;
-        write_tx(&mut self.conn, |tx| {
+        self.write_with(|tx, summarize| {
             let mut deal = read_deal(tx, id)?;
             let before = deal.clone();
             if let Some(expected) = expected_version
@@ -747,7 +909,7 @@ impl Store {
             deal.id = id;
             deal.version += 1;
             deal.updated_at = now;
-            write_deal(tx, &mut deal, (summarize.as_ref(), now))?;
+            write_deal(tx, &mut deal, (summarize, now))?;
             record_changes(tx, &deal, Some(&before), &deal, &who, now)?;
             Ok((deal, value))
         })
@@ -755,20 +917,22 @@ impl Store {
 
     /// The deal escalation `id` (stored) belongs to.
     pub fn deal_of_escalation(&self, id: i64) -> Result<Option<DealId>> {
-        Ok(self
+        let found = self
             .conn
             .query_row("SELECT deal_id FROM escalations WHERE id = ?1", [id], |r| {
                 r.get(0)
             })
-            .optional()?)
+            .optional();
+        self.checked(found.map_err(StoreError::Sql))
     }
 
     /// Every recorded change to a deal, oldest first.
     pub fn history(&self, id: DealId) -> Result<Vec<AuditEntry>> {
         self.deal(id)?;
-        let mut stmt = self.conn.prepare_cached(
+        let stmt = self.conn.prepare_cached(
             "SELECT at, who, field, before, after FROM audit WHERE deal_id = ?1 ORDER BY id",
-        )?;
+        );
+        let mut stmt = self.checked(stmt.map_err(StoreError::Sql))?;
         let rows = stmt.query_map([id], |r| {
             Ok(AuditEntry {
                 at: r.get(0)?,
@@ -777,14 +941,15 @@ impl Store {
                 before: r.get(3)?,
                 after: r.get(4)?,
             })
-        })?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+        });
+        let rows = rows.and_then(|rows| rows.collect::<rusqlite::Result<_>>());
+        self.checked(rows.map_err(StoreError::Sql))
     }
 
     /// The battle-card notes kept for a competitor across deals, with the
     /// version a later save must name.
     pub fn battle_card(&self, competitor: &str) -> Result<Option<BattleCard>> {
-        Ok(self
+        let found = self
             .conn
             .query_row(
                 "SELECT notes, version FROM battle_cards WHERE competitor = ?1",
@@ -796,7 +961,8 @@ impl Store {
                     })
                 },
             )
-            .optional()?)
+            .optional();
+        self.checked(found.map_err(StoreError::Sql))
     }
 
     /// Set a competitor's battle card. With `expected_version` (0: the card
@@ -855,29 +1021,35 @@ impl Store {
 
     /// The draft kept under `key`, if any.
     pub fn draft(&self, key: &str) -> Result<Option<Draft>> {
-        Ok(self
-            .conn
-            .query_row(
-                "SELECT body, saved_at, who FROM drafts WHERE key = ?1",
-                [key],
-                |r| {
-                    Ok(Draft {
-                        body: r.get(0)?,
-                        saved_at: r.get(1)?,
-                        who: r.get(2)?,
-                    })
-                },
-            )
-            .optional()?)
+        let result = (|| -> Result<Option<Draft>> {
+            Ok(self
+                .conn
+                .query_row(
+                    "SELECT body, saved_at, who FROM drafts WHERE key = ?1",
+                    [key],
+                    |r| {
+                        Ok(Draft {
+                            body: r.get(0)?,
+                            saved_at: r.get(1)?,
+                            who: r.get(2)?,
+                        })
+                    },
+                )
+                .optional()?)
+        })();
+        self.checked(result)
     }
 
     /// The keys of the drafts kept for a deal.
     pub fn drafts_of(&self, deal: DealId) -> Result<Vec<String>> {
-        let mut stmt = self
-            .conn
-            .prepare_cached("SELECT key FROM drafts WHERE deal_id = ?1 ORDER BY key")?;
-        let rows = stmt.query_map([deal], |r| r.get(0))?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+        let result = (|| -> Result<Vec<String>> {
+            let mut stmt = self
+                .conn
+                .prepare_cached("SELECT key FROM drafts WHERE deal_id = ?1 ORDER BY key")?;
+            let rows = stmt.query_map([deal], |r| r.get(0))?;
+            Ok(rows.collect::<rusqlite::Result<_>>()?)
+        })();
+        self.checked(result)
     }
 
     pub fn drop_draft(&mut self, key: &str) -> Result<()> {
@@ -890,9 +1062,12 @@ impl Store {
     /// SQLite's count of changes committed by other connections: when it
     /// moves, someone else wrote to the file.
     pub fn data_version(&self) -> Result<i64> {
-        Ok(self
-            .conn
-            .query_row("PRAGMA data_version", [], |r| r.get(0))?)
+        let result = (|| -> Result<i64> {
+            Ok(self
+                .conn
+                .query_row("PRAGMA data_version", [], |r| r.get(0))?)
+        })();
+        self.checked(result)
     }
 
     /// `PRAGMA integrity_check`'s verdict ("ok" when healthy).
@@ -907,17 +1082,6 @@ impl Store {
             .conn
             .query_row("PRAGMA journal_mode", [], |r| r.get(0))?)
     }
-}
-
-/// Run `f` inside one `BEGIN IMMEDIATE` transaction on `conn`: all or nothing.
-fn write_tx<T>(
-    conn: &mut Connection,
-    f: impl FnOnce(&rusqlite::Transaction<'_>) -> Result<T>,
-) -> Result<T> {
-    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-    let value = f(&tx)?;
-    tx.commit()?;
-    Ok(value)
 }
 
 /// Write the deal's pipeline row (when a summarizer is set).
@@ -1296,35 +1460,6 @@ fn read_step(r: &Row<'_>) -> rusqlite::Result<Step> {
         confirmed_on: r.get(11)?,
         first_completed_at: r.get(12)?,
     })
-}
-
-/// Create the folder (0700) and an empty file (0600) if they do not exist.
-fn create_private(path: &Path) -> std::io::Result<()> {
-    use std::fs::{DirBuilder, OpenOptions};
-    #[cfg(unix)]
-    use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
-    if let Some(dir) = path
-        .parent()
-        .filter(|d| !d.as_os_str().is_empty() && !d.exists())
-    {
-        let mut builder = DirBuilder::new();
-        builder.recursive(true);
-        #[cfg(unix)]
-        builder.mode(0o700);
-        builder.create(dir)?;
-    }
-    if !path.exists() {
-        let mut options = OpenOptions::new();
-        options.write(true).create_new(true);
-        #[cfg(unix)]
-        options.mode(0o600);
-        match options.open(path) {
-            Ok(_) => {}
-            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
-            Err(e) => return Err(e),
-        }
-    }
-    Ok(())
 }
 
 #[cfg(test)]

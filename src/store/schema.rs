@@ -3,9 +3,10 @@
 
 use rusqlite_migration::{M, Migrations};
 
-const MIGRATIONS: &[M<'static>] = &[
-    M::up(
-        "CREATE TABLE deals (
+/// Each migration's SQL, oldest first: migration `i` takes the schema from
+/// version `i` to `i + 1`.
+const MIGRATIONS: &[&str] = &[
+    "CREATE TABLE deals (
         id                      INTEGER PRIMARY KEY,
         name                    TEXT NOT NULL CHECK (length(trim(name)) > 0),
         account                 TEXT NOT NULL CHECK (length(trim(account)) > 0),
@@ -41,20 +42,16 @@ const MIGRATIONS: &[M<'static>] = &[
         next_steps      TEXT NOT NULL DEFAULT '',
         PRIMARY KEY (deal_id, number)
     ) STRICT, WITHOUT ROWID;",
-    ),
     // The list sorts put deals without a date or amount last; index exactly
     // those orders so that a page deep in the list is read from the index.
-    M::up(
-        "DROP INDEX deals_by_close_date;
+    "DROP INDEX deals_by_close_date;
         DROP INDEX deals_by_amount;
         CREATE INDEX deals_by_close_date ON deals (close_date IS NULL, close_date, id);
         CREATE INDEX deals_by_amount ON deals (amount_cents IS NULL, amount_cents DESC, id);",
-    ),
     // What each step captures: the per-step stakeholder confirmation, the
     // structured content as one JSON document per deal, and battle cards kept
     // per competitor across deals.
-    M::up(
-        "ALTER TABLE steps ADD COLUMN confirmed_with TEXT NOT NULL DEFAULT '';
+    "ALTER TABLE steps ADD COLUMN confirmed_with TEXT NOT NULL DEFAULT '';
         ALTER TABLE steps ADD COLUMN confirmed_on TEXT;
         CREATE TABLE deal_content (
             deal_id INTEGER PRIMARY KEY REFERENCES deals (id) ON DELETE CASCADE,
@@ -65,11 +62,9 @@ const MIGRATIONS: &[M<'static>] = &[
             notes      TEXT NOT NULL,
             updated_at TEXT NOT NULL
         ) STRICT;",
-    ),
     // Escalations raised by people (and blocked-step ones acted on), and the
     // audit trail: every field change with before, after, who and when.
-    M::up(
-        "CREATE TABLE escalations (
+    "CREATE TABLE escalations (
             id            INTEGER PRIMARY KEY,
             deal_id       INTEGER NOT NULL REFERENCES deals (id) ON DELETE CASCADE,
             rule          TEXT NOT NULL,
@@ -96,12 +91,10 @@ const MIGRATIONS: &[M<'static>] = &[
             after   TEXT NOT NULL
         ) STRICT;
         CREATE INDEX audit_by_deal ON audit (deal_id, id);",
-    ),
     // When each step was first completed (kept through a reopening); battle
     // cards carry a version so a stale edit is refused; drafts keep what was
     // being typed when a save failed or qualify was asked to quit.
-    M::up(
-        "ALTER TABLE steps ADD COLUMN first_completed_at TEXT;
+    "ALTER TABLE steps ADD COLUMN first_completed_at TEXT;
         UPDATE steps SET first_completed_at = completed_at WHERE completed_at IS NOT NULL;
         ALTER TABLE battle_cards ADD COLUMN version INTEGER NOT NULL DEFAULT 1;
         CREATE TABLE drafts (
@@ -111,12 +104,10 @@ const MIGRATIONS: &[M<'static>] = &[
             saved_at TEXT NOT NULL,
             who      TEXT NOT NULL
         ) STRICT;",
-    ),
     // The pipeline list's columns, kept beside each deal and written in the
     // same transaction as every change (filled for older deals on open).
     // Instants are Unix seconds, compared with the reader's now.
-    M::up(
-        "CREATE TABLE pipeline (
+    "CREATE TABLE pipeline (
             deal_id          INTEGER PRIMARY KEY REFERENCES deals (id) ON DELETE CASCADE,
             forecast         TEXT NOT NULL,
             verdict          TEXT,
@@ -143,12 +134,29 @@ const MIGRATIONS: &[M<'static>] = &[
         CREATE INDEX pipeline_by_overdue ON pipeline (overdue_from);
         CREATE INDEX pipeline_awaiting_sa ON pipeline (deal_id) WHERE awaiting_sa;
         CREATE INDEX pipeline_awaiting_manager ON pipeline (deal_id) WHERE awaiting_manager;",
-    ),
 ];
 
 pub fn migrations() -> Migrations<'static> {
-    Migrations::from_slice(MIGRATIONS)
+    Migrations::new(MIGRATIONS.iter().map(|sql| M::up(sql)).collect())
 }
+
+/// The SQL that takes a database at `version` to the latest schema, in order.
+pub(crate) fn pending(version: usize) -> &'static [&'static str] {
+    MIGRATIONS.get(version..).unwrap_or_default()
+}
+
+/// The tables some version of qualify's schema has made (how a database
+/// written before the application id was set is recognised).
+pub(crate) const TABLES: &[&str] = &[
+    "deals",
+    "steps",
+    "deal_content",
+    "battle_cards",
+    "escalations",
+    "audit",
+    "drafts",
+    "pipeline",
+];
 
 /// The schema version a fully migrated database has.
 pub fn latest_version() -> usize {
@@ -158,7 +166,7 @@ pub fn latest_version() -> usize {
 /// The migrations up to `version` (tests: a database as an older qualify left it).
 #[cfg(test)]
 pub fn migrations_until(version: usize) -> Migrations<'static> {
-    Migrations::from_slice(&MIGRATIONS[..version])
+    Migrations::new(MIGRATIONS[..version].iter().map(|sql| M::up(sql)).collect())
 }
 
 #[cfg(test)]
@@ -166,5 +174,22 @@ mod tests {
     #[test]
     fn migrations_are_valid() {
         super::migrations().validate().unwrap();
+    }
+
+    #[test]
+    fn every_table_the_migrations_make_is_known() {
+        let mut conn = rusqlite::Connection::open_in_memory().unwrap();
+        super::migrations().to_latest(&mut conn).unwrap();
+        let mut stmt = conn
+            .prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
+            .unwrap();
+        let made: Vec<String> = stmt
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect();
+        let mut known: Vec<String> = super::TABLES.iter().map(|t| t.to_string()).collect();
+        known.sort();
+        assert_eq!(made, known);
     }
 }

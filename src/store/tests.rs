@@ -23,6 +23,8 @@ fn acme(name: &str, amount: i64, close: &str) -> NewDeal {
 fn temp_store() -> (tempfile::TempDir, PathBuf, Session) {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("data").join("qualify.db");
+    // the data folder is made by whoever chose the default path
+    files::private_folder(path.parent().unwrap()).unwrap();
     let store = session(Store::open(&path).unwrap());
     (dir, path, store)
 }
@@ -35,6 +37,15 @@ fn session(store: Store) -> Session {
         crate::Clock::fixed(now()),
         "dana",
     )
+}
+
+#[test]
+fn a_missing_folder_is_not_created() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("data").join("qualify.db");
+    let err = Store::open(&path).err().unwrap();
+    assert!(err.to_string().contains("does not exist"), "{err}");
+    assert!(!path.parent().unwrap().exists());
 }
 
 #[test]
@@ -59,6 +70,11 @@ fn a_new_file_is_private_wal_and_healthy() {
         .query_row("PRAGMA user_version", [], |r| r.get(0))
         .unwrap();
     assert_eq!(version as usize, latest_version());
+    let app: i32 = store
+        .conn
+        .query_row("PRAGMA application_id", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(app, safety::APPLICATION_ID);
     let fk: i64 = store
         .conn
         .query_row("PRAGMA foreign_keys", [], |r| r.get(0))

@@ -278,6 +278,21 @@ impl App {
         true
     }
 
+    /// The background integrity check's finding, once: a damaged file makes
+    /// the app read-only (the store refuses writes; the list shows a banner).
+    /// Whether anything changed.
+    pub fn health_check(&mut self) -> bool {
+        let Some(problem) = self.ctx.session.store.background_check() else {
+            return false;
+        };
+        self.reload_list();
+        let label = &self.ctx.db_label;
+        self.status = Some(Status::error(format!(
+            "{label} is damaged ({problem}); it is read-only now — run `qualify --db {label} doctor`"
+        )));
+        true
+    }
+
     /// Run until the person quits. Draws only after something happened.
     pub fn run(mut self, terminal: &mut DefaultTerminal) -> std::io::Result<()> {
         let mut dirty = true;
@@ -287,13 +302,18 @@ impl App {
         loop {
             let size = terminal.size()?;
             self.resize(Rect::new(0, 0, size.width, size.height));
+            dirty |= self.health_check();
             if dirty {
                 terminal.draw(|frame| frame.render_widget(&self, frame.area()))?;
             }
             dirty = false;
-            // wake for the minute turning (timers) and, more often, to look
-            // for another process's changes (a cheap pragma)
-            let wait = until_next_minute(&self.ctx.session.clock).min(WATCH_EVERY);
+            // wake for the minute turning (timers), to look for another
+            // process's changes (a cheap pragma), and more often while the
+            // background integrity check runs
+            let mut wait = until_next_minute(&self.ctx.session.clock).min(WATCH_EVERY);
+            if self.ctx.session.store.checking() {
+                wait = wait.min(Duration::from_millis(200));
+            }
             if !event::poll(wait)? {
                 if minute(&self) != shown_minute {
                     shown_minute = minute(&self);

@@ -20,12 +20,14 @@ pub fn main(options: &Options) -> ExitCode {
         Ok(session) => session,
         Err(failure) => return failure.report(),
     };
-    let ctx = Ctx {
+    let mut ctx = Ctx {
         db_label: session.db.display().to_string(),
         session,
         theme: theme::Theme::from_env(),
     };
     let _log = start_log(ctx.session.store.path());
+    // a damaged file found after start shows as the list's read-only banner
+    ctx.session.store.start_background_check();
     if let Err(e) = color_eyre::install() {
         tracing::warn!("could not install the error report hook: {e}");
     }
@@ -38,16 +40,12 @@ pub fn main(options: &Options) -> ExitCode {
     }
 }
 
-/// Log to `qualify.log` beside the database, never to the screen.
+/// Log to `qualify.log` beside the database, never to the screen. The log
+/// is 0600 (it names deals); a symlink in its place is not followed.
 fn start_log(db: Option<&std::path::Path>) -> Option<tracing_appender::non_blocking::WorkerGuard> {
-    let dir = db?.parent()?;
-    let dir = if dir.as_os_str().is_empty() {
-        std::path::Path::new(".")
-    } else {
-        dir
-    };
-    let appender = tracing_appender::rolling::never(dir, "qualify.log");
-    let (writer, guard) = tracing_appender::non_blocking(appender);
+    let dir = crate::store::files::folder_of(db?);
+    let file = crate::store::files::append_private(&dir.join("qualify.log")).ok()?;
+    let (writer, guard) = tracing_appender::non_blocking(file);
     tracing_subscriber::fmt()
         .with_writer(writer)
         .with_ansi(false)

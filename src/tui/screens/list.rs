@@ -35,6 +35,8 @@ pub struct ListScreen {
     height: usize,
     /// A new-deal form left half-filled, restored by `n`.
     draft: Option<Box<NewDealForm>>,
+    /// Why the database is read-only: found damaged (shown as a banner).
+    damaged: Option<String>,
     /// Amount and deals per forecast category, for the foot.
     totals: Vec<CategoryTotal>,
 }
@@ -120,8 +122,18 @@ impl ListScreen {
         self.reload(store)
     }
 
-    /// Read the count and the visible page again.
+    /// Read the count and the visible page again; note whether the file was
+    /// found damaged (then the list is read-only under a banner).
     pub fn reload(&mut self, store: &Session) -> Result<(), StoreError> {
+        let result = self.read_page(store);
+        self.damaged = store.damage().map(str::to_string);
+        if result.is_err() && self.damaged.is_some() {
+            self.rows.clear();
+        }
+        result
+    }
+
+    fn read_page(&mut self, store: &Session) -> Result<(), StoreError> {
         self.query.now = store.clock.now();
         self.total = store.count_deals(&self.query)?;
         self.any = self.total > 0 || store.count_deals(&store.list_query())? > 0;
@@ -161,6 +173,11 @@ impl ListScreen {
                 return Ok(self
                     .selected_id()
                     .map_or(ListOutcome::Stay, ListOutcome::Open));
+            }
+            Action::NewDeal if self.damaged.is_some() => {
+                return Err(Status::error(
+                    "the database is damaged and read-only: no new deal can be saved in it",
+                ));
             }
             Action::NewDeal => {
                 let form = self.draft.take().unwrap_or_else(|| {
@@ -243,6 +260,18 @@ impl ListScreen {
 
     pub fn render(&self, area: Rect, buf: &mut Buffer, look: Look<'_>, db_label: &str) {
         let theme = look.theme;
+        let area = match &self.damaged {
+            Some(detail) => {
+                let [banner, rest] =
+                    Layout::vertical([Constraint::Length(5), Constraint::Fill(1)]).areas(area);
+                render_damaged(banner, buf, look, db_label, detail);
+                if self.rows.is_empty() {
+                    return;
+                }
+                rest
+            }
+            None => area,
+        };
         if !self.any {
             return render_welcome(area, buf, look, db_label);
         }
@@ -388,6 +417,34 @@ impl ListScreen {
             }
         }
     }
+}
+
+/// The read-only banner shown in place of the list once the file was found damaged.
+fn render_damaged(area: Rect, buf: &mut Buffer, look: Look<'_>, db_label: &str, detail: &str) {
+    let theme = look.theme;
+    let label = clean(db_label);
+    let block = Block::bordered()
+        .title(" Read-only: the database is damaged ")
+        .border_style(theme.error)
+        .title_style(theme.error);
+    let text = Text::from(vec![
+        Line::from(vec![
+            Span::styled(label.clone(), theme.title),
+            Span::raw(format!(
+                " is damaged ({}). Nothing can be changed until it checks out again.",
+                clean(detail)
+            )),
+        ]),
+        Line::from(vec![
+            Span::raw("Quit and run "),
+            Span::styled(format!("qualify --db {label} doctor"), theme.key),
+            Span::raw(": it says how to recover the deals or restore a backup."),
+        ]),
+    ]);
+    Paragraph::new(text)
+        .wrap(Wrap { trim: false })
+        .block(block)
+        .render(area, buf);
 }
 
 fn render_welcome(area: Rect, buf: &mut Buffer, look: Look<'_>, db_label: &str) {
