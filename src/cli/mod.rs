@@ -304,7 +304,7 @@ impl From<StoreError> for Failure {
     fn from(e: StoreError) -> Failure {
         let status = match e {
             // a missing reason, note or comment is bad input, not a rule
-            StoreError::Rule(RuleError::Required(_)) => 2,
+            StoreError::Rule(RuleError::Required(_) | RuleError::TooLong { .. }) => 2,
             StoreError::Rule(_) | StoreError::Conflict { .. } | StoreError::Sql(_) => 1,
             StoreError::NotFound(_) | StoreError::Invalid(_) | StoreError::Open { .. } => 2,
         };
@@ -319,6 +319,25 @@ impl From<PlaybookError> for Failure {
     fn from(e: PlaybookError) -> Failure {
         Failure::usage(e.to_string())
     }
+}
+
+/// No argument may be longer than the longest text qualify keeps
+/// ([`crate::text::MAX_LONG`] characters); shorter bounds (names: 200) are
+/// checked where each value is used.
+pub fn check_argument_lengths(
+    args: impl IntoIterator<Item = std::ffi::OsString>,
+) -> Result<(), Failure> {
+    for arg in args {
+        let arg = arg.to_string_lossy();
+        if crate::text::check_length(&arg, crate::text::MAX_LONG).is_err() {
+            return Err(Failure::usage(format!(
+                "an argument is too long: at most {} characters (it starts {:?})",
+                crate::text::MAX_LONG,
+                clean(crate::text::head(&arg, 20))
+            )));
+        }
+    }
+    Ok(())
 }
 
 /// A clap error as one line (help and version print as clap does).
@@ -411,7 +430,7 @@ pub fn execute(cli: &Cli, command: &Command) -> Result<u8, Failure> {
     let clock = clock(cli);
     let mut store = Store::open(&db_path(cli)?)?;
     store.set_actor(&actor(cli));
-    let mut out = std::io::stdout().lock();
+    let mut out = crate::text::SafeWriter::new(std::io::stdout().lock(), print::output(command));
     let mut status = 0;
     let result = match command {
         oversight_command @ (Command::Check { .. }
@@ -530,7 +549,7 @@ pub fn execute(cli: &Cli, command: &Command) -> Result<u8, Failure> {
                 "deal {} step {} ({}): {}",
                 deal.id,
                 number,
-                playbook.step(*number).title,
+                clean(&playbook.step(*number).title),
                 step.status.label()
             )
         }

@@ -5,10 +5,22 @@ use crate::domain::deal::{Deal, DealSummary};
 use crate::domain::escalation::Escalation;
 use crate::domain::playbook::Playbook;
 use crate::domain::qa::{QaItem, QaState};
-use crate::text::clean;
+use crate::text::{Output, clean, fit, head};
 use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
 use std::fmt::Write;
+
+/// Whether `command` prints JSON (its writer escapes rather than replaces).
+pub fn output(command: &super::Command) -> Output {
+    use super::{Command, DealCommand};
+    let json = match command {
+        Command::Check { json, .. } | Command::History { json, .. } => *json,
+        Command::Deal(DealCommand::List { json } | DealCommand::Show { json, .. }) => *json,
+        Command::Deal(DealCommand::Export { .. }) => true,
+        _ => false,
+    };
+    if json { Output::Json } else { Output::Text }
+}
 
 fn money(m: Option<crate::domain::Money>) -> Value {
     m.map_or(Value::Null, |m| m.to_json())
@@ -118,13 +130,9 @@ fn or_dash(s: &str) -> String {
     }
 }
 
+/// `s` cut to `width` terminal columns, ending with … when cut.
 pub fn truncate(s: &str, width: usize) -> String {
-    if s.chars().count() <= width {
-        s.to_string()
-    } else {
-        let cut: String = s.chars().take(width.saturating_sub(1)).collect();
-        format!("{cut}…")
-    }
+    crate::text::truncate(s, width)
 }
 
 pub fn summary_table(deals: &[DealSummary]) -> String {
@@ -135,19 +143,24 @@ pub fn summary_table(deals: &[DealSummary]) -> String {
     }
     let _ = writeln!(
         out,
-        "{:>5}  {:<28} {:<20} {:>12}  {:<10}  {:<14} STEPS",
-        "ID", "NAME", "ACCOUNT", "AMOUNT", "CLOSE", "STAGE"
+        "{:>5}  {} {} {:>12}  {:<10}  {} STEPS",
+        "ID",
+        fit("NAME", 28),
+        fit("ACCOUNT", 20),
+        "AMOUNT",
+        "CLOSE",
+        fit("STAGE", 14)
     );
     for d in deals {
         let _ = writeln!(
             out,
-            "{:>5}  {:<28} {:<20} {:>12}  {:<10}  {:<14} {}/10{}",
+            "{:>5}  {} {} {:>12}  {:<10}  {} {}/10{}",
             d.id.0,
-            truncate(&clean(&d.name), 28),
-            truncate(&clean(&d.account), 20),
+            fit(&clean(head(&d.name, 200)), 28),
+            fit(&clean(head(&d.account, 200)), 20),
             d.amount.map_or("-".into(), |m| m.to_string()),
             d.close_date.map_or("-".into(), |c| c.to_string()),
-            truncate(&clean(&d.stage), 14),
+            fit(&clean(head(&d.stage, 200)), 14),
             d.steps_complete,
             if d.steps_blocked > 0 {
                 format!(" ({} blocked)", d.steps_blocked)
@@ -196,7 +209,7 @@ pub fn deal_text(
             "  {} {:>2}. {}  [{}]",
             s.status.mark(),
             s.number,
-            playbook.step(s.number).title,
+            clean(&playbook.step(s.number).title),
             s.status.label()
         );
         if let Some(reason) = &s.blocked_reason {
@@ -214,7 +227,7 @@ pub fn deal_text(
             QaState::NotApplicable => "[-]",
             QaState::Fail => "[ ]",
         };
-        let _ = writeln!(out, "  {mark} {}: {}", item.title, clean(&item.why));
+        let _ = writeln!(out, "  {mark} {}: {}", clean(&item.title), clean(&item.why));
     }
     let _ = writeln!(out, "\nEscalations");
     if escalations.is_empty() {
@@ -224,9 +237,9 @@ pub fn deal_text(
         let _ = writeln!(
             out,
             "  {} -> {} (authority {}), {}: {}",
-            e.scenario,
-            e.escalate_to,
-            e.authority,
+            clean(&e.scenario),
+            clean(&e.escalate_to),
+            clean(&e.authority),
             e.timer(now),
             clean(&e.why)
         );

@@ -245,6 +245,11 @@ pub enum RuleError {
     RaisedByTool(String),
     /// A note, reason or comment is required here.
     Required(&'static str),
+    /// A text over its bound (see [`crate::text::MAX_SHORT`] and `MAX_LONG`).
+    TooLong {
+        what: &'static str,
+        max: usize,
+    },
 }
 
 impl fmt::Display for RuleError {
@@ -294,6 +299,9 @@ impl fmt::Display for RuleError {
                 )
             }
             RuleError::Required(what) => write!(f, "{what} is required"),
+            RuleError::TooLong { what, max } => {
+                write!(f, "{what} is too long: at most {max} characters")
+            }
             RuleError::CriteriaUnmet { step, missing } => {
                 write!(
                     f,
@@ -340,6 +348,15 @@ pub fn apply(
         .iter()
         .position(|s| s.number == number)
         .ok_or(RuleError::NoSuchStep(number))?;
+    let (what, text, max) = match change {
+        StepChange::SetNote { text, .. } => ("the note", text.as_str(), crate::text::MAX_LONG),
+        StepChange::Block { reason } => ("the reason", reason.as_str(), crate::text::MAX_LONG),
+        StepChange::Confirm { with, .. } => ("the name", with.as_str(), crate::text::MAX_SHORT),
+        _ => ("", "", usize::MAX),
+    };
+    if crate::text::check_length(text, max).is_err() {
+        return Err(RuleError::TooLong { what, max });
+    }
     let earliest = earliest_incomplete_before(steps, number);
     let step = &mut steps[index];
     let mut outcome = ChangeOutcome::default();

@@ -345,7 +345,7 @@ impl App {
                 Tone::Warn => theme.warn,
                 Tone::Error => theme.error,
             };
-            Line::styled(format!(" {}", crate::text::clean(&status.text)), style).render(area, buf);
+            Line::styled(format!(" {}", crate::text::shown(&status.text)), style).render(area, buf);
             return;
         }
         // the General hints (help, quit) always show; the screen's fill the rest

@@ -12,6 +12,7 @@ pub use app::{App, Ctx};
 
 use crate::cli::{self, Cli, Failure};
 use crate::store::Store;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 /// Open the database and playbook, then run the TUI until the person quits.
@@ -26,8 +27,17 @@ pub fn main(cli: &Cli) -> ExitCode {
         tracing::warn!("could not install the error report hook: {e}");
     }
     restore_terminal_on_signals();
+    report_crashes(
+        ctx.store
+            .path()
+            .and_then(|p| p.parent())
+            .map(folder_or_here),
+    );
     tracing::info!("qualify started on {}", ctx.db_label);
+    // ratatui::run wraps the hooks above in its own, which restores the
+    // terminal before they run
     let result = ratatui::run(|terminal| App::new(ctx).run(terminal));
+    restore_terminal();
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => Failure::refused(format!("terminal error: {e}")).report(),
@@ -48,14 +58,18 @@ fn open(cli: &Cli) -> Result<Ctx, Failure> {
     })
 }
 
-/// Log to `qualify.log` beside the database, never to the screen.
-fn start_log(db: Option<&std::path::Path>) -> Option<tracing_appender::non_blocking::WorkerGuard> {
-    let dir = db?.parent()?;
-    let dir = if dir.as_os_str().is_empty() {
-        std::path::Path::new(".")
+/// The folder a file lives in, `.` for a bare file name.
+fn folder_or_here(dir: &Path) -> PathBuf {
+    if dir.as_os_str().is_empty() {
+        PathBuf::from(".")
     } else {
-        dir
-    };
+        dir.to_path_buf()
+    }
+}
+
+/// Log to `qualify.log` beside the database, never to the screen.
+fn start_log(db: Option<&Path>) -> Option<tracing_appender::non_blocking::WorkerGuard> {
+    let dir = folder_or_here(db?.parent()?);
     let appender = tracing_appender::rolling::never(dir, "qualify.log");
     let (writer, guard) = tracing_appender::non_blocking(appender);
     tracing_subscriber::fmt()
@@ -80,8 +94,101 @@ fn restore_terminal_on_signals() {
     std::thread::spawn(move || {
         if let Some(signal) = signals.forever().next() {
             tracing::info!("signal {signal}: leaving");
-            ratatui::restore();
+            restore_terminal();
             std::process::exit(128 + signal);
         }
     });
+}
+
+/// Leave raw mode and the alternate screen, and show the cursor again
+/// (`ratatui::restore` leaves it hidden).
+pub fn restore_terminal() {
+    use ratatui::crossterm::{cursor::Show, execute};
+    ratatui::restore();
+    let _ = execute!(std::io::stdout(), Show);
+}
+
+/// On a panic: put the terminal back, write a crash report (0600) beside the
+/// database and its log, and say where it is. The hooks installed before
+/// (the error report) still run after.
+fn report_crashes(dir: Option<PathBuf>) {
+    let previous = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        restore_terminal();
+        let report = format!(
+            "qualify {} crashed\n{info}\n\n{}\n",
+            env!("CARGO_PKG_VERSION"),
+            std::backtrace::Backtrace::force_capture()
+        );
+        tracing::error!("crashed: {info}");
+        if let Some(dir) = &dir {
+            match write_crash_report(dir, &report, crate::Clock::system().now()) {
+                Ok(path) => eprintln!(
+                    "qualify: crashed; a report is in {} (what you were doing helps)",
+                    path.display()
+                ),
+                Err(e) => {
+                    eprintln!("qualify: crashed, and the crash report could not be written: {e}")
+                }
+            }
+        }
+        previous(info);
+    }));
+}
+
+/// Write `report` to `qualify-crash-<time>.txt` in `dir`, readable by the
+/// user only (it may quote customer data), never over an existing file.
+pub fn write_crash_report(
+    dir: &Path,
+    report: &str,
+    at: chrono::DateTime<chrono::Utc>,
+) -> std::io::Result<PathBuf> {
+    use std::io::Write;
+    let stamp = at.format("%Y%m%dT%H%M%SZ");
+    let mut n = 0;
+    loop {
+        let name = match n {
+            0 => format!("qualify-crash-{stamp}.txt"),
+            n => format!("qualify-crash-{stamp}-{n}.txt"),
+        };
+        let path = dir.join(name);
+        let mut options = std::fs::OpenOptions::new();
+        options.write(true).create_new(true);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+        match options.open(&path) {
+            Ok(mut file) => {
+                file.write_all(report.as_bytes())?;
+                file.sync_all()?;
+                return Ok(path);
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && n < 100 => n += 1,
+            Err(e) => return Err(e),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_crash_report_is_private_and_never_overwrites() {
+        let dir = tempfile::tempdir().unwrap();
+        let at = chrono::DateTime::UNIX_EPOCH;
+        let first = write_crash_report(dir.path(), "boom", at).unwrap();
+        let second = write_crash_report(dir.path(), "again", at).unwrap();
+        assert_eq!(
+            first.file_name().unwrap(),
+            "qualify-crash-19700101T000000Z.txt"
+        );
+        assert_ne!(first, second);
+        assert_eq!(std::fs::read_to_string(&first).unwrap(), "boom");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&first).unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, 0o600);
+        }
+    }
 }

@@ -5,17 +5,15 @@ use super::new_deal::NewDealForm;
 use crate::domain::deal::{DealId, DealSummary};
 use crate::domain::money::Money;
 use crate::store::{ListQuery, Queue, Store, StoreError};
-use crate::text::clean;
+use crate::text::shown;
 use crate::tui::action::Action;
 use crate::tui::app::{Ctx, Look, Status};
 use crate::tui::widgets::text_field;
 use ratatui::buffer::Buffer;
-use ratatui::crossterm::event::Event;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span, Text};
 use ratatui::widgets::{Block, Paragraph, Row, Table, Widget, Wrap};
 use tui_input::Input;
-use tui_input::backend::crossterm::EventHandler;
 
 #[derive(Default)]
 pub struct ListScreen {
@@ -153,7 +151,7 @@ impl ListScreen {
                 Ok(())
             }
             Action::Type(key) => {
-                self.filter.handle_event(&Event::Key(key));
+                crate::tui::widgets::type_into(&mut self.filter, key, crate::text::MAX_SHORT);
                 self.set_filter(store)
             }
             _ => Ok(()),
@@ -213,15 +211,15 @@ impl ListScreen {
                 format!("{}/10", d.steps_complete)
             };
             let mut cells = vec![
-                Line::from(clean(&d.name)),
-                Line::from(clean(&d.account)),
+                Line::from(shown(&d.name)),
+                Line::from(shown(&d.account)),
                 Line::from(d.amount.map_or("-".into(), |m| m.to_string())).right_aligned(),
                 Line::from(d.close_date.map_or("-".into(), |c| c.to_string())),
-                Line::from(clean(&d.stage)),
+                Line::from(shown(&d.stage)),
                 Line::from(steps),
             ];
             if wide {
-                cells.push(Line::from(clean(&d.owner)));
+                cells.push(Line::from(shown(&d.owner)));
             }
             let row = Row::new(cells);
             if self.offset + i == self.selected {
@@ -253,7 +251,7 @@ impl ListScreen {
         } else if !self.query.filter.is_empty() {
             Line::from(vec![
                 Span::styled("filter: ", theme.dim),
-                Span::raw(clean(&self.query.filter)),
+                Span::raw(shown(&self.query.filter)),
                 Span::styled("  (Esc clears)", theme.dim),
             ])
             .render(filter_area, buf);
@@ -295,7 +293,7 @@ fn render_welcome(area: Rect, buf: &mut Buffer, look: Look<'_>, db_label: &str) 
         Line::raw(""),
         Line::from(vec![
             Span::raw("Your data is kept in "),
-            Span::styled(clean(db_label), theme.title),
+            Span::styled(shown(db_label), theme.title),
             Span::raw(" (readable by you only)."),
         ]),
         Line::raw("Every edit is saved there as soon as you confirm it."),

@@ -165,7 +165,8 @@ impl RecordEditor {
                 let field = &self.section.fields()[self.focus];
                 let typed = matches!(field.kind, Kind::Text | Kind::Date | Kind::Amount);
                 if typed {
-                    self.inputs[self.focus].handle_event(&Event::Key(key));
+                    let max = field.max_chars();
+                    crate::tui::widgets::type_into(&mut self.inputs[self.focus], key, max);
                 } else if let KeyCode::Char(c) = key.code {
                     // a choice field: type its first letter or digit to jump to it
                     let _ = self.jump_to(c);

@@ -4,7 +4,7 @@ use super::*;
 use crate::domain::escalation::{self};
 use crate::domain::playbook::ACTION_COUNT;
 use crate::domain::step::{NoteKind, Step, StepStatus};
-use crate::text::{clean, sanitize};
+use crate::text::{shown, shown_lines};
 use crate::tui::app::Look;
 use crate::tui::screens::capture::{CaptureView, Today};
 use crate::tui::widgets::panels::{EscalationPanel, QaPanel};
@@ -48,7 +48,7 @@ impl DealScreen {
         let block = Block::bordered()
             .title(format!(
                 " History of {} · {} changes · Esc closes ",
-                clean(&self.deal.name),
+                shown(&self.deal.name),
                 history.entries.len()
             ))
             .title_style(theme.title)
@@ -68,17 +68,17 @@ impl DealScreen {
                 let before = if e.before.is_empty() {
                     "—".to_string()
                 } else {
-                    clean(&e.before)
+                    shown(&e.before)
                 };
                 let after = if e.after.is_empty() {
                     "—".to_string()
                 } else {
-                    clean(&e.after)
+                    shown(&e.after)
                 };
                 let text = format!("{} → {}", before, after);
                 Line::from(vec![
                     Span::styled(format!("{at} "), theme.dim),
-                    Span::styled(format!("{:<10} ", truncate(&clean(&e.who), 10)), theme.dim),
+                    Span::styled(format!("{:<10} ", truncate(&shown(&e.who), 10)), theme.dim),
                     Span::styled(format!("{} ", e.field), theme.title),
                     Span::raw(truncate(&text, width.saturating_sub(30 + e.field.len()))),
                 ])
@@ -276,7 +276,7 @@ impl DealScreen {
             let rect = popup(area, 70, 10);
             Clear.render(rect, buf);
             let block = Block::bordered()
-                .title(format!(" Battle card: {} · Esc saves ", clean(name)))
+                .title(format!(" Battle card: {} · Esc saves ", shown(name)))
                 .title_style(theme.title)
                 .border_style(theme.focus_border);
             let inner = block.inner(rect);
@@ -400,7 +400,7 @@ impl DealScreen {
                     let lines: Vec<Line> = if text.trim().is_empty() {
                         vec![Line::styled("(empty: e writes it)", theme.dim)]
                     } else {
-                        wrap(&sanitize(text, true), usize::from(inner.width))
+                        wrap(&shown_lines(text), usize::from(inner.width))
                             .into_iter()
                             .map(Line::from)
                             .collect()
@@ -436,7 +436,7 @@ impl DealScreen {
                         "Blocked {} since {}: {}",
                         escalation::span(self.now - since),
                         local(since),
-                        clean(step.blocked_reason.as_deref().unwrap_or(""))
+                        shown(step.blocked_reason.as_deref().unwrap_or(""))
                     ),
                     theme.fail,
                 )
