@@ -16,6 +16,9 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Paragraph, Widget};
 
+/// The most lines the step's status (a blocked reason) takes on screen.
+const STATUS_LINES: usize = 3;
+
 impl DealScreen {
     pub fn render(&self, area: Rect, buf: &mut Buffer, look: Look<'_>) {
         self.render_screen(area, buf, look);
@@ -453,6 +456,14 @@ impl DealScreen {
             format!("{} ", step.status.mark()),
             status_style(step.status, theme),
         );
-        hanging(vec![mark], &[(&text, style)], width)
+        // a long reason shows its start: the step's pages stay on screen
+        let mut lines = hanging(vec![mark], &[(&text, style)], width);
+        if lines.len() > STATUS_LINES {
+            lines.truncate(STATUS_LINES);
+            if let Some(last) = lines.last_mut() {
+                last.spans.push(Span::styled(" …", style));
+            }
+        }
+        lines
     }
 }
