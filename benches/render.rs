@@ -158,7 +158,7 @@ fn app() -> (tempfile::TempDir, App) {
 }
 
 /// An app over a database holding one deal whose visible texts are 1 MB
-/// each (the deal's name, step 1's blocked reason and outcomes note, a
+/// of Japanese each (the deal's name, step 1's blocked reason and outcomes note, a
 /// scorecard evidence, a stakeholder's name), written with SQL as an older
 /// qualify or another tool could have left them, before the bounds existed.
 /// The app is open on the deal's screen.
@@ -171,7 +171,8 @@ fn huge_app() -> (tempfile::TempDir, App) {
         .add_deals(vec![new_deal(0)], &playbook, now())
         .expect("the deal is added");
     drop(store);
-    let megabyte = "Evidence from the call with the CFO ".repeat(1_000_000 / 36 + 1);
+    // Japanese has no spaces: one 1 MB word, the hardest case for wrapping
+    let megabyte = "最高財務責任者との通話で予算を確認した。".repeat(1_000_000 / 57 + 1);
     let sql = rusqlite::Connection::open(&path).expect("the file opens");
     sql.execute(
         "UPDATE deals SET name = ?1 WHERE id = 1",
@@ -319,7 +320,7 @@ fn benches(c: &mut Criterion) {
     let (_huge_dir, mut huge) = huge_app();
     draw(&mut term, &huge);
     expect_on_screen(&term, &huge, "Blocked");
-    expect_on_screen(&term, &huge, "Evidence from the call");
+    expect_on_screen(&term, &huge, "最");
     group.bench_function("deal_screen_1mb_text", |b| {
         b.iter(|| draw(&mut term, black_box(&huge)))
     });
