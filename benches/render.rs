@@ -159,6 +159,61 @@ fn app() -> (tempfile::TempDir, App) {
     (dir, app)
 }
 
+/// An app over a database holding one deal whose visible texts are 1 MB
+/// of Japanese each (the deal's name, step 1's blocked reason and outcomes note, a
+/// scorecard evidence, a stakeholder's name), written with SQL as an older
+/// qualify or another tool could have left them, before the bounds existed.
+/// The app is open on the deal's screen.
+fn huge_app() -> (tempfile::TempDir, App) {
+    let dir = tempfile::tempdir().expect("a temp folder");
+    let path = dir.path().join("huge.db");
+    let mut session = Session::new(
+        Store::open(&path).expect("the database opens"),
+        Playbook::default_playbook(),
+        Clock::fixed(now()).with_offset(FixedOffset::east_opt(0).unwrap()),
+        "dana",
+    );
+    ops::add_deals(&mut session, vec![new_deal(0)]).expect("the deal is added");
+    drop(session);
+    // Japanese has no spaces: one 1 MB word, the hardest case for wrapping
+    let megabyte = "最高財務責任者との通話で予算を確認した。".repeat(1_000_000 / 57 + 1);
+    let sql = rusqlite::Connection::open(&path).expect("the file opens");
+    sql.execute(
+        "UPDATE deals SET name = ?1 WHERE id = 1",
+        rusqlite::params![megabyte],
+    )
+    .expect("the name is written");
+    sql.execute(
+        "UPDATE steps SET status = 'blocked', blocked_reason = ?1, blocked_since = ?2,
+         started_at = ?2, outcomes = ?1 WHERE deal_id = 1 AND number = 1",
+        rusqlite::params![megabyte, now()],
+    )
+    .expect("the step is written");
+    sql.execute(
+        "INSERT OR REPLACE INTO deal_content (deal_id, body) VALUES (1, json_object(
+           'meddpicc', json_object('framework', 'meddpicc', 'elements',
+             json_object('metrics', json_object('score', 2, 'evidence', ?1))),
+           'stakeholders', json_array(json_object('name', ?1, 'role', 'champion'))))",
+        rusqlite::params![megabyte],
+    )
+    .expect("the content is written");
+    drop(sql);
+    let ctx = Ctx {
+        session: Session::new(
+            Store::open(&path).expect("the database opens again"),
+            Playbook::default_playbook(),
+            Clock::fixed(now()).with_offset(FixedOffset::east_opt(0).unwrap()),
+            "dana",
+        ),
+        theme: Theme::plain(),
+        db_label: "huge.db".into(),
+    };
+    let mut app = App::new(ctx);
+    app.resize(Rect::new(0, 0, WIDTH, HEIGHT));
+    app.update(Action::Open);
+    (dir, app)
+}
+
 fn terminal() -> Terminal<TestBackend> {
     Terminal::new(TestBackend::new(WIDTH, HEIGHT)).expect("a test terminal")
 }
@@ -266,6 +321,22 @@ fn benches(c: &mut Criterion) {
     expect_on_screen(&term, &app, "QA checklist");
     group.bench_function("deal_screen_120x40", |b| {
         b.iter(|| draw(&mut term, black_box(&app)))
+    });
+
+    // a deal whose visible texts are 1 MB each: only what shows is drawn
+    let (_huge_dir, mut huge) = huge_app();
+    draw(&mut term, &huge);
+    expect_on_screen(&term, &huge, "Blocked");
+    expect_on_screen(&term, &huge, "最");
+    group.bench_function("deal_screen_1mb_text", |b| {
+        b.iter(|| draw(&mut term, black_box(&huge)))
+    });
+    huge.update(Action::FocusNext);
+    huge.update(Action::FocusNext);
+    draw(&mut term, &huge);
+    expect_on_screen(&term, &huge, "Outcomes");
+    group.bench_function("deal_screen_1mb_note", |b| {
+        b.iter(|| draw(&mut term, black_box(&huge)))
     });
 
     group.finish();

@@ -73,18 +73,21 @@ impl Clock {
 /// Parse an `--as-of` value: `YYYY-MM-DD` (midnight, local time) or RFC 3339.
 pub fn parse_when(text: &str) -> Result<DateTime<Utc>, String> {
     let text = text.trim();
+    let in_range = |at: &DateTime<Utc>| crate::domain::YEARS.contains(&chrono::Datelike::year(at));
     if let Ok(at) = DateTime::parse_from_rfc3339(text) {
-        return Ok(at.with_timezone(&Utc));
-    }
-    if let Ok(date) = NaiveDate::parse_from_str(text, "%Y-%m-%d") {
+        let at = at.with_timezone(&Utc);
+        if in_range(&at) {
+            return Ok(at);
+        }
+    } else if let Ok(date) = crate::domain::parse_date(text) {
         let midnight = date.and_hms_opt(0, 0, 0).expect("midnight exists");
         if let Some(at) = Local.from_local_datetime(&midnight).earliest() {
             return Ok(at.with_timezone(&Utc));
         }
     }
     Err(format!(
-        "not a date or time: {:?} (use YYYY-MM-DD or RFC 3339, e.g. 2026-12-01 or 2026-12-01T09:30:00Z)",
-        crate::text::clean(text)
+        "not a date or time: {:?} (use YYYY-MM-DD or RFC 3339 between 1900 and 2200, e.g. 2026-12-01 or 2026-12-01T09:30:00Z)",
+        crate::text::clean(crate::text::head(text, 40))
     ))
 }
 
@@ -109,5 +112,14 @@ mod tests {
         let err = parse_when("01/12/2026").unwrap_err();
         assert!(err.contains("YYYY-MM-DD"), "{err}");
         assert!(parse_when("2026-02-30").is_err());
+        for bad in [
+            "1899-12-31",
+            "2201-01-01",
+            "9999-12-31T00:00:00Z",
+            "0001-01-01T00:00:00Z",
+        ] {
+            let err = parse_when(bad).unwrap_err();
+            assert!(err.contains("between 1900 and 2200"), "{bad}: {err}");
+        }
     }
 }

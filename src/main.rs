@@ -3,6 +3,9 @@ use qualify::cli::{self, Cli};
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
+    if let Err(failure) = cli::check_argument_lengths(std::env::args_os()) {
+        return failure.report();
+    }
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(err) => return cli::clap_failure(err),

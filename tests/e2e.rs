@@ -255,6 +255,47 @@ fn sigterm_restores_the_terminal() {
 }
 
 #[test]
+fn every_signal_restores_the_cursor_and_the_screen() {
+    for (signal, status) in [("TERM", 143), ("HUP", 129), ("INT", 130)] {
+        let (_dir, db, _id) = setup();
+        let command = format!("'{BIN}' --db '{}'; echo EXIT=$?; sleep 60", db.display());
+        let tmux = Tmux::start(&format!("sig{signal}"), 100, 30, &command);
+        tmux.wait_for("the deal list", |s| s.contains("Acme ERP"));
+        assert_eq!(tmux.display("#{alternate_on}"), "1");
+        assert_eq!(
+            tmux.display("#{cursor_flag}"),
+            "0",
+            "the TUI hides the cursor"
+        );
+        let shell = tmux.display("#{pane_pid}");
+        let children = std::fs::read_to_string(format!("/proc/{shell}/task/{shell}/children"))
+            .unwrap_or_default();
+        let child = children.split_whitespace().next().unwrap_or("").to_string();
+        assert!(!child.is_empty(), "qualify runs under the pane's shell");
+        let sent = Command::new("kill")
+            .args([&format!("-{signal}"), &child])
+            .status()
+            .unwrap();
+        assert!(sent.success(), "kill -{signal} {child}");
+        let after = tmux.wait_for("qualify to exit", |s| s.contains("EXIT="));
+        assert!(
+            after.contains(&format!("EXIT={status}")),
+            "SIG{signal}: {after}"
+        );
+        assert_eq!(
+            tmux.display("#{alternate_on}"),
+            "0",
+            "SIG{signal}: the terminal is off the alternate screen"
+        );
+        assert_eq!(
+            tmux.display("#{cursor_flag}"),
+            "1",
+            "SIG{signal}: the cursor is visible again"
+        );
+    }
+}
+
+#[test]
 fn a_stakeholder_typed_in_the_step_form_is_saved() {
     let (_dir, db, id) = setup();
     let command = format!("exec '{BIN}' --db '{}' --user dana", db.display());

@@ -358,6 +358,25 @@ impl StepCommand {
     }
 }
 
+/// No argument may be longer than the longest text qualify keeps
+/// ([`crate::text::MAX_LONG`] characters); shorter bounds (names: 200) are
+/// checked where each value is used.
+pub fn check_argument_lengths(
+    args: impl IntoIterator<Item = std::ffi::OsString>,
+) -> Result<(), Failure> {
+    for arg in args {
+        let arg = arg.to_string_lossy();
+        if crate::text::check_length(&arg, crate::text::MAX_LONG).is_err() {
+            return Err(Failure::usage(format!(
+                "an argument is too long: at most {} characters (it starts {:?})",
+                crate::text::MAX_LONG,
+                clean(crate::text::head(&arg, 20))
+            )));
+        }
+    }
+    Ok(())
+}
+
 /// A clap error as one line (help and version print as clap does).
 pub fn clap_failure(err: clap::Error) -> ExitCode {
     use clap::error::ErrorKind;
@@ -404,7 +423,7 @@ pub fn execute(cli: &Cli, command: &Command) -> Result<u8, Failure> {
     }
     let mut session = config::open(&cli.options())?;
     let s = &mut session;
-    let mut out = std::io::stdout().lock();
+    let mut out = crate::text::SafeWriter::new(std::io::stdout().lock(), print::output(command));
     let mut status = 0;
     let result = match command {
         oversight_command @ (Command::Check { .. }
@@ -568,7 +587,7 @@ pub fn execute(cli: &Cli, command: &Command) -> Result<u8, Failure> {
                 "deal {} step {} ({}): {}",
                 deal.id,
                 number,
-                s.playbook.step(*number).title,
+                clean(&s.playbook.step(*number).title),
                 step.status.label()
             )
         }

@@ -159,9 +159,9 @@ pub fn check(id: Option<DealId>, json: bool, env: &Session) -> Result<(String, b
             let overdue = escalations.iter().filter(|e| e.overdue).count();
             let _ = writeln!(
                 text,
-                "{:>5}  {:<32} QA {passed}/{}  escalations {} ({overdue} overdue)",
+                "{:>5}  {} QA {passed}/{}  escalations {} ({overdue} overdue)",
                 deal.id.0,
-                super::print::truncate(&clean(&deal.name), 32),
+                crate::text::fit(&clean(&deal.name), 32),
                 qa.len(),
                 escalations.len()
             );
@@ -248,8 +248,8 @@ pub fn history(id: DealId, json: bool, env: &Session) -> Result<String, Failure>
         let at = env.clock.local(e.at).format("%Y-%m-%d %H:%M");
         let _ = writeln!(
             text,
-            "{at}  {:<12} {}: {} -> {}",
-            super::print::truncate(&clean(&e.who), 12),
+            "{at}  {} {}: {} -> {}",
+            crate::text::fit(&clean(&e.who), 12),
             audit::field_label(&e.field, &env.playbook),
             shown(&e.before, env),
             shown(&e.after, env)

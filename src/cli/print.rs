@@ -6,10 +6,22 @@ use crate::domain::escalation::Escalation;
 use crate::domain::playbook::Playbook;
 use crate::domain::qa::{QaItem, QaState};
 use crate::store::CategoryTotal;
-use crate::text::clean;
+use crate::text::{Output, clean, fit, head};
 use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
 use std::fmt::Write;
+
+/// Whether `command` prints JSON (its writer escapes rather than replaces).
+pub fn output(command: &super::Command) -> Output {
+    use super::{Command, DealCommand};
+    let json = match command {
+        Command::Check { json, .. } | Command::History { json, .. } => *json,
+        Command::Deal(DealCommand::List { json, .. } | DealCommand::Show { json, .. }) => *json,
+        Command::Deal(DealCommand::Export { .. }) => true,
+        _ => false,
+    };
+    if json { Output::Json } else { Output::Text }
+}
 
 fn money(m: Option<crate::domain::Money>) -> Value {
     m.map_or(Value::Null, |m| m.to_json())
@@ -130,13 +142,9 @@ fn or_dash(s: &str) -> String {
     }
 }
 
+/// `s` cut to `width` terminal columns, ending with … when cut.
 pub fn truncate(s: &str, width: usize) -> String {
-    if s.chars().count() <= width {
-        s.to_string()
-    } else {
-        let cut: String = s.chars().take(width.saturating_sub(1)).collect();
-        format!("{cut}…")
-    }
+    crate::text::truncate(s, width)
 }
 
 pub fn summary_table(deals: &[DealSummary], totals: &[CategoryTotal]) -> String {
@@ -147,11 +155,11 @@ pub fn summary_table(deals: &[DealSummary], totals: &[CategoryTotal]) -> String 
     }
     let _ = writeln!(
         out,
-        "{:>5}  {:<24} {:<16} {:<14} {:>12}  {:<10}  {:<9} {:<16} {:<6} {:<4} {:<4} {:<8} {:<10} FLAG",
+        "{:>5}  {} {} {} {:>12}  {:<10}  {:<9} {:<16} {:<6} {:<4} {:<4} {:<8} {:<10} FLAG",
         "ID",
-        "NAME",
-        "ACCOUNT",
-        "OWNER",
+        fit("NAME", 24),
+        fit("ACCOUNT", 16),
+        fit("OWNER", 14),
         "AMOUNT",
         "CLOSE",
         "FORECAST",
@@ -182,11 +190,11 @@ pub fn summary_table(deals: &[DealSummary], totals: &[CategoryTotal]) -> String 
         );
         let _ = writeln!(
             out,
-            "{:>5}  {:<24} {:<16} {:<14} {:>12}  {:<10}  {:<9} {:<16} {:<6} {:<4} {:<4} {:<8} {:<10} {}",
+            "{:>5}  {} {} {} {:>12}  {:<10}  {:<9} {:<16} {:<6} {:<4} {:<4} {:<8} {:<10} {}",
             d.id.0,
-            truncate(&clean(&d.name), 24),
-            truncate(&clean(&d.account), 16),
-            truncate(&clean(&d.owner), 14),
+            fit(&clean(head(&d.name, 200)), 24),
+            fit(&clean(head(&d.account, 200)), 16),
+            fit(&clean(head(&d.owner, 200)), 14),
             d.amount.map_or("-".into(), |m| m.to_string()),
             d.close_date.map_or("-".into(), |c| c.to_string()),
             d.forecast.label(),
@@ -245,7 +253,7 @@ pub fn deal_text(
             "  {} {:>2}. {}  [{}]",
             s.status.mark(),
             s.number,
-            playbook.step(s.number).title,
+            clean(&playbook.step(s.number).title),
             s.status.label()
         );
         if let Some(reason) = &s.blocked_reason {
@@ -263,7 +271,7 @@ pub fn deal_text(
             QaState::NotApplicable => "[-]",
             QaState::Fail => "[ ]",
         };
-        let _ = writeln!(out, "  {mark} {}: {}", item.title, clean(&item.why));
+        let _ = writeln!(out, "  {mark} {}: {}", clean(&item.title), clean(&item.why));
     }
     let _ = writeln!(out, "\nEscalations");
     if escalations.is_empty() {
@@ -273,9 +281,9 @@ pub fn deal_text(
         let _ = writeln!(
             out,
             "  {} -> {} (authority {}), {}: {}",
-            e.scenario,
-            e.escalate_to,
-            e.authority,
+            clean(&e.scenario),
+            clean(&e.escalate_to),
+            clean(&e.authority),
             e.timer(now),
             clean(&e.why)
         );

@@ -13,11 +13,22 @@ use crate::text::clean;
 use chrono::NaiveDate;
 use std::fmt::Write;
 
-/// User text made safe for one Markdown table cell.
+/// User text made safe for one Markdown table cell (or a line of prose):
+/// one line, HTML written as text (`<script>` shows as `<script>`, never runs
+/// in a viewer that renders HTML), and `|` escaped so that it cannot split
+/// the table.
 fn cell(text: &str) -> String {
-    let t = clean(text.trim())
-        .replace('|', "\\|")
-        .replace('\u{FFFD}', " ");
+    let one_line = clean(text.trim()).replace('\u{FFFD}', " ");
+    let mut t = String::with_capacity(one_line.len());
+    for c in one_line.trim().chars() {
+        match c {
+            '&' => t.push_str("&amp;"),
+            '<' => t.push_str("&lt;"),
+            '>' => t.push_str("&gt;"),
+            '|' => t.push_str("\\|"),
+            c => t.push(c),
+        }
+    }
     if t.is_empty() { "—".into() } else { t }
 }
 
@@ -118,7 +129,7 @@ pub fn markdown(
             };
             vec![
                 s.number.to_string(),
-                pb.step(s.number).title.clone(),
+                cell(&pb.step(s.number).title),
                 status,
                 confirmed,
             ]
@@ -145,7 +156,7 @@ pub fn markdown(
                     .meddpicc
                     .scale
                     .get(usize::from(s.score))
-                    .cloned()
+                    .map(|w| cell(w))
                     .unwrap_or_default();
                 vec![
                     e.label().to_string(),
@@ -345,7 +356,7 @@ pub fn markdown(
                 QaState::Fail => "FAIL",
                 QaState::NotApplicable => "n/a",
             };
-            vec![i.title.clone(), state.into(), cell(&i.why)]
+            vec![cell(&i.title), state.into(), cell(&i.why)]
         })
         .collect();
     table(&mut out, &["Item", "State", "Why"], items);
@@ -361,8 +372,12 @@ pub fn markdown(
             };
             vec![
                 e.id.to_string(),
-                e.scenario.clone(),
-                format!("{} (authority {})", e.escalate_to, e.authority),
+                cell(&e.scenario),
+                format!(
+                    "{} (authority {})",
+                    cell(&e.escalate_to),
+                    cell(&e.authority)
+                ),
                 clock
                     .local(e.raised_at)
                     .format("%Y-%m-%d %H:%M")

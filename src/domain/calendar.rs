@@ -37,22 +37,22 @@ pub fn parse_date_input(
     holidays: &[NaiveDate],
 ) -> Result<NaiveDate, String> {
     let t = text.trim();
+    let refused = || {
+        format!(
+            "not a date: {:?} (use YYYY-MM-DD between 1900 and 2200, or +N for N business days from today)",
+            crate::text::clean(crate::text::head(t, 40))
+        )
+    };
     if let Some(n) = t.strip_prefix('+') {
         return n
             .parse::<u32>()
             .ok()
             .filter(|n| *n <= 365)
             .map(|n| add_business_days(today, n, holidays))
-            .ok_or_else(|| {
-                format!("not a date: {t:?} (use YYYY-MM-DD, or +N for N business days from today)")
-            });
+            .filter(|d| super::date_in_range(*d))
+            .ok_or_else(refused);
     }
-    super::parse_date(t).map_err(|_| {
-        format!(
-            "not a date: {:?} (use YYYY-MM-DD, or +N for N business days from today)",
-            crate::text::clean(t)
-        )
-    })
+    super::parse_date(t).map_err(|_| refused())
 }
 
 #[cfg(test)]
@@ -62,6 +62,17 @@ mod tests {
 
     fn d(s: &str) -> NaiveDate {
         NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+    }
+
+    #[test]
+    fn typed_dates_stay_between_1900_and_2200() {
+        let holidays = [];
+        assert!(parse_date_input("2200-12-31", d("2026-11-27"), &holidays).is_ok());
+        let err = parse_date_input("2201-01-01", d("2026-11-27"), &holidays).unwrap_err();
+        assert!(err.contains("between 1900 and 2200"), "{err}");
+        let err = parse_date_input("+5", d("2200-12-30"), &holidays).unwrap_err();
+        assert!(err.contains("between 1900 and 2200"), "{err}");
+        assert!(parse_date_input("+5", d("2026-11-27"), &holidays).is_ok());
     }
 
     #[test]

@@ -430,8 +430,131 @@ impl DealContent {
                 err(format!("next_steps[{i}].action"), "required");
             }
         }
+        errors.extend(self.bounds());
         errors
     }
+
+    /// Every text within its bound and every date between 1900 and 2200.
+    fn bounds(&self) -> Vec<PathError> {
+        use crate::text::{MAX_LONG as LONG, MAX_SHORT as SHORT};
+        let mut texts: Vec<(String, &str, usize)> = Vec::new();
+        let mut dates: Vec<(String, Option<NaiveDate>)> = Vec::new();
+        let mut times: Vec<(String, DateTime<Utc>)> = Vec::new();
+        for (element, entry) in &self.meddpicc.elements {
+            let at = format!("meddpicc.elements.{}.evidence", element.key());
+            texts.push((at, &entry.evidence, LONG));
+        }
+        for (i, s) in self.stakeholders.iter().enumerate() {
+            let at = |f: &str| format!("stakeholders[{i}].{f}");
+            texts.push((at("name"), &s.name, SHORT));
+            texts.push((at("title"), &s.title, SHORT));
+            dates.push((at("last_engaged"), s.last_engaged));
+            dates.push((at("confirmed_on"), s.confirmed_on));
+        }
+        let b = &self.budget;
+        texts.push(("budget.holder".into(), &b.holder, SHORT));
+        texts.push(("budget.source".into(), &b.source, LONG));
+        texts.push(("budget.fiscal_timing".into(), &b.fiscal_timing, SHORT));
+        texts.push(("budget.confirmed_by".into(), &b.confirmed_by, SHORT));
+        dates.push(("budget.confirmed_on".into(), b.confirmed_on));
+        let plan = &self.validation_plan;
+        texts.push(("validation_plan.sa".into(), &plan.sa, SHORT));
+        for (i, item) in plan.items.iter().enumerate() {
+            let at = |f: &str| format!("validation_plan.items[{i}].{f}");
+            texts.push((at("requirement"), &item.requirement, LONG));
+            texts.push((at("success_criterion"), &item.success_criterion, LONG));
+            texts.push((at("owner"), &item.owner, SHORT));
+            dates.push((at("due"), item.due));
+        }
+        for (at, decision) in [
+            ("validation_plan.decision", &plan.decision),
+            ("manager_review", &self.manager_review),
+        ] {
+            if let Some(d) = decision {
+                texts.push((format!("{at}.by"), &d.by, SHORT));
+                texts.push((format!("{at}.comment"), &d.comment, LONG));
+                times.push((format!("{at}.at"), d.at));
+            }
+        }
+        for (i, c) in self.competitors.iter().enumerate() {
+            let at = |f: &str| format!("competitors[{i}].{f}");
+            texts.push((at("name"), &c.name, SHORT));
+            texts.push((at("strengths"), &c.strengths, LONG));
+            texts.push((at("weaknesses"), &c.weaknesses, LONG));
+            texts.push((at("differentiators"), &c.differentiators, LONG));
+        }
+        for (i, m) in self.decision_process.iter().enumerate() {
+            let at = |f: &str| format!("decision_process[{i}].{f}");
+            texts.push((at("name"), &m.name, SHORT));
+            texts.push((at("owner"), &m.owner, SHORT));
+            dates.push((at("due"), m.due));
+        }
+        texts.push((
+            "timeline.compelling_event".into(),
+            &self.timeline.compelling_event,
+            LONG,
+        ));
+        for (i, r) in self.risks.iter().enumerate() {
+            let at = |f: &str| format!("risks[{i}].{f}");
+            texts.push((at("description"), &r.description, LONG));
+            texts.push((at("mitigation"), &r.mitigation, LONG));
+            texts.push((at("owner"), &r.owner, SHORT));
+        }
+        for (i, n) in self.next_steps.iter().enumerate() {
+            let at = |f: &str| format!("next_steps[{i}].{f}");
+            texts.push((at("action"), &n.action, LONG));
+            texts.push((at("owner"), &n.owner, SHORT));
+            dates.push((at("due"), n.due));
+            dates.push((at("set_on"), Some(n.set_on)));
+        }
+        let h = &self.handoff;
+        for (f, v) in [
+            ("implementation_contacts", &h.implementation_contacts),
+            ("scope", &h.scope),
+            ("commitments", &h.commitments),
+            ("open_risks", &h.open_risks),
+        ] {
+            texts.push((format!("handoff.{f}"), v, LONG));
+        }
+        bound_errors(texts, dates, times)
+    }
+}
+
+/// The errors for texts over their bound and dates or times outside the
+/// years 1900 to 2200, each named by its path.
+pub fn bound_errors(
+    texts: Vec<(String, &str, usize)>,
+    dates: Vec<(String, Option<NaiveDate>)>,
+    times: Vec<(String, DateTime<Utc>)>,
+) -> Vec<PathError> {
+    let mut errors = Vec::new();
+    for (path, text, max) in texts {
+        if let Err(message) = crate::text::check_length(text, max) {
+            errors.push(PathError { path, message });
+        }
+    }
+    for (path, date) in dates {
+        if let Some(d) = date
+            && !super::date_in_range(d)
+        {
+            errors.push(PathError {
+                path,
+                message: format!("not a date: \"{d}\" ({})", super::DATE_FORM),
+            });
+        }
+    }
+    for (path, at) in times {
+        if !super::date_in_range(at.date_naive()) {
+            errors.push(PathError {
+                path,
+                message: format!(
+                    "not a time: \"{}\" (use RFC 3339 between 1900 and 2200, e.g. 2026-11-23T09:00:00Z)",
+                    at.to_rfc3339()
+                ),
+            });
+        }
+    }
+    errors
 }
 
 #[cfg(test)]

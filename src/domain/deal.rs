@@ -192,7 +192,8 @@ impl fmt::Display for FieldError {
     }
 }
 
-pub const MAX_TEXT: usize = 200;
+/// Names, accounts, people and stages: see [`crate::text::MAX_SHORT`].
+pub const MAX_TEXT: usize = crate::text::MAX_SHORT;
 
 impl NewDeal {
     /// Check what cannot be caught while parsing single values.
@@ -207,13 +208,14 @@ impl NewDeal {
             }
         }
         for (field, value) in [
-            ("name", &self.name),
+            ("name", self.name.as_str()),
             ("account", &self.account),
             ("owner", &self.owner),
             ("sa", &self.sa),
             ("manager", &self.manager),
+            ("stage", self.stage.as_deref().unwrap_or("")),
         ] {
-            if value.chars().count() > MAX_TEXT {
+            if value.chars().nth(MAX_TEXT).is_some() {
                 errors.push(FieldError {
                     field: field.into(),
                     message: format!("at most {MAX_TEXT} characters"),

@@ -246,6 +246,41 @@ impl DealDocument {
                 }
             }
         }
+        use crate::text::{MAX_LONG as LONG, MAX_SHORT as SHORT};
+        let mut texts: Vec<(String, &str, usize)> = vec![
+            ("owner".into(), &self.owner, SHORT),
+            ("sa".into(), &self.sa, SHORT),
+            ("manager".into(), &self.manager, SHORT),
+            ("stage".into(), self.stage.as_deref().unwrap_or(""), SHORT),
+        ];
+        let mut dates = vec![
+            ("close_date".to_string(), self.close_date),
+            ("trigger_date".to_string(), self.trigger_date),
+        ];
+        let mut times: Vec<(String, DateTime<Utc>)> = Vec::new();
+        times.extend(self.created_at.map(|t| ("created_at".to_string(), t)));
+        for (i, s) in self.steps.iter().enumerate() {
+            let at = |f: &str| format!("steps[{i}].{f}");
+            let reason = s.blocked_reason.as_deref().unwrap_or("");
+            texts.push((at("blocked_reason"), reason, LONG));
+            texts.push((at("notes.outcomes"), &s.notes.outcomes, LONG));
+            texts.push((at("notes.decisions"), &s.notes.decisions, LONG));
+            texts.push((at("notes.next_steps"), &s.notes.next_steps, LONG));
+            texts.push((at("confirmed_with"), &s.confirmed_with, SHORT));
+            dates.push((at("confirmed_on"), s.confirmed_on));
+            for (f, t) in [
+                ("started_at", s.started_at),
+                ("completed_at", s.completed_at),
+                ("blocked_since", s.blocked_since),
+            ] {
+                times.extend(t.map(|t| (at(f), t)));
+            }
+        }
+        let bounds = super::content::bound_errors(texts, dates, times);
+        errors.extend(bounds.into_iter().map(|e| PathError {
+            path: format!("{at}{}", e.path),
+            ..e
+        }));
         let content = self.content();
         errors.extend(content.validate().into_iter().map(|e| PathError {
             path: format!("{at}{}", e.path),
@@ -317,6 +352,29 @@ impl DealDocument {
     }
 }
 
+/// chrono's words for a bad date ("input is out of range", "trailing input")
+/// say neither what was wrong nor what is accepted: say both.
+fn date_message(path: &str, message: &str) -> String {
+    const CHRONO: [&str; 7] = [
+        "input is out of range",
+        "no possible date and time matching input",
+        "input is not enough for unique date and time",
+        "input contains invalid characters",
+        "premature end of input",
+        "trailing input",
+        "bad or unsupported format string",
+    ];
+    if !CHRONO.contains(&message) {
+        return message.to_string();
+    }
+    let field = path.rsplit('.').next().unwrap_or(path);
+    if field.ends_with("_at") || field == "at" || field == "blocked_since" {
+        "not a time (use RFC 3339 between 1900 and 2200, e.g. 2026-11-23T09:00:00Z)".into()
+    } else {
+        format!("not a date ({})", super::DATE_FORM)
+    }
+}
+
 /// Parse a document file: one deal object or an array of them. Every
 /// problem is reported, each with its JSON path; nothing is returned unless
 /// the whole file is good.
@@ -364,9 +422,10 @@ pub fn parse_documents(text: &str) -> Result<Vec<DealDocument>, Vec<PathError>> 
                 } else {
                     path
                 };
+                let message = e.into_inner().to_string();
                 errors.push(PathError {
+                    message: date_message(&path, &message),
                     path,
-                    message: e.into_inner().to_string(),
                 });
             }
         }

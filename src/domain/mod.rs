@@ -25,15 +25,27 @@ pub use step::{NoteKind, Step, StepChange, StepStatus};
 
 use chrono::NaiveDate;
 
-/// Parse a date typed as `YYYY-MM-DD`.
+/// The years a date may fall in: anything else is a typing slip (or would
+/// not sort as text), and is refused wherever a date comes in.
+pub const YEARS: std::ops::RangeInclusive<i32> = 1900..=2200;
+
+/// What every refused date says it accepts.
+pub const DATE_FORM: &str = "use YYYY-MM-DD between 1900 and 2200, e.g. 2027-03-31";
+
+/// Whether `date` falls in [`YEARS`].
+pub fn date_in_range(date: NaiveDate) -> bool {
+    YEARS.contains(&chrono::Datelike::year(&date))
+}
+
+/// Parse a date typed as `YYYY-MM-DD`, in the years 1900 to 2200.
 pub fn parse_date(text: &str) -> Result<NaiveDate, String> {
     let t = text.trim();
     let shaped = t.len() == 10 && t.as_bytes()[4] == b'-' && t.as_bytes()[7] == b'-';
     match NaiveDate::parse_from_str(t, "%Y-%m-%d") {
-        Ok(date) if shaped => Ok(date),
+        Ok(date) if shaped && date_in_range(date) => Ok(date),
         _ => Err(format!(
-            "not a date: {:?} (use YYYY-MM-DD, e.g. 2027-03-31)",
-            crate::text::clean(t)
+            "not a date: {:?} ({DATE_FORM})",
+            crate::text::clean(crate::text::head(t, 40))
         )),
     }
 }
@@ -52,5 +64,25 @@ mod tests {
             let err = parse_date(bad).unwrap_err();
             assert!(err.contains("YYYY-MM-DD"), "{bad}: {err}");
         }
+    }
+
+    #[test]
+    fn dates_outside_1900_to_2200_are_refused_saying_what_is_accepted() {
+        assert!(parse_date("1900-01-01").is_ok());
+        assert!(parse_date("2200-12-31").is_ok());
+        for bad in ["1899-12-31", "2201-01-01", "0001-01-01", "9999-12-31"] {
+            assert_eq!(
+                parse_date(bad).unwrap_err(),
+                format!(
+                    "not a date: {bad:?} (use YYYY-MM-DD between 1900 and 2200, e.g. 2027-03-31)"
+                )
+            );
+        }
+        let err = parse_date("2027-13-01").unwrap_err();
+        assert_eq!(
+            err,
+            "not a date: \"2027-13-01\" (use YYYY-MM-DD between 1900 and 2200, e.g. 2027-03-31)"
+        );
+        assert!(!err.contains("out of range") && !err.contains("trailing"));
     }
 }

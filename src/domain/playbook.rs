@@ -513,7 +513,59 @@ impl Playbook {
             }
         }
 
-        Ok(Playbook {
+        // every text is bounded, and cleaned of control characters once here,
+        // so that a team's file cannot drive the terminal it is shown on
+        let short = crate::text::MAX_SHORT;
+        let long = crate::text::MAX_LONG;
+        let too_long = |at: usize, field: String, value: &str, max: usize| {
+            crate::text::check_length(value, max).map_err(|m| error(at, &field, m))
+        };
+        for (i, step) in steps.iter().enumerate() {
+            let (at, s) = (step.span().start, step.get_ref());
+            too_long(at, format!("steps[{i}].title"), &s.title, short)?;
+            too_long(at, format!("steps[{i}].objective"), &s.objective, long)?;
+        }
+        for (i, item) in qa.iter().enumerate() {
+            let at = item.span().start;
+            too_long(at, format!("qa[{i}].title"), &item.get_ref().title, short)?;
+        }
+        for (i, row) in escalations.iter().enumerate() {
+            let (at, r) = (row.span().start, row.get_ref());
+            for (key, value) in [
+                ("scenario", &r.scenario),
+                ("escalate_to", &r.escalate_to),
+                ("authority", &r.authority),
+            ] {
+                too_long(at, format!("escalations[{i}].{key}"), value, short)?;
+            }
+        }
+        let lists: [(&str, &[String], usize); 4] = [
+            ("participants", &raw.participants, short),
+            ("actions", raw.actions.get_ref(), long),
+            ("quality_criteria", &raw.quality_criteria, long),
+            ("scale", &raw.meddpicc.get_ref().scale, short),
+        ];
+        let singles: [(&str, &String, usize); 5] = [
+            ("name", &raw.name, short),
+            ("scope", &raw.scope, long),
+            ("trigger", &raw.trigger, long),
+            ("warning", &raw.rushing.warning, long),
+            ("stage", &raw.defaults.stage, short),
+        ];
+        let all = lists
+            .iter()
+            .flat_map(|(key, values, max)| values.iter().map(move |v| (*key, v, *max)))
+            .chain(singles.iter().map(|(key, v, max)| (*key, *v, *max)));
+        for (key, value, max) in all {
+            crate::text::check_length(value, max).map_err(|message| PlaybookError {
+                file: file.to_string(),
+                line: key_line(key),
+                field: key.to_string(),
+                message,
+            })?;
+        }
+
+        let mut playbook = Playbook {
             name: raw.name,
             scope: raw.scope,
             trigger: raw.trigger,
@@ -532,7 +584,39 @@ impl Playbook {
             steps: steps.into_iter().map(Spanned::into_inner).collect(),
             qa: qa.into_iter().map(Spanned::into_inner).collect(),
             escalations: escalations.into_iter().map(Spanned::into_inner).collect(),
-        })
+        };
+        playbook.clean_texts();
+        Ok(playbook)
+    }
+
+    /// Every text of the playbook through the one sanitiser: control
+    /// characters (escape sequences, bells) replaced, one line each except
+    /// the longer texts, whose newlines are kept.
+    fn clean_texts(&mut self) {
+        use crate::text::{clean, sanitize};
+        let one_line = |s: &mut String| *s = clean(s);
+        let lines = |s: &mut String| *s = sanitize(s, true);
+        one_line(&mut self.name);
+        lines(&mut self.scope);
+        lines(&mut self.trigger);
+        self.participants.iter_mut().for_each(one_line);
+        self.actions.iter_mut().for_each(one_line);
+        self.quality_criteria.iter_mut().for_each(one_line);
+        lines(&mut self.rushing.warning);
+        one_line(&mut self.defaults.stage);
+        self.meddpicc.scale.iter_mut().for_each(one_line);
+        for step in &mut self.steps {
+            one_line(&mut step.title);
+            lines(&mut step.objective);
+        }
+        for item in &mut self.qa {
+            one_line(&mut item.title);
+        }
+        for row in &mut self.escalations {
+            one_line(&mut row.scenario);
+            one_line(&mut row.escalate_to);
+            one_line(&mut row.authority);
+        }
     }
 
     /// The definition of step `number` (1-based).
@@ -647,6 +731,48 @@ mod tests {
             Playbook::parse(&text, "p.toml").unwrap_err().field,
             "manager_review_over_usd"
         );
+    }
+
+    #[test]
+    fn terminal_escapes_in_the_playbook_are_cleaned_at_load() {
+        let hostile = "\\u001b]0;owned\\u0007\\u001b[2JBudget";
+        let text = DEFAULT_TOML
+            .replace(
+                "title = \"Budget authority confirmation\"",
+                &format!("title = \"{hostile}\""),
+            )
+            .replace("\"Direct manager\"", "\"Boss\\u009b2J\"")
+            .replace(
+                "title = \"All 10 steps completed in sequence\"",
+                "title = \"All\\r\\nsteps\"",
+            );
+        let p = Playbook::parse(&text, "p.toml").unwrap();
+        assert_eq!(
+            p.steps[2].title,
+            "\u{FFFD}]0;owned\u{FFFD}\u{FFFD}[2JBudget"
+        );
+        assert_eq!(
+            p.escalation(EscalationRule::StepBlocked)
+                .unwrap()
+                .escalate_to,
+            "Boss\u{FFFD}2J"
+        );
+        assert_eq!(p.qa[0].title, "All\u{FFFD}\u{FFFD}steps");
+    }
+
+    #[test]
+    fn playbook_texts_are_bounded() {
+        let long = "x".repeat(crate::text::MAX_SHORT + 1);
+        let text = DEFAULT_TOML.replace(
+            "title = \"Budget authority confirmation\"",
+            &format!("title = \"{long}\""),
+        );
+        let err = Playbook::parse(&text, "p.toml").unwrap_err();
+        assert_eq!(err.field, "steps[2].title");
+        assert!(err.message.contains("at most 200 characters"), "{err}");
+        let text = DEFAULT_TOML.replacen("name = \"", &format!("name = \"{long}"), 1);
+        let err = Playbook::parse(&text, "p.toml").unwrap_err();
+        assert_eq!(err.field, "name");
     }
 
     #[test]

@@ -260,6 +260,11 @@ pub enum RuleError {
     NoReviewer {
         role: &'static str,
     },
+    /// A text over its bound (see [`crate::text::MAX_SHORT`] and `MAX_LONG`).
+    TooLong {
+        what: &'static str,
+        max: usize,
+    },
 }
 
 impl fmt::Display for RuleError {
@@ -322,6 +327,9 @@ impl fmt::Display for RuleError {
                 f,
                 "the deal has no {role} assigned: set it on step 10 (the CRM record) before signing off"
             ),
+            RuleError::TooLong { what, max } => {
+                write!(f, "{what} is too long: at most {max} characters")
+            }
             RuleError::CriteriaUnmet { step, missing } => {
                 write!(
                     f,
@@ -368,6 +376,15 @@ pub fn apply(
         .iter()
         .position(|s| s.number == number)
         .ok_or(RuleError::NoSuchStep(number))?;
+    let (what, text, max) = match change {
+        StepChange::SetNote { text, .. } => ("the note", text.as_str(), crate::text::MAX_LONG),
+        StepChange::Block { reason } => ("the reason", reason.as_str(), crate::text::MAX_LONG),
+        StepChange::Confirm { with, .. } => ("the name", with.as_str(), crate::text::MAX_SHORT),
+        _ => ("", "", usize::MAX),
+    };
+    if crate::text::check_length(text, max).is_err() {
+        return Err(RuleError::TooLong { what, max });
+    }
     let earliest = earliest_incomplete_before(steps, number);
     let step = &mut steps[index];
     let mut outcome = ChangeOutcome::default();

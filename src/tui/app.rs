@@ -432,7 +432,7 @@ impl App {
             return Vec::new();
         };
         let room = width.saturating_sub(1).max(1);
-        let mut lines = super::widgets::wrap(&crate::text::clean(&status.text), room);
+        let mut lines = super::widgets::wrap(&crate::text::shown(&status.text), room);
         if lines.len() > STATUS_LINES {
             let rest = lines.split_off(STATUS_LINES - 1).join(" ");
             lines.push(super::widgets::truncate(&rest, room));

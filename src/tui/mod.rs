@@ -11,6 +11,7 @@ pub mod widgets;
 pub use app::{App, Ctx};
 
 use crate::config::{self, Failure, Options};
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 /// Open the database and playbook, then run the TUI until the person quits.
@@ -32,11 +33,30 @@ pub fn main(options: &Options) -> ExitCode {
         tracing::warn!("could not install the error report hook: {e}");
     }
     restore_terminal_on_signals();
+    report_crashes(
+        ctx.session
+            .store
+            .path()
+            .and_then(|p| p.parent())
+            .map(folder_or_here),
+    );
     tracing::info!("qualify started on {}", ctx.db_label);
+    // ratatui::run wraps the hooks above in its own, which restores the
+    // terminal before they run
     let result = ratatui::run(|terminal| App::new(ctx).run(terminal));
+    restore_terminal();
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => Failure::refused(format!("terminal error: {e}")).report(),
+    }
+}
+
+/// The folder a file lives in, `.` for a bare file name.
+fn folder_or_here(dir: &Path) -> PathBuf {
+    if dir.as_os_str().is_empty() {
+        PathBuf::from(".")
+    } else {
+        dir.to_path_buf()
     }
 }
 
@@ -68,8 +88,101 @@ fn restore_terminal_on_signals() {
     std::thread::spawn(move || {
         if let Some(signal) = signals.forever().next() {
             tracing::info!("signal {signal}: leaving");
-            ratatui::restore();
+            restore_terminal();
             std::process::exit(128 + signal);
         }
     });
+}
+
+/// Leave raw mode and the alternate screen, and show the cursor again
+/// (`ratatui::restore` leaves it hidden).
+pub fn restore_terminal() {
+    use ratatui::crossterm::{cursor::Show, execute};
+    ratatui::restore();
+    let _ = execute!(std::io::stdout(), Show);
+}
+
+/// On a panic: put the terminal back, write a crash report (0600) beside the
+/// database and its log, and say where it is. The hooks installed before
+/// (the error report) still run after.
+fn report_crashes(dir: Option<PathBuf>) {
+    let previous = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        restore_terminal();
+        let report = format!(
+            "qualify {} crashed\n{info}\n\n{}\n",
+            env!("CARGO_PKG_VERSION"),
+            std::backtrace::Backtrace::force_capture()
+        );
+        tracing::error!("crashed: {info}");
+        if let Some(dir) = &dir {
+            match write_crash_report(dir, &report, crate::Clock::system().now()) {
+                Ok(path) => eprintln!(
+                    "qualify: crashed; a report is in {} (what you were doing helps)",
+                    path.display()
+                ),
+                Err(e) => {
+                    eprintln!("qualify: crashed, and the crash report could not be written: {e}")
+                }
+            }
+        }
+        previous(info);
+    }));
+}
+
+/// Write `report` to `qualify-crash-<time>.txt` in `dir`, readable by the
+/// user only (it may quote customer data), never over an existing file.
+pub fn write_crash_report(
+    dir: &Path,
+    report: &str,
+    at: chrono::DateTime<chrono::Utc>,
+) -> std::io::Result<PathBuf> {
+    use std::io::Write;
+    let stamp = at.format("%Y%m%dT%H%M%SZ");
+    let mut n = 0;
+    loop {
+        let name = match n {
+            0 => format!("qualify-crash-{stamp}.txt"),
+            n => format!("qualify-crash-{stamp}-{n}.txt"),
+        };
+        let path = dir.join(name);
+        let mut options = std::fs::OpenOptions::new();
+        options.write(true).create_new(true);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+        match options.open(&path) {
+            Ok(mut file) => {
+                file.write_all(report.as_bytes())?;
+                file.sync_all()?;
+                return Ok(path);
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && n < 100 => n += 1,
+            Err(e) => return Err(e),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_crash_report_is_private_and_never_overwrites() {
+        let dir = tempfile::tempdir().unwrap();
+        let at = chrono::DateTime::UNIX_EPOCH;
+        let first = write_crash_report(dir.path(), "boom", at).unwrap();
+        let second = write_crash_report(dir.path(), "again", at).unwrap();
+        assert_eq!(
+            first.file_name().unwrap(),
+            "qualify-crash-19700101T000000Z.txt"
+        );
+        assert_ne!(first, second);
+        assert_eq!(std::fs::read_to_string(&first).unwrap(), "boom");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&first).unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, 0o600);
+        }
+    }
 }

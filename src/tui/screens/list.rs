@@ -7,17 +7,15 @@ use crate::domain::deal::{DealId, DealSummary};
 use crate::domain::pipeline::{ForecastCategory, OutcomeKind};
 use crate::ops::Session;
 use crate::store::{CategoryTotal, ListQuery, StoreError};
-use crate::text::clean;
+use crate::text::shown;
 use crate::tui::action::Action;
 use crate::tui::app::{Ctx, Look, Status};
 use crate::tui::widgets::text_field;
 use ratatui::buffer::Buffer;
-use ratatui::crossterm::event::Event;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span, Text};
 use ratatui::widgets::{Block, Paragraph, Row, Table, Widget, Wrap};
 use tui_input::Input;
-use tui_input::backend::crossterm::EventHandler;
 
 #[derive(Default)]
 pub struct ListScreen {
@@ -92,8 +90,8 @@ impl ListScreen {
         let mut parts = vec![q.queue.label().to_string()];
         parts.extend(q.category.map(|c| c.label().to_string()));
         parts.extend(q.verdict.map(|v| v.label().to_string()));
-        parts.extend(q.owner.as_ref().map(|o| format!("owner {}", clean(o))));
-        parts.extend(q.sa.as_ref().map(|o| format!("SA {}", clean(o))));
+        parts.extend(q.owner.as_ref().map(|o| format!("owner {}", shown(o))));
+        parts.extend(q.sa.as_ref().map(|o| format!("SA {}", shown(o))));
         if q.stalled {
             parts.push("stalled".into());
         }
@@ -239,7 +237,7 @@ impl ListScreen {
                 Ok(())
             }
             Action::Type(key) => {
-                self.filter.handle_event(&Event::Key(key));
+                crate::tui::widgets::type_into(&mut self.filter, key, crate::text::MAX_SHORT);
                 self.set_filter(store)
             }
             _ => Ok(()),
@@ -341,10 +339,10 @@ impl ListScreen {
                 (None, true) => "⏸",
                 (None, false) => "",
             };
-            let mut cells = vec![Line::from(clean(&d.name))];
+            let mut cells = vec![Line::from(shown(&d.name))];
             if medium {
-                cells.push(Line::from(clean(&d.account)));
-                cells.push(Line::from(clean(&d.owner)));
+                cells.push(Line::from(shown(&d.account)));
+                cells.push(Line::from(shown(&d.owner)));
             }
             cells.push(Line::from(d.amount.map_or("-".into(), |m| m.to_string())).right_aligned());
             cells.push(Line::from(
@@ -398,7 +396,7 @@ impl ListScreen {
         } else if !self.query.filter.is_empty() {
             Line::from(vec![
                 Span::styled("filter: ", theme.dim),
-                Span::raw(clean(&self.query.filter)),
+                Span::raw(shown(&self.query.filter)),
                 Span::styled("  (Esc clears)", theme.dim),
             ])
             .render(filter_area, buf);
@@ -422,7 +420,7 @@ impl ListScreen {
 /// The read-only banner shown in place of the list once the file was found damaged.
 fn render_damaged(area: Rect, buf: &mut Buffer, look: Look<'_>, db_label: &str, detail: &str) {
     let theme = look.theme;
-    let label = clean(db_label);
+    let label = shown(db_label);
     let block = Block::bordered()
         .title(" Read-only: the database is damaged ")
         .border_style(theme.error)
@@ -432,7 +430,7 @@ fn render_damaged(area: Rect, buf: &mut Buffer, look: Look<'_>, db_label: &str, 
             Span::styled(label.clone(), theme.title),
             Span::raw(format!(
                 " is damaged ({}). Nothing can be changed until it checks out again.",
-                clean(detail)
+                shown(detail)
             )),
         ]),
         Line::from(vec![
@@ -471,7 +469,7 @@ fn render_welcome(area: Rect, buf: &mut Buffer, look: Look<'_>, db_label: &str) 
         Line::raw(""),
         Line::from(vec![
             Span::raw("Your data is kept in "),
-            Span::styled(clean(db_label), theme.title),
+            Span::styled(shown(db_label), theme.title),
             Span::raw(" (readable by you only)."),
         ]),
         Line::raw("Every edit is saved there as soon as you confirm it."),

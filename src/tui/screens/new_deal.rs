@@ -10,13 +10,11 @@ use crate::tui::app::{Ctx, Look, Status};
 use crate::tui::widgets::{popup, text_field, truncate};
 use chrono::NaiveDate;
 use ratatui::buffer::Buffer;
-use ratatui::crossterm::event::Event;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Widget};
 use tui_input::Input;
-use tui_input::backend::crossterm::EventHandler;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Kind {
@@ -165,7 +163,8 @@ impl NewDealForm {
                 };
             }
             Action::Type(key) => {
-                self.inputs[self.focus].handle_event(&Event::Key(key));
+                let input = &mut self.inputs[self.focus];
+                crate::tui::widgets::type_into(input, key, crate::text::MAX_SHORT);
             }
             _ => {}
         }

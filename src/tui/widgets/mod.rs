@@ -3,7 +3,9 @@
 pub mod help;
 pub mod panels;
 
+use crate::text::{DRAWN, head};
 use ratatui::buffer::Buffer;
+use ratatui::crossterm::event::KeyEvent;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
@@ -11,59 +13,84 @@ use unicode_width::UnicodeWidthStr;
 
 /// Word-wrap `text` to `width` columns (words longer than a line are cut).
 /// Written here because ratatui's own wrapping does not report line counts
-/// or hanging indents, both of which the panels need.
+/// or hanging indents, both of which the panels need. Only the first
+/// [`DRAWN`] characters are looked at, and each character once, so a huge
+/// value costs no more than one a window could show.
 pub fn wrap(text: &str, width: usize) -> Vec<String> {
     let width = width.max(1);
     let mut lines = Vec::new();
-    for paragraph in text.split('\n') {
+    for paragraph in head(text, DRAWN).split('\n') {
         let mut line = String::new();
+        let mut used = 0;
         for word in paragraph.split(' ').filter(|w| !w.is_empty()) {
-            let needed = if line.is_empty() {
-                word.width()
-            } else {
-                line.width() + 1 + word.width()
-            };
+            let mut word = word;
+            let mut w = word.width();
+            let needed = if line.is_empty() { w } else { used + 1 + w };
             if needed > width && !line.is_empty() {
                 lines.push(std::mem::take(&mut line));
+                used = 0;
             }
-            let mut word = word;
-            while word.width() > width {
-                let cut = cut_at_width(word, width);
+            while w > width {
+                let (cut, cut_width) = cut_at_width(word, width);
                 lines.push(word[..cut].to_string());
                 word = &word[cut..];
+                w = w.saturating_sub(cut_width);
             }
             if !line.is_empty() {
                 line.push(' ');
+                used += 1;
             }
             line.push_str(word);
+            used += w;
         }
         lines.push(line);
     }
     lines
 }
 
-fn cut_at_width(s: &str, width: usize) -> usize {
+/// Where to cut `s` so that the part before fits in `width` columns (at
+/// least one character), and the columns that part takes.
+fn cut_at_width(s: &str, width: usize) -> (usize, usize) {
     let mut used = 0;
     for (i, c) in s.char_indices() {
         let w = unicode_width::UnicodeWidthChar::width(c).unwrap_or(0);
         if used + w > width {
-            return i.max(c.len_utf8());
+            return if i == 0 { (c.len_utf8(), w) } else { (i, used) };
         }
         used += w;
     }
-    s.len()
+    (s.len(), used)
 }
 
 /// Cut `s` to `width` columns, ending with … when cut.
 pub fn truncate(s: &str, width: usize) -> String {
-    if s.width() <= width {
-        return s.to_string();
+    crate::text::truncate(s, width)
+}
+
+/// Let `key` edit `input` unless it would make the value longer than `max`
+/// characters: a text field stops taking characters at its bound.
+pub fn type_into(input: &mut tui_input::Input, key: KeyEvent, max: usize) {
+    use ratatui::crossterm::event::{Event, KeyCode};
+    use tui_input::backend::crossterm::EventHandler;
+    let adds = matches!(key.code, KeyCode::Char(_));
+    if adds && input.value().chars().nth(max.saturating_sub(1)).is_some() {
+        return;
     }
-    if width == 0 {
-        return String::new();
-    }
-    let cut = cut_at_width(s, width - 1);
-    format!("{}…", &s[..cut])
+    input.handle_event(&Event::Key(key));
+}
+
+/// Whether `key` would add to a note that already holds
+/// [`crate::text::MAX_LONG`] characters: the note editor stops there.
+pub fn note_full(area: &ratatui_textarea::TextArea<'_>, key: KeyEvent) -> bool {
+    use ratatui::crossterm::event::{KeyCode, KeyModifiers};
+    let adds = match key.code {
+        KeyCode::Char(_) => !key.modifiers.contains(KeyModifiers::CONTROL),
+        KeyCode::Enter | KeyCode::Tab => true,
+        _ => false,
+    };
+    // the newlines between lines count as characters too
+    let used: usize = area.lines().iter().map(|l| l.chars().count() + 1).sum();
+    adds && used > crate::text::MAX_LONG
 }
 
 /// Styled text word-wrapped to `width`, with `first` before the first line
@@ -79,7 +106,7 @@ pub fn hanging(
     let mut spans = first;
     let mut used = 0;
     for (text, style) in segments {
-        for word in wrap(&crate::text::clean(text), room)
+        for word in wrap(&crate::text::shown(text), room)
             .iter()
             .flat_map(|l| l.split(' '))
             .filter(|w| !w.is_empty())
@@ -138,11 +165,10 @@ pub fn text_field(
         );
         return;
     }
-    let chars: Vec<char> = value.chars().collect();
-    let cursor = cursor.min(chars.len());
     let start = cursor.saturating_sub(width.saturating_sub(1));
-    let shown: String = chars[start..].iter().take(width).collect();
-    let shown = crate::text::clean(&shown);
+    let visible: String = value.chars().skip(start).take(width).collect();
+    let cursor = cursor.min(start + visible.chars().count());
+    let shown = crate::text::clean(&visible);
     buf.set_string(area.x, area.y, &shown, style);
     let x = area.x + (cursor - start).min(width - 1) as u16;
     let cell = &mut buf[(x, area.y)];
@@ -162,6 +188,22 @@ mod tests {
         assert_eq!(wrap("abcdefghij", 4), ["abcd", "efgh", "ij"]);
         assert_eq!(wrap("", 10), [""]);
         assert_eq!(wrap("a\nb", 10), ["a", "b"]);
+        assert_eq!(wrap("ab 東京商事", 5), ["ab", "東京", "商事"]);
+    }
+
+    #[test]
+    fn a_megabyte_wraps_by_what_can_be_seen_and_fast() {
+        let start = std::time::Instant::now();
+        let word = "x".repeat(1_000_000);
+        let lines = wrap(&word, 40);
+        assert_eq!(lines.len(), DRAWN / 40);
+        let words = "word ".repeat(200_000);
+        assert!(wrap(&words, 40).len() <= DRAWN / 40 + 1);
+        let spans = hanging(vec![Span::raw("✓ ")], &[(&word, Style::new())], 40);
+        assert!(spans.len() <= DRAWN / 38 + 1);
+        assert_eq!(truncate(&word, 10), "xxxxxxxxx…");
+        // a debug build: one pass over the text is a few ms, not seconds
+        assert!(start.elapsed().as_millis() < 1_000, "{:?}", start.elapsed());
     }
 
     #[test]

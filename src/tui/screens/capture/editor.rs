@@ -162,7 +162,8 @@ impl RecordEditor {
                 let field = &self.section.fields()[self.focus];
                 match field.kind.choices() {
                     None => {
-                        self.inputs[self.focus].handle_event(&Event::Key(key));
+                        let max = field.max_chars();
+                        crate::tui::widgets::type_into(&mut self.inputs[self.focus], key, max);
                     }
                     // a choice field takes no text: a key picks the choice
                     // it starts, any other is refused with the way to choose

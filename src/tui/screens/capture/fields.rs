@@ -56,6 +56,32 @@ pub struct Field {
     pub required: bool,
 }
 
+impl Field {
+    /// How many characters the field takes (see [`crate::text`]): names and
+    /// people are short, descriptions long, dates and amounts short.
+    pub fn max_chars(&self) -> usize {
+        const SHORT: [&str; 13] = [
+            "Name",
+            "Title",
+            "Holder (stakeholder)",
+            "Fiscal timing",
+            "Confirmed by",
+            "Owner",
+            "Milestone",
+            "Stage",
+            "Owner (AE)",
+            "Solution architect",
+            "Manager",
+            "Reviewer",
+            "Escalation (E7, B12.3)",
+        ];
+        match self.kind {
+            Kind::Text if !SHORT.contains(&self.label) => crate::text::MAX_LONG,
+            _ => crate::text::MAX_SHORT,
+        }
+    }
+}
+
 const fn f(label: &'static str, short: &'static str, kind: Kind, required: bool) -> Field {
     Field {
         label,

@@ -8,7 +8,7 @@ use crate::domain::deal::Deal;
 use crate::domain::playbook::Playbook;
 use crate::ops;
 use crate::store::StoreError;
-use crate::text::clean;
+use crate::text::shown;
 use crate::tui::app::{Ctx, Look};
 use crate::tui::widgets::hanging;
 use ratatui::buffer::Buffer;
@@ -226,7 +226,7 @@ impl CaptureView<'_> {
                         format!(
                             "{} {}{}",
                             date_text(m.due),
-                            clean(&m.name),
+                            shown(&m.name),
                             if m.done { " ✓" } else { "" }
                         )
                     })
@@ -291,7 +291,7 @@ fn render_record(
             let value = if v.trim().is_empty() {
                 Span::styled("—", theme.dim)
             } else {
-                Span::raw(clean(&v))
+                Span::raw(shown(&v))
             };
             Line::from(vec![
                 Span::styled(format!("{:<20} ", f.label), theme.dim),
@@ -344,7 +344,7 @@ fn render_table(
             if named {
                 cells.push(name.clone());
             }
-            cells.extend(section.columns().iter().map(|i| clean(&values[*i])));
+            cells.extend(section.columns().iter().map(|i| shown(&values[*i])));
             let row = Row::new(cells);
             if focused && i == selected {
                 row.style(theme.selected)

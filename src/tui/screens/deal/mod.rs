@@ -13,7 +13,7 @@ use crate::domain::review::{self, Reviewer};
 use crate::domain::step::{NoteKind, Step, StepChange, StepStatus};
 use crate::ops::{self, DraftOf};
 use crate::store::{BattleCard, StoreError};
-use crate::text::clean;
+use crate::text::shown;
 use crate::tui::action::Action;
 use crate::tui::app::{Ctx, Status};
 use crate::tui::keymap::Layer;
@@ -21,11 +21,9 @@ use crate::tui::screens::capture::{CaptureForm, EditorOutcome, RecordEditor, Sec
 use crate::tui::theme::Theme;
 use crate::tui::widgets::truncate;
 use chrono::{DateTime, FixedOffset, Utc};
-use ratatui::crossterm::event::Event;
 use ratatui::style::Style;
 use ratatui_textarea::TextArea;
 use tui_input::Input;
-use tui_input::backend::crossterm::EventHandler;
 
 /// From this width the QA and escalation panels sit beside the step.
 pub const WIDE: u16 = 120;
@@ -271,10 +269,10 @@ impl DealScreen {
         let passed = self.qa.iter().filter(|i| i.state.passed()).count();
         let open = self.escalations.len();
         // (priority, text): lower numbers are dropped last
-        let mut parts: Vec<(u8, String)> = vec![(0, clean(&d.name)), (3, clean(&d.account))];
+        let mut parts: Vec<(u8, String)> = vec![(0, shown(&d.name)), (3, shown(&d.account))];
         parts.extend(d.amount.map(|m| (1, m.to_string())));
         parts.extend(d.close_date.map(|c| (2, format!("close {c}"))));
-        parts.push((4, clean(&d.stage)));
+        parts.push((4, shown(&d.stage)));
         parts.push((0, format!("{}/10 steps", d.steps_complete())));
         parts.push((1, format!("QA {passed}/{}", self.qa.len())));
         if open > 0 {
@@ -734,7 +732,7 @@ impl DealScreen {
             text: format!(
                 "Delete the {} \"{}\"? y deletes, n or Esc keeps it",
                 section.noun(),
-                clean(&truncate(&name, 40))
+                shown(&truncate(&name, 40))
             ),
         }));
         None
@@ -852,7 +850,9 @@ impl DealScreen {
     fn update_editor(&mut self, action: Action, ctx: &mut Ctx) -> Option<Status> {
         match action {
             Action::Type(key) => {
-                if let Some(Modal::Note(editor)) = &mut self.modal {
+                if let Some(Modal::Note(editor)) = &mut self.modal
+                    && !crate::tui::widgets::note_full(&editor.area, key)
+                {
                     editor.area.input(key);
                 }
                 None
@@ -895,7 +895,7 @@ impl DealScreen {
                         *version = new;
                         Ok(Some(Status::info(format!(
                             "Battle card for {} saved",
-                            clean(&name)
+                            shown(&name)
                         ))))
                     }
                     Err(e) => Err(e),
@@ -974,7 +974,7 @@ impl DealScreen {
         };
         match action {
             Action::Type(key) => {
-                prompt.input.handle_event(&Event::Key(key));
+                crate::tui::widgets::type_into(&mut prompt.input, key, crate::text::MAX_LONG);
                 None
             }
             Action::Cancel => {

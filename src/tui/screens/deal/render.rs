@@ -5,7 +5,7 @@ use crate::domain::audit;
 use crate::domain::escalation::{self};
 use crate::domain::playbook::ACTION_COUNT;
 use crate::domain::step::{NoteKind, Step, StepStatus};
-use crate::text::{clean, sanitize};
+use crate::text::{shown, shown_lines};
 use crate::tui::app::Look;
 use crate::tui::screens::capture::{CaptureView, Today};
 use crate::tui::widgets::panels::{EscalationPanel, QaPanel};
@@ -16,6 +16,9 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Paragraph, Widget};
+
+/// The most lines the step's status (a blocked reason) takes on screen.
+const STATUS_LINES: usize = 3;
 
 impl DealScreen {
     pub fn render(&self, area: Rect, buf: &mut Buffer, look: Look<'_>) {
@@ -50,7 +53,7 @@ impl DealScreen {
         let block = Block::bordered()
             .title(format!(
                 " History of {} · {} changes · Esc closes ",
-                clean(&self.deal.name),
+                shown(&self.deal.name),
                 history.entries.len()
             ))
             .title_style(theme.title)
@@ -63,7 +66,7 @@ impl DealScreen {
             if v.is_empty() {
                 "—".to_string()
             } else {
-                clean(&audit::value_text(v, local))
+                shown(&audit::value_text(v, local))
             }
         };
         // an entry takes as many rows as its field and values need
@@ -78,7 +81,7 @@ impl DealScreen {
                 hanging(
                     vec![
                         Span::styled(format!("{at} "), theme.dim),
-                        Span::styled(format!("{:<10} ", truncate(&clean(&e.who), 10)), theme.dim),
+                        Span::styled(format!("{:<10} ", truncate(&shown(&e.who), 10)), theme.dim),
                     ],
                     &[(&field, theme.title), (&text, Style::new())],
                     width,
@@ -295,7 +298,7 @@ impl DealScreen {
             let block = Block::bordered()
                 .title(format!(
                     " Battle card: {} · Esc saves · Ctrl-D cancels ",
-                    clean(name)
+                    shown(name)
                 ))
                 .title_style(theme.title)
                 .border_style(theme.focus_border);
@@ -424,7 +427,7 @@ impl DealScreen {
                     let lines: Vec<Line> = if text.trim().is_empty() {
                         vec![Line::styled("(empty: e writes it)", theme.dim)]
                     } else {
-                        wrap(&sanitize(text, true), usize::from(inner.width))
+                        wrap(&shown_lines(text), usize::from(inner.width))
                             .into_iter()
                             .map(Line::from)
                             .collect()
@@ -460,7 +463,7 @@ impl DealScreen {
                         "Blocked {} since {}: {}",
                         escalation::span(self.now - since),
                         local(since),
-                        clean(step.blocked_reason.as_deref().unwrap_or(""))
+                        shown(step.blocked_reason.as_deref().unwrap_or(""))
                     ),
                     theme.fail,
                 )
@@ -477,7 +480,15 @@ impl DealScreen {
             format!("{} ", step.status.mark()),
             status_style(step.status, theme),
         );
-        hanging(vec![mark], &[(&text, style)], width)
+        // a long reason shows its start: the step's pages stay on screen
+        let mut lines = hanging(vec![mark], &[(&text, style)], width);
+        if lines.len() > STATUS_LINES {
+            lines.truncate(STATUS_LINES);
+            if let Some(last) = lines.last_mut() {
+                last.spans.push(Span::styled(" …", style));
+            }
+        }
+        lines
     }
 }
 
