@@ -360,3 +360,40 @@ fn a_change_made_by_the_cli_shows_in_an_open_tui_within_two_seconds() {
     tmux.keys(&["q"]);
     tmux.wait_for("qualify to exit", |s| s.contains("EXIT=0"));
 }
+
+#[test]
+fn a_note_being_typed_when_sigterm_arrives_is_kept() {
+    let (_dir, db, id) = setup();
+    let command = format!(
+        "'{BIN}' --db '{}' --user dana; echo EXIT=$?; sleep 60",
+        db.display()
+    );
+    let tmux = Tmux::start("sigterm-note", 120, 40, &command);
+    tmux.wait_for("the deal list", |s| s.contains("Acme ERP"));
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("the deal screen", |s| s.contains("Step 1 of 10"));
+    tmux.keys(&["Tab", "Tab", "Tab", "e"]);
+    tmux.wait_for("the note editor", |s| s.contains("editing: Esc saves"));
+    tmux.text("CFO agreed to the pilot scope");
+    tmux.wait_for("the typed text", |s| s.contains("pilot scope"));
+    let shell = tmux.display("#{pane_pid}");
+    let children =
+        std::fs::read_to_string(format!("/proc/{shell}/task/{shell}/children")).unwrap_or_default();
+    let child = children.split_whitespace().next().unwrap_or("").to_string();
+    assert!(!child.is_empty(), "qualify runs under the pane's shell");
+    assert!(
+        Command::new("kill")
+            .args(["-TERM", &child])
+            .status()
+            .unwrap()
+            .success()
+    );
+    let after = tmux.wait_for("qualify to exit", |s| s.contains("EXIT="));
+    assert!(after.contains("EXIT=143"), "{after}");
+    let out = qualify(&db, &["deal", "export", &id]);
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        doc["steps"][0]["notes"]["outcomes"], "CFO agreed to the pilot scope",
+        "the text typed before SIGTERM is saved"
+    );
+}

@@ -314,7 +314,16 @@ impl App {
             if self.ctx.session.store.checking() {
                 wait = wait.min(Duration::from_millis(200));
             }
-            if !event::poll(wait)? {
+            let polled = event::poll(wait)?;
+            if super::quit_signal().is_some() {
+                // asked to quit: what is being typed is saved or kept as a
+                // draft, as with Ctrl-C (twice if even the draft failed)
+                if self.update(Action::ForceQuit) == Flow::Continue {
+                    self.update(Action::ForceQuit);
+                }
+                return Ok(());
+            }
+            if !polled {
                 if minute(&self) != shown_minute {
                     shown_minute = minute(&self);
                     self.tick();

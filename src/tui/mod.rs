@@ -13,6 +13,7 @@ pub use app::{App, Ctx};
 use crate::config::{self, Failure, Options};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::atomic::{AtomicI32, Ordering};
 
 /// Open the database and playbook, then run the TUI until the person quits.
 /// Problems found before the terminal is taken over print one line.
@@ -45,6 +46,9 @@ pub fn main(options: &Options) -> ExitCode {
     // terminal before they run
     let result = ratatui::run(|terminal| App::new(ctx).run(terminal));
     restore_terminal();
+    if let Some(signal) = quit_signal() {
+        return ExitCode::from(128 + signal as u8);
+    }
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => Failure::refused(format!("terminal error: {e}")).report(),
@@ -88,10 +92,26 @@ fn restore_terminal_on_signals() {
     std::thread::spawn(move || {
         if let Some(signal) = signals.forever().next() {
             tracing::info!("signal {signal}: leaving");
+            // the app sees this within its watch interval, saves or keeps
+            // as a draft what is being typed, and leaves; should it not,
+            // leave anyway a little later
+            QUIT_SIGNAL.store(signal, Ordering::SeqCst);
+            std::thread::sleep(std::time::Duration::from_secs(3));
             restore_terminal();
             std::process::exit(128 + signal);
         }
     });
+}
+
+/// The signal that asked qualify to quit, if any (0: none).
+static QUIT_SIGNAL: AtomicI32 = AtomicI32::new(0);
+
+/// Whether a signal (SIGTERM, SIGHUP, SIGINT) asked qualify to quit.
+pub fn quit_signal() -> Option<i32> {
+    match QUIT_SIGNAL.load(Ordering::SeqCst) {
+        0 => None,
+        signal => Some(signal),
+    }
 }
 
 /// Leave raw mode and the alternate screen, and show the cursor again
