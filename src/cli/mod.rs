@@ -15,6 +15,7 @@ use crate::domain::criteria::Verdict;
 use crate::domain::deal::{DealId, NewDeal};
 use crate::domain::document::{DealDocument, parse_documents};
 use crate::domain::escalation::EscalationId;
+use crate::domain::metrics::Range;
 use crate::domain::money::Money;
 use crate::domain::pipeline::{self, ForecastCategory, Outcome, OutcomeKind};
 use crate::domain::playbook::Playbook;
@@ -96,6 +97,21 @@ pub enum Command {
         /// Write to FILE instead of standard output
         #[arg(long, value_name = "FILE")]
         out: Option<PathBuf>,
+    },
+    /// The procedure's metrics for the team or one owner over a range of days
+    /// (default: the last 90): value, target, met, and how many deals or steps
+    Metrics {
+        #[arg(long)]
+        json: bool,
+        /// Only this owner's deals
+        #[arg(long, value_name = "NAME")]
+        owner: Option<String>,
+        /// First day: YYYY-MM-DD [default: 89 days before --to]
+        #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_date)]
+        from: Option<NaiveDate>,
+        /// Last day: YYYY-MM-DD [default: today]
+        #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_date)]
+        to: Option<NaiveDate>,
     },
     /// Show or set the battle-card notes kept for a competitor across deals
     Battlecard {
@@ -515,6 +531,32 @@ pub fn execute(cli: &Cli, command: &Command) -> Result<u8, Failure> {
                 kind.map_or("open again", OutcomeKind::key),
                 category.label()
             )
+        }
+        Command::Metrics {
+            json,
+            owner,
+            from,
+            to,
+        } => {
+            let to = to.unwrap_or_else(|| s.clock.today());
+            let from = from.unwrap_or(to - chrono::Duration::days(89));
+            if from > to {
+                return Err(Failure::usage(format!(
+                    "--from {from} is after --to {to}: give the first day, then the last"
+                )));
+            }
+            let range = Range { from, to };
+            let (metrics, _) = ops::metrics(s, owner.as_deref(), range)?;
+            if *json {
+                writeln!(
+                    out,
+                    "{}",
+                    serde_json::to_string_pretty(&print::metrics_json(&metrics, owner.as_deref()))
+                        .expect("JSON")
+                )
+            } else {
+                write!(out, "{}", print::metrics_text(&metrics, owner.as_deref()))
+            }
         }
         Command::Deal(DealCommand::Snooze { id, until, reason }) => {
             ops::snooze(s, *id, *until, reason)?;

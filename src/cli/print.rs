@@ -3,6 +3,7 @@
 
 use crate::domain::deal::{Deal, DealSummary};
 use crate::domain::escalation::Escalation;
+use crate::domain::metrics::{Metric, Metrics};
 use crate::domain::playbook::Playbook;
 use crate::domain::qa::{QaItem, QaState};
 use crate::store::CategoryTotal;
@@ -286,6 +287,99 @@ pub fn deal_text(
             clean(&e.authority),
             e.timer(now),
             clean(&e.why)
+        );
+    }
+    out
+}
+
+fn metric_json(m: &Metric) -> Value {
+    json!({
+        "title": m.title,
+        "value": m.value.map(|v| (v * 10.0).round() / 10.0),
+        "target": m.target,
+        "target_text": m.target_text(),
+        "met": m.met(),
+        "count": m.count,
+        "unit": m.unit,
+        "owner": m.owner,
+        "frequency": m.frequency,
+        "why": if m.value.is_none() { "no data" } else { "" },
+    })
+}
+
+/// `metrics --json`: the five metrics, each with value, target, met, count.
+pub fn metrics_json(m: &Metrics, owner: Option<&str>) -> Value {
+    let mut time = metric_json(&m.time_per_step);
+    time["steps"] = m
+        .steps
+        .iter()
+        .map(|s| {
+            json!({
+                "step": s.step,
+                "median_business_hours": s.median_hours.map(|h| (h * 10.0).round() / 10.0),
+                "sla_hours": s.sla_hours,
+                "within_sla": s.within_sla,
+                "count": s.count,
+            })
+        })
+        .collect();
+    json!({
+        "from": m.range.from,
+        "to": m.range.to,
+        "owner": owner,
+        "qualification_accuracy": metric_json(&m.qualification_accuracy),
+        "process_adherence": metric_json(&m.process_adherence),
+        "time_per_step": time,
+        "win_rate_impact": metric_json(&m.win_rate_impact),
+        "stage_velocity": metric_json(&m.stage_velocity),
+    })
+}
+
+/// `metrics`: a line per metric, then time per step.
+pub fn metrics_text(m: &Metrics, owner: Option<&str>) -> String {
+    let mut out = String::new();
+    let who = owner.map_or("the team".to_string(), clean);
+    let _ = writeln!(out, "Metrics for {who}, {} to {}", m.range.from, m.range.to);
+    let _ = writeln!(
+        out,
+        "{} {:<14} {:<12} {:<5} {:>6}  {:<10} MEASURED",
+        fit("METRIC", 28),
+        "VALUE",
+        "TARGET",
+        "MET",
+        "COUNT",
+        "OWNER"
+    );
+    for metric in m.all() {
+        let met = match metric.met() {
+            Some(true) => "yes",
+            Some(false) => "no",
+            None => "-",
+        };
+        let _ = writeln!(
+            out,
+            "{} {:<14} {:<12} {:<5} {:>6}  {:<10} {}",
+            fit(metric.title, 28),
+            metric.value_text(),
+            metric.target_text(),
+            met,
+            metric.count,
+            metric.owner,
+            metric.frequency
+        );
+    }
+    let _ = writeln!(
+        out,
+        "\nTime per step (median business hours from start to first completion):"
+    );
+    for s in &m.steps {
+        let median = s
+            .median_hours
+            .map_or("no data".to_string(), |h| format!("{h:.1} h"));
+        let _ = writeln!(
+            out,
+            "  step {:>2}  {:<9} SLA {:>4.0} h  {}/{} within SLA",
+            s.step, median, s.sla_hours, s.within_sla, s.count
         );
     }
     out

@@ -365,8 +365,8 @@ impl Tally {
                 goal: Goal::Below,
                 unit: "days",
                 count: self.stage_days.len(),
-                owner: "Sales leadership",
-                frequency: "per stage change",
+                owner: "—",
+                frequency: "—",
             },
         }
     }

@@ -7,6 +7,7 @@ use crate::domain::content::PathError;
 use crate::domain::deal::{Deal, DealId, FieldError, NewDeal};
 use crate::domain::document::DealDocument;
 use crate::domain::escalation::{self, EscalationId};
+use crate::domain::metrics::{Metrics, Range, Tally};
 use crate::domain::pipeline::{self, Outcome};
 use crate::domain::playbook::{EscalationRule, Playbook};
 use crate::domain::review::{self, Reviewer};
@@ -253,6 +254,25 @@ pub fn snooze(s: &mut Session, id: DealId, until: chrono::NaiveDate, reason: &st
         })
     })?;
     Ok(deal)
+}
+
+/// The five metrics for the team (or one owner) over `range`, and the same
+/// for each week of it (the dashboard's trend), in one pass over the deals.
+pub fn metrics(s: &Session, owner: Option<&str>, range: Range) -> Result<(Metrics, Vec<Metrics>)> {
+    let mut total = Tally::new(range);
+    let weeks = range.weeks();
+    let mut weekly: Vec<Tally> = weeks.iter().map(|w| Tally::new(*w)).collect();
+    s.store.each_whole_deal(owner, |deal, stages| {
+        total.add(&deal, &stages, &s.playbook);
+        for week in &mut weekly {
+            week.add(&deal, &stages, &s.playbook);
+        }
+        Ok(())
+    })?;
+    Ok((
+        total.finish(&s.playbook),
+        weekly.into_iter().map(|w| w.finish(&s.playbook)).collect(),
+    ))
 }
 
 /// Set a competitor's battle card; `expected_version` is the version read

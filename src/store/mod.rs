@@ -946,6 +946,38 @@ impl Store {
         self.checked(rows.map_err(StoreError::Sql))
     }
 
+    /// Every deal (or one owner's), one at a time in id order, with the
+    /// instants its stage changed (from the history): nothing is held.
+    pub fn each_whole_deal(
+        &self,
+        owner: Option<&str>,
+        mut each: impl FnMut(Deal, Vec<DateTime<Utc>>) -> Result<()>,
+    ) -> Result<()> {
+        let ids: Vec<DealId> = {
+            let result = (|| -> Result<Vec<DealId>> {
+                let mut stmt = self.conn.prepare_cached(
+                    "SELECT id FROM deals WHERE ?1 IS NULL OR owner = ?1 COLLATE NOCASE ORDER BY id",
+                )?;
+                let rows = stmt.query_map([owner.map(str::trim)], |r| r.get(0))?;
+                Ok(rows.collect::<rusqlite::Result<_>>()?)
+            })();
+            self.checked(result)?
+        };
+        for id in ids {
+            let read = (|| -> Result<(Deal, Vec<DateTime<Utc>>)> {
+                let deal = read_deal(&self.conn, id)?;
+                let mut stmt = self.conn.prepare_cached(
+                    "SELECT at FROM audit WHERE deal_id = ?1 AND field = 'stage' ORDER BY id",
+                )?;
+                let rows = stmt.query_map([id], |r| r.get(0))?;
+                Ok((deal, rows.collect::<rusqlite::Result<_>>()?))
+            })();
+            let (deal, stages) = self.checked(read)?;
+            each(deal, stages)?;
+        }
+        Ok(())
+    }
+
     /// The battle-card notes kept for a competitor across deals, with the
     /// version a later save must name.
     pub fn battle_card(&self, competitor: &str) -> Result<Option<BattleCard>> {
