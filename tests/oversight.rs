@@ -1190,3 +1190,201 @@ fn a_document_with_a_key_given_twice_is_refused() {
     let line = fails(f.at(T0).args(["deal", "import", file.to_str().unwrap()]), 2);
     assert!(line.contains("name: this key is given twice"), "{line}");
 }
+
+// ---------------------------------------------------------------------------
+// The pipeline: outcomes, forecast category, stalled deals, the list
+
+fn list_json(f: &Fixture, as_of: &str, args: &[&str]) -> Vec<Value> {
+    json_of(f.at(as_of).args(["deal", "list", "--json"]).args(args))
+        .as_array()
+        .expect("an array")
+        .clone()
+}
+
+#[test]
+fn outcomes_are_recorded_lost_needs_a_reason_and_open_reopens() {
+    let f = Fixture::new();
+    let id = f.add_fresh().to_string();
+    let before = f.export(id.parse().unwrap());
+    let line = fails(f.at(T0).args(["deal", "outcome", &id, "lost"]), 2);
+    assert!(line.contains("needs a reason"), "{line}");
+    assert_eq!(f.export(id.parse().unwrap()), before, "nothing written");
+    f.at(T0)
+        .args([
+            "deal",
+            "outcome",
+            &id,
+            "lost",
+            "--reason",
+            "Budget frozen",
+            "--lost-to",
+            "Globex",
+        ])
+        .assert()
+        .success()
+        .stdout("deal 1: lost · forecast Omitted\n");
+    let row = &list_json(&f, T0, &[])[0];
+    assert_eq!(row["outcome"], "lost");
+    assert_eq!(row["forecast_category"], "omitted");
+    f.at(T0)
+        .args(["deal", "outcome", &id, "open"])
+        .assert()
+        .success();
+    let row = &list_json(&f, T0, &[])[0];
+    assert_eq!(row["outcome"], Value::Null);
+    assert_eq!(row["forecast_category"], "pipeline");
+    // the history keeps it
+    let history = f.history(id.parse().unwrap());
+    assert!(
+        history
+            .iter()
+            .any(|r| r["field"] == "outcome.kind" && r["after"] == "lost"),
+        "{history:?}"
+    );
+}
+
+#[test]
+fn the_list_carries_the_pipeline_columns_and_filters() {
+    let f = Fixture::new();
+    let good = f.passing_deal();
+    let fresh = f.add(
+        T0,
+        &[
+            "--name",
+            "Fresh",
+            "--account",
+            "Initech",
+            "--owner",
+            "Lee Park",
+            "--sa",
+            "Sam Okafor",
+        ],
+    );
+    let rows = list_json(&f, CHECK_AT, &[]);
+    assert_eq!(rows.len(), 2);
+    let acme = rows.iter().find(|r| r["id"] == good).unwrap();
+    for key in [
+        "forecast_category",
+        "verdict",
+        "meddpicc_total",
+        "qa_passed",
+        "escalations_open",
+        "escalations_overdue",
+        "risk_band",
+        "next_step_due",
+        "stalled",
+        "outcome",
+    ] {
+        assert!(acme.get(key).is_some(), "{key} in {acme}");
+    }
+    assert_eq!(acme["forecast_category"], "commit", "{acme}");
+    assert_eq!(acme["verdict"], "qualified");
+    assert_eq!(acme["meddpicc_total"], 18);
+    assert_eq!(acme["qa_passed"], 7);
+    assert_eq!(acme["risk_band"], "high");
+    assert_eq!(acme["next_step_due"], "2026-12-01");
+
+    let ids = |rows: Vec<Value>| {
+        rows.iter()
+            .map(|r| r["id"].as_i64().unwrap())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        ids(list_json(&f, CHECK_AT, &["--category", "commit"])),
+        [good]
+    );
+    assert_eq!(
+        ids(list_json(&f, CHECK_AT, &["--owner", "lee park"])),
+        [fresh]
+    );
+    assert_eq!(
+        ids(list_json(&f, CHECK_AT, &["--sa", "Sam Okafor"])),
+        [good, fresh]
+    );
+    assert_eq!(
+        ids(list_json(&f, CHECK_AT, &["--verdict", "qualified"])),
+        [good]
+    );
+    assert_eq!(
+        ids(list_json(&f, CHECK_AT, &["--sort", "meddpicc_total"])),
+        [good, fresh]
+    );
+    assert_eq!(
+        ids(list_json(&f, CHECK_AT, &["--sort", "name"])),
+        [good, fresh],
+        "Acme before Fresh"
+    );
+    let line = fails(f.at(T0).args(["deal", "list", "--category", "maybe"]), 2);
+    assert!(
+        line.contains("pipeline, best_case, commit, closed or omitted"),
+        "{line}"
+    );
+    let line = fails(f.at(T0).args(["deal", "list", "--sort", "colour"]), 2);
+    assert!(line.contains("close_date"), "{line}");
+    // the text list ends with totals per category
+    let text = f
+        .at(CHECK_AT)
+        .args(["deal", "list"])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let text = String::from_utf8(text).unwrap();
+    assert!(
+        text.contains("Totals: Pipeline $0 (1) · Commit $300,000 (1)"),
+        "{text}"
+    );
+}
+
+#[test]
+fn a_deal_stalls_after_seven_quiet_days_and_a_snooze_silences_it() {
+    let f = Fixture::new();
+    let id = f.add(T0, &["--name", "Quiet", "--account", "Acme"]);
+    let stalled = |as_of: &str| -> Vec<Value> { list_json(&f, as_of, &["--stalled"]) };
+    // T0 is Monday 2 November 09:00
+    assert!(
+        stalled("2026-11-09T08:59:59Z").is_empty(),
+        "6 days 23:59 quiet"
+    );
+    assert_eq!(stalled("2026-11-09T09:00:00Z").len(), 1, "7 days quiet");
+    assert_eq!(
+        list_json(&f, "2026-11-09T09:00:00Z", &[])[0]["stalled"],
+        true
+    );
+
+    let line = fails(
+        f.at("2026-11-10T09:00:00Z").args([
+            "deal",
+            "snooze",
+            &id.to_string(),
+            "--until",
+            "2026-11-20",
+        ]),
+        2,
+    );
+    assert!(line.contains("--reason"), "{line}");
+    f.at("2026-11-10T09:00:00Z")
+        .args([
+            "deal",
+            "snooze",
+            &id.to_string(),
+            "--until",
+            "2026-11-20",
+            "--reason",
+            "Board meets on the 19th",
+        ])
+        .assert()
+        .success();
+    assert!(stalled("2026-11-19T23:59:00Z").is_empty(), "snoozed");
+    assert_eq!(stalled("2026-11-20T00:00:00Z").len(), 1, "the snooze ended");
+    // a change ends the snooze, and is activity
+    f.step(id, 1, "2026-11-12T09:00:00Z", &["start"]);
+    assert!(stalled("2026-11-12T10:00:00Z").is_empty());
+    assert!(
+        f.history(id)
+            .iter()
+            .any(|r| r["field"] == "snooze.reason" && r["after"] == "Board meets on the 19th"),
+        "the snooze is in the history"
+    );
+}

@@ -376,3 +376,191 @@ pub fn summarize(deal: &Deal, playbook: &Playbook, now: DateTime<Utc>) -> Pipeli
             && !standing(deal, Reviewer::Manager).approved(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::content::Element;
+    use crate::domain::criteria::apply_step;
+    use crate::domain::document::parse_documents;
+    use crate::domain::review::{Reviewer, review};
+    use crate::domain::step::StepChange;
+    use chrono::TimeZone;
+
+    fn now() -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 11, 27, 10, 0, 0).unwrap()
+    }
+
+    /// The complete example deal (verdict qualified), steps 1..=n complete.
+    fn fixture(n: u8) -> (Deal, Playbook) {
+        let pb = Playbook::default_playbook();
+        let text = include_str!("../../tests/fixtures/complete_deal.json");
+        let mut deal = parse_documents(text)
+            .unwrap()
+            .remove(0)
+            .into_deal(&pb, now());
+        for step in 1..=n {
+            apply_step(&mut deal, step, &StepChange::Complete, &pb, now())
+                .unwrap_or_else(|e| panic!("step {step}: {e}"));
+        }
+        (deal, pb)
+    }
+
+    fn category(deal: &Deal, pb: &Playbook) -> ForecastCategory {
+        forecast_category(deal, pb, now())
+    }
+
+    #[test]
+    fn forecast_follows_steps_verdict_qa_and_outcome() {
+        let (d, pb) = fixture(6);
+        assert_eq!(category(&d, &pb), ForecastCategory::Pipeline, "6 steps");
+        let (d, pb) = fixture(7);
+        assert_eq!(category(&d, &pb), ForecastCategory::BestCase, "7 steps");
+        // all ten, but QA fails (a risk without mitigation, no manager review)
+        let (mut d, pb) = fixture(10);
+        assert_eq!(category(&d, &pb), ForecastCategory::BestCase);
+        d.content.risks[1].mitigation = "Lead with references".into();
+        review(&mut d, Reviewer::Manager, true, "Morgan Lee", "", now()).unwrap();
+        assert!(
+            crate::domain::qa::checklist(&d, &pb, now())
+                .iter()
+                .all(|i| i.state.passed())
+        );
+        assert_eq!(category(&d, &pb), ForecastCategory::Commit, "QA passes");
+        // a weaker verdict takes it back to Pipeline; disqualify omits it
+        let champion = d
+            .content
+            .meddpicc
+            .elements
+            .get_mut(&Element::Champion)
+            .unwrap();
+        champion.score = 1;
+        assert_eq!(category(&d, &pb), ForecastCategory::Pipeline, "needs work");
+        for e in d.content.meddpicc.elements.values_mut() {
+            e.score = 0;
+        }
+        assert_eq!(category(&d, &pb), ForecastCategory::Omitted, "disqualify");
+        // an outcome decides it whatever the steps
+        let (mut d, pb) = fixture(2);
+        let closed = |kind| Outcome {
+            kind,
+            on: now().date_naive(),
+            reason: "r".into(),
+            lost_to: String::new(),
+        };
+        set_outcome(&mut d, Some(closed(OutcomeKind::Won))).unwrap();
+        assert_eq!(category(&d, &pb), ForecastCategory::Closed);
+        set_outcome(&mut d, Some(closed(OutcomeKind::Lost))).unwrap();
+        assert_eq!(category(&d, &pb), ForecastCategory::Omitted);
+        set_outcome(&mut d, None).unwrap();
+        assert_eq!(category(&d, &pb), ForecastCategory::Pipeline, "open again");
+    }
+
+    #[test]
+    fn lost_and_disqualified_need_a_reason() {
+        let (mut d, _) = fixture(0);
+        for kind in [OutcomeKind::Lost, OutcomeKind::Disqualified] {
+            let o = Outcome {
+                kind,
+                on: now().date_naive(),
+                reason: "  ".into(),
+                lost_to: String::new(),
+            };
+            assert_eq!(
+                set_outcome(&mut d, Some(o)),
+                Err(PipelineError::ReasonNeeded(kind))
+            );
+        }
+        assert!(d.content.outcome.is_none());
+    }
+
+    #[test]
+    fn step_1_s_first_verdict_is_kept_as_the_prediction() {
+        let (mut d, pb) = fixture(1);
+        let p = d.content.prediction.expect("set on completing step 1");
+        assert_eq!(p.verdict, Verdict::Qualified);
+        // reopening and completing with a different verdict keeps the first
+        apply_step(&mut d, 1, &StepChange::Reopen, &pb, now()).unwrap();
+        d.content
+            .meddpicc
+            .elements
+            .get_mut(&Element::Champion)
+            .unwrap()
+            .score = 1;
+        apply_step(&mut d, 1, &StepChange::Complete, &pb, now()).unwrap();
+        assert_eq!(d.content.prediction.unwrap().verdict, Verdict::Qualified);
+    }
+
+    #[test]
+    fn stalled_after_seven_quiet_days_or_a_step_past_its_sla() {
+        let (mut d, pb) = fixture(0);
+        d.updated_at = now();
+        let day = Duration::days(1);
+        assert_eq!(
+            stalled(&d, &pb, now() + day * 7 - Duration::seconds(1)),
+            None
+        );
+        let why = stalled(&d, &pb, now() + day * 7).unwrap();
+        assert_eq!(why, "no change for 7 days (since 2026-11-27)");
+        // step 1 (SLA 1 business day) started on Friday 27th: due Monday
+        // 30th, stalled from Tuesday 1 December
+        d.steps[0].status = StepStatus::InProgress;
+        d.steps[0].started_at = Some(now());
+        let monday_night = Utc.with_ymd_and_hms(2026, 11, 30, 23, 59, 0).unwrap();
+        assert_eq!(stalled(&d, &pb, monday_night), None);
+        let tuesday = Utc.with_ymd_and_hms(2026, 12, 1, 0, 0, 0).unwrap();
+        assert_eq!(
+            stalled(&d, &pb, tuesday).as_deref(),
+            Some("step 1 is in progress past its SLA")
+        );
+        assert_eq!(stalled_from(&d, &pb), Some(tuesday));
+        // closed deals do not stall
+        d.content.outcome = Some(Outcome {
+            kind: OutcomeKind::Won,
+            on: now().date_naive(),
+            reason: String::new(),
+            lost_to: String::new(),
+        });
+        assert_eq!(stalled(&d, &pb, now() + day * 30), None);
+    }
+
+    #[test]
+    fn a_snooze_silences_until_its_day_and_a_change_ends_it() {
+        let (mut d, pb) = fixture(0);
+        d.updated_at = now();
+        let day = Duration::days(1);
+        let later = now() + day * 10; // stalled by then
+        assert!(stalled(&d, &pb, later).is_some());
+        let until = (now() + day * 14).date_naive();
+        assert_eq!(
+            snooze(
+                &mut d,
+                now().date_naive(),
+                "x",
+                "dana",
+                later.date_naive(),
+                later
+            ),
+            Err(PipelineError::SnoozeInPast(now().date_naive()))
+        );
+        snooze(
+            &mut d,
+            until,
+            "Board meets on the 11th",
+            "dana",
+            later.date_naive(),
+            later,
+        )
+        .unwrap();
+        d.updated_at = later; // the snooze's own change
+        assert_eq!(stalled(&d, &pb, later), None, "snoozed");
+        // the snooze is not activity: the quiet days still count from before
+        assert_eq!(last_activity(&d), now());
+        let on_the_day = until.and_hms_opt(0, 0, 0).unwrap().and_utc();
+        assert!(stalled(&d, &pb, on_the_day).is_some(), "the snooze ended");
+        // a later change ends the snooze (and is activity)
+        d.updated_at = later + day;
+        assert_eq!(snoozed_until(&d), None);
+        assert_eq!(stalled(&d, &pb, later + day * 2), None, "recent change");
+    }
+}
