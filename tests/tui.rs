@@ -1136,3 +1136,52 @@ fn another_process_s_change_shows_without_a_key() {
     );
     assert!(!app.notice_changes(), "seen once");
 }
+
+#[test]
+fn an_outcome_recorded_on_the_deal_screen_shows_in_the_pipeline() {
+    let mut app = app(fixture_store(), 120, 40);
+    open_row(&mut app, 0); // Globex
+    app.update(Action::RecordOutcome);
+    app.update(Action::PickNext); // won -> lost
+    app.update(Action::FocusNext);
+    app.update(Action::FocusNext);
+    type_text(&mut app, "Budget moved to FY28");
+    app.update(Action::FocusNext);
+    type_text(&mut app, "Initrode");
+    app.update(Action::Save);
+    assert_eq!(app.status().unwrap().text, "Outcome saved");
+    let outcome = globex(&app).content.outcome.unwrap();
+    assert_eq!(outcome.kind, qualify::domain::pipeline::OutcomeKind::Lost);
+    assert_eq!(outcome.on, now().date_naive(), "today by default");
+    assert_eq!(outcome.lost_to, "Initrode");
+    app.update(Action::Back);
+    let text = screen(&app, 120, 40);
+    let row = text.lines().find(|l| l.contains("Globex analytics")).unwrap();
+    assert!(row.contains("Omitted") && row.contains('✗'), "{row}");
+    // the list's category filter narrows to it, and the foot totals follow
+    for _ in 0..5 {
+        app.update(Action::CycleCategory); // pipeline .. omitted
+    }
+    let text = screen(&app, 120, 40);
+    assert!(text.contains("Deals (1) · all deals · Omitted"), "{text}");
+    assert!(text.contains("Omitted $120K (1)"), "{text}");
+    app.update(Action::CycleCategory); // back to all
+    assert!(screen(&app, 120, 40).contains("Deals (3)"));
+}
+
+#[test]
+fn the_list_filters_stalled_deals_and_sorts_by_any_column() {
+    let mut app = app(fixture_store(), 120, 40);
+    app.update(Action::ToggleStalled);
+    let text = screen(&app, 120, 40);
+    assert!(text.contains("Deals (2) · all deals · stalled"), "{text}");
+    assert!(!text.contains("Acme ERP rollout"), "Acme moved 5 days ago:\n{text}");
+    app.update(Action::ToggleStalled);
+    for _ in 0..6 {
+        app.update(Action::CycleSort);
+    }
+    let text = screen(&app, 120, 40);
+    assert!(text.contains("sorted by MEDDPICC total"), "{text}");
+    let first = text.lines().nth(3).unwrap();
+    assert!(first.contains("Acme ERP rollout"), "highest total first:\n{text}");
+}
