@@ -1156,7 +1156,10 @@ fn an_outcome_recorded_on_the_deal_screen_shows_in_the_pipeline() {
     assert_eq!(outcome.lost_to, "Initrode");
     app.update(Action::Back);
     let text = screen(&app, 120, 40);
-    let row = text.lines().find(|l| l.contains("Globex analytics")).unwrap();
+    let row = text
+        .lines()
+        .find(|l| l.contains("Globex analytics"))
+        .unwrap();
     assert!(row.contains("Omitted") && row.contains('✗'), "{row}");
     // the list's category filter narrows to it, and the foot totals follow
     for _ in 0..5 {
@@ -1175,7 +1178,10 @@ fn the_list_filters_stalled_deals_and_sorts_by_any_column() {
     app.update(Action::ToggleStalled);
     let text = screen(&app, 120, 40);
     assert!(text.contains("Deals (2) · all deals · stalled"), "{text}");
-    assert!(!text.contains("Acme ERP rollout"), "Acme moved 5 days ago:\n{text}");
+    assert!(
+        !text.contains("Acme ERP rollout"),
+        "Acme moved 5 days ago:\n{text}"
+    );
     app.update(Action::ToggleStalled);
     for _ in 0..6 {
         app.update(Action::CycleSort);
@@ -1183,5 +1189,8 @@ fn the_list_filters_stalled_deals_and_sorts_by_any_column() {
     let text = screen(&app, 120, 40);
     assert!(text.contains("sorted by MEDDPICC total"), "{text}");
     let first = text.lines().nth(3).unwrap();
-    assert!(first.contains("Acme ERP rollout"), "highest total first:\n{text}");
+    assert!(
+        first.contains("Acme ERP rollout"),
+        "highest total first:\n{text}"
+    );
 }

@@ -6,6 +6,7 @@ use crate::domain::escalation::Escalation;
 use crate::domain::metrics::{Metric, Metrics};
 use crate::domain::playbook::Playbook;
 use crate::domain::qa::{QaItem, QaState};
+use crate::domain::{criteria, pipeline};
 use crate::store::CategoryTotal;
 use crate::text::{Output, clean, fit, head};
 use chrono::{DateTime, Utc};
@@ -129,6 +130,13 @@ pub fn deal_json(
         "trigger_date": deal.trigger_date,
         "version": deal.version,
         "as_of": now.to_rfc3339(),
+        "forecast_category": pipeline::forecast_category(deal, playbook, now).key(),
+        "verdict": criteria::verdict(&deal.content.meddpicc, playbook).map(|v| v.key()),
+        "prediction": deal.content.prediction.map(|p| p.verdict.key()),
+        "outcome": deal.content.outcome.as_ref().map(|o| json!({
+            "kind": o.kind.key(), "on": o.on, "reason": o.reason, "lost_to": o.lost_to,
+        })),
+        "stalled": pipeline::stalled(deal, playbook, now),
         "steps": steps,
         "qa": qa.iter().map(qa_json).collect::<Vec<_>>(),
         "escalations": escalations.iter().map(escalation_json).collect::<Vec<_>>(),

@@ -7,6 +7,7 @@ use crate::domain::content::{Choice, Element, Framework};
 use crate::domain::criteria::{self, Check};
 use crate::domain::deal::{Deal, DealId};
 use crate::domain::escalation::{self, Escalation};
+use crate::domain::pipeline::{self, ForecastCategory};
 use crate::domain::playbook::{ACTION_COUNT, STEP_COUNT};
 use crate::domain::qa::{self, QaItem};
 use crate::domain::review::{self, Reviewer};
@@ -122,6 +123,9 @@ pub struct DealScreen {
     escalations: Vec<Escalation>,
     /// Complete steps whose criteria a later edit took away.
     no_longer_met: Vec<(u8, Vec<String>)>,
+    /// The deal's forecast category, and why it is stalled if it is.
+    forecast: ForecastCategory,
+    stalled: Option<String>,
     now: DateTime<Utc>,
     /// The user's UTC offset, for showing times.
     offset: FixedOffset,
@@ -194,6 +198,8 @@ impl DealScreen {
             qa: Vec::new(),
             escalations: Vec::new(),
             no_longer_met: Vec::new(),
+            forecast: ForecastCategory::Pipeline,
+            stalled: None,
             now: ctx.session.clock.now(),
             offset: ctx.session.clock.offset(),
             selected,
@@ -229,6 +235,8 @@ impl DealScreen {
         self.qa = qa::checklist(&self.deal, &ctx.session.playbook, self.now);
         self.escalations = escalation::open(&self.deal, &ctx.session.playbook, self.now);
         self.no_longer_met = criteria::no_longer_met(&self.deal, &ctx.session.playbook);
+        self.forecast = pipeline::forecast_category(&self.deal, &ctx.session.playbook, self.now);
+        self.stalled = pipeline::stalled(&self.deal, &ctx.session.playbook, self.now);
         self.checks = criteria::step_checks(self.selected, &self.deal, &ctx.session.playbook);
         let rows = self.section().rows(&self.deal, self.selected).len();
         self.capture.row = self.capture.row.min(rows.saturating_sub(1));
@@ -274,6 +282,16 @@ impl DealScreen {
         parts.extend(d.close_date.map(|c| (2, format!("close {c}"))));
         parts.push((4, shown(&d.stage)));
         parts.push((0, format!("{}/10 steps", d.steps_complete())));
+        let closed = d.content.outcome.as_ref().map(|o| o.kind.key());
+        parts.push((
+            2,
+            closed.map_or(self.forecast.label().to_string(), |k| {
+                format!("{} · {k}", self.forecast.label())
+            }),
+        ));
+        if self.stalled.is_some() {
+            parts.push((1, "⏸ stalled".into()));
+        }
         parts.push((1, format!("QA {passed}/{}", self.qa.len())));
         if open > 0 {
             parts.push((
