@@ -69,6 +69,16 @@ impl Tmux {
         std::thread::sleep(Duration::from_millis(120));
     }
 
+    /// The pid of the program the pane's shell runs (qualify).
+    fn child(&self) -> String {
+        let shell = self.display("#{pane_pid}");
+        let children = std::fs::read_to_string(format!("/proc/{shell}/task/{shell}/children"))
+            .unwrap_or_default();
+        let child = children.split_whitespace().next().unwrap_or("").to_string();
+        assert!(!child.is_empty(), "qualify runs under the pane's shell");
+        child
+    }
+
     /// Wait until `what` holds on the screen, or fail showing the screen.
     fn wait_for(&self, label: &str, what: impl Fn(&str) -> bool) -> String {
         let start = Instant::now();
@@ -233,11 +243,7 @@ fn sigterm_restores_the_terminal() {
     let command = format!("'{BIN}' --db '{}'; echo EXIT=$?; sleep 60", db.display());
     let tmux = Tmux::start("term", 100, 30, &command);
     tmux.wait_for("the deal list", |s| s.contains("Acme ERP"));
-    let shell = tmux.display("#{pane_pid}");
-    let children =
-        std::fs::read_to_string(format!("/proc/{shell}/task/{shell}/children")).unwrap_or_default();
-    let child = children.split_whitespace().next().unwrap_or("").to_string();
-    assert!(!child.is_empty(), "qualify runs under the pane's shell");
+    let child = tmux.child();
     assert!(
         Command::new("kill")
             .args(["-TERM", &child])
@@ -267,11 +273,7 @@ fn every_signal_restores_the_cursor_and_the_screen() {
             "0",
             "the TUI hides the cursor"
         );
-        let shell = tmux.display("#{pane_pid}");
-        let children = std::fs::read_to_string(format!("/proc/{shell}/task/{shell}/children"))
-            .unwrap_or_default();
-        let child = children.split_whitespace().next().unwrap_or("").to_string();
-        assert!(!child.is_empty(), "qualify runs under the pane's shell");
+        let child = tmux.child();
         let sent = Command::new("kill")
             .args([&format!("-{signal}"), &child])
             .status()
@@ -376,11 +378,7 @@ fn a_note_being_typed_when_sigterm_arrives_is_kept() {
     tmux.wait_for("the note editor", |s| s.contains("editing: Esc saves"));
     tmux.text("CFO agreed to the pilot scope");
     tmux.wait_for("the typed text", |s| s.contains("pilot scope"));
-    let shell = tmux.display("#{pane_pid}");
-    let children =
-        std::fs::read_to_string(format!("/proc/{shell}/task/{shell}/children")).unwrap_or_default();
-    let child = children.split_whitespace().next().unwrap_or("").to_string();
-    assert!(!child.is_empty(), "qualify runs under the pane's shell");
+    let child = tmux.child();
     assert!(
         Command::new("kill")
             .args(["-TERM", &child])

@@ -852,20 +852,7 @@ fn ctrl_c_in_a_step_form_saves_the_row_when_it_is_valid() {
 
 #[test]
 fn a_row_changed_elsewhere_is_not_overwritten_but_other_changes_merge() {
-    let pb = Playbook::default_playbook();
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("q.db");
-    let mut store = session(Store::open(&path).unwrap());
-    let text = include_str!("fixtures/complete_deal.json");
-    let acme = parse_documents(text)
-        .unwrap()
-        .remove(0)
-        .into_deal(&pb, now());
-    let id = store.save_deals(&[acme], false, now()).unwrap()[0].id;
-    let mut elsewhere = session(Store::open(&path).unwrap());
-
-    let mut app = app(store, 120, 40);
-    open_row(&mut app, 0);
+    let (_dir, mut app, mut elsewhere, id) = two_windows();
     app.update(Action::SelectStep(2));
     app.update(Action::FocusNext);
     app.update(Action::Open); // edit Tom Hale
