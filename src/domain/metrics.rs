@@ -121,7 +121,11 @@ impl Metric {
             "stage_velocity" => ("stage change", "stage changes"),
             _ => ("deal", "deals"),
         };
-        format!("{} {}", self.count, if self.count == 1 { one } else { many })
+        format!(
+            "{} {}",
+            self.count,
+            if self.count == 1 { one } else { many }
+        )
     }
 }
 

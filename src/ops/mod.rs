@@ -280,6 +280,8 @@ pub fn metrics(s: &Session, owner: Option<&str>, range: Range) -> Result<(Metric
 pub struct StalledDeal {
     pub deal: DealSummary,
     pub why: String,
+    /// The same in a few words: "21 days quiet", "step 3 past SLA".
+    pub short: String,
 }
 
 /// An escalation past its window, and the deal it concerns.
@@ -325,7 +327,18 @@ pub fn attention(s: &Session, owner: Option<&str>, rows: usize) -> Result<Attent
     for deal in s.store.deal_page(&stalled_query, 0, rows)? {
         let whole = s.store.deal(deal.id)?;
         let why = pipeline::stalled(&whole, &s.playbook, now).unwrap_or_default();
-        out.stalled.push(StalledDeal { deal, why });
+        let quiet = (now - pipeline::last_activity(&whole)).num_days();
+        let short = if quiet >= i64::from(s.playbook.pipeline.stalled_after_days) {
+            format!("{quiet} days quiet")
+        } else {
+            let step = whole
+                .steps
+                .iter()
+                .find(|s| s.status == step::StepStatus::InProgress)
+                .map_or(0, |s| s.number);
+            format!("step {step} past SLA")
+        };
+        out.stalled.push(StalledDeal { deal, why, short });
     }
     for deal in s.store.deal_page(&overdue_query, 0, rows)? {
         if out.overdue.len() >= rows {

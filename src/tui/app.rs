@@ -286,7 +286,10 @@ impl App {
             return;
         };
         match from {
-            Some(FromDashboard { mut screen, version }) => {
+            Some(FromDashboard {
+                mut screen,
+                version,
+            }) => {
                 let session = &self.ctx.session;
                 let result = if deal.deal().version == version {
                     screen.reload(session)

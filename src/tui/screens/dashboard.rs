@@ -7,7 +7,6 @@
 //! lists read a page through the list's query.
 
 use crate::domain::deal::DealId;
-use chrono::{DateTime, Utc};
 use crate::domain::metrics::{Metric, Metrics, Range};
 use crate::ops::{self, Attention, Session};
 use crate::store::{CategoryTotal, StoreError};
@@ -16,6 +15,7 @@ use crate::tui::action::Action;
 use crate::tui::app::{Ctx, Look, Status};
 use crate::tui::theme::Theme;
 use crate::tui::widgets::truncate;
+use chrono::{DateTime, Utc};
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Style;
@@ -66,7 +66,11 @@ fn list_rows(body: Rect) -> usize {
     } else {
         // below the metrics (12) and the forecast (a line, or a chart of 7)
         let rest = body.height.saturating_sub(12);
-        if rest >= 15 { rest - 7 } else { rest - rest.min(1) }
+        if rest >= 15 {
+            rest - 7
+        } else {
+            rest - rest.min(1)
+        }
     };
     usize::from(rows.saturating_sub(3)).max(1)
 }
@@ -231,7 +235,7 @@ impl DashboardScreen {
 
     pub fn render(&self, area: Rect, buf: &mut Buffer, look: Look<'_>) {
         if area.width >= WIDE {
-            self.render_wide(area, buf, look.theme);
+            self.render_wide(area, buf, look);
         } else {
             self.render_compact(area, buf, look.theme);
         }
@@ -253,7 +257,11 @@ impl DashboardScreen {
         let [metrics_area, rest] =
             Layout::vertical([Constraint::Length(12), Constraint::Fill(1)]).areas(area);
         let block = Block::bordered()
-            .title(format!(" Metrics · {} · {} ", self.who(), self.range_text()))
+            .title(format!(
+                " Metrics · {} · {} ",
+                self.who(),
+                self.range_text()
+            ))
             .border_style(theme.border)
             .title_style(theme.title);
         let inner = block.inner(metrics_area);
@@ -269,7 +277,7 @@ impl DashboardScreen {
         ])
         .areas(rest);
         if chart {
-            self.render_forecast_chart(forecast, buf, theme, 1);
+            self.render_forecast_chart(forecast, buf, theme, 0);
         } else {
             self.render_forecast_line(forecast, buf, theme);
         }
@@ -293,10 +301,10 @@ impl DashboardScreen {
             Layout::vertical([Constraint::Length(1), Constraint::Length(1)]).areas(area);
         let (mark, met_style) = met(metric, theme);
         Line::from(vec![
-            Span::raw(format!("{:<27}", metric.title)),
-            Span::styled(format!("{:>12}", metric.value_text()), theme.title),
+            Span::raw(format!("{:<26}", metric.title)),
+            Span::styled(format!("{:>13}", metric.value_text()), theme.title),
             Span::raw("  "),
-            Span::styled(format!("{mark:<10}"), met_style),
+            Span::styled(format!("{mark:<11}"), met_style),
             Span::styled(format!("target {}", metric.target_text()), theme.dim),
         ])
         .render(first, buf);
@@ -318,7 +326,14 @@ impl DashboardScreen {
 
     /// Metric `which`'s weekly values as a sparkline, each week `repeat`
     /// columns wide; a week with no data is left as a dot.
-    fn render_trend(&self, which: usize, area: Rect, buf: &mut Buffer, theme: &Theme, repeat: usize) {
+    fn render_trend(
+        &self,
+        which: usize,
+        area: Rect,
+        buf: &mut Buffer,
+        theme: &Theme,
+        repeat: usize,
+    ) {
         let metric = self.metrics.all()[which];
         let values: Vec<Option<f64>> = self.weeks.iter().map(|w| w.all()[which].value).collect();
         // percentages on 0-100, points on -100..+100 (0 at half height),
@@ -343,18 +358,23 @@ impl DashboardScreen {
             })
             .collect();
         Sparkline::default()
-            .data(data)
+            .data(data.iter().copied())
             .max((max * 10.0) as u64)
             .style(theme.key)
-            .absent_value_symbol("·")
-            .absent_value_style(theme.dim)
+            .absent_value_symbol(" ")
             .render(area, buf);
+        // a week with no data is a dot on the baseline (not a zero)
+        for (x, bar) in (area.x..area.right()).zip(&data) {
+            if bar.is_none() && area.height > 0 {
+                buf.set_string(x, area.bottom() - 1, "·", theme.dim);
+            }
+        }
     }
 
     /// The amount per forecast category on one line.
     fn render_forecast_line(&self, area: Rect, buf: &mut Buffer, theme: &Theme) {
         let mut spans = vec![Span::styled(" Forecast ", theme.title)];
-        for t in &self.totals {
+        for t in self.totals.iter().filter(|t| t.deals > 0) {
             spans.push(Span::raw(format!(
                 " {} {} ({}) ",
                 t.category.label(),
@@ -364,16 +384,21 @@ impl DashboardScreen {
             spans.push(Span::styled("·", theme.dim));
         }
         spans.pop();
-        Line::from(spans).render(area, buf);
+        let line = Line::from(spans);
+        if line.width() > usize::from(area.width) {
+            Line::from(line.spans[1..].to_vec()).render(area, buf);
+        } else {
+            line.render(area, buf);
+        }
     }
 
-    /// The amount per forecast category as a bar chart, each bar
-    /// `bar_width` rows thick.
-    fn render_forecast_chart(&self, area: Rect, buf: &mut Buffer, theme: &Theme, bar_width: u16) {
+    /// The amount per forecast category as a bar chart, the bars `gap`
+    /// rows apart.
+    fn render_forecast_chart(&self, area: Rect, buf: &mut Buffer, theme: &Theme, gap: u16) {
         let total: i64 = self.totals.iter().map(|t| t.amount.cents()).sum();
         let block = Block::bordered()
             .title(format!(
-                " Pipeline by forecast category · {} ",
+                " Amount by forecast category · {} in all ",
                 crate::domain::money::Money::from_cents(total).short()
             ))
             .border_style(theme.border)
@@ -390,13 +415,13 @@ impl DashboardScreen {
                     format!("{:<9}", t.category.label()),
                     (t.amount.cents().max(0) / 100) as u64,
                 )
-                .text_value(format!(" {} · {deals} ", t.amount.short()))
+                .text_value(format!(" {} ({deals}) ", t.amount.short()))
             })
             .collect();
         BarChart::horizontal(bars)
             .block(block)
-            .bar_width(bar_width)
-            .bar_gap(u16::from(bar_width > 1))
+            .bar_width(1)
+            .bar_gap(gap)
             .bar_style(theme.key)
             .value_style(theme.selected)
             .render(area, buf);
@@ -424,7 +449,11 @@ impl DashboardScreen {
 
     fn render_stalled(&self, area: Rect, buf: &mut Buffer, theme: &Theme, wide: bool) {
         let a = &self.attention;
-        let title = format!(" Stalled deals: {}{} ", a.stalled_deals, more(a.stalled.len(), a.stalled_deals));
+        let title = format!(
+            " Stalled deals: {}{} ",
+            a.stalled_deals,
+            more(a.stalled.len(), a.stalled_deals)
+        );
         let block = self.list_block(Pane::Stalled, title, theme);
         if a.stalled.is_empty() {
             Paragraph::new(Line::styled("Nothing stalled.", theme.dim))
@@ -443,24 +472,27 @@ impl DashboardScreen {
                     Line::from(shown(&s.why)),
                 ]
             } else {
-                vec![Line::from(shown(&d.name)), Line::from(shown(&s.why))]
+                vec![Line::from(shown(&d.name)), Line::from(shown(&s.short))]
             };
             Row::new(cells).style(self.row_style(Pane::Stalled, i, theme))
         });
         let (header, widths): (Vec<&str>, Vec<Constraint>) = if wide {
             [
-                ("Deal", Constraint::Fill(3)),
-                ("Owner", Constraint::Fill(2)),
+                ("Deal", Constraint::Fill(2)),
+                ("Owner", Constraint::Length(14)),
                 ("Amount", Constraint::Length(7)),
                 ("Steps", Constraint::Length(5)),
-                ("Why", Constraint::Fill(4)),
+                ("Why", Constraint::Fill(3)),
             ]
             .into_iter()
             .unzip()
         } else {
-            [("Deal", Constraint::Fill(1)), ("Why", Constraint::Fill(1))]
-                .into_iter()
-                .unzip()
+            [
+                ("Deal", Constraint::Fill(1)),
+                ("Why", Constraint::Length(16)),
+            ]
+            .into_iter()
+            .unzip()
         };
         Table::new(rows, widths)
             .header(Row::new(header).style(theme.title))
@@ -479,7 +511,11 @@ impl DashboardScreen {
         let title = format!(
             " Overdue escalations on {} {}{} ",
             a.overdue_deals,
-            if a.overdue_deals == 1 { "deal" } else { "deals" },
+            if a.overdue_deals == 1 {
+                "deal"
+            } else {
+                "deals"
+            },
             more(deals_shown, a.overdue_deals)
         );
         let block = self.list_block(Pane::Overdue, title, theme);
@@ -496,7 +532,11 @@ impl DashboardScreen {
                 vec![
                     Line::from(e.id.to_string()),
                     Line::from(shown(&o.deal.name)),
-                    Line::from(format!("{} → {}", shown(&e.scenario), shown(&e.escalate_to))),
+                    Line::from(format!(
+                        "{} → {}",
+                        shown(&e.scenario),
+                        shown(&e.escalate_to)
+                    )),
                     Line::styled(late, theme.overdue),
                 ]
             } else {
@@ -517,9 +557,12 @@ impl DashboardScreen {
             .into_iter()
             .unzip()
         } else {
-            [("Deal", Constraint::Fill(1)), ("Overdue", Constraint::Length(14))]
-                .into_iter()
-                .unzip()
+            [
+                ("Deal", Constraint::Fill(1)),
+                ("Overdue", Constraint::Length(14)),
+            ]
+            .into_iter()
+            .unzip()
         };
         Table::new(rows, widths)
             .header(Row::new(header).style(theme.title))
@@ -530,26 +573,40 @@ impl DashboardScreen {
 
     /// From 160 columns: a card per metric with its trend; the forecast
     /// chart and time per step on the left, the two lists on the right.
-    fn render_wide(&self, area: Rect, buf: &mut Buffer, theme: &Theme) {
+    fn render_wide(&self, area: Rect, buf: &mut Buffer, look: Look<'_>) {
+        let theme = look.theme;
         let [cards, rest] =
             Layout::vertical([Constraint::Length(9), Constraint::Fill(1)]).areas(area);
         let card_areas = Layout::horizontal([Constraint::Fill(1); 5]).split(cards);
-        for (i, (metric, card)) in self.metrics.all().into_iter().zip(card_areas.iter()).enumerate() {
+        for (i, (metric, card)) in self
+            .metrics
+            .all()
+            .into_iter()
+            .zip(card_areas.iter())
+            .enumerate()
+        {
             self.render_card(i, metric, *card, buf, theme);
         }
         let [left, right] =
             Layout::horizontal([Constraint::Length(60), Constraint::Fill(1)]).areas(rest);
         let [chart, steps] =
-            Layout::vertical([Constraint::Length(16), Constraint::Fill(1)]).areas(left);
-        self.render_forecast_chart(chart, buf, theme, 2);
-        self.render_steps(steps, buf, theme);
+            Layout::vertical([Constraint::Length(11), Constraint::Fill(1)]).areas(left);
+        self.render_forecast_chart(chart, buf, theme, 1);
+        self.render_steps(steps, buf, look);
         let [stalled, overdue] =
             Layout::vertical([Constraint::Fill(1), Constraint::Fill(1)]).areas(right);
         self.render_stalled(stalled, buf, theme, true);
         self.render_overdue(overdue, buf, theme, true);
     }
 
-    fn render_card(&self, which: usize, metric: &Metric, area: Rect, buf: &mut Buffer, theme: &Theme) {
+    fn render_card(
+        &self,
+        which: usize,
+        metric: &Metric,
+        area: Rect,
+        buf: &mut Buffer,
+        theme: &Theme,
+    ) {
         let (mark, met_style) = met(metric, theme);
         let block = Block::bordered()
             .title(format!(" {} ", metric.title))
@@ -567,7 +624,9 @@ impl DashboardScreen {
         ])
         .areas(inner);
         Line::styled(metric.value_text(), theme.title).render(value, buf);
-        Line::styled(mark, met_style).right_aligned().render(value, buf);
+        Line::styled(mark, met_style)
+            .right_aligned()
+            .render(value, buf);
         Line::from(format!("target {}", metric.target_text())).render(target, buf);
         Line::styled(metric.count_text(), theme.dim).render(count, buf);
         Line::styled(owner_text(metric), theme.dim).render(owner, buf);
@@ -579,13 +638,16 @@ impl DashboardScreen {
     }
 
     /// Time per step: each step's median business hours against its SLA.
-    fn render_steps(&self, area: Rect, buf: &mut Buffer, theme: &Theme) {
+    fn render_steps(&self, area: Rect, buf: &mut Buffer, look: Look<'_>) {
+        let theme = look.theme;
         let block = Block::bordered()
             .title(" Time per step (business hours, median) ")
             .border_style(theme.border)
             .title_style(theme.title);
         let rows = self.metrics.steps.iter().map(|s| {
-            let median = s.median_hours.map_or("no data".into(), |h| format!("{h:.1} h"));
+            let median = s
+                .median_hours
+                .map_or("no data".into(), |h| format!("{h:.1} h"));
             let style = match s.median_hours {
                 Some(h) if h > s.sla_hours => theme.fail,
                 Some(_) => theme.pass,
@@ -593,6 +655,7 @@ impl DashboardScreen {
             };
             Row::new(vec![
                 Line::from(format!("{:>2}", s.step)),
+                Line::from(look.playbook.step(s.step).title.clone()),
                 Line::from(median).style(style).right_aligned(),
                 Line::from(format!("{:.0} h", s.sla_hours)).right_aligned(),
                 Line::from(format!("{}/{}", s.within_sla, s.count)).right_aligned(),
@@ -601,14 +664,24 @@ impl DashboardScreen {
         Table::new(
             rows,
             [
-                Constraint::Length(4),
-                Constraint::Length(10),
-                Constraint::Length(8),
-                Constraint::Length(12),
+                Constraint::Length(2),
+                Constraint::Fill(1),
+                Constraint::Length(9),
+                Constraint::Length(5),
+                Constraint::Length(6),
             ],
         )
-        .header(Row::new(["Step", "    Median", "     SLA", "  Within SLA"]).style(theme.title))
-        .column_spacing(2)
+        .header(
+            Row::new([
+                Line::from(""),
+                Line::from("Step"),
+                Line::from("Median").right_aligned(),
+                Line::from("SLA").right_aligned(),
+                Line::from("In SLA").right_aligned(),
+            ])
+            .style(theme.title),
+        )
+        .column_spacing(1)
         .block(block)
         .render(area, buf);
     }
