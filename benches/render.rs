@@ -315,6 +315,16 @@ fn benches(c: &mut Criterion) {
     });
     app.update(Action::Cancel);
 
+    // the dashboard: its metrics computed on entering (untimed), then a
+    // draw of cards, trends, the forecast chart and the two lists
+    app.update(Action::ShowDashboard);
+    draw(&mut term, &app);
+    expect_on_screen(&term, &app, "Metrics · the team");
+    group.bench_function("dashboard_120x40", |b| {
+        b.iter(|| draw(&mut term, black_box(&app)))
+    });
+    app.update(Action::Back);
+
     // the deal screen of the first deal in the list
     app.update(Action::Open);
     draw(&mut term, &app);

@@ -112,6 +112,23 @@ impl Metric {
     }
 }
 
+impl Metric {
+    /// What the value rests on, in words: "3 deals", "1 step", "12 stage
+    /// changes".
+    pub fn count_text(&self) -> String {
+        let (one, many) = match self.key {
+            "process_adherence" | "time_per_step" => ("step", "steps"),
+            "stage_velocity" => ("stage change", "stage changes"),
+            _ => ("deal", "deals"),
+        };
+        format!(
+            "{} {}",
+            self.count,
+            if self.count == 1 { one } else { many }
+        )
+    }
+}
+
 /// Time per step for one step of the procedure.
 #[derive(Debug, Clone, PartialEq)]
 pub struct StepTime {

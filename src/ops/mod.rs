@@ -4,7 +4,7 @@
 
 use crate::clock::Clock;
 use crate::domain::content::PathError;
-use crate::domain::deal::{Deal, DealId, FieldError, NewDeal};
+use crate::domain::deal::{Deal, DealId, DealSummary, FieldError, NewDeal};
 use crate::domain::document::DealDocument;
 use crate::domain::escalation::{self, EscalationId};
 use crate::domain::metrics::{Metrics, Range, Tally};
@@ -273,6 +273,89 @@ pub fn metrics(s: &Session, owner: Option<&str>, range: Range) -> Result<(Metric
         total.finish(&s.playbook),
         weekly.into_iter().map(|w| w.finish(&s.playbook)).collect(),
     ))
+}
+
+/// A stalled deal and why it counts as stalled.
+#[derive(Debug, Clone)]
+pub struct StalledDeal {
+    pub deal: DealSummary,
+    pub why: String,
+    /// The same in a few words: "21 days quiet", "step 3 past SLA".
+    pub short: String,
+}
+
+/// An escalation past its window, and the deal it concerns.
+#[derive(Debug, Clone)]
+pub struct OverdueEscalation {
+    pub deal: DealSummary,
+    pub escalation: escalation::Escalation,
+}
+
+/// What needs someone today: the first stalled deals and the first overdue
+/// escalations (largest deals first), each list a page of at most `rows`,
+/// with how many deals there are in all.
+#[derive(Debug, Clone, Default)]
+pub struct Attention {
+    pub stalled: Vec<StalledDeal>,
+    pub stalled_deals: usize,
+    pub overdue: Vec<OverdueEscalation>,
+    pub overdue_deals: usize,
+}
+
+/// The stalled deals and the overdue escalations of the team (or one
+/// owner), read through the list's query: a page of deals, not every deal.
+pub fn attention(s: &Session, owner: Option<&str>, rows: usize) -> Result<Attention> {
+    let now = s.clock.now();
+    let base = ListQuery {
+        owner: owner.map(str::to_string),
+        sort: crate::store::ListSort::Amount,
+        ..s.list_query()
+    };
+    let stalled_query = ListQuery {
+        stalled: true,
+        ..base.clone()
+    };
+    let overdue_query = ListQuery {
+        overdue: true,
+        ..base
+    };
+    let mut out = Attention {
+        stalled_deals: s.store.count_deals(&stalled_query)?,
+        overdue_deals: s.store.count_deals(&overdue_query)?,
+        ..Attention::default()
+    };
+    for deal in s.store.deal_page(&stalled_query, 0, rows)? {
+        let whole = s.store.deal(deal.id)?;
+        let why = pipeline::stalled(&whole, &s.playbook, now).unwrap_or_default();
+        let quiet = (now - pipeline::last_activity(&whole)).num_days();
+        let short = if quiet >= i64::from(s.playbook.pipeline.stalled_after_days) {
+            format!("{quiet} days quiet")
+        } else {
+            let step = whole
+                .steps
+                .iter()
+                .find(|s| s.status == step::StepStatus::InProgress)
+                .map_or(0, |s| s.number);
+            format!("step {step} past SLA")
+        };
+        out.stalled.push(StalledDeal { deal, why, short });
+    }
+    for deal in s.store.deal_page(&overdue_query, 0, rows)? {
+        if out.overdue.len() >= rows {
+            break;
+        }
+        let whole = s.store.deal(deal.id)?;
+        let late = escalation::open(&whole, &s.playbook, now)
+            .into_iter()
+            .filter(|e| e.overdue);
+        for escalation in late.take(rows - out.overdue.len()) {
+            out.overdue.push(OverdueEscalation {
+                deal: deal.clone(),
+                escalation,
+            });
+        }
+    }
+    Ok(out)
 }
 
 /// Set a competitor's battle card; `expected_version` is the version read

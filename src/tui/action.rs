@@ -68,6 +68,10 @@ pub enum Action {
     ToggleOverdue,
     /// Record the deal's outcome (won, lost, disqualified, open).
     RecordOutcome,
+    /// The metrics dashboard, from the list.
+    ShowDashboard,
+    /// Compute the dashboard's metrics again.
+    Refresh,
     /// Enter in a prompt or form.
     Confirm,
     /// Esc in a prompt or form: leave without saving.

@@ -3,6 +3,7 @@
 
 use super::action::Action;
 use super::keymap::{self, Layer};
+use super::screens::dashboard::{DashboardOutcome, DashboardScreen};
 use super::screens::deal::{DealOutcome, DealScreen};
 use super::screens::list::{ListOutcome, ListScreen};
 use super::screens::new_deal::{FormOutcome, NewDealForm};
@@ -83,8 +84,17 @@ pub enum Flow {
 
 enum View {
     List,
-    Deal(Box<DealScreen>),
+    Dashboard(Box<DashboardScreen>),
+    /// A deal, and the dashboard it was opened from (Esc goes back to it).
+    Deal(Box<DealScreen>, Option<FromDashboard>),
     NewDeal(Box<NewDealForm>),
+}
+
+/// The dashboard a deal was opened from, and the deal's version then: when
+/// it moved, the metrics are computed again on the way back.
+struct FromDashboard {
+    screen: Box<DashboardScreen>,
+    version: i64,
 }
 
 pub struct App {
@@ -146,6 +156,11 @@ impl App {
         if let Err(e) = self.list.set_area(body, &self.ctx.session) {
             self.status = Some(Status::error(e.to_string()));
         }
+        if let View::Dashboard(d) = &mut self.view
+            && let Err(e) = d.set_area(body, &self.ctx.session)
+        {
+            self.status = Some(Status::error(e.to_string()));
+        }
     }
 
     /// The keymap layers active now, the one that wins first.
@@ -160,8 +175,9 @@ impl App {
         let top = match &self.view {
             View::List if self.list.is_filtering() => return vec![Layer::Filter, Layer::Global],
             View::List => Layer::List,
+            View::Dashboard(_) => Layer::Dashboard,
             View::NewDeal(_) => return vec![Layer::Form, Layer::Global],
-            View::Deal(d) => match d.typing_layer() {
+            View::Deal(d, _) => match d.typing_layer() {
                 Some(layer) => return vec![layer, Layer::Global],
                 None => Layer::Deal,
             },
@@ -183,7 +199,7 @@ impl App {
             Action::ForceQuit => {
                 // what is being typed is saved or kept as a draft; if even
                 // that fails, stay (once) and say so rather than lose it
-                if let View::Deal(deal) = &mut self.view
+                if let View::Deal(deal, _) = &mut self.view
                     && !self.quit_anyway
                     && let Err(status) = deal.save_before_quit(&mut self.ctx)
                 {
@@ -212,14 +228,39 @@ impl App {
                 Ok(ListOutcome::Stay) => {}
                 Ok(ListOutcome::Open(id)) => self.open_deal(id),
                 Ok(ListOutcome::NewDeal(form)) => self.view = View::NewDeal(form),
+                Ok(ListOutcome::Dashboard) => self.open_dashboard(),
                 Err(status) => self.status = Some(status),
             },
-            View::Deal(deal) => {
+            View::Dashboard(dashboard) => match dashboard.update(action, &mut self.ctx) {
+                Ok(DashboardOutcome::Stay) => {}
+                Ok(DashboardOutcome::Back) => {
+                    self.view = View::List;
+                    self.reload_list();
+                }
+                Ok(DashboardOutcome::Open(id)) => {
+                    let View::Dashboard(screen) = std::mem::replace(&mut self.view, View::List)
+                    else {
+                        unreachable!("the dashboard is showing")
+                    };
+                    match DealScreen::open(id, &self.ctx) {
+                        Ok(deal) => {
+                            let version = deal.deal().version;
+                            let back = FromDashboard { screen, version };
+                            self.view = View::Deal(Box::new(deal), Some(back));
+                        }
+                        Err(e) => {
+                            self.view = View::Dashboard(screen);
+                            self.status = Some(Status::error(e.to_string()));
+                        }
+                    }
+                }
+                Err(status) => self.status = Some(status),
+            },
+            View::Deal(deal, _) => {
                 let (outcome, status) = deal.update(action, &mut self.ctx);
                 self.status = status;
                 if outcome == DealOutcome::Back {
-                    self.view = View::List;
-                    self.reload_list();
+                    self.back_from_deal();
                 }
             }
             View::NewDeal(form) => match form.update(action, &mut self.ctx) {
@@ -238,6 +279,40 @@ impl App {
         }
     }
 
+    /// Leave the deal screen for the dashboard it came from (its metrics
+    /// computed again if the deal changed) or the list.
+    fn back_from_deal(&mut self) {
+        let View::Deal(deal, from) = std::mem::replace(&mut self.view, View::List) else {
+            return;
+        };
+        match from {
+            Some(FromDashboard {
+                mut screen,
+                version,
+            }) => {
+                let session = &self.ctx.session;
+                let result = if deal.deal().version == version {
+                    screen.reload(session)
+                } else {
+                    screen.refresh(session)
+                };
+                if let Err(e) = result {
+                    self.status = Some(Status::error(e.to_string()));
+                }
+                self.view = View::Dashboard(screen);
+            }
+            None => self.reload_list(),
+        }
+    }
+
+    fn open_dashboard(&mut self) {
+        let [_, body, _] = frame_areas(self.area);
+        match DashboardScreen::open(body, &self.ctx.session) {
+            Ok(screen) => self.view = View::Dashboard(Box::new(screen)),
+            Err(e) => self.status = Some(Status::error(e.to_string())),
+        }
+    }
+
     fn reload_list(&mut self) {
         if let Err(e) = self.list.reload(&self.ctx.session) {
             self.status = Some(Status::error(e.to_string()));
@@ -246,7 +321,7 @@ impl App {
 
     fn open_deal(&mut self, id: crate::domain::DealId) {
         match DealScreen::open(id, &self.ctx) {
-            Ok(screen) => self.view = View::Deal(Box::new(screen)),
+            Ok(screen) => self.view = View::Deal(Box::new(screen), None),
             Err(e) => self.status = Some(Status::error(e.to_string())),
         }
     }
@@ -254,9 +329,14 @@ impl App {
     /// The minute turned: timers move, and changes made elsewhere show.
     pub fn tick(&mut self) {
         match &mut self.view {
-            View::Deal(deal) => {
+            View::Deal(deal, _) => {
                 if let Some(status) = deal.tick(&self.ctx) {
                     self.status = Some(status);
+                }
+            }
+            View::Dashboard(dashboard) => {
+                if let Err(e) = dashboard.reload(&self.ctx.session) {
+                    self.status = Some(Status::error(e.to_string()));
                 }
             }
             View::List => self.reload_list(),
@@ -274,7 +354,14 @@ impl App {
         if seen.is_none_or(|seen| seen == now) {
             return false;
         }
-        self.tick();
+        // the dashboard's metrics are computed again; other screens re-read
+        if let View::Dashboard(dashboard) = &mut self.view {
+            if let Err(e) = dashboard.refresh(&self.ctx.session) {
+                self.status = Some(Status::error(e.to_string()));
+            }
+        } else {
+            self.tick();
+        }
         true
     }
 
@@ -404,7 +491,8 @@ impl Widget for &App {
         let room =
             usize::from(header.width).saturating_sub(1 + as_of.chars().count() + you_width + 1);
         let title = match &self.view {
-            View::Deal(d) => d.header_text(room),
+            View::Deal(d, _) => d.header_text(room),
+            View::Dashboard(d) => d.header_text(),
             _ => format!("qualify · {}", self.list.summary_text()),
         };
         let spans = vec![
@@ -417,7 +505,8 @@ impl Widget for &App {
             .render(header, buf);
         match &self.view {
             View::List => self.list.render(body, buf, look, &self.ctx.db_label),
-            View::Deal(d) => d.render(body, buf, look),
+            View::Deal(d, _) => d.render(body, buf, look),
+            View::Dashboard(d) => d.render(body, buf, look),
             View::NewDeal(form) => {
                 self.list.render(body, buf, look, &self.ctx.db_label);
                 form.render(body, buf, look);

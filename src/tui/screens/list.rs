@@ -55,6 +55,7 @@ pub enum ListOutcome {
     Stay,
     Open(DealId),
     NewDeal(Box<NewDealForm>),
+    Dashboard,
 }
 
 /// Rows of the table inside the list's area: borders, header and filter line.
@@ -186,6 +187,7 @@ impl ListScreen {
                 });
                 return Ok(ListOutcome::NewDeal(form));
             }
+            Action::ShowDashboard => return Ok(ListOutcome::Dashboard),
             Action::Filter => {
                 self.filtering = true;
                 Ok(())

@@ -1,6 +1,7 @@
 //! One module per screen: its state, its `update` and its render together.
 
 pub mod capture;
+pub mod dashboard;
 pub mod deal;
 pub mod list;
 pub mod new_deal;

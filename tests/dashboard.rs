@@ -1,0 +1,313 @@
+//! The dashboard as a person sees it: the five metrics against their
+//! targets, the pipeline by forecast category, the weekly trends, and the
+//! stalled deals and overdue escalations a key away from their deal — on a
+//! hand-built pipeline at a fixed clock.
+
+use chrono::{DateTime, Duration, FixedOffset, TimeZone, Utc};
+use qualify::Clock;
+use qualify::domain::deal::DealId;
+use qualify::domain::document::parse_documents;
+use qualify::domain::parse_date;
+use qualify::domain::pipeline::{Outcome, OutcomeKind};
+use qualify::domain::playbook::{EscalationRule, Playbook};
+use qualify::domain::step::{StepChange, StepStatus};
+use qualify::ops::{self, Session};
+use qualify::store::Store;
+use qualify::tui::keymap::{self, Layer};
+use qualify::tui::theme::Theme;
+use qualify::tui::{App, Ctx};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::layout::Rect;
+use ratatui::style::Color;
+
+fn now() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 11, 27, 15, 0, 0).unwrap()
+}
+
+/// The use cases over `store`, as "dana", at [`now`] in UTC.
+fn session(store: Store) -> Session {
+    Session::new(
+        store,
+        Playbook::default_playbook(),
+        Clock::fixed(now()).with_offset(FixedOffset::east_opt(0).unwrap()),
+        "dana",
+    )
+}
+
+/// The complete example document as a new deal named `name`, owned by
+/// `owner`, created at `at`; `weak` scores every scorecard element 1 (a
+/// disqualify verdict).
+fn add(
+    s: &mut Session,
+    name: &str,
+    owner: &str,
+    amount: i64,
+    weak: bool,
+    at: DateTime<Utc>,
+) -> DealId {
+    let pb = Playbook::default_playbook();
+    let mut doc: serde_json::Value =
+        serde_json::from_str(include_str!("fixtures/complete_deal.json")).unwrap();
+    doc["name"] = name.into();
+    doc["owner"] = owner.into();
+    doc["amount"] = amount.into();
+    if weak {
+        for element in doc["meddpicc"]["elements"]
+            .as_object_mut()
+            .unwrap()
+            .values_mut()
+        {
+            element["score"] = 1.into();
+        }
+    }
+    let deal = parse_documents(&doc.to_string())
+        .unwrap()
+        .remove(0)
+        .into_deal(&pb, at);
+    s.save_deals(&[deal], false, at).unwrap()[0].id
+}
+
+/// Start and complete steps `1..=last`, one a day from `from`, each taking
+/// five hours.
+fn walk(s: &mut Session, id: DealId, last: u8, from: DateTime<Utc>) {
+    for n in 1..=last {
+        let at = from + Duration::days(i64::from(n - 1));
+        ops::change_step(s.at(at), id, None, n, &StepChange::Start).unwrap();
+        let done = at + Duration::hours(5);
+        ops::change_step(s.at(done), id, None, n, &StepChange::Complete)
+            .unwrap_or_else(|e| panic!("step {n} of {id:?}: {e}"));
+    }
+}
+
+fn close(s: &mut Session, id: DealId, kind: OutcomeKind, on: &str, reason: &str) {
+    let day = parse_date(on).unwrap();
+    let at = day.and_hms_opt(17, 0, 0).unwrap().and_utc();
+    let outcome = Outcome {
+        kind,
+        on: day,
+        reason: reason.into(),
+        lost_to: String::new(),
+    };
+    ops::set_outcome(s.at(at), id, None, Some(outcome)).unwrap();
+}
+
+fn stage(s: &mut Session, id: DealId, to: &str, at: DateTime<Utc>) {
+    ops::edit_deal(s.at(at), id, None, |d| {
+        d.stage = to.into();
+        Ok(())
+    })
+    .unwrap();
+}
+
+/// Seven deals, each giving the dashboard something to show:
+/// - Acme ERP rollout: all ten steps, qualified, won (prediction right);
+/// - Globex analytics: steps 1-3, qualified, lost (prediction wrong);
+/// - Initech payroll: step 1 with a weak scorecard, disqualified (right);
+/// - Umbrella security: steps 1-2, step 3 blocked five days (overdue);
+/// - Hooli data platform: step 1 started twelve days ago (stalled);
+/// - Stark CRM migration: untouched for three weeks (stalled), and a pricing
+///   escalation raised four days ago (72 hours: overdue);
+/// - Wayne service desk: steps 1-7, qualified (Best Case).
+fn pipeline() -> Session {
+    let mut s = session(Store::open_in_memory().unwrap());
+    let t0 = now() - Duration::days(40);
+    let acme = add(&mut s, "Acme ERP rollout", "Dana Reyes", 300_000, false, t0);
+    walk(&mut s, acme, 10, t0 + Duration::days(1));
+    stage(&mut s, acme, "Discovery", t0 + Duration::days(4));
+    stage(&mut s, acme, "Proposal", t0 + Duration::days(14));
+    close(&mut s, acme, OutcomeKind::Won, "2026-11-20", "");
+
+    let globex = add(&mut s, "Globex analytics", "Lee Park", 120_000, false, t0);
+    walk(&mut s, globex, 3, t0 + Duration::days(2));
+    stage(&mut s, globex, "Discovery", t0 + Duration::days(20));
+    close(
+        &mut s,
+        globex,
+        OutcomeKind::Lost,
+        "2026-11-18",
+        "Chose a cheaper rival",
+    );
+
+    let initech = add(&mut s, "Initech payroll", "Dana Reyes", 480_000, true, t0);
+    walk(&mut s, initech, 1, t0 + Duration::days(3));
+    close(
+        &mut s,
+        initech,
+        OutcomeKind::Disqualified,
+        "2026-11-10",
+        "No budget this year",
+    );
+
+    let umbrella = add(&mut s, "Umbrella security", "Lee Park", 250_000, false, t0);
+    walk(&mut s, umbrella, 2, now() - Duration::days(9));
+    let block = StepChange::Block {
+        reason: "CFO on leave until the budget cycle opens".into(),
+    };
+    ops::change_step(s.at(now() - Duration::days(5)), umbrella, None, 3, &block).unwrap();
+
+    let hooli = add(
+        &mut s,
+        "Hooli data platform",
+        "Dana Reyes",
+        90_000,
+        false,
+        now() - Duration::days(14),
+    );
+    ops::change_step(
+        s.at(now() - Duration::days(12)),
+        hooli,
+        None,
+        1,
+        &StepChange::Start,
+    )
+    .unwrap();
+
+    let stark = add(
+        &mut s,
+        "Stark CRM migration",
+        "Ana Silva",
+        410_000,
+        false,
+        now() - Duration::days(25),
+    );
+    ops::raise_escalation(
+        s.at(now() - Duration::days(21)),
+        stark,
+        None,
+        EscalationRule::Pricing,
+        "Asks 30% off the licence",
+    )
+    .unwrap();
+
+    let wayne = add(
+        &mut s,
+        "Wayne service desk",
+        "Ana Silva",
+        175_000,
+        false,
+        t0,
+    );
+    walk(&mut s, wayne, 7, now() - Duration::days(10));
+    s.at(now());
+    s
+}
+
+fn app(session: Session, width: u16, height: u16) -> App {
+    let ctx = Ctx {
+        session,
+        theme: Theme::plain(),
+        db_label: "/home/dana/.local/share/qualify/qualify.db".into(),
+    };
+    let mut app = App::new(ctx);
+    app.resize(Rect::new(0, 0, width, height));
+    app
+}
+
+fn screen(app: &App, width: u16, height: u16) -> String {
+    let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
+    terminal.draw(|f| f.render_widget(app, f.area())).unwrap();
+    terminal.backend().to_string()
+}
+
+/// Press `c` as a person would: through the keymap of the active layers.
+fn press(app: &mut App, code: KeyCode) {
+    let event = KeyEvent::new(code, KeyModifiers::NONE);
+    let action = keymap::action_for(&app.layers(), &event)
+        .unwrap_or_else(|| panic!("{code:?} does nothing here"));
+    app.update(action);
+}
+
+#[test]
+fn the_fixture_has_something_in_every_part() {
+    let s = pipeline();
+    let range = qualify::domain::metrics::Range::last(90, s.clock.today());
+    let (m, weeks) = ops::metrics(&s, None, range).unwrap();
+    for metric in m.all() {
+        assert!(metric.value.is_some(), "{} has no data", metric.key);
+    }
+    assert_eq!(m.qualification_accuracy.count, 3);
+    assert_eq!(weeks.len(), 14);
+    let a = ops::attention(&s, None, 5).unwrap();
+    let stalled: Vec<_> = a.stalled.iter().map(|d| d.deal.name.as_str()).collect();
+    assert!(stalled.contains(&"Hooli data platform"), "{stalled:?}");
+    assert!(stalled.contains(&"Stark CRM migration"), "{stalled:?}");
+    let overdue: Vec<_> = a.overdue.iter().map(|o| o.deal.name.as_str()).collect();
+    assert_eq!(overdue, ["Stark CRM migration", "Umbrella security"]);
+    let deal = s.deal(DealId(4)).unwrap();
+    assert_eq!(deal.steps[2].status, StepStatus::Blocked);
+}
+
+#[test]
+fn dashboard_at_80x24() {
+    let mut app = app(pipeline(), 80, 24);
+    press(&mut app, KeyCode::Char('d'));
+    assert_eq!(app.layers()[0], Layer::Dashboard);
+    let text = screen(&app, 80, 24);
+    insta::assert_snapshot!("dashboard_80x24", text);
+}
+
+#[test]
+fn dashboard_at_160x50() {
+    let mut app = app(pipeline(), 160, 50);
+    press(&mut app, KeyCode::Char('d'));
+    let text = screen(&app, 160, 50);
+    insta::assert_snapshot!("dashboard_160x50", text);
+}
+
+#[test]
+fn dashboard_at_120x40_draws_the_chart() {
+    let mut app = app(pipeline(), 120, 40);
+    press(&mut app, KeyCode::Char('d'));
+    let text = screen(&app, 120, 40);
+    insta::assert_snapshot!("dashboard_120x40", text);
+}
+
+#[test]
+fn enter_on_a_stalled_deal_opens_it_and_esc_comes_back() {
+    let mut app = app(pipeline(), 120, 40);
+    press(&mut app, KeyCode::Char('d'));
+    let text = screen(&app, 120, 40);
+    // largest first: Stark, then Hooli
+    let stark = text.find("Stark CRM migration").unwrap();
+    let hooli = text.find("Hooli data platform").unwrap();
+    assert!(stark < hooli, "{text}");
+    press(&mut app, KeyCode::Char('j'));
+    press(&mut app, KeyCode::Enter);
+    assert_eq!(app.layers()[0], Layer::Deal);
+    let text = screen(&app, 120, 40);
+    let header = text.lines().next().unwrap();
+    assert!(header.contains("Hooli data platform"), "{header}");
+    press(&mut app, KeyCode::Esc);
+    assert_eq!(app.layers()[0], Layer::Dashboard, "back to the dashboard");
+    press(&mut app, KeyCode::Esc);
+    assert_eq!(app.layers()[0], Layer::List);
+}
+
+#[test]
+fn met_and_not_met_are_coloured_and_said_in_words() {
+    let ctx = Ctx {
+        session: pipeline(),
+        theme: Theme::colour(),
+        db_label: "qualify.db".into(),
+    };
+    let mut app = App::new(ctx);
+    app.resize(Rect::new(0, 0, 120, 40));
+    press(&mut app, KeyCode::Char('d'));
+    let mut terminal = Terminal::new(TestBackend::new(120, 40)).unwrap();
+    terminal.draw(|f| f.render_widget(&app, f.area())).unwrap();
+    let buf = terminal.backend().buffer();
+    let colour_of = |word: &str| {
+        let line = (0..40)
+            .find_map(|y| {
+                let row: String = (0..120).map(|x| buf[(x, y)].symbol().to_string()).collect();
+                row.find(word).map(|i| (y, row[..i].chars().count() as u16))
+            })
+            .unwrap_or_else(|| panic!("{word} not on screen"));
+        buf[(line.1, line.0)].fg
+    };
+    assert_eq!(colour_of("✗ not met"), Color::Red);
+    assert_eq!(colour_of("✓ met"), Color::Green);
+    assert_eq!(colour_of("OVERDUE 18d"), Color::Red);
+}
