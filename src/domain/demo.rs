@@ -1066,8 +1066,9 @@ fn work_back(holidays: &[NaiveDate], t: DateTime<Utc>) -> DateTime<Utc> {
     let mut t = t;
     loop {
         let day = t.date_naive();
+        // late afternoon, keeping the minutes so that times do not bunch
         let evening = |d: NaiveDate| {
-            d.and_time(NaiveTime::from_hms_opt(17, 40, 0).expect("a time"))
+            d.and_time(NaiveTime::from_hms_opt(17, t.minute(), 0).expect("a time"))
                 .and_utc()
         };
         if !is_business_day(day, holidays) || t.hour() < 8 {
