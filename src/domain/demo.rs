@@ -50,6 +50,8 @@ pub fn deals<'a>(
     (0..n).map(move |i| deal(seed, i, playbook, now))
 }
 
+type Instant = DateTime<Utc>;
+
 /// What a deal's story is: where it stands at `now`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Plan {
@@ -403,8 +405,7 @@ impl<'a> Builder<'a> {
         };
 
         // lay the steps out backwards from the last activity
-        let mut times: Vec<(Option<DateTime<Utc>>, Option<DateTime<Utc>>)> =
-            vec![(None, None); STEP_COUNT];
+        let mut times: Vec<(Option<Instant>, Option<Instant>)> = vec![(None, None); STEP_COUNT];
         let mut rushed = [false; STEP_COUNT];
         let mut t = last;
         if let Some(c) = current
