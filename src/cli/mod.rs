@@ -113,6 +113,17 @@ pub enum Command {
         #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_date)]
         to: Option<NaiveDate>,
     },
+    /// Fill a new, empty database with a realistic demo pipeline (the same
+    /// seed gives the same deals), to try qualify: `qualify --db demo.db demo`
+    Demo {
+        /// How many deals to make
+        #[arg(long, default_value_t = 300, value_name = "N",
+              value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
+        deals: u64,
+        /// The seed the deals are made from
+        #[arg(long, default_value_t = 1, value_name = "S")]
+        seed: u64,
+    },
     /// Show or set the battle-card notes kept for a competitor across deals
     Battlecard {
         competitor: String,
@@ -557,6 +568,26 @@ pub fn execute(cli: &Cli, command: &Command) -> Result<u8, Failure> {
             } else {
                 write!(out, "{}", print::metrics_text(&metrics, owner.as_deref()))
             }
+        }
+        Command::Demo { deals, seed } => {
+            let started = std::time::Instant::now();
+            let n = *deals as usize;
+            let made = ops::demo(s, n, *seed, |written| {
+                if written < n && started.elapsed() > std::time::Duration::from_secs(2) {
+                    eprintln!("qualify: {written} of {n} deals written");
+                }
+            })?;
+            let parts: Vec<String> = made
+                .by_category
+                .iter()
+                .map(|(category, count)| format!("{count} {}", category.label()))
+                .collect();
+            writeln!(
+                out,
+                "made {} demo deals (seed {seed}): {}",
+                made.deals,
+                parts.join(", ")
+            )
         }
         Command::Deal(DealCommand::Snooze { id, until, reason }) => {
             ops::snooze(s, *id, *until, reason)?;

@@ -6,6 +6,7 @@ pub mod calendar;
 pub mod content;
 pub mod criteria;
 pub mod deal;
+pub mod demo;
 pub mod document;
 pub mod escalation;
 pub mod metrics;

@@ -5,10 +5,11 @@
 use crate::clock::Clock;
 use crate::domain::content::PathError;
 use crate::domain::deal::{Deal, DealId, DealSummary, FieldError, NewDeal};
+use crate::domain::demo;
 use crate::domain::document::DealDocument;
 use crate::domain::escalation::{self, EscalationId};
 use crate::domain::metrics::{Metrics, Range, Tally};
-use crate::domain::pipeline::{self, Outcome};
+use crate::domain::pipeline::{self, ForecastCategory, Outcome};
 use crate::domain::playbook::{EscalationRule, Playbook};
 use crate::domain::review::{self, Reviewer};
 use crate::domain::step::{ChangeOutcome, NoteKind, StepChange};
@@ -356,6 +357,65 @@ pub fn attention(s: &Session, owner: Option<&str>, rows: usize) -> Result<Attent
         }
     }
     Ok(out)
+}
+
+/// What `demo` made: how many deals, and how many in each forecast category.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DemoSummary {
+    pub deals: usize,
+    pub by_category: Vec<(ForecastCategory, u64)>,
+}
+
+/// Deals per transaction when filling a demo database: large enough to be
+/// fast, while each is made as it is written, so memory stays flat.
+pub const DEMO_BATCH: usize = 5_000;
+
+/// Fill an empty database with `n` demo deals made from `seed` as of the
+/// clock's now (see [`crate::domain::demo`]), in transactions of
+/// [`DEMO_BATCH`] deals; `progress` hears how many are written after each.
+/// A database that already holds deals is refused untouched.
+pub fn demo(
+    s: &mut Session,
+    n: usize,
+    seed: u64,
+    mut progress: impl FnMut(usize),
+) -> Result<DemoSummary> {
+    if s.store.has_deals()? {
+        return Err(StoreError::Invalid(vec![FieldError {
+            field: crate::text::clean(&s.db.display().to_string()),
+            message: "already holds deals, and demo only fills an empty database; \
+                      give a new file with --db (e.g. qualify --db demo.db demo)"
+                .into(),
+        }]));
+    }
+    let now = s.clock.now();
+    let playbook = s.playbook.clone();
+    let mut deals = demo::deals(seed, n, &playbook, now).map(|d| (d.deal, d.history));
+    let mut written = 0;
+    while written < n {
+        let batch = s
+            .store
+            .insert_deals_with_history(deals.by_ref().take(DEMO_BATCH), now)?;
+        if batch == 0 {
+            break;
+        }
+        written += batch;
+        progress(written);
+    }
+    let totals = s.store.category_totals(&s.list_query())?;
+    Ok(DemoSummary {
+        deals: written,
+        by_category: ForecastCategory::ALL
+            .iter()
+            .map(|c| {
+                let count = totals
+                    .iter()
+                    .find(|t| t.category == *c)
+                    .map_or(0, |t| t.deals);
+                (*c, count)
+            })
+            .collect(),
+    })
 }
 
 /// Set a competitor's battle card; `expected_version` is the version read

@@ -658,6 +658,41 @@ impl Store {
         })
     }
 
+    /// Whether the database holds any deal.
+    pub fn has_deals(&self) -> Result<bool> {
+        let found = self
+            .conn
+            .query_row("SELECT EXISTS (SELECT 1 FROM deals)", [], |r| r.get(0))
+            .map_err(StoreError::Sql);
+        self.checked(found)
+    }
+
+    /// Create whole deals, each with the history it already has (demo data),
+    /// in one transaction, taken one at a time from `deals`: every row is written once, the pipeline row is
+    /// computed as of `now`, and the audit rows are the given ones (in
+    /// place of a "created" row). Ids are given by the store.
+    pub fn insert_deals_with_history(
+        &mut self,
+        deals: impl IntoIterator<Item = (Deal, Vec<AuditEntry>)>,
+        now: DateTime<Utc>,
+    ) -> Result<usize> {
+        self.write_with(|tx, summarize| {
+            let mut count = 0;
+            for (mut deal, history) in deals {
+                count += 1;
+                insert_whole_deal(tx, &mut deal, (summarize, now))?;
+                let mut insert = tx.prepare_cached(
+                    "INSERT INTO audit (deal_id, at, who, field, before, after)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                )?;
+                for h in &history {
+                    insert.execute(params![deal.id, h.at, h.who, h.field, h.before, h.after])?;
+                }
+            }
+            Ok(count)
+        })
+    }
+
     /// Save whole deals (an import) in one transaction. A deal whose id
     /// exists replaces it when its `version` is the stored one (its version
     /// moves on), and is refused with [`StoreError::Conflict`] otherwise
@@ -1198,6 +1233,64 @@ fn insert_deal(tx: &Connection, deal: &mut Deal, summary: Summary<'_>) -> Result
     deal.id = id;
     write_deal(tx, deal, summary)?;
     Ok(id)
+}
+
+/// Insert a whole new deal, each of its rows written once (its id is
+/// ignored: a new one is given).
+fn insert_whole_deal(tx: &Connection, deal: &mut Deal, summary: Summary<'_>) -> Result<()> {
+    tx.prepare_cached(
+        "INSERT INTO deals (name, account, amount_cents, implementation_fee_cents,
+            support_rate_percent, close_date, stage, owner, sa, manager, trigger_date,
+            created_at, updated_at, version)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+    )?
+    .execute(params![
+        deal.name,
+        deal.account,
+        deal.amount.map(Money::cents),
+        deal.implementation_fee.map(Money::cents),
+        deal.support_rate_percent,
+        deal.close_date,
+        deal.stage,
+        deal.owner,
+        deal.sa,
+        deal.manager,
+        deal.trigger_date,
+        deal.created_at,
+        deal.updated_at,
+        deal.version,
+    ])?;
+    deal.id = DealId(tx.last_insert_rowid());
+    let mut insert = tx.prepare_cached(
+        "INSERT INTO steps (deal_id, number, status, started_at, completed_at, blocked_reason,
+            blocked_since, actions, outcomes, decisions, next_steps, confirmed_with, confirmed_on,
+            first_completed_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+    )?;
+    for s in &deal.steps {
+        insert.execute(params![
+            deal.id,
+            s.number,
+            s.status.as_str(),
+            s.started_at,
+            s.completed_at,
+            s.blocked_reason,
+            s.blocked_since,
+            actions_bits(&s.actions),
+            s.notes.outcomes,
+            s.notes.decisions,
+            s.notes.next_steps,
+            s.confirmed_with,
+            s.confirmed_on,
+            s.first_completed_at,
+        ])?;
+    }
+    let body = serde_json::to_string(&deal.content).expect("content serialises");
+    tx.prepare_cached("INSERT INTO deal_content (deal_id, body) VALUES (?1, ?2)")?
+        .execute(params![deal.id, body])?;
+    write_escalations(tx, deal)?;
+    write_summary(tx, deal, summary.0, summary.1)?;
+    Ok(())
 }
 
 /// Write every field, step and the content of an existing deal.
