@@ -311,3 +311,23 @@ fn met_and_not_met_are_coloured_and_said_in_words() {
     assert_eq!(colour_of("✓ met"), Color::Green);
     assert_eq!(colour_of("OVERDUE 18d"), Color::Red);
 }
+
+/// `qualify demo --deals 300 --seed 7` at [`now`], in memory.
+fn demo() -> Session {
+    let mut s = session(Store::open_in_memory().unwrap());
+    ops::demo(&mut s, 300, 7, |_| {}).unwrap();
+    s
+}
+
+#[test]
+fn the_dashboard_and_the_pipeline_list_on_demo_data() {
+    for (width, height) in [(80, 24), (160, 50)] {
+        let mut app = app(demo(), width, height);
+        let list = screen(&app, width, height);
+        insta::assert_snapshot!(format!("demo_list_{width}x{height}"), list);
+        press(&mut app, KeyCode::Char('d'));
+        let text = screen(&app, width, height);
+        assert!(!text.contains("no data"), "every metric has data:\n{text}");
+        insta::assert_snapshot!(format!("demo_dashboard_{width}x{height}"), text);
+    }
+}

@@ -644,6 +644,16 @@ impl DashboardScreen {
             .title(" Time per step (business hours, median) ")
             .border_style(theme.border)
             .title_style(theme.title);
+        // as wide as the widest "within/count", so no figure is cut
+        let in_sla = |s: &crate::domain::metrics::StepTime| format!("{}/{}", s.within_sla, s.count);
+        let in_sla_width = self
+            .metrics
+            .steps
+            .iter()
+            .map(|s| in_sla(s).len())
+            .max()
+            .unwrap_or(0)
+            .max(6) as u16;
         let rows = self.metrics.steps.iter().map(|s| {
             let median = s
                 .median_hours
@@ -658,7 +668,7 @@ impl DashboardScreen {
                 Line::from(look.playbook.step(s.step).title.clone()),
                 Line::from(median).style(style).right_aligned(),
                 Line::from(format!("{:.0} h", s.sla_hours)).right_aligned(),
-                Line::from(format!("{}/{}", s.within_sla, s.count)).right_aligned(),
+                Line::from(in_sla(s)).right_aligned(),
             ])
         });
         Table::new(
@@ -668,7 +678,7 @@ impl DashboardScreen {
                 Constraint::Fill(1),
                 Constraint::Length(9),
                 Constraint::Length(5),
-                Constraint::Length(6),
+                Constraint::Length(in_sla_width),
             ],
         )
         .header(

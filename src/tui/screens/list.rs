@@ -10,7 +10,7 @@ use crate::store::{CategoryTotal, ListQuery, StoreError};
 use crate::text::shown;
 use crate::tui::action::Action;
 use crate::tui::app::{Ctx, Look, Status};
-use crate::tui::widgets::text_field;
+use crate::tui::widgets::{text_field, truncate};
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span, Text};
@@ -403,14 +403,18 @@ impl ListScreen {
             ])
             .render(filter_area, buf);
         } else {
-            Line::styled(self.totals_text(), theme.dim).render(filter_area, buf);
-            if self.total > self.height {
-                let shown = format!(
-                    "{}-{} of {}",
+            let shown = (self.total > self.height).then(|| {
+                format!(
+                    " {}-{} of {}",
                     self.offset + 1,
                     self.offset + self.rows.len(),
                     self.total
-                );
+                )
+            });
+            let room = usize::from(filter_area.width)
+                .saturating_sub(shown.as_ref().map_or(0, |s| s.chars().count()));
+            Line::styled(truncate(&self.totals_text(), room), theme.dim).render(filter_area, buf);
+            if let Some(shown) = shown {
                 Line::styled(shown, theme.dim)
                     .right_aligned()
                     .render(filter_area, buf);
