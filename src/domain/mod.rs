@@ -8,12 +8,14 @@ pub mod criteria;
 pub mod deal;
 pub mod document;
 pub mod escalation;
+pub mod ics;
 pub mod metrics;
 pub mod money;
 pub mod pipeline;
 pub mod playbook;
 pub mod qa;
 pub mod review;
+pub mod salesforce;
 pub mod step;
 
 pub use deal::{Deal, DealId, DealSummary, NewDeal};
