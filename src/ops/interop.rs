@@ -78,7 +78,15 @@ impl From<StoreError> for ImportError {
 fn cells(record: &csv::ByteRecord) -> Option<Vec<String>> {
     record
         .iter()
-        .map(|c| std::str::from_utf8(c).ok().map(str::to_string))
+        .map(|c| {
+            std::str::from_utf8(c).ok().map(|t| {
+                if t.contains('\r') {
+                    t.replace("\r\n", "\n")
+                } else {
+                    t.to_string()
+                }
+            })
+        })
         .collect()
 }
 
