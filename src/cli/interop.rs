@@ -112,7 +112,6 @@ pub fn import_csv(
     out: &mut dyn Write,
 ) -> Result<u8, Failure> {
     let mut failed = None;
-    let would = if dry_run { "would " } else { "" };
     let mut on = |event: &Event| {
         let line = match event {
             Event::Created { id, name, label } => {
@@ -128,7 +127,8 @@ pub fn import_csv(
                 label,
                 fields,
             } => format!(
-                "{would}update deal {id} {:?} ({label}): {}",
+                "{} deal {id} {:?} ({label}): {}",
+                if dry_run { "would update" } else { "updated" },
                 clean(name),
                 fields.join(", ")
             ),
@@ -145,7 +145,8 @@ pub fn import_csv(
                     format!(", from {:?}", clean(sf_role))
                 };
                 format!(
-                    "{would}add {:?} ({role}{from}) to deal {id} {:?}",
+                    "{} {:?} ({role}{from}) to deal {id} {:?}",
+                    if dry_run { "would add" } else { "added" },
                     clean(name),
                     clean(deal)
                 )

@@ -109,6 +109,59 @@ fn header<R: Read>(reader: &mut csv::Reader<R>) -> Result<Vec<String>, ImportErr
     }
 }
 
+/// Where the input's line breaks are, for the line a record starts on: the
+/// CSV reader gives the byte a record starts at, and reads ahead only a
+/// buffer's length, so only the breaks not yet passed are kept.
+#[derive(Default, Clone)]
+struct Lines(std::rc::Rc<std::cell::RefCell<Breaks>>);
+
+#[derive(Default)]
+struct Breaks {
+    read: u64,
+    ahead: std::collections::VecDeque<u64>,
+    passed: u64,
+}
+
+impl Lines {
+    fn counting<R: Read>(&self, inner: R) -> Counting<R> {
+        Counting {
+            inner,
+            lines: self.clone(),
+        }
+    }
+
+    /// The line (from 1) that the record starting at `byte` is on; the
+    /// reader may place a CRLF's line feed at the record's start.
+    fn line_at(&self, byte: u64) -> u64 {
+        let mut b = self.0.borrow_mut();
+        while b.ahead.front().is_some_and(|at| *at <= byte) {
+            b.ahead.pop_front();
+            b.passed += 1;
+        }
+        b.passed + 1
+    }
+}
+
+struct Counting<R> {
+    inner: R,
+    lines: Lines,
+}
+
+impl<R: Read> Read for Counting<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        let mut b = self.lines.0.borrow_mut();
+        let start = b.read;
+        for (i, byte) in buf[..n].iter().enumerate() {
+            if *byte == b'\n' {
+                b.ahead.push_back(start + i as u64);
+            }
+        }
+        b.read += n as u64;
+        Ok(n)
+    }
+}
+
 /// A CSV reader over `input`: any number of cells per line (footers),
 /// quoted cells with commas and line breaks, CRLF or LF.
 fn csv_reader<R: Read>(input: R) -> csv::Reader<R> {
@@ -122,6 +175,7 @@ fn csv_reader<R: Read>(input: R) -> csv::Reader<R> {
 /// end or at a read failure (which fails the whole import).
 fn each_record<R: Read>(
     reader: &mut csv::Reader<R>,
+    lines: &Lines,
     columns: usize,
     tally: &mut Tally,
     mut each: impl FnMut(u64, u64, Result<Vec<String>, String>) -> Result<(), StoreError>,
@@ -132,7 +186,7 @@ fn each_record<R: Read>(
         match reader.read_byte_record(&mut record) {
             Ok(false) => return Ok(()),
             Ok(true) => {
-                let line = record.position().map_or(0, |p| p.line());
+                let line = record.position().map_or(0, |p| lines.line_at(p.byte()));
                 let blank = record.iter().all(|c| c.iter().all(u8::is_ascii_whitespace));
                 if blank || (record.len() == 1 && columns > 1) {
                     // a report's footer ("Confidential Information …") or an empty row
@@ -172,7 +226,8 @@ pub fn import_salesforce(
     dry_run: bool,
     on: &mut dyn FnMut(&Event),
 ) -> Result<Tally, ImportError> {
-    let mut reader = csv_reader(input);
+    let lines = Lines::default();
+    let mut reader = csv_reader(lines.counting(input));
     let headers = header(&mut reader)?;
     let layout = OppLayout::of(&headers).map_err(ImportError::Unreadable)?;
     let mut tally = Tally {
@@ -187,103 +242,109 @@ pub fn import_salesforce(
         store, playbook, ..
     } = s;
     store.batch(!dry_run, now, |b| {
-        each_record(&mut reader, columns, &mut counts, |record, line, cells| {
-            let mut skip = |label: String, reason: String| {
-                on(&Event::Skipped {
-                    record,
-                    line,
-                    label,
-                    reason,
-                });
-                tally.skipped += 1;
-            };
-            let cells = match cells {
-                Ok(cells) => cells,
-                Err(reason) => {
-                    skip(String::new(), reason);
-                    return Ok(());
-                }
-            };
-            let op = match Opportunity::read(&layout, &cells) {
-                Ok(op) => op,
-                Err(e) => {
-                    // name the record by its Id, else its name, when the file has them
-                    let label = [
-                        crate::domain::salesforce::OppColumn::Id,
-                        crate::domain::salesforce::OppColumn::Name,
-                    ]
-                    .iter()
-                    .find_map(|c| {
-                        layout
-                            .cell(&cells, *c)
-                            .filter(|v| !v.trim().is_empty())
-                            .map(|v| (c, v))
-                    })
-                    .map(|(c, v)| {
-                        let v = crate::text::clean(crate::text::head(v.trim(), 60));
-                        if *c == crate::domain::salesforce::OppColumn::Id {
-                            format!("Id {v}")
-                        } else {
-                            format!("{v:?}")
-                        }
-                    })
-                    .unwrap_or_default();
-                    skip(label, e.to_string());
-                    return Ok(());
-                }
-            };
-            let existing = if op.id.is_empty() {
-                None
-            } else {
-                b.find_salesforce(&op.id)?
-            };
-            match existing {
-                Some(id) => {
-                    let mut refused = None;
-                    let mut fields = Vec::new();
-                    let saved = b.update(id, |deal| {
-                        let before = deal.clone();
-                        op.apply(deal, today);
-                        if let Some(why) = invalid(deal) {
-                            refused = Some(why);
-                            *deal = before;
-                        } else {
-                            fields = changed_fields(&before, deal);
-                        }
-                        Ok(())
-                    })?;
-                    if let Some(why) = refused {
-                        skip(op.label(), why);
-                    } else if let Some(deal) = saved {
-                        tally.updated += 1;
-                        on(&Event::Updated {
-                            id,
-                            name: deal.name,
-                            label: op.label(),
-                            fields,
-                        });
-                    } else {
-                        tally.unchanged += 1;
-                    }
-                }
-                None => {
-                    let deal = op.new_deal(playbook, now, today);
-                    if let Some(why) = invalid(&deal) {
-                        skip(op.label(), why);
+        each_record(
+            &mut reader,
+            &lines,
+            columns,
+            &mut counts,
+            |record, line, cells| {
+                let mut skip = |label: String, reason: String| {
+                    on(&Event::Skipped {
+                        record,
+                        line,
+                        label,
+                        reason,
+                    });
+                    tally.skipped += 1;
+                };
+                let cells = match cells {
+                    Ok(cells) => cells,
+                    Err(reason) => {
+                        skip(String::new(), reason);
                         return Ok(());
                     }
-                    let name = deal.name.clone();
-                    let id = b.insert(deal)?;
-                    tally.created += 1;
-                    on(&Event::Created {
-                        id,
-                        name,
-                        label: op.label(),
-                    });
+                };
+                let op = match Opportunity::read(&layout, &cells) {
+                    Ok(op) => op,
+                    Err(e) => {
+                        // name the record by its Id, else its name, when the file has them
+                        let label = [
+                            crate::domain::salesforce::OppColumn::Id,
+                            crate::domain::salesforce::OppColumn::Name,
+                        ]
+                        .iter()
+                        .find_map(|c| {
+                            layout
+                                .cell(&cells, *c)
+                                .filter(|v| !v.trim().is_empty())
+                                .map(|v| (c, v))
+                        })
+                        .map(|(c, v)| {
+                            let v = crate::text::clean(crate::text::head(v.trim(), 60));
+                            if *c == crate::domain::salesforce::OppColumn::Id {
+                                format!("Id {v}")
+                            } else {
+                                format!("{v:?}")
+                            }
+                        })
+                        .unwrap_or_default();
+                        skip(label, e.to_string());
+                        return Ok(());
+                    }
+                };
+                let existing = if op.id.is_empty() {
+                    None
+                } else {
+                    b.find_salesforce(&op.id)?
+                };
+                match existing {
+                    Some(id) => {
+                        let mut refused = None;
+                        let mut fields = Vec::new();
+                        let saved = b.update(id, |deal| {
+                            let before = deal.clone();
+                            op.apply(deal, today);
+                            if let Some(why) = invalid(deal) {
+                                refused = Some(why);
+                                *deal = before;
+                            } else {
+                                fields = changed_fields(&before, deal);
+                            }
+                            Ok(())
+                        })?;
+                        if let Some(why) = refused {
+                            skip(op.label(), why);
+                        } else if let Some(deal) = saved {
+                            tally.updated += 1;
+                            on(&Event::Updated {
+                                id,
+                                name: deal.name,
+                                label: op.label(),
+                                fields,
+                            });
+                        } else {
+                            tally.unchanged += 1;
+                        }
+                    }
+                    None => {
+                        let deal = op.new_deal(playbook, now, today);
+                        if let Some(why) = invalid(&deal) {
+                            skip(op.label(), why);
+                            return Ok(());
+                        }
+                        let name = deal.name.clone();
+                        let id = b.insert(deal)?;
+                        tally.created += 1;
+                        on(&Event::Created {
+                            id,
+                            name,
+                            label: op.label(),
+                        });
+                    }
                 }
-            }
-            Ok(())
-        })
+                Ok(())
+            },
+        )
     })?;
     tally.records = counts.records;
     tally.not_records = counts.not_records;
@@ -337,7 +398,8 @@ pub fn import_contact_roles(
     dry_run: bool,
     on: &mut dyn FnMut(&Event),
 ) -> Result<Tally, ImportError> {
-    let mut reader = csv_reader(input);
+    let lines = Lines::default();
+    let mut reader = csv_reader(lines.counting(input));
     let headers = header(&mut reader)?;
     let layout = RoleLayout::of(&headers).map_err(ImportError::Unreadable)?;
     let mut tally = Tally {
@@ -348,7 +410,7 @@ pub fn import_contact_roles(
     let columns = headers.len();
     let mut counts = Tally::default();
     s.store.batch(!dry_run, now, |b| {
-        each_record(&mut reader, columns, &mut counts, |record, line, cells| {
+        each_record(&mut reader, &lines, columns, &mut counts, |record, line, cells| {
             let mut skip = |label: String, reason: String| {
                 on(&Event::Skipped {
                     record,
