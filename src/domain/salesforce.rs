@@ -290,9 +290,12 @@ impl RoleLayout {
                     .into(),
             );
         }
-        if !layout.has(RoleColumn::ContactName)
-            && !(layout.has(RoleColumn::FirstName) || layout.has(RoleColumn::LastName))
-        {
+        let named = [
+            RoleColumn::ContactName,
+            RoleColumn::FirstName,
+            RoleColumn::LastName,
+        ];
+        if !named.iter().any(|c| layout.has(*c)) {
             return Err(
                 "no Contact.Name or Contact Name column: export the contact's name with the roles"
                     .into(),
