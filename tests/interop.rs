@@ -488,6 +488,17 @@ fn long_names_and_next_steps_are_cut_to_salesforces_limits_with_a_warning() {
         r.stderr
     );
     assert_eq!(csv_rows(&r.stdout)[1][1].chars().count(), 120);
+    // an unknown deal: one line, exit 2, nothing written
+    for format in ["json", "salesforce-csv", "csv", "ics"] {
+        let r = db.run(&["deal", "export", "99", "--format", format]);
+        assert_eq!(r.code, 2, "{format}");
+        assert_eq!(r.stdout, "", "{format}");
+        assert!(
+            r.stderr.starts_with("qualify: no deal with id 99"),
+            "{}",
+            r.stderr
+        );
+    }
 }
 
 #[test]

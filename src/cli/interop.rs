@@ -313,6 +313,12 @@ fn write_export(
     w: &mut dyn Write,
 ) -> Result<std::io::Result<()>, Failure> {
     let now = s.clock.now();
+    if let Some(id) = id {
+        // an unknown id is refused before anything is written
+        s.store
+            .deal_name(id)?
+            .ok_or(crate::store::StoreError::NotFound(id))?;
+    }
     match format {
         ExportFormat::Json => {
             let mut w = crate::text::SafeWriter::new(w, crate::text::Output::Json);
@@ -376,9 +382,6 @@ fn write_export(
                 }
                 Ok(())
             })?;
-            if let Some(id) = id {
-                s.store.deal(id)?;
-            }
             Ok(io.and_then(|()| csv.flush()))
         }
         ExportFormat::Ics => {
