@@ -2,6 +2,7 @@
 //! store, and print text or JSON. Never touches the terminal's modes.
 
 mod doctor;
+mod interop;
 mod oversight;
 mod print;
 mod report;
@@ -13,7 +14,7 @@ use crate::config;
 use crate::domain::calendar::parse_date_input;
 use crate::domain::criteria::Verdict;
 use crate::domain::deal::{DealId, NewDeal};
-use crate::domain::document::{DealDocument, parse_documents};
+use crate::domain::document::parse_documents;
 use crate::domain::escalation::EscalationId;
 use crate::domain::metrics::Range;
 use crate::domain::money::Money;
@@ -27,7 +28,7 @@ use crate::text::clean;
 use chrono::{DateTime, NaiveDate, Utc};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 #[derive(Debug, Parser)]
@@ -227,19 +228,34 @@ pub enum DealCommand {
         #[arg(long)]
         json: bool,
     },
-    /// Print the whole deal document (JSON): steps and everything they captured
+    /// Export one deal or all of them: deal documents (JSON), a Data Loader
+    /// CSV, the pipeline list as CSV, or an iCalendar file
     Export {
-        id: DealId,
-        /// The document is JSON (accepted for symmetry with the other reads)
-        #[arg(long)]
+        /// The deal [default: every deal]
+        id: Option<DealId>,
+        /// The same as --format json
+        #[arg(long, conflicts_with = "format")]
         json: bool,
+        /// json, salesforce-csv, csv or ics [default: json]
+        #[arg(long, value_enum, value_name = "FORMAT")]
+        format: Option<interop::ExportFormat>,
+        /// Write to FILE (readable by you only) instead of standard output
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
     },
-    /// Create or update deals from documents (one object or an array; - reads stdin)
+    /// Create or update deals from deal documents (one object or an array),
+    /// a Salesforce opportunity export or a contact-role export; - reads stdin
     Import {
         file: PathBuf,
         /// Overwrite deals changed since the document was exported
         #[arg(long)]
         force: bool,
+        /// json, salesforce-csv or contact-roles [default: told from the content]
+        #[arg(long, value_enum, value_name = "FORMAT")]
+        format: Option<interop::ImportFormat>,
+        /// Say what would be imported, and write nothing
+        #[arg(long)]
+        dry_run: bool,
     },
 }
 
@@ -609,12 +625,39 @@ pub fn execute(cli: &Cli, command: &Command) -> Result<u8, Failure> {
                 )
             }
         }
-        Command::Deal(DealCommand::Export { id, json: _ }) => {
-            let doc = DealDocument::from_deal(&s.store.deal(*id)?, &s.playbook);
-            writeln!(out, "{}", serde_json::to_string_pretty(&doc).expect("JSON"))
+        Command::Deal(DealCommand::Export {
+            id,
+            json: _,
+            format,
+            out: file,
+        }) => {
+            let format = format.unwrap_or(interop::ExportFormat::Json);
+            if format == interop::ExportFormat::Json && file.is_none() {
+                interop::export(s, *id, format, None, &mut out)?;
+            } else {
+                // CSV and iCalendar keep their CRLF line ends: their cells are
+                // made safe one by one (formulas and control characters)
+                let mut raw = std::io::stdout().lock();
+                interop::export(s, *id, format, file.as_deref(), &mut raw)?;
+            }
+            Ok(())
         }
-        Command::Deal(DealCommand::Import { file, force }) => {
-            let text = read_input(file)?;
+        Command::Deal(DealCommand::Import {
+            file,
+            force,
+            format,
+            dry_run,
+        }) => {
+            let mut input = interop::open_input(file)?;
+            let format = match format {
+                Some(f) => *f,
+                None => interop::sniff(&mut input, file)?,
+            };
+            if format != interop::ImportFormat::Json {
+                status = interop::import_csv(s, input, file, format, *dry_run, &mut out)?;
+                return Ok(status);
+            }
+            let text = interop::read_all(&mut input, file)?;
             let docs = parse_documents(&text).map_err(|errors| {
                 Failure::usage(format!(
                     "{}: {}; nothing was imported",
@@ -622,6 +665,17 @@ pub fn execute(cli: &Cli, command: &Command) -> Result<u8, Failure> {
                     ops::describe(&errors)
                 ))
             })?;
+            if *dry_run {
+                writeln!(
+                    out,
+                    "{}: {} deal document{} to import\ndry run: nothing was written",
+                    file.display(),
+                    docs.len(),
+                    if docs.len() == 1 { "" } else { "s" }
+                )
+                .map_err(|e| Failure::refused(format!("cannot write the output: {e}")))?;
+                return Ok(0);
+            }
             let saved = ops::import(s, docs, *force)?;
             for deal in &saved {
                 if let (true, Some((version, name))) = (*force, &deal.replaced) {
@@ -667,16 +721,4 @@ pub fn execute(cli: &Cli, command: &Command) -> Result<u8, Failure> {
     };
     result.map_err(|e| Failure::refused(format!("cannot write the output: {e}")))?;
     Ok(status)
-}
-
-/// The text of FILE, or of standard input for `-`.
-fn read_input(file: &Path) -> Result<String, Failure> {
-    if file.as_os_str() == "-" {
-        let mut text = String::new();
-        std::io::Read::read_to_string(&mut std::io::stdin(), &mut text)
-            .map_err(|e| Failure::usage(format!("cannot read standard input: {e}")))?;
-        return Ok(text);
-    }
-    std::fs::read_to_string(file)
-        .map_err(|e| Failure::usage(format!("cannot read {}: {e}", file.display())))
 }

@@ -331,6 +331,9 @@ pub struct DealContent {
     /// The stalled flag silenced until a day (a later change ends it).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub snooze: Option<super::pipeline::Snooze>,
+    /// The Salesforce opportunity the deal was imported from.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub salesforce: Option<super::salesforce::SalesforceRef>,
 }
 
 /// The handoff to implementation: needed when the deal is won or flagged.
@@ -515,6 +518,9 @@ impl DealContent {
             ("open_risks", &h.open_risks),
         ] {
             texts.push((format!("handoff.{f}"), v, LONG));
+        }
+        if let Some(sf) = &self.salesforce {
+            texts.extend(sf.bound_texts());
         }
         bound_errors(texts, dates, times)
     }

@@ -112,6 +112,8 @@ pub struct DealDocument {
     pub prediction: Option<Prediction>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub snooze: Option<Snooze>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub salesforce: Option<super::salesforce::SalesforceRef>,
 }
 
 impl DealDocument {
@@ -174,6 +176,7 @@ impl DealDocument {
             outcome: c.outcome,
             prediction: c.prediction,
             snooze: c.snooze,
+            salesforce: c.salesforce,
         }
     }
 
@@ -305,6 +308,7 @@ impl DealDocument {
             outcome: self.outcome.clone(),
             prediction: self.prediction,
             snooze: self.snooze.clone(),
+            salesforce: self.salesforce.clone(),
         }
     }
 

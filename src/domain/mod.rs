@@ -9,12 +9,14 @@ pub mod deal;
 pub mod demo;
 pub mod document;
 pub mod escalation;
+pub mod ics;
 pub mod metrics;
 pub mod money;
 pub mod pipeline;
 pub mod playbook;
 pub mod qa;
 pub mod review;
+pub mod salesforce;
 pub mod step;
 
 pub use deal::{Deal, DealId, DealSummary, NewDeal};

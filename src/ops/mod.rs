@@ -17,6 +17,8 @@ use crate::domain::{criteria, step};
 use crate::store::{Draft, ListQuery, Saved, Store, StoreError};
 use std::path::PathBuf;
 
+pub mod interop;
+
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 
 /// What every use case works with: the open database, the procedure, the

@@ -747,6 +747,39 @@ impl Store {
         })
     }
 
+    /// Run `f` with a [`Batch`] inside one `BEGIN IMMEDIATE` transaction
+    /// (an import, record by record): committed when `keep`, rolled back
+    /// otherwise (a dry run), and rolled back when `f` fails.
+    pub fn batch<T>(
+        &mut self,
+        keep: bool,
+        now: DateTime<Utc>,
+        f: impl FnOnce(&mut Batch<'_>) -> Result<T>,
+    ) -> Result<T> {
+        self.watch.allow_write(&self.conn, self.path.as_deref())?;
+        let who = self.actor.clone();
+        let summarize = self.summarize.as_ref();
+        let result = (|| {
+            let tx = self
+                .conn
+                .transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let mut batch = Batch {
+                tx: &tx,
+                summarize,
+                who: &who,
+                now,
+            };
+            let value = f(&mut batch)?;
+            if keep {
+                tx.commit()?;
+            } else {
+                tx.rollback()?;
+            }
+            Ok(value)
+        })();
+        self.checked(result)
+    }
+
     /// The name of a deal, if it exists.
     pub fn deal_name(&self, id: DealId) -> Result<Option<String>> {
         let result = (|| -> Result<Option<String>> {
@@ -1351,6 +1384,58 @@ fn write_deal(tx: &Connection, deal: &mut Deal, summary: Summary<'_>) -> Result<
     write_escalations(tx, deal)?;
     write_summary(tx, deal, summary.0, summary.1)?;
     Ok(())
+}
+
+/// The writes of one import, all in the transaction [`Store::batch`] opened:
+/// each deal created or changed with its audit rows and pipeline row.
+pub struct Batch<'a> {
+    tx: &'a rusqlite::Transaction<'a>,
+    summarize: Option<&'a Summarizer>,
+    who: &'a str,
+    now: DateTime<Utc>,
+}
+
+impl Batch<'_> {
+    /// The deal imported from the Salesforce opportunity `id`, if any.
+    pub fn find_salesforce(&self, id: &str) -> Result<Option<DealId>> {
+        Ok(self
+            .tx
+            .prepare_cached(
+                "SELECT deal_id FROM deal_content
+                 WHERE json_extract(body, '$.salesforce.id') = ?1 ORDER BY deal_id LIMIT 1",
+            )?
+            .query_row([id], |r| r.get(0))
+            .optional()?)
+    }
+
+    /// Create a deal (checked by the caller); its id.
+    pub fn insert(&mut self, mut deal: Deal) -> Result<DealId> {
+        let id = insert_deal(self.tx, &mut deal, (self.summarize, self.now))?;
+        record_changes(self.tx, &deal, None, &deal, self.who, self.now)?;
+        Ok(id)
+    }
+
+    /// Change a deal: `change` edits it in memory and says whether to keep
+    /// the edit. Only a deal that differs afterwards is written (its version
+    /// moves on, each changed field in the history); returns it then.
+    pub fn update(
+        &mut self,
+        id: DealId,
+        change: impl FnOnce(&mut Deal) -> Result<()>,
+    ) -> Result<Option<Deal>> {
+        let before = read_deal(self.tx, id)?;
+        let mut deal = before.clone();
+        change(&mut deal)?;
+        if deal == before {
+            return Ok(None);
+        }
+        deal.id = id;
+        deal.version = before.version + 1;
+        deal.updated_at = self.now;
+        write_deal(self.tx, &mut deal, (self.summarize, self.now))?;
+        record_changes(self.tx, &deal, Some(&before), &deal, self.who, self.now)?;
+        Ok(Some(deal))
+    }
 }
 
 /// The summarizer and the change's time, handed to `write_deal`.

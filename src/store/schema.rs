@@ -134,6 +134,10 @@ const MIGRATIONS: &[&str] = &[
         CREATE INDEX pipeline_by_overdue ON pipeline (overdue_from);
         CREATE INDEX pipeline_awaiting_sa ON pipeline (deal_id) WHERE awaiting_sa;
         CREATE INDEX pipeline_awaiting_manager ON pipeline (deal_id) WHERE awaiting_manager;",
+    // Deals imported from Salesforce are found again by the opportunity's Id
+    // (kept in the deal's content) when the export is imported again.
+    "CREATE INDEX deal_content_by_salesforce_id
+            ON deal_content (json_extract(body, '$.salesforce.id'));",
 ];
 
 pub fn migrations() -> Migrations<'static> {

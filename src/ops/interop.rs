@@ -1,0 +1,485 @@
+//! Salesforce exports in: opportunities and contact roles, read record by
+//! record (nothing but the current record is held) and written in one
+//! transaction. A record that cannot be read is skipped and reported; the
+//! rest are imported. A dry run does the same work and rolls it back.
+
+use super::Session;
+use crate::domain::content::Choice;
+use crate::domain::deal::{Deal, DealId, FieldError};
+use crate::domain::salesforce::{ContactRole, ExportKind, OppLayout, Opportunity, RoleLayout};
+use crate::store::StoreError;
+use std::io::Read;
+
+/// What happened to one record, as it happens.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Event {
+    /// A deal created from an opportunity (`id` is provisional in a dry run).
+    Created {
+        id: DealId,
+        name: String,
+        label: String,
+    },
+    /// A deal whose Salesforce fields changed, and which.
+    Updated {
+        id: DealId,
+        name: String,
+        label: String,
+        fields: Vec<&'static str>,
+    },
+    /// A contact added to a deal's stakeholders.
+    Stakeholder {
+        id: DealId,
+        deal: String,
+        name: String,
+        role: &'static str,
+        sf_role: String,
+    },
+    /// A record that was not imported: its number (1 is the first after the
+    /// header), the line it starts on, who it is, and why.
+    Skipped {
+        record: u64,
+        line: u64,
+        label: String,
+        reason: String,
+    },
+}
+
+/// The counts of one import.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Tally {
+    pub records: u64,
+    pub created: u64,
+    pub updated: u64,
+    pub unchanged: u64,
+    pub skipped: u64,
+    /// Lines that are not records (a report's footer), left alone.
+    pub not_records: u64,
+    /// Columns the file has that qualify does not read.
+    pub ignored_columns: Vec<String>,
+    /// The file has no Id column: a re-import creates the deals again.
+    pub no_ids: bool,
+}
+
+/// Why an import did not happen at all.
+#[derive(Debug)]
+pub enum ImportError {
+    /// The file is not such an export (exit 2); nothing was written.
+    Unreadable(String),
+    Store(StoreError),
+}
+
+impl From<StoreError> for ImportError {
+    fn from(e: StoreError) -> Self {
+        ImportError::Store(e)
+    }
+}
+
+/// A record's cells as text; `None` when it is not UTF-8.
+fn cells(record: &csv::ByteRecord) -> Option<Vec<String>> {
+    record
+        .iter()
+        .map(|c| {
+            std::str::from_utf8(c).ok().map(|t| {
+                if t.contains('\r') {
+                    t.replace("\r\n", "\n")
+                } else {
+                    t.to_string()
+                }
+            })
+        })
+        .collect()
+}
+
+/// The header row (blank lines before it are passed over).
+fn header<R: Read>(reader: &mut csv::Reader<R>) -> Result<Vec<String>, ImportError> {
+    let mut record = csv::ByteRecord::new();
+    loop {
+        match reader.read_byte_record(&mut record) {
+            Ok(false) => return Err(ImportError::Unreadable("the file is empty".into())),
+            Ok(true) if record.iter().all(|c| c.iter().all(u8::is_ascii_whitespace)) => {}
+            Ok(true) => {
+                return cells(&record).ok_or_else(|| {
+                    ImportError::Unreadable(
+                        "the header row is not UTF-8 text (save the export as UTF-8 CSV)".into(),
+                    )
+                });
+            }
+            Err(e) => return Err(ImportError::Unreadable(format!("cannot read it: {e}"))),
+        }
+    }
+}
+
+/// Where the input's line breaks are, for the line a record starts on: the
+/// CSV reader gives the byte a record starts at, and reads ahead only a
+/// buffer's length, so only the breaks not yet passed are kept.
+#[derive(Default, Clone)]
+struct Lines(std::rc::Rc<std::cell::RefCell<Breaks>>);
+
+#[derive(Default)]
+struct Breaks {
+    read: u64,
+    ahead: std::collections::VecDeque<u64>,
+    passed: u64,
+}
+
+impl Lines {
+    fn counting<R: Read>(&self, inner: R) -> Counting<R> {
+        Counting {
+            inner,
+            lines: self.clone(),
+        }
+    }
+
+    /// The line (from 1) that the record starting at `byte` is on; the
+    /// reader may place a CRLF's line feed at the record's start.
+    fn line_at(&self, byte: u64) -> u64 {
+        let mut b = self.0.borrow_mut();
+        while b.ahead.front().is_some_and(|at| *at <= byte) {
+            b.ahead.pop_front();
+            b.passed += 1;
+        }
+        b.passed + 1
+    }
+}
+
+struct Counting<R> {
+    inner: R,
+    lines: Lines,
+}
+
+impl<R: Read> Read for Counting<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        let mut b = self.lines.0.borrow_mut();
+        let start = b.read;
+        for (i, byte) in buf[..n].iter().enumerate() {
+            if *byte == b'\n' {
+                b.ahead.push_back(start + i as u64);
+            }
+        }
+        b.read += n as u64;
+        Ok(n)
+    }
+}
+
+/// A CSV reader over `input`: any number of cells per line (footers),
+/// quoted cells with commas and line breaks, CRLF or LF.
+fn csv_reader<R: Read>(input: R) -> csv::Reader<R> {
+    csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(input)
+}
+
+/// Each record after the header, with its number and line; stops at the
+/// end or at a read failure (which fails the whole import).
+fn each_record<R: Read>(
+    reader: &mut csv::Reader<R>,
+    lines: &Lines,
+    columns: usize,
+    tally: &mut Tally,
+    mut each: impl FnMut(u64, u64, Result<Vec<String>, String>) -> Result<(), StoreError>,
+) -> Result<(), StoreError> {
+    let mut record = csv::ByteRecord::new();
+    let mut number = 0;
+    loop {
+        match reader.read_byte_record(&mut record) {
+            Ok(false) => return Ok(()),
+            Ok(true) => {
+                let line = record.position().map_or(0, |p| lines.line_at(p.byte()));
+                let blank = record.iter().all(|c| c.iter().all(u8::is_ascii_whitespace));
+                if blank || (record.len() == 1 && columns > 1) {
+                    // a report's footer ("Confidential Information …") or an empty row
+                    if !blank {
+                        tally.not_records += 1;
+                    }
+                    continue;
+                }
+                number += 1;
+                tally.records += 1;
+                let text = cells(&record)
+                    .ok_or_else(|| "not UTF-8 text (save the export as UTF-8 CSV)".to_string());
+                each(number, line, text)?;
+            }
+            Err(e) => {
+                return Err(StoreError::Invalid(vec![FieldError {
+                    field: format!("after record {number}"),
+                    message: format!("cannot read the file: {e}; nothing was imported"),
+                }]));
+            }
+        }
+    }
+}
+
+/// Which export `headers` is, as the importers read it.
+pub fn kind_of(headers: &[String]) -> Option<ExportKind> {
+    crate::domain::salesforce::detect(headers)
+}
+
+/// Import a Salesforce opportunity export (either header style). Deals are
+/// matched by the opportunity's Id; a new one is created, a known one has
+/// its Salesforce-owned fields brought up to date. With `dry_run` nothing
+/// is written.
+pub fn import_salesforce(
+    s: &mut Session,
+    input: impl Read,
+    dry_run: bool,
+    on: &mut dyn FnMut(&Event),
+) -> Result<Tally, ImportError> {
+    let lines = Lines::default();
+    let mut reader = csv_reader(lines.counting(input));
+    let headers = header(&mut reader)?;
+    let layout = OppLayout::of(&headers).map_err(ImportError::Unreadable)?;
+    let mut tally = Tally {
+        ignored_columns: layout.ignored.clone(),
+        no_ids: !layout.has(crate::domain::salesforce::OppColumn::Id),
+        ..Tally::default()
+    };
+    let (now, today) = (s.clock.now(), s.clock.today());
+    let columns = headers.len();
+    let mut counts = Tally::default();
+    let Session {
+        store, playbook, ..
+    } = s;
+    store.batch(!dry_run, now, |b| {
+        each_record(
+            &mut reader,
+            &lines,
+            columns,
+            &mut counts,
+            |record, line, cells| {
+                let mut skip = |label: String, reason: String| {
+                    on(&Event::Skipped {
+                        record,
+                        line,
+                        label,
+                        reason,
+                    });
+                    tally.skipped += 1;
+                };
+                let cells = match cells {
+                    Ok(cells) => cells,
+                    Err(reason) => {
+                        skip(String::new(), reason);
+                        return Ok(());
+                    }
+                };
+                let op = match Opportunity::read(&layout, &cells) {
+                    Ok(op) => op,
+                    Err(e) => {
+                        // name the record by its Id, else its name, when the file has them
+                        let label = [
+                            crate::domain::salesforce::OppColumn::Id,
+                            crate::domain::salesforce::OppColumn::Name,
+                        ]
+                        .iter()
+                        .find_map(|c| {
+                            layout
+                                .cell(&cells, *c)
+                                .filter(|v| !v.trim().is_empty())
+                                .map(|v| (c, v))
+                        })
+                        .map(|(c, v)| {
+                            let v = crate::text::clean(crate::text::head(v.trim(), 60));
+                            if *c == crate::domain::salesforce::OppColumn::Id {
+                                format!("Id {v}")
+                            } else {
+                                format!("{v:?}")
+                            }
+                        })
+                        .unwrap_or_default();
+                        skip(label, e.to_string());
+                        return Ok(());
+                    }
+                };
+                let existing = if op.id.is_empty() {
+                    None
+                } else {
+                    b.find_salesforce(&op.id)?
+                };
+                match existing {
+                    Some(id) => {
+                        let mut refused = None;
+                        let mut fields = Vec::new();
+                        let saved = b.update(id, |deal| {
+                            let before = deal.clone();
+                            op.apply(deal, today);
+                            if let Some(why) = invalid(deal) {
+                                refused = Some(why);
+                                *deal = before;
+                            } else {
+                                fields = changed_fields(&before, deal);
+                            }
+                            Ok(())
+                        })?;
+                        if let Some(why) = refused {
+                            skip(op.label(), why);
+                        } else if let Some(deal) = saved {
+                            tally.updated += 1;
+                            on(&Event::Updated {
+                                id,
+                                name: deal.name,
+                                label: op.label(),
+                                fields,
+                            });
+                        } else {
+                            tally.unchanged += 1;
+                        }
+                    }
+                    None => {
+                        let deal = op.new_deal(playbook, now, today);
+                        if let Some(why) = invalid(&deal) {
+                            skip(op.label(), why);
+                            return Ok(());
+                        }
+                        let name = deal.name.clone();
+                        let id = b.insert(deal)?;
+                        tally.created += 1;
+                        on(&Event::Created {
+                            id,
+                            name,
+                            label: op.label(),
+                        });
+                    }
+                }
+                Ok(())
+            },
+        )
+    })?;
+    tally.records = counts.records;
+    tally.not_records = counts.not_records;
+    Ok(tally)
+}
+
+/// The fields that differ between two versions of a deal, by name.
+fn changed_fields(before: &Deal, after: &Deal) -> Vec<&'static str> {
+    let mut fields = Vec::new();
+    let mut check = |differs: bool, name: &'static str| {
+        if differs {
+            fields.push(name);
+        }
+    };
+    check(before.name != after.name, "name");
+    check(before.account != after.account, "account");
+    check(before.amount != after.amount, "amount");
+    check(before.close_date != after.close_date, "close date");
+    check(before.stage != after.stage, "stage");
+    check(before.owner != after.owner, "owner");
+    check(before.content.outcome != after.content.outcome, "outcome");
+    let (a, b) = (&before.content.salesforce, &after.content.salesforce);
+    let field = |f: fn(&crate::domain::salesforce::SalesforceRef) -> String| {
+        a.as_ref().map(f) != b.as_ref().map(f)
+    };
+    check(field(|r| r.next_step.clone()), "next step");
+    check(field(|r| r.id.clone()), "Salesforce Id");
+    check(field(|r| r.account_id.clone()), "account Id");
+    check(field(|r| r.owner_id.clone()), "owner Id");
+    check(
+        field(|r| r.probability.map(|p| p.to_string()).unwrap_or_default()),
+        "probability",
+    );
+    check(field(|r| r.forecast_category.clone()), "forecast category");
+    fields
+}
+
+/// The validation errors of a deal about to be written, as one line.
+fn invalid(deal: &Deal) -> Option<String> {
+    let errors = deal.content.validate();
+    let first = errors.first()?;
+    Some(first.to_string())
+}
+
+/// Import a Salesforce contact-role export: each row becomes a stakeholder
+/// of the deal imported from its opportunity (unless that contact is there
+/// already). Rows for opportunities qualify does not have are skipped.
+pub fn import_contact_roles(
+    s: &mut Session,
+    input: impl Read,
+    dry_run: bool,
+    on: &mut dyn FnMut(&Event),
+) -> Result<Tally, ImportError> {
+    let lines = Lines::default();
+    let mut reader = csv_reader(lines.counting(input));
+    let headers = header(&mut reader)?;
+    let layout = RoleLayout::of(&headers).map_err(ImportError::Unreadable)?;
+    let mut tally = Tally {
+        ignored_columns: layout.ignored.clone(),
+        ..Tally::default()
+    };
+    let now = s.clock.now();
+    let columns = headers.len();
+    let mut counts = Tally::default();
+    s.store.batch(!dry_run, now, |b| {
+        each_record(&mut reader, &lines, columns, &mut counts, |record, line, cells| {
+            let mut skip = |label: String, reason: String| {
+                on(&Event::Skipped {
+                    record,
+                    line,
+                    label,
+                    reason,
+                });
+                tally.skipped += 1;
+            };
+            let cells = match cells {
+                Ok(cells) => cells,
+                Err(reason) => {
+                    skip(String::new(), reason);
+                    return Ok(());
+                }
+            };
+            let role = match ContactRole::read(&layout, &cells) {
+                Ok(role) => role,
+                Err(e) => {
+                    let label = layout
+                        .cell(&cells, crate::domain::salesforce::RoleColumn::ContactId)
+                        .filter(|v| !v.trim().is_empty())
+                        .map(|v| {
+                            format!(
+                                "contact {}",
+                                crate::text::clean(crate::text::head(v.trim(), 60))
+                            )
+                        })
+                        .unwrap_or_default();
+                    skip(label, e.to_string());
+                    return Ok(());
+                }
+            };
+            let label = format!("{:?}", crate::text::clean(&role.name));
+            let Some(id) = b.find_salesforce(&role.opportunity_id)? else {
+                skip(
+                    label,
+                    format!(
+                        "no deal was imported from opportunity {} (import the opportunities first)",
+                        crate::text::clean(&role.opportunity_id)
+                    ),
+                );
+                return Ok(());
+            };
+            let mut added = false;
+            match b.update(id, |deal| {
+                let before = deal.content.stakeholders.len();
+                role.apply(deal);
+                added = deal.content.stakeholders.len() > before;
+                Ok(())
+            })? {
+                Some(deal) if added => {
+                    tally.created += 1;
+                    on(&Event::Stakeholder {
+                        id,
+                        deal: deal.name.clone(),
+                        name: role.name.clone(),
+                        role: role.role.label(),
+                        sf_role: role.sf_role.clone(),
+                    });
+                }
+                // the contact was there by name: now it is known by its Id too
+                Some(_) => tally.updated += 1,
+                None => tally.unchanged += 1,
+            }
+            Ok(())
+        })
+    })?;
+    tally.records = counts.records;
+    tally.not_records = counts.not_records;
+    Ok(tally)
+}

@@ -1,0 +1,705 @@
+//! Salesforce in and out: opportunity and contact-role exports in both
+//! header styles, re-imports, dry runs, the Data Loader and spreadsheet
+//! CSVs, the iCalendar file, and importers that never panic.
+
+mod common;
+use assert_cmd::Command;
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+use tempfile::TempDir;
+
+const T0: &str = "2026-11-02T09:00:00Z";
+
+fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/salesforce")
+        .join(name)
+}
+
+struct Db {
+    dir: TempDir,
+    db: PathBuf,
+}
+
+struct Run {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+impl Db {
+    fn new() -> Db {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("deals.db");
+        Db { dir, db }
+    }
+
+    fn run(&self, args: &[&str]) -> Run {
+        self.run_at(T0, args)
+    }
+
+    fn run_at(&self, when: &str, args: &[&str]) -> Run {
+        let out = Command::cargo_bin("qualify")
+            .unwrap()
+            .env_remove("QUALIFY_DB")
+            .env("QUALIFY_USER", "dana")
+            .arg("--db")
+            .arg(&self.db)
+            .args(["--as-of", when])
+            .args(args)
+            .output()
+            .unwrap();
+        Run {
+            code: out.status.code().unwrap_or(-1),
+            stdout: String::from_utf8(out.stdout).unwrap(),
+            stderr: String::from_utf8(out.stderr).unwrap(),
+        }
+    }
+
+    fn ok(&self, args: &[&str]) -> String {
+        let r = self.run(args);
+        assert_eq!(r.code, 0, "{args:?}: {}{}", r.stdout, r.stderr);
+        r.stdout
+    }
+
+    fn import(&self, file: &Path, extra: &[&str]) -> Run {
+        let mut args = vec!["deal", "import", file.to_str().unwrap()];
+        args.extend_from_slice(extra);
+        self.run(&args)
+    }
+
+    fn list(&self) -> Vec<Value> {
+        let v: Value = serde_json::from_str(&self.ok(&["deal", "list", "--json"])).unwrap();
+        v.as_array().unwrap().clone()
+    }
+
+    fn by_name(&self, name: &str) -> Value {
+        self.list()
+            .into_iter()
+            .find(|d| d["name"] == name)
+            .unwrap_or_else(|| panic!("no deal {name}"))
+    }
+
+    fn doc(&self, id: i64) -> Value {
+        serde_json::from_str(&self.ok(&["deal", "export", &id.to_string()])).unwrap()
+    }
+
+    fn file(&self, name: &str, bytes: &[u8]) -> PathBuf {
+        let path = self.dir.path().join(name);
+        std::fs::write(&path, bytes).unwrap();
+        path
+    }
+}
+
+#[test]
+fn an_api_export_with_bom_crlf_multiline_cells_and_three_date_styles_imports() {
+    let db = Db::new();
+    let r = db.import(&fixture("opportunities_api.csv"), &[]);
+    assert_eq!(r.code, 1, "one record is skipped: {}{}", r.stdout, r.stderr);
+    assert!(
+        r.stdout
+            .contains("6 records: 5 created, 0 updated, 0 unchanged, 1 skipped"),
+        "{}",
+        r.stdout
+    );
+    // the impossible date is named with its record, line (after a two-line
+    // record) and Id
+    assert!(
+        r.stdout.contains(
+            "skipped record 3 (line 5, Id 0065g00000AAAA3AAA): CloseDate: not a date: \"02/30/27\""
+        ),
+        "{}",
+        r.stdout
+    );
+    // custom columns are reported once
+    assert_eq!(r.stdout.matches("Region__c").count(), 1, "{}", r.stdout);
+    assert!(r.stdout.contains("Competitor_Notes__c"));
+
+    let deals = db.list();
+    assert_eq!(deals.len(), 5);
+    let acme = db.by_name("Acme ERP rollout");
+    assert_eq!(acme["amount"], 420000.5);
+    assert_eq!(acme["close_date"], "2027-03-31");
+    assert_eq!(acme["account"], "Acme Corp");
+    assert_eq!(acme["owner"], "Dana Reyes");
+    assert_eq!(acme["stage"], "Qualification");
+    let muller = db.by_name("Müller Logistik — 東京 expansion");
+    assert_eq!(muller["amount"], 1_250_000);
+    assert_eq!(muller["close_date"], "2027-03-15");
+    assert_eq!(muller["account"], "Müller Logistik GmbH");
+    let globex = db.by_name("Globex platform");
+    assert_eq!(globex["close_date"], "2026-12-20", "MM/DD/YY");
+    assert_eq!(globex["amount"], 300_000);
+    assert!(db.list().iter().all(|d| d["name"] != "Initech renewal"));
+
+    // the ids are kept, the next step becomes an open one, closed → outcome
+    let doc = db.doc(acme["id"].as_i64().unwrap());
+    assert_eq!(doc["salesforce"]["id"], "0065g00000AAAA1AAA");
+    assert_eq!(doc["salesforce"]["account_id"], "0015g00000BBBB1AAA");
+    assert_eq!(
+        doc["salesforce"]["next_step"],
+        "Book the CFO call, then\nsend the business case"
+    );
+    assert_eq!(
+        doc["next_steps"][0]["action"],
+        doc["salesforce"]["next_step"]
+    );
+    assert_eq!(doc["next_steps"][0]["done"], false);
+    assert!(doc.get("outcome").is_none());
+    let won = db.doc(globex["id"].as_i64().unwrap());
+    assert_eq!(won["outcome"]["kind"], "won");
+    assert_eq!(won["outcome"]["on"], "2026-12-20");
+    let lost = db.doc(db.by_name("Umbrella pilot")["id"].as_i64().unwrap());
+    assert_eq!(lost["outcome"]["kind"], "lost");
+}
+
+#[test]
+fn a_report_export_with_labels_and_a_footer_imports() {
+    let db = Db::new();
+    let r = db.import(&fixture("opportunities_report.csv"), &[]);
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+    assert!(
+        r.stdout
+            .contains("3 records: 2 created, 0 updated, 0 unchanged, 1 skipped"),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        r.stdout.contains(
+            "skipped record 3 (line 5, Id 0065g00000RRRR3AAA): Amount: not an amount: \"lots\""
+        ),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        r.stdout.contains("2 lines that are not records"),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        r.stdout
+            .contains("columns not imported: Fiscal Period, Deal Size Band")
+    );
+    let stark = db.by_name("Stark Industries data");
+    assert_eq!(stark["amount"], 640_000);
+    assert_eq!(stark["close_date"], "2027-04-30");
+    assert_eq!(stark["owner"], "Priya Raman");
+    assert_eq!(stark["stage"], "Needs Analysis");
+    let wayne = db.by_name("Wayne Enterprises security");
+    assert_eq!(wayne["amount"], 95500.25);
+    assert_eq!(wayne["close_date"], "2027-06-30");
+    let doc = db.doc(stark["id"].as_i64().unwrap());
+    assert_eq!(doc["salesforce"]["id"], "0065g00000RRRR1AAA");
+    assert_eq!(doc["salesforce"]["probability"], 20);
+}
+
+#[test]
+fn a_good_file_exits_zero_and_an_unreadable_one_two() {
+    let db = Db::new();
+    let good = db.file(
+        "good.csv",
+        b"Name,Account.Name,Amount,CloseDate\nA,B,1,2027-01-01\n",
+    );
+    let r = db.import(&good, &[]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    assert!(r.stdout.contains("has no Id or Opportunity ID column"));
+    for (name, bytes) in [
+        ("words.txt", &b"hello there\nfriend\n"[..]),
+        ("empty.csv", b""),
+        ("binary.bin", b"\x00\x01\x02\xff\xfe"),
+    ] {
+        let file = db.file(name, bytes);
+        let r = db.import(&file, &[]);
+        assert_eq!(r.code, 2, "{name}: {}{}", r.stdout, r.stderr);
+        assert_eq!(r.stderr.lines().count(), 1, "{}", r.stderr);
+    }
+    // told it is an export, a file without a Name column is refused whole
+    let no_name = db.file("no_name.csv", b"Id,Amount\n006,5\n");
+    let r = db.import(&no_name, &["--format", "salesforce-csv"]);
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stderr.contains("no Name or Opportunity Name column"),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(db.list().len(), 1);
+    // JSON documents keep working
+    let r = db.import(Path::new(common::FIXTURE), &[]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(r.stdout.trim(), "2");
+}
+
+#[test]
+fn a_reimport_creates_nothing_and_changes_only_what_changed() {
+    let db = Db::new();
+    db.import(&fixture("opportunities_api.csv"), &[]);
+    let acme = db.by_name("Acme ERP rollout")["id"].as_i64().unwrap();
+    // qualification work done in qualify since the import
+    db.ok(&[
+        "step",
+        &acme.to_string(),
+        "1",
+        "note",
+        "outcomes",
+        "CFO confirmed the pain",
+    ]);
+    let history_before = db.ok(&["history", &acme.to_string(), "--json"]);
+    let r = db.import(&fixture("opportunities_api.csv"), &[]);
+    assert!(
+        r.stdout
+            .contains("6 records: 0 created, 0 updated, 5 unchanged, 1 skipped"),
+        "{}",
+        r.stdout
+    );
+    assert_eq!(
+        db.ok(&["history", &acme.to_string(), "--json"]),
+        history_before
+    );
+
+    // Salesforce moved the amount and the stage of one deal
+    let text = std::fs::read_to_string(fixture("opportunities_api.csv")).unwrap();
+    let changed = text
+        .replace(",Qualification,420000.50,", ",Needs Analysis,450000,")
+        .replace(",02/30/27,", ",02/28/27,");
+    let file = db.file("changed.csv", changed.as_bytes());
+    let r = db.import(&file, &[]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    assert!(
+        r.stdout
+            .contains("6 records: 1 created, 1 updated, 4 unchanged, 0 skipped"),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        r.stdout.contains(&format!(
+            "updated deal {acme} \"Acme ERP rollout\" (Id 0065g00000AAAA1AAA): amount, stage"
+        )),
+        "{}",
+        r.stdout
+    );
+    let history: Value =
+        serde_json::from_str(&db.ok(&["history", &acme.to_string(), "--json"])).unwrap();
+    let new: Vec<&str> =
+        history.as_array().unwrap()[serde_json::from_str::<Value>(&history_before)
+            .unwrap()
+            .as_array()
+            .unwrap()
+            .len()..]
+            .iter()
+            .map(|e| e["field"].as_str().unwrap())
+            .collect();
+    assert_eq!(new, ["amount", "stage"]);
+    let doc = db.doc(acme);
+    assert_eq!(doc["amount"], 450_000);
+    assert_eq!(
+        doc["steps"][0]["notes"]["outcomes"],
+        "CFO confirmed the pain"
+    );
+    assert_eq!(db.list().len(), 6);
+}
+
+#[test]
+fn a_dry_run_says_the_same_and_writes_nothing() {
+    let db = Db::new();
+    db.import(&fixture("opportunities_api.csv"), &[]);
+    let bytes = || {
+        let mut all = std::fs::read(&db.db).unwrap();
+        all.extend(std::fs::read(db.db.with_extension("db-wal")).unwrap_or_default());
+        all
+    };
+    let before = bytes();
+    let r = db.import(&fixture("opportunities_report.csv"), &["--dry-run"]);
+    assert_eq!(r.code, 1);
+    assert!(
+        r.stdout.contains("would create \"Stark Industries data\""),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        r.stdout
+            .contains("3 records: 2 created, 0 updated, 0 unchanged, 1 skipped")
+    );
+    assert!(r.stdout.contains("skipped record 3"));
+    assert!(r.stdout.contains("dry run: nothing was written"));
+    let r = db.import(&fixture("contact_roles.csv"), &["--dry-run"]);
+    assert!(r.stdout.contains("would add \"Tom Hale\""), "{}", r.stdout);
+    assert!(
+        !r.stdout.lines().any(|l| l.starts_with("added")),
+        "{}",
+        r.stdout
+    );
+    assert_eq!(bytes(), before, "the database file is unchanged");
+    assert_eq!(db.list().len(), 5);
+    let acme = db.by_name("Acme ERP rollout")["id"].as_i64().unwrap();
+    assert_eq!(db.doc(acme)["stakeholders"], Value::Array(vec![]));
+}
+
+#[test]
+fn contact_roles_become_stakeholders_with_mapped_roles_once() {
+    let db = Db::new();
+    db.import(&fixture("opportunities_api.csv"), &[]);
+    let r = db.import(&fixture("contact_roles.csv"), &[]);
+    assert_eq!(
+        r.code, 1,
+        "an unknown opportunity: {}{}",
+        r.stdout, r.stderr
+    );
+    assert!(
+        r.stdout.contains("skipped record 6 (line 7, \"Nobody Known\"): no deal was imported from opportunity 0065g00000ZZZZ9AAA"),
+        "{}",
+        r.stdout
+    );
+    assert!(r.stdout.contains("6 stakeholders added"), "{}", r.stdout);
+    let roles = |name: &str| -> Vec<(String, String, String)> {
+        let id = db.by_name(name)["id"].as_i64().unwrap();
+        db.doc(id)["stakeholders"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| {
+                (
+                    s["name"].as_str().unwrap().to_string(),
+                    s["title"].as_str().unwrap().to_string(),
+                    s["role"].as_str().unwrap().to_string(),
+                )
+            })
+            .collect()
+    };
+    let t = |a: &str, b: &str, c: &str| (a.to_string(), b.to_string(), c.to_string());
+    assert_eq!(
+        roles("Acme ERP rollout"),
+        [
+            t("Tom Hale", "CFO", "economic_buyer"),
+            t("Ken Ito", "IT Director", "technical_buyer"),
+            t("Zoë Brandt", "Controller", "business_user"),
+        ]
+    );
+    assert_eq!(
+        roles("Müller Logistik — 東京 expansion"),
+        [
+            t("Jürgen Müller", "COO", "executive_sponsor"),
+            t("Anna Schmidt", "Head of Ops, EMEA", "influencer"),
+        ]
+    );
+    assert_eq!(
+        roles("Hooli analytics"),
+        [t("Gavin Belson", "CEO", "decision_maker")]
+    );
+    assert_eq!(roles("Globex platform"), []);
+    // again: nothing new
+    let r = db.import(&fixture("contact_roles.csv"), &[]);
+    assert!(
+        r.stdout.contains(
+            "0 stakeholders added, 0 linked to their contact, 6 already there, 1 skipped"
+        ),
+        "{}",
+        r.stdout
+    );
+    assert_eq!(roles("Acme ERP rollout").len(), 3);
+    // and re-importing the opportunities leaves the stakeholders alone
+    db.import(&fixture("opportunities_api.csv"), &[]);
+    assert_eq!(roles("Acme ERP rollout").len(), 3);
+}
+
+fn csv_rows(text: &str) -> Vec<Vec<String>> {
+    csv::ReaderBuilder::new()
+        .has_headers(false)
+        .from_reader(text.as_bytes())
+        .records()
+        .map(|r| r.unwrap().iter().map(str::to_string).collect())
+        .collect()
+}
+
+#[test]
+fn a_formula_in_a_name_exports_as_harmless_text_and_numbers_stay_numbers() {
+    let db = Db::new();
+    let id = db
+        .ok(&[
+            "deal",
+            "add",
+            "--name",
+            "=HYPERLINK(\"http://x\",\"y\")",
+            "--account",
+            "@Acme",
+            "--amount",
+            "$250,000.50",
+            "--close-date",
+            "2027-03-31",
+            "--stage=-Discovery",
+        ])
+        .trim()
+        .to_string();
+    let loader = db.ok(&["deal", "export", &id, "--format", "salesforce-csv"]);
+    assert!(loader.contains("\r\n"), "CRLF records");
+    let rows = csv_rows(&loader);
+    assert_eq!(
+        rows[0],
+        [
+            "Id",
+            "Name",
+            "AccountId",
+            "Account.Name",
+            "Amount",
+            "CloseDate",
+            "StageName",
+            "NextStep",
+            "ForecastCategoryName",
+            "Probability",
+            "Description"
+        ]
+    );
+    let row = &rows[1];
+    assert_eq!(row[1], "'=HYPERLINK(\"http://x\",\"y\")");
+    assert_eq!(row[3], "'@Acme");
+    assert_eq!(row[4], "250000.50");
+    assert_eq!(row[5], "2027-03-31");
+    assert_eq!(row[6], "'-Discovery");
+    assert_eq!(row[8], "Pipeline");
+    assert!(row[10].starts_with("MEDDPICC 0/24"), "{}", row[10]);
+    let sheet = db.ok(&["deal", "export", "--format", "csv"]);
+    let rows = csv_rows(&sheet);
+    assert_eq!(rows[0][1], "Deal");
+    assert_eq!(rows[1][1], "'=HYPERLINK(\"http://x\",\"y\")");
+    assert_eq!(rows[1][5], "250000.50");
+    // every text cell in both files is safe
+    for row in csv_rows(&loader).iter().chain(&csv_rows(&sheet)) {
+        for cell in row {
+            assert!(
+                !cell.starts_with(['=', '+', '-', '@', '\t', '\r']),
+                "{cell:?}"
+            );
+        }
+    }
+}
+
+#[test]
+fn long_names_and_next_steps_are_cut_to_salesforces_limits_with_a_warning() {
+    let db = Db::new();
+    let name = "N".repeat(150);
+    let id = db
+        .ok(&["deal", "add", "--name", &name, "--account", "A"])
+        .trim()
+        .to_string();
+    let r = db.run(&["deal", "export", &id, "--format", "salesforce-csv"]);
+    assert_eq!(r.code, 0);
+    assert!(
+        r.stderr.contains("Name cut to 120 characters"),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(csv_rows(&r.stdout)[1][1].chars().count(), 120);
+    // an unknown deal: one line, exit 2, nothing written
+    for format in ["json", "salesforce-csv", "csv", "ics"] {
+        let r = db.run(&["deal", "export", "99", "--format", format]);
+        assert_eq!(r.code, 2, "{format}");
+        assert_eq!(r.stdout, "", "{format}");
+        assert!(
+            r.stderr.starts_with("qualify: no deal with id 99"),
+            "{}",
+            r.stderr
+        );
+    }
+}
+
+#[test]
+fn the_calendar_parses_and_keeps_its_uids() {
+    let db = Db::new();
+    db.import(Path::new(common::FIXTURE), &[]);
+    let r = db.run(&["deal", "export", "--format", "ics"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let text = r.stdout;
+    assert!(text.starts_with("BEGIN:VCALENDAR\r\n"));
+    assert!(!text.replace("\r\n", "").contains('\n'), "CRLF only");
+    for line in text.split("\r\n") {
+        assert!(line.len() <= 75, "{line:?}");
+    }
+    let unfolded = icalendar::parser::unfold(&text);
+    let cal = icalendar::parser::read_calendar(&unfolded).expect("RFC 5545");
+    let doc: Value =
+        serde_json::from_str(&std::fs::read_to_string(common::FIXTURE).unwrap()).unwrap();
+    let open_steps = doc["next_steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|n| n["done"] != true)
+        .count();
+    let open_milestones = doc["decision_process"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|m| m["done"] != true)
+        .count();
+    assert!(open_steps + open_milestones > 0);
+    let items: Vec<_> = cal
+        .components
+        .iter()
+        .filter(|c| c.name == "VEVENT" || c.name == "VTODO")
+        .collect();
+    assert_eq!(items.len(), open_steps + open_milestones);
+    let prop = |c: &icalendar::parser::Component, name: &str| {
+        c.properties
+            .iter()
+            .find(|p| p.name == name)
+            .map(|p| p.val.to_string())
+            .unwrap_or_default()
+    };
+    for item in &items {
+        assert!(prop(item, "UID").ends_with("@qualify"));
+        if item.name == "VEVENT" {
+            assert_eq!(prop(item, "DTSTART").len(), 8, "an all-day date");
+        }
+    }
+    let uids: Vec<String> = items.iter().map(|c| prop(c, "UID")).collect();
+    let mut unique = uids.clone();
+    unique.sort();
+    unique.dedup();
+    assert_eq!(unique.len(), uids.len());
+    // a later export names the same items the same way
+    let again = db
+        .run_at(
+            "2026-11-20T09:00:00Z",
+            &["deal", "export", "--format", "ics"],
+        )
+        .stdout;
+    assert_ne!(again, text, "a later DTSTAMP");
+    let again = icalendar::parser::unfold(&again);
+    let cal = icalendar::parser::read_calendar(&again).unwrap();
+    let later: Vec<String> = cal
+        .components
+        .iter()
+        .filter(|c| c.name == "VEVENT" || c.name == "VTODO")
+        .map(|c| prop(c, "UID"))
+        .collect();
+    assert_eq!(later, uids);
+}
+
+#[test]
+fn a_whole_database_json_export_round_trips_and_out_writes_a_private_file() {
+    let db = Db::new();
+    db.import(Path::new(common::FIXTURE), &[]);
+    db.import(&fixture("opportunities_api.csv"), &[]);
+    db.import(&fixture("contact_roles.csv"), &[]);
+    let out = db.dir.path().join("all.json");
+    db.ok(&["deal", "export", "--out", out.to_str().unwrap()]);
+    assert_eq!(
+        std::fs::read_to_string(&out).unwrap(),
+        db.ok(&["deal", "export", "--json"])
+    );
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&out).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600);
+    }
+    let fresh = Db::new();
+    let r = fresh.import(&out, &[]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let strip = |text: &str| {
+        let mut v: Value = serde_json::from_str(text).unwrap();
+        for d in v.as_array_mut().unwrap() {
+            let d = d.as_object_mut().unwrap();
+            d.remove("id");
+            d.remove("version");
+        }
+        v
+    };
+    let first = strip(&std::fs::read_to_string(&out).unwrap());
+    assert_eq!(first.as_array().unwrap().len(), 6);
+    assert_eq!(strip(&fresh.ok(&["deal", "export"])), first);
+    // the Salesforce ids came along: the export's re-import updates, not duplicates
+    let r = fresh.import(&fixture("opportunities_api.csv"), &[]);
+    assert!(r.stdout.contains("0 created"), "{}", r.stdout);
+    // an ICS to a file, too
+    let ics = db.dir.path().join("deals.ics");
+    db.ok(&[
+        "deal",
+        "export",
+        "--format",
+        "ics",
+        "--out",
+        ics.to_str().unwrap(),
+    ]);
+    assert!(
+        std::fs::read_to_string(&ics)
+            .unwrap()
+            .ends_with("END:VCALENDAR\r\n")
+    );
+}
+
+mod never_panic {
+    use chrono::FixedOffset;
+    use proptest::prelude::*;
+    use qualify::Clock;
+    use qualify::domain::Playbook;
+    use qualify::ops::{Session, interop};
+    use qualify::store::Store;
+
+    fn session() -> Session {
+        Session::new(
+            Store::open_in_memory().unwrap(),
+            Playbook::default_playbook(),
+            Clock::fixed(super::T0.parse().unwrap()).with_offset(FixedOffset::east_opt(0).unwrap()),
+            "fuzz",
+        )
+    }
+
+    fn both(bytes: &[u8]) {
+        let mut s = session();
+        let _ = interop::import_salesforce(&mut s, bytes, false, &mut |_| {});
+        let _ = interop::import_contact_roles(&mut s, bytes, false, &mut |_| {});
+        let _ = interop::import_salesforce(&mut s, bytes, true, &mut |_| {});
+    }
+
+    fn fixtures() -> Vec<Vec<u8>> {
+        [
+            "opportunities_api.csv",
+            "opportunities_report.csv",
+            "contact_roles.csv",
+        ]
+        .iter()
+        .map(|f| std::fs::read(super::fixture(f)).unwrap())
+        .collect()
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
+
+        #[test]
+        fn arbitrary_bytes(bytes in proptest::collection::vec(any::<u8>(), 0..600)) {
+            both(&bytes);
+        }
+
+        #[test]
+        fn a_header_then_arbitrary_cells(
+            cells in proptest::collection::vec("[^\"]{0,12}|\"[^\"]{0,8}\"|[=+@\\-]?[0-9/,.$ -]{0,12}", 0..60)
+        ) {
+            let mut text = String::from("Id,Name,Account.Name,Amount,CloseDate,IsClosed,IsWon,Probability,OpportunityId,Role,Contact.Name\n");
+            for row in cells.chunks(11) {
+                text.push_str(&row.join(","));
+                text.push('\n');
+            }
+            both(text.as_bytes());
+        }
+
+        #[test]
+        fn mutated_exports(
+            which in 0usize..3,
+            edits in proptest::collection::vec((any::<prop::sample::Index>(), any::<u8>(), 0u8..3), 1..12),
+            cut in any::<prop::sample::Index>(),
+        ) {
+            let mut bytes = fixtures()[which].clone();
+            for (at, byte, kind) in edits {
+                let i = at.index(bytes.len().max(1));
+                match kind {
+                    0 if i < bytes.len() => bytes[i] = byte,
+                    1 => bytes.insert(i.min(bytes.len()), byte),
+                    _ if i < bytes.len() => { bytes.remove(i); }
+                    _ => {}
+                }
+            }
+            let keep = cut.index(bytes.len() + 1);
+            bytes.truncate(keep.max(bytes.len() / 2));
+            both(&bytes);
+        }
+    }
+}
