@@ -282,13 +282,11 @@ impl DealScreen {
         parts.extend(d.close_date.map(|c| (2, format!("close {c}"))));
         parts.push((4, shown(&d.stage)));
         parts.push((0, format!("{}/10 steps", d.steps_complete())));
-        let closed = d.content.outcome.as_ref().map(|o| o.kind.key());
-        parts.push((
-            2,
-            closed.map_or(self.forecast.label().to_string(), |k| {
-                format!("{} · {k}", self.forecast.label())
-            }),
-        ));
+        // a closed deal says so before anything else is dropped
+        match d.content.outcome.as_ref().map(|o| o.kind.key()) {
+            Some(kind) => parts.push((0, format!("{} · {kind}", self.forecast.label()))),
+            None => parts.push((2, self.forecast.label().to_string())),
+        }
         if self.stalled.is_some() {
             parts.push((1, "⏸ stalled".into()));
         }
