@@ -439,9 +439,16 @@ pub fn execute(cli: &Cli, command: &Command) -> Result<u8, Failure> {
     }
     let mut session = config::open(&cli.options())?;
     let s = &mut session;
-    let mut out = crate::text::SafeWriter::new(std::io::stdout().lock(), print::output(command));
+    let mut out = crate::text::SafeWriter::new(
+        std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock()),
+        print::output(command),
+    );
     let mut status = 0;
     let result = match command {
+        Command::Check { id: None, json } => {
+            status = oversight::check_all(*json, s, &mut out)?;
+            Ok(())
+        }
         oversight_command @ (Command::Check { .. }
         | Command::Escalate { .. }
         | Command::Escalation(_)
@@ -489,15 +496,15 @@ pub fn execute(cli: &Cli, command: &Command) -> Result<u8, Failure> {
                 sort: sort.unwrap_or_default(),
                 ..s.list_query()
             };
-            let deals = s.store.deal_page(&query, 0, usize::MAX >> 1)?;
             if *json {
-                let list: Vec<_> = deals.iter().map(print::summary_json).collect();
-                writeln!(
-                    out,
-                    "{}",
-                    serde_json::to_string_pretty(&list).expect("JSON")
-                )
+                // row by row to the output: nothing of the list is held
+                let mut array = print::JsonArray::new(&mut out);
+                s.store.each_row(&query, |d| {
+                    print::write_summary_json(&mut array, &d).map_err(write_failure)
+                })?;
+                array.finish()
             } else {
+                let deals = s.store.deal_page(&query, 0, usize::MAX >> 1)?;
                 let totals = s.store.category_totals(&query)?;
                 write!(out, "{}", print::summary_table(&deals, &totals))
             }
@@ -634,8 +641,14 @@ pub fn execute(cli: &Cli, command: &Command) -> Result<u8, Failure> {
             )
         }
     };
-    result.map_err(|e| Failure::refused(format!("cannot write the output: {e}")))?;
+    result.map_err(write_failure)?;
+    out.flush().map_err(write_failure)?;
     Ok(status)
+}
+
+/// The output could not be written (a closed pipe, a full disk).
+fn write_failure(e: std::io::Error) -> Failure {
+    Failure::refused(format!("cannot write the output: {e}"))
 }
 
 /// The text of FILE, or of standard input for `-`.

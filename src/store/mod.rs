@@ -810,6 +810,46 @@ impl Store {
         Ok(out)
     }
 
+    /// Every open deal (no outcome), whole, one at a time in id order;
+    /// nothing but the deal at hand is held. An error from `each` stops the
+    /// reading and is returned as it is.
+    pub fn each_open_deal<E: From<StoreError>>(
+        &self,
+        mut each: impl FnMut(Deal) -> std::result::Result<(), E>,
+    ) -> std::result::Result<(), E> {
+        let mut failed = None;
+        let result = each_open_deal(&self.conn, |deal| {
+            each(deal).map_err(|e| {
+                failed = Some(e);
+                StoreError::NotFound(DealId(0))
+            })
+        });
+        if let Some(e) = failed {
+            return Err(e);
+        }
+        self.checked(result).map_err(E::from)
+    }
+
+    /// Each row of the list in order, one at a time (nothing held). An
+    /// error from `each` stops the reading and is returned as it is.
+    pub fn each_row<E: From<StoreError>>(
+        &self,
+        query: &ListQuery,
+        mut each: impl FnMut(DealSummary) -> std::result::Result<(), E>,
+    ) -> std::result::Result<(), E> {
+        let mut failed = None;
+        let result = self.each_deal(query, 0, usize::MAX >> 1, |row| {
+            each(row).map_err(|e| {
+                failed = Some(e);
+                StoreError::NotFound(DealId(0))
+            })
+        });
+        if let Some(e) = failed {
+            return Err(e);
+        }
+        result.map_err(E::from)
+    }
+
     /// Each row of the list in order, one at a time (nothing held).
     pub fn each_deal(
         &self,
@@ -1366,100 +1406,188 @@ fn actions_bits(actions: &[bool]) -> i64 {
         .sum()
 }
 
+/// The columns [`deal_from_row`] reads, in its order (`d` is `deals`).
+const DEAL_COLUMNS: &str = "d.id, d.name, d.account, d.amount_cents, d.implementation_fee_cents,
+    d.support_rate_percent, d.close_date, d.stage, d.owner, d.sa, d.manager, d.trigger_date,
+    d.created_at, d.updated_at, d.version";
+
+/// The columns [`read_step`] reads, in its order.
+const STEP_COLUMNS: &str = "number, status, started_at, completed_at, blocked_reason,
+    blocked_since, actions, outcomes, decisions, next_steps, confirmed_with, confirmed_on,
+    first_completed_at";
+
+/// The columns [`read_escalation`] reads, in its order.
+const ESCALATION_COLUMNS: &str = "id, rule, step, reason, raised_at, raised_by, ack_by, ack_at,
+    ack_note, resolved_by, resolved_at, resolved_note, due_at";
+
+fn deal_from_row(r: &Row<'_>) -> rusqlite::Result<Deal> {
+    Ok(Deal {
+        id: r.get(0)?,
+        name: r.get(1)?,
+        account: r.get(2)?,
+        amount: r.get::<_, Option<i64>>(3)?.map(Money::from_cents),
+        implementation_fee: r.get::<_, Option<i64>>(4)?.map(Money::from_cents),
+        support_rate_percent: r.get(5)?,
+        close_date: r.get::<_, Option<NaiveDate>>(6)?,
+        stage: r.get(7)?,
+        owner: r.get(8)?,
+        sa: r.get(9)?,
+        manager: r.get(10)?,
+        trigger_date: r.get(11)?,
+        created_at: r.get(12)?,
+        updated_at: r.get(13)?,
+        version: r.get(14)?,
+        steps: Vec::new(),
+        content: DealContent::default(),
+        escalations: Vec::new(),
+    })
+}
+
+fn read_escalation(r: &Row<'_>) -> rusqlite::Result<EscalationRecord> {
+    let rule: String = r.get(1)?;
+    let stamp = |by: usize| -> rusqlite::Result<Option<Stamp>> {
+        let who: Option<String> = r.get(by)?;
+        let at: Option<DateTime<Utc>> = r.get(by + 1)?;
+        let note: Option<String> = r.get(by + 2)?;
+        Ok(at.map(|at| Stamp {
+            by: who.unwrap_or_default(),
+            at,
+            note: note.unwrap_or_default(),
+        }))
+    };
+    Ok(EscalationRecord {
+        id: r.get(0)?,
+        rule: EscalationRule::parse(&rule).ok_or_else(|| {
+            rusqlite::Error::FromSqlConversionFailure(
+                1,
+                rusqlite::types::Type::Text,
+                format!("unknown rule {rule}").into(),
+            )
+        })?,
+        step: r.get(2)?,
+        reason: r.get(3)?,
+        raised_at: r.get(4)?,
+        due_at: r.get(12)?,
+        raised_by: r.get(5)?,
+        acknowledged: stamp(6)?,
+        resolved: stamp(9)?,
+    })
+}
+
+/// The deal's content document from its stored JSON.
+fn content_from(body: &str) -> Result<DealContent> {
+    serde_json::from_str(body).map_err(|e| {
+        StoreError::Sql(rusqlite::Error::FromSqlConversionFailure(
+            0,
+            rusqlite::types::Type::Text,
+            Box::new(e),
+        ))
+    })
+}
+
 fn read_deal(conn: &Connection, id: DealId) -> Result<Deal> {
     let deal = conn
-        .query_row(
-            "SELECT id, name, account, amount_cents, implementation_fee_cents, support_rate_percent, close_date,
-                stage, owner, sa, manager, trigger_date, created_at, updated_at, version
-             FROM deals WHERE id = ?1",
-            [id],
-            |r| {
-                Ok(Deal {
-                    id: r.get(0)?,
-                    name: r.get(1)?,
-                    account: r.get(2)?,
-                    amount: r.get::<_, Option<i64>>(3)?.map(Money::from_cents),
-                    implementation_fee: r.get::<_, Option<i64>>(4)?.map(Money::from_cents),
-                    support_rate_percent: r.get(5)?,
-                    close_date: r.get::<_, Option<NaiveDate>>(6)?,
-                    stage: r.get(7)?,
-                    owner: r.get(8)?,
-                    sa: r.get(9)?,
-                    manager: r.get(10)?,
-                    trigger_date: r.get(11)?,
-                    created_at: r.get(12)?,
-                    updated_at: r.get(13)?,
-                    version: r.get(14)?,
-                    steps: Vec::new(),
-                    content: DealContent::default(),
-                    escalations: Vec::new(),
-                })
-            },
-        )
+        .prepare_cached(&format!(
+            "SELECT {DEAL_COLUMNS} FROM deals d WHERE d.id = ?1"
+        ))?
+        .query_row([id], deal_from_row)
         .optional()?;
     let mut deal = deal.ok_or(StoreError::NotFound(id))?;
-    let mut stmt = conn.prepare_cached(
-        "SELECT number, status, started_at, completed_at, blocked_reason, blocked_since, actions,
-            outcomes, decisions, next_steps, confirmed_with, confirmed_on, first_completed_at
-         FROM steps WHERE deal_id = ?1 ORDER BY number",
-    )?;
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {STEP_COLUMNS} FROM steps WHERE deal_id = ?1 ORDER BY number"
+    ))?;
     deal.steps = stmt
         .query_map([id], read_step)?
         .collect::<rusqlite::Result<_>>()?;
     let body: Option<String> = conn
-        .query_row(
-            "SELECT body FROM deal_content WHERE deal_id = ?1",
-            [id],
-            |r| r.get(0),
-        )
+        .prepare_cached("SELECT body FROM deal_content WHERE deal_id = ?1")?
+        .query_row([id], |r| r.get(0))
         .optional()?;
-    let mut stmt = conn.prepare_cached(
-        "SELECT id, rule, step, reason, raised_at, raised_by, ack_by, ack_at, ack_note,
-            resolved_by, resolved_at, resolved_note, due_at
-         FROM escalations WHERE deal_id = ?1 ORDER BY id",
-    )?;
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {ESCALATION_COLUMNS} FROM escalations WHERE deal_id = ?1 ORDER BY id"
+    ))?;
     deal.escalations = stmt
-        .query_map([id], |r| {
-            let rule: String = r.get(1)?;
-            let stamp = |by: usize| -> rusqlite::Result<Option<Stamp>> {
-                let who: Option<String> = r.get(by)?;
-                let at: Option<DateTime<Utc>> = r.get(by + 1)?;
-                let note: Option<String> = r.get(by + 2)?;
-                Ok(at.map(|at| Stamp {
-                    by: who.unwrap_or_default(),
-                    at,
-                    note: note.unwrap_or_default(),
-                }))
-            };
-            Ok(EscalationRecord {
-                id: r.get(0)?,
-                rule: EscalationRule::parse(&rule).ok_or_else(|| {
-                    rusqlite::Error::FromSqlConversionFailure(
-                        1,
-                        rusqlite::types::Type::Text,
-                        format!("unknown rule {rule}").into(),
-                    )
-                })?,
-                step: r.get(2)?,
-                reason: r.get(3)?,
-                raised_at: r.get(4)?,
-                due_at: r.get(12)?,
-                raised_by: r.get(5)?,
-                acknowledged: stamp(6)?,
-                resolved: stamp(9)?,
-            })
-        })?
+        .query_map([id], read_escalation)?
         .collect::<rusqlite::Result<_>>()?;
     if let Some(body) = body {
-        deal.content = serde_json::from_str(&body).map_err(|e| {
-            StoreError::Sql(rusqlite::Error::FromSqlConversionFailure(
-                0,
-                rusqlite::types::Type::Text,
-                Box::new(e),
-            ))
-        })?;
+        deal.content = content_from(&body)?;
     }
     Ok(deal)
+}
+
+/// Every open deal (no outcome), whole, one at a time in id order: three
+/// statements stepped side by side (deals with their content, steps,
+/// escalations), so nothing but the deal at hand is held.
+fn each_open_deal(conn: &Connection, mut each: impl FnMut(Deal) -> Result<()>) -> Result<()> {
+    let mut deals = conn.prepare_cached(&format!(
+        "SELECT {DEAL_COLUMNS}, c.body FROM pipeline p JOIN deals d ON d.id = p.deal_id
+            LEFT JOIN deal_content c ON c.deal_id = p.deal_id
+         WHERE p.outcome IS NULL ORDER BY p.deal_id"
+    ))?;
+    let mut steps = conn.prepare_cached(&format!(
+        "SELECT {STEP_COLUMNS}, s.deal_id FROM pipeline p JOIN steps s ON s.deal_id = p.deal_id
+         WHERE p.outcome IS NULL ORDER BY p.deal_id, s.number"
+    ))?;
+    let mut escalations = conn.prepare_cached(&format!(
+        "SELECT {}, e.deal_id FROM pipeline p JOIN escalations e ON e.deal_id = p.deal_id
+         WHERE p.outcome IS NULL ORDER BY p.deal_id, e.id",
+        ESCALATION_COLUMNS
+            .split(',')
+            .map(|c| format!("e.{}", c.trim()))
+            .collect::<Vec<_>>()
+            .join(", ")
+    ))?;
+    let mut deal_rows = deals.query([])?;
+    let mut step_rows = steps.query([])?;
+    let mut escalation_rows = escalations.query([])?;
+    let mut next_step: Option<(DealId, Step)> = None;
+    let mut next_escalation: Option<(DealId, EscalationRecord)> = None;
+    let mut steps_done = false;
+    let mut escalations_done = false;
+    while let Some(r) = deal_rows.next()? {
+        let mut deal = deal_from_row(r)?;
+        if let Some(body) = r
+            .get_ref(15)?
+            .as_str_or_null()
+            .map_err(rusqlite::Error::from)?
+        {
+            deal.content = content_from(body)?;
+        }
+        loop {
+            if next_step.is_none() && !steps_done {
+                match step_rows.next()? {
+                    Some(r) => next_step = Some((r.get(13)?, read_step(r)?)),
+                    None => steps_done = true,
+                }
+            }
+            match next_step.take() {
+                Some((id, step)) if id == deal.id => deal.steps.push(step),
+                Some((id, _)) if id < deal.id => {}
+                other => {
+                    next_step = other;
+                    break;
+                }
+            }
+        }
+        loop {
+            if next_escalation.is_none() && !escalations_done {
+                match escalation_rows.next()? {
+                    Some(r) => next_escalation = Some((r.get(13)?, read_escalation(r)?)),
+                    None => escalations_done = true,
+                }
+            }
+            match next_escalation.take() {
+                Some((id, e)) if id == deal.id => deal.escalations.push(e),
+                Some((id, _)) if id < deal.id => {}
+                other => {
+                    next_escalation = other;
+                    break;
+                }
+            }
+        }
+        each(deal)?;
+    }
+    Ok(())
 }
 
 fn read_step(r: &Row<'_>) -> rusqlite::Result<Step> {
