@@ -13,7 +13,7 @@ use crate::config;
 use crate::domain::calendar::parse_date_input;
 use crate::domain::criteria::Verdict;
 use crate::domain::deal::{DealId, NewDeal};
-use crate::domain::document::{DealDocument, parse_documents};
+use crate::domain::document::DealDocument;
 use crate::domain::escalation::EscalationId;
 use crate::domain::metrics::Range;
 use crate::domain::money::Money;
@@ -590,15 +590,18 @@ pub fn execute(cli: &Cli, command: &Command) -> Result<u8, Failure> {
             writeln!(out, "{}", serde_json::to_string_pretty(&doc).expect("JSON"))
         }
         Command::Deal(DealCommand::Import { file, force }) => {
-            let text = read_input(file)?;
-            let docs = parse_documents(&text).map_err(|errors| {
-                Failure::usage(format!(
+            let saved = match open_input(file)? {
+                Input::Stdin(stdin) => ops::import_from(s, stdin, *force),
+                Input::File(reader) => ops::import_from(s, reader, *force),
+            };
+            let saved = saved.map_err(|e| match e {
+                ops::ImportError::Documents(errors) => Failure::usage(format!(
                     "{}: {}; nothing was imported",
                     file.display(),
                     ops::describe(&errors)
-                ))
+                )),
+                ops::ImportError::Store(e) => e.into(),
             })?;
-            let saved = ops::import(s, docs, *force)?;
             for deal in &saved {
                 if let (true, Some((version, name))) = (*force, &deal.replaced) {
                     eprintln!(
@@ -651,14 +654,24 @@ fn write_failure(e: std::io::Error) -> Failure {
     Failure::refused(format!("cannot write the output: {e}"))
 }
 
-/// The text of FILE, or of standard input for `-`.
-fn read_input(file: &Path) -> Result<String, Failure> {
+/// Where documents are read from.
+enum Input {
+    Stdin(std::io::StdinLock<'static>),
+    File(std::io::BufReader<std::fs::File>),
+}
+
+/// FILE, or standard input for `-`, to be read as it is parsed.
+fn open_input(file: &Path) -> Result<Input, Failure> {
     if file.as_os_str() == "-" {
-        let mut text = String::new();
-        std::io::Read::read_to_string(&mut std::io::stdin(), &mut text)
-            .map_err(|e| Failure::usage(format!("cannot read standard input: {e}")))?;
-        return Ok(text);
+        return Ok(Input::Stdin(std::io::stdin().lock()));
     }
-    std::fs::read_to_string(file)
+    let opened = std::fs::File::open(file).and_then(|f| {
+        if f.metadata()?.is_dir() {
+            return Err(std::io::Error::other("it is a folder"));
+        }
+        Ok(f)
+    });
+    opened
+        .map(|f| Input::File(std::io::BufReader::with_capacity(1 << 16, f)))
         .map_err(|e| Failure::usage(format!("cannot read {}: {e}", file.display())))
 }

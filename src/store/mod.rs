@@ -668,48 +668,55 @@ impl Store {
         force: bool,
         now: DateTime<Utc>,
     ) -> Result<Vec<Saved>> {
-        let who = self.actor.clone();
-        self.write_with(|tx, summarize| {
-            let mut saved = Vec::with_capacity(deals.len());
-            for deal in deals {
-                let existing: Option<i64> = tx
-                    .query_row("SELECT version FROM deals WHERE id = ?1", [deal.id], |r| {
-                        r.get(0)
-                    })
-                    .optional()?;
-                match existing {
-                    Some(version) => {
-                        if version != deal.version && !force {
-                            return Err(StoreError::Conflict {
-                                id: deal.id,
-                                expected: deal.version,
-                                found: version,
-                            });
-                        }
-                        let before = read_deal(tx, deal.id)?;
-                        let mut replaced = deal.clone();
-                        replaced.version = version + 1;
-                        replaced.updated_at = now;
-                        replaced.escalations = before.escalations.clone();
-                        write_deal(tx, &mut replaced, (summarize, now))?;
-                        record_changes(tx, &replaced, Some(&before), &replaced, &who, now)?;
-                        saved.push(Saved {
-                            id: deal.id,
-                            replaced: Some((version, before.name)),
-                        });
-                    }
-                    None => {
-                        let mut created = deal.clone();
-                        created.version = 1;
-                        created.escalations.clear();
-                        let id = insert_deal(tx, &mut created, (summarize, now))?;
-                        record_changes(tx, &created, None, &created, &who, now)?;
-                        saved.push(Saved { id, replaced: None });
-                    }
-                }
-            }
-            Ok(saved)
+        self.import(force, now, |import| {
+            deals
+                .iter()
+                .map(|deal| import.save(deal.clone()))
+                .collect::<Result<Vec<Saved>>>()
         })
+    }
+
+    /// An import as it is read: one transaction, in which `f` saves deals
+    /// one at a time through the [`Import`] it is handed (as
+    /// [`Store::save_deals`] does). It is committed when `f` succeeds and
+    /// rolled back when `f` fails, so that nothing is written.
+    pub fn import<T, E: From<StoreError>>(
+        &mut self,
+        force: bool,
+        now: DateTime<Utc>,
+        f: impl FnOnce(&mut Import<'_>) -> std::result::Result<T, E>,
+    ) -> std::result::Result<T, E> {
+        self.watch
+            .allow_write(&self.conn, self.path.as_deref())
+            .map_err(E::from)?;
+        let summarize = self.summarize.as_ref();
+        let who = self.actor.clone();
+        let path = self.path.as_deref();
+        let outcome = (|| -> Result<std::result::Result<T, E>> {
+            let tx = self
+                .conn
+                .transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let mut import = Import {
+                tx: &tx,
+                summarize,
+                who,
+                now,
+                force,
+                path,
+            };
+            match f(&mut import) {
+                Ok(value) => {
+                    tx.commit()?;
+                    Ok(Ok(value))
+                }
+                // dropped without a commit: rolled back
+                Err(e) => Ok(Err(e)),
+            }
+        })();
+        match self.checked(outcome) {
+            Ok(result) => result,
+            Err(e) => Err(E::from(e)),
+        }
     }
 
     /// The name of a deal, if it exists.
@@ -1156,6 +1163,72 @@ impl Store {
     }
 }
 
+/// An import's open transaction: deals saved one at a time.
+pub struct Import<'a> {
+    tx: &'a rusqlite::Transaction<'a>,
+    summarize: Option<&'a Summarizer>,
+    who: String,
+    now: DateTime<Utc>,
+    force: bool,
+    /// The file, to name it in a database error.
+    path: Option<&'a Path>,
+}
+
+impl Import<'_> {
+    /// Save one whole deal: a deal whose id exists replaces it when its
+    /// `version` is the stored one (its version moves on), and is refused
+    /// with [`StoreError::Conflict`] otherwise unless forced; any other is
+    /// created with a new id.
+    pub fn save(&mut self, deal: Deal) -> Result<Saved> {
+        match (self.write(deal), self.path) {
+            (Err(StoreError::Sql(e)), Some(path)) => Err(safety::explain(e, path)),
+            (other, _) => other,
+        }
+    }
+
+    fn write(&mut self, deal: Deal) -> Result<Saved> {
+        let (tx, now, who) = (self.tx, self.now, self.who.as_str());
+        let summary = (self.summarize, now);
+        let existing: Option<i64> = if deal.id.0 > 0 {
+            tx.prepare_cached("SELECT version FROM deals WHERE id = ?1")?
+                .query_row([deal.id], |r| r.get(0))
+                .optional()?
+        } else {
+            None
+        };
+        match existing {
+            Some(version) => {
+                if version != deal.version && !self.force {
+                    return Err(StoreError::Conflict {
+                        id: deal.id,
+                        expected: deal.version,
+                        found: version,
+                    });
+                }
+                let before = read_deal(tx, deal.id)?;
+                let mut replaced = deal;
+                replaced.version = version + 1;
+                replaced.updated_at = now;
+                replaced.escalations = before.escalations.clone();
+                write_deal(tx, &mut replaced, summary)?;
+                record_changes(tx, &replaced, Some(&before), &replaced, who, now)?;
+                Ok(Saved {
+                    id: replaced.id,
+                    replaced: Some((version, before.name)),
+                })
+            }
+            None => {
+                let mut created = deal;
+                created.version = 1;
+                created.escalations.clear();
+                let id = insert_deal(tx, &mut created, summary)?;
+                record_changes(tx, &created, None, &created, who, now)?;
+                Ok(Saved { id, replaced: None })
+            }
+        }
+    }
+}
+
 /// Write the deal's pipeline row (when a summarizer is set).
 fn write_summary(
     tx: &Connection,
@@ -1215,29 +1288,73 @@ fn write_summary(
     Ok(())
 }
 
-/// Insert a whole deal (its id is ignored: a new one is given); the row is
-/// created bare and `write_deal` fills in every field.
+/// Insert a whole deal (its id is ignored: a new one is given), each row
+/// written once: the deal, its ten steps, its content, its escalations and
+/// its pipeline row.
 fn insert_deal(tx: &Connection, deal: &mut Deal, summary: Summary<'_>) -> Result<DealId> {
     tx.prepare_cached(
-        "INSERT INTO deals (name, account, support_rate_percent, stage, created_at, updated_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        "INSERT INTO deals (name, account, amount_cents, implementation_fee_cents,
+            support_rate_percent, close_date, stage, owner, sa, manager, trigger_date, created_at,
+            updated_at, version)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
     )?
     .execute(params![
         deal.name,
         deal.account,
+        deal.amount.map(Money::cents),
+        deal.implementation_fee.map(Money::cents),
         deal.support_rate_percent,
+        deal.close_date,
         deal.stage,
+        deal.owner,
+        deal.sa,
+        deal.manager,
+        deal.trigger_date,
         deal.created_at,
-        deal.updated_at
+        deal.updated_at,
+        deal.version,
     ])?;
     let id = DealId(tx.last_insert_rowid());
-    let mut insert = tx.prepare_cached("INSERT INTO steps (deal_id, number) VALUES (?1, ?2)")?;
-    for s in &deal.steps {
-        insert.execute(params![id, s.number])?;
-    }
     deal.id = id;
-    write_deal(tx, deal, summary)?;
+    let mut insert = tx.prepare_cached(
+        "INSERT INTO steps (deal_id, number, status, started_at, completed_at, blocked_reason,
+            blocked_since, actions, outcomes, decisions, next_steps, confirmed_with, confirmed_on,
+            first_completed_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+    )?;
+    for s in &deal.steps {
+        insert.execute(params![
+            id,
+            s.number,
+            s.status.as_str(),
+            s.started_at,
+            s.completed_at,
+            s.blocked_reason,
+            s.blocked_since,
+            actions_bits(&s.actions),
+            s.notes.outcomes,
+            s.notes.decisions,
+            s.notes.next_steps,
+            s.confirmed_with,
+            s.confirmed_on,
+            s.first_completed_at,
+        ])?;
+    }
+    write_content(tx, deal)?;
+    write_escalations(tx, deal)?;
+    write_summary(tx, deal, summary.0, summary.1)?;
     Ok(id)
+}
+
+/// The deal's content document, as one JSON text.
+fn write_content(tx: &Connection, deal: &Deal) -> Result<()> {
+    let body = serde_json::to_string(&deal.content).expect("content serialises");
+    tx.prepare_cached(
+        "INSERT INTO deal_content (deal_id, body) VALUES (?1, ?2)
+         ON CONFLICT (deal_id) DO UPDATE SET body = excluded.body",
+    )?
+    .execute(params![deal.id, body])?;
+    Ok(())
 }
 
 /// Write every field, step and the content of an existing deal.
@@ -1289,12 +1406,7 @@ fn write_deal(tx: &Connection, deal: &mut Deal, summary: Summary<'_>) -> Result<
             s.first_completed_at,
         ])?;
     }
-    let body = serde_json::to_string(&deal.content).expect("content serialises");
-    tx.prepare_cached(
-        "INSERT INTO deal_content (deal_id, body) VALUES (?1, ?2)
-         ON CONFLICT (deal_id) DO UPDATE SET body = excluded.body",
-    )?
-    .execute(params![deal.id, body])?;
+    write_content(tx, deal)?;
     write_escalations(tx, deal)?;
     write_summary(tx, deal, summary.0, summary.1)?;
     Ok(())
