@@ -127,7 +127,7 @@ fi
 
 median() { # hyperfine's median of the command, in seconds
     local json="$work/hf.json"
-    hyperfine --style none --runs "$RUNS" --export-json "$json" "$@" >/dev/null 2>&1 || {
+    hyperfine --style none -i --runs "$RUNS" --export-json "$json" "$@" >/dev/null 2>&1 || {
         echo "hyperfine failed: $*" >&2; return 1; }
     python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['results'][0]['median'])" "$json"
 }
