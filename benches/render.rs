@@ -1,6 +1,8 @@
-//! Rendering benchmarks over 10,000 deals in a real SQLite file.
+//! Rendering benchmarks over 10,000 deals in a real SQLite file, and every
+//! list key over 100,000 deals (`render100k/...`).
 //!
-//! Run with `cargo bench --bench render`.
+//! Run with `cargo bench --bench render` (`-- render100k` for the second
+//! group alone).
 
 use chrono::{DateTime, FixedOffset, NaiveDate, TimeZone, Utc};
 use criterion::{Criterion, criterion_group, criterion_main};
@@ -139,6 +141,12 @@ fn now() -> DateTime<Utc> {
 /// An app over a fresh database of [`DEALS`] deals, sized 120×40. The
 /// returned folder holds the database file and must outlive the app.
 fn app() -> (tempfile::TempDir, App) {
+    app_of(DEALS)
+}
+
+/// [`app`] over `deals` deals, added through the use case in one
+/// transaction.
+fn app_of(deals: usize) -> (tempfile::TempDir, App) {
     let dir = tempfile::tempdir().expect("a temp folder");
     let store = Store::open(&dir.path().join("bench.db")).expect("the database opens");
     let mut store = Session::new(
@@ -147,7 +155,7 @@ fn app() -> (tempfile::TempDir, App) {
         Clock::fixed(now()).with_offset(FixedOffset::east_opt(0).unwrap()),
         "dana",
     );
-    let deals = (0..DEALS).map(new_deal).collect();
+    let deals = (0..deals).map(new_deal).collect();
     ops::add_deals(store.at(now()), deals).expect("the deals are added");
     let ctx = Ctx {
         session: store,
@@ -352,5 +360,198 @@ fn benches(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(render, benches);
+/// Time `step` (then a draw) `iters` times, running `reset` untimed after
+/// each.
+fn timed(
+    iters: u64,
+    app: &mut App,
+    term: &mut Terminal<TestBackend>,
+    step: &dyn Fn(&mut App),
+    reset: &dyn Fn(&mut App),
+) -> Duration {
+    let mut spent = Duration::ZERO;
+    for _ in 0..iters {
+        let start = Instant::now();
+        step(app);
+        draw(term, app);
+        spent += start.elapsed();
+        reset(app);
+    }
+    spent
+}
+
+/// Every list key over 100,000 deals: each reads what it needs from SQLite
+/// (count, totals, one page), then the list is drawn.
+fn benches_100k(c: &mut Criterion) {
+    const BIG: usize = 100_000;
+    let mut group = c.benchmark_group("render100k");
+    group.sample_size(20);
+    group.measurement_time(Duration::from_secs(4));
+    group.warm_up_time(Duration::from_secs(1));
+
+    let (dir, mut app) = app_of(BIG);
+    let mut term = terminal();
+    draw(&mut term, &app);
+    expect_on_screen(&term, &app, "Deals (100000)");
+
+    // the first frame: the database opened, the list read and drawn
+    let path = dir.path().join("bench.db");
+    group.bench_function("first_frame", |b| {
+        b.iter(|| {
+            let session = Session::new(
+                Store::open(&path).expect("the database opens"),
+                Playbook::default_playbook(),
+                Clock::fixed(now()).with_offset(FixedOffset::east_opt(0).unwrap()),
+                "dana",
+            );
+            let mut fresh = App::new(Ctx {
+                session,
+                theme: Theme::plain(),
+                db_label: "bench.db".into(),
+            });
+            fresh.resize(Rect::new(0, 0, WIDTH, HEIGHT));
+            draw(&mut term, &fresh);
+        })
+    });
+
+    // page down through the whole list, back to the top (untimed) at its end
+    let page = usize::from(HEIGHT - 2 - 4);
+    let pages = BIG / page - 1;
+    let mut done = 0;
+    group.bench_function("page_down", |b| {
+        b.iter_custom(|iters| {
+            let mut spent = Duration::ZERO;
+            for _ in 0..iters {
+                if done == pages {
+                    app.update(Action::Top);
+                    done = 0;
+                }
+                let start = Instant::now();
+                app.update(black_box(Action::PageDown));
+                draw(&mut term, &app);
+                spent += start.elapsed();
+                done += 1;
+            }
+            spent
+        })
+    });
+    app.update(Action::Top);
+
+    group.bench_function("end", |b| {
+        b.iter_custom(|iters| {
+            timed(
+                iters,
+                &mut app,
+                &mut term,
+                &|a| {
+                    a.update(black_box(Action::Bottom));
+                },
+                &|a| {
+                    a.update(Action::Top);
+                },
+            )
+        })
+    });
+    group.bench_function("home", |b| {
+        b.iter_custom(|iters| {
+            app.update(Action::Bottom);
+            timed(
+                iters,
+                &mut app,
+                &mut term,
+                &|a| {
+                    a.update(black_box(Action::Top));
+                },
+                &|a| {
+                    a.update(Action::Bottom);
+                },
+            )
+        })
+    });
+    app.update(Action::Top);
+
+    // a sort change: each of the thirteen sorts in turn
+    group.bench_function("sort_change", |b| {
+        b.iter_custom(|iters| {
+            timed(
+                iters,
+                &mut app,
+                &mut term,
+                &|a| {
+                    a.update(black_box(Action::CycleSort));
+                },
+                &|_| {},
+            )
+        })
+    });
+    while !screen(&term).contains("sorted by close date") {
+        app.update(Action::CycleSort);
+        draw(&mut term, &app);
+    }
+
+    // a queue change: all deals, SA sign-off, manager review in turn
+    group.bench_function("queue_change", |b| {
+        b.iter_custom(|iters| {
+            timed(
+                iters,
+                &mut app,
+                &mut term,
+                &|a| {
+                    a.update(black_box(Action::CycleQueue));
+                },
+                &|_| {},
+            )
+        })
+    });
+    while !screen(&term).contains("all deals") {
+        app.update(Action::CycleQueue);
+        draw(&mut term, &app);
+    }
+
+    // a filter keystroke that makes the text long enough for the trigram
+    // index ("acm" to "acme"), and the first keystroke of a filter ("w"),
+    // matched without the index
+    app.update(Action::Filter);
+    for c in "acm".chars() {
+        app.update(key(KeyCode::Char(c)));
+    }
+    group.bench_function("filter_keystroke", |b| {
+        b.iter_custom(|iters| {
+            timed(
+                iters,
+                &mut app,
+                &mut term,
+                &|a| {
+                    a.update(black_box(key(KeyCode::Char('e'))));
+                },
+                &|a| {
+                    a.update(key(KeyCode::Backspace));
+                },
+            )
+        })
+    });
+    app.update(Action::Cancel);
+    draw(&mut term, &app);
+    expect_on_screen(&term, &app, "Deals (100000)");
+    app.update(Action::Filter);
+    group.bench_function("filter_first_keystroke", |b| {
+        b.iter_custom(|iters| {
+            timed(
+                iters,
+                &mut app,
+                &mut term,
+                &|a| {
+                    a.update(black_box(key(KeyCode::Char('w'))));
+                },
+                &|a| {
+                    a.update(key(KeyCode::Backspace));
+                },
+            )
+        })
+    });
+    app.update(Action::Cancel);
+    group.finish();
+}
+
+criterion_group!(render, benches, benches_100k);
 criterion_main!(render);

@@ -53,20 +53,6 @@ pub fn open_input(file: &Path) -> Result<Box<dyn BufRead>, Failure> {
     Ok(Box::new(BufReader::with_capacity(BUFFER, f)))
 }
 
-/// The rest of the input as text (JSON documents).
-pub fn read_all(input: &mut dyn BufRead, file: &Path) -> Result<String, Failure> {
-    let mut bytes = Vec::new();
-    input
-        .read_to_end(&mut bytes)
-        .map_err(|e| Failure::usage(format!("cannot read {}: {e}", file.display())))?;
-    String::from_utf8(bytes).map_err(|_| {
-        Failure::usage(format!(
-            "cannot read {}: stream did not contain valid UTF-8",
-            file.display()
-        ))
-    })
-}
-
 /// What the input is, from its first bytes: JSON documents start with `{`
 /// or `[`; a CSV is told by its header row.
 pub fn sniff(input: &mut dyn BufRead, file: &Path) -> Result<ImportFormat, Failure> {

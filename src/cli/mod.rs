@@ -14,7 +14,7 @@ use crate::config;
 use crate::domain::calendar::parse_date_input;
 use crate::domain::criteria::Verdict;
 use crate::domain::deal::{DealId, NewDeal};
-use crate::domain::document::parse_documents;
+use crate::domain::document::stream_documents;
 use crate::domain::escalation::EscalationId;
 use crate::domain::metrics::Range;
 use crate::domain::money::Money;
@@ -466,9 +466,16 @@ pub fn execute(cli: &Cli, command: &Command) -> Result<u8, Failure> {
     }
     let mut session = config::open(&cli.options())?;
     let s = &mut session;
-    let mut out = crate::text::SafeWriter::new(std::io::stdout().lock(), print::output(command));
+    let mut out = crate::text::SafeWriter::new(
+        std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock()),
+        print::output(command),
+    );
     let mut status = 0;
     let result = match command {
+        Command::Check { id: None, json } => {
+            status = oversight::check_all(*json, s, &mut out)?;
+            Ok(())
+        }
         oversight_command @ (Command::Check { .. }
         | Command::Escalate { .. }
         | Command::Escalation(_)
@@ -516,15 +523,15 @@ pub fn execute(cli: &Cli, command: &Command) -> Result<u8, Failure> {
                 sort: sort.unwrap_or_default(),
                 ..s.list_query()
             };
-            let deals = s.store.deal_page(&query, 0, usize::MAX >> 1)?;
             if *json {
-                let list: Vec<_> = deals.iter().map(print::summary_json).collect();
-                writeln!(
-                    out,
-                    "{}",
-                    serde_json::to_string_pretty(&list).expect("JSON")
-                )
+                // row by row to the output: nothing of the list is held
+                let mut array = print::JsonArray::new(&mut out);
+                s.store.each_row(&query, |d| {
+                    print::write_summary_json(&mut array, &d).map_err(write_failure)
+                })?;
+                array.finish()
             } else {
+                let deals = s.store.deal_page(&query, 0, usize::MAX >> 1)?;
                 let totals = s.store.category_totals(&query)?;
                 write!(out, "{}", print::summary_table(&deals, &totals))
             }
@@ -657,26 +664,34 @@ pub fn execute(cli: &Cli, command: &Command) -> Result<u8, Failure> {
                 status = interop::import_csv(s, input, file, format, *dry_run, &mut out)?;
                 return Ok(status);
             }
-            let text = interop::read_all(&mut input, file)?;
-            let docs = parse_documents(&text).map_err(|errors| {
+            let refused = |errors: Vec<crate::domain::content::PathError>| {
                 Failure::usage(format!(
                     "{}: {}; nothing was imported",
                     file.display(),
                     ops::describe(&errors)
                 ))
-            })?;
+            };
             if *dry_run {
+                let mut docs = 0usize;
+                stream_documents(input, |_| {
+                    docs += 1;
+                    true
+                })
+                .map_err(refused)?;
                 writeln!(
                     out,
                     "{}: {} deal document{} to import\ndry run: nothing was written",
                     file.display(),
-                    docs.len(),
-                    if docs.len() == 1 { "" } else { "s" }
+                    docs,
+                    if docs == 1 { "" } else { "s" }
                 )
-                .map_err(|e| Failure::refused(format!("cannot write the output: {e}")))?;
+                .map_err(write_failure)?;
                 return Ok(0);
             }
-            let saved = ops::import(s, docs, *force)?;
+            let saved = ops::import_from(s, input, *force).map_err(|e| match e {
+                ops::ImportError::Documents(errors) => refused(errors),
+                ops::ImportError::Store(e) => e.into(),
+            })?;
             for deal in &saved {
                 if let (true, Some((version, name))) = (*force, &deal.replaced) {
                     eprintln!(
@@ -719,6 +734,12 @@ pub fn execute(cli: &Cli, command: &Command) -> Result<u8, Failure> {
             )
         }
     };
-    result.map_err(|e| Failure::refused(format!("cannot write the output: {e}")))?;
+    result.map_err(write_failure)?;
+    out.flush().map_err(write_failure)?;
     Ok(status)
+}
+
+/// The output could not be written (a closed pipe, a full disk).
+fn write_failure(e: std::io::Error) -> Failure {
+    Failure::refused(format!("cannot write the output: {e}"))
 }

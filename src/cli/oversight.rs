@@ -16,6 +16,7 @@ use crate::text::clean;
 use clap::ValueEnum;
 use serde_json::{Value, json};
 use std::fmt::Write as _;
+use std::io::Write;
 use std::path::Path;
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -106,17 +107,57 @@ fn qa_mark(state: QaState) -> &'static str {
     }
 }
 
+/// `check` without an id: a line (or a JSON element) per open deal, in id
+/// order, written as each deal is read, so that nothing but the deal at hand
+/// is held. The exit status: 1 when any deal fails.
+pub fn check_all(json: bool, env: &Session, out: &mut impl Write) -> Result<u8, Failure> {
+    let mut ok = true;
+    let write_failure =
+        |e: std::io::Error| Failure::refused(format!("cannot write the output: {e}"));
+    if json {
+        let mut array = super::print::JsonArray::new(&mut *out);
+        env.store.each_open_deal(|deal| {
+            let (qa, escalations) = state(&deal, env);
+            ok &= healthy(&qa, &escalations);
+            array
+                .push(&check_json(&deal, &qa, &escalations))
+                .map_err(write_failure)
+        })?;
+        array.finish().map_err(write_failure)?;
+    } else {
+        let mut line = String::new();
+        env.store.each_open_deal(|deal| {
+            let (qa, escalations) = state(&deal, env);
+            ok &= healthy(&qa, &escalations);
+            line.clear();
+            let passed = qa.iter().filter(|i| i.state.passed()).count();
+            let overdue = escalations.iter().filter(|e| e.overdue).count();
+            let _ = writeln!(
+                line,
+                "{:>5}  {} QA {passed}/{}  escalations {} ({overdue} overdue)",
+                deal.id.0,
+                crate::text::fit(&clean(&deal.name), 32),
+                qa.len(),
+                escalations.len()
+            );
+            out.write_all(line.as_bytes()).map_err(write_failure)
+        })?;
+    }
+    Ok(u8::from(!ok))
+}
+
 /// `check [ID]`: the text or JSON, and whether everything holds.
 pub fn check(id: Option<DealId>, json: bool, env: &Session) -> Result<(String, bool), Failure> {
     let deals: Vec<Deal> = match id {
         Some(id) => vec![env.store.deal(id)?],
-        None => env
-            .store
-            .deal_page(&env.list_query(), 0, usize::MAX >> 1)?
-            .into_iter()
-            .filter(|d| d.outcome.is_none())
-            .map(|d| env.store.deal(d.id))
-            .collect::<Result<_, StoreError>>()?,
+        None => {
+            let mut all = Vec::new();
+            env.store.each_open_deal(|deal| {
+                all.push(deal);
+                Ok::<_, StoreError>(())
+            })?;
+            all
+        }
     };
     let now = env.clock.now();
     let mut ok = true;

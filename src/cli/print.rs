@@ -29,6 +29,95 @@ fn money(m: Option<crate::domain::Money>) -> Value {
     m.map_or(Value::Null, |m| m.to_json())
 }
 
+/// One row of `deal list --json`, borrowed from the summary read.
+#[derive(serde::Serialize)]
+struct SummaryJson<'a> {
+    id: i64,
+    name: &'a str,
+    account: &'a str,
+    amount: Option<crate::domain::Money>,
+    close_date: Option<chrono::NaiveDate>,
+    stage: &'a str,
+    owner: &'a str,
+    sa: &'a str,
+    steps_complete: u8,
+    steps_blocked: u8,
+    forecast_category: &'static str,
+    verdict: Option<&'static str>,
+    meddpicc_total: u32,
+    qa_passed: u8,
+    escalations_open: u32,
+    escalations_overdue: u32,
+    risk_band: Option<&'a str>,
+    next_step_due: Option<chrono::NaiveDate>,
+    stalled: bool,
+    outcome: Option<&'static str>,
+}
+
+/// Streams the elements of a JSON array as they come: `[`, one element a
+/// line, `]` (an empty array when none came). Each element is serialised
+/// into a buffer kept between rows and written with one call.
+pub struct JsonArray<W: std::io::Write> {
+    out: W,
+    buf: Vec<u8>,
+    first: bool,
+}
+
+impl<W: std::io::Write> JsonArray<W> {
+    pub fn new(out: W) -> Self {
+        JsonArray {
+            out,
+            buf: Vec::with_capacity(1024),
+            first: true,
+        }
+    }
+
+    pub fn push(&mut self, value: &impl serde::Serialize) -> std::io::Result<()> {
+        self.buf.clear();
+        self.buf
+            .extend_from_slice(if self.first { b"[\n" } else { b",\n" });
+        self.first = false;
+        serde_json::to_writer(&mut self.buf, value).map_err(std::io::Error::other)?;
+        self.out.write_all(&self.buf)
+    }
+
+    pub fn finish(mut self) -> std::io::Result<()> {
+        self.out
+            .write_all(if self.first { b"[]\n" } else { b"\n]\n" })
+    }
+}
+
+/// `deal list --json`'s element for one row.
+pub fn write_summary_json<W: std::io::Write>(
+    array: &mut JsonArray<W>,
+    d: &DealSummary,
+) -> std::io::Result<()> {
+    array.push(&SummaryJson {
+        id: d.id.0,
+        name: &d.name,
+        account: &d.account,
+        amount: d.amount,
+        close_date: d.close_date,
+        stage: &d.stage,
+        owner: &d.owner,
+        sa: &d.sa,
+        steps_complete: d.steps_complete,
+        steps_blocked: d.steps_blocked,
+        forecast_category: d.forecast.key(),
+        verdict: d.verdict.map(|v| v.key()),
+        meddpicc_total: d.meddpicc_total,
+        qa_passed: d.qa_passed,
+        escalations_open: d.escalations_open,
+        escalations_overdue: d.escalations_overdue,
+        risk_band: d.risk_band.as_deref(),
+        next_step_due: d.next_step_due,
+        stalled: d.stalled,
+        outcome: d.outcome.map(|o| o.key()),
+    })
+}
+
+/// `deal list --json`'s element as a value (tests compare the two).
+#[cfg(test)]
 pub fn summary_json(d: &DealSummary) -> Value {
     json!({
         "id": d.id.0,
@@ -391,4 +480,53 @@ pub fn metrics_text(m: &Metrics, owner: Option<&str>) -> String {
         );
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::deal::DealId;
+    use crate::domain::pipeline::{ForecastCategory, OutcomeKind};
+
+    #[test]
+    fn a_streamed_list_is_the_array_of_its_rows() {
+        let row = |id: i64, amount: i64| DealSummary {
+            id: DealId(id),
+            name: "Acme \u{1b}ERP \"1\"".into(),
+            account: "Acme".into(),
+            amount: Some(crate::domain::Money::from_cents(amount)),
+            close_date: chrono::NaiveDate::from_ymd_opt(2027, 3, 31),
+            stage: "Qualification".into(),
+            owner: "Dana".into(),
+            sa: String::new(),
+            steps_complete: 3,
+            steps_blocked: 1,
+            forecast: ForecastCategory::BestCase,
+            verdict: Some(criteria::Verdict::Qualified),
+            meddpicc_total: 17,
+            meddpicc_max: 24,
+            qa_passed: 4,
+            qa_total: 7,
+            escalations_open: 2,
+            escalations_overdue: 1,
+            risk_band: Some("high".into()),
+            next_step_due: None,
+            stalled: true,
+            outcome: Some(OutcomeKind::Lost),
+        };
+        let rows = [row(1, 30_000_000), row(2, 12_345)];
+        let mut out = Vec::new();
+        let mut array = JsonArray::new(&mut out);
+        for r in &rows {
+            write_summary_json(&mut array, r).unwrap();
+        }
+        array.finish().unwrap();
+        let streamed: Value = serde_json::from_slice(&out).unwrap();
+        let whole = Value::Array(rows.iter().map(summary_json).collect());
+        assert_eq!(streamed, whole);
+
+        let mut out = Vec::new();
+        JsonArray::new(&mut out).finish().unwrap();
+        assert_eq!(serde_json::from_slice::<Value>(&out).unwrap(), json!([]));
+    }
 }

@@ -383,61 +383,173 @@ fn date_message(path: &str, message: &str) -> String {
 /// problem is reported, each with its JSON path; nothing is returned unless
 /// the whole file is good.
 pub fn parse_documents(text: &str) -> Result<Vec<DealDocument>, Vec<PathError>> {
+    let mut docs = Vec::new();
+    stream_documents(text.as_bytes(), |doc| {
+        docs.push(doc);
+        true
+    })?;
+    Ok(docs)
+}
+
+/// Read a document file (one deal object, or an array of them read element
+/// by element, so that only the element at hand is held) and hand each good
+/// document to `each` in order, as long as every document before it was good
+/// and `each` asked for more (it answers `false` to stop being handed
+/// documents; the file is still checked to its end). Every problem is
+/// reported with its JSON path, as [`parse_documents`] does: a file that is
+/// not JSON says only that; else a key given twice says only that; else
+/// every document's problems.
+pub fn stream_documents<R: std::io::BufRead>(
+    mut reader: R,
+    mut each: impl FnMut(DealDocument) -> bool,
+) -> Result<(), Vec<PathError>> {
     let not_json = |e: serde_json::Error| {
         vec![PathError {
             path: format!("line {} column {}", e.line(), e.column()),
             message: format!("not JSON: {e}"),
         }]
     };
-    // a key given twice would otherwise quietly keep the last value
-    let mut de = serde_json::Deserializer::from_str(text);
-    match serde::de::DeserializeSeed::deserialize(keys::Unique(String::new()), &mut de) {
-        Ok(Some(duplicate)) => return Err(vec![duplicate]),
-        Ok(None) => {}
-        Err(e) => return Err(not_json(e)),
-    }
-    let value: serde_json::Value = serde_json::from_str(text).map_err(not_json)?;
-    let (items, array) = match value {
-        serde_json::Value::Array(items) => (items, true),
-        other => (vec![other], false),
+    let mut checks = Checks::default();
+    let mut wanted = true;
+    let mut take = |checks: &mut Checks, raw: &str, at: &str| {
+        if let Some(doc) = checks.check(raw, at)
+            && wanted
+        {
+            wanted = each(doc);
+        }
     };
-    let mut docs = Vec::new();
-    let mut errors = Vec::new();
-    for (i, item) in items.into_iter().enumerate() {
-        let at = if array {
-            format!("[{i}].")
+    if first_byte(&mut reader) == Some(b'[') {
+        let mut de = serde_json::Deserializer::from_reader(reader);
+        serde::de::Deserializer::deserialize_seq(
+            &mut de,
+            Elements {
+                each: &mut |i: usize, raw: &str| take(&mut checks, raw, &format!("[{i}]")),
+            },
+        )
+        .map_err(not_json)?;
+        de.end().map_err(not_json)?;
+    } else {
+        let mut text = String::new();
+        reader.read_to_string(&mut text).map_err(|e| {
+            vec![PathError {
+                path: "(document)".into(),
+                message: format!("cannot be read: {e}"),
+            }]
+        })?;
+        // the same checks of syntax as an array's
+        let mut de = serde_json::Deserializer::from_str(&text);
+        serde::de::Deserialize::deserialize(&mut de)
+            .map(|_: serde::de::IgnoredAny| ())
+            .map_err(not_json)?;
+        de.end().map_err(not_json)?;
+        take(&mut checks, &text, "");
+    }
+    checks.finish()
+}
+
+/// The first byte that is not JSON whitespace, left unread.
+fn first_byte(reader: &mut impl std::io::BufRead) -> Option<u8> {
+    loop {
+        let buf = reader.fill_buf().ok()?;
+        let first = *buf.first()?;
+        if matches!(first, b' ' | b'\t' | b'\n' | b'\r') {
+            reader.consume(1);
         } else {
+            return Some(first);
+        }
+    }
+}
+
+/// What the documents read so far have shown.
+#[derive(Default)]
+struct Checks {
+    /// The first key given twice.
+    duplicate: Option<PathError>,
+    errors: Vec<PathError>,
+}
+
+impl Checks {
+    /// Check one document's text (valid JSON), the path prefix `at` (`[3]`,
+    /// or empty for a lone document); the document when it is good and
+    /// nothing before it was wrong.
+    fn check(&mut self, raw: &str, at: &str) -> Option<DealDocument> {
+        if self.duplicate.is_none() {
+            // a key given twice would otherwise quietly keep the last value
+            let mut de = serde_json::Deserializer::from_str(raw);
+            if let Ok(Some(duplicate)) =
+                serde::de::DeserializeSeed::deserialize(keys::Unique(at.to_string()), &mut de)
+            {
+                self.duplicate = Some(duplicate);
+            }
+        }
+        let dot = if at.is_empty() {
             String::new()
+        } else {
+            format!("{at}.")
         };
-        match serde_path_to_error::deserialize::<_, DealDocument>(item) {
+        let mut de = serde_json::Deserializer::from_str(raw);
+        match serde_path_to_error::deserialize::<_, DealDocument>(&mut de) {
             Ok(doc) => {
-                errors.extend(doc.validate(&at));
-                docs.push(doc);
+                let errors = doc.validate(&dot);
+                let good = errors.is_empty() && self.errors.is_empty() && self.duplicate.is_none();
+                self.errors.extend(errors);
+                good.then_some(doc)
             }
             Err(e) => {
                 let path = e.path().to_string();
                 let path = if path == "." {
-                    at.trim_end_matches('.').to_string()
+                    at.to_string()
                 } else {
-                    format!("{at}{path}")
+                    format!("{dot}{path}")
                 };
                 let path = if path.is_empty() {
                     "(document)".to_string()
                 } else {
                     path
                 };
-                let message = e.into_inner().to_string();
-                errors.push(PathError {
-                    message: date_message(&path, &message),
+                let inner = e.into_inner();
+                // the position is within this document's text: leave it out,
+                // the path says where
+                let message = inner.to_string();
+                let position = format!(" at line {} column {}", inner.line(), inner.column());
+                let message = message.strip_suffix(&position).unwrap_or(&message);
+                self.errors.push(PathError {
+                    message: date_message(&path, message),
                     path,
                 });
+                None
             }
         }
     }
-    if errors.is_empty() {
-        Ok(docs)
-    } else {
-        Err(errors)
+
+    fn finish(self) -> Result<(), Vec<PathError>> {
+        match (self.duplicate, self.errors.is_empty()) {
+            (Some(duplicate), _) => Err(vec![duplicate]),
+            (None, true) => Ok(()),
+            (None, false) => Err(self.errors),
+        }
+    }
+}
+
+/// Visits an array's elements one at a time, each as its own text.
+struct Elements<'a> {
+    each: &'a mut dyn FnMut(usize, &str),
+}
+
+impl<'de> serde::de::Visitor<'de> for Elements<'_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("an array of deal documents")
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        let mut i = 0;
+        while let Some(raw) = seq.next_element::<Box<serde_json::value::RawValue>>()? {
+            (self.each)(i, raw.get());
+            i += 1;
+        }
+        Ok(())
     }
 }
 
@@ -549,5 +661,100 @@ mod tests {
         // the same key in different objects is fine
         let fine = r#"[{"name": "A", "account": "B"}, {"name": "A", "account": "B"}]"#;
         assert_eq!(parse_documents(fine).unwrap().len(), 2);
+    }
+
+    /// A reader of `n` small documents as one JSON array, made as it is
+    /// read: the test holds neither the text nor the documents.
+    struct Generated {
+        n: usize,
+        next: usize,
+        buf: Vec<u8>,
+        at: usize,
+    }
+
+    impl std::io::Read for Generated {
+        fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
+            if self.at == self.buf.len() {
+                self.buf.clear();
+                self.at = 0;
+                if self.next == 0 {
+                    self.buf.extend_from_slice(b"[");
+                }
+                if self.next < self.n {
+                    let comma = if self.next + 1 < self.n { "," } else { "]" };
+                    let doc = format!(
+                        r#"{{"name": "Deal {}", "account": "Acme", "risks": [{{"description": "r", "category": "timing", "likelihood": 2, "impact": 3}}]}}{comma}"#,
+                        self.next
+                    );
+                    self.buf.extend_from_slice(doc.as_bytes());
+                    self.next += 1;
+                } else if self.n == 0 && self.next == 0 {
+                    self.buf.extend_from_slice(b"]");
+                    self.next = 1;
+                }
+            }
+            let n = out.len().min(self.buf.len() - self.at);
+            out[..n].copy_from_slice(&self.buf[self.at..self.at + n]);
+            self.at += n;
+            Ok(n)
+        }
+    }
+
+    #[test]
+    fn an_array_is_handed_over_one_document_at_a_time() {
+        let reader = std::io::BufReader::new(Generated {
+            n: 20_000,
+            next: 0,
+            buf: Vec::new(),
+            at: 0,
+        });
+        let mut count = 0;
+        stream_documents(reader, |doc| {
+            assert_eq!(doc.name, format!("Deal {count}"));
+            count += 1;
+            true
+        })
+        .unwrap();
+        assert_eq!(count, 20_000);
+    }
+
+    #[test]
+    fn after_a_problem_no_document_is_handed_over_and_every_problem_is_named() {
+        let text = r#"[{"name": "A", "account": "B"},
+            {"name": "", "account": "B"},
+            {"name": "C", "account": "B"},
+            {"name": "D", "account": "B", "risks": [{"description": "r", "category": "timing", "likelihood": 9, "impact": 1}]}]"#;
+        let mut handed = Vec::new();
+        let errors = stream_documents(text.as_bytes(), |doc| {
+            handed.push(doc.name);
+            true
+        })
+        .unwrap_err();
+        assert_eq!(
+            handed,
+            ["A"],
+            "the documents after a problem are only checked"
+        );
+        let paths: Vec<&str> = errors.iter().map(|e| e.path.as_str()).collect();
+        assert!(paths.contains(&"[1].name"), "{paths:?}");
+        assert!(paths.contains(&"[3].risks[0].likelihood"), "{paths:?}");
+
+        // a syntax error says only that, with its place in the file
+        let broken = "[{\"name\": \"A\", \"account\": \"B\"},\n {\"name\": }]";
+        let errors = parse_documents(broken).unwrap_err();
+        assert_eq!(errors.len(), 1);
+        assert_eq!(errors[0].path, "line 2 column 11");
+        assert!(errors[0].message.starts_with("not JSON"), "{:?}", errors[0]);
+        // a wrong type names the path and no position
+        let errors = parse_documents(r#"[{"name": 3, "account": "B"}]"#).unwrap_err();
+        assert_eq!(errors[0].path, "[0].name");
+        assert_eq!(
+            errors[0].message,
+            "invalid type: integer `3`, expected a string"
+        );
+        let errors = parse_documents("42").unwrap_err();
+        assert_eq!(errors[0].path, "(document)");
+        assert!(parse_documents("[]").unwrap().is_empty());
+        assert!(parse_documents("[] x").is_err(), "trailing text is refused");
     }
 }

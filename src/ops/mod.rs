@@ -6,7 +6,7 @@ use crate::clock::Clock;
 use crate::domain::content::PathError;
 use crate::domain::deal::{Deal, DealId, DealSummary, FieldError, NewDeal};
 use crate::domain::demo;
-use crate::domain::document::DealDocument;
+use crate::domain::document::{DealDocument, stream_documents};
 use crate::domain::escalation::{self, EscalationId};
 use crate::domain::metrics::{Metrics, Range, Tally};
 use crate::domain::pipeline::{self, ForecastCategory, Outcome};
@@ -448,7 +448,70 @@ pub fn import(s: &mut Session, docs: Vec<DealDocument>, force: bool) -> Result<V
         .into_iter()
         .map(|d| d.into_deal(&s.playbook, now))
         .collect();
-    match s.store.save_deals(&deals, force, now) {
+    let saved = s.store.save_deals(&deals, force, now);
+    stale_named(s, saved)
+}
+
+/// Why an import wrote nothing.
+#[derive(Debug)]
+pub enum ImportError {
+    /// The file's problems, each with its JSON path.
+    Documents(Vec<PathError>),
+    Store(StoreError),
+}
+
+impl From<StoreError> for ImportError {
+    fn from(e: StoreError) -> Self {
+        ImportError::Store(e)
+    }
+}
+
+/// Import a document file as it is read (one deal object, or an array read
+/// element by element): each good document is written as it comes, in one
+/// transaction that is rolled back when any document has a problem, so
+/// that the whole file is checked before anything is kept. The version rule
+/// is [`import`]'s.
+pub fn import_from(
+    s: &mut Session,
+    reader: impl std::io::BufRead,
+    force: bool,
+) -> Result<Vec<Saved>, ImportError> {
+    let now = s.clock.now();
+    let Session {
+        store, playbook, ..
+    } = s;
+    let result = store.import(force, now, |import| {
+        let mut saved = Vec::new();
+        let mut failed = None;
+        let read = stream_documents(reader, |doc| {
+            match import.save(doc.into_deal(playbook, now)) {
+                Ok(deal) => {
+                    saved.push(deal);
+                    true
+                }
+                Err(e) => {
+                    failed = Some(e);
+                    false
+                }
+            }
+        });
+        match (read, failed) {
+            (Err(errors), _) => Err(ImportError::Documents(errors)),
+            (Ok(()), Some(e)) => Err(ImportError::Store(e)),
+            (Ok(()), None) => Ok(saved),
+        }
+    });
+    match result {
+        Err(ImportError::Store(e)) => Err(ImportError::Store(
+            stale_named(s, Err(e)).expect_err("an error stays one"),
+        )),
+        other => other,
+    }
+}
+
+/// A refusal of a stale document in words: which deal, at which version.
+fn stale_named(s: &Session, saved: Result<Vec<Saved>>) -> Result<Vec<Saved>> {
+    match saved {
         Err(StoreError::Conflict {
             id,
             expected,

@@ -254,30 +254,88 @@ impl ListSort {
         ListSort::ALL.into_iter().find(|s| s.key() == key)
     }
 
-    fn order_by(self) -> &'static str {
+    /// Whether the order is a pipeline column's (read from the pipeline's
+    /// indexes) rather than a deal's.
+    fn on_pipeline(self) -> bool {
+        !matches!(
+            self,
+            ListSort::CloseDate
+                | ListSort::Amount
+                | ListSort::Name
+                | ListSort::Account
+                | ListSort::Owner
+        )
+    }
+
+    /// The order's terms, each with whether it is descending; every order
+    /// is exactly the columns of one index (see the schema), the deal's id
+    /// last, so that a page is read from that index and never sorted.
+    fn terms(self) -> &'static [(&'static str, bool)] {
         match self {
-            ListSort::CloseDate => "d.close_date IS NULL, d.close_date, d.id",
-            ListSort::Amount => "d.amount_cents IS NULL, d.amount_cents DESC, d.id",
-            ListSort::Name => "d.name COLLATE NOCASE, d.id",
-            ListSort::Account => "d.account COLLATE NOCASE, d.id",
-            ListSort::Owner => "d.owner = '', d.owner COLLATE NOCASE, d.id",
-            ListSort::Forecast => {
-                "CASE p.forecast WHEN 'commit' THEN 0 WHEN 'best_case' THEN 1 WHEN 'pipeline' THEN 2
-                    WHEN 'closed' THEN 3 ELSE 4 END, d.id"
-            }
-            ListSort::Meddpicc => "p.meddpicc_total DESC, d.id",
-            ListSort::Steps => "p.steps_complete DESC, d.id",
-            ListSort::Qa => "p.qa_passed DESC, d.id",
-            ListSort::Escalations => "p.escalations DESC, d.id",
-            ListSort::Risk => {
-                "CASE p.risk_band WHEN 'critical' THEN 0 WHEN 'high' THEN 1 WHEN 'medium' THEN 2
-                    WHEN 'low' THEN 3 ELSE 4 END, d.id"
-            }
-            ListSort::NextStep => "p.next_step_due IS NULL, p.next_step_due, d.id",
-            ListSort::Stalled => {
-                "p.outcome IS NOT NULL, p.stalled_from IS NULL, p.stalled_from, d.id"
-            }
+            ListSort::CloseDate => &[
+                ("d.close_date IS NULL", false),
+                ("d.close_date", false),
+                ("d.id", false),
+            ],
+            ListSort::Amount => &[
+                ("d.amount_cents IS NULL", false),
+                ("d.amount_cents", true),
+                ("d.id", false),
+            ],
+            ListSort::Name => &[("d.name COLLATE NOCASE", false), ("d.id", false)],
+            ListSort::Account => &[("d.account COLLATE NOCASE", false), ("d.id", false)],
+            ListSort::Owner => &[
+                ("d.owner = ''", false),
+                ("d.owner COLLATE NOCASE", false),
+                ("d.id", false),
+            ],
+            ListSort::Forecast => &[
+                (
+                    "(CASE p.forecast WHEN 'commit' THEN 0 WHEN 'best_case' THEN 1 WHEN 'pipeline' THEN 2
+                WHEN 'closed' THEN 3 ELSE 4 END)",
+                    false,
+                ),
+                ("p.deal_id", false),
+            ],
+            ListSort::Meddpicc => &[("p.meddpicc_total", true), ("p.deal_id", false)],
+            ListSort::Steps => &[("p.steps_complete", true), ("p.deal_id", false)],
+            ListSort::Qa => &[("p.qa_passed", true), ("p.deal_id", false)],
+            ListSort::Escalations => &[("p.escalations", true), ("p.deal_id", false)],
+            ListSort::Risk => &[
+                (
+                    "(CASE p.risk_band WHEN 'critical' THEN 0 WHEN 'high' THEN 1 WHEN 'medium' THEN 2
+                WHEN 'low' THEN 3 ELSE 4 END)",
+                    false,
+                ),
+                ("p.deal_id", false),
+            ],
+            ListSort::NextStep => &[
+                ("p.next_step_due IS NULL", false),
+                ("p.next_step_due", false),
+                ("p.deal_id", false),
+            ],
+            ListSort::Stalled => &[
+                ("p.outcome IS NOT NULL", false),
+                ("p.stalled_from IS NULL", false),
+                ("p.stalled_from", false),
+                ("p.deal_id", false),
+            ],
         }
+    }
+
+    /// The ORDER BY clause, or its exact reverse.
+    fn order_by(self, reverse: bool) -> String {
+        self.terms()
+            .iter()
+            .map(|(term, desc)| {
+                if desc ^ reverse {
+                    format!("{term} DESC")
+                } else {
+                    term.to_string()
+                }
+            })
+            .collect::<Vec<_>>()
+            .join(", ")
     }
 }
 
@@ -338,6 +396,13 @@ pub struct ListQuery {
     pub now: DateTime<Utc>,
 }
 
+/// Which tables a list query's conditions name.
+#[derive(Debug, Default, Clone, Copy)]
+struct Needs {
+    deals: bool,
+    pipeline: bool,
+}
+
 impl ListQuery {
     fn pattern(&self) -> String {
         let escaped: String = self
@@ -352,15 +417,53 @@ impl ListQuery {
         format!("%{escaped}%")
     }
 
-    /// The WHERE clause (after `WHERE 1`) and its parameters, from ?1 on.
-    fn conditions(&self) -> (String, Vec<Box<dyn ToSql>>) {
+    /// The typed filter as a full-text phrase, when it is long enough for
+    /// the trigram index (three characters); shorter ones are matched with
+    /// LIKE.
+    fn phrase(&self) -> Option<String> {
+        let text = self.filter.trim();
+        (text.chars().count() >= 3).then(|| format!("\"{}\"", text.replace('"', "\"\"")))
+    }
+
+    /// Whether the query is answered from the counts kept per group alone
+    /// (no typed filter, nothing judged against the clock).
+    fn counted(&self) -> bool {
+        self.filter.trim().is_empty() && !self.stalled && !self.overdue
+    }
+
+    /// The WHERE clause (after `WHERE 1`) and its parameters, from ?1 on;
+    /// `id` is the driving table's id column (`d.id` or `p.deal_id`).
+    fn conditions(&self, id: &str) -> (String, Vec<Box<dyn ToSql>>, Needs) {
+        self.conditions_with(id, true)
+    }
+
+    /// [`ListQuery::conditions`]; with `ordered`, a typed filter's matches
+    /// are tested against each id read in the sort's order, else they are
+    /// the ids the query starts from (a count).
+    fn conditions_with(&self, id: &str, ordered: bool) -> (String, Vec<Box<dyn ToSql>>, Needs) {
         let mut sql = String::new();
         let mut args: Vec<Box<dyn ToSql>> = Vec::new();
+        let mut needs = Needs::default();
+        // in the sort's order, each condition tests a row read from the
+        // sort's index (`+` keeps the planner from reading another index)
+        let plus = if ordered { "+" } else { "" };
         let mut bind = |sql: &mut String, clause: &str, value: Box<dyn ToSql>| {
             args.push(value);
             sql.push_str(&clause.replace('?', &format!("?{}", args.len())));
         };
-        if !self.filter.trim().is_empty() {
+        if let Some(phrase) = self.phrase() {
+            // `+` keeps the planner reading the sort's index, testing each
+            // id against the matches (read once), instead of sorting them
+            bind(
+                &mut sql,
+                &format!(
+                    " AND {}{id} IN (SELECT rowid FROM deal_search WHERE deal_search MATCH ?)",
+                    plus
+                ),
+                Box::new(phrase),
+            );
+        } else if !self.filter.trim().is_empty() {
+            needs.deals = true;
             bind(
                 &mut sql,
                 " AND (d.name LIKE ? ESCAPE '\\' OR d.account LIKE ? ESCAPE '\\' OR d.owner LIKE ? ESCAPE '\\')",
@@ -368,42 +471,179 @@ impl ListQuery {
             );
         }
         if let Some(owner) = &self.owner {
+            needs.deals = true;
             bind(
                 &mut sql,
-                " AND d.owner = ? COLLATE NOCASE",
+                &format!(" AND {plus}d.owner = ? COLLATE NOCASE"),
                 Box::new(owner.trim().to_string()),
             );
         }
         if let Some(sa) = &self.sa {
+            needs.deals = true;
             bind(
                 &mut sql,
-                " AND d.sa = ? COLLATE NOCASE",
+                &format!(" AND {plus}d.sa = ? COLLATE NOCASE"),
                 Box::new(sa.trim().to_string()),
             );
         }
         if let Some(category) = self.category {
-            bind(&mut sql, " AND p.forecast = ?", Box::new(category.key()));
-        }
-        if let Some(verdict) = self.verdict {
-            bind(&mut sql, " AND p.verdict = ?", Box::new(verdict.key()));
-        }
-        if self.stalled {
+            needs.pipeline = true;
             bind(
                 &mut sql,
-                &format!(" AND {}", stalled_sql("?")),
+                &format!(" AND {plus}p.forecast = ?"),
+                Box::new(category.key()),
+            );
+        }
+        if let Some(verdict) = self.verdict {
+            needs.pipeline = true;
+            bind(
+                &mut sql,
+                &format!(" AND {plus}p.verdict = ?"),
+                Box::new(verdict.key()),
+            );
+        }
+        if self.stalled {
+            needs.pipeline = true;
+            bind(
+                &mut sql,
+                &format!(" AND {plus}{}", stalled_sql("?")),
                 Box::new(self.now.timestamp()),
             );
         }
         if self.overdue {
+            needs.pipeline = true;
             bind(
                 &mut sql,
-                " AND p.overdue_from <= ?",
+                &format!(" AND {plus}p.overdue_from <= ?"),
                 Box::new(self.now.timestamp()),
             );
         }
-        sql.push_str(self.queue.sql());
+        if self.queue != Queue::All {
+            needs.pipeline = true;
+        }
+        sql.push_str(&self.queue.sql().replace("p.", &format!("{plus}p.")));
+        (sql, args, needs)
+    }
+
+    /// The same conditions over the counts table `c` (only for a query
+    /// that is [`ListQuery::counted`]).
+    fn count_conditions(&self) -> (String, Vec<Box<dyn ToSql>>) {
+        let mut sql = String::new();
+        let mut args: Vec<Box<dyn ToSql>> = Vec::new();
+        let mut bind = |sql: &mut String, clause: &str, value: Box<dyn ToSql>| {
+            args.push(value);
+            sql.push_str(&clause.replace('?', &format!("?{}", args.len())));
+        };
+        if let Some(owner) = &self.owner {
+            bind(
+                &mut sql,
+                " AND c.owner = ?",
+                Box::new(owner.trim().to_string()),
+            );
+        }
+        if let Some(sa) = &self.sa {
+            bind(&mut sql, " AND c.sa = ?", Box::new(sa.trim().to_string()));
+        }
+        if let Some(category) = self.category {
+            bind(&mut sql, " AND c.forecast = ?", Box::new(category.key()));
+        }
+        if let Some(verdict) = self.verdict {
+            bind(&mut sql, " AND c.verdict = ?", Box::new(verdict.key()));
+        }
+        sql.push_str(match self.queue {
+            Queue::All => "",
+            Queue::SaSignOff => " AND c.awaiting_sa",
+            Queue::ManagerReview => " AND c.awaiting_manager",
+        });
         (sql, args)
     }
+
+    /// The tables a query over these conditions reads, driven by the table
+    /// the sort's index belongs to; and that table's id column.
+    fn from(&self, needs: Needs) -> (String, &'static str) {
+        if self.sort.on_pipeline() {
+            let join = if needs.deals {
+                " CROSS JOIN deals d ON d.id = p.deal_id"
+            } else {
+                ""
+            };
+            (format!("pipeline p{join}"), "p.deal_id")
+        } else {
+            let join = if needs.pipeline {
+                " CROSS JOIN pipeline p ON p.deal_id = d.id"
+            } else {
+                ""
+            };
+            (format!("deals d{join}"), "d.id")
+        }
+    }
+
+    /// The query that picks the ids of one page: `LIMIT ?{lim} OFFSET ?{off}`
+    /// after the conditions' own parameters, in the sort's order (or its
+    /// reverse); with its parameters.
+    fn page_sql(&self, reverse: bool) -> (String, Vec<Box<dyn ToSql>>) {
+        let id = if self.sort.on_pipeline() {
+            "p.deal_id"
+        } else {
+            "d.id"
+        };
+        let (conditions, args, needs) = self.conditions(id);
+        let (from, id) = self.from(needs);
+        let n = args.len();
+        (
+            format!(
+                "SELECT {id} FROM {from} WHERE 1{conditions} ORDER BY {} LIMIT ?{} OFFSET ?{}",
+                self.sort.order_by(reverse),
+                n + 1,
+                n + 2
+            ),
+            args,
+        )
+    }
+}
+
+/// The list row's columns (read by [`summary_from_row`]); `now` is the
+/// number of the parameter that holds the reader's now.
+fn row_columns(now: usize) -> String {
+    format!(
+        "d.id, d.name, d.account, d.amount_cents, d.close_date, d.stage, d.owner, d.sa,
+        p.steps_complete, p.steps_blocked, p.forecast, p.verdict, p.meddpicc_total,
+        p.meddpicc_max, p.qa_passed, p.qa_total,
+        (SELECT count(*) FROM json_each(p.escalation_starts) WHERE value <= ?{now}),
+        (SELECT count(*) FROM json_each(p.escalation_dues) WHERE value <= ?{now}),
+        p.risk_band, p.next_step_due, coalesce({stalled}, 0), p.outcome",
+        stalled = stalled_sql(&format!("?{now}"))
+    )
+}
+
+fn summary_from_row(r: &Row<'_>) -> rusqlite::Result<DealSummary> {
+    let forecast: String = r.get(10)?;
+    let verdict: Option<String> = r.get(11)?;
+    let outcome: Option<String> = r.get(21)?;
+    Ok(DealSummary {
+        id: r.get(0)?,
+        name: r.get(1)?,
+        account: r.get(2)?,
+        amount: r.get::<_, Option<i64>>(3)?.map(Money::from_cents),
+        close_date: r.get(4)?,
+        stage: r.get(5)?,
+        owner: r.get(6)?,
+        sa: r.get(7)?,
+        steps_complete: r.get(8)?,
+        steps_blocked: r.get(9)?,
+        forecast: ForecastCategory::parse(&forecast).unwrap_or(ForecastCategory::Pipeline),
+        verdict: verdict.as_deref().and_then(Verdict::parse),
+        meddpicc_total: r.get(12)?,
+        meddpicc_max: r.get(13)?,
+        qa_passed: r.get(14)?,
+        qa_total: r.get(15)?,
+        escalations_open: r.get(16)?,
+        escalations_overdue: r.get(17)?,
+        risk_band: r.get(18)?,
+        next_step_due: r.get(19)?,
+        stalled: r.get(20)?,
+        outcome: outcome.as_deref().and_then(OutcomeKind::parse),
+    })
 }
 
 /// Stalled at the instant bound as `at` (Unix seconds): past its stalled
@@ -680,7 +920,7 @@ impl Store {
             let mut count = 0;
             for (mut deal, history) in deals {
                 count += 1;
-                insert_whole_deal(tx, &mut deal, (summarize, now))?;
+                insert_deal(tx, &mut deal, (summarize, now))?;
                 let mut insert = tx.prepare_cached(
                     "INSERT INTO audit (deal_id, at, who, field, before, after)
                      VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
@@ -703,47 +943,11 @@ impl Store {
         force: bool,
         now: DateTime<Utc>,
     ) -> Result<Vec<Saved>> {
-        let who = self.actor.clone();
-        self.write_with(|tx, summarize| {
-            let mut saved = Vec::with_capacity(deals.len());
-            for deal in deals {
-                let existing: Option<i64> = tx
-                    .query_row("SELECT version FROM deals WHERE id = ?1", [deal.id], |r| {
-                        r.get(0)
-                    })
-                    .optional()?;
-                match existing {
-                    Some(version) => {
-                        if version != deal.version && !force {
-                            return Err(StoreError::Conflict {
-                                id: deal.id,
-                                expected: deal.version,
-                                found: version,
-                            });
-                        }
-                        let before = read_deal(tx, deal.id)?;
-                        let mut replaced = deal.clone();
-                        replaced.version = version + 1;
-                        replaced.updated_at = now;
-                        replaced.escalations = before.escalations.clone();
-                        write_deal(tx, &mut replaced, (summarize, now))?;
-                        record_changes(tx, &replaced, Some(&before), &replaced, &who, now)?;
-                        saved.push(Saved {
-                            id: deal.id,
-                            replaced: Some((version, before.name)),
-                        });
-                    }
-                    None => {
-                        let mut created = deal.clone();
-                        created.version = 1;
-                        created.escalations.clear();
-                        let id = insert_deal(tx, &mut created, (summarize, now))?;
-                        record_changes(tx, &created, None, &created, &who, now)?;
-                        saved.push(Saved { id, replaced: None });
-                    }
-                }
-            }
-            Ok(saved)
+        self.import(force, now, |import| {
+            deals
+                .iter()
+                .map(|deal| import.save(deal.clone()))
+                .collect::<Result<Vec<Saved>>>()
         })
     }
 
@@ -780,6 +984,49 @@ impl Store {
         self.checked(result)
     }
 
+    /// An import as it is read: one transaction, in which `f` saves deals
+    /// one at a time through the [`Import`] it is handed (as
+    /// [`Store::save_deals`] does). It is committed when `f` succeeds and
+    /// rolled back when `f` fails, so that nothing is written.
+    pub fn import<T, E: From<StoreError>>(
+        &mut self,
+        force: bool,
+        now: DateTime<Utc>,
+        f: impl FnOnce(&mut Import<'_>) -> std::result::Result<T, E>,
+    ) -> std::result::Result<T, E> {
+        self.watch
+            .allow_write(&self.conn, self.path.as_deref())
+            .map_err(E::from)?;
+        let summarize = self.summarize.as_ref();
+        let who = self.actor.clone();
+        let path = self.path.as_deref();
+        let outcome = (|| -> Result<std::result::Result<T, E>> {
+            let tx = self
+                .conn
+                .transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let mut import = Import {
+                tx: &tx,
+                summarize,
+                who,
+                now,
+                force,
+                path,
+            };
+            match f(&mut import) {
+                Ok(value) => {
+                    tx.commit()?;
+                    Ok(Ok(value))
+                }
+                // dropped without a commit: rolled back
+                Err(e) => Ok(Err(e)),
+            }
+        })();
+        match self.checked(outcome) {
+            Ok(result) => result,
+            Err(e) => Err(E::from(e)),
+        }
+    }
+
     /// The name of a deal, if it exists.
     pub fn deal_name(&self, id: DealId) -> Result<Option<String>> {
         let result = (|| -> Result<Option<String>> {
@@ -796,11 +1043,30 @@ impl Store {
         self.checked(read_deal(&self.conn, id))
     }
 
+    /// How many deals the list shows: from the counts kept per group when
+    /// the query allows, else counted through the indexes its conditions
+    /// use (the trigram index for a typed filter).
     pub fn count_deals(&self, query: &ListQuery) -> Result<usize> {
-        let (conditions, args) = query.conditions();
-        let sql = format!(
-            "SELECT count(*) FROM deals d JOIN pipeline p ON p.deal_id = d.id WHERE 1{conditions}"
-        );
+        let (sql, args) = if query.counted() {
+            let (conditions, args) = query.count_conditions();
+            (
+                format!(
+                    "SELECT coalesce(sum(c.deals), 0) FROM pipeline_counts c WHERE 1{conditions}"
+                ),
+                args,
+            )
+        } else {
+            let (conditions, args, needs) = query.conditions_with("p.deal_id", false);
+            let join = if needs.deals {
+                " JOIN deals d ON d.id = p.deal_id"
+            } else {
+                ""
+            };
+            (
+                format!("SELECT count(*) FROM pipeline p{join} WHERE 1{conditions}"),
+                args,
+            )
+        };
         let n: rusqlite::Result<i64> = self.conn.prepare_cached(&sql).and_then(|mut stmt| {
             stmt.query_row(
                 rusqlite::params_from_iter(args.iter().map(|a| a.as_ref())),
@@ -815,7 +1081,8 @@ impl Store {
         let result = (|| -> Result<Vec<String>> {
             let column = if sa { "sa" } else { "owner" };
             let mut stmt = self.conn.prepare_cached(&format!(
-                "SELECT DISTINCT {column} FROM deals WHERE {column} != '' ORDER BY {column} COLLATE NOCASE"
+                "SELECT DISTINCT {column} FROM pipeline_counts
+                 WHERE {column} != '' AND deals > 0 ORDER BY {column} COLLATE NOCASE"
             ))?;
             let rows = stmt.query_map([], |r| r.get(0))?;
             Ok(rows.collect::<rusqlite::Result<_>>()?)
@@ -826,12 +1093,30 @@ impl Store {
     /// The amount and count of the matching deals per forecast category.
     pub fn category_totals(&self, query: &ListQuery) -> Result<Vec<CategoryTotal>> {
         let result = (|| -> Result<Vec<CategoryTotal>> {
-            let (conditions, args) = query.conditions();
-            let sql = format!(
-                "SELECT p.forecast, count(*), coalesce(sum(d.amount_cents), 0)
-                 FROM deals d JOIN pipeline p ON p.deal_id = d.id WHERE 1{conditions}
-                 GROUP BY p.forecast"
-            );
+            let (sql, args) = if query.counted() {
+                let (conditions, args) = query.count_conditions();
+                (
+                    format!(
+                        "SELECT c.forecast, sum(c.deals), sum(c.amount_cents)
+                         FROM pipeline_counts c WHERE 1{conditions} GROUP BY c.forecast"
+                    ),
+                    args,
+                )
+            } else {
+                let (conditions, args, needs) = query.conditions_with("p.deal_id", false);
+                let join = if needs.deals {
+                    " JOIN deals d ON d.id = p.deal_id"
+                } else {
+                    ""
+                };
+                (
+                    format!(
+                        "SELECT p.forecast, count(*), coalesce(sum(p.amount_cents), 0)
+                         FROM pipeline p{join} WHERE 1{conditions} GROUP BY p.forecast"
+                    ),
+                    args,
+                )
+            };
             let mut stmt = self.conn.prepare_cached(&sql)?;
             let rows = stmt.query_map(
                 rusqlite::params_from_iter(args.iter().map(|a| a.as_ref())),
@@ -878,74 +1163,165 @@ impl Store {
         Ok(out)
     }
 
+    /// Every open deal (no outcome), whole, one at a time in id order;
+    /// nothing but the deal at hand is held. An error from `each` stops the
+    /// reading and is returned as it is.
+    pub fn each_open_deal<E: From<StoreError>>(
+        &self,
+        mut each: impl FnMut(Deal) -> std::result::Result<(), E>,
+    ) -> std::result::Result<(), E> {
+        let mut failed = None;
+        let result = each_open_deal(&self.conn, |deal| {
+            each(deal).map_err(|e| {
+                failed = Some(e);
+                StoreError::NotFound(DealId(0))
+            })
+        });
+        if let Some(e) = failed {
+            return Err(e);
+        }
+        self.checked(result).map_err(E::from)
+    }
+
+    /// Each row of the list in order, one at a time (nothing held). An
+    /// error from `each` stops the reading and is returned as it is.
+    pub fn each_row<E: From<StoreError>>(
+        &self,
+        query: &ListQuery,
+        mut each: impl FnMut(DealSummary) -> std::result::Result<(), E>,
+    ) -> std::result::Result<(), E> {
+        let mut failed = None;
+        let result = self.each_deal(query, 0, usize::MAX >> 1, |row| {
+            each(row).map_err(|e| {
+                failed = Some(e);
+                StoreError::NotFound(DealId(0))
+            })
+        });
+        if let Some(e) = failed {
+            return Err(e);
+        }
+        result.map_err(E::from)
+    }
+
     /// Each row of the list in order, one at a time (nothing held).
     pub fn each_deal(
         &self,
         query: &ListQuery,
         offset: usize,
         limit: usize,
+        each: impl FnMut(DealSummary) -> Result<()>,
+    ) -> Result<()> {
+        self.each_deal_of(query, offset, limit, None, each)
+    }
+
+    /// [`Store::deal_page`] knowing how many deals match: a page past the
+    /// middle is read from the end of the sort's index backwards, so that
+    /// End costs what Home does.
+    pub fn deal_page_of(
+        &self,
+        query: &ListQuery,
+        offset: usize,
+        limit: usize,
+        total: usize,
+    ) -> Result<Vec<DealSummary>> {
+        let mut out = Vec::new();
+        self.each_deal_of(query, offset, limit, Some(total), |d| {
+            out.push(d);
+            Ok(())
+        })?;
+        Ok(out)
+    }
+
+    fn each_deal_of(
+        &self,
+        query: &ListQuery,
+        offset: usize,
+        limit: usize,
+        total: Option<usize>,
         mut each: impl FnMut(DealSummary) -> Result<()>,
     ) -> Result<()> {
-        // pick the page's ids from the index first, then read just those rows
-        let order = query.sort.order_by();
-        let (conditions, mut args) = query.conditions();
-        let n = args.len();
-        args.push(Box::new(query.now.timestamp()));
-        args.push(Box::new(limit.min(i64::MAX as usize) as i64));
-        args.push(Box::new(offset as i64));
-        let (now, lim, off) = (n + 1, n + 2, n + 3);
-        let sql = format!(
-            "WITH page AS (SELECT d.id FROM deals d JOIN pipeline p ON p.deal_id = d.id
-                WHERE 1{conditions} ORDER BY {order} LIMIT ?{lim} OFFSET ?{off})
-             SELECT d.id, d.name, d.account, d.amount_cents, d.close_date, d.stage, d.owner, d.sa,
-                p.steps_complete, p.steps_blocked, p.forecast, p.verdict, p.meddpicc_total,
-                p.meddpicc_max, p.qa_passed, p.qa_total,
-                (SELECT count(*) FROM json_each(p.escalation_starts) WHERE value <= ?{now}),
-                (SELECT count(*) FROM json_each(p.escalation_dues) WHERE value <= ?{now}),
-                p.risk_band, p.next_step_due,
-                coalesce({stalled}, 0), p.outcome
-             FROM page JOIN deals d ON d.id = page.id JOIN pipeline p ON p.deal_id = d.id
-             ORDER BY {order}",
-            stalled = stalled_sql(&format!("?{now}"))
-        );
-        let mut read = || -> Result<()> {
-            let mut stmt = self.conn.prepare_cached(&sql)?;
-            let mut rows =
-                stmt.query(rusqlite::params_from_iter(args.iter().map(|a| a.as_ref())))?;
-            while let Some(r) = rows.next()? {
-                let forecast: String = r.get(10)?;
-                let verdict: Option<String> = r.get(11)?;
-                let outcome: Option<String> = r.get(21)?;
-                each(DealSummary {
-                    id: r.get(0)?,
-                    name: r.get(1)?,
-                    account: r.get(2)?,
-                    amount: r.get::<_, Option<i64>>(3)?.map(Money::from_cents),
-                    close_date: r.get(4)?,
-                    stage: r.get(5)?,
-                    owner: r.get(6)?,
-                    sa: r.get(7)?,
-                    steps_complete: r.get(8)?,
-                    steps_blocked: r.get(9)?,
-                    forecast: ForecastCategory::parse(&forecast)
-                        .unwrap_or(ForecastCategory::Pipeline),
-                    verdict: verdict.as_deref().and_then(Verdict::parse),
-                    meddpicc_total: r.get(12)?,
-                    meddpicc_max: r.get(13)?,
-                    qa_passed: r.get(14)?,
-                    qa_total: r.get(15)?,
-                    escalations_open: r.get(16)?,
-                    escalations_overdue: r.get(17)?,
-                    risk_band: r.get(18)?,
-                    next_step_due: r.get(19)?,
-                    stalled: r.get(20)?,
-                    outcome: outcome.as_deref().and_then(OutcomeKind::parse),
-                })?;
-            }
-            Ok(())
+        let limit = limit.min(i64::MAX as usize);
+        let result = if offset == 0 && limit >= (usize::MAX >> 2) {
+            self.every_row(query, &mut each)
+        } else {
+            self.page_rows(query, offset, limit, total, &mut each)
         };
-        let result = read();
         self.checked(result)
+    }
+
+    /// Every matching row in order, from one statement that walks the
+    /// sort's index (the other table joined to each row).
+    fn every_row(
+        &self,
+        query: &ListQuery,
+        each: &mut impl FnMut(DealSummary) -> Result<()>,
+    ) -> Result<()> {
+        let on_pipeline = query.sort.on_pipeline();
+        let id = if on_pipeline { "p.deal_id" } else { "d.id" };
+        let (conditions, mut args, _) = query.conditions(id);
+        args.push(Box::new(query.now.timestamp()));
+        let from = if on_pipeline {
+            "pipeline p CROSS JOIN deals d ON d.id = p.deal_id"
+        } else {
+            "deals d CROSS JOIN pipeline p ON p.deal_id = d.id"
+        };
+        let sql = format!(
+            "SELECT {} FROM {from} WHERE 1{conditions} ORDER BY {}",
+            row_columns(args.len()),
+            query.sort.order_by(false)
+        );
+        let mut stmt = self.conn.prepare_cached(&sql)?;
+        let mut rows = stmt.query(rusqlite::params_from_iter(args.iter().map(|a| a.as_ref())))?;
+        while let Some(r) = rows.next()? {
+            each(summary_from_row(r)?)?;
+        }
+        Ok(())
+    }
+
+    /// One page: its ids from the sort's index (from the end backwards when
+    /// the page is past the middle of `total`), then each row by its id.
+    fn page_rows(
+        &self,
+        query: &ListQuery,
+        offset: usize,
+        limit: usize,
+        total: Option<usize>,
+        each: &mut impl FnMut(DealSummary) -> Result<()>,
+    ) -> Result<()> {
+        let (reverse, skip, take) = match total {
+            Some(total) if offset > total / 2 && offset < total => {
+                let end = (offset + limit).min(total);
+                (true, total - end, end - offset)
+            }
+            _ => (false, offset, limit),
+        };
+        let (page, mut args) = query.page_sql(reverse);
+        args.push(Box::new(take as i64));
+        args.push(Box::new(skip as i64));
+        let mut ids: Vec<DealId> = {
+            let mut stmt = self.conn.prepare_cached(&page)?;
+            let rows = stmt.query_map(
+                rusqlite::params_from_iter(args.iter().map(|a| a.as_ref())),
+                |r| r.get(0),
+            )?;
+            rows.collect::<rusqlite::Result<_>>()?
+        };
+        if reverse {
+            ids.reverse();
+        }
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT {} FROM deals d JOIN pipeline p ON p.deal_id = d.id WHERE d.id = ?1",
+            row_columns(2)
+        ))?;
+        for id in ids {
+            let row = stmt
+                .query_row(params![id, query.now.timestamp()], summary_from_row)
+                .optional()?;
+            if let Some(row) = row {
+                each(row)?;
+            }
+        }
+        Ok(())
     }
 
     /// Change a deal in one transaction, with its audit rows. With
@@ -1184,6 +1560,72 @@ impl Store {
     }
 }
 
+/// An import's open transaction: deals saved one at a time.
+pub struct Import<'a> {
+    tx: &'a rusqlite::Transaction<'a>,
+    summarize: Option<&'a Summarizer>,
+    who: String,
+    now: DateTime<Utc>,
+    force: bool,
+    /// The file, to name it in a database error.
+    path: Option<&'a Path>,
+}
+
+impl Import<'_> {
+    /// Save one whole deal: a deal whose id exists replaces it when its
+    /// `version` is the stored one (its version moves on), and is refused
+    /// with [`StoreError::Conflict`] otherwise unless forced; any other is
+    /// created with a new id.
+    pub fn save(&mut self, deal: Deal) -> Result<Saved> {
+        match (self.write(deal), self.path) {
+            (Err(StoreError::Sql(e)), Some(path)) => Err(safety::explain(e, path)),
+            (other, _) => other,
+        }
+    }
+
+    fn write(&mut self, deal: Deal) -> Result<Saved> {
+        let (tx, now, who) = (self.tx, self.now, self.who.as_str());
+        let summary = (self.summarize, now);
+        let existing: Option<i64> = if deal.id.0 > 0 {
+            tx.prepare_cached("SELECT version FROM deals WHERE id = ?1")?
+                .query_row([deal.id], |r| r.get(0))
+                .optional()?
+        } else {
+            None
+        };
+        match existing {
+            Some(version) => {
+                if version != deal.version && !self.force {
+                    return Err(StoreError::Conflict {
+                        id: deal.id,
+                        expected: deal.version,
+                        found: version,
+                    });
+                }
+                let before = read_deal(tx, deal.id)?;
+                let mut replaced = deal;
+                replaced.version = version + 1;
+                replaced.updated_at = now;
+                replaced.escalations = before.escalations.clone();
+                write_deal(tx, &mut replaced, summary)?;
+                record_changes(tx, &replaced, Some(&before), &replaced, who, now)?;
+                Ok(Saved {
+                    id: replaced.id,
+                    replaced: Some((version, before.name)),
+                })
+            }
+            None => {
+                let mut created = deal;
+                created.version = 1;
+                created.escalations.clear();
+                let id = insert_deal(tx, &mut created, summary)?;
+                record_changes(tx, &created, None, &created, who, now)?;
+                Ok(Saved { id, replaced: None })
+            }
+        }
+    }
+}
+
 /// Write the deal's pipeline row (when a summarizer is set).
 fn write_summary(
     tx: &Connection,
@@ -1203,9 +1645,9 @@ fn write_summary(
         "INSERT INTO pipeline (deal_id, forecast, verdict, meddpicc_total, meddpicc_max,
             steps_complete, steps_blocked, qa_passed, qa_total, escalations, escalation_starts,
             escalation_dues, overdue_from, risk_band, next_step_due, stalled_from, snoozed_until,
-            outcome, awaiting_sa, awaiting_manager)
+            outcome, awaiting_sa, awaiting_manager, owner, sa, amount_cents)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18,
-            ?19, ?20)
+            ?19, ?20, ?21, ?22, ?23)
          ON CONFLICT (deal_id) DO UPDATE SET forecast = excluded.forecast,
             verdict = excluded.verdict, meddpicc_total = excluded.meddpicc_total,
             meddpicc_max = excluded.meddpicc_max, steps_complete = excluded.steps_complete,
@@ -1216,7 +1658,8 @@ fn write_summary(
             overdue_from = excluded.overdue_from, risk_band = excluded.risk_band,
             next_step_due = excluded.next_step_due, stalled_from = excluded.stalled_from,
             snoozed_until = excluded.snoozed_until, outcome = excluded.outcome,
-            awaiting_sa = excluded.awaiting_sa, awaiting_manager = excluded.awaiting_manager",
+            awaiting_sa = excluded.awaiting_sa, awaiting_manager = excluded.awaiting_manager,
+            owner = excluded.owner, sa = excluded.sa, amount_cents = excluded.amount_cents",
     )?
     .execute(params![
         deal.id,
@@ -1239,42 +1682,21 @@ fn write_summary(
         p.outcome.map(OutcomeKind::key),
         p.awaiting_sa,
         p.awaiting_manager,
+        deal.owner,
+        deal.sa,
+        deal.amount.map(Money::cents),
     ])?;
     Ok(())
 }
 
-/// Insert a whole deal (its id is ignored: a new one is given); the row is
-/// created bare and `write_deal` fills in every field.
+/// Insert a whole deal (its id is ignored: a new one is given), each row
+/// written once: the deal, its ten steps, its content, its escalations and
+/// its pipeline row.
 fn insert_deal(tx: &Connection, deal: &mut Deal, summary: Summary<'_>) -> Result<DealId> {
     tx.prepare_cached(
-        "INSERT INTO deals (name, account, support_rate_percent, stage, created_at, updated_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-    )?
-    .execute(params![
-        deal.name,
-        deal.account,
-        deal.support_rate_percent,
-        deal.stage,
-        deal.created_at,
-        deal.updated_at
-    ])?;
-    let id = DealId(tx.last_insert_rowid());
-    let mut insert = tx.prepare_cached("INSERT INTO steps (deal_id, number) VALUES (?1, ?2)")?;
-    for s in &deal.steps {
-        insert.execute(params![id, s.number])?;
-    }
-    deal.id = id;
-    write_deal(tx, deal, summary)?;
-    Ok(id)
-}
-
-/// Insert a whole new deal, each of its rows written once (its id is
-/// ignored: a new one is given).
-fn insert_whole_deal(tx: &Connection, deal: &mut Deal, summary: Summary<'_>) -> Result<()> {
-    tx.prepare_cached(
         "INSERT INTO deals (name, account, amount_cents, implementation_fee_cents,
-            support_rate_percent, close_date, stage, owner, sa, manager, trigger_date,
-            created_at, updated_at, version)
+            support_rate_percent, close_date, stage, owner, sa, manager, trigger_date, created_at,
+            updated_at, version)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
     )?
     .execute(params![
@@ -1293,7 +1715,8 @@ fn insert_whole_deal(tx: &Connection, deal: &mut Deal, summary: Summary<'_>) -> 
         deal.updated_at,
         deal.version,
     ])?;
-    deal.id = DealId(tx.last_insert_rowid());
+    let id = DealId(tx.last_insert_rowid());
+    deal.id = id;
     let mut insert = tx.prepare_cached(
         "INSERT INTO steps (deal_id, number, status, started_at, completed_at, blocked_reason,
             blocked_since, actions, outcomes, decisions, next_steps, confirmed_with, confirmed_on,
@@ -1302,7 +1725,7 @@ fn insert_whole_deal(tx: &Connection, deal: &mut Deal, summary: Summary<'_>) -> 
     )?;
     for s in &deal.steps {
         insert.execute(params![
-            deal.id,
+            id,
             s.number,
             s.status.as_str(),
             s.started_at,
@@ -1318,11 +1741,20 @@ fn insert_whole_deal(tx: &Connection, deal: &mut Deal, summary: Summary<'_>) -> 
             s.first_completed_at,
         ])?;
     }
-    let body = serde_json::to_string(&deal.content).expect("content serialises");
-    tx.prepare_cached("INSERT INTO deal_content (deal_id, body) VALUES (?1, ?2)")?
-        .execute(params![deal.id, body])?;
+    write_content(tx, deal)?;
     write_escalations(tx, deal)?;
     write_summary(tx, deal, summary.0, summary.1)?;
+    Ok(id)
+}
+
+/// The deal's content document, as one JSON text.
+fn write_content(tx: &Connection, deal: &Deal) -> Result<()> {
+    let body = serde_json::to_string(&deal.content).expect("content serialises");
+    tx.prepare_cached(
+        "INSERT INTO deal_content (deal_id, body) VALUES (?1, ?2)
+         ON CONFLICT (deal_id) DO UPDATE SET body = excluded.body",
+    )?
+    .execute(params![deal.id, body])?;
     Ok(())
 }
 
@@ -1375,12 +1807,7 @@ fn write_deal(tx: &Connection, deal: &mut Deal, summary: Summary<'_>) -> Result<
             s.first_completed_at,
         ])?;
     }
-    let body = serde_json::to_string(&deal.content).expect("content serialises");
-    tx.prepare_cached(
-        "INSERT INTO deal_content (deal_id, body) VALUES (?1, ?2)
-         ON CONFLICT (deal_id) DO UPDATE SET body = excluded.body",
-    )?
-    .execute(params![deal.id, body])?;
+    write_content(tx, deal)?;
     write_escalations(tx, deal)?;
     write_summary(tx, deal, summary.0, summary.1)?;
     Ok(())
@@ -1544,100 +1971,188 @@ fn actions_bits(actions: &[bool]) -> i64 {
         .sum()
 }
 
+/// The columns [`deal_from_row`] reads, in its order (`d` is `deals`).
+const DEAL_COLUMNS: &str = "d.id, d.name, d.account, d.amount_cents, d.implementation_fee_cents,
+    d.support_rate_percent, d.close_date, d.stage, d.owner, d.sa, d.manager, d.trigger_date,
+    d.created_at, d.updated_at, d.version";
+
+/// The columns [`read_step`] reads, in its order.
+const STEP_COLUMNS: &str = "number, status, started_at, completed_at, blocked_reason,
+    blocked_since, actions, outcomes, decisions, next_steps, confirmed_with, confirmed_on,
+    first_completed_at";
+
+/// The columns [`read_escalation`] reads, in its order.
+const ESCALATION_COLUMNS: &str = "id, rule, step, reason, raised_at, raised_by, ack_by, ack_at,
+    ack_note, resolved_by, resolved_at, resolved_note, due_at";
+
+fn deal_from_row(r: &Row<'_>) -> rusqlite::Result<Deal> {
+    Ok(Deal {
+        id: r.get(0)?,
+        name: r.get(1)?,
+        account: r.get(2)?,
+        amount: r.get::<_, Option<i64>>(3)?.map(Money::from_cents),
+        implementation_fee: r.get::<_, Option<i64>>(4)?.map(Money::from_cents),
+        support_rate_percent: r.get(5)?,
+        close_date: r.get::<_, Option<NaiveDate>>(6)?,
+        stage: r.get(7)?,
+        owner: r.get(8)?,
+        sa: r.get(9)?,
+        manager: r.get(10)?,
+        trigger_date: r.get(11)?,
+        created_at: r.get(12)?,
+        updated_at: r.get(13)?,
+        version: r.get(14)?,
+        steps: Vec::new(),
+        content: DealContent::default(),
+        escalations: Vec::new(),
+    })
+}
+
+fn read_escalation(r: &Row<'_>) -> rusqlite::Result<EscalationRecord> {
+    let rule: String = r.get(1)?;
+    let stamp = |by: usize| -> rusqlite::Result<Option<Stamp>> {
+        let who: Option<String> = r.get(by)?;
+        let at: Option<DateTime<Utc>> = r.get(by + 1)?;
+        let note: Option<String> = r.get(by + 2)?;
+        Ok(at.map(|at| Stamp {
+            by: who.unwrap_or_default(),
+            at,
+            note: note.unwrap_or_default(),
+        }))
+    };
+    Ok(EscalationRecord {
+        id: r.get(0)?,
+        rule: EscalationRule::parse(&rule).ok_or_else(|| {
+            rusqlite::Error::FromSqlConversionFailure(
+                1,
+                rusqlite::types::Type::Text,
+                format!("unknown rule {rule}").into(),
+            )
+        })?,
+        step: r.get(2)?,
+        reason: r.get(3)?,
+        raised_at: r.get(4)?,
+        due_at: r.get(12)?,
+        raised_by: r.get(5)?,
+        acknowledged: stamp(6)?,
+        resolved: stamp(9)?,
+    })
+}
+
+/// The deal's content document from its stored JSON.
+fn content_from(body: &str) -> Result<DealContent> {
+    serde_json::from_str(body).map_err(|e| {
+        StoreError::Sql(rusqlite::Error::FromSqlConversionFailure(
+            0,
+            rusqlite::types::Type::Text,
+            Box::new(e),
+        ))
+    })
+}
+
 fn read_deal(conn: &Connection, id: DealId) -> Result<Deal> {
     let deal = conn
-        .query_row(
-            "SELECT id, name, account, amount_cents, implementation_fee_cents, support_rate_percent, close_date,
-                stage, owner, sa, manager, trigger_date, created_at, updated_at, version
-             FROM deals WHERE id = ?1",
-            [id],
-            |r| {
-                Ok(Deal {
-                    id: r.get(0)?,
-                    name: r.get(1)?,
-                    account: r.get(2)?,
-                    amount: r.get::<_, Option<i64>>(3)?.map(Money::from_cents),
-                    implementation_fee: r.get::<_, Option<i64>>(4)?.map(Money::from_cents),
-                    support_rate_percent: r.get(5)?,
-                    close_date: r.get::<_, Option<NaiveDate>>(6)?,
-                    stage: r.get(7)?,
-                    owner: r.get(8)?,
-                    sa: r.get(9)?,
-                    manager: r.get(10)?,
-                    trigger_date: r.get(11)?,
-                    created_at: r.get(12)?,
-                    updated_at: r.get(13)?,
-                    version: r.get(14)?,
-                    steps: Vec::new(),
-                    content: DealContent::default(),
-                    escalations: Vec::new(),
-                })
-            },
-        )
+        .prepare_cached(&format!(
+            "SELECT {DEAL_COLUMNS} FROM deals d WHERE d.id = ?1"
+        ))?
+        .query_row([id], deal_from_row)
         .optional()?;
     let mut deal = deal.ok_or(StoreError::NotFound(id))?;
-    let mut stmt = conn.prepare_cached(
-        "SELECT number, status, started_at, completed_at, blocked_reason, blocked_since, actions,
-            outcomes, decisions, next_steps, confirmed_with, confirmed_on, first_completed_at
-         FROM steps WHERE deal_id = ?1 ORDER BY number",
-    )?;
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {STEP_COLUMNS} FROM steps WHERE deal_id = ?1 ORDER BY number"
+    ))?;
     deal.steps = stmt
         .query_map([id], read_step)?
         .collect::<rusqlite::Result<_>>()?;
     let body: Option<String> = conn
-        .query_row(
-            "SELECT body FROM deal_content WHERE deal_id = ?1",
-            [id],
-            |r| r.get(0),
-        )
+        .prepare_cached("SELECT body FROM deal_content WHERE deal_id = ?1")?
+        .query_row([id], |r| r.get(0))
         .optional()?;
-    let mut stmt = conn.prepare_cached(
-        "SELECT id, rule, step, reason, raised_at, raised_by, ack_by, ack_at, ack_note,
-            resolved_by, resolved_at, resolved_note, due_at
-         FROM escalations WHERE deal_id = ?1 ORDER BY id",
-    )?;
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {ESCALATION_COLUMNS} FROM escalations WHERE deal_id = ?1 ORDER BY id"
+    ))?;
     deal.escalations = stmt
-        .query_map([id], |r| {
-            let rule: String = r.get(1)?;
-            let stamp = |by: usize| -> rusqlite::Result<Option<Stamp>> {
-                let who: Option<String> = r.get(by)?;
-                let at: Option<DateTime<Utc>> = r.get(by + 1)?;
-                let note: Option<String> = r.get(by + 2)?;
-                Ok(at.map(|at| Stamp {
-                    by: who.unwrap_or_default(),
-                    at,
-                    note: note.unwrap_or_default(),
-                }))
-            };
-            Ok(EscalationRecord {
-                id: r.get(0)?,
-                rule: EscalationRule::parse(&rule).ok_or_else(|| {
-                    rusqlite::Error::FromSqlConversionFailure(
-                        1,
-                        rusqlite::types::Type::Text,
-                        format!("unknown rule {rule}").into(),
-                    )
-                })?,
-                step: r.get(2)?,
-                reason: r.get(3)?,
-                raised_at: r.get(4)?,
-                due_at: r.get(12)?,
-                raised_by: r.get(5)?,
-                acknowledged: stamp(6)?,
-                resolved: stamp(9)?,
-            })
-        })?
+        .query_map([id], read_escalation)?
         .collect::<rusqlite::Result<_>>()?;
     if let Some(body) = body {
-        deal.content = serde_json::from_str(&body).map_err(|e| {
-            StoreError::Sql(rusqlite::Error::FromSqlConversionFailure(
-                0,
-                rusqlite::types::Type::Text,
-                Box::new(e),
-            ))
-        })?;
+        deal.content = content_from(&body)?;
     }
     Ok(deal)
+}
+
+/// Every open deal (no outcome), whole, one at a time in id order: three
+/// statements stepped side by side (deals with their content, steps,
+/// escalations), so nothing but the deal at hand is held.
+fn each_open_deal(conn: &Connection, mut each: impl FnMut(Deal) -> Result<()>) -> Result<()> {
+    let mut deals = conn.prepare_cached(&format!(
+        "SELECT {DEAL_COLUMNS}, c.body FROM pipeline p JOIN deals d ON d.id = p.deal_id
+            LEFT JOIN deal_content c ON c.deal_id = p.deal_id
+         WHERE p.outcome IS NULL ORDER BY p.deal_id"
+    ))?;
+    let mut steps = conn.prepare_cached(&format!(
+        "SELECT {STEP_COLUMNS}, s.deal_id FROM pipeline p JOIN steps s ON s.deal_id = p.deal_id
+         WHERE p.outcome IS NULL ORDER BY p.deal_id, s.number"
+    ))?;
+    let mut escalations = conn.prepare_cached(&format!(
+        "SELECT {}, e.deal_id FROM pipeline p JOIN escalations e ON e.deal_id = p.deal_id
+         WHERE p.outcome IS NULL ORDER BY p.deal_id, e.id",
+        ESCALATION_COLUMNS
+            .split(',')
+            .map(|c| format!("e.{}", c.trim()))
+            .collect::<Vec<_>>()
+            .join(", ")
+    ))?;
+    let mut deal_rows = deals.query([])?;
+    let mut step_rows = steps.query([])?;
+    let mut escalation_rows = escalations.query([])?;
+    let mut next_step: Option<(DealId, Step)> = None;
+    let mut next_escalation: Option<(DealId, EscalationRecord)> = None;
+    let mut steps_done = false;
+    let mut escalations_done = false;
+    while let Some(r) = deal_rows.next()? {
+        let mut deal = deal_from_row(r)?;
+        if let Some(body) = r
+            .get_ref(15)?
+            .as_str_or_null()
+            .map_err(rusqlite::Error::from)?
+        {
+            deal.content = content_from(body)?;
+        }
+        loop {
+            if next_step.is_none() && !steps_done {
+                match step_rows.next()? {
+                    Some(r) => next_step = Some((r.get(13)?, read_step(r)?)),
+                    None => steps_done = true,
+                }
+            }
+            match next_step.take() {
+                Some((id, step)) if id == deal.id => deal.steps.push(step),
+                Some((id, _)) if id < deal.id => {}
+                other => {
+                    next_step = other;
+                    break;
+                }
+            }
+        }
+        loop {
+            if next_escalation.is_none() && !escalations_done {
+                match escalation_rows.next()? {
+                    Some(r) => next_escalation = Some((r.get(13)?, read_escalation(r)?)),
+                    None => escalations_done = true,
+                }
+            }
+            match next_escalation.take() {
+                Some((id, e)) if id == deal.id => deal.escalations.push(e),
+                Some((id, _)) if id < deal.id => {}
+                other => {
+                    next_escalation = other;
+                    break;
+                }
+            }
+        }
+        each(deal)?;
+    }
+    Ok(())
 }
 
 fn read_step(r: &Row<'_>) -> rusqlite::Result<Step> {

@@ -138,6 +138,92 @@ const MIGRATIONS: &[&str] = &[
     // (kept in the deal's content) when the export is imported again.
     "CREATE INDEX deal_content_by_salesforce_id
             ON deal_content (json_extract(body, '$.salesforce.id'));",
+    // The list at 100,000 deals: an index for each sort (so that a page is
+    // read in order from an index, never sorted), counts per group kept
+    // current by triggers in the writing transaction (so that the count and
+    // the totals of a filter are never a scan), and a trigram full-text
+    // index of name, account and owner for the typed filter. The pipeline
+    // row carries the owner, SA and amount its counts are grouped by.
+    "ALTER TABLE pipeline ADD COLUMN owner TEXT NOT NULL DEFAULT '' COLLATE NOCASE;
+        ALTER TABLE pipeline ADD COLUMN sa TEXT NOT NULL DEFAULT '' COLLATE NOCASE;
+        ALTER TABLE pipeline ADD COLUMN amount_cents INTEGER;
+        UPDATE pipeline SET owner = d.owner, sa = d.sa, amount_cents = d.amount_cents
+            FROM deals d WHERE d.id = pipeline.deal_id;
+        CREATE INDEX deals_by_account ON deals (account COLLATE NOCASE, id);
+        CREATE INDEX deals_by_owner ON deals (owner = '', owner COLLATE NOCASE, id);
+        CREATE INDEX pipeline_by_forecast_rank ON pipeline (
+            (CASE forecast WHEN 'commit' THEN 0 WHEN 'best_case' THEN 1 WHEN 'pipeline' THEN 2
+                WHEN 'closed' THEN 3 ELSE 4 END), deal_id);
+        CREATE INDEX pipeline_by_meddpicc ON pipeline (meddpicc_total DESC, deal_id);
+        CREATE INDEX pipeline_by_steps ON pipeline (steps_complete DESC, deal_id);
+        CREATE INDEX pipeline_by_qa ON pipeline (qa_passed DESC, deal_id);
+        CREATE INDEX pipeline_by_escalations ON pipeline (escalations DESC, deal_id);
+        CREATE INDEX pipeline_by_risk ON pipeline (
+            (CASE risk_band WHEN 'critical' THEN 0 WHEN 'high' THEN 1 WHEN 'medium' THEN 2
+                WHEN 'low' THEN 3 ELSE 4 END), deal_id);
+        CREATE INDEX pipeline_by_next_step ON pipeline (next_step_due IS NULL, next_step_due, deal_id);
+        CREATE INDEX pipeline_by_stalled_first ON pipeline (
+            outcome IS NOT NULL, stalled_from IS NULL, stalled_from, deal_id);
+        CREATE INDEX pipeline_stalled_now ON pipeline (stalled_from, snoozed_until)
+            WHERE outcome IS NULL;
+
+        CREATE TABLE pipeline_counts (
+            forecast         TEXT NOT NULL,
+            verdict          TEXT NOT NULL,
+            owner            TEXT NOT NULL COLLATE NOCASE,
+            sa               TEXT NOT NULL COLLATE NOCASE,
+            awaiting_sa      INTEGER NOT NULL,
+            awaiting_manager INTEGER NOT NULL,
+            deals            INTEGER NOT NULL,
+            amount_cents     INTEGER NOT NULL,
+            PRIMARY KEY (forecast, verdict, owner, sa, awaiting_sa, awaiting_manager)
+        ) STRICT, WITHOUT ROWID;
+        INSERT INTO pipeline_counts
+            SELECT forecast, coalesce(verdict, ''), owner, sa, awaiting_sa, awaiting_manager,
+                count(*), coalesce(sum(amount_cents), 0)
+            FROM pipeline GROUP BY 1, 2, 3, 4, 5, 6;
+        CREATE TRIGGER pipeline_counted AFTER INSERT ON pipeline BEGIN
+            INSERT INTO pipeline_counts VALUES (NEW.forecast, coalesce(NEW.verdict, ''), NEW.owner,
+                NEW.sa, NEW.awaiting_sa, NEW.awaiting_manager, 1, coalesce(NEW.amount_cents, 0))
+            ON CONFLICT DO UPDATE SET deals = deals + 1,
+                amount_cents = amount_cents + excluded.amount_cents;
+        END;
+        CREATE TRIGGER pipeline_uncounted AFTER DELETE ON pipeline BEGIN
+            UPDATE pipeline_counts SET deals = deals - 1,
+                amount_cents = amount_cents - coalesce(OLD.amount_cents, 0)
+            WHERE forecast = OLD.forecast AND verdict = coalesce(OLD.verdict, '')
+                AND owner = OLD.owner AND sa = OLD.sa AND awaiting_sa = OLD.awaiting_sa
+                AND awaiting_manager = OLD.awaiting_manager;
+        END;
+        CREATE TRIGGER pipeline_recounted AFTER UPDATE ON pipeline BEGIN
+            UPDATE pipeline_counts SET deals = deals - 1,
+                amount_cents = amount_cents - coalesce(OLD.amount_cents, 0)
+            WHERE forecast = OLD.forecast AND verdict = coalesce(OLD.verdict, '')
+                AND owner = OLD.owner AND sa = OLD.sa AND awaiting_sa = OLD.awaiting_sa
+                AND awaiting_manager = OLD.awaiting_manager;
+            INSERT INTO pipeline_counts VALUES (NEW.forecast, coalesce(NEW.verdict, ''), NEW.owner,
+                NEW.sa, NEW.awaiting_sa, NEW.awaiting_manager, 1, coalesce(NEW.amount_cents, 0))
+            ON CONFLICT DO UPDATE SET deals = deals + 1,
+                amount_cents = amount_cents + excluded.amount_cents;
+        END;
+
+        CREATE VIRTUAL TABLE deal_search USING fts5(name, account, owner, tokenize = 'trigram');
+        INSERT INTO deal_search (rowid, name, account, owner)
+            SELECT id, name, account, owner FROM deals;
+        CREATE TRIGGER deals_searchable AFTER INSERT ON deals BEGIN
+            INSERT INTO deal_search (rowid, name, account, owner)
+                VALUES (NEW.id, NEW.name, NEW.account, NEW.owner);
+        END;
+        CREATE TRIGGER deals_searched_again AFTER UPDATE OF name, account, owner ON deals
+        WHEN OLD.name IS NOT NEW.name OR OLD.account IS NOT NEW.account
+            OR OLD.owner IS NOT NEW.owner BEGIN
+            DELETE FROM deal_search WHERE rowid = OLD.id;
+            INSERT INTO deal_search (rowid, name, account, owner)
+                VALUES (NEW.id, NEW.name, NEW.account, NEW.owner);
+        END;
+        CREATE TRIGGER deals_unsearchable AFTER DELETE ON deals BEGIN
+            DELETE FROM deal_search WHERE rowid = OLD.id;
+        END;",
 ];
 
 pub fn migrations() -> Migrations<'static> {
@@ -160,6 +246,13 @@ pub(crate) const TABLES: &[&str] = &[
     "audit",
     "drafts",
     "pipeline",
+    "pipeline_counts",
+    "deal_search",
+    "deal_search_config",
+    "deal_search_content",
+    "deal_search_data",
+    "deal_search_docsize",
+    "deal_search_idx",
 ];
 
 /// The schema version a fully migrated database has.

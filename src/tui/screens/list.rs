@@ -145,7 +145,7 @@ impl ListScreen {
             self.offset = self.selected + 1 - self.height;
         }
         self.offset = self.offset.min(self.total.saturating_sub(self.height));
-        self.rows = store.deal_page(&self.query, self.offset, self.height)?;
+        self.rows = store.deal_page_of(&self.query, self.offset, self.height, self.total)?;
         Ok(())
     }
 
