@@ -368,7 +368,7 @@ impl ImportDialog {
         let theme = look.theme;
         match &self.stage {
             ImportStage::Path { input, error } => {
-                let inner = dialog(area, buf, look, " Import deals ", 7);
+                let inner = dialog(area, buf, look, " Import deals ", 9);
                 let [about, _, field, message] = Layout::vertical([
                     Constraint::Length(2),
                     Constraint::Length(1),
