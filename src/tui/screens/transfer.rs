@@ -400,7 +400,10 @@ impl ImportDialog {
                     inner,
                     buf,
                     look,
-                    &format!("Reading {}", shown(&path.display().to_string())),
+                    (
+                        &format!("Reading {}", shown(&path.display().to_string())),
+                        "A dry run: nothing is written.",
+                    ),
                     ratio,
                     &label,
                 );
@@ -417,7 +420,10 @@ impl ImportDialog {
                     inner,
                     buf,
                     look,
-                    &format!("Importing {}", shown(&path.display().to_string())),
+                    (
+                        &format!("Importing {}", shown(&path.display().to_string())),
+                        "One transaction: all of it is written, or nothing.",
+                    ),
                     ratio,
                     &label,
                 );
@@ -571,8 +577,15 @@ fn frame(rect: Rect, buf: &mut Buffer, look: Look<'_>, title: &str) -> Rect {
 }
 
 /// What is being done, and a progress bar.
-fn working(inner: Rect, buf: &mut Buffer, look: Look<'_>, what: &str, ratio: f64, label: &str) {
-    let [line, _, bar, foot] = Layout::vertical([
+fn working(
+    inner: Rect,
+    buf: &mut Buffer,
+    look: Look<'_>,
+    (what, foot): (&str, &str),
+    ratio: f64,
+    label: &str,
+) {
+    let [line, _, bar, area_foot] = Layout::vertical([
         Constraint::Length(1),
         Constraint::Length(1),
         Constraint::Length(1),
@@ -586,7 +599,7 @@ fn working(inner: Rect, buf: &mut Buffer, look: Look<'_>, what: &str, ratio: f64
         .ratio(ratio)
         .label(label.to_string())
         .render(bar, buf);
-    Line::styled("The list shows the change once it is done.", look.theme.dim).render(foot, buf);
+    Line::styled(foot.to_string(), look.theme.dim).render(area_foot, buf);
 }
 
 /// A labelled one-line path field.
@@ -877,10 +890,11 @@ impl ExportDialog {
                         .wrap(ratatui::widgets::Wrap { trim: true })
                         .render(message, buf);
                 } else {
-                    Line::styled(
+                    Paragraph::new(
                         "Written readable by you only; an existing file is replaced only if you say so.",
-                        theme.dim,
                     )
+                    .style(theme.dim)
+                    .wrap(ratatui::widgets::Wrap { trim: true })
                     .render(message, buf);
                 }
             }
@@ -922,7 +936,7 @@ impl ExportDialog {
                     inner,
                     buf,
                     look,
-                    &what,
+                    (&what, "By a temporary file, renamed into place when done."),
                     ratio(job.progress.records, *total),
                     &label,
                 );
@@ -963,5 +977,105 @@ fn write(format: ExportFormat, input: Input, path: PathBuf, session: &mut Sessio
             input,
             error: Some(error),
         },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::playbook::Playbook;
+    use crate::tui::theme::Theme;
+
+    fn text(buf: &Buffer) -> String {
+        let area = buf.area;
+        (0..area.height)
+            .map(|y| {
+                (0..area.width)
+                    .map(|x| buf[(x, y)].symbol())
+                    .collect::<String>()
+            })
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+
+    #[test]
+    fn a_summary_too_long_for_the_window_keeps_its_question_and_says_more() {
+        let skipped: Vec<String> = (1..=30)
+            .map(|n| format!("record {n} (line {}): Amount: not a number", n + 1))
+            .collect();
+        let found = Found {
+            imported: Imported {
+                format: ImportFormat::SalesforceCsv,
+                tally: Tally {
+                    records: 40,
+                    created: 10,
+                    skipped: 30,
+                    ..Tally::default()
+                },
+            },
+            skipped,
+        };
+        let dialog = ImportDialog {
+            stage: ImportStage::Summary {
+                path: PathBuf::from("opps.csv"),
+                found,
+            },
+        };
+        let (playbook, theme) = (Playbook::default_playbook(), Theme::plain());
+        let look = Look {
+            playbook: &playbook,
+            theme: &theme,
+        };
+        let mut buf = Buffer::empty(Rect::new(0, 0, 80, 22));
+        dialog.render(buf.area, &mut buf, look);
+        let shown = text(&buf);
+        assert!(shown.contains("40 records: 10 to create"), "{shown}");
+        assert!(shown.contains("record 1 (line 2)"), "{shown}");
+        assert!(!shown.contains("record 30 "), "{shown}");
+        assert!(shown.contains("… more skipped records"), "{shown}");
+        assert!(shown.contains("y/Enter imports it"), "{shown}");
+    }
+
+    #[test]
+    fn the_progress_bar_fills_with_the_records_written() {
+        let (tx, rx) = mpsc::channel();
+        tx.send(Report::Progress(Progress {
+            records: 250,
+            bytes: 0,
+        }))
+        .unwrap();
+        let mut job: Job<Result<Found, String>> = Job {
+            rx,
+            progress: Progress::default(),
+        };
+        assert!(job.poll().is_none(), "still working");
+        let mut dialog = ImportDialog {
+            stage: ImportStage::Writing {
+                path: PathBuf::from("opps.csv"),
+                records: 1000,
+                job,
+            },
+        };
+        let (playbook, theme) = (Playbook::default_playbook(), Theme::plain());
+        let look = Look {
+            playbook: &playbook,
+            theme: &theme,
+        };
+        let mut buf = Buffer::empty(Rect::new(0, 0, 80, 22));
+        dialog.render(buf.area, &mut buf, look);
+        let shown = text(&buf);
+        assert!(shown.contains("250 of 1000 records written"), "{shown}");
+        let bar = shown.lines().find(|l| l.contains("written")).unwrap();
+        let filled = bar.chars().filter(|c| *c == '█').count();
+        assert!(
+            (15..=22).contains(&filled),
+            "a quarter of 76 columns: {bar}"
+        );
+        // the worker gone without a word: said, not waited on forever
+        drop(tx);
+        assert_eq!(
+            dialog.poll(),
+            DialogOutcome::Written(Status::error(stopped()))
+        );
     }
 }
