@@ -352,8 +352,8 @@ mod tests {
 
     #[test]
     fn unbound_keys_outside_text_do_nothing() {
-        let x = key(KeyCode::Char('x'), KeyModifiers::NONE);
-        assert_eq!(action_for(&[List, Normal, Global], &x), None);
+        let z = key(KeyCode::Char('z'), KeyModifiers::NONE);
+        assert_eq!(action_for(&[List, Normal, Global], &z), None);
     }
 
     #[test]
