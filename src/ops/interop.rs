@@ -178,6 +178,7 @@ fn each_record<R: Read>(
     lines: &Lines,
     columns: usize,
     tally: &mut Tally,
+    progress: &mut dyn FnMut(u64),
     mut each: impl FnMut(u64, u64, Result<Vec<String>, String>) -> Result<(), StoreError>,
 ) -> Result<(), StoreError> {
     let mut record = csv::ByteRecord::new();
@@ -200,6 +201,7 @@ fn each_record<R: Read>(
                 let text = cells(&record)
                     .ok_or_else(|| "not UTF-8 text (save the export as UTF-8 CSV)".to_string());
                 each(number, line, text)?;
+                progress(number);
             }
             Err(e) => {
                 return Err(StoreError::Invalid(vec![FieldError {
@@ -226,6 +228,17 @@ pub fn import_salesforce(
     dry_run: bool,
     on: &mut dyn FnMut(&Event),
 ) -> Result<Tally, ImportError> {
+    import_salesforce_counted(s, input, dry_run, on, &mut |_| {})
+}
+
+/// [`import_salesforce`], telling `progress` how many records it has read.
+pub fn import_salesforce_counted(
+    s: &mut Session,
+    input: impl Read,
+    dry_run: bool,
+    on: &mut dyn FnMut(&Event),
+    progress: &mut dyn FnMut(u64),
+) -> Result<Tally, ImportError> {
     let lines = Lines::default();
     let mut reader = csv_reader(lines.counting(input));
     let headers = header(&mut reader)?;
@@ -247,6 +260,7 @@ pub fn import_salesforce(
             &lines,
             columns,
             &mut counts,
+            progress,
             |record, line, cells| {
                 let mut skip = |label: String, reason: String| {
                     on(&Event::Skipped {
@@ -398,6 +412,17 @@ pub fn import_contact_roles(
     dry_run: bool,
     on: &mut dyn FnMut(&Event),
 ) -> Result<Tally, ImportError> {
+    import_contact_roles_counted(s, input, dry_run, on, &mut |_| {})
+}
+
+/// [`import_contact_roles`], telling `progress` how many rows it has read.
+pub fn import_contact_roles_counted(
+    s: &mut Session,
+    input: impl Read,
+    dry_run: bool,
+    on: &mut dyn FnMut(&Event),
+    progress: &mut dyn FnMut(u64),
+) -> Result<Tally, ImportError> {
     let lines = Lines::default();
     let mut reader = csv_reader(lines.counting(input));
     let headers = header(&mut reader)?;
@@ -410,7 +435,7 @@ pub fn import_contact_roles(
     let columns = headers.len();
     let mut counts = Tally::default();
     s.store.batch(!dry_run, now, |b| {
-        each_record(&mut reader, &lines, columns, &mut counts, |record, line, cells| {
+        each_record(&mut reader, &lines, columns, &mut counts, progress, |record, line, cells| {
             let mut skip = |label: String, reason: String| {
                 on(&Event::Skipped {
                     record,

@@ -18,6 +18,7 @@ use crate::store::{Draft, ListQuery, Saved, Store, StoreError};
 use std::path::PathBuf;
 
 pub mod interop;
+pub mod transfer;
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 
@@ -60,6 +61,19 @@ impl Session {
             self.store.resummarize(&missing, now)?;
         }
         Ok(missing.len())
+    }
+
+    /// A second session on the same database file, for work done on
+    /// another thread (an import or export while the screen keeps
+    /// drawing); `None` for a database in memory, which has no second
+    /// connection.
+    pub fn another(&self) -> Option<Result<Session>> {
+        let path = self.store.path()?.to_path_buf();
+        Some(Store::open(&path).map(|store| {
+            let mut session = Session::new(store, self.playbook.clone(), self.clock, &self.user);
+            session.db = self.db.clone();
+            session
+        }))
     }
 
     /// The list query for the clock's now.

@@ -70,6 +70,10 @@ pub enum Action {
     RecordOutcome,
     /// The metrics dashboard, from the list.
     ShowDashboard,
+    /// Import deals from a file, after a dry run (from the list).
+    Import,
+    /// Export every deal to a file (from the list).
+    Export,
     /// Compute the dashboard's metrics again.
     Refresh,
     /// Enter in a prompt or form.

@@ -7,6 +7,7 @@ use super::screens::dashboard::{DashboardOutcome, DashboardScreen};
 use super::screens::deal::{DealOutcome, DealScreen};
 use super::screens::list::{ListOutcome, ListScreen};
 use super::screens::new_deal::{FormOutcome, NewDealForm};
+use super::screens::transfer::{DialogOutcome, ExportDialog, ImportDialog};
 use super::theme::Theme;
 use super::widgets::help::HelpOverlay;
 use crate::clock::Clock;
@@ -88,6 +89,10 @@ enum View {
     /// A deal, and the dashboard it was opened from (Esc goes back to it).
     Deal(Box<DealScreen>, Option<FromDashboard>),
     NewDeal(Box<NewDealForm>),
+    /// Importing from a file, over the list.
+    Import(Box<ImportDialog>),
+    /// Exporting to a file, over the list.
+    Export(Box<ExportDialog>),
 }
 
 /// The dashboard a deal was opened from, and the deal's version then: when
@@ -177,6 +182,9 @@ impl App {
             View::List => Layer::List,
             View::Dashboard(_) => Layer::Dashboard,
             View::NewDeal(_) => return vec![Layer::Form, Layer::Global],
+            // nothing but quitting while an import or export works
+            View::Import(d) => return d.layer().into_iter().chain([Layer::Global]).collect(),
+            View::Export(d) => return d.layer().into_iter().chain([Layer::Global]).collect(),
             View::Deal(d, _) => match d.typing_layer() {
                 Some(layer) => return vec![layer, Layer::Global],
                 None => Layer::Deal,
@@ -229,6 +237,8 @@ impl App {
                 Ok(ListOutcome::Open(id)) => self.open_deal(id),
                 Ok(ListOutcome::NewDeal(form)) => self.view = View::NewDeal(form),
                 Ok(ListOutcome::Dashboard) => self.open_dashboard(),
+                Ok(ListOutcome::Import) => self.view = View::Import(Box::default()),
+                Ok(ListOutcome::Export) => self.view = View::Export(Box::default()),
                 Err(status) => self.status = Some(status),
             },
             View::Dashboard(dashboard) => match dashboard.update(action, &mut self.ctx) {
@@ -263,6 +273,14 @@ impl App {
                     self.back_from_deal();
                 }
             }
+            View::Import(dialog) => {
+                let outcome = dialog.update(action, &mut self.ctx);
+                self.dialog_outcome(outcome);
+            }
+            View::Export(dialog) => {
+                let outcome = dialog.update(action, &mut self.ctx);
+                self.dialog_outcome(outcome);
+            }
             View::NewDeal(form) => match form.update(action, &mut self.ctx) {
                 FormOutcome::Stay(status) => self.status = status,
                 FormOutcome::Close { keep } => {
@@ -276,6 +294,57 @@ impl App {
                     self.status = Some(Status::info(format!("Deal {id} created; step 1 is next")));
                 }
             },
+        }
+    }
+
+    /// Close an import or export dialog when it is done; read the list
+    /// again when it wrote something.
+    fn dialog_outcome(&mut self, outcome: DialogOutcome) {
+        match outcome {
+            DialogOutcome::Stay => {}
+            DialogOutcome::Close(status) => {
+                self.view = View::List;
+                self.status = status;
+            }
+            DialogOutcome::Written(status) => {
+                self.view = View::List;
+                self.reload_list();
+                self.status = Some(status);
+            }
+        }
+    }
+
+    /// Whether an import or export is running on its thread.
+    pub fn is_working(&self) -> bool {
+        match &self.view {
+            View::Import(d) => d.is_working(),
+            View::Export(d) => d.is_working(),
+            _ => false,
+        }
+    }
+
+    /// Take the progress an import or export reported; whether the screen
+    /// should be drawn again.
+    pub fn poll_work(&mut self) -> bool {
+        let outcome = match &mut self.view {
+            View::Import(d) if d.is_working() => d.poll(),
+            View::Export(d) if d.is_working() => d.poll(),
+            _ => return false,
+        };
+        self.dialog_outcome(outcome);
+        true
+    }
+
+    /// Wait until the import or export running now is done (tests and
+    /// scripts; the run loop polls instead).
+    pub fn wait_for_work(&mut self) {
+        while self.is_working() {
+            let outcome = match &mut self.view {
+                View::Import(d) => d.wait(),
+                View::Export(d) => d.wait(),
+                _ => return,
+            };
+            self.dialog_outcome(outcome);
         }
     }
 
@@ -340,7 +409,7 @@ impl App {
                 }
             }
             View::List => self.reload_list(),
-            View::NewDeal(_) => {}
+            View::NewDeal(_) | View::Import(_) | View::Export(_) => {}
         }
     }
 
@@ -401,6 +470,10 @@ impl App {
             if self.ctx.session.store.checking() {
                 wait = wait.min(Duration::from_millis(200));
             }
+            // the progress bar of an import or export moves
+            if self.is_working() {
+                wait = wait.min(WORK_EVERY);
+            }
             let polled = event::poll(wait)?;
             if super::quit_signal().is_some() {
                 // asked to quit: what is being typed is saved or kept as a
@@ -410,6 +483,7 @@ impl App {
                 }
                 return Ok(());
             }
+            dirty |= self.poll_work();
             if !polled {
                 if minute(&self) != shown_minute {
                     shown_minute = minute(&self);
@@ -437,6 +511,9 @@ impl App {
         }
     }
 }
+
+/// How often the progress of an import or export is drawn.
+const WORK_EVERY: Duration = Duration::from_millis(100);
 
 /// How often the app looks for changes made by another process.
 const WATCH_EVERY: Duration = Duration::from_millis(500);
@@ -510,6 +587,14 @@ impl Widget for &App {
             View::NewDeal(form) => {
                 self.list.render(body, buf, look, &self.ctx.db_label);
                 form.render(body, buf, look);
+            }
+            View::Import(dialog) => {
+                self.list.render(body, buf, look, &self.ctx.db_label);
+                dialog.render(body, buf, look);
+            }
+            View::Export(dialog) => {
+                self.list.render(body, buf, look, &self.ctx.db_label);
+                dialog.render(body, buf, look);
             }
         }
         self.render_footer(footer, buf, status_lines);

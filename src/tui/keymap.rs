@@ -24,6 +24,8 @@ pub enum Layer {
     History,
     /// A yes/no question.
     Confirm,
+    /// Choosing an export's format and file.
+    Export,
 }
 
 impl Layer {
@@ -42,6 +44,7 @@ impl Layer {
             Layer::Help => "Help",
             Layer::History => "History",
             Layer::Confirm => "Answering a question",
+            Layer::Export => "Exporting",
         }
     }
 
@@ -49,7 +52,12 @@ impl Layer {
     pub fn takes_text(self) -> bool {
         matches!(
             self,
-            Layer::Filter | Layer::Editor | Layer::Record | Layer::Prompt | Layer::Form
+            Layer::Filter
+                | Layer::Editor
+                | Layer::Record
+                | Layer::Prompt
+                | Layer::Form
+                | Layer::Export
         )
     }
 }
@@ -154,6 +162,8 @@ pub const BINDINGS: &[Binding] = &[
     bind(List, &[k('t')], "t", Action::ToggleStalled, "only stalled deals", false),
     bind(List, &[k('O')], "O", Action::ToggleOverdue, "only deals with an overdue escalation", false),
     bind(List, &[k('d')], "d", Action::ShowDashboard, "dashboard", true),
+    bind(List, &[k('i')], "i", Action::Import, "import deals from a file (shows what it holds first)", false),
+    bind(List, &[k('x')], "x", Action::Export, "export every deal to a file", false),
     bind(List, &[code(Esc)], "Esc", Action::Back, "clear filter", false),
     bind(Filter, &[code(Enter)], "Enter", Action::Confirm, "keep filter", true),
     bind(Filter, &[code(Esc)], "Esc", Action::Cancel, "clear filter", true),
@@ -222,6 +232,10 @@ pub const BINDINGS: &[Binding] = &[
     bind(Confirm, &[k('n'), code(Esc)], "n/Esc", Action::Cancel, "no", true),
     bind(Prompt, &[code(Enter)], "Enter", Action::Confirm, "confirm", true),
     bind(Prompt, &[code(Esc)], "Esc", Action::Cancel, "cancel", true),
+    bind(Export, &[code(Tab), code(Down)], "Tab/↓", Action::FocusNext, "next format", true),
+    bind(Export, &[code(BackTab), code(Up)], "S-Tab/↑", Action::FocusPrev, "previous format", false),
+    bind(Export, &[code(Enter)], "Enter", Action::Confirm, "export to the file", true),
+    bind(Export, &[code(Esc)], "Esc", Action::Cancel, "cancel", true),
     bind(Form, &[code(Tab), code(Down)], "Tab/↓", Action::FocusNext, "next field", true),
     bind(Form, &[code(BackTab), code(Up)], "S-Tab/↑", Action::FocusPrev, "previous field", false),
     bind(Form, &[code(Enter)], "Enter", Action::Confirm, "next field / create on the last", false),
@@ -296,7 +310,7 @@ mod tests {
     #[test]
     fn every_typing_layer_takes_plain_keys_as_text() {
         let x = key(KeyCode::Char('x'), KeyModifiers::NONE);
-        for layer in [Filter, Editor, Record, Prompt, Form] {
+        for layer in [Filter, Editor, Record, Prompt, Form, Export] {
             assert_eq!(
                 action_for(&[layer, Global], &x),
                 Some(Action::Type(x)),
@@ -338,8 +352,8 @@ mod tests {
 
     #[test]
     fn unbound_keys_outside_text_do_nothing() {
-        let x = key(KeyCode::Char('x'), KeyModifiers::NONE);
-        assert_eq!(action_for(&[List, Normal, Global], &x), None);
+        let z = key(KeyCode::Char('z'), KeyModifiers::NONE);
+        assert_eq!(action_for(&[List, Normal, Global], &z), None);
     }
 
     #[test]

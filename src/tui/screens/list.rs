@@ -56,6 +56,8 @@ pub enum ListOutcome {
     Open(DealId),
     NewDeal(Box<NewDealForm>),
     Dashboard,
+    Import,
+    Export,
 }
 
 /// Rows of the table inside the list's area: borders, header and filter line.
@@ -188,6 +190,13 @@ impl ListScreen {
                 return Ok(ListOutcome::NewDeal(form));
             }
             Action::ShowDashboard => return Ok(ListOutcome::Dashboard),
+            Action::Import if self.damaged.is_some() => {
+                return Err(Status::error(
+                    "the database is damaged and read-only: nothing can be imported into it",
+                ));
+            }
+            Action::Import => return Ok(ListOutcome::Import),
+            Action::Export => return Ok(ListOutcome::Export),
             Action::Filter => {
                 self.filtering = true;
                 Ok(())

@@ -5,3 +5,4 @@ pub mod dashboard;
 pub mod deal;
 pub mod list;
 pub mod new_deal;
+pub mod transfer;

@@ -1,0 +1,402 @@
+//! Import and export from the deal list, as a person does them: keys go
+//! through the keymap, the work runs on its own connection to a database
+//! file, and what the screen shows and the file system holds is checked.
+
+use chrono::{DateTime, FixedOffset, TimeZone, Utc};
+use qualify::Clock;
+use qualify::domain::deal::NewDeal;
+use qualify::domain::money::Money;
+use qualify::domain::parse_date;
+use qualify::domain::playbook::Playbook;
+use qualify::ops::{self, Session};
+use qualify::store::Store;
+use qualify::tui::action::Action;
+use qualify::tui::app::Tone;
+use qualify::tui::keymap::{self, Layer};
+use qualify::tui::theme::Theme;
+use qualify::tui::{App, Ctx};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::layout::Rect;
+use std::path::Path;
+
+const OPPORTUNITIES: &str = "tests/fixtures/salesforce/opportunities_api.csv";
+
+fn now() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 11, 27, 15, 0, 0).unwrap()
+}
+
+fn deal(name: &str, account: &str, amount: i64, close: &str, owner: &str) -> NewDeal {
+    NewDeal {
+        name: name.into(),
+        account: account.into(),
+        amount: Some(Money::from_dollars(amount)),
+        close_date: Some(parse_date(close).unwrap()),
+        owner: owner.into(),
+        sa: "Sam Architect".into(),
+        manager: "Morgan Lead".into(),
+        ..Default::default()
+    }
+}
+
+/// The use cases over `store`, as "dana", at [`now`] in UTC.
+fn session(store: Store) -> Session {
+    Session::new(
+        store,
+        Playbook::default_playbook(),
+        Clock::fixed(now()).with_offset(FixedOffset::east_opt(0).unwrap()),
+        "dana",
+    )
+}
+
+/// Two deals in a database file (so the work runs on a second connection).
+fn two_deals(dir: &Path) -> Session {
+    let mut s = session(Store::open(&dir.join("q.db")).unwrap());
+    ops::add_deals(
+        &mut s,
+        vec![
+            deal(
+                "Globex analytics",
+                "Globex",
+                120_000,
+                "2027-02-15",
+                "Lee Park",
+            ),
+            deal(
+                "Initech payroll",
+                "Initech",
+                480_000,
+                "2027-06-30",
+                "Dana Reyes",
+            ),
+        ],
+    )
+    .unwrap();
+    s
+}
+
+/// Another window on the same file: what is really in the database.
+fn deals_in(dir: &Path) -> usize {
+    let s = session(Store::open(&dir.join("q.db")).unwrap());
+    s.count_deals(&s.list_query()).unwrap()
+}
+
+fn app(session: Session, width: u16, height: u16) -> App {
+    let mut app = App::new(Ctx {
+        session,
+        theme: Theme::plain(),
+        db_label: "/home/dana/.local/share/qualify/qualify.db".into(),
+    });
+    app.resize(Rect::new(0, 0, width, height));
+    app
+}
+
+fn screen(app: &App, width: u16, height: u16) -> String {
+    let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
+    terminal.draw(|f| f.render_widget(app, f.area())).unwrap();
+    terminal.backend().to_string()
+}
+
+/// The text inside the dialog's border (the topmost box whose title is an
+/// import or export), its wrapped lines joined by spaces.
+fn dialog(app: &App) -> String {
+    let text = screen(app, 120, 40);
+    let rows: Vec<Vec<char>> = text
+        .lines()
+        .map(|l| l.trim_matches('"').chars().collect())
+        .collect();
+    let top = rows
+        .iter()
+        .position(|r| {
+            let s: String = r.iter().collect();
+            s.contains('┌')
+                && (s.contains("Import") || s.contains("Export") || s.contains("Replace"))
+        })
+        .unwrap_or_else(|| panic!("no dialog on the screen:\n{text}"));
+    let left = rows[top].iter().position(|c| *c == '┌').unwrap();
+    let right = rows[top].iter().rposition(|c| *c == '┐').unwrap();
+    let mut words = Vec::new();
+    for row in &rows[top + 1..] {
+        if row[left] == '└' {
+            break;
+        }
+        let inside: String = row[left + 1..right].iter().collect();
+        words.extend(inside.split_whitespace().map(str::to_string));
+    }
+    words.join(" ")
+}
+
+/// Press a key as a person would: it must be bound (or typed) in the
+/// layers active now.
+fn press(app: &mut App, code: KeyCode) {
+    let event = KeyEvent::new(code, KeyModifiers::NONE);
+    let action = keymap::action_for(&app.layers(), &event)
+        .unwrap_or_else(|| panic!("{code:?} does nothing in {:?}", app.layers()));
+    app.update(action);
+}
+
+/// Type `text` into the field being edited, each key through the keymap.
+fn type_text(app: &mut App, text: &str) {
+    for c in text.chars() {
+        let event = KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE);
+        let action = keymap::action_for(&app.layers(), &event);
+        assert_eq!(action, Some(Action::Type(event)), "{c:?} is not typed here");
+        app.update(action.unwrap());
+    }
+}
+
+/// `i`, the path, Enter, and the dry run's end.
+fn dry_run(app: &mut App, path: &str) {
+    press(app, KeyCode::Char('i'));
+    assert_eq!(app.layers()[0], Layer::Prompt);
+    type_text(app, path);
+    press(app, KeyCode::Enter);
+    app.wait_for_work();
+}
+
+/// What `qualify deal import FILE --dry-run` says on stderr, without its
+/// `qualify: ` prefix.
+fn cli_error(dir: &Path, file: &str) -> String {
+    let out = assert_cmd::Command::cargo_bin("qualify")
+        .unwrap()
+        .args(["--db"])
+        .arg(dir.join("cli.db"))
+        .args(["deal", "import", file, "--dry-run"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8(out.stderr).unwrap();
+    err.trim_end()
+        .strip_prefix("qualify: ")
+        .unwrap_or(&err)
+        .to_string()
+}
+
+#[test]
+fn a_missing_file_or_one_that_is_not_an_export_is_refused_in_place() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = app(two_deals(dir.path()), 120, 40);
+    let missing = dir.path().join("nowhere.csv");
+    let missing = missing.to_str().unwrap();
+    dry_run(&mut app, missing);
+    let shown = dialog(&app);
+    let said = cli_error(dir.path(), missing);
+    assert!(said.contains("No such file"), "{said}");
+    assert!(shown.contains(&said), "{shown}\nlacks\n{said}");
+    assert_eq!(app.layers()[0], Layer::Prompt, "still asking");
+
+    // the wrong path is kept to be corrected
+    for _ in 0..missing.chars().count() {
+        press(&mut app, KeyCode::Backspace);
+    }
+    type_text(&mut app, "README.md");
+    press(&mut app, KeyCode::Enter);
+    app.wait_for_work();
+    let said = cli_error(dir.path(), "README.md");
+    assert!(said.contains("neither deal documents"), "{said}");
+    assert!(dialog(&app).contains(&said), "{}", dialog(&app));
+
+    press(&mut app, KeyCode::Esc);
+    assert_eq!(app.layers()[0], Layer::List);
+    assert_eq!(deals_in(dir.path()), 2);
+}
+
+#[test]
+fn the_dry_run_shows_the_counts_the_bad_record_and_the_columns_not_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = app(two_deals(dir.path()), 120, 40);
+    press(&mut app, KeyCode::Char('i'));
+    type_text(&mut app, OPPORTUNITIES);
+    press(&mut app, KeyCode::Enter);
+    // the dry run's progress shows until the worker's report is taken
+    let working = dialog(&app);
+    assert!(
+        working.contains("Reading tests/fixtures/salesforce"),
+        "{working}"
+    );
+    assert!(working.contains("records read"), "{working}");
+    app.wait_for_work();
+
+    let shown = dialog(&app);
+    for part in [
+        "Format Salesforce opportunities (salesforce-csv)",
+        "Records 6 records: 5 to create, 0 to update, 0 unchanged, 1 skipped",
+        "Skipped record 3 (line 5, Id 0065g00000AAAA3AAA): CloseDate: not a date: \"02/30/27\"",
+        "Region__c",
+        "Nothing is written yet.",
+    ] {
+        assert!(shown.contains(part), "{part:?} not in:\n{shown}");
+    }
+    assert_eq!(app.layers()[0], Layer::Confirm);
+    assert_eq!(deals_in(dir.path()), 2, "a dry run writes nothing");
+}
+
+#[test]
+fn confirming_imports_them_and_the_list_grows() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = app(two_deals(dir.path()), 120, 40);
+    assert!(screen(&app, 120, 40).contains("qualify · 2 deals"));
+    dry_run(&mut app, OPPORTUNITIES);
+    press(&mut app, KeyCode::Char('y'));
+    assert!(dialog(&app).contains("written"), "{}", dialog(&app));
+    app.wait_for_work();
+
+    assert_eq!(app.layers()[0], Layer::List);
+    let status = app.status().unwrap();
+    assert_eq!(
+        status.text,
+        "Imported opportunities_api.csv: 6 records: 5 created, 0 updated, 0 unchanged, 1 skipped"
+    );
+    assert_eq!(status.tone, Tone::Warn, "a record was skipped");
+    let text = screen(&app, 120, 40);
+    assert!(text.contains("qualify · 7 deals"), "{text}");
+    assert!(text.contains("Acme ERP rollout"), "{text}");
+    assert_eq!(deals_in(dir.path()), 7);
+
+    // again: the same deals, nothing new
+    dry_run(&mut app, OPPORTUNITIES);
+    let shown = dialog(&app);
+    assert!(
+        shown.contains("6 records: 0 to create, 0 to update, 5 unchanged, 1 skipped"),
+        "{shown}"
+    );
+}
+
+#[test]
+fn a_database_in_memory_is_imported_into_without_a_second_connection() {
+    let mut s = session(Store::open_in_memory().unwrap());
+    ops::add_deal(
+        &mut s,
+        deal("Globex analytics", "Globex", 1, "2027-02-15", "Lee"),
+    )
+    .unwrap();
+    let mut app = app(s, 120, 40);
+    dry_run(&mut app, OPPORTUNITIES);
+    press(&mut app, KeyCode::Enter);
+    app.wait_for_work();
+    assert!(screen(&app, 120, 40).contains("qualify · 6 deals"));
+}
+
+#[test]
+fn cancelling_writes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = app(two_deals(dir.path()), 120, 40);
+    dry_run(&mut app, OPPORTUNITIES);
+    press(&mut app, KeyCode::Char('n'));
+    assert_eq!(app.layers()[0], Layer::List);
+    assert_eq!(
+        app.status().unwrap().text,
+        "Nothing was imported from opportunities_api.csv"
+    );
+    assert!(screen(&app, 120, 40).contains("qualify · 2 deals"));
+    assert_eq!(deals_in(dir.path()), 2);
+
+    dry_run(&mut app, OPPORTUNITIES);
+    press(&mut app, KeyCode::Esc);
+    assert_eq!(deals_in(dir.path()), 2);
+}
+
+#[test]
+fn the_dry_run_summary_at_both_sizes() {
+    for (w, h) in [(80, 24), (120, 40)] {
+        let dir = tempfile::tempdir().unwrap();
+        let mut app = app(two_deals(dir.path()), w, h);
+        dry_run(&mut app, OPPORTUNITIES);
+        insta::assert_snapshot!(format!("import_summary_{w}x{h}"), screen(&app, w, h));
+        press(&mut app, KeyCode::Esc);
+    }
+}
+
+/// `x`, the format (Tab from json), the path typed over the one offered,
+/// Enter.
+fn export(app: &mut App, tabs: usize, path: &Path) {
+    press(app, KeyCode::Char('x'));
+    assert_eq!(app.layers()[0], Layer::Export);
+    for _ in 0..tabs {
+        press(app, KeyCode::Tab);
+    }
+    for _ in 0..40 {
+        press(app, KeyCode::Backspace);
+    }
+    type_text(app, path.to_str().unwrap());
+    press(app, KeyCode::Enter);
+}
+
+#[cfg(unix)]
+fn mode(path: &Path) -> u32 {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(path).unwrap().permissions().mode() & 0o777
+}
+
+#[test]
+fn an_export_writes_a_private_file_that_parses_and_asks_before_replacing_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = app(two_deals(dir.path()), 120, 40);
+    let out = dir.path().join("pipeline.csv");
+
+    press(&mut app, KeyCode::Char('x'));
+    press(&mut app, KeyCode::Tab);
+    press(&mut app, KeyCode::Tab);
+    let shown = dialog(&app);
+    assert!(shown.contains("› csv"), "{shown}");
+    assert!(
+        shown.contains("~/qualify-pipeline.csv"),
+        "the path follows: {shown}"
+    );
+    press(&mut app, KeyCode::Esc);
+    assert_eq!(app.layers()[0], Layer::List);
+
+    export(&mut app, 2, &out);
+    app.wait_for_work();
+    assert_eq!(app.layers()[0], Layer::List);
+    assert_eq!(
+        app.status().unwrap().text,
+        format!("Exported 2 deals to {} (csv)", out.display())
+    );
+    #[cfg(unix)]
+    assert_eq!(mode(&out), 0o600);
+    let mut reader = csv::Reader::from_path(&out).unwrap();
+    assert_eq!(&reader.headers().unwrap()[1], "Deal");
+    let names: Vec<String> = reader
+        .records()
+        .map(|r| r.unwrap()[1].to_string())
+        .collect();
+    assert_eq!(names, ["Globex analytics", "Initech payroll"]);
+    let first = std::fs::read(&out).unwrap();
+
+    // the file exists: a no keeps it
+    export(&mut app, 0, &out);
+    assert_eq!(app.layers()[0], Layer::Confirm);
+    assert!(dialog(&app).contains("exists"), "{}", dialog(&app));
+    press(&mut app, KeyCode::Char('n'));
+    assert_eq!(app.layers()[0], Layer::Export, "back to the choice");
+    press(&mut app, KeyCode::Esc);
+    assert_eq!(std::fs::read(&out).unwrap(), first);
+
+    // a yes replaces it (deal documents this time)
+    export(&mut app, 0, &out);
+    press(&mut app, KeyCode::Char('y'));
+    app.wait_for_work();
+    let docs: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
+    assert_eq!(docs.as_array().unwrap().len(), 2);
+    #[cfg(unix)]
+    assert_eq!(mode(&out), 0o600);
+}
+
+#[test]
+fn an_export_to_a_folder_is_refused_in_place() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = app(two_deals(dir.path()), 120, 40);
+    export(&mut app, 3, dir.path());
+    let shown = dialog(&app);
+    assert!(
+        shown.contains(&format!(
+            "cannot write {}: that is a folder",
+            dir.path().display()
+        )),
+        "{shown}"
+    );
+    assert_eq!(app.layers()[0], Layer::Export);
+}
