@@ -439,6 +439,18 @@ impl ListQuery {
         self.filter.trim().is_empty() && !self.stalled && !self.overdue
     }
 
+    /// Whether the typed filter is the only condition (every deal has its
+    /// pipeline row, so its matches in the full-text index are the rows).
+    fn searched_only(&self) -> bool {
+        self.owner.is_none()
+            && self.sa.is_none()
+            && self.category.is_none()
+            && self.verdict.is_none()
+            && self.queue == Queue::All
+            && !self.stalled
+            && !self.overdue
+    }
+
     /// The WHERE clause (after `WHERE 1`) and its parameters, from ?1 on;
     /// `id` is the driving table's id column (`d.id` or `p.deal_id`).
     fn conditions(&self, id: &str) -> (String, Vec<Box<dyn ToSql>>, Needs) {
@@ -1067,7 +1079,14 @@ impl Store {
     /// the query allows, else counted through the indexes its conditions
     /// use (the trigram index for a typed filter).
     pub fn count_deals(&self, query: &ListQuery) -> Result<usize> {
-        let (sql, args) = if query.counted() {
+        let (sql, args) = if let Some(phrase) = query.phrase().filter(|_| query.searched_only()) {
+            // the typed filter alone: its matches are counted in the index,
+            // without reading a row of each
+            (
+                "SELECT count(*) FROM deal_search WHERE deal_search MATCH ?1".to_string(),
+                vec![Box::new(phrase) as Box<dyn ToSql>],
+            )
+        } else if query.counted() {
             let (conditions, args) = query.count_conditions();
             (
                 format!(
