@@ -635,14 +635,17 @@ impl ListQuery {
 }
 
 /// The list row's columns (read by [`summary_from_row`]); `now` is the
-/// number of the parameter that holds the reader's now.
+/// number of the parameter that holds the reader's now. A deal without
+/// escalations (most) skips reading its escalation lists.
 fn row_columns(now: usize) -> String {
     format!(
         "d.id, d.name, d.account, d.amount_cents, d.close_date, d.stage, d.owner, d.sa,
         p.steps_complete, p.steps_blocked, p.forecast, p.verdict, p.meddpicc_total,
         p.meddpicc_max, p.qa_passed, p.qa_total,
-        (SELECT count(*) FROM json_each(p.escalation_starts) WHERE value <= ?{now}),
-        (SELECT count(*) FROM json_each(p.escalation_dues) WHERE value <= ?{now}),
+        (CASE p.escalations WHEN 0 THEN 0 ELSE
+            (SELECT count(*) FROM json_each(p.escalation_starts) WHERE value <= ?{now}) END),
+        (CASE p.escalations WHEN 0 THEN 0 ELSE
+            (SELECT count(*) FROM json_each(p.escalation_dues) WHERE value <= ?{now}) END),
         p.risk_band, p.next_step_due, coalesce({stalled}, 0), p.outcome",
         stalled = stalled_sql(&format!("?{now}"))
     )
