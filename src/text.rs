@@ -162,6 +162,13 @@ impl<W: Write> SafeWriter<W> {
     }
 
     fn emit(&mut self, text: &str) -> io::Result<()> {
+        // printable ASCII and newlines (most of any output) pass as they are
+        if text
+            .bytes()
+            .all(|b| b == b'\n' || (b' '..=b'~').contains(&b))
+        {
+            return self.inner.write_all(text.as_bytes());
+        }
         match self.output {
             Output::Text => self.inner.write_all(sanitize(text, true).as_bytes()),
             Output::Json => self.inner.write_all(json_escaped(text).as_bytes()),

@@ -196,6 +196,22 @@ fn sorting_and_filtering_the_list() {
 }
 
 #[test]
+fn a_filter_shorter_than_three_characters_waits_for_enter() {
+    let mut app = app(fixture_store(), 120, 40);
+    app.update(Action::Filter);
+    type_text(&mut app, "gl");
+    let text = screen(&app, 120, 40);
+    assert!(text.contains("Deals (3)"), "{text}");
+    assert!(text.contains("type 3 characters to filter"), "{text}");
+    app.update(Action::Confirm);
+    let text = screen(&app, 120, 40);
+    assert!(text.contains("Deals (1)"), "{text}");
+    assert!(text.contains("Globex analytics"), "{text}");
+    app.update(Action::Cancel);
+    assert!(screen(&app, 120, 40).contains("Deals (3)"));
+}
+
+#[test]
 fn deal_screen_at_120x40_shows_steps_qa_and_escalations() {
     let mut app = app(fixture_store(), 120, 40);
     open_row(&mut app, 1); // Acme: Globex closes first

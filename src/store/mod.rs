@@ -323,15 +323,21 @@ impl ListSort {
         }
     }
 
-    /// The ORDER BY clause, or its exact reverse.
-    fn order_by(self, reverse: bool) -> String {
+    /// The ORDER BY clause, or its exact reverse; `on_pipeline`, over the
+    /// pipeline's copies of the deal's columns (a review queue's indexes).
+    fn order_by(self, reverse: bool, on_pipeline: bool) -> String {
         self.terms()
             .iter()
             .map(|(term, desc)| {
+                let term = if on_pipeline {
+                    term.replace("d.id", "p.deal_id").replace("d.", "p.")
+                } else {
+                    term.to_string()
+                };
                 if desc ^ reverse {
                     format!("{term} DESC")
                 } else {
-                    term.to_string()
+                    term
                 }
             })
             .collect::<Vec<_>>()
@@ -367,6 +373,8 @@ impl Queue {
         }
     }
 
+    /// The condition; each queue's page is read from its own partial
+    /// indexes (one per sort), which this term selects.
     fn sql(self) -> &'static str {
         match self {
             Queue::All => "",
@@ -429,6 +437,18 @@ impl ListQuery {
     /// (no typed filter, nothing judged against the clock).
     fn counted(&self) -> bool {
         self.filter.trim().is_empty() && !self.stalled && !self.overdue
+    }
+
+    /// Whether the typed filter is the only condition (every deal has its
+    /// pipeline row, so its matches in the full-text index are the rows).
+    fn searched_only(&self) -> bool {
+        self.owner.is_none()
+            && self.sa.is_none()
+            && self.category.is_none()
+            && self.verdict.is_none()
+            && self.queue == Queue::All
+            && !self.stalled
+            && !self.overdue
     }
 
     /// The WHERE clause (after `WHERE 1`) and its parameters, from ?1 on;
@@ -521,8 +541,20 @@ impl ListQuery {
         if self.queue != Queue::All {
             needs.pipeline = true;
         }
-        sql.push_str(&self.queue.sql().replace("p.", &format!("{plus}p.")));
+        // no `+`: the queue's term is what lets its partial index be read
+        sql.push_str(self.queue.sql());
         (sql, args, needs)
+    }
+
+    /// Whether a page is read from a pipeline index: the sort's own, or a
+    /// review queue's (which hold every order over the pipeline's copies).
+    fn on_pipeline(&self) -> bool {
+        self.sort.on_pipeline() || self.queue != Queue::All
+    }
+
+    /// The ORDER BY clause of a page, or its exact reverse.
+    fn order_by(&self, reverse: bool) -> String {
+        self.sort.order_by(reverse, self.on_pipeline())
     }
 
     /// The same conditions over the counts table `c` (only for a query
@@ -561,7 +593,7 @@ impl ListQuery {
     /// The tables a query over these conditions reads, driven by the table
     /// the sort's index belongs to; and that table's id column.
     fn from(&self, needs: Needs) -> (String, &'static str) {
-        if self.sort.on_pipeline() {
+        if self.on_pipeline() {
             let join = if needs.deals {
                 " CROSS JOIN deals d ON d.id = p.deal_id"
             } else {
@@ -582,7 +614,7 @@ impl ListQuery {
     /// after the conditions' own parameters, in the sort's order (or its
     /// reverse); with its parameters.
     fn page_sql(&self, reverse: bool) -> (String, Vec<Box<dyn ToSql>>) {
-        let id = if self.sort.on_pipeline() {
+        let id = if self.on_pipeline() {
             "p.deal_id"
         } else {
             "d.id"
@@ -593,7 +625,7 @@ impl ListQuery {
         (
             format!(
                 "SELECT {id} FROM {from} WHERE 1{conditions} ORDER BY {} LIMIT ?{} OFFSET ?{}",
-                self.sort.order_by(reverse),
+                self.order_by(reverse),
                 n + 1,
                 n + 2
             ),
@@ -603,14 +635,17 @@ impl ListQuery {
 }
 
 /// The list row's columns (read by [`summary_from_row`]); `now` is the
-/// number of the parameter that holds the reader's now.
+/// number of the parameter that holds the reader's now. A deal without
+/// escalations (most) skips reading its escalation lists.
 fn row_columns(now: usize) -> String {
     format!(
         "d.id, d.name, d.account, d.amount_cents, d.close_date, d.stage, d.owner, d.sa,
         p.steps_complete, p.steps_blocked, p.forecast, p.verdict, p.meddpicc_total,
         p.meddpicc_max, p.qa_passed, p.qa_total,
-        (SELECT count(*) FROM json_each(p.escalation_starts) WHERE value <= ?{now}),
-        (SELECT count(*) FROM json_each(p.escalation_dues) WHERE value <= ?{now}),
+        (CASE p.escalations WHEN 0 THEN 0 ELSE
+            (SELECT count(*) FROM json_each(p.escalation_starts) WHERE value <= ?{now}) END),
+        (CASE p.escalations WHEN 0 THEN 0 ELSE
+            (SELECT count(*) FROM json_each(p.escalation_dues) WHERE value <= ?{now}) END),
         p.risk_band, p.next_step_due, coalesce({stalled}, 0), p.outcome",
         stalled = stalled_sql(&format!("?{now}"))
     )
@@ -1047,7 +1082,14 @@ impl Store {
     /// the query allows, else counted through the indexes its conditions
     /// use (the trigram index for a typed filter).
     pub fn count_deals(&self, query: &ListQuery) -> Result<usize> {
-        let (sql, args) = if query.counted() {
+        let (sql, args) = if let Some(phrase) = query.phrase().filter(|_| query.searched_only()) {
+            // the typed filter alone: its matches are counted in the index,
+            // without reading a row of each
+            (
+                "SELECT count(*) FROM deal_search WHERE deal_search MATCH ?1".to_string(),
+                vec![Box::new(phrase) as Box<dyn ToSql>],
+            )
+        } else if query.counted() {
             let (conditions, args) = query.count_conditions();
             (
                 format!(
@@ -1256,7 +1298,7 @@ impl Store {
         query: &ListQuery,
         each: &mut impl FnMut(DealSummary) -> Result<()>,
     ) -> Result<()> {
-        let on_pipeline = query.sort.on_pipeline();
+        let on_pipeline = query.on_pipeline();
         let id = if on_pipeline { "p.deal_id" } else { "d.id" };
         let (conditions, mut args, _) = query.conditions(id);
         args.push(Box::new(query.now.timestamp()));
@@ -1268,7 +1310,7 @@ impl Store {
         let sql = format!(
             "SELECT {} FROM {from} WHERE 1{conditions} ORDER BY {}",
             row_columns(args.len()),
-            query.sort.order_by(false)
+            query.order_by(false)
         );
         let mut stmt = self.conn.prepare_cached(&sql)?;
         let mut rows = stmt.query(rusqlite::params_from_iter(args.iter().map(|a| a.as_ref())))?;
@@ -1645,9 +1687,10 @@ fn write_summary(
         "INSERT INTO pipeline (deal_id, forecast, verdict, meddpicc_total, meddpicc_max,
             steps_complete, steps_blocked, qa_passed, qa_total, escalations, escalation_starts,
             escalation_dues, overdue_from, risk_band, next_step_due, stalled_from, snoozed_until,
-            outcome, awaiting_sa, awaiting_manager, owner, sa, amount_cents)
+            outcome, awaiting_sa, awaiting_manager, owner, sa, amount_cents, name, account,
+            close_date)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18,
-            ?19, ?20, ?21, ?22, ?23)
+            ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26)
          ON CONFLICT (deal_id) DO UPDATE SET forecast = excluded.forecast,
             verdict = excluded.verdict, meddpicc_total = excluded.meddpicc_total,
             meddpicc_max = excluded.meddpicc_max, steps_complete = excluded.steps_complete,
@@ -1659,7 +1702,8 @@ fn write_summary(
             next_step_due = excluded.next_step_due, stalled_from = excluded.stalled_from,
             snoozed_until = excluded.snoozed_until, outcome = excluded.outcome,
             awaiting_sa = excluded.awaiting_sa, awaiting_manager = excluded.awaiting_manager,
-            owner = excluded.owner, sa = excluded.sa, amount_cents = excluded.amount_cents",
+            owner = excluded.owner, sa = excluded.sa, amount_cents = excluded.amount_cents,
+            name = excluded.name, account = excluded.account, close_date = excluded.close_date",
     )?
     .execute(params![
         deal.id,
@@ -1685,6 +1729,9 @@ fn write_summary(
         deal.owner,
         deal.sa,
         deal.amount.map(Money::cents),
+        deal.name,
+        deal.account,
+        deal.close_date,
     ])?;
     Ok(())
 }

@@ -224,6 +224,98 @@ const MIGRATIONS: &[&str] = &[
         CREATE TRIGGER deals_unsearchable AFTER DELETE ON deals BEGIN
             DELETE FROM deal_search WHERE rowid = OLD.id;
         END;",
+    // The review queues at 100,000 deals: each queue has an index per sort
+    // holding only the deals waiting in it, so that a queue's page is read
+    // in order from its own index rather than by walking every deal. The
+    // pipeline row carries the name, account and close date those orders
+    // need (written with the rest of the row).
+    "ALTER TABLE pipeline ADD COLUMN name TEXT NOT NULL DEFAULT '';
+        ALTER TABLE pipeline ADD COLUMN account TEXT NOT NULL DEFAULT '';
+        ALTER TABLE pipeline ADD COLUMN close_date TEXT;
+        UPDATE pipeline SET name = d.name, account = d.account, close_date = d.close_date
+            FROM deals d WHERE d.id = pipeline.deal_id;
+        CREATE INDEX pipeline_sa_by_close_date ON pipeline (
+            close_date IS NULL, close_date, deal_id)
+            WHERE awaiting_sa;
+        CREATE INDEX pipeline_sa_by_amount ON pipeline (
+            amount_cents IS NULL, amount_cents DESC, deal_id)
+            WHERE awaiting_sa;
+        CREATE INDEX pipeline_sa_by_name ON pipeline (
+            name COLLATE NOCASE, deal_id)
+            WHERE awaiting_sa;
+        CREATE INDEX pipeline_sa_by_account ON pipeline (
+            account COLLATE NOCASE, deal_id)
+            WHERE awaiting_sa;
+        CREATE INDEX pipeline_sa_by_owner ON pipeline (
+            owner = '', owner COLLATE NOCASE, deal_id)
+            WHERE awaiting_sa;
+        CREATE INDEX pipeline_sa_by_forecast ON pipeline (
+            (CASE forecast WHEN 'commit' THEN 0 WHEN 'best_case' THEN 1 WHEN 'pipeline' THEN 2
+                WHEN 'closed' THEN 3 ELSE 4 END), deal_id)
+            WHERE awaiting_sa;
+        CREATE INDEX pipeline_sa_by_meddpicc ON pipeline (
+            meddpicc_total DESC, deal_id)
+            WHERE awaiting_sa;
+        CREATE INDEX pipeline_sa_by_steps ON pipeline (
+            steps_complete DESC, deal_id)
+            WHERE awaiting_sa;
+        CREATE INDEX pipeline_sa_by_qa ON pipeline (
+            qa_passed DESC, deal_id)
+            WHERE awaiting_sa;
+        CREATE INDEX pipeline_sa_by_escalations ON pipeline (
+            escalations DESC, deal_id)
+            WHERE awaiting_sa;
+        CREATE INDEX pipeline_sa_by_risk ON pipeline (
+            (CASE risk_band WHEN 'critical' THEN 0 WHEN 'high' THEN 1 WHEN 'medium' THEN 2
+                WHEN 'low' THEN 3 ELSE 4 END), deal_id)
+            WHERE awaiting_sa;
+        CREATE INDEX pipeline_sa_by_next_step ON pipeline (
+            next_step_due IS NULL, next_step_due, deal_id)
+            WHERE awaiting_sa;
+        CREATE INDEX pipeline_sa_by_stalled_first ON pipeline (
+            outcome IS NOT NULL, stalled_from IS NULL, stalled_from, deal_id)
+            WHERE awaiting_sa;
+        CREATE INDEX pipeline_manager_by_close_date ON pipeline (
+            close_date IS NULL, close_date, deal_id)
+            WHERE awaiting_manager;
+        CREATE INDEX pipeline_manager_by_amount ON pipeline (
+            amount_cents IS NULL, amount_cents DESC, deal_id)
+            WHERE awaiting_manager;
+        CREATE INDEX pipeline_manager_by_name ON pipeline (
+            name COLLATE NOCASE, deal_id)
+            WHERE awaiting_manager;
+        CREATE INDEX pipeline_manager_by_account ON pipeline (
+            account COLLATE NOCASE, deal_id)
+            WHERE awaiting_manager;
+        CREATE INDEX pipeline_manager_by_owner ON pipeline (
+            owner = '', owner COLLATE NOCASE, deal_id)
+            WHERE awaiting_manager;
+        CREATE INDEX pipeline_manager_by_forecast ON pipeline (
+            (CASE forecast WHEN 'commit' THEN 0 WHEN 'best_case' THEN 1 WHEN 'pipeline' THEN 2
+                WHEN 'closed' THEN 3 ELSE 4 END), deal_id)
+            WHERE awaiting_manager;
+        CREATE INDEX pipeline_manager_by_meddpicc ON pipeline (
+            meddpicc_total DESC, deal_id)
+            WHERE awaiting_manager;
+        CREATE INDEX pipeline_manager_by_steps ON pipeline (
+            steps_complete DESC, deal_id)
+            WHERE awaiting_manager;
+        CREATE INDEX pipeline_manager_by_qa ON pipeline (
+            qa_passed DESC, deal_id)
+            WHERE awaiting_manager;
+        CREATE INDEX pipeline_manager_by_escalations ON pipeline (
+            escalations DESC, deal_id)
+            WHERE awaiting_manager;
+        CREATE INDEX pipeline_manager_by_risk ON pipeline (
+            (CASE risk_band WHEN 'critical' THEN 0 WHEN 'high' THEN 1 WHEN 'medium' THEN 2
+                WHEN 'low' THEN 3 ELSE 4 END), deal_id)
+            WHERE awaiting_manager;
+        CREATE INDEX pipeline_manager_by_next_step ON pipeline (
+            next_step_due IS NULL, next_step_due, deal_id)
+            WHERE awaiting_manager;
+        CREATE INDEX pipeline_manager_by_stalled_first ON pipeline (
+            outcome IS NOT NULL, stalled_from IS NULL, stalled_from, deal_id)
+            WHERE awaiting_manager",
 ];
 
 pub fn migrations() -> Migrations<'static> {

@@ -456,6 +456,18 @@ fn no_list_key_scans_the_deals_or_sorts_them() {
             assert!(!whole_table, "{what} scans a whole table: {plan}");
         }
         assert!(!plan.contains("TEMP B-TREE"), "{what} sorts: {plan}");
+        // a review queue's page walks only the deals waiting in it
+        if what.starts_with("page") && what.contains("queue") {
+            let own = if what.contains("SA queue") {
+                "pipeline_sa_by_"
+            } else {
+                "pipeline_manager_by_"
+            };
+            assert!(
+                plan.contains(own),
+                "{what} walks more than its queue: {plan}"
+            );
+        }
         // the escalation counts of one row are read for the rows on the
         // page only, by id, never for the rows a page query walks past
         if what != "a row by id" {

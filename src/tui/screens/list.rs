@@ -60,6 +60,10 @@ pub enum ListOutcome {
     Export,
 }
 
+/// The shortest filter matched as it is typed (the full-text index's
+/// trigrams); a shorter one is applied with Enter.
+const MATCHED_AS_TYPED: usize = 3;
+
 /// Rows of the table inside the list's area: borders, header and filter line.
 fn table_height(area: Rect) -> usize {
     usize::from(area.height.saturating_sub(4))
@@ -138,7 +142,12 @@ impl ListScreen {
         self.query.now = store.clock.now();
         self.total = store.count_deals(&self.query)?;
         self.any = self.total > 0 || store.count_deals(&store.list_query())? > 0;
-        self.totals = store.category_totals(&self.query)?;
+        // the totals are shown in the foot only while no filter is typed
+        self.totals = if self.query.filter.is_empty() {
+            store.category_totals(&self.query)?
+        } else {
+            Vec::new()
+        };
         self.selected = self.selected.min(self.total.saturating_sub(1));
         if self.selected < self.offset {
             self.offset = self.selected;
@@ -241,15 +250,19 @@ impl ListScreen {
             Action::Back | Action::Cancel => {
                 self.filtering = false;
                 self.filter = Input::default();
-                self.set_filter(store)
+                if self.query.filter.is_empty() {
+                    self.reload(store)
+                } else {
+                    self.set_filter(store, true)
+                }
             }
             Action::Confirm => {
                 self.filtering = false;
-                Ok(())
+                self.set_filter(store, true)
             }
             Action::Type(key) => {
                 crate::tui::widgets::type_into(&mut self.filter, key, crate::text::MAX_SHORT);
-                self.set_filter(store)
+                self.set_filter(store, false)
             }
             _ => Ok(()),
         };
@@ -258,12 +271,28 @@ impl ListScreen {
             .map_err(|e| Status::error(e.to_string()))
     }
 
-    fn set_filter(&mut self, store: &Session) -> Result<(), StoreError> {
-        if self.filter.value() != self.query.filter {
-            self.query.filter = self.filter.value().to_string();
-            self.selected = 0;
-            self.offset = 0;
+    /// Whether the typed filter is too short to match as it is typed: one
+    /// or two characters are below the full-text index (three) and would
+    /// be looked for in every deal.
+    fn filter_too_short(&self) -> bool {
+        let typed = self.filter.value().trim().chars().count();
+        typed > 0 && typed < MATCHED_AS_TYPED
+    }
+
+    /// Filter the list by what is typed, from three characters on (fewer
+    /// leave the list as it is until `confirmed`, with Enter).
+    fn set_filter(&mut self, store: &Session, confirmed: bool) -> Result<(), StoreError> {
+        let wanted = if !confirmed && self.filter_too_short() {
+            ""
+        } else {
+            self.filter.value()
+        };
+        if wanted == self.query.filter {
+            return Ok(());
         }
+        self.query.filter = wanted.to_string();
+        self.selected = 0;
+        self.offset = 0;
         self.reload(store)
     }
 
@@ -404,6 +433,23 @@ impl ListScreen {
                 true,
                 ratatui::style::Style::new(),
             );
+            if self.filter_too_short() {
+                let typed = u16::try_from(self.filter.value().chars().count())
+                    .map_or(u16::MAX, |n| n.saturating_add(2));
+                if let Some(room) = input.width.checked_sub(typed) {
+                    let hint = Rect {
+                        x: input.x + typed,
+                        width: room,
+                        ..input
+                    };
+                    Line::styled(
+                        truncate("type 3 characters to filter, or Enter", usize::from(room)),
+                        theme.dim,
+                    )
+                    .right_aligned()
+                    .render(hint, buf);
+                }
+            }
         } else if !self.query.filter.is_empty() {
             Line::from(vec![
                 Span::styled("filter: ", theme.dim),
