@@ -1764,33 +1764,7 @@ fn insert_deal(tx: &Connection, deal: &mut Deal, summary: Summary<'_>) -> Result
     ])?;
     let id = DealId(tx.last_insert_rowid());
     deal.id = id;
-    let mut insert = tx.prepare_cached(
-        "INSERT INTO steps (deal_id, number, status, started_at, completed_at, blocked_reason,
-            blocked_since, actions, outcomes, decisions, next_steps, confirmed_with, confirmed_on,
-            first_completed_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
-    )?;
-    for s in &deal.steps {
-        insert.execute(params![
-            id,
-            s.number,
-            s.status.as_str(),
-            s.started_at,
-            s.completed_at,
-            s.blocked_reason,
-            s.blocked_since,
-            actions_bits(&s.actions),
-            s.notes.outcomes,
-            s.notes.decisions,
-            s.notes.next_steps,
-            s.confirmed_with,
-            s.confirmed_on,
-            s.first_completed_at,
-        ])?;
-    }
-    write_content(tx, deal)?;
-    write_escalations(tx, deal)?;
-    write_summary(tx, deal, summary.0, summary.1)?;
+    write_parts(tx, deal, summary)?;
     Ok(id)
 }
 
@@ -1830,14 +1804,27 @@ fn write_deal(tx: &Connection, deal: &mut Deal, summary: Summary<'_>) -> Result<
         deal.updated_at,
         deal.version,
     ])?;
-    let mut update = tx.prepare_cached(
-        "UPDATE steps SET status = ?3, started_at = ?4, completed_at = ?5, blocked_reason = ?6,
-            blocked_since = ?7, actions = ?8, outcomes = ?9, decisions = ?10, next_steps = ?11,
-            confirmed_with = ?12, confirmed_on = ?13, first_completed_at = ?14
-         WHERE deal_id = ?1 AND number = ?2",
+    write_parts(tx, deal, summary)
+}
+
+/// Everything of a deal but its own row: its ten steps (inserted or
+/// updated), its content, its escalations and its pipeline row.
+fn write_parts(tx: &Connection, deal: &mut Deal, summary: Summary<'_>) -> Result<()> {
+    let mut write = tx.prepare_cached(
+        "INSERT INTO steps (deal_id, number, status, started_at, completed_at, blocked_reason,
+            blocked_since, actions, outcomes, decisions, next_steps, confirmed_with, confirmed_on,
+            first_completed_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)
+         ON CONFLICT (deal_id, number) DO UPDATE SET status = excluded.status,
+            started_at = excluded.started_at, completed_at = excluded.completed_at,
+            blocked_reason = excluded.blocked_reason, blocked_since = excluded.blocked_since,
+            actions = excluded.actions, outcomes = excluded.outcomes,
+            decisions = excluded.decisions, next_steps = excluded.next_steps,
+            confirmed_with = excluded.confirmed_with, confirmed_on = excluded.confirmed_on,
+            first_completed_at = excluded.first_completed_at",
     )?;
     for s in &deal.steps {
-        update.execute(params![
+        write.execute(params![
             deal.id,
             s.number,
             s.status.as_str(),
