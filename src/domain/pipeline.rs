@@ -251,19 +251,26 @@ pub fn stalled_from(deal: &Deal, playbook: &Playbook) -> Option<DateTime<Utc>> {
     }
     let quiet =
         last_activity(deal) + Duration::days(i64::from(playbook.pipeline.stalled_after_days));
+    let over_sla = sla_passes(deal, playbook).map(|(_, at)| at).min();
+    Some(over_sla.map_or(quiet, |o| o.min(quiet)))
+}
+
+/// Each step in progress and the moment it passes its SLA (business days
+/// from its start).
+fn sla_passes<'a>(
+    deal: &'a Deal,
+    playbook: &'a Playbook,
+) -> impl Iterator<Item = (u8, DateTime<Utc>)> + 'a {
     let holidays = &playbook.targets.holidays;
-    let over_sla = deal
-        .steps
+    deal.steps
         .iter()
         .filter(|s| s.status == StepStatus::InProgress)
-        .filter_map(|s| {
+        .filter_map(move |s| {
             let started = s.started_at?;
             let sla = playbook.step(s.number).sla_business_days;
             let due = add_business_days(started.date_naive(), sla, holidays);
-            Some(started.max(start_of(due.succ_opt()?)))
+            Some((s.number, started.max(start_of(due.succ_opt()?))))
         })
-        .min();
-    Some(over_sla.map_or(quiet, |o| o.min(quiet)))
 }
 
 /// The snooze in force: set, not ended by a later change.
@@ -275,8 +282,40 @@ pub fn snoozed_until(deal: &Deal) -> Option<NaiveDate> {
         .map(|s| s.until)
 }
 
-/// Whether the deal is stalled at `now`, and why.
-pub fn stalled(deal: &Deal, playbook: &Playbook, now: DateTime<Utc>) -> Option<String> {
+/// Why a deal is stalled.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stall {
+    /// Nothing changed on it since `since`, for `days` days.
+    Quiet { days: i64, since: DateTime<Utc> },
+    /// Step `step` has been in progress past its SLA.
+    OverSla { step: u8 },
+}
+
+impl Stall {
+    /// In words: "no change for 9 days (since 2026-11-18)".
+    pub fn why(self) -> String {
+        match self {
+            Stall::Quiet { days, since } => {
+                format!(
+                    "no change for {days} days (since {})",
+                    since.format("%Y-%m-%d")
+                )
+            }
+            Stall::OverSla { step } => format!("step {step} is in progress past its SLA"),
+        }
+    }
+
+    /// In a few words, for narrow lists: "9 days quiet", "step 3 past SLA".
+    pub fn short(self) -> String {
+        match self {
+            Stall::Quiet { days, .. } => format!("{days} days quiet"),
+            Stall::OverSla { step } => format!("step {step} past SLA"),
+        }
+    }
+}
+
+/// Whether the deal is stalled at `now` (and not snoozed), and why.
+pub fn stall(deal: &Deal, playbook: &Playbook, now: DateTime<Utc>) -> Option<Stall> {
     let from = stalled_from(deal, playbook)?;
     if now < from {
         return None;
@@ -289,18 +328,22 @@ pub fn stalled(deal: &Deal, playbook: &Playbook, now: DateTime<Utc>) -> Option<S
     let days = playbook.pipeline.stalled_after_days;
     let last = last_activity(deal);
     if now >= last + Duration::days(i64::from(days)) {
-        return Some(format!(
-            "no change for {} days (since {})",
-            (now - last).num_days(),
-            last.format("%Y-%m-%d")
-        ));
+        return Some(Stall::Quiet {
+            days: (now - last).num_days(),
+            since: last,
+        });
     }
-    let step = deal
-        .steps
-        .iter()
-        .find(|s| s.status == StepStatus::InProgress)
-        .map_or(0, |s| s.number);
-    Some(format!("step {step} is in progress past its SLA"))
+    let step = sla_passes(deal, playbook)
+        .filter(|(_, at)| *at <= now)
+        .map(|(n, _)| n)
+        .next()
+        .unwrap_or(0);
+    Some(Stall::OverSla { step })
+}
+
+/// Whether the deal is stalled at `now`, and why, in words.
+pub fn stalled(deal: &Deal, playbook: &Playbook, now: DateTime<Utc>) -> Option<String> {
+    stall(deal, playbook, now).map(Stall::why)
 }
 
 /// When each escalation not resolved starts and falls due (blocked-step
@@ -514,6 +557,12 @@ mod tests {
             Some("step 1 is in progress past its SLA")
         );
         assert_eq!(stalled_from(&d, &pb), Some(tuesday));
+        assert_eq!(stall(&d, &pb, tuesday).unwrap().short(), "step 1 past SLA");
+        assert_eq!(
+            stall(&d, &pb, now() + day * 8).unwrap().short(),
+            "8 days quiet",
+            "quiet days win over the SLA once reached"
+        );
         // closed deals do not stall
         d.content.outcome = Some(Outcome {
             kind: OutcomeKind::Won,

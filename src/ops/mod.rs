@@ -343,18 +343,9 @@ pub fn attention(s: &Session, owner: Option<&str>, rows: usize) -> Result<Attent
     };
     for deal in s.store.deal_page(&stalled_query, 0, rows)? {
         let whole = s.store.deal(deal.id)?;
-        let why = pipeline::stalled(&whole, &s.playbook, now).unwrap_or_default();
-        let quiet = (now - pipeline::last_activity(&whole)).num_days();
-        let short = if quiet >= i64::from(s.playbook.pipeline.stalled_after_days) {
-            format!("{quiet} days quiet")
-        } else {
-            let step = whole
-                .steps
-                .iter()
-                .find(|s| s.status == step::StepStatus::InProgress)
-                .map_or(0, |s| s.number);
-            format!("step {step} past SLA")
-        };
+        let stall = pipeline::stall(&whole, &s.playbook, now);
+        let why = stall.map(pipeline::Stall::why).unwrap_or_default();
+        let short = stall.map(pipeline::Stall::short).unwrap_or_default();
         out.stalled.push(StalledDeal { deal, why, short });
     }
     for deal in s.store.deal_page(&overdue_query, 0, rows)? {
