@@ -1,7 +1,7 @@
 //! The commands a manager or SA uses on a deal: the QA check, escalations,
 //! reviews, the history and the deal report.
 
-use super::print::{escalation_json, qa_json};
+use super::print::CheckJson;
 use super::{Command, EscalationCommand, Failure, report};
 use crate::domain::audit;
 use crate::domain::deal::{Deal, DealId};
@@ -90,15 +90,6 @@ fn healthy(qa: &[QaItem], escalations: &[Escalation]) -> bool {
     qa.iter().all(|i| i.state.passed()) && !escalations.iter().any(|e| e.overdue)
 }
 
-fn check_json(deal: &Deal, qa: &[QaItem], escalations: &[Escalation]) -> Value {
-    json!({
-        "id": deal.id.0,
-        "name": deal.name,
-        "qa": qa.iter().map(qa_json).collect::<Vec<_>>(),
-        "escalations": escalations.iter().map(escalation_json).collect::<Vec<_>>(),
-    })
-}
-
 fn qa_mark(state: QaState) -> &'static str {
     match state {
         QaState::Pass => "[x]",
@@ -120,7 +111,7 @@ pub fn check_all(json: bool, env: &Session, out: &mut impl Write) -> Result<u8, 
             let (qa, escalations) = state(&deal, env);
             ok &= healthy(&qa, &escalations);
             array
-                .push(&check_json(&deal, &qa, &escalations))
+                .push(&CheckJson::new(&deal, &qa, &escalations))
                 .map_err(write_failure)
         })?;
         array.finish().map_err(write_failure)?;
@@ -167,7 +158,10 @@ pub fn check(id: Option<DealId>, json: bool, env: &Session) -> Result<(String, b
         let (qa, escalations) = state(deal, env);
         ok &= healthy(&qa, &escalations);
         if json {
-            docs.push(check_json(deal, &qa, &escalations));
+            docs.push(
+                serde_json::to_value(CheckJson::new(deal, &qa, &escalations))
+                    .expect("a check serialises"),
+            );
         } else if id.is_some() {
             let _ = writeln!(text, "Deal {}: {}", deal.id, clean(&deal.name));
             for item in &qa {

@@ -143,35 +143,97 @@ pub fn summary_json(d: &DealSummary) -> Value {
     })
 }
 
-pub fn escalation_json(e: &Escalation) -> Value {
-    let stamp = |s: &Option<crate::domain::escalation::Stamp>| {
-        s.as_ref()
-            .map(|s| json!({"by": s.by, "at": s.at.to_rfc3339(), "note": s.note}))
-    };
-    json!({
-        "id": e.id.to_string(),
-        "raised_by": e.raised_by,
-        "acknowledged": stamp(&e.acknowledged),
-        "resolved": stamp(&e.resolved),
-        "scenario": e.scenario,
-        "escalate_to": e.escalate_to,
-        "authority": e.authority,
-        "step": e.step,
-        "raised_at": e.raised_at.to_rfc3339(),
-        "due_at": e.due_at.to_rfc3339(),
-        "status": e.status.as_str(),
-        "overdue": e.overdue,
-        "why": e.why,
-    })
+/// An escalation as the JSON outputs give it, borrowed (the fields in the
+/// alphabetical order a value tree prints them in).
+#[derive(serde::Serialize)]
+pub struct EscalationJson<'a> {
+    acknowledged: Option<StampJson<'a>>,
+    authority: &'a str,
+    due_at: String,
+    escalate_to: &'a str,
+    id: String,
+    overdue: bool,
+    raised_at: String,
+    raised_by: &'a str,
+    resolved: Option<StampJson<'a>>,
+    scenario: &'a str,
+    status: &'static str,
+    step: Option<u8>,
+    why: &'a str,
 }
 
-pub fn qa_json(item: &QaItem) -> Value {
-    json!({
-        "title": item.title,
-        "passed": item.state.passed(),
-        "applicable": item.state != QaState::NotApplicable,
-        "why": item.why,
-    })
+#[derive(serde::Serialize)]
+struct StampJson<'a> {
+    at: String,
+    by: &'a str,
+    note: &'a str,
+}
+
+impl<'a> From<&'a Escalation> for EscalationJson<'a> {
+    fn from(e: &'a Escalation) -> Self {
+        let stamp = |s: &'a Option<crate::domain::escalation::Stamp>| {
+            s.as_ref().map(|s| StampJson {
+                at: s.at.to_rfc3339(),
+                by: &s.by,
+                note: &s.note,
+            })
+        };
+        EscalationJson {
+            acknowledged: stamp(&e.acknowledged),
+            authority: &e.authority,
+            due_at: e.due_at.to_rfc3339(),
+            escalate_to: &e.escalate_to,
+            id: e.id.to_string(),
+            overdue: e.overdue,
+            raised_at: e.raised_at.to_rfc3339(),
+            raised_by: &e.raised_by,
+            resolved: stamp(&e.resolved),
+            scenario: &e.scenario,
+            status: e.status.as_str(),
+            step: e.step,
+            why: &e.why,
+        }
+    }
+}
+
+/// A QA item as the JSON outputs give it, borrowed.
+#[derive(serde::Serialize)]
+pub struct QaJson<'a> {
+    applicable: bool,
+    passed: bool,
+    title: &'a str,
+    why: &'a str,
+}
+
+impl<'a> From<&'a QaItem> for QaJson<'a> {
+    fn from(item: &'a QaItem) -> Self {
+        QaJson {
+            applicable: item.state != QaState::NotApplicable,
+            passed: item.state.passed(),
+            title: &item.title,
+            why: &item.why,
+        }
+    }
+}
+
+/// `check --json`'s element for one deal.
+#[derive(serde::Serialize)]
+pub struct CheckJson<'a> {
+    escalations: Vec<EscalationJson<'a>>,
+    id: i64,
+    name: &'a str,
+    qa: Vec<QaJson<'a>>,
+}
+
+impl<'a> CheckJson<'a> {
+    pub fn new(deal: &'a Deal, qa: &'a [QaItem], escalations: &'a [Escalation]) -> Self {
+        CheckJson {
+            escalations: escalations.iter().map(EscalationJson::from).collect(),
+            id: deal.id.0,
+            name: &deal.name,
+            qa: qa.iter().map(QaJson::from).collect(),
+        }
+    }
 }
 
 pub fn deal_json(
@@ -227,8 +289,8 @@ pub fn deal_json(
         })),
         "stalled": pipeline::stalled(deal, playbook, now),
         "steps": steps,
-        "qa": qa.iter().map(qa_json).collect::<Vec<_>>(),
-        "escalations": escalations.iter().map(escalation_json).collect::<Vec<_>>(),
+        "qa": qa.iter().map(QaJson::from).collect::<Vec<_>>(),
+        "escalations": escalations.iter().map(EscalationJson::from).collect::<Vec<_>>(),
     })
 }
 

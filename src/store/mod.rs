@@ -36,6 +36,54 @@ impl FromSql for DealId {
     }
 }
 
+/// An instant as stored (`2026-11-20 17:56:00+00:00`), read with chrono's
+/// RFC 3339 parser, which takes the space, instead of rusqlite's, which
+/// reads its format string anew for every value: whole-database reads parse
+/// a dozen of these per deal. Other forms fall back to rusqlite's reading.
+struct Instant(DateTime<Utc>);
+
+impl FromSql for Instant {
+    fn column_result(value: ValueRef<'_>) -> FromSqlResult<Self> {
+        if let ValueRef::Text(bytes) = value
+            && let Ok(text) = std::str::from_utf8(bytes)
+            && let Ok(t) = DateTime::parse_from_rfc3339(text)
+        {
+            return Ok(Instant(t.with_timezone(&Utc)));
+        }
+        DateTime::<Utc>::column_result(value).map(Instant)
+    }
+}
+
+/// A day as stored (`2026-11-23`), read as [`Instant`] is.
+struct Day(NaiveDate);
+
+impl FromSql for Day {
+    fn column_result(value: ValueRef<'_>) -> FromSqlResult<Self> {
+        if let ValueRef::Text(bytes) = value
+            && let Ok(text) = std::str::from_utf8(bytes)
+            && let Ok(d) = text.parse::<NaiveDate>()
+        {
+            return Ok(Day(d));
+        }
+        NaiveDate::column_result(value).map(Day)
+    }
+}
+
+/// Column `i` of `r` as an instant.
+fn instant(r: &Row<'_>, i: usize) -> rusqlite::Result<DateTime<Utc>> {
+    r.get::<_, Instant>(i).map(|t| t.0)
+}
+
+/// Column `i` of `r` as an instant, or NULL.
+fn instant_or_null(r: &Row<'_>, i: usize) -> rusqlite::Result<Option<DateTime<Utc>>> {
+    r.get::<_, Option<Instant>>(i).map(|t| t.map(|t| t.0))
+}
+
+/// Column `i` of `r` as a day, or NULL.
+fn day_or_null(r: &Row<'_>, i: usize) -> rusqlite::Result<Option<NaiveDate>> {
+    r.get::<_, Option<Day>>(i).map(|d| d.map(|d| d.0))
+}
+
 #[derive(Debug)]
 pub enum StoreError {
     /// The database file could not be opened or created.
@@ -2027,14 +2075,14 @@ fn deal_from_row(r: &Row<'_>) -> rusqlite::Result<Deal> {
         amount: r.get::<_, Option<i64>>(3)?.map(Money::from_cents),
         implementation_fee: r.get::<_, Option<i64>>(4)?.map(Money::from_cents),
         support_rate_percent: r.get(5)?,
-        close_date: r.get::<_, Option<NaiveDate>>(6)?,
+        close_date: day_or_null(r, 6)?,
         stage: r.get(7)?,
         owner: r.get(8)?,
         sa: r.get(9)?,
         manager: r.get(10)?,
-        trigger_date: r.get(11)?,
-        created_at: r.get(12)?,
-        updated_at: r.get(13)?,
+        trigger_date: day_or_null(r, 11)?,
+        created_at: instant(r, 12)?,
+        updated_at: instant(r, 13)?,
         version: r.get(14)?,
         steps: Vec::new(),
         content: DealContent::default(),
@@ -2046,7 +2094,7 @@ fn read_escalation(r: &Row<'_>) -> rusqlite::Result<EscalationRecord> {
     let rule: String = r.get(1)?;
     let stamp = |by: usize| -> rusqlite::Result<Option<Stamp>> {
         let who: Option<String> = r.get(by)?;
-        let at: Option<DateTime<Utc>> = r.get(by + 1)?;
+        let at = instant_or_null(r, by + 1)?;
         let note: Option<String> = r.get(by + 2)?;
         Ok(at.map(|at| Stamp {
             by: who.unwrap_or_default(),
@@ -2065,8 +2113,8 @@ fn read_escalation(r: &Row<'_>) -> rusqlite::Result<EscalationRecord> {
         })?,
         step: r.get(2)?,
         reason: r.get(3)?,
-        raised_at: r.get(4)?,
-        due_at: r.get(12)?,
+        raised_at: instant(r, 4)?,
+        due_at: instant(r, 12)?,
         raised_by: r.get(5)?,
         acknowledged: stamp(6)?,
         resolved: stamp(9)?,
@@ -2205,10 +2253,10 @@ fn read_step(r: &Row<'_>) -> rusqlite::Result<Step> {
                 format!("unknown status {status}").into(),
             )
         })?,
-        started_at: r.get(2)?,
-        completed_at: r.get(3)?,
+        started_at: instant_or_null(r, 2)?,
+        completed_at: instant_or_null(r, 3)?,
         blocked_reason: r.get(4)?,
-        blocked_since: r.get(5)?,
+        blocked_since: instant_or_null(r, 5)?,
         actions,
         notes: Notes {
             outcomes: r.get(7)?,
@@ -2216,8 +2264,8 @@ fn read_step(r: &Row<'_>) -> rusqlite::Result<Step> {
             next_steps: r.get(9)?,
         },
         confirmed_with: r.get(10)?,
-        confirmed_on: r.get(11)?,
-        first_completed_at: r.get(12)?,
+        confirmed_on: day_or_null(r, 11)?,
+        first_completed_at: instant_or_null(r, 12)?,
     })
 }
 
