@@ -135,7 +135,44 @@ pub struct ElementScore {
 pub struct Scorecard {
     pub framework: Framework,
     /// The elements scored so far.
+    #[serde(deserialize_with = "unique_keys")]
     pub elements: BTreeMap<Element, ElementScore>,
+}
+
+/// A map read from JSON that refuses a key given twice (serde's maps keep
+/// the last quietly), as derived structs refuse a field given twice: so
+/// that a document read in one pass is refused wherever a key repeats.
+pub fn unique_keys<'de, D, K, V>(de: D) -> Result<BTreeMap<K, V>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    K: Deserialize<'de> + Ord + std::fmt::Debug,
+    V: Deserialize<'de>,
+{
+    struct Unique<K, V>(std::marker::PhantomData<(K, V)>);
+    impl<'de, K, V> serde::de::Visitor<'de> for Unique<K, V>
+    where
+        K: Deserialize<'de> + Ord + std::fmt::Debug,
+        V: Deserialize<'de>,
+    {
+        type Value = BTreeMap<K, V>;
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("a map")
+        }
+        fn visit_map<A: serde::de::MapAccess<'de>>(
+            self,
+            mut map: A,
+        ) -> Result<Self::Value, A::Error> {
+            let mut out = BTreeMap::new();
+            while let Some((key, value)) = map.next_entry::<K, V>()? {
+                if out.contains_key(&key) {
+                    return Err(serde::de::Error::custom(format!("key {key:?} given twice")));
+                }
+                out.insert(key, value);
+            }
+            Ok(out)
+        }
+    }
+    de.deserialize_map(Unique(std::marker::PhantomData))
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -14,6 +14,8 @@ use super::step::{Notes, Step, StepStatus};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
+mod split;
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct StepDocument {
@@ -411,23 +413,31 @@ pub fn stream_documents<R: std::io::BufRead>(
     };
     let mut checks = Checks::default();
     let mut wanted = true;
-    let mut take = |checks: &mut Checks, raw: &str, at: &str| {
-        if let Some(doc) = checks.check(raw, at)
+    let mut take = |checks: &mut Checks, raw: &str, at: &str| -> Result<(), serde_json::Error> {
+        if let Some(doc) = checks.check(raw, at)?
             && wanted
         {
             wanted = each(doc);
         }
+        Ok(())
     };
     if first_byte(&mut reader) == Some(b'[') {
-        let mut de = serde_json::Deserializer::from_reader(reader);
-        serde::de::Deserializer::deserialize_seq(
-            &mut de,
-            Elements {
-                each: &mut |i: usize, raw: &str| take(&mut checks, raw, &format!("[{i}]")),
-            },
-        )
-        .map_err(not_json)?;
-        de.end().map_err(not_json)?;
+        let mut elements = split::Elements::new(reader);
+        let mut i = 0;
+        loop {
+            let syntax = match elements.next() {
+                Ok(None) => break,
+                Ok(Some(raw)) => match take(&mut checks, raw, &format!("[{i}]")) {
+                    Ok(()) => None,
+                    Err(e) => Some(elements.not_json(&e)),
+                },
+                Err(e) => Some(e),
+            };
+            if let Some(e) = syntax {
+                return Err(vec![e.into()]);
+            }
+            i += 1;
+        }
     } else {
         let mut text = String::new();
         reader.read_to_string(&mut text).map_err(|e| {
@@ -442,7 +452,7 @@ pub fn stream_documents<R: std::io::BufRead>(
             .map(|_: serde::de::IgnoredAny| ())
             .map_err(not_json)?;
         de.end().map_err(not_json)?;
-        take(&mut checks, &text, "");
+        take(&mut checks, &text, "").map_err(not_json)?;
     }
     checks.finish()
 }
@@ -469,10 +479,39 @@ struct Checks {
 }
 
 impl Checks {
+    /// A document read whole: kept when it and everything before it hold.
+    fn validated(&mut self, doc: DealDocument, at: &str) -> Option<DealDocument> {
+        let dot = if at.is_empty() {
+            String::new()
+        } else {
+            format!("{at}.")
+        };
+        let errors = doc.validate(&dot);
+        let good = errors.is_empty() && self.errors.is_empty() && self.duplicate.is_none();
+        self.errors.extend(errors);
+        good.then_some(doc)
+    }
+
     /// Check one document's text (valid JSON), the path prefix `at` (`[3]`,
     /// or empty for a lone document); the document when it is good and
     /// nothing before it was wrong.
-    fn check(&mut self, raw: &str, at: &str) -> Option<DealDocument> {
+    fn check(&mut self, raw: &str, at: &str) -> Result<Option<DealDocument>, serde_json::Error> {
+        // One pass first: every object of a document is a struct that
+        // refuses a field given twice or unknown, or a map read with
+        // `unique_keys`, so a document read whole this way is valid JSON
+        // with no key given twice. Anything it refuses is checked for its
+        // syntax (the error returned), then read again below to name the
+        // path of its problem.
+        if let Ok(doc) = serde_json::from_str::<DealDocument>(raw) {
+            return Ok(self.validated(doc, at));
+        }
+        serde_json::from_str::<serde::de::IgnoredAny>(raw)?;
+        Ok(self.named(raw, at))
+    }
+
+    /// [`Checks::check`] of a document that is valid JSON but not a good
+    /// document: each problem named by its path.
+    fn named(&mut self, raw: &str, at: &str) -> Option<DealDocument> {
         if self.duplicate.is_none() {
             // a key given twice would otherwise quietly keep the last value
             let mut de = serde_json::Deserializer::from_str(raw);
@@ -489,12 +528,7 @@ impl Checks {
         };
         let mut de = serde_json::Deserializer::from_str(raw);
         match serde_path_to_error::deserialize::<_, DealDocument>(&mut de) {
-            Ok(doc) => {
-                let errors = doc.validate(&dot);
-                let good = errors.is_empty() && self.errors.is_empty() && self.duplicate.is_none();
-                self.errors.extend(errors);
-                good.then_some(doc)
-            }
+            Ok(doc) => self.validated(doc, at),
             Err(e) => {
                 let path = e.path().to_string();
                 let path = if path == "." {
@@ -528,28 +562,6 @@ impl Checks {
             (None, true) => Ok(()),
             (None, false) => Err(self.errors),
         }
-    }
-}
-
-/// Visits an array's elements one at a time, each as its own text.
-struct Elements<'a> {
-    each: &'a mut dyn FnMut(usize, &str),
-}
-
-impl<'de> serde::de::Visitor<'de> for Elements<'_> {
-    type Value = ();
-
-    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("an array of deal documents")
-    }
-
-    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
-        let mut i = 0;
-        while let Some(raw) = seq.next_element::<Box<serde_json::value::RawValue>>()? {
-            (self.each)(i, raw.get());
-            i += 1;
-        }
-        Ok(())
     }
 }
 
@@ -661,6 +673,25 @@ mod tests {
         // the same key in different objects is fine
         let fine = r#"[{"name": "A", "account": "B"}, {"name": "A", "account": "B"}]"#;
         assert_eq!(parse_documents(fine).unwrap().len(), 2);
+    }
+
+    #[test]
+    fn a_key_given_twice_in_a_map_is_refused_with_its_path() {
+        // maps (MEDDPICC elements, Salesforce contacts) keep the last value
+        // of a repeated key unless read with `unique_keys`: a document read
+        // in one pass must not slip one through
+        let scored = r#"{"name": "A", "account": "B", "meddpicc": {"elements": {
+            "metrics": {"score": 1}, "metrics": {"score": 3}}}}"#;
+        let errors = parse_documents(scored).unwrap_err();
+        assert_eq!(errors[0].path, "meddpicc.elements.metrics");
+        assert!(errors[0].message.contains("given twice"), "{errors:?}");
+        let contacts = r#"[{"name": "A", "account": "B", "salesforce": {"id": "006A",
+            "contacts": {"003X": "Ann", "003X": "Bob"}}}]"#;
+        let errors = parse_documents(contacts).unwrap_err();
+        assert_eq!(errors[0].path, "[0].salesforce.contacts.003X");
+        // read whole, a repeated key is refused whatever the reader
+        let doc: Result<DealDocument, _> = serde_json::from_str(scored);
+        assert!(doc.is_err());
     }
 
     /// A reader of `n` small documents as one JSON array, made as it is

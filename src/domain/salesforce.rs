@@ -37,7 +37,10 @@ pub struct SalesforceRef {
     pub forecast_category: String,
     /// Contact Id → the stakeholder it became, so a re-import of the
     /// contact roles never adds the same person twice.
-    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    #[serde(
+        skip_serializing_if = "BTreeMap::is_empty",
+        deserialize_with = "super::content::unique_keys"
+    )]
     pub contacts: BTreeMap<String, String>,
 }
 

@@ -881,7 +881,7 @@ impl Store {
         self.write_with(|tx, summarize| {
             for id in ids {
                 let deal = read_deal(tx, *id)?;
-                write_summary(tx, &deal, summarize, now)?;
+                write_summary(tx, &deal, summarize, now, Rows::Existing)?;
             }
             Ok(())
         })
@@ -955,11 +955,9 @@ impl Store {
         self.watch.allow_write(&self.conn, self.path.as_deref())?;
         let summarize = self.summarize.as_ref();
         let result = (|| {
-            let tx = self
-                .conn
-                .transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let (tx, last) = begin(&mut self.conn)?;
             let value = f(&tx, summarize)?;
-            tx.commit()?;
+            commit(tx, last)?;
             Ok(value)
         })();
         self.checked(result)
@@ -999,20 +997,23 @@ impl Store {
         deals: impl IntoIterator<Item = (Deal, Vec<AuditEntry>)>,
         now: DateTime<Utc>,
     ) -> Result<usize> {
-        self.write_with(|tx, summarize| {
-            let mut count = 0;
-            for (mut deal, history) in deals {
-                count += 1;
-                insert_deal(tx, &mut deal, (summarize, now))?;
-                let mut insert = tx.prepare_cached(
-                    "INSERT INTO audit (deal_id, at, who, field, before, after)
+        self.with_bulk_cache(|s| {
+            s.write_with(|tx, summarize| {
+                let mut count = 0;
+                for (mut deal, history) in deals {
+                    count += 1;
+                    insert_deal(tx, &mut deal, (summarize, now))?;
+                    let mut insert = tx.prepare_cached(
+                        "INSERT INTO audit (deal_id, at, who, field, before, after)
                      VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                )?;
-                for h in &history {
-                    insert.execute(params![deal.id, h.at, h.who, h.field, h.before, h.after])?;
+                    )?;
+                    for h in &history {
+                        insert
+                            .execute(params![deal.id, h.at, h.who, h.field, h.before, h.after])?;
+                    }
                 }
-            }
-            Ok(count)
+                Ok(count)
+            })
         })
     }
 
@@ -1043,13 +1044,31 @@ impl Store {
         now: DateTime<Utc>,
         f: impl FnOnce(&mut Batch<'_>) -> Result<T>,
     ) -> Result<T> {
+        self.with_bulk_cache(|s| s.batch_in_bulk(keep, now, f))
+    }
+
+    /// Run a bulk write with a page cache of 32 MiB rather than SQLite's
+    /// 2 MiB, so that the index pages a long transaction keeps touching are
+    /// not spilled to the WAL and written again before it commits; the
+    /// default is restored after. (A failed pragma only costs speed.)
+    fn with_bulk_cache<T>(&mut self, f: impl FnOnce(&mut Self) -> T) -> T {
+        let _ = self.conn.pragma_update(None, "cache_size", -32_768);
+        let value = f(self);
+        let _ = self.conn.pragma_update(None, "cache_size", -2_000);
+        value
+    }
+
+    fn batch_in_bulk<T>(
+        &mut self,
+        keep: bool,
+        now: DateTime<Utc>,
+        f: impl FnOnce(&mut Batch<'_>) -> Result<T>,
+    ) -> Result<T> {
         self.watch.allow_write(&self.conn, self.path.as_deref())?;
         let who = self.actor.clone();
         let summarize = self.summarize.as_ref();
         let result = (|| {
-            let tx = self
-                .conn
-                .transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let (tx, last) = begin(&mut self.conn)?;
             let mut batch = Batch {
                 tx: &tx,
                 summarize,
@@ -1058,7 +1077,7 @@ impl Store {
             };
             let value = f(&mut batch)?;
             if keep {
-                tx.commit()?;
+                commit(tx, last)?;
             } else {
                 tx.rollback()?;
             }
@@ -1077,6 +1096,15 @@ impl Store {
         now: DateTime<Utc>,
         f: impl FnOnce(&mut Import<'_>) -> std::result::Result<T, E>,
     ) -> std::result::Result<T, E> {
+        self.with_bulk_cache(|s| s.import_in_bulk(force, now, f))
+    }
+
+    fn import_in_bulk<T, E: From<StoreError>>(
+        &mut self,
+        force: bool,
+        now: DateTime<Utc>,
+        f: impl FnOnce(&mut Import<'_>) -> std::result::Result<T, E>,
+    ) -> std::result::Result<T, E> {
         self.watch
             .allow_write(&self.conn, self.path.as_deref())
             .map_err(E::from)?;
@@ -1084,9 +1112,7 @@ impl Store {
         let who = self.actor.clone();
         let path = self.path.as_deref();
         let outcome = (|| -> Result<std::result::Result<T, E>> {
-            let tx = self
-                .conn
-                .transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let (tx, last) = begin(&mut self.conn)?;
             let mut import = Import {
                 tx: &tx,
                 summarize,
@@ -1097,7 +1123,7 @@ impl Store {
             };
             match f(&mut import) {
                 Ok(value) => {
-                    tx.commit()?;
+                    commit(tx, last)?;
                     Ok(Ok(value))
                 }
                 // dropped without a commit: rolled back
@@ -1722,6 +1748,7 @@ fn write_summary(
     deal: &Deal,
     summarize: Option<&Summarizer>,
     now: DateTime<Utc>,
+    rows: Rows,
 ) -> Result<()> {
     let Some(summarize) = summarize else {
         return Ok(());
@@ -1731,15 +1758,22 @@ fn write_summary(
     let starts: Vec<i64> = p.escalations.iter().map(|(s, _)| secs(*s)).collect();
     let dues: Vec<i64> = p.escalations.iter().map(|(_, d)| secs(*d)).collect();
     let day_start = |d: NaiveDate| d.and_time(chrono::NaiveTime::MIN).and_utc().timestamp();
-    tx.prepare_cached(
-        "INSERT INTO pipeline (deal_id, forecast, verdict, meddpicc_total, meddpicc_max,
+    macro_rules! insert_pipeline {
+        () => {
+            "INSERT INTO pipeline (deal_id, forecast, verdict, meddpicc_total, meddpicc_max,
             steps_complete, steps_blocked, qa_passed, qa_total, escalations, escalation_starts,
             escalation_dues, overdue_from, risk_band, next_step_due, stalled_from, snoozed_until,
             outcome, awaiting_sa, awaiting_manager, owner, sa, amount_cents, name, account,
             close_date)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18,
-            ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26)
-         ON CONFLICT (deal_id) DO UPDATE SET forecast = excluded.forecast,
+            ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26)"
+        };
+    }
+    tx.prepare_cached(match rows {
+        Rows::New => insert_pipeline!(),
+        Rows::Existing => concat!(
+            insert_pipeline!(),
+            " ON CONFLICT (deal_id) DO UPDATE SET forecast = excluded.forecast,
             verdict = excluded.verdict, meddpicc_total = excluded.meddpicc_total,
             meddpicc_max = excluded.meddpicc_max, steps_complete = excluded.steps_complete,
             steps_blocked = excluded.steps_blocked, qa_passed = excluded.qa_passed,
@@ -1751,8 +1785,9 @@ fn write_summary(
             snoozed_until = excluded.snoozed_until, outcome = excluded.outcome,
             awaiting_sa = excluded.awaiting_sa, awaiting_manager = excluded.awaiting_manager,
             owner = excluded.owner, sa = excluded.sa, amount_cents = excluded.amount_cents,
-            name = excluded.name, account = excluded.account, close_date = excluded.close_date",
-    )?
+            name = excluded.name, account = excluded.account, close_date = excluded.close_date"
+        ),
+    })?
     .execute(params![
         deal.id,
         p.forecast.key(),
@@ -1784,6 +1819,30 @@ fn write_summary(
     Ok(())
 }
 
+/// Begin a writing transaction (`BEGIN IMMEDIATE`); with it, the last
+/// deal id so far, for [`commit`].
+fn begin(conn: &mut Connection) -> rusqlite::Result<(rusqlite::Transaction<'_>, i64)> {
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let last = tx
+        .prepare_cached("SELECT coalesce(max(id), 0) FROM deals")?
+        .query_row([], |r| r.get(0))?;
+    Ok((tx, last))
+}
+
+/// Commit a transaction [`begin`] opened, first adding the deals it
+/// created (those past `last`) to the search index in one statement. A
+/// deal created and then renamed in the same transaction is already there
+/// (the rename's trigger put it there).
+fn commit(tx: rusqlite::Transaction<'_>, last: i64) -> rusqlite::Result<()> {
+    tx.prepare_cached(
+        "INSERT INTO deal_search (rowid, name, account, owner)
+         SELECT d.id, d.name, d.account, d.owner FROM deals d
+         WHERE d.id > ?1 AND NOT EXISTS (SELECT 1 FROM deal_search s WHERE s.rowid = d.id)",
+    )?
+    .execute([last])?;
+    tx.commit()
+}
+
 /// Insert a whole deal (its id is ignored: a new one is given), each row
 /// written once: the deal, its ten steps, its content, its escalations and
 /// its pipeline row.
@@ -1812,17 +1871,26 @@ fn insert_deal(tx: &Connection, deal: &mut Deal, summary: Summary<'_>) -> Result
     ])?;
     let id = DealId(tx.last_insert_rowid());
     deal.id = id;
-    write_parts(tx, deal, summary)?;
+    write_parts(tx, deal, summary, Rows::New)?;
     Ok(id)
 }
 
+macro_rules! insert_content {
+    () => {
+        "INSERT INTO deal_content (deal_id, body) VALUES (?1, ?2)"
+    };
+}
+
 /// The deal's content document, as one JSON text.
-fn write_content(tx: &Connection, deal: &Deal) -> Result<()> {
+fn write_content(tx: &Connection, deal: &Deal, rows: Rows) -> Result<()> {
     let body = serde_json::to_string(&deal.content).expect("content serialises");
-    tx.prepare_cached(
-        "INSERT INTO deal_content (deal_id, body) VALUES (?1, ?2)
-         ON CONFLICT (deal_id) DO UPDATE SET body = excluded.body",
-    )?
+    tx.prepare_cached(match rows {
+        Rows::New => insert_content!(),
+        Rows::Existing => concat!(
+            insert_content!(),
+            " ON CONFLICT (deal_id) DO UPDATE SET body = excluded.body"
+        ),
+    })?
     .execute(params![deal.id, body])?;
     Ok(())
 }
@@ -1852,25 +1920,43 @@ fn write_deal(tx: &Connection, deal: &mut Deal, summary: Summary<'_>) -> Result<
         deal.updated_at,
         deal.version,
     ])?;
-    write_parts(tx, deal, summary)
+    write_parts(tx, deal, summary, Rows::Existing)
 }
 
 /// Everything of a deal but its own row: its ten steps (inserted or
 /// updated), its content, its escalations and its pipeline row.
-fn write_parts(tx: &Connection, deal: &mut Deal, summary: Summary<'_>) -> Result<()> {
-    let mut write = tx.prepare_cached(
+macro_rules! insert_step {
+    () => {
         "INSERT INTO steps (deal_id, number, status, started_at, completed_at, blocked_reason,
             blocked_since, actions, outcomes, decisions, next_steps, confirmed_with, confirmed_on,
             first_completed_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)
-         ON CONFLICT (deal_id, number) DO UPDATE SET status = excluded.status,
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)"
+    };
+}
+
+/// Which rows a deal's write finds: none (a deal just inserted, whose rows
+/// are plain inserts, which SQLite writes without a statement journal) or
+/// some (each row inserted or updated).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Rows {
+    New,
+    Existing,
+}
+
+fn write_parts(tx: &Connection, deal: &mut Deal, summary: Summary<'_>, rows: Rows) -> Result<()> {
+    let mut write = tx.prepare_cached(match rows {
+        Rows::New => insert_step!(),
+        Rows::Existing => concat!(
+            insert_step!(),
+            " ON CONFLICT (deal_id, number) DO UPDATE SET status = excluded.status,
             started_at = excluded.started_at, completed_at = excluded.completed_at,
             blocked_reason = excluded.blocked_reason, blocked_since = excluded.blocked_since,
             actions = excluded.actions, outcomes = excluded.outcomes,
             decisions = excluded.decisions, next_steps = excluded.next_steps,
             confirmed_with = excluded.confirmed_with, confirmed_on = excluded.confirmed_on,
-            first_completed_at = excluded.first_completed_at",
-    )?;
+            first_completed_at = excluded.first_completed_at"
+        ),
+    })?;
     for s in &deal.steps {
         write.execute(params![
             deal.id,
@@ -1889,9 +1975,9 @@ fn write_parts(tx: &Connection, deal: &mut Deal, summary: Summary<'_>) -> Result
             s.first_completed_at,
         ])?;
     }
-    write_content(tx, deal)?;
+    write_content(tx, deal, rows)?;
     write_escalations(tx, deal)?;
-    write_summary(tx, deal, summary.0, summary.1)?;
+    write_summary(tx, deal, summary.0, summary.1, rows)?;
     Ok(())
 }
 

@@ -598,3 +598,71 @@ fn the_typed_filter_finds_text_anywhere_in_name_account_or_owner() {
         "a renamed deal is found by its new name"
     );
 }
+
+/// New deals enter the search index when their transaction commits (not
+/// row by row): whichever way they were made, each is found, once.
+#[test]
+fn every_new_deal_is_searchable_once_whichever_way_it_was_made() {
+    let (_dir, _path, mut store) = temp_store();
+    let indexed = |store: &Session| -> (i64, i64) {
+        store
+            .conn
+            .query_row(
+                "SELECT (SELECT count(*) FROM deal_search), (SELECT count(*) FROM deals)",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .unwrap()
+    };
+    let found = |store: &Session, text: &str| -> usize {
+        let q = ListQuery {
+            filter: text.into(),
+            ..store.list_query()
+        };
+        store.count_deals(&q).unwrap()
+    };
+    ops::demo(&mut store, 30, 3, |_| {}).unwrap();
+    assert_eq!(indexed(&store), (30, 30), "demo deals");
+    ops::add_deal(&mut store, acme("Zanzibar", 1, "2027-01-10")).unwrap();
+    assert_eq!(found(&store, "anzib"), 1, "a deal added");
+    let docs =
+        r#"[{"name": "Quokka One", "account": "Q"}, {"name": "Quokka Two", "account": "Q"}]"#;
+    ops::import_from(&mut store, docs.as_bytes(), false)
+        .map_err(|_| "import failed")
+        .unwrap();
+    assert_eq!(found(&store, "uokka"), 2, "deals imported");
+    // made and renamed in one transaction: indexed once, by its new name
+    store
+        .batch(true, now(), |batch| {
+            let mut deal = acme("Wombat", 1, "2027-01-10").into_deal(
+                DealId(0),
+                &Playbook::default_playbook(),
+                now(),
+            );
+            deal.version = 1;
+            let id = batch.insert(deal)?;
+            batch.update(id, |d| {
+                d.name = "Platypus".into();
+                d.account = "Platypus Inc".into();
+                Ok(())
+            })?;
+            Ok(())
+        })
+        .unwrap();
+    assert_eq!(found(&store, "latyp"), 1, "renamed in its transaction");
+    assert_eq!(found(&store, "ombat"), 0, "not by its first name");
+    assert_eq!(indexed(&store), (34, 34), "each deal once");
+    // a dry run leaves nothing in the index
+    store
+        .batch(false, now(), |batch| {
+            let deal = acme("Narwhal", 1, "2027-01-10").into_deal(
+                DealId(0),
+                &Playbook::default_playbook(),
+                now(),
+            );
+            batch.insert(deal)?;
+            Ok(())
+        })
+        .unwrap();
+    assert_eq!(indexed(&store), (34, 34), "a dry run adds nothing");
+}
