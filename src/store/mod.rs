@@ -69,6 +69,35 @@ impl FromSql for Day {
     }
 }
 
+/// An instant to write, as rusqlite writes one (`%F %T%.f%:z`), from the
+/// format's items read once rather than for every value.
+struct InstantText(DateTime<Utc>);
+
+impl ToSql for InstantText {
+    fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
+        use chrono::format::{Item, StrftimeItems};
+        static ITEMS: std::sync::LazyLock<Vec<Item<'static>>> = std::sync::LazyLock::new(|| {
+            StrftimeItems::new("%F %T%.f%:z")
+                .parse_to_owned()
+                .expect("a valid format")
+        });
+        Ok(ToSqlOutput::from(
+            self.0.format_with_items(ITEMS.iter()).to_string(),
+        ))
+    }
+}
+
+/// An instant (or NULL) to write.
+fn instant_text(t: Option<DateTime<Utc>>) -> Option<InstantText> {
+    t.map(InstantText)
+}
+
+/// A day (or NULL) to write, as rusqlite writes one (`%F`); chrono's
+/// `Display` of a day is that form for the years qualify accepts.
+fn day_text(d: Option<NaiveDate>) -> Option<String> {
+    d.map(|d| d.to_string())
+}
+
 /// Column `i` of `r` as an instant.
 fn instant(r: &Row<'_>, i: usize) -> rusqlite::Result<DateTime<Utc>> {
     r.get::<_, Instant>(i).map(|t| t.0)
@@ -1049,11 +1078,15 @@ impl Store {
 
     /// Run a bulk write with a page cache of 32 MiB rather than SQLite's
     /// 2 MiB, so that the index pages a long transaction keeps touching are
-    /// not spilled to the WAL and written again before it commits; the
-    /// default is restored after. (A failed pragma only costs speed.)
+    /// not spilled to the WAL and written again before it commits, and with
+    /// statement journals kept in memory rather than in temporary files (a
+    /// pipeline row's insert journals the index pages it changes); the
+    /// defaults are restored after. (A failed pragma only costs speed.)
     fn with_bulk_cache<T>(&mut self, f: impl FnOnce(&mut Self) -> T) -> T {
         let _ = self.conn.pragma_update(None, "cache_size", -32_768);
+        let _ = self.conn.pragma_update(None, "temp_store", "MEMORY");
         let value = f(self);
+        let _ = self.conn.pragma_update(None, "temp_store", "DEFAULT");
         let _ = self.conn.pragma_update(None, "cache_size", -2_000);
         value
     }
@@ -1859,14 +1892,14 @@ fn insert_deal(tx: &Connection, deal: &mut Deal, summary: Summary<'_>) -> Result
         deal.amount.map(Money::cents),
         deal.implementation_fee.map(Money::cents),
         deal.support_rate_percent,
-        deal.close_date,
+        day_text(deal.close_date),
         deal.stage,
         deal.owner,
         deal.sa,
         deal.manager,
-        deal.trigger_date,
-        deal.created_at,
-        deal.updated_at,
+        day_text(deal.trigger_date),
+        InstantText(deal.created_at),
+        InstantText(deal.updated_at),
         deal.version,
     ])?;
     let id = DealId(tx.last_insert_rowid());
@@ -1962,17 +1995,17 @@ fn write_parts(tx: &Connection, deal: &mut Deal, summary: Summary<'_>, rows: Row
             deal.id,
             s.number,
             s.status.as_str(),
-            s.started_at,
-            s.completed_at,
+            instant_text(s.started_at),
+            instant_text(s.completed_at),
             s.blocked_reason,
-            s.blocked_since,
+            instant_text(s.blocked_since),
             actions_bits(&s.actions),
             s.notes.outcomes,
             s.notes.decisions,
             s.notes.next_steps,
             s.confirmed_with,
-            s.confirmed_on,
-            s.first_completed_at,
+            day_text(s.confirmed_on),
+            instant_text(s.first_completed_at),
         ])?;
     }
     write_content(tx, deal, rows)?;
@@ -2109,7 +2142,7 @@ fn record_changes(
     let Some(before) = before else {
         insert.execute(params![
             deal.id,
-            now,
+            InstantText(now),
             who,
             "deal",
             "",

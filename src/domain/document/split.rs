@@ -58,6 +58,17 @@ enum State {
     Done,
 }
 
+/// The bytes that matter outside strings while finding an element's end.
+const STRUCTURAL: [bool; 256] = {
+    let mut table = [false; 256];
+    table[b'"' as usize] = true;
+    table[b'{' as usize] = true;
+    table[b'}' as usize] = true;
+    table[b'[' as usize] = true;
+    table[b']' as usize] = true;
+    table
+};
+
 fn is_space(b: u8) -> bool {
     matches!(b, b' ' | b'\t' | b'\n' | b'\r')
 }
@@ -194,46 +205,74 @@ impl<R: BufRead> Elements<R> {
                 }));
             }
             let mut end = None;
-            for (i, &b) in block.iter().enumerate() {
+            let mut i = 0;
+            if escaped {
+                // the byte after a backslash that ended the last block
+                escaped = false;
+                i = 1;
+            }
+            while i < block.len() {
                 if scalar {
-                    if is_space(b) || matches!(b, b',' | b']' | b'}') {
-                        end = Some(i);
-                        break;
-                    }
-                } else if in_string {
-                    if escaped {
-                        escaped = false;
-                    } else if b == b'\\' {
-                        escaped = true;
-                    } else if b == b'"' {
-                        in_string = false;
-                        if depth == 0 {
-                            end = Some(i + 1);
+                    match block[i..]
+                        .iter()
+                        .position(|&b| is_space(b) || matches!(b, b',' | b']' | b'}'))
+                    {
+                        Some(k) => {
+                            end = Some(i + k);
                             break;
                         }
+                        None => i = block.len(),
                     }
-                } else {
-                    match b {
-                        b'"' => in_string = true,
-                        b'{' | b'[' => depth += 1,
-                        b'}' | b']' => {
-                            depth -= 1;
+                } else if in_string {
+                    match memchr::memchr2(b'"', b'\\', &block[i..]) {
+                        None => i = block.len(),
+                        Some(k) if block[i + k] == b'\\' => {
+                            if i + k + 1 < block.len() {
+                                i += k + 2;
+                            } else {
+                                escaped = true;
+                                i = block.len();
+                            }
+                        }
+                        Some(k) => {
+                            i += k + 1;
+                            in_string = false;
                             if depth == 0 {
-                                end = Some(i + 1);
+                                end = Some(i);
                                 break;
                             }
                         }
-                        _ => {}
+                    }
+                } else {
+                    match block[i..].iter().position(|&b| STRUCTURAL[usize::from(b)]) {
+                        None => i = block.len(),
+                        Some(k) => {
+                            i += k;
+                            match block[i] {
+                                b'"' => in_string = true,
+                                b'{' | b'[' => depth += 1,
+                                _ => {
+                                    depth -= 1;
+                                    if depth == 0 {
+                                        end = Some(i + 1);
+                                        break;
+                                    }
+                                }
+                            }
+                            i += 1;
+                        }
                     }
                 }
             }
             let taken = end.unwrap_or(block.len());
-            let (line, column) =
-                block[..taken]
-                    .iter()
-                    .fold((self.line, self.column), |(l, c), &b| {
-                        if b == b'\n' { (l + 1, 0) } else { (l, c + 1) }
-                    });
+            let read = &block[..taken];
+            let (line, column) = match memchr::memrchr(b'\n', read) {
+                Some(last) => (
+                    self.line + memchr::memchr_iter(b'\n', read).count(),
+                    read.len() - last - 1,
+                ),
+                None => (self.line, self.column + read.len()),
+            };
             self.buf.extend_from_slice(&block[..taken]);
             self.reader.consume(taken);
             (self.line, self.column) = (line, column);
