@@ -126,16 +126,21 @@ tui_peak() {
     tmux -L "$sock" new-session -d -x 160 -y 50 \
         "/usr/bin/time -v -o $log $qualify --db $db --as-of $AS_OF"
     sleep 2
-    local keys=(End PageUp PageUp Home PageDown PageDown s s v v v / h o o l Enter Escape d)
+    local keys=(End PageUp PageUp Home PageDown PageDown s s v v v / h o o l Enter Escape)
     for k in "${keys[@]}"; do
         tmux -L "$sock" send-keys "$k"
         sleep 0.3
     done
-    sleep 8   # the dashboard walks every deal once
+    # the dashboard walks every deal once: wait for it to be drawn
+    tmux -L "$sock" send-keys d
+    for _ in $(seq 1 120); do
+        tmux -L "$sock" capture-pane -p | head -1 | grep -q dashboard && break
+        sleep 1
+    done
     tmux -L "$sock" send-keys Escape
     sleep 0.5
     tmux -L "$sock" send-keys q
-    for _ in $(seq 1 50); do [ -s "$log" ] && break; sleep 0.2; done
+    for _ in $(seq 1 100); do [ -s "$log" ] && break; sleep 0.3; done
     tmux -L "$sock" kill-server 2>/dev/null || true
     awk -F: '/Maximum resident set size/ {printf "%.0f", $2 / 1024}' "$log"
 }

@@ -2,12 +2,6 @@ use clap::Parser;
 use qualify::cli::{self, Cli};
 use std::process::ExitCode;
 
-/// mimalloc rather than the system's allocator: whole-database commands
-/// make and drop millions of small strings (a deal's fields, its QA items),
-/// and glibc's malloc took a fifth of their time.
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 fn main() -> ExitCode {
     if let Err(failure) = cli::check_argument_lengths(std::env::args_os()) {
         return failure.report();

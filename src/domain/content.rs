@@ -477,75 +477,80 @@ impl DealContent {
     /// Every text within its bound and every date between 1900 and 2200.
     fn bounds(&self) -> Vec<PathError> {
         use crate::text::{MAX_LONG as LONG, MAX_SHORT as SHORT};
-        let mut texts: Vec<(String, &str, usize)> = Vec::new();
-        let mut dates: Vec<(String, Option<NaiveDate>)> = Vec::new();
-        let mut times: Vec<(String, DateTime<Utc>)> = Vec::new();
+        let mut check = Bounds::default();
         for (element, entry) in &self.meddpicc.elements {
-            let at = format!("meddpicc.elements.{}.evidence", element.key());
-            texts.push((at, &entry.evidence, LONG));
+            check.text(
+                || format!("meddpicc.elements.{}.evidence", element.key()),
+                &entry.evidence,
+                LONG,
+            );
         }
         for (i, s) in self.stakeholders.iter().enumerate() {
             let at = |f: &str| format!("stakeholders[{i}].{f}");
-            texts.push((at("name"), &s.name, SHORT));
-            texts.push((at("title"), &s.title, SHORT));
-            dates.push((at("last_engaged"), s.last_engaged));
-            dates.push((at("confirmed_on"), s.confirmed_on));
+            check.text(|| at("name"), &s.name, SHORT);
+            check.text(|| at("title"), &s.title, SHORT);
+            check.date(|| at("last_engaged"), s.last_engaged);
+            check.date(|| at("confirmed_on"), s.confirmed_on);
         }
         let b = &self.budget;
-        texts.push(("budget.holder".into(), &b.holder, SHORT));
-        texts.push(("budget.source".into(), &b.source, LONG));
-        texts.push(("budget.fiscal_timing".into(), &b.fiscal_timing, SHORT));
-        texts.push(("budget.confirmed_by".into(), &b.confirmed_by, SHORT));
-        dates.push(("budget.confirmed_on".into(), b.confirmed_on));
+        check.text(|| "budget.holder".to_string(), &b.holder, SHORT);
+        check.text(|| "budget.source".to_string(), &b.source, LONG);
+        check.text(
+            || "budget.fiscal_timing".to_string(),
+            &b.fiscal_timing,
+            SHORT,
+        );
+        check.text(|| "budget.confirmed_by".to_string(), &b.confirmed_by, SHORT);
+        check.date(|| "budget.confirmed_on".to_string(), b.confirmed_on);
         let plan = &self.validation_plan;
-        texts.push(("validation_plan.sa".into(), &plan.sa, SHORT));
+        check.text(|| "validation_plan.sa".to_string(), &plan.sa, SHORT);
         for (i, item) in plan.items.iter().enumerate() {
             let at = |f: &str| format!("validation_plan.items[{i}].{f}");
-            texts.push((at("requirement"), &item.requirement, LONG));
-            texts.push((at("success_criterion"), &item.success_criterion, LONG));
-            texts.push((at("owner"), &item.owner, SHORT));
-            dates.push((at("due"), item.due));
+            check.text(|| at("requirement"), &item.requirement, LONG);
+            check.text(|| at("success_criterion"), &item.success_criterion, LONG);
+            check.text(|| at("owner"), &item.owner, SHORT);
+            check.date(|| at("due"), item.due);
         }
         for (at, decision) in [
             ("validation_plan.decision", &plan.decision),
             ("manager_review", &self.manager_review),
         ] {
             if let Some(d) = decision {
-                texts.push((format!("{at}.by"), &d.by, SHORT));
-                texts.push((format!("{at}.comment"), &d.comment, LONG));
-                times.push((format!("{at}.at"), d.at));
+                check.text(|| format!("{at}.by"), &d.by, SHORT);
+                check.text(|| format!("{at}.comment"), &d.comment, LONG);
+                check.time(|| format!("{at}.at"), d.at);
             }
         }
         for (i, c) in self.competitors.iter().enumerate() {
             let at = |f: &str| format!("competitors[{i}].{f}");
-            texts.push((at("name"), &c.name, SHORT));
-            texts.push((at("strengths"), &c.strengths, LONG));
-            texts.push((at("weaknesses"), &c.weaknesses, LONG));
-            texts.push((at("differentiators"), &c.differentiators, LONG));
+            check.text(|| at("name"), &c.name, SHORT);
+            check.text(|| at("strengths"), &c.strengths, LONG);
+            check.text(|| at("weaknesses"), &c.weaknesses, LONG);
+            check.text(|| at("differentiators"), &c.differentiators, LONG);
         }
         for (i, m) in self.decision_process.iter().enumerate() {
             let at = |f: &str| format!("decision_process[{i}].{f}");
-            texts.push((at("name"), &m.name, SHORT));
-            texts.push((at("owner"), &m.owner, SHORT));
-            dates.push((at("due"), m.due));
+            check.text(|| at("name"), &m.name, SHORT);
+            check.text(|| at("owner"), &m.owner, SHORT);
+            check.date(|| at("due"), m.due);
         }
-        texts.push((
-            "timeline.compelling_event".into(),
+        check.text(
+            || "timeline.compelling_event".to_string(),
             &self.timeline.compelling_event,
             LONG,
-        ));
+        );
         for (i, r) in self.risks.iter().enumerate() {
             let at = |f: &str| format!("risks[{i}].{f}");
-            texts.push((at("description"), &r.description, LONG));
-            texts.push((at("mitigation"), &r.mitigation, LONG));
-            texts.push((at("owner"), &r.owner, SHORT));
+            check.text(|| at("description"), &r.description, LONG);
+            check.text(|| at("mitigation"), &r.mitigation, LONG);
+            check.text(|| at("owner"), &r.owner, SHORT);
         }
         for (i, n) in self.next_steps.iter().enumerate() {
             let at = |f: &str| format!("next_steps[{i}].{f}");
-            texts.push((at("action"), &n.action, LONG));
-            texts.push((at("owner"), &n.owner, SHORT));
-            dates.push((at("due"), n.due));
-            dates.push((at("set_on"), Some(n.set_on)));
+            check.text(|| at("action"), &n.action, LONG);
+            check.text(|| at("owner"), &n.owner, SHORT);
+            check.date(|| at("due"), n.due);
+            check.date(|| at("set_on"), Some(n.set_on));
         }
         let h = &self.handoff;
         for (f, v) in [
@@ -554,42 +559,52 @@ impl DealContent {
             ("commitments", &h.commitments),
             ("open_risks", &h.open_risks),
         ] {
-            texts.push((format!("handoff.{f}"), v, LONG));
+            check.text(|| format!("handoff.{f}"), v, LONG);
         }
         if let Some(sf) = &self.salesforce {
-            texts.extend(sf.bound_texts());
+            for (path, text, max) in sf.bound_texts() {
+                check.text(|| path, text, max);
+            }
         }
-        bound_errors(texts, dates, times)
+        check.errors
     }
 }
 
-/// The errors for texts over their bound and dates or times outside the
-/// years 1900 to 2200, each named by its path.
-pub fn bound_errors(
-    texts: Vec<(String, &str, usize)>,
-    dates: Vec<(String, Option<NaiveDate>)>,
-    times: Vec<(String, DateTime<Utc>)>,
-) -> Vec<PathError> {
-    let mut errors = Vec::new();
-    for (path, text, max) in texts {
+/// Texts, dates and times checked against their bounds as a document is
+/// walked: the path of a value is only made when the value fails.
+#[derive(Default)]
+pub struct Bounds {
+    pub errors: Vec<PathError>,
+}
+
+impl Bounds {
+    /// A text of at most `max` characters.
+    pub fn text(&mut self, path: impl FnOnce() -> String, text: &str, max: usize) {
         if let Err(message) = crate::text::check_length(text, max) {
-            errors.push(PathError { path, message });
+            self.errors.push(PathError {
+                path: path(),
+                message,
+            });
         }
     }
-    for (path, date) in dates {
+
+    /// A day between 1900 and 2200.
+    pub fn date(&mut self, path: impl FnOnce() -> String, date: Option<NaiveDate>) {
         if let Some(d) = date
             && !super::date_in_range(d)
         {
-            errors.push(PathError {
-                path,
+            self.errors.push(PathError {
+                path: path(),
                 message: format!("not a date: \"{d}\" ({})", super::DATE_FORM),
             });
         }
     }
-    for (path, at) in times {
+
+    /// An instant between 1900 and 2200.
+    pub fn time(&mut self, path: impl FnOnce() -> String, at: DateTime<Utc>) {
         if !super::date_in_range(at.date_naive()) {
-            errors.push(PathError {
-                path,
+            self.errors.push(PathError {
+                path: path(),
                 message: format!(
                     "not a time: \"{}\" (use RFC 3339 between 1900 and 2200, e.g. 2026-11-23T09:00:00Z)",
                     at.to_rfc3339()
@@ -597,7 +612,6 @@ pub fn bound_errors(
             });
         }
     }
-    errors
 }
 
 #[cfg(test)]

@@ -252,37 +252,40 @@ impl DealDocument {
             }
         }
         use crate::text::{MAX_LONG as LONG, MAX_SHORT as SHORT};
-        let mut texts: Vec<(String, &str, usize)> = vec![
-            ("owner".into(), &self.owner, SHORT),
-            ("sa".into(), &self.sa, SHORT),
-            ("manager".into(), &self.manager, SHORT),
-            ("stage".into(), self.stage.as_deref().unwrap_or(""), SHORT),
-        ];
-        let mut dates = vec![
-            ("close_date".to_string(), self.close_date),
-            ("trigger_date".to_string(), self.trigger_date),
-        ];
-        let mut times: Vec<(String, DateTime<Utc>)> = Vec::new();
-        times.extend(self.created_at.map(|t| ("created_at".to_string(), t)));
+        let mut b = super::content::Bounds::default();
+        b.text(|| "owner".into(), &self.owner, SHORT);
+        b.text(|| "sa".into(), &self.sa, SHORT);
+        b.text(|| "manager".into(), &self.manager, SHORT);
+        b.text(
+            || "stage".into(),
+            self.stage.as_deref().unwrap_or(""),
+            SHORT,
+        );
+        b.date(|| "close_date".into(), self.close_date);
+        b.date(|| "trigger_date".into(), self.trigger_date);
+        if let Some(t) = self.created_at {
+            b.time(|| "created_at".into(), t);
+        }
         for (i, s) in self.steps.iter().enumerate() {
             let at = |f: &str| format!("steps[{i}].{f}");
             let reason = s.blocked_reason.as_deref().unwrap_or("");
-            texts.push((at("blocked_reason"), reason, LONG));
-            texts.push((at("notes.outcomes"), &s.notes.outcomes, LONG));
-            texts.push((at("notes.decisions"), &s.notes.decisions, LONG));
-            texts.push((at("notes.next_steps"), &s.notes.next_steps, LONG));
-            texts.push((at("confirmed_with"), &s.confirmed_with, SHORT));
-            dates.push((at("confirmed_on"), s.confirmed_on));
+            b.text(|| at("blocked_reason"), reason, LONG);
+            b.text(|| at("notes.outcomes"), &s.notes.outcomes, LONG);
+            b.text(|| at("notes.decisions"), &s.notes.decisions, LONG);
+            b.text(|| at("notes.next_steps"), &s.notes.next_steps, LONG);
+            b.text(|| at("confirmed_with"), &s.confirmed_with, SHORT);
+            b.date(|| at("confirmed_on"), s.confirmed_on);
             for (f, t) in [
                 ("started_at", s.started_at),
                 ("completed_at", s.completed_at),
                 ("blocked_since", s.blocked_since),
             ] {
-                times.extend(t.map(|t| (at(f), t)));
+                if let Some(t) = t {
+                    b.time(|| at(f), t);
+                }
             }
         }
-        let bounds = super::content::bound_errors(texts, dates, times);
-        errors.extend(bounds.into_iter().map(|e| PathError {
+        errors.extend(b.errors.into_iter().map(|e| PathError {
             path: format!("{at}{}", e.path),
             ..e
         }));
