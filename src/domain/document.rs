@@ -408,12 +408,7 @@ pub fn stream_documents<R: std::io::BufRead>(
     mut reader: R,
     mut each: impl FnMut(DealDocument) -> bool,
 ) -> Result<(), Vec<PathError>> {
-    let not_json = |e: serde_json::Error| {
-        vec![PathError {
-            path: format!("line {} column {}", e.line(), e.column()),
-            message: format!("not JSON: {e}"),
-        }]
-    };
+    let not_json = |e: serde_json::Error| vec![split::SyntaxError::from(&e).into()];
     let mut checks = Checks::default();
     let mut wanted = true;
     let mut take = |checks: &mut Checks, raw: &str, at: &str| -> Result<(), serde_json::Error> {

@@ -2316,12 +2316,8 @@ fn each_open_deal(conn: &Connection, mut each: impl FnMut(Deal) -> Result<()>) -
             .join(", ")
     ))?;
     let mut deal_rows = deals.query([])?;
-    let mut step_rows = steps.query([])?;
-    let mut escalation_rows = escalations.query([])?;
-    let mut next_step: Option<(DealId, Step)> = None;
-    let mut next_escalation: Option<(DealId, EscalationRecord)> = None;
-    let mut steps_done = false;
-    let mut escalations_done = false;
+    let mut steps = Children::new(steps.query([])?, read_step);
+    let mut escalations = Children::new(escalations.query([])?, read_escalation);
     while let Some(r) = deal_rows.next()? {
         let mut deal = deal_from_row(r)?;
         if let Some(body) = r
@@ -2331,41 +2327,53 @@ fn each_open_deal(conn: &Connection, mut each: impl FnMut(Deal) -> Result<()>) -
         {
             deal.content = content_from(body)?;
         }
-        loop {
-            if next_step.is_none() && !steps_done {
-                match step_rows.next()? {
-                    Some(r) => next_step = Some((r.get(13)?, read_step(r)?)),
-                    None => steps_done = true,
-                }
-            }
-            match next_step.take() {
-                Some((id, step)) if id == deal.id => deal.steps.push(step),
-                Some((id, _)) if id < deal.id => {}
-                other => {
-                    next_step = other;
-                    break;
-                }
-            }
-        }
-        loop {
-            if next_escalation.is_none() && !escalations_done {
-                match escalation_rows.next()? {
-                    Some(r) => next_escalation = Some((r.get(13)?, read_escalation(r)?)),
-                    None => escalations_done = true,
-                }
-            }
-            match next_escalation.take() {
-                Some((id, e)) if id == deal.id => deal.escalations.push(e),
-                Some((id, _)) if id < deal.id => {}
-                other => {
-                    next_escalation = other;
-                    break;
-                }
-            }
-        }
+        steps.of(deal.id, &mut deal.steps)?;
+        escalations.of(deal.id, &mut deal.escalations)?;
         each(deal)?;
     }
     Ok(())
+}
+
+/// The rows of a child table (steps, escalations) read beside the deals, in
+/// the same deal order; each row carries its deal's id in column 13.
+struct Children<'s, T> {
+    rows: rusqlite::Rows<'s>,
+    read: fn(&Row<'_>) -> rusqlite::Result<T>,
+    /// A row read ahead: it belongs to a later deal.
+    next: Option<(DealId, T)>,
+    done: bool,
+}
+
+impl<'s, T> Children<'s, T> {
+    fn new(rows: rusqlite::Rows<'s>, read: fn(&Row<'_>) -> rusqlite::Result<T>) -> Self {
+        Children {
+            rows,
+            read,
+            next: None,
+            done: false,
+        }
+    }
+
+    /// Move the rows of deal `id` into `out` (rows of deals before it,
+    /// which the deals' query skipped, are dropped).
+    fn of(&mut self, id: DealId, out: &mut Vec<T>) -> Result<()> {
+        loop {
+            if self.next.is_none() && !self.done {
+                match self.rows.next()? {
+                    Some(r) => self.next = Some((r.get(13)?, (self.read)(r)?)),
+                    None => self.done = true,
+                }
+            }
+            match self.next.take() {
+                Some((of, row)) if of == id => out.push(row),
+                Some((of, _)) if of < id => {}
+                other => {
+                    self.next = other;
+                    return Ok(());
+                }
+            }
+        }
+    }
 }
 
 fn read_step(r: &Row<'_>) -> rusqlite::Result<Step> {

@@ -163,12 +163,12 @@ impl<R: BufRead> Elements<R> {
                         self.state = State::Separator;
                         return match std::str::from_utf8(&self.buf) {
                             Ok(text) => Ok(Some(text)),
-                            Err(_) => Err(self.at_element(
-                                serde_json::from_slice::<serde::de::IgnoredAny>(&self.buf)
-                                    .err()
-                                    .map_or_else(|| "invalid UTF-8".to_string(), |e| e.to_string()),
-                                None,
-                            )),
+                            Err(_) => Err(
+                                match serde_json::from_slice::<serde::de::IgnoredAny>(&self.buf) {
+                                    Err(e) => self.not_json(&e),
+                                    Ok(_) => self.at_element("invalid UTF-8".into(), 1, 1),
+                                },
+                            ),
                         };
                     }
                     None => return Err(self.error("EOF while parsing a list")),
@@ -283,9 +283,9 @@ impl<R: BufRead> Elements<R> {
         }
     }
 
-    /// A problem serde found in the element at hand, placed in the file.
-    pub fn at_element(&self, message: String, place: Option<(usize, usize)>) -> SyntaxError {
-        let (line, column) = place.unwrap_or((1, 1));
+    /// A problem found in the element at hand (at `line` and `column` of
+    /// its text), placed in the file.
+    fn at_element(&self, message: String, line: usize, column: usize) -> SyntaxError {
         let (start_line, start_column) = self.start;
         SyntaxError {
             message,
@@ -300,10 +300,25 @@ impl<R: BufRead> Elements<R> {
 
     /// `e`, serde's error reading the element at hand, placed in the file.
     pub fn not_json(&self, e: &serde_json::Error) -> SyntaxError {
+        let SyntaxError {
+            message,
+            line,
+            column,
+        } = SyntaxError::from(e);
+        self.at_element(message, line, column.max(1))
+    }
+}
+
+impl From<&serde_json::Error> for SyntaxError {
+    /// serde's words without their position, and the position.
+    fn from(e: &serde_json::Error) -> Self {
         let text = e.to_string();
         let position = format!(" at line {} column {}", e.line(), e.column());
-        let message = text.strip_suffix(&position).unwrap_or(&text).to_string();
-        self.at_element(message, Some((e.line(), e.column().max(1))))
+        SyntaxError {
+            message: text.strip_suffix(&position).unwrap_or(&text).to_string(),
+            line: e.line(),
+            column: e.column(),
+        }
     }
 }
 
