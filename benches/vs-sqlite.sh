@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # qualify beside sqlite3 on the same rows: each whole-database command's wall
-# time (hyperfine, median) and peak memory (/usr/bin/time -v), with sqlite3
+# time (hyperfine; medians of paired runs) and peak memory (/usr/bin/time -v), with sqlite3
 # doing the least the same work needs (the floor) and the ratio of the two;
 # then the TUI's peak memory over the same deals, driven in tmux.
 #
 #   benches/vs-sqlite.sh            # 100,000 deals
-#   DEALS=20000 RUNS=5 benches/vs-sqlite.sh
+#   DEALS=20000 RUNS=7 benches/vs-sqlite.sh     # RUNS pairs (default 5)
 #
 # The deals: `qualify demo --deals $DEALS --seed 1` (every step, stakeholders,
 # risks, escalations, outcomes...), exported with `deal export` as one JSON
@@ -14,7 +14,7 @@
 set -euo pipefail
 
 DEALS=${DEALS:-100000}
-RUNS=${RUNS:-3}
+RUNS=${RUNS:-5}
 root=$(cd "$(dirname "$0")/.." && pwd)
 work=${WORK:-$(mktemp -d /tmp/qualify-vs-sqlite.XXXXXX)}
 mkdir -p "$work"
@@ -64,11 +64,11 @@ if [ ! -s "$empty" ]; then
     rm -f "$empty-wal" "$empty-shm"
 fi
 
-median() { # hyperfine's median of the command, in seconds
+once() { # one hyperfine run of the command (after its preparation), in seconds
     local json="$work/hf.json"
-    hyperfine --style none -i --runs "$RUNS" --export-json "$json" "$@" >/dev/null 2>&1 || {
+    hyperfine --style none -i --runs 1 --export-json "$json" "$@" >/dev/null 2>&1 || {
         echo "hyperfine failed: $*" >&2; return 1; }
-    python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['results'][0]['median'])" "$json"
+    python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['results'][0]['mean'])" "$json"
 }
 peak() { # peak resident memory of the command, in MiB
     local log="$work/time.log"
@@ -76,21 +76,29 @@ peak() { # peak resident memory of the command, in MiB
     awk -F: '/Maximum resident set size/ {printf "%.0f", $2 / 1024}' "$log"
 }
 rows=()
+# Paired runs: qualify, then the floor, RUNS times over, so that both sides
+# of each pair meet the machine in the same state (its speed drifts by
+# 10-30% over minutes); the ratio is the median of the pairs' ratios.
 row() { # label, qualify command, floor command, prepare (optional)
     local label=$1 q=$2 f=$3 prep=${4:-true}
-    local tq tf mq mf
-    tq=$(median --prepare "$prep" "$q")
+    local fprep=${prep//qualify-run/floor-run}
+    local tq=() tf=() mq mf
+    for _ in $(seq 1 "$RUNS"); do
+        tq+=("$(once --prepare "$prep" "$q")")
+        tf+=("$(once --prepare "$fprep" "$f")")
+    done
     eval "$prep"
     mq=$(peak "$q")
-    local fprep=${prep//qualify-run/floor-run}
-    tf=$(median --prepare "$fprep" "$f")
     eval "$fprep"
     mf=$(peak "$f")
     rows+=("$(python3 -c "
-import sys
-l, tq, tf, mq, mf = sys.argv[1], float(sys.argv[2]), float(sys.argv[3]), sys.argv[4], sys.argv[5]
-print(f'| {l} | {tq:.2f} s, {mq} MiB | {tf:.2f} s, {mf} MiB | {tq / tf:.2f}x |')
-" "$label" "$tq" "$tf" "$mq" "$mf")")
+import statistics as st, sys
+l, mq, mf = sys.argv[1], sys.argv[2], sys.argv[3]
+tq = [float(x) for x in sys.argv[4].split()]
+tf = [float(x) for x in sys.argv[5].split()]
+r = st.median(a / b for a, b in zip(tq, tf))
+print(f'| {l} | {st.median(tq):.2f} s, {mq} MiB | {st.median(tf):.2f} s, {mf} MiB | {r:.2f}x (pairs: {\", \".join(f\"{a / b:.2f}\" for a, b in zip(tq, tf))}) |')
+" "$label" "$mq" "$mf" "${tq[*]}" "${tf[*]}")")
     echo "${rows[-1]}" >&2
 }
 
@@ -148,7 +156,7 @@ tui=$(tui_peak)
 echo "TUI over $DEALS deals (list keys, queues, filter, dashboard): peak $tui MiB" >&2
 
 echo
-echo "$DEALS deals · $(nproc) cores · $(uname -sr) · sqlite3 $(sqlite3 --version | cut -d' ' -f1) · medians of $RUNS runs"
+echo "$DEALS deals · $(nproc) cores · $(uname -sr) · sqlite3 $(sqlite3 --version | cut -d' ' -f1) · medians of $RUNS paired runs"
 echo
 echo "| Work | qualify | Floor: sqlite3 on the same rows | Ratio |"
 echo "|---|---|---|---|"
