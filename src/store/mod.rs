@@ -6,6 +6,7 @@ pub mod doctor;
 pub mod files;
 pub mod safety;
 mod schema;
+mod stamps;
 
 use crate::domain::audit::{self, AuditEntry};
 use crate::domain::content::DealContent;
@@ -23,6 +24,7 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 
 pub use schema::{latest_version, migrations};
+use stamps::{InstantText, day_or_null, day_text, instant, instant_or_null, instant_text};
 
 impl ToSql for DealId {
     fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
@@ -34,83 +36,6 @@ impl FromSql for DealId {
     fn column_result(value: ValueRef<'_>) -> FromSqlResult<Self> {
         i64::column_result(value).map(DealId)
     }
-}
-
-/// An instant as stored (`2026-11-20 17:56:00+00:00`), read with chrono's
-/// RFC 3339 parser, which takes the space, instead of rusqlite's, which
-/// reads its format string anew for every value: whole-database reads parse
-/// a dozen of these per deal. Other forms fall back to rusqlite's reading.
-struct Instant(DateTime<Utc>);
-
-impl FromSql for Instant {
-    fn column_result(value: ValueRef<'_>) -> FromSqlResult<Self> {
-        if let ValueRef::Text(bytes) = value
-            && let Ok(text) = std::str::from_utf8(bytes)
-            && let Ok(t) = DateTime::parse_from_rfc3339(text)
-        {
-            return Ok(Instant(t.with_timezone(&Utc)));
-        }
-        DateTime::<Utc>::column_result(value).map(Instant)
-    }
-}
-
-/// A day as stored (`2026-11-23`), read as [`Instant`] is.
-struct Day(NaiveDate);
-
-impl FromSql for Day {
-    fn column_result(value: ValueRef<'_>) -> FromSqlResult<Self> {
-        if let ValueRef::Text(bytes) = value
-            && let Ok(text) = std::str::from_utf8(bytes)
-            && let Ok(d) = text.parse::<NaiveDate>()
-        {
-            return Ok(Day(d));
-        }
-        NaiveDate::column_result(value).map(Day)
-    }
-}
-
-/// An instant to write, as rusqlite writes one (`%F %T%.f%:z`), from the
-/// format's items read once rather than for every value.
-struct InstantText(DateTime<Utc>);
-
-impl ToSql for InstantText {
-    fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
-        use chrono::format::{Item, StrftimeItems};
-        static ITEMS: std::sync::LazyLock<Vec<Item<'static>>> = std::sync::LazyLock::new(|| {
-            StrftimeItems::new("%F %T%.f%:z")
-                .parse_to_owned()
-                .expect("a valid format")
-        });
-        Ok(ToSqlOutput::from(
-            self.0.format_with_items(ITEMS.iter()).to_string(),
-        ))
-    }
-}
-
-/// An instant (or NULL) to write.
-fn instant_text(t: Option<DateTime<Utc>>) -> Option<InstantText> {
-    t.map(InstantText)
-}
-
-/// A day (or NULL) to write, as rusqlite writes one (`%F`); chrono's
-/// `Display` of a day is that form for the years qualify accepts.
-fn day_text(d: Option<NaiveDate>) -> Option<String> {
-    d.map(|d| d.to_string())
-}
-
-/// Column `i` of `r` as an instant.
-fn instant(r: &Row<'_>, i: usize) -> rusqlite::Result<DateTime<Utc>> {
-    r.get::<_, Instant>(i).map(|t| t.0)
-}
-
-/// Column `i` of `r` as an instant, or NULL.
-fn instant_or_null(r: &Row<'_>, i: usize) -> rusqlite::Result<Option<DateTime<Utc>>> {
-    r.get::<_, Option<Instant>>(i).map(|t| t.map(|t| t.0))
-}
-
-/// Column `i` of `r` as a day, or NULL.
-fn day_or_null(r: &Row<'_>, i: usize) -> rusqlite::Result<Option<NaiveDate>> {
-    r.get::<_, Option<Day>>(i).map(|d| d.map(|d| d.0))
 }
 
 #[derive(Debug)]

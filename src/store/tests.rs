@@ -666,24 +666,3 @@ fn every_new_deal_is_searchable_once_whichever_way_it_was_made() {
         .unwrap();
     assert_eq!(indexed(&store), (34, 34), "a dry run adds nothing");
 }
-
-/// The store writes instants and days in exactly the text rusqlite's own
-/// conversions write (the stored form every reader expects).
-#[test]
-fn instants_and_days_are_written_as_rusqlite_writes_them() {
-    use chrono::TimeZone;
-    let text = |v: &dyn ToSql| match v.to_sql().unwrap() {
-        ToSqlOutput::Owned(rusqlite::types::Value::Text(t)) => t,
-        ToSqlOutput::Borrowed(ValueRef::Text(t)) => String::from_utf8(t.to_vec()).unwrap(),
-        other => panic!("{other:?}"),
-    };
-    for nanos in [0, 5_000_000, 123_456_000, 123_456_789] {
-        let t = Utc.with_ymd_and_hms(2026, 11, 20, 17, 56, 7).unwrap()
-            + chrono::Duration::nanoseconds(nanos);
-        assert_eq!(text(&InstantText(t)), text(&t), "{t:?}");
-    }
-    for day in ["1900-01-01", "2026-02-28", "2200-12-31"] {
-        let d: NaiveDate = day.parse().unwrap();
-        assert_eq!(text(&day_text(Some(d)).unwrap()), text(&d));
-    }
-}
