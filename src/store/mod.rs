@@ -1240,17 +1240,48 @@ impl Store {
     /// Every open deal (no outcome), whole, one at a time in id order;
     /// nothing but the deal at hand is held. An error from `each` stops the
     /// reading and is returned as it is.
+    ///
+    /// On a file, the rows are read on a second, read-only connection in
+    /// another thread while this one parses each deal's content and hands
+    /// it over, so that reading and the work done with each deal overlap
+    /// (at most 64 deals wait between the two).
     pub fn each_open_deal<E: From<StoreError>>(
         &self,
         mut each: impl FnMut(Deal) -> std::result::Result<(), E>,
     ) -> std::result::Result<(), E> {
         let mut failed = None;
-        let result = each_open_deal(&self.conn, |deal| {
+        let mut take = |mut deal: Deal, body: Option<String>| -> Result<()> {
+            if let Some(body) = body {
+                deal.content = content_from(&body)?;
+            }
             each(deal).map_err(|e| {
                 failed = Some(e);
                 StoreError::NotFound(DealId(0))
             })
-        });
+        };
+        let result = match self.path.as_deref() {
+            Some(path) if self.conn.is_autocommit() => std::thread::scope(|scope| {
+                let (send, receive) = std::sync::mpsc::sync_channel(64);
+                let reader = scope.spawn(move || -> Result<()> {
+                    let conn = safety::open_read_only(path)?;
+                    each_open_deal(&conn, |deal, body| {
+                        // refused once the taker has stopped: stop reading
+                        send.send((deal, body))
+                            .map_err(|_| StoreError::NotFound(DealId(0)))
+                    })
+                });
+                let mut taken = Ok(());
+                for (deal, body) in receive {
+                    taken = take(deal, body);
+                    if taken.is_err() {
+                        break;
+                    }
+                }
+                let read = reader.join().expect("the reading thread does not panic");
+                taken.and(read)
+            }),
+            _ => each_open_deal(&self.conn, &mut take),
+        };
         if let Some(e) = failed {
             return Err(e);
         }
@@ -2221,7 +2252,12 @@ fn read_deal(conn: &Connection, id: DealId) -> Result<Deal> {
 /// Every open deal (no outcome), whole, one at a time in id order: three
 /// statements stepped side by side (deals with their content, steps,
 /// escalations), so nothing but the deal at hand is held.
-fn each_open_deal(conn: &Connection, mut each: impl FnMut(Deal) -> Result<()>) -> Result<()> {
+/// Every open deal in id order with its steps and escalations, and its
+/// content document's text (parsed by the caller).
+fn each_open_deal(
+    conn: &Connection,
+    mut each: impl FnMut(Deal, Option<String>) -> Result<()>,
+) -> Result<()> {
     let mut deals = conn.prepare_cached(&format!(
         "SELECT {DEAL_COLUMNS}, c.body FROM pipeline p JOIN deals d ON d.id = p.deal_id
             LEFT JOIN deal_content c ON c.deal_id = p.deal_id
@@ -2245,16 +2281,10 @@ fn each_open_deal(conn: &Connection, mut each: impl FnMut(Deal) -> Result<()>) -
     let mut escalations = Children::new(escalations.query([])?, read_escalation);
     while let Some(r) = deal_rows.next()? {
         let mut deal = deal_from_row(r)?;
-        if let Some(body) = r
-            .get_ref(15)?
-            .as_str_or_null()
-            .map_err(rusqlite::Error::from)?
-        {
-            deal.content = content_from(body)?;
-        }
+        let body: Option<String> = r.get(15)?;
         steps.of(deal.id, &mut deal.steps)?;
         escalations.of(deal.id, &mut deal.escalations)?;
-        each(deal)?;
+        each(deal, body)?;
     }
     Ok(())
 }

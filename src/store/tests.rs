@@ -666,3 +666,46 @@ fn every_new_deal_is_searchable_once_whichever_way_it_was_made() {
         .unwrap();
     assert_eq!(indexed(&store), (34, 34), "a dry run adds nothing");
 }
+
+/// `each_open_deal` reads on a second connection in another thread: every
+/// open deal comes whole and in id order, and an error from the taker stops
+/// the reading and is returned as it is.
+#[test]
+fn every_open_deal_comes_whole_in_order_and_a_refusal_stops_the_reading() {
+    let (_dir, _path, mut store) = temp_store();
+    ops::demo(&mut store, 60, 5, |_| {}).unwrap();
+    let open: Vec<(DealId, usize)> = {
+        let mut stmt = store
+            .conn
+            .prepare(
+                "SELECT p.deal_id, (SELECT count(*) FROM escalations e WHERE e.deal_id = p.deal_id)
+                 FROM pipeline p WHERE p.outcome IS NULL ORDER BY p.deal_id",
+            )
+            .unwrap();
+        stmt.query_map([], |r| Ok((r.get(0)?, r.get::<_, i64>(1)? as usize)))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap()
+    };
+    assert!(open.len() > 10, "{}", open.len());
+    let mut seen = Vec::new();
+    store
+        .each_open_deal(|deal| {
+            assert_eq!(deal, store.deal(deal.id).unwrap(), "whole, as read alone");
+            seen.push((deal.id, deal.escalations.len()));
+            Ok::<_, StoreError>(())
+        })
+        .unwrap();
+    assert_eq!(seen, open);
+    let mut taken = 0;
+    let stopped = store.each_open_deal(|_| {
+        taken += 1;
+        if taken == 3 {
+            Err(StoreError::Invalid(vec![]))
+        } else {
+            Ok(())
+        }
+    });
+    assert!(matches!(stopped, Err(StoreError::Invalid(_))), "{stopped:?}");
+    assert_eq!(taken, 3);
+}
