@@ -706,6 +706,9 @@ fn every_open_deal_comes_whole_in_order_and_a_refusal_stops_the_reading() {
             Ok(())
         }
     });
-    assert!(matches!(stopped, Err(StoreError::Invalid(_))), "{stopped:?}");
+    assert!(
+        matches!(stopped, Err(StoreError::Invalid(_))),
+        "{stopped:?}"
+    );
     assert_eq!(taken, 3);
 }
