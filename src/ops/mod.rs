@@ -476,41 +476,63 @@ impl From<StoreError> for ImportError {
 /// transaction that is rolled back when any document has a problem, so
 /// that the whole file is checked before anything is kept. The version rule
 /// is [`import`]'s.
+///
+/// The file is read and checked on this thread while another writes the
+/// deals it hands over (64 at most between them), so that reading and
+/// writing take about as long as the slower of the two rather than both.
+/// The writer commits only when told the whole file was good.
 pub fn import_from(
     s: &mut Session,
     reader: impl std::io::BufRead,
     force: bool,
 ) -> Result<Vec<Saved>, ImportError> {
+    /// What the reader hands the writer.
+    enum Next {
+        Deal(Box<Deal>),
+        /// The whole file was good: commit.
+        End,
+    }
     let now = s.clock.now();
     let Session {
         store, playbook, ..
     } = s;
-    let result = store.import(force, now, |import| {
-        let mut saved = Vec::new();
-        let mut failed = None;
-        let read = stream_documents(reader, |doc| {
-            match import.save(doc.into_deal(playbook, now)) {
-                Ok(deal) => {
-                    saved.push(deal);
-                    true
+    let (send, receive) = std::sync::mpsc::sync_channel::<Next>(64);
+    let (read, written) = std::thread::scope(|scope| {
+        let writer = scope.spawn(move || {
+            store.import(force, now, |import| {
+                let mut saved = Vec::new();
+                // a refusal drops `receive`: the reader stops handing deals
+                for next in receive {
+                    match next {
+                        Next::Deal(deal) => saved.push(import.save(*deal)?),
+                        Next::End => return Ok(saved),
+                    }
                 }
-                Err(e) => {
-                    failed = Some(e);
-                    false
-                }
-            }
+                // the reader stopped without an end: the file had a problem,
+                // which it reports; roll back
+                Err(ImportError::Documents(Vec::new()))
+            })
         });
-        match (read, failed) {
-            (Err(errors), _) => Err(ImportError::Documents(errors)),
-            (Ok(()), Some(e)) => Err(ImportError::Store(e)),
-            (Ok(()), None) => Ok(saved),
+        let read = stream_documents(reader, |doc| {
+            send.send(Next::Deal(Box::new(doc.into_deal(playbook, now))))
+                .is_ok()
+        });
+        if read.is_ok() {
+            // a writer that refused a deal is gone: its error is the answer
+            let _ = send.send(Next::End);
         }
+        drop(send);
+        let written = writer
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        (read, written)
     });
-    match result {
-        Err(ImportError::Store(e)) => Err(ImportError::Store(
+    match (read, written) {
+        (Err(errors), _) => Err(ImportError::Documents(errors)),
+        (Ok(()), Err(ImportError::Store(e))) => Err(ImportError::Store(
             stale_named(s, Err(e)).expect_err("an error stays one"),
         )),
-        other => other,
+        (Ok(()), other) => other,
     }
 }
 

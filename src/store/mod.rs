@@ -954,6 +954,7 @@ impl Store {
         self.with_bulk_cache(|s| {
             s.write_with(|tx, summarize| {
                 let mut count = 0;
+                let mut deferred = Deferred::new(tx)?;
                 for (mut deal, history) in deals {
                     count += 1;
                     insert_deal(tx, &mut deal, (summarize, now))?;
@@ -965,7 +966,10 @@ impl Store {
                         insert
                             .execute(params![deal.id, h.at, h.who, h.field, h.before, h.after])?;
                     }
+                    drop(insert);
+                    deferred.created(tx)?;
                 }
+                deferred.finish(tx)?;
                 Ok(count)
             })
         })
@@ -1078,9 +1082,11 @@ impl Store {
                 now,
                 force,
                 path,
+                deferred: Deferred::new(&tx)?,
             };
             match f(&mut import) {
                 Ok(value) => {
+                    import.deferred.finish(&tx)?;
                     commit(tx, last)?;
                     Ok(Ok(value))
                 }
@@ -1674,6 +1680,7 @@ pub struct Import<'a> {
     force: bool,
     /// The file, to name it in a database error.
     path: Option<&'a Path>,
+    deferred: Deferred,
 }
 
 impl Import<'_> {
@@ -1725,6 +1732,7 @@ impl Import<'_> {
                 created.escalations.clear();
                 let id = insert_deal(tx, &mut created, summary)?;
                 record_changes(tx, &created, None, &created, who, now)?;
+                self.deferred.created(tx)?;
                 Ok(Saved { id, replaced: None })
             }
         }
@@ -1822,6 +1830,71 @@ fn begin(conn: &mut Connection) -> rusqlite::Result<(rusqlite::Transaction<'_>, 
 /// created (those past `last`) to the search index in one statement. A
 /// deal created and then renamed in the same transaction is already there
 /// (the rename's trigger put it there).
+/// The secondary indexes of the tables a bulk write fills, put off while it
+/// writes: once it has created as many deals as a quarter of those it found
+/// (and at least [`Deferred::AFTER`]), they are dropped, and they are built
+/// again, each in one sorted pass, before the transaction commits; another
+/// connection sees them dropped at no point, and a rollback puts them back.
+/// Building an index over every row costs about an eighth of keeping it
+/// current row by row (the 40 indexes of the pipeline summary, the five of
+/// the deals), so a write that many deals would otherwise spend most of its
+/// time in them. Only indexes the bulk write itself does not read are put
+/// off (the escalations' and the history's are read by deal).
+struct Deferred {
+    /// Deals there were when the write began.
+    existing: i64,
+    /// Deals it has created so far.
+    created: i64,
+    /// The dropped indexes' definitions, to build them again.
+    dropped: Option<Vec<String>>,
+}
+
+impl Deferred {
+    /// Deals a write creates before its indexes may be put off.
+    const AFTER: i64 = 1_000;
+
+    fn new(tx: &Connection) -> rusqlite::Result<Self> {
+        let existing = tx
+            .prepare_cached("SELECT count(*) FROM pipeline")?
+            .query_row([], |r| r.get(0))?;
+        Ok(Self {
+            existing,
+            created: 0,
+            dropped: None,
+        })
+    }
+
+    /// One more deal created.
+    fn created(&mut self, tx: &Connection) -> rusqlite::Result<()> {
+        self.created += 1;
+        if self.dropped.is_some() || self.created < Self::AFTER.max(self.existing / 4) {
+            return Ok(());
+        }
+        let indexes = tx
+            .prepare(
+                "SELECT name, sql FROM sqlite_schema WHERE type = 'index' AND sql IS NOT NULL
+                    AND tbl_name IN ('deals', 'deal_content', 'pipeline') ORDER BY name",
+            )?
+            .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        let mut dropped = Vec::with_capacity(indexes.len());
+        for (name, sql) in indexes {
+            tx.execute_batch(&format!("DROP INDEX \"{}\"", name.replace('"', "\"\"")))?;
+            dropped.push(sql);
+        }
+        self.dropped = Some(dropped);
+        Ok(())
+    }
+
+    /// Build again the indexes put off, if any.
+    fn finish(self, tx: &Connection) -> rusqlite::Result<()> {
+        for sql in self.dropped.into_iter().flatten() {
+            tx.execute_batch(&sql)?;
+        }
+        Ok(())
+    }
+}
+
 fn commit(tx: rusqlite::Transaction<'_>, last: i64) -> rusqlite::Result<()> {
     let newest: i64 = tx
         .prepare_cached("SELECT coalesce(max(id), 0) FROM deals")?

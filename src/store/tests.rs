@@ -712,3 +712,83 @@ fn every_open_deal_comes_whole_in_order_and_a_refusal_stops_the_reading() {
     );
     assert_eq!(taken, 3);
 }
+
+/// An import of many deals drops the summary's and the deals' indexes part
+/// way and builds them again before it commits: the schema it leaves is the
+/// one it found, every index holds every row, and an import that fails
+/// after the drop leaves the indexes as they were.
+#[test]
+fn a_large_import_leaves_every_index_whole_and_a_failed_one_leaves_them_as_they_were() {
+    let (_dir, _path, mut store) = temp_store();
+    ops::demo(&mut store, 40, 3, |_| {}).unwrap();
+    let schema = |store: &Session| -> Vec<(String, String)> {
+        store
+            .conn
+            .prepare("SELECT name, coalesce(sql, '') FROM sqlite_schema ORDER BY name")
+            .unwrap()
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect()
+    };
+    let sound = |store: &Session| -> String {
+        store
+            .conn
+            .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+            .unwrap()
+    };
+    let before = schema(&store);
+    let indexes = before
+        .iter()
+        .filter(|(name, sql)| {
+            sql.starts_with("CREATE INDEX")
+                && (name.starts_with("deals_by") || name.starts_with("pipeline_"))
+        })
+        .count();
+    assert!(indexes > 40, "the deals' and summary's indexes: {indexes}");
+    // 1,500 new deals, then one that replaces a deal already there
+    let first = store.deal(DealId(1)).unwrap();
+    let mut docs: Vec<serde_json::Value> = (0..1_500)
+        .map(|i| serde_json::json!({"name": format!("Bulk {i}"), "account": format!("Acct {}", i % 7), "amount": 1000 + i}))
+        .collect();
+    docs.push(serde_json::json!({"id": 1, "version": first.version, "name": "Renamed One", "account": "R"}));
+    let text = serde_json::to_string(&docs).unwrap();
+    ops::import_from(&mut store, text.as_bytes(), false)
+        .map_err(|_| "import failed")
+        .unwrap();
+    assert_eq!(schema(&store), before, "the schema it found");
+    assert_eq!(sound(&store), "ok");
+    let by_index = |store: &Session, sql: &str| -> i64 {
+        store.conn.query_row(sql, [], |r| r.get(0)).unwrap()
+    };
+    assert_eq!(
+        by_index(
+            &store,
+            "SELECT count(*) FROM deals INDEXED BY deals_by_name"
+        ),
+        1_540
+    );
+    assert_eq!(
+        by_index(
+            &store,
+            "SELECT count(*) FROM pipeline INDEXED BY pipeline_by_meddpicc"
+        ),
+        1_540
+    );
+    assert_eq!(store.deal(DealId(1)).unwrap().name, "Renamed One");
+    let q = ListQuery {
+        filter: "Bulk 1499".into(),
+        ..store.list_query()
+    };
+    assert_eq!(store.count_deals(&q).unwrap(), 1, "searchable");
+    // 1,500 good deals and a bad one: nothing is written, the indexes stay
+    let mut docs: Vec<serde_json::Value> = (0..1_500)
+        .map(|i| serde_json::json!({"name": format!("Second {i}"), "account": "B"}))
+        .collect();
+    docs.push(serde_json::json!({"name": "Bad", "account": "B", "amount": "lots"}));
+    let text = serde_json::to_string(&docs).unwrap();
+    assert!(ops::import_from(&mut store, text.as_bytes(), false).is_err());
+    assert_eq!(schema(&store), before, "the indexes as they were");
+    assert_eq!(sound(&store), "ok");
+    assert_eq!(by_index(&store, "SELECT count(*) FROM deals"), 1_540);
+}
