@@ -178,6 +178,16 @@ impl<W: Write> SafeWriter<W> {
 
 impl<W: Write> Write for SafeWriter<W> {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        // printable ASCII and newlines (most of any output), with nothing
+        // waiting: passed as they are, in one look at each byte
+        if self.pending.is_empty()
+            && buf
+                .iter()
+                .all(|&b| b == b'\n' || (b' '..=b'~').contains(&b))
+        {
+            self.inner.write_all(buf)?;
+            return Ok(buf.len());
+        }
         self.pending.extend_from_slice(buf);
         let bytes = std::mem::take(&mut self.pending);
         let mut rest = &bytes[..];

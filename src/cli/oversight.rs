@@ -108,17 +108,17 @@ pub fn check_all(json: bool, env: &Session, out: &mut impl Write) -> Result<u8, 
     if json {
         let mut array = super::print::JsonArray::new(&mut *out);
         env.store.each_open_deal(|deal| {
-            let (qa, escalations) = state(&deal, env);
+            let (qa, escalations) = state(deal, env);
             ok &= healthy(&qa, &escalations);
             array
-                .push(&CheckJson::new(&deal, &qa, &escalations))
+                .push(&CheckJson::new(deal, &qa, &escalations))
                 .map_err(write_failure)
         })?;
         array.finish().map_err(write_failure)?;
     } else {
         let mut line = String::new();
         env.store.each_open_deal(|deal| {
-            let (qa, escalations) = state(&deal, env);
+            let (qa, escalations) = state(deal, env);
             ok &= healthy(&qa, &escalations);
             line.clear();
             let passed = qa.iter().filter(|i| i.state.passed()).count();
@@ -144,7 +144,7 @@ pub fn check(id: Option<DealId>, json: bool, env: &Session) -> Result<(String, b
         None => {
             let mut all = Vec::new();
             env.store.each_open_deal(|deal| {
-                all.push(deal);
+                all.push(deal.clone());
                 Ok::<_, StoreError>(())
             })?;
             all

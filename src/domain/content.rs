@@ -186,9 +186,9 @@ pub struct Stakeholder {
     pub stance: Stance,
     #[serde(default = "medium")]
     pub influence: Level,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::days::optional")]
     pub last_engaged: Option<NaiveDate>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::days::optional")]
     pub confirmed_on: Option<NaiveDate>,
 }
 
@@ -208,6 +208,7 @@ pub struct Budget {
     pub holder: String,
     pub source: String,
     pub fiscal_timing: String,
+    #[serde(deserialize_with = "super::days::optional")]
     pub confirmed_on: Option<NaiveDate>,
     pub confirmed_by: String,
 }
@@ -220,7 +221,7 @@ pub struct ValidationItem {
     pub success_criterion: String,
     #[serde(default)]
     pub owner: String,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::days::optional")]
     pub due: Option<NaiveDate>,
     #[serde(default = "open")]
     pub status: ItemStatus,
@@ -275,7 +276,7 @@ pub struct Milestone {
     pub kind: MilestoneKind,
     #[serde(default)]
     pub owner: String,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::days::optional")]
     pub due: Option<NaiveDate>,
     #[serde(default)]
     pub done: bool,
@@ -334,9 +335,10 @@ pub struct NextStep {
     pub action: String,
     #[serde(default)]
     pub owner: String,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::days::optional")]
     pub due: Option<NaiveDate>,
     /// The day it was set: the two-business-day window counts from here.
+    #[serde(deserialize_with = "super::days::one")]
     pub set_on: NaiveDate,
     #[serde(default)]
     pub done: bool,

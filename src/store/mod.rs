@@ -1253,40 +1253,51 @@ impl Store {
     /// (at most 64 deals wait between the two).
     pub fn each_open_deal<E: From<StoreError>>(
         &self,
-        mut each: impl FnMut(Deal) -> std::result::Result<(), E>,
+        mut each: impl FnMut(&Deal) -> std::result::Result<(), E>,
     ) -> std::result::Result<(), E> {
         let mut failed = None;
-        let mut take = |mut deal: Deal, body: Option<String>| -> Result<()> {
+        let mut take = |deal: &mut Deal, body: Option<String>| -> Result<()> {
             if let Some(body) = body {
                 deal.content = content_from(&body)?;
             }
-            each(deal).map_err(|e| {
+            let taken = each(deal).map_err(|e| {
                 failed = Some(e);
                 StoreError::NotFound(DealId(0))
-            })
+            });
+            // the content was made on this thread: freed here
+            deal.content = Default::default();
+            taken
         };
         let result = match self.path.as_deref() {
             Some(path) if self.conn.is_autocommit() => std::thread::scope(|scope| {
                 let (send, receive) = std::sync::mpsc::sync_channel(64);
+                // each deal goes back to be freed where it was made: freeing
+                // memory another thread allocated costs both threads a lock
+                let (back, done) = std::sync::mpsc::sync_channel::<Deal>(128);
                 let reader = scope.spawn(move || -> Result<()> {
                     let conn = safety::open_read_only(path)?;
                     each_open_deal(&conn, |deal, body| {
+                        for used in done.try_iter() {
+                            drop(used);
+                        }
                         // refused once the taker has stopped: stop reading
                         send.send((deal, body))
                             .map_err(|_| StoreError::NotFound(DealId(0)))
                     })
                 });
                 let mut taken = Ok(());
-                for (deal, body) in receive {
-                    taken = take(deal, body);
+                for (mut deal, body) in receive {
+                    taken = take(&mut deal, body);
                     if taken.is_err() {
                         break;
                     }
+                    let _ = back.try_send(deal);
                 }
+                drop(back);
                 let read = reader.join().expect("the reading thread does not panic");
                 taken.and(read)
             }),
-            _ => each_open_deal(&self.conn, &mut take),
+            _ => each_open_deal(&self.conn, |mut deal, body| take(&mut deal, body)),
         };
         if let Some(e) = failed {
             return Err(e);

@@ -32,7 +32,7 @@ impl FromSql for Day {
     fn column_result(value: ValueRef<'_>) -> FromSqlResult<Self> {
         if let ValueRef::Text(bytes) = value
             && let Ok(text) = std::str::from_utf8(bytes)
-            && let Ok(d) = text.parse::<NaiveDate>()
+            && let Some(d) = crate::domain::day_of(text)
         {
             return Ok(Day(d));
         }

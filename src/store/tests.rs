@@ -691,7 +691,7 @@ fn every_open_deal_comes_whole_in_order_and_a_refusal_stops_the_reading() {
     let mut seen = Vec::new();
     store
         .each_open_deal(|deal| {
-            assert_eq!(deal, store.deal(deal.id).unwrap(), "whole, as read alone");
+            assert_eq!(*deal, store.deal(deal.id).unwrap(), "whole, as read alone");
             seen.push((deal.id, deal.escalations.len()));
             Ok::<_, StoreError>(())
         })
