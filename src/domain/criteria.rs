@@ -501,6 +501,13 @@ pub fn unmet(number: u8, deal: &Deal, playbook: &Playbook) -> Vec<String> {
         .collect()
 }
 
+/// Whether every blocking criterion of step `number` holds.
+pub fn holds(number: u8, deal: &Deal, playbook: &Playbook) -> bool {
+    step_checks(number, deal, playbook)
+        .iter()
+        .all(|c| !c.blocking || c.met)
+}
+
 /// Complete steps whose blocking criteria no longer hold (a later edit took
 /// away what they need), each with what is missing now. Edits are never
 /// refused for this: the record says what is true, and this says so.

@@ -5,7 +5,7 @@
 //! Each definition is stated in the README.
 
 use super::calendar::is_business_day;
-use super::criteria::{Verdict, unmet};
+use super::criteria::Verdict;
 use super::deal::Deal;
 use super::pipeline::OutcomeKind;
 use super::playbook::Playbook;
@@ -264,7 +264,7 @@ impl Tally {
             self.steps_done += 1;
             let after_previous =
                 step.number == 1 || first(step.number - 1).is_some_and(|p| p <= done);
-            let criteria_hold = unmet(step.number, deal, playbook).is_empty();
+            let criteria_hold = super::criteria::holds(step.number, deal, playbook);
             let rushed = step.rushed(playbook).is_some();
             self.steps_adherent += usize::from(after_previous && criteria_hold && !rushed);
             if let Some(start) = step.started_at {

@@ -169,9 +169,12 @@ impl Step {
             return None;
         }
         let minutes = (done - start).num_minutes();
+        if minutes >= i64::from(playbook.rushing.min_minutes) {
+            return None;
+        }
+        // the notes are counted only for a step done quickly
         let chars = self.notes.content_chars();
-        let thin = chars < playbook.rushing.min_note_chars as usize;
-        (minutes < i64::from(playbook.rushing.min_minutes) && thin).then(|| {
+        (chars < playbook.rushing.min_note_chars as usize).then(|| {
             format!(
                 "Step {} looks rushed: completed {} min after it started with {} characters of notes. {}",
                 self.number, minutes, chars, playbook.rushing.warning

@@ -280,11 +280,11 @@ pub fn metrics(s: &Session, owner: Option<&str>, range: Range) -> Result<(Metric
     let weeks = range.weeks();
     let mut weekly: Vec<Tally> = weeks.iter().map(|w| Tally::new(*w)).collect();
     s.store.each_whole_deal(owner, |deal, stages| {
-        total.add(&deal, &stages, &s.playbook);
+        total.add(deal, stages, &s.playbook);
         for week in &mut weekly {
-            week.add(&deal, &stages, &s.playbook);
+            week.add(deal, stages, &s.playbook);
         }
-        Ok(())
+        Ok::<_, StoreError>(())
     })?;
     Ok((
         total.finish(&s.playbook),

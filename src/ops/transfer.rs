@@ -334,17 +334,23 @@ pub fn export(
 fn each_deal(
     s: &Session,
     id: Option<DealId>,
-    mut each: impl FnMut(Deal) -> std::io::Result<()>,
+    mut each: impl FnMut(&Deal) -> std::io::Result<()>,
 ) -> Result<std::io::Result<()>, Failure> {
     let mut io = Ok(());
     match id {
-        Some(id) => io = each(s.store.deal(id)?),
-        None => s.store.each_whole_deal(None, |deal, _| {
-            if io.is_ok() {
+        Some(id) => io = each(&s.store.deal(id)?),
+        None => {
+            let walked = s.store.each_whole_deal(None, |deal, _| {
+                // an output that fails stops the reading
                 io = each(deal);
+                io.as_ref()
+                    .map_err(|_| crate::store::StoreError::NotFound(deal.id))
+                    .copied()
+            });
+            if io.is_ok() {
+                walked?;
             }
-            Ok(())
-        })?,
+        }
     }
     Ok(io)
 }
@@ -376,14 +382,14 @@ fn write_export(
             if id.is_some() {
                 each_deal(s, id, |deal| {
                     count(on);
-                    let doc = DealDocument::from_deal(&deal, &s.playbook);
+                    let doc = DealDocument::from_deal(deal, &s.playbook);
                     writeln!(w, "{}", serde_json::to_string_pretty(&doc).expect("JSON"))
                 })?
             } else {
                 let mut first = true;
                 let io = each_deal(s, None, |deal| {
                     count(on);
-                    let doc = DealDocument::from_deal(&deal, &s.playbook);
+                    let doc = DealDocument::from_deal(deal, &s.playbook);
                     let sep = if first { "[\n" } else { ",\n" };
                     first = false;
                     write!(
@@ -402,7 +408,7 @@ fn write_export(
             }
             let io = each_deal(s, id, |deal| {
                 count(on);
-                let (row, cuts) = salesforce::loader_row(&deal, &s.playbook, now);
+                let (row, cuts) = salesforce::loader_row(deal, &s.playbook, now);
                 for field in cuts {
                     let max = if field == "Name" {
                         salesforce::NAME_MAX
@@ -446,7 +452,7 @@ fn write_export(
             }
             let io = each_deal(s, id, |deal| {
                 count(on);
-                w.write_all(ics::components(&deal, now).as_bytes())
+                w.write_all(ics::components(deal, now).as_bytes())
             })?;
             io.and_then(|()| w.write_all(ics::end().as_bytes()))
         }

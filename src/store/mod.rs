@@ -1246,58 +1246,89 @@ impl Store {
     /// Every open deal (no outcome), whole, one at a time in id order;
     /// nothing but the deal at hand is held. An error from `each` stops the
     /// reading and is returned as it is.
+    pub fn each_open_deal<E: From<StoreError>>(
+        &self,
+        mut each: impl FnMut(&Deal) -> std::result::Result<(), E>,
+    ) -> std::result::Result<(), E> {
+        let walk = Walk {
+            open: true,
+            owner: None,
+            stages: false,
+        };
+        self.walk(walk, |deal, _| each(deal))
+    }
+
+    /// Every deal (or one owner's), whole, one at a time in id order, with
+    /// the instants its stage changed (from the history); nothing but the
+    /// deal at hand is held. An error from `each` stops the reading and is
+    /// returned as it is.
+    pub fn each_whole_deal<E: From<StoreError>>(
+        &self,
+        owner: Option<&str>,
+        each: impl FnMut(&Deal, &[DateTime<Utc>]) -> std::result::Result<(), E>,
+    ) -> std::result::Result<(), E> {
+        let walk = Walk {
+            open: false,
+            owner: owner.map(str::trim),
+            stages: true,
+        };
+        self.walk(walk, each)
+    }
+
+    /// The deals `walk` names, as [`each_whole_deal`](Self::each_whole_deal)
+    /// hands them.
     ///
     /// On a file, the rows are read on a second, read-only connection in
     /// another thread while this one parses each deal's content and hands
     /// it over, so that reading and the work done with each deal overlap
     /// (at most 64 deals wait between the two).
-    pub fn each_open_deal<E: From<StoreError>>(
+    fn walk<E: From<StoreError>>(
         &self,
-        mut each: impl FnMut(&Deal) -> std::result::Result<(), E>,
+        walk: Walk<'_>,
+        mut each: impl FnMut(&Deal, &[DateTime<Utc>]) -> std::result::Result<(), E>,
     ) -> std::result::Result<(), E> {
         let mut failed = None;
-        let mut take = |deal: &mut Deal, body: Option<String>| -> Result<()> {
-            if let Some(body) = body {
-                deal.content = content_from(&body)?;
+        let mut take = |read: &mut Read| -> Result<()> {
+            if let Some(body) = read.body.take() {
+                read.deal.content = content_from(&body)?;
             }
-            let taken = each(deal).map_err(|e| {
+            let taken = each(&read.deal, &read.stages).map_err(|e| {
                 failed = Some(e);
                 StoreError::NotFound(DealId(0))
             });
             // the content was made on this thread: freed here
-            deal.content = Default::default();
+            read.deal.content = Default::default();
             taken
         };
         let result = match self.path.as_deref() {
             Some(path) if self.conn.is_autocommit() => std::thread::scope(|scope| {
-                let (send, receive) = std::sync::mpsc::sync_channel(64);
+                let (send, receive) = std::sync::mpsc::sync_channel::<Read>(64);
                 // each deal goes back to be freed where it was made: freeing
                 // memory another thread allocated costs both threads a lock
-                let (back, done) = std::sync::mpsc::sync_channel::<Deal>(128);
+                let (back, done) = std::sync::mpsc::sync_channel::<Read>(128);
                 let reader = scope.spawn(move || -> Result<()> {
                     let conn = safety::open_read_only(path)?;
-                    each_open_deal(&conn, |deal, body| {
+                    walk_deals(&conn, walk, |read| {
                         for used in done.try_iter() {
                             drop(used);
                         }
                         // refused once the taker has stopped: stop reading
-                        send.send((deal, body))
-                            .map_err(|_| StoreError::NotFound(DealId(0)))
+                        send.send(read).map_err(|_| StoreError::NotFound(DealId(0)))
                     })
                 });
                 let mut taken = Ok(());
-                for (mut deal, body) in receive {
-                    taken = take(&mut deal, body);
+                for mut read in receive {
+                    taken = take(&mut read);
                     if taken.is_err() {
                         break;
                     }
-                    let _ = back.try_send(deal);
+                    let _ = back.try_send(read);
                 }
                 drop(back);
                 let read = reader.join().expect("the reading thread does not panic");
                 taken.and(read)
             }),
-            _ => each_open_deal(&self.conn, |mut deal, body| take(&mut deal, body)),
+            _ => walk_deals(&self.conn, walk, |mut read| take(&mut read)),
         };
         if let Some(e) = failed {
             return Err(e);
@@ -1510,38 +1541,6 @@ impl Store {
         });
         let rows = rows.and_then(|rows| rows.collect::<rusqlite::Result<_>>());
         self.checked(rows.map_err(StoreError::Sql))
-    }
-
-    /// Every deal (or one owner's), one at a time in id order, with the
-    /// instants its stage changed (from the history): nothing is held.
-    pub fn each_whole_deal(
-        &self,
-        owner: Option<&str>,
-        mut each: impl FnMut(Deal, Vec<DateTime<Utc>>) -> Result<()>,
-    ) -> Result<()> {
-        let ids: Vec<DealId> = {
-            let result = (|| -> Result<Vec<DealId>> {
-                let mut stmt = self.conn.prepare_cached(
-                    "SELECT id FROM deals WHERE ?1 IS NULL OR owner = ?1 COLLATE NOCASE ORDER BY id",
-                )?;
-                let rows = stmt.query_map([owner.map(str::trim)], |r| r.get(0))?;
-                Ok(rows.collect::<rusqlite::Result<_>>()?)
-            })();
-            self.checked(result)?
-        };
-        for id in ids {
-            let read = (|| -> Result<(Deal, Vec<DateTime<Utc>>)> {
-                let deal = read_deal(&self.conn, id)?;
-                let mut stmt = self.conn.prepare_cached(
-                    "SELECT at FROM audit WHERE deal_id = ?1 AND field = 'stage' ORDER BY id",
-                )?;
-                let rows = stmt.query_map([id], |r| r.get(0))?;
-                Ok((deal, rows.collect::<rusqlite::Result<_>>()?))
-            })();
-            let (deal, stages) = self.checked(read)?;
-            each(deal, stages)?;
-        }
-        Ok(())
     }
 
     /// The battle-card notes kept for a competitor across deals, with the
@@ -2333,61 +2332,117 @@ fn read_deal(conn: &Connection, id: DealId) -> Result<Deal> {
     Ok(deal)
 }
 
-/// Every open deal (no outcome), whole, one at a time in id order: three
-/// statements stepped side by side (deals with their content, steps,
-/// escalations), so nothing but the deal at hand is held.
-/// Every open deal in id order with its steps and escalations, and its
-/// content document's text (parsed by the caller).
-fn each_open_deal(
+/// Which deals a whole-database read walks, in id order.
+#[derive(Clone, Copy)]
+struct Walk<'a> {
+    /// Only those without an outcome.
+    open: bool,
+    /// Only one owner's (without case).
+    owner: Option<&'a str>,
+    /// With the instants each one's stage changed (from the history).
+    stages: bool,
+}
+
+/// One deal as a walk reads it, its content document still text.
+struct Read {
+    deal: Deal,
+    body: Option<String>,
+    stages: Vec<DateTime<Utc>>,
+}
+
+/// Each deal `walk` names, in id order, with its steps and escalations, its
+/// content's text (parsed by the caller) and, if asked, its stage changes:
+/// one statement a table, stepped side by side, so that nothing but the
+/// deal at hand is held.
+fn walk_deals(
     conn: &Connection,
-    mut each: impl FnMut(Deal, Option<String>) -> Result<()>,
+    walk: Walk<'_>,
+    mut each: impl FnMut(Read) -> Result<()>,
 ) -> Result<()> {
-    let mut deals = conn.prepare_cached(&format!(
-        "SELECT {DEAL_COLUMNS}, c.body FROM pipeline p JOIN deals d ON d.id = p.deal_id
-            LEFT JOIN deal_content c ON c.deal_id = p.deal_id
-         WHERE p.outcome IS NULL ORDER BY p.deal_id"
-    ))?;
-    let mut steps = conn.prepare_cached(&format!(
-        "SELECT {STEP_COLUMNS}, s.deal_id FROM pipeline p JOIN steps s ON s.deal_id = p.deal_id
-         WHERE p.outcome IS NULL ORDER BY p.deal_id, s.number"
-    ))?;
-    let mut escalations = conn.prepare_cached(&format!(
-        "SELECT {}, e.deal_id FROM pipeline p JOIN escalations e ON e.deal_id = p.deal_id
-         WHERE p.outcome IS NULL ORDER BY p.deal_id, e.id",
-        ESCALATION_COLUMNS
+    let (from, key, only) = if walk.open {
+        (
+            "pipeline p JOIN deals d ON d.id = p.deal_id",
+            "p.deal_id",
+            "p.outcome IS NULL AND (?1 IS NULL OR p.owner = ?1)",
+        )
+    } else {
+        (
+            "deals d",
+            "d.id",
+            "(?1 IS NULL OR d.owner = ?1 COLLATE NOCASE)",
+        )
+    };
+    let prefixed = |columns: &str, table: &str| {
+        columns
             .split(',')
-            .map(|c| format!("e.{}", c.trim()))
+            .map(|c| format!("{table}.{}", c.trim()))
             .collect::<Vec<_>>()
             .join(", ")
+    };
+    let mut deals = conn.prepare_cached(&format!(
+        "SELECT {DEAL_COLUMNS}, c.body FROM {from} LEFT JOIN deal_content c ON c.deal_id = d.id
+         WHERE {only} ORDER BY {key}"
     ))?;
-    let mut deal_rows = deals.query([])?;
-    let mut steps = Children::new(steps.query([])?, read_step);
-    let mut escalations = Children::new(escalations.query([])?, read_escalation);
+    let mut steps = conn.prepare_cached(&format!(
+        "SELECT {}, s.deal_id FROM {from} JOIN steps s ON s.deal_id = d.id
+         WHERE {only} ORDER BY {key}, s.number",
+        prefixed(STEP_COLUMNS, "s")
+    ))?;
+    let mut escalations = conn.prepare_cached(&format!(
+        "SELECT {}, e.deal_id FROM {from} JOIN escalations e ON e.deal_id = d.id
+         WHERE {only} ORDER BY {key}, e.id",
+        prefixed(ESCALATION_COLUMNS, "e")
+    ))?;
+    let mut stages = conn.prepare_cached(&format!(
+        "SELECT a.at, a.deal_id FROM {from} JOIN audit a ON a.deal_id = d.id
+         WHERE {only} AND a.field = 'stage' AND ?2 ORDER BY {key}, a.id"
+    ))?;
+    let owner = [walk.owner];
+    let mut deal_rows = deals.query(owner)?;
+    let mut steps = Children::new(steps.query(owner)?, read_step, 13);
+    let mut escalations = Children::new(escalations.query(owner)?, read_escalation, 13);
+    let mut stages = Children::new(
+        stages.query(params![walk.owner, walk.stages])?,
+        |r| instant(r, 0),
+        1,
+    );
     while let Some(r) = deal_rows.next()? {
-        let mut deal = deal_from_row(r)?;
-        let body: Option<String> = r.get(15)?;
-        steps.of(deal.id, &mut deal.steps)?;
-        escalations.of(deal.id, &mut deal.escalations)?;
-        each(deal, body)?;
+        let mut read = Read {
+            deal: deal_from_row(r)?,
+            body: r.get(15)?,
+            stages: Vec::new(),
+        };
+        let id = read.deal.id;
+        steps.of(id, &mut read.deal.steps)?;
+        escalations.of(id, &mut read.deal.escalations)?;
+        stages.of(id, &mut read.stages)?;
+        each(read)?;
     }
     Ok(())
 }
 
-/// The rows of a child table (steps, escalations) read beside the deals, in
-/// the same deal order; each row carries its deal's id in column 13.
+/// The rows of a child table (steps, escalations, stage changes) read
+/// beside the deals, in the same deal order; each row carries its deal's id
+/// (in column `id_at`).
 struct Children<'s, T> {
     rows: rusqlite::Rows<'s>,
     read: fn(&Row<'_>) -> rusqlite::Result<T>,
+    id_at: usize,
     /// A row read ahead: it belongs to a later deal.
     next: Option<(DealId, T)>,
     done: bool,
 }
 
 impl<'s, T> Children<'s, T> {
-    fn new(rows: rusqlite::Rows<'s>, read: fn(&Row<'_>) -> rusqlite::Result<T>) -> Self {
+    fn new(
+        rows: rusqlite::Rows<'s>,
+        read: fn(&Row<'_>) -> rusqlite::Result<T>,
+        id_at: usize,
+    ) -> Self {
         Children {
             rows,
             read,
+            id_at,
             next: None,
             done: false,
         }
@@ -2399,7 +2454,7 @@ impl<'s, T> Children<'s, T> {
         loop {
             if self.next.is_none() && !self.done {
                 match self.rows.next()? {
-                    Some(r) => self.next = Some((r.get(13)?, (self.read)(r)?)),
+                    Some(r) => self.next = Some((r.get(self.id_at)?, (self.read)(r)?)),
                     None => self.done = true,
                 }
             }

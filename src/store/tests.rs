@@ -792,3 +792,73 @@ fn a_large_import_leaves_every_index_whole_and_a_failed_one_leaves_them_as_they_
     assert_eq!(sound(&store), "ok");
     assert_eq!(by_index(&store, "SELECT count(*) FROM deals"), 1_540);
 }
+
+/// `each_whole_deal` walks every deal (or one owner's, without case), whole
+/// and in id order, each with the instants its stage changed as the history
+/// has them; an error from the taker stops the reading.
+#[test]
+fn every_deal_comes_whole_with_its_stage_changes_and_an_owner_filter_holds() {
+    let (_dir, _path, mut store) = temp_store();
+    ops::demo(&mut store, 60, 5, |_| {}).unwrap();
+    let expected = |store: &Session, owner: Option<&str>| -> Vec<(DealId, Vec<DateTime<Utc>>)> {
+        let ids: Vec<DealId> = store
+            .conn
+            .prepare(
+                "SELECT id FROM deals WHERE ?1 IS NULL OR owner = ?1 COLLATE NOCASE ORDER BY id",
+            )
+            .unwrap()
+            .query_map([owner], |r| r.get(0))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect();
+        ids.into_iter()
+            .map(|id| {
+                let stages = store
+                    .history(id)
+                    .unwrap()
+                    .into_iter()
+                    .filter(|h| h.field == "stage")
+                    .map(|h| h.at)
+                    .collect();
+                (id, stages)
+            })
+            .collect()
+    };
+    let walked = |store: &Session, owner: Option<&str>| {
+        let mut seen = Vec::new();
+        store
+            .each_whole_deal(owner, |deal, stages| {
+                assert_eq!(*deal, store.deal(deal.id).unwrap(), "whole, as read alone");
+                seen.push((deal.id, stages.to_vec()));
+                Ok::<_, StoreError>(())
+            })
+            .unwrap();
+        seen
+    };
+    let all = walked(&store, None);
+    assert_eq!(all.len(), 60);
+    assert!(all.iter().any(|(_, s)| !s.is_empty()), "some stage changes");
+    assert_eq!(all, expected(&store, None));
+    let owner: String = store
+        .conn
+        .query_row("SELECT owner FROM deals WHERE id = 1", [], |r| r.get(0))
+        .unwrap();
+    let shouted = owner.to_uppercase();
+    let theirs = walked(&store, Some(&shouted));
+    assert!(!theirs.is_empty() && theirs.len() < 60, "{}", theirs.len());
+    assert_eq!(theirs, expected(&store, Some(&owner)));
+    let mut taken = 0;
+    let stopped = store.each_whole_deal(None, |_, _| {
+        taken += 1;
+        if taken == 3 {
+            Err(StoreError::Invalid(vec![]))
+        } else {
+            Ok(())
+        }
+    });
+    assert!(
+        matches!(stopped, Err(StoreError::Invalid(_))),
+        "{stopped:?}"
+    );
+    assert_eq!(taken, 3);
+}
