@@ -2350,16 +2350,11 @@ struct Read {
     stages: Vec<DateTime<Utc>>,
 }
 
-/// Each deal `walk` names, in id order, with its steps and escalations, its
-/// content's text (parsed by the caller) and, if asked, its stage changes:
-/// one statement a table, stepped side by side, so that nothing but the
-/// deal at hand is held.
-fn walk_deals(
-    conn: &Connection,
-    walk: Walk<'_>,
-    mut each: impl FnMut(Read) -> Result<()>,
-) -> Result<()> {
-    let (from, key, only) = if walk.open {
+/// A walk's four statements (deals with their content, steps, escalations,
+/// stage changes), each in deal id order, each bound to the owner (`?1`,
+/// NULL for all) and the last to whether stage changes are wanted (`?2`).
+fn walk_queries(open: bool) -> [String; 4] {
+    let (from, key, only) = if open {
         (
             "pipeline p JOIN deals d ON d.id = p.deal_id",
             "p.deal_id",
@@ -2379,24 +2374,45 @@ fn walk_deals(
             .collect::<Vec<_>>()
             .join(", ")
     };
-    let mut deals = conn.prepare_cached(&format!(
-        "SELECT {DEAL_COLUMNS}, c.body FROM {from} LEFT JOIN deal_content c ON c.deal_id = d.id
-         WHERE {only} ORDER BY {key}"
-    ))?;
-    let mut steps = conn.prepare_cached(&format!(
-        "SELECT {}, s.deal_id FROM {from} JOIN steps s ON s.deal_id = d.id
-         WHERE {only} ORDER BY {key}, s.number",
-        prefixed(STEP_COLUMNS, "s")
-    ))?;
-    let mut escalations = conn.prepare_cached(&format!(
-        "SELECT {}, e.deal_id FROM {from} JOIN escalations e ON e.deal_id = d.id
-         WHERE {only} ORDER BY {key}, e.id",
-        prefixed(ESCALATION_COLUMNS, "e")
-    ))?;
-    let mut stages = conn.prepare_cached(&format!(
-        "SELECT a.at, a.deal_id FROM {from} JOIN audit a ON a.deal_id = d.id
-         WHERE {only} AND a.field = 'stage' AND ?2 ORDER BY {key}, a.id"
-    ))?;
+    [
+        format!(
+            "SELECT {DEAL_COLUMNS}, c.body FROM {from}
+                LEFT JOIN deal_content c ON c.deal_id = d.id
+             WHERE {only} ORDER BY {key}"
+        ),
+        format!(
+            "SELECT {}, s.deal_id FROM {from} JOIN steps s ON s.deal_id = d.id
+             WHERE {only} ORDER BY {key}, s.number",
+            prefixed(STEP_COLUMNS, "s")
+        ),
+        format!(
+            "SELECT {}, e.deal_id FROM {from} JOIN escalations e ON e.deal_id = d.id
+             WHERE {only} ORDER BY {key}, e.id",
+            prefixed(ESCALATION_COLUMNS, "e")
+        ),
+        // CROSS JOIN: by deal, from the history's index by deal, rather
+        // than a scan of the whole history sorted in a temporary tree
+        format!(
+            "SELECT a.at, a.deal_id FROM {from} CROSS JOIN audit a ON a.deal_id = d.id
+             WHERE {only} AND a.field = 'stage' AND ?2 ORDER BY {key}, a.id"
+        ),
+    ]
+}
+
+/// Each deal `walk` names, in id order, with its steps and escalations, its
+/// content's text (parsed by the caller) and, if asked, its stage changes:
+/// one statement a table, stepped side by side, so that nothing but the
+/// deal at hand is held.
+fn walk_deals(
+    conn: &Connection,
+    walk: Walk<'_>,
+    mut each: impl FnMut(Read) -> Result<()>,
+) -> Result<()> {
+    let [deals, steps, escalations, stages] = walk_queries(walk.open);
+    let mut deals = conn.prepare_cached(&deals)?;
+    let mut steps = conn.prepare_cached(&steps)?;
+    let mut escalations = conn.prepare_cached(&escalations)?;
+    let mut stages = conn.prepare_cached(&stages)?;
     let owner = [walk.owner];
     let mut deal_rows = deals.query(owner)?;
     let mut steps = Children::new(steps.query(owner)?, read_step, 13);

@@ -862,3 +862,31 @@ fn every_deal_comes_whole_with_its_stage_changes_and_an_owner_filter_holds() {
     );
     assert_eq!(taken, 3);
 }
+
+/// The whole-database walks (check, metrics, export) read each table once
+/// in deal order: no statement sorts its rows in a temporary tree or scans a
+/// child table whole.
+#[test]
+fn no_walk_sorts_or_scans_a_child_table() {
+    let (_dir, _path, store) = temp_store();
+    for open in [true, false] {
+        for sql in walk_queries(open) {
+            let mut stmt = store
+                .conn
+                .prepare(&format!("EXPLAIN QUERY PLAN {sql}"))
+                .unwrap();
+            let args: &[&dyn rusqlite::ToSql] = &[&None::<String>, &true];
+            let args = &args[..stmt.parameter_count()];
+            let plan: Vec<String> = stmt
+                .query_map(args, |r| r.get::<_, String>(3))
+                .unwrap()
+                .map(Result::unwrap)
+                .collect();
+            let plan = plan.join("; ");
+            assert!(!plan.contains("TEMP B-TREE"), "sorts: {plan}\n{sql}");
+            for child in ["SCAN s", "SCAN e", "SCAN a", "SCAN c"] {
+                assert!(!plan.contains(child), "{child}: {plan}\n{sql}");
+            }
+        }
+    }
+}
