@@ -1896,11 +1896,20 @@ impl Deferred {
         Ok(())
     }
 
-    /// Build again the indexes put off, if any.
+    /// Build again the indexes put off, if any. Their sorts spill to
+    /// temporary files, not memory (a bulk write keeps its temporary storage
+    /// in memory, where sorting the keys of two million rows took 200 MB).
     fn finish(self, tx: &Connection) -> rusqlite::Result<()> {
-        for sql in self.dropped.into_iter().flatten() {
+        let Some(dropped) = self.dropped else {
+            return Ok(());
+        };
+        let temp: i64 = tx.query_row("PRAGMA temp_store", [], |r| r.get(0))?;
+        // (a refusal only costs memory)
+        let _ = tx.pragma_update(None, "temp_store", "FILE");
+        for sql in dropped {
             tx.execute_batch(&sql)?;
         }
+        let _ = tx.pragma_update(None, "temp_store", temp);
         Ok(())
     }
 }
