@@ -139,10 +139,11 @@ tui_peak() {
         tmux -L "$sock" send-keys "$k"
         sleep 0.3
     done
-    # the dashboard walks every deal once: wait for it to be drawn
+    # the dashboard walks every deal once, on another thread: wait for its
+    # metrics to come (the header says they are being computed until then)
     tmux -L "$sock" send-keys d
     for _ in $(seq 1 120); do
-        tmux -L "$sock" capture-pane -p | head -1 | grep -q dashboard && break
+        tmux -L "$sock" capture-pane -p | head -1 | grep dashboard | grep -vq computing && break
         sleep 1
     done
     tmux -L "$sock" send-keys Escape

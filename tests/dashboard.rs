@@ -111,7 +111,12 @@ fn stage(s: &mut Session, id: DealId, to: &str, at: DateTime<Utc>) {
 ///   escalation raised four days ago (72 hours: overdue);
 /// - Wayne service desk: steps 1-7, qualified (Best Case).
 fn pipeline() -> Session {
-    let mut s = session(Store::open_in_memory().unwrap());
+    pipeline_in(Store::open_in_memory().unwrap())
+}
+
+/// [`pipeline`] in `store`.
+fn pipeline_in(store: Store) -> Session {
+    let mut s = session(store);
     let t0 = now() - Duration::days(40);
     let acme = add(&mut s, "Acme ERP rollout", "Dana Reyes", 300_000, false, t0);
     walk(&mut s, acme, 10, t0 + Duration::days(1));
@@ -246,6 +251,32 @@ fn dashboard_at_80x24() {
     assert_eq!(app.layers()[0], Layer::Dashboard);
     let text = screen(&app, 80, 24);
     insta::assert_snapshot!("dashboard_80x24", text);
+}
+
+/// On a file, the metrics are computed on another thread with their own
+/// connection while the screen keeps answering: once they come, the screen
+/// is the one a database in memory draws at once.
+#[test]
+fn on_a_file_the_metrics_come_from_another_thread_and_show_the_same() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("qualify.db");
+    let mut file = app(pipeline_in(Store::open(&path).unwrap()), 120, 40);
+    press(&mut file, KeyCode::Char('d'));
+    assert_eq!(file.layers()[0], Layer::Dashboard);
+    // keys are taken while they are computed
+    press(&mut file, KeyCode::Tab);
+    press(&mut file, KeyCode::Tab);
+    file.wait_for_work();
+    assert!(!file.is_working());
+    let shown = screen(&file, 120, 40);
+    assert!(!shown.contains("computing"), "{shown}");
+    let mut memory = app(pipeline(), 120, 40);
+    press(&mut memory, KeyCode::Char('d'));
+    assert_eq!(shown, screen(&memory, 120, 40));
+    // `r` computes them again, and they come again
+    press(&mut file, KeyCode::Char('r'));
+    file.wait_for_work();
+    assert_eq!(screen(&file, 120, 40), shown);
 }
 
 #[test]

@@ -314,21 +314,32 @@ impl App {
         }
     }
 
-    /// Whether an import or export is running on its thread.
+    /// Whether an import, an export or the dashboard's metrics are being
+    /// worked out on another thread.
     pub fn is_working(&self) -> bool {
         match &self.view {
             View::Import(d) => d.is_working(),
             View::Export(d) => d.is_working(),
+            View::Dashboard(d) => d.is_working(),
             _ => false,
         }
     }
 
-    /// Take the progress an import or export reported; whether the screen
-    /// should be drawn again.
+    /// Take the progress an import or export reported, or the metrics the
+    /// dashboard was waiting for; whether the screen should be drawn again.
     pub fn poll_work(&mut self) -> bool {
         let outcome = match &mut self.view {
             View::Import(d) if d.is_working() => d.poll(),
             View::Export(d) if d.is_working() => d.poll(),
+            View::Dashboard(d) if d.is_working() => {
+                return match d.poll() {
+                    Ok(came) => came,
+                    Err(e) => {
+                        self.status = Some(Status::error(e));
+                        true
+                    }
+                };
+            }
             _ => return false,
         };
         self.dialog_outcome(outcome);
@@ -342,6 +353,12 @@ impl App {
             let outcome = match &mut self.view {
                 View::Import(d) => d.wait(),
                 View::Export(d) => d.wait(),
+                View::Dashboard(d) => {
+                    if let Err(e) = d.wait() {
+                        self.status = Some(Status::error(e));
+                    }
+                    continue;
+                }
                 _ => return,
             };
             self.dialog_outcome(outcome);
@@ -359,14 +376,14 @@ impl App {
                 mut screen,
                 version,
             }) => {
-                let session = &self.ctx.session;
+                let session = &mut self.ctx.session;
                 let result = if deal.deal().version == version {
-                    screen.reload(session)
+                    screen.reload(session).map_err(|e| e.to_string())
                 } else {
                     screen.refresh(session)
                 };
                 if let Err(e) = result {
-                    self.status = Some(Status::error(e.to_string()));
+                    self.status = Some(Status::error(e));
                 }
                 self.view = View::Dashboard(screen);
             }
@@ -376,9 +393,9 @@ impl App {
 
     fn open_dashboard(&mut self) {
         let [_, body, _] = frame_areas(self.area);
-        match DashboardScreen::open(body, &self.ctx.session) {
+        match DashboardScreen::open(body, &mut self.ctx.session) {
             Ok(screen) => self.view = View::Dashboard(Box::new(screen)),
-            Err(e) => self.status = Some(Status::error(e.to_string())),
+            Err(e) => self.status = Some(Status::error(e)),
         }
     }
 
@@ -425,8 +442,8 @@ impl App {
         }
         // the dashboard's metrics are computed again; other screens re-read
         if let View::Dashboard(dashboard) = &mut self.view {
-            if let Err(e) = dashboard.refresh(&self.ctx.session) {
-                self.status = Some(Status::error(e.to_string()));
+            if let Err(e) = dashboard.refresh(&mut self.ctx.session) {
+                self.status = Some(Status::error(e));
             }
         } else {
             self.tick();

@@ -3,6 +3,7 @@
 
 pub mod action;
 pub mod app;
+pub mod job;
 pub mod keymap;
 pub mod screens;
 pub mod theme;

@@ -3,16 +3,20 @@
 //! stalled deals and overdue escalations, each a key away from its deal.
 //!
 //! The metrics walk every deal, so they are computed when the dashboard
-//! opens, on `r` and when the data changed, never while drawing. The two
-//! lists read a page through the list's query.
+//! opens, on `r` and when the data changed, never while drawing, and on
+//! another thread with its own connection: the screen keeps answering keys
+//! and shows the last figures (none, at first) marked as being computed
+//! until the new ones come. The two lists read a page through the list's
+//! query.
 
 use crate::domain::deal::DealId;
-use crate::domain::metrics::{Metric, Metrics, Range};
+use crate::domain::metrics::{Metric, Metrics, Range, Tally};
 use crate::ops::{self, Attention, Session};
 use crate::store::{CategoryTotal, StoreError};
 use crate::text::shown;
 use crate::tui::action::Action;
 use crate::tui::app::{Ctx, Look, Status};
+use crate::tui::job::Job;
 use crate::tui::theme::Theme;
 use crate::tui::widgets::truncate;
 use chrono::{DateTime, Utc};
@@ -47,6 +51,8 @@ pub struct DashboardScreen {
     metrics: Metrics,
     /// The same metrics week by week, oldest first.
     weeks: Vec<Metrics>,
+    /// The metrics being computed, if they are.
+    computing: Option<Job<Computed>>,
     totals: Vec<CategoryTotal>,
     attention: Attention,
     focus: Pane,
@@ -57,6 +63,9 @@ pub struct DashboardScreen {
     /// When the lists were read (the escalations' timers count from it).
     now: DateTime<Utc>,
 }
+
+/// What computing the metrics gives: the range's and each week's.
+type Computed = Result<(Metrics, Vec<Metrics>), String>;
 
 /// The rows each list has room for in a body of `body`'s size.
 fn list_rows(body: Rect) -> usize {
@@ -76,15 +85,15 @@ fn list_rows(body: Rect) -> usize {
 }
 
 impl DashboardScreen {
-    /// Compute the metrics and read the lists for the team.
-    pub fn open(body: Rect, session: &Session) -> Result<DashboardScreen, StoreError> {
-        let today = session.clock.today();
-        let range = Range::last(RANGE_DAYS, today);
-        let (metrics, weeks) = ops::metrics(session, None, range)?;
+    /// Start computing the metrics and read the lists for the team.
+    pub fn open(body: Rect, session: &mut Session) -> Result<DashboardScreen, String> {
+        let range = Range::last(RANGE_DAYS, session.clock.today());
         let mut screen = DashboardScreen {
             owner: None,
-            metrics,
-            weeks,
+            // no figures until the first come
+            metrics: Tally::new(range).finish(&session.playbook),
+            weeks: Vec::new(),
+            computing: None,
             totals: Vec::new(),
             attention: Attention::default(),
             focus: Pane::Stalled,
@@ -92,8 +101,37 @@ impl DashboardScreen {
             rows: list_rows(body),
             now: session.clock.now(),
         };
-        screen.reload(session)?;
+        screen.refresh(session)?;
         Ok(screen)
+    }
+
+    /// Whether the metrics are being computed.
+    pub fn is_working(&self) -> bool {
+        self.computing.is_some()
+    }
+
+    /// Take the metrics if they have come; whether they did.
+    pub fn poll(&mut self) -> Result<bool, String> {
+        match self.computing.as_mut().and_then(Job::poll) {
+            Some(done) => self.computed(done).map(|()| true),
+            None => Ok(false),
+        }
+    }
+
+    /// Wait for the metrics being computed (tests and scripts).
+    pub fn wait(&mut self) -> Result<(), String> {
+        match self.computing.as_mut().map(Job::wait) {
+            Some(done) => self.computed(done),
+            None => Ok(()),
+        }
+    }
+
+    fn computed(&mut self, done: Result<Computed, String>) -> Result<(), String> {
+        self.computing = None;
+        let (metrics, weeks) = done??;
+        self.metrics = metrics;
+        self.weeks = weeks;
+        Ok(())
     }
 
     pub fn metrics(&self) -> &Metrics {
@@ -110,7 +148,12 @@ impl DashboardScreen {
 
     /// The header's title.
     pub fn header_text(&self) -> String {
-        format!("qualify · dashboard · {}", self.who())
+        let computing = if self.computing.is_some() {
+            " · computing the metrics…"
+        } else {
+            ""
+        };
+        format!("qualify · dashboard · {}{computing}", self.who())
     }
 
     fn who(&self) -> String {
@@ -119,14 +162,17 @@ impl DashboardScreen {
             .map_or("the team".to_string(), |o| truncate(&shown(o), 40))
     }
 
-    /// Compute the metrics again (the last 90 days up to today) and re-read
-    /// the lists.
-    pub fn refresh(&mut self, session: &Session) -> Result<(), StoreError> {
+    /// Start computing the metrics again (the last 90 days up to today;
+    /// a computation under way is dropped) and re-read the lists.
+    pub fn refresh(&mut self, session: &mut Session) -> Result<(), String> {
         let range = Range::last(RANGE_DAYS, session.clock.today());
-        let (metrics, weeks) = ops::metrics(session, self.owner.as_deref(), range)?;
-        self.metrics = metrics;
-        self.weeks = weeks;
-        self.reload(session)
+        let owner = self.owner.clone();
+        self.computing = Some(Job::start(session, move |s, _| {
+            ops::metrics(s, owner.as_deref(), range).map_err(|e| e.to_string())
+        })?);
+        // a database in memory computes at once
+        self.poll()?;
+        self.reload(session).map_err(|e| e.to_string())
     }
 
     /// Re-read what is cheap: the forecast totals and the two lists (their
@@ -185,7 +231,7 @@ impl DashboardScreen {
     }
 
     pub fn update(&mut self, action: Action, ctx: &mut Ctx) -> Result<DashboardOutcome, Status> {
-        let session = &ctx.session;
+        let session = &mut ctx.session;
         let pane = Self::index(self.focus);
         let len = self.len(self.focus);
         let result = match action {
@@ -209,7 +255,7 @@ impl DashboardScreen {
                     .selected_deal()
                     .map_or(DashboardOutcome::Stay, DashboardOutcome::Open));
             }
-            Action::Refresh => self.refresh(session),
+            Action::Refresh => self.refresh(session).map_err(Status::error),
             Action::CycleOwner => match session.people(false) {
                 Ok(people) => {
                     self.owner = match &self.owner {
@@ -221,16 +267,14 @@ impl DashboardScreen {
                             .cloned(),
                     };
                     self.selected = [0, 0];
-                    self.refresh(session)
+                    self.refresh(session).map_err(Status::error)
                 }
-                Err(e) => Err(e),
+                Err(e) => Err(Status::error(e.to_string())),
             },
             Action::Back => return Ok(DashboardOutcome::Back),
             _ => Ok(()),
         };
-        result
-            .map(|()| DashboardOutcome::Stay)
-            .map_err(|e| Status::error(e.to_string()))
+        result.map(|()| DashboardOutcome::Stay)
     }
 
     pub fn render(&self, area: Rect, buf: &mut Buffer, look: Look<'_>) {
@@ -724,5 +768,58 @@ fn more(shown: usize, total: usize) -> String {
         format!(" (first {shown})")
     } else {
         String::new()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::playbook::Playbook;
+    use crate::store::Store;
+    use crate::tui::job::Report;
+
+    /// While the metrics are being computed the header says so and the
+    /// figures are the last ones; when they come they are shown and the
+    /// header no longer says it.
+    #[test]
+    fn the_header_says_the_metrics_are_being_computed_until_they_come() {
+        let now = chrono::Utc::now();
+        let mut session = Session::new(
+            Store::open_in_memory().unwrap(),
+            Playbook::default_playbook(),
+            crate::Clock::fixed(now),
+            "dana",
+        );
+        let mut screen = DashboardScreen::open(Rect::new(0, 0, 120, 40), &mut session).unwrap();
+        assert!(!screen.is_working(), "in memory: at once");
+        assert!(!screen.header_text().contains("computing"));
+        let (tx, rx) = std::sync::mpsc::channel();
+        screen.computing = Some(Job {
+            rx,
+            progress: Default::default(),
+        });
+        assert!(screen.is_working());
+        assert!(screen.header_text().ends_with("· computing the metrics…"));
+        assert_eq!(screen.poll(), Ok(false), "nothing yet");
+        let range = Range::last(RANGE_DAYS, session.clock.today());
+        let mut new = Tally::new(range).finish(&session.playbook);
+        new.qualification_accuracy.count = 7;
+        let weeks = vec![new.clone(); 3];
+        tx.send(Report::Done(Ok((new.clone(), weeks)))).unwrap();
+        assert_eq!(screen.poll(), Ok(true));
+        assert!(!screen.is_working());
+        assert!(!screen.header_text().contains("computing"));
+        assert_eq!(screen.metrics().qualification_accuracy.count, 7);
+        assert_eq!(screen.weeks.len(), 3);
+        // a worker gone without a word is said, and the figures stay
+        let (tx, rx) = std::sync::mpsc::channel::<Report<Computed>>();
+        screen.computing = Some(Job {
+            rx,
+            progress: Default::default(),
+        });
+        drop(tx);
+        assert!(screen.poll().is_err());
+        assert!(!screen.is_working());
+        assert_eq!(screen.metrics().qualification_accuracy.count, 7);
     }
 }

@@ -10,6 +10,7 @@ use crate::ops::transfer::{self, ExportEvent, ExportFormat, ImportFormat, Import
 use crate::text::shown;
 use crate::tui::action::Action;
 use crate::tui::app::{Ctx, Look, Status};
+use crate::tui::job::Job;
 use crate::tui::keymap::Layer;
 use crate::tui::widgets::{hanging, popup, text_field, truncate, type_into};
 use ratatui::buffer::Buffer;
@@ -18,8 +19,6 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Gauge, Paragraph, Widget};
 use std::path::{Path, PathBuf};
-use std::sync::mpsc::{self, Receiver, TryRecvError};
-use std::time::{Duration, Instant};
 use tui_input::Input;
 
 /// The longest path the prompts take.
@@ -36,83 +35,6 @@ pub enum DialogOutcome {
     Close(Option<Status>),
     /// Something was written: the list is read again.
     Written(Status),
-}
-
-/// What a worker says: how far it has got, then its result.
-enum Report<T> {
-    Progress(Progress),
-    Done(T),
-}
-
-/// Work running on another thread on its own connection to the database
-/// (or, for a database in memory, done at once on the app's): its progress
-/// as last heard, and its result when it comes.
-struct Job<T> {
-    rx: Receiver<Report<T>>,
-    progress: Progress,
-}
-
-/// How often a worker reports its progress.
-const REPORT_EVERY: Duration = Duration::from_millis(50);
-
-impl<T: Send + 'static> Job<T> {
-    fn start(
-        session: &mut Session,
-        work: impl FnOnce(&mut Session, &mut dyn FnMut(Progress)) -> T + Send + 'static,
-    ) -> Result<Job<T>, String> {
-        let (tx, rx) = mpsc::channel();
-        match session.another() {
-            Some(Ok(mut second)) => {
-                std::thread::spawn(move || {
-                    let mut last: Option<Instant> = None;
-                    let mut report = |p: Progress| {
-                        if last.is_none_or(|at| at.elapsed() >= REPORT_EVERY) {
-                            last = Some(Instant::now());
-                            let _ = tx.send(Report::Progress(p));
-                        }
-                    };
-                    let done = work(&mut second, &mut report);
-                    let _ = tx.send(Report::Done(done));
-                });
-            }
-            Some(Err(e)) => return Err(e.to_string()),
-            None => {
-                let done = work(session, &mut |_| {});
-                let _ = tx.send(Report::Done(done));
-            }
-        }
-        Ok(Job {
-            rx,
-            progress: Progress::default(),
-        })
-    }
-
-    /// What the worker said since last asked; its result once it is done.
-    fn poll(&mut self) -> Option<Result<T, String>> {
-        loop {
-            match self.rx.try_recv() {
-                Ok(Report::Progress(p)) => self.progress = p,
-                Ok(Report::Done(done)) => return Some(Ok(done)),
-                Err(TryRecvError::Empty) => return None,
-                Err(TryRecvError::Disconnected) => return Some(Err(stopped())),
-            }
-        }
-    }
-
-    /// Wait for the result.
-    fn wait(&mut self) -> Result<T, String> {
-        loop {
-            match self.rx.recv() {
-                Ok(Report::Progress(p)) => self.progress = p,
-                Ok(Report::Done(done)) => return Ok(done),
-                Err(_) => return Err(stopped()),
-            }
-        }
-    }
-}
-
-fn stopped() -> String {
-    "the work stopped before it finished; nothing was written".into()
 }
 
 /// What an import run found (or wrote): its counts and the first records
@@ -1038,6 +960,8 @@ mod tests {
 
     #[test]
     fn the_progress_bar_fills_with_the_records_written() {
+        use crate::tui::job::{Report, stopped};
+        use std::sync::mpsc;
         let (tx, rx) = mpsc::channel();
         tx.send(Report::Progress(Progress {
             records: 250,
