@@ -395,3 +395,49 @@ fn a_note_being_typed_when_sigterm_arrives_is_kept() {
         "the text typed before SIGTERM is saved"
     );
 }
+
+/// The dashboard opens at once and its metrics come from another thread;
+/// a deal added by another process moves its figures, and it quits cleanly.
+#[test]
+fn the_dashboard_fills_in_and_follows_another_process() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("qualify.db");
+    qualify(&db, &["demo", "--deals", "300", "--seed", "1"]);
+    let command = format!("'{BIN}' --db '{}'; echo EXIT=$?; sleep 60", db.display());
+    let tmux = Tmux::start("dashboard", 160, 50, &command);
+    tmux.wait_for("the deal list", |s| s.contains("Deals (300)"));
+    tmux.keys(&["d"]);
+    let total = |screen: &str| -> Option<String> {
+        let at = screen.find("Amount by forecast category · ")?;
+        let rest = &screen[at + "Amount by forecast category · ".len()..];
+        Some(rest.split_whitespace().next()?.to_string())
+    };
+    let header = |screen: &str| screen.lines().next().unwrap_or("").to_string();
+    let shown = tmux.wait_for("the metrics", |s| {
+        header(s).contains("dashboard") && !header(s).contains("computing") && s.contains("% ")
+    });
+    assert!(shown.contains("Qualification accuracy"), "{shown}");
+    let before = total(&shown).expect("the forecast total");
+    qualify(
+        &db,
+        &[
+            "deal",
+            "add",
+            "--name",
+            "Zeta",
+            "--account",
+            "Zeta",
+            "--amount",
+            "9000000",
+        ],
+    );
+    let after = tmux.wait_for("the new deal counted", |s| {
+        !header(s).contains("computing") && total(s).is_some_and(|t| t != before)
+    });
+    assert!(header(&after).contains("dashboard"), "{after}");
+    tmux.keys(&["Escape"]);
+    tmux.wait_for("back on the list", |s| s.contains("Deals (301)"));
+    tmux.keys(&["q"]);
+    let exit = tmux.wait_for("qualify to exit", |s| s.contains("EXIT="));
+    assert!(exit.contains("EXIT=0"), "{exit}");
+}
