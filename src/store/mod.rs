@@ -1836,10 +1836,6 @@ fn begin(conn: &mut Connection) -> rusqlite::Result<(rusqlite::Transaction<'_>, 
     Ok((tx, last))
 }
 
-/// Commit a transaction [`begin`] opened, first adding the deals it
-/// created (those past `last`) to the search index in one statement. A
-/// deal created and then renamed in the same transaction is already there
-/// (the rename's trigger put it there).
 /// The secondary indexes of the tables a bulk write fills, put off while it
 /// writes: once it has created as many deals as a quarter of those it found
 /// (and at least [`Deferred::AFTER`]), they are dropped, and they are built
@@ -1914,6 +1910,10 @@ impl Deferred {
     }
 }
 
+/// Commit a transaction [`begin`] opened, first adding the deals it
+/// created (those past `last`) to the search index in one statement. A
+/// deal created and then renamed in the same transaction is already there
+/// (the rename's trigger put it there).
 fn commit(tx: rusqlite::Transaction<'_>, last: i64) -> rusqlite::Result<()> {
     let newest: i64 = tx
         .prepare_cached("SELECT coalesce(max(id), 0) FROM deals")?

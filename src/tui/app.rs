@@ -332,7 +332,7 @@ impl App {
             View::Import(d) if d.is_working() => d.poll(),
             View::Export(d) if d.is_working() => d.poll(),
             View::Dashboard(d) if d.is_working() => {
-                return match d.poll() {
+                return match d.poll(&mut self.ctx.session) {
                     Ok(came) => came,
                     Err(e) => {
                         self.status = Some(Status::error(e));
@@ -354,7 +354,7 @@ impl App {
                 View::Import(d) => d.wait(),
                 View::Export(d) => d.wait(),
                 View::Dashboard(d) => {
-                    if let Err(e) = d.wait() {
+                    if let Err(e) = d.wait(&mut self.ctx.session) {
                         self.status = Some(Status::error(e));
                     }
                     continue;

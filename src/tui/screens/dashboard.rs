@@ -52,7 +52,7 @@ pub struct DashboardScreen {
     /// The same metrics week by week, oldest first.
     weeks: Vec<Metrics>,
     /// The metrics being computed, if they are.
-    computing: Option<Job<Computed>>,
+    computing: Option<Running>,
     totals: Vec<CategoryTotal>,
     attention: Attention,
     focus: Pane,
@@ -66,6 +66,16 @@ pub struct DashboardScreen {
 
 /// What computing the metrics gives: the range's and each week's.
 type Computed = Result<(Metrics, Vec<Metrics>), String>;
+
+/// Metrics being computed on another thread.
+struct Running {
+    /// Whose: figures that come for someone no longer shown are dropped.
+    owner: Option<String>,
+    job: Job<Computed>,
+    /// The data changed (or `r`) while they were computed: compute them
+    /// again when they come, rather than running two walks at once.
+    again: bool,
+}
 
 /// The rows each list has room for in a body of `body`'s size.
 fn list_rows(body: Rect) -> usize {
@@ -110,27 +120,66 @@ impl DashboardScreen {
         self.computing.is_some()
     }
 
-    /// Take the metrics if they have come; whether they did.
-    pub fn poll(&mut self) -> Result<bool, String> {
-        match self.computing.as_mut().and_then(Job::poll) {
-            Some(done) => self.computed(done).map(|()| true),
+    /// Take the metrics if they have come (and start them again if asked
+    /// meanwhile); whether the screen changed.
+    pub fn poll(&mut self, session: &mut Session) -> Result<bool, String> {
+        match self.computing.as_mut().and_then(|r| r.job.poll()) {
+            Some(done) => self.computed(done, session).map(|()| true),
             None => Ok(false),
         }
     }
 
-    /// Wait for the metrics being computed (tests and scripts).
-    pub fn wait(&mut self) -> Result<(), String> {
-        match self.computing.as_mut().map(Job::wait) {
-            Some(done) => self.computed(done),
-            None => Ok(()),
+    /// Wait for the metrics being computed, and for those asked for
+    /// meanwhile (tests and scripts).
+    pub fn wait(&mut self, session: &mut Session) -> Result<(), String> {
+        while let Some(done) = self.computing.as_mut().map(|r| r.job.wait()) {
+            self.computed(done, session)?;
         }
+        Ok(())
     }
 
-    fn computed(&mut self, done: Result<Computed, String>) -> Result<(), String> {
-        self.computing = None;
-        let (metrics, weeks) = done??;
-        self.metrics = metrics;
-        self.weeks = weeks;
+    fn computed(
+        &mut self,
+        done: Result<Computed, String>,
+        session: &mut Session,
+    ) -> Result<(), String> {
+        let Some(running) = self.computing.take() else {
+            return Ok(());
+        };
+        let figures = done.and_then(|computed| computed);
+        if running.owner == self.owner {
+            let (metrics, weeks) = figures?;
+            self.metrics = metrics;
+            self.weeks = weeks;
+        }
+        if running.again || running.owner != self.owner {
+            self.start(session)?;
+        }
+        Ok(())
+    }
+
+    /// Start computing the metrics on another thread (on a database in
+    /// memory they are computed at once), unless they are being computed:
+    /// then they are computed again when those come.
+    fn start(&mut self, session: &mut Session) -> Result<(), String> {
+        if let Some(running) = &mut self.computing {
+            running.again = true;
+            return Ok(());
+        }
+        let range = Range::last(RANGE_DAYS, session.clock.today());
+        let owner = self.owner.clone();
+        let job = Job::start(session, move |s, _| {
+            ops::metrics(s, owner.as_deref(), range).map_err(|e| e.to_string())
+        })?;
+        self.computing = Some(Running {
+            owner: self.owner.clone(),
+            job,
+            again: false,
+        });
+        if session.store.path().is_none() {
+            // computed at once: shown at once
+            self.poll(session)?;
+        }
         Ok(())
     }
 
@@ -162,16 +211,10 @@ impl DashboardScreen {
             .map_or("the team".to_string(), |o| truncate(&shown(o), 40))
     }
 
-    /// Start computing the metrics again (the last 90 days up to today;
-    /// a computation under way is dropped) and re-read the lists.
+    /// Compute the metrics again (the last 90 days up to today) and re-read
+    /// the lists.
     pub fn refresh(&mut self, session: &mut Session) -> Result<(), String> {
-        let range = Range::last(RANGE_DAYS, session.clock.today());
-        let owner = self.owner.clone();
-        self.computing = Some(Job::start(session, move |s, _| {
-            ops::metrics(s, owner.as_deref(), range).map_err(|e| e.to_string())
-        })?);
-        // a database in memory computes at once
-        self.poll()?;
+        self.start(session)?;
         self.reload(session).map_err(|e| e.to_string())
     }
 
@@ -266,6 +309,10 @@ impl DashboardScreen {
                             .and_then(|i| people.get(i + 1))
                             .cloned(),
                     };
+                    // the figures shown were someone else's
+                    let range = Range::last(RANGE_DAYS, session.clock.today());
+                    self.metrics = Tally::new(range).finish(&session.playbook);
+                    self.weeks.clear();
                     self.selected = [0, 0];
                     self.refresh(session).map_err(Status::error)
                 }
@@ -794,32 +841,104 @@ mod tests {
         assert!(!screen.is_working(), "in memory: at once");
         assert!(!screen.header_text().contains("computing"));
         let (tx, rx) = std::sync::mpsc::channel();
-        screen.computing = Some(Job {
-            rx,
-            progress: Default::default(),
+        screen.computing = Some(Running {
+            owner: None,
+            job: Job {
+                rx,
+                progress: Default::default(),
+            },
+            again: false,
         });
         assert!(screen.is_working());
         assert!(screen.header_text().ends_with("· computing the metrics…"));
-        assert_eq!(screen.poll(), Ok(false), "nothing yet");
+        assert_eq!(screen.poll(&mut session), Ok(false), "nothing yet");
         let range = Range::last(RANGE_DAYS, session.clock.today());
         let mut new = Tally::new(range).finish(&session.playbook);
         new.qualification_accuracy.count = 7;
         let weeks = vec![new.clone(); 3];
         tx.send(Report::Done(Ok((new.clone(), weeks)))).unwrap();
-        assert_eq!(screen.poll(), Ok(true));
+        assert_eq!(screen.poll(&mut session), Ok(true));
         assert!(!screen.is_working());
         assert!(!screen.header_text().contains("computing"));
         assert_eq!(screen.metrics().qualification_accuracy.count, 7);
         assert_eq!(screen.weeks.len(), 3);
         // a worker gone without a word is said, and the figures stay
         let (tx, rx) = std::sync::mpsc::channel::<Report<Computed>>();
-        screen.computing = Some(Job {
-            rx,
-            progress: Default::default(),
+        screen.computing = Some(Running {
+            owner: None,
+            job: Job {
+                rx,
+                progress: Default::default(),
+            },
+            again: false,
         });
         drop(tx);
-        assert!(screen.poll().is_err());
+        assert!(screen.poll(&mut session).is_err());
         assert!(!screen.is_working());
         assert_eq!(screen.metrics().qualification_accuracy.count, 7);
+    }
+
+    /// Asked again while they are being computed, the metrics are computed
+    /// once more when those come, not twice at once; figures computed for
+    /// someone no longer shown are dropped.
+    #[test]
+    fn a_second_ask_waits_for_the_first_and_another_owners_figures_are_dropped() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut session = Session::new(
+            Store::open(&dir.path().join("qualify.db")).unwrap(),
+            Playbook::default_playbook(),
+            crate::Clock::fixed(chrono::Utc::now()),
+            "dana",
+        );
+        let mut screen = DashboardScreen::open(Rect::new(0, 0, 120, 40), &mut session).unwrap();
+        screen.wait(&mut session).unwrap();
+        let range = Range::last(RANGE_DAYS, session.clock.today());
+        let mut figures = Tally::new(range).finish(&session.playbook);
+        figures.qualification_accuracy.count = 9;
+        let running = |owner: Option<&str>| {
+            let (tx, rx) = std::sync::mpsc::channel();
+            let job = Job {
+                rx,
+                progress: Default::default(),
+            };
+            let owner = owner.map(String::from);
+            (
+                tx,
+                Running {
+                    owner,
+                    job,
+                    again: false,
+                },
+            )
+        };
+        // asked again while running: marked, not started twice
+        let (tx, first) = running(None);
+        screen.computing = Some(first);
+        screen.refresh(&mut session).unwrap();
+        assert!(screen.computing.as_ref().is_some_and(|r| r.again));
+        tx.send(Report::Done(Ok((figures.clone(), vec![]))))
+            .unwrap();
+        assert_eq!(screen.poll(&mut session), Ok(true));
+        assert_eq!(screen.metrics().qualification_accuracy.count, 9, "shown");
+        assert!(
+            screen.computing.as_ref().is_some_and(|r| !r.again),
+            "started again"
+        );
+        screen.wait(&mut session).unwrap();
+        assert_eq!(screen.metrics().qualification_accuracy.count, 0, "no deals");
+        // figures for an owner no longer shown are dropped, and the shown
+        // owner's are computed
+        let (tx, theirs) = running(Some("Kim"));
+        screen.computing = Some(theirs);
+        tx.send(Report::Done(Ok((figures, vec![])))).unwrap();
+        assert_eq!(screen.poll(&mut session), Ok(true));
+        assert_eq!(
+            screen.metrics().qualification_accuracy.count,
+            0,
+            "not Kim's"
+        );
+        assert!(screen.computing.as_ref().is_some_and(|r| r.owner.is_none()));
+        screen.wait(&mut session).unwrap();
+        assert!(!screen.is_working());
     }
 }
