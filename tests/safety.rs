@@ -316,6 +316,27 @@ fn once_a_damaged_file_is_met_no_write_reaches_it() {
     }
 }
 
+/// An import into a file that cannot be written says so at once, before
+/// reading the documents: a problem in the file is not what it reports.
+#[test]
+fn an_import_into_a_damaged_file_is_refused_before_the_file_is_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = qualify_db(dir.path(), "deals.db", 30);
+    damage(&db);
+    let json = dir.path().join("bad.json");
+    std::fs::write(
+        &json,
+        r#"[{"name": "Good", "account": "A"}, {"name": 5, "account": "B"}]"#,
+    )
+    .unwrap();
+    let line = fails(
+        qualify(&db).args(["deal", "import", json.to_str().unwrap()]),
+        2,
+    );
+    assert!(line.contains("doctor"), "{line}");
+    assert!(!line.contains("[1]"), "the documents were not read: {line}");
+}
+
 /// An App on `store`, drawn once at 120×40; the screen's text.
 fn draw(app: &App) -> String {
     let mut terminal = Terminal::new(TestBackend::new(120, 40)).unwrap();
