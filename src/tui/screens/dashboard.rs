@@ -53,6 +53,9 @@ pub struct DashboardScreen {
     weeks: Vec<Metrics>,
     /// The metrics being computed, if they are.
     computing: Option<Running>,
+    /// Whether `metrics` are figures that came for the owner shown (until
+    /// the first come, each metric says it is being computed).
+    has_figures: bool,
     totals: Vec<CategoryTotal>,
     attention: Attention,
     focus: Pane,
@@ -104,6 +107,7 @@ impl DashboardScreen {
             metrics: Tally::new(range).finish(&session.playbook),
             weeks: Vec::new(),
             computing: None,
+            has_figures: false,
             totals: Vec::new(),
             attention: Attention::default(),
             focus: Pane::Stalled,
@@ -151,6 +155,7 @@ impl DashboardScreen {
             let (metrics, weeks) = figures?;
             self.metrics = metrics;
             self.weeks = weeks;
+            self.has_figures = true;
         }
         if running.again || running.owner != self.owner {
             self.start(session)?;
@@ -313,6 +318,7 @@ impl DashboardScreen {
                     let range = Range::last(RANGE_DAYS, session.clock.today());
                     self.metrics = Tally::new(range).finish(&session.playbook);
                     self.weeks.clear();
+                    self.has_figures = false;
                     self.selected = [0, 0];
                     self.refresh(session).map_err(Status::error)
                 }
@@ -332,14 +338,24 @@ impl DashboardScreen {
         }
     }
 
+    /// A metric's value, whether it meets its target (and that mark's
+    /// style) and what it rests on, as shown: "computing…" until the first
+    /// figures come.
+    fn shown(&self, metric: &Metric, theme: &Theme) -> (String, &'static str, Style, String) {
+        if !self.has_figures {
+            return ("computing…".into(), "", theme.dim, String::new());
+        }
+        let (mark, style) = met(metric, theme);
+        (metric.value_text(), mark, style, metric.count_text())
+    }
+
     fn range_text(&self) -> String {
         let r = self.metrics.range;
-        format!(
-            "last {RANGE_DAYS} days, {} to {} · {} weeks",
-            r.from,
-            r.to,
-            self.weeks.len()
-        )
+        let weeks = match self.weeks.len() {
+            0 => String::new(),
+            n => format!(" · {n} weeks"),
+        };
+        format!("last {RANGE_DAYS} days, {} to {}{weeks}", r.from, r.to)
     }
 
     /// Below 160 columns: the metrics a line or two each, the forecast as a
@@ -390,24 +406,25 @@ impl DashboardScreen {
     ) {
         let [first, second] =
             Layout::vertical([Constraint::Length(1), Constraint::Length(1)]).areas(area);
-        let (mark, met_style) = met(metric, theme);
+        let (value, mark, met_style, count) = self.shown(metric, theme);
         Line::from(vec![
             Span::raw(format!("{:<26}", metric.title)),
-            Span::styled(format!("{:>13}", metric.value_text()), theme.title),
+            Span::styled(format!("{value:>13}"), theme.title),
             Span::raw("  "),
             Span::styled(format!("{mark:<11}"), met_style),
             Span::styled(format!("target {}", metric.target_text()), theme.dim),
         ])
         .render(first, buf);
-        Line::styled(
-            format!("  {} · {}", metric.count_text(), owner_text(metric)),
-            theme.dim,
-        )
-        .render(second, buf);
+        let rests_on = if count.is_empty() {
+            String::new()
+        } else {
+            format!("{count} · ")
+        };
+        Line::styled(format!("  {rests_on}{}", owner_text(metric)), theme.dim).render(second, buf);
         let weeks = self.weeks.len() as u16;
         let label = "weekly ";
         let width = weeks + label.len() as u16;
-        if second.width >= width + 40 {
+        if weeks > 0 && second.width >= width + 40 {
             let x = second.right() - width;
             buf.set_string(x, second.y, label, theme.dim);
             let spark = Rect::new(x + label.len() as u16, second.y, weeks, 1);
@@ -698,7 +715,7 @@ impl DashboardScreen {
         buf: &mut Buffer,
         theme: &Theme,
     ) {
-        let (mark, met_style) = met(metric, theme);
+        let (value_text, mark, met_style, count_text) = self.shown(metric, theme);
         let block = Block::bordered()
             .title(format!(" {} ", metric.title))
             .border_style(theme.border)
@@ -714,13 +731,16 @@ impl DashboardScreen {
             Constraint::Length(2),
         ])
         .areas(inner);
-        Line::styled(metric.value_text(), theme.title).render(value, buf);
+        Line::styled(value_text, theme.title).render(value, buf);
         Line::styled(mark, met_style)
             .right_aligned()
             .render(value, buf);
         Line::from(format!("target {}", metric.target_text())).render(target, buf);
-        Line::styled(metric.count_text(), theme.dim).render(count, buf);
+        Line::styled(count_text, theme.dim).render(count, buf);
         Line::styled(owner_text(metric), theme.dim).render(owner, buf);
+        if self.weeks.is_empty() {
+            return;
+        }
         Line::styled(format!("weekly, {} weeks:", self.weeks.len()), theme.dim).render(label, buf);
         let weeks = self.weeks.len().max(1);
         let repeat = (usize::from(trend.width) / weeks).max(1);
@@ -746,9 +766,12 @@ impl DashboardScreen {
             .unwrap_or(0)
             .max(6) as u16;
         let rows = self.metrics.steps.iter().map(|s| {
-            let median = s
-                .median_hours
-                .map_or("no data".into(), |h| format!("{h:.1} h"));
+            let none = if self.has_figures {
+                "no data"
+            } else {
+                "computing…"
+            };
+            let median = s.median_hours.map_or(none.into(), |h| format!("{h:.1} h"));
             let style = match s.median_hours {
                 Some(h) if h > s.sla_hours => theme.fail,
                 Some(_) => theme.pass,
@@ -891,7 +914,16 @@ mod tests {
             "dana",
         );
         let mut screen = DashboardScreen::open(Rect::new(0, 0, 120, 40), &mut session).unwrap();
+        // on a file nothing has come yet: each metric says so
+        let theme = Theme::plain();
+        let value = |screen: &DashboardScreen| {
+            let metric = screen.metrics().qualification_accuracy.clone();
+            screen.shown(&metric, &theme).0
+        };
+        assert!(screen.is_working());
+        assert_eq!(value(&screen), "computing…");
         screen.wait(&mut session).unwrap();
+        assert_eq!(value(&screen), "no data", "figures over no deals");
         let range = Range::last(RANGE_DAYS, session.clock.today());
         let mut figures = Tally::new(range).finish(&session.playbook);
         figures.qualification_accuracy.count = 9;
