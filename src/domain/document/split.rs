@@ -96,9 +96,8 @@ impl<R: BufRead> Elements<R> {
     /// The next byte that is not whitespace, consumed; `None` at the end.
     fn next_byte(&mut self) -> Result<Option<u8>, SyntaxError> {
         loop {
-            let block = match self.reader.fill_buf() {
+            let block = match filled(&mut self.reader) {
                 Ok(block) => block,
-                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
                 Err(e) => return Err(self.error(format!("cannot be read: {e}"))),
             };
             if block.is_empty() {
@@ -189,9 +188,8 @@ impl<R: BufRead> Elements<R> {
         let mut in_string = first == b'"';
         let mut escaped = false;
         loop {
-            let block = match self.reader.fill_buf() {
+            let block = match filled(&mut self.reader) {
                 Ok(block) => block,
-                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
                 Err(e) => return Err(self.error(format!("cannot be read: {e}"))),
             };
             if block.is_empty() {
@@ -320,6 +318,20 @@ impl From<&serde_json::Error> for SyntaxError {
             column: e.column(),
         }
     }
+}
+
+/// The reader's buffer, filled if it was empty; a read interrupted by a
+/// signal is tried again.
+fn filled<R: std::io::BufRead>(reader: &mut R) -> std::io::Result<&[u8]> {
+    loop {
+        match reader.fill_buf() {
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+            Ok(_) => break,
+        }
+    }
+    // filled now: this hands back what is buffered
+    reader.fill_buf()
 }
 
 #[cfg(test)]

@@ -848,6 +848,24 @@ mod tests {
     use crate::store::Store;
     use crate::tui::job::Report;
 
+    /// Metrics computed for `owner` by a worker the test speaks for.
+    fn running(owner: Option<&str>) -> (std::sync::mpsc::Sender<Report<Computed>>, Running) {
+        let (tx, rx) = std::sync::mpsc::channel();
+        let job = Job {
+            rx,
+            progress: Default::default(),
+        };
+        let owner = owner.map(String::from);
+        (
+            tx,
+            Running {
+                owner,
+                job,
+                again: false,
+            },
+        )
+    }
+
     /// While the metrics are being computed the header says so and the
     /// figures are the last ones; when they come they are shown and the
     /// header no longer says it.
@@ -863,15 +881,8 @@ mod tests {
         let mut screen = DashboardScreen::open(Rect::new(0, 0, 120, 40), &mut session).unwrap();
         assert!(!screen.is_working(), "in memory: at once");
         assert!(!screen.header_text().contains("computing"));
-        let (tx, rx) = std::sync::mpsc::channel();
-        screen.computing = Some(Running {
-            owner: None,
-            job: Job {
-                rx,
-                progress: Default::default(),
-            },
-            again: false,
-        });
+        let (tx, job) = running(None);
+        screen.computing = Some(job);
         assert!(screen.is_working());
         assert!(screen.header_text().ends_with("· computing the metrics…"));
         assert_eq!(screen.poll(&mut session), Ok(false), "nothing yet");
@@ -886,15 +897,8 @@ mod tests {
         assert_eq!(screen.metrics().qualification_accuracy.count, 7);
         assert_eq!(screen.weeks.len(), 3);
         // a worker gone without a word is said, and the figures stay
-        let (tx, rx) = std::sync::mpsc::channel::<Report<Computed>>();
-        screen.computing = Some(Running {
-            owner: None,
-            job: Job {
-                rx,
-                progress: Default::default(),
-            },
-            again: false,
-        });
+        let (tx, job) = running(None);
+        screen.computing = Some(job);
         drop(tx);
         assert!(screen.poll(&mut session).is_err());
         assert!(!screen.is_working());
@@ -927,22 +931,6 @@ mod tests {
         let range = Range::last(RANGE_DAYS, session.clock.today());
         let mut figures = Tally::new(range).finish(&session.playbook);
         figures.qualification_accuracy.count = 9;
-        let running = |owner: Option<&str>| {
-            let (tx, rx) = std::sync::mpsc::channel();
-            let job = Job {
-                rx,
-                progress: Default::default(),
-            };
-            let owner = owner.map(String::from);
-            (
-                tx,
-                Running {
-                    owner,
-                    job,
-                    again: false,
-                },
-            )
-        };
         // asked again while running: marked, not started twice
         let (tx, first) = running(None);
         screen.computing = Some(first);
