@@ -42,6 +42,18 @@ pub struct Cli {
     pub command: Option<Command>,
 }
 
+impl Cli {
+    /// The start-up choices, for [`config::open`].
+    pub fn options(&self) -> config::Options {
+        config::Options {
+            db: self.db.clone(),
+            playbook: self.playbook.clone(),
+            as_of: self.as_of,
+            user: self.user.clone(),
+        }
+    }
+}
+
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Create, list and show deals
@@ -499,16 +511,4 @@ pub fn clap_failure(err: clap::Error) -> ExitCode {
         .join(" ");
     let line = line.strip_prefix("error: ").unwrap_or(&line).to_string();
     Failure::usage(line).report()
-}
-
-impl Cli {
-    /// The start-up choices, for [`config::open`].
-    pub fn options(&self) -> config::Options {
-        config::Options {
-            db: self.db.clone(),
-            playbook: self.playbook.clone(),
-            as_of: self.as_of,
-            user: self.user.clone(),
-        }
-    }
 }
