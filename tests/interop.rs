@@ -632,7 +632,7 @@ mod never_panic {
     use qualify::Clock;
     use qualify::domain::Playbook;
     use qualify::ops::{Session, interop};
-    use qualify::store::Store;
+    use qualify::store::{Store, StoreError};
 
     fn session() -> Session {
         Session::new(
@@ -643,11 +643,73 @@ mod never_panic {
         )
     }
 
+    /// What "never panics" means for an import of any bytes: it ends in one
+    /// of the ways an import may end. Done, with every record counted once
+    /// (created, updated, unchanged or skipped); refused as not such an
+    /// export; or refused because the CSV cannot be read past a record.
+    /// Any other error (the database's, a conflict) fails the test, but
+    /// for one known bug, named below.
+    fn ends_as_an_import_may(what: &str, result: Result<interop::Tally, interop::ImportError>) {
+        match result {
+            Ok(t) => assert_eq!(
+                t.created + t.updated + t.unchanged + t.skipped,
+                t.records,
+                "{what}: every record counted once in {t:?}"
+            ),
+            Err(interop::ImportError::Unreadable(why)) => {
+                assert!(!why.trim().is_empty(), "{what}: refused without a reason")
+            }
+            Err(interop::ImportError::Store(StoreError::Invalid(errors))) => assert!(
+                errors.len() == 1
+                    && errors[0].field.starts_with("after record ")
+                    && errors[0].message.starts_with("cannot read the file: "),
+                "{what}: {errors:?}"
+            ),
+            // known bug (see the ignored test below): a name or account that
+            // begins with NUL passes the domain's checks and the database refuses it
+            Err(interop::ImportError::Store(e)) if is_nul_text_refusal(&e) => {}
+            Err(other) => panic!("{what}: an import of bad bytes ended in {other:?}"),
+        }
+    }
+
+    /// The database's refusal of a deal name or account that SQLite reads
+    /// as empty (it begins with NUL, where SQLite's `length` stops).
+    fn is_nul_text_refusal(e: &StoreError) -> bool {
+        let text = e.to_string();
+        ["name", "account"].iter().any(|column| {
+            text.contains(&format!(
+                "CHECK constraint failed: length(trim({column})) > 0"
+            ))
+        })
+    }
+
+    #[test]
+    #[ignore = "known bug: a name or account beginning with NUL passes the domain's \
+                checks, then the database's CHECK refuses it and the whole import fails"]
+    fn a_record_whose_name_or_account_begins_with_nul_is_skipped_and_the_rest_imported() {
+        let bytes = b"Id,Name,Account.Name\n\
+                      006A,\"\0Acme ERP\",Acme\n\
+                      006B,Initech CRM,\"\0Initech\"\n\
+                      006C,Globex CRM,Globex\n";
+        let tally = interop::import_salesforce(&mut session(), &bytes[..], false, &mut |_| {})
+            .expect("a record that cannot be read is skipped, the rest imported");
+        assert_eq!((tally.skipped, tally.created), (2, 1), "{tally:?}");
+    }
+
     fn both(bytes: &[u8]) {
         let mut s = session();
-        let _ = interop::import_salesforce(&mut s, bytes, false, &mut |_| {});
-        let _ = interop::import_contact_roles(&mut s, bytes, false, &mut |_| {});
-        let _ = interop::import_salesforce(&mut s, bytes, true, &mut |_| {});
+        ends_as_an_import_may(
+            "opportunities",
+            interop::import_salesforce(&mut s, bytes, false, &mut |_| {}),
+        );
+        ends_as_an_import_may(
+            "contact roles",
+            interop::import_contact_roles(&mut s, bytes, false, &mut |_| {}),
+        );
+        ends_as_an_import_may(
+            "opportunities, dry run",
+            interop::import_salesforce(&mut s, bytes, true, &mut |_| {}),
+        );
     }
 
     fn fixtures() -> Vec<Vec<u8>> {

@@ -1006,6 +1006,66 @@ fn the_report_is_markdown_for_the_forecast_call() {
     assert_eq!(std::fs::read_to_string(&file).unwrap(), text);
 }
 
+/// The handoff section is there when the domain says a handoff is due: the
+/// deal's recorded outcome is won (or it is flagged for handoff), whatever
+/// its stage's words say, as the QA checklist's handoff item judges it.
+#[test]
+fn the_report_s_handoff_section_follows_the_recorded_outcome_not_the_stage() {
+    let f = Fixture::new();
+    const HANDOFF: &str = "## Handoff to implementation";
+    let report = |id: i64| {
+        let out = f
+            .at(T0)
+            .args(["report", &id.to_string()])
+            .assert()
+            .success()
+            .get_output()
+            .stdout
+            .clone();
+        String::from_utf8(out).unwrap()
+    };
+    let handoff_applies = |id: i64| {
+        let (_, check) = f.check(id, T0);
+        qa_item(&check, "Handoff documentation complete (if applicable)")["applicable"] == true
+    };
+
+    // the stage's words say won, but no outcome is recorded: no handoff yet
+    let said = f.add(
+        T0,
+        &[
+            "--name",
+            "Acme ERP",
+            "--account",
+            "Acme Corp",
+            "--stage",
+            "Closed Won",
+        ],
+    );
+    assert!(!handoff_applies(said));
+    let text = report(said);
+    assert!(!text.contains(HANDOFF), "{text}");
+
+    // won on the record, with another stage: the handoff is due
+    let won = f.add(
+        T0,
+        &[
+            "--name",
+            "Globex CRM",
+            "--account",
+            "Globex",
+            "--stage",
+            "Negotiation",
+        ],
+    );
+    f.at(T0)
+        .args(["deal", "outcome", &won.to_string(), "won"])
+        .assert()
+        .success();
+    assert!(handoff_applies(won));
+    let text = report(won);
+    assert!(text.contains(HANDOFF), "{text}");
+}
+
 #[test]
 fn a_report_that_cannot_be_written_is_refused() {
     let f = Fixture::new();

@@ -4,7 +4,8 @@
 //!
 //! [`Store::open`]: crate::store::Store::open
 
-use super::{Cli, Failure};
+use super::args::Cli;
+use crate::config::Failure;
 use crate::store::doctor::{self, Verdict};
 use crate::store::{files, safety};
 use crate::text::clean;

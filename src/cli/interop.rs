@@ -1,22 +1,92 @@
-//! `deal import` of Salesforce exports and `deal export` in every format:
-//! JSON documents, a Data Loader CSV, the pipeline list as CSV, and an
-//! iCalendar file. Opening, sniffing and writing files is in
-//! [`crate::ops::transfer`], which the TUI calls too.
+//! `deal import` of deal documents and Salesforce exports, and `deal
+//! export` in every format: JSON documents, a Data Loader CSV, the pipeline
+//! list as CSV, and an iCalendar file. Opening, sniffing and writing files
+//! is in [`crate::ops::transfer`], which the TUI calls too.
 
-use super::Failure;
+use super::print::write_failure;
+use crate::config::Failure;
+use crate::domain::content::PathError;
 use crate::domain::deal::DealId;
-use crate::ops::Session;
+use crate::domain::document::stream_documents;
 use crate::ops::interop::{Event, ImportError, Tally};
 use crate::ops::transfer::ExportEvent;
+use crate::ops::{self, Session};
 use crate::text::clean;
 use std::io::{BufRead, Write};
 use std::path::Path;
 
-pub use crate::ops::transfer::{ExportFormat, ImportFormat, open_input, sniff};
+use crate::ops::transfer::{ExportFormat, ImportFormat, open_input, sniff};
+
+/// `deal import FILE`: deal documents, streamed into one transaction, or a
+/// Salesforce export; the exit status (1 when a CSV import skipped records).
+///
+/// A CSV import and a dry run leave `out` to be flushed when it is dropped
+/// (a failure to write it then goes unreported); a document import flushes
+/// it here and reports a failure.
+pub fn import(
+    file: &Path,
+    force: bool,
+    format: Option<ImportFormat>,
+    dry_run: bool,
+    s: &mut Session,
+    out: &mut impl Write,
+) -> Result<u8, Failure> {
+    let mut input = open_input(file)?;
+    let format = match format {
+        Some(f) => f,
+        None => sniff(&mut input, file)?,
+    };
+    if format != ImportFormat::Json {
+        return import_csv(s, input, file, format, dry_run, out);
+    }
+    let refused = |errors: Vec<PathError>| {
+        Failure::usage(format!(
+            "{}: {}; nothing was imported",
+            file.display(),
+            ops::describe(&errors)
+        ))
+    };
+    if dry_run {
+        let mut docs = 0usize;
+        stream_documents(input, |_| {
+            docs += 1;
+            true
+        })
+        .map_err(refused)?;
+        writeln!(
+            out,
+            "{}: {} deal document{} to import\ndry run: nothing was written",
+            file.display(),
+            docs,
+            if docs == 1 { "" } else { "s" }
+        )
+        .map_err(write_failure)?;
+        return Ok(0);
+    }
+    let saved = ops::import_from(s, input, force).map_err(|e| match e {
+        ops::ImportError::Documents(errors) => refused(errors),
+        ops::ImportError::Store(e) => e.into(),
+    })?;
+    for deal in &saved {
+        if let (true, Some((version, name))) = (force, &deal.replaced) {
+            eprintln!(
+                "qualify: replaced deal {} ({}) as it stood at version {version}",
+                deal.id,
+                clean(name)
+            );
+        }
+    }
+    saved
+        .iter()
+        .try_for_each(|d| writeln!(out, "{}", d.id))
+        .map_err(write_failure)?;
+    out.flush().map_err(write_failure)?;
+    Ok(0)
+}
 
 /// Import a Salesforce CSV; the summary's text, and the exit status: 0 all
 /// imported, 1 some records skipped.
-pub fn import_csv(
+fn import_csv(
     s: &mut Session,
     input: Box<dyn BufRead>,
     file: &Path,
@@ -105,10 +175,9 @@ pub fn import_csv(
         }
     };
     if let Some(e) = failed {
-        return Err(Failure::refused(format!("cannot write the output: {e}")));
+        return Err(write_failure(e));
     }
-    write!(out, "{}", summary(&tally, file, format, dry_run))
-        .map_err(|e| Failure::refused(format!("cannot write the output: {e}")))?;
+    write!(out, "{}", summary(&tally, file, format, dry_run)).map_err(write_failure)?;
     Ok(if tally.skipped > 0 { 1 } else { 0 })
 }
 
@@ -160,10 +229,31 @@ fn summary(t: &Tally, file: &Path, format: ImportFormat, dry_run: bool) -> Strin
     text
 }
 
+/// `deal export [ID]`: JSON documents to `out`, made safe like every
+/// output; CSV and iCalendar to standard output as they are, keeping their
+/// CRLF line ends (their cells are made safe one by one: formulas and
+/// control characters); any format to FILE.
+pub fn run_export(
+    id: Option<DealId>,
+    format: Option<ExportFormat>,
+    file: Option<&Path>,
+    s: &Session,
+    out: &mut impl Write,
+) -> Result<u8, Failure> {
+    let format = format.unwrap_or(ExportFormat::Json);
+    if format == ExportFormat::Json && file.is_none() {
+        export(s, id, format, None, out)?;
+    } else {
+        let mut raw = std::io::stdout().lock();
+        export(s, id, format, file, &mut raw)?;
+    }
+    Ok(0)
+}
+
 /// Write the export of one deal or all of them to standard output or to
 /// FILE (0600, by temporary file and rename); a cut cell is a warning on
 /// stderr.
-pub fn export(
+fn export(
     s: &Session,
     id: Option<DealId>,
     format: ExportFormat,

@@ -1,460 +1,33 @@
-//! The headless face: clap commands that parse, call the domain and the
-//! store, and print text or JSON. Never touches the terminal's modes.
+//! The headless face: clap commands that parse, call ops, and print text or
+//! JSON. Never touches the terminal's modes. This file only routes each
+//! command to its room:
+//!
+//! - `args`: the command line (clap's types, the value parsers, the
+//!   command line's own failures), below every other room;
+//! - `print`: what is printed (JSON documents, tables, the output's kind);
+//! - `deals`: `deal add|list|outcome|snooze|show` and `step`;
+//! - `interop`: `deal import` and `deal export` in every format;
+//! - `oversight`: `check`, `escalate`, `escalation`, `review`, `history`
+//!   and `report` (written by `report`);
+//! - `team`: `metrics`, `demo` and `battlecard`;
+//! - `doctor`: `doctor` and `backup`, which never open the store.
 
+mod args;
+mod deals;
 mod doctor;
 mod interop;
 mod oversight;
 mod print;
 mod report;
+mod team;
 
 pub use crate::config::Failure;
+pub use args::{
+    AddArgs, Cli, Command, DealCommand, EscalationCommand, NoteArg, OutcomeArg, ReviewerArg,
+    ScenarioArg, StepCommand, check_argument_lengths, clap_failure,
+};
 
-use crate::clock::{Clock, parse_when};
-use crate::config;
-use crate::domain::calendar::parse_date_input;
-use crate::domain::criteria::Verdict;
-use crate::domain::deal::{DealId, NewDeal};
-use crate::domain::document::stream_documents;
-use crate::domain::escalation::EscalationId;
-use crate::domain::metrics::Range;
-use crate::domain::money::Money;
-use crate::domain::pipeline::{self, ForecastCategory, Outcome, OutcomeKind};
-use crate::domain::playbook::Playbook;
-use crate::domain::step::{NoteKind, StepChange};
-use crate::domain::{escalation, parse_date, qa};
-use crate::ops;
-use crate::store::{ListQuery, ListSort};
-use crate::text::clean;
-use chrono::{DateTime, NaiveDate, Utc};
-use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::io::Write;
-use std::path::PathBuf;
-use std::process::ExitCode;
-
-#[derive(Debug, Parser)]
-#[command(name = "qualify", version, about = "Qualify enterprise deals through a ten-step procedure", long_about = None)]
-pub struct Cli {
-    /// The database file [default: qualify.db in your data directory]
-    #[arg(long, global = true, env = "QUALIFY_DB", value_name = "PATH")]
-    pub db: Option<PathBuf>,
-    /// Take "now" to be WHEN: YYYY-MM-DD (midnight, local time) or RFC 3339
-    #[arg(long, global = true, value_name = "WHEN", value_parser = parse_when)]
-    pub as_of: Option<DateTime<Utc>>,
-    /// Use this playbook instead of the built-in one
-    #[arg(long, global = true, value_name = "FILE")]
-    pub playbook: Option<PathBuf>,
-    /// Who you are, for the history and sign-offs [default: your login name]
-    #[arg(long, global = true, env = "QUALIFY_USER", value_name = "NAME")]
-    pub user: Option<String>,
-    #[command(subcommand)]
-    pub command: Option<Command>,
-}
-
-#[derive(Debug, Subcommand)]
-pub enum Command {
-    /// Create, list and show deals
-    #[command(subcommand)]
-    Deal(DealCommand),
-    /// The QA checklist and open escalations of a deal, or a line per open deal (exit 1 if any fails)
-    Check {
-        id: Option<DealId>,
-        #[arg(long)]
-        json: bool,
-    },
-    /// Raise an escalation; prints its id
-    Escalate {
-        id: DealId,
-        #[arg(long, value_enum)]
-        scenario: oversight::ScenarioArg,
-        #[arg(long)]
-        reason: String,
-    },
-    /// Acknowledge or resolve an escalation (ids like E7, or B12.3 for a blocked step)
-    #[command(subcommand)]
-    Escalation(EscalationCommand),
-    /// Record the manager's review of the deal or the SA's sign-off of step 4
-    #[command(group(clap::ArgGroup::new("decision").required(true).args(["approve", "send_back"])))]
-    Review {
-        id: DealId,
-        #[arg(long = "as", value_enum, value_name = "ROLE")]
-        role: oversight::ReviewerArg,
-        #[arg(long)]
-        approve: bool,
-        #[arg(long)]
-        send_back: bool,
-        /// Required with --send-back: what must change
-        #[arg(long, default_value = "")]
-        comment: String,
-    },
-    /// Every change to a deal: field, before, after, who, when
-    History {
-        id: DealId,
-        #[arg(long)]
-        json: bool,
-    },
-    /// Write the deal review (Markdown) for a forecast call
-    Report {
-        id: DealId,
-        /// Write to FILE instead of standard output
-        #[arg(long, value_name = "FILE")]
-        out: Option<PathBuf>,
-    },
-    /// The procedure's metrics for the team or one owner over a range of days
-    /// (default: the last 90): value, target, met, and how many deals or steps
-    Metrics {
-        #[arg(long)]
-        json: bool,
-        /// Only this owner's deals
-        #[arg(long, value_name = "NAME")]
-        owner: Option<String>,
-        /// First day: YYYY-MM-DD [default: 89 days before --to]
-        #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_date)]
-        from: Option<NaiveDate>,
-        /// Last day: YYYY-MM-DD [default: today]
-        #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_date)]
-        to: Option<NaiveDate>,
-    },
-    /// Fill a new, empty database with a realistic demo pipeline (the same
-    /// seed gives the same deals), to try qualify: `qualify --db demo.db demo`
-    Demo {
-        /// How many deals to make
-        #[arg(long, default_value_t = 300, value_name = "N",
-              value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
-        deals: u64,
-        /// The seed the deals are made from
-        #[arg(long, default_value_t = 1, value_name = "S")]
-        seed: u64,
-    },
-    /// Show or set the battle-card notes kept for a competitor across deals
-    Battlecard {
-        competitor: String,
-        /// Replace the notes with TEXT
-        #[arg(long, value_name = "TEXT")]
-        set: Option<String>,
-    },
-    /// Check the database file and say what to do about each problem (exit 1 if any)
-    Doctor,
-    /// Write a consistent copy of the database to PATH (readable by you only)
-    Backup {
-        #[arg(value_name = "PATH")]
-        path: PathBuf,
-    },
-    /// Move one step of a deal: qualify step ID N start|complete|block|unblock|reopen|confirm|note|check|uncheck
-    Step {
-        /// The deal's id
-        id: DealId,
-        /// The step's number, 1 to 10
-        #[arg(value_parser = clap::value_parser!(u8).range(1..=10))]
-        number: u8,
-        #[command(subcommand)]
-        change: StepCommand,
-    },
-}
-
-#[derive(Debug, Subcommand)]
-pub enum EscalationCommand {
-    /// Acknowledge: the person escalated to has seen it
-    Ack {
-        id: EscalationId,
-        #[arg(long, default_value = "")]
-        note: String,
-    },
-    /// Resolve, saying how
-    Resolve {
-        id: EscalationId,
-        #[arg(long)]
-        note: String,
-    },
-}
-
-#[derive(Debug, Subcommand)]
-pub enum DealCommand {
-    /// Create a deal; prints its id alone
-    Add(AddArgs),
-    /// The pipeline: every deal with its forecast category, verdict, steps,
-    /// QA, escalations, risk, next step and stalled mark; totals per category
-    List {
-        #[arg(long)]
-        json: bool,
-        /// Only this forecast category: pipeline, best_case, commit, closed, omitted
-        #[arg(long, value_name = "CATEGORY", value_parser = parse_category)]
-        category: Option<ForecastCategory>,
-        /// Only this owner's deals (names compared without case)
-        #[arg(long, value_name = "NAME")]
-        owner: Option<String>,
-        /// Only deals with this SA
-        #[arg(long, value_name = "NAME")]
-        sa: Option<String>,
-        /// Only this verdict: qualified, needs_work, disqualify
-        #[arg(long, value_name = "VERDICT", value_parser = parse_verdict)]
-        verdict: Option<Verdict>,
-        /// Only stalled deals (not snoozed)
-        #[arg(long)]
-        stalled: bool,
-        /// Only deals with an escalation past due
-        #[arg(long)]
-        overdue: bool,
-        /// Order by a column: close_date (default), amount, name, account, owner,
-        /// forecast_category, meddpicc_total, steps, qa, escalations, risk_band,
-        /// next_step_due, stalled
-        #[arg(long, value_name = "COLUMN", value_parser = parse_sort)]
-        sort: Option<ListSort>,
-    },
-    /// Record how a deal ended (lost and disqualified need a reason); `open` reopens it
-    Outcome {
-        id: DealId,
-        #[arg(value_enum)]
-        outcome: OutcomeArg,
-        #[arg(long, default_value = "")]
-        reason: String,
-        /// The competitor it was lost to
-        #[arg(long, value_name = "NAME", default_value = "")]
-        lost_to: String,
-        /// The day it closed: YYYY-MM-DD [default: today]
-        #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_date)]
-        on: Option<NaiveDate>,
-    },
-    /// Silence a deal's stalled flag until a day (a change to the deal ends it)
-    Snooze {
-        id: DealId,
-        #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_date)]
-        until: NaiveDate,
-        #[arg(long)]
-        reason: String,
-    },
-    /// Show one deal: its steps, QA checklist and escalations
-    Show {
-        id: DealId,
-        #[arg(long)]
-        json: bool,
-    },
-    /// Export one deal or all of them: deal documents (JSON), a Data Loader
-    /// CSV, the pipeline list as CSV, or an iCalendar file
-    Export {
-        /// The deal [default: every deal]
-        id: Option<DealId>,
-        /// The same as --format json
-        #[arg(long, conflicts_with = "format")]
-        json: bool,
-        /// json, salesforce-csv, csv or ics [default: json]
-        #[arg(long, value_enum, value_name = "FORMAT")]
-        format: Option<interop::ExportFormat>,
-        /// Write to FILE (readable by you only) instead of standard output
-        #[arg(long, value_name = "FILE")]
-        out: Option<PathBuf>,
-    },
-    /// Create or update deals from deal documents (one object or an array),
-    /// a Salesforce opportunity export or a contact-role export; - reads stdin
-    Import {
-        file: PathBuf,
-        /// Overwrite deals changed since the document was exported
-        #[arg(long)]
-        force: bool,
-        /// json, salesforce-csv or contact-roles [default: told from the content]
-        #[arg(long, value_enum, value_name = "FORMAT")]
-        format: Option<interop::ImportFormat>,
-        /// Say what would be imported, and write nothing
-        #[arg(long)]
-        dry_run: bool,
-    },
-}
-
-#[derive(Debug, Clone, Copy, ValueEnum)]
-pub enum OutcomeArg {
-    Won,
-    Lost,
-    Disqualified,
-    Open,
-}
-
-fn parse_category(text: &str) -> Result<ForecastCategory, String> {
-    ForecastCategory::parse(text).ok_or_else(|| {
-        "not a forecast category (use pipeline, best_case, commit, closed or omitted)".into()
-    })
-}
-
-fn parse_verdict(text: &str) -> Result<Verdict, String> {
-    Verdict::parse(text)
-        .ok_or_else(|| "not a verdict (use qualified, needs_work or disqualify)".into())
-}
-
-fn parse_sort(text: &str) -> Result<ListSort, String> {
-    ListSort::parse(text).ok_or_else(|| {
-        let keys: Vec<&str> = ListSort::ALL.iter().map(|s| s.key()).collect();
-        format!("not a column (use one of {})", keys.join(", "))
-    })
-}
-
-#[derive(Debug, Args)]
-pub struct AddArgs {
-    #[arg(long)]
-    pub name: String,
-    #[arg(long)]
-    pub account: String,
-    /// Licence value in USD: 250000, 250,000 or $250,000.00
-    #[arg(long, value_name = "USD", value_parser = Money::parse)]
-    pub amount: Option<Money>,
-    #[arg(long, value_name = "USD", value_parser = Money::parse)]
-    pub implementation_fee: Option<Money>,
-    /// Annual support as a percentage of licence [default: the playbook's, 20]
-    #[arg(long, value_name = "PERCENT")]
-    pub support_rate: Option<f64>,
-    #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_date)]
-    pub close_date: Option<NaiveDate>,
-    #[arg(long)]
-    pub stage: Option<String>,
-    /// The account executive who owns the deal
-    #[arg(long, default_value = "")]
-    pub owner: String,
-    /// The solution architect
-    #[arg(long, default_value = "")]
-    pub sa: String,
-    #[arg(long, default_value = "")]
-    pub manager: String,
-    /// The date of the executive meeting that triggered qualification
-    #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_date)]
-    pub trigger_date: Option<NaiveDate>,
-}
-
-#[derive(Debug, Clone, Copy, ValueEnum)]
-pub enum NoteArg {
-    Outcomes,
-    Decisions,
-    NextSteps,
-}
-
-#[derive(Debug, Subcommand)]
-pub enum StepCommand {
-    /// Mark the step in progress
-    Start,
-    /// Complete the step (every earlier step must be complete)
-    Complete,
-    /// Block the step, saying what it waits on
-    Block {
-        #[arg(long)]
-        reason: String,
-    },
-    /// Lift the block
-    Unblock,
-    /// Put a completed step back in progress
-    Reopen,
-    /// Replace one of the step's three notes
-    Note { kind: NoteArg, text: String },
-    /// Record the stakeholder who confirmed the step's outcome, and when
-    Confirm {
-        #[arg(long = "with", value_name = "NAME")]
-        with: String,
-        /// YYYY-MM-DD, or +N business days from today [default: today]
-        #[arg(long, value_name = "DATE")]
-        on: Option<String>,
-    },
-    /// Tick one of the step's five actions (1-5)
-    Check {
-        #[arg(value_parser = clap::value_parser!(u8).range(1..=5))]
-        action: u8,
-    },
-    /// Untick one of the step's five actions (1-5)
-    Uncheck {
-        #[arg(value_parser = clap::value_parser!(u8).range(1..=5))]
-        action: u8,
-    },
-}
-
-impl StepCommand {
-    fn change(&self, playbook: &Playbook, clock: &Clock) -> Result<StepChange, Failure> {
-        Ok(match self {
-            StepCommand::Confirm { with, on } => {
-                let on = match on {
-                    None => clock.today(),
-                    Some(text) => parse_date_input(text, clock.today(), &playbook.targets.holidays)
-                        .map_err(|e| Failure::usage(format!("--on: {e}")))?,
-                };
-                StepChange::Confirm {
-                    with: with.clone(),
-                    on: Some(on),
-                }
-            }
-            StepCommand::Start => StepChange::Start,
-            StepCommand::Complete => StepChange::Complete,
-            StepCommand::Block { reason } => StepChange::Block {
-                reason: reason.clone(),
-            },
-            StepCommand::Unblock => StepChange::Unblock,
-            StepCommand::Reopen => StepChange::Reopen,
-            StepCommand::Note { kind, text } => StepChange::SetNote {
-                kind: match kind {
-                    NoteArg::Outcomes => NoteKind::Outcomes,
-                    NoteArg::Decisions => NoteKind::Decisions,
-                    NoteArg::NextSteps => NoteKind::NextSteps,
-                },
-                text: text.clone(),
-            },
-            StepCommand::Check { action } => StepChange::SetAction {
-                index: usize::from(*action) - 1,
-                done: true,
-            },
-            StepCommand::Uncheck { action } => StepChange::SetAction {
-                index: usize::from(*action) - 1,
-                done: false,
-            },
-        })
-    }
-}
-
-/// No argument may be longer than the longest text qualify keeps
-/// ([`crate::text::MAX_LONG`] characters); shorter bounds (names: 200) are
-/// checked where each value is used.
-pub fn check_argument_lengths(
-    args: impl IntoIterator<Item = std::ffi::OsString>,
-) -> Result<(), Failure> {
-    for arg in args {
-        let arg = arg.to_string_lossy();
-        if crate::text::check_length(&arg, crate::text::MAX_LONG).is_err() {
-            return Err(Failure::usage(format!(
-                "an argument is too long: at most {} characters (it starts {:?})",
-                crate::text::MAX_LONG,
-                clean(crate::text::head(&arg, 20))
-            )));
-        }
-    }
-    Ok(())
-}
-
-/// A clap error as one line (help and version print as clap does).
-pub fn clap_failure(err: clap::Error) -> ExitCode {
-    use clap::error::ErrorKind;
-    if matches!(
-        err.kind(),
-        ErrorKind::DisplayHelp
-            | ErrorKind::DisplayVersion
-            | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
-    ) {
-        let _ = err.print();
-        return ExitCode::SUCCESS;
-    }
-    let rendered = err.render().to_string();
-    let line = rendered
-        .lines()
-        .map(str::trim)
-        .take_while(|l| !l.starts_with("Usage:") && !l.starts_with("For more information"))
-        .filter(|l| !l.is_empty() && !l.starts_with("tip:"))
-        .collect::<Vec<_>>()
-        .join(" ");
-    let line = line.strip_prefix("error: ").unwrap_or(&line).to_string();
-    Failure::usage(line).report()
-}
-
-impl Cli {
-    /// The start-up choices, for [`config::open`].
-    pub fn options(&self) -> config::Options {
-        config::Options {
-            db: self.db.clone(),
-            playbook: self.playbook.clone(),
-            as_of: self.as_of,
-            user: self.user.clone(),
-        }
-    }
-}
 
 /// Run one headless command; the exit status when it ran (1 from `check`
 /// when something fails).
@@ -464,282 +37,46 @@ pub fn execute(cli: &Cli, command: &Command) -> Result<u8, Failure> {
         Command::Backup { path } => return doctor::backup(cli, path),
         _ => {}
     }
-    let mut session = config::open(&cli.options())?;
+    let mut session = crate::config::open(&cli.options())?;
     let s = &mut session;
     let mut out = crate::text::SafeWriter::new(
         std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock()),
         print::output(command),
     );
-    let mut status = 0;
-    let result = match command {
-        Command::Check { id: None, json } => {
-            status = oversight::check_all(*json, s, &mut out)?;
-            Ok(())
-        }
-        oversight_command @ (Command::Check { .. }
+    let status = match command {
+        Command::Check { .. }
         | Command::Escalate { .. }
         | Command::Escalation(_)
         | Command::Review { .. }
         | Command::History { .. }
-        | Command::Report { .. }) => {
-            let (text, code) = oversight::run(oversight_command, s)?;
-            status = code;
-            write!(out, "{text}")
-        }
-        Command::Deal(DealCommand::Add(args)) => {
-            let new = NewDeal {
-                name: args.name.clone(),
-                account: args.account.clone(),
-                amount: args.amount,
-                implementation_fee: args.implementation_fee,
-                support_rate_percent: args.support_rate,
-                close_date: args.close_date,
-                stage: args.stage.clone(),
-                owner: args.owner.clone(),
-                sa: args.sa.clone(),
-                manager: args.manager.clone(),
-                trigger_date: args.trigger_date,
-            };
-            let id = ops::add_deal(s, new)?;
-            writeln!(out, "{id}")
-        }
-        Command::Deal(DealCommand::List {
-            json,
-            category,
-            owner,
-            sa,
-            verdict,
-            stalled,
-            overdue,
-            sort,
-        }) => {
-            let query = ListQuery {
-                category: *category,
-                owner: owner.clone(),
-                sa: sa.clone(),
-                verdict: *verdict,
-                stalled: *stalled,
-                overdue: *overdue,
-                sort: sort.unwrap_or_default(),
-                ..s.list_query()
-            };
-            if *json {
-                // row by row to the output: nothing of the list is held
-                let mut array = print::JsonArray::new(&mut out);
-                s.store.each_row(&query, |d| {
-                    print::write_summary_json(&mut array, &d).map_err(write_failure)
-                })?;
-                array.finish()
-            } else {
-                let deals = s.store.deal_page(&query, 0, usize::MAX >> 1)?;
-                let totals = s.store.category_totals(&query)?;
-                write!(out, "{}", print::summary_table(&deals, &totals))
-            }
-        }
-        Command::Deal(DealCommand::Outcome {
-            id,
-            outcome,
-            reason,
-            lost_to,
-            on,
-        }) => {
-            let kind = match outcome {
-                OutcomeArg::Won => Some(OutcomeKind::Won),
-                OutcomeArg::Lost => Some(OutcomeKind::Lost),
-                OutcomeArg::Disqualified => Some(OutcomeKind::Disqualified),
-                OutcomeArg::Open => None,
-            };
-            let on = on.unwrap_or_else(|| s.clock.today());
-            let outcome = kind.map(|kind| Outcome {
-                kind,
-                on,
-                reason: reason.clone(),
-                lost_to: lost_to.clone(),
-            });
-            let deal = ops::set_outcome(s, *id, None, outcome)?;
-            let now = s.clock.now();
-            let category = pipeline::forecast_category(&deal, &s.playbook, now);
-            writeln!(
-                out,
-                "deal {id}: {} · forecast {}",
-                kind.map_or("open again", OutcomeKind::key),
-                category.label()
-            )
-        }
-        Command::Metrics {
-            json,
-            owner,
-            from,
-            to,
-        } => {
-            let to = to.unwrap_or_else(|| s.clock.today());
-            let from = from.unwrap_or(to - chrono::Duration::days(89));
-            if from > to {
-                return Err(Failure::usage(format!(
-                    "--from {from} is after --to {to}: give the first day, then the last"
-                )));
-            }
-            let range = Range { from, to };
-            let (metrics, _) = ops::metrics(s, owner.as_deref(), range)?;
-            if *json {
-                writeln!(
-                    out,
-                    "{}",
-                    serde_json::to_string_pretty(&print::metrics_json(&metrics, owner.as_deref()))
-                        .expect("JSON")
-                )
-            } else {
-                write!(out, "{}", print::metrics_text(&metrics, owner.as_deref()))
-            }
-        }
-        Command::Demo { deals, seed } => {
-            let started = std::time::Instant::now();
-            let n = *deals as usize;
-            let made = ops::demo(s, n, *seed, |written| {
-                if written < n && started.elapsed() > std::time::Duration::from_secs(2) {
-                    eprintln!("qualify: {written} of {n} deals written");
-                }
-            })?;
-            let parts: Vec<String> = made
-                .by_category
-                .iter()
-                .map(|(category, count)| format!("{count} {}", category.label()))
-                .collect();
-            writeln!(
-                out,
-                "made {} demo deals (seed {seed}): {}",
-                made.deals,
-                parts.join(", ")
-            )
-        }
-        Command::Deal(DealCommand::Snooze { id, until, reason }) => {
-            ops::snooze(s, *id, *until, reason)?;
-            writeln!(out, "deal {id}: not flagged as stalled until {until}")
-        }
-        Command::Deal(DealCommand::Show { id, json }) => {
-            let deal = s.store.deal(*id)?;
-            let (playbook, now) = (&s.playbook, s.clock.now());
-            let items = qa::checklist(&deal, playbook, now);
-            let escalations = escalation::open(&deal, playbook, now);
-            if *json {
-                let doc = print::deal_json(&deal, playbook, &items, &escalations, now);
-                writeln!(out, "{}", serde_json::to_string_pretty(&doc).expect("JSON"))
-            } else {
-                write!(
-                    out,
-                    "{}",
-                    print::deal_text(&deal, playbook, &items, &escalations, now)
-                )
-            }
-        }
+        | Command::Report { .. } => oversight::run(command, s, &mut out)?,
         Command::Deal(DealCommand::Export {
             id,
             json: _,
             format,
             out: file,
-        }) => {
-            let format = format.unwrap_or(interop::ExportFormat::Json);
-            if format == interop::ExportFormat::Json && file.is_none() {
-                interop::export(s, *id, format, None, &mut out)?;
-            } else {
-                // CSV and iCalendar keep their CRLF line ends: their cells are
-                // made safe one by one (formulas and control characters)
-                let mut raw = std::io::stdout().lock();
-                interop::export(s, *id, format, file.as_deref(), &mut raw)?;
-            }
-            Ok(())
-        }
+        }) => interop::run_export(*id, *format, file.as_deref(), s, &mut out)?,
         Command::Deal(DealCommand::Import {
             file,
             force,
             format,
             dry_run,
-        }) => {
-            let mut input = interop::open_input(file)?;
-            let format = match format {
-                Some(f) => *f,
-                None => interop::sniff(&mut input, file)?,
-            };
-            if format != interop::ImportFormat::Json {
-                status = interop::import_csv(s, input, file, format, *dry_run, &mut out)?;
-                return Ok(status);
-            }
-            let refused = |errors: Vec<crate::domain::content::PathError>| {
-                Failure::usage(format!(
-                    "{}: {}; nothing was imported",
-                    file.display(),
-                    ops::describe(&errors)
-                ))
-            };
-            if *dry_run {
-                let mut docs = 0usize;
-                stream_documents(input, |_| {
-                    docs += 1;
-                    true
-                })
-                .map_err(refused)?;
-                writeln!(
-                    out,
-                    "{}: {} deal document{} to import\ndry run: nothing was written",
-                    file.display(),
-                    docs,
-                    if docs == 1 { "" } else { "s" }
-                )
-                .map_err(write_failure)?;
-                return Ok(0);
-            }
-            let saved = ops::import_from(s, input, *force).map_err(|e| match e {
-                ops::ImportError::Documents(errors) => refused(errors),
-                ops::ImportError::Store(e) => e.into(),
-            })?;
-            for deal in &saved {
-                if let (true, Some((version, name))) = (*force, &deal.replaced) {
-                    eprintln!(
-                        "qualify: replaced deal {} ({}) as it stood at version {version}",
-                        deal.id,
-                        clean(name)
-                    );
-                }
-            }
-            saved.iter().try_for_each(|d| writeln!(out, "{}", d.id))
-        }
+        }) => return interop::import(file, *force, *format, *dry_run, s, &mut out),
+        Command::Deal(deal_command) => deals::run(deal_command, s, &mut out)?,
+        Command::Step { id, number, change } => deals::step(*id, *number, change, s, &mut out)?,
+        Command::Metrics {
+            json,
+            owner,
+            from,
+            to,
+        } => team::metrics(*json, owner.as_deref(), *from, *to, s, &mut out)?,
+        Command::Demo { deals, seed } => team::demo(*deals, *seed, s, &mut out)?,
         Command::Battlecard { competitor, set } => {
-            if let Some(notes) = set {
-                ops::set_battle_card(s, competitor, notes, None)?;
-            }
-            match s.store.battle_card(competitor)? {
-                Some(card) => writeln!(out, "{}", crate::text::sanitize(&card.notes, true)),
-                None => Err(Failure::usage(format!(
-                    "no battle card for {:?} yet (set one with --set TEXT)",
-                    clean(competitor)
-                )))?,
-            }
+            team::battle_card(competitor, set.as_deref(), s, &mut out)?
         }
         // they never open the store (see the top of this function)
-        Command::Doctor | Command::Backup { .. } => Ok(()),
-        Command::Step { id, number, change } => {
-            let change = change.change(&s.playbook, &s.clock)?;
-            let (deal, outcome) = ops::change_step(s, *id, None, *number, &change)?;
-            for warning in &outcome.warnings {
-                eprintln!("qualify: warning: {}", clean(warning));
-            }
-            let step = deal.step(*number).expect("the changed step exists");
-            writeln!(
-                out,
-                "deal {} step {} ({}): {}",
-                deal.id,
-                number,
-                clean(&s.playbook.step(*number).title),
-                step.status.label()
-            )
-        }
+        Command::Doctor | Command::Backup { .. } => 0,
     };
-    result.map_err(write_failure)?;
-    out.flush().map_err(write_failure)?;
+    out.flush().map_err(print::write_failure)?;
     Ok(status)
-}
-
-/// The output could not be written (a closed pipe, a full disk).
-fn write_failure(e: std::io::Error) -> Failure {
-    Failure::refused(format!("cannot write the output: {e}"))
 }

@@ -1,54 +1,35 @@
 //! The commands a manager or SA uses on a deal: the QA check, escalations,
 //! reviews, the history and the deal report.
 
-use super::print::CheckJson;
-use super::{Command, EscalationCommand, Failure, report};
+use super::args::{Command, EscalationCommand, ReviewerArg, ScenarioArg};
+use super::print::{self, CheckJson, write_failure};
+use super::report;
+use crate::config::Failure;
 use crate::domain::audit;
-use crate::domain::deal::{Deal, DealId};
-use crate::domain::escalation::{self, Escalation, EscalationId};
-use crate::domain::playbook::EscalationRule;
-use crate::domain::qa::{self, QaItem, QaState};
-use crate::domain::review::Reviewer;
+use crate::domain::deal::DealId;
+use crate::domain::escalation::{self, EscalationId};
+use crate::domain::qa::QaState;
 use crate::domain::step::RuleError;
+use crate::ops::views::{self, DealAtNow};
 use crate::ops::{self, Session};
 use crate::store::StoreError;
 use crate::text::clean;
-use clap::ValueEnum;
 use serde_json::{Value, json};
 use std::fmt::Write as _;
 use std::io::Write;
 use std::path::Path;
 
-#[derive(Debug, Clone, Copy, ValueEnum)]
-pub enum ScenarioArg {
-    Customer,
-    LegalSecurity,
-    Pricing,
-}
-
-impl ScenarioArg {
-    fn rule(self) -> EscalationRule {
-        match self {
-            ScenarioArg::Customer => EscalationRule::Customer,
-            ScenarioArg::LegalSecurity => EscalationRule::LegalSecurity,
-            ScenarioArg::Pricing => EscalationRule::Pricing,
-        }
+/// Run one of the oversight commands, writing what it prints to `out`; the
+/// exit status (1 from `check` when something fails).
+pub fn run(command: &Command, env: &mut Session, out: &mut impl Write) -> Result<u8, Failure> {
+    if let Command::Check { id: None, json } = command {
+        return check_all(*json, env, out);
     }
-}
-
-#[derive(Debug, Clone, Copy, ValueEnum)]
-pub enum ReviewerArg {
-    Manager,
-    Sa,
-}
-
-/// Run one of the oversight commands: what to print, and the exit status.
-pub fn run(command: &Command, env: &mut Session) -> Result<(String, u8), Failure> {
-    let line = |text: String| Ok((text + "\n", 0));
-    match command {
-        Command::Check { id, json } => {
+    let line = |text: String| (text + "\n", 0);
+    let (text, status) = match command {
+        Command::Check { id: Some(id), json } => {
             let (text, ok) = check(*id, *json, env)?;
-            Ok((text, u8::from(!ok)))
+            (text, u8::from(!ok))
         }
         Command::Escalate {
             id,
@@ -68,26 +49,15 @@ pub fn run(command: &Command, env: &mut Session) -> Result<(String, u8), Failure
             send_back: _,
             comment,
         } => line(record_review(*id, *role, *approve, comment, env)?),
-        Command::History { id, json } => Ok((history(*id, *json, env)?, 0)),
-        Command::Report { id, out } => Ok((
+        Command::History { id, json } => (history(*id, *json, env)?, 0),
+        Command::Report { id, out } => (
             write_report(*id, out.as_deref(), env)?.unwrap_or_default(),
             0,
-        )),
+        ),
         _ => unreachable!("only oversight commands are run here"),
-    }
-}
-
-/// The QA items and open escalations of a deal at the clock's now.
-fn state(deal: &Deal, env: &Session) -> (Vec<QaItem>, Vec<Escalation>) {
-    let now = env.clock.now();
-    (
-        qa::checklist(deal, &env.playbook, now),
-        escalation::open(deal, &env.playbook, now),
-    )
-}
-
-fn healthy(qa: &[QaItem], escalations: &[Escalation]) -> bool {
-    qa.iter().all(|i| i.state.passed()) && !escalations.iter().any(|e| e.overdue)
+    };
+    write!(out, "{text}").map_err(write_failure)?;
+    Ok(status)
 }
 
 fn qa_mark(state: QaState) -> &'static str {
@@ -101,119 +71,88 @@ fn qa_mark(state: QaState) -> &'static str {
 /// `check` without an id: a line (or a JSON element) per open deal, in id
 /// order, written as each deal is read, so that nothing but the deal at hand
 /// is held. The exit status: 1 when any deal fails.
-pub fn check_all(json: bool, env: &Session, out: &mut impl Write) -> Result<u8, Failure> {
+fn check_all(json: bool, env: &Session, out: &mut impl Write) -> Result<u8, Failure> {
     let mut ok = true;
-    let write_failure =
-        |e: std::io::Error| Failure::refused(format!("cannot write the output: {e}"));
     if json {
-        let mut array = super::print::JsonArray::new(&mut *out);
-        env.store.each_open_deal(|deal| {
-            let (qa, escalations) = state(deal, env);
-            ok &= healthy(&qa, &escalations);
+        let mut array = print::JsonArray::new(&mut *out);
+        views::each_open_deal_at_now(env, |deal, view| {
+            ok &= view.healthy();
             array
-                .push(&CheckJson::new(deal, &qa, &escalations))
+                .push(&CheckJson::new(deal, &view.qa, &view.escalations))
                 .map_err(write_failure)
         })?;
         array.finish().map_err(write_failure)?;
     } else {
         let mut line = String::new();
-        env.store.each_open_deal(|deal| {
-            let (qa, escalations) = state(deal, env);
-            ok &= healthy(&qa, &escalations);
+        views::each_open_deal_at_now(env, |deal, view| {
+            ok &= view.healthy();
             line.clear();
-            let passed = qa.iter().filter(|i| i.state.passed()).count();
-            let overdue = escalations.iter().filter(|e| e.overdue).count();
-            let _ = writeln!(
-                line,
-                "{:>5}  {} QA {passed}/{}  escalations {} ({overdue} overdue)",
-                deal.id.0,
-                crate::text::fit(&clean(&deal.name), 32),
-                qa.len(),
-                escalations.len()
-            );
+            summary_line(&mut line, deal.id, &deal.name, &view);
             out.write_all(line.as_bytes()).map_err(write_failure)
         })?;
     }
     Ok(u8::from(!ok))
 }
 
-/// `check [ID]`: the text or JSON, and whether everything holds.
-pub fn check(id: Option<DealId>, json: bool, env: &Session) -> Result<(String, bool), Failure> {
-    let deals: Vec<Deal> = match id {
-        Some(id) => vec![env.store.deal(id)?],
-        None => {
-            let mut all = Vec::new();
-            env.store.each_open_deal(|deal| {
-                all.push(deal.clone());
-                Ok::<_, StoreError>(())
-            })?;
-            all
-        }
-    };
-    let now = env.clock.now();
-    let mut ok = true;
-    let mut docs = Vec::new();
-    let mut text = String::new();
-    for deal in &deals {
-        let (qa, escalations) = state(deal, env);
-        ok &= healthy(&qa, &escalations);
-        if json {
-            docs.push(
-                serde_json::to_value(CheckJson::new(deal, &qa, &escalations))
-                    .expect("a check serialises"),
-            );
-        } else if id.is_some() {
-            let _ = writeln!(text, "Deal {}: {}", deal.id, clean(&deal.name));
-            for item in &qa {
-                let _ = writeln!(
-                    text,
-                    "  {} {}: {}",
-                    qa_mark(item.state),
-                    item.title,
-                    clean(&item.why)
-                );
-            }
-            if escalations.is_empty() {
-                let _ = writeln!(text, "  no open escalations");
-            }
-            for e in &escalations {
-                let _ = writeln!(
-                    text,
-                    "  {} {} -> {} ({}), {}, {}: {}",
-                    e.id,
-                    e.scenario,
-                    e.escalate_to,
-                    e.authority,
-                    e.status.as_str(),
-                    e.timer(now),
-                    clean(&e.why)
-                );
-            }
-        } else {
-            let passed = qa.iter().filter(|i| i.state.passed()).count();
-            let overdue = escalations.iter().filter(|e| e.overdue).count();
-            let _ = writeln!(
-                text,
-                "{:>5}  {} QA {passed}/{}  escalations {} ({overdue} overdue)",
-                deal.id.0,
-                crate::text::fit(&clean(&deal.name), 32),
-                qa.len(),
-                escalations.len()
-            );
-        }
-    }
+/// A deal's line in `check` without an id: its QA passed and its open and
+/// overdue escalations.
+fn summary_line(line: &mut String, id: DealId, name: &str, view: &DealAtNow) {
+    let _ = writeln!(
+        line,
+        "{:>5}  {} QA {}/{}  escalations {} ({} overdue)",
+        id.0,
+        crate::text::fit(&clean(name), 32),
+        view.qa_passed(),
+        view.qa.len(),
+        view.escalations.len(),
+        view.overdue()
+    );
+}
+
+/// `check ID`: the text or JSON, and whether everything holds.
+fn check(id: DealId, json: bool, env: &Session) -> Result<(String, bool), Failure> {
+    let deal = views::deal(env, id)?;
+    let view = views::deal_at_now(env, &deal);
+    let ok = view.healthy();
     if json {
-        let value = if id.is_some() {
-            docs.pop().unwrap_or(Value::Null)
-        } else {
-            Value::Array(docs)
-        };
-        text = serde_json::to_string_pretty(&value).expect("JSON") + "\n";
+        let value = serde_json::to_value(CheckJson::new(&deal, &view.qa, &view.escalations))
+            .expect("a check serialises");
+        return Ok((
+            serde_json::to_string_pretty(&value).expect("JSON") + "\n",
+            ok,
+        ));
+    }
+    let mut text = String::new();
+    let _ = writeln!(text, "Deal {}: {}", deal.id, clean(&deal.name));
+    for item in &view.qa {
+        let _ = writeln!(
+            text,
+            "  {} {}: {}",
+            qa_mark(item.state),
+            item.title,
+            clean(&item.why)
+        );
+    }
+    if view.escalations.is_empty() {
+        let _ = writeln!(text, "  no open escalations");
+    }
+    for e in &view.escalations {
+        let _ = writeln!(
+            text,
+            "  {} {} -> {} ({}), {}, {}: {}",
+            e.id,
+            e.scenario,
+            e.escalate_to,
+            e.authority,
+            e.status.as_str(),
+            e.timer(view.now),
+            clean(&e.why)
+        );
     }
     Ok((text, ok))
 }
 
-pub fn escalate(
+fn escalate(
     id: DealId,
     scenario: ScenarioArg,
     reason: &str,
@@ -223,7 +162,7 @@ pub fn escalate(
     Ok(raised)
 }
 
-pub fn act_on(
+fn act_on(
     id: EscalationId,
     resolve: bool,
     note: &str,
@@ -241,18 +180,14 @@ pub fn act_on(
     ))
 }
 
-pub fn record_review(
+fn record_review(
     id: DealId,
     role: ReviewerArg,
     approved: bool,
     comment: &str,
     env: &mut Session,
 ) -> Result<String, Failure> {
-    let reviewer = match role {
-        ReviewerArg::Manager => Reviewer::Manager,
-        ReviewerArg::Sa => Reviewer::Sa,
-    };
-    let (_, said) = ops::record_review(env, id, None, reviewer, approved, comment)?;
+    let (_, said) = ops::record_review(env, id, None, role.reviewer(), approved, comment)?;
     let verdict = if approved { "approved" } else { "sent back" };
     Ok(match said {
         Some(more) => format!("deal {id}: {verdict}; {more}"),
@@ -260,8 +195,8 @@ pub fn record_review(
     })
 }
 
-pub fn history(id: DealId, json: bool, env: &Session) -> Result<String, Failure> {
-    let entries = env.store.history(id)?;
+fn history(id: DealId, json: bool, env: &Session) -> Result<String, Failure> {
+    let entries = views::history(env, id)?;
     if json {
         let rows: Vec<Value> = entries
             .iter()
@@ -298,19 +233,15 @@ fn shown(value: &str, env: &Session) -> String {
         "(empty)".into()
     } else {
         let value = audit::value_text(value, |at| env.clock.local(at));
-        super::print::truncate(&clean(&value), 60)
+        print::truncate(&clean(&value), 60)
     }
 }
 
-pub fn write_report(
-    id: DealId,
-    out: Option<&Path>,
-    env: &Session,
-) -> Result<Option<String>, Failure> {
-    let deal = env.store.deal(id)?;
-    let (qa, _) = state(&deal, env);
-    let all = escalation::all(&deal, &env.playbook, env.clock.now());
-    let text = report::markdown(&deal, &env.playbook, &qa, &all, &env.clock);
+fn write_report(id: DealId, out: Option<&Path>, env: &Session) -> Result<Option<String>, Failure> {
+    let deal = views::deal(env, id)?;
+    let view = views::deal_at_now(env, &deal);
+    let all = escalation::all(&deal, &env.playbook, view.now);
+    let text = report::markdown(&deal, &env.playbook, &view.qa, &all, &env.clock);
     match out {
         None => Ok(Some(text)),
         Some(path) => {

@@ -1,6 +1,8 @@
 //! What the CLI prints: JSON documents and plain-text tables. User text is
 //! sanitised before it is printed.
 
+use super::args::{Command, DealCommand};
+use crate::config::Failure;
 use crate::domain::deal::{Deal, DealSummary};
 use crate::domain::escalation::Escalation;
 use crate::domain::metrics::{Metric, Metrics};
@@ -14,8 +16,7 @@ use serde_json::{Value, json};
 use std::fmt::Write;
 
 /// Whether `command` prints JSON (its writer escapes rather than replaces).
-pub fn output(command: &super::Command) -> Output {
-    use super::{Command, DealCommand};
+pub fn output(command: &Command) -> Output {
     let json = match command {
         Command::Check { json, .. } | Command::History { json, .. } => *json,
         Command::Deal(DealCommand::List { json, .. } | DealCommand::Show { json, .. }) => *json,
@@ -23,6 +24,11 @@ pub fn output(command: &super::Command) -> Output {
         _ => false,
     };
     if json { Output::Json } else { Output::Text }
+}
+
+/// The output could not be written (a closed pipe, a full disk).
+pub fn write_failure(e: std::io::Error) -> Failure {
+    Failure::refused(format!("cannot write the output: {e}"))
 }
 
 fn money(m: Option<crate::domain::Money>) -> Value {

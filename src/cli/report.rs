@@ -9,6 +9,7 @@ use crate::domain::pipeline::forecast_category;
 use crate::domain::playbook::Playbook;
 use crate::domain::qa::{QaItem, QaState};
 use crate::domain::step::StepStatus;
+use crate::ops::views;
 use crate::text::clean;
 use chrono::NaiveDate;
 use std::fmt::Write;
@@ -403,7 +404,7 @@ pub fn markdown(
     );
 
     let h = &c.handoff;
-    if h.flagged || deal.stage.to_ascii_lowercase().contains("won") {
+    if views::handoff_due(deal) {
         let _ = writeln!(out, "## Handoff to implementation\n");
         let criteria: Vec<String> = plan
             .items

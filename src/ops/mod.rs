@@ -19,6 +19,7 @@ use std::path::PathBuf;
 
 pub mod interop;
 pub mod transfer;
+pub mod views;
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 

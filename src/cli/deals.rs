@@ -1,0 +1,133 @@
+//! The deal commands: `deal add|list|outcome|snooze|show` and `step`. Each
+//! parses, calls one use case or read of ops, and prints its line, table
+//! or JSON.
+
+use super::args::{DealCommand, StepCommand};
+use super::print;
+use crate::config::Failure;
+use crate::domain::deal::DealId;
+use crate::domain::pipeline::{self, Outcome, OutcomeKind};
+use crate::ops::{self, Session, views};
+use crate::store::ListQuery;
+use crate::text::clean;
+use std::io::Write;
+
+/// Run a deal command (not `export` or `import`: see [`super::interop`]);
+/// the exit status.
+pub fn run(command: &DealCommand, s: &mut Session, out: &mut impl Write) -> Result<u8, Failure> {
+    let written = match command {
+        DealCommand::Add(args) => {
+            let id = ops::add_deal(s, args.new_deal())?;
+            writeln!(out, "{id}")
+        }
+        DealCommand::List {
+            json,
+            category,
+            owner,
+            sa,
+            verdict,
+            stalled,
+            overdue,
+            sort,
+        } => {
+            let query = ListQuery {
+                category: *category,
+                owner: owner.clone(),
+                sa: sa.clone(),
+                verdict: *verdict,
+                stalled: *stalled,
+                overdue: *overdue,
+                sort: sort.unwrap_or_default(),
+                ..s.list_query()
+            };
+            if *json {
+                // row by row to the output: nothing of the list is held
+                let mut array = print::JsonArray::new(&mut *out);
+                views::each_list_row(s, &query, |d| {
+                    print::write_summary_json(&mut array, &d).map_err(print::write_failure)
+                })?;
+                array.finish()
+            } else {
+                let deals = views::list_rows(s, &query)?;
+                let totals = views::list_totals(s, &query)?;
+                write!(out, "{}", print::summary_table(&deals, &totals))
+            }
+        }
+        DealCommand::Outcome {
+            id,
+            outcome,
+            reason,
+            lost_to,
+            on,
+        } => {
+            let kind = outcome.kind();
+            let on = on.unwrap_or_else(|| s.clock.today());
+            let outcome = kind.map(|kind| Outcome {
+                kind,
+                on,
+                reason: reason.clone(),
+                lost_to: lost_to.clone(),
+            });
+            let deal = ops::set_outcome(s, *id, None, outcome)?;
+            let now = s.clock.now();
+            let category = pipeline::forecast_category(&deal, &s.playbook, now);
+            writeln!(
+                out,
+                "deal {id}: {} · forecast {}",
+                kind.map_or("open again", OutcomeKind::key),
+                category.label()
+            )
+        }
+        DealCommand::Snooze { id, until, reason } => {
+            ops::snooze(s, *id, *until, reason)?;
+            writeln!(out, "deal {id}: not flagged as stalled until {until}")
+        }
+        DealCommand::Show { id, json } => {
+            let deal = views::deal(s, *id)?;
+            let view = views::deal_at_now(s, &deal);
+            let (playbook, now) = (&s.playbook, view.now);
+            let (items, escalations) = (&view.qa, &view.escalations);
+            if *json {
+                let doc = print::deal_json(&deal, playbook, items, escalations, now);
+                writeln!(out, "{}", serde_json::to_string_pretty(&doc).expect("JSON"))
+            } else {
+                write!(
+                    out,
+                    "{}",
+                    print::deal_text(&deal, playbook, items, escalations, now)
+                )
+            }
+        }
+        DealCommand::Export { .. } | DealCommand::Import { .. } => {
+            unreachable!("export and import are run by the interop room")
+        }
+    };
+    written.map_err(print::write_failure)?;
+    Ok(0)
+}
+
+/// `step ID N CHANGE`: move or edit one step; warnings go to stderr.
+pub fn step(
+    id: DealId,
+    number: u8,
+    change: &StepCommand,
+    s: &mut Session,
+    out: &mut impl Write,
+) -> Result<u8, Failure> {
+    let change = change.change(&s.playbook, &s.clock)?;
+    let (deal, outcome) = ops::change_step(s, id, None, number, &change)?;
+    for warning in &outcome.warnings {
+        eprintln!("qualify: warning: {}", clean(warning));
+    }
+    let step = deal.step(number).expect("the changed step exists");
+    writeln!(
+        out,
+        "deal {} step {} ({}): {}",
+        deal.id,
+        number,
+        clean(&s.playbook.step(number).title),
+        step.status.label()
+    )
+    .map_err(print::write_failure)?;
+    Ok(0)
+}

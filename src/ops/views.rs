@@ -1,0 +1,126 @@
+//! The composed reads both faces show, each written once: a deal at the
+//! clock's now (its QA checklist and open escalations), the metrics' range
+//! unless told otherwise, whether a deal's handoff is due, and the reads of
+//! deals, lists, histories and battle cards the faces make through the
+//! session rather than the store.
+
+use super::{Result, Session};
+use crate::domain::audit::AuditEntry;
+use crate::domain::deal::{Deal, DealId, DealSummary};
+use crate::domain::escalation::{self, Escalation};
+use crate::domain::metrics::Range;
+use crate::domain::pipeline::OutcomeKind;
+use crate::domain::qa::{self, QaItem};
+use crate::store::{BattleCard, CategoryTotal, ListQuery, StoreError};
+use chrono::{DateTime, NaiveDate, Utc};
+
+/// A deal as it stands at one instant: how it does against the QA
+/// checklist and which escalations are open.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DealAtNow {
+    /// The instant it was judged at: the clock's now.
+    pub now: DateTime<Utc>,
+    /// The QA checklist, in the playbook's order.
+    pub qa: Vec<QaItem>,
+    /// The escalations open (or acknowledged) at `now`.
+    pub escalations: Vec<Escalation>,
+}
+
+impl DealAtNow {
+    /// How many QA items pass (an item that does not apply counts as passed).
+    pub fn qa_passed(&self) -> usize {
+        self.qa.iter().filter(|i| i.state.passed()).count()
+    }
+
+    /// How many open escalations are past their window.
+    pub fn overdue(&self) -> usize {
+        self.escalations.iter().filter(|e| e.overdue).count()
+    }
+
+    /// Every QA item passes and no escalation is overdue: what `check` asks.
+    pub fn healthy(&self) -> bool {
+        self.qa.iter().all(|i| i.state.passed()) && !self.escalations.iter().any(|e| e.overdue)
+    }
+}
+
+/// `deal` at the clock's now, by the session's playbook.
+pub fn deal_at_now(s: &Session, deal: &Deal) -> DealAtNow {
+    let now = s.clock.now();
+    DealAtNow {
+        now,
+        qa: qa::checklist(deal, &s.playbook, now),
+        escalations: escalation::open(deal, &s.playbook, now),
+    }
+}
+
+/// Every open deal at the clock's now, in id order, read one at a time:
+/// nothing but the deal at hand is held.
+pub fn each_open_deal_at_now<E: From<StoreError>>(
+    s: &Session,
+    mut each: impl FnMut(&Deal, DealAtNow) -> std::result::Result<(), E>,
+) -> std::result::Result<(), E> {
+    s.store
+        .each_open_deal(|deal| each(deal, deal_at_now(s, deal)))
+}
+
+/// How many days the metrics cover unless told otherwise.
+pub const METRICS_DAYS: i64 = 90;
+
+/// The days the metrics cover: up to `to` (default: today) from `from`
+/// (default: [`METRICS_DAYS`] days up to `to`). Not checked: `from` may
+/// come after `to`.
+pub fn metrics_range(s: &Session, from: Option<NaiveDate>, to: Option<NaiveDate>) -> Range {
+    let to = to.unwrap_or_else(|| s.clock.today());
+    Range {
+        from: from.unwrap_or_else(|| Range::last(METRICS_DAYS, to).from),
+        to,
+    }
+}
+
+/// Whether the deal's handoff to implementation is due: its recorded
+/// outcome is won, or it is flagged for handoff (the rule the QA
+/// checklist's handoff item applies). The stage's words do not count.
+pub fn handoff_due(deal: &Deal) -> bool {
+    let won = deal
+        .content
+        .outcome
+        .as_ref()
+        .is_some_and(|o| o.kind == OutcomeKind::Won);
+    won || deal.content.handoff.flagged
+}
+
+/// One deal, whole.
+pub fn deal(s: &Session, id: DealId) -> Result<Deal> {
+    s.store.deal(id)
+}
+
+/// The pipeline list's rows for `query`, handed over one at a time as they
+/// are read: nothing of the list is held.
+pub fn each_list_row<E: From<StoreError>>(
+    s: &Session,
+    query: &ListQuery,
+    each: impl FnMut(DealSummary) -> std::result::Result<(), E>,
+) -> std::result::Result<(), E> {
+    s.store.each_row(query, each)
+}
+
+/// Every row of the pipeline list for `query`, in its order.
+pub fn list_rows(s: &Session, query: &ListQuery) -> Result<Vec<DealSummary>> {
+    s.store.deal_page(query, 0, usize::MAX >> 1)
+}
+
+/// The deals and amount per forecast category of the list for `query`.
+pub fn list_totals(s: &Session, query: &ListQuery) -> Result<Vec<CategoryTotal>> {
+    s.store.category_totals(query)
+}
+
+/// Every change to a deal, oldest first (a deal that does not exist is
+/// refused).
+pub fn history(s: &Session, id: DealId) -> Result<Vec<AuditEntry>> {
+    s.store.history(id)
+}
+
+/// The battle card kept for a competitor, if any.
+pub fn battle_card(s: &Session, competitor: &str) -> Result<Option<BattleCard>> {
+    s.store.battle_card(competitor)
+}
