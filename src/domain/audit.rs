@@ -37,7 +37,7 @@ pub fn snapshot(deal: &Deal) -> Value {
             .escalations
             .iter()
             .map(|e| {
-                let stamp = |s: &Option<super::escalation::Stamp>| {
+                let stamp = |s: &Option<super::escalation_record::Stamp>| {
                     s.as_ref().map(|s| serde_json::json!({ "by": s.by, "at": s.at.to_rfc3339(), "note": s.note }))
                 };
                 let value = serde_json::json!({
@@ -215,7 +215,7 @@ fn step_part(rest: &str) -> String {
 }
 
 fn scorecard_part(rest: &str) -> String {
-    use super::content::{Choice, Element};
+    use super::choices::{Choice, Element};
     match rest
         .strip_prefix("elements.")
         .and_then(|r| r.split_once('.'))

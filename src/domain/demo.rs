@@ -21,11 +21,12 @@ use super::content::{
     Milestone, MilestoneKind, NextStep, Position, Risk, RiskCategory, Role, SaDecision, Scorecard,
     Stakeholder, Stance, Timeline, ValidationItem, ValidationPlan,
 };
-use super::criteria::{Verdict, verdict};
+use super::criteria::verdict;
 use super::deal::{Deal, DealId};
-use super::escalation::{EscalationRecord, Stamp, due_at};
+use super::escalation::due_at;
+use super::escalation_record::{EscalationRecord, Stamp};
+use super::forecast::{Outcome, OutcomeKind, Prediction, Snooze, Verdict};
 use super::money::Money;
-use super::pipeline::{Outcome, OutcomeKind, Prediction, Snooze};
 use super::playbook::{ACTION_COUNT, EscalationRule, Playbook, STEP_COUNT};
 use super::review::{Reviewer, basis};
 use super::step::{Notes, Step, StepStatus};

@@ -5,66 +5,14 @@
 //! so that a spreadsheet never runs it as a formula.
 
 use super::content::{Level, NextStep, Role, Stakeholder, Stance};
+use super::dates::date_in_range;
 use super::deal::{Deal, DealId, MAX_TEXT, NewDeal};
+use super::forecast::{Outcome, OutcomeKind};
 use super::money::Money;
-use super::pipeline::{Outcome, OutcomeKind};
 use super::playbook::Playbook;
+pub use super::salesforce_ref::SalesforceRef;
 use chrono::{DateTime, NaiveDate, Utc};
-use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
 use std::fmt;
-
-/// What a deal keeps of its Salesforce opportunity: the ids that tie it to
-/// the record, and the Salesforce-owned fields qualify has no place for.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields, default)]
-pub struct SalesforceRef {
-    /// The opportunity's Id (`006…`): a re-import updates the deal with it.
-    #[serde(skip_serializing_if = "String::is_empty")]
-    pub id: String,
-    #[serde(skip_serializing_if = "String::is_empty")]
-    pub account_id: String,
-    #[serde(skip_serializing_if = "String::is_empty")]
-    pub owner_id: String,
-    /// The opportunity's Next Step field as Salesforce has it.
-    #[serde(skip_serializing_if = "String::is_empty")]
-    pub next_step: String,
-    /// Probability (%) as Salesforce has it.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub probability: Option<u8>,
-    /// The forecast category Salesforce had (qualify derives its own).
-    #[serde(skip_serializing_if = "String::is_empty")]
-    pub forecast_category: String,
-    /// Contact Id → the stakeholder it became, so a re-import of the
-    /// contact roles never adds the same person twice.
-    #[serde(
-        skip_serializing_if = "BTreeMap::is_empty",
-        deserialize_with = "super::content::unique_keys"
-    )]
-    pub contacts: BTreeMap<String, String>,
-}
-
-impl SalesforceRef {
-    /// Texts over their bound, by path.
-    pub fn bound_texts(&self) -> Vec<(String, &str, usize)> {
-        use crate::text::{MAX_LONG, MAX_SHORT};
-        let mut texts = vec![
-            ("salesforce.id".to_string(), self.id.as_str(), MAX_SHORT),
-            ("salesforce.account_id".into(), &self.account_id, MAX_SHORT),
-            ("salesforce.owner_id".into(), &self.owner_id, MAX_SHORT),
-            ("salesforce.next_step".into(), &self.next_step, MAX_LONG),
-            (
-                "salesforce.forecast_category".into(),
-                &self.forecast_category,
-                MAX_SHORT,
-            ),
-        ];
-        for (id, name) in &self.contacts {
-            texts.push((format!("salesforce.contacts.{id}"), name, MAX_SHORT));
-        }
-        texts
-    }
-}
 
 /// A column's name with case, spaces and punctuation taken away:
 /// `Account.Name`, `Account Name` and `account_name` are all `accountname`.
@@ -371,9 +319,9 @@ pub fn parse_date(text: &str) -> Result<Option<NaiveDate>, String> {
             });
         parsed.ok_or_else(bad)?.date_naive()
     } else {
-        super::parse_date(t).map_err(|_| bad())?
+        super::dates::parse_date(t).map_err(|_| bad())?
     };
-    if super::date_in_range(date) {
+    if date_in_range(date) {
         Ok(Some(date))
     } else {
         Err(bad())
