@@ -281,25 +281,21 @@ pub fn history(id: DealId, json: bool, env: &Session) -> Result<String, Failure>
     let mut text = String::new();
     for e in &entries {
         let at = env.clock.local(e.at).format("%Y-%m-%d %H:%M");
+        let words = audit::entry_words(e, &env.playbook, |at| env.clock.local(at));
         let _ = writeln!(
             text,
             "{at}  {} {}: {} -> {}",
             crate::text::fit(&clean(&e.who), 12),
-            audit::field_label(&e.field, &env.playbook),
-            shown(&e.before, env),
-            shown(&e.after, env)
+            words.field,
+            shown(&words.before),
+            shown(&words.after)
         );
     }
     Ok(text)
 }
 
-fn shown(value: &str, env: &Session) -> String {
-    if value.is_empty() {
-        "(empty)".into()
-    } else {
-        let value = audit::value_text(value, |at| env.clock.local(at));
-        super::print::truncate(&clean(&value), 60)
-    }
+fn shown(value: &str) -> String {
+    super::print::truncate(&clean(value), 60)
 }
 
 pub fn write_report(
