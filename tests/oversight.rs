@@ -948,6 +948,46 @@ fn history_shows_every_change_with_before_after_and_who() {
 }
 
 #[test]
+fn history_shows_a_step_started_then_completed_in_words_and_json_keeps_the_keys() {
+    let f = Fixture::new();
+    let id = f.import_fixture(T0);
+    f.step(id, 1, T0, &["start"]);
+    f.step(id, 1, "2026-11-02T11:00:00Z", &["complete"]);
+    let text = f
+        .bare()
+        .args(["history", &id.to_string()])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let text = String::from_utf8(text).unwrap();
+    let status = "Step 1 Initial qualification using MEDDICC/MEDDPICC · status: ";
+    for change in ["Not started -> In progress", "In progress -> Complete"] {
+        assert!(
+            text.lines()
+                .any(|l| l.ends_with(&format!("{status}{change}"))),
+            "{change}:\n{text}"
+        );
+    }
+    assert!(!text.contains("in_progress"), "{text}");
+    let keys: Vec<(Value, Value)> = f
+        .history(id)
+        .into_iter()
+        .filter(|r| r["field"] == "steps[0].status")
+        .map(|r| (r["before"].clone(), r["after"].clone()))
+        .collect();
+    assert_eq!(
+        keys,
+        [
+            ("not_started".into(), "in_progress".into()),
+            ("in_progress".into(), "complete".into())
+        ],
+        "--json keeps the keys"
+    );
+}
+
+#[test]
 fn history_of_an_unknown_deal_is_refused() {
     let f = Fixture::new();
     f.add_fresh();

@@ -216,25 +216,21 @@ fn history(id: DealId, json: bool, env: &Session) -> Result<String, Failure> {
     let mut text = String::new();
     for e in &entries {
         let at = env.clock.local(e.at).format("%Y-%m-%d %H:%M");
+        let words = audit::entry_words(e, &env.playbook, |at| env.clock.local(at));
         let _ = writeln!(
             text,
             "{at}  {} {}: {} -> {}",
             crate::text::fit(&clean(&e.who), 12),
-            audit::field_label(&e.field, &env.playbook),
-            shown(&e.before, env),
-            shown(&e.after, env)
+            words.field,
+            shown(&words.before),
+            shown(&words.after)
         );
     }
     Ok(text)
 }
 
-fn shown(value: &str, env: &Session) -> String {
-    if value.is_empty() {
-        "(empty)".into()
-    } else {
-        let value = audit::value_text(value, |at| env.clock.local(at));
-        print::truncate(&clean(&value), 60)
-    }
+fn shown(value: &str) -> String {
+    print::truncate(&clean(value), 60)
 }
 
 fn write_report(id: DealId, out: Option<&Path>, env: &Session) -> Result<Option<String>, Failure> {

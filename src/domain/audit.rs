@@ -1,9 +1,15 @@
 //! The audit trail's rule: which fields a change touched, with the value
-//! before and after. Pure: the store writes what this finds.
+//! before and after; and the history's entries in the words a person uses.
+//! Pure: the store writes what this finds.
 
+use super::choices::{
+    Choice, Framework, ItemStatus, Level, MilestoneKind, Position, RiskCategory, Role, Stance,
+};
 use super::deal::Deal;
 use super::document::DealDocument;
-use super::playbook::Playbook;
+use super::forecast::{OutcomeKind, Verdict};
+use super::playbook::{EscalationRule, Playbook};
+use super::step::StepStatus;
 use chrono::{DateTime, FixedOffset, Utc};
 use serde_json::{Map, Value};
 
@@ -37,7 +43,7 @@ pub fn snapshot(deal: &Deal) -> Value {
             .escalations
             .iter()
             .map(|e| {
-                let stamp = |s: &Option<super::escalation::Stamp>| {
+                let stamp = |s: &Option<super::escalation_record::Stamp>| {
                     s.as_ref().map(|s| serde_json::json!({ "by": s.by, "at": s.at.to_rfc3339(), "note": s.note }))
                 };
                 let value = serde_json::json!({
@@ -215,7 +221,7 @@ fn step_part(rest: &str) -> String {
 }
 
 fn scorecard_part(rest: &str) -> String {
-    use super::content::{Choice, Element};
+    use super::choices::{Choice, Element};
     match rest
         .strip_prefix("elements.")
         .and_then(|r| r.split_once('.'))
@@ -269,6 +275,87 @@ pub fn value_text(value: &str, local: impl Fn(DateTime<Utc>) -> DateTime<FixedOf
             .to_string(),
         Err(_) => value.to_string(),
     }
+}
+
+/// An entry of the history in a person's words: the field as the screens
+/// name it, and each value as they show it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EntryWords {
+    pub field: String,
+    pub before: String,
+    pub after: String,
+}
+
+/// An entry of the history as the TUI and the CLI table show it, in the
+/// same words (`history --json` keeps the keys): the field in words (see
+/// [`field_label`]), and each value in words for its field: nothing is
+/// "(empty)", a key of a fixed list is its label (`in_progress` as a
+/// step's status is "In progress", `needs_work` as a prediction "Needs
+/// work"), an instant is local time to the minute (see [`value_text`]),
+/// and any other text is kept as it is.
+pub fn entry_words(
+    entry: &AuditEntry,
+    playbook: &Playbook,
+    local: impl Fn(DateTime<Utc>) -> DateTime<FixedOffset>,
+) -> EntryWords {
+    let value = |v: &str| {
+        if v.is_empty() {
+            "(empty)".to_string()
+        } else {
+            key_words(&entry.field, v, playbook).unwrap_or_else(|| value_text(v, &local))
+        }
+    };
+    EntryWords {
+        field: field_label(&entry.field, playbook),
+        before: value(&entry.before),
+        after: value(&entry.after),
+    }
+}
+
+/// The words of `key` when `field` holds a key of a fixed list, e.g. a
+/// step's status, a stakeholder's role or an escalation's rule.
+fn key_words(field: &str, key: &str, playbook: &Playbook) -> Option<String> {
+    fn label<C: Choice>(key: &str) -> Option<&'static str> {
+        C::ALL.iter().find(|c| c.key() == key).map(|c| c.label())
+    }
+    // the field without its row numbers: `stakeholders[2].role` is `stakeholders.role`
+    let mut shape = String::with_capacity(field.len());
+    let mut in_index = false;
+    for c in field.chars() {
+        match c {
+            '[' => in_index = true,
+            ']' => in_index = false,
+            c if !in_index => shape.push(c),
+            _ => {}
+        }
+    }
+    let words = match shape.as_str() {
+        "steps.status" => StepStatus::parse(key).map(StepStatus::label),
+        "meddpicc.framework" => label::<Framework>(key),
+        "stakeholders.role" => label::<Role>(key),
+        "stakeholders.stance" => label::<Stance>(key),
+        "stakeholders.influence" | "competitors.threat" => label::<Level>(key),
+        "validation_plan.items.status" => label::<ItemStatus>(key),
+        "competitors.position" => label::<Position>(key),
+        "decision_process.kind" => label::<MilestoneKind>(key),
+        "risks.category" => label::<RiskCategory>(key),
+        "outcome.kind" => OutcomeKind::ALL
+            .into_iter()
+            .map(OutcomeKind::key)
+            .find(|k| *k == key),
+        "prediction.verdict" => Verdict::ALL
+            .into_iter()
+            .find(|v| v.key() == key)
+            .map(Verdict::label),
+        _ if shape.starts_with("escalations.") && shape.ends_with(".rule") => {
+            let rule = EscalationRule::parse(key)?;
+            playbook.escalation(rule).map(|row| row.scenario.as_str())
+        }
+        _ => None,
+    }?;
+    let mut chars = words.chars();
+    let first = chars.next()?;
+    Some(first.to_uppercase().chain(chars).collect())
 }
 
 #[cfg(test)]
@@ -351,6 +438,84 @@ mod tests {
             "unknown: as it is"
         );
         assert_eq!(label("mystery.key"), "mystery.key");
+    }
+
+    #[test]
+    fn an_entry_reads_in_the_words_a_person_uses() {
+        let pb = Playbook::default_playbook();
+        let utc = |t: DateTime<Utc>| t.fixed_offset();
+        let words = |field: &str, before: &str, after: &str| {
+            let entry = AuditEntry {
+                at: DateTime::UNIX_EPOCH,
+                who: "dana".into(),
+                field: field.into(),
+                before: before.into(),
+                after: after.into(),
+            };
+            let w = entry_words(&entry, &pb, utc);
+            format!("{}: {} → {}", w.field, w.before, w.after)
+        };
+        assert_eq!(
+            words("steps[1].status", "not_started", "in_progress"),
+            "Step 2 Stakeholder mapping verification · status: Not started → In progress"
+        );
+        assert_eq!(
+            words("steps[0].status", "blocked", "complete"),
+            "Step 1 Initial qualification using MEDDICC/MEDDPICC · status: Blocked → Complete"
+        );
+        assert_eq!(
+            words("stakeholders[0].role", "", "economic_buyer"),
+            "Stakeholder 1 · role: (empty) → Economic Buyer"
+        );
+        assert_eq!(
+            words("stakeholders[2].stance", "neutral", "supports"),
+            "Stakeholder 3 · stance: Neutral → Supports"
+        );
+        assert_eq!(
+            words("validation_plan.items[1].status", "open", "in_progress"),
+            "Validation item 2 · status: Open → In progress"
+        );
+        assert_eq!(
+            words("risks[0].category", "legal_security", "timing"),
+            "Risk 1 · category: Legal / security → Timing"
+        );
+        assert_eq!(
+            words("competitors[0].position", "shortlisted", "status_quo"),
+            "Competitor 1 · position: Shortlisted → Status quo / no decision"
+        );
+        assert_eq!(
+            words("meddpicc.framework", "meddpicc", "meddicc"),
+            "Scorecard · framework: MEDDPICC → MEDDICC"
+        );
+        assert_eq!(
+            words("outcome.kind", "", "won"),
+            "outcome.kind: (empty) → Won"
+        );
+        assert_eq!(
+            words("prediction.verdict", "", "needs_work"),
+            "prediction.verdict: (empty) → Needs work"
+        );
+        assert_eq!(
+            words("escalations.E7.rule", "", "pricing"),
+            "Escalation E7 · rule: (empty) → Pricing exception"
+        );
+        // what is not a key of its field is kept as it is; instants are local
+        assert_eq!(
+            words("stage", "Qualification", "in_progress"),
+            "Stage: Qualification → in_progress"
+        );
+        assert_eq!(
+            words("steps[0].status", "", "someday"),
+            "Step 1 Initial qualification using MEDDICC/MEDDPICC · status: (empty) → someday"
+        );
+        assert_eq!(
+            words("steps[0].started_at", "", "2026-11-27T15:00:59.123Z"),
+            "Step 1 Initial qualification using MEDDICC/MEDDPICC · started: (empty) → 2026-11-27 15:00"
+        );
+        assert_eq!(
+            words("deal", "", "created: Acme"),
+            "Deal: (empty) → created: Acme"
+        );
     }
 
     #[test]

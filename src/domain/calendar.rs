@@ -1,5 +1,6 @@
 //! Business days: weekends and the playbook's holidays are not business days.
 
+use super::dates::{date_in_range, parse_date};
 use chrono::{Datelike, Days, NaiveDate, Weekday};
 
 pub fn is_business_day(date: NaiveDate, holidays: &[NaiveDate]) -> bool {
@@ -49,10 +50,10 @@ pub fn parse_date_input(
             .ok()
             .filter(|n| *n <= 365)
             .map(|n| add_business_days(today, n, holidays))
-            .filter(|d| super::date_in_range(*d))
+            .filter(|d| date_in_range(*d))
             .ok_or_else(refused);
     }
-    super::parse_date(t).map_err(|_| refused())
+    parse_date(t).map_err(|_| refused())
 }
 
 #[cfg(test)]

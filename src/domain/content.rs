@@ -3,122 +3,17 @@
 //! risks and next steps. Plain data with serde, so that the store keeps it
 //! and the CLI exports and imports it as one document.
 
+pub use super::bounds::{Bounds, PathError, unique_keys};
+pub use super::choices::{
+    Choice, Element, Framework, ItemStatus, Level, MilestoneKind, Position, RiskCategory, Role,
+    Stance,
+};
+use super::forecast::{Outcome, Prediction, Snooze};
 use super::money::Money;
+use super::salesforce_ref::SalesforceRef;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
-
-/// A fixed list of choices, with the words the document and the pickers use.
-pub trait Choice: Sized + Copy + PartialEq + 'static {
-    const ALL: &'static [Self];
-    fn key(self) -> &'static str;
-    fn label(self) -> &'static str;
-    fn keys() -> Vec<&'static str> {
-        Self::ALL.iter().map(|c| c.key()).collect()
-    }
-}
-
-macro_rules! choice {
-    ($(#[$meta:meta])* $name:ident { $($variant:ident = $key:literal / $label:literal),+ $(,)? }) => {
-        $(#[$meta])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-        #[serde(rename_all = "snake_case")]
-        pub enum $name { $($variant),+ }
-
-        impl Choice for $name {
-            const ALL: &'static [Self] = &[$($name::$variant),+];
-            fn key(self) -> &'static str {
-                match self { $($name::$variant => $key),+ }
-            }
-            fn label(self) -> &'static str {
-                match self { $($name::$variant => $label),+ }
-            }
-        }
-    };
-}
-
-choice!(
-    /// MEDDPICC, or MEDDICC (the same without Paper process).
-    Framework { Meddpicc = "meddpicc" / "MEDDPICC", Meddicc = "meddicc" / "MEDDICC" }
-);
-
-choice!(
-    /// The scorecard's elements, in the framework's order.
-    Element {
-        Metrics = "metrics" / "Metrics",
-        EconomicBuyer = "economic_buyer" / "Economic buyer",
-        DecisionCriteria = "decision_criteria" / "Decision criteria",
-        DecisionProcess = "decision_process" / "Decision process",
-        PaperProcess = "paper_process" / "Paper process",
-        IdentifyPain = "identify_pain" / "Identify pain",
-        Champion = "champion" / "Champion",
-        Competition = "competition" / "Competition",
-    }
-);
-
-choice!(Role {
-    EconomicBuyer = "economic_buyer" / "Economic Buyer",
-    Champion = "champion" / "Champion",
-    TechnicalBuyer = "technical_buyer" / "Technical Buyer",
-    DecisionMaker = "decision_maker" / "Decision Maker",
-    Evaluator = "evaluator" / "Evaluator",
-    ExecutiveSponsor = "executive_sponsor" / "Executive Sponsor",
-    Influencer = "influencer" / "Influencer",
-    Coach = "coach" / "Coach",
-    Blocker = "blocker" / "Blocker",
-    Legal = "legal" / "Legal",
-    Procurement = "procurement" / "Procurement",
-    BusinessUser = "business_user" / "Business User",
-    Other = "other" / "Other",
-});
-
-choice!(Stance { Supports = "supports" / "supports", Neutral = "neutral" / "neutral", Opposes = "opposes" / "opposes" });
-
-choice!(Level { High = "high" / "high", Medium = "medium" / "medium", Low = "low" / "low" });
-
-choice!(ItemStatus {
-    Open = "open" / "open",
-    InProgress = "in_progress" / "in progress",
-    Passed = "passed" / "passed",
-    Failed = "failed" / "failed",
-});
-
-choice!(Position {
-    Incumbent = "incumbent" / "incumbent",
-    Shortlisted = "shortlisted" / "shortlisted",
-    StatusQuo = "status_quo" / "status quo / no decision",
-    InternalBuild = "internal_build" / "internal build",
-});
-
-choice!(MilestoneKind { Decision = "decision" / "decision", Paper = "paper" / "paper" });
-
-choice!(RiskCategory {
-    Technical = "technical" / "technical",
-    Commercial = "commercial" / "commercial",
-    LegalSecurity = "legal_security" / "legal / security",
-    Competitive = "competitive" / "competitive",
-    Timing = "timing" / "timing",
-    Relationship = "relationship" / "relationship",
-    Other = "other" / "other",
-});
-
-impl Framework {
-    pub fn elements(self) -> Vec<Element> {
-        Element::ALL
-            .iter()
-            .copied()
-            .filter(|e| self == Framework::Meddpicc || *e != Element::PaperProcess)
-            .collect()
-    }
-}
-
-// by hand: the `choice!` macro declares the enum, so `#[default]` cannot be put on a variant
-#[allow(clippy::derivable_impls)]
-impl Default for Framework {
-    fn default() -> Self {
-        Framework::Meddpicc
-    }
-}
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -139,42 +34,6 @@ pub struct Scorecard {
     pub elements: BTreeMap<Element, ElementScore>,
 }
 
-/// A map read from JSON that refuses a key given twice (serde's maps keep
-/// the last quietly), as derived structs refuse a field given twice: so
-/// that a document read in one pass is refused wherever a key repeats.
-pub fn unique_keys<'de, D, K, V>(de: D) -> Result<BTreeMap<K, V>, D::Error>
-where
-    D: serde::Deserializer<'de>,
-    K: Deserialize<'de> + Ord + std::fmt::Debug,
-    V: Deserialize<'de>,
-{
-    struct Unique<K, V>(std::marker::PhantomData<(K, V)>);
-    impl<'de, K, V> serde::de::Visitor<'de> for Unique<K, V>
-    where
-        K: Deserialize<'de> + Ord + std::fmt::Debug,
-        V: Deserialize<'de>,
-    {
-        type Value = BTreeMap<K, V>;
-        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-            f.write_str("a map")
-        }
-        fn visit_map<A: serde::de::MapAccess<'de>>(
-            self,
-            mut map: A,
-        ) -> Result<Self::Value, A::Error> {
-            let mut out = BTreeMap::new();
-            while let Some((key, value)) = map.next_entry::<K, V>()? {
-                if out.contains_key(&key) {
-                    return Err(serde::de::Error::custom(format!("key {key:?} given twice")));
-                }
-                out.insert(key, value);
-            }
-            Ok(out)
-        }
-    }
-    de.deserialize_map(Unique(std::marker::PhantomData))
-}
-
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Stakeholder {
@@ -186,9 +45,9 @@ pub struct Stakeholder {
     pub stance: Stance,
     #[serde(default = "medium")]
     pub influence: Level,
-    #[serde(default, deserialize_with = "super::days::optional")]
+    #[serde(default, deserialize_with = "super::dates::days::optional")]
     pub last_engaged: Option<NaiveDate>,
-    #[serde(default, deserialize_with = "super::days::optional")]
+    #[serde(default, deserialize_with = "super::dates::days::optional")]
     pub confirmed_on: Option<NaiveDate>,
 }
 
@@ -208,7 +67,7 @@ pub struct Budget {
     pub holder: String,
     pub source: String,
     pub fiscal_timing: String,
-    #[serde(deserialize_with = "super::days::optional")]
+    #[serde(deserialize_with = "super::dates::days::optional")]
     pub confirmed_on: Option<NaiveDate>,
     pub confirmed_by: String,
 }
@@ -221,7 +80,7 @@ pub struct ValidationItem {
     pub success_criterion: String,
     #[serde(default)]
     pub owner: String,
-    #[serde(default, deserialize_with = "super::days::optional")]
+    #[serde(default, deserialize_with = "super::dates::days::optional")]
     pub due: Option<NaiveDate>,
     #[serde(default = "open")]
     pub status: ItemStatus,
@@ -276,7 +135,7 @@ pub struct Milestone {
     pub kind: MilestoneKind,
     #[serde(default)]
     pub owner: String,
-    #[serde(default, deserialize_with = "super::days::optional")]
+    #[serde(default, deserialize_with = "super::dates::days::optional")]
     pub due: Option<NaiveDate>,
     #[serde(default)]
     pub done: bool,
@@ -335,10 +194,10 @@ pub struct NextStep {
     pub action: String,
     #[serde(default)]
     pub owner: String,
-    #[serde(default, deserialize_with = "super::days::optional")]
+    #[serde(default, deserialize_with = "super::dates::days::optional")]
     pub due: Option<NaiveDate>,
     /// The day it was set: the two-business-day window counts from here.
-    #[serde(deserialize_with = "super::days::one")]
+    #[serde(deserialize_with = "super::dates::days::one")]
     pub set_on: NaiveDate,
     #[serde(default)]
     pub done: bool,
@@ -363,16 +222,16 @@ pub struct DealContent {
     pub handoff: Handoff,
     /// Won, lost or disqualified, when the deal has closed.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub outcome: Option<super::pipeline::Outcome>,
+    pub outcome: Option<Outcome>,
     /// The scorecard's verdict when step 1 was first completed.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub prediction: Option<super::pipeline::Prediction>,
+    pub prediction: Option<Prediction>,
     /// The stalled flag silenced until a day (a later change ends it).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub snooze: Option<super::pipeline::Snooze>,
+    pub snooze: Option<Snooze>,
     /// The Salesforce opportunity the deal was imported from.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub salesforce: Option<super::salesforce::SalesforceRef>,
+    pub salesforce: Option<SalesforceRef>,
 }
 
 /// The handoff to implementation: needed when the deal is won or flagged.
@@ -385,19 +244,6 @@ pub struct Handoff {
     pub scope: String,
     pub commitments: String,
     pub open_risks: String,
-}
-
-/// A problem at one place in a deal document: `risks[0].likelihood: must be 1-5`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PathError {
-    pub path: String,
-    pub message: String,
-}
-
-impl std::fmt::Display for PathError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}: {}", self.path, self.message)
-    }
 }
 
 impl DealContent {
@@ -572,63 +418,9 @@ impl DealContent {
     }
 }
 
-/// Texts, dates and times checked against their bounds as a document is
-/// walked: the path of a value is only made when the value fails.
-#[derive(Default)]
-pub struct Bounds {
-    pub errors: Vec<PathError>,
-}
-
-impl Bounds {
-    /// A text of at most `max` characters.
-    pub fn text(&mut self, path: impl FnOnce() -> String, text: &str, max: usize) {
-        if let Err(message) = crate::text::check_length(text, max) {
-            self.errors.push(PathError {
-                path: path(),
-                message,
-            });
-        }
-    }
-
-    /// A day between 1900 and 2200.
-    pub fn date(&mut self, path: impl FnOnce() -> String, date: Option<NaiveDate>) {
-        if let Some(d) = date
-            && !super::date_in_range(d)
-        {
-            self.errors.push(PathError {
-                path: path(),
-                message: format!("not a date: \"{d}\" ({})", super::DATE_FORM),
-            });
-        }
-    }
-
-    /// An instant between 1900 and 2200.
-    pub fn time(&mut self, path: impl FnOnce() -> String, at: DateTime<Utc>) {
-        if !super::date_in_range(at.date_naive()) {
-            self.errors.push(PathError {
-                path: path(),
-                message: format!(
-                    "not a time: \"{}\" (use RFC 3339 between 1900 and 2200, e.g. 2026-11-23T09:00:00Z)",
-                    at.to_rfc3339()
-                ),
-            });
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn choices_round_trip_through_their_keys() {
-        for role in Role::ALL {
-            let json = serde_json::to_string(role).unwrap();
-            assert_eq!(json, format!("\"{}\"", role.key()));
-        }
-        assert_eq!(Framework::Meddicc.elements().len(), 7);
-        assert_eq!(Framework::Meddpicc.elements().len(), 8);
-    }
 
     #[test]
     fn out_of_range_values_are_named_by_path() {

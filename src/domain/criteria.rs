@@ -7,44 +7,12 @@ use super::content::{
     Choice, DealContent, Element, Level, MilestoneKind, Risk, RiskBand, Role, Scorecard,
 };
 use super::deal::Deal;
+use super::forecast::Prediction;
+pub use super::forecast::Verdict;
 use super::playbook::{CrmField, Playbook};
 use super::review::{self, Reviewer, Standing};
 use super::step::{self, ChangeOutcome, RuleError, StepChange};
 use chrono::{DateTime, Utc};
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Verdict {
-    Qualified,
-    NeedsWork,
-    Disqualify,
-}
-
-impl Verdict {
-    pub const ALL: [Verdict; 3] = [Verdict::Qualified, Verdict::NeedsWork, Verdict::Disqualify];
-
-    /// The name scripts use (`needs_work`).
-    pub fn key(self) -> &'static str {
-        match self {
-            Verdict::Qualified => "qualified",
-            Verdict::NeedsWork => "needs_work",
-            Verdict::Disqualify => "disqualify",
-        }
-    }
-
-    pub fn parse(key: &str) -> Option<Verdict> {
-        let key = key.trim().to_lowercase().replace([' ', '-'], "_");
-        Verdict::ALL.into_iter().find(|v| v.key() == key)
-    }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            Verdict::Qualified => "qualified",
-            Verdict::NeedsWork => "needs work",
-            Verdict::Disqualify => "disqualify",
-        }
-    }
-}
 
 /// Total and maximum of the scorecard, counting only the framework's elements.
 pub fn score_total(card: &Scorecard) -> (u32, u32) {
@@ -554,7 +522,7 @@ pub fn apply_step(
         && deal.content.prediction.is_none()
         && let Some(verdict) = verdict(&deal.content.meddpicc, playbook)
     {
-        deal.content.prediction = Some(super::pipeline::Prediction { verdict, at: now });
+        deal.content.prediction = Some(Prediction { verdict, at: now });
     }
     Ok(outcome)
 }

@@ -1,7 +1,8 @@
 //! The deal: the opportunity being qualified, with its ten step records.
 
 use super::content::DealContent;
-use super::escalation::EscalationRecord;
+use super::escalation_record::EscalationRecord;
+use super::forecast::{ForecastCategory, OutcomeKind, Verdict};
 use super::money::Money;
 use super::playbook::Playbook;
 use super::step::{Step, StepStatus};
@@ -147,8 +148,8 @@ pub struct DealSummary {
     pub sa: String,
     pub steps_complete: u8,
     pub steps_blocked: u8,
-    pub forecast: super::pipeline::ForecastCategory,
-    pub verdict: Option<super::criteria::Verdict>,
+    pub forecast: ForecastCategory,
+    pub verdict: Option<Verdict>,
     pub meddpicc_total: u32,
     pub meddpicc_max: u32,
     pub qa_passed: u8,
@@ -160,7 +161,7 @@ pub struct DealSummary {
     pub next_step_due: Option<NaiveDate>,
     /// Stalled now (and not snoozed).
     pub stalled: bool,
-    pub outcome: Option<super::pipeline::OutcomeKind>,
+    pub outcome: Option<OutcomeKind>,
 }
 
 /// A deal as a person or a script asks to create it, before it has an id.

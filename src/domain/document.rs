@@ -2,14 +2,17 @@
 //! and `deal import` reads it. Checked whole, with errors that name the JSON
 //! path, before anything is written.
 
+use super::bounds::{Bounds, PathError};
 use super::content::{
-    Budget, Competitor, DealContent, Handoff, Milestone, NextStep, PathError, Risk, SaDecision,
-    Scorecard, Stakeholder, Timeline, ValidationPlan,
+    Budget, Competitor, DealContent, Handoff, Milestone, NextStep, Risk, SaDecision, Scorecard,
+    Stakeholder, Timeline, ValidationPlan,
 };
+use super::dates::DATE_FORM;
 use super::deal::{Deal, DealId, MAX_TEXT, NewDeal};
+use super::forecast::{Outcome, Prediction, Snooze};
 use super::money::Money;
-use super::pipeline::{Outcome, Prediction, Snooze};
 use super::playbook::{ACTION_COUNT, Playbook, STEP_COUNT};
+use super::salesforce_ref::SalesforceRef;
 use super::step::{Notes, Step, StepStatus};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
@@ -115,7 +118,7 @@ pub struct DealDocument {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub snooze: Option<Snooze>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub salesforce: Option<super::salesforce::SalesforceRef>,
+    pub salesforce: Option<SalesforceRef>,
 }
 
 impl DealDocument {
@@ -252,7 +255,7 @@ impl DealDocument {
             }
         }
         use crate::text::{MAX_LONG as LONG, MAX_SHORT as SHORT};
-        let mut b = super::content::Bounds::default();
+        let mut b = Bounds::default();
         b.text(|| "owner".into(), &self.owner, SHORT);
         b.text(|| "sa".into(), &self.sa, SHORT);
         b.text(|| "manager".into(), &self.manager, SHORT);
@@ -380,7 +383,7 @@ fn date_message(path: &str, message: &str) -> String {
     if field.ends_with("_at") || field == "at" || field == "blocked_since" {
         "not a time (use RFC 3339 between 1900 and 2200, e.g. 2026-11-23T09:00:00Z)".into()
     } else {
-        format!("not a date ({})", super::DATE_FORM)
+        format!("not a date ({})", DATE_FORM)
     }
 }
 

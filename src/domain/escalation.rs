@@ -1,6 +1,7 @@
 //! The escalation matrix applied to a deal: who must act, by when.
 
 use super::deal::Deal;
+pub use super::escalation_record::{EscalationRecord, Stamp};
 use super::playbook::{EscalationDef, EscalationRule, Playbook, RaisedBy, Window};
 use super::step::{RuleError, StepStatus};
 use chrono::{DateTime, Duration, FixedOffset, NaiveTime, Utc};
@@ -20,32 +21,6 @@ impl EscalationStatus {
             EscalationStatus::Resolved => "resolved",
         }
     }
-}
-
-/// Who did something, when, and what they said.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Stamp {
-    pub by: String,
-    pub at: DateTime<Utc>,
-    pub note: String,
-}
-
-/// An escalation as stored: raised by a person, or a blocked step's once a
-/// person acted on it or the step was unblocked.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct EscalationRecord {
-    /// 0 until the store gives it one.
-    pub id: i64,
-    pub rule: EscalationRule,
-    pub step: Option<u8>,
-    pub reason: String,
-    pub raised_at: DateTime<Utc>,
-    /// Fixed when it is raised, so that a change of the clocks later (or a
-    /// view from another time zone) does not move it.
-    pub due_at: DateTime<Utc>,
-    pub raised_by: String,
-    pub acknowledged: Option<Stamp>,
-    pub resolved: Option<Stamp>,
 }
 
 /// How people name an escalation: `E7` once stored, `B12.3` for the

@@ -111,7 +111,7 @@ fn item(out: &mut String, item: Item<'_>) {
 
 impl super::content::Milestone {
     fn kind_label(&self) -> &'static str {
-        use super::content::Choice;
+        use super::choices::Choice;
         self.kind.label()
     }
 }

@@ -5,9 +5,8 @@
 //! Each definition is stated in the README.
 
 use super::calendar::is_business_day;
-use super::criteria::Verdict;
 use super::deal::Deal;
-use super::pipeline::OutcomeKind;
+use super::forecast::{OutcomeKind, Verdict};
 use super::playbook::Playbook;
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 

@@ -3,81 +3,17 @@
 //! pipeline list reads. Pure functions of the deal, the playbook and `now`.
 
 use super::calendar::add_business_days;
-use super::criteria::{Verdict, overall_risk_band, score_total, verdict};
+use super::criteria::{overall_risk_band, score_total, verdict};
 use super::deal::Deal;
 use super::escalation;
+use super::forecast::Verdict;
+pub use super::forecast::{ForecastCategory, Outcome, OutcomeKind, Prediction, Snooze};
 use super::money::Money;
 use super::playbook::Playbook;
 use super::qa;
 use super::review::{Reviewer, standing};
 use super::step::StepStatus;
 use chrono::{DateTime, Duration, NaiveDate, NaiveTime, Utc};
-use serde::{Deserialize, Serialize};
-
-/// How a closed deal ended.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum OutcomeKind {
-    Won,
-    Lost,
-    Disqualified,
-}
-
-impl OutcomeKind {
-    pub const ALL: [OutcomeKind; 3] = [
-        OutcomeKind::Won,
-        OutcomeKind::Lost,
-        OutcomeKind::Disqualified,
-    ];
-
-    pub fn key(self) -> &'static str {
-        match self {
-            OutcomeKind::Won => "won",
-            OutcomeKind::Lost => "lost",
-            OutcomeKind::Disqualified => "disqualified",
-        }
-    }
-
-    pub fn parse(key: &str) -> Option<OutcomeKind> {
-        let key = key.trim().to_lowercase();
-        OutcomeKind::ALL.into_iter().find(|o| o.key() == key)
-    }
-}
-
-/// The deal's outcome, once closed.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Outcome {
-    pub kind: OutcomeKind,
-    /// The day it closed.
-    pub on: NaiveDate,
-    #[serde(default)]
-    pub reason: String,
-    /// The competitor it was lost to, if any.
-    #[serde(default)]
-    pub lost_to: String,
-}
-
-/// The verdict the scorecard had when step 1 was first completed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Prediction {
-    pub verdict: Verdict,
-    pub at: DateTime<Utc>,
-}
-
-/// The stalled flag silenced until a day. A later change to the deal ends it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Snooze {
-    pub until: NaiveDate,
-    pub reason: String,
-    pub by: String,
-    pub at: DateTime<Utc>,
-    /// The deal's last change before the snooze: the snooze itself is not
-    /// activity, so the quiet days still count from here.
-    pub last_change: DateTime<Utc>,
-}
 
 /// Why an outcome or snooze was refused.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -149,52 +85,6 @@ pub fn snooze(
         last_change,
     });
     Ok(())
-}
-
-/// The forecast categories, in the order a forecast call reads them.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum ForecastCategory {
-    Pipeline,
-    BestCase,
-    Commit,
-    Closed,
-    Omitted,
-}
-
-impl ForecastCategory {
-    pub const ALL: [ForecastCategory; 5] = [
-        ForecastCategory::Pipeline,
-        ForecastCategory::BestCase,
-        ForecastCategory::Commit,
-        ForecastCategory::Closed,
-        ForecastCategory::Omitted,
-    ];
-
-    pub fn label(self) -> &'static str {
-        match self {
-            ForecastCategory::Pipeline => "Pipeline",
-            ForecastCategory::BestCase => "Best Case",
-            ForecastCategory::Commit => "Commit",
-            ForecastCategory::Closed => "Closed",
-            ForecastCategory::Omitted => "Omitted",
-        }
-    }
-
-    /// The name scripts use (`best_case`).
-    pub fn key(self) -> &'static str {
-        match self {
-            ForecastCategory::Pipeline => "pipeline",
-            ForecastCategory::BestCase => "best_case",
-            ForecastCategory::Commit => "commit",
-            ForecastCategory::Closed => "closed",
-            ForecastCategory::Omitted => "omitted",
-        }
-    }
-
-    pub fn parse(key: &str) -> Option<ForecastCategory> {
-        let key = key.trim().to_lowercase().replace([' ', '-'], "_");
-        ForecastCategory::ALL.into_iter().find(|c| c.key() == key)
-    }
 }
 
 /// The forecast category the deal's state supports: Omitted when lost or

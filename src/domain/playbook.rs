@@ -1,6 +1,7 @@
 //! The procedure as data: read from `assets/playbook.toml` (embedded) or a
 //! team's own file. Parsing is pure: the caller reads the file.
 
+use super::choices::Element;
 use chrono::NaiveDate;
 use serde::Deserialize;
 use std::fmt;
@@ -138,7 +139,7 @@ pub struct MeddpiccRules {
     pub scale: Vec<String>,
     pub qualified_ratio: [u32; 2],
     pub disqualify_ratio: [u32; 2],
-    pub must_validate: Vec<crate::domain::content::Element>,
+    pub must_validate: Vec<Element>,
     pub must_score: u8,
 }
 

@@ -2,7 +2,9 @@
 //! playbook binds to it, with the reason it passes or fails.
 
 use super::calendar::within_window;
+use super::criteria::{crm_field_present, no_longer_met};
 use super::deal::Deal;
+use super::forecast::OutcomeKind;
 use super::money::Money;
 use super::playbook::{Playbook, QaRule};
 use super::review::Standing;
@@ -61,7 +63,7 @@ fn evaluate(rule: QaRule, deal: &Deal, playbook: &Playbook, today: NaiveDate) ->
                 .crm
                 .required_fields
                 .iter()
-                .filter(|f| !super::criteria::crm_field_present(deal, **f))
+                .filter(|f| !crm_field_present(deal, **f))
                 .map(|f| f.label())
                 .collect();
             if missing.is_empty() {
@@ -132,7 +134,7 @@ fn handoff_documented(deal: &Deal) -> (QaState, String) {
         .content
         .outcome
         .as_ref()
-        .is_some_and(|o| o.kind == super::pipeline::OutcomeKind::Won);
+        .is_some_and(|o| o.kind == OutcomeKind::Won);
     if !won && !h.flagged {
         return (
             QaState::NotApplicable,
@@ -182,7 +184,7 @@ fn handoff_documented(deal: &Deal) -> (QaState, String) {
 fn steps_in_sequence(deal: &Deal, playbook: &Playbook) -> (QaState, String) {
     let steps = &deal.steps;
     // a complete step that no longer holds is named first: it is the news
-    let mut problems: Vec<String> = super::criteria::no_longer_met(deal, playbook)
+    let mut problems: Vec<String> = no_longer_met(deal, playbook)
         .into_iter()
         .map(|(n, missing)| {
             format!(

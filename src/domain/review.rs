@@ -1,6 +1,7 @@
 //! Sign-offs: the SA's on the technical validation plan (step 4) and the
 //! manager's on the deal. A send-back reopens what it concerns.
 
+use super::choices::Choice;
 use super::content::SaDecision;
 use super::deal::Deal;
 use super::step::{RuleError, StepStatus};
@@ -86,7 +87,7 @@ pub fn basis(deal: &Deal, reviewer: Reviewer) -> String {
                     i.success_criterion.trim(),
                     i.owner.trim(),
                     i.due.map(|d| d.to_string()).unwrap_or_default(),
-                    super::content::Choice::label(i.status)
+                    Choice::label(i.status)
                 )
             })
             .collect::<Vec<_>>()

@@ -9,7 +9,7 @@
 //! serde_json, which reads it from memory. A problem is reported as serde
 //! reports it, with its line and column in the whole file.
 
-use super::super::content::PathError;
+use super::super::bounds::PathError;
 use std::io::BufRead;
 
 /// A problem with the file's JSON: serde's words and where in the file.

@@ -62,13 +62,6 @@ impl DealScreen {
         block.render(rect, buf);
         let width = usize::from(inner.width);
         let local = |at: DateTime<Utc>| at.with_timezone(&self.offset);
-        let value = |v: &str| {
-            if v.is_empty() {
-                "—".to_string()
-            } else {
-                shown(&audit::value_text(v, local))
-            }
-        };
         // an entry takes as many rows as its field and values need
         let lines: Vec<Line> = history
             .entries
@@ -76,8 +69,12 @@ impl DealScreen {
             .rev()
             .flat_map(|e| {
                 let at = local(e.at).format("%Y-%m-%d %H:%M").to_string();
-                let field = format!("{}:", audit::field_label(&e.field, look.playbook));
-                let text = truncate(&format!("{} → {}", value(&e.before), value(&e.after)), 240);
+                let words = audit::entry_words(e, look.playbook, local);
+                let field = format!("{}:", words.field);
+                let text = truncate(
+                    &format!("{} → {}", shown(&words.before), shown(&words.after)),
+                    240,
+                );
                 hanging(
                     vec![
                         Span::styled(format!("{at} "), theme.dim),

@@ -1,0 +1,32 @@
+//! An escalation as a deal keeps it: who raised it, why and when, and who
+//! acknowledged and resolved it. The matrix's rules over it are in
+//! `escalation`.
+
+use super::playbook::EscalationRule;
+use chrono::{DateTime, Utc};
+
+/// Who did something, when, and what they said.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Stamp {
+    pub by: String,
+    pub at: DateTime<Utc>,
+    pub note: String,
+}
+
+/// An escalation as stored: raised by a person, or a blocked step's once a
+/// person acted on it or the step was unblocked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EscalationRecord {
+    /// 0 until the store gives it one.
+    pub id: i64,
+    pub rule: EscalationRule,
+    pub step: Option<u8>,
+    pub reason: String,
+    pub raised_at: DateTime<Utc>,
+    /// Fixed when it is raised, so that a change of the clocks later (or a
+    /// view from another time zone) does not move it.
+    pub due_at: DateTime<Utc>,
+    pub raised_by: String,
+    pub acknowledged: Option<Stamp>,
+    pub resolved: Option<Stamp>,
+}

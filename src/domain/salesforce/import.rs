@@ -1,0 +1,372 @@
+//! The rows of a Salesforce export onto deals: an opportunity becomes a
+//! deal (or brings one up to date), a contact role a stakeholder.
+
+use super::super::content::{Level, NextStep, Role, Stakeholder, Stance};
+use super::super::deal::{Deal, DealId, MAX_TEXT, NewDeal};
+use super::super::forecast::{Outcome, OutcomeKind};
+use super::super::money::Money;
+use super::super::playbook::Playbook;
+use super::cells::{CellError, parse_amount, parse_bool, parse_date, parse_percent, unneutralized};
+use super::columns::{OppColumn, OppLayout, RoleColumn, RoleLayout};
+use chrono::{DateTime, NaiveDate, Utc};
+
+/// One opportunity as the file has it. `None` is a column the file does
+/// not have (the deal's value is kept); an empty cell clears the value.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Opportunity {
+    pub id: String,
+    pub name: String,
+    pub account: String,
+    pub account_id: Option<String>,
+    pub amount: Option<Option<Money>>,
+    pub close_date: Option<Option<NaiveDate>>,
+    pub stage: Option<String>,
+    pub next_step: Option<String>,
+    pub probability: Option<Option<u8>>,
+    pub forecast_category: Option<String>,
+    /// Closed won, closed lost, or open (`None` when the file does not say).
+    pub closed: Option<Option<OutcomeKind>>,
+    pub owner: Option<String>,
+    pub owner_id: Option<String>,
+}
+
+impl Opportunity {
+    /// Read one record; the first cell that cannot be read is the error.
+    pub fn read(layout: &OppLayout, record: &[String]) -> Result<Opportunity, CellError> {
+        use OppColumn as C;
+        let text = |c: C| {
+            layout
+                .cell(record, c)
+                .map(|v| unneutralized(v.trim()).to_string())
+        };
+        let err = |c: C, message: String| CellError {
+            column: layout.header(c).to_string(),
+            message,
+        };
+        let short = |c: C, v: Option<String>| -> Result<Option<String>, CellError> {
+            match v {
+                Some(v) if v.chars().nth(MAX_TEXT).is_some() => Err(err(
+                    c,
+                    format!(
+                        "too long: at most {MAX_TEXT} characters (this has {})",
+                        v.chars().count()
+                    ),
+                )),
+                other => Ok(other),
+            }
+        };
+        let id = short(C::Id, text(C::Id))?.unwrap_or_default();
+        let name = short(C::Name, text(C::Name))?.unwrap_or_default();
+        if name.is_empty() {
+            return Err(err(C::Name, "empty: every opportunity needs a name".into()));
+        }
+        let account_id = short(C::AccountId, text(C::AccountId))?;
+        let account = short(C::AccountName, text(C::AccountName))?
+            .filter(|a| !a.is_empty())
+            .or_else(|| account_id.clone().filter(|a| !a.is_empty()))
+            .unwrap_or_default();
+        if account.is_empty() {
+            let column = if layout.has(C::AccountName) {
+                C::AccountName
+            } else {
+                C::AccountId
+            };
+            return Err(err(
+                column,
+                "empty: every opportunity needs an account".into(),
+            ));
+        }
+        let amount = match layout.cell(record, C::Amount) {
+            Some(v) => Some(parse_amount(v).map_err(|m| err(C::Amount, m))?),
+            None => None,
+        };
+        let close_date = match layout.cell(record, C::CloseDate) {
+            Some(v) => Some(parse_date(v).map_err(|m| err(C::CloseDate, m))?),
+            None => None,
+        };
+        let probability = match layout.cell(record, C::Probability) {
+            Some(v) => Some(parse_percent(v).map_err(|m| err(C::Probability, m))?),
+            None => None,
+        };
+        let is_closed = match layout.cell(record, C::IsClosed) {
+            Some(v) => parse_bool(v).map_err(|m| err(C::IsClosed, m))?,
+            None => None,
+        };
+        let is_won = match layout.cell(record, C::IsWon) {
+            Some(v) => parse_bool(v).map_err(|m| err(C::IsWon, m))?,
+            None => None,
+        };
+        let stage = short(C::Stage, text(C::Stage))?;
+        let closed = if layout.has(C::IsClosed) || layout.has(C::IsWon) {
+            Some(match (is_closed, is_won) {
+                (_, Some(true)) => Some(OutcomeKind::Won),
+                (Some(true), _) => Some(OutcomeKind::Lost),
+                _ => None,
+            })
+        } else {
+            // report exports: the stage says it
+            stage.as_deref().map(closed_by_stage)
+        };
+        let next_step = text(C::NextStep);
+        if let Some(n) = &next_step
+            && let Err(m) = crate::text::check_length(n, crate::text::MAX_LONG)
+        {
+            return Err(err(C::NextStep, m));
+        }
+        Ok(Opportunity {
+            id,
+            name,
+            account,
+            account_id,
+            amount,
+            close_date,
+            stage,
+            next_step,
+            probability,
+            forecast_category: short(C::ForecastCategory, text(C::ForecastCategory))?,
+            closed,
+            owner: short(C::OwnerName, text(C::OwnerName))?,
+            owner_id: short(C::OwnerId, text(C::OwnerId))?,
+        })
+    }
+
+    /// How the record names itself in a report: its Id, else its name.
+    pub fn label(&self) -> String {
+        if self.id.is_empty() {
+            format!("{:?}", crate::text::clean(&self.name))
+        } else {
+            format!("Id {}", crate::text::clean(&self.id))
+        }
+    }
+
+    /// The deal this opportunity becomes on a first import: its Salesforce
+    /// fields, its Next Step as an open next step (due date to be set), and
+    /// its outcome when closed.
+    pub fn new_deal(&self, playbook: &Playbook, now: DateTime<Utc>, today: NaiveDate) -> Deal {
+        let new = NewDeal {
+            name: self.name.clone(),
+            account: self.account.clone(),
+            amount: self.amount.flatten(),
+            close_date: self.close_date.flatten(),
+            stage: self.stage.clone().filter(|s| !s.is_empty()),
+            owner: self.owner.clone().unwrap_or_default(),
+            ..NewDeal::default()
+        };
+        let mut deal = new.into_deal(DealId(0), playbook, now);
+        if let Some(step) = self.next_step.as_deref().filter(|s| !s.is_empty()) {
+            deal.content.next_steps.push(NextStep {
+                action: step.to_string(),
+                owner: deal.owner.clone(),
+                due: None,
+                set_on: today,
+                done: false,
+            });
+        }
+        self.apply(&mut deal, today);
+        deal
+    }
+
+    /// Bring the deal's Salesforce-owned fields to this record's values:
+    /// name, account, amount, close date, stage, owner, the Salesforce ids,
+    /// Next Step, probability and forecast category, and the outcome when
+    /// the opportunity is closed. Qualification content is never touched.
+    pub fn apply(&self, deal: &mut Deal, today: NaiveDate) {
+        deal.name = self.name.clone();
+        deal.account = self.account.clone();
+        if let Some(amount) = self.amount {
+            deal.amount = amount;
+        }
+        if let Some(date) = self.close_date {
+            deal.close_date = date;
+        }
+        if let Some(stage) = self.stage.as_ref().filter(|s| !s.is_empty()) {
+            deal.stage = stage.clone();
+        }
+        if let Some(owner) = self.owner.as_ref().filter(|s| !s.is_empty()) {
+            deal.owner = owner.clone();
+        }
+        let sf = deal.content.salesforce.get_or_insert_with(Default::default);
+        if !self.id.is_empty() {
+            sf.id = self.id.clone();
+        }
+        let set = |field: &mut String, value: &Option<String>| {
+            if let Some(v) = value {
+                *field = v.clone();
+            }
+        };
+        set(&mut sf.account_id, &self.account_id);
+        set(&mut sf.owner_id, &self.owner_id);
+        set(&mut sf.next_step, &self.next_step);
+        set(&mut sf.forecast_category, &self.forecast_category);
+        if let Some(p) = self.probability {
+            sf.probability = p;
+        }
+        if let Some(Some(kind)) = self.closed {
+            let same = deal
+                .content
+                .outcome
+                .as_ref()
+                .is_some_and(|o| o.kind == kind);
+            if !same {
+                deal.content.outcome = Some(Outcome {
+                    kind,
+                    on: self.close_date.flatten().unwrap_or(today),
+                    reason: match kind {
+                        OutcomeKind::Won => String::new(),
+                        _ => format!(
+                            "closed lost in Salesforce (stage {})",
+                            self.stage.as_deref().unwrap_or("Closed Lost")
+                        ),
+                    },
+                    lost_to: String::new(),
+                });
+            }
+        }
+    }
+}
+
+/// Report exports have no IsClosed/IsWon: the standard closed stages say it.
+fn closed_by_stage(stage: &str) -> Option<OutcomeKind> {
+    match stage.trim().to_ascii_lowercase().as_str() {
+        "closed won" => Some(OutcomeKind::Won),
+        "closed lost" => Some(OutcomeKind::Lost),
+        _ => None,
+    }
+}
+
+/// Salesforce's contact roles onto qualify's (unknown roles are Other).
+pub fn map_role(role: &str) -> Role {
+    match role.trim().to_ascii_lowercase().as_str() {
+        "business user" => Role::BusinessUser,
+        "decision maker" => Role::DecisionMaker,
+        "economic buyer" | "economic decision maker" => Role::EconomicBuyer,
+        "evaluator" => Role::Evaluator,
+        "executive sponsor" => Role::ExecutiveSponsor,
+        "influencer" => Role::Influencer,
+        "technical buyer" => Role::TechnicalBuyer,
+        _ => Role::Other,
+    }
+}
+
+/// One contact role as the file has it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ContactRole {
+    pub opportunity_id: String,
+    pub contact_id: String,
+    pub name: String,
+    pub title: String,
+    /// The role as Salesforce names it, and qualify's.
+    pub sf_role: String,
+    pub role: Role,
+    pub primary: Option<bool>,
+}
+
+impl ContactRole {
+    pub fn read(layout: &RoleLayout, record: &[String]) -> Result<ContactRole, CellError> {
+        use RoleColumn as C;
+        let text = |c: C| {
+            layout
+                .cell(record, c)
+                .map(|v| unneutralized(v.trim()).to_string())
+                .unwrap_or_default()
+        };
+        let err = |c: C, message: String| CellError {
+            column: layout.header(c).to_string(),
+            message,
+        };
+        let opportunity_id = text(C::OpportunityId);
+        if opportunity_id.is_empty() {
+            return Err(err(C::OpportunityId, "empty: which opportunity?".into()));
+        }
+        let mut name = text(C::ContactName);
+        if name.is_empty() {
+            name = format!("{} {}", text(C::FirstName), text(C::LastName))
+                .trim()
+                .to_string();
+        }
+        let name_column = if layout.has(C::ContactName) {
+            C::ContactName
+        } else {
+            C::LastName
+        };
+        if name.is_empty() {
+            return Err(err(
+                name_column,
+                "empty: every stakeholder needs a name".into(),
+            ));
+        }
+        let title = text(C::Title);
+        for (c, v) in [
+            (name_column, &name),
+            (C::Title, &title),
+            (C::OpportunityId, &opportunity_id),
+        ] {
+            if let Err(m) = crate::text::check_length(v, MAX_TEXT) {
+                return Err(err(c, m));
+            }
+        }
+        let primary = match layout.cell(record, C::IsPrimary) {
+            Some(v) => parse_bool(v).map_err(|m| err(C::IsPrimary, m))?,
+            None => None,
+        };
+        let sf_role = text(C::Role);
+        Ok(ContactRole {
+            contact_id: crate::text::head(&text(C::ContactId), MAX_TEXT).to_string(),
+            role: map_role(&sf_role),
+            opportunity_id,
+            name,
+            title,
+            sf_role,
+            primary,
+        })
+    }
+
+    /// Add this contact to the deal's stakeholders unless it is there
+    /// already (by contact Id, else by name). Whether anything changed.
+    pub fn apply(&self, deal: &mut Deal) -> bool {
+        let sf = deal.content.salesforce.get_or_insert_with(Default::default);
+        let known = sf
+            .contacts
+            .get(&self.contact_id)
+            .filter(|_| !self.contact_id.is_empty())
+            .cloned();
+        let same = |s: &Stakeholder, name: &str| s.name.trim().eq_ignore_ascii_case(name.trim());
+        let present =
+            |deal: &Deal, name: &str| deal.content.stakeholders.iter().any(|s| same(s, name));
+        let mut changed = false;
+        if !(known.as_deref().is_some_and(|n| present(deal, n)) || present(deal, &self.name)) {
+            deal.content.stakeholders.push(Stakeholder {
+                name: self.name.clone(),
+                title: self.title.clone(),
+                role: self.role,
+                stance: Stance::Neutral,
+                influence: Level::Medium,
+                last_engaged: None,
+                confirmed_on: None,
+            });
+            changed = true;
+        }
+        if !self.contact_id.is_empty() && known.is_none() {
+            let sf = deal.content.salesforce.get_or_insert_with(Default::default);
+            sf.contacts
+                .insert(self.contact_id.clone(), self.name.clone());
+            changed = true;
+        }
+        changed
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn roles_map_onto_qualifys() {
+        assert_eq!(map_role("Economic Decision Maker"), Role::EconomicBuyer);
+        assert_eq!(map_role("economic buyer"), Role::EconomicBuyer);
+        assert_eq!(map_role("Technical Buyer"), Role::TechnicalBuyer);
+        assert_eq!(map_role("Business User"), Role::BusinessUser);
+        assert_eq!(map_role("Executive Sponsor"), Role::ExecutiveSponsor);
+        assert_eq!(map_role("Wizard"), Role::Other);
+    }
+}

@@ -1,0 +1,27 @@
+//! Salesforce exports in and out, as pure rules: which column is which in
+//! both header styles (Data Loader API names and report labels), how a cell
+//! is read (dates, datetimes, booleans, amounts, percentages), how an
+//! opportunity and a contact role land on a deal, and how a cell is written
+//! so that a spreadsheet never runs it as a formula.
+//!
+//! Bottom to top: `cells` (one cell read and written) and `columns` (which
+//! column is which); `import` (rows onto deals) and `export` (deals into
+//! rows) over them.
+
+mod cells;
+mod columns;
+mod export;
+mod import;
+
+pub use super::salesforce_ref::SalesforceRef;
+pub use cells::{
+    CellError, cut, number, parse_amount, parse_bool, parse_date, parse_percent, safe_cell,
+};
+pub use columns::{
+    ExportKind, Layout, OppColumn, OppLayout, RoleColumn, RoleLayout, detect, normalize,
+};
+pub use export::{
+    LIST_HEADERS, LIST_TAIL, LOADER_HEADERS, NAME_MAX, NEXT_STEP_MAX, description, list_row,
+    loader_row,
+};
+pub use import::{ContactRole, Opportunity, map_role};
