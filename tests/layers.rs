@@ -376,8 +376,10 @@ fn folder_edges(src: &Path) -> BTreeMap<ModPath, BTreeMap<String, BTreeMap<Strin
         let mut imported: BTreeMap<String, ModPath> = BTreeMap::new();
         let empty = BTreeMap::new();
         for (inline, path) in &p.found {
-            if matches!(path.first().map(String::as_str), Some("crate" | "super" | "self"))
-                && let Some(target) = resolve(f, inline, path, &children, &empty)
+            if matches!(
+                path.first().map(String::as_str),
+                Some("crate" | "super" | "self")
+            ) && let Some(target) = resolve(f, inline, path, &children, &empty)
                 && let Some(last) = path.last()
             {
                 imported.insert(last.clone(), target);

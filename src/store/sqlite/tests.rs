@@ -1,9 +1,22 @@
-use super::*;
-use crate::domain::deal::NewDeal;
+use super::Store;
+use super::list_sql::row_columns;
+use super::safety;
+use super::schema::{self, latest_version};
+use super::walks::walk_queries;
+use crate::domain::criteria::Verdict;
+use crate::domain::deal::{DealId, NewDeal};
+use crate::domain::money::Money;
+use crate::domain::pipeline::{ForecastCategory, OutcomeKind};
 use crate::domain::playbook::Playbook;
 use crate::domain::step::StepChange;
+use crate::domain::step::{RuleError, StepStatus};
 use crate::ops::{self, Session};
+use crate::store::files;
+use crate::store::{ListQuery, ListSort, Queue, Result, StoreError};
 use chrono::TimeZone;
+use chrono::{DateTime, Utc};
+use rusqlite::Connection;
+use std::path::PathBuf;
 
 fn now() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 11, 2, 9, 0, 0).unwrap()

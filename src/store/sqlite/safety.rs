@@ -15,9 +15,9 @@
 //!   `<file>.pre-v<N>.bak`, and runs in one `BEGIN IMMEDIATE` transaction
 //!   that also sets the mark.
 
-use super::files;
 use super::schema::{self, latest_version};
-use super::{Result, StoreError};
+use crate::store::error::{Result, StoreError};
+use crate::store::files;
 use rusqlite::{Connection, ErrorCode, OpenFlags, TransactionBehavior};
 use std::cell::OnceCell;
 use std::path::{Path, PathBuf};
