@@ -64,7 +64,7 @@ impl From<StoreError> for Failure {
             | StoreError::Open { .. }
             | StoreError::Damaged { .. }
             | StoreError::Database { .. }
-            | StoreError::Sql(_) => 2,
+            | StoreError::Engine { .. } => 2,
         };
         Failure {
             status,

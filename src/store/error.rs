@@ -37,7 +37,45 @@ pub enum StoreError {
         problem: String,
         next: String,
     },
-    Sql(rusqlite::Error),
+    /// A failure the engine reported that the store has no words of its own
+    /// for (a constraint, a bug), in the engine's words, with the kind of
+    /// failure it is (which the engine may explain further, as a file's
+    /// [`StoreError::Database`] or [`StoreError::Damaged`]).
+    Engine {
+        fault: Fault,
+        message: String,
+    },
+}
+
+/// The kind of failure an engine reported, in terms every engine can give
+/// (SQLite's result codes, PostgreSQL's error classes).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Fault {
+    /// The stored data is damaged.
+    Corrupt,
+    /// What is there is not this engine's database (or its header is damaged).
+    NotADatabase,
+    /// Another writer held a lock for longer than the store waits.
+    Busy,
+    /// No space is left to write in.
+    DiskFull,
+    /// The data, or where it is kept, may not be written.
+    ReadOnly,
+    /// This user may not reach the data.
+    PermissionDenied,
+    /// The data could not be opened or reached.
+    CannotOpen,
+    /// The system reported an I/O error.
+    Io,
+    /// Anything else: the engine's words are all there is.
+    Other,
+}
+
+impl Fault {
+    /// Whether the stored data is found damaged.
+    pub fn is_damage(self) -> bool {
+        matches!(self, Fault::Corrupt | Fault::NotADatabase)
+    }
 }
 
 impl fmt::Display for StoreError {
@@ -90,29 +128,11 @@ impl fmt::Display for StoreError {
                 crate::text::clean(problem),
                 crate::text::clean(next)
             ),
-            StoreError::Sql(e) => write!(f, "database error: {e}"),
+            StoreError::Engine { message, .. } => write!(f, "database error: {message}"),
         }
     }
 }
 
 impl std::error::Error for StoreError {}
-
-impl From<rusqlite::Error> for StoreError {
-    fn from(e: rusqlite::Error) -> Self {
-        StoreError::Sql(e)
-    }
-}
-
-impl From<rusqlite_migration::Error> for StoreError {
-    fn from(e: rusqlite_migration::Error) -> Self {
-        match e {
-            rusqlite_migration::Error::RusqliteError { err, .. } => StoreError::Sql(err),
-            other => StoreError::Open {
-                path: PathBuf::new(),
-                reason: other.to_string(),
-            },
-        }
-    }
-}
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;

@@ -11,7 +11,7 @@ use crate::domain::deal::{Deal, DealId};
 use crate::domain::pipeline::PipelineRow;
 use chrono::{DateTime, Utc};
 
-pub use error::{Result, StoreError};
+pub use error::{Fault, Result, StoreError};
 pub use list::{CategoryTotal, ListQuery, ListSort, Queue};
 pub use sqlite::schema::{latest_version, migrations};
 pub use sqlite::{Batch, Import, Store, doctor, safety};

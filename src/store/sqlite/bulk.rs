@@ -195,7 +195,7 @@ impl Import<'_> {
     /// created with a new id.
     pub fn save(&mut self, deal: Deal) -> Result<Saved> {
         match (self.write(deal), self.path) {
-            (Err(StoreError::Sql(e)), Some(path)) => Err(safety::explain(e, path)),
+            (Err(e @ StoreError::Engine { .. }), Some(path)) => Err(safety::explain(e, path)),
             (other, _) => other,
         }
     }

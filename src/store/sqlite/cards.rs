@@ -24,7 +24,7 @@ impl Store {
                 },
             )
             .optional();
-        self.checked(found.map_err(StoreError::Sql))
+        self.checked(found.map_err(StoreError::from))
     }
 
     /// Set a competitor's battle card. With `expected_version` (0: the card

@@ -67,10 +67,10 @@ impl Store {
             path,
             rusqlite::OpenFlags::SQLITE_OPEN_READ_WRITE | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
         )
-        .map_err(StoreError::Sql)
+        .map_err(StoreError::from)
         .and_then(|conn| Store::init(conn, Some(path.to_path_buf())));
         match opened {
-            Err(StoreError::Sql(e)) => match safety::explain(e, path) {
+            Err(e @ StoreError::Engine { .. }) => match safety::explain(e, path) {
                 StoreError::Damaged { detail, .. } => {
                     safety::note_damage(path, &detail);
                     Store::open_damaged(path, detail)
@@ -161,13 +161,11 @@ impl Store {
     /// Database-level failures name the file and the next step; a damaged
     /// file is remembered so that nothing more is written to it.
     pub(super) fn checked<T>(&self, result: Result<T>) -> Result<T> {
-        let (Err(StoreError::Sql(e)), Some(path)) = (&result, &self.path) else {
+        let (Err(StoreError::Engine { fault, .. }), Some(path)) = (&result, &self.path) else {
             return result;
         };
-        let damaged = safety::is_damage(e);
-        let Err(StoreError::Sql(e)) = result else {
-            unreachable!()
-        };
+        let damaged = fault.is_damage();
+        let Err(e) = result else { unreachable!() };
         let explained = safety::explain(e, path);
         if damaged && let StoreError::Damaged { detail, .. } = &explained {
             self.watch.found_damage(&self.conn, path, detail);

@@ -183,7 +183,7 @@ impl Store {
         let found = self
             .conn
             .query_row("SELECT EXISTS (SELECT 1 FROM deals)", [], |r| r.get(0))
-            .map_err(StoreError::Sql);
+            .map_err(StoreError::from);
         self.checked(found)
     }
 

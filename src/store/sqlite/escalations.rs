@@ -111,6 +111,6 @@ impl Store {
                 r.get(0)
             })
             .optional();
-        self.checked(found.map_err(StoreError::Sql))
+        self.checked(found.map_err(StoreError::from))
     }
 }

@@ -54,7 +54,7 @@ impl Store {
         let stmt = self.conn.prepare_cached(
             "SELECT at, who, field, before, after FROM audit WHERE deal_id = ?1 ORDER BY id",
         );
-        let mut stmt = self.checked(stmt.map_err(StoreError::Sql))?;
+        let mut stmt = self.checked(stmt.map_err(StoreError::from))?;
         let rows = stmt.query_map([id], |r| {
             Ok(AuditEntry {
                 at: r.get(0)?,
@@ -65,7 +65,7 @@ impl Store {
             })
         });
         let rows = rows.and_then(|rows| rows.collect::<rusqlite::Result<_>>());
-        self.checked(rows.map_err(StoreError::Sql))
+        self.checked(rows.map_err(StoreError::from))
     }
 
     /// Keep what was being typed when it could not be saved.

@@ -50,7 +50,7 @@ impl Store {
                 |r| r.get(0),
             )
         });
-        Ok(self.checked(n.map_err(StoreError::Sql))? as usize)
+        Ok(self.checked(n.map_err(StoreError::from))? as usize)
     }
 
     /// The distinct owners (or SAs) of the deals, for the list's filters.

@@ -6,6 +6,7 @@ mod cards;
 mod conn;
 mod deals;
 pub mod doctor;
+mod errors;
 mod escalations;
 mod history;
 mod list;

@@ -125,7 +125,7 @@ pub(super) fn write_content(tx: &Connection, deal: &Deal, rows: Rows) -> Result<
 /// The deal's content document from its stored JSON.
 pub(super) fn content_from(body: &str) -> Result<DealContent> {
     serde_json::from_str(body).map_err(|e| {
-        StoreError::Sql(rusqlite::Error::FromSqlConversionFailure(
+        StoreError::from(rusqlite::Error::FromSqlConversionFailure(
             0,
             rusqlite::types::Type::Text,
             Box::new(e),
