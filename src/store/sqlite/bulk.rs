@@ -9,9 +9,9 @@ use super::history::record_changes;
 use super::safety;
 use crate::domain::audit::AuditEntry;
 use crate::domain::deal::{Deal, DealId};
-use crate::store::Saved;
 use crate::store::Summarizer;
 use crate::store::error::{Result, StoreError};
+use crate::store::{Batch, Import, Saved};
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension, params};
 use std::path::Path;
@@ -75,7 +75,7 @@ impl Store {
         &mut self,
         keep: bool,
         now: DateTime<Utc>,
-        f: impl FnOnce(&mut Batch<'_>) -> Result<T>,
+        f: impl FnOnce(&mut BatchTx<'_>) -> Result<T>,
     ) -> Result<T> {
         self.with_bulk_cache(|s| s.batch_in_bulk(keep, now, f))
     }
@@ -99,14 +99,14 @@ impl Store {
         &mut self,
         keep: bool,
         now: DateTime<Utc>,
-        f: impl FnOnce(&mut Batch<'_>) -> Result<T>,
+        f: impl FnOnce(&mut BatchTx<'_>) -> Result<T>,
     ) -> Result<T> {
         self.watch.allow_write(&self.conn, self.path.as_deref())?;
         let who = self.actor.clone();
         let summarize = self.summarize.as_ref();
         let result = (|| {
             let (tx, last) = begin(&mut self.conn)?;
-            let mut batch = Batch {
+            let mut batch = BatchTx {
                 tx: &tx,
                 summarize,
                 who: &who,
@@ -131,7 +131,7 @@ impl Store {
         &mut self,
         force: bool,
         now: DateTime<Utc>,
-        f: impl FnOnce(&mut Import<'_>) -> std::result::Result<T, E>,
+        f: impl FnOnce(&mut ImportTx<'_>) -> std::result::Result<T, E>,
     ) -> std::result::Result<T, E> {
         self.with_bulk_cache(|s| s.import_in_bulk(force, now, f))
     }
@@ -140,7 +140,7 @@ impl Store {
         &mut self,
         force: bool,
         now: DateTime<Utc>,
-        f: impl FnOnce(&mut Import<'_>) -> std::result::Result<T, E>,
+        f: impl FnOnce(&mut ImportTx<'_>) -> std::result::Result<T, E>,
     ) -> std::result::Result<T, E> {
         self.watch
             .allow_write(&self.conn, self.path.as_deref())
@@ -150,7 +150,7 @@ impl Store {
         let path = self.path.as_deref();
         let outcome = (|| -> Result<std::result::Result<T, E>> {
             let (tx, last) = begin(&mut self.conn)?;
-            let mut import = Import {
+            let mut import = ImportTx {
                 tx: &tx,
                 summarize,
                 who,
@@ -177,7 +177,7 @@ impl Store {
 }
 
 /// An import's open transaction: deals saved one at a time.
-pub struct Import<'a> {
+pub struct ImportTx<'a> {
     tx: &'a rusqlite::Transaction<'a>,
     summarize: Option<&'a Summarizer>,
     who: String,
@@ -188,18 +188,16 @@ pub struct Import<'a> {
     deferred: Deferred,
 }
 
-impl Import<'_> {
-    /// Save one whole deal: a deal whose id exists replaces it when its
-    /// `version` is the stored one (its version moves on), and is refused
-    /// with [`StoreError::Conflict`] otherwise unless forced; any other is
-    /// created with a new id.
-    pub fn save(&mut self, deal: Deal) -> Result<Saved> {
+impl Import for ImportTx<'_> {
+    fn save(&mut self, deal: Deal) -> Result<Saved> {
         match (self.write(deal), self.path) {
             (Err(e @ StoreError::Engine { .. }), Some(path)) => Err(safety::explain(e, path)),
             (other, _) => other,
         }
     }
+}
 
+impl ImportTx<'_> {
     fn write(&mut self, deal: Deal) -> Result<Saved> {
         let (tx, now, who) = (self.tx, self.now, self.who.as_str());
         let summary = (self.summarize, now);
@@ -318,18 +316,17 @@ impl Deferred {
     }
 }
 
-/// The writes of one import, all in the transaction [`Store::batch`] opened:
+/// The writes of one batch, all in the transaction [`Store::batch`] opened:
 /// each deal created or changed with its audit rows and pipeline row.
-pub struct Batch<'a> {
+pub struct BatchTx<'a> {
     tx: &'a rusqlite::Transaction<'a>,
     summarize: Option<&'a Summarizer>,
     who: &'a str,
     now: DateTime<Utc>,
 }
 
-impl Batch<'_> {
-    /// The deal imported from the Salesforce opportunity `id`, if any.
-    pub fn find_salesforce(&self, id: &str) -> Result<Option<DealId>> {
+impl Batch for BatchTx<'_> {
+    fn find_salesforce(&self, id: &str) -> Result<Option<DealId>> {
         Ok(self
             .tx
             .prepare_cached(
@@ -340,20 +337,16 @@ impl Batch<'_> {
             .optional()?)
     }
 
-    /// Create a deal (checked by the caller); its id.
-    pub fn insert(&mut self, mut deal: Deal) -> Result<DealId> {
+    fn insert(&mut self, mut deal: Deal) -> Result<DealId> {
         let id = insert_deal(self.tx, &mut deal, (self.summarize, self.now))?;
         record_changes(self.tx, &deal, None, &deal, self.who, self.now)?;
         Ok(id)
     }
 
-    /// Change a deal: `change` edits it in memory and says whether to keep
-    /// the edit. Only a deal that differs afterwards is written (its version
-    /// moves on, each changed field in the history); returns it then.
-    pub fn update(
+    fn change(
         &mut self,
         id: DealId,
-        change: impl FnOnce(&mut Deal) -> Result<()>,
+        change: &mut dyn FnMut(&mut Deal) -> Result<()>,
     ) -> Result<Option<Deal>> {
         let before = read_deal(self.tx, id)?;
         let mut deal = before.clone();

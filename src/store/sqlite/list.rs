@@ -189,7 +189,7 @@ impl Store {
         Ok(out)
     }
 
-    fn each_deal_of(
+    pub(super) fn each_deal_of(
         &self,
         query: &ListQuery,
         offset: usize,
