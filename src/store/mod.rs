@@ -125,6 +125,10 @@ pub struct Saved {
 /// injected so that the store keeps none of its own).
 pub type Summarizer = Box<dyn Fn(&Deal, DateTime<Utc>) -> PipelineRow + Send>;
 
+/// What a whole-deal walk hands each deal to, with the instants its stage
+/// changed (see [`Database::walk_whole_deals`]).
+pub type WholeDealTaker<'a> = dyn FnMut(&Deal, &[DateTime<Utc>]) -> Result<()> + 'a;
+
 /// Where an engine keeps the data, as the faces name it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Location<'a> {
@@ -280,11 +284,7 @@ pub trait Database: Send {
     /// Every deal (or one owner's, without case), whole, one at a time in id
     /// order, with the instants its stage changed (from the history). An
     /// error from `each` stops the reading and is returned.
-    fn walk_whole_deals(
-        &self,
-        owner: Option<&str>,
-        each: &mut dyn FnMut(&Deal, &[DateTime<Utc>]) -> Result<()>,
-    ) -> Result<()>;
+    fn walk_whole_deals(&self, owner: Option<&str>, each: &mut WholeDealTaker<'_>) -> Result<()>;
 
     /// Create whole deals, each with the history it already has (demo data),
     /// in one transaction, taken one at a time from `deals`: the pipeline row

@@ -26,7 +26,7 @@ use crate::domain::audit::AuditEntry;
 use crate::domain::deal::{Deal, DealId, DealSummary};
 use crate::store::{
     Batch, BattleCard, CategoryTotal, Database, Draft, Import, ListQuery, Location, Result, Saved,
-    Summarizer,
+    Summarizer, WholeDealTaker,
 };
 use chrono::{DateTime, Utc};
 
@@ -182,11 +182,7 @@ impl Database for Store {
         self.each_open_deal(each)
     }
 
-    fn walk_whole_deals(
-        &self,
-        owner: Option<&str>,
-        each: &mut dyn FnMut(&Deal, &[DateTime<Utc>]) -> Result<()>,
-    ) -> Result<()> {
+    fn walk_whole_deals(&self, owner: Option<&str>, each: &mut WholeDealTaker<'_>) -> Result<()> {
         self.each_whole_deal(owner, each)
     }
 
