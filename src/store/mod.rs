@@ -67,7 +67,9 @@
 //!   row) at a time and hold nothing else; an error from the taker stops the
 //!   reading and is returned as it is.
 //! - **Nothing engine-specific crosses**: the engine's failures come out as
-//!   [`StoreError`] (its own words in [`StoreError::Engine`]).
+//!   [`StoreError`] (its own words in [`StoreError::Engine`], with the
+//!   [`Fault`] they are), where the data is as a [`Location`], and what
+//!   moves when others write as a plain number.
 //!
 //! # Rooms
 //!
