@@ -1,7 +1,7 @@
 //! The only code that speaks SQL, behind one seam: the [`Database`] trait,
 //! which is all that ops (and, through the session, the faces) know of the
 //! store. An engine implements it; today that is SQLite ([`Store`], one
-//! file, in [`sqlite`]); a PostgreSQL engine would sit beside it in
+//! file, in `store/sqlite`); a PostgreSQL engine would sit beside it in
 //! `store/postgres/` and implement the same trait, without a change to ops.
 //!
 //! # The surface
@@ -403,7 +403,7 @@ impl dyn Database {
         Ok(out)
     }
 
-    /// [`deal_page`](Self::deal_page) knowing how many deals match: a page
+    /// `deal_page` knowing how many deals match: a page
     /// past the middle is read from the end of the sort's order backwards,
     /// so that End costs what Home does.
     pub fn deal_page_of(
