@@ -1,16 +1,17 @@
 //! Start-up, owned by neither face: which database, which playbook, who is
-//! acting and which clock; and how a failure is reported (one line and an
-//! exit status).
+//! acting and which clock. A failure to start is a [`Failure`] (one line and
+//! an exit status), which lives in [`crate::failure`] and is re-exported
+//! here.
 
 use crate::clock::Clock;
-use crate::domain::playbook::{Playbook, PlaybookError};
-use crate::domain::step::RuleError;
+use crate::domain::playbook::Playbook;
 use crate::ops::Session;
-use crate::store::{Store, StoreError};
+use crate::store::Store;
 use crate::text::clean;
 use chrono::{DateTime, Utc};
 use std::path::{Path, PathBuf};
-use std::process::ExitCode;
+
+pub use crate::failure::Failure;
 
 /// What the command line (or the environment) chose.
 #[derive(Debug, Clone, Default)]
@@ -19,64 +20,6 @@ pub struct Options {
     pub playbook: Option<PathBuf>,
     pub as_of: Option<DateTime<Utc>>,
     pub user: Option<String>,
-}
-
-/// A failure to report: one line, and the exit status that goes with it.
-#[derive(Debug, PartialEq, Eq)]
-pub struct Failure {
-    /// 1: refused by a rule; 2: bad input or usage, or a database file
-    /// qualify cannot or must not use.
-    pub status: u8,
-    pub message: String,
-}
-
-impl Failure {
-    pub fn usage(message: impl Into<String>) -> Failure {
-        Failure {
-            status: 2,
-            message: message.into(),
-        }
-    }
-
-    pub fn refused(message: impl Into<String>) -> Failure {
-        Failure {
-            status: 1,
-            message: message.into(),
-        }
-    }
-
-    /// Print the one line on stderr and give the exit status.
-    pub fn report(&self) -> ExitCode {
-        eprintln!("qualify: {}", clean(&self.message));
-        ExitCode::from(self.status)
-    }
-}
-
-impl From<StoreError> for Failure {
-    fn from(e: StoreError) -> Failure {
-        let status = match e {
-            // a missing reason, note or comment is bad input, not a rule
-            StoreError::Rule(RuleError::Required(_) | RuleError::TooLong { .. }) => 2,
-            StoreError::Rule(_) | StoreError::Conflict { .. } | StoreError::CardChanged { .. } => 1,
-            // a file qualify cannot or must not use
-            StoreError::NotFound(_)
-            | StoreError::Invalid(_)
-            | StoreError::Open { .. }
-            | StoreError::Damaged { .. }
-            | StoreError::Database { .. }
-            | StoreError::Sql(_) => 2,
-        };
-        Failure {
-            status,
-            message: e.to_string(),
-        }
-    }
-}
-
-impl From<PlaybookError> for Failure {
-    fn from(e: PlaybookError) -> Failure {
-        Failure::usage(e.to_string())
-    }
 }
 
 /// Open what `options` name: the playbook, the database, the user, the clock.

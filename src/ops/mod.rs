@@ -14,7 +14,7 @@ use crate::domain::playbook::{EscalationRule, Playbook};
 use crate::domain::review::{self, Reviewer};
 use crate::domain::step::{ChangeOutcome, NoteKind, StepChange};
 use crate::domain::{criteria, step};
-use crate::store::{Draft, ListQuery, Saved, Store, StoreError};
+use crate::store::{Database, Draft, ListQuery, Saved, StoreError};
 use std::path::PathBuf;
 
 pub mod interop;
@@ -23,10 +23,10 @@ pub mod views;
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 
-/// What every use case works with: the open database, the procedure, the
-/// one clock, and who is acting.
+/// What every use case works with: the open database (whichever engine
+/// keeps it), the procedure, the one clock, and who is acting.
 pub struct Session {
-    pub store: Store,
+    pub store: Box<dyn Database>,
     pub playbook: Playbook,
     pub clock: Clock,
     /// The acting user (`--user`, `QUALIFY_USER`, else the login name).
@@ -38,7 +38,13 @@ pub struct Session {
 impl Session {
     /// A session on an open store: the pipeline summary is kept by the
     /// domain's rules from now on.
-    pub fn new(mut store: Store, playbook: Playbook, clock: Clock, user: &str) -> Session {
+    pub fn new(
+        store: impl Into<Box<dyn Database>>,
+        playbook: Playbook,
+        clock: Clock,
+        user: &str,
+    ) -> Session {
+        let mut store = store.into();
         store.set_actor(user);
         let rules = playbook.clone();
         store.set_summarizer(Box::new(move |deal, now| {
@@ -64,13 +70,11 @@ impl Session {
         Ok(missing.len())
     }
 
-    /// A second session on the same database file, for work done on
-    /// another thread (an import or export while the screen keeps
-    /// drawing); `None` for a database in memory, which has no second
-    /// connection.
+    /// A second session on the same database, for work done on another
+    /// thread (an import or export while the screen keeps drawing); `None`
+    /// for a database in memory, which has no second connection.
     pub fn another(&self) -> Option<Result<Session>> {
-        let path = self.store.path()?.to_path_buf();
-        Some(Store::open(&path).map(|store| {
+        Some(self.store.another()?.map(|store| {
             let mut session = Session::new(store, self.playbook.clone(), self.clock, &self.user);
             session.db = self.db.clone();
             session
@@ -403,7 +407,7 @@ pub fn demo(
     while written < n {
         let batch = s
             .store
-            .insert_deals_with_history(deals.by_ref().take(DEMO_BATCH), now)?;
+            .insert_deals_with_history(&mut deals.by_ref().take(DEMO_BATCH), now)?;
         if batch == 0 {
             break;
         }
@@ -665,14 +669,14 @@ impl Session {
 /// Reads go straight to the store: a session is the store with the
 /// procedure, the clock and the person around it.
 impl std::ops::Deref for Session {
-    type Target = Store;
-    fn deref(&self) -> &Store {
-        &self.store
+    type Target = dyn Database;
+    fn deref(&self) -> &(dyn Database + 'static) {
+        &*self.store
     }
 }
 
 impl std::ops::DerefMut for Session {
-    fn deref_mut(&mut self) -> &mut Store {
-        &mut self.store
+    fn deref_mut(&mut self) -> &mut (dyn Database + 'static) {
+        &mut *self.store
     }
 }

@@ -5,10 +5,10 @@
 
 use super::Session;
 use super::interop::{Event, ImportError, Tally};
-use crate::config::Failure;
 use crate::domain::deal::{Deal, DealId};
 use crate::domain::document::{DealDocument, parse_documents};
 use crate::domain::{ics, salesforce};
+use crate::failure::Failure;
 use crate::store::files;
 use crate::text::clean;
 use clap::ValueEnum;

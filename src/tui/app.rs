@@ -433,7 +433,7 @@ impl App {
     /// Another process wrote to the database since we last looked: show it
     /// (what is being typed stays in its editor). Whether anything moved.
     pub fn notice_changes(&mut self) -> bool {
-        let Ok(now) = self.ctx.session.store.data_version() else {
+        let Ok(now) = self.ctx.session.store.change_mark() else {
             return false;
         };
         let seen = self.data_version.replace(now);

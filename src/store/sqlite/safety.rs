@@ -15,9 +15,10 @@
 //!   `<file>.pre-v<N>.bak`, and runs in one `BEGIN IMMEDIATE` transaction
 //!   that also sets the mark.
 
-use super::files;
+use super::errors::fault_of;
 use super::schema::{self, latest_version};
-use super::{Result, StoreError};
+use crate::store::error::{Fault, Result, StoreError};
+use crate::store::files;
 use rusqlite::{Connection, ErrorCode, OpenFlags, TransactionBehavior};
 use std::cell::OnceCell;
 use std::path::{Path, PathBuf};
@@ -339,61 +340,62 @@ pub fn inspect(path: &Path) -> Result<Kind> {
 
 /// Whether SQLite says the file is damaged.
 pub fn is_damage(e: &rusqlite::Error) -> bool {
-    matches!(
-        e.sqlite_error_code(),
-        Some(ErrorCode::DatabaseCorrupt | ErrorCode::NotADatabase)
-    )
+    fault_of(e).is_damage()
 }
 
 /// A database-level failure as a problem with `path` and the next step;
 /// other errors (a constraint, a bug) stay as they are.
-pub fn explain(e: rusqlite::Error, path: &Path) -> StoreError {
+pub fn explain(e: impl Into<StoreError>, path: &Path) -> StoreError {
+    let e = e.into();
+    let StoreError::Engine { fault, .. } = &e else {
+        return e;
+    };
     let db = |problem: &str, next: &str| StoreError::Database {
         path: path.to_path_buf(),
         problem: problem.to_string(),
         next: next.to_string(),
     };
     let folder = files::folder_of(path);
-    match e.sqlite_error_code() {
-        Some(ErrorCode::DatabaseCorrupt) => StoreError::Damaged {
+    match fault {
+        Fault::Corrupt => StoreError::Damaged {
             path: path.to_path_buf(),
             detail: "the database disk image is malformed".into(),
         },
-        Some(ErrorCode::NotADatabase) => StoreError::Damaged {
+        Fault::NotADatabase => StoreError::Damaged {
             path: path.to_path_buf(),
             detail: "it is not a SQLite database, or its header is damaged".into(),
         },
-        Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => db(
+        Fault::Busy => db(
             &format!(
                 "another program held it locked for over {} seconds",
                 BUSY_TIMEOUT.as_secs()
             ),
             "try again when the other qualify is done",
         ),
-        Some(ErrorCode::DiskFull) => db(
+        Fault::DiskFull => db(
             "the disk is full; nothing was saved",
             "free some space and try again",
         ),
-        Some(ErrorCode::ReadOnly) if !files::writable(folder) => db(
+        Fault::ReadOnly if !files::writable(folder) => db(
             &format!("its folder {} is read-only", folder.display()),
             "make the folder writable, or copy the file to a writable folder",
         ),
-        Some(ErrorCode::ReadOnly | ErrorCode::PermissionDenied) => db(
+        Fault::ReadOnly | Fault::PermissionDenied => db(
             "the file cannot be written",
             "check that you own it and may write it (chmod 600)",
         ),
-        Some(ErrorCode::CannotOpen) => db(
+        Fault::CannotOpen => db(
             "the file cannot be opened",
             "check that it and its folder exist and are yours",
         ),
-        Some(ErrorCode::SystemIoFailure) => db(
+        Fault::Io => db(
             "the system reported an I/O error",
             &format!(
                 "check the disk, then run `qualify --db {} doctor`",
                 path.display()
             ),
         ),
-        _ => StoreError::Sql(e),
+        Fault::Other => e,
     }
 }
 

@@ -1,9 +1,22 @@
-use super::*;
-use crate::domain::deal::NewDeal;
+use super::Store;
+use super::list_sql::row_columns;
+use super::safety;
+use super::schema::{self, latest_version};
+use super::walks::walk_queries;
+use crate::domain::criteria::Verdict;
+use crate::domain::deal::{DealId, NewDeal};
+use crate::domain::money::Money;
+use crate::domain::pipeline::{ForecastCategory, OutcomeKind};
 use crate::domain::playbook::Playbook;
 use crate::domain::step::StepChange;
+use crate::domain::step::{RuleError, StepStatus};
 use crate::ops::{self, Session};
+use crate::store::files;
+use crate::store::{ListQuery, ListSort, Queue, Result, StoreError};
 use chrono::TimeZone;
+use chrono::{DateTime, Utc};
+use rusqlite::Connection;
+use std::path::{Path, PathBuf};
 
 fn now() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 11, 2, 9, 0, 0).unwrap()
@@ -21,12 +34,24 @@ fn acme(name: &str, amount: i64, close: &str) -> NewDeal {
 }
 
 fn temp_store() -> (tempfile::TempDir, PathBuf, Session) {
+    let (dir, path, store) = temp_file();
+    (dir, path, session(store))
+}
+
+/// A new database file in a new data folder, and the engine on it.
+fn temp_file() -> (tempfile::TempDir, PathBuf, Store) {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("data").join("qualify.db");
     // the data folder is made by whoever chose the default path
     files::private_folder(path.parent().unwrap()).unwrap();
-    let store = session(Store::open(&path).unwrap());
+    let store = Store::open(&path).unwrap();
     (dir, path, store)
+}
+
+/// A connection of its own on the file, to look at what the store wrote
+/// (it sees each commit as it is made).
+fn look(path: &Path) -> Connection {
+    safety::open_read_only(path).unwrap()
 }
 
 /// The use cases over `store`, as "dana", at [`now`].
@@ -50,7 +75,7 @@ fn a_missing_folder_is_not_created() {
 
 #[test]
 fn a_new_file_is_private_wal_and_healthy() {
-    let (_dir, path, store) = temp_store();
+    let (_dir, path, store) = temp_file();
     assert_eq!(store.journal_mode().unwrap(), "wal");
     assert_eq!(store.integrity_check().unwrap(), "ok");
     #[cfg(unix)]
@@ -436,10 +461,10 @@ fn list_key_queries() -> Vec<(String, String)> {
 
 #[test]
 fn no_list_key_scans_the_deals_or_sorts_them() {
-    let (_dir, _path, store) = temp_store();
+    let (_dir, path, _store) = temp_store();
+    let look = look(&path);
     for (what, sql) in list_key_queries() {
-        let mut stmt = store
-            .conn
+        let mut stmt = look
             .prepare(&format!("EXPLAIN QUERY PLAN {sql}"))
             .unwrap_or_else(|e| panic!("{what}: {e}\n{sql}"));
         let count = stmt.parameter_count();
@@ -603,16 +628,15 @@ fn the_typed_filter_finds_text_anywhere_in_name_account_or_owner() {
 /// row by row): whichever way they were made, each is found, once.
 #[test]
 fn every_new_deal_is_searchable_once_whichever_way_it_was_made() {
-    let (_dir, _path, mut store) = temp_store();
-    let indexed = |store: &Session| -> (i64, i64) {
-        store
-            .conn
-            .query_row(
-                "SELECT (SELECT count(*) FROM deal_search), (SELECT count(*) FROM deals)",
-                [],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )
-            .unwrap()
+    let (_dir, path, mut store) = temp_store();
+    let look = look(&path);
+    let indexed = || -> (i64, i64) {
+        look.query_row(
+            "SELECT (SELECT count(*) FROM deal_search), (SELECT count(*) FROM deals)",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap()
     };
     let found = |store: &Session, text: &str| -> usize {
         let q = ListQuery {
@@ -622,7 +646,7 @@ fn every_new_deal_is_searchable_once_whichever_way_it_was_made() {
         store.count_deals(&q).unwrap()
     };
     ops::demo(&mut store, 30, 3, |_| {}).unwrap();
-    assert_eq!(indexed(&store), (30, 30), "demo deals");
+    assert_eq!(indexed(), (30, 30), "demo deals");
     ops::add_deal(&mut store, acme("Zanzibar", 1, "2027-01-10")).unwrap();
     assert_eq!(found(&store, "anzib"), 1, "a deal added");
     let docs =
@@ -651,7 +675,7 @@ fn every_new_deal_is_searchable_once_whichever_way_it_was_made() {
         .unwrap();
     assert_eq!(found(&store, "latyp"), 1, "renamed in its transaction");
     assert_eq!(found(&store, "ombat"), 0, "not by its first name");
-    assert_eq!(indexed(&store), (34, 34), "each deal once");
+    assert_eq!(indexed(), (34, 34), "each deal once");
     // a dry run leaves nothing in the index
     store
         .batch(false, now(), |batch| {
@@ -664,7 +688,7 @@ fn every_new_deal_is_searchable_once_whichever_way_it_was_made() {
             Ok(())
         })
         .unwrap();
-    assert_eq!(indexed(&store), (34, 34), "a dry run adds nothing");
+    assert_eq!(indexed(), (34, 34), "a dry run adds nothing");
 }
 
 /// `each_open_deal` reads on a second connection in another thread: every
@@ -672,11 +696,11 @@ fn every_new_deal_is_searchable_once_whichever_way_it_was_made() {
 /// the reading and is returned as it is.
 #[test]
 fn every_open_deal_comes_whole_in_order_and_a_refusal_stops_the_reading() {
-    let (_dir, _path, mut store) = temp_store();
+    let (_dir, path, mut store) = temp_store();
     ops::demo(&mut store, 60, 5, |_| {}).unwrap();
     let open: Vec<(DealId, usize)> = {
-        let mut stmt = store
-            .conn
+        let look = look(&path);
+        let mut stmt = look
             .prepare(
                 "SELECT p.deal_id, (SELECT count(*) FROM escalations e WHERE e.deal_id = p.deal_id)
                  FROM pipeline p WHERE p.outcome IS NULL ORDER BY p.deal_id",
@@ -725,25 +749,22 @@ fn stops_at_a_refusal(walk: impl FnOnce(&mut dyn FnMut() -> Result<()>) -> Resul
 /// after the drop leaves the indexes as they were.
 #[test]
 fn a_large_import_leaves_every_index_whole_and_a_failed_one_leaves_them_as_they_were() {
-    let (_dir, _path, mut store) = temp_store();
+    let (_dir, path, mut store) = temp_store();
+    let look = look(&path);
     ops::demo(&mut store, 40, 3, |_| {}).unwrap();
-    let schema = |store: &Session| -> Vec<(String, String)> {
-        store
-            .conn
-            .prepare("SELECT name, coalesce(sql, '') FROM sqlite_schema ORDER BY name")
+    let schema = || -> Vec<(String, String)> {
+        look.prepare("SELECT name, coalesce(sql, '') FROM sqlite_schema ORDER BY name")
             .unwrap()
             .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
             .unwrap()
             .map(Result::unwrap)
             .collect()
     };
-    let sound = |store: &Session| -> String {
-        store
-            .conn
-            .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+    let sound = || -> String {
+        look.query_row("PRAGMA integrity_check", [], |r| r.get(0))
             .unwrap()
     };
-    let before = schema(&store);
+    let before = schema();
     let indexes = before
         .iter()
         .filter(|(name, sql)| {
@@ -762,23 +783,15 @@ fn a_large_import_leaves_every_index_whole_and_a_failed_one_leaves_them_as_they_
     ops::import_from(&mut store, text.as_bytes(), false)
         .map_err(|_| "import failed")
         .unwrap();
-    assert_eq!(schema(&store), before, "the schema it found");
-    assert_eq!(sound(&store), "ok");
-    let by_index = |store: &Session, sql: &str| -> i64 {
-        store.conn.query_row(sql, [], |r| r.get(0)).unwrap()
-    };
+    assert_eq!(schema(), before, "the schema it found");
+    assert_eq!(sound(), "ok");
+    let by_index = |sql: &str| -> i64 { look.query_row(sql, [], |r| r.get(0)).unwrap() };
     assert_eq!(
-        by_index(
-            &store,
-            "SELECT count(*) FROM deals INDEXED BY deals_by_name"
-        ),
+        by_index("SELECT count(*) FROM deals INDEXED BY deals_by_name"),
         1_540
     );
     assert_eq!(
-        by_index(
-            &store,
-            "SELECT count(*) FROM pipeline INDEXED BY pipeline_by_meddpicc"
-        ),
+        by_index("SELECT count(*) FROM pipeline INDEXED BY pipeline_by_meddpicc"),
         1_540
     );
     assert_eq!(store.deal(DealId(1)).unwrap().name, "Renamed One");
@@ -794,9 +807,9 @@ fn a_large_import_leaves_every_index_whole_and_a_failed_one_leaves_them_as_they_
     docs.push(serde_json::json!({"name": "Bad", "account": "B", "amount": "lots"}));
     let text = serde_json::to_string(&docs).unwrap();
     assert!(ops::import_from(&mut store, text.as_bytes(), false).is_err());
-    assert_eq!(schema(&store), before, "the indexes as they were");
-    assert_eq!(sound(&store), "ok");
-    assert_eq!(by_index(&store, "SELECT count(*) FROM deals"), 1_540);
+    assert_eq!(schema(), before, "the indexes as they were");
+    assert_eq!(sound(), "ok");
+    assert_eq!(by_index("SELECT count(*) FROM deals"), 1_540);
 }
 
 /// `each_whole_deal` walks every deal (or one owner's, without case), whole
@@ -804,11 +817,11 @@ fn a_large_import_leaves_every_index_whole_and_a_failed_one_leaves_them_as_they_
 /// has them; an error from the taker stops the reading.
 #[test]
 fn every_deal_comes_whole_with_its_stage_changes_and_an_owner_filter_holds() {
-    let (_dir, _path, mut store) = temp_store();
+    let (_dir, path, mut store) = temp_store();
+    let look = look(&path);
     ops::demo(&mut store, 60, 5, |_| {}).unwrap();
     let expected = |store: &Session, owner: Option<&str>| -> Vec<(DealId, Vec<DateTime<Utc>>)> {
-        let ids: Vec<DealId> = store
-            .conn
+        let ids: Vec<DealId> = look
             .prepare(
                 "SELECT id FROM deals WHERE ?1 IS NULL OR owner = ?1 COLLATE NOCASE ORDER BY id",
             )
@@ -845,8 +858,7 @@ fn every_deal_comes_whole_with_its_stage_changes_and_an_owner_filter_holds() {
     assert_eq!(all.len(), 60);
     assert!(all.iter().any(|(_, s)| !s.is_empty()), "some stage changes");
     assert_eq!(all, expected(&store, None));
-    let owner: String = store
-        .conn
+    let owner: String = look
         .query_row("SELECT owner FROM deals WHERE id = 1", [], |r| r.get(0))
         .unwrap();
     let shouted = owner.to_uppercase();
@@ -861,13 +873,11 @@ fn every_deal_comes_whole_with_its_stage_changes_and_an_owner_filter_holds() {
 /// child table whole.
 #[test]
 fn no_walk_sorts_or_scans_a_child_table() {
-    let (_dir, _path, store) = temp_store();
+    let (_dir, path, _store) = temp_store();
+    let look = look(&path);
     for open in [true, false] {
         for sql in walk_queries(open) {
-            let mut stmt = store
-                .conn
-                .prepare(&format!("EXPLAIN QUERY PLAN {sql}"))
-                .unwrap();
+            let mut stmt = look.prepare(&format!("EXPLAIN QUERY PLAN {sql}")).unwrap();
             let args: &[&dyn rusqlite::ToSql] = &[&None::<String>, &true];
             let args = &args[..stmt.parameter_count()];
             let plan: Vec<String> = stmt

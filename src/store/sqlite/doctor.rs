@@ -3,9 +3,9 @@
 //! to the damage marker beside the file: removed when the file checks out,
 //! written when it does not.
 
-use super::files;
 use super::safety::{self, APPLICATION_ID, Kind};
 use super::schema::latest_version;
+use crate::store::files;
 use rusqlite::Connection;
 use std::path::{Path, PathBuf};
 
@@ -106,7 +106,7 @@ pub fn examine(path: &Path) -> Examination {
         }
         Err(e) => {
             let reason = match e {
-                super::StoreError::Open { reason, .. } => reason,
+                crate::store::error::StoreError::Open { reason, .. } => reason,
                 other => other.to_string(),
             };
             return exam.unusable("file", reason, Vec::new());

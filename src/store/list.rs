@@ -1,0 +1,149 @@
+//! Which deals the list shows, and in what order: the sorts (any of the
+//! pipeline's columns), the review queues and the filters, as every engine
+//! is asked them; and the totals per forecast category.
+
+use crate::domain::criteria::Verdict;
+use crate::domain::money::Money;
+use crate::domain::pipeline::ForecastCategory;
+use chrono::{DateTime, Utc};
+
+/// How the deal list is ordered: any of the pipeline's columns.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ListSort {
+    #[default]
+    CloseDate,
+    Amount,
+    Name,
+    Account,
+    Owner,
+    Forecast,
+    Meddpicc,
+    Steps,
+    Qa,
+    Escalations,
+    Risk,
+    NextStep,
+    Stalled,
+}
+
+impl ListSort {
+    pub const ALL: [ListSort; 13] = [
+        ListSort::CloseDate,
+        ListSort::Amount,
+        ListSort::Name,
+        ListSort::Account,
+        ListSort::Owner,
+        ListSort::Forecast,
+        ListSort::Meddpicc,
+        ListSort::Steps,
+        ListSort::Qa,
+        ListSort::Escalations,
+        ListSort::Risk,
+        ListSort::NextStep,
+        ListSort::Stalled,
+    ];
+
+    pub fn next(self) -> ListSort {
+        let i = ListSort::ALL.iter().position(|s| *s == self).unwrap_or(0);
+        ListSort::ALL[(i + 1) % ListSort::ALL.len()]
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            ListSort::CloseDate => "close date",
+            ListSort::Amount => "amount",
+            ListSort::Name => "name",
+            ListSort::Account => "account",
+            ListSort::Owner => "owner",
+            ListSort::Forecast => "forecast category",
+            ListSort::Meddpicc => "MEDDPICC total",
+            ListSort::Steps => "steps done",
+            ListSort::Qa => "QA passed",
+            ListSort::Escalations => "open escalations",
+            ListSort::Risk => "risk band",
+            ListSort::NextStep => "next step due",
+            ListSort::Stalled => "stalled first",
+        }
+    }
+
+    /// The name scripts use (`--sort close_date`).
+    pub fn key(self) -> &'static str {
+        match self {
+            ListSort::CloseDate => "close_date",
+            ListSort::Amount => "amount",
+            ListSort::Name => "name",
+            ListSort::Account => "account",
+            ListSort::Owner => "owner",
+            ListSort::Forecast => "forecast_category",
+            ListSort::Meddpicc => "meddpicc_total",
+            ListSort::Steps => "steps",
+            ListSort::Qa => "qa",
+            ListSort::Escalations => "escalations",
+            ListSort::Risk => "risk_band",
+            ListSort::NextStep => "next_step_due",
+            ListSort::Stalled => "stalled",
+        }
+    }
+
+    pub fn parse(key: &str) -> Option<ListSort> {
+        let key = key.trim().to_lowercase().replace([' ', '-'], "_");
+        ListSort::ALL.into_iter().find(|s| s.key() == key)
+    }
+}
+
+/// The review queues: deals waiting on someone's sign-off.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Queue {
+    #[default]
+    All,
+    /// Step 4 has a validation plan the SA has not approved.
+    SaSignOff,
+    /// Over the threshold and without a current approving manager review.
+    ManagerReview,
+}
+
+impl Queue {
+    pub fn label(self) -> &'static str {
+        match self {
+            Queue::All => "all deals",
+            Queue::SaSignOff => "waiting on SA sign-off",
+            Queue::ManagerReview => "waiting on manager review",
+        }
+    }
+
+    pub fn next(self) -> Queue {
+        match self {
+            Queue::All => Queue::SaSignOff,
+            Queue::SaSignOff => Queue::ManagerReview,
+            Queue::ManagerReview => Queue::All,
+        }
+    }
+}
+
+/// Which deals the list shows, and in what order.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ListQuery {
+    /// Matched, case-insensitively, anywhere in the name, account or owner.
+    pub filter: String,
+    pub sort: ListSort,
+    pub queue: Queue,
+    /// Only this owner's deals (names compared without case).
+    pub owner: Option<String>,
+    pub sa: Option<String>,
+    pub category: Option<ForecastCategory>,
+    pub verdict: Option<Verdict>,
+    /// Only deals stalled at `now` (and not snoozed).
+    pub stalled: bool,
+    /// Only deals with an escalation past due at `now`.
+    pub overdue: bool,
+    /// The clock's now: stalled and overdue are judged against it.
+    pub now: DateTime<Utc>,
+}
+
+/// The amount and count of deals in one forecast category.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CategoryTotal {
+    pub category: ForecastCategory,
+    pub deals: u64,
+    pub amount: Money,
+}
