@@ -3,7 +3,7 @@
 use super::fields::*;
 use crate::domain::deal::Deal;
 use crate::tui::action::Action;
-use crate::tui::app::{Look, Status};
+use crate::tui::shared::{Look, Status};
 use crate::tui::widgets::{hanging, popup, text_field, truncate};
 use ratatui::buffer::Buffer;
 use ratatui::crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};

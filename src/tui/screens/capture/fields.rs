@@ -9,7 +9,7 @@ use crate::domain::pipeline::{Outcome, OutcomeKind};
 use crate::domain::playbook::EscalationRule;
 use crate::domain::playbook::Playbook;
 use crate::domain::review::Reviewer;
-use crate::tui::app::Ctx;
+use crate::tui::shared::Ctx;
 use chrono::{DateTime, NaiveDate, Utc};
 
 /// What an oversight dialog asks of the use cases.

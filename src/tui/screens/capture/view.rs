@@ -9,7 +9,7 @@ use crate::domain::playbook::Playbook;
 use crate::ops;
 use crate::store::StoreError;
 use crate::text::shown;
-use crate::tui::app::{Ctx, Look};
+use crate::tui::shared::{Ctx, Look};
 use crate::tui::widgets::hanging;
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Layout, Rect};
