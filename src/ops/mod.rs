@@ -17,6 +17,7 @@ use crate::domain::{criteria, step};
 use crate::store::{Draft, ListQuery, Saved, Store, StoreError};
 use std::path::PathBuf;
 
+pub mod content;
 pub mod interop;
 pub mod transfer;
 
