@@ -18,6 +18,7 @@ use crate::store::{Draft, ListQuery, Saved, Store, StoreError};
 use std::path::PathBuf;
 
 pub mod content;
+pub mod file_import;
 pub mod interop;
 pub mod transfer;
 
