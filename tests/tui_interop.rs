@@ -3,6 +3,7 @@
 //! file, and what the screen shows and the file system holds is checked.
 
 use qualify::domain::deal::NewDeal;
+use qualify::domain::document::DealDocument;
 use qualify::ops::{self, Session};
 use qualify::store::Store;
 use qualify::tui::App;
@@ -229,6 +230,92 @@ fn the_dry_run_summary_at_both_sizes() {
         insta::assert_snapshot!(format!("import_summary_{w}x{h}"), screen(&app, w, h));
         press(&mut app, KeyCode::Esc);
     }
+}
+
+#[test]
+fn a_bad_deal_document_is_refused_in_place_as_the_cli_refuses_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = app(two_deals(dir.path()), 120, 40);
+    let file = dir.path().join("bad.json");
+    std::fs::write(
+        &file,
+        r#"[{"name": "Good", "account": "A"}, {"name": 5, "account": "B"}]"#,
+    )
+    .unwrap();
+    let file = file.to_str().unwrap();
+    dry_run(&mut app, file);
+    let said = cli_error(dir.path(), file);
+    assert!(said.contains("[1]"), "{said}");
+    assert!(
+        dialog(&app).contains(&said),
+        "{}\nlacks\n{said}",
+        dialog(&app)
+    );
+    assert_eq!(app.layers()[0], Layer::Prompt, "still asking");
+    assert_eq!(deals_in(dir.path()), 2);
+}
+
+#[test]
+fn deal_documents_changed_since_export_are_refused_unless_f_overwrites_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = two_deals(dir.path());
+    let id = s.deal_page(&s.list_query(), 0, 1).unwrap()[0].id;
+    // exported, renamed in the file, and changed in the database since
+    let mut doc = DealDocument::from_deal(&s.deal(id).unwrap(), &s.playbook);
+    doc.name = "Globex analytics EMEA".into();
+    let file = dir.path().join("deals.json");
+    std::fs::write(&file, serde_json::to_string(&[doc]).unwrap()).unwrap();
+    ops::edit_deal(&mut s, id, None, |d| {
+        d.stage = "Proposal".into();
+        Ok(())
+    })
+    .unwrap();
+    let mut app = app(s, 120, 40);
+    let name = || {
+        let s = session(Store::open(&dir.path().join("q.db")).unwrap());
+        s.deal(id).unwrap().name
+    };
+
+    dry_run(&mut app, file.to_str().unwrap());
+    let shown = dialog(&app);
+    assert!(shown.contains("Records 1 deal document"), "{shown}");
+    assert!(
+        shown.contains(
+            "Overwrite no: a deal changed since its document was exported is refused (f: yes)"
+        ),
+        "{shown}"
+    );
+    assert_eq!(app.layers()[..2], [Layer::ImportDocuments, Layer::Confirm]);
+    let footer = screen(&app, 120, 40);
+    assert!(
+        footer.contains("f overwrite deals changed since export (--force)"),
+        "{footer}"
+    );
+    press(&mut app, KeyCode::Char('y'));
+    app.wait_for_work();
+    let status = app.status().unwrap();
+    assert_eq!(status.tone, Tone::Error);
+    assert!(status.text.contains("changed since"), "{}", status.text);
+    assert_eq!(name(), "Globex analytics", "refused: nothing written");
+
+    dry_run(&mut app, file.to_str().unwrap());
+    press(&mut app, KeyCode::Char('f'));
+    let shown = dialog(&app);
+    assert!(
+        shown.contains(
+            "Overwrite yes: deals changed since their document was exported are overwritten (f: no)"
+        ),
+        "{shown}"
+    );
+    press(&mut app, KeyCode::Char('y'));
+    app.wait_for_work();
+    let status = app.status().unwrap();
+    assert_eq!(
+        status.text,
+        "Imported deals.json: 1 created or updated; overwrote 1 deal changed since it was exported"
+    );
+    assert_eq!(status.tone, Tone::Warn);
+    assert_eq!(name(), "Globex analytics EMEA");
 }
 
 /// `x`, the format (Tab from json), the path typed over the one offered,

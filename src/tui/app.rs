@@ -133,7 +133,7 @@ impl App {
             View::Dashboard(_) => Layer::Dashboard,
             View::NewDeal(_) => return vec![Layer::Form, Layer::Global],
             // nothing but quitting while an import or export works
-            View::Import(d) => return d.layer().into_iter().chain([Layer::Global]).collect(),
+            View::Import(d) => return d.layers().into_iter().chain([Layer::Global]).collect(),
             View::Export(d) => return d.layer().into_iter().chain([Layer::Global]).collect(),
             View::Deal(d, _) => match d.typing_layer() {
                 Some(layer) => return vec![layer, Layer::Global],

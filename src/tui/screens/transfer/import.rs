@@ -1,12 +1,16 @@
 //! Importing from the deal list (i): a file is asked for, a dry run shows
-//! what it holds and writes nothing, and only a yes writes it. The work runs
-//! on a second connection to the database on another thread, so the screen
-//! keeps drawing a progress bar; an import is still one transaction.
+//! what it holds and writes nothing, and only a yes writes it — through the
+//! use case `deal import` calls, deal documents read as they come. For deal
+//! documents, f chooses to overwrite deals changed since they were exported
+//! (`--force`). The work runs on a second connection to the database on
+//! another thread, so the screen keeps drawing a progress bar; an import is
+//! still one transaction.
 
 use super::frame::{
     DialogOutcome, MAX_PATH, dialog, file_name, frame, path_field, plural, ratio, working,
 };
 use crate::ops::Session;
+use crate::ops::file_import;
 use crate::ops::interop::{Event, Tally};
 use crate::ops::transfer::{self, ImportFormat, Imported, Progress};
 use crate::text::shown;
@@ -26,18 +30,20 @@ use tui_input::Input;
 /// The skipped records a summary keeps (the CLI's dry run lists them all).
 const KEEP_SKIPPED: usize = 100;
 
-/// What an import run found (or wrote): its counts and the first records
-/// it skipped, each in words.
+/// What an import run found (or wrote): its counts, the first records it
+/// skipped, each in words, and how many deals a forced import overwrote.
 #[derive(Debug, Clone)]
 struct Found {
     imported: Imported,
     skipped: Vec<String>,
+    overwritten: usize,
 }
 
 fn run_import(
     s: &mut Session,
     path: &Path,
     dry_run: bool,
+    force: bool,
     progress: &mut dyn FnMut(Progress),
 ) -> Result<Found, String> {
     let mut skipped = Vec::new();
@@ -58,9 +64,13 @@ fn run_import(
             skipped.push(format!("record {record} (line {line}{who}): {reason}"));
         }
     };
-    let imported =
-        transfer::import_file(s, path, dry_run, &mut on, progress).map_err(|f| f.message)?;
-    Ok(Found { imported, skipped })
+    let done = file_import::import_file(s, path, dry_run, force, &mut on, progress)?;
+    let overwritten = done.saved.iter().filter(|d| d.replaced.is_some()).count();
+    Ok(Found {
+        imported: done.imported,
+        skipped,
+        overwritten,
+    })
 }
 
 /// The counts of an import, before (`dry_run`) or after writing it.
@@ -113,8 +123,13 @@ enum ImportStage {
         size: u64,
         job: Job<Result<Found, String>>,
     },
-    /// What the dry run found; writing waits for a yes.
-    Summary { path: PathBuf, found: Found },
+    /// What the dry run found; writing waits for a yes, overwriting deals
+    /// changed since their export when `force`.
+    Summary {
+        path: PathBuf,
+        found: Found,
+        force: bool,
+    },
     /// The import itself, in one transaction.
     Writing {
         path: PathBuf,
@@ -139,17 +154,24 @@ impl ImportDialog {
         }
     }
 
-    /// The keymap layer the dialog answers to; `None` while it works.
-    pub fn layer(&self) -> Option<Layer> {
-        match self.stage {
-            ImportStage::Path { .. } => Some(Layer::Prompt),
-            ImportStage::Summary { .. } => Some(Layer::Confirm),
-            ImportStage::Reading { .. } | ImportStage::Writing { .. } => None,
+    /// The keymap layers the dialog answers to, the first winning; none
+    /// while it works. Deal documents may be forced over later changes.
+    pub fn layers(&self) -> Vec<Layer> {
+        match &self.stage {
+            ImportStage::Path { .. } => vec![Layer::Prompt],
+            ImportStage::Summary { found, .. } if found.imported.format == ImportFormat::Json => {
+                vec![Layer::ImportDocuments, Layer::Confirm]
+            }
+            ImportStage::Summary { .. } => vec![Layer::Confirm],
+            ImportStage::Reading { .. } | ImportStage::Writing { .. } => Vec::new(),
         }
     }
 
     pub fn is_working(&self) -> bool {
-        self.layer().is_none()
+        matches!(
+            self.stage,
+            ImportStage::Reading { .. } | ImportStage::Writing { .. }
+        )
     }
 
     pub fn update(&mut self, action: Action, ctx: &mut Ctx) -> DialogOutcome {
@@ -174,18 +196,26 @@ impl ImportDialog {
             (stage @ ImportStage::Path { .. }, Action::Cancel) => {
                 (stage, DialogOutcome::Close(None))
             }
-            (ImportStage::Summary { path, found }, Action::Confirm) => {
+            (ImportStage::Summary { path, found, force }, Action::ToggleForce) => (
+                ImportStage::Summary {
+                    path,
+                    found,
+                    force: !force,
+                },
+                DialogOutcome::Stay,
+            ),
+            (ImportStage::Summary { path, found, force }, Action::Confirm) => {
                 let records = found.imported.tally.records;
                 let file = path.clone();
                 match Job::start(&mut ctx.session, move |s, progress| {
-                    run_import(s, &file, false, progress)
+                    run_import(s, &file, false, force, progress)
                 }) {
                     Ok(job) => (
                         ImportStage::Writing { path, records, job },
                         DialogOutcome::Stay,
                     ),
                     Err(e) => (
-                        ImportStage::Summary { path, found },
+                        ImportStage::Summary { path, found, force },
                         DialogOutcome::Close(Some(Status::error(e))),
                     ),
                 }
@@ -233,7 +263,11 @@ impl ImportDialog {
         match stage {
             ImportStage::Reading { input, path, .. } => {
                 self.stage = match done {
-                    Ok(found) => ImportStage::Summary { path, found },
+                    Ok(found) => ImportStage::Summary {
+                        path,
+                        found,
+                        force: false,
+                    },
                     Err(error) => ImportStage::Path {
                         input,
                         error: Some(error),
@@ -244,12 +278,23 @@ impl ImportDialog {
             ImportStage::Writing { path, .. } => match done {
                 Ok(found) => {
                     let t = &found.imported.tally;
-                    let text = format!(
+                    let mut text = format!(
                         "Imported {}: {}",
                         file_name(&path),
                         counts_text(found.imported.format, t, false)
                     );
-                    DialogOutcome::Written(if t.skipped > 0 {
+                    if found.overwritten > 0 {
+                        text.push_str(&format!(
+                            "; overwrote {} changed since {} exported",
+                            plural(found.overwritten as u64, "deal", "deals"),
+                            if found.overwritten == 1 {
+                                "it was"
+                            } else {
+                                "they were"
+                            }
+                        ));
+                    }
+                    DialogOutcome::Written(if t.skipped > 0 || found.overwritten > 0 {
                         Status::warn(text)
                     } else {
                         Status::info(text)
@@ -328,9 +373,10 @@ impl ImportDialog {
                     &label,
                 );
             }
-            ImportStage::Summary { path, found } => {
+            ImportStage::Summary { path, found, force } => {
                 let width = area.width.saturating_sub(4).min(100);
-                let lines = summary_lines(path, found, usize::from(width.saturating_sub(2)), look);
+                let width_in = usize::from(width.saturating_sub(2));
+                let lines = summary_lines(path, found, *force, width_in, look);
                 let room = usize::from(area.height.saturating_sub(2)).saturating_sub(2);
                 let lines = fit(lines, room, found, look);
                 let rect = popup(area, width, lines.len() as u16 + 2);
@@ -366,7 +412,7 @@ fn read(input: Input, session: &mut Session) -> ImportStage {
     let size = size_of(&path);
     let file = path.clone();
     match Job::start(session, move |s, progress| {
-        run_import(s, &file, true, progress)
+        run_import(s, &file, true, false, progress)
     }) {
         Ok(job) => ImportStage::Reading {
             input,
@@ -379,7 +425,13 @@ fn read(input: Input, session: &mut Session) -> ImportStage {
 }
 
 /// The summary's lines, each labelled, wrapped to `width`.
-fn summary_lines(path: &Path, found: &Found, width: usize, look: Look<'_>) -> Vec<Line<'static>> {
+fn summary_lines(
+    path: &Path,
+    found: &Found,
+    force: bool,
+    width: usize,
+    look: Look<'_>,
+) -> Vec<Line<'static>> {
     let theme = look.theme;
     let t = &found.imported.tally;
     let label = |text: &str| vec![Span::styled(format!("{text:<10}"), theme.title)];
@@ -411,6 +463,16 @@ fn summary_lines(path: &Path, found: &Found, width: usize, look: Look<'_>) -> Ve
             "the file has no Id or Opportunity ID column: importing it again creates the deals again",
             theme.warn,
         );
+    }
+    if found.imported.format == ImportFormat::Json {
+        if force {
+            let text =
+                "yes: deals changed since their document was exported are overwritten (f: no)";
+            row("Overwrite", text, theme.warn);
+        } else {
+            let text = "no: a deal changed since its document was exported is refused (f: yes)";
+            row("Overwrite", text, theme.dim);
+        }
     }
     for (i, skipped) in found.skipped.iter().enumerate() {
         row(if i == 0 { "Skipped" } else { "" }, skipped, theme.warn);
@@ -485,11 +547,13 @@ mod tests {
                 },
             },
             skipped,
+            overwritten: 0,
         };
         let dialog = ImportDialog {
             stage: ImportStage::Summary {
                 path: PathBuf::from("opps.csv"),
                 found,
+                force: false,
             },
         };
         let (playbook, theme) = (Playbook::default_playbook(), Theme::plain());
