@@ -10,5 +10,5 @@ mod view;
 
 pub use editor::{EditorOutcome, RecordEditor};
 pub use fields::{Field, Kind, Section, Today, field_error};
-pub use save::{Intent, save};
+pub use save::save;
 pub use view::{CaptureForm, CaptureView};
