@@ -3,8 +3,7 @@
 //! stalled deals and overdue escalations a key away from their deal — on a
 //! hand-built pipeline at a fixed clock.
 
-use chrono::{DateTime, Duration, FixedOffset, TimeZone, Utc};
-use qualify::Clock;
+use chrono::{DateTime, Duration, Utc};
 use qualify::domain::deal::DealId;
 use qualify::domain::document::parse_documents;
 use qualify::domain::parse_date;
@@ -13,28 +12,15 @@ use qualify::domain::playbook::{EscalationRule, Playbook};
 use qualify::domain::step::{StepChange, StepStatus};
 use qualify::ops::{self, Session};
 use qualify::store::Store;
-use qualify::tui::keymap::{self, Layer};
+use qualify::tui::App;
+use qualify::tui::keymap::Layer;
 use qualify::tui::theme::Theme;
-use qualify::tui::{App, Ctx};
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
-use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use ratatui::layout::Rect;
+use ratatui::crossterm::event::KeyCode;
 use ratatui::style::Color;
 
-fn now() -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(2026, 11, 27, 15, 0, 0).unwrap()
-}
+mod common;
 
-/// The use cases over `store`, as "dana", at [`now`] in UTC.
-fn session(store: Store) -> Session {
-    Session::new(
-        store,
-        Playbook::default_playbook(),
-        Clock::fixed(now()).with_offset(FixedOffset::east_opt(0).unwrap()),
-        "dana",
-    )
-}
+use common::tui::*;
 
 /// The complete example document as a new deal named `name`, owned by
 /// `owner`, created at `at`; `weak` scores every scorecard element 1 (a
@@ -199,31 +185,6 @@ fn pipeline_in(store: Store) -> Session {
     s
 }
 
-fn app(session: Session, width: u16, height: u16) -> App {
-    let ctx = Ctx {
-        session,
-        theme: Theme::plain(),
-        db_label: "/home/dana/.local/share/qualify/qualify.db".into(),
-    };
-    let mut app = App::new(ctx);
-    app.resize(Rect::new(0, 0, width, height));
-    app
-}
-
-fn screen(app: &App, width: u16, height: u16) -> String {
-    let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
-    terminal.draw(|f| f.render_widget(app, f.area())).unwrap();
-    terminal.backend().to_string()
-}
-
-/// Press `c` as a person would: through the keymap of the active layers.
-fn press(app: &mut App, code: KeyCode) {
-    let event = KeyEvent::new(code, KeyModifiers::NONE);
-    let action = keymap::action_for(&app.layers(), &event)
-        .unwrap_or_else(|| panic!("{code:?} does nothing here"));
-    app.update(action);
-}
-
 #[test]
 fn the_fixture_has_something_in_every_part() {
     let s = pipeline();
@@ -318,16 +279,9 @@ fn enter_on_a_stalled_deal_opens_it_and_esc_comes_back() {
 
 #[test]
 fn met_and_not_met_are_coloured_and_said_in_words() {
-    let ctx = Ctx {
-        session: pipeline(),
-        theme: Theme::colour(),
-        db_label: "qualify.db".into(),
-    };
-    let mut app = App::new(ctx);
-    app.resize(Rect::new(0, 0, 120, 40));
+    let mut app = App::new(ctx(pipeline(), Theme::colour()));
     press(&mut app, KeyCode::Char('d'));
-    let mut terminal = Terminal::new(TestBackend::new(120, 40)).unwrap();
-    terminal.draw(|f| f.render_widget(&app, f.area())).unwrap();
+    let terminal = draw(&app, 120, 40);
     let buf = terminal.backend().buffer();
     let colour_of = |word: &str| {
         let line = (0..40)

@@ -4,163 +4,31 @@
 //! moment; the assertions read the drawn screen or the saved deal.
 
 use assert_cmd::Command;
-use chrono::{DateTime, Duration, FixedOffset, TimeZone, Utc};
-use qualify::Clock;
 use qualify::domain::content::{Level, Role};
-use qualify::domain::deal::NewDeal;
-use qualify::domain::document::parse_documents;
 use qualify::domain::money::Money;
-use qualify::domain::parse_date;
-use qualify::domain::playbook::Playbook;
 use qualify::domain::step::{NoteKind, StepChange};
 use qualify::ops::{self, Session};
-use qualify::store::{ListQuery, Store};
-use qualify::tui::action::Action;
-use qualify::tui::app::Tone;
-use qualify::tui::keymap::action_for;
-use qualify::tui::theme::Theme;
-use qualify::tui::{App, Ctx};
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
-use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use ratatui::layout::Rect;
+use qualify::store::ListQuery;
+use qualify::tui::App;
+use qualify::tui::shared::Tone;
+use ratatui::crossterm::event::{KeyCode, KeyModifiers};
 
-fn now() -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(2026, 11, 27, 15, 0, 0).unwrap()
-}
+mod common;
 
-fn deal(name: &str, account: &str, amount: i64, close: &str, owner: &str) -> NewDeal {
-    NewDeal {
-        name: name.into(),
-        account: account.into(),
-        amount: Some(Money::from_dollars(amount)),
-        implementation_fee: Some(Money::from_dollars(amount / 2)),
-        close_date: Some(parse_date(close).unwrap()),
-        owner: owner.into(),
-        sa: "Sam Architect".into(),
-        manager: "Morgan Lead".into(),
-        ..Default::default()
-    }
-}
+use common::tui::*;
 
 /// Two deals: Acme (the complete fixture document) with steps 1-2 done and
 /// step 3 blocked for five days; Globex, new.
 fn fixture_store() -> Session {
-    let pb = Playbook::default_playbook();
-    let mut store = session(Store::open_in_memory().unwrap());
-    let start = now() - Duration::days(8);
-    let text = include_str!("fixtures/complete_deal.json");
-    let acme = parse_documents(text)
-        .unwrap()
-        .remove(0)
-        .into_deal(&pb, start);
-    let acme = store.save_deals(&[acme], false, start).unwrap()[0].id;
-    ops::add_deals(
-        store.at(start),
-        vec![deal(
-            "Globex analytics",
-            "Globex",
-            120_000,
-            "2027-02-15",
-            "Lee Park",
-        )],
-    )
-    .unwrap();
-    for n in 1..=2u8 {
-        let at = start + Duration::hours(i64::from(n) * 24);
-        ops::change_step(store.at(at), acme, None, n, &StepChange::Start).unwrap();
-        ops::change_step(
-            store.at(at + Duration::hours(5)),
-            acme,
-            None,
-            n,
-            &StepChange::Complete,
-        )
-        .unwrap();
-    }
-    let block = StepChange::Block {
-        reason: "CFO on leave until the budget cycle opens".into(),
-    };
-    ops::change_step(store.at(now() - Duration::days(5)), acme, None, 3, &block).unwrap();
-    store
-}
-
-/// The use cases over `store`, as "dana", at [`now`] in UTC.
-fn session(store: Store) -> Session {
-    Session::new(
-        store,
-        Playbook::default_playbook(),
-        Clock::fixed(now()).with_offset(FixedOffset::east_opt(0).unwrap()),
-        "dana",
-    )
-}
-
-fn ctx(mut session: Session) -> Ctx {
-    session.at(now());
-    Ctx {
-        session,
-        theme: Theme::plain(),
-        db_label: "/home/dana/.local/share/qualify/qualify.db".into(),
-    }
-}
-
-fn app(store: Session, width: u16, height: u16) -> App {
-    let mut app = App::new(ctx(store));
-    app.resize(Rect::new(0, 0, width, height));
-    app
-}
-
-/// The screen as lines of text.
-fn lines(app: &App, width: u16, height: u16) -> Vec<String> {
-    let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
-    terminal.draw(|f| f.render_widget(app, f.area())).unwrap();
-    let buf = terminal.backend().buffer();
-    (0..height)
-        .map(|y| (0..width).map(|x| buf[(x, y)].symbol()).collect())
-        .collect()
-}
-
-fn screen(app: &App, width: u16, height: u16) -> String {
-    lines(app, width, height).join("\n")
-}
-
-/// Press one key as a person would: through the keymap of the layers active
-/// now. A key that does nothing here fails the test.
-fn press(app: &mut App, code: KeyCode, modifiers: KeyModifiers) {
-    let event = KeyEvent::new(code, modifiers);
-    let action = action_for(&app.layers(), &event)
-        .unwrap_or_else(|| panic!("{code:?} does nothing in {:?}", app.layers()));
-    app.update(action);
+    acme_and(vec![new_globex()])
 }
 
 fn press_key(app: &mut App, c: char) {
-    press(app, KeyCode::Char(c), KeyModifiers::NONE);
+    press_with(app, KeyCode::Char(c), KeyModifiers::NONE);
 }
 
 fn ctrl(app: &mut App, c: char) {
-    press(app, KeyCode::Char(c), KeyModifiers::CONTROL);
-}
-
-/// Type `text` into the field being edited; each key must be typing there.
-fn type_text(app: &mut App, text: &str) {
-    for c in text.chars() {
-        let event = KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE);
-        let action = action_for(&app.layers(), &event);
-        assert_eq!(
-            action,
-            Some(Action::Type(event)),
-            "{c:?} is not typed into a field here"
-        );
-        app.update(action.unwrap());
-    }
-}
-
-/// Open the deal the list shows at `row` (0 Globex, 1 Acme: close-date order).
-fn open_row(app: &mut App, row: usize) {
-    for _ in 0..row {
-        press(app, KeyCode::Down, KeyModifiers::NONE);
-    }
-    press(app, KeyCode::Enter, KeyModifiers::NONE);
+    press_with(app, KeyCode::Char(c), KeyModifiers::CONTROL);
 }
 
 /// A deal on `step`'s form.
@@ -168,7 +36,7 @@ fn on_step(row: usize, step: char, width: u16, height: u16) -> App {
     let mut app = app(fixture_store(), width, height);
     open_row(&mut app, row);
     press_key(&mut app, step);
-    press(&mut app, KeyCode::Tab, KeyModifiers::NONE);
+    press_with(&mut app, KeyCode::Tab, KeyModifiers::NONE);
     app
 }
 
@@ -211,21 +79,21 @@ fn a_long_value_shows_from_its_start_once_the_cursor_leaves_it() {
     press_key(&mut app, 'a');
     let action = "Send the security questionnaire to the CISO office before Friday";
     type_text(&mut app, action);
-    let typing = screen(&app, 120, 40);
+    let typing = plain_screen(&app, 120, 40);
     assert!(
         typing.contains("office before Friday"),
         "typing: the end, at the cursor\n{typing}"
     );
-    press(&mut app, KeyCode::Tab, KeyModifiers::NONE);
-    let text = screen(&app, 120, 40);
+    press_with(&mut app, KeyCode::Tab, KeyModifiers::NONE);
+    let text = plain_screen(&app, 120, 40);
     assert!(
         text.contains("Send the security questionnaire"),
         "the value from its start once the cursor is elsewhere:\n{text}"
     );
     assert!(text.contains('…'), "and marked as cut:\n{text}");
-    press(&mut app, KeyCode::BackTab, KeyModifiers::NONE);
-    press(&mut app, KeyCode::Home, KeyModifiers::NONE);
-    let text = screen(&app, 120, 40);
+    press_with(&mut app, KeyCode::BackTab, KeyModifiers::NONE);
+    press_with(&mut app, KeyCode::Home, KeyModifiers::NONE);
+    let text = plain_screen(&app, 120, 40);
     assert!(text.contains("Send the security questionnaire"), "{text}");
     ctrl(&mut app, 's');
     let deal = deal_named(&app, "Globex analytics");
@@ -237,11 +105,11 @@ fn labels_longer_than_the_column_are_shown_in_full() {
     let mut app = app(fixture_store(), 120, 40);
     open_row(&mut app, 1); // Acme: step 3 blocked for five days
     press_key(&mut app, 'K');
-    let text = screen(&app, 120, 40);
+    let text = plain_screen(&app, 120, 40);
     assert!(text.contains("│Escalation (E7, B12.3) * B1.3"), "{text}");
     ctrl(&mut app, 'd');
     press_key(&mut app, 'O');
-    let text = screen(&app, 120, 40);
+    let text = plain_screen(&app, 120, 40);
     assert!(text.contains("│Implementation contacts "), "{text}");
 }
 
@@ -252,7 +120,7 @@ fn a_long_note_line_wraps_inside_the_note_box_and_ctrl_d_keeps_the_note() {
     let mut app = app(fixture_store(), 120, 40);
     open_row(&mut app, 0);
     for _ in 0..3 {
-        press(&mut app, KeyCode::Tab, KeyModifiers::NONE); // steps, form, actions, notes
+        press_with(&mut app, KeyCode::Tab, KeyModifiers::NONE); // steps, form, actions, notes
     }
     press_key(&mut app, 'e');
     let note = "The CFO confirmed the budget holder and asked for a written business \
@@ -279,7 +147,7 @@ fn a_long_note_line_wraps_inside_the_note_box_and_ctrl_d_keeps_the_note() {
     );
     ctrl(&mut app, 'd');
     assert!(
-        !screen(&app, 120, 40).contains("editing"),
+        !plain_screen(&app, 120, 40).contains("editing"),
         "Ctrl-D closes it"
     );
     let deal = deal_named(&app, "Globex analytics");
@@ -318,10 +186,10 @@ fn choice_fields_pick_by_first_letter_and_never_take_other_text() {
     let mut app = on_step(0, '2', 120, 40);
     press_key(&mut app, 'a');
     type_text(&mut app, "Tom Hale");
-    press(&mut app, KeyCode::Tab, KeyModifiers::NONE);
-    press(&mut app, KeyCode::Tab, KeyModifiers::NONE); // role
+    press_with(&mut app, KeyCode::Tab, KeyModifiers::NONE);
+    press_with(&mut app, KeyCode::Tab, KeyModifiers::NONE); // role
     type_text(&mut app, "c"); // Economic Buyer -> Champion
-    let text = screen(&app, 120, 40);
+    let text = plain_screen(&app, 120, 40);
     assert!(text.contains("‹ Champion ›"), "{text}");
     type_text(&mut app, "x");
     assert!(
@@ -329,12 +197,12 @@ fn choice_fields_pick_by_first_letter_and_never_take_other_text() {
         "{:?}",
         app.status()
     );
-    assert!(screen(&app, 120, 40).contains("‹ Champion ›"));
-    press(&mut app, KeyCode::Tab, KeyModifiers::NONE);
-    press(&mut app, KeyCode::Tab, KeyModifiers::NONE); // influence: high
+    assert!(plain_screen(&app, 120, 40).contains("‹ Champion ›"));
+    press_with(&mut app, KeyCode::Tab, KeyModifiers::NONE);
+    press_with(&mut app, KeyCode::Tab, KeyModifiers::NONE); // influence: high
     type_text(&mut app, "9");
     assert!(app.status().unwrap().text.contains("←/→ to choose"));
-    let text = screen(&app, 120, 40);
+    let text = plain_screen(&app, 120, 40);
     assert!(
         text.contains("‹ high ›"),
         "a digit changes nothing:\n{text}"
@@ -352,10 +220,10 @@ fn scales_take_their_number_and_nothing_else() {
     let mut app = on_step(0, '8', 120, 40);
     press_key(&mut app, 'a');
     type_text(&mut app, "Security review queue");
-    press(&mut app, KeyCode::Tab, KeyModifiers::NONE);
-    press(&mut app, KeyCode::Tab, KeyModifiers::NONE); // likelihood: 3
+    press_with(&mut app, KeyCode::Tab, KeyModifiers::NONE);
+    press_with(&mut app, KeyCode::Tab, KeyModifiers::NONE); // likelihood: 3
     type_text(&mut app, "5");
-    press(&mut app, KeyCode::Tab, KeyModifiers::NONE); // impact: 3
+    press_with(&mut app, KeyCode::Tab, KeyModifiers::NONE); // impact: 3
     type_text(&mut app, "7x");
     ctrl(&mut app, 's');
     let deal = deal_named(&app, "Globex analytics");
@@ -371,7 +239,7 @@ fn d_asks_before_deleting_a_row() {
     let before = deal_named(&app, "Acme ERP rollout").content.stakeholders;
     assert!(before.len() > 1);
     press_key(&mut app, 'D');
-    let text = screen(&app, 120, 40);
+    let text = plain_screen(&app, 120, 40);
     assert!(
         text.contains(&format!("Delete the stakeholder \"{}\"?", before[0].name)),
         "{text}"
@@ -380,7 +248,7 @@ fn d_asks_before_deleting_a_row() {
     let kept = deal_named(&app, "Acme ERP rollout").content.stakeholders;
     assert_eq!(kept, before, "n keeps it");
     press_key(&mut app, 'D');
-    press(&mut app, KeyCode::Esc, KeyModifiers::NONE);
+    press_with(&mut app, KeyCode::Esc, KeyModifiers::NONE);
     assert_eq!(
         deal_named(&app, "Acme ERP rollout").content.stakeholders,
         before,
@@ -400,23 +268,23 @@ fn f1_shows_the_keys_of_the_editor_in_use() {
     let mut app = on_step(0, '9', 120, 40);
     press_key(&mut app, 'a');
     type_text(&mut app, "Call");
-    press(&mut app, KeyCode::F(1), KeyModifiers::NONE);
-    let text = screen(&app, 120, 40);
+    press_with(&mut app, KeyCode::F(1), KeyModifiers::NONE);
+    let text = plain_screen(&app, 120, 40);
     assert!(text.contains("Editing a row of a step's form"), "{text}");
     assert!(text.contains("leave without saving"), "{text}");
     assert!(!text.contains("Deal screen"), "{text}");
-    press(&mut app, KeyCode::Esc, KeyModifiers::NONE); // closes help, the row stays
+    press_with(&mut app, KeyCode::Esc, KeyModifiers::NONE); // closes help, the row stays
     type_text(&mut app, " Tom");
     ctrl(&mut app, 's');
     let deal = deal_named(&app, "Globex analytics");
     assert_eq!(deal.content.next_steps[0].action, "Call Tom");
 
     for _ in 0..2 {
-        press(&mut app, KeyCode::Tab, KeyModifiers::NONE); // actions, notes
+        press_with(&mut app, KeyCode::Tab, KeyModifiers::NONE); // actions, notes
     }
     press_key(&mut app, 'e');
-    press(&mut app, KeyCode::F(1), KeyModifiers::NONE);
-    let text = screen(&app, 120, 40);
+    press_with(&mut app, KeyCode::F(1), KeyModifiers::NONE);
+    let text = plain_screen(&app, 120, 40);
     assert!(text.contains("Editing a note"), "{text}");
     assert!(text.contains("save note and leave"), "{text}");
     assert!(!text.contains("Editing a row"), "{text}");
@@ -429,15 +297,15 @@ fn history_names_steps_and_fields_in_words_with_times_to_the_minute() {
     let mut app = on_step(0, '7', 120, 40);
     app.act_as("Morgan Lead");
     for _ in 0..2 {
-        press(&mut app, KeyCode::Tab, KeyModifiers::NONE); // actions, notes
+        press_with(&mut app, KeyCode::Tab, KeyModifiers::NONE); // actions, notes
     }
     press_key(&mut app, 'e');
     type_text(&mut app, "Auditors return in April");
-    press(&mut app, KeyCode::Esc, KeyModifiers::NONE);
+    press_with(&mut app, KeyCode::Esc, KeyModifiers::NONE);
     press_key(&mut app, 'V');
     ctrl(&mut app, 's');
     press_key(&mut app, 'H');
-    let text = screen(&app, 120, 40);
+    let text = plain_screen(&app, 120, 40);
     for words in [
         "Step 7 Timeline validation · outcomes note: (empty) → Auditors return in April",
         "Manager review · approved: (empty) → true",
@@ -485,7 +353,7 @@ fn end_shows_the_oldest_change_at_the_bottom_and_home_the_newest_at_the_top() {
         "newest first:\n{}",
         shown.join("\n")
     );
-    press(&mut app, KeyCode::End, KeyModifiers::NONE);
+    press_with(&mut app, KeyCode::End, KeyModifiers::NONE);
     let shown = inside(&lines(&app, 80, 24));
     assert!(
         shown[last - 1].contains("Deal") && shown[last - 1].contains("created"),
@@ -565,11 +433,11 @@ fn the_new_deal_form_explains_the_first_year_value_and_takes_the_support_rate() 
     let mut app = app(fixture_store(), 80, 24);
     press_key(&mut app, 'n');
     type_text(&mut app, "Initech payroll");
-    press(&mut app, KeyCode::Tab, KeyModifiers::NONE);
+    press_with(&mut app, KeyCode::Tab, KeyModifiers::NONE);
     type_text(&mut app, "Initech");
-    press(&mut app, KeyCode::Tab, KeyModifiers::NONE);
+    press_with(&mut app, KeyCode::Tab, KeyModifiers::NONE);
     type_text(&mut app, "300,000");
-    press(&mut app, KeyCode::Tab, KeyModifiers::NONE);
+    press_with(&mut app, KeyCode::Tab, KeyModifiers::NONE);
     type_text(&mut app, "150000");
     let text = words(&lines(&app, 80, 24));
     assert!(
@@ -578,8 +446,8 @@ fn the_new_deal_form_explains_the_first_year_value_and_takes_the_support_rate() 
         ),
         "{text}"
     );
-    press(&mut app, KeyCode::Tab, KeyModifiers::NONE); // close date
-    press(&mut app, KeyCode::Tab, KeyModifiers::NONE); // support rate
+    press_with(&mut app, KeyCode::Tab, KeyModifiers::NONE); // close date
+    press_with(&mut app, KeyCode::Tab, KeyModifiers::NONE); // support rate
     assert!(text.contains("Support rate (%) default: 20%"), "{text}");
     type_text(&mut app, "15");
     let text = words(&lines(&app, 80, 24));
@@ -595,7 +463,7 @@ fn the_new_deal_form_explains_the_first_year_value_and_takes_the_support_rate() 
         text.contains("✗ not a percentage"),
         "150 is refused:\n{text}"
     );
-    press(&mut app, KeyCode::Backspace, KeyModifiers::NONE);
+    press_with(&mut app, KeyCode::Backspace, KeyModifiers::NONE);
     ctrl(&mut app, 's');
     let deal = deal_named(&app, "Initech payroll");
     assert_eq!(deal.support_rate_percent, 15.0);

@@ -10,13 +10,15 @@ use qualify::store::Store;
 use qualify::tui::action::Action;
 use qualify::tui::theme::Theme;
 use qualify::tui::{App, Ctx};
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
 use rusqlite::Connection;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::Output;
 use std::time::{Duration, Instant};
+
+mod common;
+
+use common::tui::plain_screen;
 
 /// qualify's mark in `PRAGMA application_id`.
 const MARK: i32 = 0x5175_616C;
@@ -337,21 +339,6 @@ fn an_import_into_a_damaged_file_is_refused_before_the_file_is_read() {
     assert!(!line.contains("[1]"), "the documents were not read: {line}");
 }
 
-/// An App on `store`, drawn once at 120×40; the screen's text.
-fn draw(app: &App) -> String {
-    let mut terminal = Terminal::new(TestBackend::new(120, 40)).unwrap();
-    terminal.draw(|f| f.render_widget(app, f.area())).unwrap();
-    let buffer = terminal.backend().buffer();
-    (0..buffer.area.height)
-        .map(|y| {
-            (0..buffer.area.width)
-                .map(|x| buffer[(x, y)].symbol().to_string())
-                .collect::<String>()
-        })
-        .collect::<Vec<_>>()
-        .join("\n")
-}
-
 fn ctx(store: Store, db: &Path) -> Ctx {
     Ctx {
         session: qualify::ops::Session::new(
@@ -373,7 +360,7 @@ fn the_tui_shows_a_damaged_file_read_only_and_refuses_new_deals() {
     fails(qualify(&db).args(["deal", "list"]), 2);
     let before = std::fs::read(&db).unwrap();
     let mut app = App::new(ctx(Store::open(&db).unwrap(), &db));
-    let screen = draw(&app);
+    let screen = plain_screen(&app, 120, 40);
     assert!(screen.contains("Read-only"), "{screen}");
     assert!(screen.contains("doctor"), "{screen}");
     assert!(!screen.contains("No deals yet"), "{screen}");
@@ -410,7 +397,10 @@ fn the_tui_background_check_finds_damage_the_list_did_not_read() {
     let mut store = Store::open(&db).unwrap();
     store.start_background_check();
     let mut app = App::new(ctx(store, &db));
-    assert!(draw(&app).contains("Seed deal 1"), "the list shows first");
+    assert!(
+        plain_screen(&app, 120, 40).contains("Seed deal 1"),
+        "the list shows first"
+    );
     let deadline = Instant::now() + Duration::from_secs(20);
     while !app.health_check() {
         assert!(
@@ -419,7 +409,7 @@ fn the_tui_background_check_finds_damage_the_list_did_not_read() {
         );
         std::thread::sleep(Duration::from_millis(20));
     }
-    let screen = draw(&app);
+    let screen = plain_screen(&app, 120, 40);
     assert!(screen.contains("Read-only"), "{screen}");
     assert!(dir.path().join("deals.db.damaged").exists());
     app.update(Action::NewDeal);

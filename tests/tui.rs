@@ -1,9 +1,6 @@
 //! Screens as a person sees them: key sequences through `update`, then the
 //! frame drawn into a test backend and compared with a committed snapshot.
 
-use chrono::{DateTime, Duration, FixedOffset, TimeZone, Utc};
-use qualify::Clock;
-use qualify::domain::deal::NewDeal;
 use qualify::domain::document::parse_documents;
 use qualify::domain::money::Money;
 use qualify::domain::parse_date;
@@ -11,138 +8,23 @@ use qualify::domain::playbook::Playbook;
 use qualify::domain::step::{StepChange, StepStatus};
 use qualify::ops::{self, Session};
 use qualify::store::{ListQuery, Store};
+use qualify::tui::App;
 use qualify::tui::action::Action;
-use qualify::tui::app::{Flow, Tone};
+use qualify::tui::app::Flow;
+use qualify::tui::shared::Tone;
 use qualify::tui::theme::Theme;
-use qualify::tui::{App, Ctx};
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::layout::Rect;
 use ratatui::style::Color;
 
-fn now() -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(2026, 11, 27, 15, 0, 0).unwrap()
-}
+mod common;
 
-fn deal(name: &str, account: &str, amount: i64, close: &str, owner: &str) -> NewDeal {
-    NewDeal {
-        name: name.into(),
-        account: account.into(),
-        amount: Some(Money::from_dollars(amount)),
-        implementation_fee: Some(Money::from_dollars(amount / 2)),
-        close_date: Some(parse_date(close).unwrap()),
-        owner: owner.into(),
-        sa: "Sam Architect".into(),
-        manager: "Morgan Lead".into(),
-        ..Default::default()
-    }
-}
+use common::tui::*;
 
-/// Three deals. Acme (from the complete fixture document) has steps 1-2
-/// done and step 3 blocked for five days; Globex and Initech are new.
+/// Acme (steps 1-2 done, step 3 blocked for five days), Globex and
+/// Initech, new.
 fn fixture_store() -> Session {
-    let pb = Playbook::default_playbook();
-    let mut store = session(Store::open_in_memory().unwrap());
-    let start = now() - Duration::days(8);
-    let text = include_str!("fixtures/complete_deal.json");
-    let acme = parse_documents(text)
-        .unwrap()
-        .remove(0)
-        .into_deal(&pb, start);
-    let acme = store.save_deals(&[acme], false, start).unwrap()[0].id;
-    ops::add_deals(
-        store.at(start),
-        vec![
-            deal(
-                "Globex analytics",
-                "Globex",
-                120_000,
-                "2027-02-15",
-                "Lee Park",
-            ),
-            deal(
-                "Initech payroll",
-                "Initech",
-                480_000,
-                "2027-06-30",
-                "Dana Reyes",
-            ),
-        ],
-    )
-    .unwrap();
-    for n in 1..=2u8 {
-        let at = start + Duration::hours(i64::from(n) * 24);
-        ops::change_step(store.at(at), acme, None, n, &StepChange::Start).unwrap();
-        ops::change_step(
-            store.at(at + Duration::hours(5)),
-            acme,
-            None,
-            n,
-            &StepChange::Complete,
-        )
-        .unwrap();
-    }
-    let block = StepChange::Block {
-        reason: "CFO on leave until the budget cycle opens".into(),
-    };
-    ops::change_step(store.at(now() - Duration::days(5)), acme, None, 3, &block).unwrap();
-    store
-}
-
-/// The use cases over `store`, as "dana", at [`now`] in UTC.
-fn session(store: Store) -> Session {
-    Session::new(
-        store,
-        Playbook::default_playbook(),
-        Clock::fixed(now()).with_offset(FixedOffset::east_opt(0).unwrap()),
-        "dana",
-    )
-}
-
-fn ctx(mut session: Session, theme: Theme) -> Ctx {
-    session.at(now());
-    Ctx {
-        session,
-        theme,
-        db_label: "/home/dana/.local/share/qualify/qualify.db".into(),
-    }
-}
-
-fn app(store: Session, width: u16, height: u16) -> App {
-    let mut app = App::new(ctx(store, Theme::plain()));
-    app.resize(Rect::new(0, 0, width, height));
-    app
-}
-
-fn draw(app: &App, width: u16, height: u16) -> Terminal<TestBackend> {
-    let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
-    terminal.draw(|f| f.render_widget(app, f.area())).unwrap();
-    terminal
-}
-
-fn screen(app: &App, width: u16, height: u16) -> String {
-    draw(app, width, height).backend().to_string()
-}
-
-fn key(c: char) -> Action {
-    Action::Type(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE))
-}
-
-/// Type `text` as a person would: each key goes through the keymap of the
-/// layers active at that moment, so a field that does not take text fails
-/// the test instead of being fed directly.
-fn type_text(app: &mut App, text: &str) {
-    for c in text.chars() {
-        let event = KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE);
-        let action = qualify::tui::keymap::action_for(&app.layers(), &event);
-        assert_eq!(
-            action,
-            Some(Action::Type(event)),
-            "{c:?} is not typed into a field here"
-        );
-        app.update(key(c));
-    }
+    acme_and(vec![new_globex(), new_initech()])
 }
 
 /// Tab from the steps to the notes (steps, form, actions, notes).
@@ -150,14 +32,6 @@ fn to_notes(app: &mut App) {
     for _ in 0..3 {
         app.update(Action::FocusNext);
     }
-}
-
-/// Open the deal the list shows at `row` (0-based, close-date order).
-fn open_row(app: &mut App, row: usize) {
-    for _ in 0..row {
-        app.update(Action::Down);
-    }
-    app.update(Action::Open);
 }
 
 #[test]

@@ -2,75 +2,34 @@
 //! through the keymap, the work runs on its own connection to a database
 //! file, and what the screen shows and the file system holds is checked.
 
-use chrono::{DateTime, FixedOffset, TimeZone, Utc};
-use qualify::Clock;
 use qualify::domain::deal::NewDeal;
-use qualify::domain::money::Money;
-use qualify::domain::parse_date;
-use qualify::domain::playbook::Playbook;
+use qualify::domain::document::DealDocument;
 use qualify::ops::{self, Session};
 use qualify::store::Store;
-use qualify::tui::action::Action;
-use qualify::tui::app::Tone;
-use qualify::tui::keymap::{self, Layer};
-use qualify::tui::theme::Theme;
-use qualify::tui::{App, Ctx};
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
-use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use ratatui::layout::Rect;
+use qualify::tui::App;
+use qualify::tui::keymap::Layer;
+use qualify::tui::shared::Tone;
+use ratatui::crossterm::event::KeyCode;
 use std::path::Path;
 
+mod common;
+
+use common::tui::*;
+
 const OPPORTUNITIES: &str = "tests/fixtures/salesforce/opportunities_api.csv";
-
-fn now() -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(2026, 11, 27, 15, 0, 0).unwrap()
-}
-
-fn deal(name: &str, account: &str, amount: i64, close: &str, owner: &str) -> NewDeal {
-    NewDeal {
-        name: name.into(),
-        account: account.into(),
-        amount: Some(Money::from_dollars(amount)),
-        close_date: Some(parse_date(close).unwrap()),
-        owner: owner.into(),
-        sa: "Sam Architect".into(),
-        manager: "Morgan Lead".into(),
-        ..Default::default()
-    }
-}
-
-/// The use cases over `store`, as "dana", at [`now`] in UTC.
-fn session(store: Store) -> Session {
-    Session::new(
-        store,
-        Playbook::default_playbook(),
-        Clock::fixed(now()).with_offset(FixedOffset::east_opt(0).unwrap()),
-        "dana",
-    )
-}
 
 /// Two deals in a database file (so the work runs on a second connection).
 fn two_deals(dir: &Path) -> Session {
     let mut s = session(Store::open(&dir.join("q.db")).unwrap());
     ops::add_deals(
         &mut s,
-        vec![
-            deal(
-                "Globex analytics",
-                "Globex",
-                120_000,
-                "2027-02-15",
-                "Lee Park",
-            ),
-            deal(
-                "Initech payroll",
-                "Initech",
-                480_000,
-                "2027-06-30",
-                "Dana Reyes",
-            ),
-        ],
+        // without an implementation fee
+        [new_globex(), new_initech()]
+            .map(|d| NewDeal {
+                implementation_fee: None,
+                ..d
+            })
+            .into(),
     )
     .unwrap();
     s
@@ -80,22 +39,6 @@ fn two_deals(dir: &Path) -> Session {
 fn deals_in(dir: &Path) -> usize {
     let s = session(Store::open(&dir.join("q.db")).unwrap());
     s.count_deals(&s.list_query()).unwrap()
-}
-
-fn app(session: Session, width: u16, height: u16) -> App {
-    let mut app = App::new(Ctx {
-        session,
-        theme: Theme::plain(),
-        db_label: "/home/dana/.local/share/qualify/qualify.db".into(),
-    });
-    app.resize(Rect::new(0, 0, width, height));
-    app
-}
-
-fn screen(app: &App, width: u16, height: u16) -> String {
-    let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
-    terminal.draw(|f| f.render_widget(app, f.area())).unwrap();
-    terminal.backend().to_string()
 }
 
 /// The text inside the dialog's border (the topmost box whose title is an
@@ -125,25 +68,6 @@ fn dialog(app: &App) -> String {
         words.extend(inside.split_whitespace().map(str::to_string));
     }
     words.join(" ")
-}
-
-/// Press a key as a person would: it must be bound (or typed) in the
-/// layers active now.
-fn press(app: &mut App, code: KeyCode) {
-    let event = KeyEvent::new(code, KeyModifiers::NONE);
-    let action = keymap::action_for(&app.layers(), &event)
-        .unwrap_or_else(|| panic!("{code:?} does nothing in {:?}", app.layers()));
-    app.update(action);
-}
-
-/// Type `text` into the field being edited, each key through the keymap.
-fn type_text(app: &mut App, text: &str) {
-    for c in text.chars() {
-        let event = KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE);
-        let action = keymap::action_for(&app.layers(), &event);
-        assert_eq!(action, Some(Action::Type(event)), "{c:?} is not typed here");
-        app.update(action.unwrap());
-    }
 }
 
 /// `i`, the path, Enter, and the dry run's end.
@@ -306,6 +230,92 @@ fn the_dry_run_summary_at_both_sizes() {
         insta::assert_snapshot!(format!("import_summary_{w}x{h}"), screen(&app, w, h));
         press(&mut app, KeyCode::Esc);
     }
+}
+
+#[test]
+fn a_bad_deal_document_is_refused_in_place_as_the_cli_refuses_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = app(two_deals(dir.path()), 120, 40);
+    let file = dir.path().join("bad.json");
+    std::fs::write(
+        &file,
+        r#"[{"name": "Good", "account": "A"}, {"name": 5, "account": "B"}]"#,
+    )
+    .unwrap();
+    let file = file.to_str().unwrap();
+    dry_run(&mut app, file);
+    let said = cli_error(dir.path(), file);
+    assert!(said.contains("[1]"), "{said}");
+    assert!(
+        dialog(&app).contains(&said),
+        "{}\nlacks\n{said}",
+        dialog(&app)
+    );
+    assert_eq!(app.layers()[0], Layer::Prompt, "still asking");
+    assert_eq!(deals_in(dir.path()), 2);
+}
+
+#[test]
+fn deal_documents_changed_since_export_are_refused_unless_f_overwrites_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = two_deals(dir.path());
+    let id = s.deal_page(&s.list_query(), 0, 1).unwrap()[0].id;
+    // exported, renamed in the file, and changed in the database since
+    let mut doc = DealDocument::from_deal(&s.deal(id).unwrap(), &s.playbook);
+    doc.name = "Globex analytics EMEA".into();
+    let file = dir.path().join("deals.json");
+    std::fs::write(&file, serde_json::to_string(&[doc]).unwrap()).unwrap();
+    ops::edit_deal(&mut s, id, None, |d| {
+        d.stage = "Proposal".into();
+        Ok(())
+    })
+    .unwrap();
+    let mut app = app(s, 120, 40);
+    let name = || {
+        let s = session(Store::open(&dir.path().join("q.db")).unwrap());
+        s.deal(id).unwrap().name
+    };
+
+    dry_run(&mut app, file.to_str().unwrap());
+    let shown = dialog(&app);
+    assert!(shown.contains("Records 1 deal document"), "{shown}");
+    assert!(
+        shown.contains(
+            "Overwrite no: a deal changed since its document was exported is refused (f: yes)"
+        ),
+        "{shown}"
+    );
+    assert_eq!(app.layers()[..2], [Layer::ImportDocuments, Layer::Confirm]);
+    let footer = screen(&app, 120, 40);
+    assert!(
+        footer.contains("f overwrite deals changed since export (--force)"),
+        "{footer}"
+    );
+    press(&mut app, KeyCode::Char('y'));
+    app.wait_for_work();
+    let status = app.status().unwrap();
+    assert_eq!(status.tone, Tone::Error);
+    assert!(status.text.contains("changed since"), "{}", status.text);
+    assert_eq!(name(), "Globex analytics", "refused: nothing written");
+
+    dry_run(&mut app, file.to_str().unwrap());
+    press(&mut app, KeyCode::Char('f'));
+    let shown = dialog(&app);
+    assert!(
+        shown.contains(
+            "Overwrite yes: deals changed since their document was exported are overwritten (f: no)"
+        ),
+        "{shown}"
+    );
+    press(&mut app, KeyCode::Char('y'));
+    app.wait_for_work();
+    let status = app.status().unwrap();
+    assert_eq!(
+        status.text,
+        "Imported deals.json: 1 created or updated; overwrote 1 deal changed since it was exported"
+    );
+    assert_eq!(status.tone, Tone::Warn);
+    assert_eq!(name(), "Globex analytics EMEA");
 }
 
 /// `x`, the format (Tab from json), the path typed over the one offered,

@@ -17,6 +17,8 @@ use crate::domain::{criteria, step};
 use crate::store::{Database, Draft, ListQuery, Saved, StoreError};
 use std::path::PathBuf;
 
+pub mod content;
+pub mod file_import;
 pub mod interop;
 pub mod transfer;
 pub mod views;

@@ -72,6 +72,9 @@ pub enum Action {
     ShowDashboard,
     /// Import deals from a file, after a dry run (from the list).
     Import,
+    /// In an import of deal documents: overwrite deals changed since they
+    /// were exported, or not (`deal import --force`).
+    ToggleForce,
     /// Export every deal to a file (from the list).
     Export,
     /// Compute the dashboard's metrics again.

@@ -8,11 +8,9 @@ use super::screens::deal::{DealOutcome, DealScreen};
 use super::screens::list::{ListOutcome, ListScreen};
 use super::screens::new_deal::{FormOutcome, NewDealForm};
 use super::screens::transfer::{DialogOutcome, ExportDialog, ImportDialog};
-use super::theme::Theme;
+use super::shared::{Ctx, Look, Status, Tone};
 use super::widgets::help::HelpOverlay;
 use crate::clock::Clock;
-use crate::domain::playbook::Playbook;
-use crate::ops::Session;
 use ratatui::DefaultTerminal;
 use ratatui::buffer::Buffer;
 use ratatui::crossterm::event::{self, Event, KeyEventKind};
@@ -25,57 +23,6 @@ use std::time::Duration;
 /// The smallest window qualify draws in.
 pub const MIN_WIDTH: u16 = 80;
 pub const MIN_HEIGHT: u16 = 24;
-
-/// What the screens' `update`s work with: the use cases' session, and
-/// how things look.
-pub struct Ctx {
-    pub session: Session,
-    pub theme: Theme,
-    /// Where the data is kept, as shown to the user.
-    pub db_label: String,
-}
-
-/// What the screens' renders read besides their own state.
-#[derive(Clone, Copy)]
-pub struct Look<'a> {
-    pub playbook: &'a Playbook,
-    pub theme: &'a Theme,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Tone {
-    Info,
-    Warn,
-    Error,
-}
-
-/// The one-line message in the footer, until the next key.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Status {
-    pub text: String,
-    pub tone: Tone,
-}
-
-impl Status {
-    pub fn info(text: impl Into<String>) -> Status {
-        Status {
-            text: text.into(),
-            tone: Tone::Info,
-        }
-    }
-    pub fn warn(text: impl Into<String>) -> Status {
-        Status {
-            text: text.into(),
-            tone: Tone::Warn,
-        }
-    }
-    pub fn error(text: impl Into<String>) -> Status {
-        Status {
-            text: text.into(),
-            tone: Tone::Error,
-        }
-    }
-}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Flow {
@@ -114,6 +61,8 @@ pub struct App {
     /// The database's change counter when last read (another process's
     /// write moves it).
     data_version: Option<i64>,
+    /// A new-deal form left half-filled, restored by `n` on the list.
+    new_deal_draft: Option<Box<NewDealForm>>,
 }
 
 /// The three rows of every screen.
@@ -137,6 +86,7 @@ impl App {
             area: Rect::default(),
             quit_anyway: false,
             data_version: None,
+            new_deal_draft: None,
         };
         app.resize(Rect::new(0, 0, 120, 40));
         app
@@ -183,7 +133,7 @@ impl App {
             View::Dashboard(_) => Layer::Dashboard,
             View::NewDeal(_) => return vec![Layer::Form, Layer::Global],
             // nothing but quitting while an import or export works
-            View::Import(d) => return d.layer().into_iter().chain([Layer::Global]).collect(),
+            View::Import(d) => return d.layers().into_iter().chain([Layer::Global]).collect(),
             View::Export(d) => return d.layer().into_iter().chain([Layer::Global]).collect(),
             View::Deal(d, _) => match d.typing_layer() {
                 Some(layer) => return vec![layer, Layer::Global],
@@ -235,7 +185,13 @@ impl App {
             View::List => match self.list.update(action, &mut self.ctx) {
                 Ok(ListOutcome::Stay) => {}
                 Ok(ListOutcome::Open(id)) => self.open_deal(id),
-                Ok(ListOutcome::NewDeal(form)) => self.view = View::NewDeal(form),
+                Ok(ListOutcome::NewDeal) => {
+                    let session = &self.ctx.session;
+                    let form = self.new_deal_draft.take().unwrap_or_else(|| {
+                        Box::new(NewDealForm::new(&session.playbook, session.clock.today()))
+                    });
+                    self.view = View::NewDeal(form);
+                }
                 Ok(ListOutcome::Dashboard) => self.open_dashboard(),
                 Ok(ListOutcome::Import) => self.view = View::Import(Box::default()),
                 Ok(ListOutcome::Export) => self.view = View::Export(Box::default()),
@@ -285,7 +241,7 @@ impl App {
                 FormOutcome::Stay(status) => self.status = status,
                 FormOutcome::Close { keep } => {
                     if let View::NewDeal(form) = std::mem::replace(&mut self.view, View::List) {
-                        self.list.keep_draft(keep.then_some(form));
+                        self.new_deal_draft = keep.then_some(form);
                     }
                 }
                 FormOutcome::Created(id) => {

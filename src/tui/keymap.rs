@@ -26,6 +26,8 @@ pub enum Layer {
     Confirm,
     /// Choosing an export's format and file.
     Export,
+    /// The dry run of an import of deal documents, over its yes/no.
+    ImportDocuments,
 }
 
 impl Layer {
@@ -45,6 +47,7 @@ impl Layer {
             Layer::History => "History",
             Layer::Confirm => "Answering a question",
             Layer::Export => "Exporting",
+            Layer::ImportDocuments => "Importing deal documents",
         }
     }
 
@@ -236,6 +239,7 @@ pub const BINDINGS: &[Binding] = &[
     bind(Export, &[code(BackTab), code(Up)], "S-Tab/↑", Action::FocusPrev, "previous format", false),
     bind(Export, &[code(Enter)], "Enter", Action::Confirm, "export to the file", true),
     bind(Export, &[code(Esc)], "Esc", Action::Cancel, "cancel", true),
+    bind(ImportDocuments, &[k('f')], "f", Action::ToggleForce, "overwrite deals changed since export (--force)", true),
     bind(Form, &[code(Tab), code(Down)], "Tab/↓", Action::FocusNext, "next field", true),
     bind(Form, &[code(BackTab), code(Up)], "S-Tab/↑", Action::FocusPrev, "previous field", false),
     bind(Form, &[code(Enter)], "Enter", Action::Confirm, "next field / create on the last", false),

@@ -6,10 +6,12 @@ pub mod app;
 pub mod job;
 pub mod keymap;
 pub mod screens;
+pub mod shared;
 pub mod theme;
 pub mod widgets;
 
-pub use app::{App, Ctx};
+pub use app::App;
+pub use shared::Ctx;
 
 use crate::config::{self, Failure, Options};
 use std::path::{Path, PathBuf};

@@ -23,3 +23,5 @@ pub const FIXTURE: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
     "/tests/fixtures/complete_deal.json"
 );
+
+pub mod tui;

@@ -1,7 +1,6 @@
 //! The deal list: sorted, filtered as you type, and reading from the
 //! database only the rows that fit on screen.
 
-use super::new_deal::NewDealForm;
 use crate::domain::criteria::Verdict;
 use crate::domain::deal::{DealId, DealSummary};
 use crate::domain::pipeline::{ForecastCategory, OutcomeKind};
@@ -9,7 +8,7 @@ use crate::ops::Session;
 use crate::store::{CategoryTotal, ListQuery, StoreError};
 use crate::text::shown;
 use crate::tui::action::Action;
-use crate::tui::app::{Ctx, Look, Status};
+use crate::tui::shared::{Ctx, Look, Status};
 use crate::tui::widgets::{text_field, truncate};
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -31,8 +30,6 @@ pub struct ListScreen {
     /// Just the visible rows, `offset..offset + height`.
     rows: Vec<DealSummary>,
     height: usize,
-    /// A new-deal form left half-filled, restored by `n`.
-    draft: Option<Box<NewDealForm>>,
     /// Why the database is read-only: found damaged (shown as a banner).
     damaged: Option<String>,
     /// Amount and deals per forecast category, for the foot.
@@ -54,7 +51,8 @@ fn cycle<T: Clone + PartialEq>(items: &[T], current: &Option<T>) -> Option<T> {
 pub enum ListOutcome {
     Stay,
     Open(DealId),
-    NewDeal(Box<NewDealForm>),
+    /// The new-deal form (the database takes writes).
+    NewDeal,
     Dashboard,
     Import,
     Export,
@@ -116,10 +114,6 @@ impl ListScreen {
             .map(|t| format!("{} {} ({})", t.category.label(), t.amount.short(), t.deals))
             .collect::<Vec<_>>()
             .join(" · ")
-    }
-
-    pub fn keep_draft(&mut self, draft: Option<Box<NewDealForm>>) {
-        self.draft = draft;
     }
 
     pub fn set_area(&mut self, body: Rect, store: &Session) -> Result<(), StoreError> {
@@ -189,15 +183,7 @@ impl ListScreen {
                     "the database is damaged and read-only: no new deal can be saved in it",
                 ));
             }
-            Action::NewDeal => {
-                let form = self.draft.take().unwrap_or_else(|| {
-                    Box::new(NewDealForm::new(
-                        &ctx.session.playbook,
-                        ctx.session.clock.today(),
-                    ))
-                });
-                return Ok(ListOutcome::NewDeal(form));
-            }
+            Action::NewDeal => return Ok(ListOutcome::NewDeal),
             Action::ShowDashboard => return Ok(ListOutcome::Dashboard),
             Action::Import if self.damaged.is_some() => {
                 return Err(Status::error(

@@ -6,7 +6,7 @@ use crate::domain::deal::{DealId, FirstYear, NewDeal, parse_support_rate, percen
 use crate::domain::money::Money;
 use crate::domain::playbook::Playbook;
 use crate::tui::action::Action;
-use crate::tui::app::{Ctx, Look, Status};
+use crate::tui::shared::{Ctx, Look, Status};
 use crate::tui::widgets::{popup, text_field, truncate};
 use chrono::NaiveDate;
 use ratatui::buffer::Buffer;
@@ -70,7 +70,7 @@ pub struct NewDealForm {
 
 pub enum FormOutcome {
     Stay(Option<Status>),
-    /// Closed; `keep` when something was typed (the list keeps the draft).
+    /// Closed; `keep` when something was typed (the app keeps the draft).
     Close {
         keep: bool,
     },

@@ -2,8 +2,9 @@
 
 use super::fields::*;
 use crate::domain::deal::Deal;
+use crate::ops::content::{self, Row};
 use crate::tui::action::Action;
-use crate::tui::app::{Look, Status};
+use crate::tui::shared::{Look, Status};
 use crate::tui::widgets::{hanging, popup, text_field, truncate};
 use ratatui::buffer::Buffer;
 use ratatui::crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
@@ -26,9 +27,11 @@ pub struct RecordEditor {
     focus: usize,
     /// The battle card of the competitor named in the form, if any.
     battle_card: Option<String>,
-    /// The row as it was when the editor opened: saving over a row that
-    /// someone else changed since is refused rather than guessed.
-    pub original: Option<Vec<String>>,
+    /// The row of a list as it was when the editor opened, and the deal's
+    /// version then: saving over a row that someone else changed since is
+    /// refused rather than guessed.
+    pub was: Option<Row>,
+    pub read_at: i64,
 }
 
 pub enum EditorOutcome {
@@ -58,7 +61,9 @@ impl RecordEditor {
             None if section.is_record() => rows.into_iter().next().unwrap_or_default(),
             None => (String::new(), section.blank_row()),
         };
-        let original = (row.is_some() && !section.is_record()).then(|| values.clone());
+        let was = row
+            .zip(section.list())
+            .and_then(|(i, list)| content::row_at(deal, list, i));
         let values = prefill.unwrap_or(values);
         RecordEditor {
             section,
@@ -68,7 +73,8 @@ impl RecordEditor {
             inputs: values.into_iter().map(Input::new).collect(),
             focus: 0,
             battle_card: None,
-            original,
+            was,
+            read_at: deal.version,
         }
     }
 

@@ -4,8 +4,11 @@
 
 mod editor;
 mod fields;
+mod rows;
+mod save;
 mod view;
 
 pub use editor::{EditorOutcome, RecordEditor};
 pub use fields::{Field, Kind, Section, Today, field_error};
+pub use save::save;
 pub use view::{CaptureForm, CaptureView};

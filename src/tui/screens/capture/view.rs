@@ -1,15 +1,12 @@
 //! The capture page: the step's criteria checklist, then its form.
 
-use super::editor::RecordEditor;
 use super::fields::*;
 use crate::domain::content::*;
 use crate::domain::criteria::{self, Check};
 use crate::domain::deal::Deal;
 use crate::domain::playbook::Playbook;
-use crate::ops;
-use crate::store::StoreError;
 use crate::text::shown;
-use crate::tui::app::{Ctx, Look};
+use crate::tui::shared::Look;
 use crate::tui::widgets::hanging;
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -30,65 +27,6 @@ impl CaptureForm {
         } else {
             self.row.saturating_sub(1)
         };
-    }
-
-    /// Write an edit of `section` as one change of the deal, through the
-    /// use case it stands for. What went wrong is the error's message.
-    pub fn save(deal: &Deal, editor: &RecordEditor, ctx: &mut Ctx) -> Result<Deal, StoreError> {
-        let values = editor.values();
-        let (section, step, row) = (editor.section, editor.step, editor.row);
-        let s = &mut ctx.session;
-        let invalid = |message: String| {
-            StoreError::Invalid(vec![crate::domain::deal::FieldError {
-                field: section.noun().into(),
-                message,
-            }])
-        };
-        let (date, now, clock) = (s.clock.today(), s.clock.now(), s.clock);
-        let holidays = s.playbook.targets.holidays.clone();
-        let playbook = s.playbook.clone();
-        let today = Today {
-            date,
-            holidays: &holidays,
-            now,
-            clock,
-            playbook: &playbook,
-        };
-        if let Some(intent) = section.intent(&values, &today) {
-            let version = Some(deal.version);
-            return match intent.map_err(invalid)? {
-                Intent::Raise { rule, reason } => {
-                    ops::raise_escalation(s, deal.id, version, rule, &reason).map(|(d, _)| d)
-                }
-                Intent::ActOn { id, resolve, note } => {
-                    ops::act_on_escalation(s, id, resolve, &note, None)
-                }
-                Intent::Review {
-                    reviewer,
-                    approved,
-                    comment,
-                } => ops::record_review(s, deal.id, version, reviewer, approved, &comment)
-                    .map(|(d, _)| d),
-                Intent::Outcome(outcome) => ops::set_outcome(s, deal.id, version, outcome),
-            };
-        }
-        ops::edit_deal(s, deal.id, None, |d| {
-            // the deal may have moved on since it was read: that is fine
-            // unless this very row changed (or moved) in the meantime
-            if let (Some(i), Some(original)) = (row, &editor.original)
-                && section.rows(d, step).get(i).map(|r| &r.1) != Some(original)
-            {
-                return Err(StoreError::Conflict {
-                    id: d.id,
-                    expected: deal.version,
-                    found: d.version,
-                });
-            }
-            section
-                .apply(d, step, row, &values, &today)
-                .map_err(invalid)
-        })
-        .map(|(d, ())| d)
     }
 }
 

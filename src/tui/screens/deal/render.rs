@@ -1,21 +1,26 @@
 //! Drawing the deal screen: a pure function of its state.
 
-use super::*;
-use crate::domain::audit;
-use crate::domain::escalation::{self};
+use super::note::NoteTarget;
+use super::state::Focus;
+use super::{DealScreen, Modal};
+use crate::domain::escalation;
 use crate::domain::playbook::ACTION_COUNT;
 use crate::domain::step::{NoteKind, Step, StepStatus};
 use crate::text::{shown, shown_lines};
-use crate::tui::app::Look;
 use crate::tui::screens::capture::{CaptureView, Today};
+use crate::tui::shared::Look;
+use crate::tui::theme::Theme;
 use crate::tui::widgets::panels::{EscalationPanel, QaPanel};
-use crate::tui::widgets::{hanging, popup, text_field, truncate, wrap};
+use crate::tui::widgets::{hanging, truncate, wrap};
 use chrono::{DateTime, Utc};
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Clear, Paragraph, Widget};
+use ratatui::widgets::{Block, Paragraph, Widget};
+
+/// From this width the QA and escalation panels sit beside the step.
+pub const WIDE: u16 = 120;
 
 /// The most lines the step's status (a blocked reason) takes on screen.
 const STATUS_LINES: usize = 3;
@@ -23,80 +28,24 @@ const STATUS_LINES: usize = 3;
 impl DealScreen {
     pub fn render(&self, area: Rect, buf: &mut Buffer, look: Look<'_>) {
         self.render_screen(area, buf, look);
+        let s = &self.state;
         match &self.modal {
-            Some(Modal::History(history)) => self.render_history(history, area, buf, look),
-            Some(Modal::Confirm(question)) => render_question(question, area, buf, look),
+            Some(Modal::History(history)) => history.render(s, area, buf, look),
+            Some(Modal::Confirm(question)) => question.render(area, buf, look),
+            Some(Modal::Record(record)) => {
+                let date = s.now.with_timezone(&s.offset).date_naive();
+                let holidays = &look.playbook.targets.holidays;
+                let today = Today {
+                    date,
+                    holidays,
+                    now: s.now,
+                    clock: crate::Clock::fixed(s.now).with_offset(s.offset),
+                    playbook: look.playbook,
+                };
+                record.render(area, buf, look, &today);
+            }
             _ => {}
         }
-        if let Some(Modal::Record(record)) = &self.modal {
-            let date = self.now.with_timezone(&self.offset).date_naive();
-            let holidays = &look.playbook.targets.holidays;
-            let today = Today {
-                date,
-                holidays,
-                now: self.now,
-                clock: crate::Clock::fixed(self.now).with_offset(self.offset),
-                playbook: look.playbook,
-            };
-            record.render(area, buf, look, &today);
-        }
-    }
-
-    fn render_history(&self, history: &HistoryView, area: Rect, buf: &mut Buffer, look: Look<'_>) {
-        let theme = look.theme;
-        let rect = popup(
-            area,
-            area.width.saturating_sub(4),
-            area.height.saturating_sub(2),
-        );
-        Clear.render(rect, buf);
-        let block = Block::bordered()
-            .title(format!(
-                " History of {} · {} changes · Esc closes ",
-                shown(&self.deal.name),
-                history.entries.len()
-            ))
-            .title_style(theme.title)
-            .border_style(theme.focus_border);
-        let inner = block.inner(rect);
-        block.render(rect, buf);
-        let width = usize::from(inner.width);
-        let local = |at: DateTime<Utc>| at.with_timezone(&self.offset);
-        // an entry takes as many rows as its field and values need
-        let lines: Vec<Line> = history
-            .entries
-            .iter()
-            .rev()
-            .flat_map(|e| {
-                let at = local(e.at).format("%Y-%m-%d %H:%M").to_string();
-                let words = audit::entry_words(e, look.playbook, local);
-                let field = format!("{}:", words.field);
-                let text = truncate(
-                    &format!("{} → {}", shown(&words.before), shown(&words.after)),
-                    240,
-                );
-                hanging(
-                    vec![
-                        Span::styled(format!("{at} "), theme.dim),
-                        Span::styled(format!("{:<10} ", truncate(&shown(&e.who), 10)), theme.dim),
-                    ],
-                    &[(&field, theme.title), (&text, Style::new())],
-                    width,
-                )
-            })
-            .collect();
-        let lines = if lines.is_empty() {
-            vec![Line::styled("No changes recorded yet", theme.dim)]
-        } else {
-            lines
-        };
-        history
-            .rows
-            .set(u16::try_from(lines.len()).unwrap_or(u16::MAX));
-        // the end shows the last entry at the bottom, never blank rows past it
-        history.page.set(inner.height);
-        let scroll = history.scroll.min(history.last_top());
-        Paragraph::new(lines).scroll((scroll, 0)).render(inner, buf);
     }
 
     fn render_screen(&self, area: Rect, buf: &mut Buffer, look: Look<'_>) {
@@ -110,7 +59,7 @@ impl DealScreen {
             self.render_steps(steps, buf, look);
             self.render_detail(detail, buf, look);
             self.render_panels(side, buf, look);
-        } else if self.show_panels {
+        } else if self.state.show_panels {
             self.render_panels(area, buf, look);
         } else {
             let [steps, detail] =
@@ -124,16 +73,16 @@ impl DealScreen {
         let theme = look.theme;
         let rows = &look.playbook.escalations;
         let escalations = EscalationPanel {
-            escalations: &self.escalations,
+            escalations: &self.state.escalations,
             rows,
-            now: self.now,
+            now: self.state.now,
             theme,
         };
         let esc_height = escalations.height(area.width).min(area.height / 2);
         let [qa_area, esc_area] =
             Layout::vertical([Constraint::Fill(1), Constraint::Length(esc_height)]).areas(area);
         QaPanel {
-            items: &self.qa,
+            items: &self.state.qa,
             theme,
         }
         .render(qa_area, buf);
@@ -142,24 +91,24 @@ impl DealScreen {
 
     fn render_steps(&self, area: Rect, buf: &mut Buffer, look: Look<'_>) {
         let theme = look.theme;
-        let border = if self.focus == Focus::Steps {
+        let border = if self.state.focus == Focus::Steps {
             theme.focus_border
         } else {
             theme.border
         };
         let block = Block::bordered()
-            .title(format!(" Steps {}/10 ", self.deal.steps_complete()))
+            .title(format!(" Steps {}/10 ", self.state.deal.steps_complete()))
             .title_style(theme.title)
             .border_style(border);
         let inner = block.inner(area);
         block.render(area, buf);
         let width = usize::from(inner.width);
         let mut lines = Vec::new();
-        for step in &self.deal.steps {
-            let selected = step.number == self.selected;
+        for step in &self.state.deal.steps {
+            let selected = step.number == self.state.selected;
             let rushed = step.rushed(look.playbook).is_some();
             // ✗: complete, but a later edit took away what its criteria need
-            let stale = self.no_longer_met(step.number).is_some();
+            let stale = self.state.no_longer_met(step.number).is_some();
             let flag = if stale {
                 "✗"
             } else if rushed {
@@ -199,7 +148,7 @@ impl DealScreen {
 
     fn render_detail(&self, area: Rect, buf: &mut Buffer, look: Look<'_>) {
         let theme = look.theme;
-        let step = self.step();
+        let step = self.state.step();
         let def = look.playbook.step(step.number);
         let width = usize::from(area.width.saturating_sub(2));
         let roomy = area.height >= 30;
@@ -223,7 +172,7 @@ impl DealScreen {
             head.push(Line::styled(piece, theme.dim));
         }
         head.extend(self.status_lines(step, look, width));
-        if let Some(missing) = self.no_longer_met(step.number) {
+        if let Some(missing) = self.state.no_longer_met(step.number) {
             let line = format!("✗ Criteria no longer met: {}", missing.join("; "));
             for piece in wrap(&line, width) {
                 head.push(Line::styled(piece, theme.fail));
@@ -239,7 +188,7 @@ impl DealScreen {
                 head.push(Line::styled(piece, theme.warn));
             }
         }
-        let on_notes = matches!(self.focus, Focus::Actions | Focus::Notes)
+        let on_notes = matches!(self.state.focus, Focus::Actions | Focus::Notes)
             || matches!(&self.modal, Some(Modal::Note(e)) if matches!(e.target, NoteTarget::Step(_)));
         let tab = |label: String, active: bool| {
             if active {
@@ -249,7 +198,12 @@ impl DealScreen {
             }
         };
         let done = step.actions.iter().filter(|a| **a).count();
-        let unmet = self.checks.iter().filter(|c| c.blocking && !c.met).count();
+        let unmet = self
+            .state
+            .checks
+            .iter()
+            .filter(|c| c.blocking && !c.met)
+            .count();
         let capture_label = if unmet == 0 {
             "Capture ✓".to_string()
         } else {
@@ -275,85 +229,34 @@ impl DealScreen {
             self.render_actions_and_notes(page, buf, look);
         } else {
             CaptureView {
-                deal: &self.deal,
-                step: self.selected,
-                row: self.capture.row,
-                focused: self.focus == Focus::Capture,
-                checks: &self.checks,
-                battle_card: self.battle_card.as_ref().map(|b| b.notes.as_str()),
-                now: self.now,
+                deal: &self.state.deal,
+                step: self.state.selected,
+                row: self.state.capture.row,
+                focused: self.state.focus == Focus::Capture,
+                checks: &self.state.checks,
+                battle_card: self.state.battle_card.as_ref().map(|b| b.notes.as_str()),
+                now: self.state.now,
                 look,
             }
             .render(page, buf);
         }
 
-        if let Some(Modal::Note(editor)) = &self.modal
-            && let NoteTarget::BattleCard { name, .. } = &editor.target
-        {
-            let rect = popup(area, 70, 10);
-            Clear.render(rect, buf);
-            let block = Block::bordered()
-                .title(format!(
-                    " Battle card: {} · Esc saves · Ctrl-D cancels ",
-                    shown(name)
-                ))
-                .title_style(theme.title)
-                .border_style(theme.focus_border);
-            let inner = block.inner(rect);
-            block.render(rect, buf);
-            (&editor.area).render(inner, buf);
-        }
-        if let Some(Modal::Prompt(prompt)) = &self.modal {
-            let (title, ask, help) = match prompt.ask {
-                Ask::BlockReason => (
-                    format!(" Block step {} ", step.number),
-                    "What or who is the step waiting on?",
-                    "Enter blocks the step · Esc cancels",
-                ),
-                Ask::Approve => (
-                    " Approve the validation plan ".into(),
-                    "Comment (optional):",
-                    "Enter approves · Esc cancels",
-                ),
-                Ask::SendBack => (
-                    " Send the validation plan back ".into(),
-                    "What must change?",
-                    "Enter sends it back · Esc cancels",
-                ),
-            };
-            let rect = popup(area, 60, 5);
-            Clear.render(rect, buf);
-            let block = Block::bordered()
-                .title(title)
-                .title_style(theme.title)
-                .border_style(theme.focus_border);
-            let inner = block.inner(rect);
-            block.render(rect, buf);
-            let [ask_area, field, help_area] =
-                Layout::vertical([Constraint::Length(1); 3]).areas(inner);
-            Line::raw(ask).render(ask_area, buf);
-            let underline = Style::new().add_modifier(ratatui::style::Modifier::UNDERLINED);
-            text_field(
-                buf,
-                field,
-                prompt.input.value(),
-                prompt.input.visual_cursor(),
-                true,
-                underline,
-            );
-            Line::styled(help, theme.dim).render(help_area, buf);
+        match &self.modal {
+            Some(Modal::Note(editor)) => editor.render_battle_card(area, buf, look),
+            Some(Modal::Prompt(prompt)) => prompt.render(step.number, area, buf, look),
+            _ => {}
         }
     }
 
     fn render_actions_and_notes(&self, area: Rect, buf: &mut Buffer, look: Look<'_>) {
         let theme = look.theme;
-        let step = self.step();
+        let step = self.state.step();
         let [actions_area, notes_area] = Layout::vertical([
             Constraint::Length(ACTION_COUNT as u16 + 2),
             Constraint::Fill(1),
         ])
         .areas(area);
-        let focused = self.focus == Focus::Actions;
+        let focused = self.state.focus == Focus::Actions;
         let block = Block::bordered()
             .title(" Actions ")
             .title_style(theme.title)
@@ -372,7 +275,7 @@ impl DealScreen {
             .enumerate()
             .map(|(i, (text, ticked))| {
                 let mark = if ticked { "[x] " } else { "[ ] " };
-                let style = if focused && i == self.action_cursor {
+                let style = if focused && i == self.state.action_cursor {
                     theme.selected
                 } else {
                     Style::new()
@@ -400,7 +303,7 @@ impl DealScreen {
         });
         let areas: [Rect; 3] = Layout::vertical(constraints).areas(notes_area);
         for (i, (kind, note_area)) in NoteKind::ALL.iter().zip(areas).enumerate() {
-            let focused = self.focus == Focus::Notes && self.note_cursor == i;
+            let focused = self.state.focus == Focus::Notes && self.state.note_cursor == i;
             let editing_this = editing == Some(*kind);
             let title = if editing_this {
                 format!(" {} · editing: Esc saves · Ctrl-D cancels ", kind.label())
@@ -438,7 +341,7 @@ impl DealScreen {
     fn status_lines(&self, step: &Step, look: Look<'_>, width: usize) -> Vec<Line<'static>> {
         let theme = look.theme;
         let local = |t: DateTime<Utc>| {
-            t.with_timezone(&self.offset)
+            t.with_timezone(&self.state.offset)
                 .format("%Y-%m-%d %H:%M")
                 .to_string()
         };
@@ -454,11 +357,11 @@ impl DealScreen {
                 Style::new(),
             ),
             StepStatus::Blocked => {
-                let since = step.blocked_since.unwrap_or(self.now);
+                let since = step.blocked_since.unwrap_or(self.state.now);
                 (
                     format!(
                         "Blocked {} since {}: {}",
-                        escalation::span(self.now - since),
+                        escalation::span(self.state.now - since),
                         local(since),
                         shown(step.blocked_reason.as_deref().unwrap_or(""))
                     ),
@@ -489,18 +392,11 @@ impl DealScreen {
     }
 }
 
-/// A yes/no question over the screen.
-fn render_question(question: &Question, area: Rect, buf: &mut Buffer, look: Look<'_>) {
-    let theme = look.theme;
-    let width = area.width.saturating_sub(8).min(64);
-    let lines = wrap(&question.text, usize::from(width.saturating_sub(2)));
-    let rect = popup(area, width, lines.len() as u16 + 2);
-    Clear.render(rect, buf);
-    let block = Block::bordered()
-        .title(" Are you sure? ")
-        .title_style(theme.title)
-        .border_style(theme.focus_border);
-    let inner = block.inner(rect);
-    block.render(rect, buf);
-    Paragraph::new(lines.into_iter().map(Line::from).collect::<Vec<_>>()).render(inner, buf);
+pub fn status_style(status: StepStatus, theme: &Theme) -> Style {
+    match status {
+        StepStatus::NotStarted => theme.dim,
+        StepStatus::InProgress => theme.warn,
+        StepStatus::Blocked => theme.fail,
+        StepStatus::Complete => theme.pass,
+    }
 }
