@@ -57,8 +57,8 @@ pub fn db_path(options: &Options) -> Result<PathBuf, Failure> {
             let path = crate::paths::default_db().ok_or_else(|| {
                 Failure::usage("no data directory is known for this user; give --db PATH")
             })?;
-            let folder = crate::store::files::folder_of(&path);
-            crate::store::files::private_folder(folder).map_err(|e| {
+            let folder = crate::files::folder_of(&path);
+            crate::files::private_folder(folder).map_err(|e| {
                 Failure::usage(format!(
                     "cannot create the data folder {}: {e}; give --db PATH",
                     folder.display()

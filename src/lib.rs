@@ -11,6 +11,7 @@ pub mod clock;
 pub mod config;
 pub mod domain;
 pub mod failure;
+pub mod files;
 pub mod ops;
 pub mod paths;
 pub mod store;

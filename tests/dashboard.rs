@@ -52,7 +52,7 @@ fn add(
         .unwrap()
         .remove(0)
         .into_deal(&pb, at);
-    s.save_deals(&[deal], false, at).unwrap()[0].id
+    s.store_mut().save_deals(&[deal], false, at).unwrap()[0].id
 }
 
 /// Start and complete steps `1..=last`, one a day from `from`, each taking
@@ -201,7 +201,7 @@ fn the_fixture_has_something_in_every_part() {
     assert!(stalled.contains(&"Stark CRM migration"), "{stalled:?}");
     let overdue: Vec<_> = a.overdue.iter().map(|o| o.deal.name.as_str()).collect();
     assert_eq!(overdue, ["Stark CRM migration", "Umbrella security"]);
-    let deal = s.deal(DealId(4)).unwrap();
+    let deal = s.store().deal(DealId(4)).unwrap();
     assert_eq!(deal.steps[2].status, StepStatus::Blocked);
 }
 

@@ -44,10 +44,11 @@ fn deal_named(app: &App, name: &str) -> qualify::domain::Deal {
     let page = app
         .ctx()
         .session
+        .store()
         .deal_page(&ListQuery::default(), 0, 10)
         .unwrap();
     let id = page.iter().find(|d| d.name == name).unwrap().id;
-    app.ctx().session.deal(id).unwrap()
+    app.ctx().session.store().deal(id).unwrap()
 }
 
 /// The text of a screen's lines with box sides dropped and runs of spaces
@@ -321,7 +322,11 @@ fn history_names_steps_and_fields_in_words_with_times_to_the_minute() {
 #[test]
 fn end_shows_the_oldest_change_at_the_bottom_and_home_the_newest_at_the_top() {
     let mut store = fixture_store();
-    let acme = store.deal_page(&ListQuery::default(), 0, 10).unwrap()[1].id;
+    let acme = store
+        .store()
+        .deal_page(&ListQuery::default(), 0, 10)
+        .unwrap()[1]
+        .id;
     for index in 0..5 {
         for done in [true, false] {
             let tick = StepChange::SetAction { index, done };

@@ -69,6 +69,8 @@ struct Paths {
     /// Each path, with the inline modules (`mod x { … }`) it is written in.
     found: Vec<(Vec<String>, Vec<String>)>,
     inline: Vec<String>,
+    /// Calls of `.store()` / `.store_mut()` (the session's store, for tests).
+    store_calls: usize,
     test_modules: Vec<String>,
     /// Whether the visitor is in a `mod.rs`'s face (`pub use`).
     in_reexport: bool,
@@ -201,6 +203,13 @@ impl<'ast> Visit<'ast> for Paths {
             self.push(p.segments.iter().map(|s| s.ident.to_string()).collect());
         }
         syn::visit::visit_path(self, p);
+    }
+
+    fn visit_expr_method_call(&mut self, call: &'ast syn::ExprMethodCall) {
+        if (call.method == "store" || call.method == "store_mut") && call.args.is_empty() {
+            self.store_calls += 1;
+        }
+        syn::visit::visit_expr_method_call(self, call);
     }
 
     fn visit_macro(&mut self, m: &'ast syn::Macro) {
@@ -502,4 +511,35 @@ fn the_check_sees_a_circle_when_there_is_one() {
     let folders = folder_edges(src);
     let edges = &folders[&vec!["room".to_string()]];
     assert!(edges.get("b").is_none(), "{edges:?}");
+}
+
+#[test]
+fn the_faces_reach_the_store_only_through_ops() {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let folders = folder_edges(&src);
+    let root = &folders[&Vec::<String>::new()];
+    for face in ["cli", "tui"] {
+        let reached = root.get(face).cloned().unwrap_or_default();
+        assert!(
+            !reached.contains_key("store"),
+            "src/{face} names the store ({}); it should ask ops",
+            reached["store"]
+        );
+        assert!(reached.contains_key("ops"), "src/{face} calls ops");
+    }
+    // nor through the session's store, which is for tests
+    let mut files = Vec::new();
+    rust_files(&src, &src.join("cli"), &mut files);
+    rust_files(&src, &src.join("tui"), &mut files);
+    for file in files {
+        let syntax = syn::parse_file(&std::fs::read_to_string(&file).unwrap()).unwrap();
+        let mut p = Paths::default();
+        p.visit_file(&syntax);
+        assert_eq!(
+            p.store_calls,
+            0,
+            "{} calls the session's store; it should ask ops",
+            file.display()
+        );
+    }
 }

@@ -154,10 +154,11 @@ fn a_note_typed_and_confirmed_is_in_the_database() {
     let globex = app
         .ctx()
         .session
+        .store()
         .deal_page(&ListQuery::default(), 0, 1)
         .unwrap()[0]
         .id;
-    let saved = app.ctx().session.deal(globex).unwrap();
+    let saved = app.ctx().session.store().deal(globex).unwrap();
     assert_eq!(
         saved.steps[0].notes.outcomes,
         "Pain: churn reporting takes 3 weeks\nMetric: 2 days"
@@ -246,6 +247,7 @@ fn new_deal_form_validates_in_place_and_creates_the_deal() {
     assert_eq!(
         app.ctx()
             .session
+            .store()
             .count_deals(&ListQuery::default())
             .unwrap(),
         0
@@ -270,7 +272,12 @@ fn new_deal_form_validates_in_place_and_creates_the_deal() {
     app.update(Action::Save);
     let text = screen(&app, 80, 24);
     assert!(text.contains("Deal 1 created"), "{text}");
-    let created = app.ctx().session.deal(qualify::domain::DealId(1)).unwrap();
+    let created = app
+        .ctx()
+        .session
+        .store()
+        .deal(qualify::domain::DealId(1))
+        .unwrap();
     assert_eq!(created.amount, Some(Money::from_dollars(250_000)));
     assert_eq!(created.close_date, Some(parse_date("2027-02-28").unwrap()));
 }
@@ -327,11 +334,12 @@ fn quit_keys() {
     let globex = app
         .ctx()
         .session
+        .store()
         .deal_page(&ListQuery::default(), 0, 1)
         .unwrap()[0]
         .id;
     assert_eq!(
-        app.ctx().session.deal(globex).unwrap().steps[0]
+        app.ctx().session.store().deal(globex).unwrap().steps[0]
             .notes
             .outcomes,
         "typed then Ctrl-C",
@@ -374,10 +382,11 @@ fn globex(app: &App) -> qualify::domain::Deal {
     let id = app
         .ctx()
         .session
+        .store()
         .deal_page(&ListQuery::default(), 0, 1)
         .unwrap()[0]
         .id;
-    app.ctx().session.deal(id).unwrap()
+    app.ctx().session.store().deal(id).unwrap()
 }
 
 #[test]
@@ -577,6 +586,7 @@ fn the_sa_signs_off_the_validation_plan_and_battle_cards_are_kept() {
     assert_eq!(
         app.ctx()
             .session
+            .store()
             .battle_card("initrode")
             .unwrap()
             .unwrap()
@@ -706,7 +716,11 @@ fn the_review_queues_list_the_deals_waiting_on_a_sign_off() {
 fn an_sa_send_back_reopens_step_4_and_says_why() {
     let mut store = fixture_store();
     store.set_user("Sam Okafor");
-    let acme = store.deal_page(&ListQuery::default(), 1, 1).unwrap()[0].id;
+    let acme = store
+        .store()
+        .deal_page(&ListQuery::default(), 1, 1)
+        .unwrap()[0]
+        .id;
     for change in [StepChange::Unblock, StepChange::Complete] {
         ops::change_step(store.at(now()), acme, None, 3, &change).unwrap();
     }
@@ -722,7 +736,7 @@ fn an_sa_send_back_reopens_step_4_and_says_why() {
         status.contains("step 4 reopened: sent back by Sam Okafor: Add a load test"),
         "{status}"
     );
-    let deal = app.ctx().session.deal(acme).unwrap();
+    let deal = app.ctx().session.store().deal(acme).unwrap();
     assert_eq!(deal.steps[3].status, StepStatus::InProgress);
     assert!(
         detail(&app).contains("sent back by Sam Okafor: Add a load test"),
@@ -751,6 +765,7 @@ fn a_row_changed_elsewhere_is_not_overwritten_but_other_changes_merge() {
 
     // someone else changes the budget: no conflict with this row
     elsewhere
+        .store_mut()
         .update_deal(id, None, now(), |d| {
             d.content.budget.source = "FY28".into();
             Ok(())
@@ -758,7 +773,7 @@ fn a_row_changed_elsewhere_is_not_overwritten_but_other_changes_merge() {
         .unwrap();
     app.update(Action::Save);
     assert_eq!(app.status().unwrap().text, "Stakeholder saved");
-    let deal = app.ctx().session.deal(id).unwrap();
+    let deal = app.ctx().session.store().deal(id).unwrap();
     assert_eq!(deal.content.stakeholders[0].title, "CFO (acting)");
     assert_eq!(
         deal.content.budget.source, "FY28",
@@ -769,6 +784,7 @@ fn a_row_changed_elsewhere_is_not_overwritten_but_other_changes_merge() {
     app.update(Action::Open);
     type_text(&mut app, "!");
     elsewhere
+        .store_mut()
         .update_deal(id, None, now(), |d| {
             d.content.stakeholders[0].name = "Thomas Hale".into();
             Ok(())
@@ -777,7 +793,14 @@ fn a_row_changed_elsewhere_is_not_overwritten_but_other_changes_merge() {
     app.update(Action::Save);
     assert_eq!(app.status().unwrap().tone, Tone::Error);
     assert_eq!(
-        app.ctx().session.deal(id).unwrap().content.stakeholders[0].name,
+        app.ctx()
+            .session
+            .store()
+            .deal(id)
+            .unwrap()
+            .content
+            .stakeholders[0]
+            .name,
         "Thomas Hale"
     );
 }
@@ -785,7 +808,11 @@ fn a_row_changed_elsewhere_is_not_overwritten_but_other_changes_merge() {
 /// Acme (steps 1-2 done, 3 blocked) in the app, from the fixture store.
 fn acme_app() -> (App, qualify::domain::DealId) {
     let store = fixture_store();
-    let acme = store.deal_page(&ListQuery::default(), 1, 1).unwrap()[0].id;
+    let acme = store
+        .store()
+        .deal_page(&ListQuery::default(), 1, 1)
+        .unwrap()[0]
+        .id;
     let mut app = app(store, 120, 40);
     open_row(&mut app, 1);
     (app, acme)
@@ -832,7 +859,7 @@ fn the_note_chosen_on_one_step_is_not_carried_to_the_next() {
     app.update(Action::EditNote); // Tab Tab e
     type_text(&mut app, " Incumbent is spreadsheets");
     app.update(Action::Confirm);
-    let deal = app.ctx().session.deal(acme).unwrap();
+    let deal = app.ctx().session.store().deal(acme).unwrap();
     assert!(
         deal.steps[4]
             .notes
@@ -854,7 +881,7 @@ fn a_complete_step_whose_criteria_an_edit_took_away_is_marked() {
     app.update(Action::Approve);
     app.update(Action::Confirm);
     app.update(Action::CompleteStep);
-    assert!(app.ctx().session.deal(acme).unwrap().steps[3].is_complete());
+    assert!(app.ctx().session.store().deal(acme).unwrap().steps[3].is_complete());
     assert!(!steps_pane(&app).contains('✗'), "{}", steps_pane(&app));
     // the first validation item loses its owner: accepted, and marked
     app.update(Action::SelectStep(4));
@@ -867,7 +894,7 @@ fn a_complete_step_whose_criteria_an_edit_took_away_is_marked() {
         app.update(special(KeyCode::Backspace));
     }
     app.update(Action::Save);
-    let deal = app.ctx().session.deal(acme).unwrap();
+    let deal = app.ctx().session.store().deal(acme).unwrap();
     assert_eq!(deal.content.validation_plan.items[0].owner, "");
     assert!(deal.steps[3].is_complete(), "the edit is not refused");
     let pane = steps_pane(&app);
@@ -888,12 +915,12 @@ fn reopening_a_step_with_later_steps_complete_asks_first() {
         "{text}"
     );
     app.update(Action::Cancel);
-    assert!(app.ctx().session.deal(acme).unwrap().steps[0].is_complete());
+    assert!(app.ctx().session.store().deal(acme).unwrap().steps[0].is_complete());
     app.update(Action::ReopenStep);
     let y = KeyEvent::new(KeyCode::Char('y'), KeyModifiers::NONE);
     let action = qualify::tui::keymap::action_for(&app.layers(), &y).unwrap();
     app.update(action);
-    let deal = app.ctx().session.deal(acme).unwrap();
+    let deal = app.ctx().session.store().deal(acme).unwrap();
     assert_eq!(deal.steps[0].status, StepStatus::InProgress);
     assert!(deal.steps[1].is_complete(), "step 2 stays complete");
     // a step with nothing complete after it reopens without asking
@@ -914,7 +941,7 @@ fn two_windows() -> (tempfile::TempDir, App, Session, qualify::domain::DealId) {
         .unwrap()
         .remove(0)
         .into_deal(&pb, now());
-    let id = store.save_deals(&[acme], false, now()).unwrap()[0].id;
+    let id = store.store_mut().save_deals(&[acme], false, now()).unwrap()[0].id;
     let elsewhere = session(Store::open(&path).unwrap());
     let mut app = app(store, 120, 40);
     open_row(&mut app, 0);
@@ -940,7 +967,12 @@ fn a_battle_card_changed_elsewhere_is_not_overwritten() {
     assert_eq!(status.tone, Tone::Error, "{}", status.text);
     assert!(status.text.contains("changed elsewhere"), "{}", status.text);
     assert_eq!(
-        elsewhere.battle_card("Globex").unwrap().unwrap().notes,
+        elsewhere
+            .store()
+            .battle_card("Globex")
+            .unwrap()
+            .unwrap()
+            .notes,
         "From the field: they cut price"
     );
     assert_eq!(
@@ -964,7 +996,7 @@ fn ctrl_c_while_a_note_s_save_is_refused_keeps_the_text_and_offers_it_back() {
     };
     ops::change_step(&mut elsewhere, id, None, 3, &note).unwrap();
     assert_eq!(app.update(Action::ForceQuit), Flow::Quit);
-    let deal = elsewhere.deal(id).unwrap();
+    let deal = elsewhere.store().deal(id).unwrap();
     assert_eq!(
         deal.steps[2].notes.outcomes, "Written in another window",
         "nothing overwritten"
@@ -983,7 +1015,7 @@ fn ctrl_c_while_a_note_s_save_is_refused_keeps_the_text_and_offers_it_back() {
     let text = screen(&app, 120, 40);
     assert!(text.contains("Budget moved to Q2"), "{text}");
     app.update(Action::Confirm);
-    let saved = app.ctx().session.deal(id).unwrap().steps[2]
+    let saved = app.ctx().session.store().deal(id).unwrap().steps[2]
         .notes
         .outcomes
         .clone();

@@ -38,7 +38,7 @@ fn two_deals(dir: &Path) -> Session {
 /// Another window on the same file: what is really in the database.
 fn deals_in(dir: &Path) -> usize {
     let s = session(Store::open(&dir.join("q.db")).unwrap());
-    s.count_deals(&s.list_query()).unwrap()
+    s.store().count_deals(&s.list_query()).unwrap()
 }
 
 /// The text inside the dialog's border (the topmost box whose title is an
@@ -259,9 +259,9 @@ fn a_bad_deal_document_is_refused_in_place_as_the_cli_refuses_it() {
 fn deal_documents_changed_since_export_are_refused_unless_f_overwrites_them() {
     let dir = tempfile::tempdir().unwrap();
     let mut s = two_deals(dir.path());
-    let id = s.deal_page(&s.list_query(), 0, 1).unwrap()[0].id;
+    let id = s.store().deal_page(&s.list_query(), 0, 1).unwrap()[0].id;
     // exported, renamed in the file, and changed in the database since
-    let mut doc = DealDocument::from_deal(&s.deal(id).unwrap(), &s.playbook);
+    let mut doc = DealDocument::from_deal(&s.store().deal(id).unwrap(), &s.playbook);
     doc.name = "Globex analytics EMEA".into();
     let file = dir.path().join("deals.json");
     std::fs::write(&file, serde_json::to_string(&[doc]).unwrap()).unwrap();
@@ -273,7 +273,7 @@ fn deal_documents_changed_since_export_are_refused_unless_f_overwrites_them() {
     let mut app = app(s, 120, 40);
     let name = || {
         let s = session(Store::open(&dir.path().join("q.db")).unwrap());
-        s.deal(id).unwrap().name
+        s.store().deal(id).unwrap().name
     };
 
     dry_run(&mut app, file.to_str().unwrap());

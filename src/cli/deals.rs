@@ -7,8 +7,8 @@ use super::print;
 use crate::config::Failure;
 use crate::domain::deal::DealId;
 use crate::domain::pipeline::{self, Outcome, OutcomeKind};
+use crate::ops::ListQuery;
 use crate::ops::{self, Session, views};
-use crate::store::ListQuery;
 use crate::text::clean;
 use std::io::Write;
 

@@ -10,9 +10,9 @@ use crate::domain::deal::DealId;
 use crate::domain::escalation::{self, EscalationId};
 use crate::domain::qa::QaState;
 use crate::domain::step::RuleError;
+use crate::ops::StoreError;
 use crate::ops::views::{self, DealAtNow};
 use crate::ops::{self, Session};
-use crate::store::StoreError;
 use crate::text::clean;
 use serde_json::{Value, json};
 use std::fmt::Write as _;
@@ -252,5 +252,5 @@ fn write_report(id: DealId, out: Option<&Path>, env: &Session) -> Result<Option<
 /// Written to a temporary file beside it and renamed, so a symlink at `path`
 /// is replaced, never written through.
 fn write_private(path: &Path, text: &str) -> std::io::Result<()> {
-    crate::store::files::write_private(path, text.as_bytes())
+    crate::files::write_private(path, text.as_bytes())
 }

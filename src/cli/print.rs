@@ -9,7 +9,7 @@ use crate::domain::metrics::{Metric, Metrics};
 use crate::domain::playbook::Playbook;
 use crate::domain::qa::{QaItem, QaState};
 use crate::domain::{criteria, pipeline};
-use crate::store::CategoryTotal;
+use crate::ops::CategoryTotal;
 use crate::text::{Output, clean, fit, head};
 use chrono::{DateTime, Utc};
 use serde_json::{Value, json};

@@ -7,9 +7,8 @@ use crate::domain::deal::Deal;
 use crate::domain::escalation::Escalation;
 use crate::domain::pipeline::forecast_category;
 use crate::domain::playbook::Playbook;
-use crate::domain::qa::{QaItem, QaState};
+use crate::domain::qa::{self, QaItem, QaState};
 use crate::domain::step::StepStatus;
-use crate::ops::views;
 use crate::text::clean;
 use chrono::NaiveDate;
 use std::fmt::Write;
@@ -404,7 +403,7 @@ pub fn markdown(
     );
 
     let h = &c.handoff;
-    if views::handoff_due(deal) {
+    if qa::handoff_due(deal) {
         let _ = writeln!(out, "## Handoff to implementation\n");
         let criteria: Vec<String> = plan
             .items

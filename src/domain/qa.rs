@@ -126,16 +126,26 @@ fn manager_review(deal: &Deal, playbook: &Playbook) -> (QaState, String) {
     }
 }
 
-/// When the deal is won or flagged for handoff: contacts, scope, success
-/// criteria (from step 4), commitments and open risks all written down.
-fn handoff_documented(deal: &Deal) -> (QaState, String) {
-    let h = &deal.content.handoff;
-    let won = deal
-        .content
+/// Whether the deal's handoff to implementation is due: its recorded
+/// outcome is won, or it is flagged for handoff. The stage's words decide
+/// nothing.
+pub fn handoff_due(deal: &Deal) -> bool {
+    won(deal) || deal.content.handoff.flagged
+}
+
+/// Whether the deal's recorded outcome is won.
+fn won(deal: &Deal) -> bool {
+    deal.content
         .outcome
         .as_ref()
-        .is_some_and(|o| o.kind == OutcomeKind::Won);
-    if !won && !h.flagged {
+        .is_some_and(|o| o.kind == OutcomeKind::Won)
+}
+
+/// When the handoff is due: contacts, scope, success criteria (from step
+/// 4), commitments and open risks all written down.
+fn handoff_documented(deal: &Deal) -> (QaState, String) {
+    let h = &deal.content.handoff;
+    if !handoff_due(deal) {
         return (
             QaState::NotApplicable,
             "not needed: the deal is not won or flagged for handoff".into(),
@@ -164,7 +174,7 @@ fn handoff_documented(deal: &Deal) -> (QaState, String) {
     if blank(&h.open_risks) {
         missing.push("open risks");
     }
-    let why = if won {
+    let why = if won(deal) {
         format!("stage is {}", clean(&deal.stage))
     } else {
         "flagged for handoff".to_string()

@@ -14,21 +14,30 @@ use crate::domain::playbook::{EscalationRule, Playbook};
 use crate::domain::review::{self, Reviewer};
 use crate::domain::step::{ChangeOutcome, NoteKind, StepChange};
 use crate::domain::{criteria, step};
-use crate::store::{Database, Draft, ListQuery, Saved, StoreError};
+use crate::store::Database;
+
+/// The store's plain types the faces use with ops' functions (queries,
+/// rows, errors); the faces name them from here, never from the store.
+pub use crate::store::{
+    BattleCard, CategoryTotal, Draft, ListQuery, ListSort, Queue, Saved, StoreError,
+};
 use std::path::PathBuf;
 
 pub mod content;
 pub mod file_import;
 pub mod interop;
 pub mod transfer;
+pub mod upkeep;
 pub mod views;
+pub mod watch;
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 
 /// What every use case works with: the open database (whichever engine
 /// keeps it), the procedure, the one clock, and who is acting.
 pub struct Session {
-    pub store: Box<dyn Database>,
+    /// The store, reached only by the use cases: the faces ask ops.
+    store: Box<dyn Database>,
     pub playbook: Playbook,
     pub clock: Clock,
     /// The acting user (`--user`, `QUALIFY_USER`, else the login name).
@@ -654,6 +663,18 @@ pub fn describe(errors: &[PathError]) -> String {
 }
 
 impl Session {
+    /// The store under the session, for tests and benchmarks that set up
+    /// or inspect data below the rules. The faces never call it: they ask
+    /// ops (tests/layers.rs checks).
+    pub fn store(&self) -> &(dyn Database + 'static) {
+        &*self.store
+    }
+
+    /// The store under the session, to write below the rules (tests).
+    pub fn store_mut(&mut self) -> &mut (dyn Database + 'static) {
+        &mut *self.store
+    }
+
     /// Act as `user` from now on (the history's "who", and sign-offs).
     pub fn set_user(&mut self, user: &str) {
         self.user = user.trim().to_string();
@@ -665,20 +686,5 @@ impl Session {
     pub fn at(&mut self, at: chrono::DateTime<chrono::Utc>) -> &mut Session {
         self.clock = Clock::fixed(at).with_offset(self.clock.offset());
         self
-    }
-}
-
-/// Reads go straight to the store: a session is the store with the
-/// procedure, the clock and the person around it.
-impl std::ops::Deref for Session {
-    type Target = dyn Database;
-    fn deref(&self) -> &(dyn Database + 'static) {
-        &*self.store
-    }
-}
-
-impl std::ops::DerefMut for Session {
-    fn deref_mut(&mut self) -> &mut (dyn Database + 'static) {
-        &mut *self.store
     }
 }

@@ -1,6 +1,6 @@
 //! The composed reads both faces show, each written once: a deal at the
 //! clock's now (its QA checklist and open escalations), the metrics' range
-//! unless told otherwise, whether a deal's handoff is due, and the reads of
+//! unless told otherwise, and the reads of
 //! deals, lists, histories and battle cards the faces make through the
 //! session rather than the store.
 
@@ -9,7 +9,6 @@ use crate::domain::audit::AuditEntry;
 use crate::domain::deal::{Deal, DealId, DealSummary};
 use crate::domain::escalation::{self, Escalation};
 use crate::domain::metrics::Range;
-use crate::domain::pipeline::OutcomeKind;
 use crate::domain::qa::{self, QaItem};
 use crate::store::{BattleCard, CategoryTotal, ListQuery, StoreError};
 use chrono::{DateTime, NaiveDate, Utc};
@@ -77,18 +76,6 @@ pub fn metrics_range(s: &Session, from: Option<NaiveDate>, to: Option<NaiveDate>
     }
 }
 
-/// Whether the deal's handoff to implementation is due: its recorded
-/// outcome is won, or it is flagged for handoff (the rule the QA
-/// checklist's handoff item applies). The stage's words do not count.
-pub fn handoff_due(deal: &Deal) -> bool {
-    let won = deal
-        .content
-        .outcome
-        .as_ref()
-        .is_some_and(|o| o.kind == OutcomeKind::Won);
-    won || deal.content.handoff.flagged
-}
-
 /// One deal, whole.
 pub fn deal(s: &Session, id: DealId) -> Result<Deal> {
     s.store.deal(id)
@@ -107,6 +94,30 @@ pub fn each_list_row<E: From<StoreError>>(
 /// Every row of the pipeline list for `query`, in its order.
 pub fn list_rows(s: &Session, query: &ListQuery) -> Result<Vec<DealSummary>> {
     s.store.deal_page(query, 0, usize::MAX >> 1)
+}
+
+/// One page of the pipeline list for `query`: at most `limit` rows from
+/// `offset` on, `total` being how many match (a page past the middle is
+/// read from the end).
+pub fn list_page(
+    s: &Session,
+    query: &ListQuery,
+    offset: usize,
+    limit: usize,
+    total: usize,
+) -> Result<Vec<DealSummary>> {
+    s.store.deal_page_of(query, offset, limit, total)
+}
+
+/// How many deals match `query`.
+pub fn list_count(s: &Session, query: &ListQuery) -> Result<usize> {
+    s.store.count_deals(query)
+}
+
+/// The owners (or, with `sa`, the solution architects) named on any deal,
+/// in order: what the list's owner and SA filters cycle through.
+pub fn people(s: &Session, sa: bool) -> Result<Vec<String>> {
+    s.store.people(sa)
 }
 
 /// The deals and amount per forecast category of the list for `query`.

@@ -85,7 +85,7 @@
 //! the deferred indexes), and `safety`, `doctor`, `schema`, `stamps`.
 
 mod error;
-pub mod files;
+pub use crate::files;
 mod list;
 mod sqlite;
 

@@ -11,6 +11,7 @@ use super::screens::transfer::{DialogOutcome, ExportDialog, ImportDialog};
 use super::shared::{Ctx, Look, Status, Tone};
 use super::widgets::help::HelpOverlay;
 use crate::clock::Clock;
+use crate::ops;
 use ratatui::DefaultTerminal;
 use ratatui::buffer::Buffer;
 use ratatui::crossterm::event::{self, Event, KeyEventKind};
@@ -389,7 +390,7 @@ impl App {
     /// Another process wrote to the database since we last looked: show it
     /// (what is being typed stays in its editor). Whether anything moved.
     pub fn notice_changes(&mut self) -> bool {
-        let Ok(now) = self.ctx.session.store.change_mark() else {
+        let Ok(now) = ops::watch::change_mark(&self.ctx.session) else {
             return false;
         };
         let seen = self.data_version.replace(now);
@@ -411,7 +412,7 @@ impl App {
     /// the app read-only (the store refuses writes; the list shows a banner).
     /// Whether anything changed.
     pub fn health_check(&mut self) -> bool {
-        let Some(problem) = self.ctx.session.store.background_check() else {
+        let Some(problem) = ops::watch::background_check(&mut self.ctx.session) else {
             return false;
         };
         self.reload_list();
@@ -440,7 +441,7 @@ impl App {
             // process's changes (a cheap pragma), and more often while the
             // background integrity check runs
             let mut wait = until_next_minute(&self.ctx.session.clock).min(WATCH_EVERY);
-            if self.ctx.session.store.checking() {
+            if ops::watch::checking(&self.ctx.session) {
                 wait = wait.min(Duration::from_millis(200));
             }
             // the progress bar of an import or export moves

@@ -14,6 +14,7 @@ pub use app::App;
 pub use shared::Ctx;
 
 use crate::config::{self, Failure, Options};
+use crate::ops;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicI32, Ordering};
@@ -30,17 +31,15 @@ pub fn main(options: &Options) -> ExitCode {
         session,
         theme: theme::Theme::from_env(),
     };
-    let _log = start_log(ctx.session.store.path());
+    let _log = start_log(ops::watch::file(&ctx.session));
     // a damaged file found after start shows as the list's read-only banner
-    ctx.session.store.start_background_check();
+    ops::watch::start_background_check(&mut ctx.session);
     if let Err(e) = color_eyre::install() {
         tracing::warn!("could not install the error report hook: {e}");
     }
     restore_terminal_on_signals();
     report_crashes(
-        ctx.session
-            .store
-            .path()
+        ops::watch::file(&ctx.session)
             .and_then(|p| p.parent())
             .map(folder_or_here),
     );
@@ -70,8 +69,8 @@ fn folder_or_here(dir: &Path) -> PathBuf {
 /// Log to `qualify.log` beside the database, never to the screen. The log
 /// is 0600 (it names deals); a symlink in its place is not followed.
 fn start_log(db: Option<&std::path::Path>) -> Option<tracing_appender::non_blocking::WorkerGuard> {
-    let dir = crate::store::files::folder_of(db?);
-    let file = crate::store::files::append_private(&dir.join("qualify.log")).ok()?;
+    let dir = crate::files::folder_of(db?);
+    let file = crate::files::append_private(&dir.join("qualify.log")).ok()?;
     let (writer, guard) = tracing_appender::non_blocking(file);
     tracing_subscriber::fmt()
         .with_writer(writer)

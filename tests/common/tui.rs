@@ -90,7 +90,7 @@ pub fn acme_and(others: Vec<NewDeal>) -> Session {
         .unwrap()
         .remove(0)
         .into_deal(&pb, start);
-    let acme = store.save_deals(&[acme], false, start).unwrap()[0].id;
+    let acme = store.store_mut().save_deals(&[acme], false, start).unwrap()[0].id;
     ops::add_deals(store.at(start), others).unwrap();
     for n in 1..=2u8 {
         let at = start + Duration::hours(i64::from(n) * 24);

@@ -134,7 +134,7 @@ fn deals_survive_reopening() {
 fn a_refused_step_change_writes_nothing() {
     let (_dir, _path, mut store) = temp_store();
     let id = ops::add_deal(store.at(now()), acme("Acme", 300_000, "2027-03-31")).unwrap();
-    let before = store.deal(id).unwrap();
+    let before = store.store().deal(id).unwrap();
     let err = ops::change_step(store.at(now()), id, None, 2, &StepChange::Complete).unwrap_err();
     assert!(
         matches!(
@@ -143,7 +143,7 @@ fn a_refused_step_change_writes_nothing() {
         ),
         "{err}"
     );
-    assert_eq!(store.deal(id).unwrap(), before);
+    assert_eq!(store.store().deal(id).unwrap(), before);
 }
 
 #[test]
@@ -191,7 +191,7 @@ fn a_stale_writer_is_refused() {
     let (_dir, path, mut first) = temp_store();
     let id = ops::add_deal(first.at(now()), acme("Acme", 300_000, "2027-03-31")).unwrap();
     let mut second = session(Store::open(&path).unwrap());
-    let seen = first.deal(id).unwrap().version;
+    let seen = first.store().deal(id).unwrap().version;
     ops::change_step(second.at(now()), id, Some(seen), 1, &StepChange::Start).unwrap();
     let err =
         ops::change_step(first.at(now()), id, Some(seen), 1, &StepChange::Complete).unwrap_err();
@@ -207,7 +207,7 @@ fn a_stale_writer_is_refused() {
         "{err}"
     );
     assert_eq!(
-        first.deal(id).unwrap().steps[0].status,
+        first.store().deal(id).unwrap().steps[0].status,
         StepStatus::InProgress
     );
 }
@@ -234,7 +234,7 @@ fn concurrent_writers_from_threads_all_land() {
     for h in handles {
         h.join().unwrap();
     }
-    assert_eq!(store.deal(id).unwrap().version, 41);
+    assert_eq!(store.store().deal(id).unwrap().version, 41);
 }
 
 #[test]
@@ -245,6 +245,7 @@ fn the_list_pages_sorts_and_filters() {
     ops::add_deal(store.at(now()), acme("Initech 100%_", 90_000, "2027-01-15")).unwrap();
     let names = |q: &ListQuery, offset, limit| -> Vec<String> {
         store
+            .store()
             .deal_page(q, offset, limit)
             .unwrap()
             .into_iter()
@@ -272,7 +273,7 @@ fn the_list_pages_sorts_and_filters() {
         ..Default::default()
     };
     assert_eq!(names(&filtered, 0, 10), ["Globex"]);
-    assert_eq!(store.count_deals(&filtered).unwrap(), 1);
+    assert_eq!(store.store().count_deals(&filtered).unwrap(), 1);
     let literal = ListQuery {
         filter: "0%_".into(),
         ..Default::default()
@@ -282,7 +283,7 @@ fn the_list_pages_sorts_and_filters() {
         ["Initech 100%_"],
         "% and _ match literally"
     );
-    assert_eq!(store.count_deals(&ListQuery::default()).unwrap(), 3);
+    assert_eq!(store.store().count_deals(&ListQuery::default()).unwrap(), 3);
 }
 
 #[test]
@@ -311,7 +312,7 @@ fn a_batch_with_one_bad_deal_creates_none() {
     let err =
         ops::add_deals(store.at(now()), vec![acme("Acme", 1, "2027-01-01"), bad]).unwrap_err();
     assert!(err.to_string().contains("account: required"), "{err}");
-    assert_eq!(store.count_deals(&ListQuery::default()).unwrap(), 0);
+    assert_eq!(store.store().count_deals(&ListQuery::default()).unwrap(), 0);
     let ids = ops::add_deals(
         store.at(now()),
         vec![
@@ -321,7 +322,7 @@ fn a_batch_with_one_bad_deal_creates_none() {
     )
     .unwrap();
     assert_eq!(ids.len(), 2);
-    assert_eq!(store.deal(ids[1]).unwrap().name, "Globex");
+    assert_eq!(store.store().deal(ids[1]).unwrap().name, "Globex");
 }
 
 #[test]
@@ -560,9 +561,9 @@ fn counts_and_totals_kept_per_group_match_a_recount() {
         },
     ];
     for q in &queries {
-        let rows = store.deal_page(q, 0, 100).unwrap();
-        assert_eq!(store.count_deals(q).unwrap(), rows.len(), "{q:?}");
-        let totals = store.category_totals(q).unwrap();
+        let rows = store.store().deal_page(q, 0, 100).unwrap();
+        assert_eq!(store.store().count_deals(q).unwrap(), rows.len(), "{q:?}");
+        let totals = store.store().category_totals(q).unwrap();
         for t in totals {
             let of: Vec<_> = rows.iter().filter(|r| r.forecast == t.category).collect();
             assert_eq!(t.deals as usize, of.len(), "{q:?} {:?}", t.category);
@@ -571,11 +572,11 @@ fn counts_and_totals_kept_per_group_match_a_recount() {
         }
     }
     assert_eq!(
-        store.count_deals(&queries[1]).unwrap(),
+        store.store().count_deals(&queries[1]).unwrap(),
         2,
         "owners without case"
     );
-    assert_eq!(store.people(false).unwrap(), ["Dana AE", "kim"]);
+    assert_eq!(store.store().people(false).unwrap(), ["Dana AE", "kim"]);
 }
 
 #[test]
@@ -595,12 +596,13 @@ fn the_typed_filter_finds_text_anywhere_in_name_account_or_owner() {
             ..store.list_query()
         };
         let rows: Vec<DealId> = store
+            .store()
             .deal_page(&q, 0, 10)
             .unwrap()
             .iter()
             .map(|r| r.id)
             .collect();
-        assert_eq!(store.count_deals(&q).unwrap(), rows.len(), "{text}");
+        assert_eq!(store.store().count_deals(&q).unwrap(), rows.len(), "{text}");
         rows
     };
     assert_eq!(find(&store, "ROLL"), [ids[0]], "anywhere, without case");
@@ -643,7 +645,7 @@ fn every_new_deal_is_searchable_once_whichever_way_it_was_made() {
             filter: text.into(),
             ..store.list_query()
         };
-        store.count_deals(&q).unwrap()
+        store.store().count_deals(&q).unwrap()
     };
     ops::demo(&mut store, 30, 3, |_| {}).unwrap();
     assert_eq!(indexed(), (30, 30), "demo deals");
@@ -657,6 +659,7 @@ fn every_new_deal_is_searchable_once_whichever_way_it_was_made() {
     assert_eq!(found(&store, "uokka"), 2, "deals imported");
     // made and renamed in one transaction: indexed once, by its new name
     store
+        .store_mut()
         .batch(true, now(), |batch| {
             let mut deal = acme("Wombat", 1, "2027-01-10").into_deal(
                 DealId(0),
@@ -678,6 +681,7 @@ fn every_new_deal_is_searchable_once_whichever_way_it_was_made() {
     assert_eq!(indexed(), (34, 34), "each deal once");
     // a dry run leaves nothing in the index
     store
+        .store_mut()
         .batch(false, now(), |batch| {
             let deal = acme("Narwhal", 1, "2027-01-10").into_deal(
                 DealId(0),
@@ -714,14 +718,19 @@ fn every_open_deal_comes_whole_in_order_and_a_refusal_stops_the_reading() {
     assert!(open.len() > 10, "{}", open.len());
     let mut seen = Vec::new();
     store
+        .store()
         .each_open_deal(|deal| {
-            assert_eq!(*deal, store.deal(deal.id).unwrap(), "whole, as read alone");
+            assert_eq!(
+                *deal,
+                store.store().deal(deal.id).unwrap(),
+                "whole, as read alone"
+            );
             seen.push((deal.id, deal.escalations.len()));
             Ok::<_, StoreError>(())
         })
         .unwrap();
     assert_eq!(seen, open);
-    stops_at_a_refusal(|take| store.each_open_deal(|_| take()));
+    stops_at_a_refusal(|take| store.store().each_open_deal(|_| take()));
 }
 
 /// Hand `walk` a taker that refuses the third deal: the walk stops there
@@ -774,7 +783,7 @@ fn a_large_import_leaves_every_index_whole_and_a_failed_one_leaves_them_as_they_
         .count();
     assert!(indexes > 40, "the deals' and summary's indexes: {indexes}");
     // 1,500 new deals, then one that replaces a deal already there
-    let first = store.deal(DealId(1)).unwrap();
+    let first = store.store().deal(DealId(1)).unwrap();
     let mut docs: Vec<serde_json::Value> = (0..1_500)
         .map(|i| serde_json::json!({"name": format!("Bulk {i}"), "account": format!("Acct {}", i % 7), "amount": 1000 + i}))
         .collect();
@@ -794,12 +803,12 @@ fn a_large_import_leaves_every_index_whole_and_a_failed_one_leaves_them_as_they_
         by_index("SELECT count(*) FROM pipeline INDEXED BY pipeline_by_meddpicc"),
         1_540
     );
-    assert_eq!(store.deal(DealId(1)).unwrap().name, "Renamed One");
+    assert_eq!(store.store().deal(DealId(1)).unwrap().name, "Renamed One");
     let q = ListQuery {
         filter: "Bulk 1499".into(),
         ..store.list_query()
     };
-    assert_eq!(store.count_deals(&q).unwrap(), 1, "searchable");
+    assert_eq!(store.store().count_deals(&q).unwrap(), 1, "searchable");
     // 1,500 good deals and a bad one: nothing is written, the indexes stay
     let mut docs: Vec<serde_json::Value> = (0..1_500)
         .map(|i| serde_json::json!({"name": format!("Second {i}"), "account": "B"}))
@@ -833,6 +842,7 @@ fn every_deal_comes_whole_with_its_stage_changes_and_an_owner_filter_holds() {
         ids.into_iter()
             .map(|id| {
                 let stages = store
+                    .store()
                     .history(id)
                     .unwrap()
                     .into_iter()
@@ -846,8 +856,13 @@ fn every_deal_comes_whole_with_its_stage_changes_and_an_owner_filter_holds() {
     let walked = |store: &Session, owner: Option<&str>| {
         let mut seen = Vec::new();
         store
+            .store()
             .each_whole_deal(owner, |deal, stages| {
-                assert_eq!(*deal, store.deal(deal.id).unwrap(), "whole, as read alone");
+                assert_eq!(
+                    *deal,
+                    store.store().deal(deal.id).unwrap(),
+                    "whole, as read alone"
+                );
                 seen.push((deal.id, stages.to_vec()));
                 Ok::<_, StoreError>(())
             })
@@ -865,7 +880,7 @@ fn every_deal_comes_whole_with_its_stage_changes_and_an_owner_filter_holds() {
     let theirs = walked(&store, Some(&shouted));
     assert!(!theirs.is_empty() && theirs.len() < 60, "{}", theirs.len());
     assert_eq!(theirs, expected(&store, Some(&owner)));
-    stops_at_a_refusal(|take| store.each_whole_deal(None, |_, _| take()));
+    stops_at_a_refusal(|take| store.store().each_whole_deal(None, |_, _| take()));
 }
 
 /// The whole-database walks (check, metrics, export) read each table once

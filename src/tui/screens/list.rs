@@ -4,8 +4,8 @@
 use crate::domain::criteria::Verdict;
 use crate::domain::deal::{DealId, DealSummary};
 use crate::domain::pipeline::{ForecastCategory, OutcomeKind};
-use crate::ops::Session;
-use crate::store::{CategoryTotal, ListQuery, StoreError};
+use crate::ops::{self, Session};
+use crate::ops::{CategoryTotal, ListQuery, StoreError};
 use crate::text::shown;
 use crate::tui::action::Action;
 use crate::tui::shared::{Ctx, Look, Status};
@@ -125,7 +125,7 @@ impl ListScreen {
     /// found damaged (then the list is read-only under a banner).
     pub fn reload(&mut self, store: &Session) -> Result<(), StoreError> {
         let result = self.read_page(store);
-        self.damaged = store.damage().map(str::to_string);
+        self.damaged = ops::watch::damage(store).map(str::to_string);
         if result.is_err() && self.damaged.is_some() {
             self.rows.clear();
         }
@@ -134,11 +134,11 @@ impl ListScreen {
 
     fn read_page(&mut self, store: &Session) -> Result<(), StoreError> {
         self.query.now = store.clock.now();
-        self.total = store.count_deals(&self.query)?;
-        self.any = self.total > 0 || store.count_deals(&store.list_query())? > 0;
+        self.total = ops::views::list_count(store, &self.query)?;
+        self.any = self.total > 0 || ops::views::list_count(store, &store.list_query())? > 0;
         // the totals are shown in the foot only while no filter is typed
         self.totals = if self.query.filter.is_empty() {
-            store.category_totals(&self.query)?
+            ops::views::list_totals(store, &self.query)?
         } else {
             Vec::new()
         };
@@ -150,7 +150,8 @@ impl ListScreen {
             self.offset = self.selected + 1 - self.height;
         }
         self.offset = self.offset.min(self.total.saturating_sub(self.height));
-        self.rows = store.deal_page_of(&self.query, self.offset, self.height, self.total)?;
+        self.rows =
+            ops::views::list_page(store, &self.query, self.offset, self.height, self.total)?;
         Ok(())
     }
 
@@ -212,11 +213,11 @@ impl ListScreen {
                         q.category = cycle(&ForecastCategory::ALL, &q.category);
                     }
                     Action::CycleVerdict => q.verdict = cycle(&Verdict::ALL, &q.verdict),
-                    Action::CycleOwner => match store.people(false) {
+                    Action::CycleOwner => match ops::views::people(store, false) {
                         Ok(people) => q.owner = cycle(&people, &q.owner),
                         Err(e) => return Err(Status::error(e.to_string())),
                     },
-                    Action::CycleSa => match store.people(true) {
+                    Action::CycleSa => match ops::views::people(store, true) {
                         Ok(people) => q.sa = cycle(&people, &q.sa),
                         Err(e) => return Err(Status::error(e.to_string())),
                     },

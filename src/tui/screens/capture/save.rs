@@ -10,8 +10,8 @@ use crate::domain::escalation::EscalationId;
 use crate::domain::pipeline::{Outcome, OutcomeKind};
 use crate::domain::playbook::EscalationRule;
 use crate::domain::review::Reviewer;
+use crate::ops::StoreError;
 use crate::ops::{self, content, content::Place, content::Record, content::Row};
-use crate::store::StoreError;
 use crate::tui::shared::Ctx;
 
 /// What a saved form asks of the use cases.

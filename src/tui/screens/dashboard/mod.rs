@@ -15,9 +15,9 @@
 mod render;
 
 use crate::domain::deal::DealId;
-use crate::domain::metrics::{Metrics, Range, Tally};
+use crate::domain::metrics::{Metrics, Tally};
 use crate::ops::{self, Attention, Session};
-use crate::store::{CategoryTotal, StoreError};
+use crate::ops::{CategoryTotal, StoreError};
 use crate::text::shown;
 use crate::tui::action::Action;
 use crate::tui::job::Job;
@@ -25,9 +25,6 @@ use crate::tui::shared::{Ctx, Status};
 use crate::tui::widgets::truncate;
 use chrono::{DateTime, Utc};
 use ratatui::layout::Rect;
-
-/// The metrics' range: the last 90 days, as the CLI's default.
-pub const RANGE_DAYS: i64 = 90;
 
 /// From this width the metrics show as cards, with the charts beside the lists.
 const WIDE: u16 = 160;
@@ -100,7 +97,7 @@ fn list_rows(body: Rect) -> usize {
 impl DashboardScreen {
     /// Start computing the metrics and read the lists for the team.
     pub fn open(body: Rect, session: &mut Session) -> Result<DashboardScreen, String> {
-        let range = Range::last(RANGE_DAYS, session.clock.today());
+        let range = ops::views::metrics_range(session, None, None);
         let mut screen = DashboardScreen {
             owner: None,
             // no figures until the first come
@@ -171,7 +168,7 @@ impl DashboardScreen {
             running.again = true;
             return Ok(());
         }
-        let range = Range::last(RANGE_DAYS, session.clock.today());
+        let range = ops::views::metrics_range(session, None, None);
         let owner = self.owner.clone();
         let job = Job::start(session, move |s, _| {
             ops::metrics(s, owner.as_deref(), range).map_err(|e| e.to_string())
@@ -181,7 +178,7 @@ impl DashboardScreen {
             job,
             again: false,
         });
-        if session.store.path().is_none() {
+        if ops::watch::file(session).is_none() {
             // computed at once: shown at once
             self.poll(session)?;
         }
@@ -226,12 +223,12 @@ impl DashboardScreen {
     /// Re-read what is cheap: the forecast totals and the two lists (their
     /// flags move with the clock).
     pub fn reload(&mut self, session: &Session) -> Result<(), StoreError> {
-        let query = crate::store::ListQuery {
+        let query = crate::ops::ListQuery {
             owner: self.owner.clone(),
             ..session.list_query()
         };
         self.now = session.clock.now();
-        self.totals = session.category_totals(&query)?;
+        self.totals = ops::views::list_totals(session, &query)?;
         self.attention = ops::attention(session, self.owner.as_deref(), self.rows)?;
         self.selected[0] = self.selected[0].min(self.attention.stalled.len().saturating_sub(1));
         self.selected[1] = self.selected[1].min(self.attention.overdue.len().saturating_sub(1));
@@ -304,7 +301,7 @@ impl DashboardScreen {
                     .map_or(DashboardOutcome::Stay, DashboardOutcome::Open));
             }
             Action::Refresh => self.refresh(session).map_err(Status::error),
-            Action::CycleOwner => match session.people(false) {
+            Action::CycleOwner => match ops::views::people(session, false) {
                 Ok(people) => {
                     self.owner = match &self.owner {
                         None => people.first().cloned(),
@@ -315,7 +312,7 @@ impl DashboardScreen {
                             .cloned(),
                     };
                     // the figures shown were someone else's
-                    let range = Range::last(RANGE_DAYS, session.clock.today());
+                    let range = ops::views::metrics_range(session, None, None);
                     self.metrics = Tally::new(range).finish(&session.playbook);
                     self.weeks.clear();
                     self.has_figures = false;
@@ -377,7 +374,7 @@ mod tests {
         assert!(screen.is_working());
         assert!(screen.header_text().ends_with("· computing the metrics…"));
         assert_eq!(screen.poll(&mut session), Ok(false), "nothing yet");
-        let range = Range::last(RANGE_DAYS, session.clock.today());
+        let range = ops::views::metrics_range(&session, None, None);
         let mut new = Tally::new(range).finish(&session.playbook);
         new.qualification_accuracy.count = 7;
         let weeks = vec![new.clone(); 3];
@@ -419,7 +416,7 @@ mod tests {
         assert_eq!(value(&screen), "computing…");
         screen.wait(&mut session).unwrap();
         assert_eq!(value(&screen), "no data", "figures over no deals");
-        let range = Range::last(RANGE_DAYS, session.clock.today());
+        let range = ops::views::metrics_range(&session, None, None);
         let mut figures = Tally::new(range).finish(&session.playbook);
         figures.qualification_accuracy.count = 9;
         // asked again while running: marked, not started twice

@@ -2,9 +2,10 @@
 //! the forecast and the two lists; from 160 the metrics as cards, with the
 //! time per step.
 
-use super::{DashboardScreen, Pane, RANGE_DAYS, WIDE};
+use super::{DashboardScreen, Pane, WIDE};
 use crate::domain::deal::DealId;
 use crate::domain::metrics::Metric;
+use crate::ops::views::METRICS_DAYS;
 use crate::text::shown;
 use crate::tui::shared::Look;
 use crate::tui::theme::Theme;
@@ -44,7 +45,7 @@ impl DashboardScreen {
             0 => String::new(),
             n => format!(" · {n} weeks"),
         };
-        format!("last {RANGE_DAYS} days, {} to {}{weeks}", r.from, r.to)
+        format!("last {METRICS_DAYS} days, {} to {}{weeks}", r.from, r.to)
     }
 
     /// Below 160 columns: the metrics a line or two each, the forecast as a

@@ -177,7 +177,7 @@ impl NoteEditor {
         &mut self,
         state: &mut DealState,
         ctx: &mut Ctx,
-    ) -> Result<(), crate::store::StoreError> {
+    ) -> Result<(), crate::ops::StoreError> {
         let draft = draft_of(state, &self.target);
         let text = self.text();
         match self.save(state, ctx) {

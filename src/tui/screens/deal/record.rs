@@ -6,7 +6,7 @@
 
 use super::state::{DealState, ModeOutcome, capitalise, refusal, stored_battle_card};
 use crate::ops;
-use crate::store::StoreError;
+use crate::ops::StoreError;
 use crate::tui::action::Action;
 use crate::tui::screens::capture::{self, EditorOutcome, RecordEditor, Section, Today};
 use crate::tui::shared::{Ctx, Status};

@@ -7,13 +7,13 @@
 use crate::domain::audit::AuditEntry;
 use crate::domain::criteria::{self, Check};
 use crate::domain::deal::{Deal, DealId};
-use crate::domain::escalation::{self, Escalation};
+use crate::domain::escalation::Escalation;
 use crate::domain::pipeline::{self, ForecastCategory};
 use crate::domain::playbook::STEP_COUNT;
-use crate::domain::qa::{self, QaItem};
+use crate::domain::qa::QaItem;
 use crate::domain::step::{NoteKind, Step, StepChange};
 use crate::ops::{self, DraftOf};
-use crate::store::{BattleCard, StoreError};
+use crate::ops::{BattleCard, StoreError};
 use crate::text::shown;
 use crate::tui::screens::capture::{CaptureForm, RecordEditor, Section};
 use crate::tui::shared::{Ctx, Status};
@@ -111,10 +111,11 @@ impl DealState {
 
     /// Recompute what depends on the data and the clock.
     pub fn refresh(&mut self, ctx: &Ctx) {
-        self.now = ctx.session.clock.now();
+        let view = ops::views::deal_at_now(&ctx.session, &self.deal);
+        self.now = view.now;
         self.offset = ctx.session.clock.offset();
-        self.qa = qa::checklist(&self.deal, &ctx.session.playbook, self.now);
-        self.escalations = escalation::open(&self.deal, &ctx.session.playbook, self.now);
+        self.qa = view.qa;
+        self.escalations = view.escalations;
         self.no_longer_met = criteria::no_longer_met(&self.deal, &ctx.session.playbook);
         self.forecast = pipeline::forecast_category(&self.deal, &ctx.session.playbook, self.now);
         self.stalled = pipeline::stalled(&self.deal, &ctx.session.playbook, self.now);
@@ -344,15 +345,17 @@ pub fn refusal(e: &StoreError, kept: bool, what: &str) -> String {
 // ops: the deal, a competitor's battle card and the deal's history.
 
 fn stored_deal(ctx: &Ctx, id: DealId) -> Result<Deal, StoreError> {
-    ctx.session.store.deal(id)
+    ops::views::deal(&ctx.session, id)
 }
 
 /// The battle card kept for `competitor`, if any.
 pub fn stored_battle_card(ctx: &Ctx, competitor: &str) -> Option<BattleCard> {
-    ctx.session.store.battle_card(competitor).ok().flatten()
+    ops::views::battle_card(&ctx.session, competitor)
+        .ok()
+        .flatten()
 }
 
 /// Every change to the deal, oldest first.
 pub fn stored_history(ctx: &Ctx, id: DealId) -> Result<Vec<AuditEntry>, StoreError> {
-    ctx.session.store.history(id)
+    ops::views::history(&ctx.session, id)
 }

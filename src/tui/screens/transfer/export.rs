@@ -4,8 +4,8 @@
 //! temporary file, renamed into place), the screen drawing its progress.
 
 use super::frame::{DialogOutcome, MAX_PATH, dialog, path_field, plural, ratio, working};
-use crate::ops::Session;
 use crate::ops::transfer::{self, ExportEvent, ExportFormat, Progress};
+use crate::ops::{self, Session};
 use crate::text::shown;
 use crate::tui::action::Action;
 use crate::tui::job::Job;
@@ -346,9 +346,7 @@ impl ExportDialog {
 
 /// Start writing the export.
 fn write(format: ExportFormat, input: Input, path: PathBuf, session: &mut Session) -> ExportStage {
-    let total = session
-        .count_deals(&session.list_query())
-        .map_or(0, |n| n as u64);
+    let total = ops::views::list_count(session, &session.list_query()).map_or(0, |n| n as u64);
     let file = path.clone();
     let job = Job::start(session, move |s, progress| {
         let mut cuts = 0;
