@@ -1,7 +1,7 @@
 //! The only code that speaks SQL, behind one seam: the [`Database`] trait,
-//! which is all that ops (and, through the session, the faces) know of the
-//! store. An engine implements it; today that is SQLite ([`Store`], one
-//! file, in `store/sqlite`); a PostgreSQL engine would sit beside it in
+//! which is all that ops knows of the store (the faces know only ops). An
+//! engine implements it; today that is SQLite ([`Store`], one file, in
+//! `store/sqlite`); a PostgreSQL engine would sit beside it in
 //! `store/postgres/` and implement the same trait, without a change to ops.
 //!
 //! # The surface
@@ -74,9 +74,10 @@
 //! # Rooms
 //!
 //! Here: [`error`](StoreError) (what can go wrong), [`list`](ListQuery)
-//! (which deals the list shows), [`files`] (private files, written by
-//! temporary file and rename). The SQLite engine, in `sqlite/`: `conn` (the
-//! connection, the transaction, errors named with the file), `errors`
+//! (which deals the list shows); [`files`] (private files, written by
+//! temporary file and rename) is the crate's, re-exported. The SQLite
+//! engine, in `sqlite/`: `conn` (the connection, the transaction, errors
+//! named with the file), `errors`
 //! (SQLite's failures as [`StoreError`]), `deals` and `summary` (the deal
 //! and its pipeline row), `list` and `list_sql` (the list's reads and their
 //! SQL), `steps` (steps and the content document), `escalations`, `history`

@@ -1,5 +1,5 @@
 //! The terminal face: app loop, keymap (data), actions, screens, widgets.
-//! No SQL here beyond calls into the store from `update`.
+//! No SQL here: every read and change goes through ops.
 
 pub mod action;
 pub mod app;
