@@ -10,8 +10,9 @@ use toml::Spanned;
 /// The playbook shipped with qualify.
 pub const DEFAULT_TOML: &str = include_str!("../../assets/playbook.toml");
 
-/// How many steps the procedure has, and how many actions each step asks for.
-pub const STEP_COUNT: usize = 10;
+pub use super::step_number::STEP_COUNT;
+
+/// How many actions each step asks for.
 pub const ACTION_COUNT: usize = 5;
 
 #[derive(Debug, Clone)]
