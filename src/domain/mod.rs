@@ -6,7 +6,7 @@
 //! `review`), so that a rule can be read, and changed, knowing only what
 //! lies under it. Bottom to top:
 //! 1. values: `money`, `dates`, `calendar`, `bounds`, `choices`, `step_number`
-//! 2. the playbook: `playbook`
+//! 2. the playbook: `step_def`, `playbook`
 //! 3. what a deal records: `forecast`, `salesforce_ref`, `escalation_record`, `step`, `content`
 //! 4. the deal: `deal`
 //! 5. rules over a deal: `review`, `criteria`, `qa`, `escalation`
@@ -16,6 +16,8 @@
 //! `bounds` holds the limits every document value keeps to (texts, dates,
 //! keys given once); `choices` the fixed lists a document names by key;
 //! `step_number` a step's number, 1 to 10, checked once where it is read;
+//! `step_def` what each step of the playbook is and the kind of record it
+//! captures, by which the rules and faces choose the step's behaviour;
 //! `forecast` the verdict, forecast category, outcome, prediction and
 //! snooze a deal keeps. A type two layers need lives in the lower one; the
 //! module it used to live in re-exports it (`pipeline::Outcome`,
@@ -45,6 +47,7 @@ pub mod review;
 pub mod salesforce;
 pub mod salesforce_ref;
 pub mod step;
+pub mod step_def;
 pub mod step_number;
 
 pub use dates::{DATE_FORM, YEARS, date_in_range, day_of, days, parse_date};

@@ -137,6 +137,9 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
 
+    /// The simple statement the type is checked against, written apart
+    /// from the code it checks.
+    #[allow(clippy::manual_range_contains)]
     fn oracle(n: i64) -> bool {
         1 <= n && n <= 10
     }
@@ -177,7 +180,8 @@ mod tests {
         for bad in ["0", "11", "300", "-1"] {
             let err = serde_json::from_str::<StepNumber>(bad).unwrap_err();
             assert!(
-                err.to_string().contains("expected a step number from 1 to 10"),
+                err.to_string()
+                    .contains("expected a step number from 1 to 10"),
                 "{bad}: {err}"
             );
         }
@@ -190,7 +194,10 @@ mod tests {
         let row: Row = toml::from_str("number = 10").unwrap();
         assert_eq!(row.number, StepNumber::last());
         let err = toml::from_str::<Row>("number = 12").err().unwrap();
-        assert!(err.message().contains("a step number from 1 to 10"), "{err}");
+        assert!(
+            err.message().contains("a step number from 1 to 10"),
+            "{err}"
+        );
     }
 
     proptest! {
