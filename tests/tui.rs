@@ -5,7 +5,7 @@ use qualify::domain::document::parse_documents;
 use qualify::domain::money::Money;
 use qualify::domain::parse_date;
 use qualify::domain::playbook::Playbook;
-use qualify::domain::step::{StepChange, StepStatus};
+use qualify::domain::step::{StepChange, StepNumber, StepStatus};
 use qualify::ops::{self, Session};
 use qualify::store::{ListQuery, Store};
 use qualify::tui::App;
@@ -170,7 +170,7 @@ fn a_note_typed_and_confirmed_is_in_the_database() {
 fn completing_out_of_order_is_refused_with_the_reason() {
     let mut app = app(fixture_store(), 120, 40);
     open_row(&mut app, 0); // Globex
-    app.update(Action::SelectStep(3));
+    app.update(Action::SelectStep(step(3)));
     app.update(Action::CompleteStep);
     let status = app.status().unwrap();
     assert_eq!(status.tone, Tone::Error);
@@ -179,7 +179,7 @@ fn completing_out_of_order_is_refused_with_the_reason() {
         "{}",
         status.text
     );
-    app.update(Action::SelectStep(1));
+    app.update(Action::SelectStep(step(1)));
     app.update(Action::CompleteStep);
     let status = app.status().unwrap();
     assert!(
@@ -362,7 +362,7 @@ fn special(code: KeyCode) -> Action {
 }
 
 /// Open the Globex deal (new, nothing captured) on step `n`'s form.
-fn globex_on_step(n: u8) -> App {
+fn globex_on_step(n: StepNumber) -> App {
     let mut app = app(fixture_store(), 120, 40);
     open_row(&mut app, 0);
     app.update(Action::SelectStep(n));
@@ -396,7 +396,7 @@ fn each_steps_form_at_120x40() {
         "Next steps",
         "Opportunity record",
     ];
-    for (n, title) in (1..=10u8).zip(titles) {
+    for (n, title) in StepNumber::all().zip(titles) {
         app.update(Action::SelectStep(n));
         app.update(Action::FocusNext);
         let text = screen(&app, 120, 40);
@@ -411,7 +411,7 @@ fn each_steps_form_at_120x40() {
 
 #[test]
 fn a_stakeholder_added_through_the_form_is_saved_and_the_criteria_follow() {
-    let mut app = globex_on_step(2);
+    let mut app = globex_on_step(step(2));
     let before = detail(&app);
     assert!(
         before.contains("✗ An Economic Buyer confirmed with a date — no Economic Buyer"),
@@ -457,7 +457,7 @@ fn a_stakeholder_added_through_the_form_is_saved_and_the_criteria_follow() {
 
 #[test]
 fn a_wrong_date_is_shown_in_place_and_nothing_is_saved_until_fixed() {
-    let mut app = globex_on_step(9);
+    let mut app = globex_on_step(step(9));
     app.update(Action::AddRow);
     type_text(&mut app, "Send security questionnaire");
     app.update(Action::FocusNext);
@@ -494,7 +494,7 @@ fn a_wrong_date_is_shown_in_place_and_nothing_is_saved_until_fixed() {
 
 #[test]
 fn ctrl_d_drops_an_edit() {
-    let mut app = globex_on_step(5);
+    let mut app = globex_on_step(step(5));
     app.update(Action::AddRow);
     type_text(&mut app, "Initrode");
     app.update(Action::DropEdit);
@@ -504,7 +504,7 @@ fn ctrl_d_drops_an_edit() {
 
 #[test]
 fn scoring_an_element_updates_the_total_and_the_criteria() {
-    let mut app = globex_on_step(1);
+    let mut app = globex_on_step(step(1));
     app.update(Action::Open); // edit the selected row: Metrics
     app.update(Action::PickNext); // "" -> 0
     app.update(Action::PickNext); // -> 1
@@ -529,7 +529,7 @@ fn scoring_an_element_updates_the_total_and_the_criteria() {
 
 #[test]
 fn the_sa_signs_off_the_validation_plan_and_battle_cards_are_kept() {
-    let mut app = globex_on_step(4);
+    let mut app = globex_on_step(step(4));
     // only the deal's SA may sign, and the screen says so to anyone else
     app.update(Action::Approve);
     let status = app.status().unwrap();
@@ -566,7 +566,7 @@ fn the_sa_signs_off_the_validation_plan_and_battle_cards_are_kept() {
             .approved
     );
 
-    app.update(Action::SelectStep(5));
+    app.update(Action::SelectStep(step(5)));
     app.update(Action::FocusNext);
     app.update(Action::AddRow);
     type_text(&mut app, "Initrode");
@@ -590,7 +590,7 @@ fn the_sa_signs_off_the_validation_plan_and_battle_cards_are_kept() {
 
 #[test]
 fn every_step_records_who_confirmed_it() {
-    let mut app = globex_on_step(6);
+    let mut app = globex_on_step(step(6));
     app.update(Action::ConfirmWith);
     type_text(&mut app, "Ken Ito");
     app.update(Action::FocusNext);
@@ -607,7 +607,7 @@ fn every_step_records_who_confirmed_it() {
 
 #[test]
 fn escalations_are_raised_acknowledged_and_resolved_from_the_deal_screen() {
-    let mut app = globex_on_step(1);
+    let mut app = globex_on_step(step(1));
     app.update(Action::RaiseEscalation);
     app.update(Action::PickNext); // customer -> legal_security
     app.update(Action::PickNext); // -> pricing
@@ -652,7 +652,7 @@ fn escalations_are_raised_acknowledged_and_resolved_from_the_deal_screen() {
 
 #[test]
 fn a_manager_review_is_recorded_and_the_history_shows_every_change() {
-    let mut app = globex_on_step(1);
+    let mut app = globex_on_step(step(1));
     app.act_as("Morgan Lead");
     app.update(Action::RecordReview);
     app.update(Action::FocusNext);
@@ -708,12 +708,12 @@ fn an_sa_send_back_reopens_step_4_and_says_why() {
     store.set_user("Sam Okafor");
     let acme = store.deal_page(&ListQuery::default(), 1, 1).unwrap()[0].id;
     for change in [StepChange::Unblock, StepChange::Complete] {
-        ops::change_step(store.at(now()), acme, None, 3, &change).unwrap();
+        ops::change_step(store.at(now()), acme, None, step(3), &change).unwrap();
     }
-    ops::change_step(store.at(now()), acme, None, 4, &StepChange::Complete).unwrap();
+    ops::change_step(store.at(now()), acme, None, step(4), &StepChange::Complete).unwrap();
     let mut app = app(store, 120, 40);
     open_row(&mut app, 1);
-    app.update(Action::SelectStep(4));
+    app.update(Action::SelectStep(step(4)));
     app.update(Action::SendBack);
     type_text(&mut app, "Add a load test");
     app.update(Action::Confirm);
@@ -733,7 +733,7 @@ fn an_sa_send_back_reopens_step_4_and_says_why() {
 
 #[test]
 fn ctrl_c_in_a_step_form_saves_the_row_when_it_is_valid() {
-    let mut app = globex_on_step(5);
+    let mut app = globex_on_step(step(5));
     app.update(Action::AddRow);
     type_text(&mut app, "Initrode");
     assert_eq!(app.update(Action::ForceQuit), Flow::Quit);
@@ -743,7 +743,7 @@ fn ctrl_c_in_a_step_form_saves_the_row_when_it_is_valid() {
 #[test]
 fn a_row_changed_elsewhere_is_not_overwritten_but_other_changes_merge() {
     let (_dir, mut app, mut elsewhere, id) = two_windows();
-    app.update(Action::SelectStep(2));
+    app.update(Action::SelectStep(step(2)));
     app.update(Action::FocusNext);
     app.update(Action::Open); // edit Tom Hale
     app.update(Action::FocusNext);
@@ -803,7 +803,7 @@ fn steps_pane(app: &App) -> String {
 #[test]
 fn completing_a_step_shows_the_next_step_s_criteria_at_once() {
     let (mut app, _) = acme_app();
-    app.update(Action::SelectStep(3));
+    app.update(Action::SelectStep(step(3)));
     app.update(Action::UnblockStep);
     app.update(Action::CompleteStep);
     let status = app.status().unwrap().text.clone();
@@ -823,10 +823,10 @@ fn completing_a_step_shows_the_next_step_s_criteria_at_once() {
 #[test]
 fn the_note_chosen_on_one_step_is_not_carried_to_the_next() {
     let (mut app, acme) = acme_app();
-    app.update(Action::SelectStep(4));
+    app.update(Action::SelectStep(step(4)));
     to_notes(&mut app);
     app.update(Action::Down); // decisions
-    app.update(Action::SelectStep(5));
+    app.update(Action::SelectStep(step(5)));
     app.update(Action::FocusNext);
     app.update(Action::FocusNext); // actions
     app.update(Action::EditNote); // Tab Tab e
@@ -848,7 +848,7 @@ fn the_note_chosen_on_one_step_is_not_carried_to_the_next() {
 fn a_complete_step_whose_criteria_an_edit_took_away_is_marked() {
     let (mut app, acme) = acme_app();
     app.act_as("Sam Okafor");
-    app.update(Action::SelectStep(3));
+    app.update(Action::SelectStep(step(3)));
     app.update(Action::UnblockStep);
     app.update(Action::CompleteStep); // on to step 4
     app.update(Action::Approve);
@@ -857,7 +857,7 @@ fn a_complete_step_whose_criteria_an_edit_took_away_is_marked() {
     assert!(app.ctx().session.deal(acme).unwrap().steps[3].is_complete());
     assert!(!steps_pane(&app).contains('✗'), "{}", steps_pane(&app));
     // the first validation item loses its owner: accepted, and marked
-    app.update(Action::SelectStep(4));
+    app.update(Action::SelectStep(step(4)));
     app.update(Action::FocusNext);
     app.update(Action::Open);
     for _ in 0..2 {
@@ -880,7 +880,7 @@ fn a_complete_step_whose_criteria_an_edit_took_away_is_marked() {
 #[test]
 fn reopening_a_step_with_later_steps_complete_asks_first() {
     let (mut app, acme) = acme_app();
-    app.update(Action::SelectStep(1));
+    app.update(Action::SelectStep(step(1)));
     app.update(Action::ReopenStep);
     let text = screen(&app, 120, 40);
     assert!(
@@ -897,7 +897,7 @@ fn reopening_a_step_with_later_steps_complete_asks_first() {
     assert_eq!(deal.steps[0].status, StepStatus::InProgress);
     assert!(deal.steps[1].is_complete(), "step 2 stays complete");
     // a step with nothing complete after it reopens without asking
-    app.update(Action::SelectStep(2));
+    app.update(Action::SelectStep(step(2)));
     app.update(Action::ReopenStep);
     assert_eq!(app.status().unwrap().text, "Step 2 reopened");
 }
@@ -924,7 +924,7 @@ fn two_windows() -> (tempfile::TempDir, App, Session, qualify::domain::DealId) {
 #[test]
 fn a_battle_card_changed_elsewhere_is_not_overwritten() {
     let (_dir, mut app, mut elsewhere, _) = two_windows();
-    app.update(Action::SelectStep(5));
+    app.update(Action::SelectStep(step(5)));
     app.update(Action::FocusNext); // Globex
     app.update(Action::EditBattleCard);
     type_text(&mut app, "Lead with the audit trail");
@@ -953,7 +953,7 @@ fn a_battle_card_changed_elsewhere_is_not_overwritten() {
 #[test]
 fn ctrl_c_while_a_note_s_save_is_refused_keeps_the_text_and_offers_it_back() {
     let (dir, mut app, mut elsewhere, id) = two_windows();
-    app.update(Action::SelectStep(3));
+    app.update(Action::SelectStep(step(3)));
     to_notes(&mut app);
     app.update(Action::EditNote);
     type_text(&mut app, " Budget moved to Q2");
@@ -962,7 +962,7 @@ fn ctrl_c_while_a_note_s_save_is_refused_keeps_the_text_and_offers_it_back() {
         kind: qualify::domain::NoteKind::Outcomes,
         text: "Written in another window".into(),
     };
-    ops::change_step(&mut elsewhere, id, None, 3, &note).unwrap();
+    ops::change_step(&mut elsewhere, id, None, step(3), &note).unwrap();
     assert_eq!(app.update(Action::ForceQuit), Flow::Quit);
     let deal = elsewhere.deal(id).unwrap();
     assert_eq!(
@@ -975,7 +975,7 @@ fn ctrl_c_while_a_note_s_save_is_refused_keeps_the_text_and_offers_it_back() {
     let store = session(Store::open(&dir.path().join("q.db")).unwrap());
     let mut app = self::app(store, 120, 40);
     open_row(&mut app, 0);
-    app.update(Action::SelectStep(3));
+    app.update(Action::SelectStep(step(3)));
     to_notes(&mut app);
     app.update(Action::EditNote);
     let status = app.status().unwrap().text.clone();
@@ -1000,7 +1000,7 @@ fn another_process_s_change_shows_without_a_key() {
     let block = StepChange::Block {
         reason: "Waiting on the CFO's travel".into(),
     };
-    ops::change_step(&mut elsewhere, id, None, 1, &block).unwrap();
+    ops::change_step(&mut elsewhere, id, None, step(1), &block).unwrap();
     assert!(app.notice_changes());
     assert!(
         detail(&app).contains("Waiting on the CFO's travel"),

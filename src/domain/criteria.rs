@@ -11,7 +11,7 @@ use super::forecast::Prediction;
 pub use super::forecast::Verdict;
 use super::playbook::{CrmField, Playbook};
 use super::review::{self, Reviewer, Standing};
-use super::step::{self, ChangeOutcome, RuleError, StepChange};
+use super::step::{self, ChangeOutcome, RuleError, StepChange, StepNumber};
 use chrono::{DateTime, Utc};
 
 /// Total and maximum of the scorecard, counting only the framework's elements.
@@ -134,9 +134,9 @@ fn blank(s: &str) -> bool {
 }
 
 /// The criteria of step `number` for `deal`.
-pub fn step_checks(number: u8, deal: &Deal, playbook: &Playbook) -> Vec<Check> {
+pub fn step_checks(number: StepNumber, deal: &Deal, playbook: &Playbook) -> Vec<Check> {
     let c = &deal.content;
-    let mut checks = match number {
+    let mut checks = match number.get() {
         1 => scorecard_checks(&c.meddpicc, playbook),
         2 => {
             let confirmed = |role: Role| {
@@ -461,7 +461,7 @@ fn scorecard_checks(card: &Scorecard, playbook: &Playbook) -> Vec<Check> {
 }
 
 /// The blocking criteria of step `number` not met yet, in words.
-pub fn unmet(number: u8, deal: &Deal, playbook: &Playbook) -> Vec<String> {
+pub fn unmet(number: StepNumber, deal: &Deal, playbook: &Playbook) -> Vec<String> {
     step_checks(number, deal, playbook)
         .into_iter()
         .filter(|c| c.blocking && !c.met)
@@ -470,7 +470,7 @@ pub fn unmet(number: u8, deal: &Deal, playbook: &Playbook) -> Vec<String> {
 }
 
 /// Whether every blocking criterion of step `number` holds.
-pub fn holds(number: u8, deal: &Deal, playbook: &Playbook) -> bool {
+pub fn holds(number: StepNumber, deal: &Deal, playbook: &Playbook) -> bool {
     step_checks(number, deal, playbook)
         .iter()
         .all(|c| !c.blocking || c.met)
@@ -479,7 +479,7 @@ pub fn holds(number: u8, deal: &Deal, playbook: &Playbook) -> bool {
 /// Complete steps whose blocking criteria no longer hold (a later edit took
 /// away what they need), each with what is missing now. Edits are never
 /// refused for this: the record says what is true, and this says so.
-pub fn no_longer_met(deal: &Deal, playbook: &Playbook) -> Vec<(u8, Vec<String>)> {
+pub fn no_longer_met(deal: &Deal, playbook: &Playbook) -> Vec<(StepNumber, Vec<String>)> {
     deal.steps
         .iter()
         .filter(|s| s.is_complete())
@@ -494,7 +494,7 @@ pub fn no_longer_met(deal: &Deal, playbook: &Playbook) -> Vec<(u8, Vec<String>)>
 /// completion, the step's own criteria. On refusal the deal is unchanged.
 pub fn apply_step(
     deal: &mut Deal,
-    number: u8,
+    number: StepNumber,
     change: &StepChange,
     playbook: &Playbook,
     now: DateTime<Utc>,
@@ -516,7 +516,7 @@ pub fn apply_step(
     deal.steps = steps;
     // the verdict when step 1 is first completed is the deal's prediction,
     // judged later against its outcome (qualification accuracy)
-    if number == 1
+    if number == StepNumber::first()
         && *change == StepChange::Complete
         && first_time
         && deal.content.prediction.is_none()
@@ -532,6 +532,7 @@ mod tests {
     use super::*;
     use crate::domain::content::*;
     use crate::domain::deal::{DealId, NewDeal};
+    use crate::domain::step_number::number;
     use chrono::TimeZone;
 
     fn now() -> DateTime<Utc> {
@@ -558,7 +559,7 @@ mod tests {
     use crate::domain::money::Money;
     use chrono::NaiveDate;
 
-    fn refused(deal: &mut Deal, n: u8, pb: &Playbook) -> String {
+    fn refused(deal: &mut Deal, n: StepNumber, pb: &Playbook) -> String {
         match apply_step(deal, n, &StepChange::Complete, pb, now()) {
             Err(RuleError::CriteriaUnmet { step, missing }) => {
                 assert_eq!(step, n);
@@ -568,14 +569,14 @@ mod tests {
         }
     }
 
-    fn complete(deal: &mut Deal, n: u8, pb: &Playbook) {
+    fn complete(deal: &mut Deal, n: StepNumber, pb: &Playbook) {
         let before = deal.steps.clone();
         apply_step(deal, n, &StepChange::Complete, pb, now())
             .unwrap_or_else(|e| panic!("step {n}: {e}"));
         assert_ne!(deal.steps, before);
     }
 
-    fn confirm(deal: &mut Deal, n: u8) {
+    fn confirm(deal: &mut Deal, n: StepNumber) {
         let s = deal.steps.iter_mut().find(|s| s.number == n).unwrap();
         s.confirmed_with = "Priya Raman".into();
         s.confirmed_on = Some(day("2026-11-26"));
@@ -598,7 +599,7 @@ mod tests {
     fn each_step_is_refused_until_its_content_is_present() {
         let (mut d, pb) = deal();
 
-        let why = refused(&mut d, 1, &pb);
+        let why = refused(&mut d, number(1), &pb);
         assert!(
             why.contains("every element scored (missing: Metrics, Economic buyer"),
             "{why}"
@@ -612,7 +613,7 @@ mod tests {
                 },
             );
         }
-        let why = refused(&mut d, 1, &pb);
+        let why = refused(&mut d, number(1), &pb);
         assert!(
             why.contains("evidence on every non-zero score (missing: Metrics"),
             "{why}"
@@ -621,10 +622,10 @@ mod tests {
         for e in Framework::Meddpicc.elements() {
             score(&mut d.content.meddpicc, e, 2);
         }
-        confirm(&mut d, 1);
-        complete(&mut d, 1, &pb);
+        confirm(&mut d, number(1));
+        complete(&mut d, number(1), &pb);
 
-        let why = refused(&mut d, 2, &pb);
+        let why = refused(&mut d, number(2), &pb);
         assert!(why.contains("no Economic Buyer recorded"), "{why}");
         d.content.stakeholders.push(Stakeholder {
             name: "Tom Hale".into(),
@@ -644,7 +645,7 @@ mod tests {
             last_engaged: None,
             confirmed_on: Some(day("2026-11-24")),
         });
-        let why = refused(&mut d, 2, &pb);
+        let why = refused(&mut d, number(2), &pb);
         assert!(
             why.contains("no Economic Buyer has a confirmation date"),
             "{why}"
@@ -655,13 +656,15 @@ mod tests {
         );
         d.content.stakeholders[0].confirmed_on = Some(day("2026-11-23"));
         d.content.stakeholders[1].last_engaged = Some(day("2026-11-26"));
-        confirm(&mut d, 2);
-        complete(&mut d, 2, &pb);
+        confirm(&mut d, number(2));
+        complete(&mut d, number(2), &pb);
 
-        let why = refused(&mut d, 3, &pb);
+        let why = refused(&mut d, number(3), &pb);
         assert!(why.contains("budget holder set (no holder named)"), "{why}");
         d.content.budget.holder = "Nobody Known".into();
-        assert!(refused(&mut d, 3, &pb).contains("Nobody Known is not among the stakeholders"));
+        assert!(
+            refused(&mut d, number(3), &pb).contains("Nobody Known is not among the stakeholders")
+        );
         d.content.budget = Budget {
             amount: Some(Money::from_dollars(100_000)),
             holder: "Tom Hale".into(),
@@ -670,8 +673,8 @@ mod tests {
             confirmed_on: Some(day("2026-11-24")),
             confirmed_by: "Tom Hale".into(),
         };
-        confirm(&mut d, 3);
-        let finding = step_checks(3, &d, &pb)
+        confirm(&mut d, number(3));
+        let finding = step_checks(number(3), &d, &pb)
             .into_iter()
             .find(|c| !c.blocking)
             .unwrap();
@@ -680,9 +683,9 @@ mod tests {
             "a budget below the first-year value is a finding"
         );
         assert!(finding.detail.contains("$100,000"), "{}", finding.detail);
-        complete(&mut d, 3, &pb);
+        complete(&mut d, number(3), &pb);
 
-        let why = refused(&mut d, 4, &pb);
+        let why = refused(&mut d, number(4), &pb);
         assert!(
             why.contains("at least one validation item (no items)"),
             "{why}"
@@ -694,7 +697,7 @@ mod tests {
             due: None,
             status: ItemStatus::Open,
         });
-        let why = refused(&mut d, 4, &pb);
+        let why = refused(&mut d, number(4), &pb);
         assert!(why.contains("missing: item 1 (SSO)"), "{why}");
         assert!(why.contains("no SA sign-off yet"), "{why}");
         d.content.validation_plan.items[0].success_criterion = "Login via Okta".into();
@@ -706,7 +709,7 @@ mod tests {
             comment: "add load test".into(),
             basis: None,
         });
-        assert!(refused(&mut d, 4, &pb).contains("sent back by Sam: add load test"));
+        assert!(refused(&mut d, number(4), &pb).contains("sent back by Sam: add load test"));
         d.content.validation_plan.decision = Some(SaDecision {
             approved: true,
             by: "Sam".into(),
@@ -714,11 +717,11 @@ mod tests {
             comment: String::new(),
             basis: None,
         });
-        confirm(&mut d, 4);
-        complete(&mut d, 4, &pb);
+        confirm(&mut d, number(4));
+        complete(&mut d, number(4), &pb);
 
         assert!(
-            refused(&mut d, 5, &pb)
+            refused(&mut d, number(5), &pb)
                 .contains("at least one competitor or alternative (none recorded)")
         );
         d.content.competitors.push(Competitor {
@@ -730,14 +733,14 @@ mod tests {
             threat: Level::High,
         });
         assert!(
-            refused(&mut d, 5, &pb)
+            refused(&mut d, number(5), &pb)
                 .contains("differentiators for every medium or high threat (missing: Globex)")
         );
         d.content.competitors[0].differentiators = "Audit trail".into();
-        confirm(&mut d, 5);
-        complete(&mut d, 5, &pb);
+        confirm(&mut d, number(5));
+        complete(&mut d, number(5), &pb);
 
-        let why = refused(&mut d, 6, &pb);
+        let why = refused(&mut d, number(6), &pb);
         assert!(
             why.contains("at least one decision milestone (none recorded)"),
             "{why}"
@@ -763,14 +766,14 @@ mod tests {
             ..milestone("Signature", MilestoneKind::Paper, "2027-04-10")
         });
         assert!(
-            refused(&mut d, 6, &pb)
+            refused(&mut d, number(6), &pb)
                 .contains("each milestone with an owner and due date (missing: Signature)")
         );
         d.content.decision_process[1].owner = "Procurement".into();
-        confirm(&mut d, 6);
-        complete(&mut d, 6, &pb);
+        confirm(&mut d, number(6));
+        complete(&mut d, number(6), &pb);
 
-        let why = refused(&mut d, 7, &pb);
+        let why = refused(&mut d, number(7), &pb);
         assert!(why.contains("no compelling event"), "{why}");
         assert!(
             why.contains("close date 2027-03-31 is before Signature (due 2027-04-10)"),
@@ -778,10 +781,10 @@ mod tests {
         );
         d.content.timeline.compelling_event = "Audit in April".into();
         d.content.decision_process[1].due = Some(day("2027-03-20"));
-        confirm(&mut d, 7);
-        complete(&mut d, 7, &pb);
+        confirm(&mut d, number(7));
+        complete(&mut d, number(7), &pb);
 
-        assert!(refused(&mut d, 8, &pb).contains("at least one risk (no risks recorded)"));
+        assert!(refused(&mut d, number(8), &pb).contains("at least one risk (no risks recorded)"));
         d.content.risks.push(Risk {
             description: "Security queue".into(),
             category: RiskCategory::LegalSecurity,
@@ -790,13 +793,13 @@ mod tests {
             mitigation: String::new(),
             owner: String::new(),
         });
-        assert!(refused(&mut d, 8, &pb).contains("(missing: Security queue)"));
+        assert!(refused(&mut d, number(8), &pb).contains("(missing: Security queue)"));
         d.content.risks[0].mitigation = "Questionnaire now".into();
         d.content.risks[0].owner = "Sam".into();
-        confirm(&mut d, 8);
-        complete(&mut d, 8, &pb);
+        confirm(&mut d, number(8));
+        complete(&mut d, number(8), &pb);
 
-        assert!(refused(&mut d, 9, &pb).contains("no open next step"));
+        assert!(refused(&mut d, number(9), &pb).contains("no open next step"));
         d.content.next_steps.push(NextStep {
             action: "Send questionnaire".into(),
             owner: "Sam".into(),
@@ -804,19 +807,19 @@ mod tests {
             set_on: day("2026-11-27"),
             done: false,
         });
-        assert!(refused(&mut d, 9, &pb).contains("due within 2 business days"));
+        assert!(refused(&mut d, number(9), &pb).contains("due within 2 business days"));
         d.content.next_steps[0].due = Some(day("2026-12-01"));
-        confirm(&mut d, 9);
-        complete(&mut d, 9, &pb);
+        confirm(&mut d, number(9));
+        complete(&mut d, number(9), &pb);
 
         d.stage = String::new();
         assert!(
-            refused(&mut d, 10, &pb)
+            refused(&mut d, number(10), &pb)
                 .contains("every required field of the opportunity record (missing: stage)")
         );
         d.stage = "Qualification".into();
-        confirm(&mut d, 10);
-        complete(&mut d, 10, &pb);
+        confirm(&mut d, number(10));
+        complete(&mut d, number(10), &pb);
         assert!(d.steps.iter().all(|s| s.is_complete()));
     }
 

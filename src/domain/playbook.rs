@@ -13,6 +13,7 @@ use toml::Spanned;
 pub const DEFAULT_TOML: &str = include_str!("../../assets/playbook.toml");
 
 pub use super::step_number::STEP_COUNT;
+use super::step_number::StepNumber;
 
 /// How many actions each step asks for.
 pub const ACTION_COUNT: usize = 5;
@@ -576,9 +577,9 @@ impl Playbook {
         }
     }
 
-    /// The definition of step `number` (1-based).
-    pub fn step(&self, number: u8) -> &StepDef {
-        &self.steps[usize::from(number.clamp(1, STEP_COUNT as u8)) - 1]
+    /// The definition of step `number`.
+    pub fn step(&self, number: StepNumber) -> &StepDef {
+        &self.steps[number.index()]
     }
 
     /// The step that captures `kind`: a loaded playbook has one for each.
@@ -615,6 +616,7 @@ fn field_at(text: &str, offset: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::step_number::number;
 
     #[test]
     fn the_shipped_playbook_has_the_procedure() {
@@ -770,7 +772,10 @@ mod tests {
             .replace("capture = \"x\"", "capture = \"budget\"");
         let p = Playbook::parse(&text, "p.toml").unwrap();
         assert_eq!(p.steps[1].capture, CaptureKind::Budget);
-        assert_eq!(p.step_capturing(CaptureKind::Stakeholders).number, 3);
+        assert_eq!(
+            p.step_capturing(CaptureKind::Stakeholders).number,
+            number(3)
+        );
     }
 
     #[test]

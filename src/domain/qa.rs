@@ -8,7 +8,7 @@ use super::forecast::OutcomeKind;
 use super::money::Money;
 use super::playbook::{Playbook, QaRule};
 use super::review::Standing;
-use super::step::Step;
+use super::step::{Step, StepNumber};
 use crate::text::clean;
 use chrono::{DateTime, NaiveDate, Utc};
 
@@ -193,7 +193,7 @@ fn steps_in_sequence(deal: &Deal, playbook: &Playbook) -> (QaState, String) {
             )
         })
         .collect();
-    let open: Vec<u8> = steps
+    let open: Vec<StepNumber> = steps
         .iter()
         .filter(|s| !s.is_complete())
         .map(|s| s.number)
@@ -323,12 +323,12 @@ fn risks_mitigated(deal: &Deal) -> (QaState, String) {
 }
 
 /// `1, 2, 3, 5, 7, 8` as `1-3, 5, 7-8`.
-fn ranges(numbers: &[u8]) -> String {
+fn ranges(numbers: &[StepNumber]) -> String {
     let mut parts: Vec<String> = Vec::new();
     let mut i = 0;
     while i < numbers.len() {
         let mut j = i;
-        while j + 1 < numbers.len() && numbers[j + 1] == numbers[j] + 1 {
+        while j + 1 < numbers.len() && numbers[j].next() == Some(numbers[j + 1]) {
             j += 1;
         }
         parts.push(if j > i {
@@ -346,6 +346,7 @@ mod tests {
     use super::*;
     use crate::domain::deal::{DealId, NewDeal};
     use crate::domain::step::{StepChange, apply};
+    use crate::domain::step_number::number;
     use chrono::{Duration, TimeZone};
 
     fn now() -> DateTime<Utc> {
@@ -378,7 +379,7 @@ mod tests {
         }
         let seq = item(&items, QaRule::StepsInSequence);
         assert_eq!(seq.why, "steps 1-10 not complete");
-        assert_eq!(ranges(&[1, 2, 3, 5, 7, 8]), "1-3, 5, 7-8");
+        assert_eq!(ranges(&[1, 2, 3, 5, 7, 8].map(number)), "1-3, 5, 7-8");
         let crm = item(&items, QaRule::CrmRequiredFields);
         assert_eq!(crm.why, "missing: amount, close date, owner, next step");
     }
@@ -399,22 +400,22 @@ mod tests {
     #[test]
     fn order_counts_each_step_s_first_completion() {
         let (mut d, pb) = deal(None);
-        for n in 1..=10u8 {
+        for n in StepNumber::all() {
             apply(
                 &mut d.steps,
                 n,
                 &StepChange::Complete,
                 &pb,
-                now() + Duration::hours(n.into()),
+                now() + Duration::hours(n.get().into()),
             )
             .unwrap();
         }
         assert_eq!(out_of_order(&d.steps), None);
         // step 4 reopened to fix it and completed again after 5-10
-        apply(&mut d.steps, 4, &StepChange::Reopen, &pb, now()).unwrap();
+        apply(&mut d.steps, number(4), &StepChange::Reopen, &pb, now()).unwrap();
         apply(
             &mut d.steps,
-            4,
+            number(4),
             &StepChange::Complete,
             &pb,
             now() + Duration::hours(21),
@@ -437,7 +438,7 @@ mod tests {
     #[test]
     fn sequence_fails_for_complete_steps_whose_criteria_no_longer_hold() {
         let (mut d, pb) = deal(None);
-        for n in 1..=10u8 {
+        for n in StepNumber::all() {
             apply(&mut d.steps, n, &StepChange::Complete, &pb, now()).unwrap();
         }
         // completed without content (as a raw record could be): step 1 first

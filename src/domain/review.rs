@@ -4,7 +4,7 @@
 use super::choices::Choice;
 use super::content::SaDecision;
 use super::deal::Deal;
-use super::step::{RuleError, StepStatus};
+use super::step::{RuleError, StepNumber, StepStatus};
 use crate::text::clean;
 use chrono::{DateTime, Utc};
 
@@ -18,10 +18,10 @@ pub enum Reviewer {
 
 impl Reviewer {
     /// The step a send-back reopens.
-    pub fn step(self) -> u8 {
+    pub fn step(self) -> StepNumber {
         match self {
-            Reviewer::Sa => 4,
-            Reviewer::Manager => 10,
+            Reviewer::Sa => StepNumber::new(4).expect("step 4"),
+            Reviewer::Manager => StepNumber::last(),
         }
     }
 

@@ -76,7 +76,7 @@ impl CaptureKind {
 /// One step of the procedure, as the playbook defines it.
 #[derive(Debug, Clone)]
 pub struct StepDef {
-    pub number: u8,
+    pub number: StepNumber,
     pub title: String,
     pub objective: String,
     pub sla_business_days: u32,
@@ -218,7 +218,7 @@ pub(super) fn definitions(steps: Vec<Spanned<RawStep>>) -> Vec<StepDef> {
             let capture = step.get_ref().capture(number);
             let s = step.into_inner();
             StepDef {
-                number: number.get(),
+                number,
                 title: s.title,
                 objective: s.objective,
                 sla_business_days: s.sla_business_days,

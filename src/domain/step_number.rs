@@ -132,6 +132,12 @@ impl<'de> Deserialize<'de> for StepNumber {
     }
 }
 
+/// Step `n` in a test, which names its steps by their numbers.
+#[cfg(test)]
+pub(crate) fn number(n: u8) -> StepNumber {
+    StepNumber::new(n).expect("a step number from 1 to 10")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

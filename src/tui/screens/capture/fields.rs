@@ -5,6 +5,7 @@ use crate::domain::calendar::parse_date_input;
 use crate::domain::content::*;
 use crate::domain::money::Money;
 use crate::domain::playbook::Playbook;
+use crate::domain::step::StepNumber;
 use crate::ops::content::List;
 use crate::tui::shared::Ctx;
 use chrono::{DateTime, NaiveDate, Utc};
@@ -325,8 +326,8 @@ pub(super) fn yes_text(b: bool) -> String {
 }
 
 impl Section {
-    pub fn for_step(number: u8) -> Section {
-        match number {
+    pub fn for_step(number: StepNumber) -> Section {
+        match number.get() {
             1 => Section::Scorecard,
             2 => Section::Stakeholders,
             3 => Section::Budget,

@@ -5,6 +5,7 @@ use crate::domain::content::*;
 use crate::domain::criteria::{self, Check};
 use crate::domain::deal::Deal;
 use crate::domain::playbook::Playbook;
+use crate::domain::step::StepNumber;
 use crate::text::shown;
 use crate::tui::shared::Look;
 use crate::tui::widgets::hanging;
@@ -33,7 +34,7 @@ impl CaptureForm {
 /// The capture page: the step's criteria, then its form.
 pub struct CaptureView<'a> {
     pub deal: &'a Deal,
-    pub step: u8,
+    pub step: StepNumber,
     pub row: usize,
     pub focused: bool,
     pub checks: &'a [Check],

@@ -4,7 +4,7 @@
 
 use super::state::{DealState, ModeOutcome, refusal};
 use crate::domain::review::{self, Reviewer};
-use crate::domain::step::StepChange;
+use crate::domain::step::{StepChange, StepNumber};
 use crate::ops;
 use crate::tui::action::Action;
 use crate::tui::shared::{Ctx, Look, Status};
@@ -85,7 +85,7 @@ impl Prompt {
         }
     }
 
-    pub fn render(&self, step: u8, area: Rect, buf: &mut Buffer, look: Look<'_>) {
+    pub fn render(&self, step: StepNumber, area: Rect, buf: &mut Buffer, look: Look<'_>) {
         let theme = look.theme;
         let (title, ask, help) = match self.ask {
             Ask::BlockReason => (

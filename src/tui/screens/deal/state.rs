@@ -9,9 +9,8 @@ use crate::domain::criteria::{self, Check};
 use crate::domain::deal::{Deal, DealId};
 use crate::domain::escalation::{self, Escalation};
 use crate::domain::pipeline::{self, ForecastCategory};
-use crate::domain::playbook::STEP_COUNT;
 use crate::domain::qa::{self, QaItem};
-use crate::domain::step::{NoteKind, Step, StepChange};
+use crate::domain::step::{NoteKind, Step, StepChange, StepNumber};
 use crate::ops::{self, DraftOf};
 use crate::store::{BattleCard, StoreError};
 use crate::text::shown;
@@ -55,14 +54,14 @@ pub struct DealState {
     pub qa: Vec<QaItem>,
     pub escalations: Vec<Escalation>,
     /// Complete steps whose criteria a later edit took away.
-    pub no_longer_met: Vec<(u8, Vec<String>)>,
+    pub no_longer_met: Vec<(StepNumber, Vec<String>)>,
     /// The deal's forecast category, and why it is stalled if it is.
     pub forecast: ForecastCategory,
     pub stalled: Option<String>,
     pub now: DateTime<Utc>,
     /// The user's UTC offset, for showing times.
     pub offset: FixedOffset,
-    pub selected: u8,
+    pub selected: StepNumber,
     pub focus: Focus,
     pub action_cursor: usize,
     pub note_cursor: usize,
@@ -86,7 +85,7 @@ pub fn capitalise(s: &str) -> String {
 impl DealState {
     pub fn open(id: DealId, ctx: &Ctx) -> Result<DealState, StoreError> {
         let deal = stored_deal(ctx, id)?;
-        let selected = deal.current_step().unwrap_or(STEP_COUNT as u8);
+        let selected = deal.current_step().unwrap_or(StepNumber::last());
         let mut state = DealState {
             deal,
             qa: Vec::new(),
@@ -122,7 +121,7 @@ impl DealState {
         let rows = self.section().rows(&self.deal, self.selected).len();
         self.capture.row = self.capture.row.min(rows.saturating_sub(1));
         self.battle_card = None;
-        if self.selected == 5
+        if self.selected.get() == 5
             && let Some(c) = self.deal.content.competitors.get(self.capture.row)
         {
             self.battle_card = stored_battle_card(ctx, &c.name);
@@ -165,7 +164,7 @@ impl DealState {
 
     /// Select step `n`: its form, actions and notes start from the top, and
     /// everything shown for it is recomputed.
-    pub fn select(&mut self, n: u8, ctx: &Ctx) {
+    pub fn select(&mut self, n: StepNumber, ctx: &Ctx) {
         if n != self.selected {
             self.selected = n;
             self.action_cursor = 0;
@@ -176,7 +175,7 @@ impl DealState {
     }
 
     /// Why step `n`, complete, no longer meets its criteria.
-    pub fn no_longer_met(&self, n: u8) -> Option<&[String]> {
+    pub fn no_longer_met(&self, n: StepNumber) -> Option<&[String]> {
         self.no_longer_met
             .iter()
             .find(|(m, _)| *m == n)
