@@ -354,7 +354,16 @@ mod tests {
         let (mut d, pb) = fixture(10);
         assert_eq!(category(&d, &pb), ForecastCategory::BestCase);
         d.content.risks[1].mitigation = "Lead with references".into();
-        review(&mut d, Reviewer::Manager, true, "Morgan Lee", "", now()).unwrap();
+        review(
+            &mut d,
+            Reviewer::Manager,
+            true,
+            "Morgan Lee",
+            "",
+            &pb,
+            now(),
+        )
+        .unwrap();
         assert!(
             crate::domain::qa::checklist(&d, &pb, now())
                 .iter()

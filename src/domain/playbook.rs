@@ -613,6 +613,19 @@ fn field_at(text: &str, offset: usize) -> String {
     }
 }
 
+/// The shipped playbook with the steps that capture `a` and `b` swapping
+/// what they capture: a team's order, for tests that behaviour follows the
+/// kind rather than the number.
+#[cfg(test)]
+pub(crate) fn swapped(a: CaptureKind, b: CaptureKind) -> Playbook {
+    let line = |k: CaptureKind| format!("capture = \"{}\"", k.key());
+    let text = DEFAULT_TOML
+        .replace(&line(a), "capture = \"swap\"")
+        .replace(&line(b), &line(a))
+        .replace("capture = \"swap\"", &line(b));
+    Playbook::parse(&text, "team.toml").expect("a playbook with two kinds swapped")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -766,11 +779,7 @@ mod tests {
             assert_eq!(p.step_capturing(kind).number, def.number);
         }
         // two steps may swap their kinds: each behaves by what it captures
-        let text = DEFAULT_TOML
-            .replace("capture = \"stakeholders\"", "capture = \"x\"")
-            .replace("capture = \"budget\"", "capture = \"stakeholders\"")
-            .replace("capture = \"x\"", "capture = \"budget\"");
-        let p = Playbook::parse(&text, "p.toml").unwrap();
+        let p = swapped(CaptureKind::Stakeholders, CaptureKind::Budget);
         assert_eq!(p.steps[1].capture, CaptureKind::Budget);
         assert_eq!(
             p.step_capturing(CaptureKind::Stakeholders).number,

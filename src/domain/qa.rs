@@ -6,7 +6,7 @@ use super::criteria::{crm_field_present, no_longer_met};
 use super::deal::Deal;
 use super::forecast::OutcomeKind;
 use super::money::Money;
-use super::playbook::{Playbook, QaRule};
+use super::playbook::{CaptureKind, Playbook, QaRule};
 use super::review::Standing;
 use super::step::{Step, StepNumber};
 use crate::text::clean;
@@ -72,12 +72,17 @@ fn evaluate(rule: QaRule, deal: &Deal, playbook: &Playbook, today: NaiveDate) ->
                 (Fail, format!("missing: {}", missing.join(", ")))
             }
         }
-        QaRule::StakeholdersLogged => stakeholders_logged(deal),
+        QaRule::StakeholdersLogged => stakeholders_logged(deal, playbook),
         QaRule::NextStepsScheduled => next_steps_scheduled(deal, playbook, today),
-        QaRule::RisksMitigated => risks_mitigated(deal),
+        QaRule::RisksMitigated => risks_mitigated(deal, playbook),
         QaRule::ManagerReview => manager_review(deal, playbook),
-        QaRule::HandoffDocumented => handoff_documented(deal),
+        QaRule::HandoffDocumented => handoff_documented(deal, playbook),
     }
+}
+
+/// "(step 2)": where the record of `kind` is kept, for a finding's words.
+fn on_step(playbook: &Playbook, kind: CaptureKind) -> String {
+    format!("(step {})", playbook.step_capturing(kind).number)
 }
 
 /// Above the threshold, an approving manager review.
@@ -127,8 +132,9 @@ fn manager_review(deal: &Deal, playbook: &Playbook) -> (QaState, String) {
 }
 
 /// When the deal is won or flagged for handoff: contacts, scope, success
-/// criteria (from step 4), commitments and open risks all written down.
-fn handoff_documented(deal: &Deal) -> (QaState, String) {
+/// criteria (from the validation plan), commitments and open risks all
+/// written down.
+fn handoff_documented(deal: &Deal, playbook: &Playbook) -> (QaState, String) {
     let h = &deal.content.handoff;
     let won = deal
         .content
@@ -142,6 +148,10 @@ fn handoff_documented(deal: &Deal) -> (QaState, String) {
         );
     }
     let blank = |s: &str| s.trim().is_empty();
+    let criteria = format!(
+        "success criteria {}",
+        on_step(playbook, CaptureKind::ValidationPlan)
+    );
     let mut missing = Vec::new();
     if blank(&h.implementation_contacts) {
         missing.push("implementation contacts");
@@ -156,7 +166,7 @@ fn handoff_documented(deal: &Deal) -> (QaState, String) {
         .iter()
         .any(|i| !blank(&i.success_criterion))
     {
-        missing.push("success criteria (step 4)");
+        missing.push(criteria.as_str());
     }
     if blank(&h.commitments) {
         missing.push("commitments made");
@@ -231,10 +241,11 @@ fn names<'a>(items: impl Iterator<Item = &'a str>) -> String {
 }
 
 /// Specific names, each with the date they were last engaged.
-fn stakeholders_logged(deal: &Deal) -> (QaState, String) {
+fn stakeholders_logged(deal: &Deal, playbook: &Playbook) -> (QaState, String) {
     let people = &deal.content.stakeholders;
     if people.is_empty() {
-        return (QaState::Fail, "no stakeholders recorded (step 2)".into());
+        let on = on_step(playbook, CaptureKind::Stakeholders);
+        return (QaState::Fail, format!("no stakeholders recorded {on}"));
     }
     let undated: Vec<&str> = people
         .iter()
@@ -266,7 +277,8 @@ fn next_steps_scheduled(deal: &Deal, playbook: &Playbook, today: NaiveDate) -> (
     let window = playbook.targets.next_step_window_business_days;
     let open: Vec<_> = deal.content.next_steps.iter().filter(|n| !n.done).collect();
     if open.is_empty() {
-        return (QaState::Fail, "no open next step (step 9)".into());
+        let on = on_step(playbook, CaptureKind::NextSteps);
+        return (QaState::Fail, format!("no open next step {on}"));
     }
     for n in &open {
         let action = crate::text::clean(&n.action);
@@ -299,10 +311,11 @@ fn next_steps_scheduled(deal: &Deal, playbook: &Playbook, today: NaiveDate) -> (
 }
 
 /// At least one risk, each with a mitigation plan.
-fn risks_mitigated(deal: &Deal) -> (QaState, String) {
+fn risks_mitigated(deal: &Deal, playbook: &Playbook) -> (QaState, String) {
     let risks = &deal.content.risks;
     if risks.is_empty() {
-        return (QaState::Fail, "no risks recorded (step 8)".into());
+        let on = on_step(playbook, CaptureKind::Risks);
+        return (QaState::Fail, format!("no risks recorded {on}"));
     }
     let bare: Vec<&str> = risks
         .iter()
@@ -567,6 +580,7 @@ mod tests {
             false,
             "Morgan",
             "tighten the close plan",
+            &pb,
             now(),
         )
         .unwrap();
@@ -577,7 +591,7 @@ mod tests {
             why,
             "sent back by Morgan on 2026-11-02: tighten the close plan"
         );
-        review(&mut d, Reviewer::Manager, true, "Morgan", "", now()).unwrap();
+        review(&mut d, Reviewer::Manager, true, "Morgan", "", &pb, now()).unwrap();
         let items = checklist(&d, &pb, now());
         assert_eq!(item(&items, QaRule::ManagerReview).state, QaState::Pass);
         assert_eq!(

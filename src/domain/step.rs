@@ -263,6 +263,8 @@ pub enum RuleError {
     /// Nobody is assigned to sign.
     NoReviewer {
         role: &'static str,
+        /// The step that keeps the opportunity record, which names them.
+        record: StepNumber,
     },
     /// A text over its bound (see [`crate::text::MAX_SHORT`] and `MAX_LONG`).
     TooLong {
@@ -327,9 +329,9 @@ impl fmt::Display for RuleError {
                 f,
                 "only the deal's {role}, {assigned}, may sign off {signs}; you are {you} (act as them with --user \"{assigned}\" or QUALIFY_USER)"
             ),
-            RuleError::NoReviewer { role } => write!(
+            RuleError::NoReviewer { role, record } => write!(
                 f,
-                "the deal has no {role} assigned: set it on step 10 (the CRM record) before signing off"
+                "the deal has no {role} assigned: set it on step {record} (the CRM record) before signing off"
             ),
             RuleError::TooLong { what, max } => {
                 write!(f, "{what} is too long: at most {max} characters")

@@ -238,9 +238,9 @@ pub fn record_review(
     approved: bool,
     comment: &str,
 ) -> Result<(Deal, Option<String>)> {
-    let (now, who) = (s.clock.now(), s.user.clone());
+    let (pb, now, who) = (&s.playbook, s.clock.now(), s.user.clone());
     s.store.update_deal(id, expected_version, now, |deal| {
-        review::review(deal, reviewer, approved, &who, comment, now).map_err(StoreError::Rule)
+        review::review(deal, reviewer, approved, &who, comment, pb, now).map_err(StoreError::Rule)
     })
 }
 

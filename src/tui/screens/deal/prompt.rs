@@ -50,7 +50,12 @@ impl Prompt {
     /// deal's SA.
     pub fn sign_off(approve: bool, state: &DealState, ctx: &Ctx) -> Result<Prompt, Status> {
         let ask = if approve { Ask::Approve } else { Ask::SendBack };
-        match review::may_sign(&state.deal, Reviewer::Sa, &ctx.session.user) {
+        match review::may_sign(
+            &state.deal,
+            Reviewer::Sa,
+            &ctx.session.user,
+            &ctx.session.playbook,
+        ) {
             Ok(()) => Ok(Prompt {
                 ask,
                 input: Input::default(),
