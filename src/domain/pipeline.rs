@@ -1,4 +1,4 @@
-//! The deal in the pipeline: its outcome, the prediction step 1 made, its
+//! The deal in the pipeline: its outcome, the scorecard's prediction, its
 //! forecast category, whether it has stalled, and the summary row the
 //! pipeline list reads. Pure functions of the deal, the playbook and `now`.
 
