@@ -1071,3 +1071,38 @@ fn the_list_filters_stalled_deals_and_sorts_by_any_column() {
         "highest total first:\n{text}"
     );
 }
+
+/// A team's playbook that asks for the competitors before the validation
+/// plan: each step keeps the form and the keys of what it captures, and
+/// the words for a key used elsewhere name the step that captures it.
+#[test]
+fn a_step_s_form_and_keys_follow_what_it_captures_not_its_number() {
+    use qualify::domain::playbook::DEFAULT_TOML;
+    let text = DEFAULT_TOML
+        .replace("capture = \"validation_plan\"", "capture = \"swap\"")
+        .replace("capture = \"competitors\"", "capture = \"validation_plan\"")
+        .replace("capture = \"swap\"", "capture = \"competitors\"");
+    let mut session = fixture_store();
+    session.playbook = Playbook::parse(&text, "team.toml").unwrap();
+    let mut app = app(session, 120, 40);
+    open_row(&mut app, 1); // Acme: everything captured
+    let form = |app: &mut App, n: u8| {
+        app.update(Action::SelectStep(step(n)));
+        app.update(Action::FocusNext);
+        screen(app, 120, 40)
+    };
+    let four = form(&mut app, 4);
+    assert!(four.contains("Step 4 of 10"), "{four}");
+    assert!(four.contains("Competitors"), "{four}");
+    assert!(!four.contains("Validation items"), "{four}");
+    let said = |app: &mut App, c: char| {
+        press(app, KeyCode::Char(c));
+        app.status().map(|s| s.text.clone()).unwrap_or_default()
+    };
+    assert_eq!(said(&mut app, 'A'), "The SA signs off the plan on step 5");
+    assert_eq!(said(&mut app, 'm'), "m switches the scorecard on step 1");
+    let five = form(&mut app, 5);
+    assert!(five.contains("Validation items"), "{five}");
+    assert!(!five.contains("Competitors"), "{five}");
+    assert_eq!(said(&mut app, 'B'), "Battle cards are on step 4");
+}

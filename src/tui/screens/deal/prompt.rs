@@ -1,6 +1,6 @@
 //! A one-line prompt over the step: what a step is blocked on (b), or the
 //! SA's comment approving (A) or sending back (R) the validation plan on
-//! step 4. Enter acts, Esc cancels.
+//! the step that captures it. Enter acts, Esc cancels.
 
 use super::state::{DealState, ModeOutcome, refusal};
 use crate::domain::review::{self, Reviewer};
@@ -133,7 +133,7 @@ impl Prompt {
     }
 }
 
-/// The SA's decision on the validation plan (step 4), by the acting user.
+/// The SA's decision on the validation plan, by the acting user.
 fn sign_off(
     approved: bool,
     comment: String,

@@ -9,6 +9,7 @@ use crate::domain::criteria::{self, Check};
 use crate::domain::deal::{Deal, DealId};
 use crate::domain::escalation::{self, Escalation};
 use crate::domain::pipeline::{self, ForecastCategory};
+use crate::domain::playbook::CaptureKind;
 use crate::domain::qa::{self, QaItem};
 use crate::domain::step::{NoteKind, Step, StepChange, StepNumber};
 use crate::ops::{self, DraftOf};
@@ -62,6 +63,8 @@ pub struct DealState {
     /// The user's UTC offset, for showing times.
     pub offset: FixedOffset,
     pub selected: StepNumber,
+    /// What the selected step captures: its form, and the keys that work on it.
+    pub kind: CaptureKind,
     pub focus: Focus,
     pub action_cursor: usize,
     pub note_cursor: usize,
@@ -69,7 +72,7 @@ pub struct DealState {
     pub capture: CaptureForm,
     /// The selected step's completion criteria.
     pub checks: Vec<Check>,
-    /// The battle card of the competitor selected in step 5.
+    /// The battle card of the competitor selected on the competitors' step.
     pub battle_card: Option<BattleCard>,
     /// Below 120 columns: the panels replace the step detail.
     pub show_panels: bool,
@@ -96,6 +99,7 @@ impl DealState {
             now: ctx.session.clock.now(),
             offset: ctx.session.clock.offset(),
             selected,
+            kind: ctx.session.playbook.step(selected).capture,
             focus: Focus::Steps,
             action_cursor: 0,
             note_cursor: 0,
@@ -121,7 +125,7 @@ impl DealState {
         let rows = self.section().rows(&self.deal, self.selected).len();
         self.capture.row = self.capture.row.min(rows.saturating_sub(1));
         self.battle_card = None;
-        if self.selected.get() == 5
+        if self.kind == CaptureKind::Competitors
             && let Some(c) = self.deal.content.competitors.get(self.capture.row)
         {
             self.battle_card = stored_battle_card(ctx, &c.name);
@@ -153,7 +157,7 @@ impl DealState {
     }
 
     pub fn section(&self) -> Section {
-        Section::for_step(self.selected)
+        Section::for_capture(self.kind)
     }
 
     pub fn step(&self) -> &Step {
@@ -167,6 +171,7 @@ impl DealState {
     pub fn select(&mut self, n: StepNumber, ctx: &Ctx) {
         if n != self.selected {
             self.selected = n;
+            self.kind = ctx.session.playbook.step(n).capture;
             self.action_cursor = 0;
             self.note_cursor = 0;
             self.capture = CaptureForm::default();
