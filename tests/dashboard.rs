@@ -9,7 +9,7 @@ use qualify::domain::document::parse_documents;
 use qualify::domain::parse_date;
 use qualify::domain::pipeline::{Outcome, OutcomeKind};
 use qualify::domain::playbook::{EscalationRule, Playbook};
-use qualify::domain::step::{StepChange, StepStatus};
+use qualify::domain::step::{StepChange, StepNumber, StepStatus};
 use qualify::ops::{self, Session};
 use qualify::store::Store;
 use qualify::tui::App;
@@ -57,9 +57,9 @@ fn add(
 
 /// Start and complete steps `1..=last`, one a day from `from`, each taking
 /// five hours.
-fn walk(s: &mut Session, id: DealId, last: u8, from: DateTime<Utc>) {
-    for n in 1..=last {
-        let at = from + Duration::days(i64::from(n - 1));
+fn walk(s: &mut Session, id: DealId, last: StepNumber, from: DateTime<Utc>) {
+    for n in StepNumber::all().take_while(|n| *n <= last) {
+        let at = from + Duration::days(n.index() as i64);
         ops::change_step(s.at(at), id, None, n, &StepChange::Start).unwrap();
         let done = at + Duration::hours(5);
         ops::change_step(s.at(done), id, None, n, &StepChange::Complete)
@@ -105,13 +105,13 @@ fn pipeline_in(store: Store) -> Session {
     let mut s = session(store);
     let t0 = now() - Duration::days(40);
     let acme = add(&mut s, "Acme ERP rollout", "Dana Reyes", 300_000, false, t0);
-    walk(&mut s, acme, 10, t0 + Duration::days(1));
+    walk(&mut s, acme, step(10), t0 + Duration::days(1));
     stage(&mut s, acme, "Discovery", t0 + Duration::days(4));
     stage(&mut s, acme, "Proposal", t0 + Duration::days(14));
     close(&mut s, acme, OutcomeKind::Won, "2026-11-20", "");
 
     let globex = add(&mut s, "Globex analytics", "Lee Park", 120_000, false, t0);
-    walk(&mut s, globex, 3, t0 + Duration::days(2));
+    walk(&mut s, globex, step(3), t0 + Duration::days(2));
     stage(&mut s, globex, "Discovery", t0 + Duration::days(20));
     close(
         &mut s,
@@ -122,7 +122,7 @@ fn pipeline_in(store: Store) -> Session {
     );
 
     let initech = add(&mut s, "Initech payroll", "Dana Reyes", 480_000, true, t0);
-    walk(&mut s, initech, 1, t0 + Duration::days(3));
+    walk(&mut s, initech, step(1), t0 + Duration::days(3));
     close(
         &mut s,
         initech,
@@ -132,11 +132,18 @@ fn pipeline_in(store: Store) -> Session {
     );
 
     let umbrella = add(&mut s, "Umbrella security", "Lee Park", 250_000, false, t0);
-    walk(&mut s, umbrella, 2, now() - Duration::days(9));
+    walk(&mut s, umbrella, step(2), now() - Duration::days(9));
     let block = StepChange::Block {
         reason: "CFO on leave until the budget cycle opens".into(),
     };
-    ops::change_step(s.at(now() - Duration::days(5)), umbrella, None, 3, &block).unwrap();
+    ops::change_step(
+        s.at(now() - Duration::days(5)),
+        umbrella,
+        None,
+        step(3),
+        &block,
+    )
+    .unwrap();
 
     let hooli = add(
         &mut s,
@@ -150,7 +157,7 @@ fn pipeline_in(store: Store) -> Session {
         s.at(now() - Duration::days(12)),
         hooli,
         None,
-        1,
+        step(1),
         &StepChange::Start,
     )
     .unwrap();
@@ -180,7 +187,7 @@ fn pipeline_in(store: Store) -> Session {
         false,
         t0,
     );
-    walk(&mut s, wayne, 7, now() - Duration::days(10));
+    walk(&mut s, wayne, step(7), now() - Duration::days(10));
     s.at(now());
     s
 }

@@ -152,7 +152,10 @@ fn a_long_note_line_wraps_inside_the_note_box_and_ctrl_d_keeps_the_note() {
         "Ctrl-D closes it"
     );
     let deal = deal_named(&app, "Globex analytics");
-    assert_eq!(deal.step(1).unwrap().notes.get(NoteKind::Outcomes), "");
+    assert_eq!(
+        deal.step(step(1)).unwrap().notes.get(NoteKind::Outcomes),
+        ""
+    );
     assert!(app.status().unwrap().text.contains("as it was"));
 }
 
@@ -330,7 +333,7 @@ fn end_shows_the_oldest_change_at_the_bottom_and_home_the_newest_at_the_top() {
     for index in 0..5 {
         for done in [true, false] {
             let tick = StepChange::SetAction { index, done };
-            ops::change_step(store.at(now()), acme, None, 3, &tick).unwrap();
+            ops::change_step(store.at(now()), acme, None, step(3), &tick).unwrap();
         }
     }
     let mut app = app(store, 80, 24);

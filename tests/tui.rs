@@ -5,7 +5,7 @@ use qualify::domain::document::parse_documents;
 use qualify::domain::money::Money;
 use qualify::domain::parse_date;
 use qualify::domain::playbook::Playbook;
-use qualify::domain::step::{StepChange, StepStatus};
+use qualify::domain::step::{StepChange, StepNumber, StepStatus};
 use qualify::ops::{self, Session};
 use qualify::store::{ListQuery, Store};
 use qualify::tui::App;
@@ -171,7 +171,7 @@ fn a_note_typed_and_confirmed_is_in_the_database() {
 fn completing_out_of_order_is_refused_with_the_reason() {
     let mut app = app(fixture_store(), 120, 40);
     open_row(&mut app, 0); // Globex
-    app.update(Action::SelectStep(3));
+    app.update(Action::SelectStep(step(3)));
     app.update(Action::CompleteStep);
     let status = app.status().unwrap();
     assert_eq!(status.tone, Tone::Error);
@@ -180,7 +180,7 @@ fn completing_out_of_order_is_refused_with_the_reason() {
         "{}",
         status.text
     );
-    app.update(Action::SelectStep(1));
+    app.update(Action::SelectStep(step(1)));
     app.update(Action::CompleteStep);
     let status = app.status().unwrap();
     assert!(
@@ -370,7 +370,7 @@ fn special(code: KeyCode) -> Action {
 }
 
 /// Open the Globex deal (new, nothing captured) on step `n`'s form.
-fn globex_on_step(n: u8) -> App {
+fn globex_on_step(n: StepNumber) -> App {
     let mut app = app(fixture_store(), 120, 40);
     open_row(&mut app, 0);
     app.update(Action::SelectStep(n));
@@ -405,7 +405,7 @@ fn each_steps_form_at_120x40() {
         "Next steps",
         "Opportunity record",
     ];
-    for (n, title) in (1..=10u8).zip(titles) {
+    for (n, title) in StepNumber::all().zip(titles) {
         app.update(Action::SelectStep(n));
         app.update(Action::FocusNext);
         let text = screen(&app, 120, 40);
@@ -420,7 +420,7 @@ fn each_steps_form_at_120x40() {
 
 #[test]
 fn a_stakeholder_added_through_the_form_is_saved_and_the_criteria_follow() {
-    let mut app = globex_on_step(2);
+    let mut app = globex_on_step(step(2));
     let before = detail(&app);
     assert!(
         before.contains("✗ An Economic Buyer confirmed with a date — no Economic Buyer"),
@@ -466,7 +466,7 @@ fn a_stakeholder_added_through_the_form_is_saved_and_the_criteria_follow() {
 
 #[test]
 fn a_wrong_date_is_shown_in_place_and_nothing_is_saved_until_fixed() {
-    let mut app = globex_on_step(9);
+    let mut app = globex_on_step(step(9));
     app.update(Action::AddRow);
     type_text(&mut app, "Send security questionnaire");
     app.update(Action::FocusNext);
@@ -503,7 +503,7 @@ fn a_wrong_date_is_shown_in_place_and_nothing_is_saved_until_fixed() {
 
 #[test]
 fn ctrl_d_drops_an_edit() {
-    let mut app = globex_on_step(5);
+    let mut app = globex_on_step(step(5));
     app.update(Action::AddRow);
     type_text(&mut app, "Initrode");
     app.update(Action::DropEdit);
@@ -513,7 +513,7 @@ fn ctrl_d_drops_an_edit() {
 
 #[test]
 fn scoring_an_element_updates_the_total_and_the_criteria() {
-    let mut app = globex_on_step(1);
+    let mut app = globex_on_step(step(1));
     app.update(Action::Open); // edit the selected row: Metrics
     app.update(Action::PickNext); // "" -> 0
     app.update(Action::PickNext); // -> 1
@@ -538,7 +538,7 @@ fn scoring_an_element_updates_the_total_and_the_criteria() {
 
 #[test]
 fn the_sa_signs_off_the_validation_plan_and_battle_cards_are_kept() {
-    let mut app = globex_on_step(4);
+    let mut app = globex_on_step(step(4));
     // only the deal's SA may sign, and the screen says so to anyone else
     app.update(Action::Approve);
     let status = app.status().unwrap();
@@ -575,7 +575,7 @@ fn the_sa_signs_off_the_validation_plan_and_battle_cards_are_kept() {
             .approved
     );
 
-    app.update(Action::SelectStep(5));
+    app.update(Action::SelectStep(step(5)));
     app.update(Action::FocusNext);
     app.update(Action::AddRow);
     type_text(&mut app, "Initrode");
@@ -600,7 +600,7 @@ fn the_sa_signs_off_the_validation_plan_and_battle_cards_are_kept() {
 
 #[test]
 fn every_step_records_who_confirmed_it() {
-    let mut app = globex_on_step(6);
+    let mut app = globex_on_step(step(6));
     app.update(Action::ConfirmWith);
     type_text(&mut app, "Ken Ito");
     app.update(Action::FocusNext);
@@ -617,7 +617,7 @@ fn every_step_records_who_confirmed_it() {
 
 #[test]
 fn escalations_are_raised_acknowledged_and_resolved_from_the_deal_screen() {
-    let mut app = globex_on_step(1);
+    let mut app = globex_on_step(step(1));
     app.update(Action::RaiseEscalation);
     app.update(Action::PickNext); // customer -> legal_security
     app.update(Action::PickNext); // -> pricing
@@ -662,7 +662,7 @@ fn escalations_are_raised_acknowledged_and_resolved_from_the_deal_screen() {
 
 #[test]
 fn a_manager_review_is_recorded_and_the_history_shows_every_change() {
-    let mut app = globex_on_step(1);
+    let mut app = globex_on_step(step(1));
     app.act_as("Morgan Lead");
     app.update(Action::RecordReview);
     app.update(Action::FocusNext);
@@ -722,12 +722,12 @@ fn an_sa_send_back_reopens_step_4_and_says_why() {
         .unwrap()[0]
         .id;
     for change in [StepChange::Unblock, StepChange::Complete] {
-        ops::change_step(store.at(now()), acme, None, 3, &change).unwrap();
+        ops::change_step(store.at(now()), acme, None, step(3), &change).unwrap();
     }
-    ops::change_step(store.at(now()), acme, None, 4, &StepChange::Complete).unwrap();
+    ops::change_step(store.at(now()), acme, None, step(4), &StepChange::Complete).unwrap();
     let mut app = app(store, 120, 40);
     open_row(&mut app, 1);
-    app.update(Action::SelectStep(4));
+    app.update(Action::SelectStep(step(4)));
     app.update(Action::SendBack);
     type_text(&mut app, "Add a load test");
     app.update(Action::Confirm);
@@ -747,7 +747,7 @@ fn an_sa_send_back_reopens_step_4_and_says_why() {
 
 #[test]
 fn ctrl_c_in_a_step_form_saves_the_row_when_it_is_valid() {
-    let mut app = globex_on_step(5);
+    let mut app = globex_on_step(step(5));
     app.update(Action::AddRow);
     type_text(&mut app, "Initrode");
     assert_eq!(app.update(Action::ForceQuit), Flow::Quit);
@@ -757,7 +757,7 @@ fn ctrl_c_in_a_step_form_saves_the_row_when_it_is_valid() {
 #[test]
 fn a_row_changed_elsewhere_is_not_overwritten_but_other_changes_merge() {
     let (_dir, mut app, mut elsewhere, id) = two_windows();
-    app.update(Action::SelectStep(2));
+    app.update(Action::SelectStep(step(2)));
     app.update(Action::FocusNext);
     app.update(Action::Open); // edit Tom Hale
     app.update(Action::FocusNext);
@@ -830,7 +830,7 @@ fn steps_pane(app: &App) -> String {
 #[test]
 fn completing_a_step_shows_the_next_step_s_criteria_at_once() {
     let (mut app, _) = acme_app();
-    app.update(Action::SelectStep(3));
+    app.update(Action::SelectStep(step(3)));
     app.update(Action::UnblockStep);
     app.update(Action::CompleteStep);
     let status = app.status().unwrap().text.clone();
@@ -850,10 +850,10 @@ fn completing_a_step_shows_the_next_step_s_criteria_at_once() {
 #[test]
 fn the_note_chosen_on_one_step_is_not_carried_to_the_next() {
     let (mut app, acme) = acme_app();
-    app.update(Action::SelectStep(4));
+    app.update(Action::SelectStep(step(4)));
     to_notes(&mut app);
     app.update(Action::Down); // decisions
-    app.update(Action::SelectStep(5));
+    app.update(Action::SelectStep(step(5)));
     app.update(Action::FocusNext);
     app.update(Action::FocusNext); // actions
     app.update(Action::EditNote); // Tab Tab e
@@ -875,7 +875,7 @@ fn the_note_chosen_on_one_step_is_not_carried_to_the_next() {
 fn a_complete_step_whose_criteria_an_edit_took_away_is_marked() {
     let (mut app, acme) = acme_app();
     app.act_as("Sam Okafor");
-    app.update(Action::SelectStep(3));
+    app.update(Action::SelectStep(step(3)));
     app.update(Action::UnblockStep);
     app.update(Action::CompleteStep); // on to step 4
     app.update(Action::Approve);
@@ -884,7 +884,7 @@ fn a_complete_step_whose_criteria_an_edit_took_away_is_marked() {
     assert!(app.ctx().session.store().deal(acme).unwrap().steps[3].is_complete());
     assert!(!steps_pane(&app).contains('✗'), "{}", steps_pane(&app));
     // the first validation item loses its owner: accepted, and marked
-    app.update(Action::SelectStep(4));
+    app.update(Action::SelectStep(step(4)));
     app.update(Action::FocusNext);
     app.update(Action::Open);
     for _ in 0..2 {
@@ -907,7 +907,7 @@ fn a_complete_step_whose_criteria_an_edit_took_away_is_marked() {
 #[test]
 fn reopening_a_step_with_later_steps_complete_asks_first() {
     let (mut app, acme) = acme_app();
-    app.update(Action::SelectStep(1));
+    app.update(Action::SelectStep(step(1)));
     app.update(Action::ReopenStep);
     let text = screen(&app, 120, 40);
     assert!(
@@ -924,7 +924,7 @@ fn reopening_a_step_with_later_steps_complete_asks_first() {
     assert_eq!(deal.steps[0].status, StepStatus::InProgress);
     assert!(deal.steps[1].is_complete(), "step 2 stays complete");
     // a step with nothing complete after it reopens without asking
-    app.update(Action::SelectStep(2));
+    app.update(Action::SelectStep(step(2)));
     app.update(Action::ReopenStep);
     assert_eq!(app.status().unwrap().text, "Step 2 reopened");
 }
@@ -951,7 +951,7 @@ fn two_windows() -> (tempfile::TempDir, App, Session, qualify::domain::DealId) {
 #[test]
 fn a_battle_card_changed_elsewhere_is_not_overwritten() {
     let (_dir, mut app, mut elsewhere, _) = two_windows();
-    app.update(Action::SelectStep(5));
+    app.update(Action::SelectStep(step(5)));
     app.update(Action::FocusNext); // Globex
     app.update(Action::EditBattleCard);
     type_text(&mut app, "Lead with the audit trail");
@@ -985,7 +985,7 @@ fn a_battle_card_changed_elsewhere_is_not_overwritten() {
 #[test]
 fn ctrl_c_while_a_note_s_save_is_refused_keeps_the_text_and_offers_it_back() {
     let (dir, mut app, mut elsewhere, id) = two_windows();
-    app.update(Action::SelectStep(3));
+    app.update(Action::SelectStep(step(3)));
     to_notes(&mut app);
     app.update(Action::EditNote);
     type_text(&mut app, " Budget moved to Q2");
@@ -994,7 +994,7 @@ fn ctrl_c_while_a_note_s_save_is_refused_keeps_the_text_and_offers_it_back() {
         kind: qualify::domain::NoteKind::Outcomes,
         text: "Written in another window".into(),
     };
-    ops::change_step(&mut elsewhere, id, None, 3, &note).unwrap();
+    ops::change_step(&mut elsewhere, id, None, step(3), &note).unwrap();
     assert_eq!(app.update(Action::ForceQuit), Flow::Quit);
     let deal = elsewhere.store().deal(id).unwrap();
     assert_eq!(
@@ -1007,7 +1007,7 @@ fn ctrl_c_while_a_note_s_save_is_refused_keeps_the_text_and_offers_it_back() {
     let store = session(Store::open(&dir.path().join("q.db")).unwrap());
     let mut app = self::app(store, 120, 40);
     open_row(&mut app, 0);
-    app.update(Action::SelectStep(3));
+    app.update(Action::SelectStep(step(3)));
     to_notes(&mut app);
     app.update(Action::EditNote);
     let status = app.status().unwrap().text.clone();
@@ -1032,7 +1032,7 @@ fn another_process_s_change_shows_without_a_key() {
     let block = StepChange::Block {
         reason: "Waiting on the CFO's travel".into(),
     };
-    ops::change_step(&mut elsewhere, id, None, 1, &block).unwrap();
+    ops::change_step(&mut elsewhere, id, None, step(1), &block).unwrap();
     assert!(app.notice_changes());
     assert!(
         detail(&app).contains("Waiting on the CFO's travel"),
@@ -1102,4 +1102,39 @@ fn the_list_filters_stalled_deals_and_sorts_by_any_column() {
         first.contains("Acme ERP rollout"),
         "highest total first:\n{text}"
     );
+}
+
+/// A team's playbook that asks for the competitors before the validation
+/// plan: each step keeps the form and the keys of what it captures, and
+/// the words for a key used elsewhere name the step that captures it.
+#[test]
+fn a_step_s_form_and_keys_follow_what_it_captures_not_its_number() {
+    use qualify::domain::playbook::DEFAULT_TOML;
+    let text = DEFAULT_TOML
+        .replace("capture = \"validation_plan\"", "capture = \"swap\"")
+        .replace("capture = \"competitors\"", "capture = \"validation_plan\"")
+        .replace("capture = \"swap\"", "capture = \"competitors\"");
+    let mut session = fixture_store();
+    session.playbook = Playbook::parse(&text, "team.toml").unwrap();
+    let mut app = app(session, 120, 40);
+    open_row(&mut app, 1); // Acme: everything captured
+    let form = |app: &mut App, n: u8| {
+        app.update(Action::SelectStep(step(n)));
+        app.update(Action::FocusNext);
+        screen(app, 120, 40)
+    };
+    let four = form(&mut app, 4);
+    assert!(four.contains("Step 4 of 10"), "{four}");
+    assert!(four.contains("Competitors"), "{four}");
+    assert!(!four.contains("Validation items"), "{four}");
+    let said = |app: &mut App, c: char| {
+        press(app, KeyCode::Char(c));
+        app.status().map(|s| s.text.clone()).unwrap_or_default()
+    };
+    assert_eq!(said(&mut app, 'A'), "The SA signs off the plan on step 5");
+    assert_eq!(said(&mut app, 'm'), "m switches the scorecard on step 1");
+    let five = form(&mut app, 5);
+    assert!(five.contains("Validation items"), "{five}");
+    assert!(!five.contains("Competitors"), "{five}");
+    assert_eq!(said(&mut app, 'B'), "Battle cards are on step 4");
 }

@@ -14,7 +14,7 @@ use crate::domain::parse_date;
 use crate::domain::pipeline::{ForecastCategory, OutcomeKind};
 use crate::domain::playbook::{EscalationRule, Playbook};
 use crate::domain::review::Reviewer;
-use crate::domain::step::{NoteKind, StepChange};
+use crate::domain::step::{NoteKind, StepChange, StepNumber};
 use crate::ops::ListSort;
 use crate::ops::transfer::{ExportFormat, ImportFormat};
 use crate::text::clean;
@@ -148,8 +148,7 @@ pub enum Command {
         /// The deal's id
         id: DealId,
         /// The step's number, 1 to 10
-        #[arg(value_parser = clap::value_parser!(u8).range(1..=10))]
-        number: u8,
+        number: StepNumber,
         #[command(subcommand)]
         change: StepCommand,
     },

@@ -7,6 +7,7 @@ use super::print;
 use crate::config::Failure;
 use crate::domain::deal::DealId;
 use crate::domain::pipeline::{self, Outcome, OutcomeKind};
+use crate::domain::step::StepNumber;
 use crate::ops::ListQuery;
 use crate::ops::{self, Session, views};
 use crate::text::clean;
@@ -109,7 +110,7 @@ pub fn run(command: &DealCommand, s: &mut Session, out: &mut impl Write) -> Resu
 /// `step ID N CHANGE`: move or edit one step; warnings go to stderr.
 pub fn step(
     id: DealId,
-    number: u8,
+    number: StepNumber,
     change: &StepCommand,
     s: &mut Session,
     out: &mut impl Write,

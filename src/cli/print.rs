@@ -8,6 +8,7 @@ use crate::domain::escalation::Escalation;
 use crate::domain::metrics::{Metric, Metrics};
 use crate::domain::playbook::Playbook;
 use crate::domain::qa::{QaItem, QaState};
+use crate::domain::step::StepNumber;
 use crate::domain::{criteria, pipeline};
 use crate::ops::CategoryTotal;
 use crate::text::{Output, clean, fit, head};
@@ -164,7 +165,7 @@ pub struct EscalationJson<'a> {
     resolved: Option<StampJson<'a>>,
     scenario: &'a str,
     status: &'static str,
-    step: Option<u8>,
+    step: Option<StepNumber>,
     why: &'a str,
 }
 

@@ -6,7 +6,7 @@ use crate::domain::criteria::{self, risk_band, score_total, verdict};
 use crate::domain::deal::Deal;
 use crate::domain::escalation::Escalation;
 use crate::domain::pipeline::forecast_category;
-use crate::domain::playbook::Playbook;
+use crate::domain::playbook::{CaptureKind, Playbook};
 use crate::domain::qa::{self, QaItem, QaState};
 use crate::domain::step::StepStatus;
 use crate::text::clean;
@@ -418,7 +418,10 @@ pub fn markdown(
             ],
             vec!["Scope".into(), cell(&h.scope)],
             vec![
-                "Success criteria (step 4)".into(),
+                format!(
+                    "Success criteria (step {})",
+                    pb.step_capturing(CaptureKind::ValidationPlan).number
+                ),
                 if criteria.is_empty() {
                     "—".into()
                 } else {

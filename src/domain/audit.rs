@@ -10,6 +10,7 @@ use super::document::DealDocument;
 use super::forecast::{OutcomeKind, Verdict};
 use super::playbook::{EscalationRule, Playbook};
 use super::step::StepStatus;
+use super::step_number::StepNumber;
 use chrono::{DateTime, FixedOffset, Utc};
 use serde_json::{Map, Value};
 
@@ -155,8 +156,8 @@ pub fn field_label(path: &str, playbook: &Playbook) -> String {
     let label = match name {
         "deal" if rest.is_none() => Some("Deal".to_string()),
         "steps" => index.and_then(|i| {
-            let number = u8::try_from(i + 1).ok()?;
-            let title = &playbook.steps.get(i)?.title;
+            let number = StepNumber::from_index(i)?;
+            let title = &playbook.step(number).title;
             Some(match rest {
                 Some(rest) => format!("Step {number} {title} · {}", step_part(rest)),
                 None => format!("Step {number} {title}"),

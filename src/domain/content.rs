@@ -223,7 +223,7 @@ pub struct DealContent {
     /// Won, lost or disqualified, when the deal has closed.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub outcome: Option<Outcome>,
-    /// The scorecard's verdict when step 1 was first completed.
+    /// The scorecard's verdict when its step was first completed.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub prediction: Option<Prediction>,
     /// The stalled flag silenced until a day (a later change ends it).

@@ -9,9 +9,9 @@ use super::content::{
 use super::deal::Deal;
 use super::forecast::Prediction;
 pub use super::forecast::Verdict;
-use super::playbook::{CrmField, Playbook};
+use super::playbook::{CaptureKind, CrmField, Playbook};
 use super::review::{self, Reviewer, Standing};
-use super::step::{self, ChangeOutcome, RuleError, StepChange};
+use super::step::{self, ChangeOutcome, RuleError, StepChange, StepNumber};
 use chrono::{DateTime, Utc};
 
 /// Total and maximum of the scorecard, counting only the framework's elements.
@@ -133,275 +133,21 @@ fn blank(s: &str) -> bool {
     s.trim().is_empty()
 }
 
-/// The criteria of step `number` for `deal`.
-pub fn step_checks(number: u8, deal: &Deal, playbook: &Playbook) -> Vec<Check> {
+/// The criteria of step `number` for `deal`: those of the kind of record
+/// the step captures, and the stakeholder's confirmation every step needs.
+pub fn step_checks(number: StepNumber, deal: &Deal, playbook: &Playbook) -> Vec<Check> {
     let c = &deal.content;
-    let mut checks = match number {
-        1 => scorecard_checks(&c.meddpicc, playbook),
-        2 => {
-            let confirmed = |role: Role| {
-                let label = format!("An {} confirmed with a date", role.label())
-                    .replace("An Champion", "A Champion");
-                let who: Vec<&str> = c
-                    .stakeholders
-                    .iter()
-                    .filter(|s| s.role == role && s.confirmed_on.is_some())
-                    .map(|s| s.name.as_str())
-                    .collect();
-                let none = if c.stakeholders.iter().any(|s| s.role == role) {
-                    format!("no {} has a confirmation date", role.label())
-                } else {
-                    format!("no {} recorded", role.label())
-                };
-                check_if(&label, !who.is_empty(), none, who.join(", "))
-            };
-            let undated = c
-                .stakeholders
-                .iter()
-                .filter(|s| s.last_engaged.is_none())
-                .map(|s| s.name.clone())
-                .collect();
-            vec![
-                confirmed(Role::EconomicBuyer),
-                confirmed(Role::Champion),
-                check(
-                    "Every stakeholder with a last-engaged date",
-                    undated,
-                    format!("{} stakeholders", c.stakeholders.len()),
-                ),
-            ]
-        }
-        3 => {
-            let b = &c.budget;
-            let holder_known = c
-                .stakeholders
-                .iter()
-                .any(|s| s.name.trim().eq_ignore_ascii_case(b.holder.trim()));
-            let holder = if blank(&b.holder) {
-                check_if("Budget holder set", false, "no holder named", "")
-            } else {
-                check_if(
-                    "Budget holder set",
-                    holder_known,
-                    format!(
-                        "{} is not among the stakeholders (step 2)",
-                        crate::text::clean(&b.holder)
-                    ),
-                    b.holder.clone(),
-                )
-            };
-            let mut missing = Vec::new();
-            if b.confirmed_on.is_none() {
-                missing.push("date".to_string());
-            }
-            if blank(&b.confirmed_by) {
-                missing.push("who confirmed".to_string());
-            }
-            let mut checks = vec![
-                holder,
-                check("Budget confirmation recorded", missing, "confirmed"),
-            ];
-            if let (Some(budget), Some(first_year)) = (b.amount, deal.first_year_value()) {
-                checks.push(Check {
-                    label: "Budget covers the first-year value".into(),
-                    met: budget >= first_year,
-                    detail: format!("budget {budget} against first-year value {first_year}"),
-                    blocking: false,
-                });
-            }
-            checks
-        }
-        4 => {
-            let plan = &c.validation_plan;
-            let incomplete = plan
-                .items
-                .iter()
-                .enumerate()
-                .filter(|(_, i)| blank(&i.success_criterion) || blank(&i.owner) || i.due.is_none())
-                .map(|(n, i)| format!("item {} ({})", n + 1, crate::text::clean(&i.requirement)))
-                .collect();
-            let standing = review::standing(deal, Reviewer::Sa);
-            let (approved, why, detail) = match &standing {
-                Standing::Approved(d) => (true, String::new(), d.by.clone()),
-                Standing::SentBack(d) => (
-                    false,
-                    format!("sent back by {}: {}", d.by, d.comment),
-                    String::new(),
-                ),
-                Standing::OutOfDate(_, why) => {
-                    (false, format!("approval out of date: {why}"), String::new())
-                }
-                Standing::Missing => (false, "no SA sign-off yet".into(), String::new()),
-            };
-            vec![
-                check_if(
-                    "At least one validation item",
-                    !plan.items.is_empty(),
-                    "no items",
-                    format!("{} items", plan.items.len()),
-                ),
-                check(
-                    "Each item with a success criterion, owner and due date",
-                    incomplete,
-                    "all complete",
-                ),
-                check_if("Approved by the SA", approved, why, detail),
-            ]
-        }
-        5 => {
-            let bare = c
-                .competitors
-                .iter()
-                .filter(|x| {
-                    matches!(x.threat, Level::Medium | Level::High) && blank(&x.differentiators)
-                })
-                .map(|x| x.name.clone())
-                .collect();
-            vec![
-                check_if(
-                    "At least one competitor or alternative",
-                    !c.competitors.is_empty(),
-                    "none recorded",
-                    format!("{}", c.competitors.len()),
-                ),
-                check(
-                    "Differentiators for every medium or high threat",
-                    bare,
-                    "all covered",
-                ),
-            ]
-        }
-        6 => {
-            let has = |kind| c.decision_process.iter().any(|m| m.kind == kind);
-            let incomplete = c
-                .decision_process
-                .iter()
-                .filter(|m| blank(&m.owner) || m.due.is_none())
-                .map(|m| m.name.clone())
-                .collect();
-            vec![
-                check_if(
-                    "At least one decision milestone",
-                    has(MilestoneKind::Decision),
-                    "none recorded",
-                    "recorded",
-                ),
-                check_if(
-                    "At least one paper milestone",
-                    has(MilestoneKind::Paper),
-                    "none recorded",
-                    "recorded",
-                ),
-                check(
-                    "Each milestone with an owner and due date",
-                    incomplete,
-                    "all complete",
-                ),
-            ]
-        }
-        7 => {
-            let last_open = c
-                .decision_process
-                .iter()
-                .filter(|m| !m.done)
-                .filter_map(|m| m.due.map(|d| (d, m)))
-                .max_by_key(|(d, _)| *d);
-            let close_ok = match (deal.close_date, last_open) {
-                (None, _) => check_if(
-                    "Close date not before the last open milestone",
-                    false,
-                    "no close date set",
-                    "",
-                ),
-                (Some(close), Some((due, m))) if close < due => check_if(
-                    "Close date not before the last open milestone",
-                    false,
-                    format!(
-                        "close date {close} is before {} (due {due})",
-                        crate::text::clean(&m.name)
-                    ),
-                    "",
-                ),
-                (Some(close), _) => check_if(
-                    "Close date not before the last open milestone",
-                    true,
-                    "",
-                    format!("close {close}"),
-                ),
-            };
-            vec![
-                check_if(
-                    "Compelling event set",
-                    !blank(&c.timeline.compelling_event),
-                    "no compelling event",
-                    "set",
-                ),
-                close_ok,
-            ]
-        }
-        8 => {
-            let unmitigated = c
-                .risks
-                .iter()
-                .filter(|r| {
-                    risk_band(r, playbook) >= RiskBand::High
-                        && (blank(&r.mitigation) || blank(&r.owner))
-                })
-                .map(|r| r.description.clone())
-                .collect();
-            let band = overall_risk_band(c, playbook)
-                .map_or("none".into(), |b| format!("overall band {}", b.label()));
-            vec![
-                check_if(
-                    "At least one risk",
-                    !c.risks.is_empty(),
-                    "no risks recorded",
-                    band,
-                ),
-                check(
-                    "Every high or critical risk with mitigation and owner",
-                    unmitigated,
-                    "all covered",
-                ),
-            ]
-        }
-        9 => {
-            let window = playbook.targets.next_step_window_business_days;
-            let inside = c.next_steps.iter().filter(|n| !n.done).any(|n| {
-                !blank(&n.owner)
-                    && n.due.is_some_and(|due| {
-                        within_window(n.set_on, due, window, &playbook.targets.holidays)
-                    })
-            });
-            let why = if c.next_steps.iter().any(|n| !n.done) {
-                format!(
-                    "no open next step with an owner due within {window} business days of being set"
-                )
-            } else {
-                "no open next step".into()
-            };
-            vec![check_if(
-                &format!("An open next step due within {window} business days"),
-                inside,
-                why,
-                "scheduled",
-            )]
-        }
-        10 => {
-            let missing = playbook
-                .crm
-                .required_fields
-                .iter()
-                .filter(|f| !crm_field_present(deal, **f))
-                .map(|f| f.label().to_string())
-                .collect();
-            vec![check(
-                "Every required field of the opportunity record",
-                missing,
-                "complete",
-            )]
-        }
-        _ => Vec::new(),
+    let mut checks = match playbook.step(number).capture {
+        CaptureKind::Scorecard => scorecard_checks(&c.meddpicc, playbook),
+        CaptureKind::Stakeholders => stakeholder_checks(c),
+        CaptureKind::Budget => budget_checks(deal, playbook),
+        CaptureKind::ValidationPlan => validation_checks(deal),
+        CaptureKind::Competitors => competitor_checks(c),
+        CaptureKind::DecisionProcess => decision_process_checks(c),
+        CaptureKind::Timeline => timeline_checks(deal),
+        CaptureKind::Risks => risk_checks(c, playbook),
+        CaptureKind::NextSteps => next_step_checks(c, playbook),
+        CaptureKind::CrmRecord => crm_record_checks(deal, playbook),
     };
     if let Some(s) = deal.step(number) {
         let mut missing = Vec::new();
@@ -422,6 +168,284 @@ pub fn step_checks(number: u8, deal: &Deal, playbook: &Playbook) -> Vec<Check> {
         ));
     }
     checks
+}
+
+/// Stakeholders: the economic buyer and the champion confirmed, everyone dated.
+fn stakeholder_checks(c: &DealContent) -> Vec<Check> {
+    let confirmed = |role: Role| {
+        let label = format!("An {} confirmed with a date", role.label())
+            .replace("An Champion", "A Champion");
+        let who: Vec<&str> = c
+            .stakeholders
+            .iter()
+            .filter(|s| s.role == role && s.confirmed_on.is_some())
+            .map(|s| s.name.as_str())
+            .collect();
+        let none = if c.stakeholders.iter().any(|s| s.role == role) {
+            format!("no {} has a confirmation date", role.label())
+        } else {
+            format!("no {} recorded", role.label())
+        };
+        check_if(&label, !who.is_empty(), none, who.join(", "))
+    };
+    let undated = c
+        .stakeholders
+        .iter()
+        .filter(|s| s.last_engaged.is_none())
+        .map(|s| s.name.clone())
+        .collect();
+    vec![
+        confirmed(Role::EconomicBuyer),
+        confirmed(Role::Champion),
+        check(
+            "Every stakeholder with a last-engaged date",
+            undated,
+            format!("{} stakeholders", c.stakeholders.len()),
+        ),
+    ]
+}
+
+/// The budget: a holder among the stakeholders, and who confirmed it when.
+fn budget_checks(deal: &Deal, playbook: &Playbook) -> Vec<Check> {
+    let c = &deal.content;
+    let b = &c.budget;
+    let holder_known = c
+        .stakeholders
+        .iter()
+        .any(|s| s.name.trim().eq_ignore_ascii_case(b.holder.trim()));
+    let holder = if blank(&b.holder) {
+        check_if("Budget holder set", false, "no holder named", "")
+    } else {
+        check_if(
+            "Budget holder set",
+            holder_known,
+            format!(
+                "{} is not among the stakeholders (step {})",
+                crate::text::clean(&b.holder),
+                playbook.step_capturing(CaptureKind::Stakeholders).number
+            ),
+            b.holder.clone(),
+        )
+    };
+    let mut missing = Vec::new();
+    if b.confirmed_on.is_none() {
+        missing.push("date".to_string());
+    }
+    if blank(&b.confirmed_by) {
+        missing.push("who confirmed".to_string());
+    }
+    let mut checks = vec![
+        holder,
+        check("Budget confirmation recorded", missing, "confirmed"),
+    ];
+    if let (Some(budget), Some(first_year)) = (b.amount, deal.first_year_value()) {
+        checks.push(Check {
+            label: "Budget covers the first-year value".into(),
+            met: budget >= first_year,
+            detail: format!("budget {budget} against first-year value {first_year}"),
+            blocking: false,
+        });
+    }
+    checks
+}
+
+/// The validation plan: complete items, approved by the SA.
+fn validation_checks(deal: &Deal) -> Vec<Check> {
+    let plan = &deal.content.validation_plan;
+    let incomplete = plan
+        .items
+        .iter()
+        .enumerate()
+        .filter(|(_, i)| blank(&i.success_criterion) || blank(&i.owner) || i.due.is_none())
+        .map(|(n, i)| format!("item {} ({})", n + 1, crate::text::clean(&i.requirement)))
+        .collect();
+    let standing = review::standing(deal, Reviewer::Sa);
+    let (approved, why, detail) = match &standing {
+        Standing::Approved(d) => (true, String::new(), d.by.clone()),
+        Standing::SentBack(d) => (
+            false,
+            format!("sent back by {}: {}", d.by, d.comment),
+            String::new(),
+        ),
+        Standing::OutOfDate(_, why) => {
+            (false, format!("approval out of date: {why}"), String::new())
+        }
+        Standing::Missing => (false, "no SA sign-off yet".into(), String::new()),
+    };
+    vec![
+        check_if(
+            "At least one validation item",
+            !plan.items.is_empty(),
+            "no items",
+            format!("{} items", plan.items.len()),
+        ),
+        check(
+            "Each item with a success criterion, owner and due date",
+            incomplete,
+            "all complete",
+        ),
+        check_if("Approved by the SA", approved, why, detail),
+    ]
+}
+
+/// The competitors: at least one, each real threat answered.
+fn competitor_checks(c: &DealContent) -> Vec<Check> {
+    let bare = c
+        .competitors
+        .iter()
+        .filter(|x| matches!(x.threat, Level::Medium | Level::High) && blank(&x.differentiators))
+        .map(|x| x.name.clone())
+        .collect();
+    vec![
+        check_if(
+            "At least one competitor or alternative",
+            !c.competitors.is_empty(),
+            "none recorded",
+            format!("{}", c.competitors.len()),
+        ),
+        check(
+            "Differentiators for every medium or high threat",
+            bare,
+            "all covered",
+        ),
+    ]
+}
+
+/// The decision process: decision and paper milestones, each owned and dated.
+fn decision_process_checks(c: &DealContent) -> Vec<Check> {
+    let has = |kind| c.decision_process.iter().any(|m| m.kind == kind);
+    let incomplete = c
+        .decision_process
+        .iter()
+        .filter(|m| blank(&m.owner) || m.due.is_none())
+        .map(|m| m.name.clone())
+        .collect();
+    vec![
+        check_if(
+            "At least one decision milestone",
+            has(MilestoneKind::Decision),
+            "none recorded",
+            "recorded",
+        ),
+        check_if(
+            "At least one paper milestone",
+            has(MilestoneKind::Paper),
+            "none recorded",
+            "recorded",
+        ),
+        check(
+            "Each milestone with an owner and due date",
+            incomplete,
+            "all complete",
+        ),
+    ]
+}
+
+/// The timeline: a compelling event, and a close date after the last open milestone.
+fn timeline_checks(deal: &Deal) -> Vec<Check> {
+    let c = &deal.content;
+    let last_open = c
+        .decision_process
+        .iter()
+        .filter(|m| !m.done)
+        .filter_map(|m| m.due.map(|d| (d, m)))
+        .max_by_key(|(d, _)| *d);
+    let close_ok = match (deal.close_date, last_open) {
+        (None, _) => check_if(
+            "Close date not before the last open milestone",
+            false,
+            "no close date set",
+            "",
+        ),
+        (Some(close), Some((due, m))) if close < due => check_if(
+            "Close date not before the last open milestone",
+            false,
+            format!(
+                "close date {close} is before {} (due {due})",
+                crate::text::clean(&m.name)
+            ),
+            "",
+        ),
+        (Some(close), _) => check_if(
+            "Close date not before the last open milestone",
+            true,
+            "",
+            format!("close {close}"),
+        ),
+    };
+    vec![
+        check_if(
+            "Compelling event set",
+            !blank(&c.timeline.compelling_event),
+            "no compelling event",
+            "set",
+        ),
+        close_ok,
+    ]
+}
+
+/// The risks: at least one, each high or critical one mitigated and owned.
+fn risk_checks(c: &DealContent, playbook: &Playbook) -> Vec<Check> {
+    let unmitigated = c
+        .risks
+        .iter()
+        .filter(|r| {
+            risk_band(r, playbook) >= RiskBand::High && (blank(&r.mitigation) || blank(&r.owner))
+        })
+        .map(|r| r.description.clone())
+        .collect();
+    let band = overall_risk_band(c, playbook)
+        .map_or("none".into(), |b| format!("overall band {}", b.label()));
+    vec![
+        check_if(
+            "At least one risk",
+            !c.risks.is_empty(),
+            "no risks recorded",
+            band,
+        ),
+        check(
+            "Every high or critical risk with mitigation and owner",
+            unmitigated,
+            "all covered",
+        ),
+    ]
+}
+
+/// The next steps: one open, owned and due within the window.
+fn next_step_checks(c: &DealContent, playbook: &Playbook) -> Vec<Check> {
+    let window = playbook.targets.next_step_window_business_days;
+    let inside = c.next_steps.iter().filter(|n| !n.done).any(|n| {
+        !blank(&n.owner)
+            && n.due
+                .is_some_and(|due| within_window(n.set_on, due, window, &playbook.targets.holidays))
+    });
+    let why = if c.next_steps.iter().any(|n| !n.done) {
+        format!("no open next step with an owner due within {window} business days of being set")
+    } else {
+        "no open next step".into()
+    };
+    vec![check_if(
+        &format!("An open next step due within {window} business days"),
+        inside,
+        why,
+        "scheduled",
+    )]
+}
+
+/// The opportunity record: every required field.
+fn crm_record_checks(deal: &Deal, playbook: &Playbook) -> Vec<Check> {
+    let missing = playbook
+        .crm
+        .required_fields
+        .iter()
+        .filter(|f| !crm_field_present(deal, **f))
+        .map(|f| f.label().to_string())
+        .collect();
+    vec![check(
+        "Every required field of the opportunity record",
+        missing,
+        "complete",
+    )]
 }
 
 fn scorecard_checks(card: &Scorecard, playbook: &Playbook) -> Vec<Check> {
@@ -461,7 +485,7 @@ fn scorecard_checks(card: &Scorecard, playbook: &Playbook) -> Vec<Check> {
 }
 
 /// The blocking criteria of step `number` not met yet, in words.
-pub fn unmet(number: u8, deal: &Deal, playbook: &Playbook) -> Vec<String> {
+pub fn unmet(number: StepNumber, deal: &Deal, playbook: &Playbook) -> Vec<String> {
     step_checks(number, deal, playbook)
         .into_iter()
         .filter(|c| c.blocking && !c.met)
@@ -470,7 +494,7 @@ pub fn unmet(number: u8, deal: &Deal, playbook: &Playbook) -> Vec<String> {
 }
 
 /// Whether every blocking criterion of step `number` holds.
-pub fn holds(number: u8, deal: &Deal, playbook: &Playbook) -> bool {
+pub fn holds(number: StepNumber, deal: &Deal, playbook: &Playbook) -> bool {
     step_checks(number, deal, playbook)
         .iter()
         .all(|c| !c.blocking || c.met)
@@ -479,7 +503,7 @@ pub fn holds(number: u8, deal: &Deal, playbook: &Playbook) -> bool {
 /// Complete steps whose blocking criteria no longer hold (a later edit took
 /// away what they need), each with what is missing now. Edits are never
 /// refused for this: the record says what is true, and this says so.
-pub fn no_longer_met(deal: &Deal, playbook: &Playbook) -> Vec<(u8, Vec<String>)> {
+pub fn no_longer_met(deal: &Deal, playbook: &Playbook) -> Vec<(StepNumber, Vec<String>)> {
     deal.steps
         .iter()
         .filter(|s| s.is_complete())
@@ -494,7 +518,7 @@ pub fn no_longer_met(deal: &Deal, playbook: &Playbook) -> Vec<(u8, Vec<String>)>
 /// completion, the step's own criteria. On refusal the deal is unchanged.
 pub fn apply_step(
     deal: &mut Deal,
-    number: u8,
+    number: StepNumber,
     change: &StepChange,
     playbook: &Playbook,
     now: DateTime<Utc>,
@@ -514,9 +538,9 @@ pub fn apply_step(
         }
     }
     deal.steps = steps;
-    // the verdict when step 1 is first completed is the deal's prediction,
-    // judged later against its outcome (qualification accuracy)
-    if number == 1
+    // the verdict when the scorecard's step is first completed is the deal's
+    // prediction, judged later against its outcome (qualification accuracy)
+    if playbook.step(number).capture == CaptureKind::Scorecard
         && *change == StepChange::Complete
         && first_time
         && deal.content.prediction.is_none()
@@ -532,6 +556,7 @@ mod tests {
     use super::*;
     use crate::domain::content::*;
     use crate::domain::deal::{DealId, NewDeal};
+    use crate::domain::step_number::number;
     use chrono::TimeZone;
 
     fn now() -> DateTime<Utc> {
@@ -558,7 +583,68 @@ mod tests {
     use crate::domain::money::Money;
     use chrono::NaiveDate;
 
-    fn refused(deal: &mut Deal, n: u8, pb: &Playbook) -> String {
+    #[test]
+    fn a_step_s_criteria_follow_what_it_captures_not_its_number() {
+        // a team's playbook that maps the budget before the buying group
+        let team = crate::domain::playbook::swapped(CaptureKind::Stakeholders, CaptureKind::Budget);
+        let (mut d, shipped) = deal();
+        d.content.budget.holder = "Nobody Known".into();
+        let labels = |pb: &Playbook, n: StepNumber| -> Vec<String> {
+            step_checks(n, &d, pb)
+                .into_iter()
+                .map(|c| c.label)
+                .collect()
+        };
+        assert_eq!(labels(&team, number(2)), labels(&shipped, number(3)));
+        assert_eq!(labels(&team, number(3)), labels(&shipped, number(2)));
+        assert_eq!(labels(&team, number(2))[0], "Budget holder set");
+        let holder = &step_checks(number(2), &d, &team)[0];
+        assert_eq!(
+            holder.detail, "Nobody Known is not among the stakeholders (step 3)",
+            "names the step that captures them"
+        );
+
+        // the verdict becomes the prediction when the scorecard's step is
+        // completed, wherever it stands
+        let team =
+            crate::domain::playbook::swapped(CaptureKind::Scorecard, CaptureKind::Stakeholders);
+        let mut d = scored_deal();
+        confirm(&mut d, number(1));
+        complete(&mut d, number(1), &team);
+        assert_eq!(d.content.prediction, None, "step 1 maps the buying group");
+        confirm(&mut d, number(2));
+        complete(&mut d, number(2), &team);
+        assert_eq!(
+            d.content.prediction.map(|p| p.verdict),
+            Some(Verdict::Qualified)
+        );
+    }
+
+    /// A deal whose scorecard is qualified and whose buying group is
+    /// confirmed: the steps capturing them can be completed once confirmed.
+    fn scored_deal() -> Deal {
+        let (mut d, _) = deal();
+        for e in d.content.meddpicc.framework.elements() {
+            score(&mut d.content.meddpicc, e, 3);
+        }
+        for (name, role) in [
+            ("Priya Raman", Role::EconomicBuyer),
+            ("Ken Ito", Role::Champion),
+        ] {
+            d.content.stakeholders.push(Stakeholder {
+                name: name.into(),
+                title: "VP".into(),
+                role,
+                stance: Stance::Supports,
+                influence: Level::High,
+                last_engaged: Some(day("2026-11-20")),
+                confirmed_on: Some(day("2026-11-20")),
+            });
+        }
+        d
+    }
+
+    fn refused(deal: &mut Deal, n: StepNumber, pb: &Playbook) -> String {
         match apply_step(deal, n, &StepChange::Complete, pb, now()) {
             Err(RuleError::CriteriaUnmet { step, missing }) => {
                 assert_eq!(step, n);
@@ -568,14 +654,14 @@ mod tests {
         }
     }
 
-    fn complete(deal: &mut Deal, n: u8, pb: &Playbook) {
+    fn complete(deal: &mut Deal, n: StepNumber, pb: &Playbook) {
         let before = deal.steps.clone();
         apply_step(deal, n, &StepChange::Complete, pb, now())
             .unwrap_or_else(|e| panic!("step {n}: {e}"));
         assert_ne!(deal.steps, before);
     }
 
-    fn confirm(deal: &mut Deal, n: u8) {
+    fn confirm(deal: &mut Deal, n: StepNumber) {
         let s = deal.steps.iter_mut().find(|s| s.number == n).unwrap();
         s.confirmed_with = "Priya Raman".into();
         s.confirmed_on = Some(day("2026-11-26"));
@@ -598,7 +684,7 @@ mod tests {
     fn each_step_is_refused_until_its_content_is_present() {
         let (mut d, pb) = deal();
 
-        let why = refused(&mut d, 1, &pb);
+        let why = refused(&mut d, number(1), &pb);
         assert!(
             why.contains("every element scored (missing: Metrics, Economic buyer"),
             "{why}"
@@ -612,7 +698,7 @@ mod tests {
                 },
             );
         }
-        let why = refused(&mut d, 1, &pb);
+        let why = refused(&mut d, number(1), &pb);
         assert!(
             why.contains("evidence on every non-zero score (missing: Metrics"),
             "{why}"
@@ -621,10 +707,10 @@ mod tests {
         for e in Framework::Meddpicc.elements() {
             score(&mut d.content.meddpicc, e, 2);
         }
-        confirm(&mut d, 1);
-        complete(&mut d, 1, &pb);
+        confirm(&mut d, number(1));
+        complete(&mut d, number(1), &pb);
 
-        let why = refused(&mut d, 2, &pb);
+        let why = refused(&mut d, number(2), &pb);
         assert!(why.contains("no Economic Buyer recorded"), "{why}");
         d.content.stakeholders.push(Stakeholder {
             name: "Tom Hale".into(),
@@ -644,7 +730,7 @@ mod tests {
             last_engaged: None,
             confirmed_on: Some(day("2026-11-24")),
         });
-        let why = refused(&mut d, 2, &pb);
+        let why = refused(&mut d, number(2), &pb);
         assert!(
             why.contains("no Economic Buyer has a confirmation date"),
             "{why}"
@@ -655,13 +741,15 @@ mod tests {
         );
         d.content.stakeholders[0].confirmed_on = Some(day("2026-11-23"));
         d.content.stakeholders[1].last_engaged = Some(day("2026-11-26"));
-        confirm(&mut d, 2);
-        complete(&mut d, 2, &pb);
+        confirm(&mut d, number(2));
+        complete(&mut d, number(2), &pb);
 
-        let why = refused(&mut d, 3, &pb);
+        let why = refused(&mut d, number(3), &pb);
         assert!(why.contains("budget holder set (no holder named)"), "{why}");
         d.content.budget.holder = "Nobody Known".into();
-        assert!(refused(&mut d, 3, &pb).contains("Nobody Known is not among the stakeholders"));
+        assert!(
+            refused(&mut d, number(3), &pb).contains("Nobody Known is not among the stakeholders")
+        );
         d.content.budget = Budget {
             amount: Some(Money::from_dollars(100_000)),
             holder: "Tom Hale".into(),
@@ -670,8 +758,8 @@ mod tests {
             confirmed_on: Some(day("2026-11-24")),
             confirmed_by: "Tom Hale".into(),
         };
-        confirm(&mut d, 3);
-        let finding = step_checks(3, &d, &pb)
+        confirm(&mut d, number(3));
+        let finding = step_checks(number(3), &d, &pb)
             .into_iter()
             .find(|c| !c.blocking)
             .unwrap();
@@ -680,9 +768,9 @@ mod tests {
             "a budget below the first-year value is a finding"
         );
         assert!(finding.detail.contains("$100,000"), "{}", finding.detail);
-        complete(&mut d, 3, &pb);
+        complete(&mut d, number(3), &pb);
 
-        let why = refused(&mut d, 4, &pb);
+        let why = refused(&mut d, number(4), &pb);
         assert!(
             why.contains("at least one validation item (no items)"),
             "{why}"
@@ -694,7 +782,7 @@ mod tests {
             due: None,
             status: ItemStatus::Open,
         });
-        let why = refused(&mut d, 4, &pb);
+        let why = refused(&mut d, number(4), &pb);
         assert!(why.contains("missing: item 1 (SSO)"), "{why}");
         assert!(why.contains("no SA sign-off yet"), "{why}");
         d.content.validation_plan.items[0].success_criterion = "Login via Okta".into();
@@ -706,7 +794,7 @@ mod tests {
             comment: "add load test".into(),
             basis: None,
         });
-        assert!(refused(&mut d, 4, &pb).contains("sent back by Sam: add load test"));
+        assert!(refused(&mut d, number(4), &pb).contains("sent back by Sam: add load test"));
         d.content.validation_plan.decision = Some(SaDecision {
             approved: true,
             by: "Sam".into(),
@@ -714,11 +802,11 @@ mod tests {
             comment: String::new(),
             basis: None,
         });
-        confirm(&mut d, 4);
-        complete(&mut d, 4, &pb);
+        confirm(&mut d, number(4));
+        complete(&mut d, number(4), &pb);
 
         assert!(
-            refused(&mut d, 5, &pb)
+            refused(&mut d, number(5), &pb)
                 .contains("at least one competitor or alternative (none recorded)")
         );
         d.content.competitors.push(Competitor {
@@ -730,14 +818,14 @@ mod tests {
             threat: Level::High,
         });
         assert!(
-            refused(&mut d, 5, &pb)
+            refused(&mut d, number(5), &pb)
                 .contains("differentiators for every medium or high threat (missing: Globex)")
         );
         d.content.competitors[0].differentiators = "Audit trail".into();
-        confirm(&mut d, 5);
-        complete(&mut d, 5, &pb);
+        confirm(&mut d, number(5));
+        complete(&mut d, number(5), &pb);
 
-        let why = refused(&mut d, 6, &pb);
+        let why = refused(&mut d, number(6), &pb);
         assert!(
             why.contains("at least one decision milestone (none recorded)"),
             "{why}"
@@ -763,14 +851,14 @@ mod tests {
             ..milestone("Signature", MilestoneKind::Paper, "2027-04-10")
         });
         assert!(
-            refused(&mut d, 6, &pb)
+            refused(&mut d, number(6), &pb)
                 .contains("each milestone with an owner and due date (missing: Signature)")
         );
         d.content.decision_process[1].owner = "Procurement".into();
-        confirm(&mut d, 6);
-        complete(&mut d, 6, &pb);
+        confirm(&mut d, number(6));
+        complete(&mut d, number(6), &pb);
 
-        let why = refused(&mut d, 7, &pb);
+        let why = refused(&mut d, number(7), &pb);
         assert!(why.contains("no compelling event"), "{why}");
         assert!(
             why.contains("close date 2027-03-31 is before Signature (due 2027-04-10)"),
@@ -778,10 +866,10 @@ mod tests {
         );
         d.content.timeline.compelling_event = "Audit in April".into();
         d.content.decision_process[1].due = Some(day("2027-03-20"));
-        confirm(&mut d, 7);
-        complete(&mut d, 7, &pb);
+        confirm(&mut d, number(7));
+        complete(&mut d, number(7), &pb);
 
-        assert!(refused(&mut d, 8, &pb).contains("at least one risk (no risks recorded)"));
+        assert!(refused(&mut d, number(8), &pb).contains("at least one risk (no risks recorded)"));
         d.content.risks.push(Risk {
             description: "Security queue".into(),
             category: RiskCategory::LegalSecurity,
@@ -790,13 +878,13 @@ mod tests {
             mitigation: String::new(),
             owner: String::new(),
         });
-        assert!(refused(&mut d, 8, &pb).contains("(missing: Security queue)"));
+        assert!(refused(&mut d, number(8), &pb).contains("(missing: Security queue)"));
         d.content.risks[0].mitigation = "Questionnaire now".into();
         d.content.risks[0].owner = "Sam".into();
-        confirm(&mut d, 8);
-        complete(&mut d, 8, &pb);
+        confirm(&mut d, number(8));
+        complete(&mut d, number(8), &pb);
 
-        assert!(refused(&mut d, 9, &pb).contains("no open next step"));
+        assert!(refused(&mut d, number(9), &pb).contains("no open next step"));
         d.content.next_steps.push(NextStep {
             action: "Send questionnaire".into(),
             owner: "Sam".into(),
@@ -804,19 +892,19 @@ mod tests {
             set_on: day("2026-11-27"),
             done: false,
         });
-        assert!(refused(&mut d, 9, &pb).contains("due within 2 business days"));
+        assert!(refused(&mut d, number(9), &pb).contains("due within 2 business days"));
         d.content.next_steps[0].due = Some(day("2026-12-01"));
-        confirm(&mut d, 9);
-        complete(&mut d, 9, &pb);
+        confirm(&mut d, number(9));
+        complete(&mut d, number(9), &pb);
 
         d.stage = String::new();
         assert!(
-            refused(&mut d, 10, &pb)
+            refused(&mut d, number(10), &pb)
                 .contains("every required field of the opportunity record (missing: stage)")
         );
         d.stage = "Qualification".into();
-        confirm(&mut d, 10);
-        complete(&mut d, 10, &pb);
+        confirm(&mut d, number(10));
+        complete(&mut d, number(10), &pb);
         assert!(d.steps.iter().all(|s| s.is_complete()));
     }
 

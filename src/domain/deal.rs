@@ -5,7 +5,7 @@ use super::escalation_record::EscalationRecord;
 use super::forecast::{ForecastCategory, OutcomeKind, Verdict};
 use super::money::Money;
 use super::playbook::Playbook;
-use super::step::{Step, StepStatus};
+use super::step::{Step, StepNumber, StepStatus};
 use chrono::{DateTime, NaiveDate, Utc};
 use std::fmt;
 
@@ -68,7 +68,7 @@ impl Deal {
         self.steps.iter().filter(|s| s.is_complete()).count()
     }
 
-    pub fn step(&self, number: u8) -> Option<&Step> {
+    pub fn step(&self, number: StepNumber) -> Option<&Step> {
         self.steps.iter().find(|s| s.number == number)
     }
 
@@ -79,7 +79,7 @@ impl Deal {
     }
 
     /// The step a person would work on next: the first one not complete.
-    pub fn current_step(&self) -> Option<u8> {
+    pub fn current_step(&self) -> Option<StepNumber> {
         self.steps
             .iter()
             .find(|s| !s.is_complete())
@@ -270,6 +270,7 @@ impl NewDeal {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::step_number::number;
 
     #[test]
     fn name_and_account_are_required() {
@@ -299,7 +300,7 @@ mod tests {
         assert_eq!(deal.first_year_value(), Some(Money::from_dollars(510_000)));
         assert_eq!(deal.stage, "Qualification");
         assert_eq!(deal.steps.len(), 10);
-        assert_eq!(deal.current_step(), Some(1));
+        assert_eq!(deal.current_step(), Some(number(1)));
     }
 
     #[test]

@@ -14,6 +14,7 @@ use super::money::Money;
 use super::playbook::{ACTION_COUNT, Playbook, STEP_COUNT};
 use super::salesforce_ref::SalesforceRef;
 use super::step::{Notes, Step, StepStatus};
+use super::step_number::StepNumber;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -22,7 +23,10 @@ mod split;
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct StepDocument {
-    pub number: u8,
+    /// A number out of range is refused as the document is read, in the
+    /// words its check has always used.
+    #[serde(deserialize_with = "step_number")]
+    pub number: StepNumber,
     /// The playbook's title, for people reading the document (ignored on import).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
@@ -48,6 +52,13 @@ pub struct StepDocument {
     pub confirmed_with: String,
     #[serde(default)]
     pub confirmed_on: Option<NaiveDate>,
+}
+
+/// A step's number as a document gives it: what `u8` reads, then from 1 to
+/// 10 ("must be 1-10", named by its path like every problem).
+fn step_number<'de, D: serde::Deserializer<'de>>(d: D) -> Result<StepNumber, D::Error> {
+    let n = u8::deserialize(d)?;
+    StepNumber::new(n).ok_or_else(|| serde::de::Error::custom("must be 1-10"))
 }
 
 fn not_started() -> StepStatus {
@@ -208,14 +219,10 @@ impl DealDocument {
         }
         let mut seen = [false; STEP_COUNT];
         for (i, s) in self.steps.iter().enumerate() {
-            let slot = usize::from(s.number)
-                .checked_sub(1)
-                .filter(|n| *n < STEP_COUNT);
-            match slot {
-                None => err(format!("steps[{i}].number"), "must be 1-10"),
-                Some(n) if seen[n] => err(format!("steps[{i}].number"), "step listed twice"),
-                Some(n) => seen[n] = true,
+            if seen[s.number.index()] {
+                err(format!("steps[{i}].number"), "step listed twice");
             }
+            seen[s.number.index()] = true;
             if s.status == StepStatus::Blocked
                 && s.blocked_reason
                     .as_deref()
@@ -240,7 +247,7 @@ impl DealDocument {
             // the sequence rule: a complete step needs every earlier step at
             // least begun (a reopened step is in progress, so round trips hold)
             if s.status == StepStatus::Complete {
-                let unstarted = (1..s.number).find(|n| {
+                let unstarted = StepNumber::all().take_while(|n| *n < s.number).find(|n| {
                     self.steps
                         .iter()
                         .find(|x| x.number == *n)

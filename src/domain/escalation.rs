@@ -3,7 +3,7 @@
 use super::deal::Deal;
 pub use super::escalation_record::{EscalationRecord, Stamp};
 use super::playbook::{EscalationDef, EscalationRule, Playbook, RaisedBy, Window};
-use super::step::{RuleError, StepStatus};
+use super::step::{RuleError, StepNumber, StepStatus};
 use chrono::{DateTime, Duration, FixedOffset, NaiveTime, Utc};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -28,7 +28,7 @@ impl EscalationStatus {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum EscalationId {
     Stored(i64),
-    Blocked { deal: i64, step: u8 },
+    Blocked { deal: i64, step: StepNumber },
 }
 
 impl std::fmt::Display for EscalationId {
@@ -62,11 +62,7 @@ impl std::str::FromStr for EscalationId {
             && let Some((deal, step)) = rest.split_once('.')
         {
             let deal = deal.parse().map_err(|_| bad())?;
-            let step = step
-                .parse()
-                .ok()
-                .filter(|n| (1..=10).contains(n))
-                .ok_or_else(bad)?;
+            let step = step.parse().map_err(|_| bad())?;
             return Ok(EscalationId::Blocked { deal, step });
         }
         Err(bad())
@@ -81,7 +77,7 @@ pub struct Escalation {
     pub escalate_to: String,
     pub authority: String,
     /// The step it concerns, when it concerns one.
-    pub step: Option<u8>,
+    pub step: Option<StepNumber>,
     pub raised_at: DateTime<Utc>,
     pub due_at: DateTime<Utc>,
     pub status: EscalationStatus,
@@ -177,7 +173,7 @@ fn view(
 /// blocked for longer than the playbook allows.
 fn blocked_record(
     deal: &Deal,
-    number: u8,
+    number: StepNumber,
     playbook: &Playbook,
     now: DateTime<Utc>,
 ) -> Option<EscalationRecord> {
@@ -365,7 +361,7 @@ pub fn resolve(
 /// in the history, resolved by the unblocking.
 pub fn clear_blocked(
     deal: &mut Deal,
-    number: u8,
+    number: StepNumber,
     by: &str,
     playbook: &Playbook,
     now: DateTime<Utc>,
@@ -394,6 +390,7 @@ mod tests {
     use super::*;
     use crate::domain::deal::{DealId, NewDeal};
     use crate::domain::step::{StepChange, apply};
+    use crate::domain::step_number::number;
     use chrono::TimeZone;
 
     fn at(d: u32, h: u32) -> DateTime<Utc> {
@@ -419,7 +416,7 @@ mod tests {
         let block = StepChange::Block {
             reason: "security review queue".into(),
         };
-        apply(&mut deal.steps, 3, &block, &pb, since).unwrap();
+        apply(&mut deal.steps, number(3), &block, &pb, since).unwrap();
         (deal, pb)
     }
 
@@ -434,12 +431,18 @@ mod tests {
         let found = open(&deal, &pb, at(5, 10));
         assert_eq!(found.len(), 1);
         let e = &found[0];
-        assert_eq!(e.id, EscalationId::Blocked { deal: 7, step: 3 });
+        assert_eq!(
+            e.id,
+            EscalationId::Blocked {
+                deal: 7,
+                step: number(3)
+            }
+        );
         assert_eq!(e.id.to_string(), "B7.3");
         assert_eq!(e.scenario, "Step blocked > 3 days");
         assert_eq!(e.escalate_to, "Direct manager");
         assert_eq!(e.authority, "VP Sales");
-        assert_eq!(e.step, Some(3));
+        assert_eq!(e.step, Some(number(3)));
         assert_eq!(e.raised_at, at(5, 9));
         assert_eq!(e.due_at, at(6, 9), "due 24 hours after it is raised");
         assert!(!e.overdue);
@@ -457,8 +460,15 @@ mod tests {
     #[test]
     fn unblocking_clears_the_escalation_and_keeps_it_in_the_history() {
         let (mut deal, pb) = deal_blocked_at(at(2, 9));
-        clear_blocked(&mut deal, 3, "dana", &pb, at(9, 9));
-        apply(&mut deal.steps, 3, &StepChange::Unblock, &pb, at(9, 9)).unwrap();
+        clear_blocked(&mut deal, number(3), "dana", &pb, at(9, 9));
+        apply(
+            &mut deal.steps,
+            number(3),
+            &StepChange::Unblock,
+            &pb,
+            at(9, 9),
+        )
+        .unwrap();
         assert!(open(&deal, &pb, at(9, 10)).is_empty());
         let history = all(&deal, &pb, at(9, 10));
         assert_eq!(history.len(), 1);
@@ -470,7 +480,7 @@ mod tests {
         );
         // unblocked before the three days: nothing to keep
         let (mut early, pb) = deal_blocked_at(at(2, 9));
-        clear_blocked(&mut early, 3, "dana", &pb, at(4, 9));
+        clear_blocked(&mut early, number(3), "dana", &pb, at(4, 9));
         assert!(early.escalations.is_empty());
     }
 
@@ -615,7 +625,10 @@ mod tests {
         );
         assert_eq!(
             "b3.4".parse::<EscalationId>().unwrap(),
-            EscalationId::Blocked { deal: 3, step: 4 }
+            EscalationId::Blocked {
+                deal: 3,
+                step: number(4)
+            }
         );
         assert!("B3.11".parse::<EscalationId>().is_err());
         assert!(

@@ -3,6 +3,7 @@
 //! `escalation`.
 
 use super::playbook::EscalationRule;
+use super::step_number::StepNumber;
 use chrono::{DateTime, Utc};
 
 /// Who did something, when, and what they said.
@@ -20,7 +21,7 @@ pub struct EscalationRecord {
     /// 0 until the store gives it one.
     pub id: i64,
     pub rule: EscalationRule,
-    pub step: Option<u8>,
+    pub step: Option<StepNumber>,
     pub reason: String,
     pub raised_at: DateTime<Utc>,
     /// Fixed when it is raised, so that a change of the clocks later (or a

@@ -1,6 +1,7 @@
 //! How a deal stands and ends, as plain data the deal keeps and every rule
 //! reads: the scorecard's verdict, the forecast category, the outcome once
-//! closed, the verdict step 1 predicted, and a snooze of the stalled flag.
+//! closed, the verdict the scorecard predicted, and a snooze of the
+//! stalled flag.
 //! The rules that decide them are in `criteria` and `pipeline`.
 
 use chrono::{DateTime, NaiveDate, Utc};
@@ -131,7 +132,7 @@ pub struct Outcome {
     pub lost_to: String,
 }
 
-/// The verdict the scorecard had when step 1 was first completed.
+/// The verdict the scorecard had when its step was first completed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Prediction {

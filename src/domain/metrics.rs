@@ -8,6 +8,7 @@ use super::calendar::is_business_day;
 use super::deal::Deal;
 use super::forecast::{OutcomeKind, Verdict};
 use super::playbook::Playbook;
+use super::step_number::StepNumber;
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 
 /// Days from `from` to `to`, both included.
@@ -131,7 +132,7 @@ impl Metric {
 /// Time per step for one step of the procedure.
 #[derive(Debug, Clone, PartialEq)]
 pub struct StepTime {
-    pub step: u8,
+    pub step: StepNumber,
     /// Median business hours from start to first completion.
     pub median_hours: Option<f64>,
     pub sla_hours: f64,
@@ -252,7 +253,7 @@ impl Tally {
             self.predicted_right += usize::from(right);
         }
         // process adherence and time per step: steps first completed in range
-        let first = |n: u8| deal.step(n).and_then(|s| s.first_completed_at);
+        let first = |n: StepNumber| deal.step(n).and_then(|s| s.first_completed_at);
         for step in &deal.steps {
             let Some(done) = step.first_completed_at else {
                 continue;
@@ -261,15 +262,17 @@ impl Tally {
                 continue;
             }
             self.steps_done += 1;
-            let after_previous =
-                step.number == 1 || first(step.number - 1).is_some_and(|p| p <= done);
+            let after_previous = step
+                .number
+                .previous()
+                .is_none_or(|previous| first(previous).is_some_and(|p| p <= done));
             let criteria_hold = super::criteria::holds(step.number, deal, playbook);
             let rushed = step.rushed(playbook).is_some();
             self.steps_adherent += usize::from(after_previous && criteria_hold && !rushed);
             if let Some(start) = step.started_at {
                 let hours = business_hours(start, done, &playbook.targets.holidays);
                 let sla = f64::from(playbook.step(step.number).sla_business_days) * 24.0;
-                let i = usize::from(step.number - 1);
+                let i = step.number.index();
                 self.step_hours[i].push(hours);
                 self.step_within[i] += usize::from(hours <= sla);
             }
@@ -306,9 +309,9 @@ impl Tally {
 
     pub fn finish(mut self, playbook: &Playbook) -> Metrics {
         let t = &playbook.targets;
-        let steps: Vec<StepTime> = (1..=10u8)
+        let steps: Vec<StepTime> = StepNumber::all()
             .map(|n| {
-                let i = usize::from(n - 1);
+                let i = n.index();
                 let count = self.step_hours[i].len();
                 StepTime {
                     step: n,

@@ -5,8 +5,8 @@
 //! those below (and inside a layer one way too, e.g. `qa` → `criteria` →
 //! `review`), so that a rule can be read, and changed, knowing only what
 //! lies under it. Bottom to top:
-//! 1. values: `money`, `dates`, `calendar`, `bounds`, `choices`
-//! 2. the playbook: `playbook`
+//! 1. values: `money`, `dates`, `calendar`, `bounds`, `choices`, `step_number`
+//! 2. the playbook: `step_def`, `playbook`
 //! 3. what a deal records: `forecast`, `salesforce_ref`, `escalation_record`, `step`, `content`
 //! 4. the deal: `deal`
 //! 5. rules over a deal: `review`, `criteria`, `qa`, `escalation`
@@ -15,6 +15,9 @@
 //!
 //! `bounds` holds the limits every document value keeps to (texts, dates,
 //! keys given once); `choices` the fixed lists a document names by key;
+//! `step_number` a step's number, 1 to 10, checked once where it is read;
+//! `step_def` what each step of the playbook is and the kind of record it
+//! captures, by which the rules and faces choose the step's behaviour;
 //! `forecast` the verdict, forecast category, outcome, prediction and
 //! snooze a deal keeps. A type two layers need lives in the lower one; the
 //! module it used to live in re-exports it (`pipeline::Outcome`,
@@ -44,6 +47,8 @@ pub mod review;
 pub mod salesforce;
 pub mod salesforce_ref;
 pub mod step;
+pub mod step_def;
+pub mod step_number;
 
 pub use dates::{DATE_FORM, YEARS, date_in_range, day_of, days, parse_date};
 pub use deal::{Deal, DealId, DealSummary, NewDeal};
@@ -52,3 +57,4 @@ pub use money::Money;
 pub use playbook::Playbook;
 pub use qa::{QaItem, QaState};
 pub use step::{NoteKind, Step, StepChange, StepStatus};
+pub use step_number::StepNumber;

@@ -1,4 +1,4 @@
-//! The deal in the pipeline: its outcome, the prediction step 1 made, its
+//! The deal in the pipeline: its outcome, the scorecard's prediction, its
 //! forecast category, whether it has stalled, and the summary row the
 //! pipeline list reads. Pure functions of the deal, the playbook and `now`.
 
@@ -13,6 +13,7 @@ use super::playbook::Playbook;
 use super::qa;
 use super::review::{Reviewer, standing};
 use super::step::StepStatus;
+use super::step_number::StepNumber;
 use chrono::{DateTime, Duration, NaiveDate, NaiveTime, Utc};
 
 /// Why an outcome or snooze was refused.
@@ -150,7 +151,7 @@ pub fn stalled_from(deal: &Deal, playbook: &Playbook) -> Option<DateTime<Utc>> {
 fn sla_passes<'a>(
     deal: &'a Deal,
     playbook: &'a Playbook,
-) -> impl Iterator<Item = (u8, DateTime<Utc>)> + 'a {
+) -> impl Iterator<Item = (StepNumber, DateTime<Utc>)> + 'a {
     let holidays = &playbook.targets.holidays;
     deal.steps
         .iter()
@@ -178,7 +179,7 @@ pub enum Stall {
     /// Nothing changed on it since `since`, for `days` days.
     Quiet { days: i64, since: DateTime<Utc> },
     /// Step `step` has been in progress past its SLA.
-    OverSla { step: u8 },
+    OverSla { step: StepNumber },
 }
 
 impl Stall {
@@ -226,8 +227,7 @@ pub fn stall(deal: &Deal, playbook: &Playbook, now: DateTime<Utc>) -> Option<Sta
     let step = sla_passes(deal, playbook)
         .filter(|(_, at)| *at <= now)
         .map(|(n, _)| n)
-        .next()
-        .unwrap_or(0);
+        .next()?;
     Some(Stall::OverSla { step })
 }
 
@@ -318,6 +318,7 @@ mod tests {
     use crate::domain::document::parse_documents;
     use crate::domain::review::{Reviewer, review};
     use crate::domain::step::StepChange;
+    use crate::domain::step_number::number;
     use chrono::TimeZone;
 
     fn now() -> DateTime<Utc> {
@@ -325,14 +326,14 @@ mod tests {
     }
 
     /// The complete example deal (verdict qualified), steps 1..=n complete.
-    fn fixture(n: u8) -> (Deal, Playbook) {
+    fn fixture(complete: usize) -> (Deal, Playbook) {
         let pb = Playbook::default_playbook();
         let text = include_str!("../../tests/fixtures/complete_deal.json");
         let mut deal = parse_documents(text)
             .unwrap()
             .remove(0)
             .into_deal(&pb, now());
-        for step in 1..=n {
+        for step in StepNumber::all().take(complete) {
             apply_step(&mut deal, step, &StepChange::Complete, &pb, now())
                 .unwrap_or_else(|e| panic!("step {step}: {e}"));
         }
@@ -353,7 +354,16 @@ mod tests {
         let (mut d, pb) = fixture(10);
         assert_eq!(category(&d, &pb), ForecastCategory::BestCase);
         d.content.risks[1].mitigation = "Lead with references".into();
-        review(&mut d, Reviewer::Manager, true, "Morgan Lee", "", now()).unwrap();
+        review(
+            &mut d,
+            Reviewer::Manager,
+            true,
+            "Morgan Lee",
+            "",
+            &pb,
+            now(),
+        )
+        .unwrap();
         assert!(
             crate::domain::qa::checklist(&d, &pb, now())
                 .iter()
@@ -413,14 +423,14 @@ mod tests {
         let p = d.content.prediction.expect("set on completing step 1");
         assert_eq!(p.verdict, Verdict::Qualified);
         // reopening and completing with a different verdict keeps the first
-        apply_step(&mut d, 1, &StepChange::Reopen, &pb, now()).unwrap();
+        apply_step(&mut d, number(1), &StepChange::Reopen, &pb, now()).unwrap();
         d.content
             .meddpicc
             .elements
             .get_mut(&Element::Champion)
             .unwrap()
             .score = 1;
-        apply_step(&mut d, 1, &StepChange::Complete, &pb, now()).unwrap();
+        apply_step(&mut d, number(1), &StepChange::Complete, &pb, now()).unwrap();
         assert_eq!(d.content.prediction.unwrap().verdict, Verdict::Qualified);
     }
 

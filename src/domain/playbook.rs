@@ -2,6 +2,8 @@
 //! team's own file. Parsing is pure: the caller reads the file.
 
 use super::choices::Element;
+use super::step_def::{self, RawStep};
+pub use super::step_def::{CaptureKind, StepDef};
 use chrono::NaiveDate;
 use serde::Deserialize;
 use std::fmt;
@@ -10,8 +12,10 @@ use toml::Spanned;
 /// The playbook shipped with qualify.
 pub const DEFAULT_TOML: &str = include_str!("../../assets/playbook.toml");
 
-/// How many steps the procedure has, and how many actions each step asks for.
-pub const STEP_COUNT: usize = 10;
+pub use super::step_number::STEP_COUNT;
+use super::step_number::StepNumber;
+
+/// How many actions each step asks for.
 pub const ACTION_COUNT: usize = 5;
 
 #[derive(Debug, Clone)]
@@ -156,15 +160,6 @@ pub struct RiskBands {
 pub struct Forecast {
     pub best_case_from_steps: usize,
     pub commit_from_steps: usize,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct StepDef {
-    pub number: u8,
-    pub title: String,
-    pub objective: String,
-    pub sla_business_days: u32,
 }
 
 /// The rules the code knows how to compute, bound to QA items by id.
@@ -314,7 +309,7 @@ struct Raw {
     forecast: Forecast,
     #[serde(default)]
     pipeline: PipelineRules,
-    steps: Spanned<Vec<Spanned<StepDef>>>,
+    steps: Spanned<Vec<Spanned<RawStep>>>,
     qa: Spanned<Vec<Spanned<QaDef>>>,
     escalations: Spanned<Vec<Spanned<EscalationDef>>>,
 }
@@ -360,34 +355,8 @@ impl Playbook {
         }
         let steps_span = raw.steps.span();
         let steps = raw.steps.into_inner();
-        if steps.len() != STEP_COUNT {
-            return Err(error(
-                steps_span.start,
-                "steps",
-                format!("expected {STEP_COUNT} steps, found {}", steps.len()),
-            ));
-        }
-        for (i, step) in steps.iter().enumerate() {
-            let at = step.span().start;
-            if step.get_ref().number as usize != i + 1 {
-                return Err(error(
-                    at,
-                    &format!("steps[{i}].number"),
-                    format!(
-                        "expected {}, found {} (steps are listed in order)",
-                        i + 1,
-                        step.get_ref().number
-                    ),
-                ));
-            }
-            if step.get_ref().title.trim().is_empty() {
-                return Err(error(
-                    at,
-                    &format!("steps[{i}].title"),
-                    "must not be empty".into(),
-                ));
-            }
-        }
+        let step_error = |(at, field, message): step_def::StepError| error(at, &field, message);
+        step_def::check_order(&steps, steps_span.start).map_err(step_error)?;
         let qa = raw.qa.into_inner();
         for (i, item) in qa.iter().enumerate() {
             if qa[..i]
@@ -487,15 +456,7 @@ impl Playbook {
         if let Some((key, _, range)) = checks.iter().find(|(_, ok, _)| !ok) {
             return Err(out_of_range(key, key_line(key), range));
         }
-        for (i, step) in steps.iter().enumerate() {
-            if step.get_ref().sla_business_days > 60 {
-                return Err(error(
-                    step.span().start,
-                    &format!("steps[{i}].sla_business_days"),
-                    "out of range: use 0 to 60".into(),
-                ));
-            }
-        }
+        step_def::check_sla(&steps).map_err(step_error)?;
         for (i, row) in escalations.iter().enumerate() {
             let r = row.get_ref();
             if matches!(r.window, Window::Hours(h) if h > 8760) {
@@ -521,11 +482,7 @@ impl Playbook {
         let too_long = |at: usize, field: String, value: &str, max: usize| {
             crate::text::check_length(value, max).map_err(|m| error(at, &field, m))
         };
-        for (i, step) in steps.iter().enumerate() {
-            let (at, s) = (step.span().start, step.get_ref());
-            too_long(at, format!("steps[{i}].title"), &s.title, short)?;
-            too_long(at, format!("steps[{i}].objective"), &s.objective, long)?;
-        }
+        step_def::check_texts(&steps).map_err(step_error)?;
         for (i, item) in qa.iter().enumerate() {
             let at = item.span().start;
             too_long(at, format!("qa[{i}].title"), &item.get_ref().title, short)?;
@@ -582,7 +539,7 @@ impl Playbook {
             risk_bands: raw.risk_bands,
             forecast: raw.forecast,
             pipeline: raw.pipeline,
-            steps: steps.into_iter().map(Spanned::into_inner).collect(),
+            steps: step_def::definitions(steps),
             qa: qa.into_iter().map(Spanned::into_inner).collect(),
             escalations: escalations.into_iter().map(Spanned::into_inner).collect(),
         };
@@ -620,9 +577,17 @@ impl Playbook {
         }
     }
 
-    /// The definition of step `number` (1-based).
-    pub fn step(&self, number: u8) -> &StepDef {
-        &self.steps[usize::from(number.clamp(1, STEP_COUNT as u8)) - 1]
+    /// The definition of step `number`.
+    pub fn step(&self, number: StepNumber) -> &StepDef {
+        &self.steps[number.index()]
+    }
+
+    /// The step that captures `kind`: a loaded playbook has one for each.
+    pub fn step_capturing(&self, kind: CaptureKind) -> &StepDef {
+        self.steps
+            .iter()
+            .find(|s| s.capture == kind)
+            .expect("a loaded playbook has a step capturing each kind")
     }
 
     pub fn escalation(&self, rule: EscalationRule) -> Option<&EscalationDef> {
@@ -648,9 +613,23 @@ fn field_at(text: &str, offset: usize) -> String {
     }
 }
 
+/// The shipped playbook with the steps that capture `a` and `b` swapping
+/// what they capture: a team's order, for tests that behaviour follows the
+/// kind rather than the number.
+#[cfg(test)]
+pub(crate) fn swapped(a: CaptureKind, b: CaptureKind) -> Playbook {
+    let line = |k: CaptureKind| format!("capture = \"{}\"", k.key());
+    let text = DEFAULT_TOML
+        .replace(&line(a), "capture = \"swap\"")
+        .replace(&line(b), &line(a))
+        .replace("capture = \"swap\"", &line(b));
+    Playbook::parse(&text, "team.toml").expect("a playbook with two kinds swapped")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::step_number::number;
 
     #[test]
     fn the_shipped_playbook_has_the_procedure() {
@@ -790,5 +769,74 @@ mod tests {
         assert_eq!(err.field, "steps[2].number");
         let line = text.lines().position(|l| l == "number = 4").unwrap();
         assert_eq!(err.line, line, "points at the [[steps]] header");
+    }
+
+    #[test]
+    fn each_step_captures_its_own_kind() {
+        let p = Playbook::default_playbook();
+        for (def, kind) in p.steps.iter().zip(CaptureKind::ALL) {
+            assert_eq!(def.capture, kind, "step {}", def.number);
+            assert_eq!(p.step_capturing(kind).number, def.number);
+        }
+        // two steps may swap their kinds: each behaves by what it captures
+        let p = swapped(CaptureKind::Stakeholders, CaptureKind::Budget);
+        assert_eq!(p.steps[1].capture, CaptureKind::Budget);
+        assert_eq!(
+            p.step_capturing(CaptureKind::Stakeholders).number,
+            number(3)
+        );
+    }
+
+    #[test]
+    fn a_playbook_without_capture_lines_captures_the_standard_kinds() {
+        let text: String = DEFAULT_TOML
+            .lines()
+            .filter(|l| !l.starts_with("capture = "))
+            .map(|l| format!("{l}\n"))
+            .collect();
+        let p = Playbook::parse(&text, "p.toml").unwrap();
+        let kinds: Vec<CaptureKind> = p.steps.iter().map(|s| s.capture).collect();
+        assert_eq!(kinds, CaptureKind::ALL);
+    }
+
+    #[test]
+    fn a_kind_captured_twice_or_unknown_is_refused() {
+        let text = DEFAULT_TOML.replace("capture = \"timeline\"", "capture = \"competitors\"");
+        let err = Playbook::parse(&text, "p.toml").unwrap_err();
+        assert_eq!(err.field, "steps[6].capture");
+        assert_eq!(
+            err.message,
+            "competitors is captured by step 5 already: each kind is captured by one step"
+        );
+        let line = text
+            .lines()
+            .enumerate()
+            .filter(|(_, l)| *l == "capture = \"competitors\"")
+            .nth(1)
+            .unwrap()
+            .0;
+        assert_eq!(err.line, line + 1, "points at the second capture line");
+
+        // a step without a line captures its standard kind, which may clash
+        let text = DEFAULT_TOML
+            .replace("capture = \"competitors\"\n", "")
+            .replace("capture = \"validation_plan\"", "capture = \"competitors\"");
+        let err = Playbook::parse(&text, "p.toml").unwrap_err();
+        assert_eq!(err.field, "steps[4].capture");
+        assert!(
+            err.message.starts_with(
+                "step 5 has no capture line, so it captures its standard kind, competitors, which step 4 captures already"
+            ),
+            "{err}"
+        );
+
+        let text = DEFAULT_TOML.replace("capture = \"risks\"", "capture = \"vibes\"");
+        let err = Playbook::parse(&text, "p.toml").unwrap_err();
+        assert_eq!(err.field, "capture");
+        assert!(err.message.contains("vibes"), "{err}");
+        assert!(
+            err.message.contains("crm_record"),
+            "says what is known: {err}"
+        );
     }
 }

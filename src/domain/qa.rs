@@ -6,9 +6,9 @@ use super::criteria::{crm_field_present, no_longer_met};
 use super::deal::Deal;
 use super::forecast::OutcomeKind;
 use super::money::Money;
-use super::playbook::{Playbook, QaRule};
+use super::playbook::{CaptureKind, Playbook, QaRule};
 use super::review::Standing;
-use super::step::Step;
+use super::step::{Step, StepNumber};
 use crate::text::clean;
 use chrono::{DateTime, NaiveDate, Utc};
 
@@ -72,12 +72,17 @@ fn evaluate(rule: QaRule, deal: &Deal, playbook: &Playbook, today: NaiveDate) ->
                 (Fail, format!("missing: {}", missing.join(", ")))
             }
         }
-        QaRule::StakeholdersLogged => stakeholders_logged(deal),
+        QaRule::StakeholdersLogged => stakeholders_logged(deal, playbook),
         QaRule::NextStepsScheduled => next_steps_scheduled(deal, playbook, today),
-        QaRule::RisksMitigated => risks_mitigated(deal),
+        QaRule::RisksMitigated => risks_mitigated(deal, playbook),
         QaRule::ManagerReview => manager_review(deal, playbook),
-        QaRule::HandoffDocumented => handoff_documented(deal),
+        QaRule::HandoffDocumented => handoff_documented(deal, playbook),
     }
+}
+
+/// "(step 2)": where the record of `kind` is kept, for a finding's words.
+fn on_step(playbook: &Playbook, kind: CaptureKind) -> String {
+    format!("(step {})", playbook.step_capturing(kind).number)
 }
 
 /// Above the threshold, an approving manager review.
@@ -141,9 +146,9 @@ fn won(deal: &Deal) -> bool {
         .is_some_and(|o| o.kind == OutcomeKind::Won)
 }
 
-/// When the handoff is due: contacts, scope, success criteria (from step
-/// 4), commitments and open risks all written down.
-fn handoff_documented(deal: &Deal) -> (QaState, String) {
+/// When the handoff is due: contacts, scope, success criteria (from the
+/// validation plan), commitments and open risks all written down.
+fn handoff_documented(deal: &Deal, playbook: &Playbook) -> (QaState, String) {
     let h = &deal.content.handoff;
     if !handoff_due(deal) {
         return (
@@ -152,6 +157,10 @@ fn handoff_documented(deal: &Deal) -> (QaState, String) {
         );
     }
     let blank = |s: &str| s.trim().is_empty();
+    let criteria = format!(
+        "success criteria {}",
+        on_step(playbook, CaptureKind::ValidationPlan)
+    );
     let mut missing = Vec::new();
     if blank(&h.implementation_contacts) {
         missing.push("implementation contacts");
@@ -166,7 +175,7 @@ fn handoff_documented(deal: &Deal) -> (QaState, String) {
         .iter()
         .any(|i| !blank(&i.success_criterion))
     {
-        missing.push("success criteria (step 4)");
+        missing.push(criteria.as_str());
     }
     if blank(&h.commitments) {
         missing.push("commitments made");
@@ -203,7 +212,7 @@ fn steps_in_sequence(deal: &Deal, playbook: &Playbook) -> (QaState, String) {
             )
         })
         .collect();
-    let open: Vec<u8> = steps
+    let open: Vec<StepNumber> = steps
         .iter()
         .filter(|s| !s.is_complete())
         .map(|s| s.number)
@@ -241,10 +250,11 @@ fn names<'a>(items: impl Iterator<Item = &'a str>) -> String {
 }
 
 /// Specific names, each with the date they were last engaged.
-fn stakeholders_logged(deal: &Deal) -> (QaState, String) {
+fn stakeholders_logged(deal: &Deal, playbook: &Playbook) -> (QaState, String) {
     let people = &deal.content.stakeholders;
     if people.is_empty() {
-        return (QaState::Fail, "no stakeholders recorded (step 2)".into());
+        let on = on_step(playbook, CaptureKind::Stakeholders);
+        return (QaState::Fail, format!("no stakeholders recorded {on}"));
     }
     let undated: Vec<&str> = people
         .iter()
@@ -276,7 +286,8 @@ fn next_steps_scheduled(deal: &Deal, playbook: &Playbook, today: NaiveDate) -> (
     let window = playbook.targets.next_step_window_business_days;
     let open: Vec<_> = deal.content.next_steps.iter().filter(|n| !n.done).collect();
     if open.is_empty() {
-        return (QaState::Fail, "no open next step (step 9)".into());
+        let on = on_step(playbook, CaptureKind::NextSteps);
+        return (QaState::Fail, format!("no open next step {on}"));
     }
     for n in &open {
         let action = crate::text::clean(&n.action);
@@ -309,10 +320,11 @@ fn next_steps_scheduled(deal: &Deal, playbook: &Playbook, today: NaiveDate) -> (
 }
 
 /// At least one risk, each with a mitigation plan.
-fn risks_mitigated(deal: &Deal) -> (QaState, String) {
+fn risks_mitigated(deal: &Deal, playbook: &Playbook) -> (QaState, String) {
     let risks = &deal.content.risks;
     if risks.is_empty() {
-        return (QaState::Fail, "no risks recorded (step 8)".into());
+        let on = on_step(playbook, CaptureKind::Risks);
+        return (QaState::Fail, format!("no risks recorded {on}"));
     }
     let bare: Vec<&str> = risks
         .iter()
@@ -333,12 +345,12 @@ fn risks_mitigated(deal: &Deal) -> (QaState, String) {
 }
 
 /// `1, 2, 3, 5, 7, 8` as `1-3, 5, 7-8`.
-fn ranges(numbers: &[u8]) -> String {
+fn ranges(numbers: &[StepNumber]) -> String {
     let mut parts: Vec<String> = Vec::new();
     let mut i = 0;
     while i < numbers.len() {
         let mut j = i;
-        while j + 1 < numbers.len() && numbers[j + 1] == numbers[j] + 1 {
+        while j + 1 < numbers.len() && numbers[j].next() == Some(numbers[j + 1]) {
             j += 1;
         }
         parts.push(if j > i {
@@ -356,6 +368,7 @@ mod tests {
     use super::*;
     use crate::domain::deal::{DealId, NewDeal};
     use crate::domain::step::{StepChange, apply};
+    use crate::domain::step_number::number;
     use chrono::{Duration, TimeZone};
 
     fn now() -> DateTime<Utc> {
@@ -388,7 +401,7 @@ mod tests {
         }
         let seq = item(&items, QaRule::StepsInSequence);
         assert_eq!(seq.why, "steps 1-10 not complete");
-        assert_eq!(ranges(&[1, 2, 3, 5, 7, 8]), "1-3, 5, 7-8");
+        assert_eq!(ranges(&[1, 2, 3, 5, 7, 8].map(number)), "1-3, 5, 7-8");
         let crm = item(&items, QaRule::CrmRequiredFields);
         assert_eq!(crm.why, "missing: amount, close date, owner, next step");
     }
@@ -409,22 +422,22 @@ mod tests {
     #[test]
     fn order_counts_each_step_s_first_completion() {
         let (mut d, pb) = deal(None);
-        for n in 1..=10u8 {
+        for n in StepNumber::all() {
             apply(
                 &mut d.steps,
                 n,
                 &StepChange::Complete,
                 &pb,
-                now() + Duration::hours(n.into()),
+                now() + Duration::hours(n.get().into()),
             )
             .unwrap();
         }
         assert_eq!(out_of_order(&d.steps), None);
         // step 4 reopened to fix it and completed again after 5-10
-        apply(&mut d.steps, 4, &StepChange::Reopen, &pb, now()).unwrap();
+        apply(&mut d.steps, number(4), &StepChange::Reopen, &pb, now()).unwrap();
         apply(
             &mut d.steps,
-            4,
+            number(4),
             &StepChange::Complete,
             &pb,
             now() + Duration::hours(21),
@@ -447,7 +460,7 @@ mod tests {
     #[test]
     fn sequence_fails_for_complete_steps_whose_criteria_no_longer_hold() {
         let (mut d, pb) = deal(None);
-        for n in 1..=10u8 {
+        for n in StepNumber::all() {
             apply(&mut d.steps, n, &StepChange::Complete, &pb, now()).unwrap();
         }
         // completed without content (as a raw record could be): step 1 first
@@ -576,6 +589,7 @@ mod tests {
             false,
             "Morgan",
             "tighten the close plan",
+            &pb,
             now(),
         )
         .unwrap();
@@ -586,7 +600,7 @@ mod tests {
             why,
             "sent back by Morgan on 2026-11-02: tighten the close plan"
         );
-        review(&mut d, Reviewer::Manager, true, "Morgan", "", now()).unwrap();
+        review(&mut d, Reviewer::Manager, true, "Morgan", "", &pb, now()).unwrap();
         let items = checklist(&d, &pb, now());
         assert_eq!(item(&items, QaRule::ManagerReview).state, QaState::Pass);
         assert_eq!(

@@ -1,27 +1,31 @@
-//! Sign-offs: the SA's on the technical validation plan (step 4) and the
-//! manager's on the deal. A send-back reopens what it concerns.
+//! Sign-offs: the SA's on the technical validation plan (the step that
+//! captures it, step 4 in the shipped playbook) and the manager's on the
+//! deal. A send-back reopens what it concerns.
 
 use super::choices::Choice;
 use super::content::SaDecision;
 use super::deal::Deal;
-use super::step::{RuleError, StepStatus};
+use super::playbook::{CaptureKind, Playbook};
+use super::step::{RuleError, StepNumber, StepStatus};
 use crate::text::clean;
 use chrono::{DateTime, Utc};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Reviewer {
-    /// The solution architect, on step 4's validation plan.
+    /// The solution architect, on the validation plan.
     Sa,
     /// The manager, on the whole deal.
     Manager,
 }
 
 impl Reviewer {
-    /// The step a send-back reopens.
-    pub fn step(self) -> u8 {
+    /// The step a send-back reopens: the one that captures the validation
+    /// plan for the SA; the last, which closes the procedure, for the
+    /// manager's review of the whole deal.
+    pub fn step(self, playbook: &Playbook) -> StepNumber {
         match self {
-            Reviewer::Sa => 4,
-            Reviewer::Manager => 10,
+            Reviewer::Sa => playbook.step_capturing(CaptureKind::ValidationPlan).number,
+            Reviewer::Manager => StepNumber::last(),
         }
     }
 
@@ -151,12 +155,19 @@ pub fn standing(deal: &Deal, reviewer: Reviewer) -> Standing<'_> {
 }
 
 /// Whether `user` may record `reviewer`'s sign-off on `deal`: only the
-/// assigned person may, and a deal without one says so.
-pub fn may_sign(deal: &Deal, reviewer: Reviewer, user: &str) -> Result<(), RuleError> {
+/// assigned person may, and a deal without one says so (and where the
+/// opportunity record, which names the people, is kept).
+pub fn may_sign(
+    deal: &Deal,
+    reviewer: Reviewer,
+    user: &str,
+    playbook: &Playbook,
+) -> Result<(), RuleError> {
     let assigned = reviewer.assigned(deal);
     if assigned.is_empty() {
         return Err(RuleError::NoReviewer {
             role: reviewer.role(),
+            record: playbook.step_capturing(CaptureKind::CrmRecord).number,
         });
     }
     if !same_person(user, assigned) {
@@ -178,6 +189,7 @@ pub fn review(
     approved: bool,
     by: &str,
     comment: &str,
+    playbook: &Playbook,
     now: DateTime<Utc>,
 ) -> Result<Option<String>, RuleError> {
     if by.trim().is_empty() {
@@ -186,7 +198,7 @@ pub fn review(
     if !approved && comment.trim().is_empty() {
         return Err(RuleError::Required("a comment saying what must change"));
     }
-    may_sign(deal, reviewer, by)?;
+    may_sign(deal, reviewer, by, playbook)?;
     let decision = SaDecision {
         approved,
         by: reviewer.assigned(deal).to_string(),
@@ -204,7 +216,7 @@ pub fn review(
         }
         Reviewer::Manager => deal.content.manager_review = Some(decision),
     }
-    let n = reviewer.step();
+    let n = reviewer.step(playbook);
     let step = deal
         .steps
         .iter_mut()
@@ -241,7 +253,7 @@ mod tests {
         }
         .into_deal(DealId(1), &pb, now);
         assert_eq!(
-            review(&mut deal, Reviewer::Sa, false, "Sam", "", now),
+            review(&mut deal, Reviewer::Sa, false, "Sam", "", &pb, now),
             Err(RuleError::Required("a comment saying what must change"))
         );
         deal.steps[3].status = StepStatus::Complete;
@@ -252,6 +264,7 @@ mod tests {
             false,
             "Sam",
             "add a load test",
+            &pb,
             now,
         )
         .unwrap();
@@ -272,7 +285,7 @@ mod tests {
         );
 
         assert_eq!(
-            review(&mut deal, Reviewer::Manager, true, "Morgan", "", now).unwrap(),
+            review(&mut deal, Reviewer::Manager, true, "Morgan", "", &pb, now).unwrap(),
             None
         );
         assert!(deal.content.manager_review.as_ref().unwrap().approved);
@@ -280,6 +293,35 @@ mod tests {
             deal.steps[9].status,
             StepStatus::NotStarted,
             "an approval reopens nothing"
+        );
+    }
+
+    #[test]
+    fn a_send_back_reopens_the_step_that_captures_the_plan() {
+        use crate::domain::playbook::swapped;
+        let pb = swapped(CaptureKind::ValidationPlan, CaptureKind::Competitors);
+        let now = DateTime::UNIX_EPOCH;
+        let mut d = deal();
+        for s in &mut d.steps[..5] {
+            s.status = StepStatus::Complete;
+            s.completed_at = Some(now);
+        }
+        let said = review(&mut d, Reviewer::Sa, false, "Sam Patel", "no SSO", &pb, now);
+        assert_eq!(
+            said.unwrap().unwrap(),
+            "step 5 reopened: sent back by Sam Patel: no SSO"
+        );
+        assert_eq!(d.steps[4].status, StepStatus::InProgress);
+        assert_eq!(d.steps[3].status, StepStatus::Complete);
+
+        // nobody assigned: set on the step that keeps the opportunity record
+        let pb = swapped(CaptureKind::CrmRecord, CaptureKind::NextSteps);
+        d.manager.clear();
+        let err = review(&mut d, Reviewer::Manager, true, "x", "", &pb, now).unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("set it on step 9 (the CRM record)"),
+            "{err}"
         );
     }
 
@@ -301,26 +343,27 @@ mod tests {
 
     #[test]
     fn only_the_assigned_person_signs() {
+        let pb = Playbook::default_playbook();
         let now = DateTime::UNIX_EPOCH;
         let mut d = deal();
-        let err = review(&mut d, Reviewer::Sa, true, "dana", "", now).unwrap_err();
+        let err = review(&mut d, Reviewer::Sa, true, "dana", "", &pb, now).unwrap_err();
         assert_eq!(
             err.to_string(),
             "only the deal's SA, Sam Patel, may sign off the validation plan; you are dana (act as them with --user \"Sam Patel\" or QUALIFY_USER)"
         );
         assert!(d.content.validation_plan.decision.is_none());
-        let err = review(&mut d, Reviewer::Manager, true, "Sam Patel", "", now).unwrap_err();
+        let err = review(&mut d, Reviewer::Manager, true, "Sam Patel", "", &pb, now).unwrap_err();
         assert!(err.to_string().contains("Morgan Lee"), "{err}");
         // names compare without case; the record keeps the assigned spelling
-        review(&mut d, Reviewer::Sa, true, "sam PATEL", "", now).unwrap();
+        review(&mut d, Reviewer::Sa, true, "sam PATEL", "", &pb, now).unwrap();
         assert_eq!(
             d.content.validation_plan.decision.as_ref().unwrap().by,
             "Sam Patel"
         );
-        review(&mut d, Reviewer::Manager, true, "morgan lee", "", now).unwrap();
+        review(&mut d, Reviewer::Manager, true, "morgan lee", "", &pb, now).unwrap();
         d.manager.clear();
         assert_eq!(
-            review(&mut d, Reviewer::Manager, true, "morgan lee", "", now)
+            review(&mut d, Reviewer::Manager, true, "morgan lee", "", &pb, now)
                 .unwrap_err()
                 .to_string(),
             "the deal has no manager assigned: set it on step 10 (the CRM record) before signing off"
@@ -329,6 +372,7 @@ mod tests {
 
     #[test]
     fn an_approval_goes_out_of_date_when_what_it_approved_changes() {
+        let pb = Playbook::default_playbook();
         let now = DateTime::UNIX_EPOCH;
         let mut d = deal();
         d.content
@@ -341,8 +385,8 @@ mod tests {
                 due: None,
                 status: crate::domain::content::ItemStatus::Open,
             });
-        review(&mut d, Reviewer::Sa, true, "Sam Patel", "", now).unwrap();
-        review(&mut d, Reviewer::Manager, true, "Morgan Lee", "", now).unwrap();
+        review(&mut d, Reviewer::Sa, true, "Sam Patel", "", &pb, now).unwrap();
+        review(&mut d, Reviewer::Manager, true, "Morgan Lee", "", &pb, now).unwrap();
         assert!(standing(&d, Reviewer::Sa).approved());
         assert!(standing(&d, Reviewer::Manager).approved());
         d.content.validation_plan.items[0].owner.clear();

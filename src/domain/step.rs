@@ -1,6 +1,7 @@
 //! A deal's step records and the rules that move them.
 
 use super::playbook::{ACTION_COUNT, Playbook, STEP_COUNT};
+pub use super::step_number::StepNumber;
 use chrono::{DateTime, NaiveDate, Utc};
 use std::fmt;
 
@@ -119,7 +120,7 @@ impl Notes {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Step {
-    pub number: u8,
+    pub number: StepNumber,
     pub status: StepStatus,
     pub started_at: Option<DateTime<Utc>>,
     pub completed_at: Option<DateTime<Utc>>,
@@ -136,7 +137,7 @@ pub struct Step {
 }
 
 impl Step {
-    pub fn new(number: u8) -> Step {
+    pub fn new(number: StepNumber) -> Step {
         Step {
             number,
             status: StepStatus::NotStarted,
@@ -154,7 +155,7 @@ impl Step {
 
     /// The ten fresh steps of a new deal.
     pub fn fresh_set() -> Vec<Step> {
-        (1..=STEP_COUNT as u8).map(Step::new).collect()
+        StepNumber::all().map(Step::new).collect()
     }
 
     pub fn is_complete(&self) -> bool {
@@ -221,25 +222,25 @@ impl StepChange {
 /// Why a step change was refused.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum RuleError {
-    NoSuchStep(u8),
+    NoSuchStep(StepNumber),
     /// The step cannot be completed while an earlier one is incomplete.
     OutOfSequence {
-        step: u8,
-        earliest: u8,
+        step: StepNumber,
+        earliest: StepNumber,
         earliest_title: String,
     },
-    AlreadyComplete(u8),
+    AlreadyComplete(StepNumber),
     IsBlocked {
-        step: u8,
+        step: StepNumber,
         reason: String,
     },
-    NotBlocked(u8),
-    NotComplete(u8),
+    NotBlocked(StepNumber),
+    NotComplete(StepNumber),
     EmptyReason,
     NoSuchAction(usize),
     /// The step's own completion criteria do not hold yet.
     CriteriaUnmet {
-        step: u8,
+        step: StepNumber,
         missing: Vec<String>,
     },
     UnknownEscalation(String),
@@ -262,6 +263,8 @@ pub enum RuleError {
     /// Nobody is assigned to sign.
     NoReviewer {
         role: &'static str,
+        /// The step that keeps the opportunity record, which names them.
+        record: StepNumber,
     },
     /// A text over its bound (see [`crate::text::MAX_SHORT`] and `MAX_LONG`).
     TooLong {
@@ -326,9 +329,9 @@ impl fmt::Display for RuleError {
                 f,
                 "only the deal's {role}, {assigned}, may sign off {signs}; you are {you} (act as them with --user \"{assigned}\" or QUALIFY_USER)"
             ),
-            RuleError::NoReviewer { role } => write!(
+            RuleError::NoReviewer { role, record } => write!(
                 f,
-                "the deal has no {role} assigned: set it on step 10 (the CRM record) before signing off"
+                "the deal has no {role} assigned: set it on step {record} (the CRM record) before signing off"
             ),
             RuleError::TooLong { what, max } => {
                 write!(f, "{what} is too long: at most {max} characters")
@@ -358,7 +361,7 @@ pub struct ChangeOutcome {
 }
 
 /// The earliest step before `number` that is not complete.
-pub fn earliest_incomplete_before(steps: &[Step], number: u8) -> Option<u8> {
+pub fn earliest_incomplete_before(steps: &[Step], number: StepNumber) -> Option<StepNumber> {
     steps
         .iter()
         .filter(|s| s.number < number && !s.is_complete())
@@ -370,7 +373,7 @@ pub fn earliest_incomplete_before(steps: &[Step], number: u8) -> Option<u8> {
 /// is left exactly as it was.
 pub fn apply(
     steps: &mut [Step],
-    number: u8,
+    number: StepNumber,
     change: &StepChange,
     playbook: &Playbook,
     now: DateTime<Utc>,
@@ -485,6 +488,7 @@ pub fn apply(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::step_number::number;
     use chrono::TimeZone;
     use proptest::prelude::*;
 
@@ -502,12 +506,12 @@ mod tests {
         let pb = playbook();
         let mut steps = Step::fresh_set();
         let before = steps.clone();
-        let err = apply(&mut steps, 2, &StepChange::Complete, &pb, t(0)).unwrap_err();
+        let err = apply(&mut steps, number(2), &StepChange::Complete, &pb, t(0)).unwrap_err();
         assert_eq!(
             err,
             RuleError::OutOfSequence {
-                step: 2,
-                earliest: 1,
+                step: number(2),
+                earliest: number(1),
                 earliest_title: "Initial qualification using MEDDICC/MEDDPICC".into()
             }
         );
@@ -522,16 +526,10 @@ mod tests {
     fn the_walk_in_order_completes_every_step() {
         let pb = playbook();
         let mut steps = Step::fresh_set();
-        for n in 1..=10u8 {
-            apply(&mut steps, n, &StepChange::Start, &pb, t(u32::from(n) * 60)).unwrap();
-            apply(
-                &mut steps,
-                n,
-                &StepChange::Complete,
-                &pb,
-                t(u32::from(n) * 60 + 30),
-            )
-            .unwrap();
+        for n in StepNumber::all() {
+            let minute = u32::from(n.get()) * 60;
+            apply(&mut steps, n, &StepChange::Start, &pb, t(minute)).unwrap();
+            apply(&mut steps, n, &StepChange::Complete, &pb, t(minute + 30)).unwrap();
         }
         assert!(steps.iter().all(Step::is_complete));
         assert_eq!(steps[3].started_at, Some(t(240)));
@@ -545,7 +543,7 @@ mod tests {
         assert_eq!(
             apply(
                 &mut steps,
-                1,
+                number(1),
                 &StepChange::Block {
                     reason: "  ".into()
                 },
@@ -556,7 +554,7 @@ mod tests {
         );
         apply(
             &mut steps,
-            1,
+            number(1),
             &StepChange::Block {
                 reason: "CFO on leave".into(),
             },
@@ -569,7 +567,7 @@ mod tests {
         // blocking again with a new reason keeps the original since-time
         apply(
             &mut steps,
-            1,
+            number(1),
             &StepChange::Block {
                 reason: "still on leave".into(),
             },
@@ -578,17 +576,17 @@ mod tests {
         )
         .unwrap();
         assert_eq!(steps[0].blocked_since, Some(t(0)));
-        let err = apply(&mut steps, 1, &StepChange::Complete, &pb, t(20)).unwrap_err();
-        assert!(matches!(err, RuleError::IsBlocked { step: 1, .. }));
-        apply(&mut steps, 1, &StepChange::Unblock, &pb, t(30)).unwrap();
+        let err = apply(&mut steps, number(1), &StepChange::Complete, &pb, t(20)).unwrap_err();
+        assert!(matches!(err, RuleError::IsBlocked { step, .. } if step == number(1)));
+        apply(&mut steps, number(1), &StepChange::Unblock, &pb, t(30)).unwrap();
         assert_eq!(steps[0].status, StepStatus::InProgress);
         assert_eq!(steps[0].blocked_since, None);
         assert_eq!(
-            apply(&mut steps, 1, &StepChange::Unblock, &pb, t(31)),
-            Err(RuleError::NotBlocked(1))
+            apply(&mut steps, number(1), &StepChange::Unblock, &pb, t(31)),
+            Err(RuleError::NotBlocked(number(1)))
         );
-        apply(&mut steps, 1, &StepChange::Complete, &pb, t(40)).unwrap();
-        apply(&mut steps, 1, &StepChange::Reopen, &pb, t(50)).unwrap();
+        apply(&mut steps, number(1), &StepChange::Complete, &pb, t(40)).unwrap();
+        apply(&mut steps, number(1), &StepChange::Reopen, &pb, t(50)).unwrap();
         assert_eq!(steps[0].status, StepStatus::InProgress);
         assert_eq!(steps[0].completed_at, None);
     }
@@ -597,8 +595,8 @@ mod tests {
     fn a_quick_thin_completion_is_flagged_but_not_blocked() {
         let pb = playbook();
         let mut steps = Step::fresh_set();
-        apply(&mut steps, 1, &StepChange::Start, &pb, t(0)).unwrap();
-        let outcome = apply(&mut steps, 1, &StepChange::Complete, &pb, t(2)).unwrap();
+        apply(&mut steps, number(1), &StepChange::Start, &pb, t(0)).unwrap();
+        let outcome = apply(&mut steps, number(1), &StepChange::Complete, &pb, t(2)).unwrap();
         assert_eq!(steps[0].status, StepStatus::Complete);
         assert_eq!(outcome.warnings.len(), 1);
         assert!(outcome.warnings[0].contains("rushed"));
@@ -607,7 +605,7 @@ mod tests {
         let note = "Champion (Priya, VP Finance) confirmed the pain: 3 regional ERPs, month-end close takes 12 days; the CFO owns the budget.";
         apply(
             &mut steps,
-            2,
+            number(2),
             &StepChange::SetNote {
                 kind: NoteKind::Outcomes,
                 text: note.into(),
@@ -616,11 +614,18 @@ mod tests {
             t(3),
         )
         .unwrap();
-        let outcome = apply(&mut steps, 2, &StepChange::Complete, &pb, t(5)).unwrap();
+        let outcome = apply(&mut steps, number(2), &StepChange::Complete, &pb, t(5)).unwrap();
         assert!(outcome.warnings.is_empty());
         // and slow with thin notes is not rushed either
-        apply(&mut steps, 3, &StepChange::Start, &pb, t(10)).unwrap();
-        let outcome = apply(&mut steps, 3, &StepChange::Complete, &pb, t(10 + 60)).unwrap();
+        apply(&mut steps, number(3), &StepChange::Start, &pb, t(10)).unwrap();
+        let outcome = apply(
+            &mut steps,
+            number(3),
+            &StepChange::Complete,
+            &pb,
+            t(10 + 60),
+        )
+        .unwrap();
         assert!(outcome.warnings.is_empty());
     }
 
@@ -632,7 +637,7 @@ mod tests {
             kind: NoteKind::Decisions,
             text: "Go".into(),
         };
-        apply(&mut steps, 4, &change, &pb, t(7)).unwrap();
+        apply(&mut steps, number(4), &change, &pb, t(7)).unwrap();
         assert_eq!(steps[3].status, StepStatus::InProgress);
         assert_eq!(steps[3].started_at, Some(t(7)));
         assert_eq!(steps[3].notes.decisions, "Go");
@@ -642,12 +647,16 @@ mod tests {
         prop::sample::select(StepStatus::ALL.to_vec())
     }
 
+    fn step_strategy() -> impl Strategy<Value = StepNumber> {
+        prop::sample::select(StepNumber::all().collect::<Vec<_>>())
+    }
+
     proptest! {
         /// Completing step n succeeds exactly when every earlier step is
         /// complete (and n itself is open); a refusal names the earliest
         /// incomplete step and changes nothing.
         #[test]
-        fn sequence_rule(statuses in prop::collection::vec(status_strategy(), 10), n in 1u8..=10) {
+        fn sequence_rule(statuses in prop::collection::vec(status_strategy(), 10), n in step_strategy()) {
             let pb = playbook();
             let mut steps = Step::fresh_set();
             for (s, status) in steps.iter_mut().zip(&statuses) {
@@ -658,16 +667,16 @@ mod tests {
             }
             let before = steps.clone();
             let result = apply(&mut steps, n, &StepChange::Complete, &pb, t(0));
-            let own = statuses[usize::from(n) - 1];
-            let earliest = statuses[..usize::from(n) - 1]
+            let own = statuses[n.index()];
+            let earliest = statuses[..n.index()]
                 .iter()
                 .position(|s| *s != StepStatus::Complete)
-                .map(|i| i as u8 + 1);
+                .and_then(StepNumber::from_index);
             match result {
                 Ok(_) => {
                     prop_assert!(earliest.is_none());
                     prop_assert!(matches!(own, StepStatus::NotStarted | StepStatus::InProgress));
-                    prop_assert_eq!(steps[usize::from(n) - 1].status, StepStatus::Complete);
+                    prop_assert_eq!(steps[n.index()].status, StepStatus::Complete);
                 }
                 Err(RuleError::OutOfSequence { earliest: named, .. }) => {
                     prop_assert_eq!(Some(named), earliest);
@@ -683,7 +692,7 @@ mod tests {
         /// Whatever a person does (short of reopening), the complete steps
         /// always form an unbroken run from step 1.
         #[test]
-        fn complete_steps_form_a_prefix(ops in prop::collection::vec((1u8..=10, 0u8..4), 0..60)) {
+        fn complete_steps_form_a_prefix(ops in prop::collection::vec((step_strategy(), 0u8..4), 0..60)) {
             let pb = playbook();
             let mut steps = Step::fresh_set();
             for (i, (n, op)) in ops.into_iter().enumerate() {

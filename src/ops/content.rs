@@ -16,6 +16,7 @@ use crate::domain::content::{
     Stakeholder, ValidationItem,
 };
 use crate::domain::deal::{Deal, DealId};
+use crate::domain::step::StepNumber;
 use crate::store::StoreError;
 use chrono::NaiveDate;
 
@@ -91,7 +92,7 @@ pub enum Record {
     Handoff(Handoff),
     /// Who confirmed step `step`'s outcome, and when.
     Confirmation {
-        step: u8,
+        step: StepNumber,
         with: String,
         on: Option<NaiveDate>,
     },

@@ -12,7 +12,7 @@ use crate::domain::metrics::{Metrics, Range, Tally};
 use crate::domain::pipeline::{self, ForecastCategory, Outcome};
 use crate::domain::playbook::{EscalationRule, Playbook};
 use crate::domain::review::{self, Reviewer};
-use crate::domain::step::{ChangeOutcome, NoteKind, StepChange};
+use crate::domain::step::{ChangeOutcome, NoteKind, StepChange, StepNumber};
 use crate::domain::{criteria, step};
 use crate::store::Database;
 
@@ -159,7 +159,7 @@ pub fn change_step(
     s: &mut Session,
     id: DealId,
     expected_version: Option<i64>,
-    number: u8,
+    number: StepNumber,
     change: &StepChange,
 ) -> Result<(Deal, ChangeOutcome)> {
     let (pb, now, who) = (&s.playbook, s.clock.now(), s.user.clone());
@@ -173,7 +173,7 @@ pub fn change_step(
 
 /// The later complete steps a reopening of `number` leaves complete: the
 /// person is asked before going on.
-pub fn complete_after(deal: &Deal, number: u8) -> Vec<u8> {
+pub fn complete_after(deal: &Deal, number: StepNumber) -> Vec<StepNumber> {
     deal.steps
         .iter()
         .filter(|s| s.number > number && s.is_complete())
@@ -247,9 +247,9 @@ pub fn record_review(
     approved: bool,
     comment: &str,
 ) -> Result<(Deal, Option<String>)> {
-    let (now, who) = (s.clock.now(), s.user.clone());
+    let (pb, now, who) = (&s.playbook, s.clock.now(), s.user.clone());
     s.store.update_deal(id, expected_version, now, |deal| {
-        review::review(deal, reviewer, approved, &who, comment, now).map_err(StoreError::Rule)
+        review::review(deal, reviewer, approved, &who, comment, pb, now).map_err(StoreError::Rule)
     })
 }
 
@@ -583,13 +583,13 @@ pub enum DraftOf {
     /// One of a step's three notes.
     Note {
         deal: DealId,
-        step: u8,
+        step: StepNumber,
         kind: NoteKind,
     },
     /// A row of a step's form (`None`: a new row), by the form's name.
     Row {
         deal: DealId,
-        step: u8,
+        step: StepNumber,
         form: &'static str,
         row: Option<usize>,
     },

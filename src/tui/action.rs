@@ -1,6 +1,7 @@
 //! What a person asks for. Keys map to these through the keymap; `update`
 //! carries them out. Plumbing (ticks, resizes, redraws) is not here.
 
+use crate::domain::step::StepNumber;
 use ratatui::crossterm::event::KeyEvent;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -31,7 +32,7 @@ pub enum Action {
     ToggleAction,
     EditNote,
     TogglePanels,
-    SelectStep(u8),
+    SelectStep(StepNumber),
     /// Add a row to the step's form.
     AddRow,
     DeleteRow,

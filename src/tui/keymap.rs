@@ -2,6 +2,7 @@
 //! overlay all read this one table, so they cannot drift apart.
 
 use super::action::Action;
+use crate::domain::step::StepNumber;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 /// A group of bindings that is active in some states of the app. Earlier
@@ -129,6 +130,14 @@ const fn bind(
     }
 }
 
+/// A digit key's step (`0` is step 10): read once here, from the table.
+const fn step(n: u8) -> Action {
+    match StepNumber::new(n) {
+        Some(n) => Action::SelectStep(n),
+        None => panic!("the digit keys name steps 1 to 10"),
+    }
+}
+
 use KeyCode::{BackTab, Down, End, Enter, Esc, F, Home, Left, PageDown, PageUp, Right, Tab, Up};
 use Layer::*;
 
@@ -208,16 +217,16 @@ pub const BINDINGS: &[Binding] = &[
     bind(Deal, &[k('O')], "O", Action::EditHandoff, "handoff to implementation", false),
     bind(Deal, &[k('H')], "H", Action::ShowHistory, "history of the deal", false),
     bind(Deal, &[k('W')], "W", Action::RecordOutcome, "record the outcome: won, lost, disqualified or open", false),
-    bind(Deal, &[k('1')], "1-9, 0", Action::SelectStep(1), "go to step 1-10", false),
-    bind(Deal, &[k('2')], "", Action::SelectStep(2), "", false),
-    bind(Deal, &[k('3')], "", Action::SelectStep(3), "", false),
-    bind(Deal, &[k('4')], "", Action::SelectStep(4), "", false),
-    bind(Deal, &[k('5')], "", Action::SelectStep(5), "", false),
-    bind(Deal, &[k('6')], "", Action::SelectStep(6), "", false),
-    bind(Deal, &[k('7')], "", Action::SelectStep(7), "", false),
-    bind(Deal, &[k('8')], "", Action::SelectStep(8), "", false),
-    bind(Deal, &[k('9')], "", Action::SelectStep(9), "", false),
-    bind(Deal, &[k('0')], "", Action::SelectStep(10), "", false),
+    bind(Deal, &[k('1')], "1-9, 0", step(1), "go to step 1-10", false),
+    bind(Deal, &[k('2')], "", step(2), "", false),
+    bind(Deal, &[k('3')], "", step(3), "", false),
+    bind(Deal, &[k('4')], "", step(4), "", false),
+    bind(Deal, &[k('5')], "", step(5), "", false),
+    bind(Deal, &[k('6')], "", step(6), "", false),
+    bind(Deal, &[k('7')], "", step(7), "", false),
+    bind(Deal, &[k('8')], "", step(8), "", false),
+    bind(Deal, &[k('9')], "", step(9), "", false),
+    bind(Deal, &[k('0')], "", step(10), "", false),
     bind(Deal, &[code(Esc)], "Esc", Action::Back, "back to the list", true),
     // typing
     bind(Editor, &[code(Esc)], "Esc", Action::Confirm, "save note and leave", true),

@@ -11,7 +11,7 @@ use qualify::domain::document::parse_documents;
 use qualify::domain::money::Money;
 use qualify::domain::parse_date;
 use qualify::domain::playbook::Playbook;
-use qualify::domain::step::StepChange;
+use qualify::domain::step::{StepChange, StepNumber};
 use qualify::ops::{self, Session};
 use qualify::store::Store;
 use qualify::tui::action::Action;
@@ -26,6 +26,11 @@ use ratatui::layout::Rect;
 /// The clock every screen test runs at.
 pub fn now() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 11, 27, 15, 0, 0).unwrap()
+}
+
+/// Step `n`, as a test names it.
+pub fn step(n: u8) -> StepNumber {
+    StepNumber::new(n).expect("a step number from 1 to 10")
 }
 
 /// Where the data is kept, as the screens show it.
@@ -92,8 +97,8 @@ pub fn acme_and(others: Vec<NewDeal>) -> Session {
         .into_deal(&pb, start);
     let acme = store.store_mut().save_deals(&[acme], false, start).unwrap()[0].id;
     ops::add_deals(store.at(start), others).unwrap();
-    for n in 1..=2u8 {
-        let at = start + Duration::hours(i64::from(n) * 24);
+    for n in StepNumber::all().take(2) {
+        let at = start + Duration::hours(i64::from(n.get()) * 24);
         ops::change_step(store.at(at), acme, None, n, &StepChange::Start).unwrap();
         ops::change_step(
             store.at(at + Duration::hours(5)),
@@ -107,7 +112,14 @@ pub fn acme_and(others: Vec<NewDeal>) -> Session {
     let block = StepChange::Block {
         reason: "CFO on leave until the budget cycle opens".into(),
     };
-    ops::change_step(store.at(now() - Duration::days(5)), acme, None, 3, &block).unwrap();
+    ops::change_step(
+        store.at(now() - Duration::days(5)),
+        acme,
+        None,
+        step(3),
+        &block,
+    )
+    .unwrap();
     store
 }
 

@@ -14,6 +14,7 @@ use super::super::content::{
 use super::super::deal::Deal;
 use super::super::forecast::OutcomeKind;
 use super::super::money::Money;
+use super::super::playbook::CaptureKind;
 use super::dice::Dice;
 use super::people::People;
 use super::scorecard::scorecard;
@@ -71,49 +72,53 @@ pub(super) fn capture(
 ) -> Vec<String> {
     let first_year = deal.first_year_value().unwrap_or(Money::ZERO).cents() / 100;
     let c = &mut deal.content;
-    if story.reached(1) {
+    if story.reached(CaptureKind::Scorecard) {
         c.meddpicc = scorecard(
             d,
             story.verdict_aim,
-            story.complete(1),
+            story.complete(story.step(CaptureKind::Scorecard)),
             people,
             story.created,
         );
     }
-    if story.reached(2) {
+    if story.reached(CaptureKind::Stakeholders) {
         buying_group(c, story, people, d);
     }
-    if story.reached(3) {
+    if story.reached(CaptureKind::Budget) {
         budget(c, story, people, d, first_year);
     }
-    if story.reached(4) {
+    if story.reached(CaptureKind::ValidationPlan) {
         validation_plan(c, story, people, d);
     }
     let mut rivals: Vec<String> = Vec::new();
-    if story.reached(5) {
+    if story.reached(CaptureKind::Competitors) {
         rivals = competition(c, d);
     }
-    if story.reached(6) {
+    if story.reached(CaptureKind::DecisionProcess) {
         milestones(c, story, people);
     }
-    if story.reached(7) {
+    if story.reached(CaptureKind::Timeline) {
         compelling_event(c, d);
     }
-    if story.reached(8) {
+    if story.reached(CaptureKind::Risks) {
         risks(c, story, d);
     }
     next_steps(c, story, d);
     rivals
 }
 
-/// Step 2: the buying group.
+/// The stakeholders: the buying group.
 fn buying_group(c: &mut DealContent, story: &Story, people: &People, d: &mut Dice) {
     let last = story.last;
-    let confirm = story.step_done(2).map(|t| t.date_naive());
+    let step = story.step(CaptureKind::Stakeholders);
+    let confirm = story.step_done(step).map(|t| t.date_naive());
     let engaged = |d: &mut Dice, base: DateTime<Utc>| {
         Some((base - Duration::days(d.range(0, 5))).date_naive())
     };
-    let base = story.step_done(2).or(story.times[1].0).unwrap_or(last);
+    let base = story
+        .step_done(step)
+        .or(story.step_started(step))
+        .unwrap_or(last);
     c.stakeholders.push(Stakeholder {
         name: people.economic_buyer.0.clone(),
         title: people.economic_buyer.1.to_string(),
@@ -150,8 +155,9 @@ fn buying_group(c: &mut DealContent, story: &Story, people: &People, d: &mut Dic
     }
 }
 
-/// Step 3: the budget.
+/// The budget.
 fn budget(c: &mut DealContent, story: &Story, people: &People, d: &mut Dice, first_year: i64) {
+    let step = story.step(CaptureKind::Budget);
     let covered = d.chance(85);
     let budget = if covered {
         (first_year * d.range(100, 130) / 100 + 9_999) / 10_000 * 10_000
@@ -172,8 +178,8 @@ fn budget(c: &mut DealContent, story: &Story, people: &People, d: &mut Dice, fir
         fiscal_timing: d
             .pick(&["This quarter", "Next quarter", "Before fiscal year end"])
             .to_string(),
-        confirmed_on: story.step_done(3).map(|t| t.date_naive()),
-        confirmed_by: if story.complete(3) {
+        confirmed_on: story.step_done(step).map(|t| t.date_naive()),
+        confirmed_by: if story.complete(step) {
             people.economic_buyer.0.clone()
         } else {
             String::new()
@@ -181,12 +187,13 @@ fn budget(c: &mut DealContent, story: &Story, people: &People, d: &mut Dice, fir
     };
 }
 
-/// Step 4: the validation plan and the SA's sign-off.
+/// The validation plan and the SA's sign-off.
 fn validation_plan(c: &mut DealContent, story: &Story, people: &People, d: &mut Dice) {
     let Story {
         sa, closed, last, ..
     } = *story;
-    let start = story.times[3].0.unwrap_or(last).date_naive();
+    let step = story.step(CaptureKind::ValidationPlan);
+    let start = story.step_started(step).unwrap_or(last).date_naive();
     let tech = people.others[0].0.clone();
     let all = [
         (
@@ -236,8 +243,8 @@ fn validation_plan(c: &mut DealContent, story: &Story, people: &People, d: &mut 
             .collect(),
         decision: None,
     };
-    if let Some(at) = story.step_done(4) {
-        let at = (at - d.minutes(5, 60)).max(story.times[3].0.unwrap_or(at));
+    if let Some(at) = story.step_done(step) {
+        let at = (at - d.minutes(5, 60)).max(story.step_started(step).unwrap_or(at));
         c.validation_plan.decision = Some(SaDecision {
             approved: true,
             by: sa.to_string(),
@@ -256,7 +263,8 @@ fn validation_plan(c: &mut DealContent, story: &Story, people: &People, d: &mut 
     }
 }
 
-/// Step 5: the competition, the status quo among it. The vendors named.
+/// The competitors: the competition, the status quo among it. The vendors
+/// named.
 fn competition(c: &mut DealContent, d: &mut Dice) -> Vec<String> {
     let mut rivals: Vec<String> = Vec::new();
     let count = d.range(1, 2) as usize;
@@ -288,7 +296,7 @@ fn competition(c: &mut DealContent, d: &mut Dice) -> Vec<String> {
     rivals
 }
 
-/// Step 6: the buyer's milestones, all due by the close date.
+/// The decision process: the buyer's milestones, all due by the close date.
 fn milestones(c: &mut DealContent, story: &Story, people: &People) {
     let Story {
         now,
@@ -297,7 +305,8 @@ fn milestones(c: &mut DealContent, story: &Story, people: &People) {
         close_date,
         ..
     } = *story;
-    let from = story.times[5].0.unwrap_or(last).date_naive();
+    let step = story.step(CaptureKind::DecisionProcess);
+    let from = story.step_started(step).unwrap_or(last).date_naive();
     let span = (close_date - from).num_days().max(5);
     let names = [
         (
@@ -333,14 +342,14 @@ fn milestones(c: &mut DealContent, story: &Story, people: &People) {
     }
 }
 
-/// Step 7: the compelling event.
+/// The timeline: the compelling event.
 fn compelling_event(c: &mut DealContent, d: &mut Dice) {
     c.timeline = Timeline {
         compelling_event: d.pick(&EVENTS).to_string(),
     };
 }
 
-/// Step 8: risks, each mitigated.
+/// The risks, each mitigated.
 fn risks(c: &mut DealContent, story: &Story, d: &mut Dice) {
     let Story { owner, sa, .. } = *story;
     let all = [
@@ -408,7 +417,7 @@ fn next_steps(c: &mut DealContent, story: &Story, d: &mut Dice) {
         ..
     } = *story;
     let set_on = last.date_naive();
-    if story.reached(9) || d.chance(60) {
+    if story.reached(CaptureKind::NextSteps) || d.chance(60) {
         c.next_steps.push(NextStep {
             action: "Recap the executive meeting to the champion".into(),
             owner: owner.to_string(),

@@ -1,18 +1,22 @@
 //! The history a team would have left: the deal created, each step started
-//! and completed, the stage moved on by steps 3, 7 and 10 and by the close,
-//! and the outcome; with the stage the deal reached.
+//! and completed, the stage moved on by the steps that confirm the budget,
+//! the timeline and the opportunity record (3, 7 and 10 in the shipped
+//! playbook) and by the close, and the outcome; with the stage the deal
+//! reached.
 
 use super::super::audit::AuditEntry;
 use super::super::deal::Deal;
 use super::super::forecast::OutcomeKind;
+use super::super::playbook::CaptureKind;
 use super::story::Story;
 use chrono::{DateTime, Utc};
 
-/// The stages a deal moves through, and the step whose completion moves it.
-const STAGES: [(u8, &str); 3] = [
-    (3, "Solution validation"),
-    (7, "Proposal"),
-    (10, "Negotiation"),
+/// The stages a deal moves through, and what the step whose completion
+/// moves it captures.
+const STAGES: [(CaptureKind, &str); 3] = [
+    (CaptureKind::Budget, "Solution validation"),
+    (CaptureKind::Timeline, "Proposal"),
+    (CaptureKind::CrmRecord, "Negotiation"),
 ];
 
 /// The deal's history, oldest first; the deal takes the stage it reached
@@ -37,7 +41,10 @@ pub(super) fn record(deal: &mut Deal, story: &Story) -> Vec<AuditEntry> {
     let mut stage = deal.stage.clone();
     let mut stage_changes: Vec<(DateTime<Utc>, String)> = STAGES
         .iter()
-        .filter_map(|(n, name)| story.step_done(*n).map(|t| (t, name.to_string())))
+        .filter_map(|(kind, name)| {
+            let done = story.step_done(story.step(*kind));
+            done.map(|t| (t, name.to_string()))
+        })
         .collect();
     if let (Some(kind), Some(on)) = (closed, closed_on) {
         let name = match kind {

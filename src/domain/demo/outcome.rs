@@ -6,6 +6,7 @@ use super::super::content::Handoff;
 use super::super::criteria::verdict;
 use super::super::deal::Deal;
 use super::super::forecast::{Outcome, OutcomeKind, Prediction};
+use super::super::playbook::CaptureKind;
 use super::content::COMPETITORS;
 use super::dice::Dice;
 use super::people::People;
@@ -42,7 +43,7 @@ pub(super) fn close(
         closed_on,
         ..
     } = *story;
-    if let Some(at) = story.step_done(1) {
+    if let Some(at) = story.step_done(story.step(CaptureKind::Scorecard)) {
         deal.content.prediction =
             verdict(&deal.content.meddpicc, pb).map(|verdict| Prediction { verdict, at });
     }

@@ -10,6 +10,7 @@ use super::super::forecast::Snooze;
 use super::super::money::Money;
 use super::super::playbook::EscalationRule;
 use super::super::review::{Reviewer, basis};
+use super::super::step::StepNumber;
 use super::dice::Dice;
 use super::story::{Plan, Story, work_back};
 use chrono::{Duration, FixedOffset};
@@ -28,7 +29,8 @@ pub(super) fn reviews(deal: &mut Deal, story: &Story, d: &mut Dice) {
     } = *story;
     let threshold = Money::from_dollars(pb.targets.manager_review_over_usd);
     if amount > threshold && (done >= 8) && (plan == Plan::Commit || d.chance(75)) {
-        let at = story.step_done(done).unwrap_or(last) - d.minutes(5, 90);
+        let last_done = StepNumber::from_index(done - 1).and_then(|n| story.step_done(n));
+        let at = last_done.unwrap_or(last) - d.minutes(5, 90);
         let basis = basis(deal, Reviewer::Manager);
         deal.content.manager_review = Some(SaDecision {
             approved: true,

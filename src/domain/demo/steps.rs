@@ -3,7 +3,7 @@
 //! with a reason.
 
 use super::super::deal::Deal;
-use super::super::playbook::ACTION_COUNT;
+use super::super::playbook::{ACTION_COUNT, CaptureKind};
 use super::super::step::{Notes, StepStatus};
 use super::dice::Dice;
 use super::people::People;
@@ -19,8 +19,8 @@ const BLOCK_REASONS: [&str; 4] = [
 /// Bring the deal's step records to the story's.
 pub(super) fn record(deal: &mut Deal, story: &Story, people: &People, d: &mut Dice) {
     let confirmer = people.champion.0.clone();
-    for (i, step) in deal.steps.iter_mut().enumerate() {
-        let n = i as u8 + 1;
+    for step in &mut deal.steps {
+        let (n, i) = (step.number, step.number.index());
         let (started, completed) = story.times[i];
         if story.complete(n) {
             step.status = StepStatus::Complete;
@@ -37,7 +37,7 @@ pub(super) fn record(deal: &mut Deal, story: &Story, people: &People, d: &mut Di
                     ..Notes::default()
                 }
             } else {
-                notes(n, people, d)
+                notes(story.pb.step(n).capture, people, d)
             };
         } else if story.working_on(n) {
             step.status = story.current_status;
@@ -51,21 +51,22 @@ pub(super) fn record(deal: &mut Deal, story: &Story, people: &People, d: &mut Di
     }
 }
 
-/// A completed step's notes: what came out, what was decided, what next.
-fn notes(n: u8, people: &People, d: &mut Dice) -> Notes {
+/// A completed step's notes, by what it captures: what came out, what was
+/// decided, what next.
+fn notes(kind: CaptureKind, people: &People, d: &mut Dice) -> Notes {
     let champ = &people.champion.0;
     let eb = &people.economic_buyer.0;
-    let outcomes = match n {
-        1 => format!("Scored the deal with {champ} after the executive meeting; pain and metrics confirmed by {eb}."),
-        2 => format!("Buying group mapped with {champ}: economic buyer {eb} confirmed, technical buyer engaged."),
-        3 => format!("{eb} confirmed the budget, its source and the fiscal timing in a call with finance."),
-        4 => "Validation plan agreed with the technical team; each requirement has an owner, a date and a criterion.".into(),
-        5 => "Alternatives reviewed with the champion; differentiators prepared for each shortlisted vendor.".into(),
-        6 => "Decision and paper process walked through with procurement and legal, with owners and dates.".into(),
-        7 => "Mutual close plan built around the compelling event; close date checked against the milestones.".into(),
-        8 => "Risk register reviewed with the SA; each risk scored with a mitigation plan and an owner.".into(),
-        9 => "Next actions agreed at the end of the call, each with an owner and a date in the next two days.".into(),
-        _ => "Opportunity record brought up to date; every required field filled in for the forecast call.".into(),
+    let outcomes = match kind {
+        CaptureKind::Scorecard => format!("Scored the deal with {champ} after the executive meeting; pain and metrics confirmed by {eb}."),
+        CaptureKind::Stakeholders => format!("Buying group mapped with {champ}: economic buyer {eb} confirmed, technical buyer engaged."),
+        CaptureKind::Budget => format!("{eb} confirmed the budget, its source and the fiscal timing in a call with finance."),
+        CaptureKind::ValidationPlan => "Validation plan agreed with the technical team; each requirement has an owner, a date and a criterion.".into(),
+        CaptureKind::Competitors => "Alternatives reviewed with the champion; differentiators prepared for each shortlisted vendor.".into(),
+        CaptureKind::DecisionProcess => "Decision and paper process walked through with procurement and legal, with owners and dates.".into(),
+        CaptureKind::Timeline => "Mutual close plan built around the compelling event; close date checked against the milestones.".into(),
+        CaptureKind::Risks => "Risk register reviewed with the SA; each risk scored with a mitigation plan and an owner.".into(),
+        CaptureKind::NextSteps => "Next actions agreed at the end of the call, each with an owner and a date in the next two days.".into(),
+        CaptureKind::CrmRecord => "Opportunity record brought up to date; every required field filled in for the forecast call.".into(),
     };
     let decisions = d
         .pick(&[

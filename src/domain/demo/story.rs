@@ -7,8 +7,8 @@ use super::super::content::DealContent;
 use super::super::deal::{Deal, DealId};
 use super::super::forecast::{OutcomeKind, Verdict};
 use super::super::money::Money;
-use super::super::playbook::{Playbook, STEP_COUNT};
-use super::super::step::{Step, StepStatus};
+use super::super::playbook::{CaptureKind, Playbook, STEP_COUNT};
+use super::super::step::{Step, StepNumber, StepStatus};
 use super::dice::Dice;
 use chrono::{DateTime, Duration, NaiveDate, NaiveTime, Timelike, Utc};
 
@@ -161,14 +161,14 @@ pub(super) struct Story<'a> {
     pub project: &'static str,
     pub amount: Money,
     pub implementation: Money,
-    /// The verdict step 1's scorecard aims at.
+    /// The verdict the scorecard aims at.
     pub verdict_aim: Verdict,
     /// How many steps are complete (always the first ones).
-    pub done: u8,
+    pub done: usize,
     pub closed: Option<OutcomeKind>,
     /// The step being worked on, and whether it is in progress, blocked or
     /// not started yet.
-    pub current: Option<u8>,
+    pub current: Option<StepNumber>,
     pub current_status: StepStatus,
     /// The last activity, and the moment the deal closed.
     pub last: Instant,
@@ -197,7 +197,7 @@ impl<'a> Story<'a> {
         let implementation = Money::from_dollars(d.range(10, 100) * 10_000);
         let (verdict_aim, done, closed) = progress(d, plan);
         // the step being worked on: in progress, blocked or not started yet
-        let current = (done < 10).then_some(done + 1);
+        let current = StepNumber::from_index(done);
         let current_status = match (plan, closed) {
             (_, Some(_)) => StepStatus::NotStarted,
             (Plan::Blocked, _) => StepStatus::Blocked,
@@ -241,23 +241,34 @@ impl<'a> Story<'a> {
         }
     }
 
+    /// The step that captures `kind`.
+    pub(super) fn step(&self, kind: CaptureKind) -> StepNumber {
+        self.pb.step_capturing(kind).number
+    }
+
+    /// When step `n` was started.
+    pub(super) fn step_started(&self, n: StepNumber) -> Option<Instant> {
+        self.times[n.index()].0
+    }
+
     /// When step `n` was completed.
-    pub(super) fn step_done(&self, n: u8) -> Option<Instant> {
-        self.times[usize::from(n - 1)].1
+    pub(super) fn step_done(&self, n: StepNumber) -> Option<Instant> {
+        self.times[n.index()].1
     }
 
     /// Whether step `n` is among the complete ones.
-    pub(super) fn complete(&self, n: u8) -> bool {
-        n <= self.done
+    pub(super) fn complete(&self, n: StepNumber) -> bool {
+        n.index() < self.done
     }
 
     /// Whether step `n` is being worked on (in progress or blocked).
-    pub(super) fn working_on(&self, n: u8) -> bool {
+    pub(super) fn working_on(&self, n: StepNumber) -> bool {
         Some(n) == self.current && self.current_status != StepStatus::NotStarted
     }
 
-    /// Whether the deal got as far as step `n`.
-    pub(super) fn reached(&self, n: u8) -> bool {
+    /// Whether the deal got as far as the step that captures `kind`.
+    pub(super) fn reached(&self, kind: CaptureKind) -> bool {
+        let n = self.step(kind);
         self.complete(n) || self.working_on(n)
     }
 
@@ -288,7 +299,7 @@ impl<'a> Story<'a> {
 
 /// How far the procedure got, and whether the deal closed: the verdict the
 /// scorecard aims at, the number of steps complete, and the outcome.
-fn progress(d: &mut Dice, plan: Plan) -> (Verdict, u8, Option<OutcomeKind>) {
+fn progress(d: &mut Dice, plan: Plan) -> (Verdict, usize, Option<OutcomeKind>) {
     use Plan::*;
     let verdict_aim = match plan {
         NeedsWork => Verdict::NeedsWork,
@@ -301,16 +312,16 @@ fn progress(d: &mut Dice, plan: Plan) -> (Verdict, u8, Option<OutcomeKind>) {
         Stalled | Blocked if d.chance(30) => Verdict::NeedsWork,
         _ => Verdict::Qualified,
     };
-    let done: u8 = match plan {
-        Early => d.range(0, 6) as u8,
-        NeedsWork => d.range(1, 9) as u8,
-        BestCase => d.range(7, 9) as u8,
-        Commit | WonWalked | LostWalked => 10,
-        Stalled | Blocked => d.range(1, 8) as u8,
+    let done = match plan {
+        Early => d.range(0, 6) as usize,
+        NeedsWork => d.range(1, 9) as usize,
+        BestCase => d.range(7, 9) as usize,
+        Commit | WonWalked | LostWalked => STEP_COUNT,
+        Stalled | Blocked => d.range(1, 8) as usize,
         OpenDisqualify => 1,
-        WonSkipped => d.range(3, 9) as u8,
-        LostSkipped => d.range(1, 9) as u8,
-        Disqualified => d.range(1, 2) as u8,
+        WonSkipped => d.range(3, 9) as usize,
+        LostSkipped => d.range(1, 9) as usize,
+        Disqualified => d.range(1, 2) as usize,
     };
     let closed = match plan {
         WonWalked | WonSkipped => Some(OutcomeKind::Won),
@@ -355,18 +366,17 @@ fn lay_out_steps(
     d: &mut Dice,
     holidays: &[NaiveDate],
     last: Instant,
-    done: u8,
-    working: Option<u8>,
+    done: usize,
+    working: Option<StepNumber>,
 ) -> (StepTimes, [bool; STEP_COUNT], Instant) {
     let mut times: StepTimes = vec![(None, None); STEP_COUNT];
     let mut rushed = [false; STEP_COUNT];
     let mut t = last;
     if let Some(c) = working {
-        times[usize::from(c - 1)].0 = Some(t);
+        times[c.index()].0 = Some(t);
         t = work_back(holidays, t - d.minutes(10, 240));
     }
-    for n in (1..=done).rev() {
-        let i = usize::from(n - 1);
+    for i in (0..done).rev() {
         let completed = t;
         let took = match d.below(100) {
             0..=2 => {

@@ -6,9 +6,28 @@ use super::conn::Rows;
 use super::stamps::{day_or_null, day_text, instant_or_null, instant_text};
 use crate::domain::content::DealContent;
 use crate::domain::deal::Deal;
-use crate::domain::step::{Notes, Step, StepStatus};
+use crate::domain::step::{Notes, Step, StepNumber, StepStatus};
 use crate::store::error::{Result, StoreError};
+use rusqlite::types::{FromSql, FromSqlError, FromSqlResult, ToSql, ToSqlOutput, ValueRef};
 use rusqlite::{Connection, Row, params};
+
+/// A step's number is an integer column (`steps.number`, `escalations.step`).
+impl ToSql for StepNumber {
+    fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
+        Ok(ToSqlOutput::from(i64::from(self.get())))
+    }
+}
+
+/// Read once here, where it comes in: a number out of range is refused.
+impl FromSql for StepNumber {
+    fn column_result(value: ValueRef<'_>) -> FromSqlResult<Self> {
+        let n = i64::column_result(value)?;
+        u8::try_from(n)
+            .ok()
+            .and_then(StepNumber::new)
+            .ok_or(FromSqlError::OutOfRange(n))
+    }
+}
 
 /// The columns [`read_step`] reads, in its order.
 pub(super) const STEP_COLUMNS: &str = "number, status, started_at, completed_at, blocked_reason,

@@ -10,6 +10,7 @@ use crate::domain::pipeline::{ForecastCategory, OutcomeKind};
 use crate::domain::playbook::Playbook;
 use crate::domain::step::StepChange;
 use crate::domain::step::{RuleError, StepStatus};
+use crate::domain::step_number::number;
 use crate::ops::{self, Session};
 use crate::store::files;
 use crate::store::{ListQuery, ListSort, Queue, Result, StoreError};
@@ -135,11 +136,12 @@ fn a_refused_step_change_writes_nothing() {
     let (_dir, _path, mut store) = temp_store();
     let id = ops::add_deal(store.at(now()), acme("Acme", 300_000, "2027-03-31")).unwrap();
     let before = store.store().deal(id).unwrap();
-    let err = ops::change_step(store.at(now()), id, None, 2, &StepChange::Complete).unwrap_err();
+    let err =
+        ops::change_step(store.at(now()), id, None, number(2), &StepChange::Complete).unwrap_err();
     assert!(
         matches!(
             err,
-            StoreError::Rule(RuleError::OutOfSequence { earliest: 1, .. })
+            StoreError::Rule(RuleError::OutOfSequence { earliest, .. }) if earliest == number(1)
         ),
         "{err}"
     );
@@ -154,13 +156,13 @@ fn a_step_change_is_saved_with_the_version_bumped() {
         kind: crate::domain::NoteKind::Outcomes,
         text: "CFO owns it".into(),
     };
-    let (deal, _) = ops::change_step(store.at(now()), id, Some(1), 1, &note).unwrap();
+    let (deal, _) = ops::change_step(store.at(now()), id, Some(1), number(1), &note).unwrap();
     assert_eq!(deal.version, 2);
     ops::change_step(
         store.at(now()),
         id,
         Some(2),
-        1,
+        number(1),
         &StepChange::SetAction {
             index: 2,
             done: true,
@@ -171,7 +173,7 @@ fn a_step_change_is_saved_with_the_version_bumped() {
         store.at(now()),
         id,
         Some(3),
-        1,
+        number(1),
         &StepChange::Block {
             reason: "CFO away".into(),
         },
@@ -192,9 +194,22 @@ fn a_stale_writer_is_refused() {
     let id = ops::add_deal(first.at(now()), acme("Acme", 300_000, "2027-03-31")).unwrap();
     let mut second = session(Store::open(&path).unwrap());
     let seen = first.store().deal(id).unwrap().version;
-    ops::change_step(second.at(now()), id, Some(seen), 1, &StepChange::Start).unwrap();
-    let err =
-        ops::change_step(first.at(now()), id, Some(seen), 1, &StepChange::Complete).unwrap_err();
+    ops::change_step(
+        second.at(now()),
+        id,
+        Some(seen),
+        number(1),
+        &StepChange::Start,
+    )
+    .unwrap();
+    let err = ops::change_step(
+        first.at(now()),
+        id,
+        Some(seen),
+        number(1),
+        &StepChange::Complete,
+    )
+    .unwrap_err();
     assert!(
         matches!(
             err,
@@ -226,7 +241,7 @@ fn concurrent_writers_from_threads_all_land() {
                         index: (t + i) % 5,
                         done: true,
                     };
-                    ops::change_step(store.at(now()), id, None, 5, &change).unwrap();
+                    ops::change_step(store.at(now()), id, None, number(5), &change).unwrap();
                 }
             })
         })

@@ -2,6 +2,7 @@
 
 use super::fields::*;
 use crate::domain::deal::Deal;
+use crate::domain::step::StepNumber;
 use crate::ops::content::{self, Row};
 use crate::tui::action::Action;
 use crate::tui::shared::{Look, Status};
@@ -19,7 +20,7 @@ use unicode_width::UnicodeWidthStr;
 /// The record being edited: one input per field.
 pub struct RecordEditor {
     pub section: Section,
-    pub step: u8,
+    pub step: StepNumber,
     pub row: Option<usize>,
     /// The row's name (the element, for the scorecard).
     title: String,
@@ -43,14 +44,19 @@ pub enum EditorOutcome {
 }
 
 impl RecordEditor {
-    pub fn new(section: Section, step: u8, row: Option<usize>, deal: &Deal) -> RecordEditor {
+    pub fn new(
+        section: Section,
+        step: StepNumber,
+        row: Option<usize>,
+        deal: &Deal,
+    ) -> RecordEditor {
         RecordEditor::with_values(section, step, row, deal, None)
     }
 
     /// A record editor whose fields start from `prefill` when given.
     pub fn with_values(
         section: Section,
-        step: u8,
+        step: StepNumber,
         row: Option<usize>,
         deal: &Deal,
         prefill: Option<Vec<String>>,

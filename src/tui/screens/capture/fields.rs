@@ -4,7 +4,7 @@
 use crate::domain::calendar::parse_date_input;
 use crate::domain::content::*;
 use crate::domain::money::Money;
-use crate::domain::playbook::Playbook;
+use crate::domain::playbook::{CaptureKind, Playbook};
 use crate::ops::content::List;
 use crate::tui::shared::Ctx;
 use chrono::{DateTime, NaiveDate, Utc};
@@ -325,18 +325,19 @@ pub(super) fn yes_text(b: bool) -> String {
 }
 
 impl Section {
-    pub fn for_step(number: u8) -> Section {
-        match number {
-            1 => Section::Scorecard,
-            2 => Section::Stakeholders,
-            3 => Section::Budget,
-            4 => Section::ValidationItems,
-            5 => Section::Competitors,
-            6 => Section::Milestones,
-            7 => Section::Timeline,
-            8 => Section::Risks,
-            9 => Section::NextSteps,
-            _ => Section::Record,
+    /// The form of a step that captures `kind`.
+    pub fn for_capture(kind: CaptureKind) -> Section {
+        match kind {
+            CaptureKind::Scorecard => Section::Scorecard,
+            CaptureKind::Stakeholders => Section::Stakeholders,
+            CaptureKind::Budget => Section::Budget,
+            CaptureKind::ValidationPlan => Section::ValidationItems,
+            CaptureKind::Competitors => Section::Competitors,
+            CaptureKind::DecisionProcess => Section::Milestones,
+            CaptureKind::Timeline => Section::Timeline,
+            CaptureKind::Risks => Section::Risks,
+            CaptureKind::NextSteps => Section::NextSteps,
+            CaptureKind::CrmRecord => Section::Record,
         }
     }
 

@@ -3,11 +3,12 @@
 use super::fields::*;
 use crate::domain::content::Choice;
 use crate::domain::deal::Deal;
+use crate::domain::step::StepNumber;
 
 impl Section {
     /// The rows as the table shows them: each a first cell (the row's name)
     /// and the text of every field.
-    pub fn rows(self, deal: &Deal, step: u8) -> Vec<(String, Vec<String>)> {
+    pub fn rows(self, deal: &Deal, step: StepNumber) -> Vec<(String, Vec<String>)> {
         let c = &deal.content;
         match self {
             Section::Scorecard => c

@@ -10,6 +10,7 @@ use crate::domain::escalation::EscalationId;
 use crate::domain::pipeline::{Outcome, OutcomeKind};
 use crate::domain::playbook::EscalationRule;
 use crate::domain::review::Reviewer;
+use crate::domain::step::StepNumber;
 use crate::ops::StoreError;
 use crate::ops::{self, content, content::Place, content::Record, content::Row};
 use crate::tui::shared::Ctx;
@@ -45,7 +46,7 @@ impl Section {
     pub fn read(
         self,
         v: &[String],
-        step: u8,
+        step: StepNumber,
         was: Option<&Row>,
         today: &Today<'_>,
     ) -> Result<Intent, String> {

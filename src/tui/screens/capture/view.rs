@@ -4,7 +4,8 @@ use super::fields::*;
 use crate::domain::content::*;
 use crate::domain::criteria::{self, Check};
 use crate::domain::deal::Deal;
-use crate::domain::playbook::Playbook;
+use crate::domain::playbook::{CaptureKind, Playbook};
+use crate::domain::step::StepNumber;
 use crate::text::shown;
 use crate::tui::shared::Look;
 use crate::tui::widgets::hanging;
@@ -33,7 +34,7 @@ impl CaptureForm {
 /// The capture page: the step's criteria, then its form.
 pub struct CaptureView<'a> {
     pub deal: &'a Deal,
-    pub step: u8,
+    pub step: StepNumber,
     pub row: usize,
     pub focused: bool,
     pub checks: &'a [Check],
@@ -61,7 +62,7 @@ impl Widget for CaptureView<'_> {
                 width,
             ));
         }
-        let section = Section::for_step(self.step);
+        let section = Section::for_capture(self.look.playbook.step(self.step).capture);
         let extra = self.extra_lines(section, width);
         let criteria_height = (criteria.len() as u16).min(area.height / 2);
         let [crit_area, form_area, extra_area] = Layout::vertical([
@@ -172,7 +173,10 @@ impl CaptureView<'_> {
                 text(
                     "Mutual close plan",
                     if steps.is_empty() {
-                        "no milestones yet (step 6)".into()
+                        format!(
+                            "no milestones yet (step {})",
+                            pb.step_capturing(CaptureKind::DecisionProcess).number
+                        )
                     } else {
                         steps.join(" → ")
                     },

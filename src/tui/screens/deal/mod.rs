@@ -23,8 +23,8 @@ pub use state::Focus;
 
 use crate::domain::content::{Choice, Framework};
 use crate::domain::deal::{Deal, DealId};
-use crate::domain::playbook::{ACTION_COUNT, STEP_COUNT};
-use crate::domain::step::{NoteKind, StepChange};
+use crate::domain::playbook::{ACTION_COUNT, CaptureKind};
+use crate::domain::step::{NoteKind, StepChange, StepNumber};
 use crate::ops::StoreError;
 use crate::ops::content;
 use crate::tui::action::Action;
@@ -82,7 +82,7 @@ impl DealScreen {
         &self.state.deal
     }
 
-    pub fn selected(&self) -> u8 {
+    pub fn selected(&self) -> StepNumber {
         self.state.selected
     }
 
@@ -96,7 +96,7 @@ impl DealScreen {
     }
 
     /// Why step `n`, complete, no longer meets its criteria.
-    pub fn no_longer_met(&self, n: u8) -> Option<&[String]> {
+    pub fn no_longer_met(&self, n: StepNumber) -> Option<&[String]> {
         self.state.no_longer_met(n)
     }
 
@@ -172,11 +172,11 @@ impl DealScreen {
                 match s.focus {
                     Focus::Steps => {
                         let n = if down {
-                            s.selected + 1
+                            s.selected.next()
                         } else {
-                            s.selected.saturating_sub(1)
+                            s.selected.previous()
                         };
-                        s.select(n.clamp(1, STEP_COUNT as u8), ctx);
+                        s.select(n.unwrap_or(s.selected), ctx);
                     }
                     Focus::Capture => {
                         let rows = s.section().rows(&s.deal, s.selected).len();
@@ -246,7 +246,7 @@ impl DealScreen {
                 Err(status) => Some(status),
             },
             Action::ConfirmWith => self.edit(Section::Confirmation, Some(0), ctx),
-            Action::ToggleFramework if s.selected == 1 => {
+            Action::ToggleFramework if s.kind == CaptureKind::Scorecard => {
                 let next = match s.deal.content.meddpicc.framework {
                     Framework::Meddpicc => Framework::Meddicc,
                     Framework::Meddicc => Framework::Meddpicc,
@@ -256,16 +256,18 @@ impl DealScreen {
                 s.written(result, ctx)
                     .or_else(|| Some(Status::info(format!("Scorecard: {}", next.label()))))
             }
-            Action::Approve | Action::SendBack if s.selected == 4 => {
+            Action::Approve | Action::SendBack if s.kind == CaptureKind::ValidationPlan => {
                 match Prompt::sign_off(action == Action::Approve, s, ctx) {
                     Ok(prompt) => self.show(Modal::Prompt(prompt), None),
                     Err(status) => Some(status),
                 }
             }
-            Action::EditBattleCard if s.selected == 5 => match NoteEditor::battle_card(s, ctx) {
-                Ok((editor, status)) => self.show(Modal::Note(Box::new(editor)), status),
-                Err(status) => Some(status),
-            },
+            Action::EditBattleCard if s.kind == CaptureKind::Competitors => {
+                match NoteEditor::battle_card(s, ctx) {
+                    Ok((editor, status)) => self.show(Modal::Note(Box::new(editor)), status),
+                    Err(status) => Some(status),
+                }
+            }
             Action::RaiseEscalation => self.edit(Section::Escalate, Some(0), ctx),
             Action::AcknowledgeEscalation | Action::ResolveEscalation => {
                 match oversight::act_on(action == Action::ResolveEscalation, s) {
@@ -283,11 +285,18 @@ impl DealScreen {
                 Ok(history) => self.show(Modal::History(history), None),
                 Err(status) => Some(status),
             },
-            Action::ToggleFramework => Some(Status::info("m switches the scorecard on step 1")),
-            Action::Approve | Action::SendBack => {
-                Some(Status::info("The SA signs off the plan on step 4"))
-            }
-            Action::EditBattleCard => Some(Status::info("Battle cards are on step 5")),
+            Action::ToggleFramework => Some(Status::info(format!(
+                "m switches the scorecard on step {}",
+                on_step(ctx, CaptureKind::Scorecard)
+            ))),
+            Action::Approve | Action::SendBack => Some(Status::info(format!(
+                "The SA signs off the plan on step {}",
+                on_step(ctx, CaptureKind::ValidationPlan)
+            ))),
+            Action::EditBattleCard => Some(Status::info(format!(
+                "Battle cards are on step {}",
+                on_step(ctx, CaptureKind::Competitors)
+            ))),
             Action::StartStep => s.change(StepChange::Start, ctx),
             Action::CompleteStep => s.change(StepChange::Complete, ctx),
             Action::UnblockStep => s.change(StepChange::Unblock, ctx),
@@ -329,6 +338,11 @@ impl DealScreen {
     pub fn tick(&mut self, ctx: &Ctx) -> Option<Status> {
         self.state.tick(ctx)
     }
+}
+
+/// The step that captures `kind`, for the words of a key used elsewhere.
+fn on_step(ctx: &Ctx, kind: CaptureKind) -> StepNumber {
+    ctx.session.playbook.step_capturing(kind).number
 }
 
 fn step_cursor(at: usize, down: bool, len: usize) -> usize {

@@ -1,8 +1,8 @@
 //! Editing a text: one of the selected step's three notes (e on the notes
-//! page), or the battle card of the competitor selected on step 5 (B),
-//! which is kept across deals. The text is saved against the version it
-//! was read at; when it cannot be saved it is kept as a draft, offered back
-//! the next time it is opened.
+//! page), or the battle card of the competitor selected on the competitors'
+//! step (B), which is kept across deals. The text is saved against the
+//! version it was read at; when it cannot be saved it is kept as a draft,
+//! offered back the next time it is opened.
 
 use super::state::{DealState, ModeOutcome, refusal};
 use crate::domain::step::{NoteKind, StepChange};
@@ -49,7 +49,8 @@ impl NoteEditor {
         NoteEditor::open(NoteTarget::Step(kind), &text, state, ctx)
     }
 
-    /// Edit the battle card of the competitor selected on step 5.
+    /// Edit the battle card of the competitor selected on the competitors'
+    /// step.
     pub fn battle_card(
         state: &DealState,
         ctx: &Ctx,

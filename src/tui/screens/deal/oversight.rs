@@ -41,7 +41,7 @@ pub fn act_on(resolve: bool, state: &DealState) -> Result<RecordEditor, Status> 
 /// SA, else the manager's (refused on save if not).
 pub fn review(state: &DealState, ctx: &Ctx) -> RecordEditor {
     let user = &ctx.session.user;
-    let role = if review::may_sign(&state.deal, Reviewer::Sa, user).is_ok() {
+    let role = if review::may_sign(&state.deal, Reviewer::Sa, user, &ctx.session.playbook).is_ok() {
         "sa"
     } else {
         "manager"

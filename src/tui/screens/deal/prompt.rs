@@ -1,10 +1,10 @@
 //! A one-line prompt over the step: what a step is blocked on (b), or the
 //! SA's comment approving (A) or sending back (R) the validation plan on
-//! step 4. Enter acts, Esc cancels.
+//! the step that captures it. Enter acts, Esc cancels.
 
 use super::state::{DealState, ModeOutcome, refusal};
 use crate::domain::review::{self, Reviewer};
-use crate::domain::step::StepChange;
+use crate::domain::step::{StepChange, StepNumber};
 use crate::ops;
 use crate::tui::action::Action;
 use crate::tui::shared::{Ctx, Look, Status};
@@ -50,7 +50,12 @@ impl Prompt {
     /// deal's SA.
     pub fn sign_off(approve: bool, state: &DealState, ctx: &Ctx) -> Result<Prompt, Status> {
         let ask = if approve { Ask::Approve } else { Ask::SendBack };
-        match review::may_sign(&state.deal, Reviewer::Sa, &ctx.session.user) {
+        match review::may_sign(
+            &state.deal,
+            Reviewer::Sa,
+            &ctx.session.user,
+            &ctx.session.playbook,
+        ) {
             Ok(()) => Ok(Prompt {
                 ask,
                 input: Input::default(),
@@ -85,7 +90,7 @@ impl Prompt {
         }
     }
 
-    pub fn render(&self, step: u8, area: Rect, buf: &mut Buffer, look: Look<'_>) {
+    pub fn render(&self, step: StepNumber, area: Rect, buf: &mut Buffer, look: Look<'_>) {
         let theme = look.theme;
         let (title, ask, help) = match self.ask {
             Ask::BlockReason => (
@@ -128,7 +133,7 @@ impl Prompt {
     }
 }
 
-/// The SA's decision on the validation plan (step 4), by the acting user.
+/// The SA's decision on the validation plan, by the acting user.
 fn sign_off(
     approved: bool,
     comment: String,

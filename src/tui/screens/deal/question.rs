@@ -3,7 +3,7 @@
 //! form (D). y or Enter goes ahead; n or Esc changes nothing.
 
 use super::state::{DealState, ModeOutcome, capitalise};
-use crate::domain::step::StepChange;
+use crate::domain::step::{StepChange, StepNumber};
 use crate::ops::{self, content};
 use crate::text::shown;
 use crate::tui::action::Action;
@@ -36,7 +36,7 @@ impl Question {
         if !state.step().is_complete() || later.is_empty() {
             return None;
         }
-        let steps: Vec<String> = later.iter().map(u8::to_string).collect();
+        let steps: Vec<String> = later.iter().map(StepNumber::to_string).collect();
         Some(Question {
             what: Confirming::Reopen,
             text: format!(

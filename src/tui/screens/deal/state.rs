@@ -9,9 +9,9 @@ use crate::domain::criteria::{self, Check};
 use crate::domain::deal::{Deal, DealId};
 use crate::domain::escalation::Escalation;
 use crate::domain::pipeline::{self, ForecastCategory};
-use crate::domain::playbook::STEP_COUNT;
+use crate::domain::playbook::CaptureKind;
 use crate::domain::qa::QaItem;
-use crate::domain::step::{NoteKind, Step, StepChange};
+use crate::domain::step::{NoteKind, Step, StepChange, StepNumber};
 use crate::ops::{self, DraftOf};
 use crate::ops::{BattleCard, StoreError};
 use crate::text::shown;
@@ -55,14 +55,16 @@ pub struct DealState {
     pub qa: Vec<QaItem>,
     pub escalations: Vec<Escalation>,
     /// Complete steps whose criteria a later edit took away.
-    pub no_longer_met: Vec<(u8, Vec<String>)>,
+    pub no_longer_met: Vec<(StepNumber, Vec<String>)>,
     /// The deal's forecast category, and why it is stalled if it is.
     pub forecast: ForecastCategory,
     pub stalled: Option<String>,
     pub now: DateTime<Utc>,
     /// The user's UTC offset, for showing times.
     pub offset: FixedOffset,
-    pub selected: u8,
+    pub selected: StepNumber,
+    /// What the selected step captures: its form, and the keys that work on it.
+    pub kind: CaptureKind,
     pub focus: Focus,
     pub action_cursor: usize,
     pub note_cursor: usize,
@@ -70,7 +72,7 @@ pub struct DealState {
     pub capture: CaptureForm,
     /// The selected step's completion criteria.
     pub checks: Vec<Check>,
-    /// The battle card of the competitor selected in step 5.
+    /// The battle card of the competitor selected on the competitors' step.
     pub battle_card: Option<BattleCard>,
     /// Below 120 columns: the panels replace the step detail.
     pub show_panels: bool,
@@ -86,7 +88,7 @@ pub fn capitalise(s: &str) -> String {
 impl DealState {
     pub fn open(id: DealId, ctx: &Ctx) -> Result<DealState, StoreError> {
         let deal = stored_deal(ctx, id)?;
-        let selected = deal.current_step().unwrap_or(STEP_COUNT as u8);
+        let selected = deal.current_step().unwrap_or(StepNumber::last());
         let mut state = DealState {
             deal,
             qa: Vec::new(),
@@ -97,6 +99,7 @@ impl DealState {
             now: ctx.session.clock.now(),
             offset: ctx.session.clock.offset(),
             selected,
+            kind: ctx.session.playbook.step(selected).capture,
             focus: Focus::Steps,
             action_cursor: 0,
             note_cursor: 0,
@@ -123,7 +126,7 @@ impl DealState {
         let rows = self.section().rows(&self.deal, self.selected).len();
         self.capture.row = self.capture.row.min(rows.saturating_sub(1));
         self.battle_card = None;
-        if self.selected == 5
+        if self.kind == CaptureKind::Competitors
             && let Some(c) = self.deal.content.competitors.get(self.capture.row)
         {
             self.battle_card = stored_battle_card(ctx, &c.name);
@@ -155,7 +158,7 @@ impl DealState {
     }
 
     pub fn section(&self) -> Section {
-        Section::for_step(self.selected)
+        Section::for_capture(self.kind)
     }
 
     pub fn step(&self) -> &Step {
@@ -166,9 +169,10 @@ impl DealState {
 
     /// Select step `n`: its form, actions and notes start from the top, and
     /// everything shown for it is recomputed.
-    pub fn select(&mut self, n: u8, ctx: &Ctx) {
+    pub fn select(&mut self, n: StepNumber, ctx: &Ctx) {
         if n != self.selected {
             self.selected = n;
+            self.kind = ctx.session.playbook.step(n).capture;
             self.action_cursor = 0;
             self.note_cursor = 0;
             self.capture = CaptureForm::default();
@@ -177,7 +181,7 @@ impl DealState {
     }
 
     /// Why step `n`, complete, no longer meets its criteria.
-    pub fn no_longer_met(&self, n: u8) -> Option<&[String]> {
+    pub fn no_longer_met(&self, n: StepNumber) -> Option<&[String]> {
         self.no_longer_met
             .iter()
             .find(|(m, _)| *m == n)
