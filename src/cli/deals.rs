@@ -1,10 +1,11 @@
-//! The deal commands: `deal add|list|outcome|snooze|show` and `step`. Each
+//! The deal commands: `deal add|set|list|outcome|snooze|show` and `step`. Each
 //! parses, calls one use case or read of ops, and prints its line, table
 //! or JSON.
 
-use super::args::{DealCommand, StepCommand};
+use super::args::{DealCommand, SetArgs, StepCommand};
 use super::print;
 use crate::config::Failure;
+use crate::domain::audit::field_label;
 use crate::domain::deal::DealId;
 use crate::domain::pipeline::{self, Outcome, OutcomeKind};
 use crate::domain::step::StepNumber;
@@ -21,6 +22,7 @@ pub fn run(command: &DealCommand, s: &mut Session, out: &mut impl Write) -> Resu
             let id = ops::add_deal(s, args.new_deal())?;
             writeln!(out, "{id}")
         }
+        DealCommand::Set(args) => return set(args, s, out),
         DealCommand::List {
             json,
             category,
@@ -102,6 +104,51 @@ pub fn run(command: &DealCommand, s: &mut Session, out: &mut impl Write) -> Resu
         DealCommand::Export { .. } | DealCommand::Import { .. } => {
             unreachable!("export and import are run by the interop room")
         }
+    };
+    written.map_err(print::write_failure)?;
+    Ok(0)
+}
+
+/// `deal set ID --FIELD VALUE …`: change the fields given; one line saying
+/// what changed, from what to what.
+fn set(args: &SetArgs, s: &mut Session, out: &mut impl Write) -> Result<u8, Failure> {
+    let edit = args.edit();
+    if edit.is_empty() {
+        return Err(Failure::usage(
+            "deal set: nothing to change: give one or more of --name, --account, --amount, \
+             --implementation-fee, --support-rate, --close-date, --stage, --owner, --sa, \
+             --manager, --trigger-date (qualify deal set --help describes them)",
+        ));
+    }
+    let (deal, changed) = ops::set_deal_fields(s, args.id, args.expect_version, &edit)?;
+    let id = deal.id;
+    let written = if changed.is_empty() {
+        writeln!(
+            out,
+            "deal {id}: nothing changed (each value given is the deal's already)"
+        )
+    } else {
+        let said = |text: &str| match text {
+            "" => "(none)".to_string(),
+            text => clean(text),
+        };
+        let changes: Vec<String> = changed
+            .iter()
+            .map(|c| {
+                format!(
+                    "{} {} → {}",
+                    field_label(c.field.key(), &s.playbook),
+                    said(&c.before),
+                    said(&c.after)
+                )
+            })
+            .collect();
+        writeln!(
+            out,
+            "deal {id}: {} · version {}",
+            changes.join(" · "),
+            deal.version
+        )
     };
     written.map_err(print::write_failure)?;
     Ok(0)

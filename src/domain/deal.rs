@@ -193,6 +193,17 @@ impl fmt::Display for FieldError {
     }
 }
 
+/// A close date before the day the deal was created is a slip (1999 for
+/// 2029): refused, saying from which day a close date is accepted.
+pub fn close_date_error(close: NaiveDate, created_on: NaiveDate) -> Option<FieldError> {
+    (close < created_on).then(|| FieldError {
+        field: "close_date".into(),
+        message: format!(
+            "{close} is before the deal was created ({created_on}); give a day from {created_on} on, as YYYY-MM-DD"
+        ),
+    })
+}
+
 /// Names, accounts, people and stages: see [`crate::text::MAX_SHORT`].
 pub const MAX_TEXT: usize = crate::text::MAX_SHORT;
 
@@ -231,6 +242,32 @@ impl NewDeal {
                 message: "a percentage from 0 to 100".into(),
             });
         }
+        for (field, value) in [
+            ("amount", self.amount),
+            ("implementation_fee", self.implementation_fee),
+        ] {
+            if value.is_some_and(|m| m < Money::ZERO) {
+                errors.push(FieldError {
+                    field: field.into(),
+                    message: "an amount of 0 or more, e.g. 250,000".into(),
+                });
+            }
+        }
+        if errors.is_empty() {
+            Ok(())
+        } else {
+            Err(errors)
+        }
+    }
+
+    /// [`validate`](Self::validate) for a deal created on `created_on`
+    /// (the creator's day): its close date, too, is not before that day.
+    pub fn validate_on(&self, created_on: NaiveDate) -> Result<(), Vec<FieldError>> {
+        let mut errors = self.validate().err().unwrap_or_default();
+        errors.extend(
+            self.close_date
+                .and_then(|close| close_date_error(close, created_on)),
+        );
         if errors.is_empty() {
             Ok(())
         } else {

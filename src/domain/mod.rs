@@ -8,7 +8,7 @@
 //! 1. values: `money`, `dates`, `calendar`, `bounds`, `choices`, `step_number`
 //! 2. the playbook: `step_def`, `playbook`
 //! 3. what a deal records: `forecast`, `salesforce_ref`, `escalation_record`, `step`, `content`
-//! 4. the deal: `deal`
+//! 4. the deal: `deal`, and editing its own fields: `deal_edit`
 //! 5. rules over a deal: `review`, `criteria`, `qa`, `escalation`
 //! 6. the pipeline and its figures: `pipeline`, `metrics`
 //! 7. formats and the history: `document`, `salesforce`, `ics`, `audit`, `demo`
@@ -32,6 +32,7 @@ pub mod content;
 pub mod criteria;
 pub mod dates;
 pub mod deal;
+pub mod deal_edit;
 pub mod demo;
 pub mod document;
 pub mod escalation;

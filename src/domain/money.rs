@@ -42,6 +42,12 @@ impl Money {
         };
         let t = text.trim();
         let t = t.strip_prefix('$').unwrap_or(t).trim_start();
+        if t.starts_with('-') {
+            return Err(format!(
+                "a negative amount: {:?} (amounts are 0 or more: 250000, 250,000 or $250,000.00)",
+                crate::text::clean(text)
+            ));
+        }
         let (whole, frac) = match t.split_once('.') {
             Some((w, f)) => (w, Some(f)),
             None => (t, None),
@@ -165,6 +171,11 @@ mod tests {
         ] {
             let err = Money::parse(text).unwrap_err();
             assert!(err.contains("250,000"), "{text}: {err}");
+        }
+        for text in ["-5", "-$5", "$-5", " -250,000 "] {
+            let err = Money::parse(text).unwrap_err();
+            assert!(err.starts_with("a negative amount"), "{text}: {err}");
+            assert!(err.contains("0 or more"), "{text}: {err}");
         }
     }
 

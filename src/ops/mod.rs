@@ -5,6 +5,7 @@
 use crate::clock::Clock;
 use crate::domain::content::PathError;
 use crate::domain::deal::{Deal, DealId, DealSummary, FieldError, NewDeal};
+use crate::domain::deal_edit::{Changed, DealEdit};
 use crate::domain::demo;
 use crate::domain::document::{DealDocument, stream_documents};
 use crate::domain::escalation::{self, EscalationId};
@@ -123,10 +124,15 @@ pub fn add_deal(s: &mut Session, new: NewDeal) -> Result<DealId> {
     Ok(add_deals(s, vec![new])?[0])
 }
 
-/// Create several deals in one transaction: all of them or none.
-pub fn add_deals(s: &mut Session, news: Vec<NewDeal>) -> Result<Vec<DealId>> {
-    for new in &news {
-        new.validate().map_err(StoreError::Invalid)?;
+/// Create several deals in one transaction: all of them or none. A deal
+/// given no owner is owned by the person creating it.
+pub fn add_deals(s: &mut Session, mut news: Vec<NewDeal>) -> Result<Vec<DealId>> {
+    let today = s.clock.today();
+    for new in &mut news {
+        if new.owner.trim().is_empty() {
+            new.owner.clone_from(&s.user);
+        }
+        new.validate_on(today).map_err(StoreError::Invalid)?;
     }
     let now = s.clock.now();
     let deals = news
@@ -134,6 +140,41 @@ pub fn add_deals(s: &mut Session, news: Vec<NewDeal>) -> Result<Vec<DealId>> {
         .map(|new| new.into_deal(DealId(0), &s.playbook, now))
         .collect();
     s.store.insert_deals(deals, now)
+}
+
+/// Change a deal's own fields (`deal set`, the deal screen's edit form):
+/// the fields given, checked as a new deal's are, in one transaction with
+/// a history row per field that changed. With `expected_version`, a deal
+/// changed since it was read is refused. What changed; when nothing did,
+/// nothing is written.
+pub fn set_deal_fields(
+    s: &mut Session,
+    id: DealId,
+    expected_version: Option<i64>,
+    edit: &DealEdit,
+) -> Result<(Deal, Vec<Changed>)> {
+    let current = s.store.deal(id)?;
+    if let Some(expected) = expected_version
+        && expected != current.version
+    {
+        return Err(StoreError::Conflict {
+            id,
+            expected,
+            found: current.version,
+        });
+    }
+    // the day the deal was created, where its creator was
+    let created_on = s.clock.local(current.created_at).date_naive();
+    let mut trial = current.clone();
+    let changed = edit
+        .apply(&mut trial, created_on)
+        .map_err(StoreError::Invalid)?;
+    if changed.is_empty() {
+        return Ok((current, changed));
+    }
+    edit_deal(s, id, expected_version, |deal| {
+        edit.apply(deal, created_on).map_err(StoreError::Invalid)
+    })
 }
 
 /// Change a deal's content in one transaction. `change` applies the edit in

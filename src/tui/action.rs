@@ -69,6 +69,8 @@ pub enum Action {
     ToggleOverdue,
     /// Record the deal's outcome (won, lost, disqualified, open).
     RecordOutcome,
+    /// Edit the deal's own fields: name, account, amounts, dates, people.
+    EditDeal,
     /// The metrics dashboard, from the list.
     ShowDashboard,
     /// Import deals from a file, after a dry run (from the list).

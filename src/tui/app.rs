@@ -5,8 +5,8 @@ use super::action::Action;
 use super::keymap::{self, Layer};
 use super::screens::dashboard::{DashboardOutcome, DashboardScreen};
 use super::screens::deal::{DealOutcome, DealScreen};
+use super::screens::deal_form::{DealForm, FormOutcome};
 use super::screens::list::{ListOutcome, ListScreen};
-use super::screens::new_deal::{FormOutcome, NewDealForm};
 use super::screens::transfer::{DialogOutcome, ExportDialog, ImportDialog};
 use super::shared::{Ctx, Look, Status, Tone};
 use super::widgets::help::HelpOverlay;
@@ -36,7 +36,13 @@ enum View {
     Dashboard(Box<DashboardScreen>),
     /// A deal, and the dashboard it was opened from (Esc goes back to it).
     Deal(Box<DealScreen>, Option<FromDashboard>),
-    NewDeal(Box<NewDealForm>),
+    NewDeal(Box<DealForm>),
+    /// The deal's own fields in a form, over its deal screen.
+    EditDeal {
+        form: Box<DealForm>,
+        screen: Box<DealScreen>,
+        from: Option<FromDashboard>,
+    },
     /// Importing from a file, over the list.
     Import(Box<ImportDialog>),
     /// Exporting to a file, over the list.
@@ -63,7 +69,7 @@ pub struct App {
     /// write moves it).
     data_version: Option<i64>,
     /// A new-deal form left half-filled, restored by `n` on the list.
-    new_deal_draft: Option<Box<NewDealForm>>,
+    new_deal_draft: Option<Box<DealForm>>,
 }
 
 /// The three rows of every screen.
@@ -133,6 +139,7 @@ impl App {
             View::List => Layer::List,
             View::Dashboard(_) => Layer::Dashboard,
             View::NewDeal(_) => return vec![Layer::Form, Layer::Global],
+            View::EditDeal { .. } => return vec![Layer::EditDeal, Layer::Global],
             // nothing but quitting while an import or export works
             View::Import(d) => return d.layers().into_iter().chain([Layer::Global]).collect(),
             View::Export(d) => return d.layer().into_iter().chain([Layer::Global]).collect(),
@@ -158,10 +165,13 @@ impl App {
             Action::ForceQuit => {
                 // what is being typed is saved or kept as a draft; if even
                 // that fails, stay (once) and say so rather than lose it
-                if let View::Deal(deal, _) = &mut self.view
-                    && !self.quit_anyway
-                    && let Err(status) = deal.save_before_quit(&mut self.ctx)
-                {
+                let kept = match &mut self.view {
+                    _ if self.quit_anyway => Ok(()),
+                    View::Deal(deal, _) => deal.save_before_quit(&mut self.ctx),
+                    View::EditDeal { form, .. } => form.save_before_quit(&mut self.ctx),
+                    _ => Ok(()),
+                };
+                if let Err(status) = kept {
                     self.quit_anyway = true;
                     self.status = Some(status);
                     return Flow::Continue;
@@ -189,7 +199,8 @@ impl App {
                 Ok(ListOutcome::NewDeal) => {
                     let session = &self.ctx.session;
                     let form = self.new_deal_draft.take().unwrap_or_else(|| {
-                        Box::new(NewDealForm::new(&session.playbook, session.clock.today()))
+                        let today = session.clock.today();
+                        Box::new(DealForm::new(&session.playbook, today, &session.user))
                     });
                     self.view = View::NewDeal(form);
                 }
@@ -226,10 +237,20 @@ impl App {
             View::Deal(deal, _) => {
                 let (outcome, status) = deal.update(action, &mut self.ctx);
                 self.status = status;
-                if outcome == DealOutcome::Back {
-                    self.back_from_deal();
+                match outcome {
+                    DealOutcome::Stay => {}
+                    DealOutcome::Back => self.back_from_deal(),
+                    DealOutcome::EditFields => self.edit_deal(),
                 }
             }
+            View::EditDeal { form, .. } => match form.update(action, &mut self.ctx) {
+                FormOutcome::Stay(status) => self.status = status,
+                FormOutcome::Saved(status) => {
+                    self.close_edit();
+                    self.status = Some(status);
+                }
+                FormOutcome::Close { .. } | FormOutcome::Created(_) => self.close_edit(),
+            },
             View::Import(dialog) => {
                 let outcome = dialog.update(action, &mut self.ctx);
                 self.dialog_outcome(outcome);
@@ -250,6 +271,7 @@ impl App {
                     self.open_deal(id);
                     self.status = Some(Status::info(format!("Deal {id} created; step 1 is next")));
                 }
+                FormOutcome::Saved(status) => self.status = Some(status),
             },
         }
     }
@@ -348,6 +370,34 @@ impl App {
         }
     }
 
+    /// Open the form of the open deal's own fields, filled in with the
+    /// deal as the screen holds it (its version is the one checked).
+    fn edit_deal(&mut self) {
+        let View::Deal(screen, from) = std::mem::replace(&mut self.view, View::List) else {
+            return;
+        };
+        let session = &self.ctx.session;
+        let form = DealForm::edit(screen.deal(), &session.playbook, session.clock.today());
+        self.view = View::EditDeal {
+            form: Box::new(form),
+            screen,
+            from,
+        };
+    }
+
+    /// Close the form of the deal's fields: back to its screen, the deal
+    /// read again.
+    fn close_edit(&mut self) {
+        let View::EditDeal {
+            mut screen, from, ..
+        } = std::mem::replace(&mut self.view, View::List)
+        else {
+            return;
+        };
+        screen.reload(&self.ctx);
+        self.view = View::Deal(screen, from);
+    }
+
     fn open_dashboard(&mut self) {
         let [_, body, _] = frame_areas(self.area);
         match DashboardScreen::open(body, &mut self.ctx.session) {
@@ -372,7 +422,7 @@ impl App {
     /// The minute turned: timers move, and changes made elsewhere show.
     pub fn tick(&mut self) {
         match &mut self.view {
-            View::Deal(deal, _) => {
+            View::Deal(deal, _) | View::EditDeal { screen: deal, .. } => {
                 if let Some(status) = deal.tick(&self.ctx) {
                     self.status = Some(status);
                 }
@@ -542,7 +592,7 @@ impl Widget for &App {
         let room =
             usize::from(header.width).saturating_sub(1 + as_of.chars().count() + you_width + 1);
         let title = match &self.view {
-            View::Deal(d, _) => d.header_text(room),
+            View::Deal(d, _) | View::EditDeal { screen: d, .. } => d.header_text(room),
             View::Dashboard(d) => d.header_text(),
             _ => format!("qualify · {}", self.list.summary_text()),
         };
@@ -560,6 +610,10 @@ impl Widget for &App {
             View::Dashboard(d) => d.render(body, buf, look),
             View::NewDeal(form) => {
                 self.list.render(body, buf, look, &self.ctx.db_label);
+                form.render(body, buf, look);
+            }
+            View::EditDeal { form, screen, .. } => {
+                screen.render(body, buf, look);
                 form.render(body, buf, look);
             }
             View::Import(dialog) => {

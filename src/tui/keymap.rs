@@ -21,6 +21,8 @@ pub enum Layer {
     Record,
     Prompt,
     Form,
+    /// The deal's own fields, from the deal screen.
+    EditDeal,
     Help,
     History,
     /// A yes/no question.
@@ -44,6 +46,7 @@ impl Layer {
             Layer::Record => "Editing a row of a step's form",
             Layer::Prompt => "Answering a prompt",
             Layer::Form => "New deal form",
+            Layer::EditDeal => "Editing the deal's own fields",
             Layer::Help => "Help",
             Layer::History => "History",
             Layer::Confirm => "Answering a question",
@@ -61,6 +64,7 @@ impl Layer {
                 | Layer::Record
                 | Layer::Prompt
                 | Layer::Form
+                | Layer::EditDeal
                 | Layer::Export
         )
     }
@@ -217,6 +221,7 @@ pub const BINDINGS: &[Binding] = &[
     bind(Deal, &[k('O')], "O", Action::EditHandoff, "handoff to implementation", false),
     bind(Deal, &[k('H')], "H", Action::ShowHistory, "history of the deal", false),
     bind(Deal, &[k('W')], "W", Action::RecordOutcome, "record the outcome: won, lost, disqualified or open", false),
+    bind(Deal, &[k('E')], "E", Action::EditDeal, "edit the deal's own fields: name, account, amounts, dates, people", false),
     bind(Deal, &[k('1')], "1-9, 0", step(1), "go to step 1-10", false),
     bind(Deal, &[k('2')], "", step(2), "", false),
     bind(Deal, &[k('3')], "", step(3), "", false),
@@ -254,6 +259,10 @@ pub const BINDINGS: &[Binding] = &[
     bind(Form, &[code(Enter)], "Enter", Action::Confirm, "next field / create on the last", false),
     bind(Form, &[ctrl('s')], "Ctrl-S", Action::Save, "create deal", true),
     bind(Form, &[code(Esc)], "Esc", Action::Cancel, "close (keeps the draft)", true),
+    bind(EditDeal, &[code(Tab), code(Down)], "Tab/↓", Action::FocusNext, "next field", true),
+    bind(EditDeal, &[code(BackTab), code(Up)], "S-Tab/↑", Action::FocusPrev, "previous field", false),
+    bind(EditDeal, &[code(Enter), ctrl('s')], "Enter/Ctrl-S", Action::Save, "save what you changed", true),
+    bind(EditDeal, &[code(Esc)], "Esc", Action::Cancel, "cancel (nothing is saved)", true),
     // anywhere nothing is typed
     bind(Normal, &[k('?')], "?", Action::ToggleHelp, "help", true),
     bind(Normal, &[k('q')], "q", Action::Quit, "quit", true),
@@ -323,7 +332,7 @@ mod tests {
     #[test]
     fn every_typing_layer_takes_plain_keys_as_text() {
         let x = key(KeyCode::Char('x'), KeyModifiers::NONE);
-        for layer in [Filter, Editor, Record, Prompt, Form, Export] {
+        for layer in [Filter, Editor, Record, Prompt, Form, EditDeal, Export] {
             assert_eq!(
                 action_for(&[layer, Global], &x),
                 Some(Action::Type(x)),

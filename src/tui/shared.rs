@@ -30,6 +30,10 @@ pub enum Tone {
     Error,
 }
 
+/// A change refused because the deal moved on since the screen read it.
+pub const CHANGED_ELSEWHERE: &str =
+    "This deal was changed elsewhere and has been reloaded; try again";
+
 /// The one-line message in the footer, until the next key.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Status {

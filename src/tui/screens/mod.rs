@@ -3,6 +3,6 @@
 pub mod capture;
 pub mod dashboard;
 pub mod deal;
+pub mod deal_form;
 pub mod list;
-pub mod new_deal;
 pub mod transfer;

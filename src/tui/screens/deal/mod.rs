@@ -68,6 +68,9 @@ pub struct DealScreen {
 pub enum DealOutcome {
     Stay,
     Back,
+    /// Open the form of the deal's own fields (the app shows it over the
+    /// screen).
+    EditFields,
 }
 
 impl DealScreen {
@@ -167,6 +170,7 @@ impl DealScreen {
         let s = &mut self.state;
         let status = match action {
             Action::Back => return (DealOutcome::Back, None),
+            Action::EditDeal => return (DealOutcome::EditFields, None),
             Action::Down | Action::Up => {
                 let down = action == Action::Down;
                 match s.focus {
@@ -331,6 +335,11 @@ impl DealScreen {
                 "Your text could not be saved or kept ({e}); copy it before quitting, or Ctrl-C again to quit anyway"
             ))
         })
+    }
+
+    /// Read the deal again (its fields were edited over the screen).
+    pub fn reload(&mut self, ctx: &Ctx) {
+        self.state.reload(ctx);
     }
 
     /// Time moved or the database changed: timers move, and a change made

@@ -16,7 +16,7 @@ use crate::ops::{self, DraftOf};
 use crate::ops::{BattleCard, StoreError};
 use crate::text::shown;
 use crate::tui::screens::capture::{CaptureForm, RecordEditor, Section};
-use crate::tui::shared::{Ctx, Status};
+use crate::tui::shared::{CHANGED_ELSEWHERE, Ctx, Status};
 use crate::tui::widgets::truncate;
 use chrono::{DateTime, FixedOffset, Utc};
 
@@ -331,9 +331,7 @@ impl DealState {
 /// was kept as a draft.
 pub fn refusal(e: &StoreError, kept: bool, what: &str) -> String {
     let base = match e {
-        StoreError::Conflict { .. } => {
-            "This deal was changed elsewhere and has been reloaded; try again".to_string()
-        }
+        StoreError::Conflict { .. } => CHANGED_ELSEWHERE.to_string(),
         other => capitalise(&other.to_string()),
     };
     if kept {
