@@ -458,3 +458,27 @@ fn export(
     };
     crate::ops::transfer::export(s, choice, out_file, force, stdout, &mut warn).map(|_| ())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_spool_past_its_memory_goes_to_a_private_file_that_leaves_nothing_behind() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("deals.db");
+        let mut spool = Spool::beside(&db);
+        let line = "created deal 12 \"Acme ERP rollout\" (Id 0065g00000AAAA1AAA)\n";
+        let mut expected = String::new();
+        while expected.len() <= Spool::IN_MEMORY * 2 {
+            spool.write_all(line.as_bytes()).unwrap();
+            expected.push_str(line);
+        }
+        assert!(spool.file.is_some(), "past the memory's limit");
+        let mut out = Vec::new();
+        spool.copy_to(&mut out).unwrap();
+        assert_eq!(String::from_utf8(out).unwrap(), expected);
+        let left: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
+        assert!(left.is_empty(), "{left:?}");
+    }
+}

@@ -48,7 +48,7 @@ pub enum ExportFormat {
     SalesforceCsv,
     /// the pipeline list's columns, for spreadsheets
     Csv,
-    /// an iCalendar file of open next steps and buyer milestones
+    /// an iCalendar file of the open deals' close dates, next steps and buyer milestones
     Ics,
 }
 
@@ -76,7 +76,9 @@ impl ExportFormat {
             ExportFormat::Json => "deal documents, every field (import them again)",
             ExportFormat::SalesforceCsv => "a CSV for Salesforce's Data Loader",
             ExportFormat::Csv => "the pipeline list's columns, for spreadsheets",
-            ExportFormat::Ics => "open next steps and buyer milestones, for a calendar",
+            ExportFormat::Ics => {
+                "open deals' close dates, next steps and milestones, for a calendar"
+            }
         }
     }
 

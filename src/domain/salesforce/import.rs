@@ -309,7 +309,8 @@ impl Opportunity {
             .filter(|r| !r.is_empty() && kind != OutcomeKind::Won);
         match deal.content.outcome.as_mut() {
             Some(o) if o.kind == kind => {
-                if let Some(reason) = reason {
+                // "Disqualified" only says how it closed, not why
+                if let Some(reason) = reason.filter(|r| !r.eq_ignore_ascii_case(DISQUALIFIED)) {
                     o.reason = reason.to_string();
                 }
             }
@@ -466,6 +467,74 @@ impl ContactRole {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use chrono::TimeZone;
+
+    fn now() -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 11, 2, 9, 0, 0).unwrap()
+    }
+
+    /// A deal that closed `kind` (with a reason), as qualify keeps it.
+    fn closed(kind: OutcomeKind, reason: &str) -> Deal {
+        let new = NewDeal {
+            name: "Acme ERP".into(),
+            account: "Acme".into(),
+            amount: Some(Money::from_dollars(100_000)),
+            close_date: NaiveDate::from_ymd_opt(2026, 12, 1),
+            stage: Some("Proposal".into()),
+            ..NewDeal::default()
+        };
+        let mut deal = new.into_deal(DealId(7), &Playbook::default_playbook(), now());
+        deal.content.outcome = Some(Outcome {
+            kind,
+            on: NaiveDate::from_ymd_opt(2026, 11, 1).unwrap(),
+            reason: reason.into(),
+            lost_to: "Globex".into(),
+        });
+        deal
+    }
+
+    #[test]
+    fn qualifys_own_row_of_a_deal_changes_nothing_and_an_edited_cell_only_its_field() {
+        let pb = Playbook::default_playbook();
+        for (kind, reason) in [
+            (OutcomeKind::Won, ""),
+            (OutcomeKind::Lost, "Price"),
+            (OutcomeKind::Disqualified, "No budget"),
+        ] {
+            let deal = closed(kind, reason);
+            let row = Opportunity::of_deal(&deal, &pb, now());
+            assert_eq!(row.qualify_id, Some(DealId(7)));
+            assert_eq!(row.closed, Some(Some(kind)), "{kind:?}");
+            let mut again = deal.clone();
+            row.apply(&mut again, Some(&row), now().date_naive());
+            assert_eq!(again, deal, "{kind:?}: the deal's stage and reason stay");
+            let edited = Opportunity {
+                amount: Some(Some(Money::from_dollars(90_000))),
+                ..row.clone()
+            };
+            edited.apply(&mut again, Some(&row), now().date_naive());
+            assert_eq!(again.amount, Some(Money::from_dollars(90_000)));
+            assert_eq!(again.content.outcome, deal.content.outcome);
+            assert_eq!(again.stage, deal.stage);
+            // into a database without the deal: the same outcome
+            let fresh = row.new_deal(&pb, now(), now().date_naive());
+            assert_eq!(fresh.content.outcome.map(|o| o.kind), Some(kind));
+        }
+    }
+
+    #[test]
+    fn disqualified_as_a_loss_reason_does_not_replace_the_reason_kept() {
+        let mut deal = closed(OutcomeKind::Disqualified, "No budget");
+        let row = Opportunity {
+            closed: Some(Some(OutcomeKind::Disqualified)),
+            loss_reason: Some("Disqualified".into()),
+            name: deal.name.clone(),
+            account: deal.account.clone(),
+            ..Opportunity::default()
+        };
+        row.apply(&mut deal, None, now().date_naive());
+        assert_eq!(deal.content.outcome.unwrap().reason, "No budget");
+    }
 
     #[test]
     fn roles_map_onto_qualifys() {
