@@ -104,7 +104,8 @@ pub fn append_private(path: &Path) -> io::Result<File> {
 }
 
 /// A new, empty, 0600 file beside `target`, named after it, that nothing
-/// else uses: where a file is written before it is renamed to `target`.
+/// else uses: where a file is written before it is renamed to `target`
+/// (open for reading too, so that it can also hold what is read back).
 pub fn temp_beside(target: &Path) -> io::Result<(PathBuf, File)> {
     let dir = folder_of(target);
     let name = target
@@ -115,7 +116,7 @@ pub fn temp_beside(target: &Path) -> io::Result<(PathBuf, File)> {
     for attempt in 0..100 {
         let temp = dir.join(format!(".{name}.{}-{attempt}.tmp", std::process::id()));
         let mut options = OpenOptions::new();
-        options.write(true).create_new(true);
+        options.read(true).write(true).create_new(true);
         #[cfg(unix)]
         options.mode(0o600);
         match options.open(&temp) {

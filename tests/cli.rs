@@ -1221,3 +1221,65 @@ fn an_import_cannot_complete_a_step_whose_predecessors_never_started() {
     );
     assert_eq!(f.snapshot(), before);
 }
+
+#[test]
+fn an_outcome_moves_the_deal_to_its_closed_stage() {
+    let f = Fixture::new();
+    for (outcome, reason, stage) in [
+        ("won", None, "Closed Won"),
+        ("lost", Some("Price"), "Closed Lost"),
+        ("disqualified", Some("No budget"), "Disqualified"),
+    ] {
+        let id = f.add(&["--name", outcome, "--account", "A", "--stage", "Proposal"]);
+        let mut cmd = f.cmd();
+        cmd.args(["--as-of", T0, "deal", "outcome", &id.to_string(), outcome]);
+        if let Some(reason) = reason {
+            cmd.args(["--reason", reason]);
+        }
+        cmd.assert().success();
+        assert_eq!(f.show(id, T0)["stage"], stage, "{outcome}");
+        let history = json_of(f.cmd().args(["history", &id.to_string(), "--json"]));
+        assert!(
+            history
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|r| r["field"] == "stage" && r["after"] == stage),
+            "{history}"
+        );
+    }
+}
+
+#[test]
+fn report_out_and_backup_over_an_existing_file_need_force() {
+    let f = Fixture::new();
+    let id = f.add_simple().to_string();
+    let file = f.dir.path().join("review.md");
+    let copy = f.dir.path().join("copy.db");
+    for (path, args) in [
+        (&file, vec!["report", id.as_str(), "--out"]),
+        (&copy, vec!["backup"]),
+    ] {
+        std::fs::write(path, "keep me").unwrap();
+        let out = f.cmd().args(&args).arg(path).output().unwrap();
+        let stderr = String::from_utf8(out.stderr).unwrap();
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
+        assert_eq!(stderr.lines().count(), 1, "{stderr}");
+        assert!(
+            stderr.contains("exists") && stderr.contains("--force"),
+            "{stderr}"
+        );
+        assert_eq!(std::fs::read_to_string(path).unwrap(), "keep me");
+        f.cmd()
+            .args(&args)
+            .arg(path)
+            .arg("--force")
+            .assert()
+            .success();
+        assert_ne!(
+            std::fs::read_to_string(path).ok().as_deref(),
+            Some("keep me")
+        );
+    }
+    assert!(std::fs::read_to_string(&file).unwrap().contains("Acme ERP"));
+}

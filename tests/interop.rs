@@ -445,7 +445,10 @@ fn a_formula_in_a_name_exports_as_harmless_text_and_numbers_stay_numbers() {
             "NextStep",
             "ForecastCategoryName",
             "Probability",
-            "Description"
+            "Description",
+            "Loss_Reason__c",
+            "Qualify_Id__c",
+            "Qualify_Version__c"
         ]
     );
     let row = &rows[1];
@@ -535,7 +538,8 @@ fn the_calendar_parses_and_keeps_its_uids() {
         .iter()
         .filter(|c| c.name == "VEVENT" || c.name == "VTODO")
         .collect();
-    assert_eq!(items.len(), open_steps + open_milestones);
+    // and the deal's close date
+    assert_eq!(items.len(), open_steps + open_milestones + 1);
     let prop = |c: &icalendar::parser::Component, name: &str| {
         c.properties
             .iter()
@@ -577,7 +581,9 @@ fn the_calendar_parses_and_keeps_its_uids() {
 fn a_whole_database_json_export_round_trips_and_out_writes_a_private_file() {
     let db = Db::new();
     db.import(Path::new(common::FIXTURE), &[]);
-    db.import(&fixture("opportunities_api.csv"), &[]);
+    // its Acme ERP rollout has the fixture's name, account and close date
+    let r = db.import(&fixture("opportunities_api.csv"), &["--new"]);
+    assert!(r.stdout.contains("5 created"), "{}{}", r.stdout, r.stderr);
     db.import(&fixture("contact_roles.csv"), &[]);
     let out = db.dir.path().join("all.json");
     db.ok(&["deal", "export", "--out", out.to_str().unwrap()]);
@@ -631,6 +637,7 @@ mod never_panic {
     use proptest::prelude::*;
     use qualify::Clock;
     use qualify::domain::Playbook;
+    use qualify::ops::interop::ImportOptions;
     use qualify::ops::{Session, interop};
     use qualify::store::{Store, StoreError};
 
@@ -645,14 +652,17 @@ mod never_panic {
 
     /// What "never panics" means for an import of any bytes: it ends in one
     /// of the ways an import may end. Done, with every record counted once
-    /// (created, updated, unchanged or skipped); refused as not such an
-    /// export; or refused because the CSV cannot be read past a record.
+    /// (created, updated, unchanged, skipped, or refused as like a deal
+    /// there is or as changed since its export); refused as not such an
+    /// export; refused whole for records like deals there are (bytes
+    /// imported a second time) or changed since; or refused because the CSV
+    /// cannot be read past a record.
     /// Any other error (the database's, a conflict) fails the test, but
     /// for one known bug, named below.
     fn ends_as_an_import_may(what: &str, result: Result<interop::Tally, interop::ImportError>) {
         match result {
-            Ok(t) => assert_eq!(
-                t.created + t.updated + t.unchanged + t.skipped,
+            Ok(t) | Err(interop::ImportError::Refused(t)) => assert_eq!(
+                t.created + t.updated + t.unchanged + t.skipped + t.duplicates + t.stale,
                 t.records,
                 "{what}: every record counted once in {t:?}"
             ),
@@ -691,8 +701,13 @@ mod never_panic {
                       006A,\"\0Acme ERP\",Acme\n\
                       006B,Initech CRM,\"\0Initech\"\n\
                       006C,Globex CRM,Globex\n";
-        let tally = interop::import_salesforce(&mut session(), &bytes[..], false, &mut |_| {})
-            .expect("a record that cannot be read is skipped, the rest imported");
+        let tally = interop::import_salesforce(
+            &mut session(),
+            &bytes[..],
+            ImportOptions::plain(false),
+            &mut |_| {},
+        )
+        .expect("a record that cannot be read is skipped, the rest imported");
         assert_eq!((tally.skipped, tally.created), (2, 1), "{tally:?}");
     }
 
@@ -700,7 +715,7 @@ mod never_panic {
         let mut s = session();
         ends_as_an_import_may(
             "opportunities",
-            interop::import_salesforce(&mut s, bytes, false, &mut |_| {}),
+            interop::import_salesforce(&mut s, bytes, ImportOptions::plain(false), &mut |_| {}),
         );
         ends_as_an_import_may(
             "contact roles",
@@ -708,7 +723,7 @@ mod never_panic {
         );
         ends_as_an_import_may(
             "opportunities, dry run",
-            interop::import_salesforce(&mut s, bytes, true, &mut |_| {}),
+            interop::import_salesforce(&mut s, bytes, ImportOptions::plain(true), &mut |_| {}),
         );
     }
 
@@ -764,4 +779,437 @@ mod never_panic {
             both(&bytes);
         }
     }
+}
+
+// ---------------------------------------------------------------------------
+// qualify's own Salesforce export, imported again (issue 18, item 3)
+
+/// Every deal's document, by id.
+fn documents(db: &Db) -> Vec<Value> {
+    let v: Value = serde_json::from_str(&db.ok(&["deal", "export"])).unwrap();
+    v.as_array().unwrap().clone()
+}
+
+/// A column of a CSV's rows, by its header.
+fn column(rows: &[Vec<String>], name: &str) -> Vec<String> {
+    let at = rows[0]
+        .iter()
+        .position(|h| h == name)
+        .unwrap_or_else(|| panic!("no column {name} in {:?}", rows[0]));
+    rows[1..].iter().map(|r| r[at].clone()).collect()
+}
+
+#[test]
+fn the_demo_exported_for_salesforce_and_imported_twice_changes_nothing() {
+    let db = Db::new();
+    db.ok(&["demo"]);
+    let before = documents(&db);
+    assert_eq!(before.len(), 300);
+    let file = db.dir.path().join("sf.csv");
+    db.ok(&[
+        "deal",
+        "export",
+        "--format",
+        "salesforce-csv",
+        "--out",
+        file.to_str().unwrap(),
+    ]);
+    // a day later, twice
+    for _ in 0..2 {
+        let r = db.run_at(
+            "2026-11-03T09:00:00Z",
+            &["deal", "import", file.to_str().unwrap()],
+        );
+        assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+        assert!(
+            r.stdout
+                .contains("300 records: 0 created, 0 updated, 300 unchanged, 0 skipped"),
+            "{}",
+            r.stdout
+        );
+    }
+    // nothing must differ: not a field, not a version, not the history
+    let after = documents(&db);
+    assert_eq!(after.len(), 300);
+    for (a, b) in before.iter().zip(&after) {
+        assert_eq!(a, b, "deal {}", a["id"]);
+    }
+    let outcomes = |docs: &[Value]| -> Vec<Value> {
+        docs.iter()
+            .map(|d| d.get("outcome").cloned().unwrap_or(Value::Null))
+            .collect()
+    };
+    assert_eq!(outcomes(&after), outcomes(&before));
+}
+
+#[test]
+fn outcomes_go_out_as_salesforce_stages_and_come_back_the_same() {
+    let db = Db::new();
+    let add = |name: &str| {
+        db.ok(&[
+            "deal",
+            "add",
+            "--name",
+            name,
+            "--account",
+            "Acme",
+            "--close-date",
+            "2026-12-01",
+            "--stage",
+            "Proposal",
+        ])
+        .trim()
+        .to_string()
+    };
+    let (won, lost, dq, open) = (add("Won"), add("Lost"), add("Dq"), add("Open"));
+    db.ok(&["deal", "outcome", &won, "won"]);
+    db.ok(&[
+        "deal",
+        "outcome",
+        &lost,
+        "lost",
+        "--reason",
+        "Price, mostly",
+        "--lost-to",
+        "Globex",
+    ]);
+    db.ok(&[
+        "deal",
+        "outcome",
+        &dq,
+        "disqualified",
+        "--reason",
+        "No budget",
+    ]);
+    let text = db.ok(&["deal", "export", "--format", "salesforce-csv"]);
+    let rows = csv_rows(&text);
+    assert_eq!(
+        column(&rows, "StageName"),
+        ["Closed Won", "Closed Lost", "Closed Lost", "Proposal"]
+    );
+    assert_eq!(
+        column(&rows, "Loss_Reason__c"),
+        ["", "Price, mostly", "Disqualified", ""]
+    );
+    assert_eq!(column(&rows, "Qualify_Id__c"), [won, lost, dq, open]);
+    // into another database: the same outcomes
+    let fresh = Db::new();
+    let file = fresh.file("sf.csv", text.as_bytes());
+    let r = fresh.import(&file, &[]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    let kind = |name: &str| {
+        let id = fresh.by_name(name)["id"].as_i64().unwrap();
+        fresh.doc(id)["outcome"]["kind"].clone()
+    };
+    assert_eq!(kind("Won"), "won");
+    assert_eq!(kind("Lost"), "lost");
+    assert_eq!(kind("Dq"), "disqualified");
+    assert_eq!(kind("Open"), Value::Null);
+    let lost = fresh.doc(fresh.by_name("Lost")["id"].as_i64().unwrap());
+    assert_eq!(lost["outcome"]["reason"], "Price, mostly");
+}
+
+#[test]
+fn a_cell_changed_in_qualifys_export_updates_that_deal_and_creates_none() {
+    let db = Db::new();
+    let id = db
+        .ok(&[
+            "deal",
+            "add",
+            "--name",
+            "Acme ERP",
+            "--account",
+            "Acme",
+            "--amount",
+            "100000",
+        ])
+        .trim()
+        .to_string();
+    db.ok(&[
+        "deal",
+        "add",
+        "--name",
+        "Initech CRM",
+        "--account",
+        "Initech",
+    ]);
+    let text = db.ok(&["deal", "export", "--format", "salesforce-csv"]);
+    let file = db.file(
+        "sf.csv",
+        text.replacen(",100000,", ",125000.50,", 1).as_bytes(),
+    );
+    let r = db.import(&file, &[]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    assert!(
+        r.stdout.contains(&format!(
+            "updated deal {id} \"Acme ERP\" (Qualify_Id__c {id}): amount"
+        )),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        r.stdout
+            .contains("2 records: 0 created, 1 updated, 1 unchanged, 0 skipped"),
+        "{}",
+        r.stdout
+    );
+    assert_eq!(db.list().len(), 2);
+    assert_eq!(db.by_name("Acme ERP")["amount"], 125000.5);
+}
+
+#[test]
+fn a_deal_changed_since_the_export_is_refused_unless_forced() {
+    let db = Db::new();
+    let id = db
+        .ok(&[
+            "deal",
+            "add",
+            "--name",
+            "Acme ERP",
+            "--account",
+            "Acme",
+            "--amount",
+            "100000",
+        ])
+        .trim()
+        .to_string();
+    let text = db.ok(&["deal", "export", "--format", "salesforce-csv"]);
+    let file = db.file("sf.csv", text.replacen(",100000,", ",90000,", 1).as_bytes());
+    // changed in qualify after the export
+    db.ok(&["step", &id, "1", "note", "outcomes", "CFO call went well"]);
+    let before = db.doc(id.parse().unwrap());
+    let r = db.import(&file, &[]);
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+    assert_eq!(r.stderr.lines().count(), 1, "{}", r.stderr);
+    assert!(
+        r.stderr.contains(&format!("deal {id} (Acme ERP): it is at version 2, changed since a row of version 1 was exported"))
+            && r.stderr.contains("--force")
+            && r.stderr.contains("nothing was imported"),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(db.doc(id.parse().unwrap()), before, "nothing written");
+    let r = db.import(&file, &["--force"]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    assert!(
+        r.stderr.contains(&format!(
+            "replaced deal {id} (Acme ERP) as it stood at version 2"
+        )),
+        "{}",
+        r.stderr
+    );
+    let after = db.doc(id.parse().unwrap());
+    assert_eq!(after["amount"], 90000);
+    assert_eq!(
+        after["steps"][0]["notes"]["outcomes"], "CFO call went well",
+        "only the file's fields are overwritten"
+    );
+    assert_eq!(db.list().len(), 1);
+}
+
+#[test]
+fn an_import_that_would_duplicate_deals_is_refused_without_new() {
+    let db = Db::new();
+    let file = db.file(
+        "opps.csv",
+        b"Name,Account.Name,Amount,CloseDate\n\
+          Acme ERP,Acme,100000,2027-01-31\n\
+          Initech CRM,Initech,5000,2027-02-28\n",
+    );
+    let r = db.import(&file, &[]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    // a third record, new; the first two match the deals made above
+    let again = db.file(
+        "again.csv",
+        b"Name,Account.Name,Amount,CloseDate\n\
+          Acme ERP,acme,100000,2027-01-31\n\
+          Initech CRM,Initech,5000,2027-02-28\n\
+          Globex,Globex,1,2027-03-31\n",
+    );
+    let r = db.import(&again, &[]);
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+    assert_eq!(
+        r.stdout, "",
+        "nothing was created, so nothing is said to be"
+    );
+    let lines: Vec<&str> = r.stderr.lines().collect();
+    assert_eq!(lines.len(), 2, "one line per match: {}", r.stderr);
+    assert!(
+        lines[0].contains("record 1 (line 2, \"Acme ERP\")")
+            && lines[0].contains("deal 1 \"Acme ERP\"")
+            && lines[0].contains("--new"),
+        "{}",
+        lines[0]
+    );
+    assert!(lines[1].contains("deal 2 \"Initech CRM\""), "{}", lines[1]);
+    assert_eq!(db.list().len(), 2, "nothing written");
+    // a dry run says the same
+    let r = db.import(&again, &["--dry-run"]);
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+    assert_eq!(r.stderr.lines().count(), 2, "{}", r.stderr);
+    let r = db.import(&again, &["--new"]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    assert!(r.stdout.contains("3 records: 3 created"), "{}", r.stdout);
+    assert_eq!(db.list().len(), 5);
+}
+
+// ---------------------------------------------------------------------------
+// the calendar and the export's filters (issue 18, item 7)
+
+/// The UIDs and start days of a calendar's events and to-dos.
+fn calendar_items(text: &str) -> Vec<(String, String)> {
+    let unfolded = icalendar::parser::unfold(text);
+    let cal = icalendar::parser::read_calendar(&unfolded).expect("RFC 5545");
+    let prop = |c: &icalendar::parser::Component, name: &str| {
+        c.properties
+            .iter()
+            .find(|p| p.name == name)
+            .map(|p| p.val.to_string())
+            .unwrap_or_default()
+    };
+    cal.components
+        .iter()
+        .filter(|c| c.name == "VEVENT" || c.name == "VTODO")
+        .map(|c| (prop(c, "UID"), prop(c, "DTSTART")))
+        .collect()
+}
+
+#[test]
+fn the_calendar_holds_open_deals_only_each_with_its_close_date() {
+    let db = Db::new();
+    let add = |name: &str, close: &str| {
+        db.ok(&[
+            "deal",
+            "add",
+            "--name",
+            name,
+            "--account",
+            "A",
+            "--close-date",
+            close,
+        ])
+        .trim()
+        .to_string()
+    };
+    let open = add("Open", "2027-01-15");
+    let won = add("Won", "2026-12-01");
+    let undated = db
+        .ok(&["deal", "add", "--name", "Undated", "--account", "A"])
+        .trim()
+        .to_string();
+    db.ok(&["deal", "outcome", &won, "won"]);
+    let items = calendar_items(&db.ok(&["deal", "export", "--format", "ics"]));
+    assert_eq!(
+        items,
+        [(format!("deal-{open}-close@qualify"), "20270115".to_string())],
+        "the won deal and the deal without a close date have none"
+    );
+    assert!(
+        !items
+            .iter()
+            .any(|(uid, _)| uid.contains(&format!("deal-{undated}-")))
+    );
+    // a later export names the same event the same way
+    let text = db
+        .run_at(
+            "2026-11-03T09:00:00Z",
+            &["deal", "export", "--format", "ics"],
+        )
+        .stdout;
+    assert_eq!(calendar_items(&text), items);
+}
+
+#[test]
+fn export_takes_an_owner_and_a_category_in_every_format() {
+    let db = Db::new();
+    let add = |name: &str, owner: &str| {
+        db.ok(&[
+            "deal",
+            "add",
+            "--name",
+            name,
+            "--account",
+            "A",
+            "--owner",
+            owner,
+            "--close-date",
+            "2027-01-15",
+        ])
+        .trim()
+        .to_string()
+    };
+    let dana = add("Dana's", "Dana Reyes");
+    let lee = add("Lee's", "Lee Park");
+    let won = add("Dana's won", "Dana Reyes");
+    db.ok(&["deal", "outcome", &won, "won"]);
+    let ids = |format: &str, args: &[&str]| -> Vec<String> {
+        let mut all = vec!["deal", "export", "--format", format];
+        all.extend_from_slice(args);
+        let text = db.ok(&all);
+        match format {
+            "json" => serde_json::from_str::<Value>(&text)
+                .unwrap()
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|d| d["id"].to_string())
+                .collect(),
+            "salesforce-csv" => column(&csv_rows(&text), "Qualify_Id__c"),
+            "csv" => column(&csv_rows(&text), "Id"),
+            _ => calendar_items(&text)
+                .into_iter()
+                .map(|(uid, _)| uid["deal-".len()..uid.find("-close").unwrap()].to_string())
+                .collect(),
+        }
+    };
+    for format in ["json", "salesforce-csv", "csv", "ics"] {
+        let owner = ids(format, &["--owner", "dana reyes"]);
+        let closed = ids(format, &["--category", "closed"]);
+        let dana_pipeline = ids(format, &["--owner", "Dana Reyes", "--category", "pipeline"]);
+        if format == "ics" {
+            assert_eq!(owner, [dana.as_str()], "{format}: open deals only");
+            assert!(closed.is_empty(), "{format}");
+        } else {
+            assert_eq!(owner, [dana.clone(), won.clone()], "{format}");
+            assert_eq!(closed, [won.as_str()], "{format}");
+        }
+        assert_eq!(dana_pipeline, [dana.as_str()], "{format}");
+        assert!(!owner.contains(&lee), "{format}");
+    }
+    // one deal and a filter do not go together
+    let r = db.run(&["deal", "export", &dana, "--owner", "Lee Park"]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    let r = db.run(&["deal", "export", "--category", "maybe"]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains("not a forecast category"), "{}", r.stderr);
+}
+
+#[test]
+fn export_out_over_an_existing_file_needs_force() {
+    let db = Db::new();
+    db.ok(&["deal", "add", "--name", "Acme", "--account", "A"]);
+    let file = db.file("deals.json", b"keep me");
+    for format in ["json", "salesforce-csv", "csv", "ics"] {
+        let r = db.run(&[
+            "deal",
+            "export",
+            "--format",
+            format,
+            "--out",
+            file.to_str().unwrap(),
+        ]);
+        assert_eq!(r.code, 2, "{format}: {}", r.stderr);
+        assert_eq!(r.stderr.lines().count(), 1, "{}", r.stderr);
+        assert!(
+            r.stderr.contains("exists") && r.stderr.contains("--force"),
+            "{}",
+            r.stderr
+        );
+        assert_eq!(std::fs::read(&file).unwrap(), b"keep me", "{format}");
+    }
+    db.ok(&["deal", "export", "--out", file.to_str().unwrap(), "--force"]);
+    assert_eq!(
+        std::fs::read_to_string(&file).unwrap(),
+        db.ok(&["deal", "export"])
+    );
 }

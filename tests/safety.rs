@@ -656,7 +656,7 @@ fn a_report_through_a_symlink_replaces_the_link_not_its_target() {
     let link = dir.path().join("report.md");
     std::os::unix::fs::symlink(&victim, &link).unwrap();
     qualify(&db)
-        .args(["report", "1", "--out"])
+        .args(["report", "1", "--force", "--out"])
         .arg(&link)
         .assert()
         .success();

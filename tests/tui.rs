@@ -1138,3 +1138,19 @@ fn a_step_s_form_and_keys_follow_what_it_captures_not_its_number() {
     assert!(!five.contains("Competitors"), "{five}");
     assert_eq!(said(&mut app, 'B'), "Battle cards are on step 4");
 }
+
+#[test]
+fn a_deal_won_on_the_deal_screen_moves_to_the_closed_won_stage() {
+    let mut app = app(fixture_store(), 120, 40);
+    open_row(&mut app, 0); // Globex
+    assert_ne!(globex(&app).stage, "Closed Won");
+    press(&mut app, KeyCode::Char('W'));
+    press_with(&mut app, KeyCode::Char('s'), KeyModifiers::CONTROL);
+    assert_eq!(app.status().unwrap().text, "Outcome saved");
+    let deal = globex(&app);
+    assert_eq!(
+        deal.content.outcome.map(|o| o.kind),
+        Some(qualify::domain::pipeline::OutcomeKind::Won)
+    );
+    assert_eq!(deal.stage, "Closed Won");
+}

@@ -410,3 +410,113 @@ fn an_export_to_a_folder_is_refused_in_place() {
     );
     assert_eq!(app.layers()[0], Layer::Export);
 }
+
+#[test]
+fn records_like_deals_there_are_are_listed_and_asked_about_before_writing() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = app(two_deals(dir.path()), 120, 40);
+    let file = dir.path().join("opps.csv");
+    std::fs::write(
+        &file,
+        "Name,Account.Name,CloseDate\n\
+         Globex analytics,Globex,2027-02-15\n\
+         Hooli search,Hooli,2027-04-30\n",
+    )
+    .unwrap();
+    dry_run(&mut app, file.to_str().unwrap());
+    let shown = dialog(&app);
+    assert!(
+        shown.contains("2 records: 2 to create, 0 to update, 0 unchanged, 0 skipped"),
+        "{shown}"
+    );
+    assert!(
+        shown.contains(
+            "New? 1 record is like a deal there is (the same name, account and close date): \
+             a yes creates it too"
+        ),
+        "{shown}"
+    );
+    assert!(
+        shown.contains(
+            "record 1 (line 2, \"Globex analytics\") is like deal 1 \"Globex analytics\""
+        ),
+        "{shown}"
+    );
+    assert!(shown.contains("y/Enter imports it"), "{shown}");
+    assert_eq!(app.layers()[0], Layer::Confirm, "a yes/no question");
+    press(&mut app, KeyCode::Char('n'));
+    assert_eq!(deals_in(dir.path()), 2, "no: nothing written");
+
+    dry_run(&mut app, file.to_str().unwrap());
+    press(&mut app, KeyCode::Char('y'));
+    app.wait_for_work();
+    let status = app.status().unwrap();
+    assert_eq!(
+        status.text,
+        "Imported opps.csv: 2 records: 2 created, 0 updated, 0 unchanged, 0 skipped"
+    );
+    assert_eq!(deals_in(dir.path()), 4);
+}
+
+#[test]
+fn qualifys_own_rows_of_deals_changed_since_are_refused_unless_f_overwrites_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = two_deals(dir.path());
+    let id = s.store().deal_page(&s.list_query(), 0, 1).unwrap()[0].id;
+    let file = dir.path().join("sf.csv");
+    let all = ops::transfer::ExportChoice::all(ops::transfer::ExportFormat::SalesforceCsv);
+    ops::transfer::export(
+        &s,
+        &all,
+        Some(&file),
+        false,
+        &mut std::io::sink(),
+        &mut |_| {},
+    )
+    .unwrap();
+    // the amount changed in the file, and the deal in the database since
+    let text = std::fs::read_to_string(&file).unwrap();
+    std::fs::write(&file, text.replacen(",120000,", ",130000,", 1)).unwrap();
+    ops::edit_deal(&mut s, id, None, |d| {
+        d.stage = "Proposal".into();
+        Ok(())
+    })
+    .unwrap();
+    let mut app = app(s, 120, 40);
+    let amount = || {
+        let s = session(Store::open(&dir.path().join("q.db")).unwrap());
+        s.store().deal(id).unwrap().amount.unwrap().to_string()
+    };
+
+    dry_run(&mut app, file.to_str().unwrap());
+    let shown = dialog(&app);
+    assert!(
+        shown.contains("Changed deal 1 \"Globex analytics\", now at version 2"),
+        "{shown}"
+    );
+    assert!(
+        shown.contains(
+            "Overwrite no: a deal changed since its row was exported is refused (f: yes)"
+        ),
+        "{shown}"
+    );
+    assert_eq!(app.layers()[..2], [Layer::ImportDocuments, Layer::Confirm]);
+    press(&mut app, KeyCode::Char('y'));
+    app.wait_for_work();
+    let status = app.status().unwrap();
+    assert_eq!(status.tone, Tone::Error);
+    assert!(status.text.contains("--force"), "{}", status.text);
+    assert_eq!(amount(), "$120,000", "refused: nothing written");
+
+    dry_run(&mut app, file.to_str().unwrap());
+    press(&mut app, KeyCode::Char('f'));
+    press(&mut app, KeyCode::Char('y'));
+    app.wait_for_work();
+    let status = app.status().unwrap();
+    assert_eq!(
+        status.text,
+        "Imported sf.csv: 2 records: 0 created, 1 updated, 1 unchanged, 0 skipped; \
+         overwrote 1 deal changed since it was exported"
+    );
+    assert_eq!(amount(), "$130,000");
+}

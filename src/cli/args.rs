@@ -103,6 +103,9 @@ pub enum Command {
         /// Write to FILE instead of standard output
         #[arg(long, value_name = "FILE")]
         out: Option<PathBuf>,
+        /// Replace FILE when it exists
+        #[arg(long, requires = "out")]
+        force: bool,
     },
     /// The procedure's metrics for the team or one owner over a range of days
     /// (default: the last 90): value, target, met, and how many deals or steps
@@ -143,6 +146,9 @@ pub enum Command {
     Backup {
         #[arg(value_name = "PATH")]
         path: PathBuf,
+        /// Replace PATH when it exists
+        #[arg(long)]
+        force: bool,
     },
     /// Move one step of a deal: qualify step ID N start|complete|block|unblock|reopen|confirm|note|check|uncheck
     Step {
@@ -250,14 +256,28 @@ pub enum DealCommand {
         /// Write to FILE (readable by you only) instead of standard output
         #[arg(long, value_name = "FILE")]
         out: Option<PathBuf>,
+        /// Replace FILE when it exists
+        #[arg(long, requires = "out")]
+        force: bool,
+        /// Only this owner's deals (names compared without case)
+        #[arg(long, value_name = "NAME", conflicts_with = "id")]
+        owner: Option<String>,
+        /// Only this forecast category: pipeline, best_case, commit, closed, omitted
+        #[arg(long, value_name = "CATEGORY", value_parser = parse_category, conflicts_with = "id")]
+        category: Option<ForecastCategory>,
     },
     /// Create or update deals from deal documents (one object or an array),
     /// a Salesforce opportunity export or a contact-role export; - reads stdin
     Import {
         file: PathBuf,
-        /// Overwrite deals changed since the document was exported
+        /// Overwrite deals changed since the document (or qualify's
+        /// Salesforce export) was exported
         #[arg(long)]
         force: bool,
+        /// Create deals from Salesforce records even when deals with their
+        /// name, account and close date are there already
+        #[arg(long)]
+        new: bool,
         /// json, salesforce-csv or contact-roles [default: told from the content]
         #[arg(long, value_enum, value_name = "FORMAT")]
         format: Option<ImportFormat>,

@@ -52,9 +52,9 @@ pub fn doctor(cli: &Cli) -> Result<u8, Failure> {
 }
 
 /// Write a consistent copy of the database to `target` (0600).
-pub fn backup(cli: &Cli, target: &Path) -> Result<u8, Failure> {
+pub fn backup(cli: &Cli, target: &Path, force: bool) -> Result<u8, Failure> {
     let path = crate::config::db_path(&cli.options())?;
-    upkeep::backup(&path, target)?;
+    upkeep::backup(&path, target, force)?;
     let shown = |p: &Path| clean(&p.display().to_string());
     println!("{} backed up to {}", shown(&path), shown(target));
     Ok(0)

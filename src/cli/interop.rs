@@ -6,10 +6,9 @@
 use super::print::write_failure;
 use crate::config::Failure;
 use crate::domain::content::PathError;
-use crate::domain::deal::DealId;
 use crate::domain::document::stream_documents;
-use crate::ops::interop::{Event, ImportError, Tally};
-use crate::ops::transfer::ExportEvent;
+use crate::ops::interop::{Event, ImportError, ImportOptions, Tally};
+use crate::ops::transfer::{ExportChoice, ExportEvent};
 use crate::ops::{self, Session};
 use crate::text::clean;
 use std::io::{BufRead, Write};
@@ -18,26 +17,27 @@ use std::path::Path;
 use crate::ops::transfer::{ExportFormat, ImportFormat, open_input, sniff};
 
 /// `deal import FILE`: deal documents, streamed into one transaction, or a
-/// Salesforce export; the exit status (1 when a CSV import skipped records).
+/// Salesforce export; the exit status (1 when a CSV import skipped records
+/// or was refused).
 ///
 /// A CSV import and a dry run leave `out` to be flushed when it is dropped
 /// (a failure to write it then goes unreported); a document import flushes
 /// it here and reports a failure.
 pub fn import(
     file: &Path,
-    force: bool,
+    options: ImportOptions,
     format: Option<ImportFormat>,
-    dry_run: bool,
     s: &mut Session,
     out: &mut impl Write,
 ) -> Result<u8, Failure> {
+    let (force, dry_run) = (options.force, options.dry_run);
     let mut input = open_input(file)?;
     let format = match format {
         Some(f) => f,
         None => sniff(&mut input, file)?,
     };
     if format != ImportFormat::Json {
-        return import_csv(s, input, file, format, dry_run, out);
+        return import_csv(s, input, file, format, options, out);
     }
     let refused = |errors: Vec<PathError>| {
         Failure::usage(format!(
@@ -85,71 +85,36 @@ pub fn import(
 }
 
 /// Import a Salesforce CSV; the summary's text, and the exit status: 0 all
-/// imported, 1 some records skipped.
+/// imported, 1 some records skipped, or the import refused (records that
+/// would duplicate deals, or overwrite deals changed since their export:
+/// one line each on stderr, and nothing written, so nothing else said).
 fn import_csv(
     s: &mut Session,
     input: Box<dyn BufRead>,
     file: &Path,
     format: ImportFormat,
-    dry_run: bool,
+    options: ImportOptions,
     out: &mut dyn Write,
 ) -> Result<u8, Failure> {
+    let dry_run = options.dry_run;
+    // what a real import did is said once it is written: a refusal found
+    // at its end writes nothing
+    let mut said = if dry_run {
+        Said::Now(&mut *out)
+    } else {
+        Said::Later(Spool::beside(&s.db))
+    };
     let mut failed = None;
     let mut on = |event: &Event| {
-        let line = match event {
-            Event::Created { id, name, label } => {
-                if dry_run {
-                    format!("would create {:?} ({label})", clean(name))
-                } else {
-                    format!("created deal {id} {:?} ({label})", clean(name))
-                }
-            }
-            Event::Updated {
-                id,
-                name,
-                label,
-                fields,
-            } => format!(
-                "{} deal {id} {:?} ({label}): {}",
-                if dry_run { "would update" } else { "updated" },
-                clean(name),
-                fields.join(", ")
-            ),
-            Event::Stakeholder {
-                id,
-                deal,
-                name,
-                role,
-                sf_role,
-            } => {
-                let from = if sf_role.is_empty() {
-                    String::new()
-                } else {
-                    format!(", from {:?}", clean(sf_role))
-                };
-                format!(
-                    "{} {:?} ({role}{from}) to deal {id} {:?}",
-                    if dry_run { "would add" } else { "added" },
-                    clean(name),
-                    clean(deal)
-                )
-            }
-            Event::Skipped {
-                record,
-                line,
-                label,
-                reason,
-            } => {
-                let who = if label.is_empty() {
-                    String::new()
-                } else {
-                    format!(", {label}")
-                };
-                format!("skipped record {record} (line {line}{who}): {reason}")
+        let line = match event_line(event, file, dry_run) {
+            Told::Out(line) => line,
+            Told::Err(line) => {
+                eprintln!("qualify: {}", clean(&line));
+                return;
             }
         };
         if failed.is_none()
-            && let Err(e) = writeln!(out, "{line}")
+            && let Err(e) = writeln!(said, "{line}")
         {
             failed = Some(e);
         }
@@ -158,10 +123,12 @@ fn import_csv(
         ImportFormat::ContactRoles => {
             crate::ops::interop::import_contact_roles(s, input, dry_run, &mut on)
         }
-        _ => crate::ops::interop::import_salesforce(s, input, dry_run, &mut on),
+        _ => crate::ops::interop::import_salesforce(s, input, options, &mut on),
     };
     let tally = match result {
         Ok(t) => t,
+        // each record refused was told on stderr
+        Err(ImportError::Refused(_)) => return Ok(1),
         Err(ImportError::Unreadable(why)) => {
             return Err(Failure::usage(format!(
                 "{}: {why}; nothing was imported",
@@ -177,8 +144,221 @@ fn import_csv(
     if let Some(e) = failed {
         return Err(write_failure(e));
     }
+    if let Said::Later(spool) = said {
+        spool.copy_to(out).map_err(write_failure)?;
+    }
     write!(out, "{}", summary(&tally, file, format, dry_run)).map_err(write_failure)?;
-    Ok(if tally.skipped > 0 { 1 } else { 0 })
+    Ok(if tally.skipped > 0 || tally.refused() {
+        1
+    } else {
+        0
+    })
+}
+
+/// Where an event's line goes: standard output with the others, or
+/// standard error (a refusal, and a deal overwritten).
+enum Told {
+    Out(String),
+    Err(String),
+}
+
+/// One record's fate in words.
+fn event_line(event: &Event, file: &Path, dry_run: bool) -> Told {
+    Told::Out(match event {
+        Event::Created { id, name, label } => {
+            if dry_run {
+                format!("would create {:?} ({label})", clean(name))
+            } else {
+                format!("created deal {id} {:?} ({label})", clean(name))
+            }
+        }
+        Event::Updated {
+            id,
+            name,
+            label,
+            fields,
+        } => format!(
+            "{} deal {id} {:?} ({label}): {}",
+            if dry_run { "would update" } else { "updated" },
+            clean(name),
+            fields.join(", ")
+        ),
+        Event::Stakeholder {
+            id,
+            deal,
+            name,
+            role,
+            sf_role,
+        } => {
+            let from = if sf_role.is_empty() {
+                String::new()
+            } else {
+                format!(", from {:?}", clean(sf_role))
+            };
+            format!(
+                "{} {:?} ({role}{from}) to deal {id} {:?}",
+                if dry_run { "would add" } else { "added" },
+                clean(name),
+                clean(deal)
+            )
+        }
+        Event::Skipped {
+            record,
+            line,
+            label,
+            reason,
+        } => {
+            let who = if label.is_empty() {
+                String::new()
+            } else {
+                format!(", {label}")
+            };
+            format!("skipped record {record} (line {line}{who}): {reason}")
+        }
+        Event::Duplicate {
+            record,
+            line,
+            label,
+            existing,
+            existing_name,
+        } => {
+            return Told::Err(format!(
+                "{}: record {record} (line {line}, {label}) would create a deal like deal \
+                 {existing} {:?} (the same name, account and close date): give --new to \
+                 create it anyway; nothing was imported",
+                file.display(),
+                clean(existing_name)
+            ));
+        }
+        Event::Stale {
+            id,
+            name,
+            exported,
+            found,
+            forced: true,
+            ..
+        } => {
+            let _ = exported;
+            return Told::Err(format!(
+                "{} deal {id} ({}) as it stood at version {found}",
+                if dry_run { "would replace" } else { "replaced" },
+                clean(name)
+            ));
+        }
+        Event::Stale {
+            record,
+            line,
+            id,
+            name,
+            exported,
+            found,
+            forced: false,
+        } => {
+            let exported = if *exported == 0 {
+                "a row without a version".to_string()
+            } else {
+                format!("a row of version {exported}")
+            };
+            return Told::Err(format!(
+                "{}: deal {id} ({}): it is at version {found}, changed since {exported} was \
+                 exported (record {record}, line {line}); export it again, or use --force to \
+                 overwrite it; nothing was imported",
+                file.display(),
+                clean(name)
+            ));
+        }
+    })
+}
+
+/// Where an import's lines are said: at once (a dry run), or kept until
+/// the import is written.
+enum Said<'a> {
+    Now(&'a mut dyn Write),
+    Later(Spool),
+}
+
+impl Write for Said<'_> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        match self {
+            Said::Now(w) => w.write(buf),
+            Said::Later(spool) => spool.write(buf),
+        }
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        match self {
+            Said::Now(w) => w.flush(),
+            Said::Later(_) => Ok(()),
+        }
+    }
+}
+
+/// Lines kept until they can be said: in memory up to [`Spool::IN_MEMORY`]
+/// bytes, then in a private temporary file beside the database (its name
+/// removed at once where the system allows, and in any case when dropped),
+/// so that a long import's memory stays flat.
+struct Spool {
+    beside: std::path::PathBuf,
+    memory: Vec<u8>,
+    file: Option<(std::path::PathBuf, std::fs::File)>,
+}
+
+impl Spool {
+    const IN_MEMORY: usize = 1 << 20;
+
+    fn beside(db: &Path) -> Spool {
+        Spool {
+            beside: db.to_path_buf(),
+            memory: Vec::new(),
+            file: None,
+        }
+    }
+
+    /// Everything kept, written to `out`.
+    fn copy_to(mut self, out: &mut dyn Write) -> std::io::Result<()> {
+        out.write_all(&self.memory)?;
+        if let Some((_, file)) = self.file.as_mut() {
+            use std::io::Seek;
+            file.seek(std::io::SeekFrom::Start(0))?;
+            std::io::copy(file, out)?;
+        }
+        Ok(())
+    }
+}
+
+impl Write for Spool {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        if self.file.is_none() && self.memory.len() + buf.len() > Self::IN_MEMORY {
+            let (path, mut file) = crate::files::temp_beside(&self.beside)?;
+            // the name is not needed once the file is open
+            let kept = if std::fs::remove_file(&path).is_ok() {
+                std::path::PathBuf::new()
+            } else {
+                path
+            };
+            file.write_all(&std::mem::take(&mut self.memory))?;
+            self.file = Some((kept, file));
+        }
+        match self.file.as_mut() {
+            Some((_, file)) => file.write(buf),
+            None => {
+                self.memory.extend_from_slice(buf);
+                Ok(buf.len())
+            }
+        }
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl Drop for Spool {
+    fn drop(&mut self) {
+        if let Some((path, _)) = &self.file
+            && !path.as_os_str().is_empty()
+        {
+            let _ = std::fs::remove_file(path);
+        }
+    }
 }
 
 fn summary(t: &Tally, file: &Path, format: ImportFormat, dry_run: bool) -> String {
@@ -198,7 +378,8 @@ fn summary(t: &Tally, file: &Path, format: ImportFormat, dry_run: bool) -> Strin
     }
     if t.no_ids {
         text.push_str(
-            "the file has no Id or Opportunity ID column: importing it again creates the deals again\n",
+            "the file has no Id or Opportunity ID column (nor Qualify_Id__c): importing it again \
+             would create its deals again, refused without --new\n",
         );
     }
     let plural = |n: u64| if n == 1 { "" } else { "s" };
@@ -212,9 +393,18 @@ fn summary(t: &Tally, file: &Path, format: ImportFormat, dry_run: bool) -> Strin
             t.skipped
         )
     } else {
+        let refused = t.duplicates + t.stale;
         format!(
-            "{} created, {} updated, {} unchanged, {} skipped",
-            t.created, t.updated, t.unchanged, t.skipped
+            "{} created, {} updated, {} unchanged, {} skipped{}",
+            t.created,
+            t.updated,
+            t.unchanged,
+            t.skipped,
+            if refused > 0 {
+                format!(", {refused} refused")
+            } else {
+                String::new()
+            }
         )
     };
     text.push_str(&format!(
@@ -233,31 +423,32 @@ fn summary(t: &Tally, file: &Path, format: ImportFormat, dry_run: bool) -> Strin
 /// output; CSV and iCalendar to standard output as they are, keeping their
 /// CRLF line ends (their cells are made safe one by one: formulas and
 /// control characters); any format to FILE.
+///
+/// `file` replaces a file there only with `force`; `owner` and `category`
+/// choose the deals of a whole export.
 pub fn run_export(
-    id: Option<DealId>,
-    format: Option<ExportFormat>,
+    choice: ExportChoice,
     file: Option<&Path>,
+    force: bool,
     s: &Session,
     out: &mut impl Write,
 ) -> Result<u8, Failure> {
-    let format = format.unwrap_or(ExportFormat::Json);
-    if format == ExportFormat::Json && file.is_none() {
-        export(s, id, format, None, out)?;
+    if choice.format == ExportFormat::Json && file.is_none() {
+        export(s, &choice, None, force, out)?;
     } else {
         let mut raw = std::io::stdout().lock();
-        export(s, id, format, file, &mut raw)?;
+        export(s, &choice, file, force, &mut raw)?;
     }
     Ok(0)
 }
 
-/// Write the export of one deal or all of them to standard output or to
-/// FILE (0600, by temporary file and rename); a cut cell is a warning on
-/// stderr.
+/// Write the export of the deals chosen to standard output or to FILE
+/// (0600, by temporary file and rename); a cut cell is a warning on stderr.
 fn export(
     s: &Session,
-    id: Option<DealId>,
-    format: ExportFormat,
+    choice: &ExportChoice,
     out_file: Option<&Path>,
+    force: bool,
     stdout: &mut dyn Write,
 ) -> Result<(), Failure> {
     let mut warn = |event: ExportEvent| {
@@ -265,5 +456,29 @@ fn export(
             eprintln!("qualify: warning: {warning}");
         }
     };
-    crate::ops::transfer::export(s, id, format, out_file, stdout, &mut warn).map(|_| ())
+    crate::ops::transfer::export(s, choice, out_file, force, stdout, &mut warn).map(|_| ())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_spool_past_its_memory_goes_to_a_private_file_that_leaves_nothing_behind() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("deals.db");
+        let mut spool = Spool::beside(&db);
+        let line = "created deal 12 \"Acme ERP rollout\" (Id 0065g00000AAAA1AAA)\n";
+        let mut expected = String::new();
+        while expected.len() <= Spool::IN_MEMORY * 2 {
+            spool.write_all(line.as_bytes()).unwrap();
+            expected.push_str(line);
+        }
+        assert!(spool.file.is_some(), "past the memory's limit");
+        let mut out = Vec::new();
+        spool.copy_to(&mut out).unwrap();
+        assert_eq!(String::from_utf8(out).unwrap(), expected);
+        let left: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
+        assert!(left.is_empty(), "{left:?}");
+    }
 }

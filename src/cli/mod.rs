@@ -27,6 +27,8 @@ pub use args::{
     ScenarioArg, StepCommand, check_argument_lengths, clap_failure,
 };
 
+use crate::ops::interop::ImportOptions;
+use crate::ops::transfer::{ExportChoice, ExportFormat};
 use std::io::Write;
 
 /// Run one headless command; the exit status when it ran (1 from `check`
@@ -34,7 +36,7 @@ use std::io::Write;
 pub fn execute(cli: &Cli, command: &Command) -> Result<u8, Failure> {
     match command {
         Command::Doctor => return doctor::doctor(cli),
-        Command::Backup { path } => return doctor::backup(cli, path),
+        Command::Backup { path, force } => return doctor::backup(cli, path, *force),
         _ => {}
     }
     let mut session = crate::config::open(&cli.options())?;
@@ -55,13 +57,32 @@ pub fn execute(cli: &Cli, command: &Command) -> Result<u8, Failure> {
             json: _,
             format,
             out: file,
-        }) => interop::run_export(*id, *format, file.as_deref(), s, &mut out)?,
+            force,
+            owner,
+            category,
+        }) => {
+            let choice = ExportChoice {
+                id: *id,
+                format: format.unwrap_or(ExportFormat::Json),
+                owner: owner.clone(),
+                category: *category,
+            };
+            interop::run_export(choice, file.as_deref(), *force, s, &mut out)?
+        }
         Command::Deal(DealCommand::Import {
             file,
             force,
+            new,
             format,
             dry_run,
-        }) => return interop::import(file, *force, *format, *dry_run, s, &mut out),
+        }) => {
+            let options = ImportOptions {
+                dry_run: *dry_run,
+                force: *force,
+                new: *new,
+            };
+            return interop::import(file, options, *format, s, &mut out);
+        }
         Command::Deal(deal_command) => deals::run(deal_command, s, &mut out)?,
         Command::Step { id, number, change } => deals::step(*id, *number, change, s, &mut out)?,
         Command::Metrics {

@@ -50,8 +50,8 @@ pub fn run(command: &Command, env: &mut Session, out: &mut impl Write) -> Result
             comment,
         } => line(record_review(*id, *role, *approve, comment, env)?),
         Command::History { id, json } => (history(*id, *json, env)?, 0),
-        Command::Report { id, out } => (
-            write_report(*id, out.as_deref(), env)?.unwrap_or_default(),
+        Command::Report { id, out, force } => (
+            write_report(*id, out.as_deref(), *force, env)?.unwrap_or_default(),
             0,
         ),
         _ => unreachable!("only oversight commands are run here"),
@@ -233,8 +233,16 @@ fn shown(value: &str) -> String {
     print::truncate(&clean(value), 60)
 }
 
-fn write_report(id: DealId, out: Option<&Path>, env: &Session) -> Result<Option<String>, Failure> {
+fn write_report(
+    id: DealId,
+    out: Option<&Path>,
+    force: bool,
+    env: &Session,
+) -> Result<Option<String>, Failure> {
     let deal = views::deal(env, id)?;
+    if let Some(path) = out {
+        crate::ops::transfer::check_replace(path, force)?;
+    }
     let view = views::deal_at_now(env, &deal);
     let all = escalation::all(&deal, &env.playbook, view.now);
     let text = report::markdown(&deal, &env.playbook, &view.qa, &all, &env.clock);

@@ -116,6 +116,16 @@ impl OutcomeKind {
         let key = key.trim().to_lowercase();
         OutcomeKind::ALL.into_iter().find(|o| o.key() == key)
     }
+
+    /// The stage a deal closed this way is in: Closed Won, Closed Lost, or
+    /// Disqualified.
+    pub fn stage(self) -> &'static str {
+        match self {
+            OutcomeKind::Won => "Closed Won",
+            OutcomeKind::Lost => "Closed Lost",
+            OutcomeKind::Disqualified => "Disqualified",
+        }
+    }
 }
 
 /// The deal's outcome, once closed.

@@ -1,6 +1,8 @@
-//! An iCalendar (RFC 5545) file of what is coming up on deals: each open
-//! next step and each open decision-process milestone, as an all-day event
-//! when it has a date and a to-do when it has none. UIDs are derived from
+//! An iCalendar (RFC 5545) file of what is coming up on deals: each deal's
+//! close date, each open next step and each open decision-process
+//! milestone, as an all-day event when it has a date and a to-do when it
+//! has none (a deal without a close date has no close event). UIDs are
+//! derived from
 //! what the item is (the deal, the kind, the action or milestone and the day
 //! it was set), so importing a newer export into a calendar updates the
 //! items instead of duplicating them.
@@ -36,6 +38,30 @@ pub fn components(deal: &Deal, now: DateTime<Utc>) -> String {
     let mut out = String::new();
     let stamp = now.format("%Y%m%dT%H%M%SZ").to_string();
     let about = format!("{} · {}", deal.name, deal.account);
+    if deal.close_date.is_some() {
+        // one per deal: a moved close date moves the event
+        let uid = format!("deal-{}-close@qualify", deal.id);
+        let mut description = format!("Expected close of {about}");
+        if let Some(amount) = deal.amount {
+            description.push_str(&format!("\nAmount: {amount}"));
+        }
+        if !deal.stage.is_empty() {
+            description.push_str(&format!("\nStage: {}", deal.stage));
+        }
+        if !deal.owner.is_empty() {
+            description.push_str(&format!("\nOwner: {}", deal.owner));
+        }
+        item(
+            &mut out,
+            Item {
+                uid: &uid,
+                stamp: &stamp,
+                summary: &format!("Close: {}", deal.name),
+                description: &description,
+                day: deal.close_date,
+            },
+        );
+    }
     for step in deal.content.next_steps.iter().filter(|n| !n.done) {
         let uid = uid(
             deal,

@@ -45,14 +45,18 @@ impl std::fmt::Display for PipelineError {
     }
 }
 
-/// Record the outcome (`None` reopens the deal). Lost and disqualified need
-/// a reason.
+/// Record the outcome (`None` reopens the deal, leaving its stage as it
+/// is). Lost and disqualified need a reason. A closed deal moves to the
+/// outcome's stage (Closed Won, Closed Lost, Disqualified).
 pub fn set_outcome(deal: &mut Deal, outcome: Option<Outcome>) -> Result<(), PipelineError> {
     if let Some(o) = &outcome
         && o.kind != OutcomeKind::Won
         && o.reason.trim().is_empty()
     {
         return Err(PipelineError::ReasonNeeded(o.kind));
+    }
+    if let Some(o) = &outcome {
+        deal.stage = o.kind.stage().to_string();
     }
     deal.content.outcome = outcome.map(|o| Outcome {
         reason: o.reason.trim().to_string(),

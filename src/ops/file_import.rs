@@ -7,7 +7,7 @@
 //! [`super::transfer::import_file`]. A dry run writes nothing.
 
 use super::Session;
-use super::interop::{Event, Tally};
+use super::interop::{Event, ImportOptions, Tally};
 use super::transfer::{self, ImportFormat, Imported, Progress};
 use crate::domain::document::stream_documents;
 use crate::store::Saved;
@@ -28,20 +28,22 @@ pub struct FileImport {
 /// Import `file` whatever its format (told from its content). `on` hears
 /// each Salesforce record's fate, `progress` how far the reading has gone
 /// (deal documents and bytes read, or records and bytes). An error is the
-/// one-line message `deal import` gives.
+/// one-line message `deal import` gives. `options.force` overwrites deals
+/// changed since they were exported (documents and qualify's own
+/// Salesforce rows alike); `options.new` creates deals like ones there are.
 pub fn import_file(
     s: &mut Session,
     file: &Path,
-    dry_run: bool,
-    force: bool,
+    options: ImportOptions,
     on: &mut dyn FnMut(&Event),
     progress: &mut dyn FnMut(Progress),
 ) -> Result<FileImport, String> {
+    let (dry_run, force) = (options.dry_run, options.force);
     let mut input = transfer::open_input(file).map_err(|f| f.message)?;
     let format = transfer::sniff(&mut input, file).map_err(|f| f.message)?;
     if format != ImportFormat::Json {
         let imported =
-            transfer::import_file(s, file, dry_run, on, progress).map_err(|f| f.message)?;
+            transfer::import_file(s, file, options, on, progress).map_err(|f| f.message)?;
         return Ok(FileImport {
             imported,
             saved: Vec::new(),

@@ -4,11 +4,13 @@
 //! temporary file and rename.
 
 use super::Session;
-use super::interop::{Event, ImportError, Tally};
+use super::interop::{Event, ImportError, ImportOptions, Tally};
 use crate::domain::deal::{Deal, DealId};
 use crate::domain::document::{DealDocument, parse_documents};
+use crate::domain::pipeline::{self, ForecastCategory};
 use crate::domain::{ics, salesforce};
 use crate::failure::Failure;
+use crate::store::ListQuery;
 use crate::store::files;
 use crate::text::clean;
 use clap::ValueEnum;
@@ -46,7 +48,7 @@ pub enum ExportFormat {
     SalesforceCsv,
     /// the pipeline list's columns, for spreadsheets
     Csv,
-    /// an iCalendar file of open next steps and buyer milestones
+    /// an iCalendar file of the open deals' close dates, next steps and buyer milestones
     Ics,
 }
 
@@ -74,7 +76,9 @@ impl ExportFormat {
             ExportFormat::Json => "deal documents, every field (import them again)",
             ExportFormat::SalesforceCsv => "a CSV for Salesforce's Data Loader",
             ExportFormat::Csv => "the pipeline list's columns, for spreadsheets",
-            ExportFormat::Ics => "open next steps and buyer milestones, for a calendar",
+            ExportFormat::Ics => {
+                "open deals' close dates, next steps and milestones, for a calendar"
+            }
         }
     }
 
@@ -191,14 +195,17 @@ pub struct Imported {
 /// export record by record, deal documents all at once; each in one
 /// transaction, nothing written in a dry run. `on` hears each record's
 /// fate, `progress` how far the reading has gone. Errors are the one-line
-/// messages `deal import` gives.
+/// messages `deal import` gives; an opportunity import refused (records
+/// that would duplicate deals or overwrite later changes) is one line
+/// saying how many and what to do, each record told to `on`.
 pub fn import_file(
     s: &mut Session,
     file: &Path,
-    dry_run: bool,
+    options: ImportOptions,
     on: &mut dyn FnMut(&Event),
     progress: &mut dyn FnMut(Progress),
 ) -> Result<Imported, Failure> {
+    let dry_run = options.dry_run;
     let mut input = open_input(file)?;
     let format = sniff(&mut input, file)?;
     let bytes = Rc::new(Cell::new(0));
@@ -239,10 +246,15 @@ pub fn import_file(
         ImportFormat::ContactRoles => {
             super::interop::import_contact_roles_counted(s, counted, dry_run, on, &mut each)
         }
-        _ => super::interop::import_salesforce_counted(s, counted, dry_run, on, &mut each),
+        _ => super::interop::import_salesforce_counted(s, counted, options, on, &mut each),
     };
     match result {
         Ok(tally) => Ok(Imported { format, tally }),
+        Err(ImportError::Refused(tally)) => Err(Failure::refused(format!(
+            "{}: {}; nothing was imported",
+            file.display(),
+            super::interop::refusal_text(&tally)
+        ))),
         Err(ImportError::Unreadable(why)) => Err(Failure::usage(format!(
             "{}: {why}; nothing was imported",
             file.display()
@@ -288,20 +300,56 @@ pub enum ExportEvent {
     Cut(String),
 }
 
-/// Write the export of one deal or all of them to `stdout`, or to FILE
-/// (0600, by temporary file and rename: a reader never sees half of it).
-/// How many deals were written.
+/// Which deals an export writes: one, or every deal (or one owner's, or
+/// one forecast category's), in a format.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExportChoice {
+    pub id: Option<DealId>,
+    pub format: ExportFormat,
+    /// Only this owner's deals (names compared without case).
+    pub owner: Option<String>,
+    /// Only the deals in this forecast category.
+    pub category: Option<ForecastCategory>,
+}
+
+impl ExportChoice {
+    /// Every deal, in `format`.
+    pub fn all(format: ExportFormat) -> ExportChoice {
+        ExportChoice {
+            id: None,
+            format,
+            owner: None,
+            category: None,
+        }
+    }
+}
+
+/// A file about to be written at `path`: refused when something is there
+/// already, unless `replace` (one line naming `--force`, exit 2).
+pub fn check_replace(path: &Path, replace: bool) -> Result<(), Failure> {
+    if !replace && std::fs::symlink_metadata(path).is_ok() {
+        return Err(Failure::usage(format!(
+            "{} exists: give --force to replace it; nothing was written",
+            path.display()
+        )));
+    }
+    Ok(())
+}
+
+/// Write the export of the deals chosen to `stdout`, or to FILE (0600, by
+/// temporary file and rename: a reader never sees half of it), replacing a
+/// file there only when `replace`. How many deals were written.
 pub fn export(
     s: &Session,
-    id: Option<DealId>,
-    format: ExportFormat,
+    choice: &ExportChoice,
     out_file: Option<&Path>,
+    replace: bool,
     stdout: &mut dyn Write,
     on: &mut dyn FnMut(ExportEvent),
 ) -> Result<u64, Failure> {
     let cannot = |e: std::io::Error| Failure::refused(format!("cannot write the output: {e}"));
     let Some(path) = out_file else {
-        let (deals, io) = write_export(s, id, format, stdout, on)?;
+        let (deals, io) = write_export(s, choice, stdout, on)?;
         return io.map(|()| deals).map_err(cannot);
     };
     if std::fs::metadata(path).is_ok_and(|m| m.is_dir()) {
@@ -310,10 +358,11 @@ pub fn export(
             path.display()
         )));
     }
+    check_replace(path, replace)?;
     let fail = |e: std::io::Error| Failure::usage(format!("cannot write {}: {e}", path.display()));
     let (temp, file) = files::temp_beside(path).map_err(fail)?;
     let mut w = std::io::BufWriter::new(file);
-    let (deals, written) = match write_export(s, id, format, &mut w, on) {
+    let (deals, written) = match write_export(s, choice, &mut w, on) {
         Ok((deals, r)) => (deals, r.and_then(|()| w.flush())),
         Err(f) => {
             drop(w);
@@ -333,14 +382,20 @@ pub fn export(
 /// Every deal asked for, one at a time (nothing else is held).
 fn each_deal(
     s: &Session,
-    id: Option<DealId>,
+    choice: &ExportChoice,
     mut each: impl FnMut(&Deal) -> std::io::Result<()>,
 ) -> Result<std::io::Result<()>, Failure> {
     let mut io = Ok(());
-    match id {
+    let now = s.clock.now();
+    match choice.id {
         Some(id) => io = each(&s.store.deal(id)?),
         None => {
-            let walked = s.store.each_whole_deal(None, |deal, _| {
+            let walked = s.store.each_whole_deal(choice.owner.as_deref(), |deal, _| {
+                if let Some(category) = choice.category
+                    && pipeline::forecast_category(deal, &s.playbook, now) != category
+                {
+                    return Ok(());
+                }
                 // an output that fails stops the reading
                 io = each(deal);
                 io.as_ref()
@@ -359,12 +414,12 @@ fn each_deal(
 /// database's, the inner the output's.
 fn write_export(
     s: &Session,
-    id: Option<DealId>,
-    format: ExportFormat,
+    choice: &ExportChoice,
     w: &mut dyn Write,
     on: &mut dyn FnMut(ExportEvent),
 ) -> Result<(u64, std::io::Result<()>), Failure> {
     let now = s.clock.now();
+    let (id, format) = (choice.id, choice.format);
     if let Some(id) = id {
         // an unknown id is refused before anything is written
         s.store
@@ -380,14 +435,14 @@ fn write_export(
         ExportFormat::Json => {
             let mut w = crate::text::SafeWriter::new(w, crate::text::Output::Json);
             if id.is_some() {
-                each_deal(s, id, |deal| {
+                each_deal(s, choice, |deal| {
                     count(on);
                     let doc = DealDocument::from_deal(deal, &s.playbook);
                     writeln!(w, "{}", serde_json::to_string_pretty(&doc).expect("JSON"))
                 })?
             } else {
                 let mut first = true;
-                let io = each_deal(s, None, |deal| {
+                let io = each_deal(s, choice, |deal| {
                     count(on);
                     let doc = DealDocument::from_deal(deal, &s.playbook);
                     let sep = if first { "[\n" } else { ",\n" };
@@ -406,7 +461,7 @@ fn write_export(
             if let Err(e) = csv.write_record(salesforce::LOADER_HEADERS) {
                 return Ok((0, Err(e.into())));
             }
-            let io = each_deal(s, id, |deal| {
+            let io = each_deal(s, choice, |deal| {
                 count(on);
                 let (row, cuts) = salesforce::loader_row(deal, &s.playbook, now);
                 for field in cuts {
@@ -434,7 +489,11 @@ fn write_export(
                 return Ok((0, Err(e.into())));
             }
             let mut io = Ok(());
-            let query = s.list_query();
+            let query = ListQuery {
+                owner: choice.owner.clone(),
+                category: choice.category,
+                ..s.list_query()
+            };
             s.store.each_deal(&query, 0, usize::MAX >> 1, |d| {
                 if io.is_ok() && id.is_none_or(|id| id == d.id) {
                     count(on);
@@ -450,7 +509,11 @@ fn write_export(
             if let Err(e) = w.write_all(ics::begin().as_bytes()) {
                 return Ok((0, Err(e)));
             }
-            let io = each_deal(s, id, |deal| {
+            // what is still to come: open deals only
+            let io = each_deal(s, choice, |deal| {
+                if deal.content.outcome.is_some() {
+                    return Ok(());
+                }
                 count(on);
                 w.write_all(ics::components(deal, now).as_bytes())
             })?;

@@ -17,8 +17,9 @@ pub fn examine(path: &Path) -> Examination {
 }
 
 /// Write a consistent copy of the database at `path` to `target` (0600),
-/// checked, by temporary file and rename.
-pub fn backup(path: &Path, target: &Path) -> Result<(), Failure> {
+/// checked, by temporary file and rename; a file at `target` is replaced
+/// only when `replace`.
+pub fn backup(path: &Path, target: &Path, replace: bool) -> Result<(), Failure> {
     let shown = |p: &Path| clean(&p.display().to_string());
     if !safety::check_path(path, false)? {
         return Err(Failure::usage(format!(
@@ -40,6 +41,7 @@ pub fn backup(path: &Path, target: &Path) -> Result<(), Failure> {
             shown(target)
         )));
     }
+    super::transfer::check_replace(target, replace)?;
     let conn = safety::open_read_only(path).map_err(|e| safety::explain(e, path))?;
     let kind = safety::classify(&conn).map_err(|e| safety::explain(e, path))?;
     if let safety::Kind::Foreign(why) = &kind {

@@ -93,7 +93,7 @@ mod sqlite;
 use crate::domain::audit::AuditEntry;
 use crate::domain::deal::{Deal, DealId, DealSummary};
 use crate::domain::pipeline::PipelineRow;
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use std::path::Path;
 
 pub use error::{Fault, Result, StoreError};
@@ -342,6 +342,15 @@ pub trait Import {
 pub trait Batch {
     /// The deal imported from the Salesforce opportunity `id`, if any.
     fn find_salesforce(&self, id: &str) -> Result<Option<DealId>>;
+
+    /// The first deal (by id) with this name and account (each compared
+    /// without case) and this close date, if any, with its name as stored.
+    fn find_same(
+        &self,
+        name: &str,
+        account: &str,
+        close_date: Option<NaiveDate>,
+    ) -> Result<Option<(DealId, String)>>;
 
     /// Create a deal (checked by the caller); its id.
     fn insert(&mut self, deal: Deal) -> Result<DealId>;

@@ -29,7 +29,9 @@ pub enum Layer {
     Confirm,
     /// Choosing an export's format and file.
     Export,
-    /// The dry run of an import of deal documents, over its yes/no.
+    /// The dry run of an import that may overwrite deals changed since
+    /// their export (deal documents, qualify's own Salesforce rows), over
+    /// its yes/no.
     ImportDocuments,
 }
 
@@ -51,7 +53,7 @@ impl Layer {
             Layer::History => "History",
             Layer::Confirm => "Answering a question",
             Layer::Export => "Exporting",
-            Layer::ImportDocuments => "Importing deal documents",
+            Layer::ImportDocuments => "Importing over later changes",
         }
     }
 

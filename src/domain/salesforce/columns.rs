@@ -31,10 +31,16 @@ pub enum OppColumn {
     ForecastCategory,
     OwnerName,
     OwnerId,
+    /// Why a closed-lost opportunity was lost (`Loss_Reason__c`).
+    LossReason,
+    /// qualify's own id of the deal (`Qualify_Id__c`), written by its export.
+    QualifyId,
+    /// The deal's version when qualify exported it (`Qualify_Version__c`).
+    QualifyVersion,
 }
 
 impl OppColumn {
-    const ALL: [OppColumn; 14] = [
+    const ALL: [OppColumn; 17] = [
         OppColumn::Id,
         OppColumn::Name,
         OppColumn::AccountId,
@@ -49,6 +55,9 @@ impl OppColumn {
         OppColumn::ForecastCategory,
         OppColumn::OwnerName,
         OppColumn::OwnerId,
+        OppColumn::LossReason,
+        OppColumn::QualifyId,
+        OppColumn::QualifyVersion,
     ];
 
     /// Normalised names, preferred first.
@@ -68,6 +77,9 @@ impl OppColumn {
             OppColumn::ForecastCategory => &["forecastcategoryname", "forecastcategory"],
             OppColumn::OwnerName => &["ownername", "opportunityowner", "owner"],
             OppColumn::OwnerId => &["ownerid"],
+            OppColumn::LossReason => &["lossreasonc", "lossreason"],
+            OppColumn::QualifyId => &["qualifyidc"],
+            OppColumn::QualifyVersion => &["qualifyversionc"],
         }
     }
 }

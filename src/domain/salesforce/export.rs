@@ -10,8 +10,10 @@ use super::super::playbook::Playbook;
 use super::cells::{cut, number, safe_cell};
 use chrono::{DateTime, Utc};
 
-/// The columns of the Data Loader export, in order.
-pub const LOADER_HEADERS: [&str; 11] = [
+/// The columns of the Data Loader export, in order: Salesforce's own, then
+/// the loss reason and qualify's key (its id and the version exported), so
+/// that importing the file again updates the deals it came from.
+pub const LOADER_HEADERS: [&str; 14] = [
     "Id",
     "Name",
     "AccountId",
@@ -23,7 +25,22 @@ pub const LOADER_HEADERS: [&str; 11] = [
     "ForecastCategoryName",
     "Probability",
     "Description",
+    "Loss_Reason__c",
+    "Qualify_Id__c",
+    "Qualify_Version__c",
 ];
+
+/// The loss reason a disqualified deal goes out with (as Closed Lost).
+pub const DISQUALIFIED: &str = "Disqualified";
+
+/// The Salesforce stage an outcome is: won is Closed Won; lost and
+/// disqualified are Closed Lost.
+pub fn closed_stage(kind: OutcomeKind) -> &'static str {
+    match kind {
+        OutcomeKind::Won => "Closed Won",
+        OutcomeKind::Lost | OutcomeKind::Disqualified => "Closed Lost",
+    }
+}
 
 /// Salesforce's limits on the fields qualify writes.
 pub const NAME_MAX: usize = 120;
@@ -58,10 +75,18 @@ pub fn loader_row(
     if next_cut {
         cuts.push("NextStep");
     }
-    let probability = match deal.content.outcome.as_ref().map(|o| o.kind) {
+    let outcome = deal.content.outcome.as_ref();
+    let probability = match outcome.map(|o| o.kind) {
         Some(OutcomeKind::Won) => Some(100),
         Some(_) => Some(0),
         None => sf.probability,
+    };
+    // a closed deal goes out in Salesforce's closed stages, whatever its own
+    let stage = outcome.map_or(deal.stage.as_str(), |o| closed_stage(o.kind));
+    let loss_reason = match outcome {
+        Some(o) if o.kind == OutcomeKind::Lost => o.reason.as_str(),
+        Some(o) if o.kind == OutcomeKind::Disqualified => DISQUALIFIED,
+        _ => "",
     };
     let cells = vec![
         safe_cell(&sf.id),
@@ -70,11 +95,14 @@ pub fn loader_row(
         safe_cell(&deal.account),
         deal.amount.map(number).unwrap_or_default(),
         deal.close_date.map(|d| d.to_string()).unwrap_or_default(),
-        safe_cell(&deal.stage),
+        safe_cell(stage),
         safe_cell(&next),
         row.forecast.label().to_string(),
         probability.map(|p| p.to_string()).unwrap_or_default(),
         safe_cell(&description(deal, &row)),
+        safe_cell(loss_reason),
+        deal.id.to_string(),
+        deal.version.to_string(),
     ];
     (cells, cuts)
 }

@@ -6,8 +6,10 @@ use super::super::deal::{Deal, DealId, MAX_TEXT, NewDeal};
 use super::super::forecast::{Outcome, OutcomeKind};
 use super::super::money::Money;
 use super::super::playbook::Playbook;
+use super::super::salesforce_ref::SalesforceRef;
 use super::cells::{CellError, parse_amount, parse_bool, parse_date, parse_percent, unneutralized};
 use super::columns::{OppColumn, OppLayout, RoleColumn, RoleLayout};
+use super::export::{DISQUALIFIED, LOADER_HEADERS, loader_row};
 use chrono::{DateTime, NaiveDate, Utc};
 
 /// One opportunity as the file has it. `None` is a column the file does
@@ -28,6 +30,12 @@ pub struct Opportunity {
     pub closed: Option<Option<OutcomeKind>>,
     pub owner: Option<String>,
     pub owner_id: Option<String>,
+    /// Why it was lost (`None`: the file has no such column).
+    pub loss_reason: Option<String>,
+    /// The qualify deal this record is, when qualify exported it.
+    pub qualify_id: Option<DealId>,
+    /// The deal's version when qualify exported it.
+    pub qualify_version: Option<i64>,
 }
 
 impl Opportunity {
@@ -97,6 +105,12 @@ impl Opportunity {
             None => None,
         };
         let stage = short(C::Stage, text(C::Stage))?;
+        let loss_reason = text(C::LossReason);
+        if let Some(r) = &loss_reason
+            && let Err(m) = crate::text::check_length(r, crate::text::MAX_LONG)
+        {
+            return Err(err(C::LossReason, m));
+        }
         let closed = if layout.has(C::IsClosed) || layout.has(C::IsWon) {
             Some(match (is_closed, is_won) {
                 (_, Some(true)) => Some(OutcomeKind::Won),
@@ -104,8 +118,40 @@ impl Opportunity {
                 _ => None,
             })
         } else {
-            // report exports: the stage says it
+            // report exports and qualify's own: the stage says it
             stage.as_deref().map(closed_by_stage)
+        };
+        // closed lost as disqualified, the way qualify's export writes it
+        let disqualified = loss_reason
+            .as_deref()
+            .is_some_and(|r| r.trim().eq_ignore_ascii_case(DISQUALIFIED));
+        let closed = closed.map(|c| match c {
+            Some(OutcomeKind::Lost) if disqualified => Some(OutcomeKind::Disqualified),
+            other => other,
+        });
+        let whole = |c: C, what: &str| -> Result<Option<i64>, CellError> {
+            match text(c).filter(|v| !v.is_empty()) {
+                None => Ok(None),
+                Some(v) => match v.parse::<i64>() {
+                    Ok(n) if n > 0 => Ok(Some(n)),
+                    _ => Err(err(
+                        c,
+                        format!(
+                            "not {what}: {:?} (a whole number, as qualify's export writes it)",
+                            crate::text::clean(crate::text::head(&v, 40))
+                        ),
+                    )),
+                },
+            }
+        };
+        let qualify_id = whole(C::QualifyId, "a qualify deal id")?.map(DealId);
+        let qualify_version = whole(C::QualifyVersion, "a version")?;
+        // in qualify's own export the forecast category is qualify's (as of
+        // the export), not one Salesforce had
+        let forecast_category = if layout.has(C::QualifyId) {
+            None
+        } else {
+            short(C::ForecastCategory, text(C::ForecastCategory))?
         };
         let next_step = text(C::NextStep);
         if let Some(n) = &next_step
@@ -123,19 +169,33 @@ impl Opportunity {
             stage,
             next_step,
             probability,
-            forecast_category: short(C::ForecastCategory, text(C::ForecastCategory))?,
+            forecast_category,
             closed,
             owner: short(C::OwnerName, text(C::OwnerName))?,
             owner_id: short(C::OwnerId, text(C::OwnerId))?,
+            loss_reason,
+            qualify_id,
+            qualify_version,
         })
     }
 
-    /// How the record names itself in a report: its Id, else its name.
+    /// The record qualify's own export writes for `deal` as it stands (read
+    /// back as an import reads it): a cell that says the same changes
+    /// nothing.
+    pub fn of_deal(deal: &Deal, playbook: &Playbook, now: DateTime<Utc>) -> Opportunity {
+        let headers: Vec<String> = LOADER_HEADERS.iter().map(|h| h.to_string()).collect();
+        let layout = OppLayout::of(&headers).expect("the export's own header");
+        let (cells, _) = loader_row(deal, playbook, now);
+        Opportunity::read(&layout, &cells).unwrap_or_default()
+    }
+
+    /// How the record names itself in a report: its Id, else qualify's id,
+    /// else its name.
     pub fn label(&self) -> String {
-        if self.id.is_empty() {
-            format!("{:?}", crate::text::clean(&self.name))
-        } else {
-            format!("Id {}", crate::text::clean(&self.id))
+        match (self.id.is_empty(), self.qualify_id) {
+            (false, _) => format!("Id {}", crate::text::clean(&self.id)),
+            (true, Some(id)) => format!("Qualify_Id__c {id}"),
+            (true, None) => format!("{:?}", crate::text::clean(&self.name)),
         }
     }
 
@@ -162,7 +222,7 @@ impl Opportunity {
                 done: false,
             });
         }
-        self.apply(&mut deal, today);
+        self.apply(&mut deal, None, today);
         deal
     }
 
@@ -170,49 +230,97 @@ impl Opportunity {
     /// name, account, amount, close date, stage, owner, the Salesforce ids,
     /// Next Step, probability and forecast category, and the outcome when
     /// the opportunity is closed. Qualification content is never touched.
-    pub fn apply(&self, deal: &mut Deal, today: NaiveDate) {
-        deal.name = self.name.clone();
-        deal.account = self.account.clone();
-        if let Some(amount) = self.amount {
+    /// With `baseline` (the record qualify's export writes for this deal as
+    /// it stands, [`Opportunity::of_deal`]), a value the same as the
+    /// baseline's is no change: it is what qualify wrote, not a new value.
+    pub fn apply(&self, deal: &mut Deal, baseline: Option<&Opportunity>, today: NaiveDate) {
+        let new = |value: &dyn Fn(&Opportunity) -> bool| baseline.is_none_or(|b| !value(b));
+        if new(&|b| b.name == self.name) {
+            deal.name = self.name.clone();
+        }
+        if new(&|b| b.account == self.account) {
+            deal.account = self.account.clone();
+        }
+        if let Some(amount) = self.amount
+            && new(&|b| b.amount == self.amount)
+        {
             deal.amount = amount;
         }
-        if let Some(date) = self.close_date {
+        if let Some(date) = self.close_date
+            && new(&|b| b.close_date == self.close_date)
+        {
             deal.close_date = date;
         }
-        if let Some(stage) = self.stage.as_ref().filter(|s| !s.is_empty()) {
+        if let Some(stage) = self.stage.as_ref().filter(|s| !s.is_empty())
+            && new(&|b| b.stage == self.stage)
+        {
             deal.stage = stage.clone();
         }
         if let Some(owner) = self.owner.as_ref().filter(|s| !s.is_empty()) {
             deal.owner = owner.clone();
         }
-        let sf = deal.content.salesforce.get_or_insert_with(Default::default);
+        let mut sf = deal.content.salesforce.clone().unwrap_or_default();
         if !self.id.is_empty() {
             sf.id = self.id.clone();
         }
-        let set = |field: &mut String, value: &Option<String>| {
-            if let Some(v) = value {
+        let set = |field: &mut String, value: &Option<String>, same: bool| {
+            if let Some(v) = value
+                && !same
+            {
                 *field = v.clone();
             }
         };
-        set(&mut sf.account_id, &self.account_id);
-        set(&mut sf.owner_id, &self.owner_id);
-        set(&mut sf.next_step, &self.next_step);
-        set(&mut sf.forecast_category, &self.forecast_category);
-        if let Some(p) = self.probability {
+        set(
+            &mut sf.account_id,
+            &self.account_id,
+            !new(&|b| b.account_id == self.account_id),
+        );
+        set(&mut sf.owner_id, &self.owner_id, false);
+        set(
+            &mut sf.next_step,
+            &self.next_step,
+            !new(&|b| b.next_step == self.next_step),
+        );
+        set(&mut sf.forecast_category, &self.forecast_category, false);
+        if let Some(p) = self.probability
+            && new(&|b| b.probability == self.probability)
+        {
             sf.probability = p;
         }
-        if let Some(Some(kind)) = self.closed {
-            let same = deal
-                .content
-                .outcome
-                .as_ref()
-                .is_some_and(|o| o.kind == kind);
-            if !same {
+        if deal.content.salesforce.is_some() || sf != SalesforceRef::default() {
+            deal.content.salesforce = Some(sf);
+        }
+        let same_outcome = !new(&|b| b.closed == self.closed && b.loss_reason == self.loss_reason);
+        if let Some(Some(kind)) = self.closed
+            && !same_outcome
+        {
+            self.close(deal, kind, today);
+        }
+    }
+
+    /// Record the outcome the opportunity closed with: a new one when the
+    /// deal's differs in kind; the loss reason brought up to date when the
+    /// file gives one.
+    fn close(&self, deal: &mut Deal, kind: OutcomeKind, today: NaiveDate) {
+        let reason = self
+            .loss_reason
+            .as_deref()
+            .map(str::trim)
+            .filter(|r| !r.is_empty() && kind != OutcomeKind::Won);
+        match deal.content.outcome.as_mut() {
+            Some(o) if o.kind == kind => {
+                // "Disqualified" only says how it closed, not why
+                if let Some(reason) = reason.filter(|r| !r.eq_ignore_ascii_case(DISQUALIFIED)) {
+                    o.reason = reason.to_string();
+                }
+            }
+            _ => {
                 deal.content.outcome = Some(Outcome {
                     kind,
                     on: self.close_date.flatten().unwrap_or(today),
-                    reason: match kind {
-                        OutcomeKind::Won => String::new(),
+                    reason: match (kind, reason) {
+                        (OutcomeKind::Won, _) => String::new(),
+                        (_, Some(reason)) => reason.to_string(),
                         _ => format!(
                             "closed lost in Salesforce (stage {})",
                             self.stage.as_deref().unwrap_or("Closed Lost")
@@ -359,6 +467,74 @@ impl ContactRole {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use chrono::TimeZone;
+
+    fn now() -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 11, 2, 9, 0, 0).unwrap()
+    }
+
+    /// A deal that closed `kind` (with a reason), as qualify keeps it.
+    fn closed(kind: OutcomeKind, reason: &str) -> Deal {
+        let new = NewDeal {
+            name: "Acme ERP".into(),
+            account: "Acme".into(),
+            amount: Some(Money::from_dollars(100_000)),
+            close_date: NaiveDate::from_ymd_opt(2026, 12, 1),
+            stage: Some("Proposal".into()),
+            ..NewDeal::default()
+        };
+        let mut deal = new.into_deal(DealId(7), &Playbook::default_playbook(), now());
+        deal.content.outcome = Some(Outcome {
+            kind,
+            on: NaiveDate::from_ymd_opt(2026, 11, 1).unwrap(),
+            reason: reason.into(),
+            lost_to: "Globex".into(),
+        });
+        deal
+    }
+
+    #[test]
+    fn qualifys_own_row_of_a_deal_changes_nothing_and_an_edited_cell_only_its_field() {
+        let pb = Playbook::default_playbook();
+        for (kind, reason) in [
+            (OutcomeKind::Won, ""),
+            (OutcomeKind::Lost, "Price"),
+            (OutcomeKind::Disqualified, "No budget"),
+        ] {
+            let deal = closed(kind, reason);
+            let row = Opportunity::of_deal(&deal, &pb, now());
+            assert_eq!(row.qualify_id, Some(DealId(7)));
+            assert_eq!(row.closed, Some(Some(kind)), "{kind:?}");
+            let mut again = deal.clone();
+            row.apply(&mut again, Some(&row), now().date_naive());
+            assert_eq!(again, deal, "{kind:?}: the deal's stage and reason stay");
+            let edited = Opportunity {
+                amount: Some(Some(Money::from_dollars(90_000))),
+                ..row.clone()
+            };
+            edited.apply(&mut again, Some(&row), now().date_naive());
+            assert_eq!(again.amount, Some(Money::from_dollars(90_000)));
+            assert_eq!(again.content.outcome, deal.content.outcome);
+            assert_eq!(again.stage, deal.stage);
+            // into a database without the deal: the same outcome
+            let fresh = row.new_deal(&pb, now(), now().date_naive());
+            assert_eq!(fresh.content.outcome.map(|o| o.kind), Some(kind));
+        }
+    }
+
+    #[test]
+    fn disqualified_as_a_loss_reason_does_not_replace_the_reason_kept() {
+        let mut deal = closed(OutcomeKind::Disqualified, "No budget");
+        let row = Opportunity {
+            closed: Some(Some(OutcomeKind::Disqualified)),
+            loss_reason: Some("Disqualified".into()),
+            name: deal.name.clone(),
+            account: deal.account.clone(),
+            ..Opportunity::default()
+        };
+        row.apply(&mut deal, None, now().date_naive());
+        assert_eq!(deal.content.outcome.unwrap().reason, "No budget");
+    }
 
     #[test]
     fn roles_map_onto_qualifys() {

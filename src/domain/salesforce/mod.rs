@@ -5,8 +5,9 @@
 //! so that a spreadsheet never runs it as a formula.
 //!
 //! Bottom to top: `cells` (one cell read and written) and `columns` (which
-//! column is which); `import` (rows onto deals) and `export` (deals into
-//! rows) over them.
+//! column is which); `export` (deals into rows) over them; `import` (rows
+//! onto deals) over all three, reading qualify's own row of a deal as the
+//! baseline a re-import compares with.
 
 mod cells;
 mod columns;
@@ -21,7 +22,7 @@ pub use columns::{
     ExportKind, Layout, OppColumn, OppLayout, RoleColumn, RoleLayout, detect, normalize,
 };
 pub use export::{
-    LIST_HEADERS, LIST_TAIL, LOADER_HEADERS, NAME_MAX, NEXT_STEP_MAX, description, list_row,
-    loader_row,
+    DISQUALIFIED, LIST_HEADERS, LIST_TAIL, LOADER_HEADERS, NAME_MAX, NEXT_STEP_MAX, closed_stage,
+    description, list_row, loader_row,
 };
 pub use import::{ContactRole, Opportunity, map_role};

@@ -7,12 +7,13 @@ use super::conn::{Store, begin, commit};
 use super::deals::{insert_deal, read_deal, write_deal};
 use super::history::record_changes;
 use super::safety;
+use super::stamps::day_text;
 use crate::domain::audit::AuditEntry;
 use crate::domain::deal::{Deal, DealId};
 use crate::store::Summarizer;
 use crate::store::error::{Result, StoreError};
 use crate::store::{Batch, Import, Saved};
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use rusqlite::{Connection, OptionalExtension, params};
 use std::path::Path;
 
@@ -334,6 +335,26 @@ impl Batch for BatchTx<'_> {
                  WHERE json_extract(body, '$.salesforce.id') = ?1 ORDER BY deal_id LIMIT 1",
             )?
             .query_row([id], |r| r.get(0))
+            .optional()?)
+    }
+
+    fn find_same(
+        &self,
+        name: &str,
+        account: &str,
+        close_date: Option<NaiveDate>,
+    ) -> Result<Option<(DealId, String)>> {
+        Ok(self
+            .tx
+            .prepare_cached(
+                "SELECT id, name FROM deals
+                 WHERE name = ?1 COLLATE NOCASE AND account = ?2 COLLATE NOCASE
+                   AND close_date IS ?3
+                 ORDER BY id LIMIT 1",
+            )?
+            .query_row(params![name, account, day_text(close_date)], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })
             .optional()?)
     }
 

@@ -357,7 +357,9 @@ fn write(format: ExportFormat, input: Input, path: PathBuf, session: &mut Sessio
             }),
             ExportEvent::Cut(_) => cuts += 1,
         };
-        let deals = transfer::export(s, None, format, Some(&file), &mut std::io::sink(), &mut on)
+        // a file there was replaced only after a yes
+        let all = transfer::ExportChoice::all(format);
+        let deals = transfer::export(s, &all, Some(&file), true, &mut std::io::sink(), &mut on)
             .map_err(|f| f.message)?;
         Ok(Exported { deals, cuts })
     });

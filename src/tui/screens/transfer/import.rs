@@ -1,8 +1,11 @@
 //! Importing from the deal list (i): a file is asked for, a dry run shows
 //! what it holds and writes nothing, and only a yes writes it — through the
 //! use case `deal import` calls, deal documents read as they come. For deal
-//! documents, f chooses to overwrite deals changed since they were exported
-//! (`--force`). The work runs on a second connection to the database on
+//! documents, and qualify's own Salesforce rows of deals changed since, f
+//! chooses to overwrite deals changed since they were exported (`--force`).
+//! Salesforce records that would create deals like ones there are (name,
+//! account, close date) are listed, and the yes is asked for them too
+//! (`--new`). The work runs on a second connection to the database on
 //! another thread, so the screen keeps drawing a progress bar; an import is
 //! still one transaction.
 
@@ -11,7 +14,7 @@ use super::frame::{
 };
 use crate::ops::Session;
 use crate::ops::file_import;
-use crate::ops::interop::{Event, Tally};
+use crate::ops::interop::{Event, ImportOptions, Tally};
 use crate::ops::transfer::{self, ImportFormat, Imported, Progress};
 use crate::text::shown;
 use crate::tui::action::Action;
@@ -30,45 +33,92 @@ use tui_input::Input;
 /// The skipped records a summary keeps (the CLI's dry run lists them all).
 const KEEP_SKIPPED: usize = 100;
 
+/// The records like deals there are, and the deals changed since their
+/// export, a summary lists (the CLI's dry run lists them all).
+const LISTED: usize = 5;
+
 /// What an import run found (or wrote): its counts, the first records it
-/// skipped, each in words, and how many deals a forced import overwrote.
+/// skipped and the first that match deals there are or that would
+/// overwrite later changes, each in words, and how many deals a forced
+/// import overwrote.
 #[derive(Debug, Clone)]
 struct Found {
     imported: Imported,
     skipped: Vec<String>,
+    matches: Vec<String>,
+    changed: Vec<String>,
     overwritten: usize,
+}
+
+impl Found {
+    /// Whether f may be pressed: deal documents, or rows of deals changed
+    /// since they were exported.
+    fn may_overwrite(&self) -> bool {
+        self.imported.format == ImportFormat::Json || self.imported.tally.stale > 0
+    }
 }
 
 fn run_import(
     s: &mut Session,
     path: &Path,
-    dry_run: bool,
-    force: bool,
+    options: ImportOptions,
     progress: &mut dyn FnMut(Progress),
 ) -> Result<Found, String> {
-    let mut skipped = Vec::new();
+    let (mut skipped, mut matches, mut changed) = (Vec::new(), Vec::new(), Vec::new());
     let mut on = |event: &Event| {
-        if let Event::Skipped {
-            record,
-            line,
-            label,
-            reason,
-        } = event
-            && skipped.len() < KEEP_SKIPPED
-        {
-            let who = if label.is_empty() {
-                String::new()
-            } else {
-                format!(", {label}")
-            };
-            skipped.push(format!("record {record} (line {line}{who}): {reason}"));
+        let (list, text) = match event {
+            Event::Skipped {
+                record,
+                line,
+                label,
+                reason,
+            } => {
+                let who = if label.is_empty() {
+                    String::new()
+                } else {
+                    format!(", {label}")
+                };
+                let text = format!("record {record} (line {line}{who}): {reason}");
+                (&mut skipped, text)
+            }
+            Event::Duplicate {
+                record,
+                line,
+                label,
+                existing,
+                existing_name,
+            } => {
+                let text = format!(
+                    "record {record} (line {line}, {label}) is like deal {existing} {:?}",
+                    existing_name
+                );
+                (&mut matches, text)
+            }
+            Event::Stale {
+                id, name, found, ..
+            } => {
+                let text = format!("deal {id} {name:?}, now at version {found}");
+                (&mut changed, text)
+            }
+            _ => return,
+        };
+        let keep = if matches!(event, Event::Skipped { .. }) {
+            KEEP_SKIPPED
+        } else {
+            LISTED
+        };
+        if list.len() < keep {
+            list.push(text);
         }
     };
-    let done = file_import::import_file(s, path, dry_run, force, &mut on, progress)?;
-    let overwritten = done.saved.iter().filter(|d| d.replaced.is_some()).count();
+    let done = file_import::import_file(s, path, options, &mut on, progress)?;
+    let overwritten = done.saved.iter().filter(|d| d.replaced.is_some()).count()
+        + done.imported.tally.overwritten as usize;
     Ok(Found {
         imported: done.imported,
         skipped,
+        matches,
+        changed,
         overwritten,
     })
 }
@@ -95,7 +145,10 @@ fn counts_text(format: ImportFormat, t: &Tally, dry_run: bool) -> String {
         ),
         (ImportFormat::SalesforceCsv, true) => format!(
             "{records}: {} to create, {} to update, {} unchanged, {} skipped",
-            t.created, t.updated, t.unchanged, t.skipped
+            t.created + t.duplicates,
+            t.updated + t.stale,
+            t.unchanged,
+            t.skipped
         ),
         (ImportFormat::SalesforceCsv, false) => format!(
             "{records}: {} created, {} updated, {} unchanged, {} skipped",
@@ -159,7 +212,7 @@ impl ImportDialog {
     pub fn layers(&self) -> Vec<Layer> {
         match &self.stage {
             ImportStage::Path { .. } => vec![Layer::Prompt],
-            ImportStage::Summary { found, .. } if found.imported.format == ImportFormat::Json => {
+            ImportStage::Summary { found, .. } if found.may_overwrite() => {
                 vec![Layer::ImportDocuments, Layer::Confirm]
             }
             ImportStage::Summary { .. } => vec![Layer::Confirm],
@@ -207,8 +260,14 @@ impl ImportDialog {
             (ImportStage::Summary { path, found, force }, Action::Confirm) => {
                 let records = found.imported.tally.records;
                 let file = path.clone();
+                // the yes was asked for the deals like ones there are too
+                let options = ImportOptions {
+                    dry_run: false,
+                    force,
+                    new: true,
+                };
                 match Job::start(&mut ctx.session, move |s, progress| {
-                    run_import(s, &file, false, force, progress)
+                    run_import(s, &file, options, progress)
                 }) {
                     Ok(job) => (
                         ImportStage::Writing { path, records, job },
@@ -412,7 +471,7 @@ fn read(input: Input, session: &mut Session) -> ImportStage {
     let size = size_of(&path);
     let file = path.clone();
     match Job::start(session, move |s, progress| {
-        run_import(s, &file, true, false, progress)
+        run_import(s, &file, ImportOptions::plain(true), progress)
     }) {
         Ok(job) => ImportStage::Reading {
             input,
@@ -460,24 +519,59 @@ fn summary_lines(
     if t.no_ids {
         row(
             "Note",
-            "the file has no Id or Opportunity ID column: importing it again creates the deals again",
+            "the file has no Id or Opportunity ID column (nor Qualify_Id__c): importing it again \
+             would create its deals again",
             theme.warn,
         );
     }
-    if found.imported.format == ImportFormat::Json {
+    if t.duplicates > 0 {
+        let text = format!(
+            "{} (the same name, account and close date): a yes creates {} too",
+            plural(
+                t.duplicates,
+                "record is like a deal there is",
+                "records are like deals there are"
+            ),
+            if t.duplicates == 1 { "it" } else { "them" }
+        );
+        row("New?", &text, theme.warn);
+        for m in &found.matches {
+            row("", m, theme.warn);
+        }
+        more(&mut row, t.duplicates, found.matches.len());
+    }
+    if found.may_overwrite() {
+        let (its, their) = if found.imported.format == ImportFormat::Json {
+            ("its document", "their document")
+        } else {
+            ("its row", "their row")
+        };
+        for (i, c) in found.changed.iter().enumerate() {
+            row(if i == 0 { "Changed" } else { "" }, c, theme.warn);
+        }
+        more(&mut row, t.stale, found.changed.len());
         if force {
             let text =
-                "yes: deals changed since their document was exported are overwritten (f: no)";
-            row("Overwrite", text, theme.warn);
+                format!("yes: deals changed since {their} was exported are overwritten (f: no)");
+            row("Overwrite", &text, theme.warn);
         } else {
-            let text = "no: a deal changed since its document was exported is refused (f: yes)";
-            row("Overwrite", text, theme.dim);
+            let text = format!("no: a deal changed since {its} was exported is refused (f: yes)");
+            row("Overwrite", &text, theme.dim);
         }
     }
     for (i, skipped) in found.skipped.iter().enumerate() {
         row(if i == 0 { "Skipped" } else { "" }, skipped, theme.warn);
     }
     lines
+}
+
+/// "… and N more" under a list cut to [`LISTED`] lines.
+fn more(row: &mut dyn FnMut(&str, &str, Style), all: u64, listed: usize) {
+    let rest = all.saturating_sub(listed as u64);
+    if rest > 0 {
+        let text = format!("… and {rest} more (`qualify deal import FILE --dry-run` lists them)");
+        row("", &text, Style::new());
+    }
 }
 
 /// The summary cut to `room` lines (the skipped records go first), with
@@ -547,6 +641,8 @@ mod tests {
                 },
             },
             skipped,
+            matches: Vec::new(),
+            changed: Vec::new(),
             overwritten: 0,
         };
         let dialog = ImportDialog {
