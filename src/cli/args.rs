@@ -65,15 +65,18 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// Raise an escalation; prints its id
+    /// Raise an escalation, as the deal's owner, SA or manager; prints its id
     Escalate {
         id: DealId,
         #[arg(long, value_enum)]
         scenario: ScenarioArg,
         #[arg(long)]
         reason: String,
+        /// The person it goes to, who acknowledges and resolves it [default: the deal's manager]
+        #[arg(long, value_name = "NAME", default_value = "")]
+        to: String,
     },
-    /// Acknowledge or resolve an escalation (ids like E7, or B12.3 for a blocked step)
+    /// Acknowledge, resolve or withdraw an escalation (ids like E7, or B12.3 for a blocked step)
     #[command(subcommand)]
     Escalation(EscalationCommand),
     /// Record the manager's review of the deal or the SA's sign-off of step 4
@@ -168,6 +171,12 @@ pub enum EscalationCommand {
         #[arg(long)]
         note: String,
     },
+    /// Withdraw one you raised, saying why
+    Withdraw {
+        id: EscalationId,
+        #[arg(long)]
+        reason: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -253,6 +262,10 @@ pub enum DealCommand {
         /// Overwrite deals changed since the document was exported
         #[arg(long)]
         force: bool,
+        /// Refuse the whole file when a document carries a sign-off that is not the one
+        /// recorded on its deal (without it, such sign-offs are dropped, a line each)
+        #[arg(long)]
+        strict: bool,
         /// json, salesforce-csv or contact-roles [default: told from the content]
         #[arg(long, value_enum, value_name = "FORMAT")]
         format: Option<ImportFormat>,

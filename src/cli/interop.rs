@@ -26,6 +26,7 @@ use crate::ops::transfer::{ExportFormat, ImportFormat, open_input, sniff};
 pub fn import(
     file: &Path,
     force: bool,
+    strict: bool,
     format: Option<ImportFormat>,
     dry_run: bool,
     s: &mut Session,
@@ -63,10 +64,14 @@ pub fn import(
         .map_err(write_failure)?;
         return Ok(0);
     }
-    let saved = ops::import_from(s, input, force).map_err(|e| match e {
+    let done = ops::import_from(s, input, force, strict).map_err(|e| match e {
         ops::ImportError::Documents(errors) => refused(errors),
         ops::ImportError::Store(e) => e.into(),
     })?;
+    for dropped in &done.dropped {
+        eprintln!("qualify: {dropped}");
+    }
+    let saved = done.saved;
     for deal in &saved {
         if let (true, Some((version, name))) = (force, &deal.replaced) {
             eprintln!(

@@ -59,9 +59,10 @@ pub fn execute(cli: &Cli, command: &Command) -> Result<u8, Failure> {
         Command::Deal(DealCommand::Import {
             file,
             force,
+            strict,
             format,
             dry_run,
-        }) => return interop::import(file, *force, *format, *dry_run, s, &mut out),
+        }) => return interop::import(file, *force, *strict, *format, *dry_run, s, &mut out),
         Command::Deal(deal_command) => deals::run(deal_command, s, &mut out)?,
         Command::Step { id, number, change } => deals::step(*id, *number, change, s, &mut out)?,
         Command::Metrics {

@@ -318,7 +318,8 @@ pub fn import_salesforce_counted(
                         let saved = b.update(id, |deal| {
                             let before = deal.clone();
                             op.apply(deal, today);
-                            if let Some(why) = invalid(deal) {
+                            if let Some(why) = invalid(deal).or_else(|| owner_signs(&before, deal))
+                            {
                                 refused = Some(why);
                                 *deal = before;
                             } else {
@@ -401,6 +402,16 @@ fn invalid(deal: &Deal) -> Option<String> {
     let errors = deal.content.validate();
     let first = errors.first()?;
     Some(first.to_string())
+}
+
+/// A change of the deal's owner that would make them its SA or manager,
+/// refused in words (a deal's people are checked only when they change).
+fn owner_signs(before: &Deal, after: &Deal) -> Option<String> {
+    let people = after.people();
+    if people == before.people() {
+        return None;
+    }
+    people.check().err().map(|e| e.to_string())
 }
 
 /// Import a Salesforce contact-role export: each row becomes a stakeholder

@@ -37,6 +37,9 @@ struct Found {
     imported: Imported,
     skipped: Vec<String>,
     overwritten: usize,
+    /// The sign-offs deal documents carried that were not kept, each in
+    /// the line `deal import` prints.
+    dropped: Vec<String>,
 }
 
 fn run_import(
@@ -70,6 +73,7 @@ fn run_import(
         imported: done.imported,
         skipped,
         overwritten,
+        dropped: done.dropped.iter().map(ToString::to_string).collect(),
     })
 }
 
@@ -294,7 +298,12 @@ impl ImportDialog {
                             }
                         ));
                     }
-                    DialogOutcome::Written(if t.skipped > 0 || found.overwritten > 0 {
+                    for dropped in &found.dropped {
+                        text.push_str("; ");
+                        text.push_str(dropped);
+                    }
+                    let warn = t.skipped > 0 || found.overwritten > 0 || !found.dropped.is_empty();
+                    DialogOutcome::Written(if warn {
                         Status::warn(text)
                     } else {
                         Status::info(text)
@@ -548,6 +557,7 @@ mod tests {
             },
             skipped,
             overwritten: 0,
+            dropped: Vec::new(),
         };
         let dialog = ImportDialog {
             stage: ImportStage::Summary {
