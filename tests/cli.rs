@@ -689,6 +689,13 @@ fn qa_item<'a>(deal: &'a Value, title: &str) -> &'a Value {
 fn walking_all_ten_steps_in_order_passes_the_sequence_check() {
     let f = Fixture::new();
     let id = f.import_complete();
+    // an import records no sign-off: the SA signs the plan
+    f.cmd()
+        .args(["--as-of", &after(0, 30), "--user", "Sam Okafor", "review"])
+        .args([&id.to_string(), "--as", "sa"])
+        .arg("--approve")
+        .assert()
+        .success();
     let fresh = f.show(id, T0);
     let item = qa_item(&fresh, "All 10 steps completed in sequence");
     assert_eq!(item["passed"], false, "{item}");

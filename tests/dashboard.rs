@@ -170,14 +170,19 @@ fn pipeline_in(store: Store) -> Session {
         false,
         now() - Duration::days(25),
     );
+    // raised by the deal's owner, routed to its manager
+    let user = s.user.clone();
+    s.set_user("Ana Silva");
     ops::raise_escalation(
         s.at(now() - Duration::days(21)),
         stark,
         None,
         EscalationRule::Pricing,
         "Asks 30% off the licence",
+        "",
     )
     .unwrap();
+    s.set_user(&user);
 
     let wayne = add(
         &mut s,

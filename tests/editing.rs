@@ -295,6 +295,24 @@ fn deal_set_checks_what_deal_add_checks_and_writes_nothing_refused() {
 }
 
 #[test]
+fn deal_set_never_makes_the_owner_the_deal_s_manager_or_sa() {
+    let f = Fixture::new();
+    let id = f.add_acme();
+    let before = f.show(&id);
+    for flag in ["--manager", "--sa"] {
+        let line = fails(f.at(T1).args(["deal", "set", &id, flag, " dana reyes "]), 1);
+        assert!(line.contains("Dana Reyes"), "{line}");
+    }
+    // nor the manager the owner
+    fails(
+        f.at(T1)
+            .args(["deal", "set", &id, "--owner", "Morgan Lead"]),
+        1,
+    );
+    assert_eq!(f.show(&id), before, "a refused edit writes nothing");
+}
+
+#[test]
 fn deal_set_with_a_version_refuses_a_deal_changed_since() {
     let f = Fixture::new();
     let id = f.add_acme();

@@ -92,6 +92,37 @@ impl Db {
 }
 
 #[test]
+fn an_opportunity_never_makes_the_deal_s_owner_its_manager() {
+    let db = Db::new();
+    let csv = |owner: &str| {
+        format!(
+            "Id,Name,Account.Name,Amount,CloseDate,StageName,Owner.Name\r\n\
+             0065g00000ZZZZ1AAA,Acme ERP,Acme Corp,300000,2027-03-31,Qualification,{owner}\r\n"
+        )
+    };
+    let file = db.file("first.csv", csv("Dana Reyes").as_bytes());
+    assert_eq!(db.import(&file, &[]).code, 0);
+    let id = db.by_name("Acme ERP")["id"].as_i64().unwrap();
+    let mut doc = db.doc(id);
+    doc["manager"] = "Pat Kim".into();
+    let edit = db.file("edit.json", doc.to_string().as_bytes());
+    assert_eq!(db.import(&edit, &[]).code, 0);
+
+    let file = db.file("again.csv", csv("pat kim").as_bytes());
+    let r = db.import(&file, &[]);
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+    assert!(
+        r.stdout
+            .contains("pat kim owns the deal and cannot also be its manager"),
+        "{}",
+        r.stdout
+    );
+    let doc = db.doc(id);
+    assert_eq!(doc["owner"], "Dana Reyes", "skipped: nothing changed");
+    assert!(doc["manager_review"].is_null(), "a CSV carries no sign-off");
+}
+
+#[test]
 fn an_api_export_with_bom_crlf_multiline_cells_and_three_date_styles_imports() {
     let db = Db::new();
     let r = db.import(&fixture("opportunities_api.csv"), &[]);

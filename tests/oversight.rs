@@ -95,6 +95,24 @@ impl Fixture {
         self.add(T0, &["--name", "Acme ERP", "--account", "Acme Corp"])
     }
 
+    /// A fresh deal owned by [`USER`], with [`MANAGER`] as its manager (to
+    /// whom its escalations go).
+    fn add_owned(&self) -> i64 {
+        self.add(
+            T0,
+            &[
+                "--name",
+                "Acme ERP",
+                "--account",
+                "Acme Corp",
+                "--owner",
+                USER,
+                "--manager",
+                MANAGER,
+            ],
+        )
+    }
+
     /// Import a document file at `as_of`; returns the id it printed.
     fn import(&self, as_of: &str, file: &str) -> i64 {
         let out = self
@@ -160,10 +178,15 @@ impl Fixture {
     }
 
     /// The complete fixture walked to a deal that passes every QA item at
-    /// [`CHECK_AT`]: the ten steps completed in order on 2026-11-27, the
-    /// manager's approval, and a mitigation for the second risk.
+    /// [`CHECK_AT`]: the SA's sign-off (an import records none), the ten
+    /// steps completed in order on 2026-11-27, the manager's approval, and
+    /// a mitigation for the second risk.
     fn passing_deal(&self) -> i64 {
         let id = self.import_fixture("2026-11-27T08:00:00Z");
+        self.at_as("2026-11-27T08:30:00Z", "Sam Okafor")
+            .args(["review", &id.to_string(), "--as", "sa", "--approve"])
+            .assert()
+            .success();
         for n in 1..=10u8 {
             let when = format!("2026-11-27T{:02}:00:00Z", 8 + n);
             self.step(id, n, &when, &["complete"]);
@@ -335,6 +358,9 @@ fn check_of_a_fresh_deal_lists_the_seven_items_and_fails() {
 fn a_deal_walked_through_the_procedure_passes_check() {
     let f = Fixture::new();
     let id = f.import_fixture("2026-11-27T08:00:00Z");
+    approve_as(&f, id, "sa", "Sam Okafor", "2026-11-27T08:30:00Z")
+        .assert()
+        .success();
     for n in 1..=10u8 {
         let when = format!("2026-11-27T{:02}:00:00Z", 8 + n);
         f.step(id, n, &when, &["complete"]);
@@ -534,7 +560,8 @@ fn a_pricing_exception_is_due_in_72_hours_and_leaves_check_once_resolved() {
     let f = Fixture::new();
     let id = f.passing_deal();
     let t = CHECK_AT;
-    f.at(t)
+    // raised by the deal's owner, routed to its manager, who acts on it
+    f.at_as(t, "Dana Reyes")
         .args([
             "escalate",
             &id.to_string(),
@@ -570,7 +597,7 @@ fn a_pricing_exception_is_due_in_72_hours_and_leaves_check_once_resolved() {
         .code(1)
         .stdout(predicate::str::contains("E1").and(predicate::str::contains("OVERDUE")));
 
-    f.at(&late)
+    f.at_as(&late, "Morgan Lee")
         .args(["escalation", "ack", "E1", "--note", "seen"])
         .assert()
         .success();
@@ -578,9 +605,13 @@ fn a_pricing_exception_is_due_in_72_hours_and_leaves_check_once_resolved() {
     assert_eq!(escalations(&doc)[0]["status"], "acknowledged", "{doc}");
     assert_eq!(code, 1, "acknowledged is not resolved: {doc}");
 
-    fails(f.at(&late).args(["escalation", "resolve", "E1"]), 2);
+    fails(
+        f.at_as(&late, "Morgan Lee")
+            .args(["escalation", "resolve", "E1"]),
+        2,
+    );
     fails_with(
-        f.at(&late)
+        f.at_as(&late, "Morgan Lee")
             .args(["escalation", "resolve", "E1", "--note", "  "]),
         &[2],
     );
@@ -590,17 +621,17 @@ fn a_pricing_exception_is_due_in_72_hours_and_leaves_check_once_resolved() {
         "a refused resolve changes nothing"
     );
     fails_with(
-        f.at(&late)
+        f.at_as(&late, "Morgan Lee")
             .args(["escalation", "resolve", "E99", "--note", "approved"]),
         &[2],
     );
     fails_with(
-        f.at(&late)
+        f.at_as(&late, "Morgan Lee")
             .args(["escalation", "ack", "E99", "--note", "seen"]),
         &[2],
     );
 
-    f.at(&late)
+    f.at_as(&late, "Morgan Lee")
         .args(["escalation", "resolve", "E1", "--note", "approved"])
         .assert()
         .success();
@@ -611,7 +642,7 @@ fn a_pricing_exception_is_due_in_72_hours_and_leaves_check_once_resolved() {
     );
     assert_eq!(code, 0, "{doc}");
     fails_with(
-        f.at(&late)
+        f.at_as(&late, "Morgan Lee")
             .args(["escalation", "resolve", "E1", "--note", "again"]),
         &[1],
     );
@@ -624,17 +655,18 @@ fn a_pricing_exception_is_due_in_72_hours_and_leaves_check_once_resolved() {
             .unwrap_or_else(|| panic!("no history row for {field}: {history:?}"))
     };
     assert_eq!(row("escalations.E1.acknowledged.note")["after"], "seen");
-    assert_eq!(row("escalations.E1.acknowledged.by")["after"], USER);
+    assert_eq!(row("escalations.E1.acknowledged.by")["after"], "Morgan Lee");
     assert_eq!(row("escalations.E1.resolved.note")["after"], "approved");
     assert_eq!(row("escalations.E1.resolved.note")["before"], "");
-    assert_eq!(row("escalations.E1.resolved.by")["after"], USER);
-    assert_eq!(row("escalations.E1.resolved.note")["who"], USER);
+    assert_eq!(row("escalations.E1.resolved.by")["after"], "Morgan Lee");
+    assert_eq!(row("escalations.E1.resolved.note")["who"], "Morgan Lee");
+    assert_eq!(row("escalations.E1.to")["after"], "Morgan Lee");
 }
 
 #[test]
 fn a_customer_escalation_is_due_at_the_end_of_that_day() {
     let f = Fixture::new();
-    let id = f.add_fresh();
+    let id = f.add_owned();
     let raised = "2026-11-27T21:30:00+00:00";
     f.at(raised)
         .env("TZ", "UTC")
@@ -716,7 +748,7 @@ fn a_customer_escalation_keeps_its_due_time_across_a_clock_change() {
     // until 2026-10-25 01:00 UTC, +01:00 after
     const CET: &str = "CET-1CEST,M3.5.0,M10.5.0/3";
     let f = Fixture::new();
-    let id = f.add_fresh();
+    let id = f.add_owned();
     // 23:30 local on Saturday 2026-10-24: due at local midnight, 22:00 UTC
     f.at("2026-10-24T21:30:00Z")
         .env("TZ", CET)
@@ -822,7 +854,7 @@ fn a_blocked_step_escalates_after_three_days_and_unblocking_clears_it() {
 #[test]
 fn a_blocked_step_escalation_is_acknowledged_by_its_id() {
     let f = Fixture::new();
-    let id = f.add_fresh();
+    let id = f.add_owned();
     f.step(id, 1, T0, &["block", "--reason", "CFO away"]);
     let when = plus(T0, Duration::days(3) + Duration::minutes(1));
     let (_, doc) = f.check(id, &when);
@@ -831,7 +863,7 @@ fn a_blocked_step_escalation_is_acknowledged_by_its_id() {
     let eid = list[0]["id"].as_str().unwrap().to_string();
     assert!(eid.starts_with('B'), "{eid}");
 
-    f.at(&when)
+    f.at_as(&when, MANAGER)
         .args(["escalation", "ack", &eid, "--note", "calling the CFO"])
         .assert()
         .success();
@@ -842,10 +874,10 @@ fn a_blocked_step_escalation_is_acknowledged_by_its_id() {
     assert_eq!(e["scenario"], "Step blocked > 3 days");
     assert_eq!(e["status"], "acknowledged", "{e}");
     assert_eq!(e["acknowledged"]["note"], "calling the CFO", "{e}");
-    assert_eq!(e["acknowledged"]["by"], USER, "{e}");
+    assert_eq!(e["acknowledged"]["by"], MANAGER, "{e}");
 
     fails_with(
-        f.at(&when)
+        f.at_as(&when, MANAGER)
             .args(["escalation", "ack", &eid, "--note", "again"]),
         &[1],
     );
@@ -1001,7 +1033,10 @@ fn history_of_an_unknown_deal_is_refused() {
 fn the_report_is_markdown_for_the_forecast_call() {
     let f = Fixture::new();
     let id = f.import_fixture("2026-11-27T08:00:00Z");
-    f.at("2026-11-27T15:00:00Z")
+    approve_as(&f, id, "sa", "Sam Okafor", "2026-11-27T08:30:00Z")
+        .assert()
+        .success();
+    f.at_as("2026-11-27T15:00:00Z", "Dana Reyes")
         .args([
             "escalate",
             &id.to_string(),
@@ -1160,9 +1195,416 @@ fn only_the_deal_s_sa_and_manager_may_sign_off() {
     assert_eq!(doc["manager_review"]["by"], "Morgan Lee");
 
     // a deal with nobody assigned says so
+    // (its owner defaults to its creator, who never signs it: ask another)
     let bare = f.add(T0, &["--name", "Lone", "--account", "Acme"]);
-    let line = fails(&mut approve_as(&f, bare, "manager", USER, T0), 1);
+    let line = fails(&mut approve_as(&f, bare, "manager", "Sam Okafor", T0), 1);
     assert!(line.contains("has no manager assigned"), "{line}");
+}
+
+// ---------------------------------------------------------------------------
+// Sign-offs nobody grants themselves
+
+/// The deal's people as these tests name them.
+const OWNER: &str = "Dana Reyes";
+const SA: &str = "Sam Okafor";
+const BOSS: &str = "Morgan Lee";
+
+/// A $300,000 deal owned by Dana Reyes, with Sam Okafor as SA and Morgan
+/// Lee as manager.
+fn staffed_deal(f: &Fixture) -> i64 {
+    f.add(
+        T0,
+        &[
+            "--name",
+            "Big",
+            "--account",
+            "Acme",
+            "--amount",
+            "300000",
+            "--owner",
+            OWNER,
+            "--sa",
+            SA,
+            "--manager",
+            BOSS,
+        ],
+    )
+}
+
+#[test]
+fn the_owner_is_never_the_deal_s_sa_or_manager() {
+    let f = Fixture::new();
+    for (role, flag) in [("manager", "--manager"), ("SA", "--sa")] {
+        let line = fails(
+            f.at(T0).args([
+                "deal",
+                "add",
+                "--name",
+                "Big",
+                "--account",
+                "Acme",
+                "--owner",
+                OWNER,
+                flag,
+                " dana REYES ",
+            ]),
+            1,
+        );
+        assert!(
+            line.contains(&format!(
+                "Dana Reyes owns the deal and cannot also be its {role}"
+            )),
+            "{line}"
+        );
+    }
+    assert!(list_json(&f, T0, &[]).is_empty(), "nothing created");
+
+    // an import that names the owner as manager is refused whole
+    let file = f.dir.path().join("self.json");
+    std::fs::write(
+        &file,
+        r#"[{"name": "A", "account": "Acme"},
+            {"name": "B", "account": "Acme", "owner": "Dana Reyes", "manager": "dana reyes"}]"#,
+    )
+    .unwrap();
+    let line = fails(f.at(T0).args(["deal", "import", file.to_str().unwrap()]), 1);
+    assert!(line.contains("cannot also be its manager"), "{line}");
+    assert!(line.contains("nothing was imported"), "{line}");
+    assert!(list_json(&f, T0, &[]).is_empty(), "nothing imported");
+}
+
+#[test]
+fn a_sign_off_goes_out_of_date_when_the_manager_changes() {
+    let f = Fixture::new();
+    let id = f.passing_deal();
+    assert_eq!(
+        f.check(id, CHECK_AT).0,
+        0,
+        "passes with Morgan Lee's approval"
+    );
+    f.edit(id, "2026-11-27T21:00:00Z", |doc| {
+        doc["manager"] = "Pat Kim".into();
+    });
+    let (code, check) = f.check(id, CHECK_AT);
+    assert_eq!(code, 1, "{check}");
+    let item = qa_item(&check, MANAGER_REVIEW);
+    assert_eq!(item["passed"], false, "{item}");
+    assert_eq!(
+        why(item),
+        "the approval is out of date: signed by Morgan Lee, who is no longer the deal's manager",
+        "{item}"
+    );
+    let report = f
+        .at(CHECK_AT)
+        .args(["report", &id.to_string()])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let report = String::from_utf8(report).unwrap();
+    assert!(
+        report.contains("signed by Morgan Lee, who is no longer the deal's manager"),
+        "{report}"
+    );
+    // the new manager's own approval counts
+    approve_as(&f, id, "manager", "Pat Kim", "2026-11-27T22:00:00Z")
+        .assert()
+        .success();
+    assert_eq!(f.check(id, CHECK_AT).0, 0);
+}
+
+#[test]
+fn the_sa_s_sign_off_goes_out_of_date_when_the_plan_s_sa_changes() {
+    let f = Fixture::new();
+    let id = f.import_fixture("2026-11-27T08:00:00Z");
+    approve_as(&f, id, "sa", SA, "2026-11-27T08:30:00Z")
+        .assert()
+        .success();
+    for n in 1..=4u8 {
+        let when = format!("2026-11-27T{:02}:00:00Z", 8 + n);
+        f.step(id, n, &when, &["complete"]);
+    }
+    f.edit(id, "2026-11-27T14:00:00Z", |doc| {
+        doc["validation_plan"]["sa"] = "Ana Ruiz".into();
+    });
+    let (code, check) = f.check(id, CHECK_AT);
+    assert_eq!(code, 1);
+    let reason = why(qa_item(&check, SEQUENCE)).to_string();
+    assert!(
+        reason
+            .contains("approval out of date: signed by Sam Okafor, who is no longer the plan's SA"),
+        "{reason}"
+    );
+}
+
+/// Write `doc` to a file in the fixture's folder; its path.
+fn document_file(f: &Fixture, name: &str, doc: &Value) -> String {
+    let file = f.dir.path().join(name);
+    std::fs::write(&file, doc.to_string()).unwrap();
+    file.to_str().unwrap().to_string()
+}
+
+#[test]
+fn an_import_never_creates_a_sign_off() {
+    let f = Fixture::new();
+    let id = staffed_deal(&f);
+    let mut forged = f.export(id);
+    forged["manager_review"] = serde_json::json!({
+        "approved": true, "by": BOSS, "at": "2026-11-01T10:00:00Z", "comment": "fine"
+    });
+    forged["validation_plan"]["decision"] = serde_json::json!({
+        "approved": true, "by": SA, "at": "2026-11-01T10:00:00Z"
+    });
+    let file = document_file(&f, "forged.json", &forged);
+
+    // --strict refuses the whole file, writes nothing
+    let before = f.export(id);
+    let line = fails(f.at(T0).args(["deal", "import", "--strict", &file]), 1);
+    assert!(
+        line.contains(&format!(
+            "deal {id} (Big): the SA's sign-off (approved by Sam Okafor on 2026-11-01) is not one recorded on this deal"
+        )),
+        "{line}"
+    );
+    assert!(line.contains("nothing was imported"), "{line}");
+    assert_eq!(f.export(id), before);
+
+    // without it the sign-offs are dropped, a line each, and the rest imported
+    let out = f
+        .at(T0)
+        .args(["deal", "import", &file])
+        .assert()
+        .success()
+        .stdout(format!("{id}\n"))
+        .get_output()
+        .clone();
+    let said = String::from_utf8(out.stderr).unwrap();
+    let lines: Vec<&str> = said.lines().collect();
+    assert_eq!(lines.len(), 2, "one line per sign-off: {said}");
+    assert!(
+        lines.iter().any(|l| l.contains("the SA's sign-off")
+            && l.contains("approved by Sam Okafor on 2026-11-01")),
+        "{said}"
+    );
+    assert!(
+        lines.iter().any(|l| l.contains(&format!("deal {id} (Big)"))
+            && l.contains("the manager's review")
+            && l.contains("approved by Morgan Lee")
+            && l.contains("not one recorded on this deal")),
+        "{said}"
+    );
+    let doc = f.export(id);
+    assert!(doc["manager_review"].is_null(), "{doc}");
+    assert!(doc["validation_plan"]["decision"].is_null(), "{doc}");
+    assert_eq!(doc["version"], 2, "the rest was imported");
+
+    // a forged document naming a new deal gets none either
+    let mut new = forged.clone();
+    new["id"] = Value::Null;
+    new["version"] = Value::Null;
+    let file = document_file(&f, "new.json", &new);
+    let out = f.at(T0).args(["deal", "import", &file]).assert().success();
+    let said = String::from_utf8(out.get_output().stderr.clone()).unwrap();
+    assert_eq!(said.lines().count(), 2, "{said}");
+    let created: i64 = String::from_utf8(out.get_output().stdout.clone())
+        .unwrap()
+        .trim()
+        .parse()
+        .unwrap();
+    assert!(f.export(created)["manager_review"].is_null());
+}
+
+#[test]
+fn an_export_re_imported_keeps_its_sign_offs() {
+    let f = Fixture::new();
+    let id = staffed_deal(&f);
+    approve_as(&f, id, "manager", BOSS, T0).assert().success();
+    let export = f.export(id);
+    let file = document_file(&f, "export.json", &export);
+    f.at(T0)
+        .args(["deal", "import", "--strict", &file])
+        .assert()
+        .success()
+        .stdout(format!("{id}\n"))
+        .stderr("");
+    let doc = f.export(id);
+    assert_eq!(doc["manager_review"], export["manager_review"], "kept");
+    assert_eq!(qa_item(&f.check(id, T0).1, MANAGER_REVIEW)["passed"], true);
+
+    // the same review with another signer or time is not the one recorded
+    let mut changed = doc.clone();
+    changed["manager_review"]["at"] = "2026-11-01T09:00:00Z".into();
+    let file = document_file(&f, "changed.json", &changed);
+    let out = f.at(T0).args(["deal", "import", &file]).assert().success();
+    let said = String::from_utf8(out.get_output().stderr.clone()).unwrap();
+    assert_eq!(said.lines().count(), 1, "{said}");
+    assert!(f.export(id)["manager_review"].is_null());
+}
+
+/// `escalate ID --scenario pricing --reason R` acting as `who`, with more
+/// arguments.
+fn escalate_as(f: &Fixture, id: i64, who: &str, more: &[&str]) -> Command {
+    let mut cmd = f.at_as(T0, who);
+    cmd.args([
+        "escalate",
+        &id.to_string(),
+        "--scenario",
+        "pricing",
+        "--reason",
+        "30% discount",
+    ])
+    .args(more);
+    cmd
+}
+
+/// `escalation VERB ESC ...` acting as `who`.
+fn act_as(f: &Fixture, who: &str, args: &[&str]) -> Command {
+    let mut cmd = f.at_as(T0, who);
+    cmd.arg("escalation").args(args);
+    cmd
+}
+
+#[test]
+fn an_escalation_is_acted_on_by_whom_it_is_routed_to_never_its_raiser() {
+    let f = Fixture::new();
+    let id = staffed_deal(&f);
+    // raising is for the people on the deal
+    let line = fails(&mut escalate_as(&f, id, "Eve Outsider", &[]), 1);
+    assert!(line.contains("Eve Outsider is not on deal"), "{line}");
+    escalate_as(&f, id, OWNER, &[])
+        .assert()
+        .success()
+        .stdout("E1\n");
+    let check = f.check(id, T0).1;
+    let e = &escalations(&check)[0];
+    assert_eq!(e["to"], BOSS, "routed to the deal's manager: {e}");
+    assert_eq!(e["raised_by"], OWNER);
+
+    // the raiser neither acknowledges nor resolves it
+    for args in [
+        &["ack", "E1", "--note", "seen"][..],
+        &["resolve", "E1", "--note", "approved 20%"][..],
+    ] {
+        let line = fails(&mut act_as(&f, OWNER, args), 1);
+        assert!(line.contains("you raised E1"), "{line}");
+        assert!(line.contains("withdraw"), "{line}");
+    }
+    let line = fails(&mut act_as(&f, SA, &["resolve", "E1", "--note", "x"]), 1);
+    assert!(line.contains("routed to Morgan Lee"), "{line}");
+    assert_eq!(escalations(&f.check(id, T0).1)[0]["status"], "open");
+    act_as(&f, BOSS, &["ack", "E1", "--note", "seen"])
+        .assert()
+        .success();
+    act_as(
+        &f,
+        "morgan lee",
+        &["resolve", "E1", "--note", "approved 20%"],
+    )
+    .assert()
+    .success();
+
+    // routed to someone else: they act, and so does the deal's manager
+    escalate_as(&f, id, SA, &["--to", "Fiona Finance"])
+        .assert()
+        .success()
+        .stdout("E2\n");
+    escalate_as(&f, id, SA, &["--to", "Fiona Finance"])
+        .assert()
+        .success()
+        .stdout("E3\n");
+    let shown = String::from_utf8(
+        f.at(T0)
+            .args(["check", &id.to_string()])
+            .output()
+            .unwrap()
+            .stdout,
+    )
+    .unwrap();
+    assert!(shown.contains("routed to Fiona Finance"), "{shown}");
+    act_as(&f, "Fiona Finance", &["resolve", "E2", "--note", "ok"])
+        .assert()
+        .success();
+    act_as(&f, BOSS, &["resolve", "E3", "--note", "ok"])
+        .assert()
+        .success();
+
+    // nobody routes an escalation to themselves or to the deal's owner
+    let line = fails(&mut escalate_as(&f, id, SA, &["--to", "sam okafor"]), 1);
+    assert!(line.contains("--to"), "{line}");
+    let line = fails(&mut escalate_as(&f, id, SA, &["--to", OWNER]), 1);
+    assert!(line.contains("--to"), "{line}");
+}
+
+#[test]
+fn the_raiser_withdraws_their_own_escalation_with_a_reason() {
+    let f = Fixture::new();
+    let id = staffed_deal(&f);
+    escalate_as(&f, id, OWNER, &[]).assert().success();
+    fails(&mut act_as(&f, OWNER, &["withdraw", "E1"]), 2);
+    let line = fails(
+        &mut act_as(&f, BOSS, &["withdraw", "E1", "--reason", "not needed"]),
+        1,
+    );
+    assert!(line.contains("only Dana Reyes, who raised E1"), "{line}");
+    act_as(
+        &f,
+        OWNER,
+        &["withdraw", "E1", "--reason", "customer took list price"],
+    )
+    .assert()
+    .success()
+    .stdout("E1 withdrawn\n");
+    let (_, check) = f.check(id, T0);
+    assert!(
+        escalations(&check).is_empty(),
+        "withdrawn: not open: {check}"
+    );
+    fails(
+        &mut act_as(&f, BOSS, &["resolve", "E1", "--note", "too late"]),
+        1,
+    );
+    let history = f.history(id);
+    assert!(
+        history
+            .iter()
+            .any(|r| r["field"] == "escalations.E1.withdrawn.note"
+                && r["after"] == "customer took list price"
+                && r["who"] == OWNER),
+        "{history:?}"
+    );
+}
+
+#[test]
+fn a_blocked_step_escalation_is_routed_to_the_deal_s_manager() {
+    let f = Fixture::new();
+    let id = staffed_deal(&f);
+    f.at_as(T0, OWNER)
+        .args([
+            "step",
+            &id.to_string(),
+            "1",
+            "block",
+            "--reason",
+            "CFO away",
+        ])
+        .assert()
+        .success();
+    let when = plus(T0, Duration::days(3) + Duration::minutes(1));
+    let doc = f.check(id, &when).1;
+    let e = &escalations(&doc)[0];
+    assert_eq!(e["to"], BOSS, "{e}");
+    let eid = e["id"].as_str().unwrap().to_string();
+    let line = fails(
+        f.at_as(&when, OWNER)
+            .args(["escalation", "ack", &eid, "--note", "x"]),
+        1,
+    );
+    assert!(line.contains("routed to Morgan Lee"), "{line}");
+    f.at_as(&when, BOSS)
+        .args(["escalation", "ack", &eid, "--note", "calling the CFO"])
+        .assert()
+        .success();
 }
 
 #[test]

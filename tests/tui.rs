@@ -618,6 +618,7 @@ fn every_step_records_who_confirmed_it() {
 #[test]
 fn escalations_are_raised_acknowledged_and_resolved_from_the_deal_screen() {
     let mut app = globex_on_step(step(1));
+    app.act_as("Lee Park"); // the deal's owner raises it
     app.update(Action::RaiseEscalation);
     app.update(Action::PickNext); // customer -> legal_security
     app.update(Action::PickNext); // -> pricing
@@ -630,8 +631,10 @@ fn escalations_are_raised_acknowledged_and_resolved_from_the_deal_screen() {
     assert!(text.contains("due in 3d 0h"), "72 hours from now:\n{text}");
     let e = &globex(&app).escalations[0];
     assert_eq!(e.rule, qualify::domain::playbook::EscalationRule::Pricing);
-    assert_eq!(e.raised_by, "dana");
+    assert_eq!(e.raised_by, "Lee Park");
+    assert_eq!(e.to, "Morgan Lead", "routed to the deal's manager");
 
+    app.act_as("Morgan Lead"); // who acts on it
     app.update(Action::AcknowledgeEscalation); // the first open one is filled in
     assert!(screen(&app, 120, 40).contains("E1"), "the id comes first");
     app.update(Action::FocusNext); // Tab: from the id to the note
@@ -657,6 +660,117 @@ fn escalations_are_raised_acknowledged_and_resolved_from_the_deal_screen() {
     type_text(&mut app, "20% approved");
     app.update(Action::Save);
     assert!(globex(&app).escalations[0].resolved.is_some());
+    assert!(screen(&app, 120, 40).contains("Escalations: none open"));
+}
+
+/// Clear the focused field of the record editor (its text is `was`) and
+/// type `text` in its place, through the keymap.
+fn retype(app: &mut App, was: &str, text: &str) {
+    for _ in was.chars() {
+        press(app, KeyCode::Backspace);
+    }
+    type_text(app, text);
+}
+
+#[test]
+fn a_role_edited_to_yourself_then_v_or_a_is_refused() {
+    let mut app = app(fixture_store(), 120, 40);
+    app.act_as("Lee Park"); // Globex's owner
+    open_row(&mut app, 0);
+    press(&mut app, KeyCode::Char('0')); // step 10: the opportunity record
+    press(&mut app, KeyCode::Tab);
+    press(&mut app, KeyCode::Char('e'));
+    for _ in 0..3 {
+        press(&mut app, KeyCode::Tab); // stage, owner, SA, manager
+    }
+    retype(&mut app, "Morgan Lead", "lee park");
+    press_with(&mut app, KeyCode::Char('s'), KeyModifiers::CONTROL);
+    let status = app.status().unwrap().clone();
+    assert_eq!(status.tone, Tone::Error);
+    assert!(
+        status
+            .text
+            .contains("Lee Park owns the deal and cannot also be its manager"),
+        "{}",
+        status.text
+    );
+    assert_eq!(globex(&app).manager, "Morgan Lead", "nothing written");
+    press_with(&mut app, KeyCode::Char('d'), KeyModifiers::CONTROL);
+
+    // the SA field the same way
+    press(&mut app, KeyCode::Char('e'));
+    for _ in 0..2 {
+        press(&mut app, KeyCode::Tab);
+    }
+    retype(&mut app, "Sam Architect", "Lee Park");
+    press_with(&mut app, KeyCode::Char('s'), KeyModifiers::CONTROL);
+    assert_eq!(app.status().unwrap().tone, Tone::Error);
+    assert_eq!(globex(&app).sa, "Sam Architect", "nothing written");
+    press_with(&mut app, KeyCode::Char('d'), KeyModifiers::CONTROL);
+
+    // and whatever the fields say, the owner signs nothing
+    press(&mut app, KeyCode::Char('V'));
+    press_with(&mut app, KeyCode::Char('s'), KeyModifiers::CONTROL);
+    let status = app.status().unwrap().clone();
+    assert_eq!(status.tone, Tone::Error);
+    assert!(
+        status.text.contains("Lee Park owns this deal"),
+        "{}",
+        status.text
+    );
+    assert!(globex(&app).content.manager_review.is_none());
+    press_with(&mut app, KeyCode::Char('d'), KeyModifiers::CONTROL);
+    press(&mut app, KeyCode::Char('4'));
+    press(&mut app, KeyCode::Char('A'));
+    let status = app.status().unwrap().clone();
+    assert_eq!(status.tone, Tone::Error);
+    assert!(
+        status.text.contains("Lee Park owns this deal"),
+        "{}",
+        status.text
+    );
+    assert!(globex(&app).content.validation_plan.decision.is_none());
+}
+
+#[test]
+fn an_escalation_s_raiser_may_withdraw_it_but_not_resolve_it() {
+    let mut app = app(fixture_store(), 120, 40);
+    app.act_as("Lee Park");
+    open_row(&mut app, 0);
+    press(&mut app, KeyCode::Char('!'));
+    press(&mut app, KeyCode::Right); // customer -> legal_security
+    press(&mut app, KeyCode::Right); // -> pricing
+    press(&mut app, KeyCode::Tab);
+    type_text(&mut app, "30% discount asked");
+    press_with(&mut app, KeyCode::Char('s'), KeyModifiers::CONTROL);
+    assert_eq!(app.status().unwrap().text, "Escalation saved");
+    let text = screen(&app, 120, 40);
+    assert!(
+        text.contains("E1 → Morgan Lead"),
+        "routed to the manager:\n{text}"
+    );
+
+    // the raiser resolving it is refused, in place
+    press(&mut app, KeyCode::Char('X'));
+    press(&mut app, KeyCode::Tab);
+    type_text(&mut app, "approved it myself");
+    press_with(&mut app, KeyCode::Char('s'), KeyModifiers::CONTROL);
+    let status = app.status().unwrap().clone();
+    assert_eq!(status.tone, Tone::Error);
+    assert!(
+        status.text.contains("raised E1, so you do not resolve it"),
+        "{}",
+        status.text
+    );
+    press_with(&mut app, KeyCode::Char('d'), KeyModifiers::CONTROL);
+    assert!(screen(&app, 120, 40).contains("Escalations: 1 open"));
+
+    // withdrawn by its raiser with a reason (w, the first open one filled in)
+    press(&mut app, KeyCode::Char('w'));
+    press(&mut app, KeyCode::Tab);
+    type_text(&mut app, "customer took list price");
+    press_with(&mut app, KeyCode::Char('s'), KeyModifiers::CONTROL);
+    assert_eq!(app.status().unwrap().tone, Tone::Info, "{:?}", app.status());
     assert!(screen(&app, 120, 40).contains("Escalations: none open"));
 }
 

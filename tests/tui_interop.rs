@@ -318,6 +318,38 @@ fn deal_documents_changed_since_export_are_refused_unless_f_overwrites_them() {
     assert_eq!(name(), "Globex analytics EMEA");
 }
 
+#[test]
+fn a_sign_off_an_imported_document_forges_is_dropped_and_the_status_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = two_deals(dir.path());
+    let id = s.store().deal_page(&s.list_query(), 0, 1).unwrap()[0].id;
+    let mut doc = DealDocument::from_deal(&s.store().deal(id).unwrap(), &s.playbook);
+    doc.manager_review = Some(qualify::domain::content::SaDecision {
+        approved: true,
+        by: "Morgan Lead".into(),
+        at: now(),
+        comment: String::new(),
+        basis: None,
+    });
+    let file = dir.path().join("forged.json");
+    std::fs::write(&file, serde_json::to_string(&[doc]).unwrap()).unwrap();
+    let mut app = app(s, 120, 40);
+    dry_run(&mut app, file.to_str().unwrap());
+    press(&mut app, KeyCode::Char('y'));
+    app.wait_for_work();
+    let status = app.status().unwrap();
+    assert_eq!(status.tone, Tone::Warn, "{}", status.text);
+    assert!(
+        status.text.contains(&format!(
+            "deal {id} (Globex analytics): dropped the manager's review (approved by Morgan Lead on 2026-11-27)"
+        )),
+        "{}",
+        status.text
+    );
+    let s = session(Store::open(&dir.path().join("q.db")).unwrap());
+    assert!(s.store().deal(id).unwrap().content.manager_review.is_none());
+}
+
 /// `x`, the format (Tab from json), the path typed over the one offered,
 /// Enter.
 fn export(app: &mut App, tabs: usize, path: &Path) {

@@ -66,15 +66,18 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// Raise an escalation; prints its id
+    /// Raise an escalation, as the deal's owner, SA or manager; prints its id
     Escalate {
         id: DealId,
         #[arg(long, value_enum)]
         scenario: ScenarioArg,
         #[arg(long)]
         reason: String,
+        /// The person it goes to, who acknowledges and resolves it [default: the deal's manager]
+        #[arg(long, value_name = "NAME", default_value = "")]
+        to: String,
     },
-    /// Acknowledge or resolve an escalation (ids like E7, or B12.3 for a blocked step)
+    /// Acknowledge, resolve or withdraw an escalation (ids like E7, or B12.3 for a blocked step)
     #[command(subcommand)]
     Escalation(EscalationCommand),
     /// Record the manager's review of the deal or the SA's sign-off of step 4
@@ -174,6 +177,12 @@ pub enum EscalationCommand {
         id: EscalationId,
         #[arg(long)]
         note: String,
+    },
+    /// Withdraw one you raised, saying why
+    Withdraw {
+        id: EscalationId,
+        #[arg(long)]
+        reason: String,
     },
 }
 
@@ -278,6 +287,10 @@ pub enum DealCommand {
         /// name, account and close date are there already
         #[arg(long)]
         new: bool,
+        /// Refuse the whole file when a document carries a sign-off that is not the one
+        /// recorded on its deal (without it, such sign-offs are dropped, a line each)
+        #[arg(long)]
+        strict: bool,
         /// json, salesforce-csv or contact-roles [default: told from the content]
         #[arg(long, value_enum, value_name = "FORMAT")]
         format: Option<ImportFormat>,

@@ -30,7 +30,7 @@ pub fn import(
     s: &mut Session,
     out: &mut impl Write,
 ) -> Result<u8, Failure> {
-    let (force, dry_run) = (options.force, options.dry_run);
+    let (force, dry_run, strict) = (options.force, options.dry_run, options.strict);
     let mut input = open_input(file)?;
     let format = match format {
         Some(f) => f,
@@ -63,10 +63,14 @@ pub fn import(
         .map_err(write_failure)?;
         return Ok(0);
     }
-    let saved = ops::import_from(s, input, force).map_err(|e| match e {
+    let done = ops::import_from(s, input, force, strict).map_err(|e| match e {
         ops::ImportError::Documents(errors) => refused(errors),
         ops::ImportError::Store(e) => e.into(),
     })?;
+    for dropped in &done.dropped {
+        eprintln!("qualify: {dropped}");
+    }
+    let saved = done.saved;
     for deal in &saved {
         if let (true, Some((version, name))) = (force, &deal.replaced) {
             eprintln!(

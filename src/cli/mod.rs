@@ -73,6 +73,7 @@ pub fn execute(cli: &Cli, command: &Command) -> Result<u8, Failure> {
             file,
             force,
             new,
+            strict,
             format,
             dry_run,
         }) => {
@@ -80,6 +81,7 @@ pub fn execute(cli: &Cli, command: &Command) -> Result<u8, Failure> {
                 dry_run: *dry_run,
                 force: *force,
                 new: *new,
+                strict: *strict,
             };
             return interop::import(file, options, *format, s, &mut out);
         }

@@ -35,12 +35,16 @@ pub fn run(command: &Command, env: &mut Session, out: &mut impl Write) -> Result
             id,
             scenario,
             reason,
-        } => line(escalate(*id, *scenario, reason, env)?),
+            to,
+        } => line(escalate(*id, *scenario, reason, to, env)?),
         Command::Escalation(EscalationCommand::Ack { id, note }) => {
             line(act_on(*id, false, note, env)?)
         }
         Command::Escalation(EscalationCommand::Resolve { id, note }) => {
             line(act_on(*id, true, note, env)?)
+        }
+        Command::Escalation(EscalationCommand::Withdraw { id, reason }) => {
+            line(withdraw(*id, reason, env)?)
         }
         Command::Review {
             id,
@@ -139,11 +143,12 @@ fn check(id: DealId, json: bool, env: &Session) -> Result<(String, bool), Failur
     for e in &view.escalations {
         let _ = writeln!(
             text,
-            "  {} {} -> {} ({}), {}, {}: {}",
+            "  {} {} -> {} ({}), {}, {}, {}: {}",
             e.id,
             e.scenario,
             e.escalate_to,
             e.authority,
+            routed(&e.to),
             e.status.as_str(),
             e.timer(view.now),
             clean(&e.why)
@@ -156,10 +161,21 @@ fn escalate(
     id: DealId,
     scenario: ScenarioArg,
     reason: &str,
+    to: &str,
     env: &mut Session,
 ) -> Result<String, Failure> {
-    let (_, raised) = ops::raise_escalation(env, id, None, scenario.rule(), reason)?;
+    let (_, raised) = ops::raise_escalation(env, id, None, scenario.rule(), reason, to)?;
     Ok(raised)
+}
+
+/// An unknown escalation id is bad input (exit 2).
+fn unknown(id: EscalationId) -> impl Fn(StoreError) -> Failure {
+    move |e| match e {
+        StoreError::Rule(RuleError::UnknownEscalation(_)) => Failure::usage(format!(
+            "no escalation {id} (`qualify check ID` lists them)"
+        )),
+        other => other.into(),
+    }
 }
 
 fn act_on(
@@ -168,16 +184,25 @@ fn act_on(
     note: &str,
     env: &mut Session,
 ) -> Result<String, Failure> {
-    ops::act_on_escalation(env, id, resolve, note, None).map_err(|e| match e {
-        StoreError::Rule(RuleError::UnknownEscalation(_)) => Failure::usage(format!(
-            "no escalation {id} (`qualify check ID` lists them)"
-        )),
-        other => other.into(),
-    })?;
+    ops::act_on_escalation(env, id, resolve, note, None).map_err(unknown(id))?;
     Ok(format!(
         "{id} {}",
         if resolve { "resolved" } else { "acknowledged" }
     ))
+}
+
+fn withdraw(id: EscalationId, reason: &str, env: &mut Session) -> Result<String, Failure> {
+    ops::withdraw_escalation(env, id, reason, None).map_err(unknown(id))?;
+    Ok(format!("{id} withdrawn"))
+}
+
+/// "routed to Morgan Lee" (or to nobody, when the deal has no manager).
+fn routed(to: &str) -> String {
+    if to.is_empty() {
+        "routed to nobody (no manager)".into()
+    } else {
+        format!("routed to {}", clean(to))
+    }
 }
 
 fn record_review(

@@ -166,7 +166,10 @@ pub struct EscalationJson<'a> {
     scenario: &'a str,
     status: &'static str,
     step: Option<StepNumber>,
+    /// The person it is routed to.
+    to: &'a str,
     why: &'a str,
+    withdrawn: Option<StampJson<'a>>,
 }
 
 #[derive(serde::Serialize)]
@@ -198,7 +201,9 @@ impl<'a> From<&'a Escalation> for EscalationJson<'a> {
             scenario: &e.scenario,
             status: e.status.as_str(),
             step: e.step,
+            to: &e.to,
             why: &e.why,
+            withdrawn: stamp(&e.withdrawn),
         }
     }
 }
@@ -445,9 +450,15 @@ pub fn deal_text(
         let _ = writeln!(out, "  none open");
     }
     for e in escalations {
+        let to = if e.to.is_empty() {
+            String::new()
+        } else {
+            format!(", routed to {}", clean(&e.to))
+        };
         let _ = writeln!(
             out,
-            "  {} -> {} (authority {}), {}: {}",
+            "  {} {} -> {} (authority {}){to}, {}: {}",
+            e.id,
             clean(&e.scenario),
             clean(&e.escalate_to),
             clean(&e.authority),

@@ -8,6 +8,7 @@ use crate::domain::escalation::Escalation;
 use crate::domain::pipeline::forecast_category;
 use crate::domain::playbook::{CaptureKind, Playbook};
 use crate::domain::qa::{self, QaItem, QaState};
+use crate::domain::review::{self, Reviewer, Standing};
 use crate::domain::step::StepStatus;
 use crate::text::clean;
 use chrono::NaiveDate;
@@ -72,7 +73,7 @@ pub fn markdown(
         clock.local(now).format("%Y-%m-%d %H:%M")
     );
     let passed = qa.iter().filter(|i| i.state.passed()).count();
-    let open = escalations.iter().filter(|e| e.resolved.is_none()).count();
+    let open = escalations.iter().filter(|e| !e.status.is_closed()).count();
     let overdue = escalations.iter().filter(|e| e.overdue).count();
     let facts = [
         ("Licence amount", money(deal.amount)),
@@ -233,19 +234,25 @@ pub fn markdown(
         &["Requirement", "Success criterion", "Owner", "Due", "Status"],
         items,
     );
-    let sign_off = match &plan.decision {
-        Some(d) if d.approved => format!(
+    let sign_off = match review::standing(deal, Reviewer::Sa) {
+        Standing::Approved(d) => format!(
             "Approved by {} on {}.",
             cell(&d.by),
             d.at.format("%Y-%m-%d")
         ),
-        Some(d) => format!(
+        Standing::OutOfDate(d, why) => format!(
+            "Approved by {} on {}, now out of date: {}.",
+            cell(&d.by),
+            d.at.format("%Y-%m-%d"),
+            cell(&why)
+        ),
+        Standing::SentBack(d) => format!(
             "Sent back by {} on {}: {}",
             cell(&d.by),
             d.at.format("%Y-%m-%d"),
             cell(&d.comment)
         ),
-        None => "Waiting on the SA's sign-off.".into(),
+        Standing::Missing => "Waiting on the SA's sign-off.".into(),
     };
     let _ = writeln!(out, "SA sign-off: {sign_off}\n");
 
@@ -373,11 +380,20 @@ pub fn markdown(
             vec![
                 e.id.to_string(),
                 cell(&e.scenario),
-                format!(
-                    "{} (authority {})",
-                    cell(&e.escalate_to),
-                    cell(&e.authority)
-                ),
+                if e.to.is_empty() {
+                    format!(
+                        "{} (authority {})",
+                        cell(&e.escalate_to),
+                        cell(&e.authority)
+                    )
+                } else {
+                    format!(
+                        "{} ({}; authority {})",
+                        cell(&e.to),
+                        cell(&e.escalate_to),
+                        cell(&e.authority)
+                    )
+                },
                 clock
                     .local(e.raised_at)
                     .format("%Y-%m-%d %H:%M")

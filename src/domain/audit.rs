@@ -54,8 +54,10 @@ pub fn snapshot(deal: &Deal) -> Value {
                     "raised_at": e.raised_at.to_rfc3339(),
                     "due_at": e.due_at.to_rfc3339(),
                     "raised_by": e.raised_by,
+                    "to": e.to,
                     "acknowledged": stamp(&e.acknowledged),
                     "resolved": stamp(&e.resolved),
+                    "withdrawn": stamp(&e.withdrawn),
                 });
                 (format!("E{}", e.id), value)
             })

@@ -795,6 +795,8 @@ mod tests {
             basis: None,
         });
         assert!(refused(&mut d, number(4), &pb).contains("sent back by Sam: add load test"));
+        // an approval counts while its signer is the deal's SA
+        d.sa = "Sam".into();
         d.content.validation_plan.decision = Some(SaDecision {
             approved: true,
             by: "Sam".into(),

@@ -5,7 +5,7 @@ use super::escalation_record::EscalationRecord;
 use super::forecast::{ForecastCategory, OutcomeKind, Verdict};
 use super::money::Money;
 use super::playbook::Playbook;
-use super::step::{Step, StepNumber, StepStatus};
+use super::step::{RuleError, Step, StepNumber, StepStatus};
 use chrono::{DateTime, NaiveDate, Utc};
 use std::fmt;
 
@@ -90,6 +90,68 @@ impl Deal {
         self.steps
             .iter()
             .filter(|s| s.status == StepStatus::Blocked)
+    }
+
+    /// Who is on the deal.
+    pub fn people(&self) -> People {
+        People {
+            owner: self.owner.clone(),
+            sa: self.sa.clone(),
+            plan_sa: self.content.validation_plan.sa.clone(),
+            manager: self.manager.clone(),
+        }
+    }
+
+    /// Whether `name` is on the deal: its owner, SA (the deal's or the
+    /// validation plan's) or manager.
+    pub fn is_on_deal(&self, name: &str) -> bool {
+        [
+            &self.owner,
+            &self.sa,
+            &self.content.validation_plan.sa,
+            &self.manager,
+        ]
+        .iter()
+        .any(|p| same_person(name, p))
+    }
+}
+
+/// Whether two typed names are the same person: on one local file names
+/// are typed, so they are compared trimmed and without case. An empty name
+/// is nobody.
+pub fn same_person(a: &str, b: &str) -> bool {
+    let (a, b) = (a.trim(), b.trim());
+    !a.is_empty() && a.to_lowercase() == b.to_lowercase()
+}
+
+/// The people on a deal, as every path that sets them checks them.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct People {
+    pub owner: String,
+    pub sa: String,
+    /// The SA assigned to the validation plan (empty: the deal's SA).
+    pub plan_sa: String,
+    pub manager: String,
+}
+
+impl People {
+    /// The rule on a deal's people: its owner is never its SA, its
+    /// validation plan's SA or its manager, since those sign the deal off
+    /// and nobody signs off their own deal.
+    pub fn check(&self) -> Result<(), RuleError> {
+        for (role, name) in [
+            ("manager", &self.manager),
+            ("SA", &self.sa),
+            ("validation plan's SA", &self.plan_sa),
+        ] {
+            if same_person(&self.owner, name) {
+                return Err(RuleError::OwnerHoldsRole {
+                    owner: crate::text::clean(self.owner.trim()),
+                    role,
+                });
+            }
+        }
+        Ok(())
     }
 }
 
@@ -275,6 +337,16 @@ impl NewDeal {
         }
     }
 
+    /// Who the new deal names (see [`People::check`]).
+    pub fn people(&self) -> People {
+        People {
+            owner: self.owner.clone(),
+            sa: self.sa.clone(),
+            plan_sa: String::new(),
+            manager: self.manager.clone(),
+        }
+    }
+
     /// The deal as created: playbook defaults filled in, ten fresh steps.
     pub fn into_deal(self, id: DealId, playbook: &Playbook, now: DateTime<Utc>) -> Deal {
         Deal {
@@ -351,6 +423,45 @@ mod tests {
         let year = FirstYear::of(Money::from_dollars(300_000), None, 20.0);
         assert_eq!(year.support, Money::from_dollars(60_000));
         assert_eq!(year.total(), Money::from_dollars(360_000));
+    }
+
+    #[test]
+    fn the_owner_is_never_the_deal_s_sa_or_manager() {
+        let new = |owner: &str, sa: &str, manager: &str| NewDeal {
+            name: "A".into(),
+            account: "A".into(),
+            owner: owner.into(),
+            sa: sa.into(),
+            manager: manager.into(),
+            ..Default::default()
+        };
+        assert!(new("Dana", "Sam", "Morgan").people().check().is_ok());
+        assert!(new("", "", "").people().check().is_ok(), "nobody is nobody");
+        let err = new("Dana Reyes", "Sam", " dana reyes ")
+            .people()
+            .check()
+            .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "Dana Reyes owns the deal and cannot also be its manager: nobody signs off their own deal (name someone else as manager, or another owner)"
+        );
+        assert!(new("Dana", "DANA", "Morgan").people().check().is_err());
+        let mut deal = new("Dana", "Sam", "Morgan").into_deal(
+            DealId(1),
+            &Playbook::default_playbook(),
+            DateTime::UNIX_EPOCH,
+        );
+        deal.content.validation_plan.sa = "dana".into();
+        assert!(matches!(
+            deal.people().check(),
+            Err(RuleError::OwnerHoldsRole {
+                role: "validation plan's SA",
+                ..
+            })
+        ));
+        assert!(deal.is_on_deal(" MORGAN "));
+        assert!(!deal.is_on_deal("Eve"));
+        assert!(!deal.is_on_deal(""));
     }
 
     #[test]

@@ -1,8 +1,8 @@
 //! The escalation matrix applied to a deal: who must act, by when.
 
-use super::deal::Deal;
+use super::deal::{Deal, same_person};
 pub use super::escalation_record::{EscalationRecord, Stamp};
-use super::playbook::{EscalationDef, EscalationRule, Playbook, RaisedBy, Window};
+use super::playbook::{CaptureKind, EscalationDef, EscalationRule, Playbook, RaisedBy, Window};
 use super::step::{RuleError, StepNumber, StepStatus};
 use chrono::{DateTime, Duration, FixedOffset, NaiveTime, Utc};
 
@@ -11,6 +11,8 @@ pub enum EscalationStatus {
     Open,
     Acknowledged,
     Resolved,
+    /// Taken back by its raiser.
+    Withdrawn,
 }
 
 impl EscalationStatus {
@@ -19,7 +21,16 @@ impl EscalationStatus {
             EscalationStatus::Open => "open",
             EscalationStatus::Acknowledged => "acknowledged",
             EscalationStatus::Resolved => "resolved",
+            EscalationStatus::Withdrawn => "withdrawn",
         }
+    }
+
+    /// Resolved or withdrawn: nobody has anything more to do on it.
+    pub fn is_closed(self) -> bool {
+        matches!(
+            self,
+            EscalationStatus::Resolved | EscalationStatus::Withdrawn
+        )
     }
 }
 
@@ -86,8 +97,12 @@ pub struct Escalation {
     /// Why it was raised, in words.
     pub why: String,
     pub raised_by: String,
+    /// The person it is routed to (empty: the deal has no manager and it
+    /// named nobody).
+    pub to: String,
     pub acknowledged: Option<Stamp>,
     pub resolved: Option<Stamp>,
+    pub withdrawn: Option<Stamp>,
 }
 
 impl Escalation {
@@ -136,20 +151,35 @@ pub fn due_at(window: Window, raised_at: DateTime<Utc>, zone: Zone<'_>) -> DateT
     }
 }
 
+/// The person an escalation is routed to: the one named when it was
+/// raised, else (a blocked step's, or one kept before qualify named one)
+/// the deal's manager.
+pub fn routed_to<'a>(record: &'a EscalationRecord, deal: &'a Deal) -> &'a str {
+    let to = record.to.trim();
+    if to.is_empty() {
+        deal.manager.trim()
+    } else {
+        to
+    }
+}
+
 fn view(
     row: &EscalationDef,
     record: &EscalationRecord,
     id: EscalationId,
+    deal: &Deal,
     now: DateTime<Utc>,
 ) -> Escalation {
     let due = record.due_at;
     // a view from before an act does not show it yet
     let acknowledged = record.acknowledged.clone().filter(|s| s.at <= now);
     let resolved = record.resolved.clone().filter(|s| s.at <= now);
-    let status = match (&acknowledged, &resolved) {
-        (_, Some(_)) => EscalationStatus::Resolved,
-        (Some(_), None) => EscalationStatus::Acknowledged,
-        (None, None) => EscalationStatus::Open,
+    let withdrawn = record.withdrawn.clone().filter(|s| s.at <= now);
+    let status = match (&acknowledged, &resolved, &withdrawn) {
+        (_, _, Some(_)) => EscalationStatus::Withdrawn,
+        (_, Some(_), None) => EscalationStatus::Resolved,
+        (Some(_), None, None) => EscalationStatus::Acknowledged,
+        (None, None, None) => EscalationStatus::Open,
     };
     Escalation {
         id,
@@ -161,11 +191,13 @@ fn view(
         raised_at: record.raised_at,
         due_at: due,
         status,
-        overdue: status != EscalationStatus::Resolved && now > due,
+        overdue: !status.is_closed() && now > due,
         why: record.reason.clone(),
         raised_by: record.raised_by.clone(),
+        to: routed_to(record, deal).to_string(),
         acknowledged,
         resolved,
+        withdrawn,
     }
 }
 
@@ -198,8 +230,11 @@ fn blocked_record(
             FixedOffset::east_opt(0).expect("UTC")
         }),
         raised_by: "qualify".into(),
+        // to the deal's manager, whoever that is when it is looked at
+        to: String::new(),
         acknowledged: None,
         resolved: None,
+        withdrawn: None,
     })
 }
 
@@ -217,7 +252,7 @@ pub fn all(deal: &Deal, playbook: &Playbook, now: DateTime<Utc>) -> Vec<Escalati
         .filter(|r| r.raised_at <= now)
         .filter_map(|r| {
             let row = playbook.escalation(r.rule)?;
-            Some(view(row, r, EscalationId::Stored(r.id), now))
+            Some(view(row, r, EscalationId::Stored(r.id), deal, now))
         })
         .collect();
     if let Some(row) = playbook.escalation(EscalationRule::StepBlocked) {
@@ -229,7 +264,7 @@ pub fn all(deal: &Deal, playbook: &Playbook, now: DateTime<Utc>) -> Vec<Escalati
                     deal: deal.id.0,
                     step: step.number,
                 };
-                out.push(view(row, &record, id, now));
+                out.push(view(row, &record, id, deal, now));
             }
         }
     }
@@ -237,20 +272,24 @@ pub fn all(deal: &Deal, playbook: &Playbook, now: DateTime<Utc>) -> Vec<Escalati
     out
 }
 
-/// The escalations not resolved yet.
+/// The escalations neither resolved nor withdrawn yet.
 pub fn open(deal: &Deal, playbook: &Playbook, now: DateTime<Utc>) -> Vec<Escalation> {
     all(deal, playbook, now)
         .into_iter()
-        .filter(|e| e.status != EscalationStatus::Resolved)
+        .filter(|e| !e.status.is_closed())
         .collect()
 }
 
-/// A person raises an escalation of a user scenario.
+/// A person on the deal (its owner, SA or manager) raises an escalation of
+/// a user scenario, routed to `to` (empty: the deal's manager), who is
+/// neither the raiser nor the deal's owner.
+#[allow(clippy::too_many_arguments)]
 pub fn raise(
     deal: &mut Deal,
     rule: EscalationRule,
     reason: &str,
     by: &str,
+    to: &str,
     playbook: &Playbook,
     now: DateTime<Utc>,
     zone: Zone<'_>,
@@ -264,6 +303,31 @@ pub fn raise(
     if reason.trim().is_empty() {
         return Err(RuleError::Required("a reason"));
     }
+    if !deal.is_on_deal(by) {
+        return Err(RuleError::NotOnDeal {
+            you: crate::text::clean(by.trim()),
+            deal: deal.id.0,
+        });
+    }
+    let to = if to.trim().is_empty() {
+        deal.manager.trim()
+    } else {
+        to.trim()
+    };
+    if to.is_empty() {
+        return Err(RuleError::NobodyToRouteTo {
+            record: playbook.step_capturing(CaptureKind::CrmRecord).number,
+        });
+    }
+    for (who, why) in [(by, "who raises it"), (&deal.owner, "the deal's owner")] {
+        if same_person(to, who) {
+            return Err(RuleError::BadRoute {
+                to: crate::text::clean(to),
+                why,
+            });
+        }
+    }
+    let to = to.to_string();
     deal.escalations.push(EscalationRecord {
         id: 0,
         rule,
@@ -271,10 +335,70 @@ pub fn raise(
         reason: reason.trim().to_string(),
         raised_at: now,
         due_at: due_at(row.window, now, zone),
-        raised_by: by.to_string(),
+        raised_by: by.trim().to_string(),
+        to,
         acknowledged: None,
         resolved: None,
+        withdrawn: None,
     });
+    Ok(())
+}
+
+/// Whether `by` may acknowledge or resolve (`act`) `record` of `deal`: the
+/// person it is routed to, or that person's manager. On a local file the
+/// only manager qualify knows is the deal's, so the deal's manager may act
+/// on any of its escalations; never its raiser, nor the deal's owner.
+fn may_act(
+    deal: &Deal,
+    record: &EscalationRecord,
+    id: EscalationId,
+    by: &str,
+    act: &'static str,
+) -> Result<(), RuleError> {
+    let clean = crate::text::clean;
+    let to = routed_to(record, deal);
+    let manager = deal.manager.trim();
+    if same_person(by, &record.raised_by) {
+        let who = if to.is_empty() {
+            "the deal's manager".into()
+        } else if same_person(to, manager) {
+            format!("{}, to whom it is routed,", clean(to))
+        } else {
+            format!("{}, to whom it is routed, or the deal's manager", clean(to))
+        };
+        return Err(RuleError::RaiserActs {
+            id: id.to_string(),
+            act,
+            who,
+        });
+    }
+    if !same_person(by, &deal.owner) && (same_person(by, to) || same_person(by, manager)) {
+        return Ok(());
+    }
+    Err(RuleError::NotRoutedTo {
+        id: id.to_string(),
+        to: if to.is_empty() {
+            "the deal's manager, and it has none".into()
+        } else {
+            clean(to)
+        },
+        manager: if same_person(manager, to) || same_person(manager, &deal.owner) {
+            String::new()
+        } else {
+            clean(manager)
+        },
+        you: clean(by.trim()),
+    })
+}
+
+/// Refused when the escalation is over: resolved or withdrawn.
+fn still_open(record: &EscalationRecord, id: EscalationId) -> Result<(), RuleError> {
+    if record.withdrawn.is_some() {
+        return Err(RuleError::EscalationWithdrawn(id.to_string()));
+    }
+    if record.resolved.is_some() {
+        return Err(RuleError::EscalationResolved(id.to_string()));
+    }
     Ok(())
 }
 
@@ -316,10 +440,10 @@ pub fn acknowledge(
     playbook: &Playbook,
     now: DateTime<Utc>,
 ) -> Result<(), RuleError> {
+    let record = record_mut(deal, id, playbook, now)?.clone();
+    still_open(&record, id)?;
+    may_act(deal, &record, id, by, "acknowledge")?;
     let record = record_mut(deal, id, playbook, now)?;
-    if record.resolved.is_some() {
-        return Err(RuleError::EscalationResolved(id.to_string()));
-    }
     if let Some(done) = &record.acknowledged {
         return Err(RuleError::AlreadyAcknowledged {
             id: id.to_string(),
@@ -345,14 +469,50 @@ pub fn resolve(
     if note.trim().is_empty() {
         return Err(RuleError::Required("a note saying how it was resolved"));
     }
+    let record = record_mut(deal, id, playbook, now)?.clone();
+    still_open(&record, id)?;
+    may_act(deal, &record, id, by, "resolve")?;
     let record = record_mut(deal, id, playbook, now)?;
-    if record.resolved.is_some() {
-        return Err(RuleError::EscalationResolved(id.to_string()));
-    }
     record.resolved = Some(Stamp {
         by: by.to_string(),
         at: now,
         note: note.trim().to_string(),
+    });
+    Ok(())
+}
+
+/// The raiser takes their escalation back, saying why. The one qualify
+/// raises for a blocked step ends when the step is unblocked.
+pub fn withdraw(
+    deal: &mut Deal,
+    id: EscalationId,
+    by: &str,
+    reason: &str,
+    playbook: &Playbook,
+    now: DateTime<Utc>,
+) -> Result<(), RuleError> {
+    if reason.trim().is_empty() {
+        return Err(RuleError::Required("a reason for withdrawing it"));
+    }
+    let record = record_mut(deal, id, playbook, now)?;
+    if let (EscalationId::Blocked { step, .. }, _) | (_, Some(step)) = (id, record.step) {
+        return Err(RuleError::RaisedByQualify {
+            id: id.to_string(),
+            step,
+        });
+    }
+    still_open(record, id)?;
+    if !same_person(by, &record.raised_by) {
+        return Err(RuleError::NotRaiser {
+            id: id.to_string(),
+            raiser: crate::text::clean(record.raised_by.trim()),
+            you: crate::text::clean(by.trim()),
+        });
+    }
+    record.withdrawn = Some(Stamp {
+        by: by.to_string(),
+        at: now,
+        note: reason.trim().to_string(),
     });
     Ok(())
 }
@@ -406,6 +566,8 @@ mod tests {
         let new = NewDeal {
             name: "Acme".into(),
             account: "Acme".into(),
+            owner: "dana".into(),
+            manager: "Morgan".into(),
             ..Default::default()
         };
         (new.into_deal(DealId(7), &pb, now), pb)
@@ -493,6 +655,7 @@ mod tests {
             EscalationRule::Pricing,
             "30% discount asked",
             "dana",
+            "cfo",
             &pb,
             raised,
             &|_| utc(),
@@ -569,6 +732,7 @@ mod tests {
             EscalationRule::Customer,
             "CIO unhappy",
             "dana",
+            "cfo",
             &pb,
             raised,
             &|_| plus2,
@@ -594,6 +758,7 @@ mod tests {
             EscalationRule::StepBlocked,
             "x",
             "dana",
+            "cfo",
             &pb,
             at(2, 9),
             &|_| utc(),
@@ -609,6 +774,7 @@ mod tests {
                 EscalationRule::LegalSecurity,
                 "",
                 "dana",
+                "cfo",
                 &pb,
                 at(2, 9),
                 &|_| utc()
@@ -700,6 +866,7 @@ mod time_travel {
         let new = NewDeal {
             name: "A".into(),
             account: "A".into(),
+            owner: "dana".into(),
             ..Default::default()
         };
         let mut deal = new.into_deal(DealId(1), &pb, t(9));
@@ -708,6 +875,7 @@ mod time_travel {
             EscalationRule::Pricing,
             "discount",
             "dana",
+            "cfo",
             &pb,
             t(9),
             &|_| utc,

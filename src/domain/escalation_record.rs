@@ -1,6 +1,6 @@
-//! An escalation as a deal keeps it: who raised it, why and when, and who
-//! acknowledged and resolved it. The matrix's rules over it are in
-//! `escalation`.
+//! An escalation as a deal keeps it: who raised it, why and when, whom it
+//! is routed to, and who acknowledged and resolved (or its raiser
+//! withdrew) it. The matrix's rules over it are in `escalation`.
 
 use super::playbook::EscalationRule;
 use super::step_number::StepNumber;
@@ -28,6 +28,12 @@ pub struct EscalationRecord {
     /// view from another time zone) does not move it.
     pub due_at: DateTime<Utc>,
     pub raised_by: String,
+    /// The person it is routed to, named when it was raised; empty (an
+    /// escalation kept before qualify named one, or a blocked step's): the
+    /// deal's manager.
+    pub to: String,
     pub acknowledged: Option<Stamp>,
     pub resolved: Option<Stamp>,
+    /// Taken back by its raiser, with the reason.
+    pub withdrawn: Option<Stamp>,
 }

@@ -240,7 +240,7 @@ pub fn stalled(deal: &Deal, playbook: &Playbook, now: DateTime<Utc>) -> Option<S
     stall(deal, playbook, now).map(Stall::why)
 }
 
-/// When each escalation not resolved starts and falls due (blocked-step
+/// When each escalation neither resolved nor withdrawn starts and falls due (blocked-step
 /// escalations included, whenever they start), as (start, due) pairs: the
 /// list counts the open and overdue ones against its own now.
 pub fn escalation_times(deal: &Deal, playbook: &Playbook) -> Vec<(DateTime<Utc>, DateTime<Utc>)> {
@@ -248,7 +248,7 @@ pub fn escalation_times(deal: &Deal, playbook: &Playbook) -> Vec<(DateTime<Utc>,
     let far = deal.updated_at + Duration::days(36_500);
     escalation::all(deal, playbook, far)
         .into_iter()
-        .filter(|e| e.status != escalation::EscalationStatus::Resolved)
+        .filter(|e| !e.status.is_closed())
         .map(|e| (e.raised_at, e.due_at))
         .collect()
 }

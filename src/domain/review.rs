@@ -5,6 +5,7 @@
 use super::choices::Choice;
 use super::content::SaDecision;
 use super::deal::Deal;
+pub use super::deal::same_person;
 use super::playbook::{CaptureKind, Playbook};
 use super::step::{RuleError, StepNumber, StepStatus};
 use crate::text::clean;
@@ -61,6 +62,26 @@ impl Reviewer {
         }
     }
 
+    /// Who may sign, as a sales team says it: "the plan's SA" when the
+    /// validation plan has an SA of its own, else "the deal's SA"; "the
+    /// deal's manager".
+    pub fn holder(self, deal: &Deal) -> &'static str {
+        match self {
+            Reviewer::Sa if !deal.content.validation_plan.sa.trim().is_empty() => "the plan's SA",
+            Reviewer::Sa => "the deal's SA",
+            Reviewer::Manager => "the deal's manager",
+        }
+    }
+
+    /// What the sign-off is called: "the SA's sign-off", "the manager's
+    /// review".
+    pub fn sign_off(self) -> &'static str {
+        match self {
+            Reviewer::Sa => "the SA's sign-off",
+            Reviewer::Manager => "the manager's review",
+        }
+    }
+
     /// The recorded decision, if any.
     pub fn decision(self, deal: &Deal) -> Option<&SaDecision> {
         match self {
@@ -68,11 +89,6 @@ impl Reviewer {
             Reviewer::Manager => deal.content.manager_review.as_ref(),
         }
     }
-}
-
-/// Whether `user` is `name`: names are compared without case.
-pub fn same_person(user: &str, name: &str) -> bool {
-    user.trim().to_lowercase() == name.trim().to_lowercase()
 }
 
 /// What a sign-off covers, in words: the validation plan's items for the
@@ -122,15 +138,29 @@ impl Standing<'_> {
     }
 }
 
-/// Where `reviewer`'s sign-off of `deal` stands. An approval records what it
-/// approved; when that has changed since, the approval is out of date. (An
-/// approval recorded before qualify kept this record counts as current.)
+/// Where `reviewer`'s sign-off of `deal` stands. An approval counts only
+/// while its signer still holds the role (the plan's SA, else the deal's
+/// SA; the deal's manager) and does not own the deal; and it records what
+/// it approved: when that has changed since, the approval is out of date.
+/// (An approval recorded before qualify kept this record counts as current.)
 pub fn standing(deal: &Deal, reviewer: Reviewer) -> Standing<'_> {
     let Some(d) = reviewer.decision(deal) else {
         return Standing::Missing;
     };
     if !d.approved {
         return Standing::SentBack(d);
+    }
+    if same_person(&d.by, &deal.owner) {
+        let why = format!("signed by {}, who owns the deal", clean(d.by.trim()));
+        return Standing::OutOfDate(d, why);
+    }
+    if !same_person(&d.by, reviewer.assigned(deal)) {
+        let why = format!(
+            "signed by {}, who is no longer {}",
+            clean(d.by.trim()),
+            reviewer.holder(deal)
+        );
+        return Standing::OutOfDate(d, why);
     }
     match &d.basis {
         Some(signed) if *signed != basis(deal, reviewer) => {
@@ -154,9 +184,10 @@ pub fn standing(deal: &Deal, reviewer: Reviewer) -> Standing<'_> {
     }
 }
 
-/// Whether `user` may record `reviewer`'s sign-off on `deal`: only the
-/// assigned person may, and a deal without one says so (and where the
-/// opportunity record, which names the people, is kept).
+/// Whether `user` may record `reviewer`'s sign-off on `deal`: never the
+/// deal's owner, whatever the fields say; else only the assigned person,
+/// and a deal without one says so (and where the opportunity record, which
+/// names the people, is kept).
 pub fn may_sign(
     deal: &Deal,
     reviewer: Reviewer,
@@ -164,6 +195,18 @@ pub fn may_sign(
     playbook: &Playbook,
 ) -> Result<(), RuleError> {
     let assigned = reviewer.assigned(deal);
+    if same_person(user, &deal.owner) {
+        return Err(RuleError::OwnerSignsOff {
+            owner: clean(deal.owner.trim()),
+            role: reviewer.role(),
+            signs: reviewer.signs(),
+            assigned: if same_person(assigned, &deal.owner) {
+                "someone other than its owner".into()
+            } else {
+                clean(assigned)
+            },
+        });
+    }
     if assigned.is_empty() {
         return Err(RuleError::NoReviewer {
             role: reviewer.role(),
@@ -206,14 +249,10 @@ pub fn review(
         comment: comment.trim().to_string(),
         basis: approved.then(|| basis(deal, reviewer)),
     };
+    // the plan's SA is left as assigned: when it names nobody, the sign-off
+    // counts while its signer is the deal's SA
     match reviewer {
-        Reviewer::Sa => {
-            let plan = &mut deal.content.validation_plan;
-            if plan.sa.trim().is_empty() {
-                plan.sa = decision.by.clone();
-            }
-            plan.decision = Some(decision);
-        }
+        Reviewer::Sa => deal.content.validation_plan.decision = Some(decision),
         Reviewer::Manager => deal.content.manager_review = Some(decision),
     }
     let n = reviewer.step(playbook);
@@ -232,6 +271,57 @@ pub fn review(
         by.trim(),
         comment.trim()
     )))
+}
+
+/// A sign-off a document carried that was not kept: an import never
+/// records a sign-off on its own word.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unrecorded {
+    pub reviewer: Reviewer,
+    pub decision: SaDecision,
+}
+
+impl Unrecorded {
+    /// "the manager's review (approved by Morgan Lee on 2026-11-26)".
+    pub fn words(&self) -> String {
+        let d = &self.decision;
+        format!(
+            "{} ({} by {} on {})",
+            self.reviewer.sign_off(),
+            if d.approved { "approved" } else { "sent back" },
+            clean(d.by.trim()),
+            d.at.format("%Y-%m-%d")
+        )
+    }
+}
+
+/// Keep the sign-offs a document carries (`incoming`, about to be written)
+/// only when each is the one already recorded on the deal it updates
+/// (`stored`; `None` for a new deal): an export of the deal re-imported.
+/// Any other is taken off the deal and returned. A document without a
+/// sign-off leaves none, whatever was recorded.
+pub fn keep_recorded_sign_offs(incoming: &mut Deal, stored: Option<&Deal>) -> Vec<Unrecorded> {
+    let mut dropped = Vec::new();
+    for reviewer in [Reviewer::Sa, Reviewer::Manager] {
+        let recorded = stored.and_then(|d| reviewer.decision(d));
+        let slot = match reviewer {
+            Reviewer::Sa => &mut incoming.content.validation_plan.decision,
+            Reviewer::Manager => &mut incoming.content.manager_review,
+        };
+        if slot.is_some() && slot.as_ref() != recorded {
+            dropped.push(Unrecorded {
+                reviewer,
+                decision: slot.take().expect("checked"),
+            });
+        }
+    }
+    dropped
+}
+
+/// Whether a deal carries any sign-off (an import reads the stored deal
+/// only for those that do).
+pub fn carries_sign_off(deal: &Deal) -> bool {
+    deal.content.validation_plan.decision.is_some() || deal.content.manager_review.is_some()
 }
 
 #[cfg(test)]
@@ -273,7 +363,10 @@ mod tests {
             "step 4 reopened: sent back by Sam: add a load test"
         );
         assert_eq!(deal.steps[3].status, StepStatus::InProgress);
-        assert_eq!(deal.content.validation_plan.sa, "Sam");
+        assert_eq!(
+            deal.content.validation_plan.sa, "",
+            "the plan's SA is left as assigned"
+        );
         assert!(
             !deal
                 .content
@@ -410,5 +503,129 @@ mod tests {
         // putting it back makes the approval current again
         d.amount = Some(crate::domain::money::Money::from_dollars(300_000));
         assert!(standing(&d, Reviewer::Manager).approved());
+    }
+
+    #[test]
+    fn the_owner_signs_nothing_whatever_the_fields_say() {
+        let pb = Playbook::default_playbook();
+        let now = DateTime::UNIX_EPOCH;
+        let mut d = deal();
+        d.owner = "Dana Reyes".into();
+        // fields set below the rules (a deal kept before the rule existed)
+        d.manager = "dana reyes".into();
+        let err = review(&mut d, Reviewer::Manager, true, "Dana Reyes", "", &pb, now).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "Dana Reyes owns this deal, and nobody signs off their own deal: the deal is signed off by the deal's manager, someone other than its owner"
+        );
+        d.manager = "Morgan Lee".into();
+        let err = review(&mut d, Reviewer::Sa, true, "DANA REYES", "", &pb, now).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "Dana Reyes owns this deal, and nobody signs off their own deal: the validation plan is signed off by the deal's SA, Sam Patel"
+        );
+        assert!(d.content.manager_review.is_none());
+        assert!(d.content.validation_plan.decision.is_none());
+        // an approval by the owner, however it got there, does not count
+        d.content.manager_review = Some(SaDecision {
+            approved: true,
+            by: "Dana Reyes".into(),
+            at: now,
+            comment: String::new(),
+            basis: None,
+        });
+        d.manager = "Dana Reyes".into();
+        assert_eq!(
+            standing(&d, Reviewer::Manager),
+            Standing::OutOfDate(
+                d.content.manager_review.as_ref().unwrap(),
+                "signed by Dana Reyes, who owns the deal".into()
+            )
+        );
+    }
+
+    #[test]
+    fn a_sign_off_counts_only_while_its_signer_holds_the_role() {
+        let pb = Playbook::default_playbook();
+        let now = DateTime::UNIX_EPOCH;
+        let mut d = deal();
+        review(&mut d, Reviewer::Sa, true, "Sam Patel", "", &pb, now).unwrap();
+        review(&mut d, Reviewer::Manager, true, "Morgan Lee", "", &pb, now).unwrap();
+        d.manager = "Pat Kim".into();
+        let why = |d: &Deal, r| match standing(d, r) {
+            Standing::OutOfDate(_, why) => why,
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(
+            why(&d, Reviewer::Manager),
+            "signed by Morgan Lee, who is no longer the deal's manager"
+        );
+        d.manager = " morgan LEE".into();
+        assert!(standing(&d, Reviewer::Manager).approved(), "back: counts");
+        d.sa = "Ana Ruiz".into();
+        assert_eq!(
+            why(&d, Reviewer::Sa),
+            "signed by Sam Patel, who is no longer the deal's SA"
+        );
+        // the plan's own SA is the one that counts
+        d.content.validation_plan.sa = "Sam Patel".into();
+        assert!(standing(&d, Reviewer::Sa).approved());
+        d.content.validation_plan.sa = "Ana Ruiz".into();
+        assert_eq!(
+            why(&d, Reviewer::Sa),
+            "signed by Sam Patel, who is no longer the plan's SA"
+        );
+        d.manager.clear();
+        assert_eq!(
+            why(&d, Reviewer::Manager),
+            "signed by Morgan Lee, who is no longer the deal's manager"
+        );
+    }
+
+    #[test]
+    fn an_import_keeps_only_the_sign_offs_already_recorded() {
+        let pb = Playbook::default_playbook();
+        let now = DateTime::UNIX_EPOCH;
+        let mut stored = deal();
+        review(
+            &mut stored,
+            Reviewer::Manager,
+            true,
+            "Morgan Lee",
+            "ok",
+            &pb,
+            now,
+        )
+        .unwrap();
+        // an export re-imported: kept
+        let mut same = stored.clone();
+        assert!(keep_recorded_sign_offs(&mut same, Some(&stored)).is_empty());
+        assert_eq!(same.content.manager_review, stored.content.manager_review);
+        // a new deal, or one whose record differs: dropped, and said
+        let mut forged = stored.clone();
+        forged.content.validation_plan.decision = Some(SaDecision {
+            approved: false,
+            by: "Sam Patel".into(),
+            at: now,
+            comment: "add SSO".into(),
+            basis: None,
+        });
+        let dropped = keep_recorded_sign_offs(&mut forged, None);
+        let words: Vec<String> = dropped.iter().map(Unrecorded::words).collect();
+        assert_eq!(
+            words,
+            [
+                "the SA's sign-off (sent back by Sam Patel on 1970-01-01)",
+                "the manager's review (approved by Morgan Lee on 1970-01-01)"
+            ]
+        );
+        assert!(!carries_sign_off(&forged));
+        let mut later = stored.clone();
+        later.content.manager_review.as_mut().unwrap().comment = "great".into();
+        assert_eq!(keep_recorded_sign_offs(&mut later, Some(&stored)).len(), 1);
+        assert!(later.content.manager_review.is_none());
+        // a document without them removes nothing it does not carry
+        let mut none = deal();
+        assert!(keep_recorded_sign_offs(&mut none, Some(&stored)).is_empty());
     }
 }

@@ -271,6 +271,68 @@ pub enum RuleError {
         what: &'static str,
         max: usize,
     },
+    /// The deal's owner named as its SA or manager: nobody signs off their
+    /// own deal.
+    OwnerHoldsRole {
+        owner: String,
+        /// "SA", "manager", "validation plan's SA".
+        role: &'static str,
+    },
+    /// A sign-off by the deal's owner, whatever the fields say.
+    OwnerSignsOff {
+        owner: String,
+        role: &'static str,
+        signs: &'static str,
+        /// Who may sign it (empty: nobody assigned).
+        assigned: String,
+    },
+    /// An escalation raised by someone who is not on the deal.
+    NotOnDeal {
+        you: String,
+        deal: i64,
+    },
+    /// An escalation with nobody to route it to.
+    NobodyToRouteTo {
+        /// The step that keeps the opportunity record, which names the manager.
+        record: StepNumber,
+    },
+    /// An escalation routed to who raises it or to the deal's owner.
+    BadRoute {
+        to: String,
+        why: &'static str,
+    },
+    /// The raiser of an escalation acting on it.
+    RaiserActs {
+        id: String,
+        act: &'static str,
+        /// Who acts on it instead, in words.
+        who: String,
+    },
+    /// Someone acting on an escalation that is not routed to them.
+    NotRoutedTo {
+        id: String,
+        to: String,
+        /// The deal's manager, who may act too (empty: none, or the one it
+        /// is routed to).
+        manager: String,
+        you: String,
+    },
+    /// Someone else than its raiser withdrawing an escalation.
+    NotRaiser {
+        id: String,
+        raiser: String,
+        you: String,
+    },
+    /// The escalation qualify raises while a step stays blocked.
+    RaisedByQualify {
+        id: String,
+        step: StepNumber,
+    },
+    EscalationWithdrawn(String),
+    /// An import refused whole by a rule on one of its documents, in words
+    /// that name the document (a sign-off not recorded, with `--strict`; an
+    /// owner named as SA or manager).
+    ImportRefused(String),
 }
 
 impl fmt::Display for RuleError {
@@ -348,6 +410,69 @@ impl fmt::Display for RuleError {
                 "there is no action {}: actions are numbered 1 to {ACTION_COUNT}",
                 i + 1
             ),
+            RuleError::OwnerHoldsRole { owner, role } => write!(
+                f,
+                "{owner} owns the deal and cannot also be its {role}: nobody signs off their own deal (name someone else as {role}, or another owner)"
+            ),
+            RuleError::OwnerSignsOff {
+                owner,
+                role,
+                signs,
+                assigned,
+            } => {
+                write!(
+                    f,
+                    "{owner} owns this deal, and nobody signs off their own deal: {signs} is signed off by the deal's {role}"
+                )?;
+                if assigned.is_empty() {
+                    write!(f, " (none is assigned yet)")
+                } else {
+                    write!(f, ", {assigned}")
+                }
+            }
+            RuleError::NotOnDeal { you, deal } => write!(
+                f,
+                "{you} is not on deal {deal}: its owner, SA or manager raises its escalations (act as one of them with --user NAME or QUALIFY_USER)"
+            ),
+            RuleError::NobodyToRouteTo { record } => write!(
+                f,
+                "the deal has no manager to route the escalation to: name who it goes to (--to NAME), or set the manager on step {record} (the CRM record)"
+            ),
+            RuleError::BadRoute { to, why } => write!(
+                f,
+                "an escalation is not routed to {to}, {why}: name someone else (--to NAME)"
+            ),
+            RuleError::RaiserActs { id, act, who } => write!(
+                f,
+                "you raised {id}, so you do not {act} it: {who} does; withdraw it instead if it is no longer needed (qualify escalation withdraw {id} --reason TEXT)"
+            ),
+            RuleError::NotRoutedTo {
+                id,
+                to,
+                manager,
+                you,
+            } => {
+                write!(f, "{id} is routed to {to}: only they")?;
+                if !manager.is_empty() {
+                    write!(f, " or the deal's manager, {manager},")?;
+                }
+                write!(
+                    f,
+                    " act on it; you are {you} (act as them with --user NAME or QUALIFY_USER)"
+                )
+            }
+            RuleError::NotRaiser { id, raiser, you } => write!(
+                f,
+                "only {raiser}, who raised {id}, withdraws it; you are {you}"
+            ),
+            RuleError::RaisedByQualify { id, step } => write!(
+                f,
+                "{id} is raised by qualify while step {step} stays blocked: unblocking the step ends it"
+            ),
+            RuleError::EscalationWithdrawn(id) => {
+                write!(f, "escalation {id} was withdrawn: nothing more to do on it")
+            }
+            RuleError::ImportRefused(line) => write!(f, "{line}"),
         }
     }
 }

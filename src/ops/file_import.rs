@@ -6,9 +6,9 @@
 //! Salesforce export goes record by record through
 //! [`super::transfer::import_file`]. A dry run writes nothing.
 
-use super::Session;
 use super::interop::{Event, ImportOptions, Tally};
 use super::transfer::{self, ImportFormat, Imported, Progress};
+use super::{DroppedSignOff, Session};
 use crate::domain::document::stream_documents;
 use crate::store::Saved;
 use std::io::{BufReader, Read};
@@ -23,6 +23,9 @@ pub struct FileImport {
     /// Each deal document written: the deal, and what a forced import
     /// overwrote.
     pub saved: Vec<Saved>,
+    /// The sign-offs deal documents carried that were not kept (an import
+    /// never records a sign-off on its own word), each in one line.
+    pub dropped: Vec<DroppedSignOff>,
 }
 
 /// Import `file` whatever its format (told from its content). `on` hears
@@ -47,6 +50,7 @@ pub fn import_file(
         return Ok(FileImport {
             imported,
             saved: Vec::new(),
+            dropped: Vec::new(),
         });
     }
     let mut read = Tracked::new(input, progress);
@@ -58,7 +62,7 @@ pub fn import_file(
         )
     };
     let mut tally = Tally::default();
-    let saved = if dry_run {
+    let done = if dry_run {
         let mut documents = 0;
         stream_documents(BufReader::new(&mut read), |_| {
             documents += 1;
@@ -66,21 +70,24 @@ pub fn import_file(
         })
         .map_err(refused)?;
         tally.records = documents;
-        Vec::new()
+        super::DocumentsImported::default()
     } else {
-        let saved =
-            super::import_from(s, BufReader::new(&mut read), force).map_err(|e| match e {
-                super::ImportError::Documents(errors) => refused(errors),
-                super::ImportError::Store(e) => e.to_string(),
-            })?;
-        tally.records = saved.len() as u64;
-        tally.created = saved.len() as u64;
-        saved
+        let done =
+            super::import_from(s, BufReader::new(&mut read), force, false).map_err(
+                |e| match e {
+                    super::ImportError::Documents(errors) => refused(errors),
+                    super::ImportError::Store(e) => e.to_string(),
+                },
+            )?;
+        tally.records = done.saved.len() as u64;
+        tally.created = done.saved.len() as u64;
+        done
     };
     read.done();
     Ok(FileImport {
         imported: Imported { format, tally },
-        saved,
+        saved: done.saved,
+        dropped: done.dropped,
     })
 }
 

@@ -81,6 +81,9 @@ pub struct ImportOptions {
     /// Create deals even when they have the name, account and close date
     /// of one there is (`--new`).
     pub new: bool,
+    /// Refuse a file whose documents carry sign-offs not recorded on their
+    /// deals, instead of dropping those sign-offs (`--strict`).
+    pub strict: bool,
 }
 
 impl ImportOptions {
@@ -498,7 +501,7 @@ fn opportunity(
         let before = deal.clone();
         let baseline = ours.then(|| Opportunity::of_deal(deal, cx.playbook, cx.now));
         op.apply(deal, baseline.as_ref(), cx.today);
-        if let Some(why) = invalid(deal) {
+        if let Some(why) = invalid(deal).or_else(|| owner_signs(&before, deal)) {
             found.invalid = Some(why);
             *deal = before;
             return Ok(());
@@ -642,6 +645,16 @@ fn invalid(deal: &Deal) -> Option<String> {
     let errors = deal.content.validate();
     let first = errors.first()?;
     Some(first.to_string())
+}
+
+/// A change of the deal's owner that would make them its SA or manager,
+/// refused in words (a deal's people are checked only when they change).
+fn owner_signs(before: &Deal, after: &Deal) -> Option<String> {
+    let people = after.people();
+    if people == before.people() {
+        return None;
+    }
+    people.check().err().map(|e| e.to_string())
 }
 
 /// Import a Salesforce contact-role export: each row becomes a stakeholder

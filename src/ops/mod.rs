@@ -125,7 +125,8 @@ pub fn add_deal(s: &mut Session, new: NewDeal) -> Result<DealId> {
 }
 
 /// Create several deals in one transaction: all of them or none. A deal
-/// given no owner is owned by the person creating it.
+/// given no owner is owned by the person creating it; the owner is never
+/// the deal's SA or manager (a rule: refused).
 pub fn add_deals(s: &mut Session, mut news: Vec<NewDeal>) -> Result<Vec<DealId>> {
     let today = s.clock.today();
     for new in &mut news {
@@ -133,6 +134,7 @@ pub fn add_deals(s: &mut Session, mut news: Vec<NewDeal>) -> Result<Vec<DealId>>
             new.owner.clone_from(&s.user);
         }
         new.validate_on(today).map_err(StoreError::Invalid)?;
+        new.people().check().map_err(StoreError::Rule)?;
     }
     let now = s.clock.now();
     let deals = news
@@ -178,8 +180,11 @@ pub fn set_deal_fields(
 }
 
 /// Change a deal's content in one transaction. `change` applies the edit in
-/// memory; the result must validate. With `expected_version`, a deal that
-/// moved on since it was read is refused.
+/// memory; the result must validate, and an edit that changes who is on the
+/// deal must keep its owner off its SA and manager (refused by the rule
+/// otherwise; a deal kept before the rule keeps its people until they are
+/// next changed). With `expected_version`, a deal that moved on since it
+/// was read is refused.
 pub fn edit_deal<T>(
     s: &mut Session,
     id: DealId,
@@ -188,7 +193,12 @@ pub fn edit_deal<T>(
 ) -> Result<(Deal, T)> {
     let now = s.clock.now();
     s.store.update_deal(id, expected_version, now, |deal| {
+        let people = deal.people();
         let value = change(deal)?;
+        let now_on = deal.people();
+        if now_on != people {
+            now_on.check().map_err(StoreError::Rule)?;
+        }
         validated(deal)?;
         Ok(value)
     })
@@ -222,18 +232,22 @@ pub fn complete_after(deal: &Deal, number: StepNumber) -> Vec<StepNumber> {
         .collect()
 }
 
-/// Raise an escalation of a user scenario; its id (`E7`).
+/// Raise an escalation of a user scenario, as a person on the deal, routed
+/// to `to` (empty: the deal's manager); its id (`E7`).
 pub fn raise_escalation(
     s: &mut Session,
     id: DealId,
     expected_version: Option<i64>,
     rule: EscalationRule,
     reason: &str,
+    to: &str,
 ) -> Result<(Deal, String)> {
     let (pb, now, clock, who) = (&s.playbook, s.clock.now(), s.clock, s.user.clone());
     let (deal, ()) = s.store.update_deal(id, expected_version, now, |deal| {
-        escalation::raise(deal, rule, reason, &who, pb, now, &|t| clock.offset_at(t))
-            .map_err(StoreError::Rule)
+        escalation::raise(deal, rule, reason, &who, to, pb, now, &|t| {
+            clock.offset_at(t)
+        })
+        .map_err(StoreError::Rule)
     })?;
     let raised = deal
         .escalations
@@ -254,7 +268,25 @@ pub fn deal_of_escalation(s: &Session, id: EscalationId) -> Result<DealId> {
     }
 }
 
-/// Acknowledge (the person escalated to has seen it) or resolve an escalation.
+/// Withdraw an escalation, as the person who raised it, saying why.
+pub fn withdraw_escalation(
+    s: &mut Session,
+    id: EscalationId,
+    reason: &str,
+    expected_version: Option<i64>,
+) -> Result<Deal> {
+    let deal_id = deal_of_escalation(s, id)?;
+    let (pb, now, who) = (&s.playbook, s.clock.now(), s.user.clone());
+    let (deal, ()) = s
+        .store
+        .update_deal(deal_id, expected_version, now, |deal| {
+            escalation::withdraw(deal, id, &who, reason, pb, now).map_err(StoreError::Rule)
+        })?;
+    Ok(deal)
+}
+
+/// Acknowledge (the person escalated to has seen it) or resolve an
+/// escalation, as the person it is routed to or the deal's manager.
 pub fn act_on_escalation(
     s: &mut Session,
     id: EscalationId,
@@ -501,17 +533,102 @@ pub fn set_battle_card(
         .set_battle_card(competitor, notes, expected_version, now)
 }
 
-/// Import checked documents in one transaction. A document that updates a
-/// deal must carry the version it was exported at; a deal changed since is
-/// refused, naming it, unless `force`.
-pub fn import(s: &mut Session, docs: Vec<DealDocument>, force: bool) -> Result<Vec<Saved>> {
+/// What a document import wrote: each deal, and the sign-offs it did not
+/// keep (one line each).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DocumentsImported {
+    pub saved: Vec<Saved>,
+    pub dropped: Vec<DroppedSignOff>,
+}
+
+/// A sign-off a document carried that the import did not keep.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DroppedSignOff {
+    pub deal: DealId,
+    pub name: String,
+    pub sign_off: review::Unrecorded,
+}
+
+impl std::fmt::Display for DroppedSignOff {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "deal {} ({}): dropped {}: it is not one recorded on this deal, and an import never records a sign-off",
+            self.deal,
+            crate::text::clean(&self.name),
+            self.sign_off.words()
+        )
+    }
+}
+
+/// The rules one document's deal keeps on its way in, in the import's
+/// transaction: its people (the owner is never its SA or manager), and its
+/// sign-offs, kept only when they are the ones recorded on the deal it
+/// updates; any other is dropped (and said), or with `strict` the import
+/// is refused. Then the deal is saved.
+fn import_one(
+    import: &mut dyn crate::store::Import,
+    mut deal: Deal,
+    strict: bool,
+    dropped: &mut Vec<DroppedSignOff>,
+) -> Result<Saved> {
+    let named = |deal: &Deal| match deal.id.0 {
+        0 => format!("{:?} (a new deal)", crate::text::clean(&deal.name)),
+        id => format!("deal {id} ({})", crate::text::clean(&deal.name)),
+    };
+    if let Err(e) = deal.people().check() {
+        return Err(StoreError::Rule(step::RuleError::ImportRefused(format!(
+            "{}: {e}; nothing was imported",
+            named(&deal)
+        ))));
+    }
+    let stored = if review::carries_sign_off(&deal) {
+        import.stored(deal.id)?
+    } else {
+        None
+    };
+    let unrecorded = review::keep_recorded_sign_offs(&mut deal, stored.as_ref());
+    if strict && let Some(first) = unrecorded.first() {
+        return Err(StoreError::Rule(step::RuleError::ImportRefused(format!(
+            "{}: {} is not one recorded on this deal, and an import never records a sign-off (--strict refuses the file); nothing was imported",
+            named(&deal),
+            first.words()
+        ))));
+    }
+    let name = deal.name.clone();
+    let saved = import.save(deal)?;
+    dropped.extend(unrecorded.into_iter().map(|sign_off| DroppedSignOff {
+        deal: saved.id,
+        name: name.clone(),
+        sign_off,
+    }));
+    Ok(saved)
+}
+
+/// Import checked documents in one transaction, by [`import_from`]'s rules.
+pub fn import(
+    s: &mut Session,
+    docs: Vec<DealDocument>,
+    force: bool,
+    strict: bool,
+) -> Result<DocumentsImported> {
     let now = s.clock.now();
     let deals: Vec<Deal> = docs
         .into_iter()
         .map(|d| d.into_deal(&s.playbook, now))
         .collect();
-    let saved = s.store.save_deals(&deals, force, now);
-    stale_named(s, saved)
+    let done = s.store.import(force, now, |import| {
+        let mut done = DocumentsImported::default();
+        for deal in deals {
+            let saved = import_one(import, deal, strict, &mut done.dropped)?;
+            done.saved.push(saved);
+        }
+        Ok::<_, StoreError>(done)
+    });
+    match done {
+        Ok(done) => Ok(done),
+        Err(e) => Err(stale_named(s, Err(e)).expect_err("an error stays one")),
+    }
 }
 
 /// Why an import wrote nothing.
@@ -531,8 +648,14 @@ impl From<StoreError> for ImportError {
 /// Import a document file as it is read (one deal object, or an array read
 /// element by element): each good document is written as it comes, in one
 /// transaction that is rolled back when any document has a problem, so
-/// that the whole file is checked before anything is kept. The version rule
-/// is [`import`]'s.
+/// that the whole file is checked before anything is kept. A document that
+/// updates a deal must carry the version it was exported at; a deal changed
+/// since is refused, naming it, unless `force`. An import never records a
+/// sign-off on its own word: a document's sign-offs are kept only when they
+/// are the ones recorded on the deal it updates (an export re-imported);
+/// others are dropped, each said in what is returned, or with `strict` the
+/// whole file is refused. A document naming its owner as SA or manager is
+/// refused.
 ///
 /// The file is read and checked on this thread while another writes the
 /// deals it hands over (64 at most between them), so that reading and
@@ -542,7 +665,8 @@ pub fn import_from(
     s: &mut Session,
     reader: impl std::io::BufRead,
     force: bool,
-) -> Result<Vec<Saved>, ImportError> {
+    strict: bool,
+) -> Result<DocumentsImported, ImportError> {
     /// What the reader hands the writer.
     enum Next {
         Deal(Box<Deal>),
@@ -557,12 +681,15 @@ pub fn import_from(
     let (read, written) = std::thread::scope(|scope| {
         let writer = scope.spawn(move || {
             store.import(force, now, |import| {
-                let mut saved = Vec::new();
+                let mut done = DocumentsImported::default();
                 // a refusal drops `receive`: the reader stops handing deals
                 for next in receive {
                     match next {
-                        Next::Deal(deal) => saved.push(import.save(*deal)?),
-                        Next::End => return Ok(saved),
+                        Next::Deal(deal) => {
+                            let saved = import_one(import, *deal, strict, &mut done.dropped)?;
+                            done.saved.push(saved);
+                        }
+                        Next::End => return Ok(done),
                     }
                 }
                 // the reader stopped without an end: the file had a problem,

@@ -232,7 +232,7 @@ pub fn import_file(
             ..Tally::default()
         };
         if !dry_run {
-            tally.created = super::import(s, docs, false)?.len() as u64;
+            tally.created = super::import(s, docs, false, false)?.saved.len() as u64;
         }
         return Ok(Imported { format, tally });
     }

@@ -335,6 +335,10 @@ pub trait Import {
     /// with [`StoreError::Conflict`] otherwise unless forced; any other is
     /// created with a new id.
     fn save(&mut self, deal: Deal) -> Result<Saved>;
+
+    /// The deal `id` as it stands in the transaction (`None`: no such
+    /// deal), for the rules that compare a document with what is recorded.
+    fn stored(&self, id: DealId) -> Result<Option<Deal>>;
 }
 
 /// The writes of one batch, all in the transaction [`Database::run_batch`]

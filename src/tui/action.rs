@@ -52,6 +52,8 @@ pub enum Action {
     RaiseEscalation,
     AcknowledgeEscalation,
     ResolveEscalation,
+    /// The raiser takes an escalation back.
+    WithdrawEscalation,
     /// The manager's review or the SA's sign-off.
     RecordReview,
     EditHandoff,

@@ -219,6 +219,7 @@ pub const BINDINGS: &[Binding] = &[
     bind(Deal, &[k('!')], "!", Action::RaiseEscalation, "raise an escalation", false),
     bind(Deal, &[k('K')], "K", Action::AcknowledgeEscalation, "acknowledge an escalation", false),
     bind(Deal, &[k('X')], "X", Action::ResolveEscalation, "resolve an escalation", false),
+    bind(Deal, &[k('w')], "w", Action::WithdrawEscalation, "withdraw an escalation you raised", false),
     bind(Deal, &[k('V')], "V", Action::RecordReview, "record a review (manager or SA)", false),
     bind(Deal, &[k('O')], "O", Action::EditHandoff, "handoff to implementation", false),
     bind(Deal, &[k('H')], "H", Action::ShowHistory, "history of the deal", false),

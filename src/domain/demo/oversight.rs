@@ -102,6 +102,7 @@ pub(super) fn escalation(deal: &mut Deal, story: &Story, d: &mut Dice) {
                 raised_at,
                 due_at: due,
                 raised_by: owner.to_string(),
+                to: manager.to_string(),
                 acknowledged: (resolved || d.chance(50))
                     .then(|| stamp(manager, ack_at.min(now), "On it")),
                 resolved: resolved.then(|| {
@@ -111,6 +112,7 @@ pub(super) fn escalation(deal: &mut Deal, story: &Story, d: &mut Dice) {
                         "Agreed a way forward with the customer",
                     )
                 }),
+                withdrawn: None,
             });
             if !resolved {
                 deal.updated_at = deal.updated_at.max(raised_at.min(now));

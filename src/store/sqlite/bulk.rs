@@ -196,6 +196,17 @@ impl Import for ImportTx<'_> {
             (other, _) => other,
         }
     }
+
+    fn stored(&self, id: DealId) -> Result<Option<Deal>> {
+        if id.0 <= 0 {
+            return Ok(None);
+        }
+        match read_deal(self.tx, id) {
+            Ok(deal) => Ok(Some(deal)),
+            Err(StoreError::NotFound(_)) => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
 }
 
 impl ImportTx<'_> {

@@ -1,5 +1,6 @@
-//! Escalation records: raised by a person or by a rule, acknowledged and
-//! resolved, each stamped with who and when.
+//! Escalation records: raised by a person or by a rule, routed to a
+//! person, acknowledged and resolved or withdrawn, each stamped with who
+//! and when.
 
 use super::conn::Store;
 use super::stamps::{instant, instant_or_null};
@@ -12,7 +13,8 @@ use rusqlite::{Connection, OptionalExtension, Row, params};
 /// The columns [`read_escalation`] reads, in its order.
 pub(super) const ESCALATION_COLUMNS: &str =
     "id, rule, step, reason, raised_at, raised_by, ack_by, ack_at,
-    ack_note, resolved_by, resolved_at, resolved_note, due_at";
+    ack_note, resolved_by, resolved_at, resolved_note, due_at, routed_to,
+    withdrawn_by, withdrawn_at, withdrawn_note";
 
 pub(super) fn read_escalation(r: &Row<'_>) -> rusqlite::Result<EscalationRecord> {
     let rule: String = r.get(1)?;
@@ -40,8 +42,10 @@ pub(super) fn read_escalation(r: &Row<'_>) -> rusqlite::Result<EscalationRecord>
         raised_at: instant(r, 4)?,
         due_at: instant(r, 12)?,
         raised_by: r.get(5)?,
+        to: r.get(13)?,
         acknowledged: stamp(6)?,
         resolved: stamp(9)?,
+        withdrawn: stamp(14)?,
     })
 }
 
@@ -56,14 +60,18 @@ pub(super) fn write_escalations(tx: &Connection, deal: &mut Deal) -> Result<()> 
         };
         let (ack_by, ack_at, ack_note) = stamp(&e.acknowledged);
         let (res_by, res_at, res_note) = stamp(&e.resolved);
+        let (wd_by, wd_at, wd_note) = stamp(&e.withdrawn);
         let some = |v: String| (!v.is_empty()).then_some(v);
         let ack_at = e.acknowledged.as_ref().map(|_| ack_at);
         let res_at = e.resolved.as_ref().map(|_| res_at);
+        let wd_at = e.withdrawn.as_ref().map(|_| wd_at);
         if e.id == 0 {
             tx.prepare_cached(
                 "INSERT INTO escalations (deal_id, rule, step, reason, raised_at, raised_by,
-                    ack_by, ack_at, ack_note, resolved_by, resolved_at, resolved_note, due_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+                    ack_by, ack_at, ack_note, resolved_by, resolved_at, resolved_note, due_at,
+                    routed_to, withdrawn_by, withdrawn_at, withdrawn_note)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13,
+                    ?14, ?15, ?16, ?17)",
             )?
             .execute(params![
                 id,
@@ -79,12 +87,17 @@ pub(super) fn write_escalations(tx: &Connection, deal: &mut Deal) -> Result<()> 
                 res_at,
                 some(res_note),
                 e.due_at,
+                e.to,
+                some(wd_by),
+                wd_at,
+                some(wd_note),
             ])?;
             e.id = tx.last_insert_rowid();
         } else {
             tx.prepare_cached(
                 "UPDATE escalations SET ack_by = ?3, ack_at = ?4, ack_note = ?5,
-                    resolved_by = ?6, resolved_at = ?7, resolved_note = ?8
+                    resolved_by = ?6, resolved_at = ?7, resolved_note = ?8,
+                    withdrawn_by = ?9, withdrawn_at = ?10, withdrawn_note = ?11
                  WHERE id = ?1 AND deal_id = ?2",
             )?
             .execute(params![
@@ -95,7 +108,10 @@ pub(super) fn write_escalations(tx: &Connection, deal: &mut Deal) -> Result<()> 
                 some(ack_note),
                 some(res_by),
                 res_at,
-                some(res_note)
+                some(res_note),
+                some(wd_by),
+                wd_at,
+                some(wd_note),
             ])?;
         }
     }

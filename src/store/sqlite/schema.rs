@@ -322,6 +322,12 @@ const MIGRATIONS: &[&str] = &[
     // every later statement, which made imports several times slower.
     // Changes and deletions keep their triggers.
     "DROP TRIGGER deals_searchable",
+    // Whom each escalation is routed to, named when it is raised (empty on
+    // older ones: the deal's manager), and its raiser's withdrawal.
+    "ALTER TABLE escalations ADD COLUMN routed_to TEXT NOT NULL DEFAULT '';
+        ALTER TABLE escalations ADD COLUMN withdrawn_by TEXT;
+        ALTER TABLE escalations ADD COLUMN withdrawn_at TEXT;
+        ALTER TABLE escalations ADD COLUMN withdrawn_note TEXT;",
 ];
 
 pub fn migrations() -> Migrations<'static> {

@@ -668,7 +668,7 @@ fn every_new_deal_is_searchable_once_whichever_way_it_was_made() {
     assert_eq!(found(&store, "anzib"), 1, "a deal added");
     let docs =
         r#"[{"name": "Quokka One", "account": "Q"}, {"name": "Quokka Two", "account": "Q"}]"#;
-    ops::import_from(&mut store, docs.as_bytes(), false)
+    ops::import_from(&mut store, docs.as_bytes(), false, false)
         .map_err(|_| "import failed")
         .unwrap();
     assert_eq!(found(&store, "uokka"), 2, "deals imported");
@@ -804,7 +804,7 @@ fn a_large_import_leaves_every_index_whole_and_a_failed_one_leaves_them_as_they_
         .collect();
     docs.push(serde_json::json!({"id": 1, "version": first.version, "name": "Renamed One", "account": "R"}));
     let text = serde_json::to_string(&docs).unwrap();
-    ops::import_from(&mut store, text.as_bytes(), false)
+    ops::import_from(&mut store, text.as_bytes(), false, false)
         .map_err(|_| "import failed")
         .unwrap();
     assert_eq!(schema(), before, "the schema it found");
@@ -830,7 +830,7 @@ fn a_large_import_leaves_every_index_whole_and_a_failed_one_leaves_them_as_they_
         .collect();
     docs.push(serde_json::json!({"name": "Bad", "account": "B", "amount": "lots"}));
     let text = serde_json::to_string(&docs).unwrap();
-    assert!(ops::import_from(&mut store, text.as_bytes(), false).is_err());
+    assert!(ops::import_from(&mut store, text.as_bytes(), false, false).is_err());
     assert_eq!(schema(), before, "the indexes as they were");
     assert_eq!(sound(), "ok");
     assert_eq!(by_index("SELECT count(*) FROM deals"), 1_540);

@@ -192,7 +192,8 @@ pub(super) fn walk_deals(
     let owner = [walk.owner];
     let mut deal_rows = deals.query(owner)?;
     let mut steps = Children::new(steps.query(owner)?, read_step, 13);
-    let mut escalations = Children::new(escalations.query(owner)?, read_escalation, 13);
+    let after = ESCALATION_COLUMNS.split(',').count();
+    let mut escalations = Children::new(escalations.query(owner)?, read_escalation, after);
     let mut stages = Children::new(
         stages.query(params![walk.owner, walk.stages])?,
         |r| instant(r, 0),

@@ -91,7 +91,12 @@ impl EscalationPanel<'_> {
                 } else {
                     ""
                 };
-                let timer = format!("{}{acked} · {}", e.id, e.timer(self.now));
+                let to = if e.to.is_empty() {
+                    String::new()
+                } else {
+                    format!(" → {}", e.to)
+                };
+                let timer = format!("{}{to}{acked} · {}", e.id, e.timer(self.now));
                 let timer_style = if e.overdue { t.overdue } else { t.warn };
                 lines.extend(hanging(
                     vec![Span::raw("  ")],

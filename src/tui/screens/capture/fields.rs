@@ -36,7 +36,7 @@ impl Field {
     /// How many characters the field takes (see [`crate::text`]): names and
     /// people are short, descriptions long, dates and amounts short.
     pub fn max_chars(&self) -> usize {
-        const SHORT: [&str; 13] = [
+        const SHORT: [&str; 14] = [
             "Name",
             "Title",
             "Holder (stakeholder)",
@@ -50,6 +50,7 @@ impl Field {
             "Manager",
             "Reviewer",
             "Escalation (E7, B12.3)",
+            "Routed to",
         ];
         match self.kind {
             Kind::Text if !SHORT.contains(&self.label) => crate::text::MAX_LONG,
@@ -129,6 +130,8 @@ pub enum Section {
     Escalate,
     Acknowledge,
     Resolve,
+    /// An escalation taken back by its raiser.
+    Withdraw,
     /// The manager's review or the SA's sign-off.
     Review,
     /// The handoff to implementation.
@@ -224,6 +227,7 @@ pub(super) fn decisions() -> Vec<&'static str> {
 const ESCALATE: &[Field] = &[
     f("Scenario", "Scenario", Kind::Pick(user_scenarios), true),
     f("Reason", "Reason", Kind::Text, true),
+    f("Routed to", "To", Kind::Text, false),
 ];
 const ACKNOWLEDGE: &[Field] = &[
     f("Escalation (E7, B12.3)", "Id", Kind::Text, true),
@@ -232,6 +236,10 @@ const ACKNOWLEDGE: &[Field] = &[
 const RESOLVE: &[Field] = &[
     f("Escalation (E7, B12.3)", "Id", Kind::Text, true),
     f("How it was resolved", "Note", Kind::Text, true),
+];
+const WITHDRAW: &[Field] = &[
+    f("Escalation (E7, B12.3)", "Id", Kind::Text, true),
+    f("Why it is withdrawn", "Reason", Kind::Text, true),
 ];
 const REVIEW: &[Field] = &[
     f("Review as", "As", Kind::Pick(reviewers), true),
@@ -357,6 +365,7 @@ impl Section {
             Section::Escalate => ESCALATE,
             Section::Acknowledge => ACKNOWLEDGE,
             Section::Resolve => RESOLVE,
+            Section::Withdraw => WITHDRAW,
             Section::Review => REVIEW,
             Section::Outcome => OUTCOME,
             Section::Handoff => HANDOFF,
@@ -417,6 +426,7 @@ impl Section {
             Section::Escalate => "escalation",
             Section::Acknowledge => "acknowledgement",
             Section::Resolve => "resolution",
+            Section::Withdraw => "withdrawal",
             Section::Review => "review",
             Section::Outcome => "outcome",
             Section::Handoff => "handoff",

@@ -157,8 +157,11 @@ impl Section {
                     deal.manager.clone(),
                 ],
             )],
-            Section::Escalate => vec![(String::new(), vec!["customer".into(), String::new()])],
-            Section::Acknowledge | Section::Resolve => {
+            Section::Escalate => vec![(
+                String::new(),
+                vec!["customer".into(), String::new(), deal.manager.clone()],
+            )],
+            Section::Acknowledge | Section::Resolve | Section::Withdraw => {
                 vec![(String::new(), vec![String::new(), String::new()])]
             }
             Section::Review => {

@@ -25,11 +25,17 @@ pub enum Intent {
     Raise {
         rule: EscalationRule,
         reason: String,
+        /// The person it goes to (empty: the deal's manager).
+        to: String,
     },
     ActOn {
         id: EscalationId,
         resolve: bool,
         note: String,
+    },
+    Withdraw {
+        id: EscalationId,
+        reason: String,
     },
     Review {
         reviewer: Reviewer,
@@ -163,6 +169,7 @@ impl Section {
                 .map(|rule| Intent::Raise {
                     rule,
                     reason: v[1].clone(),
+                    to: t(2),
                 })?,
             Section::Acknowledge | Section::Resolve => {
                 v[0].parse::<EscalationId>().map(|id| Intent::ActOn {
@@ -171,6 +178,10 @@ impl Section {
                     note: v[1].clone(),
                 })?
             }
+            Section::Withdraw => v[0].parse::<EscalationId>().map(|id| Intent::Withdraw {
+                id,
+                reason: v[1].clone(),
+            })?,
             Section::Outcome => {
                 let kind = OutcomeKind::parse(&v[0]);
                 date(&v[1], today).map(|on| {
@@ -229,10 +240,11 @@ pub fn save(deal: &Deal, editor: &RecordEditor, ctx: &mut Ctx) -> Result<Deal, S
         }
         // a record is written whole over whatever it holds now
         Intent::Record(record) => content::save_record(s, deal.id, None, record),
-        Intent::Raise { rule, reason } => {
-            ops::raise_escalation(s, deal.id, version, rule, &reason).map(|(d, _)| d)
+        Intent::Raise { rule, reason, to } => {
+            ops::raise_escalation(s, deal.id, version, rule, &reason, &to).map(|(d, _)| d)
         }
         Intent::ActOn { id, resolve, note } => ops::act_on_escalation(s, id, resolve, &note, None),
+        Intent::Withdraw { id, reason } => ops::withdraw_escalation(s, id, &reason, None),
         Intent::Review {
             reviewer,
             approved,

@@ -188,12 +188,18 @@ impl CaptureView<'_> {
                 text("Deal risk band (worst risk)", band)
             }
             Section::ValidationItems => {
-                let decision = match &c.validation_plan.decision {
-                    Some(d) if d.approved => {
+                use crate::domain::review::{Reviewer, Standing, standing};
+                let decision = match standing(self.deal, Reviewer::Sa) {
+                    Standing::Approved(d) => {
                         format!("approved by {} {}", d.by, d.at.format("%Y-%m-%d"))
                     }
-                    Some(d) => format!("sent back by {}: {}", d.by, d.comment),
-                    None => "waiting (A approves, R sends back)".into(),
+                    Standing::OutOfDate(d, why) => format!(
+                        "approved by {} {}, out of date: {why}",
+                        d.by,
+                        d.at.format("%Y-%m-%d")
+                    ),
+                    Standing::SentBack(d) => format!("sent back by {}: {}", d.by, d.comment),
+                    Standing::Missing => "waiting (A approves, R sends back)".into(),
                 };
                 text("SA sign-off", decision)
             }

@@ -279,6 +279,10 @@ impl DealScreen {
                     Err(status) => Some(status),
                 }
             }
+            Action::WithdrawEscalation => match oversight::withdraw(s, ctx) {
+                Ok(editor) => self.show(Modal::Record(editor), None),
+                Err(status) => Some(status),
+            },
             Action::RecordReview => {
                 let editor = oversight::review(s, ctx);
                 self.show(Modal::Record(editor), None)

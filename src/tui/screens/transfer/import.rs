@@ -48,6 +48,9 @@ struct Found {
     matches: Vec<String>,
     changed: Vec<String>,
     overwritten: usize,
+    /// The sign-offs deal documents carried that were not kept, each in
+    /// the line `deal import` prints.
+    dropped: Vec<String>,
 }
 
 impl Found {
@@ -120,6 +123,7 @@ fn run_import(
         matches,
         changed,
         overwritten,
+        dropped: done.dropped.iter().map(ToString::to_string).collect(),
     })
 }
 
@@ -265,6 +269,8 @@ impl ImportDialog {
                     dry_run: false,
                     force,
                     new: true,
+                    // the dialog drops forged sign-offs and says so
+                    strict: false,
                 };
                 match Job::start(&mut ctx.session, move |s, progress| {
                     run_import(s, &file, options, progress)
@@ -353,7 +359,12 @@ impl ImportDialog {
                             }
                         ));
                     }
-                    DialogOutcome::Written(if t.skipped > 0 || found.overwritten > 0 {
+                    for dropped in &found.dropped {
+                        text.push_str("; ");
+                        text.push_str(dropped);
+                    }
+                    let warn = t.skipped > 0 || found.overwritten > 0 || !found.dropped.is_empty();
+                    DialogOutcome::Written(if warn {
                         Status::warn(text)
                     } else {
                         Status::info(text)
@@ -644,6 +655,7 @@ mod tests {
             matches: Vec::new(),
             changed: Vec::new(),
             overwritten: 0,
+            dropped: Vec::new(),
         };
         let dialog = ImportDialog {
             stage: ImportStage::Summary {
