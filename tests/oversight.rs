@@ -1323,7 +1323,11 @@ fn outcomes_are_recorded_lost_needs_a_reason_and_open_reopens() {
         .assert()
         .success()
         .stdout("deal 1: lost · forecast Omitted\n");
-    let row = &list_json(&f, T0, &[])[0];
+    assert!(
+        list_json(&f, T0, &[]).is_empty(),
+        "the list is of open deals"
+    );
+    let row = &list_json(&f, T0, &["--all"])[0];
     assert_eq!(row["outcome"], "lost");
     assert_eq!(row["forecast_category"], "omitted");
     f.at(T0)

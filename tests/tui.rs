@@ -709,7 +709,7 @@ fn the_review_queues_list_the_deals_waiting_on_a_sign_off() {
         "under the threshold:\n{text}"
     );
     app.update(Action::CycleQueue);
-    assert!(screen(&app, 120, 40).contains("Deals (3) · all deals"));
+    assert!(screen(&app, 120, 40).contains("Deals (3) · open deals"));
 }
 
 #[test]
@@ -1065,6 +1065,12 @@ fn an_outcome_recorded_on_the_deal_screen_shows_in_the_pipeline() {
     assert_eq!(outcome.lost_to, "Initrode");
     app.update(Action::Back);
     let text = screen(&app, 120, 40);
+    assert!(
+        text.contains("Deals (2) · open deals") && !text.contains("Globex analytics"),
+        "the list is of open deals:\n{text}"
+    );
+    press(&mut app, KeyCode::Char('C')); // closed deals too
+    let text = screen(&app, 120, 40);
     let row = text
         .lines()
         .find(|l| l.contains("Globex analytics"))
@@ -1075,7 +1081,10 @@ fn an_outcome_recorded_on_the_deal_screen_shows_in_the_pipeline() {
         app.update(Action::CycleCategory); // pipeline .. omitted
     }
     let text = screen(&app, 120, 40);
-    assert!(text.contains("Deals (1) · all deals · Omitted"), "{text}");
+    assert!(
+        text.contains("Deals (1) · all deals, closed too · Omitted"),
+        "{text}"
+    );
     assert!(text.contains("Omitted $120K (1)"), "{text}");
     app.update(Action::CycleCategory); // back to all
     assert!(screen(&app, 120, 40).contains("Deals (3)"));
@@ -1086,7 +1095,7 @@ fn the_list_filters_stalled_deals_and_sorts_by_any_column() {
     let mut app = app(fixture_store(), 120, 40);
     app.update(Action::ToggleStalled);
     let text = screen(&app, 120, 40);
-    assert!(text.contains("Deals (2) · all deals · stalled"), "{text}");
+    assert!(text.contains("Deals (2) · open deals · stalled"), "{text}");
     assert!(
         !text.contains("Acme ERP rollout"),
         "Acme moved 5 days ago:\n{text}"

@@ -1,8 +1,8 @@
-//! The deal commands: `deal add|list|outcome|snooze|show` and `step`. Each
+//! The deal commands: `deal add|list|outcome|snooze|unsnooze|show` and `step`. Each
 //! parses, calls one use case or read of ops, and prints its line, table
 //! or JSON.
 
-use super::args::{DealCommand, StepCommand};
+use super::args::{DealCommand, QueueArg, StepCommand};
 use super::print;
 use crate::config::Failure;
 use crate::domain::deal::DealId;
@@ -23,6 +23,9 @@ pub fn run(command: &DealCommand, s: &mut Session, out: &mut impl Write) -> Resu
         }
         DealCommand::List {
             json,
+            all,
+            queue,
+            mine,
             category,
             owner,
             sa,
@@ -30,8 +33,12 @@ pub fn run(command: &DealCommand, s: &mut Session, out: &mut impl Write) -> Resu
             stalled,
             overdue,
             sort,
+            reverse,
         } => {
             let query = ListQuery {
+                open_only: !*all,
+                queue: queue.map(QueueArg::queue).unwrap_or_default(),
+                mine: mine.then(|| s.user.clone()),
                 category: *category,
                 owner: owner.clone(),
                 sa: sa.clone(),
@@ -39,6 +46,7 @@ pub fn run(command: &DealCommand, s: &mut Session, out: &mut impl Write) -> Resu
                 stalled: *stalled,
                 overdue: *overdue,
                 sort: sort.unwrap_or_default(),
+                reverse: *reverse,
                 ..s.list_query()
             };
             if *json {
@@ -82,6 +90,10 @@ pub fn run(command: &DealCommand, s: &mut Session, out: &mut impl Write) -> Resu
         DealCommand::Snooze { id, until, reason } => {
             ops::snooze(s, *id, *until, reason)?;
             writeln!(out, "deal {id}: not flagged as stalled until {until}")
+        }
+        DealCommand::Unsnooze { id } => {
+            ops::unsnooze(s, *id, None)?;
+            writeln!(out, "deal {id}: snooze lifted")
         }
         DealCommand::Show { id, json } => {
             let deal = views::deal(s, *id)?;

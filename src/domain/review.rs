@@ -204,7 +204,9 @@ pub fn review(
         by: reviewer.assigned(deal).to_string(),
         at: now,
         comment: comment.trim().to_string(),
-        basis: approved.then(|| basis(deal, reviewer)),
+        // what was approved; and the plan sent back, which leaves the SA's
+        // queue until it changes
+        basis: (approved || reviewer == Reviewer::Sa).then(|| basis(deal, reviewer)),
     };
     match reviewer {
         Reviewer::Sa => {

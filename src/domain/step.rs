@@ -271,6 +271,8 @@ pub enum RuleError {
         what: &'static str,
         max: usize,
     },
+    /// A snooze lifted from a deal that has none in force.
+    NotSnoozed,
 }
 
 impl fmt::Display for RuleError {
@@ -335,6 +337,9 @@ impl fmt::Display for RuleError {
             ),
             RuleError::TooLong { what, max } => {
                 write!(f, "{what} is too long: at most {max} characters")
+            }
+            RuleError::NotSnoozed => {
+                write!(f, "the deal is not snoozed: there is no snooze to lift")
             }
             RuleError::CriteriaUnmet { step, missing } => {
                 write!(

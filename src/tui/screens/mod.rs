@@ -5,4 +5,5 @@ pub mod dashboard;
 pub mod deal;
 pub mod list;
 pub mod new_deal;
+pub mod snooze;
 pub mod transfer;
