@@ -1327,6 +1327,13 @@ fn outcomes_are_recorded_lost_needs_a_reason_and_open_reopens() {
         list_json(&f, T0, &[]).is_empty(),
         "the list is of open deals"
     );
+    f.at(T0)
+        .args(["deal", "list"])
+        .assert()
+        .success()
+        .stdout(predicate::str::starts_with(
+            "No open deals match (--all shows closed ones too).",
+        ));
     let row = &list_json(&f, T0, &["--all"])[0];
     assert_eq!(row["outcome"], "lost");
     assert_eq!(row["forecast_category"], "omitted");

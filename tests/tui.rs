@@ -1293,6 +1293,11 @@ fn z_snoozes_the_selected_deal_and_z_again_lifts_it() {
     let snooze = deal.content.snooze.unwrap();
     assert_eq!(snooze.reason, "Waiting on the board");
     assert_eq!(snooze.by, "dana");
+    // the deal screen says so too
+    press(&mut app, KeyCode::Enter);
+    let header = screen(&app, 120, 40).lines().next().unwrap().to_string();
+    assert!(header.contains("☾ snoozed until 2026-12-04"), "{header}");
+    press(&mut app, KeyCode::Esc);
 
     // z again offers to lift it
     press(&mut app, KeyCode::Char('z'));

@@ -59,7 +59,8 @@ pub fn run(command: &DealCommand, s: &mut Session, out: &mut impl Write) -> Resu
             } else {
                 let deals = views::list_rows(s, &query)?;
                 let totals = views::list_totals(s, &query)?;
-                write!(out, "{}", print::summary_table(&deals, &totals))
+                let table = print::summary_table(&deals, &totals, query.open_only);
+                write!(out, "{table}")
             }
         }
         DealCommand::Outcome {

@@ -321,10 +321,17 @@ pub fn truncate(s: &str, width: usize) -> String {
     crate::text::truncate(s, width)
 }
 
-pub fn summary_table(deals: &[DealSummary], totals: &[CategoryTotal]) -> String {
+/// `deal list`'s table; `open_only` when closed deals were left out (an
+/// empty list says how to see them).
+pub fn summary_table(deals: &[DealSummary], totals: &[CategoryTotal], open_only: bool) -> String {
     let mut out = String::new();
     if deals.is_empty() {
-        out.push_str("No deals match. Add one: qualify deal add --name NAME --account ACCOUNT\n");
+        if open_only {
+            out.push_str("No open deals match (--all shows closed ones too). ");
+        } else {
+            out.push_str("No deals match. ");
+        }
+        out.push_str("Add one: qualify deal add --name NAME --account ACCOUNT\n");
         return out;
     }
     let _ = writeln!(
