@@ -328,3 +328,129 @@ fn the_dashboard_and_the_pipeline_list_on_demo_data() {
         insta::assert_snapshot!(format!("demo_dashboard_{width}x{height}"), text);
     }
 }
+
+/// Open deals of very different amounts (one tiny, in Omitted: a weak
+/// scorecard), and a won and a lost deal that are not in the pipeline.
+fn uneven() -> Session {
+    let mut s = session(Store::open_in_memory().unwrap());
+    let t0 = now() - Duration::days(20);
+    add(&mut s, "Big", "Dana Reyes", 28_200_000, false, t0);
+    let best = add(&mut s, "Best", "Dana Reyes", 12_700_000, false, t0);
+    walk(&mut s, best, step(7), t0 + Duration::days(1));
+    add(&mut s, "Tiny", "Dana Reyes", 50_000, true, t0);
+    let won = add(&mut s, "Won", "Lee Park", 19_000_000, false, t0);
+    close(&mut s, won, OutcomeKind::Won, "2026-11-20", "");
+    let lost = add(&mut s, "Lost", "Lee Park", 12_600_000, false, t0);
+    close(&mut s, lost, OutcomeKind::Lost, "2026-11-21", "Budget gone");
+    s.at(now());
+    s
+}
+
+/// The cells of the bar drawn on the chart's row for `category`.
+fn bar_cells(screen: &str, category: &str) -> usize {
+    let row = screen
+        .lines()
+        .find(|l| l.starts_with(&format!("│{category}")))
+        .unwrap_or_else(|| panic!("no row for {category}:\n{screen}"));
+    row.chars().filter(|c| *c == '█').count()
+}
+
+#[test]
+fn the_forecast_bars_are_in_proportion_to_the_open_amounts_at_any_width() {
+    for (width, height) in [(140, 40), (170, 50)] {
+        let mut app = app(uneven(), width, height);
+        press(&mut app, KeyCode::Char('d'));
+        let text = plain_screen(&app, width, height);
+        let amounts = [
+            ("Pipeline", 28_200_000.0),
+            ("Best Case", 12_700_000.0),
+            ("Omitted", 50_000.0),
+        ];
+        let largest = bar_cells(&text, "Pipeline");
+        assert!(
+            largest >= 20,
+            "{width}: the largest bar fills its room:\n{text}"
+        );
+        for (category, amount) in amounts {
+            let cells = bar_cells(&text, category) as f64;
+            let exact = amount / 28_200_000.0 * largest as f64;
+            assert!(
+                (cells - exact).abs() <= 1.0,
+                "{width} columns: {category} is {cells} cells, {exact:.1} in proportion:\n{text}"
+            );
+            assert!(cells >= 1.0, "{width}: {category} above zero draws a cell");
+        }
+        // the pipeline's total is of open deals; won and lost are apart
+        let open = qualify::domain::money::Money::from_dollars(28_200_000 + 12_700_000 + 50_000);
+        let title = format!(
+            "Open pipeline by forecast category · {} in 3 deals",
+            open.short()
+        );
+        assert!(text.contains(&title), "{width}: {title} not in:\n{text}");
+        assert!(
+            text.contains("won $19.0M (1)") && text.contains("lost $12.6M (1)"),
+            "{width}:\n{text}"
+        );
+    }
+}
+
+/// The minutes an "OVERDUE 3d 15h" timer says.
+fn late_minutes(timer: &str) -> i64 {
+    timer
+        .trim_start_matches("OVERDUE")
+        .split_whitespace()
+        .map(|part| {
+            let (n, unit) = part.split_at(part.len() - 1);
+            let n: i64 = n.parse().unwrap();
+            n * match unit {
+                "d" => 24 * 60,
+                "h" => 60,
+                _ => 1,
+            }
+        })
+        .sum()
+}
+
+#[test]
+fn overdue_escalations_come_the_longest_overdue_first_and_are_counted_as_rows() {
+    let mut s = pipeline();
+    // two escalations on one deal, the later raised first, by its owner
+    let wayne = DealId(7);
+    s.set_user("Ana Silva");
+    ops::raise_escalation(
+        s.at(now() - Duration::days(2)),
+        wayne,
+        None,
+        EscalationRule::Customer,
+        "Champion left",
+        "",
+    )
+    .unwrap();
+    ops::raise_escalation(
+        s.at(now() - Duration::days(6)),
+        wayne,
+        None,
+        EscalationRule::Pricing,
+        "Asks for a multi-year discount",
+        "",
+    )
+    .unwrap();
+    s.at(now());
+    let mut app = app(s, 160, 50);
+    press(&mut app, KeyCode::Char('d'));
+    let text = plain_screen(&app, 160, 50);
+    assert!(text.contains("Overdue escalations: 4 "), "{text}");
+    let timers: Vec<i64> = text
+        .lines()
+        .filter_map(|l| {
+            l.find("OVERDUE")
+                .map(|at| l[at..].trim_end_matches('│').trim())
+        })
+        .map(late_minutes)
+        .collect();
+    assert_eq!(timers.len(), 4, "a row per escalation:\n{text}");
+    assert!(
+        timers.windows(2).all(|w| w[0] >= w[1]),
+        "the longest overdue first: {timers:?}\n{text}"
+    );
+}

@@ -66,7 +66,8 @@ fn three_hundred_deals_of_seed_7_span_every_category_and_every_metric_has_a_valu
         summary.starts_with("made 300 demo deals (seed 7): "),
         "{summary}"
     );
-    let list: Value = serde_json::from_str(&read(&db, &["deal", "list", "--json"])).unwrap();
+    let all = ["deal", "list", "--json", "--all"];
+    let list: Value = serde_json::from_str(&read(&db, &all)).unwrap();
     let deals = list.as_array().unwrap();
     assert_eq!(deals.len(), 300);
     let categories: BTreeSet<&str> = deals

@@ -69,7 +69,8 @@ impl Db {
     }
 
     fn list(&self) -> Vec<Value> {
-        let v: Value = serde_json::from_str(&self.ok(&["deal", "list", "--json"])).unwrap();
+        let v: Value =
+            serde_json::from_str(&self.ok(&["deal", "list", "--json", "--all"])).unwrap();
         v.as_array().unwrap().clone()
     }
 

@@ -1765,7 +1765,18 @@ fn outcomes_are_recorded_lost_needs_a_reason_and_open_reopens() {
         .assert()
         .success()
         .stdout("deal 1: lost · forecast Omitted\n");
-    let row = &list_json(&f, T0, &[])[0];
+    assert!(
+        list_json(&f, T0, &[]).is_empty(),
+        "the list is of open deals"
+    );
+    f.at(T0)
+        .args(["deal", "list"])
+        .assert()
+        .success()
+        .stdout(predicate::str::starts_with(
+            "No open deals match (--all shows closed ones too).",
+        ));
+    let row = &list_json(&f, T0, &["--all"])[0];
     assert_eq!(row["outcome"], "lost");
     assert_eq!(row["forecast_category"], "omitted");
     f.at(T0)
@@ -1929,4 +1940,184 @@ fn a_deal_stalls_after_seven_quiet_days_and_a_snooze_silences_it() {
             .any(|r| r["field"] == "snooze.reason" && r["after"] == "Board meets on the 19th"),
         "the snooze is in the history"
     );
+}
+
+/// The ids of `deal list --json` with these arguments, acting as `who`.
+fn list_ids_as(f: &Fixture, who: &str, args: &[&str]) -> Vec<i64> {
+    json_of(
+        f.at_as(CHECK_AT, who)
+            .args(["deal", "list", "--json"])
+            .args(args),
+    )
+    .as_array()
+    .expect("an array")
+    .iter()
+    .map(|r| r["id"].as_i64().unwrap())
+    .collect()
+}
+
+#[test]
+fn the_review_queues_hold_open_deals_and_narrow_to_mine() {
+    let f = Fixture::new();
+    // two deals over the threshold, managed by Morgan Lee; one is won
+    let open = f.import_fixture(T0);
+    let won = f.import_fixture(T0);
+    f.at(T0)
+        .args(["deal", "outcome", &won.to_string(), "won"])
+        .assert()
+        .success();
+    let other = f.add(
+        T0,
+        &[
+            "--name",
+            "Globex",
+            "--account",
+            "Globex",
+            "--amount",
+            "400000",
+            "--manager",
+            "Kim Lead",
+        ],
+    );
+    let manager = ["--queue", "manager"];
+    assert_eq!(
+        list_ids_as(&f, USER, &manager),
+        [open, other],
+        "no won deal"
+    );
+    let all = ["--queue", "manager", "--all"];
+    assert_eq!(
+        list_ids_as(&f, USER, &all),
+        [open, other],
+        "a queue is open"
+    );
+    let mine = ["--queue", "manager", "--mine"];
+    assert_eq!(list_ids_as(&f, "Morgan Lee", &mine), [open]);
+    assert_eq!(list_ids_as(&f, "kim lead", &mine), [other]);
+    assert!(list_ids_as(&f, USER, &mine).is_empty());
+
+    // the plan the SA sent back waits on the AE until it changes
+    let sa = ["--queue", "sa"];
+    f.at_as(T0, "Sam Okafor")
+        .args(["review", &open.to_string(), "--as", "sa", "--send-back"])
+        .args(["--comment", "Add a load test"])
+        .assert()
+        .success();
+    assert!(list_ids_as(&f, USER, &sa).is_empty(), "sent back to the AE");
+    f.edit(open, T0, |doc| {
+        let items = doc["validation_plan"]["items"].as_array_mut().unwrap();
+        let mut load = items[0].clone();
+        load["requirement"] = "Load test at month-end volume".into();
+        items.push(load);
+    });
+    assert_eq!(list_ids_as(&f, USER, &sa), [open], "resubmitted");
+    let sa_mine = ["--queue", "sa", "--mine"];
+    assert_eq!(list_ids_as(&f, "Sam Okafor", &sa_mine), [open]);
+    assert!(list_ids_as(&f, USER, &sa_mine).is_empty());
+    let line = fails(f.at(T0).args(["deal", "list", "--queue", "ae"]), 2);
+    assert!(line.contains("sa") && line.contains("manager"), "{line}");
+}
+
+#[test]
+fn the_list_shows_open_deals_unless_all_and_reverses() {
+    let f = Fixture::new();
+    let add = |name: &str, close: &str| {
+        f.add(
+            T0,
+            &["--name", name, "--account", "Acme", "--close-date", close],
+        )
+    };
+    let (a, b, c) = (
+        add("First", "2027-01-10"),
+        add("Second", "2027-02-10"),
+        add("Third", "2027-03-10"),
+    );
+    f.at(T0)
+        .args(["deal", "outcome", &b.to_string(), "won"])
+        .assert()
+        .success();
+    assert_eq!(list_ids_as(&f, USER, &[]), [a, c], "open deals only");
+    assert_eq!(list_ids_as(&f, USER, &["--all"]), [a, b, c]);
+    assert_eq!(list_ids_as(&f, USER, &["--all", "--reverse"]), [c, b, a]);
+    assert_eq!(
+        list_ids_as(&f, USER, &["--sort", "name", "--reverse"]),
+        [c, a],
+        "Third, First"
+    );
+    let text = |args: &[&str]| {
+        let out = f
+            .at(CHECK_AT)
+            .args(["deal", "list"])
+            .args(args)
+            .assert()
+            .success()
+            .get_output()
+            .stdout
+            .clone();
+        String::from_utf8(out).unwrap()
+    };
+    assert!(!text(&[]).contains("Second"), "{}", text(&[]));
+    let all = text(&["--all"]);
+    let second = all.lines().find(|l| l.contains("Second")).unwrap();
+    assert!(second.trim_end().ends_with("won"), "{second}");
+}
+
+#[test]
+fn a_snooze_shows_in_the_list_show_and_json_and_unsnooze_lifts_it() {
+    let f = Fixture::new();
+    let id = f
+        .add(T0, &["--name", "Quiet", "--account", "Acme"])
+        .to_string();
+    let at = "2026-11-12T09:00:00Z"; // ten quiet days: stalled
+    f.at(at)
+        .args(["deal", "snooze", &id, "--until", "2026-11-20"])
+        .args(["--reason", "Board meets on the 19th"])
+        .assert()
+        .success();
+    let row = &list_json(&f, at, &[])[0];
+    assert_eq!(row["stalled"], false);
+    assert_eq!(row["snoozed_until"], "2026-11-20");
+    let list = String::from_utf8(
+        f.at(at)
+            .args(["deal", "list"])
+            .assert()
+            .success()
+            .get_output()
+            .stdout
+            .clone(),
+    )
+    .unwrap();
+    assert!(list.contains("snoozed until 2026-11-20"), "{list}");
+    let show = |json: bool| {
+        let mut cmd = f.at(at);
+        cmd.args(["deal", "show", &id]);
+        if json {
+            cmd.arg("--json");
+        }
+        String::from_utf8(cmd.assert().success().get_output().stdout.clone()).unwrap()
+    };
+    assert!(
+        show(false).contains("Snoozed until 2026-11-20 by dana: Board meets on the 19th"),
+        "{}",
+        show(false)
+    );
+    let doc: Value = serde_json::from_str(&show(true)).unwrap();
+    assert_eq!(doc["snoozed_until"], "2026-11-20");
+    assert_eq!(doc["snooze_reason"], "Board meets on the 19th");
+    assert_eq!(doc["snoozed_by"], "dana");
+    assert_eq!(doc["stalled"], Value::Null);
+
+    f.at(at)
+        .args(["deal", "unsnooze", &id])
+        .assert()
+        .success()
+        .stdout(format!("deal {id}: snooze lifted\n"));
+    let row = &list_json(&f, at, &[])[0];
+    assert_eq!(row["stalled"], true, "the quiet days still count");
+    assert_eq!(row["snoozed_until"], Value::Null);
+    let doc: Value = serde_json::from_str(&show(true)).unwrap();
+    assert_eq!(doc["snoozed_until"], Value::Null);
+    assert!(show(false).contains("Stalled: no change for 10 days"));
+    let line = fails(f.at(at).args(["deal", "unsnooze", &id]), 1);
+    assert!(line.contains("not snoozed"), "{line}");
 }

@@ -823,7 +823,7 @@ fn the_review_queues_list_the_deals_waiting_on_a_sign_off() {
         "under the threshold:\n{text}"
     );
     app.update(Action::CycleQueue);
-    assert!(screen(&app, 120, 40).contains("Deals (3) · all deals"));
+    assert!(screen(&app, 120, 40).contains("Deals (3) · open deals"));
 }
 
 #[test]
@@ -1179,6 +1179,12 @@ fn an_outcome_recorded_on_the_deal_screen_shows_in_the_pipeline() {
     assert_eq!(outcome.lost_to, "Initrode");
     app.update(Action::Back);
     let text = screen(&app, 120, 40);
+    assert!(
+        text.contains("Deals (2) · open deals") && !text.contains("Globex analytics"),
+        "the list is of open deals:\n{text}"
+    );
+    press(&mut app, KeyCode::Char('C')); // closed deals too
+    let text = screen(&app, 120, 40);
     let row = text
         .lines()
         .find(|l| l.contains("Globex analytics"))
@@ -1189,7 +1195,10 @@ fn an_outcome_recorded_on_the_deal_screen_shows_in_the_pipeline() {
         app.update(Action::CycleCategory); // pipeline .. omitted
     }
     let text = screen(&app, 120, 40);
-    assert!(text.contains("Deals (1) · all deals · Omitted"), "{text}");
+    assert!(
+        text.contains("Deals (1) · all deals, closed too · Omitted"),
+        "{text}"
+    );
     assert!(text.contains("Omitted $120K (1)"), "{text}");
     app.update(Action::CycleCategory); // back to all
     assert!(screen(&app, 120, 40).contains("Deals (3)"));
@@ -1200,7 +1209,7 @@ fn the_list_filters_stalled_deals_and_sorts_by_any_column() {
     let mut app = app(fixture_store(), 120, 40);
     app.update(Action::ToggleStalled);
     let text = screen(&app, 120, 40);
-    assert!(text.contains("Deals (2) · all deals · stalled"), "{text}");
+    assert!(text.contains("Deals (2) · open deals · stalled"), "{text}");
     assert!(
         !text.contains("Acme ERP rollout"),
         "Acme moved 5 days ago:\n{text}"
@@ -1267,4 +1276,187 @@ fn a_deal_won_on_the_deal_screen_moves_to_the_closed_won_stage() {
         Some(qualify::domain::pipeline::OutcomeKind::Won)
     );
     assert_eq!(deal.stage, "Closed Won");
+}
+
+/// The list's title line (the second of the screen).
+fn list_title(app: &App) -> String {
+    screen(app, 120, 40).lines().nth(1).unwrap().to_string()
+}
+
+#[test]
+fn the_manager_queue_holds_open_deals_and_m_narrows_it_to_mine() {
+    let mut store = fixture_store();
+    // Initech (over the threshold, Morgan Lead's) is won
+    let initech = store
+        .store()
+        .deal_page(&ListQuery::default(), 2, 1)
+        .unwrap()[0]
+        .id;
+    let won = qualify::domain::pipeline::Outcome {
+        kind: qualify::domain::pipeline::OutcomeKind::Won,
+        on: now().date_naive(),
+        reason: String::new(),
+        lost_to: String::new(),
+    };
+    ops::set_outcome(store.at(now()), initech, None, Some(won)).unwrap();
+    let mut app = app(store, 120, 40);
+    press(&mut app, KeyCode::Char('v'));
+    press(&mut app, KeyCode::Char('v'));
+    let text = screen(&app, 120, 40);
+    assert!(
+        text.contains("Deals (1) · waiting on manager review"),
+        "{text}"
+    );
+    assert!(
+        text.contains("Acme ERP rollout") && !text.contains("Initech payroll"),
+        "{text}"
+    );
+    // the closed deal stays out with closed deals shown too
+    press(&mut app, KeyCode::Char('C'));
+    assert!(!screen(&app, 120, 40).contains("Initech payroll"));
+    press(&mut app, KeyCode::Char('C'));
+    // Acme's manager is Morgan Lee
+    app.act_as("Morgan Lee");
+    press(&mut app, KeyCode::Char('m'));
+    let title = list_title(&app);
+    assert!(
+        title.contains("Deals (1) · waiting on manager review · mine as manager"),
+        "{title}"
+    );
+    app.act_as("Morgan Lead");
+    press(&mut app, KeyCode::Char('m'));
+    press(&mut app, KeyCode::Char('m'));
+    assert!(
+        list_title(&app).contains("Deals (0)"),
+        "{}",
+        list_title(&app)
+    );
+}
+
+#[test]
+fn shift_s_reverses_the_sort() {
+    let mut app = app(fixture_store(), 120, 40);
+    let order = |app: &App| {
+        let text = screen(app, 120, 40);
+        let at = |name: &str| text.find(name).unwrap();
+        (
+            at("Globex analytics"),
+            at("Acme ERP rollout"),
+            at("Initech payroll"),
+        )
+    };
+    let (globex, acme, initech) = order(&app);
+    assert!(globex < acme && acme < initech, "soonest close first");
+    press(&mut app, KeyCode::Char('S'));
+    let (globex, acme, initech) = order(&app);
+    assert!(initech < acme && acme < globex, "latest close first");
+    assert!(
+        list_title(&app).contains("sorted by close date, reversed"),
+        "{}",
+        list_title(&app)
+    );
+    press(&mut app, KeyCode::Char('s')); // amount, and still reversed: smallest first
+    let (globex, acme, initech) = order(&app);
+    assert!(globex < acme && acme < initech);
+    press(&mut app, KeyCode::Char('S'));
+    let (globex, acme, initech) = order(&app);
+    assert!(initech < acme && acme < globex, "largest first");
+}
+
+#[test]
+fn esc_clears_every_filter_and_goes_back_to_the_open_deals() {
+    let mut app = app(fixture_store(), 120, 40);
+    let opening = list_title(&app);
+    assert!(opening.contains("Deals (3) · open deals · sorted by close date"));
+    press(&mut app, KeyCode::Char('/'));
+    type_text(&mut app, "zzz");
+    press(&mut app, KeyCode::Enter);
+    for key in ['c', 'V', 'o', 'a', 'v', 'm', 'C', 't', 'O'] {
+        press(&mut app, KeyCode::Char(key));
+    }
+    let filtered = list_title(&app);
+    assert!(filtered.contains("Deals (0) · waiting on SA sign-off · mine"));
+    assert!(screen(&app, 120, 40).contains("filter: zzz"));
+    press(&mut app, KeyCode::Esc);
+    assert_eq!(list_title(&app), opening);
+    assert!(!screen(&app, 120, 40).contains("filter:"));
+}
+
+#[test]
+fn z_snoozes_the_selected_deal_and_z_again_lifts_it() {
+    let mut app = app(fixture_store(), 120, 40);
+    let globex_row = |app: &App| {
+        screen(app, 120, 40)
+            .lines()
+            .find(|l| l.contains("Globex analytics"))
+            .unwrap()
+            .to_string()
+    };
+    assert!(
+        globex_row(&app).contains('⚑'),
+        "stalled: {}",
+        globex_row(&app)
+    );
+    press(&mut app, KeyCode::Char('z'));
+    let dialog = screen(&app, 120, 40);
+    assert!(
+        dialog.contains("Snooze deal 2: Globex analytics"),
+        "{dialog}"
+    );
+    assert!(dialog.contains("2026-12-04"), "a week ahead: {dialog}");
+    press(&mut app, KeyCode::Enter); // the day as it is; on to why
+    press(&mut app, KeyCode::Enter);
+    assert!(
+        screen(&app, 120, 40).contains("Why: say why"),
+        "a reason is needed"
+    );
+    type_text(&mut app, "Waiting on the board");
+    press(&mut app, KeyCode::Enter);
+    assert_eq!(app.layers()[0], qualify::tui::keymap::Layer::List);
+    assert_eq!(
+        app.status().unwrap().text,
+        "Deal 2: not flagged as stalled until 2026-12-04"
+    );
+    let row = globex_row(&app);
+    assert!(row.contains('☾') && !row.contains('⚑'), "snoozed: {row}");
+    let deal = globex(&app);
+    let snooze = deal.content.snooze.unwrap();
+    assert_eq!(snooze.reason, "Waiting on the board");
+    assert_eq!(snooze.by, "dana");
+    // the deal screen says so too
+    press(&mut app, KeyCode::Enter);
+    let header = screen(&app, 120, 40).lines().next().unwrap().to_string();
+    assert!(header.contains("☾ snoozed until 2026-12-04"), "{header}");
+    press(&mut app, KeyCode::Esc);
+
+    // z again offers to lift it
+    press(&mut app, KeyCode::Char('z'));
+    assert_eq!(app.layers()[0], qualify::tui::keymap::Layer::Confirm);
+    assert!(screen(&app, 120, 40).contains("Snoozed until 2026-12-04"));
+    press(&mut app, KeyCode::Char('y'));
+    assert!(
+        app.status().unwrap().text.contains("snooze lifted"),
+        "{:?}",
+        app.status()
+    );
+    assert!(globex_row(&app).contains('⚑'), "{}", globex_row(&app));
+}
+
+#[test]
+fn the_help_shows_the_list_s_marks_from_the_legend() {
+    let mut app = app(fixture_store(), 120, 40);
+    press(&mut app, KeyCode::Char('?'));
+    let text = plain_screen(&app, 120, 40);
+    assert!(text.contains("Marks in the deal list"), "{text}");
+    for (mark, means) in [
+        ("✓", "won"),
+        ("✗", "lost or disqualified"),
+        ("⚑", "stalled"),
+        ("☾", "snoozed"),
+        ("⊘", "after Steps"),
+        ("!", "after Esc"),
+    ] {
+        let row = format!("{mark:<10}{means}");
+        assert!(text.contains(&row), "{row} not in:\n{text}");
+    }
 }

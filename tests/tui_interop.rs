@@ -173,6 +173,10 @@ fn confirming_imports_them_and_the_list_grows() {
         "Imported opportunities_api.csv: 6 records: 5 created, 0 updated, 0 unchanged, 1 skipped"
     );
     assert_eq!(status.tone, Tone::Warn, "a record was skipped");
+    // two of them closed: the list shows them with C
+    let text = screen(&app, 120, 40);
+    assert!(text.contains("qualify · 5 deals"), "{text}");
+    press(&mut app, KeyCode::Char('C'));
     let text = screen(&app, 120, 40);
     assert!(text.contains("qualify · 7 deals"), "{text}");
     assert!(text.contains("Acme ERP rollout"), "{text}");
@@ -199,6 +203,7 @@ fn a_database_in_memory_is_imported_into_without_a_second_connection() {
     dry_run(&mut app, OPPORTUNITIES);
     press(&mut app, KeyCode::Enter);
     app.wait_for_work();
+    press(&mut app, KeyCode::Char('C')); // closed deals too
     assert!(screen(&app, 120, 40).contains("qualify · 6 deals"));
 }
 

@@ -16,8 +16,8 @@ use crate::domain::pipeline::{ForecastCategory, OutcomeKind};
 use crate::domain::playbook::{EscalationRule, Playbook};
 use crate::domain::review::Reviewer;
 use crate::domain::step::{NoteKind, StepChange, StepNumber};
-use crate::ops::ListSort;
 use crate::ops::transfer::{ExportFormat, ImportFormat};
+use crate::ops::{ListSort, Queue};
 use crate::text::clean;
 use chrono::{DateTime, NaiveDate, Utc};
 use clap::{Args, Parser, Subcommand, ValueEnum};
@@ -194,11 +194,23 @@ pub enum DealCommand {
     /// Change a deal's own fields: only the fields given change, each change
     /// in the history; checked as `deal add` checks a new deal
     Set(SetArgs),
-    /// The pipeline: every deal with its forecast category, verdict, steps,
-    /// QA, escalations, risk, next step and stalled mark; totals per category
+    /// The pipeline: the open deals (--all: closed ones too) with their
+    /// forecast category, verdict, steps, QA, escalations, risk, next step
+    /// and stalled or snoozed mark; totals per category
     List {
         #[arg(long)]
         json: bool,
+        /// Closed deals (won, lost, disqualified) too
+        #[arg(long)]
+        all: bool,
+        /// Only the deals waiting on a sign-off: sa (the validation plan) or
+        /// manager (the deal's review); open deals only
+        #[arg(long, value_enum, value_name = "QUEUE")]
+        queue: Option<QueueArg>,
+        /// Only your deals (--user): in a queue those you sign, else those
+        /// you own, are the SA of or manage
+        #[arg(long)]
+        mine: bool,
         /// Only this forecast category: pipeline, best_case, commit, closed, omitted
         #[arg(long, value_name = "CATEGORY", value_parser = parse_category)]
         category: Option<ForecastCategory>,
@@ -222,6 +234,9 @@ pub enum DealCommand {
         /// next_step_due, stalled
         #[arg(long, value_name = "COLUMN", value_parser = parse_sort)]
         sort: Option<ListSort>,
+        /// The order reversed
+        #[arg(long)]
+        reverse: bool,
     },
     /// Record how a deal ended (lost and disqualified need a reason); `open` reopens it
     Outcome {
@@ -245,6 +260,8 @@ pub enum DealCommand {
         #[arg(long)]
         reason: String,
     },
+    /// Lift a deal's snooze: its stalled flag shows again
+    Unsnooze { id: DealId },
     /// Show one deal: its steps, QA checklist and escalations
     Show {
         id: DealId,
@@ -298,6 +315,24 @@ pub enum DealCommand {
         #[arg(long)]
         dry_run: bool,
     },
+}
+
+/// A review queue, as `deal list --queue` names it.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum QueueArg {
+    /// Validation plans waiting on the SA's sign-off
+    Sa,
+    /// Deals over the threshold waiting on the manager's review
+    Manager,
+}
+
+impl QueueArg {
+    pub fn queue(self) -> Queue {
+        match self {
+            QueueArg::Sa => Queue::SaSignOff,
+            QueueArg::Manager => Queue::ManagerReview,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]

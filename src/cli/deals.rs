@@ -1,8 +1,8 @@
-//! The deal commands: `deal add|set|list|outcome|snooze|show` and `step`. Each
-//! parses, calls one use case or read of ops, and prints its line, table
-//! or JSON.
+//! The deal commands: `deal add|set|list|outcome|snooze|unsnooze|show` and
+//! `step`. Each parses, calls one use case or read of ops, and prints its
+//! line, table or JSON.
 
-use super::args::{DealCommand, SetArgs, StepCommand};
+use super::args::{DealCommand, QueueArg, SetArgs, StepCommand};
 use super::print;
 use crate::config::Failure;
 use crate::domain::audit::field_label;
@@ -25,6 +25,9 @@ pub fn run(command: &DealCommand, s: &mut Session, out: &mut impl Write) -> Resu
         DealCommand::Set(args) => return set(args, s, out),
         DealCommand::List {
             json,
+            all,
+            queue,
+            mine,
             category,
             owner,
             sa,
@@ -32,8 +35,12 @@ pub fn run(command: &DealCommand, s: &mut Session, out: &mut impl Write) -> Resu
             stalled,
             overdue,
             sort,
+            reverse,
         } => {
             let query = ListQuery {
+                open_only: !*all,
+                queue: queue.map(QueueArg::queue).unwrap_or_default(),
+                mine: mine.then(|| s.user.clone()),
                 category: *category,
                 owner: owner.clone(),
                 sa: sa.clone(),
@@ -41,6 +48,7 @@ pub fn run(command: &DealCommand, s: &mut Session, out: &mut impl Write) -> Resu
                 stalled: *stalled,
                 overdue: *overdue,
                 sort: sort.unwrap_or_default(),
+                reverse: *reverse,
                 ..s.list_query()
             };
             if *json {
@@ -53,7 +61,8 @@ pub fn run(command: &DealCommand, s: &mut Session, out: &mut impl Write) -> Resu
             } else {
                 let deals = views::list_rows(s, &query)?;
                 let totals = views::list_totals(s, &query)?;
-                write!(out, "{}", print::summary_table(&deals, &totals))
+                let table = print::summary_table(&deals, &totals, query.open_only);
+                write!(out, "{table}")
             }
         }
         DealCommand::Outcome {
@@ -84,6 +93,10 @@ pub fn run(command: &DealCommand, s: &mut Session, out: &mut impl Write) -> Resu
         DealCommand::Snooze { id, until, reason } => {
             ops::snooze(s, *id, *until, reason)?;
             writeln!(out, "deal {id}: not flagged as stalled until {until}")
+        }
+        DealCommand::Unsnooze { id } => {
+            ops::unsnooze(s, *id, None)?;
+            writeln!(out, "deal {id}: snooze lifted")
         }
         DealCommand::Show { id, json } => {
             let deal = views::deal(s, *id)?;

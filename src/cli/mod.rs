@@ -5,7 +5,7 @@
 //! - `args`: the command line (clap's types, the value parsers, the
 //!   command line's own failures), below every other room;
 //! - `print`: what is printed (JSON documents, tables, the output's kind);
-//! - `deals`: `deal add|set|list|outcome|snooze|show` and `step`;
+//! - `deals`: `deal add|set|list|outcome|snooze|unsnooze|show` and `step`;
 //! - `interop`: `deal import` and `deal export` in every format;
 //! - `oversight`: `check`, `escalate`, `escalation`, `review`, `history`
 //!   and `report` (written by `report`);

@@ -59,6 +59,7 @@ struct SummaryJson<'a> {
     next_step_due: Option<chrono::NaiveDate>,
     stalled: bool,
     outcome: Option<&'static str>,
+    snoozed_until: Option<chrono::NaiveDate>,
 }
 
 /// Streams the elements of a JSON array as they come: `[`, one element a
@@ -120,6 +121,7 @@ pub fn write_summary_json<W: std::io::Write>(
         next_step_due: d.next_step_due,
         stalled: d.stalled,
         outcome: d.outcome.map(|o| o.key()),
+        snoozed_until: d.snoozed_until,
     })
 }
 
@@ -147,6 +149,7 @@ pub fn summary_json(d: &DealSummary) -> Value {
         "next_step_due": d.next_step_due,
         "stalled": d.stalled,
         "outcome": d.outcome.map(|o| o.key()),
+        "snoozed_until": d.snoozed_until,
     })
 }
 
@@ -277,6 +280,7 @@ pub fn deal_json(
             })
         })
         .collect();
+    let snooze = pipeline::snooze_in_force(deal, now);
     json!({
         "id": deal.id.0,
         "name": deal.name,
@@ -300,6 +304,9 @@ pub fn deal_json(
             "kind": o.kind.key(), "on": o.on, "reason": o.reason, "lost_to": o.lost_to,
         })),
         "stalled": pipeline::stalled(deal, playbook, now),
+        "snoozed_until": snooze.map(|s| s.until),
+        "snooze_reason": snooze.map(|s| s.reason.as_str()),
+        "snoozed_by": snooze.map(|s| s.by.as_str()),
         "steps": steps,
         "qa": qa.iter().map(QaJson::from).collect::<Vec<_>>(),
         "escalations": escalations.iter().map(EscalationJson::from).collect::<Vec<_>>(),
@@ -319,10 +326,17 @@ pub fn truncate(s: &str, width: usize) -> String {
     crate::text::truncate(s, width)
 }
 
-pub fn summary_table(deals: &[DealSummary], totals: &[CategoryTotal]) -> String {
+/// `deal list`'s table; `open_only` when closed deals were left out (an
+/// empty list says how to see them).
+pub fn summary_table(deals: &[DealSummary], totals: &[CategoryTotal], open_only: bool) -> String {
     let mut out = String::new();
     if deals.is_empty() {
-        out.push_str("No deals match. Add one: qualify deal add --name NAME --account ACCOUNT\n");
+        if open_only {
+            out.push_str("No open deals match (--all shows closed ones too). ");
+        } else {
+            out.push_str("No deals match. ");
+        }
+        out.push_str("Add one: qualify deal add --name NAME --account ACCOUNT\n");
         return out;
     }
     let _ = writeln!(
@@ -349,10 +363,11 @@ pub fn summary_table(deals: &[DealSummary], totals: &[CategoryTotal]) -> String 
             d.meddpicc_total,
             d.meddpicc_max
         );
-        let flag = match (d.outcome, d.stalled) {
-            (Some(o), _) => o.key(),
-            (None, true) => "stalled",
-            (None, false) => "",
+        let flag = match (d.outcome, d.stalled, d.snoozed_until) {
+            (Some(o), ..) => o.key().to_string(),
+            (None, true, _) => "stalled".into(),
+            (None, false, Some(until)) => format!("snoozed until {until}"),
+            (None, false, None) => String::new(),
         };
         let esc = format!("{}/{}", d.escalations_open, d.escalations_overdue);
         let steps = format!(
@@ -419,6 +434,18 @@ pub fn deal_text(
         or_dash(&deal.sa),
         or_dash(&deal.manager)
     );
+    if let Some(why) = pipeline::stalled(deal, playbook, now) {
+        let _ = writeln!(out, "Stalled: {why}");
+    }
+    if let Some(snooze) = pipeline::snooze_in_force(deal, now) {
+        let _ = writeln!(
+            out,
+            "Snoozed until {} by {}: {}",
+            snooze.until,
+            or_dash(&snooze.by),
+            clean(&snooze.reason)
+        );
+    }
     let _ = writeln!(out, "\nSteps ({}/10 complete)", deal.steps_complete());
     for s in &deal.steps {
         let mut line = format!(
@@ -593,6 +620,7 @@ mod tests {
             next_step_due: None,
             stalled: true,
             outcome: Some(OutcomeKind::Lost),
+            snoozed_until: chrono::NaiveDate::from_ymd_opt(2027, 1, 4),
         };
         let rows = [row(1, 30_000_000), row(2, 12_345)];
         let mut out = Vec::new();

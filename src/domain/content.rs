@@ -100,7 +100,9 @@ pub struct SaDecision {
     #[serde(default)]
     pub comment: String,
     /// What was signed off, in words (the plan's items, or the amount and
-    /// close date): a later change to it makes the sign-off out of date.
+    /// close date): a later change to it makes the sign-off out of date. For
+    /// a plan sent back, the plan as it was: once it changes, it waits on
+    /// the SA again.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub basis: Option<String>,
 }

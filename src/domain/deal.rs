@@ -224,6 +224,9 @@ pub struct DealSummary {
     /// Stalled now (and not snoozed).
     pub stalled: bool,
     pub outcome: Option<OutcomeKind>,
+    /// The day the snooze in force now ends (the stalled flag is silenced
+    /// until then).
+    pub snoozed_until: Option<NaiveDate>,
 }
 
 /// A deal as a person or a script asks to create it, before it has an id.

@@ -11,7 +11,7 @@ pub use super::forecast::{ForecastCategory, Outcome, OutcomeKind, Prediction, Sn
 use super::money::Money;
 use super::playbook::Playbook;
 use super::qa;
-use super::review::{Reviewer, standing};
+use super::review::{Reviewer, Standing, basis, standing};
 use super::step::StepStatus;
 use super::step_number::StepNumber;
 use chrono::{DateTime, Duration, NaiveDate, NaiveTime, Utc};
@@ -22,6 +22,7 @@ pub enum PipelineError {
     ReasonNeeded(OutcomeKind),
     SnoozeInPast(NaiveDate),
     SnoozeClosed,
+    NotSnoozed,
 }
 
 impl std::fmt::Display for PipelineError {
@@ -40,6 +41,9 @@ impl std::fmt::Display for PipelineError {
             }
             PipelineError::SnoozeClosed => {
                 write!(f, "the deal is closed: only open deals stall")
+            }
+            PipelineError::NotSnoozed => {
+                write!(f, "the deal is not snoozed: there is no snooze to lift")
             }
         }
     }
@@ -90,6 +94,34 @@ pub fn snooze(
         last_change,
     });
     Ok(())
+}
+
+/// Lift the snooze in force at `now`: the stalled flag shows again from
+/// today (the snooze is kept, ending today, so that lifting it is not
+/// counted as a change that ends the quiet days).
+pub fn unsnooze(deal: &mut Deal, by: &str, now: DateTime<Utc>) -> Result<(), PipelineError> {
+    let Some(snooze) = snooze_in_force(deal, now) else {
+        return Err(PipelineError::NotSnoozed);
+    };
+    let reason = snooze.reason.clone();
+    let last_change = last_activity(deal);
+    deal.content.snooze = Some(Snooze {
+        until: now.date_naive(),
+        reason,
+        by: by.trim().to_string(),
+        at: now,
+        last_change,
+    });
+    Ok(())
+}
+
+/// The snooze silencing the stalled flag at `now`: set, not ended by a
+/// later change, and its day not yet come.
+pub fn snooze_in_force(deal: &Deal, now: DateTime<Utc>) -> Option<&Snooze> {
+    deal.content
+        .snooze
+        .as_ref()
+        .filter(|s| s.at >= deal.updated_at && now.date_naive() < s.until)
 }
 
 /// The forecast category the deal's state supports: Omitted when lost or
@@ -277,6 +309,45 @@ pub struct PipelineRow {
     pub awaiting_sa: bool,
     /// Over the threshold and waiting on the manager's review.
     pub awaiting_manager: bool,
+    /// Who signs the validation plan: its assigned SA, else the deal's.
+    pub plan_sa: String,
+}
+
+/// Whether the deal waits on `reviewer`'s sign-off: open, with something to
+/// sign (a validation plan with items for the SA; an amount over the
+/// playbook's threshold for the manager) and no current approval. A
+/// send-back takes it out of the reviewer's queue until the AE resubmits:
+/// for the SA, until the plan differs from the one sent back (a send-back
+/// recorded before qualify kept the plan it concerned waits as before); for
+/// the manager, until the step the send-back reopened is completed again.
+pub fn awaiting(deal: &Deal, reviewer: Reviewer, playbook: &Playbook) -> bool {
+    if deal.content.outcome.is_some() {
+        return false;
+    }
+    let to_sign = match reviewer {
+        Reviewer::Sa => !deal.content.validation_plan.items.is_empty(),
+        Reviewer::Manager => {
+            let threshold = Money::from_dollars(playbook.targets.manager_review_over_usd);
+            deal.amount.is_some_and(|a| a > threshold)
+        }
+    };
+    if !to_sign {
+        return false;
+    }
+    match standing(deal, reviewer) {
+        Standing::Approved(_) => false,
+        Standing::Missing | Standing::OutOfDate(..) => true,
+        Standing::SentBack(sent) => match reviewer {
+            Reviewer::Sa => sent
+                .basis
+                .as_ref()
+                .is_none_or(|plan| *plan != basis(deal, Reviewer::Sa)),
+            Reviewer::Manager => deal
+                .step(reviewer.step(playbook))
+                .and_then(|s| s.completed_at)
+                .is_some_and(|done| done > sent.at),
+        },
+    }
 }
 
 /// The deal's pipeline row as of `now` (the QA count and forecast are the
@@ -285,8 +356,6 @@ pub struct PipelineRow {
 pub fn summarize(deal: &Deal, playbook: &Playbook, now: DateTime<Utc>) -> PipelineRow {
     let (total, max) = score_total(&deal.content.meddpicc);
     let qa = qa::checklist(deal, playbook, now);
-    let threshold = Money::from_dollars(playbook.targets.manager_review_over_usd);
-    let plan = &deal.content.validation_plan;
     PipelineRow {
         forecast: forecast_category(deal, playbook, now),
         verdict: verdict(&deal.content.meddpicc, playbook),
@@ -308,9 +377,9 @@ pub fn summarize(deal: &Deal, playbook: &Playbook, now: DateTime<Utc>) -> Pipeli
         stalled_from: stalled_from(deal, playbook),
         snoozed_until: snoozed_until(deal),
         outcome: deal.content.outcome.as_ref().map(|o| o.kind),
-        awaiting_sa: !plan.items.is_empty() && !standing(deal, Reviewer::Sa).approved(),
-        awaiting_manager: deal.amount.is_some_and(|a| a > threshold)
-            && !standing(deal, Reviewer::Manager).approved(),
+        awaiting_sa: awaiting(deal, Reviewer::Sa, playbook),
+        awaiting_manager: awaiting(deal, Reviewer::Manager, playbook),
+        plan_sa: Reviewer::Sa.assigned(deal).to_string(),
     }
 }
 

@@ -247,7 +247,9 @@ pub fn review(
         by: reviewer.assigned(deal).to_string(),
         at: now,
         comment: comment.trim().to_string(),
-        basis: approved.then(|| basis(deal, reviewer)),
+        // what was approved; and the plan sent back, which leaves the SA's
+        // queue until it changes
+        basis: (approved || reviewer == Reviewer::Sa).then(|| basis(deal, reviewer)),
     };
     // the plan's SA is left as assigned: when it names nobody, the sign-off
     // counts while its signer is the deal's SA

@@ -333,6 +333,8 @@ pub enum RuleError {
     /// that name the document (a sign-off not recorded, with `--strict`; an
     /// owner named as SA or manager).
     ImportRefused(String),
+    /// A snooze lifted from a deal that has none in force.
+    NotSnoozed,
 }
 
 impl fmt::Display for RuleError {
@@ -397,6 +399,9 @@ impl fmt::Display for RuleError {
             ),
             RuleError::TooLong { what, max } => {
                 write!(f, "{what} is too long: at most {max} characters")
+            }
+            RuleError::NotSnoozed => {
+                write!(f, "the deal is not snoozed: there is no snooze to lift")
             }
             RuleError::CriteriaUnmet { step, missing } => {
                 write!(

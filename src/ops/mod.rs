@@ -20,7 +20,7 @@ use crate::store::Database;
 /// The store's plain types the faces use with ops' functions (queries,
 /// rows, errors); the faces name them from here, never from the store.
 pub use crate::store::{
-    BattleCard, CategoryTotal, Draft, ListQuery, ListSort, Queue, Saved, StoreError,
+    BattleCard, CategoryTotal, Draft, ListQuery, ListSort, OutcomeTotal, Queue, Saved, StoreError,
 };
 use std::path::PathBuf;
 
@@ -362,6 +362,16 @@ pub fn snooze(s: &mut Session, id: DealId, until: chrono::NaiveDate, reason: &st
     Ok(deal)
 }
 
+/// Lift the deal's snooze: its stalled flag shows again from now.
+pub fn unsnooze(s: &mut Session, id: DealId, expected_version: Option<i64>) -> Result<Deal> {
+    let (now, who) = (s.clock.now(), s.user.clone());
+    let (deal, ()) = s.store.update_deal(id, expected_version, now, |deal| {
+        pipeline::unsnooze(deal, &who, now)
+            .map_err(|_| StoreError::Rule(step::RuleError::NotSnoozed))
+    })?;
+    Ok(deal)
+}
+
 /// The five metrics for the team (or one owner) over `range`, and the same
 /// for each week of it (the dashboard's trend), in one pass over the deals.
 pub fn metrics(s: &Session, owner: Option<&str>, range: Range) -> Result<(Metrics, Vec<Metrics>)> {
@@ -397,15 +407,16 @@ pub struct OverdueEscalation {
     pub escalation: escalation::Escalation,
 }
 
-/// What needs someone today: the first stalled deals and the first overdue
-/// escalations (largest deals first), each list a page of at most `rows`,
-/// with how many deals there are in all.
+/// What needs someone today: the first stalled deals (largest first) and
+/// the overdue escalations (the longest overdue first), each list a page of
+/// at most `rows`, with how many stalled deals and overdue escalations
+/// there are in all.
 #[derive(Debug, Clone, Default)]
 pub struct Attention {
     pub stalled: Vec<StalledDeal>,
     pub stalled_deals: usize,
     pub overdue: Vec<OverdueEscalation>,
-    pub overdue_deals: usize,
+    pub overdue_escalations: usize,
 }
 
 /// The stalled deals and the overdue escalations of the team (or one
@@ -427,7 +438,7 @@ pub fn attention(s: &Session, owner: Option<&str>, rows: usize) -> Result<Attent
     };
     let mut out = Attention {
         stalled_deals: s.store.count_deals(&stalled_query)?,
-        overdue_deals: s.store.count_deals(&overdue_query)?,
+        overdue_escalations: s.store.count_overdue_escalations(&overdue_query)?,
         ..Attention::default()
     };
     for deal in s.store.deal_page(&stalled_query, 0, rows)? {
@@ -437,21 +448,23 @@ pub fn attention(s: &Session, owner: Option<&str>, rows: usize) -> Result<Attent
         let short = stall.map(pipeline::Stall::short).unwrap_or_default();
         out.stalled.push(StalledDeal { deal, why, short });
     }
-    for deal in s.store.deal_page(&overdue_query, 0, rows)? {
-        if out.overdue.len() >= rows {
-            break;
-        }
+    // the deals in the order of their longest overdue escalation: the
+    // first `rows` of them hold the `rows` longest overdue escalations
+    for deal in s.store.most_overdue(&overdue_query, rows)? {
         let whole = s.store.deal(deal.id)?;
         let late = escalation::open(&whole, &s.playbook, now)
             .into_iter()
             .filter(|e| e.overdue);
-        for escalation in late.take(rows - out.overdue.len()) {
+        for escalation in late {
             out.overdue.push(OverdueEscalation {
                 deal: deal.clone(),
                 escalation,
             });
         }
     }
+    out.overdue
+        .sort_by_key(|o| (o.escalation.due_at, o.deal.id, o.escalation.id.to_string()));
+    out.overdue.truncate(rows);
     Ok(out)
 }
 

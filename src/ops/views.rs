@@ -10,7 +10,7 @@ use crate::domain::deal::{Deal, DealId, DealSummary};
 use crate::domain::escalation::{self, Escalation};
 use crate::domain::metrics::Range;
 use crate::domain::qa::{self, QaItem};
-use crate::store::{BattleCard, CategoryTotal, ListQuery, StoreError};
+use crate::store::{BattleCard, CategoryTotal, ListQuery, OutcomeTotal, StoreError};
 use chrono::{DateTime, NaiveDate, Utc};
 
 /// A deal as it stands at one instant: how it does against the QA
@@ -123,6 +123,12 @@ pub fn people(s: &Session, sa: bool) -> Result<Vec<String>> {
 /// The deals and amount per forecast category of the list for `query`.
 pub fn list_totals(s: &Session, query: &ListQuery) -> Result<Vec<CategoryTotal>> {
     s.store.category_totals(query)
+}
+
+/// The closed deals and their amount per outcome (won, lost, disqualified)
+/// among those `query` matches, open only or not.
+pub fn outcome_totals(s: &Session, query: &ListQuery) -> Result<Vec<OutcomeTotal>> {
+    s.store.outcome_totals(query)
 }
 
 /// Every change to a deal, oldest first (a deal that does not exist is

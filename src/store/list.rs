@@ -4,7 +4,7 @@
 
 use crate::domain::criteria::Verdict;
 use crate::domain::money::Money;
-use crate::domain::pipeline::ForecastCategory;
+use crate::domain::pipeline::{ForecastCategory, OutcomeKind};
 use chrono::{DateTime, Utc};
 
 /// How the deal list is ordered: any of the pipeline's columns.
@@ -118,6 +118,15 @@ impl Queue {
             Queue::ManagerReview => Queue::All,
         }
     }
+
+    /// "mine" in this queue, in words: the deals whose sign-off is yours.
+    pub fn mine_label(self) -> &'static str {
+        match self {
+            Queue::All => "mine",
+            Queue::SaSignOff => "mine as SA",
+            Queue::ManagerReview => "mine as manager",
+        }
+    }
 }
 
 /// Which deals the list shows, and in what order.
@@ -136,6 +145,14 @@ pub struct ListQuery {
     pub stalled: bool,
     /// Only deals with an escalation past due at `now`.
     pub overdue: bool,
+    /// Only open deals (not won, lost or disqualified).
+    pub open_only: bool,
+    /// Only this person's deals: in a review queue, those they sign (the
+    /// plan's SA, the deal's manager); else those they own, are the SA of
+    /// or manage (names compared without case).
+    pub mine: Option<String>,
+    /// The sort's order reversed.
+    pub reverse: bool,
     /// The clock's now: stalled and overdue are judged against it.
     pub now: DateTime<Utc>,
 }
@@ -144,6 +161,14 @@ pub struct ListQuery {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CategoryTotal {
     pub category: ForecastCategory,
+    pub deals: u64,
+    pub amount: Money,
+}
+
+/// The amount and count of the closed deals of one outcome.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutcomeTotal {
+    pub outcome: OutcomeKind,
     pub deals: u64,
     pub amount: Money,
 }

@@ -32,6 +32,9 @@
 //! - **The list** (read from the pipeline summary; see [`ListQuery`]):
 //!   [`count_deals`](Database::count_deals),
 //!   [`category_totals`](Database::category_totals),
+//!   [`outcome_totals`](Database::outcome_totals),
+//!   [`count_overdue_escalations`](Database::count_overdue_escalations),
+//!   [`most_overdue`](Database::most_overdue),
 //!   [`people`](Database::people), [`list_rows`](Database::list_rows)
 //!   (behind `deal_page`, `deal_page_of`, `each_deal`, `each_row`).
 //! - **Escalations**: [`deal_of_escalation`](Database::deal_of_escalation)
@@ -97,7 +100,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use std::path::Path;
 
 pub use error::{Fault, Result, StoreError};
-pub use list::{CategoryTotal, ListQuery, ListSort, Queue};
+pub use list::{CategoryTotal, ListQuery, ListSort, OutcomeTotal, Queue};
 pub use sqlite::schema::{latest_version, migrations};
 pub use sqlite::{Store, doctor, safety};
 
@@ -227,6 +230,19 @@ pub trait Database: Send {
 
     /// The amount and count of the matching deals per forecast category.
     fn category_totals(&self, query: &ListQuery) -> Result<Vec<CategoryTotal>>;
+
+    /// The amount and count of the matching closed deals per outcome, open
+    /// only or not.
+    fn outcome_totals(&self, query: &ListQuery) -> Result<Vec<OutcomeTotal>>;
+
+    /// How many escalations are past due at the query's now on the
+    /// matching deals.
+    fn count_overdue_escalations(&self, query: &ListQuery) -> Result<usize>;
+
+    /// The matching deals with an escalation past due at the query's now,
+    /// the longest overdue first (by the earliest due of each), at most
+    /// `limit`.
+    fn most_overdue(&self, query: &ListQuery, limit: usize) -> Result<Vec<DealSummary>>;
 
     /// The distinct owners (or SAs) of the deals, for the list's filters.
     fn people(&self, sa: bool) -> Result<Vec<String>>;

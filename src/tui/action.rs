@@ -61,6 +61,15 @@ pub enum Action {
     ShowHistory,
     /// The list: all deals, the SA's queue, the manager's queue.
     CycleQueue,
+    /// The list's sort, the other way round.
+    ReverseSort,
+    /// The list narrowed to the acting person's deals (in a queue: those
+    /// they sign), or not.
+    ToggleMine,
+    /// The list with closed deals too, or open deals only.
+    ToggleClosed,
+    /// Snooze the selected deal's stalled flag, or lift its snooze.
+    Snooze,
     /// The list's filters: forecast category, owner, SA, verdict.
     CycleCategory,
     CycleOwner,

@@ -7,6 +7,7 @@ use super::screens::dashboard::{DashboardOutcome, DashboardScreen};
 use super::screens::deal::{DealOutcome, DealScreen};
 use super::screens::deal_form::{DealForm, FormOutcome};
 use super::screens::list::{ListOutcome, ListScreen};
+use super::screens::snooze::{SnoozeDialog, SnoozeOutcome};
 use super::screens::transfer::{DialogOutcome, ExportDialog, ImportDialog};
 use super::shared::{Ctx, Look, Status, Tone};
 use super::widgets::help::HelpOverlay;
@@ -47,6 +48,8 @@ enum View {
     Import(Box<ImportDialog>),
     /// Exporting to a file, over the list.
     Export(Box<ExportDialog>),
+    /// Snoozing the selected deal, or lifting its snooze, over the list.
+    Snooze(Box<SnoozeDialog>),
 }
 
 /// The dashboard a deal was opened from, and the deal's version then: when
@@ -143,6 +146,7 @@ impl App {
             // nothing but quitting while an import or export works
             View::Import(d) => return d.layers().into_iter().chain([Layer::Global]).collect(),
             View::Export(d) => return d.layer().into_iter().chain([Layer::Global]).collect(),
+            View::Snooze(d) => return vec![d.layer(), Layer::Global],
             View::Deal(d, _) => match d.typing_layer() {
                 Some(layer) => return vec![layer, Layer::Global],
                 None => Layer::Deal,
@@ -207,7 +211,20 @@ impl App {
                 Ok(ListOutcome::Dashboard) => self.open_dashboard(),
                 Ok(ListOutcome::Import) => self.view = View::Import(Box::default()),
                 Ok(ListOutcome::Export) => self.view = View::Export(Box::default()),
+                Ok(ListOutcome::Snooze(row)) => {
+                    let today = self.ctx.session.clock.today();
+                    self.view = View::Snooze(Box::new(SnoozeDialog::new(&row, today)));
+                }
                 Err(status) => self.status = Some(status),
+            },
+            View::Snooze(dialog) => match dialog.update(action, &mut self.ctx) {
+                SnoozeOutcome::Stay => {}
+                SnoozeOutcome::Close => self.view = View::List,
+                SnoozeOutcome::Written(status) => {
+                    self.view = View::List;
+                    self.reload_list();
+                    self.status = Some(status);
+                }
             },
             View::Dashboard(dashboard) => match dashboard.update(action, &mut self.ctx) {
                 Ok(DashboardOutcome::Stay) => {}
@@ -433,7 +450,7 @@ impl App {
                 }
             }
             View::List => self.reload_list(),
-            View::NewDeal(_) | View::Import(_) | View::Export(_) => {}
+            View::NewDeal(_) | View::Import(_) | View::Export(_) | View::Snooze(_) => {}
         }
     }
 
@@ -621,6 +638,10 @@ impl Widget for &App {
                 dialog.render(body, buf, look);
             }
             View::Export(dialog) => {
+                self.list.render(body, buf, look, &self.ctx.db_label);
+                dialog.render(body, buf, look);
+            }
+            View::Snooze(dialog) => {
                 self.list.render(body, buf, look, &self.ctx.db_label);
                 dialog.render(body, buf, look);
             }

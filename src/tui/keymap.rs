@@ -33,6 +33,8 @@ pub enum Layer {
     /// their export (deal documents, qualify's own Salesforce rows), over
     /// its yes/no.
     ImportDocuments,
+    /// Snoozing a deal's stalled flag: until a day, and why.
+    Snooze,
 }
 
 impl Layer {
@@ -54,6 +56,7 @@ impl Layer {
             Layer::Confirm => "Answering a question",
             Layer::Export => "Exporting",
             Layer::ImportDocuments => "Importing over later changes",
+            Layer::Snooze => "Snoozing a deal",
         }
     }
 
@@ -68,6 +71,7 @@ impl Layer {
                 | Layer::Form
                 | Layer::EditDeal
                 | Layer::Export
+                | Layer::Snooze
         )
     }
 }
@@ -172,7 +176,10 @@ pub const BINDINGS: &[Binding] = &[
     bind(List, &[k('n')], "n", Action::NewDeal, "new deal", true),
     bind(List, &[k('/')], "/", Action::Filter, "filter", true),
     bind(List, &[k('s')], "s", Action::CycleSort, "sort", true),
+    bind(List, &[k('S')], "S", Action::ReverseSort, "reverse the sort", false),
     bind(List, &[k('v')], "v", Action::CycleQueue, "review queue: all, SA sign-off, manager review", true),
+    bind(List, &[k('m')], "m", Action::ToggleMine, "only mine: the deals you sign in a queue, else the deals you are on", false),
+    bind(List, &[k('C')], "C", Action::ToggleClosed, "closed deals too (won, lost, disqualified)", false),
     bind(List, &[k('c')], "c", Action::CycleCategory, "filter by forecast category", false),
     bind(List, &[k('o')], "o", Action::CycleOwner, "filter by owner", false),
     bind(List, &[k('a')], "a", Action::CycleSa, "filter by SA", false),
@@ -182,7 +189,8 @@ pub const BINDINGS: &[Binding] = &[
     bind(List, &[k('d')], "d", Action::ShowDashboard, "dashboard", true),
     bind(List, &[k('i')], "i", Action::Import, "import deals from a file (shows what it holds first)", false),
     bind(List, &[k('x')], "x", Action::Export, "export every deal to a file", false),
-    bind(List, &[code(Esc)], "Esc", Action::Back, "clear filter", false),
+    bind(List, &[k('z')], "z", Action::Snooze, "snooze the deal's stalled flag, or lift its snooze", false),
+    bind(List, &[code(Esc)], "Esc", Action::Back, "clear every filter, queue and mine; open deals only", false),
     bind(Filter, &[code(Enter)], "Enter", Action::Confirm, "keep filter", true),
     bind(Filter, &[code(Esc)], "Esc", Action::Cancel, "clear filter", true),
     bind(Filter, &[code(Down)], "↓", Action::Down, "next deal", false),
@@ -256,6 +264,10 @@ pub const BINDINGS: &[Binding] = &[
     bind(Export, &[code(BackTab), code(Up)], "S-Tab/↑", Action::FocusPrev, "previous format", false),
     bind(Export, &[code(Enter)], "Enter", Action::Confirm, "export to the file", true),
     bind(Export, &[code(Esc)], "Esc", Action::Cancel, "cancel", true),
+    bind(Snooze, &[code(Tab), code(Down)], "Tab/↓", Action::FocusNext, "next field", true),
+    bind(Snooze, &[code(BackTab), code(Up)], "S-Tab/↑", Action::FocusPrev, "previous field", false),
+    bind(Snooze, &[code(Enter)], "Enter", Action::Confirm, "next field / snooze on the last", true),
+    bind(Snooze, &[code(Esc)], "Esc", Action::Cancel, "cancel", true),
     bind(ImportDocuments, &[k('f')], "f", Action::ToggleForce, "overwrite deals changed since export (--force)", true),
     bind(Form, &[code(Tab), code(Down)], "Tab/↓", Action::FocusNext, "next field", true),
     bind(Form, &[code(BackTab), code(Up)], "S-Tab/↑", Action::FocusPrev, "previous field", false),
@@ -270,6 +282,55 @@ pub const BINDINGS: &[Binding] = &[
     bind(Normal, &[k('?')], "?", Action::ToggleHelp, "help", true),
     bind(Normal, &[k('q')], "q", Action::Quit, "quit", true),
 ];
+
+/// A mark a screen draws, and what it means: the help shows a layer's
+/// marks under its keys, and the README lists them (a test checks).
+pub struct Mark {
+    pub layer: Layer,
+    pub symbol: &'static str,
+    pub meaning: &'static str,
+}
+
+/// The deal list's marks: a deal won, lost, stalled, snoozed (the Flag
+/// column), a blocked step and overdue escalations.
+pub const WON: Mark = Mark {
+    layer: List,
+    symbol: "✓",
+    meaning: "won",
+};
+pub const LOST: Mark = Mark {
+    layer: List,
+    symbol: "✗",
+    meaning: "lost or disqualified",
+};
+pub const STALLED: Mark = Mark {
+    layer: List,
+    symbol: "⚑",
+    meaning: "stalled: no change for the playbook's days, or a step past its SLA (z snoozes it)",
+};
+pub const SNOOZED: Mark = Mark {
+    layer: List,
+    symbol: "☾",
+    meaning: "snoozed: the stalled flag is silenced until a day (z lifts it)",
+};
+pub const BLOCKED: Mark = Mark {
+    layer: List,
+    symbol: "⊘",
+    meaning: "after Steps: a step is blocked",
+};
+pub const OVERDUE: Mark = Mark {
+    layer: List,
+    symbol: "!",
+    meaning: "after Esc (open/overdue escalations): some are past due",
+};
+
+/// Every mark, for the help and the README.
+pub const MARKS: &[Mark] = &[WON, LOST, STALLED, SNOOZED, BLOCKED, OVERDUE];
+
+/// The title of the section of `layer`'s marks in the help.
+pub fn marks_title(layer: Layer) -> String {
+    format!("Marks in the {}", layer.title().to_lowercase())
+}
 
 /// The action bound to `key` in the first of `layers` that binds it, or the
 /// key itself as typing when the top layer takes text.
@@ -294,17 +355,23 @@ pub fn hints(layers: &[Layer]) -> Vec<&'static Binding> {
         .collect()
 }
 
-/// The help overlay's sections: each active layer's documented bindings.
-pub fn help_sections(layers: &[Layer]) -> Vec<(&'static str, Vec<(&'static str, &'static str)>)> {
+/// The help overlay's sections: each active layer's documented bindings,
+/// then the marks it draws, if any.
+pub fn help_sections(layers: &[Layer]) -> Vec<(String, Vec<(&'static str, &'static str)>)> {
     layers
         .iter()
-        .map(|l| {
-            let rows = BINDINGS
+        .flat_map(|l| {
+            let keys = BINDINGS
                 .iter()
                 .filter(|b| b.layer == *l && !b.desc.is_empty())
                 .map(|b| (b.label, b.desc))
                 .collect();
-            (l.title(), rows)
+            let marks = MARKS
+                .iter()
+                .filter(|m| m.layer == *l)
+                .map(|m| (m.symbol, m.meaning))
+                .collect();
+            [(l.title().to_string(), keys), (marks_title(*l), marks)]
         })
         .filter(|(_, rows): &(_, Vec<_>)| !rows.is_empty())
         .collect()
@@ -335,7 +402,9 @@ mod tests {
     #[test]
     fn every_typing_layer_takes_plain_keys_as_text() {
         let x = key(KeyCode::Char('x'), KeyModifiers::NONE);
-        for layer in [Filter, Editor, Record, Prompt, Form, EditDeal, Export] {
+        for layer in [
+            Filter, Editor, Record, Prompt, Form, EditDeal, Export, Snooze,
+        ] {
             assert_eq!(
                 action_for(&[layer, Global], &x),
                 Some(Action::Type(x)),
@@ -377,7 +446,7 @@ mod tests {
 
     #[test]
     fn unbound_keys_outside_text_do_nothing() {
-        let z = key(KeyCode::Char('z'), KeyModifiers::NONE);
+        let z = key(KeyCode::Char('Z'), KeyModifiers::NONE);
         assert_eq!(action_for(&[List, Normal, Global], &z), None);
     }
 
@@ -408,7 +477,7 @@ mod tests {
         assert!(hints.contains(&("n", "new deal")));
         assert!(hints.contains(&("q", "quit")));
         let help = help_sections(&[Deal, Normal, Global]);
-        let titles: Vec<_> = help.iter().map(|(t, _)| *t).collect();
+        let titles: Vec<_> = help.iter().map(|(t, _)| t.as_str()).collect();
         assert_eq!(titles, ["Deal screen", "General", "Anywhere"]);
         assert!(help[0].1.contains(&("c", "complete step")));
     }
@@ -424,6 +493,16 @@ mod readme {
         let readme = include_str!("../../README.md");
         for b in BINDINGS.iter().filter(|b| !b.desc.is_empty()) {
             let row = format!("| {} | {} | {} |", b.layer.title(), b.label, b.desc);
+            assert!(readme.contains(&row), "README.md lacks the row: {row}");
+        }
+    }
+
+    /// The README's legend lists every mark, as the help does.
+    #[test]
+    fn the_readme_lists_every_mark() {
+        let readme = include_str!("../../README.md");
+        for m in super::MARKS {
+            let row = format!("| {} | `{}` | {} |", m.layer.title(), m.symbol, m.meaning);
             assert!(readme.contains(&row), "README.md lacks the row: {row}");
         }
     }

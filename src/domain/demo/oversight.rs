@@ -16,7 +16,7 @@ use super::story::{Plan, Story, work_back};
 use chrono::{Duration, FixedOffset};
 
 /// The manager's review, over the threshold, once the deal is far along;
-/// then what the SA signed off, in words.
+/// then what the SA signed off or sent back, in words.
 pub(super) fn reviews(deal: &mut Deal, story: &Story, d: &mut Dice) {
     let Story {
         plan,
@@ -40,9 +40,9 @@ pub(super) fn reviews(deal: &mut Deal, story: &Story, d: &mut Dice) {
             basis: Some(basis),
         });
     }
-    if let Some(decision) = &mut deal.content.validation_plan.decision
-        && decision.approved
-    {
+    // what the SA approved or sent back (a plan sent back and not changed
+    // since waits on the AE, not the SA)
+    if let Some(decision) = &mut deal.content.validation_plan.decision {
         decision.basis = None;
         let signed = basis(deal, Reviewer::Sa);
         if let Some(decision) = &mut deal.content.validation_plan.decision {

@@ -6,9 +6,9 @@ use super::conn::Store;
 use super::list_sql::{row_columns, summary_from_row};
 use crate::domain::deal::{DealId, DealSummary};
 use crate::domain::money::Money;
-use crate::domain::pipeline::ForecastCategory;
+use crate::domain::pipeline::{ForecastCategory, OutcomeKind};
 use crate::store::error::{Result, StoreError};
-use crate::store::list::{CategoryTotal, ListQuery};
+use crate::store::list::{CategoryTotal, ListQuery, OutcomeTotal};
 use rusqlite::types::ToSql;
 use rusqlite::{OptionalExtension, params};
 
@@ -69,58 +69,140 @@ impl Store {
 
     /// The amount and count of the matching deals per forecast category.
     pub fn category_totals(&self, query: &ListQuery) -> Result<Vec<CategoryTotal>> {
-        let result = (|| -> Result<Vec<CategoryTotal>> {
-            let (sql, args) = if query.counted() {
-                let (conditions, args) = query.count_conditions();
-                (
-                    format!(
-                        "SELECT c.forecast, sum(c.deals), sum(c.amount_cents)
-                         FROM pipeline_counts c WHERE 1{conditions} GROUP BY c.forecast"
-                    ),
-                    args,
-                )
-            } else {
-                let (conditions, args, needs) = query.conditions_with("p.deal_id", false);
-                let join = if needs.deals {
-                    " JOIN deals d ON d.id = p.deal_id"
-                } else {
-                    ""
-                };
-                (
-                    format!(
-                        "SELECT p.forecast, count(*), coalesce(sum(p.amount_cents), 0)
-                         FROM pipeline p{join} WHERE 1{conditions} GROUP BY p.forecast"
-                    ),
-                    args,
-                )
-            };
-            let mut stmt = self.conn.prepare_cached(&sql)?;
-            let rows = stmt.query_map(
-                rusqlite::params_from_iter(args.iter().map(|a| a.as_ref())),
-                |r| {
-                    Ok((
-                        r.get::<_, String>(0)?,
-                        r.get::<_, i64>(1)?,
-                        r.get::<_, i64>(2)?,
-                    ))
-                },
-            )?;
-            let mut totals: Vec<CategoryTotal> = ForecastCategory::ALL
+        let result = self.totals_by(query, "forecast", "p.forecast").map(|rows| {
+            ForecastCategory::ALL
                 .iter()
-                .map(|c| CategoryTotal {
-                    category: *c,
-                    deals: 0,
-                    amount: Money::ZERO,
+                .map(|category| {
+                    let (deals, cents) = rows
+                        .iter()
+                        .find(|(key, ..)| key == category.key())
+                        .map_or((0, 0), |(_, n, cents)| (*n, *cents));
+                    CategoryTotal {
+                        category: *category,
+                        deals: deals as u64,
+                        amount: Money::from_cents(cents),
+                    }
                 })
-                .collect();
-            for row in rows {
-                let (key, n, cents) = row?;
-                if let Some(t) = totals.iter_mut().find(|t| t.category.key() == key) {
-                    t.deals = n as u64;
-                    t.amount = Money::from_cents(cents);
-                }
+                .collect()
+        });
+        self.checked(result)
+    }
+
+    /// The amount and count of the matching closed deals per outcome (won,
+    /// lost, disqualified), whether or not the query is of open deals only.
+    pub fn outcome_totals(&self, query: &ListQuery) -> Result<Vec<OutcomeTotal>> {
+        let query = ListQuery {
+            open_only: false,
+            ..query.clone()
+        };
+        let result = self
+            .totals_by(&query, "outcome", "coalesce(p.outcome, '')")
+            .map(|rows| {
+                OutcomeKind::ALL
+                    .iter()
+                    .map(|outcome| {
+                        let (deals, cents) = rows
+                            .iter()
+                            .find(|(key, ..)| key == outcome.key())
+                            .map_or((0, 0), |(_, n, cents)| (*n, *cents));
+                        OutcomeTotal {
+                            outcome: *outcome,
+                            deals: deals as u64,
+                            amount: Money::from_cents(cents),
+                        }
+                    })
+                    .collect()
+            });
+        self.checked(result)
+    }
+
+    /// The matching deals' count and amount grouped by a column of the
+    /// counts table (`counted`), or by the same over the pipeline rows.
+    fn totals_by(
+        &self,
+        query: &ListQuery,
+        counted: &str,
+        pipeline: &str,
+    ) -> Result<Vec<(String, i64, i64)>> {
+        let (sql, args) = if query.counted() {
+            let (conditions, args) = query.count_conditions();
+            (
+                format!(
+                    "SELECT c.{counted}, sum(c.deals), sum(c.amount_cents)
+                     FROM pipeline_counts c WHERE 1{conditions} GROUP BY c.{counted}"
+                ),
+                args,
+            )
+        } else {
+            let (conditions, args, needs) = query.conditions_with("p.deal_id", false);
+            let join = if needs.deals {
+                " JOIN deals d ON d.id = p.deal_id"
+            } else {
+                ""
+            };
+            (
+                format!(
+                    "SELECT {pipeline}, count(*), coalesce(sum(p.amount_cents), 0)
+                     FROM pipeline p{join} WHERE 1{conditions} GROUP BY {pipeline}"
+                ),
+                args,
+            )
+        };
+        let mut stmt = self.conn.prepare_cached(&sql)?;
+        let rows = stmt.query_map(
+            rusqlite::params_from_iter(args.iter().map(|a| a.as_ref())),
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// How many escalations are past due at the query's now on the
+    /// matching deals (each deal's own, counted from its pipeline row).
+    pub fn count_overdue_escalations(&self, query: &ListQuery) -> Result<usize> {
+        let (sql, args) = query.overdue_sql(
+            "coalesce(sum((SELECT count(*) FROM json_each(p.escalation_dues) WHERE value <= ?{now})), 0)",
+            "",
+        );
+        let n: rusqlite::Result<i64> = self.conn.prepare_cached(&sql).and_then(|mut stmt| {
+            stmt.query_row(
+                rusqlite::params_from_iter(args.iter().map(|a| a.as_ref())),
+                |r| r.get(0),
+            )
+        });
+        Ok(self.checked(n.map_err(StoreError::from))? as usize)
+    }
+
+    /// The matching deals with an escalation past due at the query's now,
+    /// the longest overdue first (by the earliest due of each), at most
+    /// `limit`: read in that order from the index of when each deal's
+    /// first escalation falls due.
+    pub fn most_overdue(&self, query: &ListQuery, limit: usize) -> Result<Vec<DealSummary>> {
+        let result = (|| -> Result<Vec<DealSummary>> {
+            let (sql, mut args) = query.overdue_sql(
+                "p.deal_id",
+                " ORDER BY p.overdue_from, p.deal_id LIMIT ?{limit}",
+            );
+            args.push(Box::new(limit.min(i64::MAX as usize) as i64));
+            let ids: Vec<DealId> = {
+                let mut stmt = self.conn.prepare_cached(&sql)?;
+                let rows = stmt.query_map(
+                    rusqlite::params_from_iter(args.iter().map(|a| a.as_ref())),
+                    |r| r.get(0),
+                )?;
+                rows.collect::<rusqlite::Result<_>>()?
+            };
+            let mut stmt = self.conn.prepare_cached(&format!(
+                "SELECT {} FROM deals d JOIN pipeline p ON p.deal_id = d.id WHERE d.id = ?1",
+                row_columns(2)
+            ))?;
+            let mut out = Vec::with_capacity(ids.len());
+            for id in ids {
+                let row = stmt
+                    .query_row(params![id, query.now.timestamp()], summary_from_row)
+                    .optional()?;
+                out.extend(row);
             }
-            Ok(totals)
+            Ok(out)
         })();
         self.checked(result)
     }

@@ -149,6 +149,25 @@ impl ListQuery {
         self.filter.trim().is_empty() && !self.stalled && !self.overdue
     }
 
+    /// "mine" as a condition over the people columns of the table `t` (the
+    /// pipeline row, or the counts), `plus` before each column (see
+    /// [`ListQuery::conditions_with`]), with `?` for the name: in a review
+    /// queue, the person who signs; else anyone on the deal.
+    fn mine_sql(&self, t: &str, plus: &str) -> String {
+        let is = |column: &str| format!("{plus}{t}.{column} = ? COLLATE NOCASE");
+        match self.queue {
+            Queue::SaSignOff => format!(" AND {}", is("plan_sa")),
+            Queue::ManagerReview => format!(" AND {}", is("manager")),
+            Queue::All => format!(
+                " AND ({} OR {} OR {} OR {})",
+                is("owner"),
+                is("sa"),
+                is("plan_sa"),
+                is("manager")
+            ),
+        }
+    }
+
     /// Whether the typed filter is the only condition (every deal has its
     /// pipeline row, so its matches in the full-text index are the rows).
     pub(super) fn searched_only(&self) -> bool {
@@ -159,6 +178,8 @@ impl ListQuery {
             && self.queue == Queue::All
             && !self.stalled
             && !self.overdue
+            && !self.open_only
+            && self.mine.is_none()
     }
 
     /// The WHERE clause (after `WHERE 1`) and its parameters, from ?1 on;
@@ -252,6 +273,18 @@ impl ListQuery {
                 Box::new(self.now.timestamp()),
             );
         }
+        if self.open_only {
+            needs.pipeline = true;
+            sql.push_str(&format!(" AND {plus}p.outcome IS NULL"));
+        }
+        if let Some(me) = &self.mine {
+            needs.pipeline = true;
+            bind(
+                &mut sql,
+                &self.mine_sql("p", plus),
+                Box::new(me.trim().to_string()),
+            );
+        }
         if self.queue != Queue::All {
             needs.pipeline = true;
         }
@@ -268,7 +301,8 @@ impl ListQuery {
 
     /// The ORDER BY clause of a page, or its exact reverse.
     pub(super) fn order_by(&self, reverse: bool) -> String {
-        self.sort.order_by(reverse, self.on_pipeline())
+        self.sort
+            .order_by(reverse ^ self.reverse, self.on_pipeline())
     }
 
     /// The same conditions over the counts table `c` (only for a query
@@ -296,6 +330,16 @@ impl ListQuery {
         if let Some(verdict) = self.verdict {
             bind(&mut sql, " AND c.verdict = ?", Box::new(verdict.key()));
         }
+        if self.open_only {
+            sql.push_str(" AND c.outcome = ''");
+        }
+        if let Some(me) = &self.mine {
+            bind(
+                &mut sql,
+                &self.mine_sql("c", ""),
+                Box::new(me.trim().to_string()),
+            );
+        }
         sql.push_str(match self.queue {
             Queue::All => "",
             Queue::SaSignOff => " AND c.awaiting_sa",
@@ -322,6 +366,35 @@ impl ListQuery {
             };
             (format!("deals d{join}"), "d.id")
         }
+    }
+
+    /// A query over the matching deals with an escalation past due at the
+    /// query's now: `SELECT {select} FROM … WHERE …{tail}`, read from the
+    /// index of when each deal's first escalation falls due (each other
+    /// condition tests a row it gives). In `select`, `?{now}` is the now's
+    /// parameter; in `tail`, `?{limit}` is the one after it.
+    pub(super) fn overdue_sql(&self, select: &str, tail: &str) -> (String, Vec<Box<dyn ToSql>>) {
+        let others = ListQuery {
+            overdue: false,
+            ..self.clone()
+        };
+        let (conditions, mut args, needs) = others.conditions("p.deal_id");
+        let join = if needs.deals {
+            " CROSS JOIN deals d ON d.id = p.deal_id"
+        } else {
+            ""
+        };
+        args.push(Box::new(self.now.timestamp()));
+        let now = format!("?{}", args.len());
+        let select = select.replace("?{now}", &now);
+        let tail = tail.replace("?{limit}", &format!("?{}", args.len() + 1));
+        (
+            format!(
+                "SELECT {select} FROM pipeline p{join} WHERE 1{conditions}
+                 AND p.overdue_from <= {now}{tail}"
+            ),
+            args,
+        )
     }
 
     /// The query that picks the ids of one page: `LIMIT ?{lim} OFFSET ?{off}`
@@ -360,7 +433,8 @@ pub(super) fn row_columns(now: usize) -> String {
             (SELECT count(*) FROM json_each(p.escalation_starts) WHERE value <= ?{now}) END),
         (CASE p.escalations WHEN 0 THEN 0 ELSE
             (SELECT count(*) FROM json_each(p.escalation_dues) WHERE value <= ?{now}) END),
-        p.risk_band, p.next_step_due, coalesce({stalled}, 0), p.outcome",
+        p.risk_band, p.next_step_due, coalesce({stalled}, 0), p.outcome,
+        (CASE WHEN p.outcome IS NULL AND p.snoozed_until > ?{now} THEN p.snoozed_until END)",
         stalled = stalled_sql(&format!("?{now}"))
     )
 }
@@ -392,6 +466,10 @@ pub(super) fn summary_from_row(r: &Row<'_>) -> rusqlite::Result<DealSummary> {
         next_step_due: r.get(19)?,
         stalled: r.get(20)?,
         outcome: outcome.as_deref().and_then(OutcomeKind::parse),
+        snoozed_until: r
+            .get::<_, Option<i64>>(22)?
+            .and_then(|at| chrono::DateTime::from_timestamp(at, 0))
+            .map(|at| at.date_naive()),
     })
 }
 

@@ -25,8 +25,8 @@ pub use conn::Store;
 use crate::domain::audit::AuditEntry;
 use crate::domain::deal::{Deal, DealId, DealSummary};
 use crate::store::{
-    Batch, BattleCard, CategoryTotal, Database, Draft, Import, ListQuery, Location, Result, Saved,
-    Summarizer, WholeDealTaker,
+    Batch, BattleCard, CategoryTotal, Database, Draft, Import, ListQuery, Location, OutcomeTotal,
+    Result, Saved, Summarizer, WholeDealTaker,
 };
 use chrono::{DateTime, Utc};
 
@@ -121,6 +121,18 @@ impl Database for Store {
 
     fn category_totals(&self, query: &ListQuery) -> Result<Vec<CategoryTotal>> {
         Store::category_totals(self, query)
+    }
+
+    fn outcome_totals(&self, query: &ListQuery) -> Result<Vec<OutcomeTotal>> {
+        Store::outcome_totals(self, query)
+    }
+
+    fn count_overdue_escalations(&self, query: &ListQuery) -> Result<usize> {
+        Store::count_overdue_escalations(self, query)
+    }
+
+    fn most_overdue(&self, query: &ListQuery, limit: usize) -> Result<Vec<DealSummary>> {
+        Store::most_overdue(self, query, limit)
     }
 
     fn people(&self, sa: bool) -> Result<Vec<String>> {

@@ -328,6 +328,76 @@ const MIGRATIONS: &[&str] = &[
         ALTER TABLE escalations ADD COLUMN withdrawn_by TEXT;
         ALTER TABLE escalations ADD COLUMN withdrawn_at TEXT;
         ALTER TABLE escalations ADD COLUMN withdrawn_note TEXT;",
+    // Queues and totals of open deals: the pipeline row carries the deal's
+    // manager and the SA who signs its plan (a review queue narrowed to
+    // "mine"), and the counts are kept per outcome (open deals apart from
+    // won, lost and disqualified ones) and per those two people. The rows
+    // the summary's rules now write differently (a closed deal waits on no
+    // review; a plan sent back and not changed waits on the AE; a deal the
+    // manager sent back waits until its step is completed again; a plan
+    // naming its own SA) are dropped here and written again by the rules
+    // when the database is next opened (`fill_pipeline`).
+    "ALTER TABLE pipeline ADD COLUMN manager TEXT NOT NULL DEFAULT '' COLLATE NOCASE;
+        ALTER TABLE pipeline ADD COLUMN plan_sa TEXT NOT NULL DEFAULT '' COLLATE NOCASE;
+        UPDATE pipeline SET manager = d.manager, plan_sa = d.sa
+            FROM deals d WHERE d.id = pipeline.deal_id;
+        DROP TRIGGER pipeline_counted;
+        DROP TRIGGER pipeline_uncounted;
+        DROP TRIGGER pipeline_recounted;
+        DROP TABLE pipeline_counts;
+        DELETE FROM pipeline
+            WHERE (outcome IS NOT NULL AND (awaiting_sa OR awaiting_manager))
+            OR deal_id IN (SELECT deal_id FROM deal_content
+                WHERE json_extract(body, '$.validation_plan.decision.approved') = 0
+                    OR json_extract(body, '$.manager_review.approved') = 0
+                    OR trim(coalesce(json_extract(body, '$.validation_plan.sa'), '')) != '');
+        CREATE TABLE pipeline_counts (
+            forecast         TEXT NOT NULL,
+            verdict          TEXT NOT NULL,
+            outcome          TEXT NOT NULL,
+            owner            TEXT NOT NULL COLLATE NOCASE,
+            sa               TEXT NOT NULL COLLATE NOCASE,
+            manager          TEXT NOT NULL COLLATE NOCASE,
+            plan_sa          TEXT NOT NULL COLLATE NOCASE,
+            awaiting_sa      INTEGER NOT NULL,
+            awaiting_manager INTEGER NOT NULL,
+            deals            INTEGER NOT NULL,
+            amount_cents     INTEGER NOT NULL,
+            PRIMARY KEY (forecast, verdict, outcome, owner, sa, manager, plan_sa, awaiting_sa,
+                awaiting_manager)
+        ) STRICT, WITHOUT ROWID;
+        INSERT INTO pipeline_counts
+            SELECT forecast, coalesce(verdict, ''), coalesce(outcome, ''), owner, sa, manager,
+                plan_sa, awaiting_sa, awaiting_manager, count(*), coalesce(sum(amount_cents), 0)
+            FROM pipeline GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9;
+        CREATE TRIGGER pipeline_counted AFTER INSERT ON pipeline BEGIN
+            INSERT INTO pipeline_counts VALUES (NEW.forecast, coalesce(NEW.verdict, ''),
+                coalesce(NEW.outcome, ''), NEW.owner, NEW.sa, NEW.manager, NEW.plan_sa,
+                NEW.awaiting_sa, NEW.awaiting_manager, 1, coalesce(NEW.amount_cents, 0))
+            ON CONFLICT DO UPDATE SET deals = deals + 1,
+                amount_cents = amount_cents + excluded.amount_cents;
+        END;
+        CREATE TRIGGER pipeline_uncounted AFTER DELETE ON pipeline BEGIN
+            UPDATE pipeline_counts SET deals = deals - 1,
+                amount_cents = amount_cents - coalesce(OLD.amount_cents, 0)
+            WHERE forecast = OLD.forecast AND verdict = coalesce(OLD.verdict, '')
+                AND outcome = coalesce(OLD.outcome, '') AND owner = OLD.owner AND sa = OLD.sa
+                AND manager = OLD.manager AND plan_sa = OLD.plan_sa
+                AND awaiting_sa = OLD.awaiting_sa AND awaiting_manager = OLD.awaiting_manager;
+        END;
+        CREATE TRIGGER pipeline_recounted AFTER UPDATE ON pipeline BEGIN
+            UPDATE pipeline_counts SET deals = deals - 1,
+                amount_cents = amount_cents - coalesce(OLD.amount_cents, 0)
+            WHERE forecast = OLD.forecast AND verdict = coalesce(OLD.verdict, '')
+                AND outcome = coalesce(OLD.outcome, '') AND owner = OLD.owner AND sa = OLD.sa
+                AND manager = OLD.manager AND plan_sa = OLD.plan_sa
+                AND awaiting_sa = OLD.awaiting_sa AND awaiting_manager = OLD.awaiting_manager;
+            INSERT INTO pipeline_counts VALUES (NEW.forecast, coalesce(NEW.verdict, ''),
+                coalesce(NEW.outcome, ''), NEW.owner, NEW.sa, NEW.manager, NEW.plan_sa,
+                NEW.awaiting_sa, NEW.awaiting_manager, 1, coalesce(NEW.amount_cents, 0))
+            ON CONFLICT DO UPDATE SET deals = deals + 1,
+                amount_cents = amount_cents + excluded.amount_cents;
+        END;",
 ];
 
 pub fn migrations() -> Migrations<'static> {

@@ -5,9 +5,10 @@ use crate::domain::criteria::Verdict;
 use crate::domain::deal::{DealId, DealSummary};
 use crate::domain::pipeline::{ForecastCategory, OutcomeKind};
 use crate::ops::{self, Session};
-use crate::ops::{CategoryTotal, ListQuery, StoreError};
+use crate::ops::{CategoryTotal, ListQuery, Queue, StoreError};
 use crate::text::shown;
 use crate::tui::action::Action;
+use crate::tui::keymap;
 use crate::tui::shared::{Ctx, Look, Status};
 use crate::tui::widgets::{text_field, truncate};
 use ratatui::buffer::Buffer;
@@ -16,7 +17,6 @@ use ratatui::text::{Line, Span, Text};
 use ratatui::widgets::{Block, Paragraph, Row, Table, Widget, Wrap};
 use tui_input::Input;
 
-#[derive(Default)]
 pub struct ListScreen {
     query: ListQuery,
     filter: Input,
@@ -36,6 +36,25 @@ pub struct ListScreen {
     totals: Vec<CategoryTotal>,
 }
 
+impl Default for ListScreen {
+    /// The list as it opens: open deals, by close date.
+    fn default() -> ListScreen {
+        ListScreen {
+            query: ListScreen::opening_query(),
+            filter: Input::default(),
+            filtering: false,
+            total: 0,
+            any: false,
+            selected: 0,
+            offset: 0,
+            rows: Vec::new(),
+            height: 0,
+            damaged: None,
+            totals: Vec::new(),
+        }
+    }
+}
+
 /// The next of `items` after `current` (None: all), wrapping to None.
 fn cycle<T: Clone + PartialEq>(items: &[T], current: &Option<T>) -> Option<T> {
     match current {
@@ -51,6 +70,8 @@ fn cycle<T: Clone + PartialEq>(items: &[T], current: &Option<T>) -> Option<T> {
 pub enum ListOutcome {
     Stay,
     Open(DealId),
+    /// Snooze this deal, or lift its snooze (the database takes writes).
+    Snooze(Box<DealSummary>),
     /// The new-deal form (the database takes writes).
     NewDeal,
     Dashboard,
@@ -68,6 +89,15 @@ fn table_height(area: Rect) -> usize {
 }
 
 impl ListScreen {
+    /// Open deals, by close date: how the list opens, and what Esc goes
+    /// back to (the sort is kept).
+    fn opening_query() -> ListQuery {
+        ListQuery {
+            open_only: true,
+            ..ListQuery::default()
+        }
+    }
+
     pub fn is_filtering(&self) -> bool {
         self.filtering
     }
@@ -92,7 +122,15 @@ impl ListScreen {
     /// The queue and the filters in force, in words.
     pub fn filters_text(&self) -> String {
         let q = &self.query;
-        let mut parts = vec![q.queue.label().to_string()];
+        // a queue holds open deals only
+        let mut parts = vec![match (q.queue, q.open_only) {
+            (Queue::All, true) => "open deals".to_string(),
+            (Queue::All, false) => "all deals, closed too".to_string(),
+            (queue, _) => queue.label().to_string(),
+        }];
+        if q.mine.is_some() {
+            parts.push(q.queue.mine_label().to_string());
+        }
         parts.extend(q.category.map(|c| c.label().to_string()));
         parts.extend(q.verdict.map(|v| v.label().to_string()));
         parts.extend(q.owner.as_ref().map(|o| format!("owner {}", shown(o))));
@@ -201,14 +239,39 @@ impl ListScreen {
                 self.query.sort = self.query.sort.next();
                 self.reload(store)
             }
+            Action::ReverseSort => {
+                self.query.reverse = !self.query.reverse;
+                self.reload(store)
+            }
+            Action::Snooze if self.damaged.is_some() => {
+                return Err(Status::error(
+                    "the database is damaged and read-only: no snooze can be saved in it",
+                ));
+            }
+            Action::Snooze => {
+                let row = self.selected.checked_sub(self.offset);
+                return Ok(match row.and_then(|i| self.rows.get(i)) {
+                    Some(row) => ListOutcome::Snooze(Box::new(row.clone())),
+                    None => ListOutcome::Stay,
+                });
+            }
             Action::CycleCategory
             | Action::CycleOwner
             | Action::CycleSa
             | Action::CycleVerdict
             | Action::ToggleStalled
-            | Action::ToggleOverdue => {
+            | Action::ToggleOverdue
+            | Action::ToggleMine
+            | Action::ToggleClosed => {
                 let q = &mut self.query;
                 match action {
+                    Action::ToggleMine => {
+                        q.mine = match q.mine {
+                            Some(_) => None,
+                            None => Some(store.user.clone()),
+                        }
+                    }
+                    Action::ToggleClosed => q.open_only = !q.open_only,
                     Action::CycleCategory => {
                         q.category = cycle(&ForecastCategory::ALL, &q.category);
                     }
@@ -234,7 +297,8 @@ impl ListScreen {
                 self.offset = 0;
                 self.reload(store)
             }
-            Action::Back | Action::Cancel => {
+            // Esc while typing clears what is typed; on the list, every filter
+            Action::Cancel => {
                 self.filtering = false;
                 self.filter = Input::default();
                 if self.query.filter.is_empty() {
@@ -242,6 +306,18 @@ impl ListScreen {
                 } else {
                     self.set_filter(store, true)
                 }
+            }
+            Action::Back => {
+                self.filtering = false;
+                self.filter = Input::default();
+                self.query = ListQuery {
+                    sort: self.query.sort,
+                    reverse: self.query.reverse,
+                    ..ListScreen::opening_query()
+                };
+                self.selected = 0;
+                self.offset = 0;
+                self.reload(store)
             }
             Action::Confirm => {
                 self.filtering = false;
@@ -301,10 +377,11 @@ impl ListScreen {
             return render_welcome(area, buf, look, db_label);
         }
         let title = format!(
-            " Deals ({}) · {} · sorted by {} ",
+            " Deals ({}) · {} · sorted by {}{} ",
             self.total,
             self.filters_text(),
-            self.query.sort.label()
+            self.query.sort.label(),
+            if self.query.reverse { ", reversed" } else { "" }
         );
         let block = Block::bordered()
             .title(title)
@@ -335,7 +412,7 @@ impl ListScreen {
             medium.then_some(("Esc", Constraint::Length(5))),
             wide.then_some(("Risk", Constraint::Length(8))),
             wide.then_some(("Next step", Constraint::Length(10))),
-            Some(("", Constraint::Length(2))),
+            Some(("Flag", Constraint::Length(4))),
         ]
         .into_iter()
         .flatten()
@@ -344,7 +421,7 @@ impl ListScreen {
         let widths: Vec<Constraint> = columns.iter().map(|(_, w)| *w).collect();
         let rows = self.rows.iter().enumerate().map(|(i, d)| {
             let steps = if d.steps_blocked > 0 {
-                format!("{}/10⊘", d.steps_complete)
+                format!("{}/10{}", d.steps_complete, keymap::BLOCKED.symbol)
             } else {
                 format!("{}/10", d.steps_complete)
             };
@@ -357,14 +434,15 @@ impl ListScreen {
             let escalations = match (d.escalations_open, d.escalations_overdue) {
                 (0, _) => "-".to_string(),
                 (n, 0) => n.to_string(),
-                (n, late) => format!("{n}/{late}!"),
+                (n, late) => format!("{n}/{late}{}", keymap::OVERDUE.symbol),
             };
-            // ⏸ stalled (nothing moved, or a step past its SLA); ✓/✗ closed
-            let mark = match (d.outcome, d.stalled) {
-                (Some(OutcomeKind::Won), _) => "✓",
-                (Some(_), _) => "✗",
-                (None, true) => "⏸",
-                (None, false) => "",
+            // the legend is the keymap's, shown in the help
+            let mark = match (d.outcome, d.stalled, d.snoozed_until) {
+                (Some(OutcomeKind::Won), ..) => keymap::WON.symbol,
+                (Some(_), ..) => keymap::LOST.symbol,
+                (None, true, _) => keymap::STALLED.symbol,
+                (None, false, Some(_)) => keymap::SNOOZED.symbol,
+                (None, false, None) => "",
             };
             let mut cells = vec![Line::from(shown(&d.name))];
             if medium {

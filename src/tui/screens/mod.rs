@@ -5,4 +5,5 @@ pub mod dashboard;
 pub mod deal;
 pub mod deal_form;
 pub mod list;
+pub mod snooze;
 pub mod transfer;

@@ -1,6 +1,7 @@
 //! The dashboard: the procedure's five metrics against their targets with
 //! their weekly trend, the pipeline's amount per forecast category, and the
 //! stalled deals and overdue escalations, each a key away from its deal.
+//! The forecast is of open deals; won, lost and disqualified are apart.
 //!
 //! The metrics walk every deal, so they are computed when the dashboard
 //! opens, on `r` and when the data changed, never while drawing, and on
@@ -17,7 +18,7 @@ mod render;
 use crate::domain::deal::DealId;
 use crate::domain::metrics::{Metrics, Tally};
 use crate::ops::{self, Attention, Session};
-use crate::ops::{CategoryTotal, StoreError};
+use crate::ops::{CategoryTotal, OutcomeTotal, StoreError};
 use crate::text::shown;
 use crate::tui::action::Action;
 use crate::tui::job::Job;
@@ -53,7 +54,9 @@ pub struct DashboardScreen {
     /// Whether `metrics` are figures that came for the owner shown (until
     /// the first come, each metric says it is being computed).
     has_figures: bool,
+    /// The open deals per forecast category, and the closed per outcome.
     totals: Vec<CategoryTotal>,
+    closed: Vec<OutcomeTotal>,
     attention: Attention,
     focus: Pane,
     /// The selected row of each list.
@@ -106,6 +109,7 @@ impl DashboardScreen {
             computing: None,
             has_figures: false,
             totals: Vec::new(),
+            closed: Vec::new(),
             attention: Attention::default(),
             focus: Pane::Stalled,
             selected: [0, 0],
@@ -225,10 +229,12 @@ impl DashboardScreen {
     pub fn reload(&mut self, session: &Session) -> Result<(), StoreError> {
         let query = crate::ops::ListQuery {
             owner: self.owner.clone(),
+            open_only: true,
             ..session.list_query()
         };
         self.now = session.clock.now();
         self.totals = ops::views::list_totals(session, &query)?;
+        self.closed = ops::views::outcome_totals(session, &query)?;
         self.attention = ops::attention(session, self.owner.as_deref(), self.rows)?;
         self.selected[0] = self.selected[0].min(self.attention.stalled.len().saturating_sub(1));
         self.selected[1] = self.selected[1].min(self.attention.overdue.len().saturating_sub(1));

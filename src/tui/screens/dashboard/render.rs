@@ -3,17 +3,18 @@
 //! time per step.
 
 use super::{DashboardScreen, Pane, WIDE};
-use crate::domain::deal::DealId;
 use crate::domain::metrics::Metric;
 use crate::ops::views::METRICS_DAYS;
 use crate::text::shown;
 use crate::tui::shared::Look;
 use crate::tui::theme::Theme;
+use crate::tui::widgets::truncate;
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Bar, BarChart, Block, Paragraph, Row, Sparkline, Table, Widget};
+use ratatui::widgets::{Block, Paragraph, Row, Sparkline, Table, Widget};
+use unicode_width::UnicodeWidthStr;
 
 impl DashboardScreen {
     pub fn render(&self, area: Rect, buf: &mut Buffer, look: Look<'_>) {
@@ -169,60 +170,154 @@ impl DashboardScreen {
         }
     }
 
-    /// The amount per forecast category on one line.
+    /// The open deals' amount per forecast category on one line, then the
+    /// closed deals' per outcome: without the labels, then without the
+    /// closed deals' counts when it is too long, and cut short at last.
     fn render_forecast_line(&self, area: Rect, buf: &mut Buffer, theme: &Theme) {
-        let mut spans = vec![Span::styled(" Forecast ", theme.title)];
-        for t in self.totals.iter().filter(|t| t.deals > 0) {
-            spans.push(Span::raw(format!(
-                " {} {} ({}) ",
-                t.category.label(),
-                t.amount.short(),
-                t.deals
-            )));
-            spans.push(Span::styled("·", theme.dim));
-        }
-        spans.pop();
-        let line = Line::from(spans);
-        if line.width() > usize::from(area.width) {
-            Line::from(line.spans[1..].to_vec()).render(area, buf);
-        } else {
-            line.render(area, buf);
+        let open: Vec<String> = self
+            .open_totals()
+            .filter(|t| t.deals > 0)
+            .map(|t| format!("{} {} ({})", t.category.label(), t.amount.short(), t.deals))
+            .collect();
+        let open = open.join(" · ");
+        let width = usize::from(area.width);
+        let line = |label: bool, counts: bool| {
+            let closed = self.closed_text_with(counts);
+            let mut spans = Vec::new();
+            if label {
+                spans.push(Span::styled(" Open ", theme.title));
+            }
+            spans.push(Span::raw(format!(" {open}")));
+            if !closed.is_empty() {
+                spans.push(Span::styled("  Closed ", theme.title));
+                spans.push(Span::styled(closed, theme.dim));
+            }
+            Line::from(spans)
+        };
+        let fitting = [(true, true), (false, true), (false, false)]
+            .into_iter()
+            .map(|(label, counts)| line(label, counts))
+            .find(|l| l.width() <= width);
+        match fitting {
+            Some(l) => l.render(area, buf),
+            None => {
+                let text: String = line(false, false)
+                    .spans
+                    .iter()
+                    .map(|s| s.content.as_ref())
+                    .collect();
+                Line::styled(truncate(&text, width), theme.dim).render(area, buf);
+            }
         }
     }
 
-    /// The amount per forecast category as a bar chart, the bars `gap`
-    /// rows apart.
+    /// The forecast categories an open deal can be in (Closed is for won
+    /// deals), with the open deals' amount and count in each.
+    fn open_totals(&self) -> impl Iterator<Item = &crate::ops::CategoryTotal> {
+        self.totals
+            .iter()
+            .filter(|t| t.category != crate::domain::pipeline::ForecastCategory::Closed)
+    }
+
+    /// The closed deals per outcome, in words: "won $15.1M (57) · lost …".
+    fn closed_text(&self) -> String {
+        self.closed_text_with(true)
+    }
+
+    /// [`Self::closed_text`], with or without the number of deals.
+    fn closed_text_with(&self, counts: bool) -> String {
+        self.closed
+            .iter()
+            .filter(|t| t.deals > 0)
+            .map(|t| {
+                let n = if counts {
+                    format!(" ({})", t.deals)
+                } else {
+                    String::new()
+                };
+                format!("{} {}{n}", t.outcome.key(), t.amount.short())
+            })
+            .collect::<Vec<_>>()
+            .join(" · ")
+    }
+
+    /// The open deals' amount per forecast category as bars drawn from zero
+    /// in proportion to their amounts (one cell at least for an amount
+    /// above zero), `gap` rows apart; the total of the open pipeline in the
+    /// title, and the closed deals per outcome apart on the last line.
     fn render_forecast_chart(&self, area: Rect, buf: &mut Buffer, theme: &Theme, gap: u16) {
-        let total: i64 = self.totals.iter().map(|t| t.amount.cents()).sum();
+        let (deals, cents) = self
+            .open_totals()
+            .fold((0, 0), |(n, c), t| (n + t.deals, c + t.amount.cents()));
         let block = Block::bordered()
             .title(format!(
-                " Amount by forecast category · {} in all ",
-                crate::domain::money::Money::from_cents(total).short()
+                " Open pipeline by forecast category · {} in {} ",
+                crate::domain::money::Money::from_cents(cents).short(),
+                match deals {
+                    1 => "1 deal".to_string(),
+                    n => format!("{n} deals"),
+                }
             ))
             .border_style(theme.border)
             .title_style(theme.title);
-        let bars: Vec<Bar> = self
-            .totals
-            .iter()
+        let inner = block.inner(area);
+        block.render(area, buf);
+        let values: Vec<(String, String, i64)> = self
+            .open_totals()
             .map(|t| {
                 let deals = match t.deals {
                     1 => "1 deal".to_string(),
                     n => format!("{n} deals"),
                 };
-                Bar::with_label(
-                    format!("{:<9}", t.category.label()),
-                    (t.amount.cents().max(0) / 100) as u64,
+                (
+                    format!("{:<9} ", t.category.label()),
+                    format!(" {} ({deals})", t.amount.short()),
+                    t.amount.cents().max(0),
                 )
-                .text_value(format!(" {} ({deals}) ", t.amount.short()))
             })
             .collect();
-        BarChart::horizontal(bars)
-            .block(block)
-            .bar_width(1)
-            .bar_gap(gap)
-            .bar_style(theme.key)
-            .value_style(theme.selected)
-            .render(area, buf);
+        let label_width = values.iter().map(|(l, ..)| l.width()).max().unwrap_or(0);
+        let value_width = values.iter().map(|(_, v, _)| v.width()).max().unwrap_or(0);
+        let room = usize::from(inner.width).saturating_sub(label_width + value_width);
+        let largest = values.iter().map(|(.., c)| *c).max().unwrap_or(0);
+        // the closed deals on the last lines (two, when there is room for
+        // the bars above them)
+        let label = "Closed    ";
+        let closed_room = usize::from(inner.width).saturating_sub(label.len());
+        let mut closed = match self.closed_text() {
+            text if text.is_empty() => Vec::new(),
+            text => crate::tui::widgets::wrap(&text, closed_room.max(1)),
+        };
+        let bars = (values.len() as u16 * (1 + gap)).saturating_sub(gap);
+        closed.truncate(usize::from(inner.height.saturating_sub(bars)).max(1));
+        let bar_rows = inner.height.saturating_sub(closed.len() as u16);
+        for (i, (label, value, amount)) in values.iter().enumerate() {
+            let y = inner.y + i as u16 * (1 + gap);
+            if y >= inner.y + bar_rows {
+                break;
+            }
+            let length = bar_length(*amount, largest, room);
+            let row = Rect::new(inner.x, y, inner.width, 1);
+            Line::from(vec![
+                Span::raw(label.clone()),
+                Span::styled("█".repeat(length), theme.key),
+                Span::raw(value.clone()),
+            ])
+            .render(row, buf);
+        }
+        for (i, text) in closed.iter().enumerate() {
+            let y = inner.y + bar_rows + i as u16;
+            if y >= inner.bottom() {
+                break;
+            }
+            let row = Rect::new(inner.x, y, inner.width, 1);
+            let head = if i == 0 { label } else { "          " };
+            Line::from(vec![
+                Span::styled(head, theme.title),
+                Span::styled(truncate(text, closed_room), theme.dim),
+            ])
+            .render(row, buf);
+        }
     }
 
     fn list_block(&self, pane: Pane, title: String, theme: &Theme) -> Block<'static> {
@@ -301,20 +396,11 @@ impl DashboardScreen {
 
     fn render_overdue(&self, area: Rect, buf: &mut Buffer, theme: &Theme, wide: bool) {
         let a = &self.attention;
-        let deals_shown = {
-            let mut ids: Vec<DealId> = a.overdue.iter().map(|o| o.deal.id).collect();
-            ids.dedup();
-            ids.len()
-        };
+        // the longest overdue first
         let title = format!(
-            " Overdue escalations on {} {}{} ",
-            a.overdue_deals,
-            if a.overdue_deals == 1 {
-                "deal"
-            } else {
-                "deals"
-            },
-            more(deals_shown, a.overdue_deals)
+            " Overdue escalations: {}{} ",
+            a.overdue_escalations,
+            more(a.overdue.len(), a.overdue_escalations)
         );
         let block = self.list_block(Pane::Overdue, title, theme);
         if a.overdue.is_empty() {
@@ -520,6 +606,16 @@ fn owner_text(metric: &Metric) -> String {
         (false, true) => format!("measured {}", metric.frequency),
         (false, false) => "no owner or frequency set".into(),
     }
+}
+
+/// The cells of a bar for `amount` when the largest amount fills `room`:
+/// in proportion, rounded, and one at least for an amount above zero.
+fn bar_length(amount: i64, largest: i64, room: usize) -> usize {
+    if amount <= 0 || largest <= 0 {
+        return 0;
+    }
+    let cells = (i128::from(amount) * room as i128 + i128::from(largest) / 2) / i128::from(largest);
+    (cells as usize).clamp(1, room.max(1))
 }
 
 /// " (first 6)" when only part of a list is shown.

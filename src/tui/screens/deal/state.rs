@@ -15,6 +15,7 @@ use crate::domain::step::{NoteKind, Step, StepChange, StepNumber};
 use crate::ops::{self, DraftOf};
 use crate::ops::{BattleCard, StoreError};
 use crate::text::shown;
+use crate::tui::keymap;
 use crate::tui::screens::capture::{CaptureForm, RecordEditor, Section};
 use crate::tui::shared::{CHANGED_ELSEWHERE, Ctx, Status};
 use crate::tui::widgets::truncate;
@@ -205,7 +206,11 @@ impl DealState {
             None => parts.push((2, self.forecast.label().to_string())),
         }
         if self.stalled.is_some() {
-            parts.push((1, "⏸ stalled".into()));
+            parts.push((1, format!("{} stalled", keymap::STALLED.symbol)));
+        }
+        if let Some(snooze) = pipeline::snooze_in_force(d, self.now) {
+            let snoozed = format!("{} snoozed until {}", keymap::SNOOZED.symbol, snooze.until);
+            parts.push((1, snoozed));
         }
         parts.push((1, format!("QA {passed}/{}", self.qa.len())));
         if open > 0 {
