@@ -866,6 +866,48 @@ fn a_copy_of_the_shipped_playbook_is_accepted() {
         .stdout(predicate::str::is_match(r"^[0-9]+\n$").unwrap());
 }
 
+#[test]
+fn a_reader_that_stops_early_ends_the_output_quietly() {
+    use std::io::BufRead;
+    let f = Fixture::new();
+    f.cmd()
+        .args(["--as-of", T0, "demo", "--deals", "300"])
+        .assert()
+        .success();
+    // each prints far more than a pipe holds, so the writer meets the
+    // closed end (as `qualify deal export | head -1` does)
+    for args in [
+        &["deal", "export"][..],
+        &["deal", "export", "--format", "ics"],
+        &["deal", "export", "--format", "salesforce-csv"],
+        &["deal", "list", "--json"],
+    ] {
+        let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("qualify"))
+            .env_remove("QUALIFY_DB")
+            .env_remove("RUST_LOG")
+            .arg("--db")
+            .arg(&f.db)
+            .args(args)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut first = String::new();
+        std::io::BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut first)
+            .unwrap();
+        assert!(!first.is_empty(), "{args:?}");
+        // the reader has gone: the rest cannot be written
+        let out = child.wait_with_output().unwrap();
+        assert_eq!(
+            String::from_utf8_lossy(&out.stderr),
+            "",
+            "{args:?}: nothing said"
+        );
+        assert_eq!(out.status.code(), Some(0), "{args:?}");
+    }
+}
+
 // ---------------------------------------------------------------------------
 // 11. control characters never reach the terminal raw
 

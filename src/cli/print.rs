@@ -27,9 +27,10 @@ pub fn output(command: &Command) -> Output {
     if json { Output::Json } else { Output::Text }
 }
 
-/// The output could not be written (a closed pipe, a full disk).
+/// The output could not be written (a closed pipe, a full disk): see
+/// [`Failure::cannot_write`].
 pub fn write_failure(e: std::io::Error) -> Failure {
-    Failure::refused(format!("cannot write the output: {e}"))
+    Failure::cannot_write(e)
 }
 
 fn money(m: Option<crate::domain::Money>) -> Value {
