@@ -144,6 +144,22 @@ mod tests {
     }
 
     #[test]
+    fn implementation_is_a_fraction_of_the_licence() {
+        let pb = Playbook::default_playbook();
+        for (i, demo) in deals(5, 400, &pb, now()).enumerate() {
+            let d = &demo.deal;
+            let (licence, fee) = (
+                d.amount.unwrap().cents(),
+                d.implementation_fee.unwrap().cents(),
+            );
+            assert!(
+                fee * 100 >= licence * 19 && fee <= licence,
+                "deal {i}: {fee} on {licence}"
+            );
+        }
+    }
+
+    #[test]
     fn the_pipeline_spans_every_category_and_every_metric_has_data() {
         let pb = Playbook::default_playbook();
         let mut categories = BTreeSet::new();
