@@ -434,6 +434,94 @@ fn the_cli_history_uses_the_same_words_and_keeps_the_path_for_scripts() {
     assert_eq!(note["label"], "Step 7 Timeline validation · outcomes note");
 }
 
+#[test]
+fn the_history_gives_values_in_words_and_money_as_money() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("deals.db");
+    let run = |args: &[&str]| {
+        let out = Command::cargo_bin("qualify")
+            .unwrap()
+            .env_remove("QUALIFY_DB")
+            .env("TZ", "UTC")
+            .arg("--db")
+            .arg(&db)
+            .args(["--as-of", "2026-11-27T15:00:00Z"])
+            .args(args)
+            .assert()
+            .success()
+            .get_output()
+            .stdout
+            .clone();
+        String::from_utf8(out).unwrap()
+    };
+    let fixture = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/complete_deal.json"
+    );
+    let id = run(&["deal", "import", fixture]);
+    let id = id.trim();
+    let mut doc: serde_json::Value = serde_json::from_str(&run(&["deal", "export", id])).unwrap();
+    doc["amount"] = 420000.5.into();
+    doc["support_rate_percent"] = 17.5.into();
+    doc["budget"]["amount"] = 500000.into();
+    doc["risks"][0]["category"] = "timing".into();
+    doc["next_steps"][0]["done"] = true.into();
+    doc["handoff"]["flagged"] = true.into();
+    doc["steps"][0]["actions"][0] = true.into();
+    let file = dir.path().join("acme.json");
+    std::fs::write(&file, doc.to_string()).unwrap();
+    run(&["deal", "import", file.to_str().unwrap()]);
+    run(&[
+        "escalate",
+        id,
+        "--scenario",
+        "legal-security",
+        "--reason",
+        "DPA",
+    ]);
+    run(&[
+        "--user",
+        "Morgan Lee",
+        "review",
+        id,
+        "--as",
+        "manager",
+        "--approve",
+    ]);
+    run(&["deal", "outcome", id, "won"]);
+    let text = run(&["history", id]);
+    for line in [
+        "Licence amount: $300,000 -> $420,000.50",
+        "Budget · amount: $450,000 -> $500,000",
+        "Support rate (%): 20% -> 17.5%",
+        "Risk 1 · category: Legal / security -> Timing",
+        "Next step 1 · done: no -> yes",
+        "Handoff · flagged: no -> yes",
+        "Step 1 Initial qualification using MEDDICC/MEDDPICC · action 1: no -> yes",
+        "Escalation E1 · rule: (empty) -> Legal/security blocker",
+        "Manager review · approved: (empty) -> yes",
+        "Outcome · kind: (empty) -> Won",
+    ] {
+        assert!(text.contains(line), "{line:?} in\n{text}");
+    }
+    for raw in ["420000.5", "true", "false", "legal_security", "outcome."] {
+        assert!(!text.contains(raw), "{raw:?} in\n{text}");
+    }
+    // scripts keep the stored values
+    let rows: serde_json::Value = serde_json::from_str(&run(&["history", id, "--json"])).unwrap();
+    let row = |field: &str| {
+        rows.as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["field"] == field)
+            .unwrap_or_else(|| panic!("{field} in {rows}"))
+            .clone()
+    };
+    assert_eq!(row("amount")["after"], "420000.5");
+    assert_eq!(row("handoff.flagged")["after"], "true");
+    assert_eq!(row("risks[0].category")["before"], "legal_security");
+}
+
 // 9. the new-deal form explains the first-year value
 
 #[test]
