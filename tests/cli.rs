@@ -1232,6 +1232,73 @@ fn a_step_is_confirmed_with_a_stakeholder_and_a_date() {
 }
 
 #[test]
+fn one_of_a_thing_is_counted_in_the_singular() {
+    let f = Fixture::new();
+    let mut doc: Value = serde_json::from_str(&std::fs::read_to_string(FIXTURE).unwrap()).unwrap();
+    for list in ["stakeholders", "risks"] {
+        doc[list].as_array_mut().unwrap().truncate(1);
+    }
+    doc["validation_plan"]["items"]
+        .as_array_mut()
+        .unwrap()
+        .truncate(1);
+    let file = f.dir.path().join("one.json");
+    std::fs::write(&file, doc.to_string()).unwrap();
+    // a team whose next steps are due the next business day
+    let shipped =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/playbook.toml"))
+            .unwrap();
+    let playbook = f.dir.path().join("team.toml");
+    std::fs::write(
+        &playbook,
+        shipped.replace(
+            "next_step_window_business_days = 2",
+            "next_step_window_business_days = 1",
+        ),
+    )
+    .unwrap();
+    let run = |args: &[&str]| {
+        let out = f
+            .cmd()
+            .arg("--playbook")
+            .arg(&playbook)
+            .args(["--as-of", "2026-11-27T15:00:00Z"])
+            .args(args)
+            .assert()
+            .get_output()
+            .stdout
+            .clone();
+        String::from_utf8(out).unwrap()
+    };
+    let id = run(&["deal", "import", file.to_str().unwrap()]);
+    let id = id.trim();
+    let text = [
+        run(&["deal", "show", id]),
+        run(&["check", id]),
+        run(&["report", id]),
+    ]
+    .concat();
+    assert!(text.contains("1 stakeholder, last engaged"), "{text}");
+    assert!(
+        text.contains("1 risk, each with a mitigation plan"),
+        "{text}"
+    );
+    assert!(
+        text.contains("more than 1 business day after it was set"),
+        "{text}"
+    );
+    for plural in ["1 stakeholders", "1 risks", "1 items", "1 business days"] {
+        assert!(!text.contains(plural), "{plural:?} in\n{text}");
+    }
+    let demo = Fixture::new();
+    demo.cmd()
+        .args(["demo", "--deals", "1"])
+        .assert()
+        .success()
+        .stdout(predicate::str::starts_with("made 1 demo deal (seed 1)"));
+}
+
+#[test]
 fn battle_cards_are_kept_per_competitor() {
     let f = Fixture::new();
     fails(f.cmd().args(["battlecard", "Globex"]), 2);

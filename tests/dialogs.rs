@@ -312,7 +312,7 @@ fn history_names_steps_and_fields_in_words_with_times_to_the_minute() {
     let text = plain_screen(&app, 120, 40);
     for words in [
         "Step 7 Timeline validation · outcomes note: (empty) → Auditors return in April",
-        "Manager review · approved: (empty) → true",
+        "Manager review · approved: (empty) → yes",
         "Manager review · at: (empty) → 2026-11-27 15:00",
     ] {
         assert!(text.contains(words), "{words}:\n{text}");

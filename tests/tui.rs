@@ -462,6 +462,10 @@ fn a_stakeholder_added_through_the_form_is_saved_and_the_criteria_follow() {
         after.contains("✗ A Champion confirmed with a date"),
         "{after}"
     );
+    assert!(
+        after.contains("✓ Every stakeholder with a last-engaged date — 1 stakeholder "),
+        "one, in the singular: {after}"
+    );
 }
 
 #[test]

@@ -94,9 +94,15 @@ impl Metric {
             Goal::AtLeast => "≥",
             Goal::Below => "<",
         };
-        match self.unit {
+        // a target of one counts in the singular: "< 1 day", "> +1 point"
+        let unit = if self.target == 1.0 {
+            self.unit.trim_end_matches('s')
+        } else {
+            self.unit
+        };
+        match unit {
             "%" => format!("{sign} {}%", self.target),
-            "points" => format!("{sign} +{} points", self.target),
+            "points" | "point" => format!("{sign} +{} {unit}", self.target),
             unit => format!("{sign} {} {unit}", self.target),
         }
     }
