@@ -114,6 +114,40 @@ fn labels_longer_than_the_column_are_shown_in_full() {
     assert!(text.contains("│Implementation contacts "), "{text}");
 }
 
+#[test]
+fn the_outcome_editor_shows_its_labels_hints_and_errors_whole() {
+    let mut app = app(fixture_store(), 140, 40);
+    open_row(&mut app, 1);
+    press_with(&mut app, KeyCode::Char('W'), KeyModifiers::SHIFT);
+    let text = plain_screen(&app, 140, 40);
+    for whole in ["Reason (lost, disqualified)", "YYYY-MM-DD or +N"] {
+        assert!(text.contains(whole), "{whole:?} in\n{text}");
+    }
+    press_with(&mut app, KeyCode::Tab, KeyModifiers::NONE);
+    type_text(&mut app, "someday soon");
+    let screen = lines(&app, 140, 40);
+    // the editor's own columns, from its left border to its right
+    let top = screen
+        .iter()
+        .find(|l| l.contains("┌ Edit outcome"))
+        .unwrap();
+    let chars: Vec<char> = top.chars().collect();
+    let from = chars.iter().position(|c| *c == '┌').unwrap();
+    let to = from + 1 + chars[from + 1..].iter().position(|c| *c == '┐').unwrap();
+    let text = words(&columns(&screen, from, to + 1 - from));
+    let error = qualify::domain::calendar::parse_date_input(
+        "someday soon",
+        qualify::domain::parse_date("2026-11-27").unwrap(),
+        &[],
+    )
+    .unwrap_err();
+    assert!(
+        text.contains(&error),
+        "the whole message, wrapped: {error:?} in\n{}",
+        screen.join("\n")
+    );
+}
+
 // 3. the note editor
 
 #[test]
@@ -292,6 +326,35 @@ fn f1_shows_the_keys_of_the_editor_in_use() {
     assert!(text.contains("Editing a note"), "{text}");
     assert!(text.contains("save note and leave"), "{text}");
     assert!(!text.contains("Editing a row"), "{text}");
+}
+
+#[test]
+fn help_wraps_its_lines_instead_of_cutting_them() {
+    let mut app = app(fixture_store(), 140, 40);
+    open_row(&mut app, 1);
+    press_key(&mut app, '?');
+    // every line the help has, scrolled through with j
+    let mut seen = Vec::new();
+    for _ in 0..60 {
+        seen.extend(lines(&app, 140, 40));
+        press_key(&mut app, 'j');
+    }
+    let text = words(&seen);
+    use qualify::tui::keymap::{Layer, help_sections};
+    let beneath: Vec<Layer> = app
+        .layers()
+        .into_iter()
+        .filter(|l| *l != Layer::Help)
+        .collect();
+    for (_, rows) in help_sections(&beneath) {
+        for (_, desc) in rows {
+            assert!(
+                text.contains(desc),
+                "{desc:?} whole in\n{}",
+                seen.join("\n")
+            );
+        }
+    }
 }
 
 // 8. the history

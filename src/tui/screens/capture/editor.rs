@@ -6,6 +6,7 @@ use crate::domain::step::StepNumber;
 use crate::ops::content::{self, Row};
 use crate::tui::action::Action;
 use crate::tui::shared::{Look, Status};
+use crate::tui::theme::Theme;
 use crate::tui::widgets::{hanging, popup, text_field, truncate};
 use ratatui::buffer::Buffer;
 use ratatui::crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
@@ -207,26 +208,9 @@ impl RecordEditor {
         let theme = look.theme;
         let fields = self.section.fields();
         let extra = u16::from(self.battle_card.is_some()) * 4;
-        let rect = popup(area, 76, fields.len() as u16 + 6 + extra);
-        Clear.render(rect, buf);
-        let verb = if self.row.is_none() { "New" } else { "Edit" };
-        let mut title = format!(" {verb} {} ", self.section.noun());
-        if !self.title.is_empty() {
-            title = format!(" {}: {} ", self.section.noun(), self.title);
-        }
-        let block = Block::bordered()
-            .title(title)
-            .title_style(theme.title)
-            .border_style(theme.focus_border);
-        let inner = block.inner(rect);
-        block.render(rect, buf);
-        let [fields_area, _, card_area, help_area] = Layout::vertical([
-            Constraint::Length(fields.len() as u16),
-            Constraint::Length(1),
-            Constraint::Length(extra),
-            Constraint::Fill(1),
-        ])
-        .areas(inner);
+        // the editor takes the room the window has, up to a width that
+        // still reads as one form
+        let width = area.width.saturating_sub(8).clamp(76, 100).min(area.width);
         // the label column fits the longest label (a label too long for it
         // is cut on the right, marked with …)
         let label_of = |field: &Field| {
@@ -241,7 +225,54 @@ impl RecordEditor {
             .map(|f| label_of(f).width())
             .max()
             .unwrap_or(0)
-            .clamp(20, 26);
+            .clamp(20, 32);
+        let inner_width = usize::from(width.saturating_sub(2));
+        let note_width = inner_width.saturating_sub(label_width + INPUT_WIDTH + 2);
+        let notes: Vec<(String, Style)> = fields
+            .iter()
+            .enumerate()
+            .map(|(i, field)| self.note(i, field, today, theme))
+            .collect();
+        // a note cut in its column is said whole under the fields: the
+        // focused field's, else the first one cut
+        let cut = |i: &usize| notes[*i].0.width() > note_width;
+        let whole = Some(self.focus)
+            .filter(cut)
+            .or_else(|| (0..fields.len()).find(cut))
+            .map(|i| {
+                let (text, style) = &notes[i];
+                hanging(
+                    vec![Span::styled(format!("{}: ", fields[i].label), *style)],
+                    &[(text.trim_start_matches("✗ "), *style)],
+                    inner_width,
+                )
+            })
+            .unwrap_or_default();
+        let rect = popup(
+            area,
+            width,
+            fields.len() as u16 + 6 + extra + whole.len() as u16,
+        );
+        Clear.render(rect, buf);
+        let verb = if self.row.is_none() { "New" } else { "Edit" };
+        let mut title = format!(" {verb} {} ", self.section.noun());
+        if !self.title.is_empty() {
+            title = format!(" {}: {} ", self.section.noun(), self.title);
+        }
+        let block = Block::bordered()
+            .title(title)
+            .title_style(theme.title)
+            .border_style(theme.focus_border);
+        let inner = block.inner(rect);
+        block.render(rect, buf);
+        let [fields_area, _, whole_area, card_area, help_area] = Layout::vertical([
+            Constraint::Length(fields.len() as u16),
+            Constraint::Length(1),
+            Constraint::Length(whole.len() as u16),
+            Constraint::Length(extra),
+            Constraint::Fill(1),
+        ])
+        .areas(inner);
         for (i, field) in fields.iter().enumerate() {
             let row = Rect {
                 y: fields_area.y + i as u16,
@@ -253,7 +284,7 @@ impl RecordEditor {
             }
             let [label_area, input_area, note_area] = Layout::horizontal([
                 Constraint::Length(label_width as u16),
-                Constraint::Length(32),
+                Constraint::Length(INPUT_WIDTH as u16),
                 Constraint::Fill(1),
             ])
             .spacing(1)
@@ -264,10 +295,7 @@ impl RecordEditor {
                 .right_aligned()
                 .render(label_area, buf);
             let input = &self.inputs[i];
-            let picker = matches!(
-                field.kind,
-                Kind::Pick(_) | Kind::YesNo | Kind::Score | Kind::OneToFive
-            );
+            let picker = is_picker(field.kind);
             let shown = if picker {
                 format!("‹ {} ›", input.value())
             } else {
@@ -285,25 +313,11 @@ impl RecordEditor {
             if focused && picker {
                 buf.set_style(input_area, theme.selected);
             }
-            let note = match (field_error(field, input.value(), today), field.kind) {
-                (Some(e), _) => Span::styled(
-                    format!(
-                        "✗ {}",
-                        truncate(&e, usize::from(note_area.width).saturating_sub(2))
-                    ),
-                    theme.error,
-                ),
-                (None, Kind::Date) if input.value().trim().is_empty() => {
-                    Span::styled("YYYY-MM-DD or +N", theme.dim)
-                }
-                (None, Kind::Pick(_) | Kind::YesNo | Kind::Score | Kind::OneToFive) if focused => {
-                    Span::styled("←/→ to choose", theme.dim)
-                }
-                (None, Kind::Date | Kind::Amount) => Span::styled("✓", theme.pass),
-                _ => Span::raw(""),
-            };
-            note.render(note_area, buf);
+            let (note, style) = &notes[i];
+            Span::styled(truncate(note, usize::from(note_area.width)), *style)
+                .render(note_area, buf);
         }
+        Paragraph::new(whole).render(whole_area, buf);
         if let Some(card) = &self.battle_card {
             let lines = hanging(
                 vec![Span::styled("Battle card: ", theme.title)],
@@ -320,4 +334,29 @@ impl RecordEditor {
             .wrap(ratatui::widgets::Wrap { trim: true })
             .render(help_area, buf);
     }
+
+    /// What is said beside field `i`: its error, or how to fill it in.
+    fn note(&self, i: usize, field: &Field, today: &Today<'_>, theme: &Theme) -> (String, Style) {
+        let value = self.inputs[i].value();
+        match (field_error(field, value, today), field.kind) {
+            (Some(e), _) => (format!("✗ {e}"), theme.error),
+            (None, Kind::Date) if value.trim().is_empty() => ("YYYY-MM-DD or +N".into(), theme.dim),
+            (None, kind) if is_picker(kind) && i == self.focus => {
+                ("←/→ to choose".into(), theme.dim)
+            }
+            (None, Kind::Date | Kind::Amount) => ("✓".into(), theme.pass),
+            _ => (String::new(), Style::new()),
+        }
+    }
+}
+
+/// The width of a field's input.
+const INPUT_WIDTH: usize = 32;
+
+/// Whether a field of `kind` is a fixed choice, picked rather than typed.
+fn is_picker(kind: Kind) -> bool {
+    matches!(
+        kind,
+        Kind::Pick(_) | Kind::YesNo | Kind::Score | Kind::OneToFive
+    )
 }
