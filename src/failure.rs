@@ -61,7 +61,9 @@ impl From<StoreError> for Failure {
     fn from(e: StoreError) -> Failure {
         let status = match e {
             // a missing reason, note or comment is bad input, not a rule
-            StoreError::Rule(RuleError::Required(_) | RuleError::TooLong { .. }) => 2,
+            StoreError::Rule(
+                RuleError::Required(_) | RuleError::TooLong { .. } | RuleError::NoConfirmer { .. },
+            ) => 2,
             StoreError::Rule(_) | StoreError::Conflict { .. } | StoreError::CardChanged { .. } => 1,
             // a file qualify cannot or must not use
             StoreError::NotFound(_)

@@ -9,7 +9,7 @@ use crate::domain::metrics::{Metric, Metrics};
 use crate::domain::playbook::Playbook;
 use crate::domain::qa::{QaItem, QaState};
 use crate::domain::step::StepNumber;
-use crate::domain::{criteria, pipeline};
+use crate::domain::{criteria, pipeline, rushing};
 use crate::ops::CategoryTotal;
 use crate::text::{Output, clean, fit, head};
 use chrono::{DateTime, Utc};
@@ -269,7 +269,7 @@ pub fn deal_json(
                     "decisions": s.notes.decisions,
                     "next_steps": s.notes.next_steps,
                 },
-                "rushed": s.rushed(playbook),
+                "rushed": rushing::rushed(deal, s.number, playbook),
             })
         })
         .collect();
@@ -427,7 +427,7 @@ pub fn deal_text(
         if let Some(reason) = &s.blocked_reason {
             let _ = write!(line, " {}", clean(reason));
         }
-        if s.rushed(playbook).is_some() {
+        if rushing::rushed(deal, s.number, playbook).is_some() {
             line.push_str("  (rushed)");
         }
         let _ = writeln!(out, "{line}");

@@ -122,7 +122,7 @@ pub fn markdown(
                     cell(s.blocked_reason.as_deref().unwrap_or(""))
                 );
             }
-            if s.rushed(pb).is_some() {
+            if crate::domain::rushing::rushed(deal, s.number, pb).is_some() {
                 status.push_str(" (rushed)");
             }
             let confirmed = if s.confirmed_with.trim().is_empty() {

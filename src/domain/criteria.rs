@@ -3,6 +3,7 @@
 //! until its blocking criteria hold; each unmet one says what is missing.
 
 use super::calendar::within_window;
+use super::confirmation;
 use super::content::{
     Choice, DealContent, Element, Level, MilestoneKind, Risk, RiskBand, Role, Scorecard,
 };
@@ -530,6 +531,18 @@ pub fn apply_step(
     playbook: &Playbook,
     now: DateTime<Utc>,
 ) -> Result<ChangeOutcome, RuleError> {
+    // a confirmation names one of the deal's stakeholders, as they are spelt
+    let confirmed;
+    let change = match change {
+        StepChange::Confirm { with, on } => {
+            confirmed = StepChange::Confirm {
+                with: confirmation::confirmer(deal, number, with, playbook)?,
+                on: *on,
+            };
+            &confirmed
+        }
+        other => other,
+    };
     let mut steps = deal.steps.clone();
     let first_time = steps
         .iter()

@@ -273,7 +273,7 @@ impl Tally {
                 .previous()
                 .is_none_or(|previous| first(previous).is_some_and(|p| p <= done));
             let criteria_hold = super::criteria::holds(step.number, deal, playbook);
-            let rushed = step.rushed(playbook).is_some();
+            let rushed = super::rushing::rushed(deal, step.number, playbook).is_some();
             self.steps_adherent += usize::from(after_previous && criteria_hold && !rushed);
             if let Some(start) = step.started_at {
                 let hours = business_hours(start, done, &playbook.targets.holidays);

@@ -175,7 +175,9 @@ pub(super) struct Story<'a> {
     pub closed_on: Option<Instant>,
     /// Each step's start and completion.
     pub times: StepTimes,
-    /// The steps completed in minutes (their notes say only "Done.").
+    /// The steps completed in minutes: their notes say only "Done.", and
+    /// on a deal still under way their forms are thin too, so that they
+    /// look rushed (a deal that walked all ten steps was prepared for each).
     pub rushed: [bool; STEP_COUNT],
     pub created: Instant,
     pub trigger: NaiveDate,

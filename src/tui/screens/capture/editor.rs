@@ -2,6 +2,7 @@
 
 use super::fields::*;
 use crate::domain::deal::Deal;
+use crate::domain::playbook::CaptureKind;
 use crate::domain::step::StepNumber;
 use crate::ops::content::{self, Row};
 use crate::tui::action::Action;
@@ -29,6 +30,8 @@ pub struct RecordEditor {
     focus: usize,
     /// The battle card of the competitor named in the form, if any.
     battle_card: Option<String>,
+    /// The deal's stakeholders, name and title, for a field that picks one.
+    people: Vec<(String, String)>,
     /// The row of a list as it was when the editor opened, and the deal's
     /// version then: saving over a row that someone else changed since is
     /// refused rather than guessed.
@@ -80,6 +83,12 @@ impl RecordEditor {
             inputs: values.into_iter().map(Input::new).collect(),
             focus: 0,
             battle_card: None,
+            people: deal
+                .content
+                .stakeholders
+                .iter()
+                .map(|s| (s.name.trim().to_string(), s.title.trim().to_string()))
+                .collect(),
             was,
             read_at: deal.version,
         }
@@ -96,16 +105,42 @@ impl RecordEditor {
     }
 
     fn first_error(&self, today: &Today<'_>) -> Option<(usize, String)> {
-        let fields = self.section.fields();
-        (0..fields.len())
-            .find_map(|i| field_error(&fields[i], self.inputs[i].value(), today).map(|e| (i, e)))
+        (0..self.inputs.len()).find_map(|i| self.error(i, today).map(|e| (i, e)))
+    }
+
+    /// What is wrong with field `i`'s text, if anything.
+    fn error(&self, i: usize, today: &Today<'_>) -> Option<String> {
+        let field = &self.section.fields()[i];
+        if matches!(field.kind, Kind::Stakeholder) && self.people.is_empty() {
+            let step = today
+                .playbook
+                .step_capturing(CaptureKind::Stakeholders)
+                .number;
+            return Some(format!(
+                "the deal has no stakeholders yet: map them on step {step} first"
+            ));
+        }
+        field_error(field, self.inputs[i].value(), today)
+    }
+
+    /// The choices of field `i`: a fixed list, or the deal's stakeholders;
+    /// `None` for a field typed into.
+    fn choices(&self, i: usize) -> Option<Vec<String>> {
+        let kind = self.section.fields()[i].kind;
+        if matches!(kind, Kind::Stakeholder) {
+            return Some(self.people.iter().map(|(name, _)| name.clone()).collect());
+        }
+        kind.choices()
+            .map(|c| c.into_iter().map(str::to_string).collect())
     }
 
     fn cycle(&mut self, forward: bool) -> bool {
-        let field = &self.section.fields()[self.focus];
-        let Some(choices) = field.kind.choices() else {
+        let Some(choices) = self.choices(self.focus) else {
             return false;
         };
+        if choices.is_empty() {
+            return true;
+        }
         let at = choices
             .iter()
             .position(|c| *c == self.inputs[self.focus].value().trim())
@@ -173,7 +208,7 @@ impl RecordEditor {
             }
             Action::Type(key) => {
                 let field = &self.section.fields()[self.focus];
-                match field.kind.choices() {
+                match self.choices(self.focus) {
                     None => {
                         let max = field.max_chars();
                         crate::tui::widgets::type_into(&mut self.inputs[self.focus], key, max);
@@ -181,14 +216,15 @@ impl RecordEditor {
                     // a choice field takes no text: a key picks the choice
                     // it starts, any other is refused with the way to choose
                     Some(choices) => {
+                        let names: Vec<&str> = choices.iter().map(String::as_str).collect();
                         let picked = match key.code {
-                            KeyCode::Char(c) => {
-                                choice_for(&choices, self.inputs[self.focus].value(), c)
+                            KeyCode::Char(c) if !names.is_empty() => {
+                                choice_for(&names, self.inputs[self.focus].value(), c)
                             }
                             _ => None,
                         };
                         match picked {
-                            Some(i) => self.inputs[self.focus] = Input::new(choices[i].into()),
+                            Some(i) => self.inputs[self.focus] = Input::new(choices[i].clone()),
                             None => {
                                 return EditorOutcome::Stay(Some(Status::info(format!(
                                     "{}: ←/→ to choose (or type the first letter or number of a choice)",
@@ -297,7 +333,7 @@ impl RecordEditor {
             let input = &self.inputs[i];
             let picker = is_picker(field.kind);
             let shown = if picker {
-                format!("‹ {} ›", input.value())
+                format!("‹ {} ›", self.with_title(field.kind, input.value()))
             } else {
                 input.value().to_string()
             };
@@ -335,10 +371,24 @@ impl RecordEditor {
             .render(help_area, buf);
     }
 
+    /// A picked stakeholder as the picker shows them: "Tom Hale · CFO".
+    fn with_title(&self, kind: Kind, name: &str) -> String {
+        let title = self
+            .people
+            .iter()
+            .find(|(n, _)| n == name.trim())
+            .map(|(_, t)| t.as_str())
+            .filter(|t| !t.is_empty() && matches!(kind, Kind::Stakeholder));
+        match title {
+            Some(title) => format!("{} · {title}", name.trim()),
+            None => name.to_string(),
+        }
+    }
+
     /// What is said beside field `i`: its error, or how to fill it in.
     fn note(&self, i: usize, field: &Field, today: &Today<'_>, theme: &Theme) -> (String, Style) {
         let value = self.inputs[i].value();
-        match (field_error(field, value, today), field.kind) {
+        match (self.error(i, today), field.kind) {
             (Some(e), _) => (format!("✗ {e}"), theme.error),
             (None, Kind::Date) if value.trim().is_empty() => ("YYYY-MM-DD or +N".into(), theme.dim),
             (None, kind) if is_picker(kind) && i == self.focus => {
@@ -357,6 +407,6 @@ const INPUT_WIDTH: usize = 32;
 fn is_picker(kind: Kind) -> bool {
     matches!(
         kind,
-        Kind::Pick(_) | Kind::YesNo | Kind::Score | Kind::OneToFive
+        Kind::Pick(_) | Kind::YesNo | Kind::Score | Kind::OneToFive | Kind::Stakeholder
     )
 }
