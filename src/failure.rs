@@ -12,7 +12,8 @@ use std::process::ExitCode;
 #[derive(Debug, PartialEq, Eq)]
 pub struct Failure {
     /// 1: refused by a rule; 2: bad input or usage, or a database file
-    /// qualify cannot or must not use.
+    /// qualify cannot or must not use; 0 (with no message): the output's
+    /// reader went away, having what it wanted.
     pub status: u8,
     pub message: String,
 }
@@ -32,9 +33,26 @@ impl Failure {
         }
     }
 
-    /// Print the one line on stderr and give the exit status.
+    /// The output could not be written. A reader that went away before the
+    /// end (`qualify deal list | head -1`) took what it wanted: the command
+    /// stops there, quietly and with success; any other failure (a full
+    /// disk) is a refusal saying why.
+    pub fn cannot_write(e: std::io::Error) -> Failure {
+        if e.kind() == std::io::ErrorKind::BrokenPipe {
+            return Failure {
+                status: 0,
+                message: String::new(),
+            };
+        }
+        Failure::refused(format!("cannot write the output: {e}"))
+    }
+
+    /// Print the one line on stderr (none for a reader that went away) and
+    /// give the exit status.
     pub fn report(&self) -> ExitCode {
-        eprintln!("qualify: {}", clean(&self.message));
+        if !self.message.is_empty() {
+            eprintln!("qualify: {}", clean(&self.message));
+        }
         ExitCode::from(self.status)
     }
 }
@@ -43,7 +61,9 @@ impl From<StoreError> for Failure {
     fn from(e: StoreError) -> Failure {
         let status = match e {
             // a missing reason, note or comment is bad input, not a rule
-            StoreError::Rule(RuleError::Required(_) | RuleError::TooLong { .. }) => 2,
+            StoreError::Rule(
+                RuleError::Required(_) | RuleError::TooLong { .. } | RuleError::NoConfirmer { .. },
+            ) => 2,
             StoreError::Rule(_) | StoreError::Conflict { .. } | StoreError::CardChanged { .. } => 1,
             // a file qualify cannot or must not use
             StoreError::NotFound(_)

@@ -123,6 +123,20 @@ pub fn fit(text: &str, width: usize) -> String {
     out
 }
 
+/// `n` and what it counts, in the singular for one: "1 stakeholder",
+/// "3 stakeholders", "0 stakeholders".
+pub fn plural<N>(n: N, one: &str, many: &str) -> String
+where
+    N: Copy + std::fmt::Display + TryInto<u64>,
+{
+    let word = if n.try_into().ok() == Some(1) {
+        one
+    } else {
+        many
+    };
+    format!("{n} {word}")
+}
+
 /// `text` if it has at most `max` characters; otherwise what to say about it.
 pub fn check_length(text: &str, max: usize) -> Result<(), String> {
     if text.chars().nth(max).is_some() {

@@ -85,6 +85,21 @@ impl Fixture {
             .unwrap()
     }
 
+    /// Import the deal document in `file`; returns the new deal's id.
+    fn import_complete_from(&self, file: &Path) -> i64 {
+        let out = self
+            .cmd()
+            .args(["deal", "import"])
+            .arg(file)
+            .assert()
+            .success();
+        String::from_utf8(out.get_output().stdout.clone())
+            .unwrap()
+            .trim()
+            .parse()
+            .unwrap()
+    }
+
     fn export(&self, id: i64) -> Value {
         json_of(
             self.cmd()
@@ -873,6 +888,48 @@ fn a_copy_of_the_shipped_playbook_is_accepted() {
         .stdout(predicate::str::is_match(r"^[0-9]+\n$").unwrap());
 }
 
+#[test]
+fn a_reader_that_stops_early_ends_the_output_quietly() {
+    use std::io::BufRead;
+    let f = Fixture::new();
+    f.cmd()
+        .args(["--as-of", T0, "demo", "--deals", "300"])
+        .assert()
+        .success();
+    // each prints far more than a pipe holds, so the writer meets the
+    // closed end (as `qualify deal export | head -1` does)
+    for args in [
+        &["deal", "export"][..],
+        &["deal", "export", "--format", "ics"],
+        &["deal", "export", "--format", "salesforce-csv"],
+        &["deal", "list", "--json"],
+    ] {
+        let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("qualify"))
+            .env_remove("QUALIFY_DB")
+            .env_remove("RUST_LOG")
+            .arg("--db")
+            .arg(&f.db)
+            .args(args)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut first = String::new();
+        std::io::BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut first)
+            .unwrap();
+        assert!(!first.is_empty(), "{args:?}");
+        // the reader has gone: the rest cannot be written
+        let out = child.wait_with_output().unwrap();
+        assert_eq!(
+            String::from_utf8_lossy(&out.stderr),
+            "",
+            "{args:?}: nothing said"
+        );
+        assert_eq!(out.status.code(), Some(0), "{args:?}");
+    }
+}
+
 // ---------------------------------------------------------------------------
 // 11. control characters never reach the terminal raw
 
@@ -1167,19 +1224,34 @@ fn importing_a_document_with_a_known_id_updates_that_deal() {
 #[test]
 fn a_step_is_confirmed_with_a_stakeholder_and_a_date() {
     let f = Fixture::new();
-    let id = f.add_simple();
+    let id = f.import_complete(); // its stakeholders: Tom Hale, Priya Raman, Ken Ito
     f.step(
         id,
         3,
         "2026-11-27T10:00:00Z",
-        &["confirm", "--with", "Tom Hale", "--on", "+2"],
+        &["confirm", "--with", "tom hale", "--on", "+2"],
     );
     let doc = f.export(id);
-    assert_eq!(doc["steps"][2]["confirmed_with"], "Tom Hale");
+    assert_eq!(
+        doc["steps"][2]["confirmed_with"], "Tom Hale",
+        "spelt as the buying group spells it"
+    );
     assert_eq!(
         doc["steps"][2]["confirmed_on"], "2026-12-01",
         "+2 business days from a Friday"
     );
+    f.step(
+        id,
+        4,
+        "2026-11-27T10:00:00Z",
+        &["confirm", "--with", "Ken Ito"],
+    );
+    assert_eq!(
+        f.export(id)["steps"][3]["confirmed_on"],
+        "2026-11-27",
+        "today by default"
+    );
+    let before = f.snapshot();
     let line = fails(
         f.cmd().args([
             "step",
@@ -1194,6 +1266,138 @@ fn a_step_is_confirmed_with_a_stakeholder_and_a_date() {
         2,
     );
     assert!(line.contains("+N"), "{line}");
+    // an empty name is refused, naming who may be named
+    let line = fails(
+        f.cmd()
+            .args(["step", &id.to_string(), "3", "confirm", "--with", " "]),
+        2,
+    );
+    assert_eq!(
+        line,
+        "qualify: a confirmation names who confirmed: one of the deal's stakeholders (Tom Hale (CFO), Priya Raman (VP Finance), Ken Ito (IT Director))"
+    );
+    // someone the buying group does not hold is refused by the rule
+    let line = fails(
+        f.cmd().args([
+            "step",
+            &id.to_string(),
+            "5",
+            "confirm",
+            "--with",
+            "Bob Stone",
+        ]),
+        1,
+    );
+    assert!(
+        line.contains("\"Bob Stone\" is not one of the deal's stakeholders (Tom Hale (CFO)"),
+        "{line}"
+    );
+    assert_eq!(f.snapshot(), before, "nothing written");
+}
+
+#[test]
+fn the_first_step_may_name_a_contact_not_mapped_yet() {
+    let f = Fixture::new();
+    let id = f.add_simple();
+    // step 1 comes before the buying group is mapped: anyone may be named
+    f.step(id, 1, T0, &["confirm", "--with", "Sarah Kim"]);
+    assert_eq!(f.export(id)["steps"][0]["confirmed_with"], "Sarah Kim");
+    let line = fails(
+        f.cmd()
+            .args(["step", &id.to_string(), "1", "confirm", "--with", ""]),
+        2,
+    );
+    assert!(
+        line.contains("the deal has no stakeholders yet (map them on step 2)"),
+        "{line}"
+    );
+    let line = fails(
+        f.cmd().args([
+            "step",
+            &id.to_string(),
+            "2",
+            "confirm",
+            "--with",
+            "Sarah Kim",
+        ]),
+        1,
+    );
+    assert!(line.contains("map them on step 2 first"), "{line}");
+    assert_eq!(f.export(id)["steps"][1]["confirmed_with"], "");
+}
+
+/// The complete fixture document with every step's notes left empty.
+fn fixture_without_notes() -> Value {
+    let mut doc: Value = serde_json::from_str(&std::fs::read_to_string(FIXTURE).unwrap()).unwrap();
+    for step in doc["steps"].as_array_mut().unwrap() {
+        step["notes"] = serde_json::json!({});
+    }
+    doc
+}
+
+#[test]
+fn a_normal_walk_of_the_ten_steps_is_not_flagged_as_rushed() {
+    let f = Fixture::new();
+    let file = f.dir.path().join("acme.json");
+    std::fs::write(&file, fixture_without_notes().to_string()).unwrap();
+    let id = f.import_complete_from(&file);
+    let walk = |id: &str, n: u8, at: &str| {
+        let out = f
+            .cmd()
+            .args(["--as-of", at, "step", id, &n.to_string(), "complete"])
+            .assert()
+            .success()
+            .get_output()
+            .clone();
+        String::from_utf8(out.stderr).unwrap()
+    };
+    // each step filled in on its form, then started and completed two
+    // minutes later, with no notes: a prepared step done quickly
+    for n in 1..=10u8 {
+        let start = after(0, i64::from(n) * 10);
+        let done = after(0, i64::from(n) * 10 + 2);
+        f.step(id, n, &start, &["start"]);
+        if n == 4 {
+            f.cmd()
+                .args(["--as-of", &start, "--user", "Sam Okafor", "review"])
+                .arg(id.to_string())
+                .args(["--as", "sa", "--approve"])
+                .assert()
+                .success();
+        }
+        let said = walk(&id.to_string(), n, &done);
+        assert!(!said.contains("rushed"), "step {n}: {said}");
+    }
+    let deal = f.show(id, &after(1, 0));
+    for step in deal["steps"].as_array().unwrap() {
+        assert_eq!(step["status"], "complete");
+        assert_eq!(step["rushed"], Value::Null, "{step}");
+    }
+    let text = String::from_utf8(
+        f.cmd()
+            .args(["deal", "show", &id.to_string()])
+            .output()
+            .unwrap()
+            .stdout,
+    )
+    .unwrap();
+    assert!(!text.contains("(rushed)"), "{text}");
+
+    // a scorecard of unknowns, without a word of evidence or notes, done in
+    // two minutes: rushed, and the warning says why
+    let mut doc = fixture_without_notes();
+    for (_, e) in doc["meddpicc"]["elements"].as_object_mut().unwrap() {
+        *e = serde_json::json!({ "score": 0, "evidence": "" });
+    }
+    std::fs::write(&file, doc.to_string()).unwrap();
+    let thin = f.import_complete_from(&file);
+    f.step(thin, 1, &after(0, 0), &["start"]);
+    let said = walk(&thin.to_string(), 1, &after(0, 2));
+    assert!(
+        said.contains("warning: Step 1 looks rushed: completed 2 min after it started, with 0 characters of notes and a form without evidence for Metrics"),
+        "{said}"
+    );
+    assert!(f.show(thin, &after(1, 0))["steps"][0]["rushed"].is_string());
 }
 
 #[test]

@@ -138,3 +138,24 @@ fn a_database_with_deals_is_refused_and_left_unchanged() {
     qualify(&filled).arg("demo").assert().code(2);
     assert_eq!(read(&filled, &["deal", "list", "--json"]), list);
 }
+
+#[test]
+fn implementation_fees_are_a_fraction_of_the_licence() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("demo.db");
+    demo(&db, "300", "1");
+    let docs: Value = serde_json::from_str(&read(&db, &["deal", "export"])).unwrap();
+    let mut shares = BTreeSet::new();
+    for doc in docs.as_array().unwrap() {
+        let licence = doc["amount"].as_f64().unwrap();
+        let fee = doc["implementation_fee"].as_f64().unwrap();
+        let share = fee / licence;
+        assert!(
+            (0.2..=1.0).contains(&share),
+            "{}: fee {fee} on a licence of {licence}",
+            doc["name"]
+        );
+        shares.insert((share * 10.0).round() as i64);
+    }
+    assert!(shares.len() >= 5, "fees that vary: {shares:?}");
+}

@@ -114,6 +114,40 @@ fn labels_longer_than_the_column_are_shown_in_full() {
     assert!(text.contains("│Implementation contacts "), "{text}");
 }
 
+#[test]
+fn the_outcome_editor_shows_its_labels_hints_and_errors_whole() {
+    let mut app = app(fixture_store(), 140, 40);
+    open_row(&mut app, 1);
+    press_with(&mut app, KeyCode::Char('W'), KeyModifiers::SHIFT);
+    let text = plain_screen(&app, 140, 40);
+    for whole in ["Reason (lost, disqualified)", "YYYY-MM-DD or +N"] {
+        assert!(text.contains(whole), "{whole:?} in\n{text}");
+    }
+    press_with(&mut app, KeyCode::Tab, KeyModifiers::NONE);
+    type_text(&mut app, "someday soon");
+    let screen = lines(&app, 140, 40);
+    // the editor's own columns, from its left border to its right
+    let top = screen
+        .iter()
+        .find(|l| l.contains("┌ Edit outcome"))
+        .unwrap();
+    let chars: Vec<char> = top.chars().collect();
+    let from = chars.iter().position(|c| *c == '┌').unwrap();
+    let to = from + 1 + chars[from + 1..].iter().position(|c| *c == '┐').unwrap();
+    let text = words(&columns(&screen, from, to + 1 - from));
+    let error = qualify::domain::calendar::parse_date_input(
+        "someday soon",
+        qualify::domain::parse_date("2026-11-27").unwrap(),
+        &[],
+    )
+    .unwrap_err();
+    assert!(
+        text.contains(&error),
+        "the whole message, wrapped: {error:?} in\n{}",
+        screen.join("\n")
+    );
+}
+
 // 3. the note editor
 
 #[test]
@@ -294,6 +328,35 @@ fn f1_shows_the_keys_of_the_editor_in_use() {
     assert!(!text.contains("Editing a row"), "{text}");
 }
 
+#[test]
+fn help_wraps_its_lines_instead_of_cutting_them() {
+    let mut app = app(fixture_store(), 140, 40);
+    open_row(&mut app, 1);
+    press_key(&mut app, '?');
+    // every line the help has, scrolled through with j
+    let mut seen = Vec::new();
+    for _ in 0..60 {
+        seen.extend(lines(&app, 140, 40));
+        press_key(&mut app, 'j');
+    }
+    let text = words(&seen);
+    use qualify::tui::keymap::{Layer, help_sections};
+    let beneath: Vec<Layer> = app
+        .layers()
+        .into_iter()
+        .filter(|l| *l != Layer::Help)
+        .collect();
+    for (_, rows) in help_sections(&beneath) {
+        for (_, desc) in rows {
+            assert!(
+                text.contains(desc),
+                "{desc:?} whole in\n{}",
+                seen.join("\n")
+            );
+        }
+    }
+}
+
 // 8. the history
 
 #[test]
@@ -312,7 +375,7 @@ fn history_names_steps_and_fields_in_words_with_times_to_the_minute() {
     let text = plain_screen(&app, 120, 40);
     for words in [
         "Step 7 Timeline validation · outcomes note: (empty) → Auditors return in April",
-        "Manager review · approved: (empty) → true",
+        "Manager review · approved: (empty) → yes",
         "Manager review · at: (empty) → 2026-11-27 15:00",
     ] {
         assert!(text.contains(words), "{words}:\n{text}");
@@ -432,6 +495,96 @@ fn the_cli_history_uses_the_same_words_and_keeps_the_path_for_scripts() {
         .find(|r| r["field"] == "steps[6].notes.outcomes")
         .unwrap_or_else(|| panic!("{rows}"));
     assert_eq!(note["label"], "Step 7 Timeline validation · outcomes note");
+}
+
+#[test]
+fn the_history_gives_values_in_words_and_money_as_money() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("deals.db");
+    let run = |args: &[&str]| {
+        let out = Command::cargo_bin("qualify")
+            .unwrap()
+            .env_remove("QUALIFY_DB")
+            .env("TZ", "UTC")
+            .arg("--db")
+            .arg(&db)
+            .args(["--as-of", "2026-11-27T15:00:00Z"])
+            .args(args)
+            .assert()
+            .success()
+            .get_output()
+            .stdout
+            .clone();
+        String::from_utf8(out).unwrap()
+    };
+    let fixture = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/complete_deal.json"
+    );
+    let id = run(&["deal", "import", fixture]);
+    let id = id.trim();
+    let mut doc: serde_json::Value = serde_json::from_str(&run(&["deal", "export", id])).unwrap();
+    doc["amount"] = 420000.5.into();
+    doc["support_rate_percent"] = 17.5.into();
+    doc["budget"]["amount"] = 500000.into();
+    doc["risks"][0]["category"] = "timing".into();
+    doc["next_steps"][0]["done"] = true.into();
+    doc["handoff"]["flagged"] = true.into();
+    doc["steps"][0]["actions"][0] = true.into();
+    let file = dir.path().join("acme.json");
+    std::fs::write(&file, doc.to_string()).unwrap();
+    run(&["deal", "import", file.to_str().unwrap()]);
+    run(&[
+        "--user",
+        "Dana Reyes",
+        "escalate",
+        id,
+        "--scenario",
+        "legal-security",
+        "--reason",
+        "DPA",
+    ]);
+    run(&[
+        "--user",
+        "Morgan Lee",
+        "review",
+        id,
+        "--as",
+        "manager",
+        "--approve",
+    ]);
+    run(&["deal", "outcome", id, "won"]);
+    let text = run(&["history", id]);
+    for line in [
+        "Licence amount: $300,000 -> $420,000.50",
+        "Budget · amount: $450,000 -> $500,000",
+        "Support rate (%): 20% -> 17.5%",
+        "Risk 1 · category: Legal / security -> Timing",
+        "Next step 1 · done: no -> yes",
+        "Handoff · flagged: no -> yes",
+        "Step 1 Initial qualification using MEDDICC/MEDDPICC · action 1: no -> yes",
+        "Escalation E1 · rule: (empty) -> Legal/security blocker",
+        "Manager review · approved: (empty) -> yes",
+        "Outcome · kind: (empty) -> Won",
+    ] {
+        assert!(text.contains(line), "{line:?} in\n{text}");
+    }
+    for raw in ["420000.5", "true", "false", "legal_security", "outcome."] {
+        assert!(!text.contains(raw), "{raw:?} in\n{text}");
+    }
+    // scripts keep the stored values
+    let rows: serde_json::Value = serde_json::from_str(&run(&["history", id, "--json"])).unwrap();
+    let row = |field: &str| {
+        rows.as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["field"] == field)
+            .unwrap_or_else(|| panic!("{field} in {rows}"))
+            .clone()
+    };
+    assert_eq!(row("amount")["after"], "420000.5");
+    assert_eq!(row("handoff.flagged")["after"], "true");
+    assert_eq!(row("risks[0].category")["before"], "legal_security");
 }
 
 // 9. the new-deal form explains the first-year value

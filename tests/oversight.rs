@@ -1063,10 +1063,11 @@ fn the_report_is_markdown_for_the_forecast_call() {
     assert!(text.contains("## Escalations"), "{text}");
     assert!(text.contains("| E1 |"), "{text}");
     for title in QA_TITLES {
-        // HTML's special characters are written as entities in the report
-        let title = title.replace('>', "&gt;");
+        // Markdown's special characters are escaped with a backslash
+        let title = title.replace('>', "\\>");
         assert!(text.contains(&title), "{title:?} in\n{text}");
     }
+    assert!(!text.contains("&gt;"), "no entity is printed:\n{text}");
     insta::assert_snapshot!("report_acme", text);
 
     let file = f.dir.path().join("review.md");

@@ -462,6 +462,10 @@ fn a_stakeholder_added_through_the_form_is_saved_and_the_criteria_follow() {
         after.contains("✗ A Champion confirmed with a date"),
         "{after}"
     );
+    assert!(
+        after.contains("✓ Every stakeholder with a last-engaged date — 1 stakeholder "),
+        "one, in the singular: {after}"
+    );
 }
 
 #[test]
@@ -598,20 +602,203 @@ fn the_sa_signs_off_the_validation_plan_and_battle_cards_are_kept() {
     assert!(text.contains("90-day go-live"), "{text}");
 }
 
+/// Press the key of character `c` through the keymap.
+fn key_of(app: &mut App, c: char) {
+    let modifiers = if c.is_ascii_uppercase() {
+        KeyModifiers::SHIFT
+    } else {
+        KeyModifiers::NONE
+    };
+    press_with(app, KeyCode::Char(c), modifiers);
+}
+
 #[test]
-fn every_step_records_who_confirmed_it() {
-    let mut app = globex_on_step(step(6));
-    app.update(Action::ConfirmWith);
-    type_text(&mut app, "Ken Ito");
-    app.update(Action::FocusNext);
-    type_text(&mut app, "2026-11-26");
-    app.update(Action::Save);
-    let deal = globex(&app);
-    assert_eq!(deal.steps[5].confirmed_with, "Ken Ito");
-    let text = detail(&app);
+fn a_step_s_confirmation_is_picked_from_the_stakeholders_with_their_titles() {
+    let mut app = app(fixture_store(), 120, 40);
+    open_row(&mut app, 1); // Acme: Tom Hale (CFO), Priya Raman (VP Finance), Ken Ito
+    key_of(&mut app, '6');
+    key_of(&mut app, 'f');
+    // as it stands: Priya Raman confirmed it on 2026-11-26
+    insta::assert_snapshot!("record_editor_confirmation_120x40", screen(&app, 120, 40));
+    let text = plain_screen(&app, 120, 40);
+    assert!(text.contains("‹ Priya Raman · VP Finance ›"), "{text}");
+    press(&mut app, KeyCode::Right); // the next stakeholder
+    assert!(plain_screen(&app, 120, 40).contains("‹ Ken Ito · IT Director ›"));
+    key_of(&mut app, 't'); // the first letter picks
+    assert!(plain_screen(&app, 120, 40).contains("‹ Tom Hale · CFO ›"));
+    // a name is picked, never typed
+    let event = KeyEvent::new(KeyCode::Char('x'), KeyModifiers::NONE);
+    app.update(qualify::tui::keymap::action_for(&app.layers(), &event).unwrap());
+    assert!(plain_screen(&app, 120, 40).contains("‹ Tom Hale · CFO ›"));
+    press(&mut app, KeyCode::Enter); // to the date
+    press(&mut app, KeyCode::Enter); // saves
+    assert_eq!(app.status().unwrap().text, "Confirmation saved");
+    let acme = app
+        .ctx()
+        .session
+        .store()
+        .deal_page(&ListQuery::default(), 0, 3)
+        .unwrap()
+        .into_iter()
+        .find(|d| d.name == "Acme ERP rollout")
+        .unwrap()
+        .id;
+    let deal = app.ctx().session.store().deal(acme).unwrap();
+    assert_eq!(deal.steps[5].confirmed_with, "Tom Hale");
+    assert_eq!(
+        deal.steps[5].confirmed_on,
+        Some(parse_date("2026-11-26").unwrap())
+    );
     assert!(
-        text.contains("✓ Confirmed with a stakeholder, with a date — Ken Ito on 2026-11-26"),
+        detail(&app)
+            .contains("✓ Confirmed with a stakeholder, with a date — Tom Hale on 2026-11-26"),
+        "{}",
+        detail(&app)
+    );
+}
+
+#[test]
+fn a_new_confirmation_is_dated_today_and_needs_the_stakeholders_mapped() {
+    let mut app = app(fixture_store(), 120, 40);
+    open_row(&mut app, 0); // Globex: nobody mapped yet
+    key_of(&mut app, '2');
+    key_of(&mut app, 'f');
+    let text = plain_screen(&app, 120, 40);
+    assert!(
+        text.contains("the deal has no stakeholders yet: map them on step 2 first"),
         "{text}"
+    );
+    assert!(
+        text.contains("Confirmed on * 2026-11-27"),
+        "today by default:\n{text}"
+    );
+    press_with(&mut app, KeyCode::Char('s'), KeyModifiers::CONTROL);
+    assert!(
+        app.status().unwrap().text.contains("no stakeholders yet"),
+        "refused in the form: {:?}",
+        app.status()
+    );
+    assert!(globex(&app).steps[1].confirmed_with.is_empty());
+    press_with(&mut app, KeyCode::Char('d'), KeyModifiers::CONTROL);
+    // map one, then confirm: picked for you, dated today
+    key_of(&mut app, 'a');
+    type_text(&mut app, "Tom Hale");
+    press(&mut app, KeyCode::Tab);
+    type_text(&mut app, "CFO");
+    press_with(&mut app, KeyCode::Char('s'), KeyModifiers::CONTROL);
+    key_of(&mut app, 'f');
+    assert!(plain_screen(&app, 120, 40).contains("‹ Tom Hale · CFO ›"));
+    press_with(&mut app, KeyCode::Char('s'), KeyModifiers::CONTROL);
+    let step = &globex(&app).steps[1];
+    assert_eq!(step.confirmed_with, "Tom Hale");
+    assert_eq!(step.confirmed_on, Some(parse_date("2026-11-27").unwrap()));
+}
+
+#[test]
+fn the_scorecard_s_step_takes_a_contact_not_mapped_yet() {
+    let mut app = app(fixture_store(), 120, 40);
+    open_row(&mut app, 0); // Globex: nobody mapped yet
+    key_of(&mut app, '1');
+    key_of(&mut app, 'f');
+    type_text(&mut app, "Sarah Kim");
+    press_with(&mut app, KeyCode::Char('s'), KeyModifiers::CONTROL);
+    let step = &globex(&app).steps[0];
+    assert_eq!(step.confirmed_with, "Sarah Kim");
+    assert_eq!(step.confirmed_on, Some(parse_date("2026-11-27").unwrap()));
+    // an empty name is refused in the form
+    key_of(&mut app, 'f');
+    for _ in 0.."Sarah Kim".len() {
+        press(&mut app, KeyCode::Backspace);
+    }
+    press_with(&mut app, KeyCode::Char('s'), KeyModifiers::CONTROL);
+    assert_eq!(app.status().unwrap().text, "Confirmed with: required");
+    assert_eq!(globex(&app).steps[0].confirmed_with, "Sarah Kim");
+}
+
+#[test]
+fn the_budget_s_confirmation_fills_its_step_s() {
+    let mut app = app(fixture_store(), 120, 40);
+    open_row(&mut app, 0); // Globex
+    key_of(&mut app, '2');
+    key_of(&mut app, 'a');
+    type_text(&mut app, "Tom Hale");
+    press_with(&mut app, KeyCode::Char('s'), KeyModifiers::CONTROL);
+    key_of(&mut app, '3');
+    press(&mut app, KeyCode::Tab); // the form
+    press(&mut app, KeyCode::Enter); // the budget
+    type_text(&mut app, "200000");
+    press(&mut app, KeyCode::Tab);
+    type_text(&mut app, "Tom Hale");
+    for _ in 0..3 {
+        press(&mut app, KeyCode::Tab); // source, timing, confirmed on
+    }
+    type_text(&mut app, "+0");
+    press(&mut app, KeyCode::Tab);
+    type_text(&mut app, "tom hale");
+    press_with(&mut app, KeyCode::Char('s'), KeyModifiers::CONTROL);
+    let step = &globex(&app).steps[2];
+    assert_eq!(step.confirmed_with, "Tom Hale");
+    assert_eq!(step.confirmed_on, Some(parse_date("2026-11-27").unwrap()));
+    assert!(
+        detail(&app)
+            .contains("✓ Confirmed with a stakeholder, with a date — Tom Hale on 2026-11-27"),
+        "{}",
+        detail(&app)
+    );
+}
+
+#[test]
+fn the_foot_says_which_notes_are_expected_and_a_prepared_step_is_not_rushed() {
+    let mut app = app(fixture_store(), 120, 40);
+    open_row(&mut app, 0); // Globex, new: step 1 selected
+    // the last lines of the screen, as words
+    let foot = |app: &App| {
+        let lines = lines(app, 120, 40);
+        lines[lines.len() - 3..]
+            .join(" ")
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    assert!(
+        foot(&app).contains(
+            "Notes expected before completing: Outcomes, Decisions, Next steps (0 of 80 characters), or the form whole (lacking a score for Metrics and 7 more)"
+        ),
+        "{}",
+        foot(&app)
+    );
+    // the scorecard filled in, each element with its evidence, no notes
+    press(&mut app, KeyCode::Tab); // the form
+    for i in 0..8 {
+        press(&mut app, KeyCode::Enter);
+        type_text(&mut app, "2");
+        press(&mut app, KeyCode::Tab);
+        type_text(&mut app, &format!("CFO on the call, point {i}"));
+        press(&mut app, KeyCode::Enter); // saves
+        press(&mut app, KeyCode::Down);
+    }
+    assert!(!foot(&app).contains("Notes expected"), "{}", foot(&app));
+    key_of(&mut app, 'f');
+    type_text(&mut app, "Priya Raman");
+    press_with(&mut app, KeyCode::Char('s'), KeyModifiers::CONTROL);
+    press(&mut app, KeyCode::BackTab); // the steps
+    key_of(&mut app, 's');
+    key_of(&mut app, 'c'); // the same minute
+    let status = app.status().unwrap();
+    assert_eq!(
+        status.text,
+        "Step 1 complete. Next: step 2, Stakeholder mapping verification"
+    );
+    assert_ne!(status.tone, Tone::Warn);
+    let deal = globex(&app);
+    assert!(deal.steps[0].is_complete());
+    assert!(!steps_pane(&app).contains(" 1!"), "{}", steps_pane(&app));
+    // step 2 now (once the status has gone): nothing mapped, nothing written
+    key_of(&mut app, '2');
+    assert!(
+        foot(&app).contains("Outcomes, Decisions, Next steps (0 of 80 characters), or the form whole (lacking stakeholders)"),
+        "{}",
+        foot(&app)
     );
 }
 

@@ -474,6 +474,7 @@ pub enum StepCommand {
     Note { kind: NoteArg, text: String },
     /// Record the stakeholder who confirmed the step's outcome, and when
     Confirm {
+        /// One of the deal's stakeholders (on the scorecard's step, anyone)
         #[arg(long = "with", value_name = "NAME")]
         with: String,
         /// YYYY-MM-DD, or +N business days from today [default: today]

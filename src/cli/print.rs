@@ -9,7 +9,7 @@ use crate::domain::metrics::{Metric, Metrics};
 use crate::domain::playbook::Playbook;
 use crate::domain::qa::{QaItem, QaState};
 use crate::domain::step::StepNumber;
-use crate::domain::{criteria, pipeline};
+use crate::domain::{criteria, pipeline, rushing};
 use crate::ops::CategoryTotal;
 use crate::text::{Output, clean, fit, head};
 use chrono::{DateTime, Utc};
@@ -27,9 +27,10 @@ pub fn output(command: &Command) -> Output {
     if json { Output::Json } else { Output::Text }
 }
 
-/// The output could not be written (a closed pipe, a full disk).
+/// The output could not be written (a closed pipe, a full disk): see
+/// [`Failure::cannot_write`].
 pub fn write_failure(e: std::io::Error) -> Failure {
-    Failure::refused(format!("cannot write the output: {e}"))
+    Failure::cannot_write(e)
 }
 
 fn money(m: Option<crate::domain::Money>) -> Value {
@@ -276,7 +277,7 @@ pub fn deal_json(
                     "decisions": s.notes.decisions,
                     "next_steps": s.notes.next_steps,
                 },
-                "rushed": s.rushed(playbook),
+                "rushed": rushing::rushed(deal, s.number, playbook),
             })
         })
         .collect();
@@ -458,7 +459,7 @@ pub fn deal_text(
         if let Some(reason) = &s.blocked_reason {
             let _ = write!(line, " {}", clean(reason));
         }
-        if s.rushed(playbook).is_some() {
+        if rushing::rushed(deal, s.number, playbook).is_some() {
             line.push_str("  (rushed)");
         }
         let _ = writeln!(out, "{line}");

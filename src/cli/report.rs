@@ -14,21 +14,24 @@ use crate::text::clean;
 use chrono::NaiveDate;
 use std::fmt::Write;
 
-/// User text made safe for one Markdown table cell (or a line of prose):
-/// one line, HTML written as text (`<script>` shows as `<script>`, never runs
-/// in a viewer that renders HTML), and `|` escaped so that it cannot split
-/// the table.
+/// The characters that mean something in the middle of a line of
+/// Markdown (GitHub's flavour): emphasis, code, links, HTML and entities,
+/// strikethrough, table cells, and the backslash itself.
+const MARKDOWN_SPECIAL: &[char] = &['\\', '`', '*', '_', '[', ']', '<', '>', '&', '|', '~'];
+
+/// Text made safe for one Markdown table cell (or the middle of a line of
+/// prose): one line, each of Markdown's special characters escaped with a
+/// backslash, so that every viewer shows the characters typed (`<script>`
+/// as text, never run; `a > b` as it is, where an entity would print
+/// `&gt;` in a plain viewer) and `|` cannot split the table.
 fn cell(text: &str) -> String {
     let one_line = clean(text.trim()).replace('\u{FFFD}', " ");
     let mut t = String::with_capacity(one_line.len());
     for c in one_line.trim().chars() {
-        match c {
-            '&' => t.push_str("&amp;"),
-            '<' => t.push_str("&lt;"),
-            '>' => t.push_str("&gt;"),
-            '|' => t.push_str("\\|"),
-            c => t.push(c),
+        if MARKDOWN_SPECIAL.contains(&c) {
+            t.push('\\');
         }
+        t.push(c);
     }
     if t.is_empty() { "—".into() } else { t }
 }
@@ -120,7 +123,7 @@ pub fn markdown(
                     cell(s.blocked_reason.as_deref().unwrap_or(""))
                 );
             }
-            if s.rushed(pb).is_some() {
+            if crate::domain::rushing::rushed(deal, s.number, pb).is_some() {
                 status.push_str(" (rushed)");
             }
             let confirmed = if s.confirmed_with.trim().is_empty() {

@@ -47,7 +47,10 @@ pub fn demo(deals: u64, seed: u64, s: &mut Session, out: &mut impl Write) -> Res
     let n = deals as usize;
     let made = ops::demo(s, n, seed, |written| {
         if written < n && started.elapsed() > std::time::Duration::from_secs(2) {
-            eprintln!("qualify: {written} of {n} deals written");
+            eprintln!(
+                "qualify: {written} of {} written",
+                crate::text::plural(n, "deal", "deals")
+            );
         }
     })?;
     let parts: Vec<String> = made
@@ -57,8 +60,8 @@ pub fn demo(deals: u64, seed: u64, s: &mut Session, out: &mut impl Write) -> Res
         .collect();
     writeln!(
         out,
-        "made {} demo deals (seed {seed}): {}",
-        made.deals,
+        "made {} (seed {seed}): {}",
+        crate::text::plural(made.deals, "demo deal", "demo deals"),
         parts.join(", ")
     )
     .map_err(print::write_failure)?;

@@ -5,9 +5,10 @@
 use super::choices::{
     Choice, Framework, ItemStatus, Level, MilestoneKind, Position, RiskCategory, Role, Stance,
 };
-use super::deal::Deal;
+use super::deal::{Deal, percent_text};
 use super::document::DealDocument;
 use super::forecast::{OutcomeKind, Verdict};
+use super::money::Money;
 use super::playbook::{EscalationRule, Playbook};
 use super::step::StepStatus;
 use super::step_number::StepNumber;
@@ -175,6 +176,10 @@ pub fn field_label(path: &str, playbook: &Playbook) -> String {
         "timeline" => part("Timeline"),
         "handoff" => part("Handoff"),
         "manager_review" => part("Manager review"),
+        "outcome" => part("Outcome"),
+        "prediction" => part("Prediction"),
+        "snooze" => part("Snooze"),
+        "salesforce" => part("Salesforce"),
         "validation_plan" => rest.map(validation_part),
         "escalations" => rest.map(|rest| match rest.split_once('.') {
             Some((id, what)) => format!("Escalation {id} · {}", words(what)),
@@ -290,22 +295,27 @@ pub struct EntryWords {
 }
 
 /// An entry of the history as the TUI and the CLI table show it, in the
-/// same words (`history --json` keeps the keys): the field in words (see
-/// [`field_label`]), and each value in words for its field: nothing is
-/// "(empty)", a key of a fixed list is its label (`in_progress` as a
-/// step's status is "In progress", `needs_work` as a prediction "Needs
-/// work"), an instant is local time to the minute (see [`value_text`]),
-/// and any other text is kept as it is.
+/// same words (`history --json` keeps the stored values): the field in
+/// words (see [`field_label`]), and each value in words for its field:
+/// nothing is "(empty)", a key of a fixed list is its label (`in_progress`
+/// as a step's status is "In progress", `legal_security` as an escalation's
+/// rule is its scenario, "Legal/security blocker"), an amount is money
+/// (`420000.5` is "$420,000.50"), the support rate a percentage, a yes-or-no
+/// field "yes" or "no" (never `true`/`false`), an instant local time to the
+/// minute (see [`value_text`]), and any other text is kept as it is.
 pub fn entry_words(
     entry: &AuditEntry,
     playbook: &Playbook,
     local: impl Fn(DateTime<Utc>) -> DateTime<FixedOffset>,
 ) -> EntryWords {
+    let shape = shape(&entry.field);
     let value = |v: &str| {
         if v.is_empty() {
             "(empty)".to_string()
         } else {
-            key_words(&entry.field, v, playbook).unwrap_or_else(|| value_text(v, &local))
+            key_words(&shape, v, playbook)
+                .or_else(|| typed_words(&shape, v))
+                .unwrap_or_else(|| value_text(v, &local))
         }
     };
     EntryWords {
@@ -315,13 +325,9 @@ pub fn entry_words(
     }
 }
 
-/// The words of `key` when `field` holds a key of a fixed list, e.g. a
-/// step's status, a stakeholder's role or an escalation's rule.
-fn key_words(field: &str, key: &str, playbook: &Playbook) -> Option<String> {
-    fn label<C: Choice>(key: &str) -> Option<&'static str> {
-        C::ALL.iter().find(|c| c.key() == key).map(|c| c.label())
-    }
-    // the field without its row numbers: `stakeholders[2].role` is `stakeholders.role`
+/// A field path without its row numbers: `stakeholders[2].role` is
+/// `stakeholders.role`, `steps[0].actions[4]` is `steps.actions`.
+fn shape(field: &str) -> String {
     let mut shape = String::with_capacity(field.len());
     let mut in_index = false;
     for c in field.chars() {
@@ -332,7 +338,40 @@ fn key_words(field: &str, key: &str, playbook: &Playbook) -> Option<String> {
             _ => {}
         }
     }
-    let words = match shape.as_str() {
+    shape
+}
+
+/// The words of a value stored as JSON's number or boolean: an amount as
+/// money, the support rate as a percentage, a yes-or-no field as "yes" or
+/// "no". `None` when the field holds no such value (or the value is not one).
+fn typed_words(shape: &str, value: &str) -> Option<String> {
+    match shape {
+        "amount" | "implementation_fee" | "budget.amount" => {
+            Money::parse(value).ok().map(|m| m.to_string())
+        }
+        "support_rate_percent" => value.trim().parse::<f64>().ok().map(percent_text),
+        "steps.actions"
+        | "decision_process.done"
+        | "next_steps.done"
+        | "handoff.flagged"
+        | "validation_plan.decision.approved"
+        | "manager_review.approved" => match value.trim() {
+            "true" => Some("yes".into()),
+            "false" => Some("no".into()),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// The words of `key` when the field of shape `shape` (see [`shape`])
+/// holds a key of a fixed list, e.g. a step's status, a stakeholder's role
+/// or an escalation's rule.
+fn key_words(shape: &str, key: &str, playbook: &Playbook) -> Option<String> {
+    fn label<C: Choice>(key: &str) -> Option<&'static str> {
+        C::ALL.iter().find(|c| c.key() == key).map(|c| c.label())
+    }
+    let words = match shape {
         "steps.status" => StepStatus::parse(key).map(StepStatus::label),
         "meddpicc.framework" => label::<Framework>(key),
         "stakeholders.role" => label::<Role>(key),
@@ -492,15 +531,45 @@ mod tests {
         );
         assert_eq!(
             words("outcome.kind", "", "won"),
-            "outcome.kind: (empty) → Won"
+            "Outcome · kind: (empty) → Won"
         );
         assert_eq!(
             words("prediction.verdict", "", "needs_work"),
-            "prediction.verdict: (empty) → Needs work"
+            "Prediction · verdict: (empty) → Needs work"
         );
         assert_eq!(
             words("escalations.E7.rule", "", "pricing"),
             "Escalation E7 · rule: (empty) → Pricing exception"
+        );
+        // amounts are money, the rate a percentage, yes-or-no fields yes or no
+        assert_eq!(
+            words("amount", "300000", "420000.5"),
+            "Licence amount: $300,000 → $420,000.50"
+        );
+        assert_eq!(
+            words("budget.amount", "", "450000"),
+            "Budget · amount: (empty) → $450,000"
+        );
+        assert_eq!(
+            words("support_rate_percent", "20.0", "17.5"),
+            "Support rate (%): 20% → 17.5%"
+        );
+        assert_eq!(
+            words("steps[0].actions[2]", "false", "true"),
+            "Step 1 Initial qualification using MEDDICC/MEDDPICC · action 3: no → yes"
+        );
+        assert_eq!(
+            words("manager_review.approved", "", "true"),
+            "Manager review · approved: (empty) → yes"
+        );
+        assert_eq!(
+            words("snooze.until", "", "2026-12-20"),
+            "Snooze · until: (empty) → 2026-12-20"
+        );
+        // a text that only looks like one is kept as it is
+        assert_eq!(
+            words("steps[0].notes.outcomes", "", "true"),
+            "Step 1 Initial qualification using MEDDICC/MEDDPICC · outcomes note: (empty) → true"
         );
         // what is not a key of its field is kept as it is; instants are local
         assert_eq!(

@@ -3,6 +3,7 @@
 //! until its blocking criteria hold; each unmet one says what is missing.
 
 use super::calendar::within_window;
+use super::confirmation;
 use super::content::{
     Choice, DealContent, Element, Level, MilestoneKind, Risk, RiskBand, Role, Scorecard,
 };
@@ -12,6 +13,7 @@ pub use super::forecast::Verdict;
 use super::playbook::{CaptureKind, CrmField, Playbook};
 use super::review::{self, Reviewer, Standing};
 use super::step::{self, ChangeOutcome, RuleError, StepChange, StepNumber};
+use crate::text::plural;
 use chrono::{DateTime, Utc};
 
 /// Total and maximum of the scorecard, counting only the framework's elements.
@@ -200,7 +202,7 @@ fn stakeholder_checks(c: &DealContent) -> Vec<Check> {
         check(
             "Every stakeholder with a last-engaged date",
             undated,
-            format!("{} stakeholders", c.stakeholders.len()),
+            plural(c.stakeholders.len(), "stakeholder", "stakeholders"),
         ),
     ]
 }
@@ -277,7 +279,7 @@ fn validation_checks(deal: &Deal) -> Vec<Check> {
             "At least one validation item",
             !plan.items.is_empty(),
             "no items",
-            format!("{} items", plan.items.len()),
+            plural(plan.items.len(), "item", "items"),
         ),
         check(
             "Each item with a success criterion, owner and due date",
@@ -420,12 +422,18 @@ fn next_step_checks(c: &DealContent, playbook: &Playbook) -> Vec<Check> {
                 .is_some_and(|due| within_window(n.set_on, due, window, &playbook.targets.holidays))
     });
     let why = if c.next_steps.iter().any(|n| !n.done) {
-        format!("no open next step with an owner due within {window} business days of being set")
+        format!(
+            "no open next step with an owner due within {} of being set",
+            plural(window, "business day", "business days")
+        )
     } else {
         "no open next step".into()
     };
     vec![check_if(
-        &format!("An open next step due within {window} business days"),
+        &format!(
+            "An open next step due within {}",
+            plural(window, "business day", "business days")
+        ),
         inside,
         why,
         "scheduled",
@@ -523,6 +531,18 @@ pub fn apply_step(
     playbook: &Playbook,
     now: DateTime<Utc>,
 ) -> Result<ChangeOutcome, RuleError> {
+    // a confirmation names one of the deal's stakeholders, as they are spelt
+    let confirmed;
+    let change = match change {
+        StepChange::Confirm { with, on } => {
+            confirmed = StepChange::Confirm {
+                with: confirmation::confirmer(deal, number, with, playbook)?,
+                on: *on,
+            };
+            &confirmed
+        }
+        other => other,
+    };
     let mut steps = deal.steps.clone();
     let first_time = steps
         .iter()

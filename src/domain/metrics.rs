@@ -94,9 +94,15 @@ impl Metric {
             Goal::AtLeast => "≥",
             Goal::Below => "<",
         };
-        match self.unit {
+        // a target of one counts in the singular: "< 1 day", "> +1 point"
+        let unit = if self.target == 1.0 {
+            self.unit.trim_end_matches('s')
+        } else {
+            self.unit
+        };
+        match unit {
             "%" => format!("{sign} {}%", self.target),
-            "points" => format!("{sign} +{} points", self.target),
+            "points" | "point" => format!("{sign} +{} {unit}", self.target),
             unit => format!("{sign} {} {unit}", self.target),
         }
     }
@@ -267,7 +273,7 @@ impl Tally {
                 .previous()
                 .is_none_or(|previous| first(previous).is_some_and(|p| p <= done));
             let criteria_hold = super::criteria::holds(step.number, deal, playbook);
-            let rushed = step.rushed(playbook).is_some();
+            let rushed = super::rushing::rushed(deal, step.number, playbook).is_some();
             self.steps_adherent += usize::from(after_previous && criteria_hold && !rushed);
             if let Some(start) = step.started_at {
                 let hours = business_hours(start, done, &playbook.targets.holidays);

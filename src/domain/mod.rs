@@ -9,7 +9,8 @@
 //! 2. the playbook: `step_def`, `playbook`
 //! 3. what a deal records: `forecast`, `salesforce_ref`, `escalation_record`, `step`, `content`
 //! 4. the deal: `deal`, and editing its own fields: `deal_edit`
-//! 5. rules over a deal: `review`, `criteria`, `qa`, `escalation`
+//! 5. rules over a deal: `review`, `confirmation`, `criteria`, `rushing`, `qa`,
+//!    `escalation`
 //! 6. the pipeline and its figures: `pipeline`, `metrics`
 //! 7. formats and the history: `document`, `salesforce`, `ics`, `audit`, `demo`
 //!
@@ -28,6 +29,7 @@ pub mod audit;
 pub mod bounds;
 pub mod calendar;
 pub mod choices;
+pub mod confirmation;
 pub mod content;
 pub mod criteria;
 pub mod dates;
@@ -45,6 +47,7 @@ pub mod pipeline;
 pub mod playbook;
 pub mod qa;
 pub mod review;
+pub mod rushing;
 pub mod salesforce;
 pub mod salesforce_ref;
 pub mod step;

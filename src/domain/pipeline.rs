@@ -224,7 +224,8 @@ impl Stall {
         match self {
             Stall::Quiet { days, since } => {
                 format!(
-                    "no change for {days} days (since {})",
+                    "no change for {} (since {})",
+                    crate::text::plural(days, "day", "days"),
                     since.format("%Y-%m-%d")
                 )
             }
@@ -235,7 +236,9 @@ impl Stall {
     /// In a few words, for narrow lists: "9 days quiet", "step 3 past SLA".
     pub fn short(self) -> String {
         match self {
-            Stall::Quiet { days, .. } => format!("{days} days quiet"),
+            Stall::Quiet { days, .. } => {
+                format!("{} quiet", crate::text::plural(days, "day", "days"))
+            }
             Stall::OverSla { step } => format!("step {step} past SLA"),
         }
     }

@@ -250,7 +250,7 @@ impl TryFrom<String> for Window {
 impl fmt::Display for Window {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Window::Hours(h) => write!(f, "{h} hours"),
+            Window::Hours(h) => write!(f, "{}", crate::text::plural(*h, "hour", "hours")),
             Window::SameDay => write!(f, "same day"),
         }
     }

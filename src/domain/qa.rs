@@ -10,6 +10,7 @@ use super::playbook::{CaptureKind, Playbook, QaRule};
 use super::review::Standing;
 use super::step::{Step, StepNumber};
 use crate::text::clean;
+use crate::text::plural;
 use chrono::{DateTime, NaiveDate, Utc};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -270,7 +271,10 @@ fn stakeholders_logged(deal: &Deal, playbook: &Playbook) -> (QaState, String) {
             .unwrap_or_default();
         (
             QaState::Pass,
-            format!("{} stakeholders, last engaged {latest}", people.len()),
+            format!(
+                "{}, last engaged {latest}",
+                plural(people.len(), "stakeholder", "stakeholders")
+            ),
         )
     } else {
         (
@@ -284,6 +288,7 @@ fn stakeholders_logged(deal: &Deal, playbook: &Playbook) -> (QaState, String) {
 /// day it was set, and none is overdue.
 fn next_steps_scheduled(deal: &Deal, playbook: &Playbook, today: NaiveDate) -> (QaState, String) {
     let window = playbook.targets.next_step_window_business_days;
+    let days = plural(window, "business day", "business days");
     let open: Vec<_> = deal.content.next_steps.iter().filter(|n| !n.done).collect();
     if open.is_empty() {
         let on = on_step(playbook, CaptureKind::NextSteps);
@@ -301,7 +306,7 @@ fn next_steps_scheduled(deal: &Deal, playbook: &Playbook, today: NaiveDate) -> (
             return (
                 QaState::Fail,
                 format!(
-                    "{action}: due {due}, more than {window} business days after it was set on {}",
+                    "{action}: due {due}, more than {days} after it was set on {}",
                     n.set_on
                 ),
             );
@@ -312,10 +317,7 @@ fn next_steps_scheduled(deal: &Deal, playbook: &Playbook, today: NaiveDate) -> (
     }
     (
         QaState::Pass,
-        format!(
-            "{} open, each due within {window} business days",
-            open.len()
-        ),
+        format!("{} open, each due within {days}", open.len()),
     )
 }
 
@@ -334,7 +336,10 @@ fn risks_mitigated(deal: &Deal, playbook: &Playbook) -> (QaState, String) {
     if bare.is_empty() {
         (
             QaState::Pass,
-            format!("{} risks, each with a mitigation plan", risks.len()),
+            format!(
+                "{}, each with a mitigation plan",
+                plural(risks.len(), "risk", "risks")
+            ),
         )
     } else {
         (

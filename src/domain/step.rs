@@ -161,27 +161,6 @@ impl Step {
     pub fn is_complete(&self) -> bool {
         self.status == StepStatus::Complete
     }
-
-    /// A step completed within minutes of its start with thin notes: the
-    /// procedure's known failure ("rushing a step without preparation").
-    pub fn rushed(&self, playbook: &Playbook) -> Option<String> {
-        let (start, done) = (self.started_at?, self.completed_at?);
-        if !self.is_complete() {
-            return None;
-        }
-        let minutes = (done - start).num_minutes();
-        if minutes >= i64::from(playbook.rushing.min_minutes) {
-            return None;
-        }
-        // the notes are counted only for a step done quickly
-        let chars = self.notes.content_chars();
-        (chars < playbook.rushing.min_note_chars as usize).then(|| {
-            format!(
-                "Step {} looks rushed: completed {} min after it started with {} characters of notes. {}",
-                self.number, minutes, chars, playbook.rushing.warning
-            )
-        })
-    }
 }
 
 /// A change a person asks of one step.
@@ -265,6 +244,19 @@ pub enum RuleError {
         role: &'static str,
         /// The step that keeps the opportunity record, which names them.
         record: StepNumber,
+    },
+    /// A step's confirmation without a name: the deal's stakeholders (with
+    /// their titles), who may be named, and the step that maps them.
+    NoConfirmer {
+        stakeholders: Vec<String>,
+        mapped_on: StepNumber,
+    },
+    /// A step's confirmation naming someone who is not one of the deal's
+    /// stakeholders (only the scorecard's step takes anyone's name).
+    NotAStakeholder {
+        name: String,
+        stakeholders: Vec<String>,
+        mapped_on: StepNumber,
     },
     /// A text over its bound (see [`crate::text::MAX_SHORT`] and `MAX_LONG`).
     TooLong {
@@ -397,6 +389,37 @@ impl fmt::Display for RuleError {
                 f,
                 "the deal has no {role} assigned: set it on step {record} (the CRM record) before signing off"
             ),
+            RuleError::NoConfirmer {
+                stakeholders,
+                mapped_on,
+            } if stakeholders.is_empty() => write!(
+                f,
+                "a confirmation names who confirmed; the deal has no stakeholders yet (map them on step {mapped_on})"
+            ),
+            RuleError::NoConfirmer { stakeholders, .. } => write!(
+                f,
+                "a confirmation names who confirmed: one of the deal's stakeholders ({})",
+                stakeholders.join(", ")
+            ),
+            RuleError::NotAStakeholder {
+                name,
+                stakeholders,
+                mapped_on,
+            } if stakeholders.is_empty() => write!(
+                f,
+                "{:?} is not one of the deal's stakeholders, and it has none yet: map them on step {mapped_on} first",
+                crate::text::clean(name)
+            ),
+            RuleError::NotAStakeholder {
+                name,
+                stakeholders,
+                mapped_on,
+            } => write!(
+                f,
+                "{:?} is not one of the deal's stakeholders ({}): name one of them, or map them on step {mapped_on} first",
+                crate::text::clean(name),
+                stakeholders.join(", ")
+            ),
             RuleError::TooLong { what, max } => {
                 write!(f, "{what} is too long: at most {max} characters")
             }
@@ -523,7 +546,7 @@ pub fn apply(
     }
     let earliest = earliest_incomplete_before(steps, number);
     let step = &mut steps[index];
-    let mut outcome = ChangeOutcome::default();
+    let outcome = ChangeOutcome::default();
     match change {
         StepChange::Start => match step.status {
             StepStatus::NotStarted => {
@@ -561,7 +584,6 @@ pub fn apply(
             step.started_at.get_or_insert(now);
             step.completed_at = Some(now);
             step.first_completed_at.get_or_insert(now);
-            outcome.warnings.extend(step.rushed(playbook));
         }
         StepChange::Block { reason } => {
             let reason = reason.trim();
@@ -601,6 +623,9 @@ pub fn apply(
             *slot = *done;
         }
         StepChange::Confirm { with, on } => {
+            if with.trim().is_empty() {
+                return Err(RuleError::Required("the name of who confirmed"));
+            }
             step.confirmed_with = with.trim().to_string();
             step.confirmed_on = *on;
         }
@@ -719,44 +744,6 @@ mod tests {
         apply(&mut steps, number(1), &StepChange::Reopen, &pb, t(50)).unwrap();
         assert_eq!(steps[0].status, StepStatus::InProgress);
         assert_eq!(steps[0].completed_at, None);
-    }
-
-    #[test]
-    fn a_quick_thin_completion_is_flagged_but_not_blocked() {
-        let pb = playbook();
-        let mut steps = Step::fresh_set();
-        apply(&mut steps, number(1), &StepChange::Start, &pb, t(0)).unwrap();
-        let outcome = apply(&mut steps, number(1), &StepChange::Complete, &pb, t(2)).unwrap();
-        assert_eq!(steps[0].status, StepStatus::Complete);
-        assert_eq!(outcome.warnings.len(), 1);
-        assert!(outcome.warnings[0].contains("rushed"));
-
-        // the same speed with real notes is not rushed
-        let note = "Champion (Priya, VP Finance) confirmed the pain: 3 regional ERPs, month-end close takes 12 days; the CFO owns the budget.";
-        apply(
-            &mut steps,
-            number(2),
-            &StepChange::SetNote {
-                kind: NoteKind::Outcomes,
-                text: note.into(),
-            },
-            &pb,
-            t(3),
-        )
-        .unwrap();
-        let outcome = apply(&mut steps, number(2), &StepChange::Complete, &pb, t(5)).unwrap();
-        assert!(outcome.warnings.is_empty());
-        // and slow with thin notes is not rushed either
-        apply(&mut steps, number(3), &StepChange::Start, &pb, t(10)).unwrap();
-        let outcome = apply(
-            &mut steps,
-            number(3),
-            &StepChange::Complete,
-            &pb,
-            t(10 + 60),
-        )
-        .unwrap();
-        assert!(outcome.warnings.is_empty());
     }
 
     #[test]

@@ -1,7 +1,8 @@
 //! Edits of a deal's content as a person makes them on a step's form: a row
 //! of one of the step's lists written or deleted, one of the deal's records
-//! (budget, timeline, opportunity record, handoff, a step's confirmation)
-//! written whole, and the scorecard's framework switched. Each is one
+//! (budget, timeline, opportunity record, handoff) written whole, and the
+//! scorecard's framework switched. (A step's confirmation is a change of the
+//! step: see [`super::change_step`].) Each is one
 //! transaction through the store, with its audit rows; content that does
 //! not validate is never written.
 //!
@@ -11,12 +12,13 @@
 //! kept), and refused as a conflict if it changed or moved.
 
 use super::{Result, Session};
+use crate::domain::confirmation;
 use crate::domain::content::{
     Budget, Competitor, Element, ElementScore, Framework, Handoff, Milestone, NextStep, Risk,
     Stakeholder, ValidationItem,
 };
 use crate::domain::deal::{Deal, DealId};
-use crate::domain::step::StepNumber;
+use crate::domain::playbook::CaptureKind;
 use crate::store::StoreError;
 use chrono::NaiveDate;
 
@@ -90,12 +92,6 @@ pub enum Record {
         manager: String,
     },
     Handoff(Handoff),
-    /// Who confirmed step `step`'s outcome, and when.
-    Confirmation {
-        step: StepNumber,
-        with: String,
-        on: Option<NaiveDate>,
-    },
 }
 
 /// Row `index` of `list` as the deal has it (for the scorecard, the
@@ -220,10 +216,15 @@ pub fn save_record(
     expected_version: Option<i64>,
     record: Record,
 ) -> Result<Deal> {
+    let budget_step = s.playbook.step_capturing(CaptureKind::Budget).number;
     super::edit_deal(s, id, expected_version, |deal| {
         let c = &mut deal.content;
         match record {
-            Record::Budget(budget) => c.budget = budget,
+            // the budget's confirmation is its step's too
+            Record::Budget(budget) => {
+                let before = std::mem::replace(&mut c.budget, budget);
+                confirmation::follow_budget(deal, &before, budget_step);
+            }
             Record::Timeline {
                 compelling_event,
                 close_date,
@@ -243,12 +244,6 @@ pub fn save_record(
                 deal.manager = manager;
             }
             Record::Handoff(handoff) => c.handoff = handoff,
-            Record::Confirmation { step, with, on } => {
-                if let Some(s) = deal.steps.iter_mut().find(|s| s.number == step) {
-                    s.confirmed_with = with;
-                    s.confirmed_on = on;
-                }
-            }
         }
         Ok(())
     })

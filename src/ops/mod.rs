@@ -14,7 +14,7 @@ use crate::domain::pipeline::{self, ForecastCategory, Outcome};
 use crate::domain::playbook::{EscalationRule, Playbook};
 use crate::domain::review::{self, Reviewer};
 use crate::domain::step::{ChangeOutcome, NoteKind, StepChange, StepNumber};
-use crate::domain::{criteria, step};
+use crate::domain::{criteria, rushing, step};
 use crate::store::Database;
 
 /// The store's plain types the faces use with ops' functions (queries,
@@ -205,7 +205,8 @@ pub fn edit_deal<T>(
 }
 
 /// Move or edit one step: the sequence rule and, for a completion, the
-/// step's criteria. Unblocking resolves the step's blocked escalation.
+/// step's criteria, and a warning when it looks rushed (see
+/// [`rushing::rushed`]). Unblocking resolves the step's blocked escalation.
 pub fn change_step(
     s: &mut Session,
     id: DealId,
@@ -218,7 +219,12 @@ pub fn change_step(
         if *change == StepChange::Unblock {
             escalation::clear_blocked(deal, number, &who, pb, now);
         }
-        criteria::apply_step(deal, number, change, pb, now).map_err(StoreError::Rule)
+        let mut outcome =
+            criteria::apply_step(deal, number, change, pb, now).map_err(StoreError::Rule)?;
+        if *change == StepChange::Complete {
+            outcome.warnings.extend(rushing::rushed(deal, number, pb));
+        }
+        Ok(outcome)
     })
 }
 

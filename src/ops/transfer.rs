@@ -347,7 +347,7 @@ pub fn export(
     stdout: &mut dyn Write,
     on: &mut dyn FnMut(ExportEvent),
 ) -> Result<u64, Failure> {
-    let cannot = |e: std::io::Error| Failure::refused(format!("cannot write the output: {e}"));
+    let cannot = Failure::cannot_write;
     let Some(path) = out_file else {
         let (deals, io) = write_export(s, choice, stdout, on)?;
         return io.map(|()| deals).map_err(cannot);
@@ -459,7 +459,7 @@ fn write_export(
         ExportFormat::SalesforceCsv => {
             let mut csv = csv_writer(w);
             if let Err(e) = csv.write_record(salesforce::LOADER_HEADERS) {
-                return Ok((0, Err(e.into())));
+                return Ok((0, Err(csv_io(e))));
             }
             let io = each_deal(s, choice, |deal| {
                 count(on);
@@ -476,7 +476,7 @@ fn write_export(
                         clean(crate::text::head(&deal.name, 60))
                     )));
                 }
-                csv.write_record(&row).map_err(std::io::Error::from)
+                csv.write_record(&row).map_err(csv_io)
             })?;
             io.and_then(|()| csv.flush())
         }
@@ -486,7 +486,7 @@ fn write_export(
                 .iter()
                 .chain(salesforce::LIST_TAIL.iter());
             if let Err(e) = csv.write_record(headers) {
-                return Ok((0, Err(e.into())));
+                return Ok((0, Err(csv_io(e))));
             }
             let mut io = Ok(());
             let query = ListQuery {
@@ -497,9 +497,7 @@ fn write_export(
             s.store.each_deal(&query, 0, usize::MAX >> 1, |d| {
                 if io.is_ok() && id.is_none_or(|id| id == d.id) {
                     count(on);
-                    io = csv
-                        .write_record(salesforce::list_row(&d))
-                        .map_err(std::io::Error::from);
+                    io = csv.write_record(salesforce::list_row(&d)).map_err(csv_io);
                 }
                 Ok(())
             })?;
@@ -521,6 +519,18 @@ fn write_export(
         }
     };
     Ok((deals, io))
+}
+
+/// A CSV writer's failure as the output's: its own I/O error when it is
+/// one (so that a reader gone away is told apart from a full disk).
+fn csv_io(e: csv::Error) -> std::io::Error {
+    if !e.is_io_error() {
+        return std::io::Error::other(e);
+    }
+    match e.into_kind() {
+        csv::ErrorKind::Io(io) => io,
+        other => std::io::Error::other(format!("{other:?}")),
+    }
 }
 
 /// CSV for Data Loader and spreadsheets: CRLF records, cells quoted when

@@ -586,10 +586,22 @@ impl Widget for &App {
         };
         // a status longer than the width wraps onto up to three lines
         let status_lines = self.status_lines(usize::from(area.width));
+        // with no status and nothing open over it, the deal screen's word
+        // goes above its keys
+        let foot_lines = match &self.view {
+            View::Deal(d, _)
+                if status_lines.is_empty() && self.help.is_none() && d.typing_layer().is_none() =>
+            {
+                d.foot_note(look.playbook)
+                    .map(|note| foot_lines(&note, usize::from(area.width)))
+                    .unwrap_or_default()
+            }
+            _ => Vec::new(),
+        };
         let [header, body, footer] = Layout::vertical([
             Constraint::Length(1),
             Constraint::Fill(1),
-            Constraint::Length(status_lines.len().max(1) as u16),
+            Constraint::Length((status_lines.len().max(1) + foot_lines.len()) as u16),
         ])
         .areas(area);
         let as_of = if self.ctx.session.clock.is_fixed() {
@@ -646,7 +658,7 @@ impl Widget for &App {
                 dialog.render(body, buf, look);
             }
         }
-        self.render_footer(footer, buf, status_lines);
+        self.render_footer(footer, buf, status_lines, foot_lines);
         if let Some(help) = &self.help {
             help.render(body, buf, theme);
         }
@@ -655,6 +667,21 @@ impl Widget for &App {
 
 /// The most lines the status takes at the foot of the screen.
 const STATUS_LINES: usize = 3;
+
+/// The most lines a screen's word takes above its keys.
+const FOOT_LINES: usize = 2;
+
+/// A screen's word for the foot, wrapped to `width` (after a one-column
+/// margin) on at most [`FOOT_LINES`] lines, the last ending with … if cut.
+fn foot_lines(note: &str, width: usize) -> Vec<String> {
+    let room = width.saturating_sub(1).max(1);
+    let mut lines = super::widgets::wrap(&crate::text::shown(note), room);
+    if lines.len() > FOOT_LINES {
+        let rest = lines.split_off(FOOT_LINES - 1).join(" ");
+        lines.push(super::widgets::truncate(&rest, room));
+    }
+    lines
+}
 
 impl App {
     /// The status word-wrapped to `width` (after a one-column margin), on
@@ -672,7 +699,13 @@ impl App {
         lines
     }
 
-    fn render_footer(&self, area: Rect, buf: &mut Buffer, status_lines: Vec<String>) {
+    fn render_footer(
+        &self,
+        area: Rect,
+        buf: &mut Buffer,
+        status_lines: Vec<String>,
+        foot_lines: Vec<String>,
+    ) {
         let theme = &self.ctx.theme;
         if let Some(status) = &self.status {
             let style = match status.tone {
@@ -687,6 +720,17 @@ impl App {
             Paragraph::new(lines).render(area, buf);
             return;
         }
+        let [note_area, keys_area] = Layout::vertical([
+            Constraint::Length(foot_lines.len() as u16),
+            Constraint::Fill(1),
+        ])
+        .areas(area);
+        let note: Vec<Line> = foot_lines
+            .into_iter()
+            .map(|l| Line::styled(format!(" {l}"), theme.warn))
+            .collect();
+        Paragraph::new(note).render(note_area, buf);
+        let area = keys_area;
         // the General hints (help, quit) always show; the screen's fill the rest
         let hints = keymap::hints(&self.layers());
         let size = |b: &&keymap::Binding| b.label.chars().count() + b.desc.chars().count() + 3;

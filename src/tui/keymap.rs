@@ -212,7 +212,7 @@ pub const BINDINGS: &[Binding] = &[
     bind(Deal, &[k('e')], "e", Action::EditNote, "edit the row or note", true),
     bind(Deal, &[k('a')], "a", Action::AddRow, "add a row to the step's form", true),
     bind(Deal, &[k('D')], "D", Action::DeleteRow, "delete the selected row", false),
-    bind(Deal, &[k('f')], "f", Action::ConfirmWith, "confirmed with (stakeholder, date)", false),
+    bind(Deal, &[k('f')], "f", Action::ConfirmWith, "confirmed with: pick the stakeholder (dated today)", false),
     bind(Deal, &[k(' ')], "Space", Action::ToggleAction, "tick action", false),
     bind(Deal, &[k('s')], "s", Action::StartStep, "start step", false),
     bind(Deal, &[k('c')], "c", Action::CompleteStep, "complete step", true),

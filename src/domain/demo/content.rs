@@ -8,13 +8,15 @@ use super::super::choices::{
     ItemStatus, Level, MilestoneKind, Position, RiskCategory, Role, Stance,
 };
 use super::super::content::{
-    Budget, Competitor, DealContent, Milestone, NextStep, Risk, SaDecision, Stakeholder, Timeline,
-    ValidationItem, ValidationPlan,
+    Budget, Competitor, DealContent, Milestone, NextStep, Risk, RiskBand, SaDecision, Stakeholder,
+    Timeline, ValidationItem, ValidationPlan,
 };
+use super::super::criteria::risk_band;
 use super::super::deal::Deal;
 use super::super::forecast::OutcomeKind;
 use super::super::money::Money;
-use super::super::playbook::CaptureKind;
+use super::super::playbook::{CaptureKind, Playbook};
+use super::super::step_number::{STEP_COUNT, StepNumber};
 use super::dice::Dice;
 use super::people::People;
 use super::scorecard::scorecard;
@@ -104,7 +106,48 @@ pub(super) fn capture(
         risks(c, story, d);
     }
     next_steps(c, story, d);
+    // the steps rushed on a deal still under way left thin
+    if story.done < STEP_COUNT {
+        for n in StepNumber::all().filter(|n| story.rushed[n.index()]) {
+            thin_out(story.pb.step(n).capture, c, story.pb);
+        }
+    }
     rivals
+}
+
+/// A rushed step's form left thin where its criteria still hold: a title
+/// never asked, the fiscal timing not known, a rival's weaknesses not
+/// written, a medium risk without its mitigation. A kind whose criteria ask
+/// for every field cannot be thin once its step is complete.
+fn thin_out(kind: CaptureKind, c: &mut DealContent, pb: &Playbook) {
+    match kind {
+        CaptureKind::Scorecard => {
+            if let Some(unknown) = c.meddpicc.elements.values_mut().find(|e| e.score == 0) {
+                unknown.evidence.clear();
+            }
+        }
+        CaptureKind::Stakeholders => {
+            if let Some(last) = c.stakeholders.last_mut() {
+                last.title.clear();
+            }
+        }
+        CaptureKind::Budget => c.budget.fiscal_timing.clear(),
+        CaptureKind::Competitors => {
+            if let Some(first) = c.competitors.first_mut() {
+                first.weaknesses.clear();
+            }
+        }
+        CaptureKind::Risks => {
+            let medium = c
+                .risks
+                .iter_mut()
+                .find(|r| risk_band(r, pb) == RiskBand::Medium);
+            if let Some(risk) = medium {
+                risk.mitigation.clear();
+            }
+        }
+        _ => {}
+    }
 }
 
 /// The stakeholders: the buying group.

@@ -79,7 +79,7 @@ mod tests {
     use crate::domain::criteria::unmet;
     use crate::domain::metrics::{Range, Tally};
     use crate::domain::pipeline::{ForecastCategory, forecast_category};
-    use crate::domain::step_number::StepNumber;
+    use crate::domain::step_number::{STEP_COUNT, StepNumber};
     use chrono::{Duration, NaiveDate, NaiveTime};
     use std::collections::BTreeSet;
 
@@ -107,6 +107,7 @@ mod tests {
     #[test]
     fn every_deal_is_valid_with_its_complete_steps_meeting_their_criteria() {
         let pb = Playbook::default_playbook();
+        let mut rushed = 0;
         for (i, demo) in deals(3, 400, &pb, now()).enumerate() {
             let deal = &demo.deal;
             assert!(
@@ -121,6 +122,16 @@ mod tests {
                     s.number,
                     unmet(s.number, deal, &pb)
                 );
+                // a deal that walked all ten steps was prepared for each
+                if deal.steps_complete() == STEP_COUNT {
+                    assert_eq!(
+                        crate::domain::rushing::rushed(deal, s.number, &pb),
+                        None,
+                        "deal {i}"
+                    );
+                }
+                rushed +=
+                    usize::from(crate::domain::rushing::rushed(deal, s.number, &pb).is_some());
             }
             assert!(
                 deal.created_at <= deal.updated_at && deal.updated_at <= now(),
@@ -139,6 +150,24 @@ mod tests {
             assert_eq!(
                 last_stage.map_or(pb.defaults.stage.as_str(), |h| h.after.as_str()),
                 deal.stage
+            );
+        }
+        // a few steps of deals still under way were rushed, and say so
+        assert!(rushed > 0, "no step rushed");
+    }
+
+    #[test]
+    fn implementation_is_a_fraction_of_the_licence() {
+        let pb = Playbook::default_playbook();
+        for (i, demo) in deals(5, 400, &pb, now()).enumerate() {
+            let d = &demo.deal;
+            let (licence, fee) = (
+                d.amount.unwrap().cents(),
+                d.implementation_fee.unwrap().cents(),
+            );
+            assert!(
+                fee * 100 >= licence * 19 && fee <= licence,
+                "deal {i}: {fee} on {licence}"
             );
         }
     }

@@ -8,8 +8,9 @@ use super::dice::Dice;
 use super::people::People;
 use chrono::{DateTime, Utc};
 
-/// The scorecard aiming at `aim`; complete (every element scored, with
-/// evidence) when step 1 is, partly scored while it is being worked on.
+/// The scorecard aiming at `aim`; complete (every element scored, each with
+/// its evidence, an unknown's saying who could not tell) when step 1 is,
+/// partly scored while it is being worked on.
 pub(super) fn scorecard(
     d: &mut Dice,
     aim: Verdict,
@@ -53,10 +54,11 @@ pub(super) fn scorecard(
     }
     let day = created.date_naive();
     let evidence = |e: Element, score: u8| -> String {
-        if score == 0 {
-            return String::new();
-        }
         let (eb, champ) = (&people.economic_buyer, &people.champion);
+        // an unknown is evidence too: who was asked, and when
+        if score == 0 {
+            return format!("Not known yet: {} could not say ({day})", champ.0);
+        }
         match e {
             Element::Metrics => format!("Close takes 12 days; target 4 ({}, {day})", eb.1),
             Element::EconomicBuyer => format!("{}, {}, met {day}", eb.0, eb.1),

@@ -175,7 +175,9 @@ pub(super) struct Story<'a> {
     pub closed_on: Option<Instant>,
     /// Each step's start and completion.
     pub times: StepTimes,
-    /// The steps completed in minutes (their notes say only "Done.").
+    /// The steps completed in minutes: their notes say only "Done.", and
+    /// on a deal still under way their forms are thin too, so that they
+    /// look rushed (a deal that walked all ten steps was prepared for each).
     pub rushed: [bool; STEP_COUNT],
     pub created: Instant,
     pub trigger: NaiveDate,
@@ -194,7 +196,10 @@ impl<'a> Story<'a> {
             5..=7 => d.range(51, 80) * 5_000,
             _ => d.range(81, 120) * 5_000,
         });
-        let implementation = Money::from_dollars(d.range(10, 100) * 10_000);
+        // a fraction of the licence, 20% to 100%, to the nearest $1,000
+        let percent = d.range(20, 100);
+        let implementation =
+            Money::from_dollars((amount.cents() / 100 * percent / 100 + 500) / 1_000 * 1_000);
         let (verdict_aim, done, closed) = progress(d, plan);
         // the step being worked on: in progress, blocked or not started yet
         let current = StepNumber::from_index(done);

@@ -2,10 +2,12 @@
 
 use super::fields::*;
 use crate::domain::deal::Deal;
+use crate::domain::playbook::CaptureKind;
 use crate::domain::step::StepNumber;
 use crate::ops::content::{self, Row};
 use crate::tui::action::Action;
 use crate::tui::shared::{Look, Status};
+use crate::tui::theme::Theme;
 use crate::tui::widgets::{hanging, popup, text_field, truncate};
 use ratatui::buffer::Buffer;
 use ratatui::crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
@@ -28,6 +30,8 @@ pub struct RecordEditor {
     focus: usize,
     /// The battle card of the competitor named in the form, if any.
     battle_card: Option<String>,
+    /// The deal's stakeholders, name and title, for a field that picks one.
+    people: Vec<(String, String)>,
     /// The row of a list as it was when the editor opened, and the deal's
     /// version then: saving over a row that someone else changed since is
     /// refused rather than guessed.
@@ -79,6 +83,12 @@ impl RecordEditor {
             inputs: values.into_iter().map(Input::new).collect(),
             focus: 0,
             battle_card: None,
+            people: deal
+                .content
+                .stakeholders
+                .iter()
+                .map(|s| (s.name.trim().to_string(), s.title.trim().to_string()))
+                .collect(),
             was,
             read_at: deal.version,
         }
@@ -95,16 +105,42 @@ impl RecordEditor {
     }
 
     fn first_error(&self, today: &Today<'_>) -> Option<(usize, String)> {
-        let fields = self.section.fields();
-        (0..fields.len())
-            .find_map(|i| field_error(&fields[i], self.inputs[i].value(), today).map(|e| (i, e)))
+        (0..self.inputs.len()).find_map(|i| self.error(i, today).map(|e| (i, e)))
+    }
+
+    /// What is wrong with field `i`'s text, if anything.
+    fn error(&self, i: usize, today: &Today<'_>) -> Option<String> {
+        let field = &self.section.fields()[i];
+        if matches!(field.kind, Kind::Stakeholder) && self.people.is_empty() {
+            let step = today
+                .playbook
+                .step_capturing(CaptureKind::Stakeholders)
+                .number;
+            return Some(format!(
+                "the deal has no stakeholders yet: map them on step {step} first"
+            ));
+        }
+        field_error(field, self.inputs[i].value(), today)
+    }
+
+    /// The choices of field `i`: a fixed list, or the deal's stakeholders;
+    /// `None` for a field typed into.
+    fn choices(&self, i: usize) -> Option<Vec<String>> {
+        let kind = self.section.fields()[i].kind;
+        if matches!(kind, Kind::Stakeholder) {
+            return Some(self.people.iter().map(|(name, _)| name.clone()).collect());
+        }
+        kind.choices()
+            .map(|c| c.into_iter().map(str::to_string).collect())
     }
 
     fn cycle(&mut self, forward: bool) -> bool {
-        let field = &self.section.fields()[self.focus];
-        let Some(choices) = field.kind.choices() else {
+        let Some(choices) = self.choices(self.focus) else {
             return false;
         };
+        if choices.is_empty() {
+            return true;
+        }
         let at = choices
             .iter()
             .position(|c| *c == self.inputs[self.focus].value().trim())
@@ -172,7 +208,7 @@ impl RecordEditor {
             }
             Action::Type(key) => {
                 let field = &self.section.fields()[self.focus];
-                match field.kind.choices() {
+                match self.choices(self.focus) {
                     None => {
                         let max = field.max_chars();
                         crate::tui::widgets::type_into(&mut self.inputs[self.focus], key, max);
@@ -180,14 +216,15 @@ impl RecordEditor {
                     // a choice field takes no text: a key picks the choice
                     // it starts, any other is refused with the way to choose
                     Some(choices) => {
+                        let names: Vec<&str> = choices.iter().map(String::as_str).collect();
                         let picked = match key.code {
-                            KeyCode::Char(c) => {
-                                choice_for(&choices, self.inputs[self.focus].value(), c)
+                            KeyCode::Char(c) if !names.is_empty() => {
+                                choice_for(&names, self.inputs[self.focus].value(), c)
                             }
                             _ => None,
                         };
                         match picked {
-                            Some(i) => self.inputs[self.focus] = Input::new(choices[i].into()),
+                            Some(i) => self.inputs[self.focus] = Input::new(choices[i].clone()),
                             None => {
                                 return EditorOutcome::Stay(Some(Status::info(format!(
                                     "{}: ←/→ to choose (or type the first letter or number of a choice)",
@@ -207,26 +244,9 @@ impl RecordEditor {
         let theme = look.theme;
         let fields = self.section.fields();
         let extra = u16::from(self.battle_card.is_some()) * 4;
-        let rect = popup(area, 76, fields.len() as u16 + 6 + extra);
-        Clear.render(rect, buf);
-        let verb = if self.row.is_none() { "New" } else { "Edit" };
-        let mut title = format!(" {verb} {} ", self.section.noun());
-        if !self.title.is_empty() {
-            title = format!(" {}: {} ", self.section.noun(), self.title);
-        }
-        let block = Block::bordered()
-            .title(title)
-            .title_style(theme.title)
-            .border_style(theme.focus_border);
-        let inner = block.inner(rect);
-        block.render(rect, buf);
-        let [fields_area, _, card_area, help_area] = Layout::vertical([
-            Constraint::Length(fields.len() as u16),
-            Constraint::Length(1),
-            Constraint::Length(extra),
-            Constraint::Fill(1),
-        ])
-        .areas(inner);
+        // the editor takes the room the window has, up to a width that
+        // still reads as one form
+        let width = area.width.saturating_sub(8).clamp(76, 100).min(area.width);
         // the label column fits the longest label (a label too long for it
         // is cut on the right, marked with …)
         let label_of = |field: &Field| {
@@ -241,7 +261,54 @@ impl RecordEditor {
             .map(|f| label_of(f).width())
             .max()
             .unwrap_or(0)
-            .clamp(20, 26);
+            .clamp(20, 32);
+        let inner_width = usize::from(width.saturating_sub(2));
+        let note_width = inner_width.saturating_sub(label_width + INPUT_WIDTH + 2);
+        let notes: Vec<(String, Style)> = fields
+            .iter()
+            .enumerate()
+            .map(|(i, field)| self.note(i, field, today, theme))
+            .collect();
+        // a note cut in its column is said whole under the fields: the
+        // focused field's, else the first one cut
+        let cut = |i: &usize| notes[*i].0.width() > note_width;
+        let whole = Some(self.focus)
+            .filter(cut)
+            .or_else(|| (0..fields.len()).find(cut))
+            .map(|i| {
+                let (text, style) = &notes[i];
+                hanging(
+                    vec![Span::styled(format!("{}: ", fields[i].label), *style)],
+                    &[(text.trim_start_matches("✗ "), *style)],
+                    inner_width,
+                )
+            })
+            .unwrap_or_default();
+        let rect = popup(
+            area,
+            width,
+            fields.len() as u16 + 6 + extra + whole.len() as u16,
+        );
+        Clear.render(rect, buf);
+        let verb = if self.row.is_none() { "New" } else { "Edit" };
+        let mut title = format!(" {verb} {} ", self.section.noun());
+        if !self.title.is_empty() {
+            title = format!(" {}: {} ", self.section.noun(), self.title);
+        }
+        let block = Block::bordered()
+            .title(title)
+            .title_style(theme.title)
+            .border_style(theme.focus_border);
+        let inner = block.inner(rect);
+        block.render(rect, buf);
+        let [fields_area, _, whole_area, card_area, help_area] = Layout::vertical([
+            Constraint::Length(fields.len() as u16),
+            Constraint::Length(1),
+            Constraint::Length(whole.len() as u16),
+            Constraint::Length(extra),
+            Constraint::Fill(1),
+        ])
+        .areas(inner);
         for (i, field) in fields.iter().enumerate() {
             let row = Rect {
                 y: fields_area.y + i as u16,
@@ -253,7 +320,7 @@ impl RecordEditor {
             }
             let [label_area, input_area, note_area] = Layout::horizontal([
                 Constraint::Length(label_width as u16),
-                Constraint::Length(32),
+                Constraint::Length(INPUT_WIDTH as u16),
                 Constraint::Fill(1),
             ])
             .spacing(1)
@@ -264,12 +331,9 @@ impl RecordEditor {
                 .right_aligned()
                 .render(label_area, buf);
             let input = &self.inputs[i];
-            let picker = matches!(
-                field.kind,
-                Kind::Pick(_) | Kind::YesNo | Kind::Score | Kind::OneToFive
-            );
+            let picker = is_picker(field.kind);
             let shown = if picker {
-                format!("‹ {} ›", input.value())
+                format!("‹ {} ›", self.with_title(field.kind, input.value()))
             } else {
                 input.value().to_string()
             };
@@ -285,25 +349,11 @@ impl RecordEditor {
             if focused && picker {
                 buf.set_style(input_area, theme.selected);
             }
-            let note = match (field_error(field, input.value(), today), field.kind) {
-                (Some(e), _) => Span::styled(
-                    format!(
-                        "✗ {}",
-                        truncate(&e, usize::from(note_area.width).saturating_sub(2))
-                    ),
-                    theme.error,
-                ),
-                (None, Kind::Date) if input.value().trim().is_empty() => {
-                    Span::styled("YYYY-MM-DD or +N", theme.dim)
-                }
-                (None, Kind::Pick(_) | Kind::YesNo | Kind::Score | Kind::OneToFive) if focused => {
-                    Span::styled("←/→ to choose", theme.dim)
-                }
-                (None, Kind::Date | Kind::Amount) => Span::styled("✓", theme.pass),
-                _ => Span::raw(""),
-            };
-            note.render(note_area, buf);
+            let (note, style) = &notes[i];
+            Span::styled(truncate(note, usize::from(note_area.width)), *style)
+                .render(note_area, buf);
         }
+        Paragraph::new(whole).render(whole_area, buf);
         if let Some(card) = &self.battle_card {
             let lines = hanging(
                 vec![Span::styled("Battle card: ", theme.title)],
@@ -320,4 +370,43 @@ impl RecordEditor {
             .wrap(ratatui::widgets::Wrap { trim: true })
             .render(help_area, buf);
     }
+
+    /// A picked stakeholder as the picker shows them: "Tom Hale · CFO".
+    fn with_title(&self, kind: Kind, name: &str) -> String {
+        let title = self
+            .people
+            .iter()
+            .find(|(n, _)| n == name.trim())
+            .map(|(_, t)| t.as_str())
+            .filter(|t| !t.is_empty() && matches!(kind, Kind::Stakeholder));
+        match title {
+            Some(title) => format!("{} · {title}", name.trim()),
+            None => name.to_string(),
+        }
+    }
+
+    /// What is said beside field `i`: its error, or how to fill it in.
+    fn note(&self, i: usize, field: &Field, today: &Today<'_>, theme: &Theme) -> (String, Style) {
+        let value = self.inputs[i].value();
+        match (self.error(i, today), field.kind) {
+            (Some(e), _) => (format!("✗ {e}"), theme.error),
+            (None, Kind::Date) if value.trim().is_empty() => ("YYYY-MM-DD or +N".into(), theme.dim),
+            (None, kind) if is_picker(kind) && i == self.focus => {
+                ("←/→ to choose".into(), theme.dim)
+            }
+            (None, Kind::Date | Kind::Amount) => ("✓".into(), theme.pass),
+            _ => (String::new(), Style::new()),
+        }
+    }
+}
+
+/// The width of a field's input.
+const INPUT_WIDTH: usize = 32;
+
+/// Whether a field of `kind` is a fixed choice, picked rather than typed.
+fn is_picker(kind: Kind) -> bool {
+    matches!(
+        kind,
+        Kind::Pick(_) | Kind::YesNo | Kind::Score | Kind::OneToFive | Kind::Stakeholder
+    )
 }

@@ -22,6 +22,9 @@ pub enum Kind {
     /// A whole number from 1 to 5.
     OneToFive,
     YesNo,
+    /// One of the deal's stakeholders (cycled with ←/→, or picked by the
+    /// first letter of their name).
+    Stakeholder,
 }
 
 pub struct Field {
@@ -36,7 +39,8 @@ impl Field {
     /// How many characters the field takes (see [`crate::text`]): names and
     /// people are short, descriptions long, dates and amounts short.
     pub fn max_chars(&self) -> usize {
-        const SHORT: [&str; 14] = [
+        const SHORT: [&str; 15] = [
+            "Confirmed with",
             "Name",
             "Title",
             "Holder (stakeholder)",
@@ -92,7 +96,8 @@ impl Kind {
             Kind::YesNo => Some(yes_no()),
             Kind::Score => Some(scores()),
             Kind::OneToFive => Some(one_to_five()),
-            Kind::Text | Kind::Date | Kind::Amount => None,
+            // the deal's stakeholders: the editor holds them
+            Kind::Text | Kind::Date | Kind::Amount | Kind::Stakeholder => None,
         }
     }
 }
@@ -124,8 +129,12 @@ pub enum Section {
     Risks,
     NextSteps,
     Record,
-    /// Every step: who confirmed its outcome, and when.
+    /// Every step but the scorecard's: which of the deal's stakeholders
+    /// confirmed its outcome (picked), and when.
     Confirmation,
+    /// The scorecard's step, before the buying group is mapped: who
+    /// confirmed its outcome (any name, typed), and when.
+    ContactConfirmation,
     /// Raise an escalation of a user scenario.
     Escalate,
     Acknowledge,
@@ -264,6 +273,10 @@ const HANDOFF: &[Field] = &[
     f("Open risks", "Open risks", Kind::Text, false),
 ];
 const CONFIRMATION: &[Field] = &[
+    f("Confirmed with", "With", Kind::Stakeholder, true),
+    f("Confirmed on", "On", Kind::Date, true),
+];
+const CONTACT_CONFIRMATION: &[Field] = &[
     f("Confirmed with", "With", Kind::Text, true),
     f("Confirmed on", "On", Kind::Date, true),
 ];
@@ -349,6 +362,22 @@ impl Section {
         }
     }
 
+    /// The confirmation form of a step that captures `kind`: a stakeholder
+    /// picked, but any name on the scorecard's step (the buying group is
+    /// mapped after it).
+    pub fn for_confirmation(kind: CaptureKind) -> Section {
+        if kind == CaptureKind::Scorecard {
+            Section::ContactConfirmation
+        } else {
+            Section::Confirmation
+        }
+    }
+
+    /// Whether this is a step's confirmation (either form of it).
+    pub fn is_confirmation(self) -> bool {
+        matches!(self, Section::Confirmation | Section::ContactConfirmation)
+    }
+
     pub fn fields(self) -> &'static [Field] {
         match self {
             Section::Scorecard => SCORECARD,
@@ -362,6 +391,7 @@ impl Section {
             Section::NextSteps => NEXT_STEPS,
             Section::Record => RECORD,
             Section::Confirmation => CONFIRMATION,
+            Section::ContactConfirmation => CONTACT_CONFIRMATION,
             Section::Escalate => ESCALATE,
             Section::Acknowledge => ACKNOWLEDGE,
             Section::Resolve => RESOLVE,
@@ -422,7 +452,7 @@ impl Section {
             Section::Risks => "risk",
             Section::NextSteps => "next step",
             Section::Record => "opportunity record",
-            Section::Confirmation => "confirmation",
+            Section::Confirmation | Section::ContactConfirmation => "confirmation",
             Section::Escalate => "escalation",
             Section::Acknowledge => "acknowledgement",
             Section::Resolve => "resolution",

@@ -195,10 +195,10 @@ impl Section {
                     ],
                 )]
             }
-            Section::Confirmation => {
+            Section::Confirmation | Section::ContactConfirmation => {
                 let s = deal.step(step);
                 vec![(
-                    String::new(),
+                    format!("step {step}"),
                     vec![
                         s.map(|s| s.confirmed_with.clone()).unwrap_or_default(),
                         date_text(s.and_then(|s| s.confirmed_on)),

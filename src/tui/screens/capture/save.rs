@@ -10,7 +10,7 @@ use crate::domain::escalation::EscalationId;
 use crate::domain::pipeline::{Outcome, OutcomeKind};
 use crate::domain::playbook::EscalationRule;
 use crate::domain::review::Reviewer;
-use crate::domain::step::StepNumber;
+use crate::domain::step::StepChange;
 use crate::ops::StoreError;
 use crate::ops::{self, content, content::Place, content::Record, content::Row};
 use crate::tui::shared::Ctx;
@@ -44,15 +44,19 @@ pub enum Intent {
     },
     /// `None` reopens the deal.
     Outcome(Option<Outcome>),
+    /// Who confirmed the step's outcome, and when.
+    Confirm {
+        with: String,
+        on: Option<chrono::NaiveDate>,
+    },
 }
 
 impl Section {
-    /// What the form's text `v` asks for, on step `step`; `was` is the row
-    /// being edited as it was read (the scorecard's row names its element).
+    /// What the form's text `v` asks for; `was` is the row being edited as
+    /// it was read (the scorecard's row names its element).
     pub fn read(
         self,
         v: &[String],
-        step: StepNumber,
         was: Option<&Row>,
         today: &Today<'_>,
     ) -> Result<Intent, String> {
@@ -159,11 +163,10 @@ impl Section {
                 commitments: t(3),
                 open_risks: t(4),
             })),
-            Section::Confirmation => Intent::Record(Record::Confirmation {
-                step,
+            Section::Confirmation | Section::ContactConfirmation => Intent::Confirm {
                 with: t(0),
                 on: date(&v[1], today)?,
-            }),
+            },
             Section::Escalate => EscalationRule::parse(v[0].trim())
                 .ok_or_else(|| "scenario: customer, legal_security or pricing".to_string())
                 .map(|rule| Intent::Raise {
@@ -217,12 +220,7 @@ pub fn save(deal: &Deal, editor: &RecordEditor, ctx: &mut Ctx) -> Result<Deal, S
             message,
         }])
     };
-    let read = section.read(
-        &editor.values(),
-        editor.step,
-        editor.was.as_ref(),
-        &Today::of(ctx),
-    );
+    let read = section.read(&editor.values(), editor.was.as_ref(), &Today::of(ctx));
     let s = &mut ctx.session;
     let version = Some(deal.version);
     match read.map_err(invalid)? {
@@ -251,5 +249,11 @@ pub fn save(deal: &Deal, editor: &RecordEditor, ctx: &mut Ctx) -> Result<Deal, S
             comment,
         } => ops::record_review(s, deal.id, version, reviewer, approved, &comment).map(|(d, _)| d),
         Intent::Outcome(outcome) => ops::set_outcome(s, deal.id, version, outcome),
+        // the step's rule: one of the deal's stakeholders (anyone on the
+        // scorecard's step), the same as the CLI's `step ID N confirm`
+        Intent::Confirm { with, on } => {
+            let change = StepChange::Confirm { with, on };
+            ops::change_step(s, deal.id, None, editor.step, &change).map(|(d, _)| d)
+        }
     }
 }

@@ -44,7 +44,7 @@ impl DashboardScreen {
         let r = self.metrics.range;
         let weeks = match self.weeks.len() {
             0 => String::new(),
-            n => format!(" · {n} weeks"),
+            n => format!(" · {}", crate::text::plural(n, "week", "weeks")),
         };
         format!("last {METRICS_DAYS} days, {} to {}{weeks}", r.from, r.to)
     }
@@ -517,7 +517,8 @@ impl DashboardScreen {
         if self.weeks.is_empty() {
             return;
         }
-        Line::styled(format!("weekly, {} weeks:", self.weeks.len()), theme.dim).render(label, buf);
+        let weeks = crate::text::plural(self.weeks.len(), "week", "weeks");
+        Line::styled(format!("weekly, {weeks}:"), theme.dim).render(label, buf);
         let weeks = self.weeks.len().max(1);
         let repeat = (usize::from(trend.width) / weeks).max(1);
         let width = (weeks * repeat).min(usize::from(trend.width)) as u16;

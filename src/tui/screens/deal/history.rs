@@ -69,9 +69,9 @@ impl HistoryView {
         Clear.render(rect, buf);
         let block = Block::bordered()
             .title(format!(
-                " History of {} · {} changes · Esc closes ",
+                " History of {} · {} · Esc closes ",
                 shown(&state.deal.name),
-                self.entries.len()
+                crate::text::plural(self.entries.len(), "change", "changes")
             ))
             .title_style(theme.title)
             .border_style(theme.focus_border);

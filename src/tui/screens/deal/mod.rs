@@ -23,7 +23,8 @@ pub use state::Focus;
 
 use crate::domain::content::{Choice, Framework};
 use crate::domain::deal::{Deal, DealId};
-use crate::domain::playbook::{ACTION_COUNT, CaptureKind};
+use crate::domain::playbook::{ACTION_COUNT, CaptureKind, Playbook};
+use crate::domain::rushing;
 use crate::domain::step::{NoteKind, StepChange, StepNumber};
 use crate::ops::StoreError;
 use crate::ops::content;
@@ -101,6 +102,13 @@ impl DealScreen {
     /// Why step `n`, complete, no longer meets its criteria.
     pub fn no_longer_met(&self, n: StepNumber) -> Option<&[String]> {
         self.state.no_longer_met(n)
+    }
+
+    /// What the screen's foot says of the selected step: the notes expected
+    /// before it is completed, while it holds too little to show for it
+    /// (see [`rushing::expected`]).
+    pub fn foot_note(&self, playbook: &Playbook) -> Option<String> {
+        rushing::expected(&self.state.deal, self.state.selected, playbook)
     }
 
     /// The header line, dropping the least useful facts to fit `width`.
@@ -249,7 +257,10 @@ impl DealScreen {
                 Ok(None) => None,
                 Err(status) => Some(status),
             },
-            Action::ConfirmWith => self.edit(Section::Confirmation, Some(0), ctx),
+            Action::ConfirmWith => {
+                let section = Section::for_confirmation(s.kind);
+                self.edit(section, Some(0), ctx)
+            }
             Action::ToggleFramework if s.kind == CaptureKind::Scorecard => {
                 let next = match s.deal.content.meddpicc.framework {
                     Framework::Meddpicc => Framework::Meddicc,

@@ -1,11 +1,13 @@
-//! The oversight forms that start filled in: acknowledging (K) or resolving
-//! (X) an escalation, the first one open named; withdrawing (w) one, the
-//! first the acting user raised named; recording a review (V) as the
-//! reviewer the acting user may be. Each is the record editor on its
-//! form (raising an escalation, the handoff, the outcome and a step's
-//! confirmation open on theirs as they stand).
+//! The forms that start filled in: acknowledging (K) or resolving (X) an
+//! escalation, the first one open named; withdrawing (w) one, the first the
+//! acting user raised named; recording a review (V) as the reviewer the
+//! acting user may be; a step's confirmation (f), picked from the deal's
+//! stakeholders and dated today. Each is the record editor on its form
+//! (raising an escalation, the handoff and the outcome open on theirs as
+//! they stand).
 
 use super::state::DealState;
+use crate::domain::confirmation;
 use crate::domain::escalation::EscalationStatus;
 use crate::domain::review::{self, Reviewer, same_person};
 use crate::tui::screens::capture::{RecordEditor, Section};
@@ -79,4 +81,26 @@ pub fn review(state: &DealState, ctx: &Ctx) -> RecordEditor {
         &state.deal,
         Some(prefill),
     )
+}
+
+/// What a step's confirmation form starts with: the person who confirmed
+/// the step, else (to pick rather than type) the stakeholder suggested for
+/// it; the day it was confirmed, else today. On a step that picks from the
+/// stakeholders, a name that is not one of them is not offered.
+pub fn confirmation_values(section: Section, state: &DealState, ctx: &Ctx) -> Vec<String> {
+    let deal = &state.deal;
+    let step = state.step();
+    let kept = step.confirmed_with.trim();
+    let is_stakeholder = deal
+        .content
+        .stakeholders
+        .iter()
+        .any(|s| s.name.trim() == kept);
+    let with = if !kept.is_empty() && (is_stakeholder || section == Section::ContactConfirmation) {
+        kept.to_string()
+    } else {
+        confirmation::suggested(deal, state.selected).unwrap_or_default()
+    };
+    let on = step.confirmed_on.unwrap_or(ctx.session.clock.today());
+    vec![with, on.to_string()]
 }

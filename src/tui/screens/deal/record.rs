@@ -29,7 +29,11 @@ pub fn open(
     if row.is_none() && !section.can_add() {
         return None;
     }
-    let editor = RecordEditor::new(section, state.selected, row, &state.deal);
+    // a step's confirmation starts picked and dated
+    let prefill = section
+        .is_confirmation()
+        .then(|| super::oversight::confirmation_values(section, state, ctx));
+    let editor = RecordEditor::with_values(section, state.selected, row, &state.deal, prefill);
     let offered = state
         .offer_draft(&state.row_draft(&editor), ctx)
         .and_then(|(body, status)| {

@@ -3,9 +3,9 @@
 use super::note::NoteTarget;
 use super::state::Focus;
 use super::{DealScreen, Modal};
-use crate::domain::escalation;
 use crate::domain::playbook::ACTION_COUNT;
 use crate::domain::step::{NoteKind, Step, StepStatus};
+use crate::domain::{escalation, rushing};
 use crate::text::{shown, shown_lines};
 use crate::tui::screens::capture::{CaptureView, Today};
 use crate::tui::shared::Look;
@@ -106,7 +106,7 @@ impl DealScreen {
         let mut lines = Vec::new();
         for step in &self.state.deal.steps {
             let selected = step.number == self.state.selected;
-            let rushed = step.rushed(look.playbook).is_some();
+            let rushed = rushing::rushed(&self.state.deal, step.number, look.playbook).is_some();
             // ✗: complete, but a later edit took away what its criteria need
             let stale = self.state.no_longer_met(step.number).is_some();
             let flag = if stale {
@@ -178,11 +178,11 @@ impl DealScreen {
                 head.push(Line::styled(piece, theme.fail));
             }
         }
-        if let Some(warning) = step.rushed(look.playbook) {
+        if let Some(warning) = rushing::rushed(&self.state.deal, step.number, look.playbook) {
             let line = if roomy {
                 warning
             } else {
-                "Looks rushed: completed fast with thin notes".into()
+                "Looks rushed: completed fast, with thin notes and form".into()
             };
             for piece in wrap(&line, width) {
                 head.push(Line::styled(piece, theme.warn));
