@@ -93,6 +93,27 @@ impl Db {
 }
 
 #[test]
+fn a_deal_document_whose_name_begins_with_nul_is_refused_saying_so() {
+    // SQLite reads a text only up to a NUL: such a name would be stored empty
+    let db = Db::new();
+    let file = db.file(
+        "nul.json",
+        br#"[{"name": "Fine deal", "account": "Acme"},
+             {"name": "\u0000Acme ERP", "account": "Acme"}]"#,
+    );
+    let run = db.import(&file, &[]);
+    assert_eq!(run.code, 2, "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.stderr
+            .contains("name: contains a NUL character, which is not accepted"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(run.stderr.lines().count(), 1, "{}", run.stderr);
+    assert!(db.list().is_empty(), "nothing written");
+}
+
+#[test]
 fn an_opportunity_never_makes_the_deal_s_owner_its_manager() {
     let db = Db::new();
     let csv = |owner: &str| {
@@ -689,8 +710,7 @@ mod never_panic {
     /// export; refused whole for records like deals there are (bytes
     /// imported a second time) or changed since; or refused because the CSV
     /// cannot be read past a record.
-    /// Any other error (the database's, a conflict) fails the test, but
-    /// for one known bug, named below.
+    /// Any other error (the database's, a conflict) fails the test.
     fn ends_as_an_import_may(what: &str, result: Result<interop::Tally, interop::ImportError>) {
         match result {
             Ok(t) | Err(interop::ImportError::Refused(t)) => assert_eq!(
@@ -707,27 +727,11 @@ mod never_panic {
                     && errors[0].message.starts_with("cannot read the file: "),
                 "{what}: {errors:?}"
             ),
-            // known bug (see the ignored test below): a name or account that
-            // begins with NUL passes the domain's checks and the database refuses it
-            Err(interop::ImportError::Store(e)) if is_nul_text_refusal(&e) => {}
             Err(other) => panic!("{what}: an import of bad bytes ended in {other:?}"),
         }
     }
 
-    /// The database's refusal of a deal name or account that SQLite reads
-    /// as empty (it begins with NUL, where SQLite's `length` stops).
-    fn is_nul_text_refusal(e: &StoreError) -> bool {
-        let text = e.to_string();
-        ["name", "account"].iter().any(|column| {
-            text.contains(&format!(
-                "CHECK constraint failed: length(trim({column})) > 0"
-            ))
-        })
-    }
-
     #[test]
-    #[ignore = "known bug: a name or account beginning with NUL passes the domain's \
-                checks, then the database's CHECK refuses it and the whole import fails"]
     fn a_record_whose_name_or_account_begins_with_nul_is_skipped_and_the_rest_imported() {
         let bytes = b"Id,Name,Account.Name\n\
                       006A,\"\0Acme ERP\",Acme\n\

@@ -8,6 +8,11 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::Deserialize;
 use std::collections::BTreeMap;
 
+/// What a text holding a NUL character is told: no name, account or other
+/// short text may hold one (the database reads a text only up to it, so a
+/// name starting with one would be stored empty).
+pub const NUL_REFUSED: &str = "contains a NUL character, which is not accepted";
+
 /// A problem at one place in a deal document: `risks[0].likelihood: must be 1-5`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PathError {

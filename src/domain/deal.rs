@@ -297,6 +297,11 @@ impl NewDeal {
                     field: field.into(),
                     message: format!("at most {MAX_TEXT} characters"),
                 });
+            } else if value.contains('\0') {
+                errors.push(FieldError {
+                    field: field.into(),
+                    message: super::bounds::NUL_REFUSED.into(),
+                });
             }
         }
         if let Some(rate) = self.support_rate_percent

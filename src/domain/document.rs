@@ -210,6 +210,8 @@ impl DealDocument {
                 err(field.into(), "required");
             } else if value.chars().count() > MAX_TEXT {
                 err(field.into(), "at most 200 characters");
+            } else if value.contains('\0') {
+                err(field.into(), super::bounds::NUL_REFUSED);
             }
         }
         if let Some(rate) = self.support_rate_percent

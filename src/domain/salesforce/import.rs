@@ -1,6 +1,7 @@
 //! The rows of a Salesforce export onto deals: an opportunity becomes a
 //! deal (or brings one up to date), a contact role a stakeholder.
 
+use super::super::bounds::NUL_REFUSED;
 use super::super::content::{Level, NextStep, Role, Stakeholder, Stance};
 use super::super::deal::{Deal, DealId, MAX_TEXT, NewDeal};
 use super::super::forecast::{Outcome, OutcomeKind};
@@ -60,6 +61,7 @@ impl Opportunity {
                         v.chars().count()
                     ),
                 )),
+                Some(v) if v.contains('\0') => Err(err(c, NUL_REFUSED.into())),
                 other => Ok(other),
             }
         };
