@@ -56,10 +56,29 @@ fn rust_files(root: &Path, dir: &Path, out: &mut Vec<PathBuf>) {
 fn is_cfg_test(attrs: &[syn::Attribute]) -> bool {
     attrs.iter().any(|a| {
         a.path().is_ident("cfg")
-            && a.meta
-                .require_list()
-                .is_ok_and(|l| l.tokens.to_string().contains("test"))
+            && a.meta.require_list().is_ok_and(|l| {
+                // `cfg(test)`, `cfg(all(test, …))`; not `cfg(not(test))`
+                let cfg = l.tokens.to_string();
+                cfg.contains("test") && !cfg.contains("not")
+            })
     })
+}
+
+fn item_attrs(item: &syn::Item) -> &[syn::Attribute] {
+    match item {
+        syn::Item::Mod(m) => &m.attrs,
+        syn::Item::Fn(f) => &f.attrs,
+        syn::Item::Impl(i) => &i.attrs,
+        syn::Item::Use(u) => &u.attrs,
+        syn::Item::Const(c) => &c.attrs,
+        syn::Item::Static(s) => &s.attrs,
+        syn::Item::Struct(s) => &s.attrs,
+        syn::Item::Enum(e) => &e.attrs,
+        syn::Item::Trait(t) => &t.attrs,
+        syn::Item::Type(t) => &t.attrs,
+        syn::Item::Macro(m) => &m.attrs,
+        _ => &[],
+    }
 }
 
 /// Collects every path a file names, as written (segments), and the test
@@ -155,21 +174,7 @@ impl Paths {
 
 impl<'ast> Visit<'ast> for Paths {
     fn visit_item(&mut self, item: &'ast syn::Item) {
-        let attrs: &[syn::Attribute] = match item {
-            syn::Item::Mod(m) => &m.attrs,
-            syn::Item::Fn(f) => &f.attrs,
-            syn::Item::Impl(i) => &i.attrs,
-            syn::Item::Use(u) => &u.attrs,
-            syn::Item::Const(c) => &c.attrs,
-            syn::Item::Static(s) => &s.attrs,
-            syn::Item::Struct(s) => &s.attrs,
-            syn::Item::Enum(e) => &e.attrs,
-            syn::Item::Trait(t) => &t.attrs,
-            syn::Item::Type(t) => &t.attrs,
-            syn::Item::Macro(m) => &m.attrs,
-            _ => &[],
-        };
-        if is_cfg_test(attrs) {
+        if is_cfg_test(item_attrs(item)) {
             if let syn::Item::Mod(m) = item
                 && m.content.is_none()
             {
@@ -335,25 +340,33 @@ fn find_circle(edges: &BTreeMap<String, BTreeSet<String>>) -> Option<Vec<String>
     None
 }
 
-/// Every folder's edges between its rooms, with the file and path behind each.
-fn folder_edges(src: &Path) -> BTreeMap<ModPath, BTreeMap<String, BTreeMap<String, String>>> {
+/// Every `.rs` file under `src` (but the binary's `main.rs`), parsed.
+fn source_files(src: &Path) -> Vec<(PathBuf, SourceFile)> {
     let mut paths = Vec::new();
     rust_files(src, src, &mut paths);
-    let mut files: Vec<SourceFile> = Vec::new();
-    for path in &paths {
-        let text = std::fs::read_to_string(path).unwrap();
-        let syntax = syn::parse_file(&text)
-            .unwrap_or_else(|e| panic!("{} does not parse: {e}", path.display()));
-        let (module, is_dir_root) = module_of(src, path);
-        files.push(SourceFile {
-            module,
-            is_dir_root,
-            syntax,
-        });
-    }
-    // Modules that only tests declare (`#[cfg(test)] mod tests;`).
+    paths.sort();
+    paths
+        .into_iter()
+        .map(|path| {
+            let text = std::fs::read_to_string(&path).unwrap();
+            let syntax = syn::parse_file(&text)
+                .unwrap_or_else(|e| panic!("{} does not parse: {e}", path.display()));
+            let (module, is_dir_root) = module_of(src, &path);
+            let file = SourceFile {
+                module,
+                is_dir_root,
+                syntax,
+            };
+            (path, file)
+        })
+        .collect()
+}
+
+/// Modules that only tests declare (`#[cfg(test)] mod tests;`): their files
+/// are tests whole.
+fn test_only(files: &[SourceFile]) -> BTreeSet<ModPath> {
     let mut test_only: BTreeSet<ModPath> = BTreeSet::new();
-    for f in &files {
+    for f in files {
         let mut p = Paths {
             is_dir_root: f.is_dir_root,
             ..Paths::default()
@@ -365,6 +378,13 @@ fn folder_edges(src: &Path) -> BTreeMap<ModPath, BTreeMap<String, BTreeMap<Strin
             test_only.insert(module);
         }
     }
+    test_only
+}
+
+/// Every folder's edges between its rooms, with the file and path behind each.
+fn folder_edges(src: &Path) -> BTreeMap<ModPath, BTreeMap<String, BTreeMap<String, String>>> {
+    let files: Vec<SourceFile> = source_files(src).into_iter().map(|(_, f)| f).collect();
+    let test_only = test_only(&files);
     let modules: BTreeSet<ModPath> = files.iter().map(|f| f.module.clone()).collect();
     let mut out: BTreeMap<ModPath, BTreeMap<String, BTreeMap<String, String>>> = BTreeMap::new();
     for f in &files {
@@ -542,4 +562,129 @@ fn the_faces_reach_the_store_only_through_ops() {
             file.display()
         );
     }
+}
+
+/// The most lines a source file holds outside its tests: a file that grows
+/// past it holds more than one responsibility, and is split by them.
+const MOST_LINES: usize = 700;
+
+/// The lines of a file outside its `#[cfg(test)]` items (a test module, a
+/// test-only function or import, wherever it is): the file's lines less the
+/// lines each such item spans, from its attributes to its end.
+fn lines_outside_tests(text: &str) -> Result<usize, syn::Error> {
+    #[derive(Default)]
+    struct TestLines(usize);
+    impl<'ast> Visit<'ast> for TestLines {
+        fn visit_item(&mut self, item: &'ast syn::Item) {
+            if is_cfg_test(item_attrs(item)) {
+                let span = syn::spanned::Spanned::span(item);
+                self.0 += span.end().line - span.start().line + 1;
+                return;
+            }
+            syn::visit::visit_item(self, item);
+        }
+    }
+    let syntax = syn::parse_file(text)?;
+    let mut tests = TestLines::default();
+    tests.visit_file(&syntax);
+    Ok(text.lines().count() - tests.0)
+}
+
+/// Each source file under `src` (the binary's `main.rs` too) over
+/// [`MOST_LINES`] outside its tests, with its count; a file that only tests
+/// declare is tests whole.
+fn files_over(src: &Path) -> Vec<(String, usize)> {
+    let (paths, files): (Vec<PathBuf>, Vec<SourceFile>) = source_files(src).into_iter().unzip();
+    let test_only = test_only(&files);
+    let mut counted: Vec<PathBuf> = paths
+        .into_iter()
+        .zip(&files)
+        .filter(|(_, f)| !test_only.iter().any(|t| f.module.starts_with(t)))
+        .map(|(path, _)| path)
+        .collect();
+    let main = src.join("main.rs");
+    if main.exists() {
+        counted.push(main);
+    }
+    let mut over = Vec::new();
+    for file in counted {
+        let text = std::fs::read_to_string(&file).unwrap();
+        let lines = lines_outside_tests(&text)
+            .unwrap_or_else(|e| panic!("{} does not parse: {e}", file.display()));
+        if lines > MOST_LINES {
+            let name = file.strip_prefix(src).unwrap().display().to_string();
+            over.push((name, lines));
+        }
+    }
+    over
+}
+
+#[test]
+fn no_source_file_is_over_700_lines_outside_its_tests() {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let over: Vec<String> = files_over(&src)
+        .into_iter()
+        .map(|(name, lines)| format!("  src/{name}: {lines} lines outside its tests"))
+        .collect();
+    assert!(
+        over.is_empty(),
+        "files over {MOST_LINES} lines outside their tests (split each by responsibility):\n{}",
+        over.join("\n")
+    );
+}
+
+#[test]
+fn the_line_count_leaves_out_the_tests() {
+    let code = |n: usize| -> String {
+        (0..n)
+            .map(|i| format!("pub const C{i}: u8 = 0;\n"))
+            .collect()
+    };
+    let tests = |n: usize| -> String {
+        let body: String = (0..n).map(|i| format!("    fn t{i}() {{}}\n")).collect();
+        format!("#[cfg(test)]\nmod tests {{\n{body}}}\n")
+    };
+    // 690 lines of code and a test module of 103: under
+    let under = format!("{}{}", code(690), tests(100));
+    assert_eq!(under.lines().count(), 793);
+    assert_eq!(lines_outside_tests(&under).unwrap(), 690);
+    // 701 lines of code around a test module, and a test-only import: over
+    let over = format!(
+        "{}#[cfg(test)]\nuse std::fmt;\n{}{}",
+        code(400),
+        tests(50),
+        code(301)
+    );
+    assert_eq!(over.lines().count(), 756);
+    assert_eq!(lines_outside_tests(&over).unwrap(), 701);
+    // a test module declared in another file counts its two lines only;
+    // code that is not for tests counts whole
+    let declared = format!(
+        "{}#[cfg(test)]\nmod tests;\n#[cfg(not(test))]\nfn f() {{}}\n",
+        code(3)
+    );
+    assert_eq!(lines_outside_tests(&declared).unwrap(), 5);
+
+    // the same files in a crate: only the one over is named, and the file
+    // of a test module declared elsewhere is tests whole
+    let dir = tempfile::tempdir().unwrap();
+    let src = dir.path();
+    std::fs::create_dir_all(src.join("room")).unwrap();
+    std::fs::write(src.join("lib.rs"), "pub mod room;\n").unwrap();
+    std::fs::write(
+        src.join("room/mod.rs"),
+        "pub mod over;\npub mod under;\n#[cfg(test)]\nmod tests;\n",
+    )
+    .unwrap();
+    std::fs::write(src.join("room/under.rs"), &under).unwrap();
+    std::fs::write(src.join("room/over.rs"), &over).unwrap();
+    std::fs::write(src.join("room/tests.rs"), code(800)).unwrap();
+    std::fs::write(src.join("main.rs"), code(701)).unwrap();
+    assert_eq!(
+        files_over(src),
+        vec![
+            ("room/over.rs".to_string(), 701),
+            ("main.rs".to_string(), 701)
+        ]
+    );
 }

@@ -1,14 +1,15 @@
 //! Importing a named file as `deal import FILE` does, with its progress, for
 //! a face that shows it (the TUI's import dialog): deal documents are read
-//! as they come and written through [`super::import_from`], the CLI's own
-//! path (checked to the end before anything is kept; `force` overwrites
-//! deals changed since their document was exported, as `--force` does); a
-//! Salesforce export goes record by record through
+//! as they come and written through [`super::documents::import_from`], the
+//! CLI's own path (checked to the end before anything is kept; `force`
+//! overwrites deals changed since their document was exported, as `--force`
+//! does); a Salesforce export goes record by record through
 //! [`super::transfer::import_file`]. A dry run writes nothing.
 
+use super::Session;
+use super::documents::{self, DroppedSignOff};
 use super::interop::{Event, ImportOptions, Tally};
 use super::transfer::{self, ImportFormat, Imported, Progress};
-use super::{DroppedSignOff, Session};
 use crate::domain::document::stream_documents;
 use crate::store::Saved;
 use std::io::{BufReader, Read};
@@ -58,7 +59,7 @@ pub fn import_file(
         format!(
             "{}: {}; nothing was imported",
             file.display(),
-            super::describe(&errors)
+            documents::describe(&errors)
         )
     };
     let mut tally = Tally::default();
@@ -70,15 +71,14 @@ pub fn import_file(
         })
         .map_err(refused)?;
         tally.records = documents;
-        super::DocumentsImported::default()
+        documents::DocumentsImported::default()
     } else {
-        let done =
-            super::import_from(s, BufReader::new(&mut read), force, false).map_err(
-                |e| match e {
-                    super::ImportError::Documents(errors) => refused(errors),
-                    super::ImportError::Store(e) => e.to_string(),
-                },
-            )?;
+        let done = documents::import_from(s, BufReader::new(&mut read), force, false).map_err(
+            |e| match e {
+                documents::ImportError::Documents(errors) => refused(errors),
+                documents::ImportError::Store(e) => e.to_string(),
+            },
+        )?;
         tally.records = done.saved.len() as u64;
         tally.created = done.saved.len() as u64;
         done

@@ -219,7 +219,7 @@ pub fn import_file(
             Failure::usage(format!(
                 "{}: {}; nothing was imported",
                 file.display(),
-                super::describe(&errors)
+                super::documents::describe(&errors)
             ))
         })?;
         let records = docs.len() as u64;
@@ -232,7 +232,7 @@ pub fn import_file(
             ..Tally::default()
         };
         if !dry_run {
-            tally.created = super::import(s, docs, false, false)?.saved.len() as u64;
+            tally.created = super::documents::import(s, docs, false, false)?.saved.len() as u64;
         }
         return Ok(Imported { format, tally });
     }

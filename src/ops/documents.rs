@@ -1,0 +1,240 @@
+//! Deal documents in (`deal import`, the TUI's import of a document file):
+//! a file read as it comes and checked whole before anything is kept, each
+//! deal written under the version check, its people checked and its
+//! sign-offs kept only when they are the ones recorded on the deal it
+//! updates; and the words for what was dropped or refused.
+
+use super::{Result, Session};
+use crate::domain::content::PathError;
+use crate::domain::deal::{Deal, DealId, FieldError};
+use crate::domain::document::{DealDocument, stream_documents};
+use crate::domain::{review, step};
+use crate::store::{Saved, StoreError};
+
+/// What a document import wrote: each deal, and the sign-offs it did not
+/// keep (one line each).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DocumentsImported {
+    pub saved: Vec<Saved>,
+    pub dropped: Vec<DroppedSignOff>,
+}
+
+/// A sign-off a document carried that the import did not keep.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DroppedSignOff {
+    pub deal: DealId,
+    pub name: String,
+    pub sign_off: review::Unrecorded,
+}
+
+impl std::fmt::Display for DroppedSignOff {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "deal {} ({}): dropped {}: it is not one recorded on this deal, and an import never records a sign-off",
+            self.deal,
+            crate::text::clean(&self.name),
+            self.sign_off.words()
+        )
+    }
+}
+
+/// The rules one document's deal keeps on its way in, in the import's
+/// transaction: its people (the owner is never its SA or manager), and its
+/// sign-offs, kept only when they are the ones recorded on the deal it
+/// updates; any other is dropped (and said), or with `strict` the import
+/// is refused. Then the deal is saved.
+fn import_one(
+    import: &mut dyn crate::store::Import,
+    mut deal: Deal,
+    strict: bool,
+    dropped: &mut Vec<DroppedSignOff>,
+) -> Result<Saved> {
+    let named = |deal: &Deal| match deal.id.0 {
+        0 => format!("{:?} (a new deal)", crate::text::clean(&deal.name)),
+        id => format!("deal {id} ({})", crate::text::clean(&deal.name)),
+    };
+    if let Err(e) = deal.people().check() {
+        return Err(StoreError::Rule(step::RuleError::ImportRefused(format!(
+            "{}: {e}; nothing was imported",
+            named(&deal)
+        ))));
+    }
+    let stored = if review::carries_sign_off(&deal) {
+        import.stored(deal.id)?
+    } else {
+        None
+    };
+    let unrecorded = review::keep_recorded_sign_offs(&mut deal, stored.as_ref());
+    if strict && let Some(first) = unrecorded.first() {
+        return Err(StoreError::Rule(step::RuleError::ImportRefused(format!(
+            "{}: {} is not one recorded on this deal, and an import never records a sign-off (--strict refuses the file); nothing was imported",
+            named(&deal),
+            first.words()
+        ))));
+    }
+    let name = deal.name.clone();
+    let saved = import.save(deal)?;
+    dropped.extend(unrecorded.into_iter().map(|sign_off| DroppedSignOff {
+        deal: saved.id,
+        name: name.clone(),
+        sign_off,
+    }));
+    Ok(saved)
+}
+
+/// Import checked documents in one transaction, by [`import_from`]'s rules.
+pub fn import(
+    s: &mut Session,
+    docs: Vec<DealDocument>,
+    force: bool,
+    strict: bool,
+) -> Result<DocumentsImported> {
+    let now = s.clock.now();
+    let deals: Vec<Deal> = docs
+        .into_iter()
+        .map(|d| d.into_deal(&s.playbook, now))
+        .collect();
+    let done = s.store.import(force, now, |import| {
+        let mut done = DocumentsImported::default();
+        for deal in deals {
+            let saved = import_one(import, deal, strict, &mut done.dropped)?;
+            done.saved.push(saved);
+        }
+        Ok::<_, StoreError>(done)
+    });
+    match done {
+        Ok(done) => Ok(done),
+        Err(e) => Err(stale_named(s, Err(e)).expect_err("an error stays one")),
+    }
+}
+
+/// Why an import wrote nothing.
+#[derive(Debug)]
+pub enum ImportError {
+    /// The file's problems, each with its JSON path.
+    Documents(Vec<PathError>),
+    Store(StoreError),
+}
+
+impl From<StoreError> for ImportError {
+    fn from(e: StoreError) -> Self {
+        ImportError::Store(e)
+    }
+}
+
+/// Import a document file as it is read (one deal object, or an array read
+/// element by element): each good document is written as it comes, in one
+/// transaction that is rolled back when any document has a problem, so
+/// that the whole file is checked before anything is kept. A document that
+/// updates a deal must carry the version it was exported at; a deal changed
+/// since is refused, naming it, unless `force`. An import never records a
+/// sign-off on its own word: a document's sign-offs are kept only when they
+/// are the ones recorded on the deal it updates (an export re-imported);
+/// others are dropped, each said in what is returned, or with `strict` the
+/// whole file is refused. A document naming its owner as SA or manager is
+/// refused.
+///
+/// The file is read and checked on this thread while another writes the
+/// deals it hands over (64 at most between them), so that reading and
+/// writing take about as long as the slower of the two rather than both.
+/// The writer commits only when told the whole file was good.
+pub fn import_from(
+    s: &mut Session,
+    reader: impl std::io::BufRead,
+    force: bool,
+    strict: bool,
+) -> Result<DocumentsImported, ImportError> {
+    /// What the reader hands the writer.
+    enum Next {
+        Deal(Box<Deal>),
+        /// The whole file was good: commit.
+        End,
+    }
+    let now = s.clock.now();
+    let Session {
+        store, playbook, ..
+    } = s;
+    let (send, receive) = std::sync::mpsc::sync_channel::<Next>(64);
+    let (read, written) = std::thread::scope(|scope| {
+        let writer = scope.spawn(move || {
+            store.import(force, now, |import| {
+                let mut done = DocumentsImported::default();
+                // a refusal drops `receive`: the reader stops handing deals
+                for next in receive {
+                    match next {
+                        Next::Deal(deal) => {
+                            let saved = import_one(import, *deal, strict, &mut done.dropped)?;
+                            done.saved.push(saved);
+                        }
+                        Next::End => return Ok(done),
+                    }
+                }
+                // the reader stopped without an end: the file had a problem,
+                // which it reports; roll back
+                Err(ImportError::Documents(Vec::new()))
+            })
+        });
+        let read = stream_documents(reader, |doc| {
+            send.send(Next::Deal(Box::new(doc.into_deal(playbook, now))))
+                .is_ok()
+        });
+        if read.is_ok() {
+            // a writer that refused a deal is gone: its error is the answer
+            let _ = send.send(Next::End);
+        }
+        drop(send);
+        let written = writer
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        (read, written)
+    });
+    match (read, written) {
+        (Err(errors), _) => Err(ImportError::Documents(errors)),
+        (Ok(()), Err(ImportError::Store(e))) => Err(ImportError::Store(
+            stale_named(s, Err(e)).expect_err("an error stays one"),
+        )),
+        (Ok(()), other) => other,
+    }
+}
+
+/// A refusal of a stale document in words: which deal, at which version.
+fn stale_named(s: &Session, saved: Result<Vec<Saved>>) -> Result<Vec<Saved>> {
+    match saved {
+        Err(StoreError::Conflict {
+            id,
+            expected,
+            found,
+        }) => {
+            let name = s.store.deal_name(id)?.unwrap_or_default();
+            let exported = if expected == 0 {
+                "a document without a version".to_string()
+            } else {
+                format!("a document of version {expected}")
+            };
+            Err(StoreError::Invalid(vec![FieldError {
+                field: format!("deal {id} ({})", crate::text::clean(&name)),
+                message: format!(
+                    "it is at version {found}, changed since {exported} was exported; export it again, or use --force to overwrite it; nothing was imported"
+                ),
+            }]))
+        }
+        other => other,
+    }
+}
+
+/// Problems in a document file, as one line (the first, and how many more).
+pub fn describe(errors: &[PathError]) -> String {
+    let more = match errors.len() {
+        0 | 1 => String::new(),
+        n => format!(
+            " (and {} more problem{})",
+            n - 1,
+            if n == 2 { "" } else { "s" }
+        ),
+    };
+    match errors.first() {
+        Some(e) => format!("{e}{more}"),
+        None => String::new(),
+    }
+}
