@@ -211,14 +211,10 @@ fn event_line(event: &Event, file: &Path, dry_run: bool) -> Told {
             line,
             label,
             reason,
-        } => {
-            let who = if label.is_empty() {
-                String::new()
-            } else {
-                format!(", {label}")
-            };
-            format!("skipped record {record} (line {line}{who}): {reason}")
-        }
+        } => format!(
+            "skipped {}",
+            crate::ops::interop::skipped_text(*record, *line, label, reason)
+        ),
         Event::Duplicate {
             record,
             line,

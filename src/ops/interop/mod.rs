@@ -19,4 +19,4 @@ mod tally;
 pub use contact_roles::{import_contact_roles, import_contact_roles_counted};
 pub use opportunities::{import_salesforce, import_salesforce_counted};
 pub use records::kind_of;
-pub use tally::{Event, ImportError, ImportOptions, Tally, refusal_text};
+pub use tally::{Event, ImportError, ImportOptions, Tally, refusal_text, skipped_text};

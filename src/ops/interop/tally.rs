@@ -62,6 +62,17 @@ pub enum Event {
     },
 }
 
+/// A skipped record in words: which record, on which line, who it is, and
+/// why (`record 3 (line 4, Id 006A): …`), the same in both faces.
+pub fn skipped_text(record: u64, line: u64, label: &str, reason: &str) -> String {
+    let who = if label.is_empty() {
+        String::new()
+    } else {
+        format!(", {label}")
+    };
+    format!("record {record} (line {line}{who}): {reason}")
+}
+
 /// How an opportunity import treats what it finds.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct ImportOptions {

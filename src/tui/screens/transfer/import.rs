@@ -76,12 +76,7 @@ fn run_import(
                 label,
                 reason,
             } => {
-                let who = if label.is_empty() {
-                    String::new()
-                } else {
-                    format!(", {label}")
-                };
-                let text = format!("record {record} (line {line}{who}): {reason}");
+                let text = crate::ops::interop::skipped_text(*record, *line, label, reason);
                 (&mut skipped, text)
             }
             Event::Duplicate {
