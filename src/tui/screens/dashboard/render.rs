@@ -369,29 +369,21 @@ impl DashboardScreen {
             };
             Row::new(cells).style(self.row_style(Pane::Stalled, i, theme))
         });
-        let (header, widths): (Vec<&str>, Vec<Constraint>) = if wide {
-            [
+        let columns: &[(&str, Constraint)] = if wide {
+            &[
                 ("Deal", Constraint::Fill(2)),
                 ("Owner", Constraint::Length(14)),
                 ("Amount", Constraint::Length(7)),
                 ("Steps", Constraint::Length(5)),
                 ("Why", Constraint::Fill(3)),
             ]
-            .into_iter()
-            .unzip()
         } else {
-            [
+            &[
                 ("Deal", Constraint::Fill(1)),
                 ("Why", Constraint::Length(16)),
             ]
-            .into_iter()
-            .unzip()
         };
-        Table::new(rows, widths)
-            .header(Row::new(header).style(theme.title))
-            .column_spacing(1)
-            .block(block)
-            .render(area, buf);
+        list_table(rows, columns, block, theme).render(area, buf);
     }
 
     fn render_overdue(&self, area: Rect, buf: &mut Buffer, theme: &Theme, wide: bool) {
@@ -431,28 +423,20 @@ impl DashboardScreen {
             };
             Row::new(cells).style(self.row_style(Pane::Overdue, i, theme))
         });
-        let (header, widths): (Vec<&str>, Vec<Constraint>) = if wide {
-            [
+        let columns: &[(&str, Constraint)] = if wide {
+            &[
                 ("Id", Constraint::Length(7)),
                 ("Deal", Constraint::Fill(2)),
                 ("Escalation → to", Constraint::Fill(3)),
                 ("Overdue", Constraint::Length(14)),
             ]
-            .into_iter()
-            .unzip()
         } else {
-            [
+            &[
                 ("Deal", Constraint::Fill(1)),
                 ("Overdue", Constraint::Length(14)),
             ]
-            .into_iter()
-            .unzip()
         };
-        Table::new(rows, widths)
-            .header(Row::new(header).style(theme.title))
-            .column_spacing(1)
-            .block(block)
-            .render(area, buf);
+        list_table(rows, columns, block, theme).render(area, buf);
     }
 
     /// From 160 columns: a card per metric with its trend; the forecast
@@ -626,4 +610,19 @@ fn more(shown: usize, total: usize) -> String {
     } else {
         String::new()
     }
+}
+
+/// One of the dashboard's lists as a table: its rows under a header of the
+/// columns' names, each column as wide as its constraint.
+fn list_table<'a>(
+    rows: impl IntoIterator<Item = Row<'a>>,
+    columns: &[(&'a str, Constraint)],
+    block: Block<'a>,
+    theme: &Theme,
+) -> Table<'a> {
+    let (header, widths): (Vec<&str>, Vec<Constraint>) = columns.iter().copied().unzip();
+    Table::new(rows, widths)
+        .header(Row::new(header).style(theme.title))
+        .column_spacing(1)
+        .block(block)
 }
