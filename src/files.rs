@@ -128,6 +128,48 @@ pub fn temp_beside(target: &Path) -> io::Result<(PathBuf, File)> {
     Err(last.unwrap_or_else(|| io::Error::other("no free temporary name")))
 }
 
+/// What is at `path` when it is something an output must not replace: a
+/// character or block device, a named pipe (FIFO) or a socket, named in
+/// words. `None` when nothing is there, or a regular file, folder or symlink
+/// (the link itself is looked at, never followed: a rename replaces the link).
+pub fn special_kind(path: &Path) -> Option<&'static str> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        let kind = fs::symlink_metadata(path).ok()?.file_type();
+        if kind.is_char_device() {
+            Some("a character device")
+        } else if kind.is_block_device() {
+            Some("a block device")
+        } else if kind.is_fifo() {
+            Some("a named pipe (FIFO)")
+        } else if kind.is_socket() {
+            Some("a socket")
+        } else {
+            None
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = path;
+        None
+    }
+}
+
+/// Refuse an output `path` that holds a device, named pipe or socket: the
+/// one line saying so (what was there and what is accepted), for every face
+/// that writes an output file (`--out`, `report --out`, `backup`).
+pub fn check_output(path: &Path) -> Result<(), String> {
+    match special_kind(path) {
+        None => Ok(()),
+        Some(kind) => Err(format!(
+            "cannot write {}: it is {kind}, not a regular file; give the path of a \
+             regular file or a new one (--force replaces only a regular file); nothing was written",
+            crate::text::clean(&path.display().to_string())
+        )),
+    }
+}
+
 /// Make a rename in `dir` durable.
 pub fn sync_folder(dir: &Path) -> io::Result<()> {
     #[cfg(unix)]
@@ -142,8 +184,14 @@ pub fn sync_folder(dir: &Path) -> io::Result<()> {
 }
 
 /// Move the finished temporary file `temp` to `target`: flushed to disk, made
-/// 0600, renamed (a symlink at `target` is replaced, not followed).
+/// 0600, renamed (a symlink at `target` is replaced, not followed; a device,
+/// named pipe or socket put there meanwhile is refused, see [`special_kind`]).
 pub fn finish(temp: &Path, target: &Path) -> io::Result<()> {
+    if let Some(kind) = special_kind(target) {
+        return Err(io::Error::other(format!(
+            "it is {kind}, not a regular file"
+        )));
+    }
     File::open(temp)?.sync_all()?;
     tighten(temp, 0o600)?;
     fs::rename(temp, target)?;
@@ -221,6 +269,39 @@ mod tests {
             .filter(|e| e.file_name().to_string_lossy().ends_with(".tmp"))
             .collect();
         assert!(leftovers.is_empty(), "{leftovers:?}");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_private_write_never_replaces_a_named_pipe() {
+        use std::os::unix::ffi::OsStrExt;
+        use std::os::unix::fs::FileTypeExt;
+        let dir = tempfile::tempdir().unwrap();
+        let pipe = dir.path().join("pipe");
+        let c_path = std::ffi::CString::new(pipe.as_os_str().as_bytes()).unwrap();
+        // SAFETY: `c_path` is a valid NUL-terminated string for the call's duration.
+        assert_eq!(unsafe { libc::mkfifo(c_path.as_ptr(), 0o600) }, 0);
+        assert_eq!(special_kind(&pipe), Some("a named pipe (FIFO)"));
+        assert!(
+            check_output(&pipe)
+                .unwrap_err()
+                .contains("not a regular file")
+        );
+        assert!(write_private(&pipe, b"x").is_err());
+        assert!(fs::symlink_metadata(&pipe).unwrap().file_type().is_fifo());
+        let file = dir.path().join("file");
+        fs::write(&file, "").unwrap();
+        assert_eq!(special_kind(&file), None);
+        assert_eq!(special_kind(&dir.path().join("new")), None);
+        assert_eq!(listing_of_temps(dir.path()), 0);
+    }
+
+    fn listing_of_temps(dir: &Path) -> usize {
+        fs::read_dir(dir)
+            .unwrap()
+            .filter_map(|e| e.ok())
+            .filter(|e| e.file_name().to_string_lossy().ends_with(".tmp"))
+            .count()
     }
 
     #[cfg(unix)]

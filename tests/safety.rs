@@ -812,3 +812,86 @@ fn forty_concurrent_imports_of_2000_deals_all_succeed() {
     let took = concurrent_imports(40, 2000);
     eprintln!("40 imports of 2,000 deals: {took:?}");
 }
+
+/// A special file at `path`: the character device 1,3 (the one `/dev/null`
+/// is) when `device`, else a named pipe. Fails loudly when the system does not
+/// allow it (making a device needs root, as in CI).
+fn special_file(path: &Path, device: bool) {
+    use std::os::unix::ffi::OsStrExt;
+    let c_path = std::ffi::CString::new(path.as_os_str().as_bytes()).unwrap();
+    // SAFETY: `c_path` is a valid NUL-terminated string for the call's duration.
+    let made = unsafe {
+        if device {
+            libc::mknod(c_path.as_ptr(), libc::S_IFCHR | 0o666, libc::makedev(1, 3))
+        } else {
+            libc::mkfifo(c_path.as_ptr(), 0o666)
+        }
+    };
+    assert_eq!(
+        made,
+        0,
+        "cannot make {} at {} (a device needs root): {}",
+        if device {
+            "a character device"
+        } else {
+            "a FIFO"
+        },
+        path.display(),
+        std::io::Error::last_os_error()
+    );
+}
+
+fn is_special(path: &Path, device: bool) -> bool {
+    use std::os::unix::fs::FileTypeExt;
+    let kind = std::fs::symlink_metadata(path).unwrap().file_type();
+    if device {
+        kind.is_char_device()
+    } else {
+        kind.is_fifo()
+    }
+}
+
+#[test]
+fn out_and_backup_refuse_a_device_or_a_fifo_and_leave_it_in_place() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = qualify_db(dir.path(), "deals.db", 1);
+    for device in [true, false] {
+        let what = if device {
+            "a character device"
+        } else {
+            "a named pipe"
+        };
+        let commands: [&[&str]; 3] = [
+            &["deal", "export", "--out"],
+            &["report", "1", "--out"],
+            &["backup"],
+        ];
+        for args in commands {
+            for force in [false, true] {
+                let target = dir.path().join(format!("node-{device}-{force}"));
+                special_file(&target, device);
+                let mut cmd = qualify(&db);
+                cmd.args(args).arg(&target);
+                if force {
+                    cmd.arg("--force");
+                }
+                let err = fails(&mut cmd, 2);
+                assert!(
+                    err.contains(what) && err.contains("not a regular file"),
+                    "{args:?} --force {force}: {err}"
+                );
+                assert!(
+                    err.contains(&target.display().to_string()),
+                    "{args:?}: {err}"
+                );
+                assert!(is_special(&target, device), "{args:?} {what} replaced");
+                std::fs::remove_file(&target).unwrap();
+            }
+        }
+        let leftovers: Vec<_> = listing(dir.path())
+            .into_iter()
+            .filter(|n| n.ends_with(".tmp"))
+            .collect();
+        assert!(leftovers.is_empty(), "{leftovers:?}");
+    }
+}

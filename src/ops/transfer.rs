@@ -324,9 +324,11 @@ impl ExportChoice {
     }
 }
 
-/// A file about to be written at `path`: refused when something is there
-/// already, unless `replace` (one line naming `--force`, exit 2).
+/// A file about to be written at `path`: refused when a device, named pipe
+/// or socket is there, even with `replace` ([`files::check_output`]), and when
+/// anything else is there, unless `replace` (one line naming `--force`, exit 2).
 pub fn check_replace(path: &Path, replace: bool) -> Result<(), Failure> {
+    files::check_output(path).map_err(Failure::usage)?;
     if !replace && std::fs::symlink_metadata(path).is_ok() {
         return Err(Failure::usage(format!(
             "{} exists: give --force to replace it; nothing was written",
