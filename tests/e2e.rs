@@ -238,6 +238,44 @@ fn a_confirmed_note_survives_sigkill() {
 }
 
 #[test]
+fn a_note_changed_by_the_cli_while_typed_is_not_overwritten() {
+    let (_dir, db, id) = setup();
+    let command = format!("exec '{BIN}' --db '{}'", db.display());
+    let tmux = Tmux::start("note", 120, 40, &command);
+    tmux.wait_for("the deal list", |s| s.contains("Acme ERP"));
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("the deal screen", |s| s.contains("Step 1 of 10"));
+    tmux.keys(&["Tab", "Tab", "Tab", "e"]);
+    tmux.wait_for("the note editor", |s| s.contains("editing: Esc saves"));
+    tmux.text("Typed in the TUI");
+    tmux.wait_for("the text typed", |s| s.contains("Typed in the TUI"));
+    qualify(
+        &db,
+        &["step", &id, "1", "note", "outcomes", "CLI wrote this"],
+    );
+    tmux.wait_for("the change noticed", |s| s.contains("updated elsewhere"));
+    tmux.keys(&["Escape"]);
+    let refused = tmux.wait_for("the save refused", |s| s.contains("changed elsewhere"));
+    assert!(!refused.contains("Outcomes saved"), "{refused}");
+    assert!(refused.contains("CLI wrote this"), "{refused}");
+    let outcomes = |db: &Path| {
+        let out = qualify(db, &["deal", "show", &id, "--json"]);
+        let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        doc["steps"][0]["notes"]["outcomes"].clone()
+    };
+    assert_eq!(outcomes(&db), "CLI wrote this", "the CLI's text is kept");
+
+    tmux.keys(&["e"]);
+    let back = tmux.wait_for("the draft offered back", |s| {
+        s.contains("Your unsaved text")
+    });
+    assert!(back.contains("Typed in the TUI"), "{back}");
+    tmux.keys(&["Escape"]);
+    tmux.wait_for("the note saved", |s| s.contains("Outcomes saved"));
+    assert_eq!(outcomes(&db), "Typed in the TUI");
+}
+
+#[test]
 fn sigterm_restores_the_terminal() {
     let (_dir, db, _id) = setup();
     let command = format!("'{BIN}' --db '{}'; echo EXIT=$?; sleep 60", db.display());

@@ -1327,6 +1327,80 @@ fn ctrl_c_while_a_note_s_save_is_refused_keeps_the_text_and_offers_it_back() {
 }
 
 #[test]
+fn a_note_changed_elsewhere_while_typed_is_not_overwritten() {
+    let (_dir, mut app, mut elsewhere, id) = two_windows();
+    app.update(Action::SelectStep(step(3)));
+    to_notes(&mut app);
+    app.update(Action::EditNote);
+    type_text(&mut app, " Budget moved to Q2");
+    app.notice_changes();
+    // another process changes that very note meanwhile, and the screen
+    // notices the deal moved on before Esc
+    let note = StepChange::SetNote {
+        kind: qualify::domain::NoteKind::Outcomes,
+        text: "CLI wrote this".into(),
+    };
+    ops::change_step(&mut elsewhere, id, None, step(3), &note).unwrap();
+    assert!(app.notice_changes());
+    app.update(Action::Confirm);
+    let status = app.status().unwrap();
+    assert_eq!(status.tone, Tone::Error, "{}", status.text);
+    assert!(
+        status.text.contains("changed elsewhere") && status.text.contains("draft"),
+        "{}",
+        status.text
+    );
+    let deal = elsewhere.store().deal(id).unwrap();
+    assert_eq!(
+        deal.steps[2].notes.outcomes, "CLI wrote this",
+        "the other change is kept"
+    );
+    assert!(
+        !screen(&app, 120, 40).contains("editing: Esc saves"),
+        "the editor closed, showing the stored note"
+    );
+    assert!(detail_or_screen_has(&app, "CLI wrote this"));
+
+    // the typed text is offered back on reopening, and saved on purpose
+    app.update(Action::EditNote);
+    let status = app.status().unwrap().text.clone();
+    assert!(status.contains("Your unsaved text from"), "{status}");
+    assert!(screen(&app, 120, 40).contains("Budget moved to Q2"));
+    app.update(Action::Confirm);
+    let saved = elsewhere.store().deal(id).unwrap().steps[2]
+        .notes
+        .outcomes
+        .clone();
+    assert!(saved.ends_with(" Budget moved to Q2"), "{saved}");
+}
+
+#[test]
+fn a_note_is_saved_when_only_another_part_of_the_deal_changed_meanwhile() {
+    let (_dir, mut app, mut elsewhere, id) = two_windows();
+    app.update(Action::SelectStep(step(3)));
+    to_notes(&mut app);
+    app.update(Action::EditNote);
+    type_text(&mut app, " Budget moved to Q2");
+    app.notice_changes();
+    let other = StepChange::SetNote {
+        kind: qualify::domain::NoteKind::Decisions,
+        text: "Decided in another window".into(),
+    };
+    ops::change_step(&mut elsewhere, id, None, step(3), &other).unwrap();
+    assert!(app.notice_changes());
+    app.update(Action::Confirm);
+    assert_eq!(app.status().unwrap().text, "Outcomes saved");
+    let notes = elsewhere.store().deal(id).unwrap().steps[2].notes.clone();
+    assert!(notes.outcomes.ends_with(" Budget moved to Q2"), "{notes:?}");
+    assert_eq!(notes.decisions, "Decided in another window", "both kept");
+}
+
+/// The text appears on the screen.
+fn detail_or_screen_has(app: &App, text: &str) -> bool {
+    screen(app, 120, 40).contains(text)
+}
+
+#[test]
 fn another_process_s_change_shows_without_a_key() {
     let (_dir, mut app, mut elsewhere, id) = two_windows();
     assert!(!app.notice_changes(), "nothing new yet");

@@ -310,6 +310,38 @@ mod tests {
     }
 
     #[test]
+    fn a_note_read_before_another_change_is_written_unless_it_changed() {
+        use crate::domain::step::{NoteKind, StepChange, StepNumber};
+        let (mut s, id) = session();
+        let one = StepNumber::new(1).unwrap();
+        let read_at = s.store.deal(id).unwrap().version;
+        // another note of the step changed: this one is still written
+        let other = StepChange::SetNote {
+            kind: NoteKind::Decisions,
+            text: "elsewhere".into(),
+        };
+        super::super::change_step(&mut s, id, None, one, &other).unwrap();
+        let (deal, _) =
+            super::super::save_note(&mut s, id, read_at, "", one, NoteKind::Outcomes, "mine")
+                .unwrap();
+        let notes = &deal.step(one).unwrap().notes;
+        assert_eq!(
+            (notes.outcomes.as_str(), notes.decisions.as_str()),
+            ("mine", "elsewhere")
+        );
+        // that very note changed since it was read: refused, nothing written
+        let refused =
+            super::super::save_note(&mut s, id, read_at, "", one, NoteKind::Outcomes, "again");
+        assert!(matches!(
+            refused,
+            Err(StoreError::Conflict { expected, found, .. })
+                if expected == read_at && found == deal.version
+        ));
+        let stored = s.store.deal(id).unwrap();
+        assert_eq!(stored.step(one).unwrap().notes.outcomes, "mine");
+    }
+
+    #[test]
     fn a_row_read_before_another_change_is_written_unless_it_changed() {
         let (mut s, id) = session();
         let deal = save_row(&mut s, id, 1, Place::End, person("Tom")).unwrap();

@@ -20,7 +20,7 @@ use crate::domain::escalation::{self, EscalationId};
 use crate::domain::pipeline::{self, Outcome};
 use crate::domain::playbook::{EscalationRule, Playbook};
 use crate::domain::review::{self, Reviewer};
-use crate::domain::step::{ChangeOutcome, StepChange, StepNumber};
+use crate::domain::step::{ChangeOutcome, NoteKind, StepChange, StepNumber};
 use crate::domain::{criteria, rushing, step};
 use crate::store::Database;
 use std::path::PathBuf;
@@ -243,6 +243,37 @@ pub fn change_step(
             outcome.warnings.extend(rushing::rushed(deal, number, pb));
         }
         Ok(outcome)
+    })
+}
+
+/// Write one of a step's notes, the person having read the deal at version
+/// `read_at` with that note reading `was`. When the deal moved on since, the
+/// note is still written if that very note is as it was read (another
+/// change elsewhere in the deal is kept), and refused with
+/// [`StoreError::Conflict`] if it changed: nothing is written.
+pub fn save_note(
+    s: &mut Session,
+    id: DealId,
+    read_at: i64,
+    was: &str,
+    number: StepNumber,
+    kind: NoteKind,
+    text: &str,
+) -> Result<(Deal, ChangeOutcome)> {
+    let (pb, now) = (&s.playbook, s.clock.now());
+    let change = StepChange::SetNote {
+        kind,
+        text: text.to_string(),
+    };
+    s.store.update_deal(id, None, now, |deal| {
+        if deal.version != read_at && deal.step(number).map(|st| st.notes.get(kind)) != Some(was) {
+            return Err(StoreError::Conflict {
+                id,
+                expected: read_at,
+                found: deal.version,
+            });
+        }
+        criteria::apply_step(deal, number, &change, pb, now).map_err(StoreError::Rule)
     })
 }
 

@@ -5,8 +5,8 @@
 //! offered back the next time it is opened.
 
 use super::state::{DealState, ModeOutcome, refusal};
-use crate::domain::step::{NoteKind, StepChange};
-use crate::ops::{self, DraftOf};
+use crate::domain::step::NoteKind;
+use crate::ops::{self, DraftOf, StoreError};
 use crate::text::shown;
 use crate::tui::action::Action;
 use crate::tui::shared::{Ctx, Look, Status};
@@ -20,12 +20,16 @@ use ratatui_textarea::TextArea;
 /// What the editor is editing.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum NoteTarget {
-    Step(NoteKind),
-    /// A competitor's battle card, kept across deals, and the version read.
-    BattleCard {
-        name: String,
-        version: i64,
+    /// One of the selected step's notes, with the deal's version and the
+    /// note's text when it was read: it is refused only if that very note
+    /// changed since.
+    Step {
+        kind: NoteKind,
+        read_at: i64,
+        was: String,
     },
+    /// A competitor's battle card, kept across deals, and the version read.
+    BattleCard { name: String, version: i64 },
 }
 
 pub struct NoteEditor {
@@ -33,10 +37,17 @@ pub struct NoteEditor {
     pub area: TextArea<'static>,
 }
 
+/// A save refused: the editor stays open on the text, or closes on the
+/// note as it now is (the text kept as a draft).
+enum Refused {
+    Stay(Status),
+    Close(Status),
+}
+
 /// The draft a text is kept as.
 fn draft_of(state: &DealState, target: &NoteTarget) -> DraftOf {
     match target {
-        NoteTarget::Step(kind) => state.note_draft(*kind),
+        NoteTarget::Step { kind, .. } => state.note_draft(*kind),
         NoteTarget::BattleCard { name, .. } => DraftOf::BattleCard(name.clone()),
     }
 }
@@ -46,7 +57,12 @@ impl NoteEditor {
     pub fn step_note(state: &DealState, ctx: &Ctx) -> (NoteEditor, Option<Status>) {
         let kind = NoteKind::ALL[state.note_cursor];
         let text = state.step().notes.get(kind).to_string();
-        NoteEditor::open(NoteTarget::Step(kind), &text, state, ctx)
+        let target = NoteTarget::Step {
+            kind,
+            read_at: state.deal.version,
+            was: text.clone(),
+        };
+        NoteEditor::open(target, &text, state, ctx)
     }
 
     /// Edit the battle card of the competitor selected on the competitors'
@@ -102,10 +118,15 @@ impl NoteEditor {
                 }
                 ModeOutcome::Stay(None)
             }
-            Action::Save => ModeOutcome::Stay(self.save(state, ctx).err()),
+            Action::Save => match self.save(state, ctx) {
+                Ok(_) => ModeOutcome::Stay(None),
+                Err(Refused::Stay(status)) => ModeOutcome::Stay(Some(status)),
+                Err(Refused::Close(status)) => ModeOutcome::Close(Some(status)),
+            },
             Action::Confirm => match self.save(state, ctx) {
                 Ok(status) => ModeOutcome::Close(status),
-                Err(status) => ModeOutcome::Stay(Some(status)),
+                Err(Refused::Stay(status)) => ModeOutcome::Stay(Some(status)),
+                Err(Refused::Close(status)) => ModeOutcome::Close(Some(status)),
             },
             Action::DropEdit => {
                 let _ = ops::drop_draft(&mut ctx.session, &draft_of(state, &self.target));
@@ -117,8 +138,10 @@ impl NoteEditor {
 
     /// Commit the text being edited, checking the version it was read at.
     /// When it cannot be saved, it is kept as a draft (offered back the next
-    /// time this note is opened) and the editor stays open.
-    fn save(&mut self, state: &mut DealState, ctx: &mut Ctx) -> Result<Option<Status>, Status> {
+    /// time this note is opened) and the editor stays open, except for a
+    /// step's note changed elsewhere: the editor closes on the note as it now
+    /// is, and the draft is offered back when it is opened again.
+    fn save(&mut self, state: &mut DealState, ctx: &mut Ctx) -> Result<Option<Status>, Refused> {
         let text = self.text();
         let draft = draft_of(state, &self.target);
         let result = match &mut self.target {
@@ -135,23 +158,23 @@ impl NoteEditor {
                     Err(e) => Err(e),
                 }
             }
-            NoteTarget::Step(kind) => {
+            NoteTarget::Step { kind, read_at, was } => {
                 let kind = *kind;
                 if text == state.step().notes.get(kind) {
                     Ok(None)
                 } else {
-                    let change = StepChange::SetNote {
-                        kind,
-                        text: text.clone(),
-                    };
-                    ops::change_step(
+                    ops::save_note(
                         &mut ctx.session,
                         state.deal.id,
-                        Some(state.deal.version),
+                        *read_at,
+                        was,
                         state.selected,
-                        &change,
+                        kind,
+                        &text,
                     )
                     .map(|(deal, _)| {
+                        *read_at = deal.version;
+                        was.clone_from(&text);
                         state.deal = deal;
                         Some(Status::info(format!("{} saved", kind.label())))
                     })
@@ -167,7 +190,21 @@ impl NoteEditor {
             Err(e) => {
                 let kept = ops::keep_draft(&mut ctx.session, &draft, &text);
                 state.reload(ctx);
-                Err(Status::error(refusal(&e, kept.is_ok(), "text")))
+                match (&self.target, &e) {
+                    (NoteTarget::Step { kind, .. }, StoreError::Conflict { .. })
+                        if kept.is_ok() =>
+                    {
+                        Err(Refused::Close(Status::error(format!(
+                            "{} was changed elsewhere and is shown as it is now; your text is kept as a draft, offered back when you open the note again (e)",
+                            kind.label()
+                        ))))
+                    }
+                    _ => Err(Refused::Stay(Status::error(refusal(
+                        &e,
+                        kept.is_ok(),
+                        "text",
+                    )))),
+                }
             }
         }
     }

@@ -189,7 +189,7 @@ impl DealScreen {
             }
         }
         let on_notes = matches!(self.state.focus, Focus::Actions | Focus::Notes)
-            || matches!(&self.modal, Some(Modal::Note(e)) if matches!(e.target, NoteTarget::Step(_)));
+            || matches!(&self.modal, Some(Modal::Note(e)) if matches!(e.target, NoteTarget::Step { .. }));
         let tab = |label: String, active: bool| {
             if active {
                 Span::styled(format!(" {label} "), theme.selected)
@@ -293,7 +293,7 @@ impl DealScreen {
             _ => None,
         };
         let editing = editor.and_then(|e| match e.target {
-            NoteTarget::Step(kind) => Some(kind),
+            NoteTarget::Step { kind, .. } => Some(kind),
             NoteTarget::BattleCard { .. } => None,
         });
         let constraints = NoteKind::ALL.map(|k| match editing {
