@@ -1249,3 +1249,91 @@ fn export_out_over_an_existing_file_needs_force() {
         db.ok(&["deal", "export"])
     );
 }
+
+// ---------------------------------------------------------------------------
+// A partial document (issue 21, item 2)
+
+/// A demo deal changed once more (version 2 or later), its id, its export,
+/// and its history's length.
+fn edited_demo_deal(db: &Db) -> (i64, Value, usize) {
+    db.ok(&["demo"]);
+    let id = documents(db)[0]["id"].as_i64().unwrap();
+    db.ok(&["step", &id.to_string(), "1", "note", "outcomes", "CFO call"]);
+    let history: Value =
+        serde_json::from_str(&db.ok(&["history", &id.to_string(), "--json"])).unwrap();
+    (id, db.doc(id), history.as_array().unwrap().len())
+}
+
+#[test]
+fn a_partial_document_changes_only_its_keys() {
+    let db = Db::new();
+    let (id, before, rows) = edited_demo_deal(&db);
+    let version = before["version"].as_i64().unwrap();
+    let partial = format!(
+        r#"{{"id":{id},"name":"x","account":{},"version":{version}}}"#,
+        before["account"]
+    );
+    let file = db.file("partial.json", partial.as_bytes());
+    let r = db.import(&file, &["--dry-run"]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    assert!(
+        r.stdout.contains(&format!(
+            "deal {id} ({}): changes name",
+            before["name"].as_str().unwrap()
+        )),
+        "{}",
+        r.stdout
+    );
+    assert!(!r.stdout.contains("clears"), "{}", r.stdout);
+    assert_eq!(db.doc(id), before, "a dry run writes nothing");
+    let r = db.import(&file, &[]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    let mut after = db.doc(id);
+    assert_eq!(after["name"], "x");
+    let mut expected = before.clone();
+    for key in ["name", "version"] {
+        expected.as_object_mut().unwrap().remove(key);
+        after.as_object_mut().unwrap().remove(key);
+    }
+    assert_eq!(after, expected, "everything not in the document is kept");
+    let history: Value =
+        serde_json::from_str(&db.ok(&["history", &id.to_string(), "--json"])).unwrap();
+    let new: Vec<&Value> = history.as_array().unwrap().iter().collect();
+    assert_eq!(
+        new.len(),
+        rows + 1,
+        "one history row, the name's: {history}"
+    );
+    assert!(
+        new.iter()
+            .any(|r| r["field"] == "name" && r["after"] == "x"),
+        "{history}"
+    );
+}
+
+#[test]
+fn a_null_in_a_document_clears_that_value_and_the_dry_run_says_so() {
+    let db = Db::new();
+    let (id, before, _) = edited_demo_deal(&db);
+    assert!(!before["amount"].is_null(), "{before}");
+    let version = before["version"].as_i64().unwrap();
+    let doc = format!(
+        r#"{{"id":{id},"name":{},"account":"Other","version":{version},"amount":null}}"#,
+        before["name"]
+    );
+    let file = db.file("clear.json", doc.as_bytes());
+    let r = db.import(&file, &["--dry-run"]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    assert!(
+        r.stdout.contains("changes account; clears amount"),
+        "{}",
+        r.stdout
+    );
+    let r = db.import(&file, &[]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    let after = db.doc(id);
+    assert!(after["amount"].is_null(), "{after}");
+    assert_eq!(after["account"], "Other");
+    assert_eq!(after["close_date"], before["close_date"]);
+    assert_eq!(after["meddpicc"], before["meddpicc"]);
+}

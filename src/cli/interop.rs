@@ -6,7 +6,6 @@
 use super::print::write_failure;
 use crate::config::Failure;
 use crate::domain::content::PathError;
-use crate::domain::document::stream_documents;
 use crate::ops::interop::{Event, ImportError, ImportOptions, Tally};
 use crate::ops::transfer::{ExportChoice, ExportEvent};
 use crate::ops::{self, Session};
@@ -47,20 +46,23 @@ pub fn import(
         ))
     };
     if dry_run {
-        let mut docs = 0usize;
-        stream_documents(input, |_| {
-            docs += 1;
-            true
-        })
-        .map_err(refused)?;
+        let previews = ops::preview_from(s, input).map_err(|e| match e {
+            ops::ImportError::Documents(errors) => refused(errors),
+            ops::ImportError::Store(e) => e.into(),
+        })?;
+        let docs = previews.len();
         writeln!(
             out,
-            "{}: {} deal document{} to import\ndry run: nothing was written",
+            "{}: {} deal document{} to import",
             file.display(),
             docs,
             if docs == 1 { "" } else { "s" }
         )
         .map_err(write_failure)?;
+        for preview in &previews {
+            writeln!(out, "{preview}").map_err(write_failure)?;
+        }
+        writeln!(out, "dry run: nothing was written").map_err(write_failure)?;
         return Ok(0);
     }
     let done = ops::import_from(s, input, force, strict).map_err(|e| match e {

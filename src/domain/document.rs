@@ -18,7 +18,10 @@ use super::step_number::StepNumber;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
+mod given;
 mod split;
+
+pub use given::{Given, KEYS, changes};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -66,7 +69,7 @@ fn not_started() -> StepStatus {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, from = "given::Raw")]
 pub struct DealDocument {
     /// The deal's id: on import, a deal with this id is updated; without one
     /// (or with an unknown one) a new deal is created.
@@ -130,6 +133,9 @@ pub struct DealDocument {
     pub snooze: Option<Snooze>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub salesforce: Option<SalesforceRef>,
+    /// Which keys the document gave (all, for a document made from a deal).
+    #[serde(skip)]
+    pub given: Given,
 }
 
 impl DealDocument {
@@ -193,6 +199,7 @@ impl DealDocument {
             prediction: c.prediction,
             snooze: c.snooze,
             salesforce: c.salesforce,
+            given: Given::ALL,
         }
     }
 

@@ -83,6 +83,25 @@ fn import_one(
     Ok(saved)
 }
 
+/// The deal a document makes: over the stored deal it updates (a key it
+/// left out keeps the stored value), else as it stands. The stored deal is
+/// read only for a document that left keys out.
+fn merged(
+    import: &mut dyn crate::store::Import,
+    doc: DealDocument,
+    playbook: &crate::domain::playbook::Playbook,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<Deal> {
+    let doc = match doc.id {
+        Some(id) if !doc.given.all() => match import.stored(DealId(id))? {
+            Some(stored) => doc.over(&stored),
+            None => doc,
+        },
+        _ => doc,
+    };
+    Ok(doc.into_deal(playbook, now))
+}
+
 /// Import checked documents in one transaction, by [`import_from`]'s rules.
 pub fn import(
     s: &mut Session,
@@ -91,13 +110,11 @@ pub fn import(
     strict: bool,
 ) -> Result<DocumentsImported> {
     let now = s.clock.now();
-    let deals: Vec<Deal> = docs
-        .into_iter()
-        .map(|d| d.into_deal(&s.playbook, now))
-        .collect();
+    let playbook = &s.playbook;
     let done = s.store.import(force, now, |import| {
         let mut done = DocumentsImported::default();
-        for deal in deals {
+        for doc in docs {
+            let deal = merged(import, doc, playbook, now)?;
             let saved = import_one(import, deal, strict, &mut done.dropped)?;
             done.saved.push(saved);
         }
@@ -147,7 +164,7 @@ pub fn import_from(
 ) -> Result<DocumentsImported, ImportError> {
     /// What the reader hands the writer.
     enum Next {
-        Deal(Box<Deal>),
+        Deal(Box<DealDocument>),
         /// The whole file was good: commit.
         End,
     }
@@ -163,8 +180,9 @@ pub fn import_from(
                 // a refusal drops `receive`: the reader stops handing deals
                 for next in receive {
                     match next {
-                        Next::Deal(deal) => {
-                            let saved = import_one(import, *deal, strict, &mut done.dropped)?;
+                        Next::Deal(doc) => {
+                            let deal = merged(import, *doc, playbook, now)?;
+                            let saved = import_one(import, deal, strict, &mut done.dropped)?;
                             done.saved.push(saved);
                         }
                         Next::End => return Ok(done),
@@ -175,10 +193,7 @@ pub fn import_from(
                 Err(ImportError::Documents(Vec::new()))
             })
         });
-        let read = stream_documents(reader, |doc| {
-            send.send(Next::Deal(Box::new(doc.into_deal(playbook, now))))
-                .is_ok()
-        });
+        let read = stream_documents(reader, |doc| send.send(Next::Deal(Box::new(doc))).is_ok());
         if read.is_ok() {
             // a writer that refused a deal is gone: its error is the answer
             let _ = send.send(Next::End);
@@ -236,5 +251,89 @@ pub fn describe(errors: &[PathError]) -> String {
     match errors.first() {
         Some(e) => format!("{e}{more}"),
         None => String::new(),
+    }
+}
+
+/// What a document file would do, for a dry run: each document in order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Preview {
+    /// A deal to create, by its name.
+    New(String),
+    /// A deal to update, by its id and stored name: the keys whose value it
+    /// changes, and those it clears.
+    Update {
+        id: DealId,
+        name: String,
+        changes: Vec<&'static str>,
+        clears: Vec<&'static str>,
+    },
+}
+
+impl std::fmt::Display for Preview {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Preview::New(name) => write!(f, "new deal ({}): created", crate::text::clean(name)),
+            Preview::Update {
+                id,
+                name,
+                changes,
+                clears,
+            } => {
+                write!(f, "deal {id} ({}): ", crate::text::clean(name))?;
+                let mut said = Vec::new();
+                if !changes.is_empty() {
+                    said.push(format!("changes {}", changes.join(", ")));
+                }
+                if !clears.is_empty() {
+                    said.push(format!("clears {}", clears.join(", ")));
+                }
+                if said.is_empty() {
+                    write!(f, "no change")
+                } else {
+                    write!(f, "{}", said.join("; "))
+                }
+            }
+        }
+    }
+}
+
+/// A dry run of [`import_from`]: the file checked whole, and for each
+/// document what it would create, change and clear; nothing is written.
+pub fn preview_from(
+    s: &Session,
+    reader: impl std::io::BufRead,
+) -> Result<Vec<Preview>, ImportError> {
+    let mut previews = Vec::new();
+    let mut failed = None;
+    stream_documents(reader, |doc| {
+        let stored = match doc.id {
+            Some(id) => match s.store.deal(DealId(id)) {
+                Ok(deal) => Some(deal),
+                Err(StoreError::NotFound(_)) => None,
+                Err(e) => {
+                    failed = Some(e);
+                    return false;
+                }
+            },
+            None => None,
+        };
+        previews.push(match stored {
+            Some(stored) => {
+                let (changes, clears) = crate::domain::document::changes(&stored, &doc);
+                Preview::Update {
+                    id: stored.id,
+                    name: stored.name,
+                    changes,
+                    clears,
+                }
+            }
+            None => Preview::New(doc.name),
+        });
+        true
+    })
+    .map_err(ImportError::Documents)?;
+    match failed {
+        Some(e) => Err(ImportError::Store(e)),
+        None => Ok(previews),
     }
 }

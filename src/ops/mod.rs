@@ -43,7 +43,8 @@ pub mod views;
 pub mod watch;
 
 pub use documents::{
-    DocumentsImported, DroppedSignOff, ImportError, describe, import, import_from,
+    DocumentsImported, DroppedSignOff, ImportError, Preview, describe, import, import_from,
+    preview_from,
 };
 pub use drafts::{DraftOf, draft, drop_draft, keep_draft};
 pub use team::{
