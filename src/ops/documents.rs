@@ -19,12 +19,16 @@ pub struct DocumentsImported {
     pub dropped: Vec<DroppedSignOff>,
 }
 
-/// A sign-off a document carried that the import did not keep.
+/// A sign-off a document carried that the import did not keep: kept as
+/// its words only (the decision's basis and comment can be long, and an
+/// import of a whole export into a new file drops one for most deals,
+/// held until the import commits).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DroppedSignOff {
     pub deal: DealId,
     pub name: String,
-    pub sign_off: review::Unrecorded,
+    /// "the manager's review (approved by Morgan Lee on 2026-11-26)".
+    pub sign_off: String,
 }
 
 impl std::fmt::Display for DroppedSignOff {
@@ -34,7 +38,7 @@ impl std::fmt::Display for DroppedSignOff {
             "deal {} ({}): dropped {}: it is not one recorded on this deal, and an import never records a sign-off",
             self.deal,
             crate::text::clean(&self.name),
-            self.sign_off.words()
+            self.sign_off
         )
     }
 }
@@ -78,7 +82,7 @@ fn import_one(
     dropped.extend(unrecorded.into_iter().map(|sign_off| DroppedSignOff {
         deal: saved.id,
         name: name.clone(),
-        sign_off,
+        sign_off: sign_off.words(),
     }));
     Ok(saved)
 }
