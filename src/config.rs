@@ -25,12 +25,33 @@ pub struct Options {
 /// Open what `options` name: the playbook, the database, the user, the clock.
 pub fn open(options: &Options) -> Result<Session, Failure> {
     let playbook = load_playbook(options.playbook.as_deref())?;
+    if let Some(address) = server_address(options) {
+        return open_server(options, &address, playbook);
+    }
     let path = db_path(options)?;
     let user = actor(options);
     let store = Store::open(&path)?;
     let mut session = Session::new(store, playbook, clock(options), &user);
     session.db = path;
     session.fill_pipeline()?;
+    Ok(session)
+}
+
+/// The PostgreSQL server `--db` / `QUALIFY_DB` names, if it names one.
+pub fn server_address(options: &Options) -> Option<String> {
+    let db = options.db.as_ref()?.to_str()?;
+    crate::ops::server::names_server(db).then(|| db.to_string())
+}
+
+/// A session on a team's server: the person acting is the one the login
+/// is mapped to, so `--user` is refused there.
+fn open_server(options: &Options, address: &str, playbook: Playbook) -> Result<Session, Failure> {
+    if options.user.is_some() {
+        return Err(Failure::usage(
+            "--user and QUALIFY_USER are not taken on a server: you are the person your login is mapped to (`qualify --db URL server users` lists them)",
+        ));
+    }
+    let (session, _) = Session::on_server(address, playbook, clock(options))?;
     Ok(session)
 }
 

@@ -64,14 +64,18 @@ impl From<StoreError> for Failure {
             StoreError::Rule(
                 RuleError::Required(_) | RuleError::TooLong { .. } | RuleError::NoConfirmer { .. },
             ) => 2,
-            StoreError::Rule(_) | StoreError::Conflict { .. } | StoreError::CardChanged { .. } => 1,
+            StoreError::Rule(_)
+            | StoreError::Conflict { .. }
+            | StoreError::CardChanged { .. }
+            | StoreError::Refused(_) => 1,
             // a file qualify cannot or must not use
             StoreError::NotFound(_)
             | StoreError::Invalid(_)
             | StoreError::Open { .. }
             | StoreError::Damaged { .. }
             | StoreError::Database { .. }
-            | StoreError::Engine { .. } => 2,
+            | StoreError::Engine { .. }
+            | StoreError::Server { .. } => 2,
         };
         Failure {
             status,

@@ -27,8 +27,9 @@ use std::process::ExitCode;
 #[derive(Debug, Parser)]
 #[command(name = "qualify", version, about = "Qualify enterprise deals through a ten-step procedure", long_about = None)]
 pub struct Cli {
-    /// The database file [default: qualify.db in your data directory]
-    #[arg(long, global = true, env = "QUALIFY_DB", value_name = "PATH")]
+    /// The database: a file [default: qualify.db in your data directory], or
+    /// a team's PostgreSQL server (postgres://USER@HOST/DB or "host=… dbname=…")
+    #[arg(long, global = true, env = "QUALIFY_DB", value_name = "PATH|URL")]
     pub db: Option<PathBuf>,
     /// Take "now" to be WHEN: YYYY-MM-DD (midnight, local time) or RFC 3339
     #[arg(long, global = true, value_name = "WHEN", value_parser = parse_when)]
@@ -51,6 +52,49 @@ impl Cli {
             playbook: self.playbook.clone(),
             as_of: self.as_of,
             user: self.user.clone(),
+        }
+    }
+}
+
+/// `qualify --db URL server …`: run by the administrator who owns the database.
+#[derive(Debug, Subcommand)]
+pub enum ServerCommand {
+    /// Create the qualify schema, its roles and row rules (or migrate an older one)
+    Init,
+    /// Map a login (created when missing) to a person with a role and manager
+    AddUser {
+        /// The person's name, as deals and the history name them
+        name: String,
+        /// The PostgreSQL login they connect with
+        #[arg(long, value_name = "LOGIN")]
+        login: String,
+        #[arg(long, value_enum)]
+        role: RoleArg,
+        /// Their manager (a person already added with --role manager)
+        #[arg(long, value_name = "NAME")]
+        manager: Option<String>,
+    },
+    /// Everyone mapped to a login: name, login, role, manager
+    Users {
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+/// A person's role on a team's server.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum RoleArg {
+    Ae,
+    Sa,
+    Manager,
+}
+
+impl RoleArg {
+    pub fn key(self) -> &'static str {
+        match self {
+            RoleArg::Ae => "ae",
+            RoleArg::Sa => "sa",
+            RoleArg::Manager => "manager",
         }
     }
 }
@@ -145,6 +189,9 @@ pub enum Command {
     },
     /// Check the database file and say what to do about each problem (exit 1 if any)
     Doctor,
+    /// Set up a team's PostgreSQL server and map its logins to people (--db URL)
+    #[command(subcommand)]
+    Server(ServerCommand),
     /// Write a consistent copy of the database to PATH (readable by you only)
     Backup {
         #[arg(value_name = "PATH")]

@@ -19,12 +19,13 @@ mod interop;
 mod oversight;
 mod print;
 mod report;
+mod server;
 mod team;
 
 pub use crate::config::Failure;
 pub use args::{
     AddArgs, Cli, Command, DealCommand, EscalationCommand, NoteArg, OutcomeArg, ReviewerArg,
-    ScenarioArg, StepCommand, check_argument_lengths, clap_failure,
+    RoleArg, ScenarioArg, ServerCommand, StepCommand, check_argument_lengths, clap_failure,
 };
 
 use crate::ops::interop::ImportOptions;
@@ -34,7 +35,19 @@ use std::io::Write;
 /// Run one headless command; the exit status when it ran (1 from `check`
 /// when something fails).
 pub fn execute(cli: &Cli, command: &Command) -> Result<u8, Failure> {
+    if let Some(address) = crate::config::server_address(&cli.options()) {
+        match command {
+            Command::Server(c) => return server::run(&address, c),
+            Command::Doctor | Command::Backup { .. } => return server::upkeep(&address, command),
+            _ => {}
+        }
+    }
     match command {
+        Command::Server(_) => {
+            return Err(Failure::usage(
+                "`server` sets up a team's PostgreSQL server: give --db postgres://USER@HOST/DB (or \"host=… dbname=…\")",
+            ));
+        }
         Command::Doctor => return doctor::doctor(cli),
         Command::Backup { path, force } => return doctor::backup(cli, path, *force),
         _ => {}
@@ -98,7 +111,7 @@ pub fn execute(cli: &Cli, command: &Command) -> Result<u8, Failure> {
             team::battle_card(competitor, set.as_deref(), s, &mut out)?
         }
         // they never open the store (see the top of this function)
-        Command::Doctor | Command::Backup { .. } => 0,
+        Command::Doctor | Command::Backup { .. } | Command::Server(_) => 0,
     };
     out.flush().map_err(print::write_failure)?;
     Ok(status)

@@ -36,6 +36,7 @@ pub mod documents;
 pub mod drafts;
 pub mod file_import;
 pub mod interop;
+pub mod server;
 pub mod team;
 pub mod transfer;
 pub mod upkeep;
@@ -62,8 +63,10 @@ pub struct Session {
     pub clock: Clock,
     /// The acting user (`--user`, `QUALIFY_USER`, else the login name).
     pub user: String,
-    /// The database file, as named at start-up.
+    /// The database file, as named at start-up (on a server: `host/db`).
     pub db: PathBuf,
+    /// On a team's server: the person the login is.
+    pub person: Option<server::Person>,
 }
 
 impl Session {
@@ -88,7 +91,27 @@ impl Session {
             clock,
             user: user.trim().to_string(),
             db,
+            person: None,
         }
+    }
+
+    /// A session on a team's PostgreSQL server, as the person the login is
+    /// mapped to; with that person (none for an administrator).
+    pub fn on_server(
+        address: &str,
+        playbook: Playbook,
+        clock: Clock,
+    ) -> Result<(Session, Option<server::Person>)> {
+        let server = crate::store::postgres::Server::open(address)?;
+        let person = server.person().cloned();
+        let who = person
+            .as_ref()
+            .map_or_else(|| "administrator".to_string(), |p| p.name.clone());
+        let label = server.label().to_string();
+        let mut session = Session::new(server, playbook, clock, &who);
+        session.db = PathBuf::from(label);
+        session.person = person.clone();
+        Ok((session, person))
     }
 
     /// Fill the pipeline rows of deals written before the pipeline existed.
@@ -108,6 +131,7 @@ impl Session {
         Some(self.store.another()?.map(|store| {
             let mut session = Session::new(store, self.playbook.clone(), self.clock, &self.user);
             session.db = self.db.clone();
+            session.person = self.person.clone();
             session
         }))
     }

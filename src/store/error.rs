@@ -45,6 +45,15 @@ pub enum StoreError {
         fault: Fault,
         message: String,
     },
+    /// The server (PostgreSQL) cannot be used as it is: unreachable, a
+    /// refused login, no or another schema; with what to do.
+    Server {
+        server: String,
+        problem: String,
+        next: String,
+    },
+    /// The server refused the change for this login (its row rules).
+    Refused(String),
 }
 
 /// The kind of failure an engine reported, in terms every engine can give
@@ -129,6 +138,18 @@ impl fmt::Display for StoreError {
                 crate::text::clean(next)
             ),
             StoreError::Engine { message, .. } => write!(f, "database error: {message}"),
+            StoreError::Server {
+                server,
+                problem,
+                next,
+            } => write!(
+                f,
+                "the server {} {}; {}",
+                crate::text::clean(server),
+                crate::text::clean(problem),
+                crate::text::clean(next)
+            ),
+            StoreError::Refused(message) => write!(f, "{}", crate::text::clean(message)),
         }
     }
 }

@@ -91,6 +91,7 @@
 mod error;
 pub use crate::files;
 mod list;
+pub mod postgres;
 mod sqlite;
 
 use crate::domain::audit::AuditEntry;
@@ -143,6 +144,8 @@ pub enum Location<'a> {
     Memory,
     /// A file on this machine.
     File(&'a Path),
+    /// A PostgreSQL server shared by a team, as `host/dbname`.
+    Server(&'a str),
 }
 
 impl<'a> Location<'a> {
@@ -150,7 +153,7 @@ impl<'a> Location<'a> {
     pub fn file(self) -> Option<&'a Path> {
         match self {
             Location::File(path) => Some(path),
-            Location::Memory => None,
+            Location::Memory | Location::Server(_) => None,
         }
     }
 }

@@ -1,0 +1,405 @@
+//! The list on the server: the pipeline rows the login may see (row
+//! security picks them), filtered and sorted as the SQLite engine does.
+
+use super::conn::Server;
+use crate::domain::criteria::Verdict;
+use crate::domain::deal::{DealId, DealSummary};
+use crate::domain::money::Money;
+use crate::domain::pipeline::{ForecastCategory, OutcomeKind};
+use crate::store::error::Result;
+use crate::store::list::{CategoryTotal, ListQuery, ListSort, OutcomeTotal, Queue};
+use postgres::types::ToSql;
+
+type Args = Vec<Box<dyn ToSql + Sync>>;
+
+/// The sort's terms over the pipeline row `p` (which holds the deal's list
+/// columns), each with whether it is descending, the deal's id last.
+fn terms(sort: ListSort) -> &'static [(&'static str, bool)] {
+    match sort {
+        ListSort::CloseDate => &[
+            ("(p.close_date IS NULL)", false),
+            ("p.close_date", false),
+            ("p.deal_id", false),
+        ],
+        ListSort::Amount => &[
+            ("(p.amount_cents IS NULL)", false),
+            ("p.amount_cents", true),
+            ("p.deal_id", false),
+        ],
+        ListSort::Name => &[("lower(p.name)", false), ("p.deal_id", false)],
+        ListSort::Account => &[("lower(p.account)", false), ("p.deal_id", false)],
+        ListSort::Owner => &[
+            ("(p.owner = '')", false),
+            ("lower(p.owner)", false),
+            ("p.deal_id", false),
+        ],
+        ListSort::Forecast => &[
+            (
+                "(CASE p.forecast WHEN 'commit' THEN 0 WHEN 'best_case' THEN 1
+                    WHEN 'pipeline' THEN 2 WHEN 'closed' THEN 3 ELSE 4 END)",
+                false,
+            ),
+            ("p.deal_id", false),
+        ],
+        ListSort::Meddpicc => &[("p.meddpicc_total", true), ("p.deal_id", false)],
+        ListSort::Steps => &[("p.steps_complete", true), ("p.deal_id", false)],
+        ListSort::Qa => &[("p.qa_passed", true), ("p.deal_id", false)],
+        ListSort::Escalations => &[("p.escalations", true), ("p.deal_id", false)],
+        ListSort::Risk => &[
+            (
+                "(CASE p.risk_band WHEN 'critical' THEN 0 WHEN 'high' THEN 1
+                    WHEN 'medium' THEN 2 WHEN 'low' THEN 3 ELSE 4 END)",
+                false,
+            ),
+            ("p.deal_id", false),
+        ],
+        ListSort::NextStep => &[
+            ("(p.next_step_due IS NULL)", false),
+            ("p.next_step_due", false),
+            ("p.deal_id", false),
+        ],
+        ListSort::Stalled => &[
+            ("(p.outcome IS NOT NULL)", false),
+            ("(p.stalled_from IS NULL)", false),
+            ("p.stalled_from", false),
+            ("p.deal_id", false),
+        ],
+    }
+}
+
+fn order_by(query: &ListQuery) -> String {
+    terms(query.sort)
+        .iter()
+        .map(|(term, desc)| {
+            // NULLs sort as SQLite sorts them: first ascending, last descending
+            if desc ^ query.reverse {
+                format!("{term} DESC NULLS LAST")
+            } else {
+                format!("{term} ASC NULLS FIRST")
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn stalled_sql(at: &str) -> String {
+    format!(
+        "(p.outcome IS NULL AND p.stalled_from <= {at}
+          AND (p.snoozed_until IS NULL OR p.snoozed_until <= {at}))"
+    )
+}
+
+/// The WHERE clause over the pipeline row `p` and its parameters.
+fn conditions(query: &ListQuery, args: &mut Args) -> String {
+    let mut sql = String::from("TRUE");
+    let mut bind = |sql: &mut String, clause: &str, value: Box<dyn ToSql + Sync>| {
+        args.push(value);
+        sql.push_str(&clause.replace('?', &format!("${}", args.len())));
+    };
+    let filter = query.filter.trim();
+    if !filter.is_empty() {
+        let escaped: String = filter
+            .chars()
+            .flat_map(|c| match c {
+                '%' | '_' | '\\' => vec!['\\', c],
+                c => vec![c],
+            })
+            .collect();
+        bind(
+            &mut sql,
+            " AND (p.name ILIKE ? OR p.account ILIKE ? OR p.owner ILIKE ?)",
+            Box::new(format!("%{escaped}%")),
+        );
+    }
+    let lower = |v: &str| v.trim().to_lowercase();
+    if let Some(owner) = &query.owner {
+        bind(&mut sql, " AND lower(p.owner) = ?", Box::new(lower(owner)));
+    }
+    if let Some(sa) = &query.sa {
+        bind(&mut sql, " AND lower(p.sa) = ?", Box::new(lower(sa)));
+    }
+    if let Some(category) = query.category {
+        bind(&mut sql, " AND p.forecast = ?", Box::new(category.key()));
+    }
+    if let Some(verdict) = query.verdict {
+        bind(&mut sql, " AND p.verdict = ?", Box::new(verdict.key()));
+    }
+    if query.stalled {
+        bind(
+            &mut sql,
+            &format!(" AND {}", stalled_sql("?")),
+            Box::new(query.now.timestamp()),
+        );
+    }
+    if query.overdue {
+        bind(
+            &mut sql,
+            " AND p.overdue_from <= ?",
+            Box::new(query.now.timestamp()),
+        );
+    }
+    if query.open_only {
+        sql.push_str(" AND p.outcome IS NULL");
+    }
+    if let Some(me) = &query.mine {
+        let clause = match query.queue {
+            Queue::SaSignOff => " AND lower(p.plan_sa) = ?",
+            Queue::ManagerReview => " AND lower(p.manager) = ?",
+            Queue::All => {
+                " AND (lower(p.owner) = ? OR lower(p.sa) = ? OR lower(p.plan_sa) = ? OR lower(p.manager) = ?)"
+            }
+        };
+        bind(&mut sql, clause, Box::new(lower(me)));
+    }
+    sql.push_str(match query.queue {
+        Queue::All => "",
+        Queue::SaSignOff => " AND p.awaiting_sa",
+        Queue::ManagerReview => " AND p.awaiting_manager",
+    });
+    sql
+}
+
+/// The list row's columns over `p`; `now` is the parameter holding the
+/// reader's now (Unix seconds).
+fn row_columns(now: &str) -> String {
+    format!(
+        "p.deal_id, p.name, p.account, p.amount_cents, p.close_date, d.stage, p.owner, p.sa,
+        p.steps_complete, p.steps_blocked, p.forecast, p.verdict, p.meddpicc_total,
+        p.meddpicc_max, p.qa_passed, p.qa_total,
+        (SELECT count(*) FROM unnest(p.escalation_starts) v WHERE v <= {now})::bigint,
+        (SELECT count(*) FROM unnest(p.escalation_dues) v WHERE v <= {now})::bigint,
+        p.risk_band, p.next_step_due, coalesce({stalled}, false), p.outcome,
+        (CASE WHEN p.outcome IS NULL AND p.snoozed_until > {now} THEN p.snoozed_until END)",
+        stalled = stalled_sql(now)
+    )
+}
+
+fn summary_from_row(r: &postgres::Row) -> DealSummary {
+    let forecast: String = r.get(10);
+    let verdict: Option<String> = r.get(11);
+    let outcome: Option<String> = r.get(21);
+    let small = |i: usize| u8::try_from(r.get::<_, i32>(i)).unwrap_or(u8::MAX);
+    DealSummary {
+        id: DealId(r.get(0)),
+        name: r.get(1),
+        account: r.get(2),
+        amount: r.get::<_, Option<i64>>(3).map(Money::from_cents),
+        close_date: r.get(4),
+        stage: r.get(5),
+        owner: r.get(6),
+        sa: r.get(7),
+        steps_complete: small(8),
+        steps_blocked: small(9),
+        forecast: ForecastCategory::parse(&forecast).unwrap_or(ForecastCategory::Pipeline),
+        verdict: verdict.as_deref().and_then(Verdict::parse),
+        meddpicc_total: r.get::<_, i32>(12).max(0) as u32,
+        meddpicc_max: r.get::<_, i32>(13).max(0) as u32,
+        qa_passed: small(14),
+        qa_total: small(15),
+        escalations_open: r.get::<_, i64>(16).max(0) as u32,
+        escalations_overdue: r.get::<_, i64>(17).max(0) as u32,
+        risk_band: r.get(18),
+        next_step_due: r.get(19),
+        stalled: r.get(20),
+        outcome: outcome.as_deref().and_then(OutcomeKind::parse),
+        snoozed_until: r
+            .get::<_, Option<i64>>(22)
+            .and_then(|at| chrono::DateTime::from_timestamp(at, 0))
+            .map(|at| at.date_naive()),
+    }
+}
+
+fn refs(args: &Args) -> Vec<&(dyn ToSql + Sync)> {
+    args.iter()
+        .map(|a| a.as_ref() as &(dyn ToSql + Sync))
+        .collect()
+}
+
+impl Server {
+    pub(super) fn count_deals(&self, query: &ListQuery) -> Result<usize> {
+        let mut args = Args::new();
+        let cond = conditions(query, &mut args);
+        let row = self
+            .client
+            .borrow_mut()
+            .query_one(
+                &format!("SELECT count(*) FROM qualify.pipeline p WHERE {cond}"),
+                &refs(&args),
+            )
+            .map_err(|e| self.fail(e))?;
+        Ok(row.get::<_, i64>(0) as usize)
+    }
+
+    fn totals_by(&self, query: &ListQuery, group: &str) -> Result<Vec<(String, i64, i64)>> {
+        let mut args = Args::new();
+        let cond = conditions(query, &mut args);
+        let rows = self
+            .client
+            .borrow_mut()
+            .query(
+                &format!(
+                    "SELECT {group}, count(*), coalesce(sum(p.amount_cents), 0)::bigint
+                     FROM qualify.pipeline p WHERE {cond} GROUP BY 1"
+                ),
+                &refs(&args),
+            )
+            .map_err(|e| self.fail(e))?;
+        Ok(rows
+            .iter()
+            .map(|r| (r.get(0), r.get(1), r.get(2)))
+            .collect())
+    }
+
+    pub(super) fn category_totals(&self, query: &ListQuery) -> Result<Vec<CategoryTotal>> {
+        let rows = self.totals_by(query, "p.forecast")?;
+        Ok(ForecastCategory::ALL
+            .iter()
+            .map(|category| {
+                let (deals, cents) = rows
+                    .iter()
+                    .find(|(key, ..)| key == category.key())
+                    .map_or((0, 0), |(_, n, cents)| (*n, *cents));
+                CategoryTotal {
+                    category: *category,
+                    deals: deals as u64,
+                    amount: Money::from_cents(cents),
+                }
+            })
+            .collect())
+    }
+
+    pub(super) fn outcome_totals(&self, query: &ListQuery) -> Result<Vec<OutcomeTotal>> {
+        let query = ListQuery {
+            open_only: false,
+            ..query.clone()
+        };
+        let rows = self.totals_by(&query, "coalesce(p.outcome, '')")?;
+        Ok(OutcomeKind::ALL
+            .iter()
+            .map(|outcome| {
+                let (deals, cents) = rows
+                    .iter()
+                    .find(|(key, ..)| key == outcome.key())
+                    .map_or((0, 0), |(_, n, cents)| (*n, *cents));
+                OutcomeTotal {
+                    outcome: *outcome,
+                    deals: deals as u64,
+                    amount: Money::from_cents(cents),
+                }
+            })
+            .collect())
+    }
+
+    pub(super) fn count_overdue_escalations(&self, query: &ListQuery) -> Result<usize> {
+        let others = ListQuery {
+            overdue: false,
+            ..query.clone()
+        };
+        let mut args = Args::new();
+        let cond = conditions(&others, &mut args);
+        args.push(Box::new(query.now.timestamp()));
+        let now = format!("${}", args.len());
+        let row = self
+            .client
+            .borrow_mut()
+            .query_one(
+                &format!(
+                    "SELECT coalesce(sum((SELECT count(*) FROM unnest(p.escalation_dues) v
+                        WHERE v <= {now})), 0)::bigint
+                     FROM qualify.pipeline p WHERE {cond} AND p.overdue_from <= {now}"
+                ),
+                &refs(&args),
+            )
+            .map_err(|e| self.fail(e))?;
+        Ok(row.get::<_, i64>(0) as usize)
+    }
+
+    pub(super) fn most_overdue(&self, query: &ListQuery, limit: usize) -> Result<Vec<DealSummary>> {
+        let others = ListQuery {
+            overdue: false,
+            ..query.clone()
+        };
+        let mut args = Args::new();
+        let cond = conditions(&others, &mut args);
+        args.push(Box::new(query.now.timestamp()));
+        let now = format!("${}", args.len());
+        args.push(Box::new(limit.min(i64::MAX as usize) as i64));
+        let lim = format!("${}", args.len());
+        let rows = self
+            .client
+            .borrow_mut()
+            .query(
+                &format!(
+                    "SELECT {} FROM qualify.pipeline p JOIN qualify.deals d ON d.id = p.deal_id
+                     WHERE {cond} AND p.overdue_from <= {now}
+                     ORDER BY p.overdue_from, p.deal_id LIMIT {lim}",
+                    row_columns(&now)
+                ),
+                &refs(&args),
+            )
+            .map_err(|e| self.fail(e))?;
+        Ok(rows.iter().map(summary_from_row).collect())
+    }
+
+    pub(super) fn people(&self, sa: bool) -> Result<Vec<String>> {
+        let column = if sa { "sa" } else { "owner" };
+        let rows = self
+            .client
+            .borrow_mut()
+            .query(
+                &format!(
+                    "SELECT {column} FROM qualify.pipeline WHERE {column} != ''
+                     GROUP BY {column} ORDER BY lower({column}), {column}"
+                ),
+                &[],
+            )
+            .map_err(|e| self.fail(e))?;
+        Ok(rows.iter().map(|r| r.get(0)).collect())
+    }
+
+    /// The rows from `offset` on, at most `limit`, a page at a time.
+    pub(super) fn list_rows(
+        &self,
+        query: &ListQuery,
+        offset: usize,
+        limit: usize,
+        each: &mut dyn FnMut(DealSummary) -> Result<()>,
+    ) -> Result<()> {
+        const PAGE: usize = 1_000;
+        let mut at = offset;
+        let end = offset.saturating_add(limit);
+        while at < end {
+            let take = (end - at).min(PAGE);
+            let mut args = Args::new();
+            let cond = conditions(query, &mut args);
+            args.push(Box::new(query.now.timestamp()));
+            let now = format!("${}", args.len());
+            args.push(Box::new(take as i64));
+            args.push(Box::new(at.min(i64::MAX as usize) as i64));
+            let n = args.len();
+            let rows = self
+                .client
+                .borrow_mut()
+                .query(
+                    &format!(
+                        "SELECT {} FROM qualify.pipeline p JOIN qualify.deals d ON d.id = p.deal_id
+                         WHERE {cond} ORDER BY {} LIMIT ${} OFFSET ${n}",
+                        row_columns(&now),
+                        order_by(query),
+                        n - 1
+                    ),
+                    &refs(&args),
+                )
+                .map_err(|e| self.fail(e))?;
+            let got = rows.len();
+            for r in &rows {
+                each(summary_from_row(r))?;
+            }
+            if got < take {
+                break;
+            }
+            at += got;
+        }
+        Ok(())
+    }
+}
