@@ -24,4 +24,5 @@ pub const FIXTURE: &str = concat!(
     "/tests/fixtures/complete_deal.json"
 );
 
+pub mod pg;
 pub mod tui;

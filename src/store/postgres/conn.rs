@@ -116,6 +116,18 @@ impl Server {
     /// and the login must be mapped to a person. Listens for changes.
     pub fn open(address: &str) -> Result<Server> {
         let mut server = Server::connect(address)?;
+        let exists: bool = server
+            .client
+            .get_mut()
+            .query_one(
+                "SELECT EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = 'qualify')",
+                &[],
+            )
+            .map_err(|e| error_of(&server.label, &e))?
+            .get(0);
+        if exists && !server.may_use_schema()? && !server.act_as_owner()? {
+            return Err(server.not_a_person());
+        }
         server.check_schema()?;
         match server.whoami()? {
             Some(person) => {
@@ -144,6 +156,28 @@ impl Server {
         Ok(server)
     }
 
+    fn not_a_person(&self) -> StoreError {
+        let login = self.session_user().unwrap_or_else(|_| "this login".into());
+        StoreError::Server {
+            server: self.label.clone(),
+            problem: format!("has no qualify person for the login {login}"),
+            next: format!(
+                "ask the administrator to run `qualify --db URL server add-user NAME --login {login} --role ae|sa|manager`"
+            ),
+        }
+    }
+
+    /// Whether the login may use the qualify schema (is one of its people,
+    /// or may act as its owner).
+    fn may_use_schema(&self) -> Result<bool> {
+        let row = self
+            .client
+            .borrow_mut()
+            .query_one("SELECT has_schema_privilege('qualify', 'USAGE')", &[])
+            .map_err(|e| self.fail(e))?;
+        Ok(row.get(0))
+    }
+
     /// The login the connection uses.
     pub fn session_user(&self) -> Result<String> {
         let row = self
@@ -156,9 +190,15 @@ impl Server {
 
     /// The person the connection's login is, if any.
     pub fn whoami(&self) -> Result<Option<Person>> {
-        let rows = self
-            .client
-            .borrow_mut()
+        let mut client = self.client.borrow_mut();
+        let may: bool = client
+            .query_one("SELECT has_schema_privilege('qualify', 'USAGE')", &[])
+            .map_err(|e| self.fail(e))?
+            .get(0);
+        if !may {
+            return Ok(None);
+        }
+        let rows = client
             .query(
                 "SELECT name, login, role, manager FROM qualify.people WHERE login = session_user",
                 &[],
@@ -177,7 +217,7 @@ impl Server {
         let mut client = self.client.borrow_mut();
         let exists: bool = client
             .query_one(
-                "SELECT to_regclass('qualify.schema_version') IS NOT NULL",
+                "SELECT EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = 'qualify')",
                 &[],
             )
             .map_err(|e| self.fail(e))?
