@@ -58,7 +58,7 @@ pub fn backup(path: &Path, target: &Path, replace: bool) -> Result<(), Failure> 
             shown(path)
         )));
     }
-    safety::backup_read(&conn, target).map_err(|e| {
+    crate::store::backup_read(&conn, target).map_err(|e| {
         let next = match &e {
             safety::BackupError::Sql(err) if safety::is_damage(err) => {
                 format!(

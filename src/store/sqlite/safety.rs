@@ -522,16 +522,23 @@ impl From<rusqlite::Error> for BackupError {
 /// INTO` a private temporary file beside `target`, checked, flushed and
 /// renamed into place (a symlink at `target` is replaced, not followed).
 pub fn backup(source: &Connection, target: &Path) -> Result<(), BackupError> {
-    copy(source, target, false)
+    copy(source, target, None)
 }
 
-/// [`backup`], reading every row of the copy before it is kept: a copy
+/// [`backup`], with `read` reading the copy before it is kept: a copy
 /// holding a value that cannot be read (damaged content) is refused.
-pub fn backup_read(source: &Connection, target: &Path) -> Result<(), BackupError> {
-    copy(source, target, true)
+pub fn backup_checked(
+    source: &Connection,
+    target: &Path,
+    read: ReadCopy<'_>,
+) -> Result<(), BackupError> {
+    copy(source, target, Some(read))
 }
 
-fn copy(source: &Connection, target: &Path, read_all: bool) -> Result<(), BackupError> {
+/// Reads a backup's copy through before it is kept.
+pub type ReadCopy<'a> = &'a dyn Fn(&Connection) -> Result<()>;
+
+fn copy(source: &Connection, target: &Path, read: Option<ReadCopy<'_>>) -> Result<(), BackupError> {
     if std::fs::metadata(target).is_ok_and(|m| m.is_dir()) {
         return Err(BackupError::Io(std::io::Error::other(
             "that is a folder; give a file path",
@@ -550,8 +557,8 @@ fn copy(source: &Connection, target: &Path, read_all: bool) -> Result<(), Backup
             if verdict != "ok" {
                 return Err(BackupError::Unsound(verdict));
             }
-            if read_all {
-                super::deals::read_every_row(&copy).map_err(|e| match e {
+            if let Some(read) = read {
+                read(&copy).map_err(|e| match e {
                     StoreError::Engine { fault, message } if fault.is_damage() => {
                         BackupError::Damaged(message)
                     }
