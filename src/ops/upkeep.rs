@@ -50,13 +50,24 @@ pub fn backup(path: &Path, target: &Path, replace: bool) -> Result<(), Failure> 
             shown(path)
         )));
     }
-    safety::backup(&conn, target).map_err(|e| {
+    if let safety::Kind::Newer { .. } = &kind
+        && let Some(why) = safety::refusal(&kind)
+    {
+        return Err(Failure::usage(format!(
+            "cannot back up {}: {why}",
+            shown(path)
+        )));
+    }
+    crate::store::backup_read(&conn, target).map_err(|e| {
         let next = match &e {
             safety::BackupError::Sql(err) if safety::is_damage(err) => {
                 format!(
                     " — the database is damaged: run `qualify --db {} doctor`",
                     shown(path)
                 )
+            }
+            safety::BackupError::Damaged(_) => {
+                format!(" — run `qualify --db {} doctor`", shown(path))
             }
             _ => String::new(),
         };

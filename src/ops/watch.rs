@@ -32,6 +32,15 @@ pub fn background_check(s: &mut Session) -> Option<String> {
     s.store.background_check()
 }
 
+/// How long a write waits for another program's write lock before it gives up.
+pub const LONGEST_LOCK_WAIT: std::time::Duration = crate::store::safety::BUSY_TIMEOUT;
+
+/// Call `waiting` whenever a write finds another program holding the write
+/// lock, before it waits for it (up to two minutes): a face says so.
+pub fn on_lock_wait(s: &mut Session, waiting: crate::store::LockWait) {
+    s.store.on_lock_wait(waiting);
+}
+
 /// The file the data is kept in; `None` for data in memory (or on a server).
 pub fn file(s: &Session) -> Option<&Path> {
     s.store.path()

@@ -62,6 +62,10 @@ pub enum StoreError {
 pub enum Fault {
     /// The stored data is damaged.
     Corrupt,
+    /// A stored value cannot be read as what it should be (content that is
+    /// not valid JSON, a column holding a value of the wrong kind): the
+    /// file's pages hold together, but what is in them is damaged.
+    Unreadable,
     /// What is there is not this engine's database (or its header is damaged).
     NotADatabase,
     /// Another writer held a lock for longer than the store waits.
@@ -83,7 +87,10 @@ pub enum Fault {
 impl Fault {
     /// Whether the stored data is found damaged.
     pub fn is_damage(self) -> bool {
-        matches!(self, Fault::Corrupt | Fault::NotADatabase)
+        matches!(
+            self,
+            Fault::Corrupt | Fault::Unreadable | Fault::NotADatabase
+        )
     }
 }
 

@@ -103,7 +103,7 @@ use std::path::Path;
 pub use error::{Fault, Result, StoreError};
 pub use list::{CategoryTotal, ListQuery, ListSort, OutcomeTotal, Queue};
 pub use sqlite::schema::{latest_version, migrations};
-pub use sqlite::{Store, doctor, safety};
+pub use sqlite::{Store, backup_read, doctor, safety};
 
 /// A competitor's battle card and its version.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -131,6 +131,10 @@ pub struct Saved {
 /// Computes a deal's pipeline row as it is written (the domain's rules,
 /// injected so that the store keeps none of its own).
 pub type Summarizer = Box<dyn Fn(&Deal, DateTime<Utc>) -> PipelineRow + Send>;
+
+/// Told, before a write starts waiting, that another program holds the
+/// write lock (see [`Database::on_lock_wait`]).
+pub type LockWait = Box<dyn Fn() + Send>;
 
 /// What a whole-deal walk hands each deal to, with the instants its stage
 /// changed (see [`Database::walk_whole_deals`]).
@@ -188,6 +192,11 @@ pub trait Database: Send {
     /// Start an integrity check in the background (the TUI, after start);
     /// nothing for an engine that has none.
     fn start_background_check(&mut self);
+
+    /// Call `waiting` whenever a write finds another program holding the
+    /// write lock, before it waits for it (the TUI says so instead of
+    /// freezing without a word); nothing for an engine that never waits.
+    fn on_lock_wait(&mut self, waiting: LockWait);
 
     /// Whether the background check is still running.
     fn checking(&self) -> bool;

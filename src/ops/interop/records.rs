@@ -55,7 +55,14 @@ struct Breaks {
     read: u64,
     ahead: std::collections::VecDeque<u64>,
     passed: u64,
+    /// Where the record being read starts.
+    record: u64,
 }
+
+/// The most a record may hold: more than any Salesforce record (a long text
+/// area holds 131,072 characters), so that a runaway cell (a quote never
+/// closed) is not read into memory whole.
+pub(super) const LONGEST_RECORD: u64 = 16 << 20;
 
 impl Lines {
     pub(super) fn counting<R: Read>(&self, inner: R) -> Counting<R> {
@@ -63,6 +70,11 @@ impl Lines {
             inner,
             lines: self.clone(),
         }
+    }
+
+    /// The next record starts at `byte`.
+    fn next_record_at(&self, byte: u64) {
+        self.0.borrow_mut().record = byte;
     }
 
     /// The line (from 1) that the record starting at `byte` is on; the
@@ -93,6 +105,14 @@ impl<R: Read> Read for Counting<R> {
             }
         }
         b.read += n as u64;
+        if b.read - b.record > LONGEST_RECORD {
+            let line = b.passed + 1 + b.ahead.iter().filter(|at| **at < b.record).count() as u64;
+            return Err(std::io::Error::other(format!(
+                "the record on line {line} runs over {} MiB, longer than any Salesforce record \
+                 (a quote opened there and never closed?)",
+                LONGEST_RECORD >> 20
+            )));
+        }
         Ok(n)
     }
 }
@@ -118,10 +138,12 @@ pub(super) fn each_record<R: Read>(
 ) -> Result<(), StoreError> {
     let mut record = csv::ByteRecord::new();
     let mut number = 0;
+    lines.next_record_at(reader.position().byte());
     loop {
         match reader.read_byte_record(&mut record) {
             Ok(false) => return Ok(()),
             Ok(true) => {
+                lines.next_record_at(reader.position().byte());
                 let line = record.position().map_or(0, |p| lines.line_at(p.byte()));
                 let blank = record.iter().all(|c| c.iter().all(u8::is_ascii_whitespace));
                 if blank || (record.len() == 1 && columns > 1) {

@@ -103,6 +103,7 @@ impl Store {
         f: impl FnOnce(&mut BatchTx<'_>) -> Result<T>,
     ) -> Result<T> {
         self.watch.allow_write(&self.conn, self.path.as_deref())?;
+        self.tell_if_locked();
         let who = self.actor.clone();
         let summarize = self.summarize.as_ref();
         let result = (|| {
@@ -146,6 +147,7 @@ impl Store {
         self.watch
             .allow_write(&self.conn, self.path.as_deref())
             .map_err(E::from)?;
+        self.tell_if_locked();
         let summarize = self.summarize.as_ref();
         let who = self.actor.clone();
         let path = self.path.as_deref();

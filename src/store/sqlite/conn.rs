@@ -4,11 +4,12 @@
 //! a damaged file from being written.
 
 use super::safety;
-use crate::store::Summarizer;
 use crate::store::error::{Result, StoreError};
 use crate::store::files;
+use crate::store::{LockWait, Summarizer};
 use rusqlite::{Connection, TransactionBehavior};
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 /// Which rows a deal's write finds: none (a deal just inserted, whose rows
 /// are plain inserts, which SQLite writes without a statement journal) or
@@ -29,6 +30,8 @@ pub struct Store {
     pub(super) summarize: Option<Summarizer>,
     /// Whether the file was found damaged; the background check.
     pub(super) watch: safety::Watch,
+    /// Told before a write waits for another program's write lock.
+    pub(super) lock_wait: Option<LockWait>,
 }
 
 impl Store {
@@ -93,6 +96,7 @@ impl Store {
             actor: "unknown".into(),
             summarize: None,
             watch: safety::Watch::damaged(detail),
+            lock_wait: None,
         })
     }
 
@@ -126,6 +130,7 @@ impl Store {
             actor: "unknown".into(),
             summarize: None,
             watch: safety::Watch::default(),
+            lock_wait: None,
         })
     }
 
@@ -137,6 +142,34 @@ impl Store {
     /// Why the file is not to be written to, once it was found damaged.
     pub fn damage(&self) -> Option<&str> {
         self.watch.damage()
+    }
+
+    /// Call `waiting` whenever a write finds another program holding the
+    /// write lock, before it waits for it.
+    pub fn on_lock_wait(&mut self, waiting: LockWait) {
+        self.lock_wait = Some(waiting);
+    }
+
+    /// With someone to tell: whether another program holds the write lock
+    /// now (asked without waiting); if so, they are told.
+    pub(super) fn tell_if_locked(&self) {
+        let (Some(tell), Some(_)) = (&self.lock_wait, &self.path) else {
+            return;
+        };
+        if !self.conn.is_autocommit() || self.conn.busy_timeout(Duration::ZERO).is_err() {
+            return;
+        }
+        let busy = match self.conn.execute_batch("BEGIN IMMEDIATE") {
+            Ok(()) => {
+                let _ = self.conn.execute_batch("ROLLBACK");
+                false
+            }
+            Err(e) => super::errors::fault_of(&e) == crate::store::error::Fault::Busy,
+        };
+        let _ = self.conn.busy_timeout(safety::BUSY_TIMEOUT);
+        if busy {
+            tell();
+        }
     }
 
     /// Start `PRAGMA quick_check` in the background (the TUI, after start):
@@ -201,6 +234,7 @@ impl Store {
         f: impl FnOnce(&rusqlite::Transaction<'_>, Option<&Summarizer>) -> Result<T>,
     ) -> Result<T> {
         self.watch.allow_write(&self.conn, self.path.as_deref())?;
+        self.tell_if_locked();
         let summarize = self.summarize.as_ref();
         let result = (|| {
             let (tx, last) = begin(&mut self.conn)?;

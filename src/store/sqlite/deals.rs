@@ -261,3 +261,34 @@ impl Store {
         })
     }
 }
+
+/// Read every row of every table on `conn`, each value as what it is, and
+/// every deal whole (its content parsed): what a copy must be able to give
+/// back. The first value that cannot be read is the error.
+pub(super) fn read_every_row(conn: &Connection) -> Result<()> {
+    let tables: Vec<String> = conn
+        .prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")?
+        .query_map([], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    for table in tables {
+        let mut stmt =
+            conn.prepare(&format!("SELECT * FROM \"{}\"", table.replace('"', "\"\"")))?;
+        let columns = stmt.column_count();
+        let mut rows = stmt.query([])?;
+        while let Some(row) = rows.next()? {
+            for i in 0..columns {
+                if let ValueRef::Text(bytes) = row.get_ref(i)? {
+                    std::str::from_utf8(bytes).map_err(|e| rusqlite::Error::Utf8Error(i, e))?;
+                }
+            }
+        }
+    }
+    let ids: Vec<DealId> = conn
+        .prepare("SELECT id FROM deals ORDER BY id")?
+        .query_map([], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    for id in ids {
+        read_deal(conn, id)?;
+    }
+    Ok(())
+}

@@ -22,6 +22,16 @@ mod walks;
 
 pub use conn::Store;
 
+/// Back up the database on `source` to `target` as [`safety::backup`]
+/// does, reading every row of the copy, each deal whole, before it is kept:
+/// a damaged source is refused ([`safety::BackupError::Damaged`]).
+pub fn backup_read(
+    source: &rusqlite::Connection,
+    target: &std::path::Path,
+) -> std::result::Result<(), safety::BackupError> {
+    safety::backup_checked(source, target, &deals::read_every_row)
+}
+
 use crate::domain::audit::AuditEntry;
 use crate::domain::deal::{Deal, DealId, DealSummary};
 use crate::store::{
@@ -71,6 +81,10 @@ impl Database for Store {
 
     fn start_background_check(&mut self) {
         Store::start_background_check(self);
+    }
+
+    fn on_lock_wait(&mut self, waiting: crate::store::LockWait) {
+        Store::on_lock_wait(self, waiting);
     }
 
     fn checking(&self) -> bool {

@@ -347,7 +347,7 @@ pub fn is_damage(e: &rusqlite::Error) -> bool {
 /// other errors (a constraint, a bug) stay as they are.
 pub fn explain(e: impl Into<StoreError>, path: &Path) -> StoreError {
     let e = e.into();
-    let StoreError::Engine { fault, .. } = &e else {
+    let StoreError::Engine { fault, message } = &e else {
         return e;
     };
     let db = |problem: &str, next: &str| StoreError::Database {
@@ -361,6 +361,10 @@ pub fn explain(e: impl Into<StoreError>, path: &Path) -> StoreError {
             path: path.to_path_buf(),
             detail: "the database disk image is malformed".into(),
         },
+        Fault::Unreadable => StoreError::Damaged {
+            path: path.to_path_buf(),
+            detail: message.clone(),
+        },
         Fault::NotADatabase => StoreError::Damaged {
             path: path.to_path_buf(),
             detail: "it is not a SQLite database, or its header is damaged".into(),
@@ -373,7 +377,7 @@ pub fn explain(e: impl Into<StoreError>, path: &Path) -> StoreError {
             "try again when the other qualify is done",
         ),
         Fault::DiskFull => db(
-            "the disk is full; nothing was saved",
+            "the disk is full (no room for it, its -wal or its -shm file); nothing was saved",
             "free some space and try again",
         ),
         Fault::ReadOnly if !files::writable(folder) => db(
@@ -487,6 +491,8 @@ pub enum BackupError {
     Sql(rusqlite::Error),
     /// The copy was written but does not check out.
     Unsound(String),
+    /// A value in the copy cannot be read: the source is damaged.
+    Damaged(String),
 }
 
 impl std::fmt::Display for BackupError {
@@ -495,6 +501,7 @@ impl std::fmt::Display for BackupError {
             BackupError::Io(e) => write!(f, "{e}"),
             BackupError::Sql(e) => write!(f, "{e}"),
             BackupError::Unsound(why) => write!(f, "the copy does not check out: {why}"),
+            BackupError::Damaged(why) => write!(f, "the database is damaged ({why})"),
         }
     }
 }
@@ -515,6 +522,23 @@ impl From<rusqlite::Error> for BackupError {
 /// INTO` a private temporary file beside `target`, checked, flushed and
 /// renamed into place (a symlink at `target` is replaced, not followed).
 pub fn backup(source: &Connection, target: &Path) -> Result<(), BackupError> {
+    copy(source, target, None)
+}
+
+/// [`backup`], with `read` reading the copy before it is kept: a copy
+/// holding a value that cannot be read (damaged content) is refused.
+pub fn backup_checked(
+    source: &Connection,
+    target: &Path,
+    read: ReadCopy<'_>,
+) -> Result<(), BackupError> {
+    copy(source, target, Some(read))
+}
+
+/// Reads a backup's copy through before it is kept.
+pub type ReadCopy<'a> = &'a dyn Fn(&Connection) -> Result<()>;
+
+fn copy(source: &Connection, target: &Path, read: Option<ReadCopy<'_>>) -> Result<(), BackupError> {
     if std::fs::metadata(target).is_ok_and(|m| m.is_dir()) {
         return Err(BackupError::Io(std::io::Error::other(
             "that is a folder; give a file path",
@@ -532,6 +556,14 @@ pub fn backup(source: &Connection, target: &Path) -> Result<(), BackupError> {
             let verdict: String = copy.query_row("PRAGMA quick_check", [], |r| r.get(0))?;
             if verdict != "ok" {
                 return Err(BackupError::Unsound(verdict));
+            }
+            if let Some(read) = read {
+                read(&copy).map_err(|e| match e {
+                    StoreError::Engine { fault, message } if fault.is_damage() => {
+                        BackupError::Damaged(message)
+                    }
+                    other => BackupError::Unsound(other.to_string()),
+                })?;
             }
         }
         files::finish(&temp, target)?;

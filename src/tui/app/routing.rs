@@ -48,6 +48,13 @@ impl App {
             }
             _ => self.update_view(action),
         }
+        // damage met by any read (a deal's content, the metrics) makes the
+        // list read-only under its banner, as damage found by the list does
+        if !self.list.shows_damage() && crate::ops::watch::damage(&self.ctx.session).is_some() {
+            let status = self.status.take();
+            self.reload_list();
+            self.status = status.or(self.status.take());
+        }
         Flow::Continue
     }
 

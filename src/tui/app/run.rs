@@ -12,6 +12,8 @@ use crate::tui::shared::Status;
 use ratatui::DefaultTerminal;
 use ratatui::crossterm::event::{self, Event, KeyEventKind};
 use ratatui::layout::Rect;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 impl App {
@@ -125,10 +127,27 @@ impl App {
         let minute = |app: &App| app.ctx.session.clock.now().timestamp().div_euclid(60);
         let mut shown_minute = minute(&self);
         self.notice_changes();
+        let waited = Arc::new(AtomicBool::new(false));
+        {
+            let waited = Arc::clone(&waited);
+            let label = crate::text::clean(&self.ctx.db_label);
+            ops::watch::on_lock_wait(
+                &mut self.ctx.session,
+                Box::new(move || {
+                    waited.store(true, Ordering::Relaxed);
+                    show_waiting(&label);
+                }),
+            );
+        }
         loop {
             let size = terminal.size()?;
             self.resize(Rect::new(0, 0, size.width, size.height));
             dirty |= self.health_check();
+            if waited.swap(false, Ordering::Relaxed) {
+                // the waiting words were written past ratatui's buffer
+                terminal.clear()?;
+                dirty = true;
+            }
             if dirty {
                 terminal.draw(|frame| frame.render_widget(&self, frame.area()))?;
             }
@@ -194,4 +213,33 @@ fn until_next_minute(clock: &Clock) -> Duration {
     let now = clock.now();
     let into = u64::from(now.second()) * 1000 + u64::from(now.timestamp_subsec_millis());
     Duration::from_millis(60_000 - into.min(59_999))
+}
+
+/// Say on the bottom line, at once, that a write waits for another program's
+/// write lock on `label`: the loop is held until the write is done, so the
+/// words go straight to the terminal (the next draw repaints everything).
+fn show_waiting(label: &str) {
+    use ratatui::crossterm::cursor::{MoveTo, RestorePosition, SavePosition};
+    use ratatui::crossterm::style::{Attribute, Print, SetAttribute};
+    use ratatui::crossterm::terminal::{Clear, ClearType, size};
+    use std::io::Write;
+    let Ok((width, height)) = size() else { return };
+    let words = format!(
+        " waiting for another program's write lock on {label}… (up to {} s; nothing is lost)",
+        ops::watch::LONGEST_LOCK_WAIT.as_secs()
+    );
+    let shown: String = words.chars().take(usize::from(width)).collect();
+    let mut out = std::io::stdout();
+    let _ = ratatui::crossterm::queue!(
+        out,
+        SavePosition,
+        MoveTo(0, height.saturating_sub(1)),
+        Clear(ClearType::CurrentLine),
+        SetAttribute(Attribute::Reverse),
+        Print(shown),
+        SetAttribute(Attribute::Reset),
+        RestorePosition
+    );
+    let _ = out.flush();
+    tracing::info!("waiting for another program's write lock on {label}");
 }

@@ -159,6 +159,11 @@ impl ListScreen {
         self.reload(store)
     }
 
+    /// Whether the list shows the read-only banner of a damaged file.
+    pub fn shows_damage(&self) -> bool {
+        self.damaged.is_some()
+    }
+
     /// Read the count and the visible page again; note whether the file was
     /// found damaged (then the list is read-only under a banner).
     pub fn reload(&mut self, store: &Session) -> Result<(), StoreError> {
