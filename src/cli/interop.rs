@@ -127,7 +127,7 @@ fn import_csv(
     };
     let result = match format {
         ImportFormat::ContactRoles => {
-            crate::ops::interop::import_contact_roles(s, input, dry_run, &mut on)
+            crate::ops::interop::import_contact_roles(s, input, options, &mut on)
         }
         _ => crate::ops::interop::import_salesforce(s, input, options, &mut on),
     };
