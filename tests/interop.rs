@@ -747,6 +747,38 @@ mod never_panic {
         assert_eq!((tally.skipped, tally.created), (2, 1), "{tally:?}");
     }
 
+    #[test]
+    fn a_multi_line_cell_closed_at_the_end_of_the_file_is_no_open_quote() {
+        let head = "Id,Name,Account.Name,NextStep\n006A,Acme,Acme,";
+        for (tail, open) in [
+            ("\"Call\nthe CFO\"", false),
+            ("\"Call\nthe \"\"CFO\"\"\"", false),
+            ("\"Call\nthe \"\"CFO\"\"\"\r\n", false),
+            ("\"Call\nthe CFO\"\n\n\n", false),
+            ("\"Call\nthe \"\"CFO\"\"", true),
+            ("\"Call\nthe CFO\n", true),
+            ("\"Call\nthe CFO\n\"\"\n", true),
+        ] {
+            let bytes = format!("{head}{tail}");
+            let result = interop::import_salesforce(
+                &mut session(),
+                bytes.as_bytes(),
+                ImportOptions::plain(false),
+                &mut |_| {},
+            );
+            match result {
+                Ok(t) if !open => assert_eq!(t.created, 1, "{tail:?}: {t:?}"),
+                Err(interop::ImportError::Unreadable(why)) if open => assert!(
+                    why.starts_with(
+                        "line 2: the quote that opens NextStep of record 1 is never closed"
+                    ),
+                    "{tail:?}: {why}"
+                ),
+                other => panic!("{tail:?}: {other:?}"),
+            }
+        }
+    }
+
     fn both(bytes: &[u8]) {
         let mut s = session();
         ends_as_an_import_may(

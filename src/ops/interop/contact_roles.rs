@@ -10,7 +10,8 @@ use std::io::Read;
 
 /// Import a Salesforce contact-role export: each row becomes a stakeholder
 /// of the deal imported from its opportunity (unless that contact is there
-/// already). Rows for opportunities qualify does not have are skipped.
+/// already). Rows for opportunities qualify does not have are skipped. Of
+/// `options`, `dry_run` and `strict` (stop at a malformed row) apply.
 pub fn import_contact_roles(
     s: &mut Session,
     input: impl Read,

@@ -296,6 +296,9 @@ fn open_quote(
     lines: &Lines,
     unequal: Option<(u64, u64)>,
 ) -> Option<String> {
+    if !record.as_slice().contains(&b'\n') {
+        return None; // a record on one line
+    }
     let fields: Vec<&[u8]> = record.iter().collect();
     let breaks = |c: &[u8]| c.iter().filter(|b| **b == b'\n').count() as u64;
     let first = |kind: Option<Kind>| {
