@@ -779,6 +779,28 @@ mod never_panic {
         }
     }
 
+    #[test]
+    fn blank_lines_before_the_header_are_passed_over_and_counted() {
+        let bytes = b"  \n\t\r\n\nId,Name,Account.Name\n006A,Acme,Acme\n006B,Initech\n";
+        let mut skipped = Vec::new();
+        let tally = interop::import_salesforce(
+            &mut session(),
+            &bytes[..],
+            ImportOptions::plain(false),
+            &mut |e| {
+                if let interop::Event::Skipped { line, reason, .. } = e {
+                    skipped.push((*line, reason.clone()));
+                }
+            },
+        )
+        .unwrap();
+        assert_eq!((tally.created, tally.skipped), (1, 1), "{tally:?}");
+        assert_eq!(
+            skipped,
+            [(6, "2 fields where the header has 3".to_string())]
+        );
+    }
+
     fn both(bytes: &[u8]) {
         let mut s = session();
         ends_as_an_import_may(

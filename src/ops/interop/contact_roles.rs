@@ -30,7 +30,7 @@ pub fn import_contact_roles_counted(
     progress: &mut dyn FnMut(u64),
 ) -> Result<Tally, ImportError> {
     let lines = Lines::default();
-    let mut reader = csv_reader(lines.counting(input));
+    let mut reader = csv_reader(&lines, input)?;
     let headers = header(&mut reader)?;
     let layout = RoleLayout::of(&headers).map_err(ImportError::Unreadable)?;
     let mut tally = Tally {

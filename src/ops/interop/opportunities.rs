@@ -55,7 +55,7 @@ pub fn import_salesforce_counted(
 ) -> Result<Tally, ImportError> {
     use crate::domain::salesforce::OppColumn;
     let lines = Lines::default();
-    let mut reader = csv_reader(lines.counting(input));
+    let mut reader = csv_reader(&lines, input)?;
     let headers = header(&mut reader)?;
     let layout = OppLayout::of(&headers).map_err(ImportError::Unreadable)?;
     let mut tally = Tally {

@@ -7,7 +7,7 @@ use super::tally::{ImportError, Tally, skipped_text};
 use crate::domain::deal::FieldError;
 use crate::domain::salesforce::ExportKind;
 use crate::store::StoreError;
-use std::io::Read;
+use std::io::{BufRead, BufReader, Read};
 
 /// A record's cells as text; `None` when it is not UTF-8.
 fn cells(record: &csv::ByteRecord) -> Option<Vec<String>> {
@@ -39,12 +39,12 @@ pub(super) fn header<R: Read>(reader: &mut csv::Reader<R>) -> Result<Vec<String>
                     )
                 });
             }
-            // lines of blanks before the header, with another number of cells
-            // (the reader holds every record to the first one's number)
+            // blank records before the header (`""`, `,,`), with another
+            // number of cells (the reader holds every record to the first one's)
             Err(e) if matches!(e.kind(), csv::ErrorKind::UnequalLengths { .. }) => {
                 return Err(ImportError::Unreadable(
-                    "the lines of blanks before the header row have another number of cells \
-                     than it (remove them: the header row comes first)"
+                    "a line of empty cells before the header row has another number of \
+                     cells than it (remove it: the header row comes first)"
                         .into(),
                 ));
             }
@@ -72,10 +72,12 @@ struct Breaks {
     last_quotes: u64,
     /// A line break came after the last quotes.
     broken: bool,
+    /// The bytes of blank lines passed over before the CSV reader's first.
+    base: u64,
 }
 
 impl Lines {
-    pub(super) fn counting<R: Read>(&self, inner: R) -> Counting<R> {
+    fn counting<R: Read>(&self, inner: R) -> Counting<R> {
         Counting {
             inner,
             lines: self.clone(),
@@ -86,6 +88,7 @@ impl Lines {
     /// reader may place a CRLF's line feed at the record's start.
     fn line_at(&self, byte: u64) -> u64 {
         let mut b = self.0.borrow_mut();
+        let byte = byte + b.base;
         while b.ahead.front().is_some_and(|at| *at <= byte) {
             b.ahead.pop_front();
             b.passed += 1;
@@ -130,15 +133,39 @@ impl<R: Read> Read for Counting<R> {
     }
 }
 
-/// A CSV reader over `input`: quoted cells with commas and line breaks,
-/// CRLF or LF, and every record of the header's number of cells (the
-/// reader's own check: a record with another number is an error that
-/// names it, and is read all the same).
-pub(super) fn csv_reader<R: Read>(input: R) -> csv::Reader<R> {
-    csv::ReaderBuilder::new()
+/// A CSV reader over `input` (its lines counted in `lines`): quoted cells
+/// with commas and line breaks, CRLF or LF, and every record of the first
+/// one's number of cells (the reader's own check: a record with another
+/// number is an error that names it, and is read all the same). Lines of
+/// blanks before the header are passed over first, so that the header is
+/// the record the others are held to.
+pub(super) fn csv_reader<R: Read>(
+    lines: &Lines,
+    input: R,
+) -> Result<csv::Reader<BufReader<Counting<R>>>, ImportError> {
+    let mut input = BufReader::new(lines.counting(input));
+    let mut passed = 0;
+    loop {
+        let ahead = input
+            .fill_buf()
+            .map_err(|e| ImportError::Unreadable(format!("cannot read it: {e}")))?;
+        let text = ahead.iter().position(|b| !b.is_ascii_whitespace());
+        // up to the last line break before the text (or in what was read)
+        let blank = &ahead[..text.unwrap_or(ahead.len())];
+        let Some(end) = blank.iter().rposition(|b| *b == b'\n') else {
+            break;
+        };
+        input.consume(end + 1);
+        passed += end as u64 + 1;
+        if text.is_some() {
+            break;
+        }
+    }
+    lines.0.borrow_mut().base = passed;
+    Ok(csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(false)
-        .from_reader(input)
+        .from_reader(input))
 }
 
 /// How the cells of a column are read.
