@@ -747,6 +747,60 @@ mod never_panic {
         assert_eq!((tally.skipped, tally.created), (2, 1), "{tally:?}");
     }
 
+    #[test]
+    fn a_multi_line_cell_closed_at_the_end_of_the_file_is_no_open_quote() {
+        let head = "Id,Name,Account.Name,NextStep\n006A,Acme,Acme,";
+        for (tail, open) in [
+            ("\"Call\nthe CFO\"", false),
+            ("\"Call\nthe \"\"CFO\"\"\"", false),
+            ("\"Call\nthe \"\"CFO\"\"\"\r\n", false),
+            ("\"Call\nthe CFO\"\n\n\n", false),
+            ("\"Call\nthe \"\"CFO\"\"", true),
+            ("\"Call\nthe CFO\n", true),
+            ("\"Call\nthe CFO\n\"\"\n", true),
+        ] {
+            let bytes = format!("{head}{tail}");
+            let result = interop::import_salesforce(
+                &mut session(),
+                bytes.as_bytes(),
+                ImportOptions::plain(false),
+                &mut |_| {},
+            );
+            match result {
+                Ok(t) if !open => assert_eq!(t.created, 1, "{tail:?}: {t:?}"),
+                Err(interop::ImportError::Unreadable(why)) if open => assert!(
+                    why.starts_with(
+                        "line 2: the quote that opens NextStep of record 1 is never closed"
+                    ),
+                    "{tail:?}: {why}"
+                ),
+                other => panic!("{tail:?}: {other:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn blank_lines_before_the_header_are_passed_over_and_counted() {
+        let bytes = b"  \n\t\r\n\nId,Name,Account.Name\n006A,Acme,Acme\n006B,Initech\n";
+        let mut skipped = Vec::new();
+        let tally = interop::import_salesforce(
+            &mut session(),
+            &bytes[..],
+            ImportOptions::plain(false),
+            &mut |e| {
+                if let interop::Event::Skipped { line, reason, .. } = e {
+                    skipped.push((*line, reason.clone()));
+                }
+            },
+        )
+        .unwrap();
+        assert_eq!((tally.created, tally.skipped), (1, 1), "{tally:?}");
+        assert_eq!(
+            skipped,
+            [(6, "2 fields where the header has 3".to_string())]
+        );
+    }
+
     fn both(bytes: &[u8]) {
         let mut s = session();
         ends_as_an_import_may(
@@ -755,7 +809,7 @@ mod never_panic {
         );
         ends_as_an_import_may(
             "contact roles",
-            interop::import_contact_roles(&mut s, bytes, false, &mut |_| {}),
+            interop::import_contact_roles(&mut s, bytes, ImportOptions::plain(false), &mut |_| {}),
         );
         ends_as_an_import_may(
             "opportunities, dry run",
@@ -1336,4 +1390,176 @@ fn a_null_in_a_document_clears_that_value_and_the_dry_run_says_so() {
     assert_eq!(after["account"], "Other");
     assert_eq!(after["close_date"], before["close_date"]);
     assert_eq!(after["meddpicc"], before["meddpicc"]);
+}
+
+// ---------------------------------------------------------------------------
+// a malformed CSV (issue 21, item 8): an unbalanced quote, rows with too few
+// or too many fields, control characters
+
+const HEADER5: &str = "Id,Name,Account.Name,Amount,CloseDate\n";
+
+#[test]
+fn an_unbalanced_quote_stops_the_import_naming_the_line_it_opens_on() {
+    let db = Db::new();
+    // record 1 opens a quote that is never closed: it would swallow record 2
+    let never = db.file(
+        "never.csv",
+        format!(
+            "{HEADER5}006A,\"Acme ERP,Acme,1,2027-01-01\n006B,Initech CRM,Initech,2,2027-02-01\n"
+        )
+        .as_bytes(),
+    );
+    // record 1's quote is closed by a stray one two lines on: one record of
+    // the header's five fields, its name three lines long
+    let stray = db.file(
+        "stray.csv",
+        format!(
+            "{HEADER5}006A,\"Acme ERP,Acme,1,2027-01-01\n006B,Initech CRM,Initech,2,2027-02-01\n\
+             006C,Globex\" CRM,Globex,3,2027-03-01\n006D,Umbrella,Umbrella,4,2027-04-01\n"
+        )
+        .as_bytes(),
+    );
+    for file in [&never, &stray] {
+        for extra in [&[][..], &["--dry-run"][..]] {
+            let r = db.import(file, extra);
+            assert_eq!(r.code, 2, "{file:?} {extra:?}: {}{}", r.stdout, r.stderr);
+            assert!(
+                r.stderr.contains("line 2") && r.stderr.contains("quote"),
+                "{}",
+                r.stderr
+            );
+            assert!(r.stderr.contains("nothing was imported"), "{}", r.stderr);
+            assert_eq!(r.stderr.lines().count(), 1, "{}", r.stderr);
+            assert!(!r.stdout.contains("created"), "{}", r.stdout);
+        }
+    }
+    assert!(db.list().is_empty());
+    // lines are counted across a record of two lines, and the line named
+    // is the one the quote opens on, not the one its record starts on
+    for (bytes, line) in [
+        (
+            &b"Id,Name,Account.Name,NextStep\n006A,\"Acme\",Acme,\"Call\nthe CFO\"\n\
+               006B,Initech,Initech,\"Demo\n006C,Globex,Globex,Plan\n"[..],
+            "line 4: the quote that opens NextStep of record 2 is never closed",
+        ),
+        (
+            &b"Id,NextStep,Name,Account.Name\n006A,\"Call\nthe CFO\",Acme,\"Acme\n\
+               006B,Demo,Initech,Initech\n"[..],
+            "line 3: the quote that opens Account.Name of record 1 is never closed",
+        ),
+    ] {
+        let r = db.import(&db.file("later.csv", bytes), &[]);
+        assert_eq!(r.code, 2, "{}{}", r.stdout, r.stderr);
+        assert!(r.stderr.contains(line), "{}", r.stderr);
+    }
+    assert!(db.list().is_empty());
+}
+
+#[test]
+fn short_and_long_rows_are_named_and_skipped_or_with_strict_stop_the_import() {
+    let db = Db::new();
+    let file = db.file(
+        "ragged.csv",
+        format!(
+            "{HEADER5}006A,Acme ERP,Acme,1,2027-01-01\n006B,Initech CRM,Initech,2\n\
+             006C,Globex,Globex,3,2027-03-01,extra\n006D,Umbrella,Umbrella,4,2027-04-01\n"
+        )
+        .as_bytes(),
+    );
+    for strict in ["--strict", "--strict --dry-run"] {
+        let args: Vec<&str> = strict.split(' ').collect();
+        let r = db.import(&file, &args);
+        assert_eq!(r.code, 2, "{strict}: {}{}", r.stdout, r.stderr);
+        assert!(
+            r.stderr.contains("record 2 (line 3")
+                && r.stderr.contains("4 fields where the header has 5")
+                && r.stderr.contains("nothing was imported"),
+            "{}",
+            r.stderr
+        );
+        assert!(db.list().is_empty());
+    }
+    let r = db.import(&file, &[]);
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+    assert!(
+        r.stdout
+            .contains("skipped record 2 (line 3, Id 006B): 4 fields where the header has 5"),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        r.stdout
+            .contains("skipped record 3 (line 4, Id 006C): 6 fields where the header has 5"),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        r.stdout
+            .contains("4 records: 2 created, 0 updated, 0 unchanged, 2 skipped"),
+        "{}",
+        r.stdout
+    );
+    let names: Vec<String> = db
+        .list()
+        .iter()
+        .map(|d| d["name"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(names.len(), 2, "{names:?}");
+    // contact roles: the same
+    let roles = db.file(
+        "roles.csv",
+        b"OpportunityId,ContactId,Role,Contact.Name\n006A,003A,Decision Maker\n",
+    );
+    let r = db.import(&roles, &[]);
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+    assert!(
+        r.stdout
+            .contains("skipped record 1 (line 2, contact 003A): 3 fields where the header has 4"),
+        "{}",
+        r.stdout
+    );
+    let r = db.import(&roles, &["--strict"]);
+    assert_eq!(r.code, 2, "{}{}", r.stdout, r.stderr);
+}
+
+#[test]
+fn a_control_character_in_a_name_is_refused_naming_the_record_and_field() {
+    let db = Db::new();
+    let file = db.file(
+        "control.csv",
+        format!(
+            "{HEADER5}006A,Acme\x1b[2J ERP,Acme,1,2027-01-01\n006B,\"Initech\rCRM\",Initech,2,2027-02-01\n\
+             006C,Globex\tCRM,Globex,3,2027-03-01\n"
+        )
+        .as_bytes(),
+    );
+    let r = db.import(&file, &["--strict"]);
+    assert_eq!(r.code, 2, "{}{}", r.stdout, r.stderr);
+    assert!(
+        r.stderr
+            .contains("record 1 (line 2, Id 006A): Name: contains a control character"),
+        "{}",
+        r.stderr
+    );
+    assert!(db.list().is_empty());
+    let r = db.import(&file, &[]);
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+    assert!(
+        r.stdout.contains(
+            "skipped record 1 (line 2, Id 006A): Name: contains a control character (U+001B)"
+        ),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        r.stdout.contains(
+            "skipped record 2 (line 3, Id 006B): Name: contains a control character (U+000D)"
+        ),
+        "{}",
+        r.stdout
+    );
+    // a tab is accepted
+    let list = db.list();
+    assert_eq!(list.len(), 1, "{list:?}");
+    assert_eq!(list[0]["name"], "Globex\tCRM");
 }

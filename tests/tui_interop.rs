@@ -557,3 +557,42 @@ fn qualifys_own_rows_of_deals_changed_since_are_refused_unless_f_overwrites_them
     );
     assert_eq!(amount(), "$130,000");
 }
+
+#[test]
+fn an_unbalanced_quote_is_refused_in_place_and_a_short_row_is_listed_as_skipped() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = app(two_deals(dir.path()), 120, 40);
+    let quote = dir.path().join("quote.csv");
+    std::fs::write(
+        &quote,
+        "Id,Name,Account.Name\n006A,\"Acme ERP,Acme\n006B,Initech CRM,Initech\n",
+    )
+    .unwrap();
+    let quote = quote.to_str().unwrap();
+    dry_run(&mut app, quote);
+    let said = cli_error(dir.path(), quote);
+    assert!(
+        said.contains("line 2: the quote that opens Name of record 1 is never closed"),
+        "{said}"
+    );
+    assert!(dialog(&app).contains(&said), "{}", dialog(&app));
+    assert_eq!(app.layers()[0], Layer::Prompt, "still asking");
+    press(&mut app, KeyCode::Esc);
+
+    let short = dir.path().join("short.csv");
+    std::fs::write(
+        &short,
+        "Id,Name,Account.Name\n006A,Acme ERP,Acme\n006B,Initech CRM\n",
+    )
+    .unwrap();
+    dry_run(&mut app, short.to_str().unwrap());
+    let shown = dialog(&app);
+    for part in [
+        "2 records: 1 to create, 0 to update, 0 unchanged, 1 skipped",
+        "record 2 (line 3, Id 006B): 2 fields where the header has 3",
+    ] {
+        assert!(shown.contains(part), "{part:?} not in:\n{shown}");
+    }
+    press(&mut app, KeyCode::Esc);
+    assert_eq!(deals_in(dir.path()), 2);
+}

@@ -352,7 +352,9 @@ pub enum DealCommand {
         #[arg(long)]
         new: bool,
         /// Refuse the whole file when a document carries a sign-off that is not the one
-        /// recorded on its deal (without it, such sign-offs are dropped, a line each)
+        /// recorded on its deal (without it, such sign-offs are dropped, a line each), or
+        /// when a Salesforce CSV has a malformed record: another number of fields than its
+        /// header, a control character, or not UTF-8 (without it, such records are skipped)
         #[arg(long)]
         strict: bool,
         /// json, salesforce-csv or contact-roles [default: told from the content]

@@ -93,7 +93,10 @@ pub fn import(
 /// Import a Salesforce CSV; the summary's text, and the exit status: 0 all
 /// imported, 1 some records skipped, or the import refused (records that
 /// would duplicate deals, or overwrite deals changed since their export:
-/// one line each on stderr, and nothing written, so nothing else said).
+/// one line each on stderr, and nothing written, so nothing else said); a
+/// file that is not such an export, or that stops the import (an
+/// unbalanced quote, or with `--strict` a malformed record), is a usage
+/// failure (exit 2, one line, nothing written).
 fn import_csv(
     s: &mut Session,
     input: Box<dyn BufRead>,
@@ -127,7 +130,7 @@ fn import_csv(
     };
     let result = match format {
         ImportFormat::ContactRoles => {
-            crate::ops::interop::import_contact_roles(s, input, dry_run, &mut on)
+            crate::ops::interop::import_contact_roles(s, input, options, &mut on)
         }
         _ => crate::ops::interop::import_salesforce(s, input, options, &mut on),
     };

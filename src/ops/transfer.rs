@@ -244,7 +244,7 @@ pub fn import_file(
     };
     let result = match format {
         ImportFormat::ContactRoles => {
-            super::interop::import_contact_roles_counted(s, counted, dry_run, on, &mut each)
+            super::interop::import_contact_roles_counted(s, counted, options, on, &mut each)
         }
         _ => super::interop::import_salesforce_counted(s, counted, options, on, &mut each),
     };

@@ -21,6 +21,28 @@ impl fmt::Display for CellError {
     }
 }
 
+/// Why a cell holding a control character is refused, or `None` when it
+/// holds none: a tab is accepted in any cell, a line break (LF or CR) only
+/// where `lines` (a long text, such as Next Step); anything else (escape,
+/// NUL, a line break in a one-line cell …) is not.
+pub fn control_char(text: &str, lines: bool) -> Option<String> {
+    let c = text
+        .chars()
+        .find(|&c| c.is_control() && c != '\t' && !(lines && matches!(c, '\n' | '\r')))?;
+    if c == '\0' {
+        return Some(super::super::bounds::NUL_REFUSED.into());
+    }
+    let accepted = if lines {
+        "tabs and line breaks are"
+    } else {
+        "tabs are, line breaks only in Next Step and Loss Reason"
+    };
+    Some(format!(
+        "contains a control character (U+{:04X}), which is not accepted ({accepted})",
+        c as u32
+    ))
+}
+
 const SF_DATE_FORM: &str = "use YYYY-MM-DD, M/D/YYYY or MM/DD/YY between 1900 and 2200";
 
 /// A date as Salesforce exports write it: `2027-03-31`, `3/31/2027`,

@@ -196,6 +196,15 @@ impl<C: Copy + PartialEq> Layout<C> {
             .map(|(_, i, _)| record.get(*i).map_or("", |s| s.as_str()))
     }
 
+    /// The known column at position `i` of a record (`None`: a column
+    /// qualify does not read).
+    pub fn column_at(&self, i: usize) -> Option<C> {
+        self.columns
+            .iter()
+            .find(|(_, at, _)| *at == i)
+            .map(|(c, _, _)| *c)
+    }
+
     /// The column's name as the file spells it.
     pub fn header(&self, column: C) -> &str {
         self.columns

@@ -16,7 +16,8 @@ mod import;
 
 pub use super::salesforce_ref::SalesforceRef;
 pub use cells::{
-    CellError, cut, number, parse_amount, parse_bool, parse_date, parse_percent, safe_cell,
+    CellError, control_char, cut, number, parse_amount, parse_bool, parse_date, parse_percent,
+    safe_cell,
 };
 pub use columns::{
     ExportKind, Layout, OppColumn, OppLayout, RoleColumn, RoleLayout, detect, normalize,

@@ -1,8 +1,8 @@
 //! Salesforce contact roles in: each row a stakeholder of the deal imported
 //! from its opportunity, unless that contact is there already.
 
-use super::records::{Lines, csv_reader, each_record, header};
-use super::tally::{Event, ImportError, Tally};
+use super::records::{Kind, Lines, Shape, csv_reader, each_record, header};
+use super::tally::{Event, ImportError, ImportOptions, Tally};
 use crate::domain::content::Choice;
 use crate::domain::salesforce::{ContactRole, RoleLayout};
 use crate::ops::Session;
@@ -10,26 +10,27 @@ use std::io::Read;
 
 /// Import a Salesforce contact-role export: each row becomes a stakeholder
 /// of the deal imported from its opportunity (unless that contact is there
-/// already). Rows for opportunities qualify does not have are skipped.
+/// already). Rows for opportunities qualify does not have are skipped. Of
+/// `options`, `dry_run` and `strict` (stop at a malformed row) apply.
 pub fn import_contact_roles(
     s: &mut Session,
     input: impl Read,
-    dry_run: bool,
+    options: ImportOptions,
     on: &mut dyn FnMut(&Event),
 ) -> Result<Tally, ImportError> {
-    import_contact_roles_counted(s, input, dry_run, on, &mut |_| {})
+    import_contact_roles_counted(s, input, options, on, &mut |_| {})
 }
 
 /// [`import_contact_roles`], telling `progress` how many rows it has read.
 pub fn import_contact_roles_counted(
     s: &mut Session,
     input: impl Read,
-    dry_run: bool,
+    options: ImportOptions,
     on: &mut dyn FnMut(&Event),
     progress: &mut dyn FnMut(u64),
 ) -> Result<Tally, ImportError> {
     let lines = Lines::default();
-    let mut reader = csv_reader(lines.counting(input));
+    let mut reader = csv_reader(&lines, input)?;
     let headers = header(&mut reader)?;
     let layout = RoleLayout::of(&headers).map_err(ImportError::Unreadable)?;
     let mut tally = Tally {
@@ -37,10 +38,21 @@ pub fn import_contact_roles_counted(
         ..Tally::default()
     };
     let now = s.clock.now();
-    let columns = headers.len();
+    let kind = |i: usize| match layout.column_at(i) {
+        Some(_) => Kind::Line,
+        None => Kind::Ignored,
+    };
+    let label = |cells: &[String]| contact_label(&layout, cells);
+    let shape = Shape {
+        headers: &headers,
+        kind: &kind,
+        label: &label,
+        strict: options.strict,
+    };
+    let mut stop = None;
     let mut counts = Tally::default();
-    s.store.batch(!dry_run, now, |b| {
-        each_record(&mut reader, &lines, columns, &mut counts, progress, |record, line, cells| {
+    let written = s.store.batch(!options.dry_run, now, |b| {
+        each_record(&mut reader, &lines, &shape, &mut counts, &mut stop, progress, |record, line, cells| {
             let mut skip = |label: String, reason: String| {
                 on(&Event::Skipped {
                     record,
@@ -52,25 +64,15 @@ pub fn import_contact_roles_counted(
             };
             let cells = match cells {
                 Ok(cells) => cells,
-                Err(reason) => {
-                    skip(String::new(), reason);
+                Err(bad) => {
+                    skip(bad.label, bad.reason);
                     return Ok(());
                 }
             };
             let role = match ContactRole::read(&layout, &cells) {
                 Ok(role) => role,
                 Err(e) => {
-                    let label = layout
-                        .cell(&cells, crate::domain::salesforce::RoleColumn::ContactId)
-                        .filter(|v| !v.trim().is_empty())
-                        .map(|v| {
-                            format!(
-                                "contact {}",
-                                crate::text::clean(crate::text::head(v.trim(), 60))
-                            )
-                        })
-                        .unwrap_or_default();
-                    skip(label, e.to_string());
+                    skip(contact_label(&layout, &cells), e.to_string());
                     return Ok(());
                 }
             };
@@ -108,8 +110,26 @@ pub fn import_contact_roles_counted(
             }
             Ok(())
         })
-    })?;
+    });
+    if let Some(why) = stop {
+        return Err(ImportError::Unreadable(why));
+    }
+    written?;
     tally.records = counts.records;
     tally.not_records = counts.not_records;
     Ok(tally)
+}
+
+/// A row that cannot be read, named by its contact's Id when it has one.
+fn contact_label(layout: &RoleLayout, cells: &[String]) -> String {
+    layout
+        .cell(cells, crate::domain::salesforce::RoleColumn::ContactId)
+        .filter(|v| !v.trim().is_empty())
+        .map(|v| {
+            format!(
+                "contact {}",
+                crate::text::clean(crate::text::head(v.trim(), 60))
+            )
+        })
+        .unwrap_or_default()
 }

@@ -3,7 +3,7 @@
 //! else creates one, unless a deal like it (name, account, close date) is
 //! there and new ones were not asked for.
 
-use super::records::{Lines, csv_reader, each_record, header};
+use super::records::{Kind, Lines, Shape, csv_reader, each_record, header};
 use super::tally::{Event, ImportError, ImportOptions, Tally};
 use crate::domain::deal::Deal;
 use crate::domain::salesforce::{OppLayout, Opportunity};
@@ -55,7 +55,7 @@ pub fn import_salesforce_counted(
 ) -> Result<Tally, ImportError> {
     use crate::domain::salesforce::OppColumn;
     let lines = Lines::default();
-    let mut reader = csv_reader(lines.counting(input));
+    let mut reader = csv_reader(&lines, input)?;
     let headers = header(&mut reader)?;
     let layout = OppLayout::of(&headers).map_err(ImportError::Unreadable)?;
     let mut tally = Tally {
@@ -63,7 +63,19 @@ pub fn import_salesforce_counted(
         no_ids: !layout.has(OppColumn::Id) && !layout.has(OppColumn::QualifyId),
         ..Tally::default()
     };
-    let columns = headers.len();
+    let kind = |i: usize| match layout.column_at(i) {
+        Some(OppColumn::NextStep | OppColumn::LossReason) => Kind::Lines,
+        Some(_) => Kind::Line,
+        None => Kind::Ignored,
+    };
+    let label = |cells: &[String]| unread_label(&layout, cells);
+    let shape = Shape {
+        headers: &headers,
+        kind: &kind,
+        label: &label,
+        strict: options.strict,
+    };
+    let mut stop = None;
     let mut counts = Tally::default();
     let Session {
         store,
@@ -81,15 +93,16 @@ pub fn import_salesforce_counted(
         each_record(
             &mut reader,
             &lines,
-            columns,
+            &shape,
             &mut counts,
+            &mut stop,
             progress,
             |record, line, cells| {
                 let at = At { record, line };
                 let cells = match cells {
                     Ok(cells) => cells,
-                    Err(reason) => {
-                        skip(at, String::new(), reason, on, &mut tally);
+                    Err(bad) => {
+                        skip(at, bad.label, bad.reason, on, &mut tally);
                         return Ok(());
                     }
                 };
@@ -110,6 +123,9 @@ pub fn import_salesforce_counted(
     });
     tally.records = counts.records;
     tally.not_records = counts.not_records;
+    if let Some(why) = stop {
+        return Err(ImportError::Unreadable(why));
+    }
     match written {
         Err(StoreError::Invalid(e)) if e.is_empty() && tally.refused() => {
             Err(ImportError::Refused(tally))

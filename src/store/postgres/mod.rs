@@ -18,7 +18,8 @@ use crate::domain::audit::AuditEntry;
 use crate::domain::deal::{Deal, DealId, DealSummary};
 use crate::store::error::{Result, StoreError};
 use crate::store::{
-    Batch, BattleCard, CategoryTotal, Database, Draft, Import, ListQuery, Location, OutcomeTotal,
+    Batch, BattleCard, CategoryTotal, Database, Draft, Import, ListQuery, Location, LockWait,
+    OutcomeTotal,
     Saved, Summarizer, WholeDealTaker,
 };
 use chrono::{DateTime, NaiveDate, Utc};
@@ -218,6 +219,10 @@ impl Database for Server {
     }
 
     fn start_background_check(&mut self) {}
+
+    /// A server's row locks are held for one short transaction each; the
+    /// wait is not announced (a limit the README names).
+    fn on_lock_wait(&mut self, _waiting: LockWait) {}
 
     fn checking(&self) -> bool {
         false
