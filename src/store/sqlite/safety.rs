@@ -55,20 +55,26 @@ pub fn damage_noted(db: &Path) -> Option<String> {
     Some(detail)
 }
 
-/// Remember that `db` is damaged, beside it (never inside it).
+/// Remember that `db` is damaged, beside it (never inside it); a marker
+/// that cannot be written is logged.
 pub fn note_damage(db: &Path, detail: &str) {
+    if let Err(e) = remember_damage(db, detail) {
+        tracing::warn!(
+            "could not write the damage marker beside {}: {e}",
+            db.display()
+        );
+    }
+}
+
+/// Write the marker that says `db` is damaged.
+pub fn remember_damage(db: &Path, detail: &str) -> std::io::Result<()> {
     let text = format!(
         "qualify found this database damaged on {}.\nproblem: {detail}\n\
          Nothing is written to it until `qualify --db {} doctor` finds it sound again.\n",
         chrono::Utc::now().format("%Y-%m-%d %H:%M:%S UTC"),
         db.display()
     );
-    if let Err(e) = files::write_private(&damage_marker(db), text.as_bytes()) {
-        tracing::warn!(
-            "could not write the damage marker beside {}: {e}",
-            db.display()
-        );
-    }
+    files::write_private(&damage_marker(db), text.as_bytes())
 }
 
 /// Forget the damage marker (after `doctor` found the file sound).
@@ -316,26 +322,84 @@ pub fn refusal(kind: &Kind) -> Option<String> {
     }
 }
 
+/// What the existing file at `path` is, read without creating anything
+/// beside it (no `-wal` or `-shm` for a file that is then refused).
+pub fn kind_untouched(path: &Path) -> rusqlite::Result<Kind> {
+    super::look::kind(path).map(|(kind, _)| kind)
+}
+
 /// Look at the existing file at `path` read-only; refuse it if it is not
 /// one qualify may write to.
 pub fn inspect(path: &Path) -> Result<Kind> {
-    let kind = open_read_only(path)
-        .and_then(|conn| classify(&conn))
-        .map_err(|e| {
-            if e.sqlite_error_code() == Some(ErrorCode::NotADatabase) {
-                refuse(
-                    path,
-                    "it is not a SQLite database; nothing was changed — use --db with the path \
+    let kind = kind_untouched(path).map_err(|e| {
+        if e.sqlite_error_code() == Some(ErrorCode::NotADatabase) {
+            refuse(
+                path,
+                "it is not a SQLite database; nothing was changed — use --db with the path \
                      of a qualify database",
-                )
-            } else {
-                explain(e, path)
-            }
-        })?;
-    match refusal(&kind) {
-        Some(reason) => Err(refuse(path, reason)),
-        None => Ok(kind),
+            )
+        } else {
+            explain(e, path)
+        }
+    })?;
+    if let Some(reason) = refusal(&kind) {
+        return Err(refuse(path, reason));
     }
+    if let Kind::Ours { version, .. } = kind {
+        let missing = super::look::open(path)
+            .and_then(|look| missing_objects(&look.conn, version))
+            .map_err(|e| explain(e, path))?;
+        if !missing.is_empty() {
+            return Err(refuse(
+                path,
+                format!(
+                    "it is marked as qualify's (schema version {version}) but {}; nothing was \
+                     changed — run `qualify --db {} doctor`",
+                    missing_text(&missing),
+                    path.display()
+                ),
+            ));
+        }
+    }
+    Ok(kind)
+}
+
+/// The tables, indexes and triggers qualify's schema `version` has that the
+/// database on `conn` lacks (a recovery that stopped early leaves them out).
+pub fn missing_objects(conn: &Connection, version: usize) -> rusqlite::Result<Vec<String>> {
+    let mut stmt = conn.prepare("SELECT type || ' ' || name FROM sqlite_master")?;
+    let found: Vec<String> = stmt
+        .query_map([], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(schema::objects_at(version)
+        .into_iter()
+        .filter(|o| !found.contains(o))
+        .collect())
+}
+
+/// Missing objects in words: "its tables deals, steps, … are missing (12 of 40 objects)".
+pub fn missing_text(missing: &[String]) -> String {
+    let tables: Vec<&str> = missing
+        .iter()
+        .filter_map(|o| o.strip_prefix("table "))
+        .collect();
+    let (what, names): (&str, Vec<&str>) = if tables.is_empty() {
+        ("its", missing.iter().map(String::as_str).collect())
+    } else {
+        ("its tables", tables)
+    };
+    let shown: Vec<String> = names
+        .iter()
+        .take(5)
+        .map(|n| crate::text::clean(n))
+        .collect();
+    let more = if names.len() > 5 { ", …" } else { "" };
+    format!(
+        "{what} {}{more} {} missing ({} of qualify's tables, indexes and triggers)",
+        shown.join(", "),
+        if names.len() == 1 { "is" } else { "are" },
+        missing.len()
+    )
 }
 
 /// Whether SQLite says the file is damaged.

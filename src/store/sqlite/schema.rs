@@ -409,6 +409,22 @@ pub(crate) fn pending(version: usize) -> &'static [&'static str] {
     MIGRATIONS.get(version..).unwrap_or_default()
 }
 
+/// The tables, indexes and triggers ("table deals", "index …") schema
+/// `version` has, made by running its migrations in memory.
+pub(crate) fn objects_at(version: usize) -> Vec<String> {
+    let made = (|| -> rusqlite::Result<Vec<String>> {
+        let conn = rusqlite::Connection::open_in_memory()?;
+        for sql in &MIGRATIONS[..version.min(MIGRATIONS.len())] {
+            conn.execute_batch(sql)?;
+        }
+        let mut stmt = conn.prepare(
+            "SELECT type || ' ' || name FROM sqlite_master WHERE name NOT LIKE 'sqlite\\_%' ESCAPE '\\'",
+        )?;
+        stmt.query_map([], |r| r.get(0))?.collect()
+    })();
+    made.unwrap_or_default()
+}
+
 /// The tables some version of qualify's schema has made (how a database
 /// written before the application id was set is recognised).
 pub(crate) const TABLES: &[&str] = &[
