@@ -210,10 +210,7 @@ fn unread(mut exam: Examination, path: &Path, e: &rusqlite::Error) -> Examinatio
 fn unfinished(mut exam: Examination, path: &Path) -> Examination {
     let journal = quoted(&files::with_suffix(path, "-journal"));
     let header = look::header(path);
-    let kind = match look::kind(path) {
-        Ok((kind, _)) => Some(kind),
-        Err(_) => None,
-    };
+    let kind = safety::kind_untouched(path).ok();
     let foreign = match &kind {
         Some(Kind::Foreign(why)) => Some(why.clone()),
         Some(_) => None,
@@ -258,7 +255,7 @@ fn unfinished(mut exam: Examination, path: &Path) -> Examination {
         vec![
             "qualify undoes that transaction the next time it opens the file; then check it again:"
                 .into(),
-            format!("$ qualify --db {} check", quoted(path)),
+            format!("$ qualify --db {} deal list", quoted(path)),
             format!("$ qualify --db {} doctor", quoted(path)),
         ],
     );
@@ -310,13 +307,13 @@ fn ownership(
             Some(*version)
         }
         Some(Kind::Ours { version, marked }) => {
-            let missing = safety::missing_objects(conn, *version).unwrap_or_default();
+            let missing = look::missing_objects(conn, *version).unwrap_or_default();
             if !missing.is_empty() {
                 exam.problem(
                     "schema",
                     format!(
                         "version {version}, but {}: qualify will not open it",
-                        safety::missing_text(&missing)
+                        look::missing_text(&missing)
                     ),
                     std::iter::once(
                         "if it is a copy made by a recovery, the copy stopped early: make it \

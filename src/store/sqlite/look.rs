@@ -8,11 +8,25 @@
 //! Such a read is checked afterwards: when the file changed meanwhile (a
 //! writer came along), it is read again through an ordinary connection.
 
-use super::safety::{self, Kind};
+use super::schema;
 use crate::store::files;
 use rusqlite::{Connection, ErrorCode, OpenFlags};
 use std::path::Path;
-use std::time::SystemTime;
+use std::time::{Duration, SystemTime};
+
+/// How long a writer waits for another to finish: longer than the largest
+/// import, so that concurrent writers queue instead of failing.
+pub const BUSY_TIMEOUT: Duration = Duration::from_secs(120);
+
+/// Open `path` read-only (nothing is written, no journal mode changed).
+pub fn open_read_only(path: &Path) -> rusqlite::Result<Connection> {
+    let conn = Connection::open_with_flags(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )?;
+    conn.busy_timeout(BUSY_TIMEOUT)?;
+    Ok(conn)
+}
 
 /// What the first 100 bytes of a SQLite file say.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -93,20 +107,21 @@ impl Look {
 /// be done (see the module's notes).
 pub fn open(path: &Path) -> rusqlite::Result<Look> {
     let wal_mode = header(path).is_some_and(|h| h.wal);
-    if wal_mode && !files::with_suffix(path, "-wal").exists() {
-        if let Some(look) = open_immutable(path) {
-            return look;
-        }
+    if wal_mode
+        && !files::with_suffix(path, "-wal").exists()
+        && let Some(look) = open_immutable(path)
+    {
+        return look;
     }
     Ok(Look {
-        conn: safety::open_read_only(path)?,
+        conn: open_read_only(path)?,
         stamp: None,
     })
 }
 
 /// `path` read as immutable (no locks, no journal, nothing created); `None`
 /// when its path cannot be given as a URI.
-fn open_immutable(path: &Path) -> Option<rusqlite::Result<Look>> {
+pub fn open_immutable(path: &Path) -> Option<rusqlite::Result<Look>> {
     let absolute = std::path::absolute(path).ok()?;
     let text = absolute.to_str()?;
     let mut uri = String::from("file:");
@@ -137,21 +152,40 @@ pub fn needs_rollback(e: &rusqlite::Error, path: &Path) -> bool {
     e.sqlite_error_code() == Some(ErrorCode::ReadOnly) && journal_beside(path).is_some()
 }
 
-/// What the file at `path` is, read without writing anything beside it;
-/// with it, whether it has an unfinished (hot) rollback journal, in which
-/// case the file was read as that transaction left it.
-pub fn kind(path: &Path) -> rusqlite::Result<(Kind, bool)> {
-    let look = open(path)?;
-    match safety::classify(&look.conn) {
-        Ok(kind) if look.still_true(path) => Ok((kind, false)),
-        Ok(_) => Ok((safety::classify(&safety::open_read_only(path)?)?, false)),
-        Err(e) if needs_rollback(&e, path) => match open_immutable(path) {
-            Some(Ok(raw)) => match safety::classify(&raw.conn) {
-                Ok(kind) => Ok((kind, true)),
-                Err(_) => Err(e),
-            },
-            _ => Err(e),
-        },
-        Err(e) => Err(e),
-    }
+/// The tables, indexes and triggers qualify's schema `version` has that the
+/// database on `conn` lacks (a recovery that stopped early leaves them out).
+pub fn missing_objects(conn: &Connection, version: usize) -> rusqlite::Result<Vec<String>> {
+    let mut stmt = conn.prepare("SELECT type || ' ' || name FROM sqlite_master")?;
+    let found: Vec<String> = stmt
+        .query_map([], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(schema::objects_at(version)
+        .into_iter()
+        .filter(|o| !found.contains(o))
+        .collect())
+}
+
+/// Missing objects in words: "its tables deals, steps, … are missing (12 of 40 objects)".
+pub fn missing_text(missing: &[String]) -> String {
+    let tables: Vec<&str> = missing
+        .iter()
+        .filter_map(|o| o.strip_prefix("table "))
+        .collect();
+    let (what, names): (&str, Vec<&str>) = if tables.is_empty() {
+        ("its", missing.iter().map(String::as_str).collect())
+    } else {
+        ("its tables", tables)
+    };
+    let shown: Vec<String> = names
+        .iter()
+        .take(5)
+        .map(|n| crate::text::clean(n))
+        .collect();
+    let more = if names.len() > 5 { ", …" } else { "" };
+    format!(
+        "{what} {}{more} {} missing ({} of qualify's tables, indexes and triggers)",
+        shown.join(", "),
+        if names.len() == 1 { "is" } else { "are" },
+        missing.len()
+    )
 }

@@ -16,10 +16,12 @@
 //!   that also sets the mark.
 
 use super::errors::fault_of;
+use super::look;
+pub use super::look::{BUSY_TIMEOUT, open_read_only};
 use super::schema::{self, latest_version};
 use crate::store::error::{Fault, Result, StoreError};
 use crate::store::files;
-use rusqlite::{Connection, ErrorCode, OpenFlags, TransactionBehavior};
+use rusqlite::{Connection, ErrorCode, TransactionBehavior};
 use std::cell::OnceCell;
 use std::path::{Path, PathBuf};
 use std::sync::mpsc::{Receiver, TryRecvError};
@@ -27,10 +29,6 @@ use std::time::Duration;
 
 /// `PRAGMA application_id` of every database qualify writes: "Qual".
 pub const APPLICATION_ID: i32 = 0x5175_616C;
-
-/// How long a writer waits for another to finish: longer than the largest
-/// import, so that concurrent writers queue instead of failing.
-pub const BUSY_TIMEOUT: Duration = Duration::from_secs(120);
 
 /// The marker beside `db` that says qualify found it damaged.
 pub fn damage_marker(db: &Path) -> PathBuf {
@@ -196,16 +194,6 @@ pub enum Kind {
     Foreign(String),
 }
 
-/// Open `path` read-only (nothing is written, no journal mode changed).
-pub fn open_read_only(path: &Path) -> rusqlite::Result<Connection> {
-    let conn = Connection::open_with_flags(
-        path,
-        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-    )?;
-    conn.busy_timeout(BUSY_TIMEOUT)?;
-    Ok(conn)
-}
-
 /// Read what the database on `conn` is, from one snapshot (another process
 /// may be setting the file up meanwhile).
 pub fn classify(conn: &Connection) -> rusqlite::Result<Kind> {
@@ -324,8 +312,19 @@ pub fn refusal(kind: &Kind) -> Option<String> {
 
 /// What the existing file at `path` is, read without creating anything
 /// beside it (no `-wal` or `-shm` for a file that is then refused).
+/// A file with an unfinished rollback journal is read as that transaction
+/// left it (a read-only connection may not roll it back).
 pub fn kind_untouched(path: &Path) -> rusqlite::Result<Kind> {
-    super::look::kind(path).map(|(kind, _)| kind)
+    let seen = look::open(path)?;
+    match classify(&seen.conn) {
+        Ok(kind) if seen.still_true(path) => Ok(kind),
+        Ok(_) => classify(&open_read_only(path)?),
+        Err(e) if look::needs_rollback(&e, path) => match look::open_immutable(path) {
+            Some(Ok(raw)) => classify(&raw.conn).map_err(|_| e),
+            _ => Err(e),
+        },
+        Err(e) => Err(e),
+    }
 }
 
 /// Look at the existing file at `path` read-only; refuse it if it is not
@@ -346,60 +345,24 @@ pub fn inspect(path: &Path) -> Result<Kind> {
         return Err(refuse(path, reason));
     }
     if let Kind::Ours { version, .. } = kind {
-        let missing = super::look::open(path)
-            .and_then(|look| missing_objects(&look.conn, version))
-            .map_err(|e| explain(e, path))?;
+        // (a file with an unfinished transaction is checked once it is undone)
+        let missing = match look::open(path).and_then(|l| look::missing_objects(&l.conn, version)) {
+            Err(e) if look::needs_rollback(&e, path) => Vec::new(),
+            other => other.map_err(|e| explain(e, path))?,
+        };
         if !missing.is_empty() {
             return Err(refuse(
                 path,
                 format!(
                     "it is marked as qualify's (schema version {version}) but {}; nothing was \
                      changed — run `qualify --db {} doctor`",
-                    missing_text(&missing),
+                    look::missing_text(&missing),
                     path.display()
                 ),
             ));
         }
     }
     Ok(kind)
-}
-
-/// The tables, indexes and triggers qualify's schema `version` has that the
-/// database on `conn` lacks (a recovery that stopped early leaves them out).
-pub fn missing_objects(conn: &Connection, version: usize) -> rusqlite::Result<Vec<String>> {
-    let mut stmt = conn.prepare("SELECT type || ' ' || name FROM sqlite_master")?;
-    let found: Vec<String> = stmt
-        .query_map([], |r| r.get(0))?
-        .collect::<rusqlite::Result<_>>()?;
-    Ok(schema::objects_at(version)
-        .into_iter()
-        .filter(|o| !found.contains(o))
-        .collect())
-}
-
-/// Missing objects in words: "its tables deals, steps, … are missing (12 of 40 objects)".
-pub fn missing_text(missing: &[String]) -> String {
-    let tables: Vec<&str> = missing
-        .iter()
-        .filter_map(|o| o.strip_prefix("table "))
-        .collect();
-    let (what, names): (&str, Vec<&str>) = if tables.is_empty() {
-        ("its", missing.iter().map(String::as_str).collect())
-    } else {
-        ("its tables", tables)
-    };
-    let shown: Vec<String> = names
-        .iter()
-        .take(5)
-        .map(|n| crate::text::clean(n))
-        .collect();
-    let more = if names.len() > 5 { ", …" } else { "" };
-    format!(
-        "{what} {}{more} {} missing ({} of qualify's tables, indexes and triggers)",
-        shown.join(", "),
-        if names.len() == 1 { "is" } else { "are" },
-        missing.len()
-    )
 }
 
 /// Whether SQLite says the file is damaged.
