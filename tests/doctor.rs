@@ -388,14 +388,62 @@ fn foreign_with_hot_journal(dir: &Path) -> PathBuf {
     copy
 }
 
+/// Another program's database, that program (sqlite3) killed in the middle
+/// of a transaction; `None` when there is no sqlite3 here.
+fn foreign_killed_midway(dir: &Path) -> Option<PathBuf> {
+    use std::io::{BufRead, Write};
+    if !sqlite3().0 {
+        return None;
+    }
+    let db = dir.join("notes.db");
+    let conn = Connection::open(&db).unwrap();
+    conn.execute_batch(
+        "CREATE TABLE notes (body BLOB);
+         WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 2000)
+         INSERT INTO notes SELECT randomblob(200) FROM n;",
+    )
+    .unwrap();
+    drop(conn);
+    let mut child = std::process::Command::new("sqlite3")
+        .arg(&db)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    writeln!(
+        stdin,
+        "PRAGMA cache_size = 2; BEGIN; UPDATE notes SET body = randomblob(200); SELECT 'written';"
+    )
+    .unwrap();
+    let mut line = String::new();
+    std::io::BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    assert_eq!(line.trim(), "written");
+    child.kill().unwrap(); // SIGKILL, the transaction unfinished
+    child.wait().unwrap();
+    Some(db)
+}
+
 #[test]
 fn another_programs_unfinished_transaction_is_not_damage_and_nothing_is_written() {
-    let dir = tempfile::tempdir().unwrap();
-    let db = foreign_with_hot_journal(dir.path());
-    let before = listing(dir.path());
+    let copied = tempfile::tempdir().unwrap();
+    let killed = tempfile::tempdir().unwrap();
+    let mut made = vec![foreign_with_hot_journal(copied.path())];
+    made.extend(foreign_killed_midway(killed.path()));
+    for db in made {
+        foreign_hot_journal_is_left_alone(&db);
+    }
+}
+
+fn foreign_hot_journal_is_left_alone(db: &Path) {
+    let dir = db.parent().unwrap();
+    let db = db.to_path_buf();
+    let before = listing(dir);
     assert_eq!(before, ["notes.db", "notes.db-journal"]);
     let bytes = std::fs::read(&db).unwrap();
-    let journal = std::fs::read(dir.path().join("notes.db-journal")).unwrap();
+    let journal = std::fs::read(dir.join("notes.db-journal")).unwrap();
 
     let (code, text) = doctor(&db);
     assert_eq!(code, 2, "{text}");
@@ -404,12 +452,12 @@ fn another_programs_unfinished_transaction_is_not_damage_and_nothing_is_written(
     assert!(!text.contains("damaged"), "{text}");
     assert!(!text.contains("application_id"), "{text}");
     for args in [vec!["deal", "list"], vec!["backup", "copy.db"]] {
-        let line = fails(qualify(&db).args(&args).current_dir(dir.path()), 2);
+        let line = fails(qualify(&db).args(&args).current_dir(dir), 2);
         assert!(line.contains("not a qualify database"), "{args:?}: {line}");
     }
-    assert_eq!(listing(dir.path()), before);
+    assert_eq!(listing(dir), before);
     assert!(std::fs::read(&db).unwrap() == bytes);
-    assert!(std::fs::read(dir.path().join("notes.db-journal")).unwrap() == journal);
+    assert!(std::fs::read(dir.join("notes.db-journal")).unwrap() == journal);
 }
 
 // ---------------------------------------------------------------------------
