@@ -3,7 +3,7 @@
 //! to the damage marker beside the file: removed when the file checks out,
 //! written when it does not.
 
-use super::look;
+use super::look::{self, Look};
 use super::recipes::{quoted, recovery, restore};
 use super::safety::{self, APPLICATION_ID, Kind};
 use super::schema::latest_version;
@@ -82,7 +82,7 @@ impl Examination {
 
 /// Examine the database at `path`.
 pub fn examine(path: &Path) -> Examination {
-    let mut exam = Examination::new(path);
+    let exam = Examination::new(path);
     match safety::check_path(path, false) {
         Ok(true) => {}
         Ok(false) => {
@@ -103,17 +103,29 @@ pub fn examine(path: &Path) -> Examination {
         }
     }
     let empty = std::fs::metadata(path).is_ok_and(|m| m.len() == 0);
-    let look = match look::open(path) {
-        Ok(look) => look,
-        Err(e) => {
-            return exam.unusable("file", format!("SQLite cannot open it: {e}"), Vec::new());
-        }
+    match look::open(path) {
+        Ok(seen) => examine_through(exam, path, seen, empty),
+        Err(e) => exam.unusable("file", format!("SQLite cannot open it: {e}"), Vec::new()),
+    }
+}
+
+/// The checks, read through `seen`; when the file was read as it lay and a
+/// writer came along meanwhile, they are made again through an ordinary
+/// connection (the `-wal` is there now).
+fn examine_through(mut exam: Examination, path: &Path, seen: Look, empty: bool) -> Examination {
+    let again = |path: &Path| match safety::open_read_only(path) {
+        Ok(conn) => examine_through(Examination::new(path), path, Look::plain(conn), empty),
+        Err(e) => Examination::new(path).unusable(
+            "file",
+            format!("SQLite cannot open it: {e}"),
+            Vec::new(),
+        ),
     };
-    let kind = match safety::classify(&look.conn) {
-        Ok(_) if !look.still_true(path) => return examine_again(path),
+    let kind = match safety::classify(&seen.conn) {
+        Ok(_) if !seen.still_true(path) => return again(path),
         Ok(kind) => Some(kind),
         Err(e) if look::needs_rollback(&e, path) => {
-            drop(look);
+            drop(seen);
             return unfinished(exam, path);
         }
         Err(e)
@@ -130,7 +142,7 @@ pub fn examine(path: &Path) -> Examination {
             );
         }
         Err(e) if !safety::is_damage(&e) => {
-            drop(look);
+            drop(seen);
             return unread(exam, path, &e);
         }
         Err(_) => None,
@@ -142,47 +154,15 @@ pub fn examine(path: &Path) -> Examination {
             vec!["use --db with another path".into()],
         );
     }
-    let conn = &look.conn;
+    let conn = &seen.conn;
     let version = ownership(&mut exam, conn, kind.as_ref(), empty);
     let (pages, keys_ok) = integrity(&mut exam, conn, path, version);
     journal(&mut exam, conn, path, empty);
-    let true_still = look.still_true(path);
-    drop(look);
+    let true_still = seen.still_true(path);
+    drop(seen);
     if !true_still {
-        return examine_again(path);
+        return again(path);
     }
-    permissions(&mut exam, path);
-    damage_marker(&mut exam, path, pages, keys_ok);
-    exam
-}
-
-/// A writer came along while the file was read as it lay: read it again
-/// through an ordinary connection (the `-wal` is there now).
-fn examine_again(path: &Path) -> Examination {
-    let mut exam = Examination::new(path);
-    let conn = match safety::open_read_only(path) {
-        Ok(conn) => conn,
-        Err(e) => return exam.unusable("file", format!("SQLite cannot open it: {e}"), Vec::new()),
-    };
-    let kind = match safety::classify(&conn) {
-        Ok(Kind::Foreign(why)) => {
-            return exam.unusable(
-                "owner",
-                format!("it is not a qualify database ({why}); qualify will not touch it"),
-                vec!["use --db with another path".into()],
-            );
-        }
-        Ok(kind) => Some(kind),
-        Err(e) if !safety::is_damage(&e) => {
-            drop(conn);
-            return unread(exam, path, &e);
-        }
-        Err(_) => None,
-    };
-    let version = ownership(&mut exam, &conn, kind.as_ref(), false);
-    let (pages, keys_ok) = integrity(&mut exam, &conn, path, version);
-    journal(&mut exam, &conn, path, false);
-    drop(conn);
     permissions(&mut exam, path);
     damage_marker(&mut exam, path, pages, keys_ok);
     exam

@@ -90,6 +90,11 @@ pub struct Look {
 }
 
 impl Look {
+    /// An ordinary read-only connection, as a [`Look`].
+    pub fn plain(conn: Connection) -> Look {
+        Look { conn, stamp: None }
+    }
+
     /// Whether what was read through this connection is the file as it is:
     /// always for an ordinary connection; for an immutable read, when no
     /// writer came along meanwhile.
@@ -188,4 +193,35 @@ pub fn missing_text(missing: &[String]) -> String {
         if names.len() == 1 { "is" } else { "are" },
         missing.len()
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_wal_file_is_read_as_it_lies_and_a_writer_coming_along_is_seen() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("weird name?#%.db");
+        let conn = Connection::open(&db).unwrap();
+        conn.execute_batch("PRAGMA journal_mode = WAL; CREATE TABLE t (x);")
+            .unwrap();
+        drop(conn);
+        assert!(header(&db).is_some_and(|h| h.wal));
+        let seen = open(&db).unwrap();
+        let tables: i64 = seen
+            .conn
+            .query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(tables, 1);
+        assert!(seen.still_true(&db));
+        let names = |dir: &Path| std::fs::read_dir(dir).unwrap().count();
+        assert_eq!(names(dir.path()), 1, "nothing beside it");
+
+        let writer = Connection::open(&db).unwrap();
+        writer.execute("INSERT INTO t VALUES (1)", []).unwrap();
+        assert!(!seen.still_true(&db), "a writer came along");
+        drop(writer);
+        assert!(!seen.still_true(&db), "and its checkpoint changed the file");
+    }
 }

@@ -4,10 +4,12 @@
 //! - The path must be a regular file (or absent, in a folder that exists),
 //!   writable, in a writable folder: checked before SQLite sees it, so that
 //!   nothing (no journal, no `-wal`) is created beside a file refused.
-//! - The file is opened read-only first and must be empty, qualify's (marked
-//!   with [`APPLICATION_ID`], or recognised by its tables if written before
-//!   the mark) and not newer than this build. A file refused here is left
-//!   byte-for-byte as it was.
+//! - The file is opened read-only first, without creating anything beside
+//!   it (see [`super::look`]), and must be empty, qualify's (marked with
+//!   [`APPLICATION_ID`], or recognised by its tables if written before the
+//!   mark), not newer than this build, and hold every table, index and
+//!   trigger of its schema version. A file refused here is left
+//!   byte-for-byte as it was, with nothing beside it.
 //! - A file found damaged (SQLite's corruption errors) is remembered by a
 //!   marker file beside it, `<file>.damaged`; no write reaches it until
 //!   `qualify doctor` finds it sound and removes the marker.
