@@ -42,6 +42,14 @@ pub fn backup(path: &Path, target: &Path, replace: bool) -> Result<(), Failure> 
         )));
     }
     super::transfer::check_replace(target, replace)?;
+    // another program's file is refused before SQLite opens it as a source
+    // (which would leave a -wal and -shm beside it)
+    if let Ok(safety::Kind::Foreign(why)) = safety::kind_untouched(path) {
+        return Err(Failure::usage(format!(
+            "{} is not a qualify database ({why}); use --db with the path of yours",
+            shown(path)
+        )));
+    }
     let conn = safety::open_read_only(path).map_err(|e| safety::explain(e, path))?;
     let kind = safety::classify(&conn).map_err(|e| safety::explain(e, path))?;
     if let safety::Kind::Foreign(why) = &kind {

@@ -3,6 +3,8 @@
 //! to the damage marker beside the file: removed when the file checks out,
 //! written when it does not.
 
+use super::look::{self, Look};
+use super::recipes::{quoted, recovery, restore};
 use super::safety::{self, APPLICATION_ID, Kind};
 use super::schema::latest_version;
 use crate::store::files;
@@ -78,21 +80,9 @@ impl Examination {
     }
 }
 
-fn quoted(path: &Path) -> String {
-    let text = path.display().to_string();
-    if text
-        .chars()
-        .all(|c| c.is_ascii_alphanumeric() || "/._-+".contains(c))
-    {
-        text
-    } else {
-        format!("'{}'", text.replace('\'', r"'\''"))
-    }
-}
-
 /// Examine the database at `path`.
 pub fn examine(path: &Path) -> Examination {
-    let mut exam = Examination::new(path);
+    let exam = Examination::new(path);
     match safety::check_path(path, false) {
         Ok(true) => {}
         Ok(false) => {
@@ -113,14 +103,31 @@ pub fn examine(path: &Path) -> Examination {
         }
     }
     let empty = std::fs::metadata(path).is_ok_and(|m| m.len() == 0);
-    let conn = match safety::open_read_only(path) {
-        Ok(conn) => conn,
-        Err(e) => {
-            return exam.unusable("file", format!("SQLite cannot open it: {e}"), Vec::new());
-        }
+    match look::open(path) {
+        Ok(seen) => examine_through(exam, path, seen, empty),
+        Err(e) => exam.unusable("file", format!("SQLite cannot open it: {e}"), Vec::new()),
+    }
+}
+
+/// The checks, read through `seen`; when the file was read as it lay and a
+/// writer came along meanwhile, they are made again through an ordinary
+/// connection (the `-wal` is there now).
+fn examine_through(mut exam: Examination, path: &Path, seen: Look, empty: bool) -> Examination {
+    let again = |path: &Path| match safety::open_read_only(path) {
+        Ok(conn) => examine_through(Examination::new(path), path, Look::plain(conn), empty),
+        Err(e) => Examination::new(path).unusable(
+            "file",
+            format!("SQLite cannot open it: {e}"),
+            Vec::new(),
+        ),
     };
-    let kind = match safety::classify(&conn) {
+    let kind = match safety::classify(&seen.conn) {
+        Ok(_) if !seen.still_true(path) => return again(path),
         Ok(kind) => Some(kind),
+        Err(e) if look::needs_rollback(&e, path) => {
+            drop(seen);
+            return unfinished(exam, path);
+        }
         Err(e)
             if e.sqlite_error_code() == Some(rusqlite::ErrorCode::NotADatabase)
                 && !damaged_before(path) =>
@@ -134,6 +141,10 @@ pub fn examine(path: &Path) -> Examination {
                 )],
             );
         }
+        Err(e) if !safety::is_damage(&e) => {
+            drop(seen);
+            return unread(exam, path, &e);
+        }
         Err(_) => None,
     };
     if let Some(Kind::Foreign(why)) = &kind {
@@ -143,12 +154,92 @@ pub fn examine(path: &Path) -> Examination {
             vec!["use --db with another path".into()],
         );
     }
-    let version = ownership(&mut exam, &conn, kind.as_ref(), empty);
-    let (pages_ok, keys_ok) = integrity(&mut exam, &conn, path, version);
-    journal(&mut exam, &conn, empty);
+    let conn = &seen.conn;
+    let version = ownership(&mut exam, conn, kind.as_ref(), empty);
+    let (pages, keys_ok) = integrity(&mut exam, conn, path, version);
+    journal(&mut exam, conn, path, empty);
+    let true_still = seen.still_true(path);
+    drop(seen);
+    if !true_still {
+        return again(path);
+    }
     permissions(&mut exam, path);
-    drop(conn);
-    damage_marker(&mut exam, path, pages_ok, keys_ok);
+    damage_marker(&mut exam, path, pages, keys_ok);
+    exam
+}
+
+/// SQLite could not read the file without writing beside it (its folder is
+/// read-only and it has a log to apply, say): nothing was checked, and
+/// nothing is said to be damaged.
+fn unread(mut exam: Examination, path: &Path, e: &rusqlite::Error) -> Examination {
+    exam.problem(
+        "file",
+        format!("it could not be read, so it was not checked: {e}"),
+        vec![format!(
+            "see the folder and permission findings below, then run `qualify --db {} doctor` again",
+            quoted(path)
+        )],
+    );
+    permissions(&mut exam, path);
+    exam
+}
+
+/// A rollback journal left by a writer stopped midway: the file is read as
+/// that writer left it, only to tell whose it is. Nothing is written beside
+/// it, and it is not called damaged.
+fn unfinished(mut exam: Examination, path: &Path) -> Examination {
+    let journal = quoted(&files::with_suffix(path, "-journal"));
+    let header = look::header(path);
+    let kind = safety::kind_untouched(path).ok();
+    let foreign = match &kind {
+        Some(Kind::Foreign(why)) => Some(why.clone()),
+        Some(_) => None,
+        None => header
+            .filter(|h| h.application_id != 0 && h.application_id != APPLICATION_ID)
+            .map(|h| {
+                format!(
+                    "it belongs to another program (application id {:#x})",
+                    h.application_id
+                )
+            }),
+    };
+    if let Some(why) = foreign {
+        return exam.unusable(
+            "owner",
+            format!(
+                "it is not a qualify database ({why}), and its program stopped midway, leaving \
+                 an unfinished transaction in {journal}; qualify will not touch either"
+            ),
+            vec![
+                "open it with the program it belongs to, which finishes that transaction".into(),
+                "use --db with the path of your qualify database".into(),
+            ],
+        );
+    }
+    if kind.is_none() {
+        return exam.unusable(
+            "file",
+            format!(
+                "a program stopped midway, leaving an unfinished transaction in {journal}, and \
+                 the file cannot be read until that program opens it again"
+            ),
+            vec!["open it with the program that wrote it; use --db with the path of your qualify database".into()],
+        );
+    }
+    exam.problem(
+        "journal",
+        format!(
+            "a qualify stopped midway, leaving an unfinished transaction in {journal}; \
+             it was not checked"
+        ),
+        vec![
+            "qualify undoes that transaction the next time it opens the file; then check it again:"
+                .into(),
+            format!("$ qualify --db {} deal list", quoted(path)),
+            format!("$ qualify --db {} doctor", quoted(path)),
+        ],
+    );
+    permissions(&mut exam, path);
     exam
 }
 
@@ -196,7 +287,24 @@ fn ownership(
             Some(*version)
         }
         Some(Kind::Ours { version, marked }) => {
-            if *version == latest {
+            let missing = look::missing_objects(conn, *version).unwrap_or_default();
+            if !missing.is_empty() {
+                exam.problem(
+                    "schema",
+                    format!(
+                        "version {version}, but {}: qualify will not open it",
+                        look::missing_text(&missing)
+                    ),
+                    std::iter::once(
+                        "if it is a copy made by a recovery, the copy stopped early: make it \
+                         again, into a new file, with the steps `qualify doctor` gives for the \
+                         damaged file"
+                            .to_string(),
+                    )
+                    .chain(restore(exam.path.as_path()))
+                    .collect(),
+                );
+            } else if *version == latest {
                 exam.ok("schema", format!("version {version}, this qualify's"));
             } else {
                 exam.ok(
@@ -230,13 +338,15 @@ fn ownership(
     }
 }
 
-/// `integrity_check` and `foreign_key_check`: whether each passed.
+/// `integrity_check` and `foreign_key_check`: whether the pages were found
+/// sound (`None`: the check could not run, which is not damage), and
+/// whether the keys passed.
 fn integrity(
     exam: &mut Examination,
     conn: &Connection,
     path: &Path,
     version: Option<usize>,
-) -> (bool, bool) {
+) -> (Option<bool>, bool) {
     let rows = conn
         .prepare("PRAGMA integrity_check(20)")
         .and_then(|mut stmt| {
@@ -246,7 +356,7 @@ fn integrity(
     let integrity_ok = match rows {
         Ok(rows) if rows == ["ok"] => {
             exam.ok("integrity", "every page and index checks out");
-            true
+            Some(true)
         }
         Ok(rows) => {
             let first = crate::text::clean(rows.first().map_or("", String::as_str));
@@ -259,15 +369,23 @@ fn integrity(
                 format!("the file is damaged: {first}{more}"),
                 recovery(path, version),
             );
-            false
+            Some(false)
         }
-        Err(e) => {
+        Err(e) if safety::is_damage(&e) => {
             exam.problem(
                 "integrity",
                 format!("the file is damaged: {e}"),
                 recovery(path, version),
             );
-            false
+            Some(false)
+        }
+        Err(e) => {
+            exam.problem(
+                "integrity",
+                format!("the check could not run, so nothing is known of damage: {e}"),
+                Vec::new(),
+            );
+            None
         }
     };
     let orphans = conn
@@ -298,7 +416,7 @@ fn integrity(
         }
         Err(e) => {
             // a damaged file: the integrity finding above says what to do
-            let fix = if integrity_ok {
+            let fix = if integrity_ok == Some(true) && safety::is_damage(&e) {
                 recovery(path, version)
             } else {
                 Vec::new()
@@ -310,65 +428,13 @@ fn integrity(
     (integrity_ok, keys_ok)
 }
 
-/// How to get the rows back: SQLite's own recovery into a new file, or a backup.
-fn recovery(path: &Path, version: Option<usize>) -> Vec<String> {
-    let file = quoted(path);
-    let new = quoted(&files::with_suffix(path, ".recovered"));
-    let version = version.filter(|v| *v > 0).unwrap_or(latest_version());
-    let mut steps = vec![
-        "qualify writes nothing to it until this check passes; reading may still work".into(),
-        format!(
-            "copy what can be read into a new file: sqlite3 {file} .recover | sqlite3 {new} \
-             (if .recover fails, use .dump in its place)"
-        ),
-        format!(
-            "mark the copy as qualify's: sqlite3 {new} 'PRAGMA user_version = {version}; \
-             PRAGMA application_id = {APPLICATION_ID}'"
-        ),
-        format!("check the copy: qualify --db {new} doctor"),
-        format!("then move {file} aside and rename the copy to its name"),
-    ];
-    let backups = backups_beside(path);
-    if backups.is_empty() {
-        steps.push(format!(
-            "or restore a backup you made with `qualify backup`: cp BACKUP {file}"
-        ));
-    } else {
-        let list: Vec<String> = backups.iter().map(|b| quoted(b)).collect();
-        steps.push(format!(
-            "or restore a backup (changes since it was made are lost): cp {} {file} \
-             (backups found: {})",
-            list[list.len() - 1],
-            list.join(", ")
-        ));
-    }
-    steps
-}
-
-/// The automatic pre-upgrade backups beside `path`, oldest version first.
-fn backups_beside(path: &Path) -> Vec<PathBuf> {
-    let Some(name) = path.file_name().map(|n| n.to_string_lossy().into_owned()) else {
-        return Vec::new();
+fn journal(exam: &mut Examination, conn: &Connection, path: &Path, empty: bool) {
+    // a file read as it lies reports no WAL: its header says
+    let mode = match look::header(path) {
+        Some(header) if header.wal => Ok("wal".to_string()),
+        _ => conn.query_row("PRAGMA journal_mode", [], |r| r.get::<_, String>(0)),
     };
-    let prefix = format!("{name}.pre-v");
-    let mut found: Vec<PathBuf> = std::fs::read_dir(files::folder_of(path))
-        .map(|entries| {
-            entries
-                .filter_map(|e| e.ok())
-                .filter(|e| {
-                    let n = e.file_name().to_string_lossy().into_owned();
-                    n.starts_with(&prefix) && n.ends_with(".bak")
-                })
-                .map(|e| e.path())
-                .collect()
-        })
-        .unwrap_or_default();
-    found.sort();
-    found
-}
-
-fn journal(exam: &mut Examination, conn: &Connection, empty: bool) {
-    match conn.query_row("PRAGMA journal_mode", [], |r| r.get::<_, String>(0)) {
+    match mode {
         Ok(mode) if mode.eq_ignore_ascii_case("wal") => {
             exam.ok("journal", "write-ahead log (WAL), as qualify sets it")
         }
@@ -449,15 +515,12 @@ fn permissions(exam: &mut Examination, path: &Path) {
 }
 
 /// The marker beside the file: removed when the file checks out, written
-/// when its pages do not.
-fn damage_marker(exam: &mut Examination, path: &Path, pages_ok: bool, keys_ok: bool) {
+/// when its pages were found damaged (never when they could not be checked).
+fn damage_marker(exam: &mut Examination, path: &Path, pages: Option<bool>, keys_ok: bool) {
     let marked = safety::damage_noted(path).is_some();
     let marker = safety::damage_marker(path);
-    if !marked && pages_ok {
-        return;
-    }
-    match (pages_ok && keys_ok, marked) {
-        (true, true) => match safety::clear_damage(path) {
+    match pages {
+        Some(true) if keys_ok && marked => match safety::clear_damage(path) {
             Ok(_) => exam.ok(
                 "damage",
                 "it was marked damaged earlier and now checks out: the mark is removed, \
@@ -469,21 +532,30 @@ fn damage_marker(exam: &mut Examination, path: &Path, pages_ok: bool, keys_ok: b
                 vec![format!("rm {}", quoted(&marker))],
             ),
         },
-        (false, _) => {
-            if !marked {
+        Some(false) => {
+            let remembered = if marked {
+                Ok(())
+            } else {
                 let failed = exam
                     .findings
                     .iter()
                     .find(|f| !f.ok && f.topic == "integrity")
                     .map_or("it failed the checks", |f| f.text.as_str())
                     .to_string();
-                safety::note_damage(path, &failed);
+                safety::remember_damage(path, &failed)
+            };
+            match remembered {
+                Ok(()) => exam.ok(
+                    "damage",
+                    format!("remembered in {} until this check passes", quoted(&marker)),
+                ),
+                Err(e) => exam.problem(
+                    "damage",
+                    format!("could not be remembered in {}: {e}", quoted(&marker)),
+                    Vec::new(),
+                ),
             }
-            exam.ok(
-                "damage",
-                format!("remembered in {} until this check passes", quoted(&marker)),
-            );
         }
-        (true, false) => {}
+        _ => {}
     }
 }

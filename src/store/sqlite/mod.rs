@@ -13,6 +13,8 @@ mod escalations;
 mod history;
 mod list;
 mod list_sql;
+mod look;
+mod recipes;
 pub mod safety;
 pub(super) mod schema;
 mod stamps;

@@ -4,10 +4,12 @@
 //! - The path must be a regular file (or absent, in a folder that exists),
 //!   writable, in a writable folder: checked before SQLite sees it, so that
 //!   nothing (no journal, no `-wal`) is created beside a file refused.
-//! - The file is opened read-only first and must be empty, qualify's (marked
-//!   with [`APPLICATION_ID`], or recognised by its tables if written before
-//!   the mark) and not newer than this build. A file refused here is left
-//!   byte-for-byte as it was.
+//! - The file is opened read-only first, without creating anything beside
+//!   it (see [`super::look`]), and must be empty, qualify's (marked with
+//!   [`APPLICATION_ID`], or recognised by its tables if written before the
+//!   mark), not newer than this build, and hold every table, index and
+//!   trigger of its schema version. A file refused here is left
+//!   byte-for-byte as it was, with nothing beside it.
 //! - A file found damaged (SQLite's corruption errors) is remembered by a
 //!   marker file beside it, `<file>.damaged`; no write reaches it until
 //!   `qualify doctor` finds it sound and removes the marker.
@@ -16,10 +18,12 @@
 //!   that also sets the mark.
 
 use super::errors::fault_of;
+use super::look;
+pub use super::look::{BUSY_TIMEOUT, open_read_only};
 use super::schema::{self, latest_version};
 use crate::store::error::{Fault, Result, StoreError};
 use crate::store::files;
-use rusqlite::{Connection, ErrorCode, OpenFlags, TransactionBehavior};
+use rusqlite::{Connection, ErrorCode, TransactionBehavior};
 use std::cell::OnceCell;
 use std::path::{Path, PathBuf};
 use std::sync::mpsc::{Receiver, TryRecvError};
@@ -27,10 +31,6 @@ use std::time::Duration;
 
 /// `PRAGMA application_id` of every database qualify writes: "Qual".
 pub const APPLICATION_ID: i32 = 0x5175_616C;
-
-/// How long a writer waits for another to finish: longer than the largest
-/// import, so that concurrent writers queue instead of failing.
-pub const BUSY_TIMEOUT: Duration = Duration::from_secs(120);
 
 /// The marker beside `db` that says qualify found it damaged.
 pub fn damage_marker(db: &Path) -> PathBuf {
@@ -55,20 +55,26 @@ pub fn damage_noted(db: &Path) -> Option<String> {
     Some(detail)
 }
 
-/// Remember that `db` is damaged, beside it (never inside it).
+/// Remember that `db` is damaged, beside it (never inside it); a marker
+/// that cannot be written is logged.
 pub fn note_damage(db: &Path, detail: &str) {
+    if let Err(e) = remember_damage(db, detail) {
+        tracing::warn!(
+            "could not write the damage marker beside {}: {e}",
+            db.display()
+        );
+    }
+}
+
+/// Write the marker that says `db` is damaged.
+pub fn remember_damage(db: &Path, detail: &str) -> std::io::Result<()> {
     let text = format!(
         "qualify found this database damaged on {}.\nproblem: {detail}\n\
          Nothing is written to it until `qualify --db {} doctor` finds it sound again.\n",
         chrono::Utc::now().format("%Y-%m-%d %H:%M:%S UTC"),
         db.display()
     );
-    if let Err(e) = files::write_private(&damage_marker(db), text.as_bytes()) {
-        tracing::warn!(
-            "could not write the damage marker beside {}: {e}",
-            db.display()
-        );
-    }
+    files::write_private(&damage_marker(db), text.as_bytes())
 }
 
 /// Forget the damage marker (after `doctor` found the file sound).
@@ -190,16 +196,6 @@ pub enum Kind {
     Foreign(String),
 }
 
-/// Open `path` read-only (nothing is written, no journal mode changed).
-pub fn open_read_only(path: &Path) -> rusqlite::Result<Connection> {
-    let conn = Connection::open_with_flags(
-        path,
-        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-    )?;
-    conn.busy_timeout(BUSY_TIMEOUT)?;
-    Ok(conn)
-}
-
 /// Read what the database on `conn` is, from one snapshot (another process
 /// may be setting the file up meanwhile).
 pub fn classify(conn: &Connection) -> rusqlite::Result<Kind> {
@@ -316,26 +312,59 @@ pub fn refusal(kind: &Kind) -> Option<String> {
     }
 }
 
+/// What the existing file at `path` is, read without creating anything
+/// beside it (no `-wal` or `-shm` for a file that is then refused).
+/// A file with an unfinished rollback journal is read as that transaction
+/// left it (a read-only connection may not roll it back).
+pub fn kind_untouched(path: &Path) -> rusqlite::Result<Kind> {
+    let seen = look::open(path)?;
+    match classify(&seen.conn) {
+        Ok(kind) if seen.still_true(path) => Ok(kind),
+        Ok(_) => classify(&open_read_only(path)?),
+        Err(e) if look::needs_rollback(&e, path) => match look::open_immutable(path) {
+            Some(Ok(raw)) => classify(&raw.conn).map_err(|_| e),
+            _ => Err(e),
+        },
+        Err(e) => Err(e),
+    }
+}
+
 /// Look at the existing file at `path` read-only; refuse it if it is not
 /// one qualify may write to.
 pub fn inspect(path: &Path) -> Result<Kind> {
-    let kind = open_read_only(path)
-        .and_then(|conn| classify(&conn))
-        .map_err(|e| {
-            if e.sqlite_error_code() == Some(ErrorCode::NotADatabase) {
-                refuse(
-                    path,
-                    "it is not a SQLite database; nothing was changed — use --db with the path \
+    let kind = kind_untouched(path).map_err(|e| {
+        if e.sqlite_error_code() == Some(ErrorCode::NotADatabase) {
+            refuse(
+                path,
+                "it is not a SQLite database; nothing was changed — use --db with the path \
                      of a qualify database",
-                )
-            } else {
-                explain(e, path)
-            }
-        })?;
-    match refusal(&kind) {
-        Some(reason) => Err(refuse(path, reason)),
-        None => Ok(kind),
+            )
+        } else {
+            explain(e, path)
+        }
+    })?;
+    if let Some(reason) = refusal(&kind) {
+        return Err(refuse(path, reason));
     }
+    if let Kind::Ours { version, .. } = kind {
+        // (a file with an unfinished transaction is checked once it is undone)
+        let missing = match look::open(path).and_then(|l| look::missing_objects(&l.conn, version)) {
+            Err(e) if look::needs_rollback(&e, path) => Vec::new(),
+            other => other.map_err(|e| explain(e, path))?,
+        };
+        if !missing.is_empty() {
+            return Err(refuse(
+                path,
+                format!(
+                    "it is marked as qualify's (schema version {version}) but {}; nothing was \
+                     changed — run `qualify --db {} doctor`",
+                    look::missing_text(&missing),
+                    path.display()
+                ),
+            ));
+        }
+    }
+    Ok(kind)
 }
 
 /// Whether SQLite says the file is damaged.

@@ -409,6 +409,37 @@ pub(crate) fn pending(version: usize) -> &'static [&'static str] {
     MIGRATIONS.get(version..).unwrap_or_default()
 }
 
+/// The tables, indexes and triggers ("table deals", "index …") schema
+/// `version` has, made by running its migrations in memory (once a process).
+pub(crate) fn objects_at(version: usize) -> Vec<String> {
+    use std::collections::HashMap;
+    use std::sync::{Mutex, OnceLock};
+    static MADE: OnceLock<Mutex<HashMap<usize, Vec<String>>>> = OnceLock::new();
+    let made = MADE.get_or_init(Mutex::default);
+    if let Some(objects) = made.lock().ok().and_then(|m| m.get(&version).cloned()) {
+        return objects;
+    }
+    let objects = make_objects_at(version);
+    if let Ok(mut m) = made.lock() {
+        m.insert(version, objects.clone());
+    }
+    objects
+}
+
+fn make_objects_at(version: usize) -> Vec<String> {
+    let made = (|| -> rusqlite::Result<Vec<String>> {
+        let conn = rusqlite::Connection::open_in_memory()?;
+        for sql in &MIGRATIONS[..version.min(MIGRATIONS.len())] {
+            conn.execute_batch(sql)?;
+        }
+        let mut stmt = conn.prepare(
+            "SELECT type || ' ' || name FROM sqlite_master WHERE name NOT LIKE 'sqlite\\_%' ESCAPE '\\'",
+        )?;
+        stmt.query_map([], |r| r.get(0))?.collect()
+    })();
+    made.unwrap_or_default()
+}
+
 /// The tables some version of qualify's schema has made (how a database
 /// written before the application id was set is recognised).
 pub(crate) const TABLES: &[&str] = &[
@@ -462,5 +493,19 @@ mod tests {
         let mut known: Vec<String> = super::TABLES.iter().map(|t| t.to_string()).collect();
         known.sort();
         assert_eq!(made, known);
+    }
+
+    #[test]
+    fn the_objects_of_a_version_are_those_its_migrations_make() {
+        let latest = super::objects_at(super::latest_version());
+        assert!(latest.contains(&"table deals".to_string()), "{latest:?}");
+        assert!(latest.iter().any(|o| o.starts_with("index ")), "{latest:?}");
+        assert!(
+            latest.iter().any(|o| o.starts_with("trigger ")),
+            "{latest:?}"
+        );
+        assert!(!latest.iter().any(|o| o.contains("sqlite_")), "{latest:?}");
+        assert_eq!(super::objects_at(1).len(), 5, "{:?}", super::objects_at(1));
+        assert!(super::objects_at(0).is_empty());
     }
 }
