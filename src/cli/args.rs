@@ -3,6 +3,7 @@
 //! line's own failures (an argument too long, a clap error). Below every
 //! other room of the CLI: it names none of them.
 
+pub use super::server_args::{RoleArg, ServerCommand};
 use crate::clock::{Clock, parse_when};
 use crate::config::{self, Failure};
 use crate::domain::calendar::parse_date_input;
@@ -52,49 +53,6 @@ impl Cli {
             playbook: self.playbook.clone(),
             as_of: self.as_of,
             user: self.user.clone(),
-        }
-    }
-}
-
-/// `qualify --db URL server …`: run by the administrator who owns the database.
-#[derive(Debug, Subcommand)]
-pub enum ServerCommand {
-    /// Create the qualify schema, its roles and row rules (or migrate an older one)
-    Init,
-    /// Map a login (created when missing) to a person with a role and manager
-    AddUser {
-        /// The person's name, as deals and the history name them
-        name: String,
-        /// The PostgreSQL login they connect with
-        #[arg(long, value_name = "LOGIN")]
-        login: String,
-        #[arg(long, value_enum)]
-        role: RoleArg,
-        /// Their manager (a person already added with --role manager)
-        #[arg(long, value_name = "NAME")]
-        manager: Option<String>,
-    },
-    /// Everyone mapped to a login: name, login, role, manager
-    Users {
-        #[arg(long)]
-        json: bool,
-    },
-}
-
-/// A person's role on a team's server.
-#[derive(Debug, Clone, Copy, ValueEnum)]
-pub enum RoleArg {
-    Ae,
-    Sa,
-    Manager,
-}
-
-impl RoleArg {
-    pub fn key(self) -> &'static str {
-        match self {
-            RoleArg::Ae => "ae",
-            RoleArg::Sa => "sa",
-            RoleArg::Manager => "manager",
         }
     }
 }

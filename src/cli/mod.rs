@@ -20,6 +20,7 @@ mod oversight;
 mod print;
 mod report;
 mod server;
+mod server_args;
 mod team;
 
 pub use crate::config::Failure;

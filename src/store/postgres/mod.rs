@@ -19,8 +19,7 @@ use crate::domain::deal::{Deal, DealId, DealSummary};
 use crate::store::error::{Result, StoreError};
 use crate::store::{
     Batch, BattleCard, CategoryTotal, Database, Draft, Import, ListQuery, Location, LockWait,
-    OutcomeTotal,
-    Saved, Summarizer, WholeDealTaker,
+    OutcomeTotal, Saved, Summarizer, WholeDealTaker,
 };
 use chrono::{DateTime, NaiveDate, Utc};
 use deals::{

@@ -14,6 +14,7 @@ mod history;
 mod list;
 mod list_sql;
 mod look;
+mod marks;
 mod recipes;
 pub mod safety;
 pub(super) mod schema;

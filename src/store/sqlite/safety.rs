@@ -20,71 +20,20 @@
 use super::errors::fault_of;
 use super::look;
 pub use super::look::{BUSY_TIMEOUT, open_read_only};
+pub use super::marks::{
+    clear_damage, damage_marker, damage_noted, migration_backup, note_damage, remember_damage,
+};
 use super::schema::{self, latest_version};
 use crate::store::error::{Fault, Result, StoreError};
 use crate::store::files;
 use rusqlite::{Connection, ErrorCode, TransactionBehavior};
 use std::cell::OnceCell;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::mpsc::{Receiver, TryRecvError};
 use std::time::Duration;
 
 /// `PRAGMA application_id` of every database qualify writes: "Qual".
 pub const APPLICATION_ID: i32 = 0x5175_616C;
-
-/// The marker beside `db` that says qualify found it damaged.
-pub fn damage_marker(db: &Path) -> PathBuf {
-    files::with_suffix(db, ".damaged")
-}
-
-/// The automatic backup made before `db` is upgraded to schema `version`.
-pub fn migration_backup(db: &Path, version: usize) -> PathBuf {
-    files::with_suffix(db, &format!(".pre-v{version}.bak"))
-}
-
-/// Why `db` was marked damaged, if it is.
-pub fn damage_noted(db: &Path) -> Option<String> {
-    let marker = damage_marker(db);
-    std::fs::symlink_metadata(&marker).ok()?;
-    let text = std::fs::read_to_string(&marker).unwrap_or_default();
-    let detail = text
-        .lines()
-        .find_map(|l| l.strip_prefix("problem: "))
-        .unwrap_or("found damaged earlier")
-        .to_string();
-    Some(detail)
-}
-
-/// Remember that `db` is damaged, beside it (never inside it); a marker
-/// that cannot be written is logged.
-pub fn note_damage(db: &Path, detail: &str) {
-    if let Err(e) = remember_damage(db, detail) {
-        tracing::warn!(
-            "could not write the damage marker beside {}: {e}",
-            db.display()
-        );
-    }
-}
-
-/// Write the marker that says `db` is damaged.
-pub fn remember_damage(db: &Path, detail: &str) -> std::io::Result<()> {
-    let text = format!(
-        "qualify found this database damaged on {}.\nproblem: {detail}\n\
-         Nothing is written to it until `qualify --db {} doctor` finds it sound again.\n",
-        chrono::Utc::now().format("%Y-%m-%d %H:%M:%S UTC"),
-        db.display()
-    );
-    files::write_private(&damage_marker(db), text.as_bytes())
-}
-
-/// Forget the damage marker (after `doctor` found the file sound).
-pub fn clear_damage(db: &Path) -> std::io::Result<bool> {
-    match std::fs::remove_file(damage_marker(db)) {
-        Ok(()) => Ok(true),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(false),
-        Err(e) => Err(e),
-    }
-}
 
 fn refuse(path: &Path, reason: impl Into<String>) -> StoreError {
     StoreError::Open {
