@@ -51,8 +51,7 @@ fn open_server(options: &Options, address: &str, playbook: Playbook) -> Result<S
             "--user and QUALIFY_USER are not taken on a server: you are the person your login is mapped to (`qualify --db URL server users` lists them)",
         ));
     }
-    let (session, _) = Session::on_server(address, playbook, clock(options))?;
-    Ok(session)
+    Ok(Session::on_server(address, playbook, clock(options))?)
 }
 
 /// Load the playbook named by `--playbook`, or the built-in one.

@@ -52,8 +52,16 @@ fn import_one(
     import: &mut dyn crate::store::Import,
     mut deal: Deal,
     strict: bool,
+    seat: &super::Seat,
     dropped: &mut Vec<DroppedSignOff>,
 ) -> Result<Saved> {
+    // on a team's server an AE's import makes the deals theirs; the
+    // administrator moving a team's deals in keeps who signed them
+    if let super::Seat::Person(p) = seat
+        && p.role == "ae"
+    {
+        deal.owner = p.name.clone();
+    }
     let named = |deal: &Deal| match deal.id.0 {
         0 => format!("{:?} (a new deal)", crate::text::clean(&deal.name)),
         id => format!("deal {id} ({})", crate::text::clean(&deal.name)),
@@ -69,7 +77,10 @@ fn import_one(
     } else {
         None
     };
-    let unrecorded = review::keep_recorded_sign_offs(&mut deal, stored.as_ref());
+    let unrecorded = match seat {
+        super::Seat::Administrator => Vec::new(),
+        _ => review::keep_recorded_sign_offs(&mut deal, stored.as_ref()),
+    };
     if strict && let Some(first) = unrecorded.first() {
         return Err(StoreError::Rule(step::RuleError::ImportRefused(format!(
             "{}: {} is not one recorded on this deal, and an import never records a sign-off (--strict refuses the file); nothing was imported",
@@ -114,12 +125,12 @@ pub fn import(
     strict: bool,
 ) -> Result<DocumentsImported> {
     let now = s.clock.now();
-    let playbook = &s.playbook;
+    let (playbook, seat) = (&s.playbook, &s.seat);
     let done = s.store.import(force, now, |import| {
         let mut done = DocumentsImported::default();
         for doc in docs {
             let deal = merged(import, doc, playbook, now)?;
-            let saved = import_one(import, deal, strict, &mut done.dropped)?;
+            let saved = import_one(import, deal, strict, seat, &mut done.dropped)?;
             done.saved.push(saved);
         }
         Ok::<_, StoreError>(done)
@@ -174,8 +185,12 @@ pub fn import_from(
     }
     let now = s.clock.now();
     let Session {
-        store, playbook, ..
+        store,
+        playbook,
+        seat,
+        ..
     } = s;
+    let seat = &*seat;
     let (send, receive) = std::sync::mpsc::sync_channel::<Next>(64);
     let (read, written) = std::thread::scope(|scope| {
         let writer = scope.spawn(move || {
@@ -186,7 +201,7 @@ pub fn import_from(
                     match next {
                         Next::Deal(doc) => {
                             let deal = merged(import, *doc, playbook, now)?;
-                            let saved = import_one(import, deal, strict, &mut done.dropped)?;
+                            let saved = import_one(import, deal, strict, seat, &mut done.dropped)?;
                             done.saved.push(saved);
                         }
                         Next::End => return Ok(done),

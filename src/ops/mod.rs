@@ -65,8 +65,32 @@ pub struct Session {
     pub user: String,
     /// The database file, as named at start-up (on a server: `host/db`).
     pub db: PathBuf,
-    /// On a team's server: the person the login is.
-    pub person: Option<server::Person>,
+    /// Who the session acts as: on a file, whoever `--user` names; on a
+    /// team's server, the person the login is, or its administrator.
+    pub seat: Seat,
+}
+
+/// Who a session acts as.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum Seat {
+    /// A SQLite file: the person `--user` (or the login name) names.
+    #[default]
+    File,
+    /// A team's server: the person the login is mapped to.
+    Person(server::Person),
+    /// A team's server, as its administrator (the schema's owner), who
+    /// moves a team's deals in keeping who signed them.
+    Administrator,
+}
+
+impl Seat {
+    /// The server's person, if any.
+    pub fn person(&self) -> Option<&server::Person> {
+        match self {
+            Seat::Person(p) => Some(p),
+            _ => None,
+        }
+    }
 }
 
 impl Session {
@@ -91,27 +115,27 @@ impl Session {
             clock,
             user: user.trim().to_string(),
             db,
-            person: None,
+            seat: Seat::File,
         }
     }
 
     /// A session on a team's PostgreSQL server, as the person the login is
-    /// mapped to; with that person (none for an administrator).
-    pub fn on_server(
-        address: &str,
-        playbook: Playbook,
-        clock: Clock,
-    ) -> Result<(Session, Option<server::Person>)> {
+    /// mapped to (or as its administrator).
+    pub fn on_server(address: &str, playbook: Playbook, clock: Clock) -> Result<Session> {
         let server = crate::store::postgres::Server::open(address)?;
-        let person = server.person().cloned();
-        let who = person
-            .as_ref()
-            .map_or_else(|| "administrator".to_string(), |p| p.name.clone());
+        let seat = match server.person() {
+            Some(p) => Seat::Person(p.clone()),
+            None => Seat::Administrator,
+        };
+        let who = match &seat {
+            Seat::Person(p) => p.name.clone(),
+            _ => server.actor().to_string(),
+        };
         let label = server.label().to_string();
         let mut session = Session::new(server, playbook, clock, &who);
         session.db = PathBuf::from(label);
-        session.person = person.clone();
-        Ok((session, person))
+        session.seat = seat;
+        Ok(session)
     }
 
     /// Fill the pipeline rows of deals written before the pipeline existed.
@@ -131,7 +155,7 @@ impl Session {
         Some(self.store.another()?.map(|store| {
             let mut session = Session::new(store, self.playbook.clone(), self.clock, &self.user);
             session.db = self.db.clone();
-            session.person = self.person.clone();
+            session.seat = self.seat.clone();
             session
         }))
     }

@@ -25,4 +25,5 @@ pub const FIXTURE: &str = concat!(
 );
 
 pub mod pg;
+pub mod tmux;
 pub mod tui;

@@ -35,7 +35,12 @@ static NEXT: AtomicUsize = AtomicUsize::new(0);
 impl TestDb {
     /// A new, empty database (nothing set up).
     pub fn empty(tag: &str) -> TestDb {
-        let cluster = cluster();
+        TestDb::empty_on(&cluster(), tag)
+    }
+
+    /// A new, empty database on the cluster at `cluster`.
+    pub fn empty_on(cluster: &str, tag: &str) -> TestDb {
+        let cluster = cluster.to_string();
         let host = part(&cluster, "host").expect("QUALIFY_TEST_PG names a host");
         let name = format!(
             "t_{tag}_{}_{}",
@@ -57,7 +62,11 @@ impl TestDb {
 
     /// A new database with the qualify schema set up.
     pub fn new(tag: &str) -> TestDb {
-        let db = TestDb::empty(tag);
+        TestDb::set_up(TestDb::empty(tag))
+    }
+
+    /// `db` with the qualify schema set up.
+    pub fn set_up(db: TestDb) -> TestDb {
         let out = db.qualify_admin(&["server", "init"]);
         assert!(
             out.status.success(),
@@ -116,4 +125,57 @@ impl TestDb {
             String::from_utf8_lossy(&out.stderr)
         );
     }
+}
+
+/// A private cluster of a test's own, which it may crash and restart
+/// without disturbing other tests; stopped and removed when dropped.
+pub struct OwnCluster {
+    pub dir: std::path::PathBuf,
+    pub address: String,
+}
+
+impl OwnCluster {
+    pub fn start() -> OwnCluster {
+        let dir = std::env::temp_dir().join(format!(
+            "qualify-own-pg-{}-{}",
+            std::process::id(),
+            NEXT.fetch_add(1, Ordering::SeqCst)
+        ));
+        let out = Command::new(script())
+            .arg("start")
+            .arg(&dir)
+            .output()
+            .expect("scripts/pg-cluster runs");
+        assert!(
+            out.status.success(),
+            "a private PostgreSQL 15 cluster could not start (the server tests need it): {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let address = String::from_utf8_lossy(&out.stdout).trim().to_string();
+        OwnCluster { dir, address }
+    }
+
+    /// Kill the server without a shutdown, or start it again.
+    pub fn run(&self, action: &str) {
+        let out = Command::new(script())
+            .arg(action)
+            .arg(&self.dir)
+            .output()
+            .expect("scripts/pg-cluster runs");
+        assert!(
+            out.status.success(),
+            "pg-cluster {action}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+}
+
+impl Drop for OwnCluster {
+    fn drop(&mut self) {
+        let _ = Command::new(script()).arg("stop").arg(&self.dir).output();
+    }
+}
+
+fn script() -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/pg-cluster")
 }

@@ -19,8 +19,7 @@ impl Server {
     /// The database's name.
     pub fn database(&self) -> Result<String> {
         let row = self
-            .client
-            .borrow_mut()
+            .conn()?
             .query_one("SELECT current_database()::text", &[])
             .map_err(|e| self.fail(e))?;
         Ok(row.get(0))
@@ -166,8 +165,7 @@ impl Server {
     /// Everyone mapped to a login, by name.
     pub fn users(&self) -> Result<Vec<Person>> {
         let rows = self
-            .client
-            .borrow_mut()
+            .conn()?
             .query(
                 "SELECT name, login, role, manager FROM qualify.people ORDER BY lower(name), name",
                 &[],
@@ -203,6 +201,7 @@ impl Server {
                 .map_err(|e| setup_error(&label, &e))?
                 .get(0);
             self.actor = login;
+            self.owner_role = Some(owner);
         }
         Ok(may)
     }

@@ -73,6 +73,8 @@ pub struct Server {
     pub(super) summarize: Option<Summarizer>,
     /// Changes told by the server (LISTEN/NOTIFY) since the connection opened.
     pub(super) told: Cell<i64>,
+    /// The schema owner's role, while an administrator acts as it.
+    pub(super) owner_role: Option<String>,
 }
 
 impl Server {
@@ -109,6 +111,7 @@ impl Server {
             actor: "unknown".into(),
             summarize: None,
             told: Cell::new(0),
+            owner_role: None,
         })
     }
 
@@ -171,8 +174,7 @@ impl Server {
     /// or may act as its owner).
     fn may_use_schema(&self) -> Result<bool> {
         let row = self
-            .client
-            .borrow_mut()
+            .conn()?
             .query_one("SELECT has_schema_privilege('qualify', 'USAGE')", &[])
             .map_err(|e| self.fail(e))?;
         Ok(row.get(0))
@@ -181,8 +183,7 @@ impl Server {
     /// The login the connection uses.
     pub fn session_user(&self) -> Result<String> {
         let row = self
-            .client
-            .borrow_mut()
+            .conn()?
             .query_one("SELECT session_user::text", &[])
             .map_err(|e| self.fail(e))?;
         Ok(row.get(0))
@@ -190,7 +191,7 @@ impl Server {
 
     /// The person the connection's login is, if any.
     pub fn whoami(&self) -> Result<Option<Person>> {
-        let mut client = self.client.borrow_mut();
+        let mut client = self.conn()?;
         let may: bool = client
             .query_one("SELECT has_schema_privilege('qualify', 'USAGE')", &[])
             .map_err(|e| self.fail(e))?
@@ -214,7 +215,7 @@ impl Server {
 
     /// The schema's version: `None` when the server has no qualify schema.
     pub fn schema_version(&self) -> Result<Option<i32>> {
-        let mut client = self.client.borrow_mut();
+        let mut client = self.conn()?;
         let exists: bool = client
             .query_one(
                 "SELECT EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = 'qualify')",
@@ -263,9 +264,36 @@ impl Server {
         self.person.as_ref()
     }
 
+    /// Who the history names: the person, or the administrator's login.
+    pub fn actor(&self) -> &str {
+        &self.actor
+    }
+
     /// `host/dbname`.
     pub fn label(&self) -> &str {
         &self.label
+    }
+
+    /// The connection, opened again first if the server dropped it (a
+    /// restart): the session carries on once the server is back.
+    pub(super) fn conn(&self) -> Result<std::cell::RefMut<'_, Client>> {
+        if self.client.borrow().is_closed() {
+            let fresh = Server::connect(&self.address)?.client.into_inner();
+            *self.client.borrow_mut() = fresh;
+            let mut client = self.client.borrow_mut();
+            if let Some(owner) = &self.owner_role {
+                client
+                    .batch_execute(&format!("SET ROLE {}", super::schema::quoted(owner)))
+                    .map_err(|e| self.fail(e))?;
+            }
+            if self.person.is_some() {
+                client
+                    .batch_execute("LISTEN qualify_changes")
+                    .map_err(|e| self.fail(e))?;
+            }
+            return Ok(client);
+        }
+        Ok(self.client.borrow_mut())
     }
 
     /// A server failure in the store's terms, naming the server.
@@ -278,6 +306,7 @@ impl Server {
         &mut self,
         f: impl FnOnce(&mut postgres::Transaction<'_>, Option<&Summarizer>, &str) -> Result<T>,
     ) -> Result<T> {
+        drop(self.conn()?);
         let label = self.label.clone();
         let summarize = self.summarize.as_ref();
         let actor = self.actor.as_str();
@@ -291,10 +320,12 @@ impl Server {
     /// Count the changes the server told of (LISTEN/NOTIFY), reading
     /// what has arrived without waiting.
     pub(super) fn count_told(&self) -> Result<i64> {
-        let mut client = self.client.borrow_mut();
+        let mut client = self.conn()?;
         let mut told = 0;
         let mut notes = client.notifications();
-        let mut iter = notes.iter();
+        // a moment's wait lets the connection's reactor read what arrived
+        // (a wait of none returns before it looks)
+        let mut iter = notes.timeout_iter(std::time::Duration::from_millis(2));
         while iter
             .next()
             .map_err(|e| error_of(&self.label, &e))?

@@ -220,8 +220,7 @@ impl Server {
         let mut args = Args::new();
         let cond = conditions(query, &mut args);
         let row = self
-            .client
-            .borrow_mut()
+            .conn()?
             .query_one(
                 &format!("SELECT count(*) FROM qualify.pipeline p WHERE {cond}"),
                 &refs(&args),
@@ -234,8 +233,7 @@ impl Server {
         let mut args = Args::new();
         let cond = conditions(query, &mut args);
         let rows = self
-            .client
-            .borrow_mut()
+            .conn()?
             .query(
                 &format!(
                     "SELECT {group}, count(*), coalesce(sum(p.amount_cents), 0)::bigint
@@ -300,8 +298,7 @@ impl Server {
         args.push(Box::new(query.now.timestamp()));
         let now = format!("${}", args.len());
         let row = self
-            .client
-            .borrow_mut()
+            .conn()?
             .query_one(
                 &format!(
                     "SELECT coalesce(sum((SELECT count(*) FROM unnest(p.escalation_dues) v
@@ -326,8 +323,7 @@ impl Server {
         args.push(Box::new(limit.min(i64::MAX as usize) as i64));
         let lim = format!("${}", args.len());
         let rows = self
-            .client
-            .borrow_mut()
+            .conn()?
             .query(
                 &format!(
                     "SELECT {} FROM qualify.pipeline p JOIN qualify.deals d ON d.id = p.deal_id
@@ -344,8 +340,7 @@ impl Server {
     pub(super) fn people(&self, sa: bool) -> Result<Vec<String>> {
         let column = if sa { "sa" } else { "owner" };
         let rows = self
-            .client
-            .borrow_mut()
+            .conn()?
             .query(
                 &format!(
                     "SELECT {column} FROM qualify.pipeline WHERE {column} != ''
@@ -378,8 +373,7 @@ impl Server {
             args.push(Box::new(at.min(i64::MAX as usize) as i64));
             let n = args.len();
             let rows = self
-                .client
-                .borrow_mut()
+                .conn()?
                 .query(
                     &format!(
                         "SELECT {} FROM qualify.pipeline p JOIN qualify.deals d ON d.id = p.deal_id

@@ -98,7 +98,7 @@ impl Server {
             let mut chunk: Vec<Deal> = Vec::new();
             let mut stage_times: Vec<Vec<DateTime<Utc>>> = Vec::new();
             {
-                let mut client = self.client.borrow_mut();
+                let mut client = self.conn()?;
                 let only = if open {
                     "AND d.id IN (SELECT deal_id FROM qualify.pipeline WHERE outcome IS NULL)"
                 } else {
@@ -233,22 +233,20 @@ impl Database for Server {
 
     fn has_deals(&self) -> Result<bool> {
         let row = self
-            .client
-            .borrow_mut()
+            .conn()?
             .query_one("SELECT EXISTS (SELECT 1 FROM qualify.deals)", &[])
             .map_err(|e| self.fail(e))?;
         Ok(row.get(0))
     }
 
     fn deal(&self, id: DealId) -> Result<Deal> {
-        let found = read_deal(&mut *self.client.borrow_mut(), id, false);
+        let found = read_deal(&mut *self.conn()?, id, false);
         self.named(found)?.ok_or(StoreError::NotFound(id))
     }
 
     fn deal_name(&self, id: DealId) -> Result<Option<String>> {
         let row = self
-            .client
-            .borrow_mut()
+            .conn()?
             .query_opt("SELECT name FROM qualify.deals WHERE id = $1", &[&id.0])
             .map_err(|e| self.fail(e))?;
         Ok(row.map(|r| r.get(0)))
@@ -278,9 +276,7 @@ impl Database for Server {
     }
 
     fn deals_without_summary(&self) -> Result<Vec<DealId>> {
-        let rows = self
-            .client
-            .borrow_mut()
+        let rows = self.conn()?
             .query(
                 "SELECT id FROM qualify.deals WHERE id NOT IN (SELECT deal_id FROM qualify.pipeline)
                  ORDER BY id",
@@ -339,8 +335,7 @@ impl Database for Server {
 
     fn deal_of_escalation(&self, id: i64) -> Result<Option<DealId>> {
         let row = self
-            .client
-            .borrow_mut()
+            .conn()?
             .query_opt(
                 "SELECT deal_id FROM qualify.escalations WHERE id = $1",
                 &[&id],
@@ -352,8 +347,7 @@ impl Database for Server {
     fn history(&self, id: DealId) -> Result<Vec<AuditEntry>> {
         self.deal(id)?;
         let rows = self
-            .client
-            .borrow_mut()
+            .conn()?
             .query(
                 "SELECT at, who, field, before, after FROM qualify.audit WHERE deal_id = $1
                  ORDER BY id",
@@ -394,8 +388,7 @@ impl Database for Server {
 
     fn draft(&self, key: &str) -> Result<Option<Draft>> {
         let row = self
-            .client
-            .borrow_mut()
+            .conn()?
             .query_opt(
                 "SELECT body, saved_at, who FROM qualify.drafts WHERE key = $1 AND who = $2",
                 &[&key, &self.actor],
@@ -420,9 +413,7 @@ impl Database for Server {
     }
 
     fn battle_card(&self, competitor: &str) -> Result<Option<BattleCard>> {
-        let row = self
-            .client
-            .borrow_mut()
+        let row = self.conn()?
             .query_opt(
                 "SELECT notes, version FROM qualify.battle_cards WHERE lower(competitor) = lower($1)",
                 &[&competitor.trim()],
@@ -534,6 +525,7 @@ impl Database for Server {
         now: DateTime<Utc>,
         f: &mut dyn FnMut(&mut dyn Batch) -> Result<()>,
     ) -> Result<()> {
+        drop(self.conn()?);
         let label = self.label.clone();
         let summarize = self.summarize.as_ref();
         let who = self.actor.as_str();

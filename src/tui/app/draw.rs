@@ -3,6 +3,7 @@
 //! (the status, else the screen's word and its keys).
 
 use super::{App, MIN_HEIGHT, MIN_WIDTH, View};
+use crate::ops;
 use crate::tui::keymap::{self, Layer};
 use crate::tui::shared::{Look, Tone};
 use crate::tui::widgets;
@@ -58,10 +59,15 @@ impl Widget for &App {
             String::new()
         };
         // who is acting: sign-offs are recorded in this name
-        let you = format!(
-            "you: {} ",
-            widgets::truncate(&crate::text::clean(&self.ctx.session.user), 24)
-        );
+        let name = widgets::truncate(&crate::text::clean(&self.ctx.session.user), 24);
+        let you = match &self.ctx.session.seat {
+            ops::Seat::File => format!("you: {name} "),
+            seat => format!(
+                "you: {name} ({}) · qualify on {} ",
+                seat.person().map_or("administrator", |p| p.role_label()),
+                widgets::truncate(&crate::text::clean(&self.ctx.db_label), 32)
+            ),
+        };
         let you_width = unicode_width::UnicodeWidthStr::width(you.as_str());
         let room =
             usize::from(header.width).saturating_sub(1 + as_of.chars().count() + you_width + 1);
