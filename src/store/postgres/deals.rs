@@ -195,14 +195,14 @@ pub(super) fn read_deal(
 }
 
 /// The content as the server keeps it: without its sign-offs.
-fn stored_content(content: &DealContent) -> serde_json::Value {
+pub(super) fn stored_content(content: &DealContent) -> serde_json::Value {
     let mut content = content.clone();
     content.validation_plan.decision = None;
     content.manager_review = None;
     serde_json::to_value(&content).expect("content serialises")
 }
 
-fn actions_bits(actions: &[bool]) -> i64 {
+pub(super) fn actions_bits(actions: &[bool]) -> i64 {
     actions
         .iter()
         .enumerate()
@@ -431,7 +431,12 @@ pub(super) fn write_deal(
 
 /// The history rows a change makes: "created" for a new deal, else one per
 /// changed field.
-fn changes(before: Option<&Deal>, after: &Deal, who: &str, now: DateTime<Utc>) -> Vec<AuditEntry> {
+pub(super) fn changes(
+    before: Option<&Deal>,
+    after: &Deal,
+    who: &str,
+    now: DateTime<Utc>,
+) -> Vec<AuditEntry> {
     match before {
         None => vec![AuditEntry {
             at: now,
@@ -453,7 +458,7 @@ fn changes(before: Option<&Deal>, after: &Deal, who: &str, now: DateTime<Utc>) -
     }
 }
 
-fn write_escalations(
+pub(super) fn write_escalations(
     c: &mut impl GenericClient,
     before: Option<&Deal>,
     deal: &mut Deal,

@@ -7,6 +7,7 @@
 //! (a deal's rows), `list` (the pipeline list), and here the seam.
 
 pub mod admin;
+mod bulk;
 mod conn;
 mod deals;
 mod list;
@@ -479,12 +480,14 @@ impl Database for Server {
         deals: &mut dyn Iterator<Item = (Deal, Vec<AuditEntry>)>,
         now: DateTime<Utc>,
     ) -> Result<usize> {
-        let result = self.write_with(|tx, summarize, who| {
+        let result = self.write_with(|tx, summarize, _| {
+            let mut pending = bulk::Pending::default();
             let mut count = 0;
-            for (mut deal, history) in deals {
-                write_deal(tx, None, &mut deal, who, now, summarize, Some(&history))?;
+            for (deal, history) in deals {
+                pending.add(tx, deal, history, summarize, now)?;
                 count += 1;
             }
+            pending.flush(tx, summarize, now)?;
             Ok(count)
         });
         self.named(result)
@@ -514,7 +517,8 @@ impl Database for Server {
     ) -> Result<()> {
         let result = self.write_with(|tx, summarize, who| {
             let mut import = ImportTx::new(tx, summarize, who, now, force);
-            f(&mut import)
+            f(&mut import)?;
+            import.flush()
         });
         self.named(result)
     }
@@ -535,6 +539,7 @@ impl Database for Server {
             .map_err(|e| conn::error_of(&label, &e))?;
         let mut batch = ImportTx::new(&mut tx, summarize, who, now, false);
         f(&mut batch)?;
+        batch.flush()?;
         if keep {
             tx.commit().map_err(|e| conn::error_of(&label, &e))?;
         } else {
@@ -552,6 +557,8 @@ struct ImportTx<'a, 'b> {
     who: &'a str,
     now: DateTime<Utc>,
     force: bool,
+    /// New deals not yet written (a thousand at a time).
+    pending: RefCell<bulk::Pending>,
 }
 
 impl<'a, 'b> ImportTx<'a, 'b> {
@@ -568,14 +575,33 @@ impl<'a, 'b> ImportTx<'a, 'b> {
             who,
             now,
             force,
+            pending: RefCell::default(),
         }
+    }
+
+    /// Write the new deals held, before anything reads the deals.
+    fn flush(&self) -> Result<()> {
+        let tx = &mut **self.tx.borrow_mut();
+        self.pending
+            .borrow_mut()
+            .flush(tx, self.summarize, self.now)
     }
 
     fn read(&self, id: DealId, lock: bool) -> Result<Option<Deal>> {
         if id.0 <= 0 {
             return Ok(None);
         }
+        self.flush()?;
         read_deal(&mut **self.tx.borrow_mut(), id, lock)
+    }
+
+    /// Hold a new deal, written with the next thousand.
+    fn create(&self, deal: Deal) -> Result<DealId> {
+        let history = deals::changes(None, &deal, self.who, self.now);
+        let tx = &mut **self.tx.borrow_mut();
+        self.pending
+            .borrow_mut()
+            .add(tx, deal, history, self.summarize, self.now)
     }
 
     fn write(&self, before: Option<&Deal>, deal: &mut Deal) -> Result<()> {
@@ -609,11 +635,8 @@ impl Import for ImportTx<'_, '_> {
                 let mut created = deal;
                 created.version = 1;
                 created.escalations.clear();
-                self.write(None, &mut created)?;
-                Ok(Saved {
-                    id: created.id,
-                    replaced: None,
-                })
+                let id = self.create(created)?;
+                Ok(Saved { id, replaced: None })
             }
         }
     }
@@ -625,6 +648,7 @@ impl Import for ImportTx<'_, '_> {
 
 impl Batch for ImportTx<'_, '_> {
     fn find_salesforce(&self, id: &str) -> Result<Option<DealId>> {
+        self.flush()?;
         let row = self.tx.borrow_mut().query_opt(
             "SELECT deal_id FROM qualify.deal_content WHERE body -> 'salesforce' ->> 'id' = $1
              ORDER BY deal_id LIMIT 1",
@@ -639,6 +663,7 @@ impl Batch for ImportTx<'_, '_> {
         account: &str,
         close_date: Option<NaiveDate>,
     ) -> Result<Option<(DealId, String)>> {
+        self.flush()?;
         let row = self.tx.borrow_mut().query_opt(
             "SELECT id, name FROM qualify.deals
              WHERE lower(name) = lower($1) AND lower(account) = lower($2)
@@ -649,9 +674,8 @@ impl Batch for ImportTx<'_, '_> {
         Ok(row.map(|r| (DealId(r.get(0)), r.get(1))))
     }
 
-    fn insert(&mut self, mut deal: Deal) -> Result<DealId> {
-        self.write(None, &mut deal)?;
-        Ok(deal.id)
+    fn insert(&mut self, deal: Deal) -> Result<DealId> {
+        self.create(deal)
     }
 
     fn change(
