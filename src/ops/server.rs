@@ -52,10 +52,53 @@ fn opened(address: &str) -> Result<Server, StoreError> {
     Ok(server)
 }
 
-/// The `pg_dump` command that backs up the server's qualify schema.
+/// The `pg_dump` command that backs up the server's qualify schema (any
+/// password in the address left out: pg_dump reads ~/.pgpass or asks).
 pub fn backup_command(address: &str) -> String {
     format!(
         "pg_dump --schema=qualify --format=custom --file=qualify.dump '{}'",
-        address.replace('\'', "'\\''")
+        without_password(address).replace('\'', "'\\''")
     )
+}
+
+/// The address without its password.
+fn without_password(address: &str) -> String {
+    let address = address.trim();
+    if let Some(rest) = address
+        .strip_prefix("postgres://")
+        .or_else(|| address.strip_prefix("postgresql://"))
+    {
+        let scheme = &address[..address.len() - rest.len()];
+        return match rest.split_once('@') {
+            Some((user, host)) => {
+                let user = user.split_once(':').map_or(user, |(u, _)| u);
+                format!("{scheme}{user}@{host}")
+            }
+            None => address.to_string(),
+        };
+    }
+    address
+        .split_whitespace()
+        .filter(|pair| !pair.starts_with("password="))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_backup_command_never_shows_a_password() {
+        let url = backup_command("postgres://dana:s3cret@db.example.com/qualify");
+        assert!(
+            url.contains("postgres://dana@db.example.com/qualify"),
+            "{url}"
+        );
+        let kv = backup_command("host=/run/pg user=dana password=s3cret dbname=q");
+        assert!(kv.contains("'host=/run/pg user=dana dbname=q'"), "{kv}");
+        for c in [url, kv] {
+            assert!(!c.contains("s3cret"), "{c}");
+        }
+    }
 }

@@ -71,11 +71,12 @@ fn order_by(query: &ListQuery) -> String {
     terms(query.sort)
         .iter()
         .map(|(term, desc)| {
-            // NULLs sort as SQLite sorts them: first ascending, last descending
+            // each nullable column follows its own IS NULL term, so where
+            // NULLs fall within it never matters: the index's order is kept
             if desc ^ query.reverse {
-                format!("{term} DESC NULLS LAST")
+                format!("{term} DESC")
             } else {
-                format!("{term} ASC NULLS FIRST")
+                term.to_string()
             }
         })
         .collect::<Vec<_>>()
@@ -159,11 +160,59 @@ fn conditions(query: &ListQuery, args: &mut Args) -> String {
     sql
 }
 
+/// Whether the query is answered from the counts kept per group (no typed
+/// filter, nothing judged against the clock).
+fn counted(query: &ListQuery) -> bool {
+    query.filter.trim().is_empty() && !query.stalled && !query.overdue
+}
+
+/// The same conditions over the counts `c` (for a [`counted`] query).
+fn count_conditions(query: &ListQuery, args: &mut Args) -> String {
+    let mut sql = String::from("TRUE");
+    let mut bind = |sql: &mut String, clause: &str, value: Box<dyn ToSql + Sync>| {
+        args.push(value);
+        sql.push_str(&clause.replace('?', &format!("${}", args.len())));
+    };
+    let lower = |v: &str| v.trim().to_lowercase();
+    if let Some(owner) = &query.owner {
+        bind(&mut sql, " AND lower(c.owner) = ?", Box::new(lower(owner)));
+    }
+    if let Some(sa) = &query.sa {
+        bind(&mut sql, " AND lower(c.sa) = ?", Box::new(lower(sa)));
+    }
+    if let Some(category) = query.category {
+        bind(&mut sql, " AND c.forecast = ?", Box::new(category.key()));
+    }
+    if let Some(verdict) = query.verdict {
+        bind(&mut sql, " AND c.verdict = ?", Box::new(verdict.key()));
+    }
+    if query.open_only {
+        sql.push_str(" AND c.outcome = ''");
+    }
+    if let Some(me) = &query.mine {
+        let clause = match query.queue {
+            Queue::SaSignOff => " AND lower(c.plan_sa) = ?",
+            Queue::ManagerReview => " AND lower(c.manager) = ?",
+            Queue::All => {
+                " AND (lower(c.owner) = ? OR lower(c.sa) = ? OR lower(c.plan_sa) = ? OR lower(c.manager) = ?)"
+            }
+        };
+        bind(&mut sql, clause, Box::new(lower(me)));
+    }
+    sql.push_str(match query.queue {
+        Queue::All => "",
+        Queue::SaSignOff => " AND c.awaiting_sa",
+        Queue::ManagerReview => " AND c.awaiting_manager",
+    });
+    sql
+}
+
 /// The list row's columns over `p`; `now` is the parameter holding the
 /// reader's now (Unix seconds).
 fn row_columns(now: &str) -> String {
     format!(
-        "p.deal_id, p.name, p.account, p.amount_cents, p.close_date, d.stage, p.owner, p.sa,
+        "p.deal_id, p.name, p.account, p.amount_cents, p.close_date,
+        (SELECT d.stage FROM qualify.deals d WHERE d.id = p.deal_id), p.owner, p.sa,
         p.steps_complete, p.steps_blocked, p.forecast, p.verdict, p.meddpicc_total,
         p.meddpicc_max, p.qa_passed, p.qa_total,
         (SELECT count(*) FROM unnest(p.escalation_starts) v WHERE v <= {now})::bigint,
@@ -218,29 +267,47 @@ fn refs(args: &Args) -> Vec<&(dyn ToSql + Sync)> {
 impl Server {
     pub(super) fn count_deals(&self, query: &ListQuery) -> Result<usize> {
         let mut args = Args::new();
-        let cond = conditions(query, &mut args);
+        let sql = if counted(query) {
+            let cond = count_conditions(query, &mut args);
+            format!(
+                "SELECT coalesce(sum(c.deals), 0)::bigint FROM qualify.pipeline_counts c WHERE {cond}"
+            )
+        } else {
+            let cond = conditions(query, &mut args);
+            format!("SELECT count(*) FROM qualify.pipeline p WHERE {cond}")
+        };
         let row = self
             .conn()?
-            .query_one(
-                &format!("SELECT count(*) FROM qualify.pipeline p WHERE {cond}"),
-                &refs(&args),
-            )
+            .query_one(&sql, &refs(&args))
             .map_err(|e| self.fail(e))?;
         Ok(row.get::<_, i64>(0) as usize)
     }
 
-    fn totals_by(&self, query: &ListQuery, group: &str) -> Result<Vec<(String, i64, i64)>> {
+    /// The matching deals' count and amount grouped by a column of the
+    /// counts (`counted`), or by the same over the pipeline rows.
+    fn totals_by(
+        &self,
+        query: &ListQuery,
+        counted_by: &str,
+        group: &str,
+    ) -> Result<Vec<(String, i64, i64)>> {
         let mut args = Args::new();
-        let cond = conditions(query, &mut args);
+        let sql = if counted(query) {
+            let cond = count_conditions(query, &mut args);
+            format!(
+                "SELECT c.{counted_by}, sum(c.deals)::bigint, sum(c.amount_cents)::bigint
+                 FROM qualify.pipeline_counts c WHERE {cond} GROUP BY 1"
+            )
+        } else {
+            let cond = conditions(query, &mut args);
+            format!(
+                "SELECT {group}, count(*), coalesce(sum(p.amount_cents), 0)::bigint
+                 FROM qualify.pipeline p WHERE {cond} GROUP BY 1"
+            )
+        };
         let rows = self
             .conn()?
-            .query(
-                &format!(
-                    "SELECT {group}, count(*), coalesce(sum(p.amount_cents), 0)::bigint
-                     FROM qualify.pipeline p WHERE {cond} GROUP BY 1"
-                ),
-                &refs(&args),
-            )
+            .query(&sql, &refs(&args))
             .map_err(|e| self.fail(e))?;
         Ok(rows
             .iter()
@@ -249,7 +316,7 @@ impl Server {
     }
 
     pub(super) fn category_totals(&self, query: &ListQuery) -> Result<Vec<CategoryTotal>> {
-        let rows = self.totals_by(query, "p.forecast")?;
+        let rows = self.totals_by(query, "forecast", "p.forecast")?;
         Ok(ForecastCategory::ALL
             .iter()
             .map(|category| {
@@ -271,7 +338,7 @@ impl Server {
             open_only: false,
             ..query.clone()
         };
-        let rows = self.totals_by(&query, "coalesce(p.outcome, '')")?;
+        let rows = self.totals_by(&query, "outcome", "coalesce(p.outcome, '')")?;
         Ok(OutcomeKind::ALL
             .iter()
             .map(|outcome| {
@@ -326,7 +393,7 @@ impl Server {
             .conn()?
             .query(
                 &format!(
-                    "SELECT {} FROM qualify.pipeline p JOIN qualify.deals d ON d.id = p.deal_id
+                    "SELECT {} FROM qualify.pipeline p
                      WHERE {cond} AND p.overdue_from <= {now}
                      ORDER BY p.overdue_from, p.deal_id LIMIT {lim}",
                     row_columns(&now)
@@ -343,8 +410,8 @@ impl Server {
             .conn()?
             .query(
                 &format!(
-                    "SELECT {column} FROM qualify.pipeline WHERE {column} != ''
-                     GROUP BY {column} ORDER BY lower({column}), {column}"
+                    "SELECT {column} FROM qualify.pipeline_counts WHERE {column} != ''
+                     GROUP BY {column} HAVING sum(deals) > 0 ORDER BY lower({column}), {column}"
                 ),
                 &[],
             )
@@ -376,7 +443,7 @@ impl Server {
                 .conn()?
                 .query(
                     &format!(
-                        "SELECT {} FROM qualify.pipeline p JOIN qualify.deals d ON d.id = p.deal_id
+                        "SELECT {} FROM qualify.pipeline p
                          WHERE {cond} ORDER BY {} LIMIT ${} OFFSET ${n}",
                         row_columns(&now),
                         order_by(query),

@@ -13,7 +13,8 @@
 
 /// Each migration's SQL, oldest first: migration `i` takes the schema from
 /// version `i` to `i + 1`. Run as `{owner}`.
-pub(super) const MIGRATIONS: &[&str] = &[r#"
+pub(super) const MIGRATIONS: &[&str] = &[
+    r#"
 CREATE TABLE qualify.schema_version (version integer NOT NULL);
 INSERT INTO qualify.schema_version VALUES (0);
 
@@ -262,7 +263,9 @@ CREATE POLICY drafts_own ON qualify.drafts FOR ALL
 CREATE FUNCTION qualify.guard_deal() RETURNS trigger
     LANGUAGE plpgsql SET search_path = qualify, pg_temp AS $$
 BEGIN
-    IF OLD.owner = qualify.me() AND NEW.owner = qualify.me() THEN
+    -- the administrator, acting as the schema's owner, and the deal's owner
+    IF current_user::text = current_database() || '_qualify_owner'
+       OR (OLD.owner = qualify.me() AND NEW.owner = qualify.me()) THEN
         RETURN NEW;
     END IF;
     IF (NEW.name, NEW.account, NEW.amount_cents, NEW.implementation_fee_cents,
@@ -285,6 +288,9 @@ CREATE FUNCTION qualify.guard_step() RETURNS trigger
 DECLARE
     deal qualify.deals;
 BEGIN
+    IF current_user::text = current_database() || '_qualify_owner' THEN
+        RETURN NEW;
+    END IF;
     SELECT * INTO deal FROM qualify.deals WHERE id = OLD.deal_id;
     IF deal.owner = qualify.me() THEN
         RETURN NEW;
@@ -386,7 +392,107 @@ GRANT EXECUTE ON FUNCTION qualify.me(), qualify.my_role(), qualify.my_team(),
     qualify.record_signoff(bigint, text, boolean, text, text, timestamptz, text[], text[], text[],
         text)
     TO {users};
-"#];
+"#,
+    // The list's counts kept per group (what the SQLite engine keeps too),
+    // by statement triggers over each statement's rows, readable by the
+    // groups a login's row rules let it see; and an index for every order
+    // the list reads a page in (so that a page is read from it, not sorted).
+    r#"
+CREATE TABLE qualify.pipeline_counts (
+    forecast         text NOT NULL,
+    verdict          text NOT NULL,
+    outcome          text NOT NULL,
+    owner            text NOT NULL,
+    sa               text NOT NULL,
+    manager          text NOT NULL,
+    plan_sa          text NOT NULL,
+    awaiting_sa      boolean NOT NULL,
+    awaiting_manager boolean NOT NULL,
+    deals            bigint NOT NULL,
+    amount_cents     bigint NOT NULL,
+    PRIMARY KEY (forecast, verdict, outcome, owner, sa, manager, plan_sa, awaiting_sa,
+        awaiting_manager)
+);
+CREATE INDEX pipeline_counts_by_owner ON qualify.pipeline_counts (owner);
+CREATE INDEX pipeline_counts_by_sa ON qualify.pipeline_counts (sa);
+CREATE INDEX pipeline_counts_by_plan_sa ON qualify.pipeline_counts (plan_sa);
+INSERT INTO qualify.pipeline_counts
+    SELECT forecast, coalesce(verdict, ''), coalesce(outcome, ''), owner, sa, manager, plan_sa,
+        awaiting_sa, awaiting_manager, count(*), coalesce(sum(amount_cents), 0)
+    FROM qualify.pipeline GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9;
+
+CREATE FUNCTION qualify.uncount_pipeline() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER SET search_path = qualify, pg_temp AS $$
+BEGIN
+    UPDATE qualify.pipeline_counts c SET deals = c.deals - o.n, amount_cents = c.amount_cents - o.amt
+    FROM (SELECT forecast, coalesce(verdict, '') AS verdict, coalesce(outcome, '') AS outcome,
+              owner, sa, manager, plan_sa, awaiting_sa, awaiting_manager, count(*) AS n,
+              coalesce(sum(amount_cents), 0) AS amt
+          FROM old_rows GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9) o
+    WHERE c.forecast = o.forecast AND c.verdict = o.verdict AND c.outcome = o.outcome
+        AND c.owner = o.owner AND c.sa = o.sa AND c.manager = o.manager
+        AND c.plan_sa = o.plan_sa AND c.awaiting_sa = o.awaiting_sa
+        AND c.awaiting_manager = o.awaiting_manager;
+    RETURN NULL;
+END $$;
+CREATE FUNCTION qualify.count_pipeline() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER SET search_path = qualify, pg_temp AS $$
+BEGIN
+    INSERT INTO qualify.pipeline_counts
+        SELECT forecast, coalesce(verdict, ''), coalesce(outcome, ''), owner, sa, manager,
+            plan_sa, awaiting_sa, awaiting_manager, count(*), coalesce(sum(amount_cents), 0)
+        FROM new_rows GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9
+    ON CONFLICT (forecast, verdict, outcome, owner, sa, manager, plan_sa, awaiting_sa,
+        awaiting_manager)
+    DO UPDATE SET deals = pipeline_counts.deals + excluded.deals,
+        amount_cents = pipeline_counts.amount_cents + excluded.amount_cents;
+    RETURN NULL;
+END $$;
+CREATE TRIGGER pipeline_uncounted AFTER DELETE ON qualify.pipeline
+    REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT
+    EXECUTE FUNCTION qualify.uncount_pipeline();
+CREATE TRIGGER pipeline_recounted_old AFTER UPDATE ON qualify.pipeline
+    REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT
+    EXECUTE FUNCTION qualify.uncount_pipeline();
+CREATE TRIGGER pipeline_recounted_new AFTER UPDATE ON qualify.pipeline
+    REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT
+    EXECUTE FUNCTION qualify.count_pipeline();
+CREATE TRIGGER pipeline_counted AFTER INSERT ON qualify.pipeline
+    REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT
+    EXECUTE FUNCTION qualify.count_pipeline();
+REVOKE ALL ON FUNCTION qualify.count_pipeline(), qualify.uncount_pipeline() FROM PUBLIC;
+
+ALTER TABLE qualify.pipeline_counts ENABLE ROW LEVEL SECURITY;
+CREATE POLICY counts_seen ON qualify.pipeline_counts FOR SELECT USING (
+    owner = (SELECT qualify.me()) OR sa = (SELECT qualify.me())
+    OR plan_sa = (SELECT qualify.me()) OR owner = ANY ((SELECT qualify.my_team())::text[]));
+GRANT SELECT ON qualify.pipeline_counts TO {users};
+
+CREATE INDEX pipeline_by_close_date ON qualify.pipeline ((close_date IS NULL), close_date, deal_id);
+CREATE INDEX pipeline_by_amount ON qualify.pipeline
+    ((amount_cents IS NULL), amount_cents DESC, deal_id);
+CREATE INDEX pipeline_by_name ON qualify.pipeline (lower(name), deal_id);
+CREATE INDEX pipeline_by_account ON qualify.pipeline (lower(account), deal_id);
+CREATE INDEX pipeline_by_owner_name ON qualify.pipeline ((owner = ''), lower(owner), deal_id);
+CREATE INDEX pipeline_by_forecast_rank ON qualify.pipeline (
+    (CASE forecast WHEN 'commit' THEN 0 WHEN 'best_case' THEN 1 WHEN 'pipeline' THEN 2
+        WHEN 'closed' THEN 3 ELSE 4 END), deal_id);
+CREATE INDEX pipeline_by_steps ON qualify.pipeline (steps_complete DESC, deal_id);
+CREATE INDEX pipeline_by_qa ON qualify.pipeline (qa_passed DESC, deal_id);
+CREATE INDEX pipeline_by_escalations ON qualify.pipeline (escalations DESC, deal_id);
+CREATE INDEX pipeline_by_risk ON qualify.pipeline (
+    (CASE risk_band WHEN 'critical' THEN 0 WHEN 'high' THEN 1 WHEN 'medium' THEN 2
+        WHEN 'low' THEN 3 ELSE 4 END), deal_id);
+CREATE INDEX pipeline_by_next_step ON qualify.pipeline
+    ((next_step_due IS NULL), next_step_due, deal_id);
+CREATE INDEX pipeline_by_stalled_first ON qualify.pipeline (
+    (outcome IS NOT NULL), (stalled_from IS NULL), stalled_from, deal_id);
+CREATE INDEX pipeline_sa_by_close_date ON qualify.pipeline
+    ((close_date IS NULL), close_date, deal_id) WHERE awaiting_sa;
+CREATE INDEX pipeline_manager_by_close_date ON qualify.pipeline
+    ((close_date IS NULL), close_date, deal_id) WHERE awaiting_manager;
+"#,
+];
 
 /// The schema version this build writes.
 pub fn latest_version() -> i32 {

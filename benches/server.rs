@@ -1,0 +1,144 @@
+//! Every list key on a team's server with 100,000 deals, as each role sees
+//! it: the list's count, page and totals read again (what the TUI does on a
+//! key), the median of many, printed beside its goal, 5 ms plus one round
+//! trip to the server (the round trip measured here too).
+//!
+//! Run by `benches/vs-psql.sh`, which makes the server and its deals; by
+//! hand: `QUALIFY_BENCH_PG="host=/path/to/socket dbname=bench" cargo bench
+//! --bench server`.
+
+use chrono::{TimeZone, Utc};
+use qualify::clock::Clock;
+use qualify::domain::Playbook;
+use qualify::ops::{self, ListQuery, ListSort, Queue, Session};
+use std::time::{Duration, Instant};
+
+const RUNS: usize = 25;
+const PAGE: usize = 38;
+
+fn median(mut times: Vec<Duration>) -> Duration {
+    times.sort();
+    times[times.len() / 2]
+}
+
+fn session(address: &str) -> Session {
+    let now = Utc.with_ymd_and_hms(2026, 12, 1, 9, 30, 0).unwrap();
+    Session::on_server(address, Playbook::default_playbook(), Clock::fixed(now))
+        .unwrap_or_else(|e| panic!("{address}: {e}"))
+}
+
+/// One list key: what the list reads again.
+fn key(s: &Session, query: &ListQuery) -> usize {
+    let total = ops::views::list_count(s, query).expect("count");
+    let page = ops::views::list_page(s, query, 0, PAGE).expect("page");
+    let totals = ops::views::list_totals(s, query).expect("totals");
+    total + page.len() + totals.len()
+}
+
+fn main() {
+    // `cargo bench` passes --bench; nothing else is taken
+    let base = std::env::var("QUALIFY_BENCH_PG").unwrap_or_else(|_| {
+        panic!("QUALIFY_BENCH_PG names the server with the deals: run benches/vs-psql.sh")
+    });
+    let mut client = postgres::Client::connect(&format!("{base} user=postgres"), postgres::NoTls)
+        .expect("the server answers");
+    let round_trip = median(
+        (0..200)
+            .map(|_| {
+                let t = Instant::now();
+                client.simple_query("SELECT 1").expect("select 1");
+                t.elapsed()
+            })
+            .collect(),
+    );
+    let goal = Duration::from_millis(5) + round_trip;
+    println!(
+        "one round trip: {:.3} ms; goal per list key: 5 ms + one round trip = {:.3} ms",
+        round_trip.as_secs_f64() * 1e3,
+        goal.as_secs_f64() * 1e3
+    );
+    println!(
+        "{:<10} {:<28} {:>8} {:>10} {:>10}  met",
+        "who", "list key", "deals", "median ms", "goal ms"
+    );
+    let mut missed = 0;
+    for (who, login) in [
+        ("admin", "postgres"),
+        ("manager", "morgan"),
+        ("AE", "dana"),
+        ("SA", "sam"),
+    ] {
+        let s = session(&format!("{base} user={login}"));
+        let base_query = s.list_query();
+        let mut keys: Vec<(String, ListQuery)> = ListSort::ALL
+            .iter()
+            .map(|sort| {
+                (
+                    format!("sort {}", sort.key()),
+                    ListQuery {
+                        sort: *sort,
+                        ..base_query.clone()
+                    },
+                )
+            })
+            .collect();
+        keys.push((
+            "sort name, reversed".into(),
+            ListQuery {
+                sort: ListSort::Name,
+                reverse: true,
+                ..base_query.clone()
+            },
+        ));
+        keys.push((
+            "filter \"nor\"".into(),
+            ListQuery {
+                filter: "nor".into(),
+                ..base_query.clone()
+            },
+        ));
+        keys.push((
+            "queue: SA sign-off".into(),
+            ListQuery {
+                queue: Queue::SaSignOff,
+                ..base_query.clone()
+            },
+        ));
+        keys.push((
+            "queue: manager review".into(),
+            ListQuery {
+                queue: Queue::ManagerReview,
+                ..base_query.clone()
+            },
+        ));
+        keys.push((
+            "stalled".into(),
+            ListQuery {
+                stalled: true,
+                ..base_query.clone()
+            },
+        ));
+        for (label, query) in keys {
+            let deals = ops::views::list_count(&s, &query).expect("count");
+            key(&s, &query);
+            let took = median(
+                (0..RUNS)
+                    .map(|_| {
+                        let t = Instant::now();
+                        std::hint::black_box(key(&s, &query));
+                        t.elapsed()
+                    })
+                    .collect(),
+            );
+            let met = took <= goal;
+            missed += usize::from(!met);
+            println!(
+                "{who:<10} {label:<28} {deals:>8} {:>10.3} {:>10.3}  {}",
+                took.as_secs_f64() * 1e3,
+                goal.as_secs_f64() * 1e3,
+                if met { "yes" } else { "NO" }
+            );
+        }
+    }
+    println!("list keys over their goal: {missed}");
+}
