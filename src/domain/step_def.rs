@@ -277,7 +277,9 @@ mod tests {
         // step 1: every element's evidence at every score of the scale
         let scorecard = &p.step_capturing(CaptureKind::Scorecard).guidance;
         for element in Element::ALL {
-            let e = scorecard.examples_of(*element).expect(element.key());
+            let e = scorecard
+                .examples_of(*element)
+                .unwrap_or_else(|| panic!("{}", element.key()));
             assert_eq!(e.scores.len(), p.meddpicc.scale.len(), "{}", element.key());
             assert!(e.scores.iter().all(|s| !s.trim().is_empty()));
         }

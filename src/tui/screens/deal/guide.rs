@@ -168,7 +168,7 @@ impl GuideView {
         if !g.templates.is_empty() {
             heading(
                 &mut lines,
-                "Note templates: its key puts one into the step's note",
+                "Note templates (its key puts it into the step's note, to edit)",
             );
             for kind in NoteKind::ALL {
                 let template = kind.template(&g.templates).trim();
