@@ -139,6 +139,39 @@ fn the_scorecard_s_guide_has_evidence_for_each_element_at_each_score() {
 }
 
 #[test]
+fn on_a_meddicc_scorecard_the_paper_process_has_no_examples() {
+    let db = Db::new();
+    let mut doc: Value = serde_json::from_str(&std::fs::read_to_string(FIXTURE).unwrap()).unwrap();
+    doc["meddpicc"]["framework"] = "meddicc".into();
+    let elements = doc["meddpicc"]["elements"].as_object_mut().unwrap();
+    elements.remove("paper_process").unwrap();
+    let file = db.dir.path().join("meddicc.json");
+    std::fs::write(&file, doc.to_string()).unwrap();
+    let out = db
+        .cmd()
+        .arg("deal")
+        .arg("import")
+        .arg(&file)
+        .assert()
+        .success();
+    let id = String::from_utf8(out.get_output().stdout.clone()).unwrap();
+    let id = id.trim();
+    let json: Value =
+        serde_json::from_str(&db.stdout(&["step", id, "1", "guide", "--json"])).unwrap();
+    let elements: Vec<&str> = json["examples"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["element"].as_str().unwrap())
+        .collect();
+    assert_eq!(elements.len(), 7, "{elements:?}");
+    assert!(!elements.contains(&"paper_process"));
+    let text = db.stdout(&["step", id, "1", "guide"]);
+    assert!(!text.contains("  Paper process\n"), "{text}");
+    assert!(text.contains("  Champion\n"), "{text}");
+}
+
+#[test]
 fn the_competitors_guide_shows_this_deal_s_battle_cards() {
     let db = Db::new();
     let id = db.import(); // Globex (shortlisted, high) and Spreadsheets
@@ -344,6 +377,15 @@ fn g_shows_the_step_s_guidance_and_esc_closes_it() {
     );
     press(&mut app, KeyCode::Esc);
     assert!(!plain_screen(&app, 120, 40).contains("Guide · step"));
+    // in the smallest window too, with its keys in the help
+    key_of(&mut app, 'g');
+    let small = plain_screen(&app, 80, 24);
+    assert!(small.contains("Guide · step 1"), "{small}");
+    assert!(small.contains("Questions to ask"), "{small}");
+    press(&mut app, KeyCode::F(1));
+    let help = plain_screen(&app, 80, 24);
+    assert!(help.contains("Step guidance"), "{help}");
+    assert!(help.contains("template into outcomes"), "{help}");
 }
 
 #[test]

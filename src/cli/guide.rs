@@ -7,7 +7,7 @@ use super::print;
 use crate::config::Failure;
 use crate::domain::choices::Choice;
 use crate::domain::deal::{Deal, DealId};
-use crate::domain::guidance::Guidance;
+use crate::domain::guidance::{ElementExamples, Guidance};
 use crate::domain::playbook::{CaptureKind, Playbook};
 use crate::domain::step::{NoteKind, StepNumber};
 use crate::ops::{Session, views};
@@ -65,9 +65,7 @@ fn battle_cards(s: &Session, deal: &Deal) -> Result<Vec<Card>, Failure> {
 fn as_json(deal: &Deal, number: StepNumber, playbook: &Playbook, cards: &[Card]) -> Value {
     let def = playbook.step(number);
     let g = &def.guidance;
-    let examples: Vec<Value> = g
-        .examples
-        .iter()
+    let examples: Vec<Value> = scored_examples(deal, g)
         .map(|e| {
             let scores: Vec<Value> = e
                 .scores
@@ -110,6 +108,15 @@ fn as_json(deal: &Deal, number: StepNumber, playbook: &Playbook, cards: &[Card])
     })
 }
 
+/// The examples of the elements the deal's scorecard scores (MEDDICC: not
+/// the paper process).
+fn scored_examples<'a>(deal: &Deal, g: &'a Guidance) -> impl Iterator<Item = &'a ElementExamples> {
+    let elements = deal.content.meddpicc.framework.elements();
+    g.examples
+        .iter()
+        .filter(move |e| elements.contains(&e.element))
+}
+
 /// `text`, each line indented by `by` spaces.
 fn indented(text: &str, by: usize) -> String {
     let pad = " ".repeat(by);
@@ -144,7 +151,7 @@ fn as_text(deal: &Deal, number: StepNumber, playbook: &Playbook, cards: &[Card])
     out += &list("Good evidence", &g.good_evidence);
     if !g.examples.is_empty() {
         out += "\nEvidence by score\n";
-        for e in &g.examples {
+        for e in scored_examples(deal, g) {
             out += &format!("  {}\n", e.element.label());
             for (score, (evidence, label)) in
                 e.scores.iter().zip(&playbook.meddpicc.scale).enumerate()

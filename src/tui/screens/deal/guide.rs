@@ -86,7 +86,7 @@ impl GuideView {
     }
 
     /// What the guide says, as lines `width` wide.
-    fn lines(&self, look: Look<'_>, width: usize) -> Vec<Line<'static>> {
+    fn lines(&self, state: &DealState, look: Look<'_>, width: usize) -> Vec<Line<'static>> {
         let theme = look.theme;
         let def = look.playbook.step(self.step);
         let g = &def.guidance;
@@ -156,7 +156,9 @@ impl GuideView {
         }
         if !g.examples.is_empty() {
             heading(&mut lines, "Evidence by score");
-            for e in &g.examples {
+            // the elements the deal's scorecard scores (MEDDICC: no paper process)
+            let scored = state.deal.content.meddpicc.framework.elements();
+            for e in g.examples.iter().filter(|e| scored.contains(&e.element)) {
                 indented(&mut lines, e.element.label(), 2, theme.title);
                 let scale = &look.playbook.meddpicc.scale;
                 for (score, (evidence, label)) in e.scores.iter().zip(scale).enumerate() {
@@ -204,7 +206,7 @@ impl GuideView {
             .border_style(theme.focus_border);
         let inner = block.inner(rect);
         block.render(rect, buf);
-        let lines = self.lines(look, usize::from(inner.width));
+        let lines = self.lines(state, look, usize::from(inner.width));
         self.rows
             .set(u16::try_from(lines.len()).unwrap_or(u16::MAX));
         self.page.set(inner.height);
