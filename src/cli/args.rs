@@ -158,7 +158,7 @@ pub enum Command {
         #[arg(long)]
         force: bool,
     },
-    /// Move one step of a deal: qualify step ID N start|complete|block|unblock|reopen|confirm|note|check|uncheck|guide
+    /// Move one step of a deal, or read its guidance: qualify step ID N start|complete|block|unblock|reopen|confirm|note|check|uncheck|guide
     Step {
         /// The deal's id
         id: DealId,
