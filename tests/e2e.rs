@@ -398,3 +398,43 @@ fn the_dashboard_fills_in_and_follows_another_process() {
     let exit = tmux.wait_for("qualify to exit", |s| s.contains("EXIT="));
     assert!(exit.contains("EXIT=0"), "{exit}");
 }
+
+#[test]
+fn a_template_from_the_step_s_guidance_goes_into_a_note() {
+    let (_dir, db, id) = setup();
+    let guide = qualify(&db, &["step", &id, "1", "guide", "--json"]);
+    let guide: serde_json::Value = serde_json::from_slice(&guide.stdout).unwrap();
+    let template = guide["templates"]["next_steps"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        !template.is_empty(),
+        "the shipped playbook has the template"
+    );
+    let command = format!("exec '{BIN}' --db '{}'", db.display());
+    let tmux = Tmux::start("guide", 120, 40, &command);
+    tmux.wait_for("the deal list", |s| s.contains("Acme ERP"));
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("the deal screen", |s| s.contains("Step 1 of 10"));
+    tmux.keys(&["g"]);
+    tmux.wait_for("the guide", |s| {
+        s.contains("Guide · step 1") && s.contains("Questions to ask")
+    });
+    tmux.keys(&["n"]);
+    let editing = tmux.wait_for("the note editor", |s| {
+        s.contains("Next steps · editing: Esc saves")
+    });
+    // the template's first words (its lines wrap in the note's box)
+    let start: String = template.chars().take(20).collect();
+    assert!(editing.contains(&start), "{start:?} in:\n{editing}");
+    tmux.text(" Sam, Friday");
+    tmux.keys(&["Escape"]);
+    tmux.wait_for("the note saved", |s| s.contains("Next steps saved"));
+    let out = qualify(&db, &["deal", "show", &id, "--json"]);
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        doc["steps"][0]["notes"]["next_steps"],
+        format!("{} Sam, Friday", template.trim_end())
+    );
+}

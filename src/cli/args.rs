@@ -158,7 +158,7 @@ pub enum Command {
         #[arg(long)]
         force: bool,
     },
-    /// Move one step of a deal: qualify step ID N start|complete|block|unblock|reopen|confirm|note|check|uncheck
+    /// Move one step of a deal, or read its guidance: qualify step ID N start|complete|block|unblock|reopen|confirm|note|check|uncheck|guide
     Step {
         /// The deal's id
         id: DealId,
@@ -498,6 +498,11 @@ pub enum StepCommand {
         #[arg(value_parser = clap::value_parser!(u8).range(1..=5))]
         action: u8,
     },
+    /// Show the playbook's guidance for the step (changes nothing)
+    Guide {
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -623,6 +628,9 @@ impl StepCommand {
                 index: usize::from(*action) - 1,
                 done: false,
             },
+            StepCommand::Guide { .. } => {
+                return Err(Failure::usage("`guide` reads a step; it changes nothing"));
+            }
         })
     }
 }

@@ -6,6 +6,7 @@
 //!   command line's own failures), below every other room;
 //! - `print`: what is printed (JSON documents, tables, the output's kind);
 //! - `deals`: `deal add|set|list|outcome|snooze|unsnooze|show` and `step`;
+//! - `guide`: `step ID N guide`, the playbook's guidance for a step;
 //! - `interop`: `deal import` and `deal export` in every format;
 //! - `oversight`: `check`, `escalate`, `escalation`, `review`, `history`
 //!   and `report` (written by `report`);
@@ -15,6 +16,7 @@
 mod args;
 mod deals;
 mod doctor;
+mod guide;
 mod interop;
 mod oversight;
 mod print;
@@ -100,6 +102,11 @@ pub fn execute(cli: &Cli, command: &Command) -> Result<u8, Failure> {
             return interop::import(file, options, *format, s, &mut out);
         }
         Command::Deal(deal_command) => deals::run(deal_command, s, &mut out)?,
+        Command::Step {
+            id,
+            number,
+            change: StepCommand::Guide { json },
+        } => guide::guide(*id, *number, *json, s, &mut out)?,
         Command::Step { id, number, change } => deals::step(*id, *number, change, s, &mut out)?,
         Command::Metrics {
             json,

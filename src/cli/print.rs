@@ -1,7 +1,7 @@
 //! What the CLI prints: JSON documents and plain-text tables. User text is
 //! sanitised before it is printed.
 
-use super::args::{Command, DealCommand};
+use super::args::{Command, DealCommand, StepCommand};
 use crate::config::Failure;
 use crate::domain::deal::{Deal, DealSummary};
 use crate::domain::escalation::Escalation;
@@ -22,6 +22,10 @@ pub fn output(command: &Command) -> Output {
         Command::Check { json, .. } | Command::History { json, .. } => *json,
         Command::Deal(DealCommand::List { json, .. } | DealCommand::Show { json, .. }) => *json,
         Command::Deal(DealCommand::Export { .. }) => true,
+        Command::Step {
+            change: StepCommand::Guide { json },
+            ..
+        } => *json,
         _ => false,
     };
     if json { Output::Json } else { Output::Text }

@@ -6,7 +6,7 @@
 //! `review`), so that a rule can be read, and changed, knowing only what
 //! lies under it. Bottom to top:
 //! 1. values: `money`, `dates`, `calendar`, `bounds`, `choices`, `step_number`
-//! 2. the playbook: `step_def`, `playbook`
+//! 2. the playbook: `guidance`, `step_def`, `playbook`
 //! 3. what a deal records: `forecast`, `salesforce_ref`, `escalation_record`, `step`, `content`
 //! 4. the deal: `deal`, and editing its own fields: `deal_edit`
 //! 5. rules over a deal: `review`, `confirmation`, `criteria`, `rushing`, `qa`,
@@ -18,7 +18,8 @@
 //! keys given once); `choices` the fixed lists a document names by key;
 //! `step_number` a step's number, 1 to 10, checked once where it is read;
 //! `step_def` what each step of the playbook is and the kind of record it
-//! captures, by which the rules and faces choose the step's behaviour;
+//! captures, by which the rules and faces choose the step's behaviour, and
+//! `guidance` what the playbook tells the AE at each step;
 //! `forecast` the verdict, forecast category, outcome, prediction and
 //! snooze a deal keeps. A type two layers need lives in the lower one; the
 //! module it used to live in re-exports it (`pipeline::Outcome`,
@@ -40,6 +41,7 @@ pub mod document;
 pub mod escalation;
 pub mod escalation_record;
 pub mod forecast;
+pub mod guidance;
 pub mod ics;
 pub mod metrics;
 pub mod money;

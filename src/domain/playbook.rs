@@ -483,6 +483,8 @@ impl Playbook {
             crate::text::check_length(value, max).map_err(|m| error(at, &field, m))
         };
         step_def::check_texts(&steps).map_err(step_error)?;
+        let scale = raw.meddpicc.get_ref().scale.len();
+        step_def::check_guidance(&steps, scale).map_err(step_error)?;
         for (i, item) in qa.iter().enumerate() {
             let at = item.span().start;
             too_long(at, format!("qa[{i}].title"), &item.get_ref().title, short)?;
@@ -566,6 +568,7 @@ impl Playbook {
         for step in &mut self.steps {
             one_line(&mut step.title);
             lines(&mut step.objective);
+            step.guidance.clean();
         }
         for item in &mut self.qa {
             one_line(&mut item.title);
@@ -619,7 +622,14 @@ fn field_at(text: &str, offset: usize) -> String {
 #[cfg(test)]
 pub(crate) fn swapped(a: CaptureKind, b: CaptureKind) -> Playbook {
     let line = |k: CaptureKind| format!("capture = \"{}\"", k.key());
-    let text = DEFAULT_TOML
+    // the scorecard's examples stay with the step that captures it: here,
+    // dropped, as a team that moved the scorecard would move them
+    let mut pieces = DEFAULT_TOML.split("\n[[steps.guidance.examples]]\n");
+    let mut text = pieces.next().unwrap_or_default().to_string();
+    for piece in pieces {
+        text.push_str(piece.split_once("\n]\n").map_or(piece, |(_, rest)| rest));
+    }
+    let text = text
         .replace(&line(a), "capture = \"swap\"")
         .replace(&line(b), &line(a))
         .replace("capture = \"swap\"", &line(b));

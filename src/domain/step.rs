@@ -82,6 +82,15 @@ impl NoteKind {
             NoteKind::NextSteps => "next_steps",
         }
     }
+
+    /// This note's template in a step's guidance (empty when it gives none).
+    pub fn template(self, templates: &super::guidance::Templates) -> &str {
+        match self {
+            NoteKind::Outcomes => &templates.outcomes,
+            NoteKind::Decisions => &templates.decisions,
+            NoteKind::NextSteps => &templates.next_steps,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]

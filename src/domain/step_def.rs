@@ -4,6 +4,7 @@
 //! the kind it captures, never by its number, so that a team's playbook may
 //! order its steps as it likes.
 
+use super::guidance::Guidance;
 use super::step_number::{STEP_COUNT, StepNumber};
 use serde::Deserialize;
 use toml::Spanned;
@@ -82,6 +83,9 @@ pub struct StepDef {
     pub sla_business_days: u32,
     /// What the step's form keeps, and so how the step behaves.
     pub capture: CaptureKind,
+    /// What the playbook tells the AE at this step (empty when it says
+    /// nothing).
+    pub guidance: Guidance,
 }
 
 /// A `[[steps]]` table as the file gives it.
@@ -94,6 +98,8 @@ pub(super) struct RawStep {
     sla_business_days: u32,
     #[serde(default)]
     capture: Option<Spanned<CaptureKind>>,
+    #[serde(default)]
+    guidance: Guidance,
 }
 
 impl RawStep {
@@ -209,6 +215,23 @@ pub(super) fn check_texts(steps: &[Spanned<RawStep>]) -> Result<(), StepError> {
     Ok(())
 }
 
+/// Each step's guidance within its bounds, its examples one per score of
+/// the scale (`scale` words) and given on the scorecard's step only.
+pub(super) fn check_guidance(steps: &[Spanned<RawStep>], scale: usize) -> Result<(), StepError> {
+    for ((i, step), number) in steps.iter().enumerate().zip(StepNumber::all()) {
+        let (at, s) = (step.span().start, step.get_ref());
+        let field = |key: &str| format!("steps[{i}].guidance.{key}");
+        if !s.guidance.examples.is_empty() && s.capture(number) != CaptureKind::Scorecard {
+            let why = "examples of evidence by score belong to the step capturing the scorecard";
+            return Err((at, field("examples"), why.into()));
+        }
+        s.guidance
+            .check(scale)
+            .map_err(|(key, message)| (at, field(&key), message))?;
+    }
+    Ok(())
+}
+
 /// The checked steps' definitions.
 pub(super) fn definitions(steps: Vec<Spanned<RawStep>>) -> Vec<StepDef> {
     steps
@@ -223,7 +246,121 @@ pub(super) fn definitions(steps: Vec<Spanned<RawStep>>) -> Vec<StepDef> {
                 objective: s.objective,
                 sla_business_days: s.sla_business_days,
                 capture,
+                guidance: s.guidance,
             }
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::CaptureKind;
+    use crate::domain::choices::{Choice, Element};
+    use crate::domain::playbook::{DEFAULT_TOML, Playbook};
+
+    #[test]
+    fn the_shipped_playbook_guides_every_step() {
+        let p = Playbook::default_playbook();
+        for step in &p.steps {
+            let g = &step.guidance;
+            assert!(g.questions.len() >= 4, "step {}", step.number);
+            assert!(!g.talk_track.trim().is_empty(), "step {}", step.number);
+            assert!(!g.good_evidence.is_empty(), "step {}", step.number);
+            for t in [
+                &g.templates.outcomes,
+                &g.templates.decisions,
+                &g.templates.next_steps,
+            ] {
+                assert!(!t.trim().is_empty(), "step {}", step.number);
+            }
+        }
+        // step 1: every element's evidence at every score of the scale
+        let scorecard = &p.step_capturing(CaptureKind::Scorecard).guidance;
+        for element in Element::ALL {
+            let e = scorecard
+                .examples_of(*element)
+                .unwrap_or_else(|| panic!("{}", element.key()));
+            assert_eq!(e.scores.len(), p.meddpicc.scale.len(), "{}", element.key());
+            assert!(e.scores.iter().all(|s| !s.trim().is_empty()));
+        }
+    }
+
+    /// The shipped playbook with every guidance table taken out.
+    fn without_guidance() -> String {
+        let mut out = Vec::new();
+        let mut skipping = false;
+        for line in DEFAULT_TOML.lines() {
+            if line.starts_with('[') {
+                skipping =
+                    line.starts_with("[steps.guidance") || line.starts_with("[[steps.guidance");
+            }
+            if !skipping {
+                out.push(line);
+            }
+        }
+        out.join("\n")
+    }
+
+    #[test]
+    fn a_playbook_without_guidance_loads_with_none() {
+        let text = without_guidance();
+        assert!(!text.contains("talk_track"));
+        let p = Playbook::parse(&text, "old.toml").unwrap();
+        assert!(p.steps.iter().all(|s| s.guidance.is_empty()));
+    }
+
+    #[test]
+    fn guidance_in_the_wrong_place_or_shape_names_its_line_and_field() {
+        // examples on a step that does not capture the scorecard
+        let text = without_guidance().replace(
+            "sla_business_days = 2",
+            "sla_business_days = 2\n[[steps.guidance.examples]]\nelement = \"champion\"\nscores = [\"a\", \"b\", \"c\", \"d\"]",
+        );
+        let err = Playbook::parse(&text, "team.toml").unwrap_err();
+        assert_eq!(err.field, "steps[3].guidance.examples");
+        assert!(err.message.contains("scorecard"), "{err}");
+        let step4 = text.lines().position(|l| l == "number = 4").unwrap();
+        assert_eq!(err.line, step4, "the line of the step's table");
+
+        // an element with too few examples
+        let text = DEFAULT_TOML.replacen(
+            "  \"No number yet: 'they want to be more efficient'.\",\n",
+            "",
+            1,
+        );
+        let err = Playbook::parse(&text, "team.toml").unwrap_err();
+        assert_eq!(err.field, "steps[0].guidance.examples[0].scores");
+        assert!(err.message.contains("expected 4"), "{err}");
+
+        // an unknown key
+        let text = DEFAULT_TOML.replacen("talk_track =", "pitch =", 1);
+        let err = Playbook::parse(&text, "team.toml").unwrap_err();
+        assert!(err.message.contains("pitch"), "{err}");
+
+        // a text over its bound
+        let long = "x".repeat(crate::text::MAX_LONG + 1);
+        let text = without_guidance().replace(
+            "sla_business_days = 2",
+            &format!("sla_business_days = 2\n[steps.guidance]\ntalk_track = \"{long}\""),
+        );
+        let err = Playbook::parse(&text, "team.toml").unwrap_err();
+        assert_eq!(err.field, "steps[3].guidance.talk_track");
+    }
+
+    #[test]
+    fn terminal_escapes_in_guidance_are_cleaned_at_load() {
+        let text = DEFAULT_TOML
+            .replacen(
+                "questions = [\n",
+                "questions = [\n  \"Who\\u001b[2J signs?\",\n",
+                1,
+            )
+            .replacen("outcomes = \"\"\"\n", "outcomes = \"\"\"\n\\u0007Bell\n", 1);
+        let p = Playbook::parse(&text, "team.toml").unwrap();
+        let g = &p.steps[0].guidance;
+        assert!(!g.questions[0].contains('\u{1b}'), "{:?}", g.questions[0]);
+        assert!(g.questions[0].contains("signs?"));
+        assert!(!g.templates.outcomes.contains('\u{7}'));
+        assert!(g.templates.outcomes.contains("Bell\nMetrics"));
+    }
 }

@@ -1,7 +1,7 @@
 //! What a person asks for. Keys map to these through the keymap; `update`
 //! carries them out. Plumbing (ticks, resizes, redraws) is not here.
 
-use crate::domain::step::StepNumber;
+use crate::domain::step::{NoteKind, StepNumber};
 use ratatui::crossterm::event::KeyEvent;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -59,6 +59,11 @@ pub enum Action {
     EditHandoff,
     /// The deal's audit trail.
     ShowHistory,
+    /// The selected step's guidance (and battle cards on the competitors'
+    /// step).
+    ShowGuide,
+    /// From the guide: the step's template for this note, put into it.
+    InsertTemplate(NoteKind),
     /// The list: all deals, the SA's queue, the manager's queue.
     CycleQueue,
     /// The list's sort, the other way round.

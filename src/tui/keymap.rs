@@ -2,7 +2,7 @@
 //! overlay all read this one table, so they cannot drift apart.
 
 use super::action::Action;
-use crate::domain::step::StepNumber;
+use crate::domain::step::{NoteKind, StepNumber};
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 /// A group of bindings that is active in some states of the app. Earlier
@@ -35,6 +35,8 @@ pub enum Layer {
     ImportDocuments,
     /// Snoozing a deal's stalled flag: until a day, and why.
     Snooze,
+    /// The selected step's guidance, over the deal screen.
+    Guide,
 }
 
 impl Layer {
@@ -57,6 +59,7 @@ impl Layer {
             Layer::Export => "Exporting",
             Layer::ImportDocuments => "Importing over later changes",
             Layer::Snooze => "Snoozing a deal",
+            Layer::Guide => "Step guidance",
         }
     }
 
@@ -165,6 +168,14 @@ pub const BINDINGS: &[Binding] = &[
     bind(History, &[code(PageUp), ctrl('u')], "PgUp", Action::PageUp, "page up", false),
     bind(History, &[k('g'), code(Home)], "g/Home", Action::Top, "newest change", false),
     bind(History, &[k('G'), code(End)], "G/End", Action::Bottom, "oldest change", true),
+    bind(Guide, &[code(Esc), k('g'), k('q')], "Esc/g", Action::Back, "close the guidance", true),
+    bind(Guide, &[k('j'), code(Down)], "j/↓", Action::Down, "scroll down", false),
+    bind(Guide, &[k('k'), code(Up)], "k/↑", Action::Up, "scroll up", false),
+    bind(Guide, &[code(PageDown), ctrl('d')], "PgDn", Action::PageDown, "page down", false),
+    bind(Guide, &[code(PageUp), ctrl('u')], "PgUp", Action::PageUp, "page up", false),
+    bind(Guide, &[k('o')], "o", Action::InsertTemplate(NoteKind::Outcomes), "template into outcomes", true),
+    bind(Guide, &[k('d')], "d", Action::InsertTemplate(NoteKind::Decisions), "template into decisions", true),
+    bind(Guide, &[k('n')], "n", Action::InsertTemplate(NoteKind::NextSteps), "template into next steps", true),
     // the deal list
     bind(List, &[k('j'), code(Down)], "j/↓", Action::Down, "next deal", false),
     bind(List, &[k('k'), code(Up)], "k/↑", Action::Up, "previous deal", false),
@@ -231,6 +242,7 @@ pub const BINDINGS: &[Binding] = &[
     bind(Deal, &[k('V')], "V", Action::RecordReview, "record a review (manager or SA)", false),
     bind(Deal, &[k('O')], "O", Action::EditHandoff, "handoff to implementation", false),
     bind(Deal, &[k('H')], "H", Action::ShowHistory, "history of the deal", false),
+    bind(Deal, &[k('g')], "g", Action::ShowGuide, "the step's guidance and note templates (battle cards on step 5)", true),
     bind(Deal, &[k('W')], "W", Action::RecordOutcome, "record the outcome: won, lost, disqualified or open", false),
     bind(Deal, &[k('E')], "E", Action::EditDeal, "edit the deal's own fields: name, account, amounts, dates, people", false),
     bind(Deal, &[k('1')], "1-9, 0", step(1), "go to step 1-10", false),
@@ -345,6 +357,14 @@ pub fn action_for(layers: &[Layer], key: &KeyEvent) -> Option<Action> {
     }
     let typing = layers.first().is_some_and(|l| l.takes_text());
     typing.then_some(Action::Type(*key))
+}
+
+/// How the first key bound to `action` in `layer` is written, if any.
+pub fn label_of(layer: Layer, action: Action) -> Option<&'static str> {
+    BINDINGS
+        .iter()
+        .find(|b| b.layer == layer && b.action == action)
+        .map(|b| b.label)
 }
 
 /// The footer's hints for the active layers, in table order.

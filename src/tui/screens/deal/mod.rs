@@ -7,9 +7,11 @@
 //! works on the state — `record` (the record editor: a row of the form, a
 //! record, an oversight form, some opened filled in by `oversight`), `note`
 //! (a step's note or a battle card), `prompt` (a blocked reason, the SA's
-//! comment), `question` (yes or no) and `history`; this file routes keys to
+//! comment), `question` (yes or no), `history` and `guide` (the step's
+//! guidance, whose templates open `note`); this file routes keys to
 //! the open mode or to the screen itself; `render` draws it all.
 
+mod guide;
 mod history;
 mod note;
 mod oversight;
@@ -32,6 +34,7 @@ use crate::tui::action::Action;
 use crate::tui::keymap::Layer;
 use crate::tui::screens::capture::{RecordEditor, Section};
 use crate::tui::shared::{Ctx, Status};
+use guide::GuideView;
 use history::HistoryView;
 use note::NoteEditor;
 use prompt::Prompt;
@@ -42,6 +45,7 @@ use state::{DealState, ModeOutcome};
 /// keys first.
 enum Modal {
     History(HistoryView),
+    Guide(GuideView),
     Record(RecordEditor),
     Note(Box<NoteEditor>),
     Prompt(Prompt),
@@ -52,6 +56,7 @@ impl Modal {
     fn layer(&self) -> Layer {
         match self {
             Modal::History(_) => Layer::History,
+            Modal::Guide(_) => Layer::Guide,
             Modal::Record(_) => Layer::Record,
             Modal::Note(_) => Layer::Editor,
             Modal::Prompt(_) => Layer::Prompt,
@@ -126,6 +131,17 @@ impl DealScreen {
                     ModeOutcome::Stay(None)
                 }
             },
+            Some(Modal::Guide(guide)) => match action {
+                Action::Back => ModeOutcome::Close(None),
+                Action::InsertTemplate(kind) => {
+                    let status = self.insert_template(kind, ctx);
+                    return (DealOutcome::Stay, status);
+                }
+                other => {
+                    guide.scroll(other);
+                    ModeOutcome::Stay(None)
+                }
+            },
             Some(Modal::Record(editor)) => record::update(editor, action, state, ctx),
             Some(Modal::Note(editor)) => editor.update(action, state, ctx),
             Some(Modal::Prompt(prompt)) => prompt.update(action, state, ctx),
@@ -164,6 +180,21 @@ impl DealScreen {
     fn edit_note(&mut self, ctx: &Ctx) -> Option<Status> {
         let (editor, status) = NoteEditor::step_note(&self.state, ctx);
         self.show(Modal::Note(Box::new(editor)), status)
+    }
+
+    /// From the guide: the step's template for `kind` put into that note,
+    /// after what it holds (or the draft kept for it), in its editor; the
+    /// guide stays open when there is none or it does not fit.
+    fn insert_template(&mut self, kind: NoteKind, ctx: &Ctx) -> Option<Status> {
+        let s = &mut self.state;
+        match NoteEditor::with_template(s, kind, ctx) {
+            Ok((editor, status)) => {
+                s.focus = Focus::Notes;
+                s.note_cursor = NoteKind::ALL.iter().position(|k| *k == kind).unwrap_or(0);
+                self.show(Modal::Note(Box::new(editor)), status)
+            }
+            Err(status) => Some(status),
+        }
     }
 
     fn toggle_action(&mut self, ctx: &mut Ctx) -> Option<Status> {
@@ -300,6 +331,10 @@ impl DealScreen {
             }
             Action::EditHandoff => self.edit(Section::Handoff, Some(0), ctx),
             Action::RecordOutcome => self.edit(Section::Outcome, Some(0), ctx),
+            Action::ShowGuide => {
+                let guide = GuideView::open(s, ctx);
+                self.show(Modal::Guide(guide), None)
+            }
             Action::ShowHistory => match HistoryView::open(s, ctx) {
                 Ok(history) => self.show(Modal::History(history), None),
                 Err(status) => Some(status),

@@ -1,12 +1,15 @@
 //! Editing a text: one of the selected step's three notes (e on the notes
 //! page), or the battle card of the competitor selected on the competitors'
-//! step (B), which is kept across deals. The text is saved against the
+//! step (B), which is kept across deals; from the guide (g), a note with
+//! the step's template for it put in. The text is saved against the
 //! version it was read at; when it cannot be saved it is kept as a draft,
 //! offered back the next time it is opened.
 
 use super::state::{DealState, ModeOutcome, refusal};
+use crate::domain::guidance::with_template;
 use crate::domain::step::NoteKind;
 use crate::ops::{self, DraftOf, StoreError};
+use crate::text::MAX_LONG;
 use crate::text::shown;
 use crate::tui::action::Action;
 use crate::tui::shared::{Ctx, Look, Status};
@@ -87,6 +90,51 @@ impl NoteEditor {
         Ok(NoteEditor::open(target, &notes, state, ctx))
     }
 
+    /// The selected step's note `kind` with the step's template for it put
+    /// in after what the note holds, or after the draft kept for it: nothing
+    /// written is lost. Saved as a note is, when the editor is left.
+    pub fn with_template(
+        state: &DealState,
+        kind: NoteKind,
+        ctx: &Ctx,
+    ) -> Result<(NoteEditor, Option<Status>), Status> {
+        let step = state.selected;
+        let guidance = &ctx.session.playbook.step(step).guidance;
+        let template = kind.template(&guidance.templates);
+        if template.trim().is_empty() {
+            return Err(Status::info(format!(
+                "Step {step}'s guidance has no template for {}",
+                kind.label()
+            )));
+        }
+        let saved = state.step().notes.get(kind).to_string();
+        let target = NoteTarget::Step {
+            kind,
+            read_at: state.deal.version,
+            was: saved.clone(),
+        };
+        let (base, status) = match state.offer_draft(&draft_of(state, &target), ctx) {
+            Some((draft, offered)) => (
+                draft,
+                Status::warn(format!("{}; the template is after it", offered.text)),
+            ),
+            None => (
+                saved,
+                Status::info(format!(
+                    "{} template put in: Esc saves, Ctrl-D leaves the note as it was",
+                    kind.label()
+                )),
+            ),
+        };
+        let Some(text) = with_template(&base, template, MAX_LONG) else {
+            return Err(Status::error(format!(
+                "{} is too long to take the template: a note holds at most {MAX_LONG} characters",
+                kind.label()
+            )));
+        };
+        Ok((NoteEditor::editing(target, &text), Some(status)))
+    }
+
     /// Edit `text`, or the draft kept for it (with a word on it).
     fn open(
         target: NoteTarget,
@@ -98,12 +146,17 @@ impl NoteEditor {
             Some((draft, status)) => (draft, Some(status)),
             None => (text.to_string(), None),
         };
+        (NoteEditor::editing(target, &text), status)
+    }
+
+    /// An editor on `text`, the cursor at its end.
+    fn editing(target: NoteTarget, text: &str) -> NoteEditor {
         let mut area = TextArea::new(text.split('\n').map(str::to_string).collect());
         area.set_cursor_line_style(Style::new());
         area.set_wrap_mode(ratatui_textarea::WrapMode::WordOrGlyph);
         area.move_cursor(ratatui_textarea::CursorMove::Bottom);
         area.move_cursor(ratatui_textarea::CursorMove::End);
-        (NoteEditor { target, area }, status)
+        NoteEditor { target, area }
     }
 
     fn text(&self) -> String {

@@ -31,6 +31,7 @@ impl DealScreen {
         let s = &self.state;
         match &self.modal {
             Some(Modal::History(history)) => history.render(s, area, buf, look),
+            Some(Modal::Guide(guide)) => guide.render(s, area, buf, look),
             Some(Modal::Confirm(question)) => question.render(area, buf, look),
             Some(Modal::Record(record)) => {
                 let date = s.now.with_timezone(&s.offset).date_naive();
