@@ -30,7 +30,7 @@ fn session(address: &str) -> Session {
 /// One list key: what the list reads again.
 fn key(s: &Session, query: &ListQuery) -> usize {
     let total = ops::views::list_count(s, query).expect("count");
-    let page = ops::views::list_page(s, query, 0, PAGE).expect("page");
+    let page = ops::views::list_page(s, query, 0, PAGE, total).expect("page");
     let totals = ops::views::list_totals(s, query).expect("totals");
     total + page.len() + totals.len()
 }

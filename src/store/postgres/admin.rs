@@ -69,6 +69,20 @@ impl Server {
             ))
             .map_err(fail)?;
         }
+        // the typed filter's trigram indexes (a trusted extension: the
+        // database's owner may create it)
+        tx.batch_execute("CREATE EXTENSION IF NOT EXISTS pg_trgm SCHEMA qualify")
+            .map_err(|e| StoreError::Server {
+                server: label.clone(),
+                problem: format!(
+                    "could not add the pg_trgm extension ({})",
+                    e.as_db_error()
+                        .map_or_else(|| e.to_string(), |d| d.message().to_string())
+                ),
+                next: "run `server init` as the database's owner, on a server that offers \
+                       pg_trgm (PostgreSQL's contrib modules)"
+                    .into(),
+            })?;
         tx.batch_execute(&format!("SET LOCAL ROLE {}", quoted(&owner)))
             .map_err(fail)?;
         for i in from as usize..latest as usize {

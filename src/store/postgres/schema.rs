@@ -492,6 +492,19 @@ CREATE INDEX pipeline_sa_by_close_date ON qualify.pipeline
 CREATE INDEX pipeline_manager_by_close_date ON qualify.pipeline
     ((close_date IS NULL), close_date, deal_id) WHERE awaiting_manager;
 "#,
+    // The typed filter read from trigram indexes (pg_trgm, created in the
+    // schema by `server init` before this runs), and the deals stalled now
+    // from an index of when each open deal stalls.
+    r#"
+CREATE INDEX pipeline_name_trigrams ON qualify.pipeline
+    USING gin (name qualify.gin_trgm_ops);
+CREATE INDEX pipeline_account_trigrams ON qualify.pipeline
+    USING gin (account qualify.gin_trgm_ops);
+CREATE INDEX pipeline_owner_trigrams ON qualify.pipeline
+    USING gin (owner qualify.gin_trgm_ops);
+CREATE INDEX pipeline_stalled_now ON qualify.pipeline (stalled_from, snoozed_until)
+    WHERE outcome IS NULL;
+"#,
 ];
 
 /// The schema version this build writes.
