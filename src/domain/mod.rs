@@ -30,6 +30,7 @@
 pub mod audit;
 pub mod bounds;
 pub mod calendar;
+pub mod changes;
 pub mod choices;
 pub mod confirmation;
 pub mod content;
