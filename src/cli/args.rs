@@ -96,6 +96,18 @@ pub enum Command {
         #[arg(long, default_value = "")]
         comment: String,
     },
+    /// Every deal whose verdict, MEDDPICC total, forecast category, amount,
+    /// close date or outcome changed since a day: before → after, who, when
+    Changes {
+        /// The first day: YYYY-MM-DD
+        #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_date)]
+        since: NaiveDate,
+        /// Only this owner's deals (without case)
+        #[arg(long, value_name = "NAME")]
+        owner: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
     /// Every change to a deal: field, before, after, who, when
     History {
         id: DealId,
@@ -269,6 +281,15 @@ pub enum DealCommand {
     Unsnooze { id: DealId },
     /// Show one deal: its steps, QA checklist and escalations
     Show {
+        id: DealId,
+        #[arg(long)]
+        json: bool,
+        /// As it stood at the end of this day, rebuilt from its history: YYYY-MM-DD
+        #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_date)]
+        on: Option<NaiveDate>,
+    },
+    /// A deal's MEDDPICC total and each element over time, from its history
+    Trend {
         id: DealId,
         #[arg(long)]
         json: bool,

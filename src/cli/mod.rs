@@ -17,6 +17,7 @@ mod deals;
 mod doctor;
 mod interop;
 mod oversight;
+mod past;
 mod print;
 mod report;
 mod server;
@@ -108,6 +109,9 @@ pub fn execute(cli: &Cli, command: &Command) -> Result<u8, Failure> {
             to,
         } => team::metrics(*json, owner.as_deref(), *from, *to, s, &mut out)?,
         Command::Demo { deals, seed } => team::demo(*deals, *seed, s, &mut out)?,
+        Command::Changes { since, owner, json } => {
+            past::changes(*since, owner.as_deref(), *json, s, &mut out)?
+        }
         Command::Battlecard { competitor, set } => {
             team::battle_card(competitor, set.as_deref(), s, &mut out)?
         }

@@ -264,7 +264,12 @@ pub fn deal_changes(
     };
     let outcome_key = |o: Option<OutcomeKind>| o.map_or(String::new(), |k| k.key().to_string());
     let Some(before) = before else {
-        push(What::Deal, String::new(), "created".into(), vec![Class::New]);
+        push(
+            What::Deal,
+            String::new(),
+            "created".into(),
+            vec![Class::New],
+        );
         if let Some(class) = outcome_class(None, after.outcome) {
             push(
                 What::Outcome,
@@ -399,7 +404,13 @@ pub fn totals(changed: &[DealChanges]) -> Vec<ClassTotal> {
             (!deals.is_empty()).then(|| ClassTotal {
                 class,
                 deals: deals.len(),
-                amount: Money::from_cents(deals.iter().filter_map(|d| d.amount).map(Money::cents).sum()),
+                amount: Money::from_cents(
+                    deals
+                        .iter()
+                        .filter_map(|d| d.amount)
+                        .map(Money::cents)
+                        .sum(),
+                ),
             })
         })
         .collect()

@@ -160,7 +160,11 @@ fn undo(value: &mut Value, entry: &AuditEntry) {
     }
     let path = segments(&entry.field);
     let now = get(value, &path).cloned();
-    set(value, &path, typed(&entry.field, &entry.before, now.as_ref()));
+    set(
+        value,
+        &path,
+        typed(&entry.field, &entry.before, now.as_ref()),
+    );
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

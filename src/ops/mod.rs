@@ -36,6 +36,7 @@ pub mod documents;
 pub mod drafts;
 pub mod file_import;
 pub mod interop;
+pub mod past;
 pub mod server;
 pub mod team;
 pub mod transfer;

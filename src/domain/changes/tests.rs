@@ -70,8 +70,14 @@ fn close_dates_are_pushed_within_their_quarter_slipped_out_of_it_or_pulled_in() 
     assert_eq!(moved("2027-01-01"), [Class::Slipped]);
     assert_eq!(moved("2026-12-09"), [Class::PulledIn]);
     assert_eq!(moved("2026-12-10"), []);
-    assert_eq!(date_class(None, Some(d("2026-12-10"))), Some(Class::DateSet));
-    assert_eq!(date_class(Some(d("2026-12-10")), None), Some(Class::DateCleared));
+    assert_eq!(
+        date_class(None, Some(d("2026-12-10"))),
+        Some(Class::DateSet)
+    );
+    assert_eq!(
+        date_class(Some(d("2026-12-10")), None),
+        Some(Class::DateCleared)
+    );
 }
 
 #[test]

@@ -102,7 +102,12 @@ fn the_scorecard_over_time_has_a_point_per_instant_it_changed() {
     let mut c = b.clone();
     c.amount = Some(Money::from_dollars(5));
     let mut d = c.clone();
-    d.content.meddpicc.elements.get_mut(&Element::Metrics).unwrap().score = 3;
+    d.content
+        .meddpicc
+        .elements
+        .get_mut(&Element::Metrics)
+        .unwrap()
+        .score = 3;
     d.content.meddpicc.elements.insert(
         Element::Champion,
         ElementScore {
@@ -121,13 +126,22 @@ fn the_scorecard_over_time_has_a_point_per_instant_it_changed() {
 
 #[test]
 fn values_come_back_as_the_json_they_were() {
-    assert_eq!(typed("amount", "420000.5", None), serde_json::json!(420000.5));
+    assert_eq!(
+        typed("amount", "420000.5", None),
+        serde_json::json!(420000.5)
+    );
     assert_eq!(
         typed("meddpicc.elements.paper_process.score", "2", None),
         serde_json::json!(2)
     );
-    assert_eq!(typed("steps[0].actions[3]", "true", None), Value::Bool(true));
-    assert_eq!(typed("escalations.E3.step", "4", None), serde_json::json!(4));
+    assert_eq!(
+        typed("steps[0].actions[3]", "true", None),
+        Value::Bool(true)
+    );
+    assert_eq!(
+        typed("escalations.E3.step", "4", None),
+        serde_json::json!(4)
+    );
     // a note that reads as a number or a yes stays a text
     assert_eq!(typed("steps[0].notes.outcomes", "true", None), "true");
     assert_eq!(typed("name", "2026", None), "2026");
