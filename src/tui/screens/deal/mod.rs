@@ -18,6 +18,7 @@ mod question;
 mod record;
 mod render;
 mod state;
+mod trend;
 
 pub use state::Focus;
 

@@ -12,6 +12,7 @@ use crate::domain::pipeline::{self, ForecastCategory};
 use crate::domain::playbook::CaptureKind;
 use crate::domain::qa::QaItem;
 use crate::domain::step::{NoteKind, Step, StepChange, StepNumber};
+use crate::ops::past::TrendPoint;
 use crate::ops::{self, DraftOf};
 use crate::ops::{BattleCard, StoreError};
 use crate::text::shown;
@@ -77,6 +78,10 @@ pub struct DealState {
     pub battle_card: Option<BattleCard>,
     /// Below 120 columns: the panels replace the step detail.
     pub show_panels: bool,
+    /// The MEDDPICC total over time (from the history), and the version
+    /// of the deal it was read for.
+    pub trend: Vec<TrendPoint>,
+    trend_of: Option<i64>,
 }
 
 pub fn capitalise(s: &str) -> String {
@@ -108,6 +113,8 @@ impl DealState {
             checks: Vec::new(),
             battle_card: None,
             show_panels: false,
+            trend: Vec::new(),
+            trend_of: None,
         };
         state.refresh(ctx);
         Ok(state)
@@ -126,6 +133,10 @@ impl DealState {
         self.checks = criteria::step_checks(self.selected, &self.deal, &ctx.session.playbook);
         let rows = self.section().rows(&self.deal, self.selected).len();
         self.capture.row = self.capture.row.min(rows.saturating_sub(1));
+        if self.trend_of != Some(self.deal.version) {
+            self.trend_of = Some(self.deal.version);
+            self.trend = stored_trend(ctx, self.deal.id);
+        }
         self.battle_card = None;
         if self.kind == CaptureKind::Competitors
             && let Some(c) = self.deal.content.competitors.get(self.capture.row)
@@ -360,6 +371,12 @@ pub fn stored_battle_card(ctx: &Ctx, competitor: &str) -> Option<BattleCard> {
     ops::views::battle_card(&ctx.session, competitor)
         .ok()
         .flatten()
+}
+
+/// The deal's MEDDPICC total over time, oldest first (none when its
+/// history cannot be read).
+fn stored_trend(ctx: &Ctx, id: DealId) -> Vec<TrendPoint> {
+    ops::past::trend(&ctx.session, id).unwrap_or_default()
 }
 
 /// Every change to the deal, oldest first.

@@ -1,0 +1,55 @@
+//! The past on screen: the deal screen's MEDDPICC sparkline and the
+//! dashboard's "since last week" panel, typed through the keymap.
+
+mod common;
+use chrono::Duration;
+use common::tui::*;
+use qualify::domain::choices::Element;
+use qualify::domain::deal::DealId;
+use qualify::domain::money::Money;
+use qualify::ops::{self, Session};
+use ratatui::crossterm::event::KeyCode;
+
+/// Acme's scores cut six days ago and raised again two days ago; its
+/// amount raised yesterday; Globex and Initech new.
+fn rescored() -> Session {
+    let mut s = acme_and(vec![new_globex(), new_initech()]);
+    let acme = DealId(1);
+    let score = |s: &mut Session, at, element: Element, score: u8| {
+        ops::edit_deal(s.at(at), acme, None, |deal| {
+            deal.content
+                .meddpicc
+                .elements
+                .get_mut(&element)
+                .unwrap()
+                .score = score;
+            Ok(())
+        })
+        .unwrap();
+    };
+    score(&mut s, now() - Duration::days(6), Element::Champion, 1);
+    score(&mut s, now() - Duration::days(6), Element::Metrics, 1);
+    score(&mut s, now() - Duration::days(2), Element::Champion, 3);
+    ops::edit_deal(s.at(now() - Duration::days(1)), acme, None, |deal| {
+        deal.amount = Some(Money::from_dollars(360_000));
+        Ok(())
+    })
+    .unwrap();
+    s
+}
+
+#[test]
+fn the_deal_screen_draws_the_meddpicc_total_over_time() {
+    let mut app = app(rescored(), 120, 40);
+    // the list in close-date order: Globex, Acme, Initech
+    open_row(&mut app, 1);
+    let text = screen(&app, 120, 40);
+    assert!(text.contains("MEDDPICC 17/24 since 11-19"), "{text}");
+    insta::assert_snapshot!("deal_trend_120x40", text);
+    app.resize(ratatui::layout::Rect::new(0, 0, 80, 24));
+    // on a small screen the steps keep the whole column
+    let text = screen(&app, 80, 24);
+    assert!(!text.contains("MEDDPICC 17/24"), "{text}");
+    assert!(text.contains("10  CRM documentation"), "{text}");
+    press(&mut app, KeyCode::Esc);
+}
