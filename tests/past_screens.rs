@@ -11,7 +11,7 @@ use qualify::ops::{self, Session};
 use ratatui::crossterm::event::KeyCode;
 
 /// Acme's scores cut six days ago and raised again two days ago; its
-/// amount raised yesterday; Globex and Initech new.
+/// amount raised yesterday.
 fn rescored() -> Session {
     let mut s = acme_and(vec![new_globex(), new_initech()]);
     let acme = DealId(1);
@@ -52,4 +52,24 @@ fn the_deal_screen_draws_the_meddpicc_total_over_time() {
     assert!(!text.contains("MEDDPICC 17/24"), "{text}");
     assert!(text.contains("10  CRM documentation"), "{text}");
     press(&mut app, KeyCode::Esc);
+}
+
+#[test]
+fn the_dashboard_counts_what_moved_since_last_week() {
+    let mut app = app(rescored(), 120, 40);
+    press(&mut app, KeyCode::Char('d'));
+    let text = screen(&app, 120, 40);
+    // Acme's amount went up and its score down (18 → 17, by way of 15);
+    // Globex and Initech were added eight days ago: not new
+    assert!(
+        text.contains("Since last week (2026-11-20) · 1 deal changed"),
+        "{text}"
+    );
+    assert!(!text.contains("New "), "{text}");
+    assert!(text.contains("Amount up            1    $360K"), "{text}");
+    assert!(text.contains("Score down           1    $360K"), "{text}");
+    insta::assert_snapshot!("dashboard_since_120x40", text);
+    // not on a small screen: the lists keep the room
+    app.resize(ratatui::layout::Rect::new(0, 0, 80, 24));
+    assert!(!screen(&app, 80, 24).contains("Since last week"));
 }
