@@ -306,7 +306,7 @@ fn prune(value: &mut Value) -> bool {
             map.retain(|_, v| {
                 let empty = prune(v);
                 blank &= empty;
-                !(empty && !v.is_string())
+                !empty || v.is_string()
             });
             if blank {
                 *value = Value::Null;

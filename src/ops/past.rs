@@ -49,7 +49,7 @@ pub struct TrendPoint {
 pub fn trend(s: &Session, id: DealId) -> Result<Vec<TrendPoint>> {
     let deal = s.store.deal(id)?;
     let history = s.store.history(id)?;
-    Ok(trend_of(&deal, &history).map_err(|e| StoreError::Refused(format!("deal {id}: {e}")))?)
+    trend_of(&deal, &history).map_err(|e| StoreError::Refused(format!("deal {id}: {e}")))
 }
 
 /// [`trend`] of a deal at hand.

@@ -71,7 +71,7 @@ impl DealScreen {
     }
 
     /// The steps, and below them the MEDDPICC total over time when it has
-    /// changed and there is room (a screen of 30 rows: below, the steps
+    /// changed and there is room (30 rows, a window of 32: below, the steps
     /// take the whole column).
     fn render_steps_and_trend(&self, area: Rect, buf: &mut Buffer, look: Look<'_>) {
         let trend = ScoreTrend {
