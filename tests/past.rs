@@ -166,6 +166,17 @@ fn a_deal_shown_on_a_day_is_what_deal_show_printed_at_the_end_of_that_day() {
         "{err}"
     );
 
+    // `--on` before a command is the TUI's: said on one line
+    let out = qualify(db, later, "Dana Reyes")
+        .args(["--on", "2026-11-03", "deal", "show", "1"])
+        .assert()
+        .code(2);
+    let err = String::from_utf8(out.get_output().stderr.clone()).unwrap();
+    assert!(
+        err.contains("deal show ID --on") && err.lines().count() == 1,
+        "{err}"
+    );
+
     // the scores over time: as imported, then cut on the 6th
     let trend = json(&run(db, later, &["deal", "trend", "1", "--json"]));
     let totals: Vec<(&str, i64)> = trend["points"]

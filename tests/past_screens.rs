@@ -73,3 +73,32 @@ fn the_dashboard_counts_what_moved_since_last_week() {
     app.resize(ratatui::layout::Rect::new(0, 0, 80, 24));
     assert!(!screen(&app, 80, 24).contains("Since last week"));
 }
+
+#[test]
+fn under_on_the_deal_screen_shows_the_deal_as_it_stood_and_changes_nothing() {
+    let mut session = rescored();
+    session.on = Some(qualify::domain::parse_date("2026-11-22").unwrap());
+    let mut app = app(session, 120, 40);
+    open_row(&mut app, 1);
+    let text = screen(&app, 120, 40);
+    // on the 22nd: the scores cut on the 21st, the amount not yet raised
+    assert!(text.contains("as it stood on 2026-11-22"), "{text}");
+    assert!(text.contains("$300,000"), "{text}");
+    assert!(!text.contains("$360,000"), "{text}");
+    assert!(text.contains("MEDDPICC 15/24 since 11-19"), "{text}");
+    // moving about works; completing a step does not
+    press(&mut app, KeyCode::Down);
+    press(&mut app, KeyCode::Char('c'));
+    let text = screen(&app, 120, 40);
+    assert!(
+        text.contains("Shown as it stood at the end of 2026-11-22"),
+        "{text}"
+    );
+    insta::assert_snapshot!("deal_on_120x40", text);
+    let acme = ops::views::deal(&app.ctx().session, DealId(1)).unwrap();
+    assert_eq!(
+        acme.amount,
+        Some(Money::from_dollars(360_000)),
+        "nothing written"
+    );
+}

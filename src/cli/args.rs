@@ -41,6 +41,10 @@ pub struct Cli {
     /// Who you are, for the history and sign-offs [default: your login name]
     #[arg(long, global = true, env = "QUALIFY_USER", value_name = "NAME")]
     pub user: Option<String>,
+    /// The TUI: open each deal as it stood at the end of this day, rebuilt
+    /// from its history (read only): YYYY-MM-DD
+    #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_date)]
+    pub on: Option<NaiveDate>,
     #[command(subcommand)]
     pub command: Option<Command>,
 }
@@ -53,6 +57,7 @@ impl Cli {
             playbook: self.playbook.clone(),
             as_of: self.as_of,
             user: self.user.clone(),
+            on: self.on,
         }
     }
 }

@@ -37,6 +37,11 @@ use std::io::Write;
 /// Run one headless command; the exit status when it ran (1 from `check`
 /// when something fails).
 pub fn execute(cli: &Cli, command: &Command) -> Result<u8, Failure> {
+    if cli.on.is_some() {
+        return Err(Failure::usage(
+            "--on before a command opens the TUI on a day; for one deal give it after the command: qualify deal show ID --on YYYY-MM-DD",
+        ));
+    }
     if let Some(address) = crate::config::server_address(&cli.options()) {
         match command {
             Command::Server(c) => return server::run(&address, c),

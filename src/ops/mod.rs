@@ -68,6 +68,9 @@ pub struct Session {
     pub db: PathBuf,
     /// On a team's server: the person the login is.
     pub person: Option<server::Person>,
+    /// Deals shown as they stood at the end of this day (the TUI's `--on`):
+    /// the deal screen reads them so and changes nothing.
+    pub on: Option<chrono::NaiveDate>,
 }
 
 impl Session {
@@ -93,6 +96,7 @@ impl Session {
             user: user.trim().to_string(),
             db,
             person: None,
+            on: None,
         }
     }
 
