@@ -212,6 +212,10 @@ fn deal_text(d: &DealChanges, s: &Session) -> String {
     for c in &d.changes {
         let classes: Vec<String> = c.classes.iter().map(|c| c.label().to_lowercase()).collect();
         let at = s.clock.local(c.at).format("%Y-%m-%d %H:%M");
+        if c.what == What::Deal {
+            text.push_str(&format!("  Created (new) · {}, {at}\n", clean(&c.who)));
+            continue;
+        }
         text.push_str(&format!(
             "  {}: {} → {} ({}) · {}, {at}\n",
             c.what.label(),
