@@ -190,3 +190,30 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn a_history_that_does_not_make_a_deal_is_said_so() {
+    let pb = Playbook::default_playbook();
+    let mut deal = demo::deal(1, 0, &pb, t(27, 15)).deal;
+    deal.created_at = t(1, 9);
+    let edited = |field: &str, before: &str| {
+        vec![AuditEntry {
+            at: t(5, 9),
+            who: "someone".into(),
+            field: field.into(),
+            before: before.into(),
+            after: String::new(),
+        }]
+    };
+    // an amount no amount reads as, a status no step has
+    for (field, before) in [("amount", "plenty"), ("steps[0].status", "someday")] {
+        let err = deal_at(&deal, &edited(field, before), t(4, 9), &pb).unwrap_err();
+        assert!(matches!(err, PastError::Unreadable(_)), "{field}: {err:?}");
+        assert!(err.to_string().contains("does not rebuild"), "{err}");
+    }
+    // after the row: the deal as it stands
+    assert_eq!(
+        deal_at(&deal, &edited("amount", "plenty"), t(6, 9), &pb),
+        Ok(deal)
+    );
+}
