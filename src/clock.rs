@@ -68,6 +68,20 @@ impl Clock {
     pub fn today(&self) -> NaiveDate {
         self.local(self.now()).date_naive()
     }
+
+    /// The instant `day` begins in the user's time zone.
+    pub fn start_of(&self, day: NaiveDate) -> DateTime<Utc> {
+        let midnight = day.and_hms_opt(0, 0, 0).expect("midnight exists");
+        match self.offset {
+            Some(offset) => {
+                midnight.and_utc() - chrono::Duration::seconds(offset.local_minus_utc().into())
+            }
+            None => Local
+                .from_local_datetime(&midnight)
+                .earliest()
+                .map_or_else(|| midnight.and_utc(), |at| at.with_timezone(&Utc)),
+        }
+    }
 }
 
 /// Parse an `--as-of` value: `YYYY-MM-DD` (midnight, local time) or RFC 3339.
@@ -100,6 +114,22 @@ mod tests {
         let at = parse_when("2026-12-01T09:30:00Z").unwrap();
         assert_eq!(Clock::fixed(at).now(), at);
         assert!(Clock::fixed(at).is_fixed());
+    }
+
+    #[test]
+    fn a_day_begins_at_midnight_in_the_user_s_zone() {
+        let at = parse_when("2026-12-01T09:30:00Z").unwrap();
+        let day = chrono::NaiveDate::from_ymd_opt(2026, 12, 3).unwrap();
+        let east = Clock::fixed(at).with_offset(FixedOffset::east_opt(2 * 3600).unwrap());
+        assert_eq!(
+            east.start_of(day),
+            parse_when("2026-12-02T22:00:00Z").unwrap()
+        );
+        let utc = Clock::fixed(at).with_offset(FixedOffset::east_opt(0).unwrap());
+        assert_eq!(
+            utc.start_of(day),
+            parse_when("2026-12-03T00:00:00Z").unwrap()
+        );
     }
 
     #[test]

@@ -8,7 +8,7 @@ use crate::domain::playbook::Playbook;
 use crate::ops::Session;
 use crate::store::Store;
 use crate::text::clean;
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use std::path::{Path, PathBuf};
 
 pub use crate::failure::Failure;
@@ -20,6 +20,8 @@ pub struct Options {
     pub playbook: Option<PathBuf>,
     pub as_of: Option<DateTime<Utc>>,
     pub user: Option<String>,
+    /// The TUI's deal screen shows deals as they stood at the end of this day.
+    pub on: Option<NaiveDate>,
 }
 
 /// Open what `options` name: the playbook, the database, the user, the clock.
@@ -34,6 +36,20 @@ pub fn open(options: &Options) -> Result<Session, Failure> {
     let mut session = Session::new(store, playbook, clock(options), &user);
     session.db = path;
     session.fill_pipeline()?;
+    shown_on(session, options)
+}
+
+/// The day deals are shown as they stood (`--on`): up to today.
+fn shown_on(mut session: Session, options: &Options) -> Result<Session, Failure> {
+    if let Some(day) = options.on {
+        let today = session.clock.today();
+        if day > today {
+            return Err(Failure::usage(format!(
+                "--on {day} is after today ({today}): give a day up to today"
+            )));
+        }
+        session.on = Some(day);
+    }
     Ok(session)
 }
 
@@ -51,7 +67,8 @@ fn open_server(options: &Options, address: &str, playbook: Playbook) -> Result<S
             "--user and QUALIFY_USER are not taken on a server: you are the person your login is mapped to (`qualify --db URL server users` lists them)",
         ));
     }
-    Ok(Session::on_server(address, playbook, clock(options))?)
+    let session = Session::on_server(address, playbook, clock(options))?;
+    shown_on(session, options)
 }
 
 /// Load the playbook named by `--playbook`, or the built-in one.

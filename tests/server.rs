@@ -534,6 +534,10 @@ fn both_engines_answer_the_same_on_the_same_deals() {
         vec!["check", "--json"],
         vec!["metrics", "--json"],
         vec!["deal", "show", "7", "--json"],
+        vec!["deal", "show", "7", "--on", "2026-11-10", "--json"],
+        vec!["deal", "trend", "7", "--json"],
+        vec!["changes", "--since", "2026-11-20", "--json"],
+        vec!["changes", "--since", "2026-09-01", "--owner", "dana reyes"],
         vec!["history", "7", "--json"],
         vec!["deal", "export"],
     ] {

@@ -41,6 +41,10 @@ pub struct Cli {
     /// Who you are, for the history and sign-offs [default: your login name]
     #[arg(long, global = true, env = "QUALIFY_USER", value_name = "NAME")]
     pub user: Option<String>,
+    /// The TUI: open each deal as it stood at the end of this day, rebuilt
+    /// from its history (read only): YYYY-MM-DD
+    #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_date)]
+    pub on: Option<NaiveDate>,
     #[command(subcommand)]
     pub command: Option<Command>,
 }
@@ -53,6 +57,7 @@ impl Cli {
             playbook: self.playbook.clone(),
             as_of: self.as_of,
             user: self.user.clone(),
+            on: self.on,
         }
     }
 }
@@ -95,6 +100,18 @@ pub enum Command {
         /// Required with --send-back: what must change
         #[arg(long, default_value = "")]
         comment: String,
+    },
+    /// Every deal whose verdict, MEDDPICC total, forecast category, amount,
+    /// close date or outcome changed since a day: before → after, who, when
+    Changes {
+        /// The first day: YYYY-MM-DD
+        #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_date)]
+        since: NaiveDate,
+        /// Only this owner's deals (without case)
+        #[arg(long, value_name = "NAME")]
+        owner: Option<String>,
+        #[arg(long)]
+        json: bool,
     },
     /// Every change to a deal: field, before, after, who, when
     History {
@@ -269,6 +286,15 @@ pub enum DealCommand {
     Unsnooze { id: DealId },
     /// Show one deal: its steps, QA checklist and escalations
     Show {
+        id: DealId,
+        #[arg(long)]
+        json: bool,
+        /// As it stood at the end of this day, rebuilt from its history: YYYY-MM-DD
+        #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_date)]
+        on: Option<NaiveDate>,
+    },
+    /// A deal's MEDDPICC total and each element over time, from its history
+    Trend {
         id: DealId,
         #[arg(long)]
         json: bool,

@@ -98,15 +98,29 @@ pub fn run(command: &DealCommand, s: &mut Session, out: &mut impl Write) -> Resu
             ops::unsnooze(s, *id, None)?;
             writeln!(out, "deal {id}: snooze lifted")
         }
-        DealCommand::Show { id, json } => {
-            let deal = views::deal(s, *id)?;
-            let view = views::deal_at_now(s, &deal);
+        DealCommand::Show { id, json, on } => {
+            // the deal as it stood is shown by the same path as today's
+            let (deal, view) = match on {
+                Some(day) => super::past::deal_on(*id, *day, s)?,
+                None => {
+                    let deal = views::deal(s, *id)?;
+                    let view = views::deal_at_now(s, &deal);
+                    (deal, view)
+                }
+            };
             let (playbook, now) = (&s.playbook, view.now);
             let (items, escalations) = (&view.qa, &view.escalations);
             if *json {
                 let doc = print::deal_json(&deal, playbook, items, escalations, now);
                 writeln!(out, "{}", serde_json::to_string_pretty(&doc).expect("JSON"))
             } else {
+                if let Some(day) = on {
+                    writeln!(
+                        out,
+                        "As it stood at the end of {day}, rebuilt from its history"
+                    )
+                    .map_err(print::write_failure)?;
+                }
                 write!(
                     out,
                     "{}",
@@ -114,6 +128,7 @@ pub fn run(command: &DealCommand, s: &mut Session, out: &mut impl Write) -> Resu
                 )
             }
         }
+        DealCommand::Trend { id, json } => return super::past::trend(*id, *json, s, out),
         DealCommand::Export { .. } | DealCommand::Import { .. } => {
             unreachable!("export and import are run by the interop room")
         }

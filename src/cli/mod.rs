@@ -19,6 +19,7 @@ mod doctor;
 mod guide;
 mod interop;
 mod oversight;
+mod past;
 mod print;
 mod report;
 mod server;
@@ -38,6 +39,11 @@ use std::io::Write;
 /// Run one headless command; the exit status when it ran (1 from `check`
 /// when something fails).
 pub fn execute(cli: &Cli, command: &Command) -> Result<u8, Failure> {
+    if cli.on.is_some() {
+        return Err(Failure::usage(
+            "--on before a command opens the TUI on a day; for one deal give it after the command: qualify deal show ID --on YYYY-MM-DD",
+        ));
+    }
     if let Some(address) = crate::config::server_address(&cli.options()) {
         match command {
             Command::Server(c) => return server::run(&address, c),
@@ -115,6 +121,9 @@ pub fn execute(cli: &Cli, command: &Command) -> Result<u8, Failure> {
             to,
         } => team::metrics(*json, owner.as_deref(), *from, *to, s, &mut out)?,
         Command::Demo { deals, seed } => team::demo(*deals, *seed, s, &mut out)?,
+        Command::Changes { since, owner, json } => {
+            past::changes(*since, owner.as_deref(), *json, s, &mut out)?
+        }
         Command::Battlecard { competitor, set } => {
             team::battle_card(competitor, set.as_deref(), s, &mut out)?
         }

@@ -19,8 +19,14 @@ use std::fmt::Write;
 /// Whether `command` prints JSON (its writer escapes rather than replaces).
 pub fn output(command: &Command) -> Output {
     let json = match command {
-        Command::Check { json, .. } | Command::History { json, .. } => *json,
-        Command::Deal(DealCommand::List { json, .. } | DealCommand::Show { json, .. }) => *json,
+        Command::Check { json, .. }
+        | Command::History { json, .. }
+        | Command::Changes { json, .. } => *json,
+        Command::Deal(
+            DealCommand::List { json, .. }
+            | DealCommand::Show { json, .. }
+            | DealCommand::Trend { json, .. },
+        ) => *json,
         Command::Deal(DealCommand::Export { .. }) => true,
         Command::Step {
             change: StepCommand::Guide { json },

@@ -31,6 +31,13 @@ pub fn within_window(
     due >= set_on && due <= add_business_days(set_on, window, holidays)
 }
 
+/// The calendar quarter a day falls in, as (year, 1 to 4): the quarter a
+/// forecast is called for. A close date moved into a later quarter has
+/// slipped out of its own.
+pub fn quarter(date: NaiveDate) -> (i32, u32) {
+    (date.year(), date.month0() / 3 + 1)
+}
+
 /// A date typed as `YYYY-MM-DD`, or `+N` for N business days after `today`.
 pub fn parse_date_input(
     text: &str,
@@ -63,6 +70,16 @@ mod tests {
 
     fn d(s: &str) -> NaiveDate {
         NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+    }
+
+    #[test]
+    fn quarters_are_the_calendar_s_three_months() {
+        assert_eq!(quarter(d("2026-01-01")), (2026, 1));
+        assert_eq!(quarter(d("2026-03-31")), (2026, 1));
+        assert_eq!(quarter(d("2026-04-01")), (2026, 2));
+        assert_eq!(quarter(d("2026-09-30")), (2026, 3));
+        assert_eq!(quarter(d("2026-12-31")), (2026, 4));
+        assert!(quarter(d("2026-12-31")) < quarter(d("2027-01-01")));
     }
 
     #[test]

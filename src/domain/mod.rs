@@ -13,6 +13,8 @@
 //!    `escalation`
 //! 6. the pipeline and its figures: `pipeline`, `metrics`
 //! 7. formats and the history: `document`, `salesforce`, `ics`, `audit`, `demo`
+//! 8. the past, from the history: `past` (a deal as it stood), `changes`
+//!    (what changed across the pipeline since a day)
 //!
 //! `bounds` holds the limits every document value keeps to (texts, dates,
 //! keys given once); `choices` the fixed lists a document names by key;
@@ -29,6 +31,7 @@
 pub mod audit;
 pub mod bounds;
 pub mod calendar;
+pub mod changes;
 pub mod choices;
 pub mod confirmation;
 pub mod content;
@@ -45,6 +48,7 @@ pub mod guidance;
 pub mod ics;
 pub mod metrics;
 pub mod money;
+pub mod past;
 pub mod pipeline;
 pub mod playbook;
 pub mod qa;

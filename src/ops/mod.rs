@@ -36,6 +36,7 @@ pub mod documents;
 pub mod drafts;
 pub mod file_import;
 pub mod interop;
+pub mod past;
 pub mod server;
 pub mod team;
 pub mod transfer;
@@ -68,6 +69,9 @@ pub struct Session {
     /// Who the session acts as: on a file, whoever `--user` names; on a
     /// team's server, the person the login is, or its administrator.
     pub seat: Seat,
+    /// Deals shown as they stood at the end of this day (the TUI's `--on`):
+    /// the deal screen reads them so and changes nothing.
+    pub on: Option<chrono::NaiveDate>,
 }
 
 /// Who a session acts as.
@@ -116,6 +120,7 @@ impl Session {
             user: user.trim().to_string(),
             db,
             seat: Seat::File,
+            on: None,
         }
     }
 

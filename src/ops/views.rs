@@ -44,7 +44,12 @@ impl DealAtNow {
 
 /// `deal` at the clock's now, by the session's playbook.
 pub fn deal_at_now(s: &Session, deal: &Deal) -> DealAtNow {
-    let now = s.clock.now();
+    deal_judged_at(s, deal, s.clock.now())
+}
+
+/// `deal` judged at `now` by the session's playbook (a deal as it stood
+/// is judged at the instant it is shown at).
+pub fn deal_judged_at(s: &Session, deal: &Deal, now: DateTime<Utc>) -> DealAtNow {
     DealAtNow {
         now,
         qa: qa::checklist(deal, &s.playbook, now),

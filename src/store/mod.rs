@@ -47,7 +47,9 @@
 //!   [`set_battle_card`](Database::set_battle_card).
 //! - **Whole-database walks**: [`walk_open_deals`](Database::walk_open_deals),
 //!   [`walk_whole_deals`](Database::walk_whole_deals) (behind
-//!   `each_open_deal`, `each_whole_deal`).
+//!   `each_open_deal`, `each_whole_deal`),
+//!   [`walk_history_since`](Database::walk_history_since) (the history's
+//!   rows since an instant).
 //! - **Bulk writes**:
 //!   [`insert_deals_with_history`](Database::insert_deals_with_history)
 //!   (demo data), [`save_deals`](Database::save_deals),
@@ -139,6 +141,10 @@ pub type LockWait = Box<dyn Fn() + Send>;
 /// What a whole-deal walk hands each deal to, with the instants its stage
 /// changed (see [`Database::walk_whole_deals`]).
 pub type WholeDealTaker<'a> = dyn FnMut(&Deal, &[DateTime<Utc>]) -> Result<()> + 'a;
+
+/// What a walk of the history is handed, one row at a time: the deal's id
+/// and the row.
+pub type HistoryTaker<'a> = dyn FnMut(DealId, AuditEntry) -> Result<()> + 'a;
 
 /// Where an engine keeps the data, as the faces name it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -316,6 +322,17 @@ pub trait Database: Send {
     /// order, with the instants its stage changed (from the history). An
     /// error from `each` stops the reading and is returned.
     fn walk_whole_deals(&self, owner: Option<&str>, each: &mut WholeDealTaker<'_>) -> Result<()>;
+
+    /// Every history row made at or after `since`, of every deal (or one
+    /// owner's, without case), in deal id order and oldest first within a
+    /// deal, one at a time: one read for the whole pipeline (what changed
+    /// since a day). An error from `each` stops the reading and is returned.
+    fn walk_history_since(
+        &self,
+        since: DateTime<Utc>,
+        owner: Option<&str>,
+        each: &mut HistoryTaker<'_>,
+    ) -> Result<()>;
 
     /// Create whole deals, each with the history it already has (demo data),
     /// in one transaction, taken one at a time from `deals`: the pipeline row

@@ -85,13 +85,26 @@ pub(super) fn record(deal: &mut Deal, story: &Story) -> Vec<AuditEntry> {
         });
     }
     if let Some(o) = &deal.content.outcome {
-        events.push(AuditEntry {
-            at: closed_on.unwrap_or(last),
-            who: owner.to_string(),
-            field: "outcome.kind".into(),
-            before: String::new(),
-            after: o.kind.key().into(),
-        });
+        // each of the outcome's fields, as a change records them, so that
+        // the deal before its close can be rebuilt from the history
+        let on = o.on.to_string();
+        for (field, value) in [
+            ("kind", o.kind.key()),
+            ("lost_to", o.lost_to.as_str()),
+            ("on", on.as_str()),
+            ("reason", o.reason.as_str()),
+        ] {
+            if value.is_empty() {
+                continue;
+            }
+            events.push(AuditEntry {
+                at: closed_on.unwrap_or(last),
+                who: owner.to_string(),
+                field: format!("outcome.{field}"),
+                before: String::new(),
+                after: value.into(),
+            });
+        }
     }
     events.sort_by_key(|e| e.at);
     history.extend(events);

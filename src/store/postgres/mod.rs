@@ -10,6 +10,7 @@ pub mod admin;
 mod bulk;
 mod conn;
 mod deals;
+mod history;
 mod list;
 pub(crate) mod schema;
 
@@ -19,8 +20,8 @@ use crate::domain::audit::AuditEntry;
 use crate::domain::deal::{Deal, DealId, DealSummary};
 use crate::store::error::{Result, StoreError};
 use crate::store::{
-    Batch, BattleCard, CategoryTotal, Database, Draft, Import, ListQuery, Location, LockWait,
-    OutcomeTotal, Saved, Summarizer, WholeDealTaker,
+    Batch, BattleCard, CategoryTotal, Database, Draft, HistoryTaker, Import, ListQuery, Location,
+    LockWait, OutcomeTotal, Saved, Summarizer, WholeDealTaker,
 };
 use chrono::{DateTime, NaiveDate, Utc};
 use deals::{
@@ -473,6 +474,15 @@ impl Database for Server {
 
     fn walk_whole_deals(&self, owner: Option<&str>, each: &mut WholeDealTaker<'_>) -> Result<()> {
         self.walk(false, owner, true, each)
+    }
+
+    fn walk_history_since(
+        &self,
+        since: DateTime<Utc>,
+        owner: Option<&str>,
+        each: &mut HistoryTaker<'_>,
+    ) -> Result<()> {
+        self.history_since(since, owner, each)
     }
 
     fn insert_deals_with_history(

@@ -2,11 +2,11 @@
 //! own transaction) and drafts (text kept when it could not be saved).
 
 use super::conn::Store;
-use super::stamps::InstantText;
+use super::stamps::{InstantText, instant};
 use crate::domain::audit::{self, AuditEntry};
 use crate::domain::deal::{Deal, DealId};
-use crate::store::Draft;
 use crate::store::error::{Result, StoreError};
+use crate::store::{Draft, HistoryTaker};
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension, params};
 
@@ -66,6 +66,41 @@ impl Store {
         });
         let rows = rows.and_then(|rows| rows.collect::<rusqlite::Result<_>>());
         self.checked(rows.map_err(StoreError::from))
+    }
+
+    /// Every history row made at or after `since` (of one owner's deals,
+    /// without case), in deal id order, oldest first within a deal.
+    pub fn history_since(
+        &self,
+        since: DateTime<Utc>,
+        owner: Option<&str>,
+        each: &mut HistoryTaker<'_>,
+    ) -> Result<()> {
+        let result = (|| -> Result<()> {
+            // instants are stored in UTC as `%F %T%.f%:z`, which sorts as
+            // text; a row kept in another form is checked again below
+            let mut stmt = self.conn.prepare_cached(
+                "SELECT a.deal_id, a.at, a.who, a.field, a.before, a.after
+                 FROM audit a JOIN deals d ON d.id = a.deal_id
+                 WHERE a.at >= ?1 AND (?2 IS NULL OR d.owner = ?2 COLLATE NOCASE)
+                 ORDER BY a.deal_id, a.id",
+            )?;
+            let mut rows = stmt.query(params![InstantText(since), owner.map(str::trim)])?;
+            while let Some(r) = rows.next()? {
+                let entry = AuditEntry {
+                    at: instant(r, 1)?,
+                    who: r.get(2)?,
+                    field: r.get(3)?,
+                    before: r.get(4)?,
+                    after: r.get(5)?,
+                };
+                if entry.at >= since {
+                    each(r.get(0)?, entry)?;
+                }
+            }
+            Ok(())
+        })();
+        self.checked(result)
     }
 
     /// Keep what was being typed when it could not be saved.

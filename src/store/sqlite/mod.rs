@@ -38,8 +38,8 @@ pub fn backup_read(
 use crate::domain::audit::AuditEntry;
 use crate::domain::deal::{Deal, DealId, DealSummary};
 use crate::store::{
-    Batch, BattleCard, CategoryTotal, Database, Draft, Import, ListQuery, Location, OutcomeTotal,
-    Result, Saved, Summarizer, WholeDealTaker,
+    Batch, BattleCard, CategoryTotal, Database, Draft, HistoryTaker, Import, ListQuery, Location,
+    OutcomeTotal, Result, Saved, Summarizer, WholeDealTaker,
 };
 use chrono::{DateTime, Utc};
 
@@ -213,6 +213,15 @@ impl Database for Store {
 
     fn walk_whole_deals(&self, owner: Option<&str>, each: &mut WholeDealTaker<'_>) -> Result<()> {
         self.each_whole_deal(owner, each)
+    }
+
+    fn walk_history_since(
+        &self,
+        since: DateTime<Utc>,
+        owner: Option<&str>,
+        each: &mut HistoryTaker<'_>,
+    ) -> Result<()> {
+        Store::history_since(self, since, owner, each)
     }
 
     fn insert_deals_with_history(

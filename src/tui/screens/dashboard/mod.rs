@@ -14,6 +14,7 @@
 //! `render` draws it.
 
 mod render;
+mod since;
 
 use crate::domain::deal::DealId;
 use crate::domain::metrics::{Metrics, Tally};
@@ -26,9 +27,14 @@ use crate::tui::shared::{Ctx, Status};
 use crate::tui::widgets::truncate;
 use chrono::{DateTime, Utc};
 use ratatui::layout::Rect;
+use since::Since;
 
 /// From this width the metrics show as cards, with the charts beside the lists.
 const WIDE: u16 = 160;
+
+/// Below 160 columns, the height the lists need for the "since last
+/// week" panel to be drawn below them.
+const SINCE_FROM: u16 = 14;
 
 /// Which list Enter opens a deal from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -65,10 +71,12 @@ pub struct DashboardScreen {
     rows: usize,
     /// When the lists were read (the escalations' timers count from it).
     now: DateTime<Utc>,
+    /// What changed since last week, computed with the metrics.
+    since: Since,
 }
 
 /// What computing the metrics gives: the range's and each week's.
-type Computed = Result<(Metrics, Vec<Metrics>), String>;
+type Computed = Result<(Metrics, Vec<Metrics>, Since), String>;
 
 /// Metrics being computed on another thread.
 struct Running {
@@ -83,13 +91,20 @@ struct Running {
 /// The rows each list has room for in a body of `body`'s size.
 fn list_rows(body: Rect) -> usize {
     let rows = if body.width >= WIDE {
-        // below the cards (9), two stacked lists with borders and a header
-        body.height.saturating_sub(9) / 2
+        // below the cards (9), two stacked lists with borders and a header,
+        // and what changed since last week
+        body.height.saturating_sub(9 + since::SincePanel::WIDE) / 2
     } else {
-        // below the metrics (12) and the forecast (a line, or a chart of 7)
+        // below the metrics (12) and the forecast (a line, or a chart of 7),
+        // and what changed since last week when there is room
         let rest = body.height.saturating_sub(12);
         if rest >= 15 {
-            rest - 7
+            let lists = rest - 7;
+            if lists >= SINCE_FROM {
+                lists - since::SincePanel::COMPACT
+            } else {
+                lists
+            }
         } else {
             rest - rest.min(1)
         }
@@ -115,6 +130,7 @@ impl DashboardScreen {
             selected: [0, 0],
             rows: list_rows(body),
             now: session.clock.now(),
+            since: Since::default(),
         };
         screen.refresh(session)?;
         Ok(screen)
@@ -153,9 +169,10 @@ impl DashboardScreen {
         };
         let figures = done.and_then(|computed| computed);
         if running.owner == self.owner {
-            let (metrics, weeks) = figures?;
+            let (metrics, weeks, since) = figures?;
             self.metrics = metrics;
             self.weeks = weeks;
+            self.since = since;
             self.has_figures = true;
         }
         if running.again || running.owner != self.owner {
@@ -175,7 +192,10 @@ impl DashboardScreen {
         let range = ops::views::metrics_range(session, None, None);
         let owner = self.owner.clone();
         let job = Job::start(session, move |s, _| {
-            ops::metrics(s, owner.as_deref(), range).map_err(|e| e.to_string())
+            let (metrics, weeks) =
+                ops::metrics(s, owner.as_deref(), range).map_err(|e| e.to_string())?;
+            let since = since::last_week(s, owner.as_deref())?;
+            Ok((metrics, weeks, since))
         })?;
         self.computing = Some(Running {
             owner: self.owner.clone(),
@@ -384,7 +404,8 @@ mod tests {
         let mut new = Tally::new(range).finish(&session.playbook);
         new.qualification_accuracy.count = 7;
         let weeks = vec![new.clone(); 3];
-        tx.send(Report::Done(Ok((new.clone(), weeks)))).unwrap();
+        tx.send(Report::Done(Ok((new.clone(), weeks, Since::default()))))
+            .unwrap();
         assert_eq!(screen.poll(&mut session), Ok(true));
         assert!(!screen.is_working());
         assert!(!screen.header_text().contains("computing"));
@@ -430,8 +451,12 @@ mod tests {
         screen.computing = Some(first);
         screen.refresh(&mut session).unwrap();
         assert!(screen.computing.as_ref().is_some_and(|r| r.again));
-        tx.send(Report::Done(Ok((figures.clone(), vec![]))))
-            .unwrap();
+        tx.send(Report::Done(Ok((
+            figures.clone(),
+            vec![],
+            Since::default(),
+        ))))
+        .unwrap();
         assert_eq!(screen.poll(&mut session), Ok(true));
         assert_eq!(screen.metrics().qualification_accuracy.count, 9, "shown");
         assert!(
@@ -444,7 +469,8 @@ mod tests {
         // owner's are computed
         let (tx, theirs) = running(Some("Kim"));
         screen.computing = Some(theirs);
-        tx.send(Report::Done(Ok((figures, vec![])))).unwrap();
+        tx.send(Report::Done(Ok((figures, vec![], Since::default()))))
+            .unwrap();
         assert_eq!(screen.poll(&mut session), Ok(true));
         assert_eq!(
             screen.metrics().qualification_accuracy.count,

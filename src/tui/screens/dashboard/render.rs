@@ -2,7 +2,8 @@
 //! the forecast and the two lists; from 160 the metrics as cards, with the
 //! time per step.
 
-use super::{DashboardScreen, Pane, WIDE};
+use super::since::SincePanel;
+use super::{DashboardScreen, Pane, SINCE_FROM, WIDE};
 use crate::domain::metrics::Metric;
 use crate::ops::views::METRICS_DAYS;
 use crate::text::shown;
@@ -79,10 +80,29 @@ impl DashboardScreen {
         } else {
             self.render_forecast_line(forecast, buf, theme);
         }
+        let since = if lists.height >= SINCE_FROM {
+            SincePanel::COMPACT
+        } else {
+            0
+        };
+        let [lists, since_area] =
+            Layout::vertical([Constraint::Fill(1), Constraint::Length(since)]).areas(lists);
+        self.render_since(since_area, buf, theme);
         let [stalled, overdue] =
             Layout::horizontal([Constraint::Fill(1), Constraint::Fill(1)]).areas(lists);
         self.render_stalled(stalled, buf, theme, false);
         self.render_overdue(overdue, buf, theme, false);
+    }
+
+    /// What changed since last week, when there is room for it.
+    fn render_since(&self, area: Rect, buf: &mut Buffer, theme: &Theme) {
+        if area.height >= 3 {
+            SincePanel {
+                since: &self.since,
+                theme,
+            }
+            .render(area, buf);
+        }
     }
 
     /// One metric on two lines: title, value, whether met and the target;
@@ -461,8 +481,13 @@ impl DashboardScreen {
             Layout::vertical([Constraint::Length(11), Constraint::Fill(1)]).areas(left);
         self.render_forecast_chart(chart, buf, theme, 1);
         self.render_steps(steps, buf, look);
-        let [stalled, overdue] =
-            Layout::vertical([Constraint::Fill(1), Constraint::Fill(1)]).areas(right);
+        let [stalled, overdue, since] = Layout::vertical([
+            Constraint::Fill(1),
+            Constraint::Fill(1),
+            Constraint::Length(SincePanel::WIDE),
+        ])
+        .areas(right);
+        self.render_since(since, buf, theme);
         self.render_stalled(stalled, buf, theme, true);
         self.render_overdue(overdue, buf, theme, true);
     }

@@ -20,6 +20,7 @@ mod question;
 mod record;
 mod render;
 mod state;
+mod trend;
 
 pub use state::Focus;
 
@@ -206,6 +207,14 @@ impl DealScreen {
 
     /// A key with no mode open.
     fn update_screen(&mut self, action: Action, ctx: &mut Ctx) -> (DealOutcome, Option<Status>) {
+        if let Some(day) = self.state.shown_on
+            && !past_keys(action, self.state.focus)
+        {
+            let why = format!(
+                "Shown as it stood at the end of {day}: nothing changes here (start qualify without --on to change it)"
+            );
+            return (DealOutcome::Stay, Some(Status::info(why)));
+        }
         let s = &mut self.state;
         let status = match action {
             Action::Back => return (DealOutcome::Back, None),
@@ -409,5 +418,22 @@ fn step_cursor(at: usize, down: bool, len: usize) -> usize {
         (at + 1).min(len - 1)
     } else {
         at.saturating_sub(1)
+    }
+}
+
+/// The keys that work on a deal shown as it stood: moving about, its
+/// history and panels, and leaving.
+fn past_keys(action: Action, focus: Focus) -> bool {
+    match action {
+        Action::Open => focus == Focus::Steps,
+        Action::Back
+        | Action::Down
+        | Action::Up
+        | Action::SelectStep(_)
+        | Action::FocusNext
+        | Action::FocusPrev
+        | Action::ShowHistory
+        | Action::TogglePanels => true,
+        _ => false,
     }
 }

@@ -2,6 +2,7 @@
 
 use super::note::NoteTarget;
 use super::state::Focus;
+use super::trend::ScoreTrend;
 use super::{DealScreen, Modal};
 use crate::domain::playbook::ACTION_COUNT;
 use crate::domain::step::{NoteKind, Step, StepStatus};
@@ -57,7 +58,7 @@ impl DealScreen {
                 Constraint::Length(42),
             ])
             .areas(area);
-            self.render_steps(steps, buf, look);
+            self.render_steps_and_trend(steps, buf, look);
             self.render_detail(detail, buf, look);
             self.render_panels(side, buf, look);
         } else if self.state.show_panels {
@@ -65,9 +66,29 @@ impl DealScreen {
         } else {
             let [steps, detail] =
                 Layout::horizontal([Constraint::Length(30), Constraint::Fill(1)]).areas(area);
-            self.render_steps(steps, buf, look);
+            self.render_steps_and_trend(steps, buf, look);
             self.render_detail(detail, buf, look);
         }
+    }
+
+    /// The steps, and below them the MEDDPICC total over time when it has
+    /// changed and there is room (30 rows, a window of 32: below, the steps
+    /// take the whole column).
+    fn render_steps_and_trend(&self, area: Rect, buf: &mut Buffer, look: Look<'_>) {
+        let trend = ScoreTrend {
+            points: &self.state.trend,
+            now: self.state.now,
+            offset: self.state.offset,
+            theme: look.theme,
+        };
+        if !trend.shown() || area.height < 30 {
+            return self.render_steps(area, buf, look);
+        }
+        let [steps, spark] =
+            Layout::vertical([Constraint::Fill(1), Constraint::Length(ScoreTrend::HEIGHT)])
+                .areas(area);
+        self.render_steps(steps, buf, look);
+        trend.render(spark, buf);
     }
 
     fn render_panels(&self, area: Rect, buf: &mut Buffer, look: Look<'_>) {

@@ -12,6 +12,7 @@ use crate::domain::pipeline::{self, ForecastCategory};
 use crate::domain::playbook::CaptureKind;
 use crate::domain::qa::QaItem;
 use crate::domain::step::{NoteKind, Step, StepChange, StepNumber};
+use crate::ops::past::TrendPoint;
 use crate::ops::{self, DraftOf};
 use crate::ops::{BattleCard, StoreError};
 use crate::text::shown;
@@ -77,6 +78,12 @@ pub struct DealState {
     pub battle_card: Option<BattleCard>,
     /// Below 120 columns: the panels replace the step detail.
     pub show_panels: bool,
+    /// The MEDDPICC total over time (from the history), and the version
+    /// of the deal it was read for.
+    pub trend: Vec<TrendPoint>,
+    trend_of: Option<i64>,
+    /// The day the deal is shown as it stood (`--on`): nothing is changed.
+    pub shown_on: Option<chrono::NaiveDate>,
 }
 
 pub fn capitalise(s: &str) -> String {
@@ -108,6 +115,9 @@ impl DealState {
             checks: Vec::new(),
             battle_card: None,
             show_panels: false,
+            trend: Vec::new(),
+            trend_of: None,
+            shown_on: ctx.session.on,
         };
         state.refresh(ctx);
         Ok(state)
@@ -115,7 +125,12 @@ impl DealState {
 
     /// Recompute what depends on the data and the clock.
     pub fn refresh(&mut self, ctx: &Ctx) {
-        let view = ops::views::deal_at_now(&ctx.session, &self.deal);
+        // a deal as it stood is judged at the end of its day
+        let now = match ctx.session.on {
+            Some(day) => ops::past::end_of(&ctx.session, day),
+            None => ctx.session.clock.now(),
+        };
+        let view = ops::views::deal_judged_at(&ctx.session, &self.deal, now);
         self.now = view.now;
         self.offset = ctx.session.clock.offset();
         self.qa = view.qa;
@@ -126,6 +141,10 @@ impl DealState {
         self.checks = criteria::step_checks(self.selected, &self.deal, &ctx.session.playbook);
         let rows = self.section().rows(&self.deal, self.selected).len();
         self.capture.row = self.capture.row.min(rows.saturating_sub(1));
+        if self.trend_of != Some(self.deal.version) {
+            self.trend_of = Some(self.deal.version);
+            self.trend = stored_trend(ctx, self.deal.id);
+        }
         self.battle_card = None;
         if self.kind == CaptureKind::Competitors
             && let Some(c) = self.deal.content.competitors.get(self.capture.row)
@@ -196,6 +215,9 @@ impl DealState {
         let open = self.escalations.len();
         // (priority, text): lower numbers are dropped last
         let mut parts: Vec<(u8, String)> = vec![(0, shown(&d.name)), (3, shown(&d.account))];
+        if let Some(day) = self.shown_on {
+            parts.push((0, format!("as it stood on {day}")));
+        }
         parts.extend(d.amount.map(|m| (1, m.to_string())));
         parts.extend(d.close_date.map(|c| (2, format!("close {c}"))));
         parts.push((4, shown(&d.stage)));
@@ -352,7 +374,11 @@ pub fn refusal(e: &StoreError, kept: bool, what: &str) -> String {
 // ops: the deal, a competitor's battle card and the deal's history.
 
 fn stored_deal(ctx: &Ctx, id: DealId) -> Result<Deal, StoreError> {
-    ops::views::deal(&ctx.session, id)
+    match ctx.session.on {
+        // under `--on`: the deal as it stood at the end of that day
+        Some(day) => ops::past::deal_on(&ctx.session, id, day).map(|(deal, _)| deal),
+        None => ops::views::deal(&ctx.session, id),
+    }
 }
 
 /// The battle card kept for `competitor`, if any.
@@ -360,6 +386,18 @@ pub fn stored_battle_card(ctx: &Ctx, competitor: &str) -> Option<BattleCard> {
     ops::views::battle_card(&ctx.session, competitor)
         .ok()
         .flatten()
+}
+
+/// The deal's MEDDPICC total over time, oldest first, up to the day it is
+/// shown as it stood (none when its history cannot be read).
+fn stored_trend(ctx: &Ctx, id: DealId) -> Vec<TrendPoint> {
+    let mut trend = ops::past::trend(&ctx.session, id).unwrap_or_default();
+    if let Some(day) = ctx.session.on {
+        // up to the day the deal is shown as it stood
+        let end = ops::past::end_of(&ctx.session, day);
+        trend.retain(|p| p.at <= end);
+    }
+    trend
 }
 
 /// Every change to the deal, oldest first.
