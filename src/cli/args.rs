@@ -7,6 +7,7 @@ pub use super::server_args::{RoleArg, ServerCommand};
 use crate::clock::{Clock, parse_when};
 use crate::config::{self, Failure};
 use crate::domain::calendar::parse_date_input;
+use crate::domain::choices::{Choice, WarningKind};
 use crate::domain::criteria::Verdict;
 use crate::domain::deal::{DealId, NewDeal, parse_support_rate};
 use crate::domain::deal_edit::DealEdit;
@@ -234,6 +235,13 @@ pub enum DealCommand {
         /// Only deals with an escalation past due
         #[arg(long)]
         overdue: bool,
+        /// Only deals warned of KIND now (not snoozed): no_economic_buyer,
+        /// economic_buyer_silent, single_threaded, champion_unconfirmed,
+        /// close_before_paper, next_step_overdue, no_next_step, no_activity,
+        /// close_date_pushed, amount_cut, undefended_competitor, budget_short,
+        /// open_while_disqualified
+        #[arg(long, value_name = "KIND", value_parser = parse_warning)]
+        warning: Option<WarningKind>,
         /// Order by a column: close_date (default), amount, name, account, owner,
         /// forecast_category, meddpicc_total, steps, qa, escalations, risk_band,
         /// next_step_due, stalled
@@ -257,16 +265,25 @@ pub enum DealCommand {
         #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_date)]
         on: Option<NaiveDate>,
     },
-    /// Silence a deal's stalled flag until a day (a change to the deal ends it)
+    /// Silence a deal's stalled flag until a day (a change to the deal ends
+    /// it), or with --warning one of its warnings until that day
     Snooze {
         id: DealId,
         #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_date)]
         until: NaiveDate,
         #[arg(long)]
         reason: String,
+        /// The warning to silence (a kind `check ID` lists)
+        #[arg(long, value_name = "KIND", value_parser = parse_warning)]
+        warning: Option<WarningKind>,
     },
-    /// Lift a deal's snooze: its stalled flag shows again
-    Unsnooze { id: DealId },
+    /// Lift a deal's snooze: its stalled flag (or with --warning, that
+    /// warning) shows again
+    Unsnooze {
+        id: DealId,
+        #[arg(long, value_name = "KIND", value_parser = parse_warning)]
+        warning: Option<WarningKind>,
+    },
     /// Show one deal: its steps, QA checklist and escalations
     Show {
         id: DealId,
@@ -353,6 +370,13 @@ pub enum OutcomeArg {
 fn parse_category(text: &str) -> Result<ForecastCategory, String> {
     ForecastCategory::parse(text).ok_or_else(|| {
         "not a forecast category (use pipeline, best_case, commit, closed or omitted)".into()
+    })
+}
+
+fn parse_warning(text: &str) -> Result<WarningKind, String> {
+    WarningKind::parse(text).ok_or_else(|| {
+        let keys: Vec<&str> = WarningKind::ALL.iter().map(|k| k.key()).collect();
+        format!("not a warning kind (use {})", keys.join(", "))
     })
 }
 

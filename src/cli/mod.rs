@@ -22,6 +22,7 @@ mod report;
 mod server;
 mod server_args;
 mod team;
+mod warn;
 
 pub use crate::config::Failure;
 pub use args::{

@@ -14,6 +14,7 @@ use super::qa;
 use super::review::{Reviewer, Standing, basis, standing};
 use super::step::StepStatus;
 use super::step_number::StepNumber;
+use super::warnings;
 use chrono::{DateTime, Duration, NaiveDate, NaiveTime, Utc};
 
 /// Why an outcome or snooze was refused.
@@ -161,12 +162,10 @@ fn start_of(day: NaiveDate) -> DateTime<Utc> {
     day.and_time(NaiveTime::MIN).and_utc()
 }
 
-/// The deal's last change that was not a snooze.
+/// The deal's last change that was not a snooze (of the stalled flag or
+/// of a warning).
 pub fn last_activity(deal: &Deal) -> DateTime<Utc> {
-    match &deal.content.snooze {
-        Some(s) if s.at >= deal.updated_at => s.last_change,
-        _ => deal.updated_at,
-    }
+    super::warnings::last_activity(deal)
 }
 
 /// When the deal counts as stalled if nothing changes: the playbook's days
@@ -314,6 +313,9 @@ pub struct PipelineRow {
     pub awaiting_manager: bool,
     /// Who signs the validation plan: its assigned SA, else the deal's.
     pub plan_sa: String,
+    /// Each warning kind that fires and the instant it fires from, as the
+    /// row keeps it ([`warnings::row_text`]).
+    pub warnings: String,
 }
 
 /// Whether the deal waits on `reviewer`'s sign-off: open, with something to
@@ -383,6 +385,7 @@ pub fn summarize(deal: &Deal, playbook: &Playbook, now: DateTime<Utc>) -> Pipeli
         awaiting_sa: awaiting(deal, Reviewer::Sa, playbook),
         awaiting_manager: awaiting(deal, Reviewer::Manager, playbook),
         plan_sa: Reviewer::Sa.assigned(deal).to_string(),
+        warnings: warnings::row_text(&warnings::fires_from(deal, playbook)),
     }
 }
 

@@ -19,7 +19,7 @@ use crate::domain::deal::{Deal, DealId, DealSummary};
 use crate::store::error::{Result, StoreError};
 use crate::store::{
     Batch, BattleCard, CategoryTotal, Database, Draft, Import, ListQuery, Location, LockWait,
-    OutcomeTotal, Saved, Summarizer, WholeDealTaker,
+    OutcomeTotal, Saved, Summarizer, WarningTotal, WholeDealTaker,
 };
 use chrono::{DateTime, NaiveDate, Utc};
 use deals::{
@@ -312,6 +312,10 @@ impl Database for Server {
 
     fn outcome_totals(&self, query: &ListQuery) -> Result<Vec<OutcomeTotal>> {
         Server::outcome_totals(self, query)
+    }
+
+    fn warning_totals(&self, query: &ListQuery) -> Result<Vec<WarningTotal>> {
+        Server::warning_totals(self, query)
     }
 
     fn count_overdue_escalations(&self, query: &ListQuery) -> Result<usize> {

@@ -13,7 +13,8 @@
 
 /// Each migration's SQL, oldest first: migration `i` takes the schema from
 /// version `i` to `i + 1`. Run as `{owner}`.
-pub(super) const MIGRATIONS: &[&str] = &[r#"
+pub(super) const MIGRATIONS: &[&str] = &[
+    r#"
 CREATE TABLE qualify.schema_version (version integer NOT NULL);
 INSERT INTO qualify.schema_version VALUES (0);
 
@@ -386,7 +387,14 @@ GRANT EXECUTE ON FUNCTION qualify.me(), qualify.my_role(), qualify.my_team(),
     qualify.record_signoff(bigint, text, boolean, text, text, timestamptz, text[], text[], text[],
         text)
     TO {users};
-"#];
+"#,
+    // Deal warnings: the pipeline row keeps each kind that fires and the
+    // instant it fires from (a JSON object, judged against the reader's now);
+    // a row written before shows none until its deal is next written.
+    r#"
+ALTER TABLE qualify.pipeline ADD COLUMN warnings text NOT NULL DEFAULT '{}';
+"#,
+];
 
 /// The schema version this build writes.
 pub fn latest_version() -> i32 {
