@@ -1,7 +1,7 @@
 //! Deal warnings as the CLI prints them: a JSON element, a line of
 //! `check`, a cell of the list.
 
-use crate::domain::choices::{Choice, WarningKind};
+use crate::domain::choices::Choice;
 use crate::domain::warnings::Warning;
 use crate::text::clean;
 use std::fmt::Write;
@@ -46,15 +46,5 @@ pub fn check_lines(text: &mut String, warnings: &[Warning]) {
             w.step,
             clean(&w.why)
         );
-    }
-}
-
-/// A list row's warnings in a few characters: how many, and the first
-/// kind's key ("2 no_next_step+"), or "-".
-pub fn cell(kinds: &[WarningKind]) -> String {
-    match kinds {
-        [] => "-".into(),
-        [one] => one.key().to_string(),
-        [first, ..] => format!("{} {}+", kinds.len(), first.key()),
     }
 }

@@ -219,7 +219,7 @@ fn judge(
             .iter()
             .filter_map(|s| Some((s.last_engaged?, s.name.as_str())))
             .collect();
-        engaged.sort_by(|a, b| b.0.cmp(&a.0));
+        engaged.sort_by_key(|e| std::cmp::Reverse(e.0));
         let from = engaged
             .get(needed - 1)
             .map_or(ALWAYS, |(day, _)| past_limit(*day, within));

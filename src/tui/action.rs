@@ -78,6 +78,9 @@ pub enum Action {
     /// Only stalled deals / only deals with an overdue escalation.
     ToggleStalled,
     ToggleOverdue,
+    /// The list narrowed to the deals warned of one kind, the next kind
+    /// each time, then none.
+    CycleWarning,
     /// Record the deal's outcome (won, lost, disqualified, open).
     RecordOutcome,
     /// Edit the deal's own fields: name, account, amounts, dates, people.

@@ -186,6 +186,7 @@ pub const BINDINGS: &[Binding] = &[
     bind(List, &[k('V')], "V", Action::CycleVerdict, "filter by verdict", false),
     bind(List, &[k('t')], "t", Action::ToggleStalled, "only stalled deals", false),
     bind(List, &[k('O')], "O", Action::ToggleOverdue, "only deals with an overdue escalation", false),
+    bind(List, &[k('w')], "w", Action::CycleWarning, "filter by warning: each kind in turn, then none", false),
     bind(List, &[k('d')], "d", Action::ShowDashboard, "dashboard", true),
     bind(List, &[k('i')], "i", Action::Import, "import deals from a file (shows what it holds first)", false),
     bind(List, &[k('x')], "x", Action::Export, "export every deal to a file", false),

@@ -1,6 +1,7 @@
 //! The deal list: sorted, filtered as you type, and reading from the
 //! database only the rows that fit on screen.
 
+use crate::domain::choices::{Choice, WarningKind};
 use crate::domain::criteria::Verdict;
 use crate::domain::deal::{DealId, DealSummary};
 use crate::domain::pipeline::{ForecastCategory, OutcomeKind};
@@ -141,6 +142,7 @@ impl ListScreen {
         if q.overdue {
             parts.push("overdue".into());
         }
+        parts.extend(q.warning.map(|k| format!("warned: {}", k.label())));
         parts.join(" · ")
     }
 
@@ -266,6 +268,7 @@ impl ListScreen {
             | Action::CycleVerdict
             | Action::ToggleStalled
             | Action::ToggleOverdue
+            | Action::CycleWarning
             | Action::ToggleMine
             | Action::ToggleClosed => {
                 let q = &mut self.query;
@@ -290,6 +293,7 @@ impl ListScreen {
                         Err(e) => return Err(Status::error(e.to_string())),
                     },
                     Action::ToggleStalled => q.stalled = !q.stalled,
+                    Action::CycleWarning => q.warning = cycle(WarningKind::ALL, &q.warning),
                     _ => q.overdue = !q.overdue,
                 }
                 self.selected = 0;
@@ -415,6 +419,7 @@ impl ListScreen {
             Some(("Steps", Constraint::Length(6))),
             Some(("QA", Constraint::Length(3))),
             medium.then_some(("Esc", Constraint::Length(5))),
+            medium.then_some(("Warn", Constraint::Length(4))),
             wide.then_some(("Risk", Constraint::Length(8))),
             wide.then_some(("Next step", Constraint::Length(10))),
             Some(("Flag", Constraint::Length(4))),
@@ -466,6 +471,10 @@ impl ListScreen {
             cells.push(Line::from(format!("{}/{}", d.qa_passed, d.qa_total)));
             if medium {
                 cells.push(Line::from(escalations));
+                cells.push(match d.warnings.len() {
+                    0 => Line::from("-"),
+                    n => Line::styled(n.to_string(), theme.warn),
+                });
             }
             if wide {
                 cells.push(Line::from(
