@@ -60,3 +60,28 @@ fn the_deal_screen_counts_its_warnings_and_names_their_facts() {
     assert!(text.contains("‼ no economic buyer (step 2)"), "{text}");
     insta::assert_snapshot!("warnings_panel_80x24", text);
 }
+
+#[test]
+fn the_dashboard_counts_open_deals_and_their_amount_by_warning() {
+    let mut app = app(three(), 120, 40);
+    press(&mut app, KeyCode::Char('d'));
+    let text = screen(&app, 120, 40);
+    assert!(text.contains("Open deals by warning"), "{text}");
+    let row = |kind: &str| {
+        text.lines()
+            .find_map(|l| {
+                l.split('│')
+                    .find(|cell| cell.starts_with(kind))
+                    .map(str::to_string)
+            })
+            .unwrap_or_else(|| panic!("{kind} not on screen:\n{text}"))
+    };
+    // Globex ($120,000) and Initech ($480,000) have no economic buyer
+    let words = |cell: String| {
+        cell.split_whitespace()
+            .map(str::to_string)
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(words(row("no economic buyer"))[3..], ["2", "$600K"]);
+    assert_eq!(words(row("budget short"))[2..], ["1", "$300K"]);
+}

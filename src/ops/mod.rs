@@ -30,6 +30,7 @@ use std::path::PathBuf;
 /// rows, errors); the faces name them from here, never from the store.
 pub use crate::store::{
     BattleCard, CategoryTotal, Draft, ListQuery, ListSort, OutcomeTotal, Queue, Saved, StoreError,
+    WarningTotal,
 };
 
 pub mod content;

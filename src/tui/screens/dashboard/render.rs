@@ -79,6 +79,14 @@ impl DashboardScreen {
         } else {
             self.render_forecast_line(forecast, buf, theme);
         }
+        if area.width >= super::warned::BESIDE {
+            let [stalled, overdue, warned] =
+                Layout::horizontal([Constraint::Fill(1); 3]).areas(lists);
+            self.render_warned(warned, buf, theme);
+            self.render_stalled(stalled, buf, theme, false);
+            self.render_overdue(overdue, buf, theme, false);
+            return;
+        }
         let [stalled, overdue] =
             Layout::horizontal([Constraint::Fill(1), Constraint::Fill(1)]).areas(lists);
         self.render_stalled(stalled, buf, theme, false);
@@ -460,7 +468,13 @@ impl DashboardScreen {
         let [chart, steps] =
             Layout::vertical([Constraint::Length(11), Constraint::Fill(1)]).areas(left);
         self.render_forecast_chart(chart, buf, theme, 1);
+        let [steps, warned] = Layout::vertical([
+            Constraint::Fill(1),
+            Constraint::Length(self.warned_height()),
+        ])
+        .areas(steps);
         self.render_steps(steps, buf, look);
+        self.render_warned(warned, buf, theme);
         let [stalled, overdue] =
             Layout::vertical([Constraint::Fill(1), Constraint::Fill(1)]).areas(right);
         self.render_stalled(stalled, buf, theme, true);
