@@ -85,3 +85,46 @@ fn the_dashboard_counts_open_deals_and_their_amount_by_warning() {
     assert_eq!(words(row("no economic buyer"))[3..], ["2", "$600K"]);
     assert_eq!(words(row("budget short"))[2..], ["1", "$300K"]);
 }
+
+#[test]
+fn shift_z_snoozes_one_of_the_deal_s_warnings() {
+    let mut app = app(three(), 120, 40);
+    // Globex, first in the list: four warnings, no economic buyer first
+    press(&mut app, KeyCode::Char('Z'));
+    let text = screen(&app, 120, 40);
+    assert!(text.contains("Snooze a warning of deal"), "{text}");
+    assert!(text.contains("‹ no economic buyer ›"), "{text}");
+    press(&mut app, KeyCode::Right);
+    let text = screen(&app, 120, 40);
+    assert!(text.contains("‹ single-threaded ›"), "{text}");
+    insta::assert_snapshot!("warning_snooze_120x40", text);
+    press(&mut app, KeyCode::Enter); // to the day (a week ahead)
+    press(&mut app, KeyCode::Enter); // to the reason
+    type_text(&mut app, "Second contact joins next week");
+    press(&mut app, KeyCode::Enter);
+    let status = app.status().unwrap().text.clone();
+    assert_eq!(
+        status,
+        "Deal 2: single-threaded warning silenced until 2026-12-04"
+    );
+    let row = screen(&app, 120, 40)
+        .lines()
+        .find(|l| l.contains("Globex analytics"))
+        .unwrap()
+        .to_string();
+    assert!(row.contains(" 3 "), "three warnings left: {row}");
+    // Acme's one warning snoozed, Z on it says there is none left
+    press(&mut app, KeyCode::Down);
+    press(&mut app, KeyCode::Char('Z'));
+    assert!(screen(&app, 120, 40).contains("‹ budget short ›"));
+    press(&mut app, KeyCode::Enter);
+    press(&mut app, KeyCode::Enter);
+    type_text(&mut app, "CFO tops it up in Q1");
+    press(&mut app, KeyCode::Enter);
+    press(&mut app, KeyCode::Char('Z'));
+    assert_eq!(
+        app.status().unwrap().text,
+        "Deal 1 has no warning to snooze"
+    );
+    assert!(!screen(&app, 120, 40).contains("Snooze a warning"));
+}

@@ -70,6 +70,8 @@ pub enum Action {
     ToggleClosed,
     /// Snooze the selected deal's stalled flag, or lift its snooze.
     Snooze,
+    /// Snooze one of the selected deal's warnings until a day.
+    SnoozeWarning,
     /// The list's filters: forecast category, owner, SA, verdict.
     CycleCategory,
     CycleOwner,

@@ -191,6 +191,7 @@ pub const BINDINGS: &[Binding] = &[
     bind(List, &[k('i')], "i", Action::Import, "import deals from a file (shows what it holds first)", false),
     bind(List, &[k('x')], "x", Action::Export, "export every deal to a file", false),
     bind(List, &[k('z')], "z", Action::Snooze, "snooze the deal's stalled flag, or lift its snooze", false),
+    bind(List, &[k('Z')], "Z", Action::SnoozeWarning, "snooze one of the deal's warnings until a day", false),
     bind(List, &[code(Esc)], "Esc", Action::Back, "clear every filter, queue and mine; open deals only", false),
     bind(Filter, &[code(Enter)], "Enter", Action::Confirm, "keep filter", true),
     bind(Filter, &[code(Esc)], "Esc", Action::Cancel, "clear filter", true),

@@ -73,6 +73,9 @@ pub enum ListOutcome {
     Open(DealId),
     /// Snooze this deal, or lift its snooze (the database takes writes).
     Snooze(Box<DealSummary>),
+    /// Snooze one of this deal's warnings (it has some; the database takes
+    /// writes).
+    SnoozeWarning(Box<DealSummary>),
     /// The new-deal form (the database takes writes).
     NewDeal,
     Dashboard,
@@ -250,7 +253,7 @@ impl ListScreen {
                 self.query.reverse = !self.query.reverse;
                 self.reload(store)
             }
-            Action::Snooze if self.damaged.is_some() => {
+            Action::Snooze | Action::SnoozeWarning if self.damaged.is_some() => {
                 return Err(Status::error(
                     "the database is damaged and read-only: no snooze can be saved in it",
                 ));
@@ -261,6 +264,17 @@ impl ListScreen {
                     Some(row) => ListOutcome::Snooze(Box::new(row.clone())),
                     None => ListOutcome::Stay,
                 });
+            }
+            Action::SnoozeWarning => {
+                let row = self.selected.checked_sub(self.offset);
+                return match row.and_then(|i| self.rows.get(i)) {
+                    Some(row) if row.warnings.is_empty() => Err(Status::info(format!(
+                        "Deal {} has no warning to snooze",
+                        row.id
+                    ))),
+                    Some(row) => Ok(ListOutcome::SnoozeWarning(Box::new(row.clone()))),
+                    None => Ok(ListOutcome::Stay),
+                };
             }
             Action::CycleCategory
             | Action::CycleOwner
