@@ -122,7 +122,7 @@ pub fn snooze_in_force(deal: &Deal, now: DateTime<Utc>) -> Option<&Snooze> {
     deal.content
         .snooze
         .as_ref()
-        .filter(|s| s.at >= deal.updated_at && now.date_naive() < s.until)
+        .filter(|s| s.at >= warnings::changed_at(deal) && now.date_naive() < s.until)
 }
 
 /// The forecast category the deal's state supports: Omitted when lost or
@@ -199,12 +199,13 @@ fn sla_passes<'a>(
         })
 }
 
-/// The snooze in force: set, not ended by a later change.
+/// The snooze in force: set, not ended by a later change (a warning's
+/// snooze is none).
 pub fn snoozed_until(deal: &Deal) -> Option<NaiveDate> {
     deal.content
         .snooze
         .as_ref()
-        .filter(|s| s.at >= deal.updated_at)
+        .filter(|s| s.at >= warnings::changed_at(deal))
         .map(|s| s.until)
 }
 
@@ -586,6 +587,14 @@ mod tests {
         assert_eq!(last_activity(&d), now());
         let on_the_day = until.and_hms_opt(0, 0, 0).unwrap().and_utc();
         assert!(stalled(&d, &pb, on_the_day).is_some(), "the snooze ended");
+        // a warning snoozed later is no change: the snooze holds
+        let warned = later + Duration::hours(1);
+        let kind = crate::domain::choices::WarningKind::BudgetShort;
+        crate::domain::warnings::snooze(&mut d, kind, until, "r", "dana", &pb, warned).unwrap();
+        d.updated_at = warned; // the warning snooze's own change
+        assert_eq!(snoozed_until(&d), Some(until));
+        assert_eq!(stalled(&d, &pb, warned), None, "still snoozed");
+        assert_eq!(last_activity(&d), now(), "neither snooze is activity");
         // a later change ends the snooze (and is activity)
         d.updated_at = later + day;
         assert_eq!(snoozed_until(&d), None);

@@ -156,6 +156,18 @@ pub fn last_activity(deal: &Deal) -> DateTime<Utc> {
     }
 }
 
+/// The deal's last change that was not a warning's snooze: a warning
+/// snoozed is no change that ends the stalled flag's snooze.
+pub fn changed_at(deal: &Deal) -> DateTime<Utc> {
+    deal.content
+        .warning_snoozes
+        .iter()
+        .filter(|s| s.at >= deal.updated_at)
+        .map(|s| s.last_change)
+        .min()
+        .unwrap_or(deal.updated_at)
+}
+
 /// Each kind that fires on the deal, the instant it fires from, and its
 /// facts in words at `now`; snoozes not applied. Closed deals have none.
 fn judge(

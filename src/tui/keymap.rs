@@ -448,7 +448,7 @@ mod tests {
 
     #[test]
     fn unbound_keys_outside_text_do_nothing() {
-        let z = key(KeyCode::Char('Z'), KeyModifiers::NONE);
+        let z = key(KeyCode::Char('Y'), KeyModifiers::NONE);
         assert_eq!(action_for(&[List, Normal, Global], &z), None);
     }
 
