@@ -361,3 +361,81 @@ fn the_list_and_check_agree_on_every_demo_deal() {
         assert_eq!(got, want, "{kind}");
     }
 }
+
+/// The shipped playbook with its `[warnings]` table replaced by `table`.
+fn playbook_with(dir: &Path, table: &str) -> PathBuf {
+    let shipped =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/assets/playbook.toml"))
+            .unwrap();
+    let start = shipped
+        .find("[warnings]")
+        .expect("the shipped playbook has [warnings]");
+    let end = start + shipped[start..].find("\n\n").unwrap();
+    let path = dir.join("playbook.toml");
+    std::fs::write(
+        &path,
+        format!("{}{table}{}", &shipped[..start], &shipped[end..]),
+    )
+    .unwrap();
+    path
+}
+
+#[test]
+fn each_limit_is_the_playbook_s_and_an_older_playbook_takes_the_defaults() {
+    let db = Db::new();
+    let id = db.example();
+    let dir = tempfile::tempdir().unwrap();
+    let run = |playbook: &Path, when: &str| {
+        let mut cmd = db.at(when);
+        cmd.arg("--playbook")
+            .arg(playbook)
+            .args(["check", &id, "--json"]);
+        let out = cmd.output().unwrap();
+        (
+            out.status.code(),
+            String::from_utf8(out.stdout).unwrap(),
+            String::from_utf8(out.stderr).unwrap(),
+        )
+    };
+    let kinds = |stdout: &str| -> Vec<String> {
+        let v: Value = serde_json::from_str(stdout).unwrap();
+        v["warnings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|w| w["kind"].as_str().unwrap().to_string())
+            .collect()
+    };
+    // without [warnings]: the defaults (the economic buyer, last engaged
+    // 2026-11-23, is silent from 2026-12-08)
+    let older = playbook_with(dir.path(), "");
+    let (_, out, err) = run(&older, "2026-12-07T10:00:00Z");
+    assert!(
+        !kinds(&out).contains(&"economic_buyer_silent".into()),
+        "{err}"
+    );
+    let (_, out, _) = run(&older, "2026-12-08T10:00:00Z");
+    assert!(kinds(&out).contains(&"economic_buyer_silent".into()));
+    // a team's own limit
+    let strict = playbook_with(dir.path(), "[warnings]\neconomic_buyer_silent_days = 7");
+    let (_, out, _) = run(&strict, "2026-12-01T10:00:00Z");
+    let check: Value = serde_json::from_str(&out).unwrap();
+    let silent = check["warnings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|w| w["kind"] == "economic_buyer_silent")
+        .expect("silent after 7 days");
+    assert_eq!(
+        silent["why"],
+        "Economic buyer Tom Hale last engaged 2026-11-23, 8 days ago (limit 7)"
+    );
+    // a limit out of range is refused, naming it and its line
+    let wrong = playbook_with(dir.path(), "[warnings]\namount_cut_percent = 150");
+    let (status, _, err) = run(&wrong, T0);
+    assert_eq!(status, Some(2));
+    assert!(
+        err.contains("amount_cut_percent") && err.contains("0 to 100"),
+        "{err}"
+    );
+}
