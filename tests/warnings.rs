@@ -128,6 +128,11 @@ fn check_and_the_list_carry_each_deal_s_warnings() {
     assert!(all.trim_end().ends_with("warnings 2"), "{all}");
     let show = db.json(later, &["deal", "show", &id, "--json"]);
     assert_eq!(show["warnings"].as_array().unwrap().len(), 2);
+    let show = db.out(T0, &["deal", "show", &id]);
+    assert!(
+        show.ends_with("\nWarnings\n  ! warning budget_short (step 3): Budget $450,000 (confirmed 2026-11-24) is below the first-year value $510,000\n"),
+        "{show}"
+    );
 }
 
 #[test]

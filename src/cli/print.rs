@@ -507,6 +507,8 @@ pub fn deal_text(
             clean(&e.why)
         );
     }
+    let _ = writeln!(out, "\nWarnings");
+    super::warn::check_lines(&mut out, &warnings::warnings(deal, playbook, now));
     out
 }
 
