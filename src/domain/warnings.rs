@@ -956,5 +956,15 @@ mod tests {
             Err(WarningError::NotSnoozed(kind))
         );
         assert_eq!(d.content.warning_snoozes.len(), 1, "one snooze a kind");
+        d.content.outcome = Some(Outcome {
+            kind: OutcomeKind::Won,
+            on: later.date_naive(),
+            reason: String::new(),
+            lost_to: String::new(),
+        });
+        assert_eq!(
+            snooze(&mut d, kind, until, "r", "dana", &pb, later),
+            Err(WarningError::Closed)
+        );
     }
 }
