@@ -3,15 +3,15 @@
 //! line's own failures (an argument too long, a clap error). Below every
 //! other room of the CLI: it names none of them.
 
+pub use super::deal_args::{AddArgs, SetArgs};
 pub use super::server_args::{RoleArg, ServerCommand};
 use crate::clock::{Clock, parse_when};
 use crate::config::{self, Failure};
 use crate::domain::calendar::parse_date_input;
+use crate::domain::choices::{Choice, WarningKind};
 use crate::domain::criteria::Verdict;
-use crate::domain::deal::{DealId, NewDeal, parse_support_rate};
-use crate::domain::deal_edit::DealEdit;
+use crate::domain::deal::DealId;
 use crate::domain::escalation::EscalationId;
-use crate::domain::money::Money;
 use crate::domain::parse_date;
 use crate::domain::pipeline::{ForecastCategory, OutcomeKind};
 use crate::domain::playbook::{EscalationRule, Playbook};
@@ -21,7 +21,7 @@ use crate::ops::transfer::{ExportFormat, ImportFormat};
 use crate::ops::{ListSort, Queue};
 use crate::text::clean;
 use chrono::{DateTime, NaiveDate, Utc};
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -251,6 +251,13 @@ pub enum DealCommand {
         /// Only deals with an escalation past due
         #[arg(long)]
         overdue: bool,
+        /// Only deals warned of KIND now (not snoozed): no_economic_buyer,
+        /// economic_buyer_silent, single_threaded, champion_unconfirmed,
+        /// close_before_paper, next_step_overdue, no_next_step, no_activity,
+        /// close_date_pushed, amount_cut, undefended_competitor, budget_short,
+        /// open_while_disqualified
+        #[arg(long, value_name = "KIND", value_parser = parse_warning)]
+        warning: Option<WarningKind>,
         /// Order by a column: close_date (default), amount, name, account, owner,
         /// forecast_category, meddpicc_total, steps, qa, escalations, risk_band,
         /// next_step_due, stalled
@@ -274,16 +281,25 @@ pub enum DealCommand {
         #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_date)]
         on: Option<NaiveDate>,
     },
-    /// Silence a deal's stalled flag until a day (a change to the deal ends it)
+    /// Silence a deal's stalled flag until a day (a change to the deal ends
+    /// it), or with --warning one of its warnings until that day
     Snooze {
         id: DealId,
         #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_date)]
         until: NaiveDate,
         #[arg(long)]
         reason: String,
+        /// The warning to silence (a kind `check ID` lists)
+        #[arg(long, value_name = "KIND", value_parser = parse_warning)]
+        warning: Option<WarningKind>,
     },
-    /// Lift a deal's snooze: its stalled flag shows again
-    Unsnooze { id: DealId },
+    /// Lift a deal's snooze: its stalled flag (or with --warning, that
+    /// warning) shows again
+    Unsnooze {
+        id: DealId,
+        #[arg(long, value_name = "KIND", value_parser = parse_warning)]
+        warning: Option<WarningKind>,
+    },
     /// Show one deal: its steps, QA checklist and escalations
     Show {
         id: DealId,
@@ -382,6 +398,13 @@ fn parse_category(text: &str) -> Result<ForecastCategory, String> {
     })
 }
 
+fn parse_warning(text: &str) -> Result<WarningKind, String> {
+    WarningKind::parse(text).ok_or_else(|| {
+        let keys: Vec<&str> = WarningKind::ALL.iter().map(|k| k.key()).collect();
+        format!("not a warning kind (use {})", keys.join(", "))
+    })
+}
+
 fn parse_verdict(text: &str) -> Result<Verdict, String> {
     Verdict::parse(text)
         .ok_or_else(|| "not a verdict (use qualified, needs_work or disqualify)".into())
@@ -392,93 +415,6 @@ fn parse_sort(text: &str) -> Result<ListSort, String> {
         let keys: Vec<&str> = ListSort::ALL.iter().map(|s| s.key()).collect();
         format!("not a column (use one of {})", keys.join(", "))
     })
-}
-
-#[derive(Debug, Args)]
-pub struct AddArgs {
-    /// The deal's name, as the team calls it (e.g. "Acme ERP rollout")
-    #[arg(long)]
-    pub name: String,
-    /// The customer's company
-    #[arg(long)]
-    pub account: String,
-    #[command(flatten)]
-    pub fields: FieldArgs,
-}
-
-#[derive(Debug, Args)]
-pub struct SetArgs {
-    /// The deal's id
-    pub id: DealId,
-    /// The deal's name, as the team calls it
-    #[arg(long)]
-    pub name: Option<String>,
-    /// The customer's company
-    #[arg(long)]
-    pub account: Option<String>,
-    #[command(flatten)]
-    pub fields: FieldArgs,
-    /// Refuse the change if the deal is no longer at version N (as `deal
-    /// show ID --json` gave it), so that a change made since is not
-    /// overwritten
-    #[arg(long, value_name = "N")]
-    pub expect_version: Option<i64>,
-}
-
-/// The fields `deal add` and `deal set` share, described once.
-#[derive(Debug, Args)]
-pub struct FieldArgs {
-    /// Licence value in USD, 0 or more: 250000, 250,000 or $250,000.00 ("" for none)
-    #[arg(long, value_name = "USD", value_parser = money_or_none, allow_hyphen_values = true)]
-    pub amount: Option<OrNone<Money>>,
-    /// One-off implementation fee in USD, written as --amount is ("" for none)
-    #[arg(long, value_name = "USD", value_parser = money_or_none, allow_hyphen_values = true)]
-    pub implementation_fee: Option<OrNone<Money>>,
-    /// Annual support as a percentage of the licence, 0 to 100 [a new deal's
-    /// default: the playbook's, 20]
-    #[arg(long, value_name = "PERCENT", value_parser = parse_support_rate, allow_hyphen_values = true)]
-    pub support_rate: Option<f64>,
-    /// The day the deal is expected to close: YYYY-MM-DD, not before the day
-    /// the deal was created ("" for none)
-    #[arg(long, value_name = "YYYY-MM-DD", value_parser = date_or_none)]
-    pub close_date: Option<OrNone<NaiveDate>>,
-    /// The sales stage, e.g. Qualification or Proposal [a new deal's
-    /// default: the playbook's, Qualification]
-    #[arg(long)]
-    pub stage: Option<String>,
-    /// The account executive who owns the deal [a new deal's default: you,
-    /// as --user gives]
-    #[arg(long, value_name = "NAME")]
-    pub owner: Option<String>,
-    /// The solution architect, who signs off the validation plan
-    #[arg(long, value_name = "NAME")]
-    pub sa: Option<String>,
-    /// The manager, who reviews the deal when it is over $250K
-    #[arg(long, value_name = "NAME")]
-    pub manager: Option<String>,
-    /// The day of the executive meeting that triggered qualification:
-    /// YYYY-MM-DD ("" for none)
-    #[arg(long, value_name = "YYYY-MM-DD", value_parser = date_or_none)]
-    pub trigger_date: Option<OrNone<NaiveDate>>,
-}
-
-/// A flag's value that may be given empty (`--amount ""`): none, which
-/// `deal set` takes as clearing the field.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct OrNone<T>(pub Option<T>);
-
-fn money_or_none(text: &str) -> Result<OrNone<Money>, String> {
-    if text.trim().is_empty() {
-        return Ok(OrNone(None));
-    }
-    Money::parse(text).map(|m| OrNone(Some(m)))
-}
-
-fn date_or_none(text: &str) -> Result<OrNone<NaiveDate>, String> {
-    if text.trim().is_empty() {
-        return Ok(OrNone(None));
-    }
-    parse_date(text).map(|d| OrNone(Some(d)))
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -571,46 +507,6 @@ impl OutcomeArg {
             OutcomeArg::Lost => Some(OutcomeKind::Lost),
             OutcomeArg::Disqualified => Some(OutcomeKind::Disqualified),
             OutcomeArg::Open => None,
-        }
-    }
-}
-
-impl AddArgs {
-    /// The deal to create.
-    pub fn new_deal(&self) -> NewDeal {
-        let f = &self.fields;
-        NewDeal {
-            name: self.name.clone(),
-            account: self.account.clone(),
-            amount: f.amount.and_then(|a| a.0),
-            implementation_fee: f.implementation_fee.and_then(|a| a.0),
-            support_rate_percent: f.support_rate,
-            close_date: f.close_date.and_then(|d| d.0),
-            stage: f.stage.clone(),
-            owner: f.owner.clone().unwrap_or_default(),
-            sa: f.sa.clone().unwrap_or_default(),
-            manager: f.manager.clone().unwrap_or_default(),
-            trigger_date: f.trigger_date.and_then(|d| d.0),
-        }
-    }
-}
-
-impl SetArgs {
-    /// The change to make: the fields given.
-    pub fn edit(&self) -> DealEdit {
-        let f = &self.fields;
-        DealEdit {
-            name: self.name.clone(),
-            account: self.account.clone(),
-            amount: f.amount.map(|a| a.0),
-            implementation_fee: f.implementation_fee.map(|a| a.0),
-            support_rate_percent: f.support_rate,
-            close_date: f.close_date.map(|d| d.0),
-            stage: f.stage.clone(),
-            owner: f.owner.clone(),
-            sa: f.sa.clone(),
-            manager: f.manager.clone(),
-            trigger_date: f.trigger_date.map(|d| d.0),
         }
     }
 }

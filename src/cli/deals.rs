@@ -6,6 +6,7 @@ use super::args::{DealCommand, QueueArg, SetArgs, StepCommand};
 use super::print;
 use crate::config::Failure;
 use crate::domain::audit::field_label;
+use crate::domain::choices::Choice as _;
 use crate::domain::deal::DealId;
 use crate::domain::pipeline::{self, Outcome, OutcomeKind};
 use crate::domain::step::StepNumber;
@@ -34,6 +35,7 @@ pub fn run(command: &DealCommand, s: &mut Session, out: &mut impl Write) -> Resu
             verdict,
             stalled,
             overdue,
+            warning,
             sort,
             reverse,
         } => {
@@ -47,6 +49,7 @@ pub fn run(command: &DealCommand, s: &mut Session, out: &mut impl Write) -> Resu
                 verdict: *verdict,
                 stalled: *stalled,
                 overdue: *overdue,
+                warning: *warning,
                 sort: sort.unwrap_or_default(),
                 reverse: *reverse,
                 ..s.list_query()
@@ -90,11 +93,33 @@ pub fn run(command: &DealCommand, s: &mut Session, out: &mut impl Write) -> Resu
                 category.label()
             )
         }
-        DealCommand::Snooze { id, until, reason } => {
+        DealCommand::Snooze {
+            id,
+            until,
+            reason,
+            warning: Some(kind),
+        } => {
+            ops::snooze_warning(s, *id, None, *kind, *until, reason)?;
+            writeln!(
+                out,
+                "deal {id}: {} warning silenced until {until}",
+                kind.key()
+            )
+        }
+        DealCommand::Snooze {
+            id, until, reason, ..
+        } => {
             ops::snooze(s, *id, *until, reason)?;
             writeln!(out, "deal {id}: not flagged as stalled until {until}")
         }
-        DealCommand::Unsnooze { id } => {
+        DealCommand::Unsnooze {
+            id,
+            warning: Some(kind),
+        } => {
+            ops::unsnooze_warning(s, *id, None, *kind)?;
+            writeln!(out, "deal {id}: {} warning snooze lifted", kind.key())
+        }
+        DealCommand::Unsnooze { id, warning: None } => {
             ops::unsnooze(s, *id, None)?;
             writeln!(out, "deal {id}: snooze lifted")
         }

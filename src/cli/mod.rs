@@ -14,6 +14,7 @@
 //! - `doctor`: `doctor` and `backup`, which never open the store.
 
 mod args;
+mod deal_args;
 mod deals;
 mod doctor;
 mod guide;
@@ -25,6 +26,7 @@ mod report;
 mod server;
 mod server_args;
 mod team;
+mod warn;
 
 pub use crate::config::Failure;
 pub use args::{

@@ -82,7 +82,12 @@ fn check_all(json: bool, env: &Session, out: &mut impl Write) -> Result<u8, Fail
         views::each_open_deal_at_now(env, |deal, view| {
             ok &= view.healthy();
             array
-                .push(&CheckJson::new(deal, &view.qa, &view.escalations))
+                .push(&CheckJson::new(
+                    deal,
+                    &view.qa,
+                    &view.escalations,
+                    &view.warnings,
+                ))
                 .map_err(write_failure)
         })?;
         array.finish().map_err(write_failure)?;
@@ -103,13 +108,14 @@ fn check_all(json: bool, env: &Session, out: &mut impl Write) -> Result<u8, Fail
 fn summary_line(line: &mut String, id: DealId, name: &str, view: &DealAtNow) {
     let _ = writeln!(
         line,
-        "{:>5}  {} QA {}/{}  escalations {} ({} overdue)",
+        "{:>5}  {} QA {}/{}  escalations {} ({} overdue)  warnings {}",
         id.0,
         crate::text::fit(&clean(name), 32),
         view.qa_passed(),
         view.qa.len(),
         view.escalations.len(),
-        view.overdue()
+        view.overdue(),
+        view.warnings.len()
     );
 }
 
@@ -119,8 +125,8 @@ fn check(id: DealId, json: bool, env: &Session) -> Result<(String, bool), Failur
     let view = views::deal_at_now(env, &deal);
     let ok = view.healthy();
     if json {
-        let value = serde_json::to_value(CheckJson::new(&deal, &view.qa, &view.escalations))
-            .expect("a check serialises");
+        let check = CheckJson::new(&deal, &view.qa, &view.escalations, &view.warnings);
+        let value = serde_json::to_value(check).expect("a check serialises");
         return Ok((
             serde_json::to_string_pretty(&value).expect("JSON") + "\n",
             ok,
@@ -154,6 +160,7 @@ fn check(id: DealId, json: bool, env: &Session) -> Result<(String, bool), Failur
             clean(&e.why)
         );
     }
+    super::warn::check_lines(&mut text, &view.warnings);
     Ok((text, ok))
 }
 

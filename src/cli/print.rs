@@ -3,12 +3,14 @@
 
 use super::args::{Command, DealCommand, StepCommand};
 use crate::config::Failure;
+use crate::domain::choices::Choice as _;
 use crate::domain::deal::{Deal, DealSummary};
 use crate::domain::escalation::Escalation;
 use crate::domain::metrics::{Metric, Metrics};
 use crate::domain::playbook::Playbook;
 use crate::domain::qa::{QaItem, QaState};
 use crate::domain::step::StepNumber;
+use crate::domain::warnings::{self, Warning};
 use crate::domain::{criteria, pipeline, rushing};
 use crate::ops::CategoryTotal;
 use crate::text::{Output, clean, fit, head};
@@ -71,6 +73,7 @@ struct SummaryJson<'a> {
     stalled: bool,
     outcome: Option<&'static str>,
     snoozed_until: Option<chrono::NaiveDate>,
+    warnings: Vec<&'static str>,
 }
 
 /// Streams the elements of a JSON array as they come: `[`, one element a
@@ -133,6 +136,7 @@ pub fn write_summary_json<W: std::io::Write>(
         stalled: d.stalled,
         outcome: d.outcome.map(|o| o.key()),
         snoozed_until: d.snoozed_until,
+        warnings: d.warnings.iter().map(|k| k.key()).collect(),
     })
 }
 
@@ -161,6 +165,7 @@ pub fn summary_json(d: &DealSummary) -> Value {
         "stalled": d.stalled,
         "outcome": d.outcome.map(|o| o.key()),
         "snoozed_until": d.snoozed_until,
+        "warnings": d.warnings.iter().map(|k| k.key()).collect::<Vec<_>>(),
     })
 }
 
@@ -249,15 +254,22 @@ pub struct CheckJson<'a> {
     id: i64,
     name: &'a str,
     qa: Vec<QaJson<'a>>,
+    warnings: Vec<super::warn::WarningJson>,
 }
 
 impl<'a> CheckJson<'a> {
-    pub fn new(deal: &'a Deal, qa: &'a [QaItem], escalations: &'a [Escalation]) -> Self {
+    pub fn new(
+        deal: &'a Deal,
+        qa: &'a [QaItem],
+        escalations: &'a [Escalation],
+        warnings: &[Warning],
+    ) -> Self {
         CheckJson {
             escalations: escalations.iter().map(EscalationJson::from).collect(),
             id: deal.id.0,
             name: &deal.name,
             qa: qa.iter().map(QaJson::from).collect(),
+            warnings: super::warn::json(warnings),
         }
     }
 }
@@ -321,6 +333,7 @@ pub fn deal_json(
         "steps": steps,
         "qa": qa.iter().map(QaJson::from).collect::<Vec<_>>(),
         "escalations": escalations.iter().map(EscalationJson::from).collect::<Vec<_>>(),
+        "warnings": super::warn::json(&warnings::warnings(deal, playbook, now)),
     })
 }
 
@@ -504,6 +517,8 @@ pub fn deal_text(
             clean(&e.why)
         );
     }
+    let _ = writeln!(out, "\nWarnings");
+    super::warn::check_lines(&mut out, &warnings::warnings(deal, playbook, now));
     out
 }
 
@@ -632,6 +647,7 @@ mod tests {
             stalled: true,
             outcome: Some(OutcomeKind::Lost),
             snoozed_until: chrono::NaiveDate::from_ymd_opt(2027, 1, 4),
+            warnings: vec![crate::domain::choices::WarningKind::NoNextStep],
         };
         let rows = [row(1, 30_000_000), row(2, 12_345)];
         let mut out = Vec::new();

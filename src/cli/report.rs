@@ -10,6 +10,7 @@ use crate::domain::playbook::{CaptureKind, Playbook};
 use crate::domain::qa::{self, QaItem, QaState};
 use crate::domain::review::{self, Reviewer, Standing};
 use crate::domain::step::StepStatus;
+use crate::domain::warnings;
 use crate::text::clean;
 use chrono::NaiveDate;
 use std::fmt::Write;
@@ -356,6 +357,21 @@ pub fn markdown(
         &["Action", "Owner", "Due", "Set on", "Status"],
         next,
     );
+
+    let found = warnings::warnings(deal, pb, now);
+    let _ = writeln!(out, "## Warnings ({})\n", found.len());
+    let rows = found
+        .iter()
+        .map(|w| {
+            vec![
+                w.kind.label().to_string(),
+                w.severity.key().to_string(),
+                w.step.to_string(),
+                cell(&w.why),
+            ]
+        })
+        .collect();
+    table(&mut out, &["Warning", "Severity", "Step", "Why"], rows);
 
     let _ = writeln!(out, "## QA checklist\n");
     let items = qa

@@ -41,6 +41,9 @@ pub fn snapshot(deal: &Deal) -> Value {
     if let Value::Object(map) = &mut value {
         map.remove("id");
         map.remove("version");
+        // the trail follows the amount and close date, whose changes are
+        // recorded themselves
+        map.remove("trail");
         let escalations: Map<String, Value> = deal
             .escalations
             .iter()
@@ -179,6 +182,7 @@ pub fn field_label(path: &str, playbook: &Playbook) -> String {
         "outcome" => part("Outcome"),
         "prediction" => part("Prediction"),
         "snooze" => part("Snooze"),
+        "warning_snoozes" => row("Warning snooze"),
         "salesforce" => part("Salesforce"),
         "validation_plan" => rest.map(validation_part),
         "escalations" => rest.map(|rest| match rest.split_once('.') {

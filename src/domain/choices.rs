@@ -98,6 +98,34 @@ choice!(RiskCategory {
     Other = "other" / "other",
 });
 
+choice!(
+    /// What a deal is warned of, before it slips (see `warnings`).
+    WarningKind {
+        NoEconomicBuyer = "no_economic_buyer" / "no economic buyer",
+        EconomicBuyerSilent = "economic_buyer_silent" / "economic buyer silent",
+        SingleThreaded = "single_threaded" / "single-threaded",
+        ChampionUnconfirmed = "champion_unconfirmed" / "champion unconfirmed",
+        CloseBeforePaper = "close_before_paper" / "close before paper process",
+        NextStepOverdue = "next_step_overdue" / "next step overdue",
+        NoNextStep = "no_next_step" / "no next step",
+        NoActivity = "no_activity" / "no activity",
+        CloseDatePushed = "close_date_pushed" / "close date pushed",
+        AmountCut = "amount_cut" / "amount cut",
+        UndefendedCompetitor = "undefended_competitor" / "undefended competitor",
+        BudgetShort = "budget_short" / "budget short",
+        OpenWhileDisqualified = "open_while_disqualified" / "open while disqualified",
+    }
+);
+
+impl WarningKind {
+    /// The kind named by `key` (`no_next_step`), spelled with dashes or
+    /// spaces too.
+    pub fn parse(key: &str) -> Option<WarningKind> {
+        let key = key.trim().to_lowercase().replace([' ', '-'], "_");
+        WarningKind::ALL.iter().copied().find(|k| k.key() == key)
+    }
+}
+
 impl Framework {
     pub fn elements(self) -> Vec<Element> {
         Element::ALL

@@ -11,6 +11,7 @@ pub use super::choices::{
 use super::forecast::{Outcome, Prediction, Snooze};
 use super::money::Money;
 use super::salesforce_ref::SalesforceRef;
+pub use super::warning_record::{Trail, WarningSnooze};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -234,6 +235,12 @@ pub struct DealContent {
     /// The Salesforce opportunity the deal was imported from.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub salesforce: Option<SalesforceRef>,
+    /// The facts of the history its warnings rest on.
+    #[serde(skip_serializing_if = "Trail::is_empty")]
+    pub trail: Trail,
+    /// Warnings silenced until a day.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub warning_snoozes: Vec<WarningSnooze>,
 }
 
 /// The handoff to implementation: needed when the deal is won or flagged.

@@ -227,6 +227,8 @@ pub struct DealSummary {
     /// The day the snooze in force now ends (the stalled flag is silenced
     /// until then).
     pub snoozed_until: Option<NaiveDate>,
+    /// The kinds of warning on it now (not snoozed), in the kinds' order.
+    pub warnings: Vec<super::choices::WarningKind>,
 }
 
 /// A deal as a person or a script asks to create it, before it has an id.

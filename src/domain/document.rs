@@ -15,6 +15,7 @@ use super::playbook::{ACTION_COUNT, Playbook, STEP_COUNT};
 use super::salesforce_ref::SalesforceRef;
 use super::step::{Notes, Step, StepStatus};
 use super::step_number::StepNumber;
+use super::warning_record::{Trail, WarningSnooze};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -133,6 +134,10 @@ pub struct DealDocument {
     pub snooze: Option<Snooze>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub salesforce: Option<SalesforceRef>,
+    #[serde(default, skip_serializing_if = "Trail::is_empty")]
+    pub trail: Trail,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub warning_snoozes: Vec<WarningSnooze>,
     /// Which keys the document gave (all, for a document made from a deal).
     #[serde(skip)]
     pub given: Given,
@@ -199,6 +204,8 @@ impl DealDocument {
             prediction: c.prediction,
             snooze: c.snooze,
             salesforce: c.salesforce,
+            trail: c.trail,
+            warning_snoozes: c.warning_snoozes,
             given: Given::ALL,
         }
     }
@@ -333,6 +340,8 @@ impl DealDocument {
             prediction: self.prediction,
             snooze: self.snooze.clone(),
             salesforce: self.salesforce.clone(),
+            trail: self.trail.clone(),
+            warning_snoozes: self.warning_snoozes.clone(),
         }
     }
 

@@ -6,11 +6,12 @@
 //! `review`), so that a rule can be read, and changed, knowing only what
 //! lies under it. Bottom to top:
 //! 1. values: `money`, `dates`, `calendar`, `bounds`, `choices`, `step_number`
-//! 2. the playbook: `guidance`, `step_def`, `playbook`
-//! 3. what a deal records: `forecast`, `salesforce_ref`, `escalation_record`, `step`, `content`
+//! 2. the playbook: `guidance`, `step_def`, `warning_rules`, `playbook`
+//! 3. what a deal records: `forecast`, `warning_record`, `salesforce_ref`, `escalation_record`,
+//!    `step`, `content`
 //! 4. the deal: `deal`, and editing its own fields: `deal_edit`
 //! 5. rules over a deal: `review`, `confirmation`, `criteria`, `rushing`, `qa`,
-//!    `escalation`
+//!    `escalation`, `warnings`
 //! 6. the pipeline and its figures: `pipeline`, `metrics`
 //! 7. formats and the history: `document`, `salesforce`, `ics`, `audit`, `demo`
 //! 8. the past, from the history: `past` (a deal as it stood), `changes`
@@ -59,6 +60,9 @@ pub mod salesforce_ref;
 pub mod step;
 pub mod step_def;
 pub mod step_number;
+pub mod warning_record;
+pub mod warning_rules;
+pub mod warnings;
 
 pub use dates::{DATE_FORM, YEARS, date_in_range, day_of, days, parse_date};
 pub use deal::{Deal, DealId, DealSummary, NewDeal};

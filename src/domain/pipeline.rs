@@ -14,6 +14,7 @@ use super::qa;
 use super::review::{Reviewer, Standing, basis, standing};
 use super::step::StepStatus;
 use super::step_number::StepNumber;
+use super::warnings;
 use chrono::{DateTime, Duration, NaiveDate, NaiveTime, Utc};
 
 /// Why an outcome or snooze was refused.
@@ -121,7 +122,7 @@ pub fn snooze_in_force(deal: &Deal, now: DateTime<Utc>) -> Option<&Snooze> {
     deal.content
         .snooze
         .as_ref()
-        .filter(|s| s.at >= deal.updated_at && now.date_naive() < s.until)
+        .filter(|s| s.at >= warnings::changed_at(deal) && now.date_naive() < s.until)
 }
 
 /// The forecast category the deal's state supports: Omitted when lost or
@@ -161,12 +162,10 @@ fn start_of(day: NaiveDate) -> DateTime<Utc> {
     day.and_time(NaiveTime::MIN).and_utc()
 }
 
-/// The deal's last change that was not a snooze.
+/// The deal's last change that was not a snooze (of the stalled flag or
+/// of a warning).
 pub fn last_activity(deal: &Deal) -> DateTime<Utc> {
-    match &deal.content.snooze {
-        Some(s) if s.at >= deal.updated_at => s.last_change,
-        _ => deal.updated_at,
-    }
+    super::warnings::last_activity(deal)
 }
 
 /// When the deal counts as stalled if nothing changes: the playbook's days
@@ -200,12 +199,13 @@ fn sla_passes<'a>(
         })
 }
 
-/// The snooze in force: set, not ended by a later change.
+/// The snooze in force: set, not ended by a later change (a warning's
+/// snooze is none).
 pub fn snoozed_until(deal: &Deal) -> Option<NaiveDate> {
     deal.content
         .snooze
         .as_ref()
-        .filter(|s| s.at >= deal.updated_at)
+        .filter(|s| s.at >= warnings::changed_at(deal))
         .map(|s| s.until)
 }
 
@@ -314,6 +314,9 @@ pub struct PipelineRow {
     pub awaiting_manager: bool,
     /// Who signs the validation plan: its assigned SA, else the deal's.
     pub plan_sa: String,
+    /// Each warning kind that fires and the instant it fires from, as the
+    /// row keeps it ([`warnings::row_text`]).
+    pub warnings: String,
 }
 
 /// Whether the deal waits on `reviewer`'s sign-off: open, with something to
@@ -383,6 +386,7 @@ pub fn summarize(deal: &Deal, playbook: &Playbook, now: DateTime<Utc>) -> Pipeli
         awaiting_sa: awaiting(deal, Reviewer::Sa, playbook),
         awaiting_manager: awaiting(deal, Reviewer::Manager, playbook),
         plan_sa: Reviewer::Sa.assigned(deal).to_string(),
+        warnings: warnings::row_text(&warnings::fires_from(deal, playbook)),
     }
 }
 
@@ -583,6 +587,14 @@ mod tests {
         assert_eq!(last_activity(&d), now());
         let on_the_day = until.and_hms_opt(0, 0, 0).unwrap().and_utc();
         assert!(stalled(&d, &pb, on_the_day).is_some(), "the snooze ended");
+        // a warning snoozed later is no change: the snooze holds
+        let warned = later + Duration::hours(1);
+        let kind = crate::domain::choices::WarningKind::BudgetShort;
+        crate::domain::warnings::snooze(&mut d, kind, until, "r", "dana", &pb, warned).unwrap();
+        d.updated_at = warned; // the warning snooze's own change
+        assert_eq!(snoozed_until(&d), Some(until));
+        assert_eq!(stalled(&d, &pb, warned), None, "still snoozed");
+        assert_eq!(last_activity(&d), now(), "neither snooze is activity");
         // a later change ends the snooze (and is activity)
         d.updated_at = later + day;
         assert_eq!(snoozed_until(&d), None);

@@ -4,6 +4,7 @@
 use super::choices::Element;
 use super::step_def::{self, RawStep};
 pub use super::step_def::{CaptureKind, StepDef};
+pub use super::warning_rules::WarningRules;
 use chrono::NaiveDate;
 use serde::Deserialize;
 use std::fmt;
@@ -35,6 +36,8 @@ pub struct Playbook {
     pub risk_bands: RiskBands,
     pub forecast: Forecast,
     pub pipeline: PipelineRules,
+    /// When a deal is warned of.
+    pub warnings: WarningRules,
     pub steps: Vec<StepDef>,
     pub qa: Vec<QaDef>,
     pub escalations: Vec<EscalationDef>,
@@ -309,6 +312,8 @@ struct Raw {
     forecast: Forecast,
     #[serde(default)]
     pipeline: PipelineRules,
+    #[serde(default)]
+    warnings: WarningRules,
     steps: Spanned<Vec<Spanned<RawStep>>>,
     qa: Spanned<Vec<Spanned<QaDef>>>,
     escalations: Spanned<Vec<Spanned<EscalationDef>>>,
@@ -456,6 +461,9 @@ impl Playbook {
         if let Some((key, _, range)) = checks.iter().find(|(_, ok, _)| !ok) {
             return Err(out_of_range(key, key_line(key), range));
         }
+        if let Some((key, range)) = raw.warnings.out_of_range() {
+            return Err(out_of_range(key, key_line(key), range));
+        }
         step_def::check_sla(&steps).map_err(step_error)?;
         for (i, row) in escalations.iter().enumerate() {
             let r = row.get_ref();
@@ -541,6 +549,7 @@ impl Playbook {
             risk_bands: raw.risk_bands,
             forecast: raw.forecast,
             pipeline: raw.pipeline,
+            warnings: raw.warnings,
             steps: step_def::definitions(steps),
             qa: qa.into_iter().map(Spanned::into_inner).collect(),
             escalations: escalations.into_iter().map(Spanned::into_inner).collect(),

@@ -8,7 +8,7 @@ use super::{Result, Session};
 use crate::domain::content::PathError;
 use crate::domain::deal::{Deal, DealId, FieldError};
 use crate::domain::document::{DealDocument, stream_documents};
-use crate::domain::{review, step};
+use crate::domain::{review, step, warnings};
 use crate::store::{Saved, StoreError};
 
 /// What a document import wrote: each deal, and the sign-offs it did not
@@ -72,11 +72,18 @@ fn import_one(
             named(&deal)
         ))));
     }
-    let stored = if review::carries_sign_off(&deal) {
+    let stored = if deal.id.0 != 0 {
         import.stored(deal.id)?
     } else {
         None
     };
+    // the trail follows the amount and close date the import changes
+    if let Some(was) = &stored {
+        let today = deal.updated_at.date_naive();
+        deal.content.trail = was.content.trail.clone();
+        warnings::note_change(&mut deal, (was.amount, was.close_date), today);
+    }
+    let stored = stored.filter(|_| review::carries_sign_off(&deal));
     let unrecorded = match seat {
         super::Seat::Administrator => Vec::new(),
         _ => review::keep_recorded_sign_offs(&mut deal, stored.as_ref()),

@@ -14,6 +14,7 @@
 //! (a named file with its progress).
 
 use crate::clock::Clock;
+use crate::domain::choices::WarningKind;
 use crate::domain::deal::{Deal, DealId, FieldError, NewDeal};
 use crate::domain::deal_edit::{Changed, DealEdit};
 use crate::domain::escalation::{self, EscalationId};
@@ -21,7 +22,7 @@ use crate::domain::pipeline::{self, Outcome};
 use crate::domain::playbook::{EscalationRule, Playbook};
 use crate::domain::review::{self, Reviewer};
 use crate::domain::step::{ChangeOutcome, NoteKind, StepChange, StepNumber};
-use crate::domain::{criteria, rushing, step};
+use crate::domain::{criteria, rushing, step, warnings};
 use crate::store::Database;
 use std::path::PathBuf;
 
@@ -29,6 +30,7 @@ use std::path::PathBuf;
 /// rows, errors); the faces name them from here, never from the store.
 pub use crate::store::{
     BattleCard, CategoryTotal, Draft, ListQuery, ListSort, OutcomeTotal, Queue, Saved, StoreError,
+    WarningTotal,
 };
 
 pub mod content;
@@ -263,10 +265,12 @@ pub fn edit_deal<T>(
     expected_version: Option<i64>,
     change: impl FnOnce(&mut Deal) -> Result<T>,
 ) -> Result<(Deal, T)> {
-    let now = s.clock.now();
+    let (now, today) = (s.clock.now(), s.clock.today());
     s.store.update_deal(id, expected_version, now, |deal| {
         let people = deal.people();
+        let before = (deal.amount, deal.close_date);
         let value = change(deal)?;
+        warnings::note_change(deal, before, today);
         let now_on = deal.people();
         if now_on != people {
             now_on.check().map_err(StoreError::Rule)?;
@@ -479,6 +483,54 @@ pub fn unsnooze(s: &mut Session, id: DealId, expected_version: Option<i64>) -> R
             .map_err(|_| StoreError::Rule(step::RuleError::NotSnoozed))
     })?;
     Ok(deal)
+}
+
+/// Silence one of the deal's warnings until `until` (it must be on the
+/// deal now), in the history as every change is.
+pub fn snooze_warning(
+    s: &mut Session,
+    id: DealId,
+    expected_version: Option<i64>,
+    kind: WarningKind,
+    until: chrono::NaiveDate,
+    reason: &str,
+) -> Result<Deal> {
+    let (pb, now, who) = (&s.playbook, s.clock.now(), s.user.clone());
+    let (deal, ()) = s.store.update_deal(id, expected_version, now, |deal| {
+        warnings::snooze(deal, kind, until, reason, &who, pb, now).map_err(warning_refused)
+    })?;
+    Ok(deal)
+}
+
+/// Lift the snooze of one of the deal's warnings: it shows again from now.
+pub fn unsnooze_warning(
+    s: &mut Session,
+    id: DealId,
+    expected_version: Option<i64>,
+    kind: WarningKind,
+) -> Result<Deal> {
+    let (now, who) = (s.clock.now(), s.user.clone());
+    let (deal, ()) = s.store.update_deal(id, expected_version, now, |deal| {
+        warnings::unsnooze(deal, kind, &who, now).map_err(warning_refused)
+    })?;
+    Ok(deal)
+}
+
+/// A refused warning snooze: a bad day or a missing reason is a bad value
+/// (named by its option); a deal closed, or without the warning, a rule.
+fn warning_refused(e: warnings::WarningError) -> StoreError {
+    use warnings::WarningError as E;
+    let field = match e {
+        E::InPast(_) => "--until",
+        E::ReasonNeeded => "--reason",
+        E::Closed | E::NotWarned(_) | E::NotSnoozed(_) => {
+            return StoreError::Refused(e.to_string());
+        }
+    };
+    StoreError::Invalid(vec![FieldError {
+        field: field.into(),
+        message: e.to_string(),
+    }])
 }
 
 /// Set a competitor's battle card; `expected_version` is the version read

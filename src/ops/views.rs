@@ -10,7 +10,8 @@ use crate::domain::deal::{Deal, DealId, DealSummary};
 use crate::domain::escalation::{self, Escalation};
 use crate::domain::metrics::Range;
 use crate::domain::qa::{self, QaItem};
-use crate::store::{BattleCard, CategoryTotal, ListQuery, OutcomeTotal, StoreError};
+use crate::domain::warnings::{self, Warning};
+use crate::store::{BattleCard, CategoryTotal, ListQuery, OutcomeTotal, StoreError, WarningTotal};
 use chrono::{DateTime, NaiveDate, Utc};
 
 /// A deal as it stands at one instant: how it does against the QA
@@ -23,6 +24,8 @@ pub struct DealAtNow {
     pub qa: Vec<QaItem>,
     /// The escalations open (or acknowledged) at `now`.
     pub escalations: Vec<Escalation>,
+    /// The deal's warnings at `now`, not snoozed.
+    pub warnings: Vec<Warning>,
 }
 
 impl DealAtNow {
@@ -54,6 +57,7 @@ pub fn deal_judged_at(s: &Session, deal: &Deal, now: DateTime<Utc>) -> DealAtNow
         now,
         qa: qa::checklist(deal, &s.playbook, now),
         escalations: escalation::open(deal, &s.playbook, now),
+        warnings: warnings::warnings(deal, &s.playbook, now),
     }
 }
 
@@ -134,6 +138,12 @@ pub fn list_totals(s: &Session, query: &ListQuery) -> Result<Vec<CategoryTotal>>
 /// among those `query` matches, open only or not.
 pub fn outcome_totals(s: &Session, query: &ListQuery) -> Result<Vec<OutcomeTotal>> {
     s.store.outcome_totals(query)
+}
+
+/// The open deals and their amount per warning kind among those `query`
+/// matches, at its now.
+pub fn warning_totals(s: &Session, query: &ListQuery) -> Result<Vec<WarningTotal>> {
+    s.store.warning_totals(query)
 }
 
 /// Every change to a deal, oldest first (a deal that does not exist is

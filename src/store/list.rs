@@ -2,6 +2,7 @@
 //! pipeline's columns), the review queues and the filters, as every engine
 //! is asked them; and the totals per forecast category.
 
+use crate::domain::choices::WarningKind;
 use crate::domain::criteria::Verdict;
 use crate::domain::money::Money;
 use crate::domain::pipeline::{ForecastCategory, OutcomeKind};
@@ -145,6 +146,8 @@ pub struct ListQuery {
     pub stalled: bool,
     /// Only deals with an escalation past due at `now`.
     pub overdue: bool,
+    /// Only deals warned of this kind at `now` (and not snoozed).
+    pub warning: Option<WarningKind>,
     /// Only open deals (not won, lost or disqualified).
     pub open_only: bool,
     /// Only this person's deals: in a review queue, those they sign (the
@@ -163,6 +166,37 @@ pub struct CategoryTotal {
     pub category: ForecastCategory,
     pub deals: u64,
     pub amount: Money,
+}
+
+/// The amount and count of the open deals warned of one kind at the
+/// query's now.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WarningTotal {
+    pub kind: WarningKind,
+    pub deals: u64,
+    pub amount: Money,
+}
+
+impl WarningTotal {
+    /// Each kind's count and amount (every kind, in the kinds' order), from
+    /// an engine's (key, deals, cents) rows.
+    pub(crate) fn of_rows(rows: &[(String, i64, i64)]) -> Vec<WarningTotal> {
+        use crate::domain::choices::Choice;
+        WarningKind::ALL
+            .iter()
+            .map(|kind| {
+                let (deals, cents) = rows
+                    .iter()
+                    .find(|(key, ..)| key == kind.key())
+                    .map_or((0, 0), |(_, n, cents)| (*n, *cents));
+                WarningTotal {
+                    kind: *kind,
+                    deals: deals as u64,
+                    amount: Money::from_cents(cents),
+                }
+            })
+            .collect()
+    }
 }
 
 /// The amount and count of the closed deals of one outcome.

@@ -33,6 +33,7 @@
 //!   [`count_deals`](Database::count_deals),
 //!   [`category_totals`](Database::category_totals),
 //!   [`outcome_totals`](Database::outcome_totals),
+//!   [`warning_totals`](Database::warning_totals),
 //!   [`count_overdue_escalations`](Database::count_overdue_escalations),
 //!   [`most_overdue`](Database::most_overdue),
 //!   [`people`](Database::people), [`list_rows`](Database::list_rows)
@@ -103,7 +104,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use std::path::Path;
 
 pub use error::{Fault, Result, StoreError};
-pub use list::{CategoryTotal, ListQuery, ListSort, OutcomeTotal, Queue};
+pub use list::{CategoryTotal, ListQuery, ListSort, OutcomeTotal, Queue, WarningTotal};
 pub use sqlite::schema::{latest_version, migrations};
 pub use sqlite::{Store, backup_read, doctor, safety};
 
@@ -252,6 +253,10 @@ pub trait Database: Send {
     /// The amount and count of the matching closed deals per outcome, open
     /// only or not.
     fn outcome_totals(&self, query: &ListQuery) -> Result<Vec<OutcomeTotal>>;
+
+    /// The amount and count of the matching open deals per warning kind at
+    /// the query's now (every kind, in the kinds' order).
+    fn warning_totals(&self, query: &ListQuery) -> Result<Vec<WarningTotal>>;
 
     /// How many escalations are past due at the query's now on the
     /// matching deals.

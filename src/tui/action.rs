@@ -75,6 +75,8 @@ pub enum Action {
     ToggleClosed,
     /// Snooze the selected deal's stalled flag, or lift its snooze.
     Snooze,
+    /// Snooze one of the selected deal's warnings until a day.
+    SnoozeWarning,
     /// The list's filters: forecast category, owner, SA, verdict.
     CycleCategory,
     CycleOwner,
@@ -83,6 +85,9 @@ pub enum Action {
     /// Only stalled deals / only deals with an overdue escalation.
     ToggleStalled,
     ToggleOverdue,
+    /// The list narrowed to the deals warned of one kind, the next kind
+    /// each time, then none.
+    CycleWarning,
     /// Record the deal's outcome (won, lost, disqualified, open).
     RecordOutcome,
     /// Edit the deal's own fields: name, account, amounts, dates, people.

@@ -197,10 +197,12 @@ pub const BINDINGS: &[Binding] = &[
     bind(List, &[k('V')], "V", Action::CycleVerdict, "filter by verdict", false),
     bind(List, &[k('t')], "t", Action::ToggleStalled, "only stalled deals", false),
     bind(List, &[k('O')], "O", Action::ToggleOverdue, "only deals with an overdue escalation", false),
+    bind(List, &[k('w')], "w", Action::CycleWarning, "filter by warning: each kind in turn, then none", false),
     bind(List, &[k('d')], "d", Action::ShowDashboard, "dashboard", true),
     bind(List, &[k('i')], "i", Action::Import, "import deals from a file (shows what it holds first)", false),
     bind(List, &[k('x')], "x", Action::Export, "export every deal to a file", false),
     bind(List, &[k('z')], "z", Action::Snooze, "snooze the deal's stalled flag, or lift its snooze", false),
+    bind(List, &[k('Z')], "Z", Action::SnoozeWarning, "snooze one of the deal's warnings until a day", false),
     bind(List, &[code(Esc)], "Esc", Action::Back, "clear every filter, queue and mine; open deals only", false),
     bind(Filter, &[code(Enter)], "Enter", Action::Confirm, "keep filter", true),
     bind(Filter, &[code(Esc)], "Esc", Action::Cancel, "clear filter", true),
@@ -466,7 +468,7 @@ mod tests {
 
     #[test]
     fn unbound_keys_outside_text_do_nothing() {
-        let z = key(KeyCode::Char('Z'), KeyModifiers::NONE);
+        let z = key(KeyCode::Char('Y'), KeyModifiers::NONE);
         assert_eq!(action_for(&[List, Normal, Global], &z), None);
     }
 

@@ -11,6 +11,7 @@ use crate::domain::deal::Deal;
 use crate::domain::forecast::{Outcome, Prediction, Snooze};
 use crate::domain::money::Money;
 use crate::domain::salesforce_ref::SalesforceRef;
+use crate::domain::warning_record::{Trail, WarningSnooze};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Deserializer};
 
@@ -156,6 +157,8 @@ document_keys! {
     prediction: Prediction => Some,
     snooze: Snooze => Some,
     salesforce: SalesforceRef => Some,
+    trail: Trail => same,
+    warning_snoozes: Vec<WarningSnooze> => same,
 }
 
 /// What importing `doc` over `stored` would do: the keys whose value it

@@ -236,6 +236,12 @@ impl Opportunity {
     /// it stands, [`Opportunity::of_deal`]), a value the same as the
     /// baseline's is no change: it is what qualify wrote, not a new value.
     pub fn apply(&self, deal: &mut Deal, baseline: Option<&Opportunity>, today: NaiveDate) {
+        let before = (deal.amount, deal.close_date);
+        self.apply_fields(deal, baseline, today);
+        crate::domain::warnings::note_change(deal, before, today);
+    }
+
+    fn apply_fields(&self, deal: &mut Deal, baseline: Option<&Opportunity>, today: NaiveDate) {
         let new = |value: &dyn Fn(&Opportunity) -> bool| baseline.is_none_or(|b| !value(b));
         if new(&|b| b.name == self.name) {
             deal.name = self.name.clone();

@@ -136,21 +136,22 @@ fn write_summaries(
         .collect();
     let closes: Vec<Option<NaiveDate>> = rows.iter().map(|(d, _)| d.close_date).collect();
     let plan_sa: Vec<&str> = rows.iter().map(|(_, p)| p.plan_sa.as_str()).collect();
+    let warnings: Vec<&str> = rows.iter().map(|(_, p)| p.warnings.as_str()).collect();
     c.execute(
         "INSERT INTO qualify.pipeline (deal_id, forecast, verdict, meddpicc_total, meddpicc_max,
             steps_complete, steps_blocked, qa_passed, qa_total, escalations, escalation_starts,
             escalation_dues, overdue_from, risk_band, next_step_due, stalled_from, snoozed_until,
             outcome, awaiting_sa, awaiting_manager, owner, sa, amount_cents, name, account,
-            close_date, manager, plan_sa)
+            close_date, manager, plan_sa, warnings)
          SELECT d, f, v, mt, mm, sc, sb, qp, qt, e, s::bigint[], du::bigint[], o, r, n, st, sn,
-            oc, asa, am, ow, sa, amt, nm, ac, cd, mg, ps
+            oc, asa, am, ow, sa, amt, nm, ac, cd, mg, ps, w
          FROM unnest($1::bigint[], $2::text[], $3::text[], $4::int[], $5::int[], $6::int[],
             $7::int[], $8::int[], $9::int[], $10::int[], $11::text[], $12::text[], $13::bigint[],
             $14::text[], $15::date[], $16::bigint[], $17::bigint[], $18::text[], $19::bool[],
             $20::bool[], $21::text[], $22::text[], $23::bigint[], $24::text[], $25::text[],
-            $26::date[], $27::text[], $28::text[])
+            $26::date[], $27::text[], $28::text[], $29::text[])
             AS t (d, f, v, mt, mm, sc, sb, qp, qt, e, s, du, o, r, n, st, sn, oc, asa, am, ow, sa,
-                amt, nm, ac, cd, mg, ps)",
+                amt, nm, ac, cd, mg, ps, w)",
         &[
             &ids,
             &forecast,
@@ -180,6 +181,7 @@ fn write_summaries(
             &closes,
             &text(&|d| &d.manager),
             &plan_sa,
+            &warnings,
         ],
     )?;
     Ok(())

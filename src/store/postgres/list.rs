@@ -2,12 +2,14 @@
 //! security picks them), filtered and sorted as the SQLite engine does.
 
 use super::conn::Server;
+use crate::domain::choices::Choice;
 use crate::domain::criteria::Verdict;
 use crate::domain::deal::{DealId, DealSummary};
 use crate::domain::money::Money;
 use crate::domain::pipeline::{ForecastCategory, OutcomeKind};
+use crate::domain::warnings;
 use crate::store::error::Result;
-use crate::store::list::{CategoryTotal, ListQuery, ListSort, OutcomeTotal, Queue};
+use crate::store::list::{CategoryTotal, ListQuery, ListSort, OutcomeTotal, Queue, WarningTotal};
 use postgres::types::ToSql;
 
 type Args = Vec<Box<dyn ToSql + Sync>>;
@@ -142,6 +144,17 @@ fn conditions(query: &ListQuery, args: &mut Args) -> String {
     if query.open_only {
         sql.push_str(" AND p.outcome IS NULL");
     }
+    if let Some(kind) = query.warning {
+        // the kind's key is one of a fixed list of [a-z_] words
+        bind(
+            &mut sql,
+            &format!(
+                " AND ((p.warnings::jsonb) ->> '{}')::bigint <= ?",
+                kind.key()
+            ),
+            Box::new(query.now.timestamp()),
+        );
+    }
     if let Some(me) = &query.mine {
         let clause = match query.queue {
             Queue::SaSignOff => " AND lower(p.plan_sa) = ?",
@@ -218,7 +231,8 @@ fn row_columns(now: &str) -> String {
         (SELECT count(*) FROM unnest(p.escalation_starts) v WHERE v <= {now})::bigint,
         (SELECT count(*) FROM unnest(p.escalation_dues) v WHERE v <= {now})::bigint,
         p.risk_band, p.next_step_due, coalesce({stalled}, false), p.outcome,
-        (CASE WHEN p.outcome IS NULL AND p.snoozed_until > {now} THEN p.snoozed_until END)",
+        (CASE WHEN p.outcome IS NULL AND p.snoozed_until > {now} THEN p.snoozed_until END),
+        p.warnings, {now}::bigint",
         stalled = stalled_sql(now)
     )
 }
@@ -255,6 +269,9 @@ fn summary_from_row(r: &postgres::Row) -> DealSummary {
             .get::<_, Option<i64>>(22)
             .and_then(|at| chrono::DateTime::from_timestamp(at, 0))
             .map(|at| at.date_naive()),
+        warnings: chrono::DateTime::from_timestamp(r.get(24), 0)
+            .map(|now| warnings::row_kinds(r.get(23), now))
+            .unwrap_or_default(),
     }
 }
 
@@ -353,6 +370,34 @@ impl Server {
                 }
             })
             .collect())
+    }
+
+    pub(super) fn warning_totals(&self, query: &ListQuery) -> Result<Vec<WarningTotal>> {
+        let query = ListQuery {
+            open_only: true,
+            ..query.clone()
+        };
+        let mut args = Args::new();
+        let cond = conditions(&query, &mut args);
+        args.push(Box::new(query.now.timestamp()));
+        let rows = self
+            .client
+            .borrow_mut()
+            .query(
+                &format!(
+                    "SELECT w.key, count(*)::bigint, coalesce(sum(p.amount_cents), 0)::bigint
+                     FROM qualify.pipeline p, jsonb_each_text(p.warnings::jsonb) w
+                     WHERE {cond} AND w.value::bigint <= ${} GROUP BY w.key",
+                    args.len()
+                ),
+                &refs(&args),
+            )
+            .map_err(|e| self.fail(e))?;
+        let rows: Vec<(String, i64, i64)> = rows
+            .iter()
+            .map(|r| (r.get(0), r.get(1), r.get(2)))
+            .collect();
+        Ok(WarningTotal::of_rows(&rows))
     }
 
     pub(super) fn count_overdue_escalations(&self, query: &ListQuery) -> Result<usize> {

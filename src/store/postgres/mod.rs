@@ -11,6 +11,7 @@ mod bulk;
 mod conn;
 mod deals;
 mod history;
+mod import;
 mod list;
 pub(crate) mod schema;
 
@@ -21,14 +22,13 @@ use crate::domain::deal::{Deal, DealId, DealSummary};
 use crate::store::error::{Result, StoreError};
 use crate::store::{
     Batch, BattleCard, CategoryTotal, Database, Draft, HistoryTaker, Import, ListQuery, Location,
-    LockWait, OutcomeTotal, Saved, Summarizer, WholeDealTaker,
+    LockWait, OutcomeTotal, Saved, Summarizer, WarningTotal, WholeDealTaker,
 };
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Utc};
 use deals::{
     DEAL_COLUMNS, ESCALATION_COLUMNS, LATEST_SIGNOFFS, STEP_COLUMNS, content_from, deal_from_row,
     escalation_from_row, put_signoff, read_deal, step_from_row, write_deal, write_summary,
 };
-use std::cell::RefCell;
 
 impl From<Server> for Box<dyn Database> {
     fn from(server: Server) -> Self {
@@ -312,6 +312,10 @@ impl Database for Server {
         Server::outcome_totals(self, query)
     }
 
+    fn warning_totals(&self, query: &ListQuery) -> Result<Vec<WarningTotal>> {
+        Server::warning_totals(self, query)
+    }
+
     fn count_overdue_escalations(&self, query: &ListQuery) -> Result<usize> {
         Server::count_overdue_escalations(self, query)
     }
@@ -526,7 +530,7 @@ impl Database for Server {
         f: &mut dyn FnMut(&mut dyn Import) -> Result<()>,
     ) -> Result<()> {
         let result = self.write_with(|tx, summarize, who| {
-            let mut import = ImportTx::new(tx, summarize, who, now, force);
+            let mut import = import::ImportTx::new(tx, summarize, who, now, force);
             f(&mut import)?;
             import.flush()
         });
@@ -547,7 +551,7 @@ impl Database for Server {
         let mut tx = client
             .transaction()
             .map_err(|e| conn::error_of(&label, &e))?;
-        let mut batch = ImportTx::new(&mut tx, summarize, who, now, false);
+        let mut batch = import::ImportTx::new(&mut tx, summarize, who, now, false);
         f(&mut batch)?;
         batch.flush()?;
         if keep {
@@ -556,153 +560,5 @@ impl Database for Server {
             tx.rollback().map_err(|e| conn::error_of(&label, &e))?;
         }
         Ok(())
-    }
-}
-
-/// An import's or a batch's open transaction on the server (its reads
-/// take `&self`, so the transaction is borrowed as each needs it).
-struct ImportTx<'a, 'b> {
-    tx: RefCell<&'a mut postgres::Transaction<'b>>,
-    summarize: Option<&'a Summarizer>,
-    who: &'a str,
-    now: DateTime<Utc>,
-    force: bool,
-    /// New deals not yet written (a thousand at a time).
-    pending: RefCell<bulk::Pending>,
-}
-
-impl<'a, 'b> ImportTx<'a, 'b> {
-    fn new(
-        tx: &'a mut postgres::Transaction<'b>,
-        summarize: Option<&'a Summarizer>,
-        who: &'a str,
-        now: DateTime<Utc>,
-        force: bool,
-    ) -> Self {
-        ImportTx {
-            tx: RefCell::new(tx),
-            summarize,
-            who,
-            now,
-            force,
-            pending: RefCell::default(),
-        }
-    }
-
-    /// Write the new deals held, before anything reads the deals.
-    fn flush(&self) -> Result<()> {
-        let tx = &mut **self.tx.borrow_mut();
-        self.pending
-            .borrow_mut()
-            .flush(tx, self.summarize, self.now)
-    }
-
-    fn read(&self, id: DealId, lock: bool) -> Result<Option<Deal>> {
-        if id.0 <= 0 {
-            return Ok(None);
-        }
-        self.flush()?;
-        read_deal(&mut **self.tx.borrow_mut(), id, lock)
-    }
-
-    /// Hold a new deal, written with the next thousand.
-    fn create(&self, deal: Deal) -> Result<DealId> {
-        let history = deals::changes(None, &deal, self.who, self.now);
-        let tx = &mut **self.tx.borrow_mut();
-        self.pending
-            .borrow_mut()
-            .add(tx, deal, history, self.summarize, self.now)
-    }
-
-    fn write(&self, before: Option<&Deal>, deal: &mut Deal) -> Result<()> {
-        let tx = &mut **self.tx.borrow_mut();
-        write_deal(tx, before, deal, self.who, self.now, self.summarize, None)
-    }
-}
-
-impl Import for ImportTx<'_, '_> {
-    fn save(&mut self, deal: Deal) -> Result<Saved> {
-        match self.read(deal.id, true)? {
-            Some(before) => {
-                if before.version != deal.version && !self.force {
-                    return Err(StoreError::Conflict {
-                        id: deal.id,
-                        expected: deal.version,
-                        found: before.version,
-                    });
-                }
-                let mut replaced = deal;
-                replaced.version = before.version + 1;
-                replaced.updated_at = self.now;
-                replaced.escalations = before.escalations.clone();
-                self.write(Some(&before), &mut replaced)?;
-                Ok(Saved {
-                    id: replaced.id,
-                    replaced: Some((before.version, before.name)),
-                })
-            }
-            None => {
-                let mut created = deal;
-                created.version = 1;
-                created.escalations.clear();
-                let id = self.create(created)?;
-                Ok(Saved { id, replaced: None })
-            }
-        }
-    }
-
-    fn stored(&self, id: DealId) -> Result<Option<Deal>> {
-        self.read(id, false)
-    }
-}
-
-impl Batch for ImportTx<'_, '_> {
-    fn find_salesforce(&self, id: &str) -> Result<Option<DealId>> {
-        self.flush()?;
-        let row = self.tx.borrow_mut().query_opt(
-            "SELECT deal_id FROM qualify.deal_content WHERE body -> 'salesforce' ->> 'id' = $1
-             ORDER BY deal_id LIMIT 1",
-            &[&id],
-        )?;
-        Ok(row.map(|r| DealId(r.get(0))))
-    }
-
-    fn find_same(
-        &self,
-        name: &str,
-        account: &str,
-        close_date: Option<NaiveDate>,
-    ) -> Result<Option<(DealId, String)>> {
-        self.flush()?;
-        let row = self.tx.borrow_mut().query_opt(
-            "SELECT id, name FROM qualify.deals
-             WHERE lower(name) = lower($1) AND lower(account) = lower($2)
-               AND close_date IS NOT DISTINCT FROM $3
-             ORDER BY id LIMIT 1",
-            &[&name, &account, &close_date],
-        )?;
-        Ok(row.map(|r| (DealId(r.get(0)), r.get(1))))
-    }
-
-    fn insert(&mut self, deal: Deal) -> Result<DealId> {
-        self.create(deal)
-    }
-
-    fn change(
-        &mut self,
-        id: DealId,
-        change: &mut dyn FnMut(&mut Deal) -> Result<()>,
-    ) -> Result<Option<Deal>> {
-        let before = self.read(id, true)?.ok_or(StoreError::NotFound(id))?;
-        let mut deal = before.clone();
-        change(&mut deal)?;
-        if deal == before {
-            return Ok(None);
-        }
-        deal.id = id;
-        deal.version = before.version + 1;
-        deal.updated_at = self.now;
-        self.write(Some(&before), &mut deal)?;
-        Ok(Some(deal))
     }
 }

@@ -505,6 +505,12 @@ CREATE INDEX pipeline_owner_trigrams ON qualify.pipeline
 CREATE INDEX pipeline_stalled_now ON qualify.pipeline (stalled_from, snoozed_until)
     WHERE outcome IS NULL;
 "#,
+    // Deal warnings: the pipeline row keeps each kind that fires and the
+    // instant it fires from (a JSON object, judged against the reader's now);
+    // a row written before shows none until its deal is next written.
+    r#"
+ALTER TABLE qualify.pipeline ADD COLUMN warnings text NOT NULL DEFAULT '{}';
+"#,
 ];
 
 /// The schema version this build writes.

@@ -8,6 +8,7 @@ use crate::domain::deal::{DealId, DealSummary};
 use crate::domain::money::Money;
 use crate::domain::pipeline::{ForecastCategory, OutcomeKind};
 use crate::store::error::{Result, StoreError};
+use crate::store::list::WarningTotal;
 use crate::store::list::{CategoryTotal, ListQuery, OutcomeTotal};
 use rusqlite::types::ToSql;
 use rusqlite::{OptionalExtension, params};
@@ -114,6 +115,39 @@ impl Store {
                     .collect()
             });
         self.checked(result)
+    }
+
+    /// The matching open deals' count and amount per warning kind at the
+    /// query's now (each kind, in the kinds' order), in one read of their
+    /// pipeline rows.
+    pub fn warning_totals(&self, query: &ListQuery) -> Result<Vec<WarningTotal>> {
+        let query = ListQuery {
+            open_only: true,
+            ..query.clone()
+        };
+        let (conditions, mut args, needs) = query.conditions_with("p.deal_id", false);
+        let join = if needs.deals {
+            " JOIN deals d ON d.id = p.deal_id"
+        } else {
+            ""
+        };
+        args.push(Box::new(query.now.timestamp()));
+        let sql = format!(
+            "SELECT w.key, count(*), coalesce(sum(p.amount_cents), 0)
+             FROM pipeline p{join}, json_each(p.warnings) w
+             WHERE 1{conditions} AND w.value <= ?{} GROUP BY w.key",
+            args.len()
+        );
+        let rows: Result<Vec<(String, i64, i64)>> = (|| {
+            let mut stmt = self.conn.prepare_cached(&sql)?;
+            let rows = stmt.query_map(
+                rusqlite::params_from_iter(args.iter().map(|a| a.as_ref())),
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )?;
+            Ok(rows.collect::<rusqlite::Result<_>>()?)
+        })();
+        let totals = rows.map(|rows| WarningTotal::of_rows(&rows));
+        self.checked(totals)
     }
 
     /// The matching deals' count and amount grouped by a column of the

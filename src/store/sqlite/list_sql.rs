@@ -2,10 +2,12 @@
 //! columns of one index, so that a page is read from it and never sorted)
 //! and the columns of a list row.
 
+use crate::domain::choices::Choice;
 use crate::domain::criteria::Verdict;
 use crate::domain::deal::DealSummary;
 use crate::domain::money::Money;
 use crate::domain::pipeline::{ForecastCategory, OutcomeKind};
+use crate::domain::warnings;
 use crate::store::list::{ListQuery, ListSort, Queue};
 use rusqlite::Row;
 use rusqlite::types::ToSql;
@@ -146,7 +148,7 @@ impl ListQuery {
     /// Whether the query is answered from the counts kept per group alone
     /// (no typed filter, nothing judged against the clock).
     pub(super) fn counted(&self) -> bool {
-        self.filter.trim().is_empty() && !self.stalled && !self.overdue
+        self.filter.trim().is_empty() && !self.stalled && !self.overdue && self.warning.is_none()
     }
 
     /// "mine" as a condition over the people columns of the table `t` (the
@@ -178,6 +180,7 @@ impl ListQuery {
             && self.queue == Queue::All
             && !self.stalled
             && !self.overdue
+            && self.warning.is_none()
             && !self.open_only
             && self.mine.is_none()
     }
@@ -276,6 +279,18 @@ impl ListQuery {
         if self.open_only {
             needs.pipeline = true;
             sql.push_str(&format!(" AND {plus}p.outcome IS NULL"));
+        }
+        if let Some(kind) = self.warning {
+            // the kind's key is one of a fixed list of [a-z_] words
+            needs.pipeline = true;
+            bind(
+                &mut sql,
+                &format!(
+                    " AND {plus}json_extract(p.warnings, '$.{}') <= ?",
+                    kind.key()
+                ),
+                Box::new(self.now.timestamp()),
+            );
         }
         if let Some(me) = &self.mine {
             needs.pipeline = true;
@@ -434,7 +449,8 @@ pub(super) fn row_columns(now: usize) -> String {
         (CASE p.escalations WHEN 0 THEN 0 ELSE
             (SELECT count(*) FROM json_each(p.escalation_dues) WHERE value <= ?{now}) END),
         p.risk_band, p.next_step_due, coalesce({stalled}, 0), p.outcome,
-        (CASE WHEN p.outcome IS NULL AND p.snoozed_until > ?{now} THEN p.snoozed_until END)",
+        (CASE WHEN p.outcome IS NULL AND p.snoozed_until > ?{now} THEN p.snoozed_until END),
+        p.warnings, ?{now}",
         stalled = stalled_sql(&format!("?{now}"))
     )
 }
@@ -470,6 +486,12 @@ pub(super) fn summary_from_row(r: &Row<'_>) -> rusqlite::Result<DealSummary> {
             .get::<_, Option<i64>>(22)?
             .and_then(|at| chrono::DateTime::from_timestamp(at, 0))
             .map(|at| at.date_naive()),
+        warnings: {
+            let text: String = r.get(23)?;
+            chrono::DateTime::from_timestamp(r.get(24)?, 0)
+                .map(|now| warnings::row_kinds(&text, now))
+                .unwrap_or_default()
+        },
     })
 }
 

@@ -39,7 +39,7 @@ use crate::domain::audit::AuditEntry;
 use crate::domain::deal::{Deal, DealId, DealSummary};
 use crate::store::{
     Batch, BattleCard, CategoryTotal, Database, Draft, HistoryTaker, Import, ListQuery, Location,
-    OutcomeTotal, Result, Saved, Summarizer, WholeDealTaker,
+    OutcomeTotal, Result, Saved, Summarizer, WarningTotal, WholeDealTaker,
 };
 use chrono::{DateTime, Utc};
 
@@ -142,6 +142,10 @@ impl Database for Store {
 
     fn outcome_totals(&self, query: &ListQuery) -> Result<Vec<OutcomeTotal>> {
         Store::outcome_totals(self, query)
+    }
+
+    fn warning_totals(&self, query: &ListQuery) -> Result<Vec<WarningTotal>> {
+        Store::warning_totals(self, query)
     }
 
     fn count_overdue_escalations(&self, query: &ListQuery) -> Result<usize> {

@@ -398,6 +398,12 @@ const MIGRATIONS: &[&str] = &[
             ON CONFLICT DO UPDATE SET deals = deals + 1,
                 amount_cents = amount_cents + excluded.amount_cents;
         END;",
+    // Deal warnings: the pipeline row keeps each kind that fires and the
+    // instant it fires from (a JSON object, judged against the reader's
+    // now). Open deals' rows are written again by the rules when the
+    // database is next opened (`fill_pipeline`); closed deals have none.
+    "ALTER TABLE pipeline ADD COLUMN warnings TEXT NOT NULL DEFAULT '{}';
+        DELETE FROM pipeline WHERE outcome IS NULL;",
 ];
 
 pub fn migrations() -> Migrations<'static> {

@@ -37,9 +37,9 @@ pub(super) fn write_summary(
             steps_complete, steps_blocked, qa_passed, qa_total, escalations, escalation_starts,
             escalation_dues, overdue_from, risk_band, next_step_due, stalled_from, snoozed_until,
             outcome, awaiting_sa, awaiting_manager, owner, sa, amount_cents, name, account,
-            close_date, manager, plan_sa)
+            close_date, manager, plan_sa, warnings)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18,
-            ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28)"
+            ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29)"
         };
     }
     tx.prepare_cached(match rows {
@@ -59,7 +59,8 @@ pub(super) fn write_summary(
             awaiting_sa = excluded.awaiting_sa, awaiting_manager = excluded.awaiting_manager,
             owner = excluded.owner, sa = excluded.sa, amount_cents = excluded.amount_cents,
             name = excluded.name, account = excluded.account, close_date = excluded.close_date,
-            manager = excluded.manager, plan_sa = excluded.plan_sa"
+            manager = excluded.manager, plan_sa = excluded.plan_sa,
+            warnings = excluded.warnings"
         ),
     })?
     .execute(params![
@@ -91,6 +92,7 @@ pub(super) fn write_summary(
         deal.close_date,
         deal.manager,
         p.plan_sa,
+        p.warnings,
     ])?;
     Ok(())
 }

@@ -376,7 +376,9 @@ fn rows_an_older_qualify_summarised_are_summarised_again_on_open() {
     let path = dir.path().join("old.db");
     {
         let mut conn = Connection::open(&path).unwrap();
-        schema::migrations_until(latest_version() - 1)
+        // as qualify left it before the queues' rows were rewritten (and
+        // before warnings, whose migration rewrites open deals' rows too)
+        schema::migrations_until(latest_version() - 2)
             .to_latest(&mut conn)
             .unwrap();
         let won = r#"{"outcome": {"kind": "won", "on": "2026-10-01"}}"#;
@@ -418,7 +420,18 @@ fn rows_an_older_qualify_summarised_are_summarised_again_on_open() {
         }
     }
     let mut s = session(Store::open(&path).unwrap());
-    assert_eq!(s.fill_pipeline().unwrap(), 1, "the won deal's row");
+    assert_eq!(
+        s.fill_pipeline().unwrap(),
+        2,
+        "the won deal's row, and the open deal's for its warnings"
+    );
+    let rows = s.store().deal_page(&s.list_query(), 0, 10).unwrap();
+    assert!(
+        rows[1]
+            .warnings
+            .contains(&crate::domain::choices::WarningKind::NoEconomicBuyer),
+        "{rows:?}"
+    );
     let base = s.list_query();
     let queue = ListQuery {
         queue: Queue::ManagerReview,

@@ -78,6 +78,12 @@ impl App {
                     let today = self.ctx.session.clock.today();
                     self.view = View::Snooze(Box::new(SnoozeDialog::new(&row, today)));
                 }
+                Ok(ListOutcome::SnoozeWarning(row)) => {
+                    let today = self.ctx.session.clock.today();
+                    if let Some(dialog) = SnoozeDialog::for_warning(&row, today) {
+                        self.view = View::Snooze(Box::new(dialog));
+                    }
+                }
                 Err(status) => self.status = Some(status),
             },
             View::Snooze(dialog) => match dialog.update(action, &mut self.ctx) {

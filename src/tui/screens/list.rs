@@ -1,6 +1,7 @@
 //! The deal list: sorted, filtered as you type, and reading from the
 //! database only the rows that fit on screen.
 
+use crate::domain::choices::{Choice, WarningKind};
 use crate::domain::criteria::Verdict;
 use crate::domain::deal::{DealId, DealSummary};
 use crate::domain::pipeline::{ForecastCategory, OutcomeKind};
@@ -72,6 +73,9 @@ pub enum ListOutcome {
     Open(DealId),
     /// Snooze this deal, or lift its snooze (the database takes writes).
     Snooze(Box<DealSummary>),
+    /// Snooze one of this deal's warnings (it has some; the database takes
+    /// writes).
+    SnoozeWarning(Box<DealSummary>),
     /// The new-deal form (the database takes writes).
     NewDeal,
     Dashboard,
@@ -141,6 +145,7 @@ impl ListScreen {
         if q.overdue {
             parts.push("overdue".into());
         }
+        parts.extend(q.warning.map(|k| format!("warned: {}", k.label())));
         parts.join(" · ")
     }
 
@@ -248,7 +253,7 @@ impl ListScreen {
                 self.query.reverse = !self.query.reverse;
                 self.reload(store)
             }
-            Action::Snooze if self.damaged.is_some() => {
+            Action::Snooze | Action::SnoozeWarning if self.damaged.is_some() => {
                 return Err(Status::error(
                     "the database is damaged and read-only: no snooze can be saved in it",
                 ));
@@ -260,12 +265,24 @@ impl ListScreen {
                     None => ListOutcome::Stay,
                 });
             }
+            Action::SnoozeWarning => {
+                let row = self.selected.checked_sub(self.offset);
+                return match row.and_then(|i| self.rows.get(i)) {
+                    Some(row) if row.warnings.is_empty() => Err(Status::info(format!(
+                        "Deal {} has no warning to snooze",
+                        row.id
+                    ))),
+                    Some(row) => Ok(ListOutcome::SnoozeWarning(Box::new(row.clone()))),
+                    None => Ok(ListOutcome::Stay),
+                };
+            }
             Action::CycleCategory
             | Action::CycleOwner
             | Action::CycleSa
             | Action::CycleVerdict
             | Action::ToggleStalled
             | Action::ToggleOverdue
+            | Action::CycleWarning
             | Action::ToggleMine
             | Action::ToggleClosed => {
                 let q = &mut self.query;
@@ -290,6 +307,7 @@ impl ListScreen {
                         Err(e) => return Err(Status::error(e.to_string())),
                     },
                     Action::ToggleStalled => q.stalled = !q.stalled,
+                    Action::CycleWarning => q.warning = cycle(WarningKind::ALL, &q.warning),
                     _ => q.overdue = !q.overdue,
                 }
                 self.selected = 0;
@@ -415,6 +433,7 @@ impl ListScreen {
             Some(("Steps", Constraint::Length(6))),
             Some(("QA", Constraint::Length(3))),
             medium.then_some(("Esc", Constraint::Length(5))),
+            medium.then_some(("Warn", Constraint::Length(4))),
             wide.then_some(("Risk", Constraint::Length(8))),
             wide.then_some(("Next step", Constraint::Length(10))),
             Some(("Flag", Constraint::Length(4))),
@@ -466,6 +485,10 @@ impl ListScreen {
             cells.push(Line::from(format!("{}/{}", d.qa_passed, d.qa_total)));
             if medium {
                 cells.push(Line::from(escalations));
+                cells.push(match d.warnings.len() {
+                    0 => Line::from("-"),
+                    n => Line::styled(n.to_string(), theme.warn),
+                });
             }
             if wide {
                 cells.push(Line::from(

@@ -1,8 +1,10 @@
 //! Snoozing a deal from the list (`z`): the day its stalled flag stays
 //! silent until and why; or, when a snooze is in force, whether to lift it.
-//! Both go through the use cases `deal snooze` and `deal unsnooze` call.
+//! With `Z`, one of its warnings (chosen with ←/→) until a day, and why.
+//! All go through the use cases `deal snooze` and `deal unsnooze` call.
 
 use crate::domain::calendar::parse_date_input;
+use crate::domain::choices::{Choice, WarningKind};
 use crate::domain::deal::{DealId, DealSummary};
 use crate::ops;
 use crate::text::shown;
@@ -20,7 +22,8 @@ use tui_input::Input;
 
 /// What the dialog asks.
 enum Ask {
-    /// Until when (a date, or +N business days) and why; the field typed in.
+    /// Until when (a date, or +N business days) and why; the field typed
+    /// in: 0 the warning (when one is snoozed), 1 the day, 2 the reason.
     Snooze {
         until: Input,
         reason: Input,
@@ -34,6 +37,8 @@ pub struct SnoozeDialog {
     id: DealId,
     name: String,
     ask: Ask,
+    /// The deal's warnings and the one to snooze (`None`: the stalled flag).
+    warning: Option<(Vec<WarningKind>, usize)>,
     /// Why the last Enter was refused, shown in the dialog.
     error: Option<String>,
 }
@@ -55,15 +60,40 @@ impl SnoozeDialog {
             None => Ask::Snooze {
                 until: Input::new((today + Duration::days(7)).to_string()),
                 reason: Input::default(),
-                focus: 0,
+                focus: 1,
             },
         };
         SnoozeDialog {
             id: row.id,
             name: row.name.clone(),
             ask,
+            warning: None,
             error: None,
         }
+    }
+
+    /// Snooze one of `row`'s warnings (the first to start with; `None`
+    /// when it has none).
+    pub fn for_warning(row: &DealSummary, today: NaiveDate) -> Option<SnoozeDialog> {
+        if row.warnings.is_empty() {
+            return None;
+        }
+        Some(SnoozeDialog {
+            id: row.id,
+            name: row.name.clone(),
+            ask: Ask::Snooze {
+                until: Input::new((today + Duration::days(7)).to_string()),
+                reason: Input::default(),
+                focus: 0,
+            },
+            warning: Some((row.warnings.clone(), 0)),
+            error: None,
+        })
+    }
+
+    /// The warning being snoozed, if one is.
+    fn kind(&self) -> Option<WarningKind> {
+        self.warning.as_ref().map(|(kinds, at)| kinds[*at])
     }
 
     /// The keys that work now: the two fields, or a yes/no.
@@ -90,11 +120,29 @@ impl SnoozeDialog {
                 }
             }
             (Ask::Snooze { focus, .. }, Action::FocusNext | Action::FocusPrev) => {
-                *focus = 1 - *focus;
+                // the warning's field first, when there is one
+                let first = if self.warning.is_some() { 0 } else { 1 };
+                *focus = match (action, *focus) {
+                    (Action::FocusNext, 2) => first,
+                    (Action::FocusNext, f) => f + 1,
+                    (_, f) if f == first => 2,
+                    (_, f) => f - 1,
+                };
                 SnoozeOutcome::Stay
             }
-            (Ask::Snooze { focus, .. }, Action::Confirm) if *focus == 0 => {
-                *focus = 1;
+            (Ask::Snooze { focus, .. }, Action::Confirm) if *focus < 2 => {
+                *focus += 1;
+                SnoozeOutcome::Stay
+            }
+            (Ask::Snooze { focus: 0, .. }, Action::Type(key)) => {
+                use ratatui::crossterm::event::KeyCode;
+                if let Some((kinds, at)) = &mut self.warning {
+                    match key.code {
+                        KeyCode::Left => *at = (*at + kinds.len() - 1) % kinds.len(),
+                        KeyCode::Right | KeyCode::Char(' ') => *at = (*at + 1) % kinds.len(),
+                        _ => {}
+                    }
+                }
                 SnoozeOutcome::Stay
             }
             (Ask::Snooze { until, reason, .. }, Action::Confirm) => {
@@ -109,7 +157,7 @@ impl SnoozeDialog {
                 },
                 Action::Type(key),
             ) => {
-                let input = if *focus == 0 { until } else { reason };
+                let input = if *focus == 1 { until } else { reason };
                 crate::tui::widgets::type_into(input, key, crate::text::MAX_SHORT);
                 self.error = None;
                 SnoozeOutcome::Stay
@@ -126,14 +174,27 @@ impl SnoozeDialog {
             Ok(day) => day,
             Err(e) => {
                 self.error = Some(format!("Until: {e}"));
-                self.focus(0);
+                self.focus(1);
                 return SnoozeOutcome::Stay;
             }
         };
         if reason.trim().is_empty() {
             self.error = Some("Why: say why the deal may stay quiet (or Esc to cancel)".into());
-            self.focus(1);
+            self.focus(2);
             return SnoozeOutcome::Stay;
+        }
+        if let Some(kind) = self.kind() {
+            return match ops::snooze_warning(session, self.id, None, kind, day, reason) {
+                Ok(_) => SnoozeOutcome::Written(Status::info(format!(
+                    "Deal {}: {} warning silenced until {day}",
+                    self.id,
+                    kind.label()
+                ))),
+                Err(e) => {
+                    self.error = Some(e.to_string());
+                    SnoozeOutcome::Stay
+                }
+            };
         }
         match ops::snooze(session, self.id, day, reason) {
             Ok(_) => SnoozeOutcome::Written(Status::info(format!(
@@ -157,7 +218,12 @@ impl SnoozeDialog {
         let theme = look.theme;
         let rect = popup(area, 72, 7);
         Clear.render(rect, buf);
-        let title = format!(" Snooze deal {}: {} ", self.id, shown(&self.name));
+        let what = if self.warning.is_some() {
+            "a warning of deal"
+        } else {
+            "deal"
+        };
+        let title = format!(" Snooze {what} {}: {} ", self.id, shown(&self.name));
         let block = Block::bordered()
             .title(truncate(&title, usize::from(rect.width.saturating_sub(2))))
             .title_style(theme.title)
@@ -173,15 +239,27 @@ impl SnoozeDialog {
                 reason,
                 focus,
             } => {
-                Line::styled(
-                    "The stalled flag stays silent until the day; a change to the deal ends it.",
-                    theme.dim,
-                )
-                .render(first, buf);
+                match self.kind() {
+                    None => Line::styled(
+                        "The stalled flag stays silent until the day; a change to the deal ends it.",
+                        theme.dim,
+                    )
+                    .render(first, buf),
+                    Some(kind) => {
+                        let style = if *focus == 0 { theme.key } else { theme.dim };
+                        Line::from(vec![
+                            Span::styled("What  ", style),
+                            Span::styled(format!("‹ {} ›", kind.label()), theme.title),
+                            Span::styled(" (←/→ another warning)", theme.dim),
+                        ])
+                        .render(first, buf);
+                    }
+                }
                 for (i, (row, label, input)) in
                     [(second, "Until ", until), (third, "Why   ", reason)]
                         .into_iter()
                         .enumerate()
+                        .map(|(i, field)| (i + 1, field))
                 {
                     let label_style = if i == *focus { theme.key } else { theme.dim };
                     buf.set_string(row.x, row.y, label, label_style);

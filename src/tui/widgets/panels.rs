@@ -1,9 +1,11 @@
-//! The QA checklist and escalation matrix panels.
+//! The QA checklist, warnings and escalation matrix panels.
 
 use super::hanging;
+use crate::domain::choices::Choice;
 use crate::domain::escalation::Escalation;
 use crate::domain::playbook::EscalationDef;
 use crate::domain::qa::{QaItem, QaState};
+use crate::domain::warnings::{Severity, Warning};
 use crate::tui::theme::Theme;
 use chrono::{DateTime, Utc};
 use ratatui::buffer::Buffer;
@@ -124,6 +126,66 @@ impl Widget for EscalationPanel<'_> {
         let block = Block::bordered()
             .title(title)
             .title_style(if open == 0 { t.title } else { t.fail })
+            .border_style(t.border);
+        let inner = block.inner(area);
+        block.render(area, buf);
+        let lines = self.lines(usize::from(inner.width));
+        Paragraph::new(lines).render(inner, buf);
+    }
+}
+
+/// The deal's warnings: each kind, its step and the facts it rests on.
+pub struct WarningPanel<'a> {
+    pub warnings: &'a [Warning],
+    pub theme: &'a Theme,
+}
+
+impl WarningPanel<'_> {
+    /// Rows this panel needs at `width` columns, borders included.
+    pub fn height(&self, width: u16) -> u16 {
+        self.lines(usize::from(width.saturating_sub(2))).len() as u16 + 2
+    }
+
+    fn lines(&self, width: usize) -> Vec<Line<'static>> {
+        let t = self.theme;
+        let mut lines = Vec::new();
+        for w in self.warnings {
+            let (mark, style) = match w.severity {
+                Severity::Critical => ("‼ ", t.fail),
+                Severity::Warning => ("! ", t.warn),
+            };
+            let kind = format!("{} (step {})", w.kind.label(), w.step);
+            let why = format!("— {}", w.why);
+            lines.extend(hanging(
+                vec![Span::styled(mark, style)],
+                &[(&kind, t.title), (&why, ratatui::style::Style::new())],
+                width,
+            ));
+        }
+        lines
+    }
+}
+
+impl Widget for WarningPanel<'_> {
+    fn render(self, area: Rect, buf: &mut Buffer) {
+        let t = self.theme;
+        let critical = self
+            .warnings
+            .iter()
+            .filter(|w| w.severity == Severity::Critical)
+            .count();
+        let title = match (self.warnings.len(), critical) {
+            (0, _) => " Warnings: none ".to_string(),
+            (n, 0) => format!(" Warnings: {n} "),
+            (n, c) => format!(" Warnings: {n} ({c} critical) "),
+        };
+        let block = Block::bordered()
+            .title(title)
+            .title_style(if self.warnings.is_empty() {
+                t.title
+            } else {
+                t.warn
+            })
             .border_style(t.border);
         let inner = block.inner(area);
         block.render(area, buf);

@@ -15,11 +15,12 @@
 
 mod render;
 mod since;
+mod warned;
 
 use crate::domain::deal::DealId;
 use crate::domain::metrics::{Metrics, Tally};
 use crate::ops::{self, Attention, Session};
-use crate::ops::{CategoryTotal, OutcomeTotal, StoreError};
+use crate::ops::{CategoryTotal, OutcomeTotal, StoreError, WarningTotal};
 use crate::text::shown;
 use crate::tui::action::Action;
 use crate::tui::job::Job;
@@ -63,6 +64,8 @@ pub struct DashboardScreen {
     /// The open deals per forecast category, and the closed per outcome.
     totals: Vec<CategoryTotal>,
     closed: Vec<OutcomeTotal>,
+    /// The open deals and their amount per warning kind.
+    warned: Vec<WarningTotal>,
     attention: Attention,
     focus: Pane,
     /// The selected row of each list.
@@ -125,6 +128,7 @@ impl DashboardScreen {
             has_figures: false,
             totals: Vec::new(),
             closed: Vec::new(),
+            warned: Vec::new(),
             attention: Attention::default(),
             focus: Pane::Stalled,
             selected: [0, 0],
@@ -255,6 +259,7 @@ impl DashboardScreen {
         self.now = session.clock.now();
         self.totals = ops::views::list_totals(session, &query)?;
         self.closed = ops::views::outcome_totals(session, &query)?;
+        self.warned = ops::views::warning_totals(session, &query)?;
         self.attention = ops::attention(session, self.owner.as_deref(), self.rows)?;
         self.selected[0] = self.selected[0].min(self.attention.stalled.len().saturating_sub(1));
         self.selected[1] = self.selected[1].min(self.attention.overdue.len().saturating_sub(1));

@@ -88,6 +88,14 @@ impl DashboardScreen {
         let [lists, since_area] =
             Layout::vertical([Constraint::Fill(1), Constraint::Length(since)]).areas(lists);
         self.render_since(since_area, buf, theme);
+        if area.width >= super::warned::BESIDE {
+            let [stalled, overdue, warned] =
+                Layout::horizontal([Constraint::Fill(1); 3]).areas(lists);
+            self.render_warned(warned, buf, theme);
+            self.render_stalled(stalled, buf, theme, false);
+            self.render_overdue(overdue, buf, theme, false);
+            return;
+        }
         let [stalled, overdue] =
             Layout::horizontal([Constraint::Fill(1), Constraint::Fill(1)]).areas(lists);
         self.render_stalled(stalled, buf, theme, false);
@@ -480,7 +488,13 @@ impl DashboardScreen {
         let [chart, steps] =
             Layout::vertical([Constraint::Length(11), Constraint::Fill(1)]).areas(left);
         self.render_forecast_chart(chart, buf, theme, 1);
+        let [steps, warned] = Layout::vertical([
+            Constraint::Fill(1),
+            Constraint::Length(self.warned_height()),
+        ])
+        .areas(steps);
         self.render_steps(steps, buf, look);
+        self.render_warned(warned, buf, theme);
         let [stalled, overdue, since] = Layout::vertical([
             Constraint::Fill(1),
             Constraint::Fill(1),

@@ -11,7 +11,7 @@ use crate::text::{shown, shown_lines};
 use crate::tui::screens::capture::{CaptureView, Today};
 use crate::tui::shared::Look;
 use crate::tui::theme::Theme;
-use crate::tui::widgets::panels::{EscalationPanel, QaPanel};
+use crate::tui::widgets::panels::{EscalationPanel, QaPanel, WarningPanel};
 use crate::tui::widgets::{hanging, truncate, wrap};
 use chrono::{DateTime, Utc};
 use ratatui::buffer::Buffer;
@@ -101,13 +101,29 @@ impl DealScreen {
             theme,
         };
         let esc_height = escalations.height(area.width).min(area.height / 2);
-        let [qa_area, esc_area] =
-            Layout::vertical([Constraint::Fill(1), Constraint::Length(esc_height)]).areas(area);
+        let warnings = WarningPanel {
+            warnings: &self.state.warnings,
+            theme,
+        };
+        let warn_height = if self.state.warnings.is_empty() {
+            0
+        } else {
+            warnings.height(area.width).min(area.height / 3)
+        };
+        let [qa_area, warn_area, esc_area] = Layout::vertical([
+            Constraint::Fill(1),
+            Constraint::Length(warn_height),
+            Constraint::Length(esc_height),
+        ])
+        .areas(area);
         QaPanel {
             items: &self.state.qa,
             theme,
         }
         .render(qa_area, buf);
+        if warn_height > 0 {
+            warnings.render(warn_area, buf);
+        }
         escalations.render(esc_area, buf);
     }
 

@@ -12,6 +12,7 @@ use crate::domain::pipeline::{self, ForecastCategory};
 use crate::domain::playbook::CaptureKind;
 use crate::domain::qa::QaItem;
 use crate::domain::step::{NoteKind, Step, StepChange, StepNumber};
+use crate::domain::warnings::Warning;
 use crate::ops::past::TrendPoint;
 use crate::ops::{self, DraftOf};
 use crate::ops::{BattleCard, StoreError};
@@ -56,6 +57,8 @@ pub struct DealState {
     pub deal: Deal,
     pub qa: Vec<QaItem>,
     pub escalations: Vec<Escalation>,
+    /// The deal's warnings now (not snoozed).
+    pub warnings: Vec<Warning>,
     /// Complete steps whose criteria a later edit took away.
     pub no_longer_met: Vec<(StepNumber, Vec<String>)>,
     /// The deal's forecast category, and why it is stalled if it is.
@@ -101,6 +104,7 @@ impl DealState {
             deal,
             qa: Vec::new(),
             escalations: Vec::new(),
+            warnings: Vec::new(),
             no_longer_met: Vec::new(),
             forecast: ForecastCategory::Pipeline,
             stalled: None,
@@ -135,6 +139,7 @@ impl DealState {
         self.offset = ctx.session.clock.offset();
         self.qa = view.qa;
         self.escalations = view.escalations;
+        self.warnings = view.warnings;
         self.no_longer_met = criteria::no_longer_met(&self.deal, &ctx.session.playbook);
         self.forecast = pipeline::forecast_category(&self.deal, &ctx.session.playbook, self.now);
         self.stalled = pipeline::stalled(&self.deal, &ctx.session.playbook, self.now);
@@ -209,6 +214,7 @@ impl DealState {
     }
 
     /// The header line, dropping the least useful facts to fit `width`.
+    /// The warnings' count is "! N" (the panel names them).
     pub fn header_text(&self, width: usize) -> String {
         let d = &self.deal;
         let passed = self.qa.iter().filter(|i| i.state.passed()).count();
@@ -235,6 +241,10 @@ impl DealState {
             parts.push((1, snoozed));
         }
         parts.push((1, format!("QA {passed}/{}", self.qa.len())));
+        if !self.warnings.is_empty() {
+            // short, beside the panel that names them: "! 2"
+            parts.push((1, format!("{WARNED}{}", self.warnings.len())));
+        }
         if open > 0 {
             parts.push((
                 0,
@@ -248,10 +258,19 @@ impl DealState {
                 .collect::<Vec<_>>()
                 .join(" · ")
         };
+        let fits = |parts: &[(u8, String)]| {
+            unicode_width::UnicodeWidthStr::width(join(parts).as_str()) <= width
+        };
         for drop_from in (1..=4).rev() {
-            let text = join(&parts);
-            if unicode_width::UnicodeWidthStr::width(text.as_str()) <= width {
-                return text;
+            if fits(&parts) {
+                return join(&parts);
+            }
+            // the warnings' count goes first of the facts kept longest
+            if drop_from == 1 {
+                parts.retain(|(p, t)| !(*p == 1 && t.starts_with(WARNED)));
+                if fits(&parts) {
+                    return join(&parts);
+                }
             }
             parts.retain(|(p, _)| *p < drop_from);
         }
@@ -404,3 +423,6 @@ fn stored_trend(ctx: &Ctx, id: DealId) -> Vec<TrendPoint> {
 pub fn stored_history(ctx: &Ctx, id: DealId) -> Result<Vec<AuditEntry>, StoreError> {
     ops::views::history(&ctx.session, id)
 }
+
+/// How the header starts the warnings' count.
+const WARNED: &str = "! ";

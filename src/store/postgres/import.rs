@@ -1,0 +1,160 @@
+//! An import's or a batch's writes on the server, all in the transaction
+//! the seam opened: new deals held and written a thousand at a time, any
+//! other deal read (what is pending written first) and written with its
+//! history.
+
+use super::bulk;
+use super::deals::{self, read_deal, write_deal};
+use crate::domain::deal::{Deal, DealId};
+use crate::store::error::{Result, StoreError};
+use crate::store::{Batch, Import, Saved, Summarizer};
+use chrono::{DateTime, NaiveDate, Utc};
+use std::cell::RefCell;
+
+/// An import's or a batch's open transaction on the server (its reads
+/// take `&self`, so the transaction is borrowed as each needs it).
+pub(super) struct ImportTx<'a, 'b> {
+    tx: RefCell<&'a mut postgres::Transaction<'b>>,
+    summarize: Option<&'a Summarizer>,
+    who: &'a str,
+    now: DateTime<Utc>,
+    force: bool,
+    /// New deals not yet written (a thousand at a time).
+    pending: RefCell<bulk::Pending>,
+}
+
+impl<'a, 'b> ImportTx<'a, 'b> {
+    pub(super) fn new(
+        tx: &'a mut postgres::Transaction<'b>,
+        summarize: Option<&'a Summarizer>,
+        who: &'a str,
+        now: DateTime<Utc>,
+        force: bool,
+    ) -> Self {
+        ImportTx {
+            tx: RefCell::new(tx),
+            summarize,
+            who,
+            now,
+            force,
+            pending: RefCell::default(),
+        }
+    }
+
+    /// Write the new deals held, before anything reads the deals.
+    pub(super) fn flush(&self) -> Result<()> {
+        let tx = &mut **self.tx.borrow_mut();
+        self.pending
+            .borrow_mut()
+            .flush(tx, self.summarize, self.now)
+    }
+
+    fn read(&self, id: DealId, lock: bool) -> Result<Option<Deal>> {
+        if id.0 <= 0 {
+            return Ok(None);
+        }
+        self.flush()?;
+        read_deal(&mut **self.tx.borrow_mut(), id, lock)
+    }
+
+    /// Hold a new deal, written with the next thousand.
+    fn create(&self, deal: Deal) -> Result<DealId> {
+        let history = deals::changes(None, &deal, self.who, self.now);
+        let tx = &mut **self.tx.borrow_mut();
+        self.pending
+            .borrow_mut()
+            .add(tx, deal, history, self.summarize, self.now)
+    }
+
+    fn write(&self, before: Option<&Deal>, deal: &mut Deal) -> Result<()> {
+        let tx = &mut **self.tx.borrow_mut();
+        write_deal(tx, before, deal, self.who, self.now, self.summarize, None)
+    }
+}
+
+impl Import for ImportTx<'_, '_> {
+    fn save(&mut self, deal: Deal) -> Result<Saved> {
+        match self.read(deal.id, true)? {
+            Some(before) => {
+                if before.version != deal.version && !self.force {
+                    return Err(StoreError::Conflict {
+                        id: deal.id,
+                        expected: deal.version,
+                        found: before.version,
+                    });
+                }
+                let mut replaced = deal;
+                replaced.version = before.version + 1;
+                replaced.updated_at = self.now;
+                replaced.escalations = before.escalations.clone();
+                self.write(Some(&before), &mut replaced)?;
+                Ok(Saved {
+                    id: replaced.id,
+                    replaced: Some((before.version, before.name)),
+                })
+            }
+            None => {
+                let mut created = deal;
+                created.version = 1;
+                created.escalations.clear();
+                let id = self.create(created)?;
+                Ok(Saved { id, replaced: None })
+            }
+        }
+    }
+
+    fn stored(&self, id: DealId) -> Result<Option<Deal>> {
+        self.read(id, false)
+    }
+}
+
+impl Batch for ImportTx<'_, '_> {
+    fn find_salesforce(&self, id: &str) -> Result<Option<DealId>> {
+        self.flush()?;
+        let row = self.tx.borrow_mut().query_opt(
+            "SELECT deal_id FROM qualify.deal_content WHERE body -> 'salesforce' ->> 'id' = $1
+             ORDER BY deal_id LIMIT 1",
+            &[&id],
+        )?;
+        Ok(row.map(|r| DealId(r.get(0))))
+    }
+
+    fn find_same(
+        &self,
+        name: &str,
+        account: &str,
+        close_date: Option<NaiveDate>,
+    ) -> Result<Option<(DealId, String)>> {
+        self.flush()?;
+        let row = self.tx.borrow_mut().query_opt(
+            "SELECT id, name FROM qualify.deals
+             WHERE lower(name) = lower($1) AND lower(account) = lower($2)
+               AND close_date IS NOT DISTINCT FROM $3
+             ORDER BY id LIMIT 1",
+            &[&name, &account, &close_date],
+        )?;
+        Ok(row.map(|r| (DealId(r.get(0)), r.get(1))))
+    }
+
+    fn insert(&mut self, deal: Deal) -> Result<DealId> {
+        self.create(deal)
+    }
+
+    fn change(
+        &mut self,
+        id: DealId,
+        change: &mut dyn FnMut(&mut Deal) -> Result<()>,
+    ) -> Result<Option<Deal>> {
+        let before = self.read(id, true)?.ok_or(StoreError::NotFound(id))?;
+        let mut deal = before.clone();
+        change(&mut deal)?;
+        if deal == before {
+            return Ok(None);
+        }
+        deal.id = id;
+        deal.version = before.version + 1;
+        deal.updated_at = self.now;
+        self.write(Some(&before), &mut deal)?;
+        Ok(Some(deal))
+    }
+}
