@@ -56,6 +56,11 @@ impl Pending {
         Ok(id)
     }
 
+    /// Whether the deal `id` is one held, not written yet.
+    pub(super) fn holds(&self, id: DealId) -> bool {
+        self.deals.iter().any(|(d, _)| d.id == id)
+    }
+
     /// Write every deal held.
     pub(super) fn flush(
         &mut self,
@@ -306,16 +311,10 @@ fn write_contents(c: &mut impl GenericClient, deals: &[(Deal, Vec<AuditEntry>)])
     Ok(())
 }
 
-/// Whether a history row is a sign-off's (written with the sign-off).
-fn signed(field: &str) -> bool {
-    field.starts_with("validation_plan.decision") || field.starts_with("manager_review")
-}
-
 fn write_history(c: &mut impl GenericClient, deals: &[(Deal, Vec<AuditEntry>)]) -> Result<()> {
     let rows: Vec<(i64, &AuditEntry)> = deals
         .iter()
         .flat_map(|(d, h)| h.iter().map(move |e| (d.id.0, e)))
-        .filter(|(_, e)| !signed(&e.field))
         .collect();
     if rows.is_empty() {
         return Ok(());
@@ -335,54 +334,34 @@ fn write_history(c: &mut impl GenericClient, deals: &[(Deal, Vec<AuditEntry>)]) 
     Ok(())
 }
 
-/// The sign-offs new deals carry (only an administrator's import keeps
-/// them), each through the server's function, with its history rows.
+/// The sign-offs new deals carry: only the administrator's import (acting
+/// as the schema's owner) keeps them, so they are written as rows directly,
+/// with who signed and when (a login without that right is refused).
 fn write_signoffs(c: &mut impl GenericClient, deals: &[(Deal, Vec<AuditEntry>)]) -> Result<()> {
-    for (deal, history) in deals {
-        for (kind, decision) in [
-            ("sa", deal.content.validation_plan.decision.as_ref()),
-            ("manager", deal.content.manager_review.as_ref()),
-        ] {
-            let Some(d) = decision else { continue };
-            let prefix = if kind == "sa" {
-                "validation_plan.decision"
-            } else {
-                "manager_review"
-            };
-            let rows: Vec<&AuditEntry> = history
-                .iter()
-                .filter(|e| e.field.starts_with(prefix))
-                .collect();
-            record(c, deal.id, kind, d, &rows)?;
+    let mut rows: Vec<(i64, &str, &SaDecision)> = Vec::new();
+    for (deal, _) in deals {
+        if let Some(d) = &deal.content.validation_plan.decision {
+            rows.push((deal.id.0, "sa", d));
+        }
+        if let Some(d) = &deal.content.manager_review {
+            rows.push((deal.id.0, "manager", d));
         }
     }
-    Ok(())
-}
-
-fn record(
-    c: &mut impl GenericClient,
-    id: DealId,
-    kind: &str,
-    d: &SaDecision,
-    rows: &[&AuditEntry],
-) -> Result<()> {
-    let fields: Vec<&str> = rows.iter().map(|e| e.field.as_str()).collect();
-    let befores: Vec<&str> = rows.iter().map(|e| e.before.as_str()).collect();
-    let afters: Vec<&str> = rows.iter().map(|e| e.after.as_str()).collect();
+    if rows.is_empty() {
+        return Ok(());
+    }
+    let ids: Vec<i64> = rows.iter().map(|r| r.0).collect();
+    let kinds: Vec<&str> = rows.iter().map(|r| r.1).collect();
+    let approved: Vec<bool> = rows.iter().map(|r| r.2.approved).collect();
+    let signers: Vec<&str> = rows.iter().map(|r| r.2.by.as_str()).collect();
+    let ats: Vec<DateTime<Utc>> = rows.iter().map(|r| r.2.at).collect();
+    let comments: Vec<&str> = rows.iter().map(|r| r.2.comment.as_str()).collect();
+    let bases: Vec<Option<&str>> = rows.iter().map(|r| r.2.basis.as_deref()).collect();
     c.execute(
-        "SELECT qualify.record_signoff($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-        &[
-            &id.0,
-            &kind,
-            &Some(d.approved),
-            &d.comment.as_str(),
-            &d.basis.as_deref(),
-            &d.at,
-            &fields,
-            &befores,
-            &afters,
-            &d.by.as_str(),
-        ],
+        "INSERT INTO qualify.signoffs (deal_id, kind, approved, signer, at, comment, basis)
+         SELECT * FROM unnest($1::bigint[], $2::text[], $3::bool[], $4::text[],
+            $5::timestamptz[], $6::text[], $7::text[])",
+        &[&ids, &kinds, &approved, &signers, &ats, &comments, &bases],
     )?;
     Ok(())
 }

@@ -21,6 +21,9 @@ pub(super) struct ImportTx<'a, 'b> {
     force: bool,
     /// New deals not yet written (a thousand at a time).
     pending: RefCell<bulk::Pending>,
+    /// The last deal read and found missing (a document's id that names no
+    /// deal here), so that saving it does not ask again.
+    missing: std::cell::Cell<Option<DealId>>,
 }
 
 impl<'a, 'b> ImportTx<'a, 'b> {
@@ -38,6 +41,7 @@ impl<'a, 'b> ImportTx<'a, 'b> {
             now,
             force,
             pending: RefCell::default(),
+            missing: std::cell::Cell::new(None),
         }
     }
 
@@ -53,8 +57,13 @@ impl<'a, 'b> ImportTx<'a, 'b> {
         if id.0 <= 0 {
             return Ok(None);
         }
-        self.flush()?;
-        read_deal(&mut **self.tx.borrow_mut(), id, lock)
+        // a deal held is written first; any other is read as it stands
+        if self.pending.borrow().holds(id) {
+            self.flush()?;
+        }
+        let found = read_deal(&mut **self.tx.borrow_mut(), id, lock)?;
+        self.missing.set(found.is_none().then_some(id));
+        Ok(found)
     }
 
     /// Hold a new deal, written with the next thousand.
@@ -74,7 +83,22 @@ impl<'a, 'b> ImportTx<'a, 'b> {
 
 impl Import for ImportTx<'_, '_> {
     fn save(&mut self, deal: Deal) -> Result<Saved> {
-        match self.read(deal.id, true)? {
+        // most documents of a move create deals: only a deal that is there
+        // is read whole
+        let there = deal.id.0 > 0
+            && self.missing.get() != Some(deal.id)
+            && (self.pending.borrow().holds(deal.id)
+                || self
+                    .tx
+                    .borrow_mut()
+                    .query_opt("SELECT 1 FROM qualify.deals WHERE id = $1", &[&deal.id.0])?
+                    .is_some());
+        let stored = if there {
+            self.read(deal.id, true)?
+        } else {
+            None
+        };
+        match stored {
             Some(before) => {
                 if before.version != deal.version && !self.force {
                     return Err(StoreError::Conflict {
