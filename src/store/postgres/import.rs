@@ -21,9 +21,10 @@ pub(super) struct ImportTx<'a, 'b> {
     force: bool,
     /// New deals not yet written (a thousand at a time).
     pending: RefCell<bulk::Pending>,
-    /// The last deal read and found missing (a document's id that names no
-    /// deal here), so that saving it does not ask again.
-    missing: std::cell::Cell<Option<DealId>>,
+    /// The ids of the deals there (those this login sees), read once when
+    /// first asked, with those this import creates: a document's id that
+    /// names none is known without asking the server.
+    there: RefCell<Option<std::collections::HashSet<i64>>>,
 }
 
 impl<'a, 'b> ImportTx<'a, 'b> {
@@ -41,7 +42,7 @@ impl<'a, 'b> ImportTx<'a, 'b> {
             now,
             force,
             pending: RefCell::default(),
-            missing: std::cell::Cell::new(None),
+            there: RefCell::new(None),
         }
     }
 
@@ -53,26 +54,45 @@ impl<'a, 'b> ImportTx<'a, 'b> {
             .flush(tx, self.summarize, self.now)
     }
 
-    fn read(&self, id: DealId, lock: bool) -> Result<Option<Deal>> {
+    /// Whether the deal `id` is there (or held to be written).
+    fn is_there(&self, id: DealId) -> Result<bool> {
         if id.0 <= 0 {
+            return Ok(false);
+        }
+        let mut there = self.there.borrow_mut();
+        if there.is_none() {
+            let rows = self
+                .tx
+                .borrow_mut()
+                .query("SELECT id FROM qualify.deals", &[])?;
+            *there = Some(rows.iter().map(|r| r.get::<_, i64>(0)).collect());
+        }
+        Ok(there.as_ref().is_some_and(|ids| ids.contains(&id.0)))
+    }
+
+    fn read(&self, id: DealId, lock: bool) -> Result<Option<Deal>> {
+        if !self.is_there(id)? {
             return Ok(None);
         }
         // a deal held is written first; any other is read as it stands
         if self.pending.borrow().holds(id) {
             self.flush()?;
         }
-        let found = read_deal(&mut **self.tx.borrow_mut(), id, lock)?;
-        self.missing.set(found.is_none().then_some(id));
-        Ok(found)
+        read_deal(&mut **self.tx.borrow_mut(), id, lock)
     }
 
     /// Hold a new deal, written with the next thousand.
     fn create(&self, deal: Deal) -> Result<DealId> {
         let history = deals::changes(None, &deal, self.who, self.now);
         let tx = &mut **self.tx.borrow_mut();
-        self.pending
+        let id = self
+            .pending
             .borrow_mut()
-            .add(tx, deal, history, self.summarize, self.now)
+            .add(tx, deal, history, self.summarize, self.now)?;
+        if let Some(ids) = self.there.borrow_mut().as_mut() {
+            ids.insert(id.0);
+        }
+        Ok(id)
     }
 
     fn write(&self, before: Option<&Deal>, deal: &mut Deal) -> Result<()> {
@@ -85,20 +105,7 @@ impl Import for ImportTx<'_, '_> {
     fn save(&mut self, deal: Deal) -> Result<Saved> {
         // most documents of a move create deals: only a deal that is there
         // is read whole
-        let there = deal.id.0 > 0
-            && self.missing.get() != Some(deal.id)
-            && (self.pending.borrow().holds(deal.id)
-                || self
-                    .tx
-                    .borrow_mut()
-                    .query_opt("SELECT 1 FROM qualify.deals WHERE id = $1", &[&deal.id.0])?
-                    .is_some());
-        let stored = if there {
-            self.read(deal.id, true)?
-        } else {
-            None
-        };
-        match stored {
+        match self.read(deal.id, true)? {
             Some(before) => {
                 if before.version != deal.version && !self.force {
                     return Err(StoreError::Conflict {
