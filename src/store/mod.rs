@@ -328,6 +328,10 @@ pub trait Database: Send {
     /// error from `each` stops the reading and is returned.
     fn walk_whole_deals(&self, owner: Option<&str>, each: &mut WholeDealTaker<'_>) -> Result<()>;
 
+    /// [`walk_whole_deals`](Database::walk_whole_deals) without the stage
+    /// changes (no history is read): each deal is handed no instants.
+    fn walk_deals(&self, owner: Option<&str>, each: &mut WholeDealTaker<'_>) -> Result<()>;
+
     /// Every history row made at or after `since`, of every deal (or one
     /// owner's, without case), in deal id order and oldest first within a
     /// deal, one at a time: one read for the whole pipeline (what changed
@@ -548,6 +552,27 @@ impl dyn Database {
         let mut failed = None;
         let result = self.walk_whole_deals(owner, &mut |deal, stages| {
             each(deal, stages).map_err(|e| {
+                failed = Some(e);
+                stopped()
+            })
+        });
+        if let Some(e) = failed {
+            return Err(e);
+        }
+        result.map_err(E::from)
+    }
+
+    /// Every deal (or one owner's), whole, one at a time in id order,
+    /// without its stage changes (no history read); an error from `each`
+    /// stops the reading and is returned as it is.
+    pub fn each_deal_whole<E: From<StoreError>>(
+        &self,
+        owner: Option<&str>,
+        mut each: impl FnMut(&Deal) -> std::result::Result<(), E>,
+    ) -> std::result::Result<(), E> {
+        let mut failed = None;
+        let result = self.walk_deals(owner, &mut |deal, _| {
+            each(deal).map_err(|e| {
                 failed = Some(e);
                 stopped()
             })

@@ -480,6 +480,10 @@ impl Database for Server {
         self.walk(false, owner, true, each)
     }
 
+    fn walk_deals(&self, owner: Option<&str>, each: &mut WholeDealTaker<'_>) -> Result<()> {
+        self.walk(false, owner, false, each)
+    }
+
     fn walk_history_since(
         &self,
         since: DateTime<Utc>,

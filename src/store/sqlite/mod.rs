@@ -219,6 +219,10 @@ impl Database for Store {
         self.each_whole_deal(owner, each)
     }
 
+    fn walk_deals(&self, owner: Option<&str>, each: &mut WholeDealTaker<'_>) -> Result<()> {
+        self.each_deal_without_stages(owner, each)
+    }
+
     fn walk_history_since(
         &self,
         since: DateTime<Utc>,

@@ -46,6 +46,21 @@ impl Store {
         self.walk(walk, each)
     }
 
+    /// Every deal (or one owner's), whole, in id order, without its stage
+    /// changes.
+    pub fn each_deal_without_stages<E: From<StoreError>>(
+        &self,
+        owner: Option<&str>,
+        each: impl FnMut(&Deal, &[DateTime<Utc>]) -> std::result::Result<(), E>,
+    ) -> std::result::Result<(), E> {
+        let walk = Walk {
+            open: false,
+            owner: owner.map(str::trim),
+            stages: false,
+        };
+        self.walk(walk, each)
+    }
+
     /// The deals `walk` names, as [`each_whole_deal`](Self::each_whole_deal)
     /// hands them.
     ///
