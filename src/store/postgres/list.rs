@@ -92,13 +92,79 @@ fn stalled_sql(at: &str) -> String {
     )
 }
 
+/// A condition with its one parameter (every `?` in `clause` is it).
+fn bind(sql: &mut String, args: &mut Args, clause: &str, value: Box<dyn ToSql + Sync>) {
+    args.push(value);
+    sql.push_str(&clause.replace('?', &format!("${}", args.len())));
+}
+
+/// The conditions over the columns the pipeline rows (`t` = `p`) and the
+/// counts kept per group (`t` = `c`) both have; `open` is an open deal's
+/// condition over `t`.
+fn group_conditions(query: &ListQuery, t: &str, open: &str, args: &mut Args) -> String {
+    let mut sql = String::from("TRUE");
+    let lower = |v: &str| v.trim().to_lowercase();
+    if let Some(owner) = &query.owner {
+        bind(
+            &mut sql,
+            args,
+            &format!(" AND lower({t}.owner) = ?"),
+            Box::new(lower(owner)),
+        );
+    }
+    if let Some(sa) = &query.sa {
+        bind(
+            &mut sql,
+            args,
+            &format!(" AND lower({t}.sa) = ?"),
+            Box::new(lower(sa)),
+        );
+    }
+    if let Some(category) = query.category {
+        bind(
+            &mut sql,
+            args,
+            &format!(" AND {t}.forecast = ?"),
+            Box::new(category.key()),
+        );
+    }
+    if let Some(verdict) = query.verdict {
+        bind(
+            &mut sql,
+            args,
+            &format!(" AND {t}.verdict = ?"),
+            Box::new(verdict.key()),
+        );
+    }
+    if query.open_only {
+        sql.push_str(&format!(" AND {open}"));
+    }
+    if let Some(me) = &query.mine {
+        let is = |column: &str| format!("lower({t}.{column}) = ?");
+        let clause = match query.queue {
+            Queue::SaSignOff => format!(" AND {}", is("plan_sa")),
+            Queue::ManagerReview => format!(" AND {}", is("manager")),
+            Queue::All => format!(
+                " AND ({} OR {} OR {} OR {})",
+                is("owner"),
+                is("sa"),
+                is("plan_sa"),
+                is("manager")
+            ),
+        };
+        bind(&mut sql, args, &clause, Box::new(lower(me)));
+    }
+    sql.push_str(&match query.queue {
+        Queue::All => String::new(),
+        Queue::SaSignOff => format!(" AND {t}.awaiting_sa"),
+        Queue::ManagerReview => format!(" AND {t}.awaiting_manager"),
+    });
+    sql
+}
+
 /// The WHERE clause over the pipeline row `p` and its parameters.
 fn conditions(query: &ListQuery, args: &mut Args) -> String {
-    let mut sql = String::from("TRUE");
-    let mut bind = |sql: &mut String, clause: &str, value: Box<dyn ToSql + Sync>| {
-        args.push(value);
-        sql.push_str(&clause.replace('?', &format!("${}", args.len())));
-    };
+    let mut sql = group_conditions(query, "p", "p.outcome IS NULL", args);
     let filter = query.filter.trim();
     if !filter.is_empty() {
         let escaped: String = filter
@@ -110,114 +176,43 @@ fn conditions(query: &ListQuery, args: &mut Args) -> String {
             .collect();
         bind(
             &mut sql,
+            args,
             " AND (p.name ILIKE ? OR p.account ILIKE ? OR p.owner ILIKE ?)",
             Box::new(format!("%{escaped}%")),
         );
     }
-    let lower = |v: &str| v.trim().to_lowercase();
-    if let Some(owner) = &query.owner {
-        bind(&mut sql, " AND lower(p.owner) = ?", Box::new(lower(owner)));
-    }
-    if let Some(sa) = &query.sa {
-        bind(&mut sql, " AND lower(p.sa) = ?", Box::new(lower(sa)));
-    }
-    if let Some(category) = query.category {
-        bind(&mut sql, " AND p.forecast = ?", Box::new(category.key()));
-    }
-    if let Some(verdict) = query.verdict {
-        bind(&mut sql, " AND p.verdict = ?", Box::new(verdict.key()));
-    }
+    let now = query.now.timestamp();
     if query.stalled {
         bind(
             &mut sql,
+            args,
             &format!(" AND {}", stalled_sql("?")),
-            Box::new(query.now.timestamp()),
+            Box::new(now),
         );
     }
     if query.overdue {
-        bind(
-            &mut sql,
-            " AND p.overdue_from <= ?",
-            Box::new(query.now.timestamp()),
-        );
-    }
-    if query.open_only {
-        sql.push_str(" AND p.outcome IS NULL");
+        bind(&mut sql, args, " AND p.overdue_from <= ?", Box::new(now));
     }
     if let Some(kind) = query.warning {
         // the kind's key is one of a fixed list of [a-z_] words
-        bind(
-            &mut sql,
-            &format!(
-                " AND ((p.warnings::jsonb) ->> '{}')::bigint <= ?",
-                kind.key()
-            ),
-            Box::new(query.now.timestamp()),
+        let clause = format!(
+            " AND ((p.warnings::jsonb) ->> '{}')::bigint <= ?",
+            kind.key()
         );
+        bind(&mut sql, args, &clause, Box::new(now));
     }
-    if let Some(me) = &query.mine {
-        let clause = match query.queue {
-            Queue::SaSignOff => " AND lower(p.plan_sa) = ?",
-            Queue::ManagerReview => " AND lower(p.manager) = ?",
-            Queue::All => {
-                " AND (lower(p.owner) = ? OR lower(p.sa) = ? OR lower(p.plan_sa) = ? OR lower(p.manager) = ?)"
-            }
-        };
-        bind(&mut sql, clause, Box::new(lower(me)));
-    }
-    sql.push_str(match query.queue {
-        Queue::All => "",
-        Queue::SaSignOff => " AND p.awaiting_sa",
-        Queue::ManagerReview => " AND p.awaiting_manager",
-    });
     sql
 }
 
 /// Whether the query is answered from the counts kept per group (no typed
 /// filter, nothing judged against the clock).
 fn counted(query: &ListQuery) -> bool {
-    query.filter.trim().is_empty() && !query.stalled && !query.overdue
+    query.filter.trim().is_empty() && !query.stalled && !query.overdue && query.warning.is_none()
 }
 
 /// The same conditions over the counts `c` (for a [`counted`] query).
 fn count_conditions(query: &ListQuery, args: &mut Args) -> String {
-    let mut sql = String::from("TRUE");
-    let mut bind = |sql: &mut String, clause: &str, value: Box<dyn ToSql + Sync>| {
-        args.push(value);
-        sql.push_str(&clause.replace('?', &format!("${}", args.len())));
-    };
-    let lower = |v: &str| v.trim().to_lowercase();
-    if let Some(owner) = &query.owner {
-        bind(&mut sql, " AND lower(c.owner) = ?", Box::new(lower(owner)));
-    }
-    if let Some(sa) = &query.sa {
-        bind(&mut sql, " AND lower(c.sa) = ?", Box::new(lower(sa)));
-    }
-    if let Some(category) = query.category {
-        bind(&mut sql, " AND c.forecast = ?", Box::new(category.key()));
-    }
-    if let Some(verdict) = query.verdict {
-        bind(&mut sql, " AND c.verdict = ?", Box::new(verdict.key()));
-    }
-    if query.open_only {
-        sql.push_str(" AND c.outcome = ''");
-    }
-    if let Some(me) = &query.mine {
-        let clause = match query.queue {
-            Queue::SaSignOff => " AND lower(c.plan_sa) = ?",
-            Queue::ManagerReview => " AND lower(c.manager) = ?",
-            Queue::All => {
-                " AND (lower(c.owner) = ? OR lower(c.sa) = ? OR lower(c.plan_sa) = ? OR lower(c.manager) = ?)"
-            }
-        };
-        bind(&mut sql, clause, Box::new(lower(me)));
-    }
-    sql.push_str(match query.queue {
-        Queue::All => "",
-        Queue::SaSignOff => " AND c.awaiting_sa",
-        Queue::ManagerReview => " AND c.awaiting_manager",
-    });
-    sql
+    group_conditions(query, "c", "c.outcome = ''", args)
 }
 
 /// The list row's columns over `p`; `now` is the parameter holding the
