@@ -206,3 +206,47 @@ pub struct OutcomeTotal {
     pub deals: u64,
     pub amount: Money,
 }
+
+/// Each key's (deals, cents) among `rows` (a key, a count and an amount
+/// each, as a grouped read gives them), none where a key has no row.
+fn found(rows: &[(String, i64, i64)], key: &str) -> (u64, Money) {
+    rows.iter()
+        .find(|(k, ..)| k == key)
+        .map_or((0, Money::from_cents(0)), |(_, n, cents)| {
+            (*n as u64, Money::from_cents(*cents))
+        })
+}
+
+impl CategoryTotal {
+    /// Every forecast category's total from a read grouped by category.
+    pub fn from_rows(rows: &[(String, i64, i64)]) -> Vec<CategoryTotal> {
+        ForecastCategory::ALL
+            .iter()
+            .map(|category| {
+                let (deals, amount) = found(rows, category.key());
+                CategoryTotal {
+                    category: *category,
+                    deals,
+                    amount,
+                }
+            })
+            .collect()
+    }
+}
+
+impl OutcomeTotal {
+    /// Every outcome's total from a read grouped by outcome.
+    pub fn from_rows(rows: &[(String, i64, i64)]) -> Vec<OutcomeTotal> {
+        OutcomeKind::ALL
+            .iter()
+            .map(|outcome| {
+                let (deals, amount) = found(rows, outcome.key());
+                OutcomeTotal {
+                    outcome: *outcome,
+                    deals,
+                    amount,
+                }
+            })
+            .collect()
+    }
+}

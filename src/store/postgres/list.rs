@@ -329,20 +329,7 @@ impl Server {
 
     pub(super) fn category_totals(&self, query: &ListQuery) -> Result<Vec<CategoryTotal>> {
         let rows = self.totals_by(query, "forecast", "p.forecast")?;
-        Ok(ForecastCategory::ALL
-            .iter()
-            .map(|category| {
-                let (deals, cents) = rows
-                    .iter()
-                    .find(|(key, ..)| key == category.key())
-                    .map_or((0, 0), |(_, n, cents)| (*n, *cents));
-                CategoryTotal {
-                    category: *category,
-                    deals: deals as u64,
-                    amount: Money::from_cents(cents),
-                }
-            })
-            .collect())
+        Ok(CategoryTotal::from_rows(&rows))
     }
 
     pub(super) fn outcome_totals(&self, query: &ListQuery) -> Result<Vec<OutcomeTotal>> {
@@ -351,20 +338,7 @@ impl Server {
             ..query.clone()
         };
         let rows = self.totals_by(&query, "outcome", "coalesce(p.outcome, '')")?;
-        Ok(OutcomeKind::ALL
-            .iter()
-            .map(|outcome| {
-                let (deals, cents) = rows
-                    .iter()
-                    .find(|(key, ..)| key == outcome.key())
-                    .map_or((0, 0), |(_, n, cents)| (*n, *cents));
-                OutcomeTotal {
-                    outcome: *outcome,
-                    deals: deals as u64,
-                    amount: Money::from_cents(cents),
-                }
-            })
-            .collect())
+        Ok(OutcomeTotal::from_rows(&rows))
     }
 
     pub(super) fn warning_totals(&self, query: &ListQuery) -> Result<Vec<WarningTotal>> {

@@ -5,8 +5,6 @@
 use super::conn::Store;
 use super::list_sql::{row_columns, summary_from_row};
 use crate::domain::deal::{DealId, DealSummary};
-use crate::domain::money::Money;
-use crate::domain::pipeline::{ForecastCategory, OutcomeKind};
 use crate::store::error::{Result, StoreError};
 use crate::store::list::WarningTotal;
 use crate::store::list::{CategoryTotal, ListQuery, OutcomeTotal};
@@ -71,20 +69,7 @@ impl Store {
     /// The amount and count of the matching deals per forecast category.
     pub fn category_totals(&self, query: &ListQuery) -> Result<Vec<CategoryTotal>> {
         let result = self.totals_by(query, "forecast", "p.forecast").map(|rows| {
-            ForecastCategory::ALL
-                .iter()
-                .map(|category| {
-                    let (deals, cents) = rows
-                        .iter()
-                        .find(|(key, ..)| key == category.key())
-                        .map_or((0, 0), |(_, n, cents)| (*n, *cents));
-                    CategoryTotal {
-                        category: *category,
-                        deals: deals as u64,
-                        amount: Money::from_cents(cents),
-                    }
-                })
-                .collect()
+            CategoryTotal::from_rows(&rows)
         });
         self.checked(result)
     }
@@ -99,20 +84,7 @@ impl Store {
         let result = self
             .totals_by(&query, "outcome", "coalesce(p.outcome, '')")
             .map(|rows| {
-                OutcomeKind::ALL
-                    .iter()
-                    .map(|outcome| {
-                        let (deals, cents) = rows
-                            .iter()
-                            .find(|(key, ..)| key == outcome.key())
-                            .map_or((0, 0), |(_, n, cents)| (*n, *cents));
-                        OutcomeTotal {
-                            outcome: *outcome,
-                            deals: deals as u64,
-                            amount: Money::from_cents(cents),
-                        }
-                    })
-                    .collect()
+                OutcomeTotal::from_rows(&rows)
             });
         self.checked(result)
     }
