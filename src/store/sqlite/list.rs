@@ -68,9 +68,9 @@ impl Store {
 
     /// The amount and count of the matching deals per forecast category.
     pub fn category_totals(&self, query: &ListQuery) -> Result<Vec<CategoryTotal>> {
-        let result = self.totals_by(query, "forecast", "p.forecast").map(|rows| {
-            CategoryTotal::from_rows(&rows)
-        });
+        let result = self
+            .totals_by(query, "forecast", "p.forecast")
+            .map(|rows| CategoryTotal::from_rows(&rows));
         self.checked(result)
     }
 
@@ -83,9 +83,7 @@ impl Store {
         };
         let result = self
             .totals_by(&query, "outcome", "coalesce(p.outcome, '')")
-            .map(|rows| {
-                OutcomeTotal::from_rows(&rows)
-            });
+            .map(|rows| OutcomeTotal::from_rows(&rows));
         self.checked(result)
     }
 
