@@ -278,6 +278,9 @@ impl ListQuery {
         }
         if self.open_only {
             needs.pipeline = true;
+            // outside a queue, no `+`: the term is what lets the open
+            // deals' partial index be read
+            let plus = if self.queue == Queue::All { "" } else { plus };
             sql.push_str(&format!(" AND {plus}p.outcome IS NULL"));
         }
         if let Some(kind) = self.warning {
@@ -309,9 +312,10 @@ impl ListQuery {
     }
 
     /// Whether a page is read from a pipeline index: the sort's own, or a
-    /// review queue's (which hold every order over the pipeline's copies).
+    /// review queue's or the open deals' (which hold every order over the
+    /// pipeline's copies).
     pub(super) fn on_pipeline(&self) -> bool {
-        self.sort.on_pipeline() || self.queue != Queue::All
+        self.sort.on_pipeline() || self.queue != Queue::All || self.open_only
     }
 
     /// The ORDER BY clause of a page, or its exact reverse.

@@ -404,6 +404,36 @@ const MIGRATIONS: &[&str] = &[
     // database is next opened (`fill_pipeline`); closed deals have none.
     "ALTER TABLE pipeline ADD COLUMN warnings TEXT NOT NULL DEFAULT '{}';
         DELETE FROM pipeline WHERE outcome IS NULL;",
+    // The open deals in each of the list's orders (the list shows open
+    // deals by default): a page of them is read from these, never walking
+    // past the closed deals that come first in an order (at 100,000 deals
+    // the first page walked past some 37,000).
+    "CREATE INDEX pipeline_open_by_close_date ON pipeline (close_date IS NULL, close_date, deal_id)
+            WHERE outcome IS NULL;
+        CREATE INDEX pipeline_open_by_amount ON pipeline (amount_cents IS NULL, amount_cents DESC, deal_id)
+            WHERE outcome IS NULL;
+        CREATE INDEX pipeline_open_by_name ON pipeline (name COLLATE NOCASE, deal_id)
+            WHERE outcome IS NULL;
+        CREATE INDEX pipeline_open_by_account ON pipeline (account COLLATE NOCASE, deal_id)
+            WHERE outcome IS NULL;
+        CREATE INDEX pipeline_open_by_owner ON pipeline (owner = '', owner COLLATE NOCASE, deal_id)
+            WHERE outcome IS NULL;
+        CREATE INDEX pipeline_open_by_forecast ON pipeline ((CASE forecast WHEN 'commit' THEN 0 WHEN 'best_case' THEN 1 WHEN 'pipeline' THEN 2 WHEN 'closed' THEN 3 ELSE 4 END), deal_id)
+            WHERE outcome IS NULL;
+        CREATE INDEX pipeline_open_by_meddpicc ON pipeline (meddpicc_total DESC, deal_id)
+            WHERE outcome IS NULL;
+        CREATE INDEX pipeline_open_by_steps ON pipeline (steps_complete DESC, deal_id)
+            WHERE outcome IS NULL;
+        CREATE INDEX pipeline_open_by_qa ON pipeline (qa_passed DESC, deal_id)
+            WHERE outcome IS NULL;
+        CREATE INDEX pipeline_open_by_escalations ON pipeline (escalations DESC, deal_id)
+            WHERE outcome IS NULL;
+        CREATE INDEX pipeline_open_by_risk ON pipeline ((CASE risk_band WHEN 'critical' THEN 0 WHEN 'high' THEN 1 WHEN 'medium' THEN 2 WHEN 'low' THEN 3 ELSE 4 END), deal_id)
+            WHERE outcome IS NULL;
+        CREATE INDEX pipeline_open_by_next_step ON pipeline (next_step_due IS NULL, next_step_due, deal_id)
+            WHERE outcome IS NULL;
+        CREATE INDEX pipeline_open_by_stalled_first ON pipeline (outcome IS NOT NULL, stalled_from IS NULL, stalled_from, deal_id)
+            WHERE outcome IS NULL;",
 ];
 
 pub fn migrations() -> Migrations<'static> {
