@@ -4,7 +4,6 @@
 //! remembered, no write reaches any deal, the TUI shows its banner, and
 //! `backup` refuses the file. A newer qualify's file is not backed up either.
 
-use assert_cmd::Command;
 use qualify::Clock;
 use qualify::domain::playbook::Playbook;
 use qualify::store::Store;
@@ -16,34 +15,12 @@ use rusqlite::Connection;
 use std::path::{Path, PathBuf};
 
 mod common;
+use common::cli::{fails, qualify};
 
 use common::tui::{open_row, plain_screen};
 
 /// The end of the big deal's text: it lies on the last overflow page.
 const END: &str = "END-OF-THE-BIG-SCOPE-Q21";
-
-fn qualify(db: &Path) -> Command {
-    let mut cmd = Command::cargo_bin("qualify").expect("the qualify binary is built");
-    cmd.env_remove("QUALIFY_DB")
-        .env_remove("RUST_LOG")
-        .arg("--db")
-        .arg(db);
-    cmd
-}
-
-/// Run and expect exit `status`; the one stderr line.
-fn fails(cmd: &mut Command, status: i32) -> String {
-    let out = cmd.output().unwrap();
-    let err = String::from_utf8_lossy(&out.stderr).to_string();
-    assert_eq!(
-        out.status.code(),
-        Some(status),
-        "stdout: {}\nstderr: {err}",
-        String::from_utf8_lossy(&out.stdout)
-    );
-    assert_eq!(err.lines().count(), 1, "one line: {err}");
-    err
-}
 
 /// Deals 1 and 2 small, deal 3 ("Big") with a scope long enough to spill
 /// over several overflow pages; the log folded into the file.

@@ -3,7 +3,10 @@
 //! another program's unfinished transaction), a recovered copy missing its
 //! tables, and nothing created beside a file qualify refuses.
 
+mod common;
+
 use assert_cmd::Command;
+use common::cli::fails;
 use rusqlite::Connection;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
@@ -30,20 +33,6 @@ fn doctor(db: &Path) -> (i32, String) {
         out.status.code().unwrap(),
         String::from_utf8_lossy(&out.stdout).to_string(),
     )
-}
-
-/// Run and expect exit `status`; the one stderr line.
-fn fails(cmd: &mut Command, status: i32) -> String {
-    let out = cmd.output().unwrap();
-    let err = String::from_utf8_lossy(&out.stderr).to_string();
-    assert_eq!(
-        out.status.code(),
-        Some(status),
-        "stdout: {}\nstderr: {err}",
-        String::from_utf8_lossy(&out.stdout)
-    );
-    assert_eq!(err.lines().count(), 1, "one line: {err}");
-    err
 }
 
 fn set_mode(path: &Path, mode: u32) {

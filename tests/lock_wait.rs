@@ -3,7 +3,9 @@
 //! once the lock is let go (nothing lost). Run in tmux, with the lock held
 //! by this test's own connection.
 
-use assert_cmd::Command;
+mod common;
+
+use common::cli::qualify;
 use rusqlite::Connection;
 use std::path::Path;
 use std::process::Output;
@@ -49,15 +51,6 @@ impl Drop for Tmux {
     fn drop(&mut self) {
         self.run(&["kill-server"]);
     }
-}
-
-fn qualify(db: &Path) -> Command {
-    let mut cmd = Command::cargo_bin("qualify").expect("the qualify binary is built");
-    cmd.env_remove("QUALIFY_DB")
-        .env_remove("RUST_LOG")
-        .arg("--db")
-        .arg(db);
-    cmd
 }
 
 fn step_one_status(db: &Path) -> String {

@@ -17,34 +17,12 @@ use std::process::Output;
 use std::time::{Duration, Instant};
 
 mod common;
+use common::cli::{fails, qualify};
 
 use common::tui::plain_screen;
 
 /// qualify's mark in `PRAGMA application_id`.
 const MARK: i32 = 0x5175_616C;
-
-fn qualify(db: &Path) -> Command {
-    let mut cmd = Command::cargo_bin("qualify").expect("the qualify binary is built");
-    cmd.env_remove("QUALIFY_DB")
-        .env_remove("RUST_LOG")
-        .arg("--db")
-        .arg(db);
-    cmd
-}
-
-/// Run and expect exit `status`; the one stderr line.
-fn fails(cmd: &mut Command, status: i32) -> String {
-    let out = cmd.output().unwrap();
-    let err = String::from_utf8_lossy(&out.stderr).to_string();
-    assert_eq!(
-        out.status.code(),
-        Some(status),
-        "stdout: {}\nstderr: {err}",
-        String::from_utf8_lossy(&out.stdout)
-    );
-    assert_eq!(err.lines().count(), 1, "one line: {err}");
-    err
-}
 
 fn mode(path: &Path) -> u32 {
     std::fs::symlink_metadata(path)

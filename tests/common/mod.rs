@@ -24,6 +24,7 @@ pub const FIXTURE: &str = concat!(
     "/tests/fixtures/complete_deal.json"
 );
 
+pub mod cli;
 pub mod pg;
 pub mod tmux;
 pub mod tui;
