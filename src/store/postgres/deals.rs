@@ -351,42 +351,43 @@ pub(super) fn write_deal(
         Some(given) => given.to_vec(),
         None => changes(before, after, who, now),
     };
-    let is_signoff = |field: &str, kind: &str| match kind {
-        "sa" => field.starts_with("validation_plan.decision"),
-        _ => field.starts_with("manager_review"),
-    };
-    for (kind, old, new) in [
+    // each sign-off that changed: its kind, where its history rows start,
+    // and the decision as it is now
+    let changed: Vec<(&str, &str, Option<&SaDecision>)> = [
         (
             "sa",
+            "validation_plan.decision",
             before.and_then(|b| b.content.validation_plan.decision.as_ref()),
             after.content.validation_plan.decision.as_ref(),
         ),
         (
             "manager",
+            "manager_review",
             before.and_then(|b| b.content.manager_review.as_ref()),
             after.content.manager_review.as_ref(),
         ),
-    ] {
-        if old == new {
-            continue;
-        }
+    ]
+    .into_iter()
+    .filter(|(.., old, new)| old != new)
+    .map(|(kind, prefix, _, new)| (kind, prefix, new))
+    .collect();
+    for (kind, prefix, new) in &changed {
         let rows: Vec<&AuditEntry> = entries
             .iter()
-            .filter(|e| is_signoff(&e.field, kind))
+            .filter(|e| e.field.starts_with(prefix))
             .collect();
         let fields: Vec<&str> = rows.iter().map(|e| e.field.as_str()).collect();
         let befores: Vec<&str> = rows.iter().map(|e| e.before.as_str()).collect();
         let afters: Vec<&str> = rows.iter().map(|e| e.after.as_str()).collect();
-        let at = new.map_or(now, |d| d.at);
         c.execute(
             "SELECT qualify.record_signoff($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
             &[
                 &id,
-                &kind,
+                kind,
                 &new.map(|d| d.approved),
                 &new.map(|d| d.comment.as_str()).unwrap_or(""),
                 &new.and_then(|d| d.basis.as_deref()),
-                &at,
+                &new.map_or(now, |d| d.at),
                 &fields,
                 &befores,
                 &afters,
@@ -394,23 +395,13 @@ pub(super) fn write_deal(
             ],
         )?;
     }
+    // the other rows are written here
     let rest: Vec<&AuditEntry> = entries
         .iter()
         .filter(|e| {
-            let signed = |kind| {
-                is_signoff(&e.field, kind)
-                    && match kind {
-                        "sa" => {
-                            before.and_then(|b| b.content.validation_plan.decision.as_ref())
-                                != after.content.validation_plan.decision.as_ref()
-                        }
-                        _ => {
-                            before.and_then(|b| b.content.manager_review.as_ref())
-                                != after.content.manager_review.as_ref()
-                        }
-                    }
-            };
-            !signed("sa") && !signed("manager")
+            !changed
+                .iter()
+                .any(|(_, prefix, _)| e.field.starts_with(prefix))
         })
         .collect();
     if !rest.is_empty() {
