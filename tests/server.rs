@@ -416,6 +416,26 @@ fn raw_sql_over_the_same_logins_gets_no_more_than_qualify_gives() {
         ),
         "1"
     );
+    // the typed filter's words: not readable as a table, and the function
+    // that reads them (as the owner) gives a login only the deals it may see
+    for login in ["dana", "sam", "maria", "lee"] {
+        fails(login, "SELECT count(*) FROM qualify.deal_search");
+        fails(login, "UPDATE qualify.deal_search SET owner = 'Lee Park'");
+    }
+    for (login, sees) in [("dana", "1"), ("sam", "1"), ("maria", "1"), ("lee", "0")] {
+        assert_eq!(
+            count(
+                login,
+                "SELECT count(*) FROM qualify.matching('%acme%', false)"
+            ),
+            sees,
+            "{login}"
+        );
+    }
+    let listed = ok(db.qualify_as("lee", &[AS_OF, "deal", "list", "--filter", "acme"]));
+    assert!(!listed.contains("Acme ERP"), "{listed}");
+    let listed = ok(db.qualify_as("maria", &[AS_OF, "deal", "list", "--filter", "ACME"]));
+    assert!(listed.contains("Acme ERP"), "{listed}");
 }
 
 /// The same demo deals on both engines give the same answers, byte for byte.
@@ -531,6 +551,19 @@ fn both_engines_answer_the_same_on_the_same_deals() {
         ],
         vec!["deal", "list", "--category", "commit", "--all"],
         vec!["deal", "list", "--warning", "no_next_step"],
+        // the typed filter: the file's trigram index, the server's words
+        vec!["deal", "list", "--filter", "nor"],
+        vec!["deal", "list", "--all", "--filter", "NOR"],
+        vec![
+            "deal", "list", "--all", "--filter", "dana", "--sort", "amount",
+        ],
+        vec!["deal", "list", "--filter", "a"],
+        vec!["deal", "list", "--all", "--filter", "%"],
+        vec!["deal", "list", "--all", "--filter", "_"],
+        vec!["deal", "list", "--all", "--filter", "corp inc"],
+        vec!["deal", "list", "--filter", "nor", "--queue", "sa"],
+        vec!["deal", "list", "--filter", "nor", "--stalled", "--json"],
+        vec!["deal", "list", "--filter", "zzqx"],
         vec![
             "deal",
             "list",
@@ -598,6 +631,10 @@ fn the_two_schemas_match() {
                 && !c.starts_with("signoffs.")
                 && !c.starts_with("schema_version.")
                 && *c != "deals.plan_sa"
+                // the typed filter's index: SQLite's is its full-text
+                // `deal_search` (left out above), the server's a table of
+                // each deal's words with who may see them
+                && !c.starts_with("deal_search.")
         })
         .collect();
     assert!(only_pg.is_empty(), "only on the server: {only_pg:?}");

@@ -245,6 +245,10 @@ pub enum DealCommand {
         /// Only this verdict: qualified, needs_work, disqualify
         #[arg(long, value_name = "VERDICT", value_parser = parse_verdict)]
         verdict: Option<Verdict>,
+        /// Only deals whose name, account or owner holds TEXT (without case),
+        /// as the list's typed filter
+        #[arg(long, value_name = "TEXT")]
+        filter: Option<String>,
         /// Only stalled deals (not snoozed)
         #[arg(long)]
         stalled: bool,

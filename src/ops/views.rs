@@ -118,6 +118,31 @@ pub fn list_page(
     s.store.deal_page_of(query, offset, limit, total)
 }
 
+/// What the list reads again on a key, before its page.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ListHead {
+    /// How many deals match.
+    pub total: usize,
+    /// Whether the list would show any deal without its filters (what the
+    /// empty list's words depend on).
+    pub any: bool,
+    /// The deals and amount per forecast category: read only while no
+    /// filter is typed (the foot shows them then).
+    pub totals: Vec<CategoryTotal>,
+}
+
+/// The list's head for `query`: what a key in the list reads before the page.
+pub fn list_head(s: &Session, query: &ListQuery) -> Result<ListHead> {
+    let total = list_count(s, query)?;
+    let any = total > 0 || list_count(s, &s.list_query())? > 0;
+    let totals = if query.filter.is_empty() {
+        list_totals(s, query)?
+    } else {
+        Vec::new()
+    };
+    Ok(ListHead { total, any, totals })
+}
+
 /// How many deals match `query`.
 pub fn list_count(s: &Session, query: &ListQuery) -> Result<usize> {
     s.store.count_deals(query)

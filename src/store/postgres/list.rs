@@ -162,24 +162,58 @@ fn group_conditions(query: &ListQuery, t: &str, open: &str, args: &mut Args) -> 
     sql
 }
 
+/// What `qualify.deal_search` puts between a deal's name, account and owner.
+const WORD_SEPARATOR: char = '\u{1f}';
+
+/// The typed filter as a LIKE pattern over a deal's words.
+fn words_pattern(filter: &str) -> String {
+    let escaped: String = filter
+        .chars()
+        .flat_map(|c| match c {
+            '%' | '_' | '\\' => vec!['\\', c],
+            c => vec![c],
+        })
+        .collect();
+    format!("%{escaped}%")
+}
+
+/// Whether the query is a typed filter and nothing else (but open only or
+/// not): then its deals are counted from their words alone.
+fn words_only(query: &ListQuery) -> bool {
+    let filter = query.filter.trim();
+    !filter.is_empty()
+        && !filter.contains(WORD_SEPARATOR)
+        && query.owner.is_none()
+        && query.sa.is_none()
+        && query.category.is_none()
+        && query.verdict.is_none()
+        && query.queue == Queue::All
+        && !query.stalled
+        && !query.overdue
+        && query.warning.is_none()
+        && query.mine.is_none()
+}
+
 /// The WHERE clause over the pipeline row `p` and its parameters.
 fn conditions(query: &ListQuery, args: &mut Args) -> String {
     let mut sql = group_conditions(query, "p", "p.outcome IS NULL", args);
     let filter = query.filter.trim();
     if !filter.is_empty() {
-        let escaped: String = filter
-            .chars()
-            .flat_map(|c| match c {
-                '%' | '_' | '\\' => vec!['\\', c],
-                c => vec![c],
-            })
-            .collect();
-        bind(
-            &mut sql,
-            args,
-            " AND (p.name ILIKE ? OR p.account ILIKE ? OR p.owner ILIKE ?)",
-            Box::new(format!("%{escaped}%")),
-        );
+        // the deals' words are kept lower-cased, a unit separator between
+        // name, account and owner: a filter holding one matches nothing
+        if filter.contains(WORD_SEPARATOR) {
+            sql.push_str(" AND FALSE");
+        } else {
+            bind(
+                &mut sql,
+                args,
+                &format!(
+                    " AND p.deal_id IN (SELECT qualify.matching(?, {}))",
+                    query.open_only
+                ),
+                Box::new(words_pattern(filter)),
+            );
+        }
     }
     let now = query.now.timestamp();
     if query.stalled {
@@ -284,6 +318,10 @@ impl Server {
             format!(
                 "SELECT coalesce(sum(c.deals), 0)::bigint FROM qualify.pipeline_counts c WHERE {cond}"
             )
+        } else if words_only(query) {
+            args.push(Box::new(words_pattern(query.filter.trim())));
+            args.push(Box::new(query.open_only));
+            "SELECT count(*) FROM qualify.matching($1, $2)".to_string()
         } else {
             let cond = conditions(query, &mut args);
             format!("SELECT count(*) FROM qualify.pipeline p WHERE {cond}")

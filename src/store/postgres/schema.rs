@@ -511,6 +511,110 @@ CREATE INDEX pipeline_stalled_now ON qualify.pipeline (stalled_from, snoozed_unt
     r#"
 ALTER TABLE qualify.pipeline ADD COLUMN warnings text NOT NULL DEFAULT '{}';
 "#,
+    // The list's keys under row security. The typed filter reads a narrow
+    // table of each deal's words (name, account and owner, lower-cased, kept
+    // by statement triggers on the pipeline rows) through a function that
+    // runs as the owner and returns only the deals its caller may see: a
+    // condition on the pipeline rows themselves could not use their trigram
+    // indexes for anyone but the administrator, since row security's rules
+    // run first and `ILIKE` is not leak-proof. The open deals (the list's
+    // default) have an index in each of the list's orders, so that a page of
+    // them never walks past the closed ones; and the deals stalled now are
+    // counted and totalled from their index alone.
+    r#"
+CREATE TABLE qualify.deal_search (
+    deal_id bigint PRIMARY KEY REFERENCES qualify.deals (id) ON DELETE CASCADE,
+    owner   text NOT NULL,
+    sa      text NOT NULL,
+    plan_sa text NOT NULL,
+    open    boolean NOT NULL,
+    words   text NOT NULL
+);
+ALTER TABLE qualify.deal_search ENABLE ROW LEVEL SECURITY;
+INSERT INTO qualify.deal_search
+    SELECT deal_id, owner, sa, plan_sa, outcome IS NULL,
+        lower(name || chr(31) || account || chr(31) || owner)
+    FROM qualify.pipeline;
+CREATE INDEX deal_search_trigrams ON qualify.deal_search USING gin (words qualify.gin_trgm_ops);
+
+CREATE FUNCTION qualify.index_words() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER SET search_path = qualify, pg_temp AS $$
+BEGIN
+    INSERT INTO qualify.deal_search AS s
+        SELECT deal_id, owner, sa, plan_sa, outcome IS NULL,
+            lower(name || chr(31) || account || chr(31) || owner)
+        FROM new_rows
+    ON CONFLICT (deal_id) DO UPDATE
+        SET owner = excluded.owner, sa = excluded.sa, plan_sa = excluded.plan_sa,
+            open = excluded.open, words = excluded.words
+        WHERE (s.owner, s.sa, s.plan_sa, s.open, s.words) IS DISTINCT FROM
+            (excluded.owner, excluded.sa, excluded.plan_sa, excluded.open, excluded.words);
+    RETURN NULL;
+END $$;
+CREATE TRIGGER pipeline_words_new AFTER INSERT ON qualify.pipeline
+    REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT
+    EXECUTE FUNCTION qualify.index_words();
+CREATE TRIGGER pipeline_words_changed AFTER UPDATE ON qualify.pipeline
+    REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT
+    EXECUTE FUNCTION qualify.index_words();
+REVOKE ALL ON FUNCTION qualify.index_words() FROM PUBLIC;
+
+-- the deals whose words hold `pattern` (a LIKE pattern), the open ones only
+-- or not, that the caller may see: the administrator (no person, acting as
+-- the owner) every deal
+CREATE FUNCTION qualify.matching(pattern text, open_only boolean) RETURNS SETOF bigint
+    LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = qualify, pg_temp ROWS 1000 AS $$
+DECLARE
+    who text := qualify.me();
+    team text[] := qualify.my_team();
+BEGIN
+    IF who IS NOT NULL THEN
+        RETURN QUERY SELECT s.deal_id FROM qualify.deal_search s
+            WHERE s.words LIKE lower(pattern) AND (s.open OR NOT open_only)
+              AND (s.owner = who OR s.sa = who OR s.plan_sa = who
+                   OR s.owner = ANY (team));
+    ELSIF pg_has_role(session_user, current_user, 'MEMBER') THEN
+        RETURN QUERY SELECT s.deal_id FROM qualify.deal_search s
+            WHERE s.words LIKE lower(pattern) AND (s.open OR NOT open_only);
+    END IF;
+END $$;
+REVOKE ALL ON FUNCTION qualify.matching(text, boolean) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION qualify.matching(text, boolean) TO {users};
+DROP INDEX qualify.pipeline_name_trigrams;
+DROP INDEX qualify.pipeline_account_trigrams;
+DROP INDEX qualify.pipeline_owner_trigrams;
+
+DROP INDEX qualify.pipeline_stalled_now;
+CREATE INDEX pipeline_stalled_now ON qualify.pipeline (stalled_from, snoozed_until)
+    INCLUDE (owner, sa, plan_sa, forecast, amount_cents) WHERE outcome IS NULL;
+
+CREATE INDEX pipeline_open_by_close_date ON qualify.pipeline
+    ((close_date IS NULL), close_date, deal_id) WHERE outcome IS NULL;
+CREATE INDEX pipeline_open_by_amount ON qualify.pipeline
+    ((amount_cents IS NULL), amount_cents DESC, deal_id) WHERE outcome IS NULL;
+CREATE INDEX pipeline_open_by_name ON qualify.pipeline (lower(name), deal_id)
+    WHERE outcome IS NULL;
+CREATE INDEX pipeline_open_by_account ON qualify.pipeline (lower(account), deal_id)
+    WHERE outcome IS NULL;
+CREATE INDEX pipeline_open_by_owner_name ON qualify.pipeline
+    ((owner = ''), lower(owner), deal_id) WHERE outcome IS NULL;
+CREATE INDEX pipeline_open_by_forecast_rank ON qualify.pipeline (
+    (CASE forecast WHEN 'commit' THEN 0 WHEN 'best_case' THEN 1 WHEN 'pipeline' THEN 2
+        WHEN 'closed' THEN 3 ELSE 4 END), deal_id) WHERE outcome IS NULL;
+CREATE INDEX pipeline_open_by_meddpicc ON qualify.pipeline (meddpicc_total DESC, deal_id)
+    WHERE outcome IS NULL;
+CREATE INDEX pipeline_open_by_steps ON qualify.pipeline (steps_complete DESC, deal_id)
+    WHERE outcome IS NULL;
+CREATE INDEX pipeline_open_by_qa ON qualify.pipeline (qa_passed DESC, deal_id)
+    WHERE outcome IS NULL;
+CREATE INDEX pipeline_open_by_escalations ON qualify.pipeline (escalations DESC, deal_id)
+    WHERE outcome IS NULL;
+CREATE INDEX pipeline_open_by_risk ON qualify.pipeline (
+    (CASE risk_band WHEN 'critical' THEN 0 WHEN 'high' THEN 1 WHEN 'medium' THEN 2
+        WHEN 'low' THEN 3 ELSE 4 END), deal_id) WHERE outcome IS NULL;
+CREATE INDEX pipeline_open_by_next_step ON qualify.pipeline
+    ((next_step_due IS NULL), next_step_due, deal_id) WHERE outcome IS NULL;
+"#,
 ];
 
 /// The schema version this build writes.

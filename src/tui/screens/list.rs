@@ -182,14 +182,10 @@ impl ListScreen {
 
     fn read_page(&mut self, store: &Session) -> Result<(), StoreError> {
         self.query.now = store.clock.now();
-        self.total = ops::views::list_count(store, &self.query)?;
-        self.any = self.total > 0 || ops::views::list_count(store, &store.list_query())? > 0;
-        // the totals are shown in the foot only while no filter is typed
-        self.totals = if self.query.filter.is_empty() {
-            ops::views::list_totals(store, &self.query)?
-        } else {
-            Vec::new()
-        };
+        let head = ops::views::list_head(store, &self.query)?;
+        self.total = head.total;
+        self.any = head.any;
+        self.totals = head.totals;
         self.selected = self.selected.min(self.total.saturating_sub(1));
         if self.selected < self.offset {
             self.offset = self.selected;
