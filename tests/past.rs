@@ -469,3 +469,69 @@ fn a_malformed_history_row_is_refused_by_its_path_and_nothing_is_written() {
         "[0].history[0].by: unknown field `by`",
     );
 }
+
+#[test]
+fn a_sign_off_a_new_file_does_not_keep_is_undone_in_its_history_not_forged_by_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let (old, new) = (dir.path().join("old.db"), dir.path().join("new.db"));
+    run(&old, "2026-11-02T09:00:00Z", &["deal", "import", FIXTURE]);
+    qualify(&old, "2026-11-03T09:00:00Z", "Sam Okafor")
+        .args(["review", "1", "--as", "sa", "--approve"])
+        .assert()
+        .success();
+    let at = "2026-11-04T09:00:00Z";
+    let file = dir.path().join("moved.json");
+    std::fs::write(&file, run(&old, at, &["deal", "export", "--history"])).unwrap();
+    let signed = json(&run(&old, at, &["deal", "export", "1"]));
+    assert_eq!(signed["validation_plan"]["decision"]["by"], "Sam Okafor");
+
+    // a file's import never records a sign-off on a document's word: the
+    // history says it was there, then that the import did not keep it
+    let out = qualify(&new, "2026-11-05T09:00:00Z", "Dana Reyes")
+        .args(["deal", "import", file.to_str().unwrap()])
+        .assert()
+        .success();
+    let err = String::from_utf8_lossy(&out.get_output().stderr).to_string();
+    assert!(err.contains("dropped"), "{err}");
+    let now = json(&run(&new, "2026-11-05T10:00:00Z", &["deal", "export", "1"]));
+    assert!(now["validation_plan"]["decision"].is_null(), "{now}");
+    let was = json(&run(&old, at, &["history", "1", "--json"]));
+    let is = json(&run(&new, at, &["history", "1", "--json"]));
+    let (was, is) = (was.as_array().unwrap(), is.as_array().unwrap());
+    assert_eq!(&is[..was.len()], &was[..]);
+    assert_eq!(is[was.len()]["after"], "imported: Acme ERP rollout");
+    let undone: Vec<&Value> = is[was.len() + 1..].iter().collect();
+    assert!(!undone.is_empty());
+    for row in &undone {
+        assert_eq!(row["who"], "Dana Reyes");
+        assert!(
+            row["field"]
+                .as_str()
+                .unwrap()
+                .starts_with("validation_plan.decision"),
+            "{row}"
+        );
+    }
+    // the past reads the same on both files, and today as the deal is
+    let on = |db: &Path, day: &str| {
+        let mut doc = shown(&run(
+            db,
+            "2026-11-05T10:00:00Z",
+            &["deal", "show", "1", "--on", day, "--json"],
+        ));
+        doc.as_object_mut().unwrap().remove("version");
+        doc
+    };
+    // signed on the 3rd, moved on the 5th: the 4th reads signed on both
+    assert_eq!(on(&old, "2026-11-04"), on(&new, "2026-11-04"));
+    let today = shown(&run(
+        &new,
+        "2026-11-05T10:00:00Z",
+        &["deal", "show", "1", "--json"],
+    ));
+    let mut then = on(&new, "2026-11-05");
+    then.as_object_mut().unwrap().remove("version");
+    let mut today = today;
+    today.as_object_mut().unwrap().remove("version");
+    assert_eq!(then, today, "the history ends where the deal is");
+}
