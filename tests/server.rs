@@ -697,6 +697,17 @@ fn the_administrator_moves_a_file_to_the_server_keeping_its_history() {
     let deal = ok(db.qualify_as("dana", &[AS_OF, "deal", "show", "1", "--json"]));
     let deal: serde_json::Value = serde_json::from_str(&deal).unwrap();
     assert_eq!(deal["owner"], "Dana Reyes");
+    // and the server's export carries it on, row for row
+    let out = ok(db.qualify_as("dana", &[AS_OF, "deal", "export", "--history"]));
+    let out: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let rows = out[0]["history"].as_array().unwrap();
+    assert_eq!(rows.len(), is.len());
+    for (row, shown) in rows.iter().zip(is) {
+        assert_eq!(
+            (&row["who"], &row["field"]),
+            (&shown["who"], &shown["field"])
+        );
+    }
 }
 
 #[test]
