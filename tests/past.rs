@@ -413,6 +413,12 @@ fn a_deal_moved_to_a_new_file_keeps_its_history_with_who_and_when() {
         };
         assert_eq!(then(&old), then(&new), "deal show --on {day}");
     }
+    // and what changed since a day: created by its creator, when it was
+    let since = ["changes", "--since", "2026-11-01", "--json"];
+    assert_eq!(
+        json(&run(&old, "2026-11-10T09:00:00Z", &since)),
+        json(&run(&new, "2026-11-10T09:00:00Z", &since))
+    );
 
     // its export imported again updates the deal, which keeps its own history
     std::fs::write(&file, run(&new, at, &["deal", "export", "--history"])).unwrap();
