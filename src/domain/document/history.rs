@@ -47,3 +47,41 @@ pub(super) fn check(rows: &[HistoryRow]) -> Vec<PathError> {
     errors.extend(b.errors);
     errors
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::parse_documents;
+
+    #[test]
+    fn a_history_is_read_in_order_and_written_only_when_given() {
+        let text = r#"{"name": "A", "account": "B", "history": [
+            {"at": "2026-11-02T09:00:00Z", "who": "Dana Reyes", "field": "deal",
+             "before": "", "after": "created: A"},
+            {"at": "2026-11-01T09:00:00Z", "who": "Lee Park", "field": "amount",
+             "before": "", "after": "5"}]}"#;
+        let docs = parse_documents(text).unwrap();
+        let rows = docs[0].history.as_ref().unwrap();
+        // the order given is kept, even where the clock went back
+        assert_eq!(rows[0].who, "Dana Reyes");
+        assert_eq!(rows[1].field, "amount");
+        let again = serde_json::to_value(&docs[0]).unwrap();
+        assert_eq!(again["history"][1]["who"], "Lee Park");
+        // a document without one writes no key
+        let plain = parse_documents(r#"{"name": "A", "account": "B"}"#).unwrap();
+        assert!(plain[0].history.is_none());
+        assert!(
+            serde_json::to_value(&plain[0])
+                .unwrap()
+                .get("history")
+                .is_none()
+        );
+        // a row's text is bounded like the rest of the document
+        let long = format!(
+            r#"{{"name": "A", "account": "B", "history": [{{"at": "2026-11-02T09:00:00Z",
+                "who": "{}", "field": "amount", "before": "", "after": ""}}]}}"#,
+            "x".repeat(201)
+        );
+        let errors = parse_documents(&long).unwrap_err();
+        assert_eq!(errors[0].path, "history[0].who");
+    }
+}
