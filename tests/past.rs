@@ -347,3 +347,197 @@ fn changes_since_a_day_on_the_demo_counts_what_the_history_rows_say() {
     let err = String::from_utf8(out.get_output().stderr.clone()).unwrap();
     assert_eq!(err.lines().count(), 1, "{err}");
 }
+
+/// A deal walked by three people on `db`, a change each at its own time.
+fn walk_a_deal(db: &Path) {
+    let by = |at: &str, user: &str, args: &[&str]| {
+        qualify(db, at, user).args(args).assert().success();
+    };
+    by(
+        "2026-11-02T09:00:00Z",
+        "Dana Reyes",
+        &["deal", "add", "--name", "Acme ERP", "--account", "Acme"],
+    );
+    by(
+        "2026-11-03T10:00:00Z",
+        "Lee Park",
+        &["deal", "set", "1", "--amount", "150000"],
+    );
+    by(
+        "2026-11-05T11:00:00Z",
+        "Dana Reyes",
+        &["step", "1", "1", "start"],
+    );
+    by(
+        "2026-11-07T12:30:00Z",
+        "Sam Okafor",
+        &["step", "1", "1", "note", "outcomes", "Champion found"],
+    );
+}
+
+#[test]
+fn a_deal_moved_to_a_new_file_keeps_its_history_with_who_and_when() {
+    let dir = tempfile::tempdir().unwrap();
+    let (old, new) = (dir.path().join("old.db"), dir.path().join("new.db"));
+    walk_a_deal(&old);
+    let at = "2026-11-08T09:00:00Z";
+    // the plain export is as it was: no history
+    assert!(!run(&old, at, &["deal", "export"]).contains("\"history\""));
+    let file = dir.path().join("moved.json");
+    std::fs::write(&file, run(&old, at, &["deal", "export", "--history"])).unwrap();
+
+    let out = qualify(&new, "2026-11-09T08:00:00Z", "Ola Berg")
+        .args(["deal", "import", file.to_str().unwrap()])
+        .assert()
+        .success();
+    assert!(out.get_output().stderr.is_empty(), "nothing to say");
+    let was = json(&run(&old, at, &["history", "1", "--json"]));
+    let is = json(&run(&new, at, &["history", "1", "--json"]));
+    let (was, is) = (was.as_array().unwrap(), is.as_array().unwrap());
+    assert_eq!(was.len(), 5, "{was:?}");
+    assert_eq!(
+        &is[..was.len()],
+        &was[..],
+        "the history as it was, who and when"
+    );
+    assert_eq!(is.len(), was.len() + 1, "then one row: imported");
+    assert_eq!(is[5]["who"], "Ola Berg");
+    assert_eq!(is[5]["at"], "2026-11-09T08:00:00+00:00");
+    assert_eq!(is[5]["after"], "imported: Acme ERP");
+    // the past rebuilt from the history is the same on both files
+    for day in ["2026-11-02", "2026-11-04", "2026-11-06"] {
+        let then = |db: &Path| {
+            let mut doc = shown(&run(db, at, &["deal", "show", "1", "--on", day, "--json"]));
+            doc.as_object_mut().unwrap().remove("version");
+            doc
+        };
+        assert_eq!(then(&old), then(&new), "deal show --on {day}");
+    }
+    // and what changed since a day: created by its creator, when it was
+    let since = ["changes", "--since", "2026-11-01", "--json"];
+    assert_eq!(
+        json(&run(&old, "2026-11-10T09:00:00Z", &since)),
+        json(&run(&new, "2026-11-10T09:00:00Z", &since))
+    );
+
+    // its export imported again updates the deal, which keeps its own history
+    std::fs::write(&file, run(&new, at, &["deal", "export", "--history"])).unwrap();
+    let out = qualify(&new, "2026-11-09T09:00:00Z", "Ola Berg")
+        .args(["deal", "import", file.to_str().unwrap()])
+        .assert()
+        .success();
+    let err = String::from_utf8_lossy(&out.get_output().stderr).to_string();
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(
+        err.contains("history of 1 deal not imported: it updates a deal already here"),
+        "{err}"
+    );
+    let after = json(&run(&new, at, &["history", "1", "--json"]));
+    assert_eq!(&after.as_array().unwrap()[..6], &is[..]);
+}
+
+#[test]
+fn a_malformed_history_row_is_refused_by_its_path_and_nothing_is_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let (old, new) = (dir.path().join("old.db"), dir.path().join("new.db"));
+    walk_a_deal(&old);
+    let at = "2026-11-08T09:00:00Z";
+    let good = json(&run(&old, at, &["deal", "export", "--history"]));
+    let file = dir.path().join("bad.json");
+    let refused = |change: &dyn Fn(&mut Value), says: &str| {
+        let mut doc = good.clone();
+        change(&mut doc[0]["history"]);
+        std::fs::write(&file, doc.to_string()).unwrap();
+        let err = common::cli::fails(
+            common::cli::qualify(&new).args(["deal", "import", file.to_str().unwrap()]),
+            2,
+        );
+        assert!(err.contains(says), "expected {says:?} in {err}");
+        let list = json(&run(&new, at, &["deal", "list", "--json"]));
+        assert_eq!(list, Value::Array(Vec::new()), "nothing written");
+    };
+    refused(
+        &|h| h[1]["at"] = "2026-13-40".into(),
+        "[0].history[1].at: not a time",
+    );
+    refused(
+        &|h| {
+            h[2].as_object_mut().unwrap().remove("who");
+        },
+        "[0].history[2]: missing field `who`",
+    );
+    refused(
+        &|h| h[0]["who"] = " ".into(),
+        "[0].history[0].who: required",
+    );
+    refused(
+        &|h| h[0]["by"] = "x".into(),
+        "[0].history[0].by: unknown field `by`",
+    );
+}
+
+#[test]
+fn a_sign_off_a_new_file_does_not_keep_is_undone_in_its_history_not_forged_by_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let (old, new) = (dir.path().join("old.db"), dir.path().join("new.db"));
+    run(&old, "2026-11-02T09:00:00Z", &["deal", "import", FIXTURE]);
+    qualify(&old, "2026-11-03T09:00:00Z", "Sam Okafor")
+        .args(["review", "1", "--as", "sa", "--approve"])
+        .assert()
+        .success();
+    let at = "2026-11-04T09:00:00Z";
+    let file = dir.path().join("moved.json");
+    std::fs::write(&file, run(&old, at, &["deal", "export", "--history"])).unwrap();
+    let signed = json(&run(&old, at, &["deal", "export", "1"]));
+    assert_eq!(signed["validation_plan"]["decision"]["by"], "Sam Okafor");
+
+    // a file's import never records a sign-off on a document's word: the
+    // history says it was there, then that the import did not keep it
+    let out = qualify(&new, "2026-11-05T09:00:00Z", "Dana Reyes")
+        .args(["deal", "import", file.to_str().unwrap()])
+        .assert()
+        .success();
+    let err = String::from_utf8_lossy(&out.get_output().stderr).to_string();
+    assert!(err.contains("dropped"), "{err}");
+    let now = json(&run(&new, "2026-11-05T10:00:00Z", &["deal", "export", "1"]));
+    assert!(now["validation_plan"]["decision"].is_null(), "{now}");
+    let was = json(&run(&old, at, &["history", "1", "--json"]));
+    let is = json(&run(&new, at, &["history", "1", "--json"]));
+    let (was, is) = (was.as_array().unwrap(), is.as_array().unwrap());
+    assert_eq!(&is[..was.len()], &was[..]);
+    assert_eq!(is[was.len()]["after"], "imported: Acme ERP rollout");
+    let undone: Vec<&Value> = is[was.len() + 1..].iter().collect();
+    assert!(!undone.is_empty());
+    for row in &undone {
+        assert_eq!(row["who"], "Dana Reyes");
+        assert!(
+            row["field"]
+                .as_str()
+                .unwrap()
+                .starts_with("validation_plan.decision"),
+            "{row}"
+        );
+    }
+    // the past reads the same on both files, and today as the deal is
+    let on = |db: &Path, day: &str| {
+        let mut doc = shown(&run(
+            db,
+            "2026-11-05T10:00:00Z",
+            &["deal", "show", "1", "--on", day, "--json"],
+        ));
+        doc.as_object_mut().unwrap().remove("version");
+        doc
+    };
+    // signed on the 3rd, moved on the 5th: the 4th reads signed on both
+    assert_eq!(on(&old, "2026-11-04"), on(&new, "2026-11-04"));
+    let today = shown(&run(
+        &new,
+        "2026-11-05T10:00:00Z",
+        &["deal", "show", "1", "--json"],
+    ));
+    let mut then = on(&new, "2026-11-05");
+    then.as_object_mut().unwrap().remove("version");
+    let mut today = today;
+    today.as_object_mut().unwrap().remove("version");
+    assert_eq!(then, today, "the history ends where the deal is");
+}

@@ -660,3 +660,115 @@ fn a_stale_change_is_refused_on_the_server_as_on_a_file() {
         "changed since a document of version 1 was exported",
     );
 }
+
+/// A local file where three people walked a deal, each change at its own
+/// time, and its `deal export --history`; the file's history as JSON.
+fn a_walked_file(dir: &std::path::Path) -> (std::path::PathBuf, serde_json::Value) {
+    let file = dir.join("local.db");
+    let by = |at: &str, user: &str, args: &[&str]| {
+        ok(Command::new(env!("CARGO_BIN_EXE_qualify"))
+            .arg("--db")
+            .arg(&file)
+            .arg(format!("--as-of={at}"))
+            .args(args)
+            .env("QUALIFY_USER", user)
+            .env("TZ", "UTC")
+            .env_remove("QUALIFY_DB")
+            .output()
+            .unwrap())
+    };
+    by(
+        "2026-11-02T09:00:00Z",
+        "Dana Reyes",
+        &["deal", "add", "--name", "Acme ERP", "--account", "Acme"],
+    );
+    by(
+        "2026-11-03T10:00:00Z",
+        "Lee Park",
+        &["deal", "set", "1", "--amount", "150000"],
+    );
+    by(
+        "2026-11-05T11:00:00Z",
+        "Dana Reyes",
+        &["step", "1", "1", "start"],
+    );
+    by(
+        "2026-11-07T12:30:00Z",
+        "Sam Okafor",
+        &["step", "1", "1", "note", "outcomes", "Champion found"],
+    );
+    let doc = dir.join("moved.json");
+    std::fs::write(
+        &doc,
+        by(AS_OF_LOCAL, "Dana Reyes", &["deal", "export", "--history"]),
+    )
+    .unwrap();
+    let history = by(AS_OF_LOCAL, "Dana Reyes", &["history", "1", "--json"]);
+    (doc, serde_json::from_str(&history).unwrap())
+}
+
+const AS_OF_LOCAL: &str = "2026-11-08T09:00:00Z";
+
+#[test]
+fn the_administrator_moves_a_file_to_the_server_keeping_its_history() {
+    let db = team("movehist");
+    let dir = tempfile::tempdir().unwrap();
+    let (doc, was) = a_walked_file(dir.path());
+    let out = db.qualify_admin(&[AS_OF, "deal", "import", doc.to_str().unwrap()]);
+    assert!(err(&out).is_empty(), "nothing to say: {}", err(&out));
+    ok(out);
+    // its owner reads the history the file kept, who and when, then the import
+    let is = ok(db.qualify_as("dana", &[AS_OF, "history", "1", "--json"]));
+    let is: serde_json::Value = serde_json::from_str(&is).unwrap();
+    let (was, is) = (was.as_array().unwrap(), is.as_array().unwrap());
+    assert_eq!(was.len(), 5, "{was:?}");
+    assert_eq!(
+        &is[..was.len()],
+        &was[..],
+        "the history as it was, who and when"
+    );
+    assert_eq!(is.len(), was.len() + 1, "{is:?}");
+    assert_eq!(is[5]["who"], "postgres");
+    assert_eq!(is[5]["at"], "2026-12-01T12:00:00+00:00");
+    assert_eq!(is[5]["after"], "imported: Acme ERP");
+    let deal = ok(db.qualify_as("dana", &[AS_OF, "deal", "show", "1", "--json"]));
+    let deal: serde_json::Value = serde_json::from_str(&deal).unwrap();
+    assert_eq!(deal["owner"], "Dana Reyes");
+    // and the server's export carries it on, row for row
+    let out = ok(db.qualify_as("dana", &[AS_OF, "deal", "export", "--history"]));
+    let out: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let rows = out[0]["history"].as_array().unwrap();
+    assert_eq!(rows.len(), is.len());
+    for (row, shown) in rows.iter().zip(is) {
+        assert_eq!(
+            (&row["who"], &row["field"]),
+            (&shown["who"], &shown["field"])
+        );
+    }
+}
+
+#[test]
+fn an_aes_move_makes_the_deals_theirs_and_keeps_no_history_but_says_so() {
+    let db = team("aehist");
+    let dir = tempfile::tempdir().unwrap();
+    let (doc, _) = a_walked_file(dir.path());
+    let out = db.qualify_as("lee", &[AS_OF, "deal", "import", doc.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0), "{}", err(&out));
+    let said = err(&out);
+    assert_eq!(said.lines().count(), 1, "one line: {said}");
+    assert!(
+        said.contains(
+            "history of 1 deal not kept: only the administrator's import keeps who did what"
+        ),
+        "{said}"
+    );
+    let deal = ok(db.qualify_as("lee", &[AS_OF, "deal", "show", "1", "--json"]));
+    let deal: serde_json::Value = serde_json::from_str(&deal).unwrap();
+    assert_eq!(deal["owner"], "Lee Park");
+    let history = ok(db.qualify_as("lee", &[AS_OF, "history", "1", "--json"]));
+    let history: serde_json::Value = serde_json::from_str(&history).unwrap();
+    let rows = history.as_array().unwrap();
+    assert_eq!(rows.len(), 1, "{rows:?}");
+    assert_eq!(rows[0]["who"], "Lee Park");
+    assert_eq!(rows[0]["after"], "created: Acme ERP");
+}

@@ -342,6 +342,10 @@ pub enum DealCommand {
         /// Only this forecast category: pipeline, best_case, commit, closed, omitted
         #[arg(long, value_name = "CATEGORY", value_parser = parse_category, conflicts_with = "id")]
         category: Option<ForecastCategory>,
+        /// With each deal's history (who changed what, when), for moving deals to
+        /// another file or a team's server (deal documents only)
+        #[arg(long)]
+        history: bool,
     },
     /// Create or update deals from deal documents (one object or an array),
     /// a Salesforce opportunity export or a contact-role export; - reads stdin

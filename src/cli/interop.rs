@@ -72,6 +72,9 @@ pub fn import(
     for dropped in &done.dropped {
         eprintln!("qualify: {dropped}");
     }
+    for line in done.history_lines() {
+        eprintln!("qualify: {line}");
+    }
     let saved = done.saved;
     for deal in &saved {
         if let (true, Some((version, name))) = (force, &deal.replaced) {

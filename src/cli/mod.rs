@@ -84,12 +84,14 @@ pub fn execute(cli: &Cli, command: &Command) -> Result<u8, Failure> {
             force,
             owner,
             category,
+            history,
         }) => {
             let choice = ExportChoice {
                 id: *id,
                 format: format.unwrap_or(ExportFormat::Json),
                 owner: owner.clone(),
                 category: *category,
+                history: *history,
             };
             interop::run_export(choice, file.as_deref(), *force, s, &mut out)?
         }

@@ -6,7 +6,7 @@ use super::choices::{
     Choice, Framework, ItemStatus, Level, MilestoneKind, Position, RiskCategory, Role, Stance,
 };
 use super::deal::{Deal, percent_text};
-use super::document::DealDocument;
+use super::document::{DealDocument, HistoryRow};
 use super::forecast::{OutcomeKind, Verdict};
 use super::money::Money;
 use super::playbook::{EscalationRule, Playbook};
@@ -32,6 +32,32 @@ pub struct AuditEntry {
     pub field: String,
     pub before: String,
     pub after: String,
+}
+
+/// A document's history row, as the store keeps it.
+impl From<HistoryRow> for AuditEntry {
+    fn from(r: HistoryRow) -> AuditEntry {
+        AuditEntry {
+            at: r.at,
+            who: r.who,
+            field: r.field,
+            before: r.before,
+            after: r.after,
+        }
+    }
+}
+
+/// A stored history row, as a document carries it.
+impl From<AuditEntry> for HistoryRow {
+    fn from(e: AuditEntry) -> HistoryRow {
+        HistoryRow {
+            at: e.at,
+            who: e.who,
+            field: e.field,
+            before: e.before,
+            after: e.after,
+        }
+    }
 }
 
 /// The deal as the audit trail compares it: its document, without what

@@ -165,11 +165,13 @@ impl What {
         }
     }
 
-    /// Whether a history row's field moves this figure (the category and
-    /// the deal itself: any row does).
-    fn moved_by(self, field: &str) -> bool {
+    /// Whether a history row moves this figure (the category: any row
+    /// does; the deal itself: its "created" row, not a row saying it was
+    /// imported with its history).
+    fn moved_by(self, row: &AuditEntry) -> bool {
+        let field = row.field.as_str();
         match self {
-            What::Deal => field == "deal",
+            What::Deal => field == "deal" && row.after.starts_with("created"),
             What::Outcome => field.starts_with("outcome."),
             What::CloseDate => field == "close_date",
             What::Amount => field == "amount",
@@ -236,7 +238,7 @@ pub fn deal_changes(
         history
             .iter()
             .rev()
-            .find(|e| what.moved_by(&e.field))
+            .find(|e| what.moved_by(e))
             .or(history.last())
             .map_or((deal.owner.clone(), deal.created_at), |e| {
                 (e.who.clone(), e.at)

@@ -20,9 +20,11 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
 mod given;
+mod history;
 mod split;
 
 pub use given::{Given, KEYS, changes};
+pub use history::HistoryRow;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -138,6 +140,11 @@ pub struct DealDocument {
     pub trail: Trail,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub warning_snoozes: Vec<WarningSnooze>,
+    /// The deal's history, oldest first: written only when asked for
+    /// (`deal export --history`); kept only by an import that creates the
+    /// deal on a file or as a server's administrator.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub history: Option<Vec<HistoryRow>>,
     /// Which keys the document gave (all, for a document made from a deal).
     #[serde(skip)]
     pub given: Given,
@@ -206,6 +213,7 @@ impl DealDocument {
             salesforce: c.salesforce,
             trail: c.trail,
             warning_snoozes: c.warning_snoozes,
+            history: None,
             given: Given::ALL,
         }
     }
@@ -311,10 +319,16 @@ impl DealDocument {
                 }
             }
         }
-        errors.extend(b.errors.into_iter().map(|e| PathError {
-            path: format!("{at}{}", e.path),
-            ..e
-        }));
+        let rows = self.history.as_deref().unwrap_or_default();
+        errors.extend(
+            b.errors
+                .into_iter()
+                .chain(history::check(rows))
+                .map(|e| PathError {
+                    path: format!("{at}{}", e.path),
+                    ..e
+                }),
+        );
         let content = self.content();
         errors.extend(content.validate().into_iter().map(|e| PathError {
             path: format!("{at}{}", e.path),

@@ -5,18 +5,62 @@
 //! updates; and the words for what was dropped or refused.
 
 use super::{Result, Session};
+use crate::domain::audit::{self, AuditEntry};
 use crate::domain::content::PathError;
 use crate::domain::deal::{Deal, DealId, FieldError};
-use crate::domain::document::{DealDocument, stream_documents};
+use crate::domain::document::{DealDocument, HistoryRow, stream_documents};
 use crate::domain::{review, step, warnings};
 use crate::store::{Saved, StoreError};
+use chrono::{DateTime, Utc};
 
 /// What a document import wrote: each deal, and the sign-offs it did not
-/// keep (one line each).
+/// keep (one line each); and how many documents' histories it did not keep.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct DocumentsImported {
     pub saved: Vec<Saved>,
     pub dropped: Vec<DroppedSignOff>,
+    /// Documents whose history was not kept because the importer may not
+    /// write rows naming other people (a person's import on a server).
+    pub history_not_kept: usize,
+    /// Documents whose history was not kept because they update a deal
+    /// already there, which keeps its own.
+    pub history_of_updates: usize,
+}
+
+impl DocumentsImported {
+    /// What was said of the histories not kept, a line each (none when
+    /// every history given was kept).
+    pub fn history_lines(&self) -> Vec<String> {
+        let deals = |n: usize| format!("{n} deal{}", if n == 1 { "" } else { "s" });
+        let mut lines = Vec::new();
+        if self.history_not_kept > 0 {
+            lines.push(format!(
+                "history of {} not kept: only the administrator's import keeps who did what; \
+                 each deal's history starts with this import, in your name",
+                deals(self.history_not_kept)
+            ));
+        }
+        match self.history_of_updates {
+            0 => {}
+            1 => lines.push(
+                "history of 1 deal not imported: it updates a deal already here, which keeps its own"
+                    .into(),
+            ),
+            n => lines.push(format!(
+                "history of {n} deals not imported: they update deals already here, which keep their own"
+            )),
+        }
+        lines
+    }
+}
+
+/// Who imports, and when: a file's owner or a server's administrator
+/// keeps a document's history; anyone else's import starts it afresh.
+struct Importer<'a> {
+    seat: &'a super::Seat,
+    user: &'a str,
+    now: DateTime<Utc>,
+    strict: bool,
 }
 
 /// A sign-off a document carried that the import did not keep: kept as
@@ -47,14 +91,18 @@ impl std::fmt::Display for DroppedSignOff {
 /// transaction: its people (the owner is never its SA or manager), and its
 /// sign-offs, kept only when they are the ones recorded on the deal it
 /// updates; any other is dropped (and said), or with `strict` the import
-/// is refused. Then the deal is saved.
+/// is refused. Then the deal is saved: a deal created with a `history`
+/// given, on a file or by a server's administrator, gets that history (who
+/// and when kept), then a row saying it was imported, and a row for each
+/// field the import changed from the document (a sign-off dropped).
 fn import_one(
     import: &mut dyn crate::store::Import,
     mut deal: Deal,
-    strict: bool,
-    seat: &super::Seat,
-    dropped: &mut Vec<DroppedSignOff>,
-) -> Result<Saved> {
+    history: Option<Vec<HistoryRow>>,
+    by: &Importer<'_>,
+    done: &mut DocumentsImported,
+) -> Result<()> {
+    let (seat, strict) = (by.seat, by.strict);
     // on a team's server an AE's import makes the deals theirs; the
     // administrator moving a team's deals in keeps who signed them
     if let super::Seat::Person(p) = seat
@@ -83,6 +131,21 @@ fn import_one(
         deal.content.trail = was.content.trail.clone();
         warnings::note_change(&mut deal, (was.amount, was.close_date), today);
     }
+    // history is evidence: only a file's owner or the server's
+    // administrator writes rows naming other people, and only for a deal
+    // they create (a deal already here keeps its own)
+    let history = match history {
+        Some(_) if !matches!(seat, super::Seat::File | super::Seat::Administrator) => {
+            done.history_not_kept += 1;
+            None
+        }
+        Some(_) if stored.is_some() => {
+            done.history_of_updates += 1;
+            None
+        }
+        other => other,
+    };
+    let as_given = history.as_ref().map(|_| deal.clone());
     let stored = stored.filter(|_| review::carries_sign_off(&deal));
     let unrecorded = match seat {
         super::Seat::Administrator => Vec::new(),
@@ -96,13 +159,49 @@ fn import_one(
         ))));
     }
     let name = deal.name.clone();
-    let saved = import.save(deal)?;
-    dropped.extend(unrecorded.into_iter().map(|sign_off| DroppedSignOff {
-        deal: saved.id,
-        name: name.clone(),
-        sign_off: sign_off.words(),
-    }));
-    Ok(saved)
+    let saved = match (history, as_given) {
+        (Some(history), Some(as_given)) => {
+            let rows = imported_history(history, &as_given, &deal, by);
+            import.save_with_history(deal, rows)?
+        }
+        _ => import.save(deal)?,
+    };
+    done.dropped
+        .extend(unrecorded.into_iter().map(|sign_off| DroppedSignOff {
+            deal: saved.id,
+            name: name.clone(),
+            sign_off: sign_off.words(),
+        }));
+    done.saved.push(saved);
+    Ok(())
+}
+
+/// A created deal's history: the rows the document gave, as they were;
+/// then, in the importer's name, a row saying it was imported and one for
+/// each field the import changed from the document (`as_given`): a
+/// sign-off it did not keep.
+fn imported_history(
+    given: Vec<HistoryRow>,
+    as_given: &Deal,
+    deal: &Deal,
+    by: &Importer<'_>,
+) -> Vec<AuditEntry> {
+    let row = |field: String, before: String, after: String| AuditEntry {
+        at: by.now,
+        who: by.user.to_string(),
+        field,
+        before,
+        after,
+    };
+    let mut rows: Vec<AuditEntry> = given.into_iter().map(AuditEntry::from).collect();
+    rows.push(row(
+        "deal".into(),
+        String::new(),
+        format!("imported: {}", deal.name),
+    ));
+    let changed = audit::diff(&audit::snapshot(as_given), &audit::snapshot(deal));
+    rows.extend(changed.into_iter().map(|c| row(c.field, c.before, c.after)));
+    rows
 }
 
 /// The deal a document makes: over the stored deal it updates (a key it
@@ -110,10 +209,12 @@ fn import_one(
 /// read only for a document that left keys out.
 fn merged(
     import: &mut dyn crate::store::Import,
-    doc: DealDocument,
+    mut doc: DealDocument,
     playbook: &crate::domain::playbook::Playbook,
-    now: chrono::DateTime<chrono::Utc>,
-) -> Result<Deal> {
+    now: DateTime<Utc>,
+) -> Result<(Deal, Option<Vec<HistoryRow>>)> {
+    // a history given empty says nothing: the deal starts its own
+    let history = doc.history.take().filter(|rows| !rows.is_empty());
     let doc = match doc.id {
         Some(id) if !doc.given.all() => match import.stored(DealId(id))? {
             Some(stored) => doc.over(&stored),
@@ -121,7 +222,7 @@ fn merged(
         },
         _ => doc,
     };
-    Ok(doc.into_deal(playbook, now))
+    Ok((doc.into_deal(playbook, now), history))
 }
 
 /// Import checked documents in one transaction, by [`import_from`]'s rules.
@@ -132,13 +233,18 @@ pub fn import(
     strict: bool,
 ) -> Result<DocumentsImported> {
     let now = s.clock.now();
-    let (playbook, seat) = (&s.playbook, &s.seat);
+    let playbook = &s.playbook;
+    let by = Importer {
+        seat: &s.seat,
+        user: &s.user,
+        now,
+        strict,
+    };
     let done = s.store.import(force, now, |import| {
         let mut done = DocumentsImported::default();
         for doc in docs {
-            let deal = merged(import, doc, playbook, now)?;
-            let saved = import_one(import, deal, strict, seat, &mut done.dropped)?;
-            done.saved.push(saved);
+            let (deal, history) = merged(import, doc, playbook, now)?;
+            import_one(import, deal, history, &by, &mut done)?;
         }
         Ok::<_, StoreError>(done)
     });
@@ -195,9 +301,16 @@ pub fn import_from(
         store,
         playbook,
         seat,
+        user,
         ..
     } = s;
-    let seat = &*seat;
+    let by = Importer {
+        seat: &*seat,
+        user: &*user,
+        now,
+        strict,
+    };
+    let by = &by;
     let (send, receive) = std::sync::mpsc::sync_channel::<Next>(64);
     let (read, written) = std::thread::scope(|scope| {
         let writer = scope.spawn(move || {
@@ -207,9 +320,8 @@ pub fn import_from(
                 for next in receive {
                     match next {
                         Next::Deal(doc) => {
-                            let deal = merged(import, *doc, playbook, now)?;
-                            let saved = import_one(import, deal, strict, seat, &mut done.dropped)?;
-                            done.saved.push(saved);
+                            let (deal, history) = merged(import, *doc, playbook, now)?;
+                            import_one(import, deal, history, by, &mut done)?;
                         }
                         Next::End => return Ok(done),
                     }

@@ -27,6 +27,9 @@ pub struct FileImport {
     /// The sign-offs deal documents carried that were not kept (an import
     /// never records a sign-off on its own word), each in one line.
     pub dropped: Vec<DroppedSignOff>,
+    /// What was said of the deal documents' histories not kept, a line
+    /// each (see [`documents::DocumentsImported::history_lines`]).
+    pub history: Vec<String>,
 }
 
 /// Import `file` whatever its format (told from its content). `on` hears
@@ -52,6 +55,7 @@ pub fn import_file(
             imported,
             saved: Vec::new(),
             dropped: Vec::new(),
+            history: Vec::new(),
         });
     }
     let mut read = Tracked::new(input, progress);
@@ -86,6 +90,7 @@ pub fn import_file(
     read.done();
     Ok(FileImport {
         imported: Imported { format, tally },
+        history: done.history_lines(),
         saved: done.saved,
         dropped: done.dropped,
     })

@@ -310,6 +310,8 @@ pub struct ExportChoice {
     pub owner: Option<String>,
     /// Only the deals in this forecast category.
     pub category: Option<ForecastCategory>,
+    /// Deal documents with each deal's history (`deal export --history`).
+    pub history: bool,
 }
 
 impl ExportChoice {
@@ -320,6 +322,7 @@ impl ExportChoice {
             format,
             owner: None,
             category: None,
+            history: false,
         }
     }
 }
@@ -422,6 +425,12 @@ fn write_export(
 ) -> Result<(u64, std::io::Result<()>), Failure> {
     let now = s.clock.now();
     let (id, format) = (choice.id, choice.format);
+    if choice.history && format != ExportFormat::Json {
+        return Err(Failure::usage(format!(
+            "--history is written only in deal documents (--format json), not {}; nothing was written",
+            format.name()
+        )));
+    }
     if let Some(id) = id {
         // an unknown id is refused before anything is written
         s.store
@@ -436,17 +445,32 @@ fn write_export(
     let io = match format {
         ExportFormat::Json => {
             let mut w = crate::text::SafeWriter::new(w, crate::text::Output::Json);
-            if id.is_some() {
+            // a history that cannot be read stops the export with its error
+            let mut unread = None;
+            let mut document = |deal: &Deal| -> std::io::Result<DealDocument> {
+                let mut doc = DealDocument::from_deal(deal, &s.playbook);
+                if choice.history {
+                    match s.store.history(deal.id) {
+                        Ok(rows) => doc.history = Some(rows.into_iter().map(Into::into).collect()),
+                        Err(e) => {
+                            unread = Some(e);
+                            return Err(std::io::Error::other("the history was not read"));
+                        }
+                    }
+                }
+                Ok(doc)
+            };
+            let io = if id.is_some() {
                 each_deal(s, choice, |deal| {
                     count(on);
-                    let doc = DealDocument::from_deal(deal, &s.playbook);
+                    let doc = document(deal)?;
                     writeln!(w, "{}", serde_json::to_string_pretty(&doc).expect("JSON"))
                 })?
             } else {
                 let mut first = true;
                 let io = each_deal(s, choice, |deal| {
                     count(on);
-                    let doc = DealDocument::from_deal(deal, &s.playbook);
+                    let doc = document(deal)?;
                     let sep = if first { "[\n" } else { ",\n" };
                     first = false;
                     write!(
@@ -456,7 +480,11 @@ fn write_export(
                     )
                 })?;
                 io.and_then(|()| writeln!(w, "{}", if first { "[]" } else { "\n]" }))
+            };
+            if let Some(e) = unread {
+                return Err(e.into());
             }
+            io
         }
         ExportFormat::SalesforceCsv => {
             let mut csv = csv_writer(w);

@@ -390,6 +390,14 @@ pub trait Import {
     /// created with a new id.
     fn save(&mut self, deal: Deal) -> Result<Saved>;
 
+    /// [`Import::save`], but a deal it creates gets `history` (oldest
+    /// first, with who and when as given) as its history rows in place of
+    /// the "created" row, in the same transaction; a deal it replaces
+    /// keeps its own history (`history` is not written). Only an import
+    /// that may write rows naming other people calls it: a server lets
+    /// only its administrator.
+    fn save_with_history(&mut self, deal: Deal, history: Vec<AuditEntry>) -> Result<Saved>;
+
     /// The deal `id` as it stands in the transaction (`None`: no such
     /// deal), for the rules that compare a document with what is recorded.
     fn stored(&self, id: DealId) -> Result<Option<Deal>>;

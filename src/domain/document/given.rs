@@ -2,7 +2,7 @@
 //! pass), so that an import updates only those: a key left out keeps the
 //! stored value; `null` (or an empty value) clears it.
 
-use super::{DealDocument, StepDocument};
+use super::{DealDocument, HistoryRow, StepDocument};
 use crate::domain::content::{
     Budget, Competitor, Handoff, Milestone, NextStep, Risk, SaDecision, Scorecard, Stakeholder,
     Timeline, ValidationPlan,
@@ -69,6 +69,9 @@ macro_rules! document_keys {
         pub(super) struct Raw {
             name: String,
             account: String,
+            /// Not a field of the deal: an import never merges it.
+            #[serde(default)]
+            history: Option<Vec<HistoryRow>>,
             $(
                 #[serde(default, deserialize_with = "given")]
                 $key: Option<Option<$ty>>,
@@ -89,6 +92,7 @@ macro_rules! document_keys {
                 DealDocument {
                     name: raw.name,
                     account: raw.account,
+                    history: raw.history,
                     $($key: match raw.$key {
                         Some(Some(v)) => $wrap(v),
                         _ => Default::default(),
@@ -111,6 +115,7 @@ macro_rules! document_keys {
                 base.account = self.account;
                 base.id = self.id;
                 base.version = self.version;
+                base.history = self.history;
                 $(
                     if given.has(stringify!($key)) {
                         base.$key = self.$key;

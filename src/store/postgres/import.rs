@@ -5,6 +5,7 @@
 
 use super::bulk;
 use super::deals::{self, read_deal, write_deal};
+use crate::domain::audit::AuditEntry;
 use crate::domain::deal::{Deal, DealId};
 use crate::store::error::{Result, StoreError};
 use crate::store::{Batch, Import, Saved, Summarizer};
@@ -81,9 +82,10 @@ impl<'a, 'b> ImportTx<'a, 'b> {
         read_deal(&mut **self.tx.borrow_mut(), id, lock)
     }
 
-    /// Hold a new deal, written with the next thousand.
-    fn create(&self, deal: Deal) -> Result<DealId> {
-        let history = deals::changes(None, &deal, self.who, self.now);
+    /// Hold a new deal, written with the next thousand: its history the
+    /// rows given, else its "created" row.
+    fn create(&self, deal: Deal, history: Option<Vec<AuditEntry>>) -> Result<DealId> {
+        let history = history.unwrap_or_else(|| deals::changes(None, &deal, self.who, self.now));
         let tx = &mut **self.tx.borrow_mut();
         let id = self
             .pending
@@ -103,6 +105,22 @@ impl<'a, 'b> ImportTx<'a, 'b> {
 
 impl Import for ImportTx<'_, '_> {
     fn save(&mut self, deal: Deal) -> Result<Saved> {
+        self.save_with(deal, None)
+    }
+
+    fn save_with_history(&mut self, deal: Deal, history: Vec<AuditEntry>) -> Result<Saved> {
+        self.save_with(deal, Some(history))
+    }
+
+    fn stored(&self, id: DealId) -> Result<Option<Deal>> {
+        self.read(id, false)
+    }
+}
+
+impl ImportTx<'_, '_> {
+    /// Save a deal; one it creates gets `history` (when given) in place of
+    /// its "created" row.
+    fn save_with(&mut self, deal: Deal, history: Option<Vec<AuditEntry>>) -> Result<Saved> {
         // most documents of a move create deals: only a deal that is there
         // is read whole
         match self.read(deal.id, true)? {
@@ -128,14 +146,10 @@ impl Import for ImportTx<'_, '_> {
                 let mut created = deal;
                 created.version = 1;
                 created.escalations.clear();
-                let id = self.create(created)?;
+                let id = self.create(created, history)?;
                 Ok(Saved { id, replaced: None })
             }
         }
-    }
-
-    fn stored(&self, id: DealId) -> Result<Option<Deal>> {
-        self.read(id, false)
     }
 }
 
@@ -168,7 +182,7 @@ impl Batch for ImportTx<'_, '_> {
     }
 
     fn insert(&mut self, deal: Deal) -> Result<DealId> {
-        self.create(deal)
+        self.create(deal, None)
     }
 
     fn change(

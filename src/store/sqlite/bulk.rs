@@ -34,15 +34,7 @@ impl Store {
                 for (mut deal, history) in deals {
                     count += 1;
                     insert_deal(tx, &mut deal, (summarize, now))?;
-                    let mut insert = tx.prepare_cached(
-                        "INSERT INTO audit (deal_id, at, who, field, before, after)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                    )?;
-                    for h in &history {
-                        insert
-                            .execute(params![deal.id, h.at, h.who, h.field, h.before, h.after])?;
-                    }
-                    drop(insert);
+                    insert_history(tx, deal.id, &history)?;
                     deferred.created(tx)?;
                 }
                 deferred.finish(tx)?;
@@ -179,6 +171,18 @@ impl Store {
     }
 }
 
+/// A new deal's history rows as given (demo data, a history imported).
+fn insert_history(tx: &Connection, id: DealId, rows: &[AuditEntry]) -> Result<()> {
+    let mut insert = tx.prepare_cached(
+        "INSERT INTO audit (deal_id, at, who, field, before, after)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    )?;
+    for h in rows {
+        insert.execute(params![id, h.at, h.who, h.field, h.before, h.after])?;
+    }
+    Ok(())
+}
+
 /// An import's open transaction: deals saved one at a time.
 pub struct ImportTx<'a> {
     tx: &'a rusqlite::Transaction<'a>,
@@ -193,10 +197,11 @@ pub struct ImportTx<'a> {
 
 impl Import for ImportTx<'_> {
     fn save(&mut self, deal: Deal) -> Result<Saved> {
-        match (self.write(deal), self.path) {
-            (Err(e @ StoreError::Engine { .. }), Some(path)) => Err(safety::explain(e, path)),
-            (other, _) => other,
-        }
+        self.save_with(deal, None)
+    }
+
+    fn save_with_history(&mut self, deal: Deal, history: Vec<AuditEntry>) -> Result<Saved> {
+        self.save_with(deal, Some(history))
     }
 
     fn stored(&self, id: DealId) -> Result<Option<Deal>> {
@@ -212,7 +217,16 @@ impl Import for ImportTx<'_> {
 }
 
 impl ImportTx<'_> {
-    fn write(&mut self, deal: Deal) -> Result<Saved> {
+    /// Save a deal; one it creates gets `history` (when given) in place of
+    /// its "created" row.
+    fn save_with(&mut self, deal: Deal, history: Option<Vec<AuditEntry>>) -> Result<Saved> {
+        match (self.write(deal, history), self.path) {
+            (Err(e @ StoreError::Engine { .. }), Some(path)) => Err(safety::explain(e, path)),
+            (other, _) => other,
+        }
+    }
+
+    fn write(&mut self, deal: Deal, history: Option<Vec<AuditEntry>>) -> Result<Saved> {
         let (tx, now, who) = (self.tx, self.now, self.who.as_str());
         let summary = (self.summarize, now);
         let existing: Option<i64> = if deal.id.0 > 0 {
@@ -248,7 +262,10 @@ impl ImportTx<'_> {
                 created.version = 1;
                 created.escalations.clear();
                 let id = insert_deal(tx, &mut created, summary)?;
-                record_changes(tx, &created, None, &created, who, now)?;
+                match history {
+                    Some(rows) => insert_history(tx, id, &rows)?,
+                    None => record_changes(tx, &created, None, &created, who, now)?,
+                }
                 self.deferred.created(tx)?;
                 Ok(Saved { id, replaced: None })
             }

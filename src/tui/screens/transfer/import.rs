@@ -48,8 +48,8 @@ struct Found {
     matches: Vec<String>,
     changed: Vec<String>,
     overwritten: usize,
-    /// The sign-offs deal documents carried that were not kept, each in
-    /// the line `deal import` prints.
+    /// The sign-offs deal documents carried that were not kept, and their
+    /// histories not kept, each in the line `deal import` prints.
     dropped: Vec<String>,
 }
 
@@ -118,7 +118,9 @@ fn run_import(
         matches,
         changed,
         overwritten,
-        dropped: done.dropped.iter().map(ToString::to_string).collect(),
+        dropped: (done.dropped.iter().map(ToString::to_string))
+            .chain(done.history)
+            .collect(),
     })
 }
 
