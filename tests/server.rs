@@ -480,6 +480,29 @@ fn both_engines_answer_the_same_on_the_same_deals() {
         );
     };
     same(&run(&server, &["demo"]), &run(file, &["demo"]), "demo");
+    // the typed filter narrows the list to the deals holding its text in
+    // their name, account or owner, without case, on both engines
+    for db_arg in [server.as_str(), file] {
+        let all = run(db_arg, &["deal", "list", "--all", "--json"]).1;
+        let all: Vec<serde_json::Value> = serde_json::from_str(&all).unwrap();
+        let found = run(
+            db_arg,
+            &["deal", "list", "--all", "--json", "--filter", "NoR"],
+        )
+        .1;
+        let found: Vec<serde_json::Value> = serde_json::from_str(&found).unwrap();
+        let holds = |d: &serde_json::Value| {
+            ["name", "account", "owner"]
+                .iter()
+                .any(|k| d[k].as_str().unwrap().to_lowercase().contains("nor"))
+        };
+        assert_eq!(found.len(), all.iter().filter(|d| holds(d)).count());
+        assert!(
+            !found.is_empty() && found.len() < all.len(),
+            "{}",
+            found.len()
+        );
+    }
     let mut compared = 0;
     for sort in [
         "close_date",
@@ -771,4 +794,86 @@ fn an_aes_move_makes_the_deals_theirs_and_keeps_no_history_but_says_so() {
     assert_eq!(rows.len(), 1, "{rows:?}");
     assert_eq!(rows[0]["who"], "Lee Park");
     assert_eq!(rows[0]["after"], "created: Acme ERP");
+}
+
+/// What the list reads on a key (its head: count and totals together, in
+/// one read on the server) is what the count and the totals read apart
+/// give, for every kind of list, a forecast category this build does not
+/// know included.
+#[test]
+fn the_lists_head_is_its_count_and_totals_read_apart() {
+    use chrono::{TimeZone, Utc};
+    use qualify::ops::{self, ListQuery, ListSort, Queue, Session};
+    let db = TestDb::new("head");
+    ok(db.qualify_admin(&[AS_OF, "demo"]));
+    // a row another program wrote, in a category qualify does not know
+    db.psql_as(
+        "postgres",
+        "UPDATE qualify.pipeline SET forecast = 'someday' WHERE deal_id = 3",
+    );
+    let now = Utc.with_ymd_and_hms(2026, 12, 1, 12, 0, 0).unwrap();
+    let s = Session::on_server(
+        &db.admin(),
+        qualify::domain::Playbook::default_playbook(),
+        qualify::clock::Clock::fixed(now),
+    )
+    .unwrap();
+    let base = ListQuery {
+        open_only: true,
+        ..s.list_query()
+    };
+    let mut compared = 0;
+    for query in [
+        base.clone(),
+        ListQuery {
+            open_only: false,
+            ..base.clone()
+        },
+        ListQuery {
+            stalled: true,
+            ..base.clone()
+        },
+        ListQuery {
+            overdue: true,
+            ..base.clone()
+        },
+        ListQuery {
+            queue: Queue::SaSignOff,
+            ..base.clone()
+        },
+        ListQuery {
+            queue: Queue::ManagerReview,
+            sort: ListSort::Amount,
+            ..base.clone()
+        },
+        ListQuery {
+            owner: Some("dana reyes".into()),
+            open_only: false,
+            ..base.clone()
+        },
+        ListQuery {
+            warning: Some(qualify::domain::choices::WarningKind::NoNextStep),
+            ..base.clone()
+        },
+    ] {
+        let head = ops::views::list_head(&s, &query).unwrap();
+        let count = ops::views::list_count(&s, &query).unwrap();
+        assert_eq!(head.total, count, "{query:?}");
+        assert_eq!(
+            head.totals,
+            ops::views::list_totals(&s, &query).unwrap(),
+            "{query:?}"
+        );
+        assert!(head.any);
+        compared += usize::from(count > 0);
+    }
+    assert!(compared >= 6, "{compared} lists had deals");
+    // the unknown category's deal is counted, as a count of its own counts it
+    let all = ListQuery {
+        open_only: false,
+        ..base
+    };
+    let head = ops::views::list_head(&s, &all).unwrap();
+    let in_totals: u64 = head.totals.iter().map(|t| t.deals).sum();
+    assert_eq!(head.total as u64, in_totals + 1);
 }

@@ -133,13 +133,12 @@ pub struct ListHead {
 
 /// The list's head for `query`: what a key in the list reads before the page.
 pub fn list_head(s: &Session, query: &ListQuery) -> Result<ListHead> {
-    let total = list_count(s, query)?;
-    let any = total > 0 || list_count(s, &s.list_query())? > 0;
-    let totals = if query.filter.is_empty() {
-        list_totals(s, query)?
+    let (total, totals) = if query.filter.is_empty() {
+        s.store.count_and_totals(query)?
     } else {
-        Vec::new()
+        (list_count(s, query)?, Vec::new())
     };
+    let any = total > 0 || list_count(s, &s.list_query())? > 0;
     Ok(ListHead { total, any, totals })
 }
 

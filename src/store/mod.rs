@@ -250,6 +250,12 @@ pub trait Database: Send {
     /// The amount and count of the matching deals per forecast category.
     fn category_totals(&self, query: &ListQuery) -> Result<Vec<CategoryTotal>>;
 
+    /// How many deals the list shows and their totals per forecast
+    /// category, read together (an engine may answer both in one read).
+    fn count_and_totals(&self, query: &ListQuery) -> Result<(usize, Vec<CategoryTotal>)> {
+        Ok((self.count_deals(query)?, self.category_totals(query)?))
+    }
+
     /// The amount and count of the matching closed deals per outcome, open
     /// only or not.
     fn outcome_totals(&self, query: &ListQuery) -> Result<Vec<OutcomeTotal>>;

@@ -370,6 +370,18 @@ impl Server {
         Ok(CategoryTotal::from_rows(&rows))
     }
 
+    /// The count and the totals per category from one read: the count is
+    /// the sum over every group the read gives (a category this build does
+    /// not know included), so it is the count a read of its own gives.
+    pub(super) fn count_and_totals(
+        &self,
+        query: &ListQuery,
+    ) -> Result<(usize, Vec<CategoryTotal>)> {
+        let rows = self.totals_by(query, "forecast", "p.forecast")?;
+        let count: i64 = rows.iter().map(|(_, deals, _)| deals).sum();
+        Ok((count.max(0) as usize, CategoryTotal::from_rows(&rows)))
+    }
+
     pub(super) fn outcome_totals(&self, query: &ListQuery) -> Result<Vec<OutcomeTotal>> {
         let query = ListQuery {
             open_only: false,

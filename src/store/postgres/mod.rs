@@ -308,6 +308,10 @@ impl Database for Server {
         Server::category_totals(self, query)
     }
 
+    fn count_and_totals(&self, query: &ListQuery) -> Result<(usize, Vec<CategoryTotal>)> {
+        Server::count_and_totals(self, query)
+    }
+
     fn outcome_totals(&self, query: &ListQuery) -> Result<Vec<OutcomeTotal>> {
         Server::outcome_totals(self, query)
     }
