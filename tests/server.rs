@@ -877,3 +877,25 @@ fn the_lists_head_is_its_count_and_totals_read_apart() {
     let in_totals: u64 = head.totals.iter().map(|t| t.deals).sum();
     assert_eq!(head.total as u64, in_totals + 1);
 }
+
+/// Every policy over a deal's other tables looks its deal up by key (a
+/// row's `EXISTS`), never as the set of every deal the login sees (`IN`,
+/// which made each read of one deal hash every deal a manager sees).
+#[test]
+fn each_policy_looks_its_deal_up_by_key() {
+    let db = TestDb::new("policies");
+    let out = db.psql_as(
+        "postgres",
+        "SELECT tablename || '.' || policyname || ': ' || coalesce(qual, '') || ' / '
+             || coalesce(with_check, '')
+         FROM pg_policies WHERE schemaname = 'qualify' ORDER BY 1",
+    );
+    let policies = text(&out);
+    let by_set: Vec<&str> = policies
+        .lines()
+        .filter(|p| p.contains(" IN ( SELECT") || p.contains(" IN (SELECT"))
+        .collect();
+    assert!(by_set.is_empty(), "{by_set:#?}");
+    let by_key = policies.lines().filter(|p| p.contains("EXISTS")).count();
+    assert!(by_key >= 14, "{policies}");
+}
