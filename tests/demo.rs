@@ -159,3 +159,60 @@ fn implementation_fees_are_a_fraction_of_the_licence() {
     }
     assert!(shares.len() >= 5, "fees that vary: {shares:?}");
 }
+
+/// `metrics` gives the dashboard's forecast beside the metrics: the open
+/// deals per forecast category and the closed per outcome, each the sum of
+/// the list's rows, for the team and for one owner.
+#[test]
+fn metrics_gives_the_open_pipeline_and_the_closed_deals_of_the_list() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("demo.db");
+    demo(&db, "120", "3");
+    let json = |args: &[&str]| -> Value { serde_json::from_str(&read(&db, args)).unwrap() };
+    let all = json(&["deal", "list", "--all", "--json"]);
+    let owner = all[0]["owner"].as_str().unwrap().to_string();
+    for who in [None, Some(owner.as_str())] {
+        let mine = |d: &&Value| who.is_none_or(|o| d["owner"] == o);
+        let rows: Vec<&Value> = all.as_array().unwrap().iter().filter(mine).collect();
+        let sum = |keep: &dyn Fn(&Value) -> bool| {
+            let kept: Vec<&&Value> = rows.iter().filter(|d| keep(d)).collect();
+            let cents: i64 = kept
+                .iter()
+                .map(|d| (d["amount"].as_f64().unwrap_or(0.0) * 100.0).round() as i64)
+                .sum();
+            (kept.len() as u64, cents)
+        };
+        let mut args = vec!["metrics", "--json"];
+        if let Some(o) = who {
+            args.extend(["--owner", o]);
+        }
+        let m = json(&args);
+        let pair = |v: &Value| {
+            let cents = (v["amount"].as_f64().unwrap() * 100.0).round() as i64;
+            (v["deals"].as_u64().unwrap(), cents)
+        };
+        let open = sum(&|d| d["outcome"].is_null());
+        assert!(open.0 > 0, "{who:?}");
+        assert_eq!(pair(&m["open_pipeline"]), open, "{who:?}");
+        for category in ["pipeline", "best_case", "commit", "omitted"] {
+            assert_eq!(
+                pair(&m["open_pipeline"]["categories"][category]),
+                sum(&|d| d["outcome"].is_null() && d["forecast_category"] == category),
+                "{who:?} {category}"
+            );
+        }
+        for outcome in ["won", "lost", "disqualified"] {
+            assert_eq!(
+                pair(&m["closed"][outcome]),
+                sum(&|d| d["outcome"] == outcome),
+                "{who:?} {outcome}"
+            );
+        }
+        let words: Vec<&str> = args.iter().copied().filter(|a| *a != "--json").collect();
+        let text = read(&db, &words);
+        assert!(
+            text.contains(&format!("Open pipeline now: {} deals, $", open.0)),
+            "{text}"
+        );
+    }
+}

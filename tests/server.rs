@@ -208,6 +208,7 @@ fn the_team_walks_a_deal_and_each_role_gets_only_what_it_may() {
     std::fs::write(&path, doc.to_string()).unwrap();
     ok(db.qualify_as("dana", &[AS_OF, "deal", "import", path.to_str().unwrap()]));
     ok(db.qualify_as("dana", &[AS_OF, "step", "1", "1", "start"]));
+    ok(db.qualify_as("dana", &[AS_OF, "step", "1", "1", "complete"]));
     ok(db.qualify_as(
         "dana",
         &[
@@ -223,6 +224,21 @@ fn the_team_walks_a_deal_and_each_role_gets_only_what_it_may() {
     let shown = ok(db.qualify_as("dana", &[AS_OF, "deal", "show", "1", "--json"]));
     let deal: serde_json::Value = serde_json::from_str(&shown).unwrap();
     assert_eq!(deal["owner"], "Dana Reyes");
+    // the second AE has a deal of his own, on the same team
+    ok(db.qualify_as(
+        "lee",
+        &[
+            AS_OF,
+            "deal",
+            "add",
+            "--name",
+            "Lee Retail",
+            "--account",
+            "Lee Corp",
+            "--amount",
+            "120000",
+        ],
+    ));
 
     // the SA sees it waiting on them and signs step 4
     let queue = ok(db.qualify_as("sam", &[AS_OF, "deal", "list", "--queue", "sa", "--json"]));
@@ -249,14 +265,31 @@ fn the_team_walks_a_deal_and_each_role_gets_only_what_it_may() {
         "manager",
     );
 
-    // the manager sees it on the dashboard's numbers and reviews it
-    let metrics = ok(db.qualify_as("maria", &[AS_OF, "deal", "list", "--json"]));
-    assert!(metrics.contains("Acme ERP"), "{metrics}");
+    // the manager sees it on the dashboard's numbers: the team's open
+    // pipeline holds both AEs' deals, Dana's part only hers, and her step
+    // counts in the metrics
+    let numbers = |login: &str, owner: Option<&str>| {
+        let mut args = vec![AS_OF, "metrics", "--json"];
+        if let Some(owner) = owner {
+            args.extend(["--owner", owner]);
+        }
+        let shown = ok(db.qualify_as(login, &args));
+        serde_json::from_str::<serde_json::Value>(&shown).unwrap()
+    };
+    let team_numbers = numbers("maria", None);
+    assert_pipeline(&team_numbers, 2, 420_000, 1);
+    let dana_numbers = numbers("maria", Some("Dana Reyes"));
+    assert_eq!(dana_numbers["owner"], "Dana Reyes");
+    assert_pipeline(&dana_numbers, 1, 300_000, 1);
+    assert_pipeline(&numbers("maria", Some("Lee Park")), 1, 120_000, 0);
     ok(db.qualify_as(
         "maria",
         &[AS_OF, "review", "1", "--as", "manager", "--approve"],
     ));
-    // another manager sees nothing of it and cannot review it
+    // another manager sees nothing of it, on the dashboard's numbers or
+    // the list, and cannot review it
+    assert_pipeline(&numbers("ola", None), 0, 0, 0);
+    assert_pipeline(&numbers("ola", Some("Dana Reyes")), 0, 0, 0);
     let other = ok(db.qualify_as("ola", &[AS_OF, "deal", "list", "--all", "--json"]));
     assert_eq!(other.trim(), "[]");
     refused(
@@ -268,9 +301,18 @@ fn the_team_walks_a_deal_and_each_role_gets_only_what_it_may() {
         "no deal with id 1",
     );
 
-    // a second AE sees none of it
+    // a second AE sees none of it: his numbers are his own deal's only
+    assert_pipeline(&numbers("lee", None), 1, 120_000, 0);
+    assert_pipeline(&numbers("lee", Some("Dana Reyes")), 0, 0, 0);
     let lee = ok(db.qualify_as("lee", &[AS_OF, "deal", "list", "--all", "--json"]));
-    assert_eq!(lee.trim(), "[]");
+    let lee: serde_json::Value = serde_json::from_str(&lee).unwrap();
+    let names: Vec<&str> = lee
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["Lee Retail"]);
     refused(
         &db.qualify_as("lee", &[AS_OF, "deal", "show", "1"]),
         2,
@@ -311,6 +353,51 @@ fn the_team_walks_a_deal_and_each_role_gets_only_what_it_may() {
     );
     assert_eq!(who("manager_review").as_deref(), Some("Maria Chen"));
     assert_eq!(who("deal").as_deref(), Some("Dana Reyes"));
+}
+
+/// `metrics --json` as the dashboard shows it: `deals` open deals worth
+/// `amount` dollars, all in the Pipeline category, none closed, and `steps`
+/// steps (step 1s) completed in the range, each within its SLA and in order.
+fn assert_pipeline(numbers: &serde_json::Value, deals: u64, amount: u64, steps: u64) {
+    let total = serde_json::json!({ "deals": deals, "amount": amount });
+    let none = serde_json::json!({ "deals": 0, "amount": 0 });
+    assert_eq!(
+        numbers["open_pipeline"],
+        serde_json::json!({
+            "deals": deals,
+            "amount": amount,
+            "categories": {
+                "pipeline": total,
+                "best_case": none,
+                "commit": none,
+                "omitted": none,
+            },
+        }),
+        "{numbers}"
+    );
+    assert_eq!(
+        numbers["closed"],
+        serde_json::json!({ "won": none, "lost": none, "disqualified": none }),
+        "{numbers}"
+    );
+    for metric in ["process_adherence", "time_per_step"] {
+        assert_eq!(numbers[metric]["count"], steps, "{metric}: {numbers}");
+        let value = (steps > 0).then_some(100.0);
+        assert_eq!(
+            numbers[metric]["value"],
+            serde_json::json!(value),
+            "{metric}"
+        );
+    }
+    assert_eq!(numbers["time_per_step"]["steps"][0]["count"], steps);
+    assert_eq!(numbers["time_per_step"]["steps"][0]["within_sla"], steps);
+    for metric in [
+        "qualification_accuracy",
+        "win_rate_impact",
+        "stage_velocity",
+    ] {
+        assert_eq!(numbers[metric]["count"], 0, "{metric}: {numbers}");
+    }
 }
 
 #[test]

@@ -3,16 +3,18 @@
 
 use super::args::{Command, DealCommand, StepCommand};
 use crate::config::Failure;
+use crate::domain::Money;
 use crate::domain::choices::Choice as _;
 use crate::domain::deal::{Deal, DealSummary};
 use crate::domain::escalation::Escalation;
 use crate::domain::metrics::{Metric, Metrics};
+use crate::domain::pipeline::ForecastCategory;
 use crate::domain::playbook::Playbook;
 use crate::domain::qa::{QaItem, QaState};
 use crate::domain::step::StepNumber;
 use crate::domain::warnings::{self, Warning};
 use crate::domain::{criteria, pipeline, rushing};
-use crate::ops::CategoryTotal;
+use crate::ops::{CategoryTotal, OutcomeTotal};
 use crate::text::{Output, clean, fit, head};
 use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
@@ -537,8 +539,30 @@ fn metric_json(m: &Metric) -> Value {
     })
 }
 
-/// `metrics --json`: the five metrics, each with value, target, met, count.
-pub fn metrics_json(m: &Metrics, owner: Option<&str>) -> Value {
+/// The open deals per forecast category (a won deal is not open, so
+/// Closed is left out), with their number and amount in all, as the
+/// dashboard's forecast shows them.
+fn open_totals(open: &[CategoryTotal]) -> (Vec<&CategoryTotal>, u64, Money) {
+    let open: Vec<&CategoryTotal> = open
+        .iter()
+        .filter(|t| t.category != ForecastCategory::Closed)
+        .collect();
+    let deals = open.iter().map(|t| t.deals).sum();
+    let cents = open.iter().map(|t| t.amount.cents()).sum();
+    (open, deals, Money::from_cents(cents))
+}
+
+/// `metrics --json`: the five metrics, each with value, target, met, count;
+/// then the open pipeline now, per forecast category, and the closed deals
+/// per outcome.
+pub fn metrics_json(
+    m: &Metrics,
+    owner: Option<&str>,
+    open: &[CategoryTotal],
+    closed: &[OutcomeTotal],
+) -> Value {
+    let (open, deals, amount) = open_totals(open);
+    let total = |deals: u64, amount: Money| json!({ "deals": deals, "amount": amount.to_json() });
     let mut time = metric_json(&m.time_per_step);
     time["steps"] = m
         .steps
@@ -562,11 +586,29 @@ pub fn metrics_json(m: &Metrics, owner: Option<&str>) -> Value {
         "time_per_step": time,
         "win_rate_impact": metric_json(&m.win_rate_impact),
         "stage_velocity": metric_json(&m.stage_velocity),
+        "open_pipeline": {
+            "deals": deals,
+            "amount": amount.to_json(),
+            "categories": open
+                .iter()
+                .map(|t| (t.category.key().to_string(), total(t.deals, t.amount)))
+                .collect::<serde_json::Map<_, _>>(),
+        },
+        "closed": closed
+            .iter()
+            .map(|t| (t.outcome.key().to_string(), total(t.deals, t.amount)))
+            .collect::<serde_json::Map<_, _>>(),
     })
 }
 
-/// `metrics`: a line per metric, then time per step.
-pub fn metrics_text(m: &Metrics, owner: Option<&str>) -> String {
+/// `metrics`: a line per metric, then time per step, then the open
+/// pipeline now and the closed deals.
+pub fn metrics_text(
+    m: &Metrics,
+    owner: Option<&str>,
+    open: &[CategoryTotal],
+    closed: &[OutcomeTotal],
+) -> String {
     let mut out = String::new();
     let who = owner.map_or("the team".to_string(), clean);
     let _ = writeln!(out, "Metrics for {who}, {} to {}", m.range.from, m.range.to);
@@ -612,6 +654,19 @@ pub fn metrics_text(m: &Metrics, owner: Option<&str>) -> String {
             s.step, median, s.sla_hours, s.within_sla, s.count
         );
     }
+    let (open, deals, amount) = open_totals(open);
+    let mut line = vec![format!("{deals} deals, {amount}")];
+    line.extend(
+        open.iter()
+            .filter(|t| t.deals > 0)
+            .map(|t| format!("{} {} ({})", t.category.label(), t.amount, t.deals)),
+    );
+    let _ = writeln!(out, "\nOpen pipeline now: {}", line.join(" · "));
+    let closed: Vec<String> = closed
+        .iter()
+        .map(|t| format!("{} {} ({})", t.outcome.key(), t.amount, t.deals))
+        .collect();
+    let _ = writeln!(out, "Closed: {}", closed.join(" · "));
     out
 }
 

@@ -27,14 +27,23 @@ pub fn metrics(
         )));
     }
     let (metrics, _) = ops::metrics(s, owner, range)?;
+    // the dashboard's forecast: the open deals now, and the closed apart
+    let query = views::forecast_query(s, owner);
+    let open = views::list_totals(s, &query)?;
+    let closed = views::outcome_totals(s, &query)?;
     if json {
+        let json = print::metrics_json(&metrics, owner, &open, &closed);
         writeln!(
             out,
             "{}",
-            serde_json::to_string_pretty(&print::metrics_json(&metrics, owner)).expect("JSON")
+            serde_json::to_string_pretty(&json).expect("JSON")
         )
     } else {
-        write!(out, "{}", print::metrics_text(&metrics, owner))
+        write!(
+            out,
+            "{}",
+            print::metrics_text(&metrics, owner, &open, &closed)
+        )
     }
     .map_err(print::write_failure)?;
     Ok(0)

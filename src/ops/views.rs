@@ -153,6 +153,16 @@ pub fn people(s: &Session, sa: bool) -> Result<Vec<String>> {
     s.store.people(sa)
 }
 
+/// The query behind the dashboard's forecast: the open deals of the team
+/// (every deal the reader may see) or of one owner, at the clock's now.
+pub fn forecast_query(s: &Session, owner: Option<&str>) -> ListQuery {
+    ListQuery {
+        owner: owner.map(str::to_string),
+        open_only: true,
+        ..s.list_query()
+    }
+}
+
 /// The deals and amount per forecast category of the list for `query`.
 pub fn list_totals(s: &Session, query: &ListQuery) -> Result<Vec<CategoryTotal>> {
     s.store.category_totals(query)

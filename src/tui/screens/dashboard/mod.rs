@@ -251,11 +251,7 @@ impl DashboardScreen {
     /// Re-read what is cheap: the forecast totals and the two lists (their
     /// flags move with the clock).
     pub fn reload(&mut self, session: &Session) -> Result<(), StoreError> {
-        let query = crate::ops::ListQuery {
-            owner: self.owner.clone(),
-            open_only: true,
-            ..session.list_query()
-        };
+        let query = ops::views::forecast_query(session, self.owner.as_deref());
         self.now = session.clock.now();
         self.totals = ops::views::list_totals(session, &query)?;
         self.closed = ops::views::outcome_totals(session, &query)?;
