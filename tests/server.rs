@@ -745,6 +745,9 @@ fn the_two_schemas_match() {
                 // `deal_search` (left out above), the server's a table of
                 // each deal's words with who may see them
                 && !c.starts_with("deal_search.")
+                // the owner order as a column (SQLite orders by an
+                // expression), so that row security lets the list bound it
+                && *c != "pipeline.owner_order"
         })
         .collect();
     assert!(only_pg.is_empty(), "only on the server: {only_pg:?}");
@@ -985,4 +988,57 @@ fn each_policy_looks_its_deal_up_by_key() {
     assert!(by_set.is_empty(), "{by_set:#?}");
     let by_key = policies.lines().filter(|p| p.contains("EXISTS")).count();
     assert!(by_key >= 14, "{policies}");
+}
+
+/// The owner order, which walks only between the first and last owner a
+/// login sees, holds every deal the login's other orders hold, the deals
+/// with no owner last (first reversed).
+#[test]
+fn the_owner_order_holds_every_deal_each_login_sees() {
+    let db = team("owners");
+    let add = |login: &str, name: &str, extra: &[&str]| {
+        let mut args = vec![AS_OF, "deal", "add", "--name", name, "--account", "Zeta"];
+        args.extend(extra);
+        ok(db.qualify_as(login, &args));
+    };
+    add("dana", "Dana one", &["--sa", "Sam Okafor"]);
+    add("lee", "Lee one", &[]);
+    add("dana", "Dana two", &[]);
+    add("lee", "Lee two", &["--sa", "Sam Okafor"]);
+    // a deal with no owner, brought in by the administrator, Sam its SA
+    add("postgres", "Nobody's", &["--sa", "Sam Okafor"]);
+    ok(db.qualify_admin(&[AS_OF, "deal", "set", "5", "--owner", ""]));
+    let names = |login: &str, extra: &[&str]| -> Vec<String> {
+        let mut args = vec![AS_OF, "deal", "list", "--all", "--json"];
+        args.extend(extra);
+        let rows: Vec<serde_json::Value> =
+            serde_json::from_str(&ok(db.qualify_as(login, &args))).unwrap();
+        rows.iter()
+            .map(|r| r["name"].as_str().unwrap().to_string())
+            .collect()
+    };
+    for (login, sees) in [
+        ("dana", vec!["Dana one", "Dana two"]),
+        ("lee", vec!["Lee one", "Lee two"]),
+        ("sam", vec!["Dana one", "Lee two", "Nobody's"]),
+        ("maria", vec!["Dana one", "Dana two", "Lee one", "Lee two"]),
+        (
+            "postgres",
+            vec!["Dana one", "Dana two", "Lee one", "Lee two", "Nobody's"],
+        ),
+    ] {
+        assert_eq!(names(login, &["--sort", "owner"]), sees, "{login}");
+        let mut reversed = sees.clone();
+        reversed.reverse();
+        assert_eq!(
+            names(login, &["--sort", "owner", "--reverse"]),
+            reversed,
+            "{login}"
+        );
+        let mut by_name = names(login, &["--sort", "name"]);
+        by_name.sort();
+        let mut expected = sees.clone();
+        expected.sort();
+        assert_eq!(by_name, expected, "{login}");
+    }
 }

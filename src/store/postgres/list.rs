@@ -30,11 +30,7 @@ fn terms(sort: ListSort) -> &'static [(&'static str, bool)] {
         ],
         ListSort::Name => &[("lower(p.name)", false), ("p.deal_id", false)],
         ListSort::Account => &[("lower(p.account)", false), ("p.deal_id", false)],
-        ListSort::Owner => &[
-            ("(p.owner = '')", false),
-            ("lower(p.owner)", false),
-            ("p.deal_id", false),
-        ],
+        ListSort::Owner => &[("p.owner_order", false), ("p.deal_id", false)],
         ListSort::Forecast => &[
             (
                 "(CASE p.forecast WHEN 'commit' THEN 0 WHEN 'best_case' THEN 1
@@ -160,6 +156,20 @@ fn group_conditions(query: &ListQuery, t: &str, open: &str, args: &mut Args) -> 
         Queue::ManagerReview => format!(" AND {t}.awaiting_manager"),
     });
     sql
+}
+
+/// In the owner order, the walk held between the first and the last owner
+/// of the deals the login sees (the counts kept per group tell them, under
+/// the same rules): an AE's page starts at their own deals.
+fn owners_seen(query: &ListQuery) -> &'static str {
+    if query.sort != ListSort::Owner {
+        return "";
+    }
+    " AND p.owner_order BETWEEN
+        (SELECT min(CASE WHEN c.owner = '' THEN chr(1114111) ELSE lower(c.owner) END COLLATE \"C\")
+         FROM qualify.pipeline_counts c WHERE c.deals > 0)
+      AND (SELECT max(CASE WHEN c.owner = '' THEN chr(1114111) ELSE lower(c.owner) END COLLATE \"C\")
+         FROM qualify.pipeline_counts c WHERE c.deals > 0)"
 }
 
 /// What `qualify.deal_search` puts between a deal's name, account and owner.
@@ -508,8 +518,9 @@ impl Server {
                 .query(
                     &format!(
                         "SELECT {} FROM qualify.pipeline p
-                         WHERE {cond} ORDER BY {} LIMIT ${} OFFSET ${n}",
+                         WHERE {cond}{} ORDER BY {} LIMIT ${} OFFSET ${n}",
                         row_columns(&now),
+                        owners_seen(query),
                         order_by(query),
                         n - 1
                     ),

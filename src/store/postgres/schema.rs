@@ -654,6 +654,20 @@ CREATE POLICY audit_written ON qualify.audit FOR INSERT
     WITH CHECK (who = (SELECT qualify.me()) AND EXISTS (SELECT 1 FROM qualify.deals d WHERE d.id = deal_id));
 CREATE POLICY signoffs_seen ON qualify.signoffs FOR SELECT USING (EXISTS (SELECT 1 FROM qualify.deals d WHERE d.id = deal_id));
 "#,
+    // The owner order as a column of its own (lower-cased, byte order as on
+    // SQLite, no owner last), so that the list can start and stop its walk
+    // of that order at the owners the login sees: a condition on `lower()`
+    // could not be used under row security (it is not leak-proof), and an
+    // AE's page walked past every other owner's deals to reach their own.
+    r#"
+ALTER TABLE qualify.pipeline ADD COLUMN owner_order text COLLATE "C"
+    GENERATED ALWAYS AS (CASE WHEN owner = '' THEN chr(1114111) ELSE lower(owner) END) STORED;
+DROP INDEX qualify.pipeline_by_owner_name;
+DROP INDEX qualify.pipeline_open_by_owner_name;
+CREATE INDEX pipeline_by_owner_order ON qualify.pipeline (owner_order, deal_id);
+CREATE INDEX pipeline_open_by_owner_order ON qualify.pipeline (owner_order, deal_id)
+    WHERE outcome IS NULL;
+"#,
 ];
 
 /// The schema version this build writes.
