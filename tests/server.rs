@@ -615,6 +615,8 @@ fn both_engines_answer_the_same_on_the_same_deals() {
             vec!["--overdue"],
             vec!["--category", "commit"],
             vec!["--verdict", "qualified"],
+            vec!["--filter", "nor"],
+            vec!["--filter", "a", "--reverse"],
         ] {
             let mut args = vec!["deal", "list", "--all", "--json", "--sort", sort];
             args.extend(extra.iter());
@@ -1041,4 +1043,69 @@ fn the_owner_order_holds_every_deal_each_login_sees() {
         expected.sort();
         assert_eq!(by_name, expected, "{login}");
     }
+}
+
+/// A typed filter's key reads the count, then the page of the deals the
+/// count found (matching the words once): that page is the one a page read
+/// alone gives, and a deal renamed between the two is not on it.
+#[test]
+fn a_filter_keys_page_is_of_the_deals_its_count_found_that_still_match() {
+    use chrono::{TimeZone, Utc};
+    use qualify::ops::{self, ListQuery, ListSort, Session};
+    let db = TestDb::new("found");
+    ok(db.qualify_admin(&[AS_OF, "demo"]));
+    let now = Utc.with_ymd_and_hms(2026, 12, 1, 12, 0, 0).unwrap();
+    let s = Session::on_server(
+        &db.admin(),
+        qualify::domain::Playbook::default_playbook(),
+        qualify::clock::Clock::fixed(now),
+    )
+    .unwrap();
+    let ids = |rows: &[qualify::domain::DealSummary]| -> Vec<i64> {
+        rows.iter().map(|d| d.id.0).collect()
+    };
+    let mut seen = 0;
+    for filter in ["nor", "NOR", "corp", "a", "zzqx", "50%"] {
+        for (open_only, sort) in [(true, ListSort::CloseDate), (false, ListSort::Amount)] {
+            let query = ListQuery {
+                filter: filter.into(),
+                open_only,
+                sort,
+                ..s.list_query()
+            };
+            let head = ops::views::list_head(&s, &query).unwrap();
+            let page = ops::views::list_page(&s, &query, 0, 20, head.total).unwrap();
+            let alone = ops::views::list_rows(&s, &query).unwrap();
+            assert_eq!(head.total, alone.len(), "{filter} {open_only}");
+            let first: Vec<i64> = ids(&alone).into_iter().take(20).collect();
+            assert_eq!(ids(&page), first, "{filter} {open_only}");
+            seen += head.total;
+        }
+    }
+    assert!(seen > 0);
+    // a deal renamed by someone else between the count and the page
+    let query = ListQuery {
+        filter: "nor".into(),
+        open_only: false,
+        ..s.list_query()
+    };
+    let head = ops::views::list_head(&s, &query).unwrap();
+    let before = ops::views::list_rows(&s, &query).unwrap();
+    let gone = before[0].id.0.to_string();
+    ok(db.qualify_admin(&[
+        AS_OF,
+        "deal",
+        "set",
+        &gone,
+        "--name",
+        "Renamed",
+        "--account",
+        "Elsewhere",
+    ]));
+    let page = ops::views::list_page(&s, &query, 0, 50, head.total).unwrap();
+    assert!(!ids(&page).contains(&before[0].id.0), "{gone}");
+    assert_eq!(
+        page.len(),
+        before.len().min(50) - usize::from(before.len() <= 50)
+    );
 }

@@ -507,25 +507,47 @@ impl Server {
         while at < end {
             let take = (end - at).min(PAGE);
             let mut args = Args::new();
-            let cond = conditions(query, &mut args);
+            // the typed filter alone has no conditions over the rows
+            let cond = if words_only(query) {
+                String::new()
+            } else {
+                conditions(query, &mut args)
+            };
             args.push(Box::new(query.now.timestamp()));
             let now = format!("${}", args.len());
             args.push(Box::new(take as i64));
             args.push(Box::new(at.min(i64::MAX as usize) as i64));
             let n = args.len();
+            let sql = if words_only(query) {
+                // the typed filter alone: the matches ordered among the
+                // deals' words (which hold the orders' columns), and only
+                // the page's deals read from their rows
+                args.push(Box::new(words_pattern(query.filter.trim())));
+                args.push(Box::new(query.open_only));
+                format!(
+                    "SELECT {} FROM qualify.pipeline p WHERE p.deal_id IN (
+                        SELECT p.deal_id FROM qualify.matching_rows(${}, ${}) p
+                        ORDER BY {order} LIMIT ${} OFFSET ${n})
+                     ORDER BY {order}",
+                    row_columns(&now),
+                    n + 1,
+                    n + 2,
+                    n - 1,
+                    order = order_by(query),
+                )
+            } else {
+                format!(
+                    "SELECT {} FROM qualify.pipeline p
+                     WHERE {cond}{} ORDER BY {} LIMIT ${} OFFSET ${n}",
+                    row_columns(&now),
+                    owners_seen(query),
+                    order_by(query),
+                    n - 1
+                )
+            };
             let rows = self
                 .conn()?
-                .query(
-                    &format!(
-                        "SELECT {} FROM qualify.pipeline p
-                         WHERE {cond}{} ORDER BY {} LIMIT ${} OFFSET ${n}",
-                        row_columns(&now),
-                        owners_seen(query),
-                        order_by(query),
-                        n - 1
-                    ),
-                    &refs(&args),
-                )
+                .query(&sql, &refs(&args))
                 .map_err(|e| self.fail(e))?;
             let got = rows.len();
             for r in &rows {

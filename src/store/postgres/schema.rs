@@ -668,6 +668,58 @@ CREATE INDEX pipeline_by_owner_order ON qualify.pipeline (owner_order, deal_id);
 CREATE INDEX pipeline_open_by_owner_order ON qualify.pipeline (owner_order, deal_id)
     WHERE outcome IS NULL;
 "#,
+    // A typed filter's page read from the deals' words alone: each holds
+    // the columns the list's orders read, so that the matches are ordered
+    // there and only the page's deals are read from the pipeline rows.
+    r#"
+ALTER TABLE qualify.deal_search
+    ADD COLUMN close_date date, ADD COLUMN amount_cents bigint,
+    ADD COLUMN name text NOT NULL DEFAULT '', ADD COLUMN account text NOT NULL DEFAULT '',
+    ADD COLUMN owner_order text COLLATE "C", ADD COLUMN forecast text NOT NULL DEFAULT '',
+    ADD COLUMN meddpicc_total integer NOT NULL DEFAULT 0,
+    ADD COLUMN steps_complete integer NOT NULL DEFAULT 0,
+    ADD COLUMN qa_passed integer NOT NULL DEFAULT 0, ADD COLUMN escalations integer NOT NULL DEFAULT 0,
+    ADD COLUMN risk_band text, ADD COLUMN next_step_due date, ADD COLUMN outcome text,
+    ADD COLUMN stalled_from bigint;
+UPDATE qualify.deal_search s SET (close_date, amount_cents, name, account, owner_order, forecast, meddpicc_total, steps_complete, qa_passed, escalations, risk_band, next_step_due, outcome, stalled_from) = (SELECT p.close_date, p.amount_cents, p.name, p.account, p.owner_order, p.forecast, p.meddpicc_total, p.steps_complete, p.qa_passed, p.escalations, p.risk_band, p.next_step_due, p.outcome, p.stalled_from FROM qualify.pipeline p
+    WHERE p.deal_id = s.deal_id);
+
+CREATE OR REPLACE FUNCTION qualify.index_words() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER SET search_path = qualify, pg_temp AS $$
+BEGIN
+    INSERT INTO qualify.deal_search AS s (deal_id, owner, sa, plan_sa, open, words, close_date, amount_cents, name, account, owner_order, forecast, meddpicc_total, steps_complete, qa_passed, escalations, risk_band, next_step_due, outcome, stalled_from)
+        SELECT deal_id, owner, sa, plan_sa, outcome IS NULL,
+            lower(name || chr(31) || account || chr(31) || owner), close_date, amount_cents, name, account, owner_order, forecast, meddpicc_total, steps_complete, qa_passed, escalations, risk_band, next_step_due, outcome, stalled_from
+        FROM new_rows
+    ON CONFLICT (deal_id) DO UPDATE
+        SET (owner, sa, plan_sa, open, words, close_date, amount_cents, name, account, owner_order, forecast, meddpicc_total, steps_complete, qa_passed, escalations, risk_band, next_step_due, outcome, stalled_from) = (excluded.owner, excluded.sa,
+            excluded.plan_sa, excluded.open, excluded.words, excluded.close_date, excluded.amount_cents, excluded.name, excluded.account, excluded.owner_order, excluded.forecast, excluded.meddpicc_total, excluded.steps_complete, excluded.qa_passed, excluded.escalations, excluded.risk_band, excluded.next_step_due, excluded.outcome, excluded.stalled_from)
+        WHERE (s.*) IS DISTINCT FROM (excluded.*);
+    RETURN NULL;
+END $$;
+
+-- the deals' words rows that `matching` gives (with the columns the list's
+-- orders read)
+CREATE FUNCTION qualify.matching_rows(pattern text, open_only boolean)
+    RETURNS SETOF qualify.deal_search
+    LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = qualify, pg_temp ROWS 1000 AS $$
+DECLARE
+    who text := qualify.me();
+    team text[] := qualify.my_team();
+BEGIN
+    IF who IS NOT NULL THEN
+        RETURN QUERY SELECT s.* FROM qualify.deal_search s
+            WHERE s.words LIKE lower(pattern) AND (s.open OR NOT open_only)
+              AND (s.owner = who OR s.sa = who OR s.plan_sa = who
+                   OR s.owner = ANY (team));
+    ELSIF pg_has_role(session_user, current_user, 'MEMBER') THEN
+        RETURN QUERY SELECT s.* FROM qualify.deal_search s
+            WHERE s.words LIKE lower(pattern) AND (s.open OR NOT open_only);
+    END IF;
+END $$;
+REVOKE ALL ON FUNCTION qualify.matching_rows(text, boolean) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION qualify.matching_rows(text, boolean) TO {users};
+"#,
 ];
 
 /// The schema version this build writes.
