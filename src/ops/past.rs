@@ -118,13 +118,18 @@ pub fn changes(s: &Session, since: NaiveDate, owner: Option<&str>) -> Result<Cha
             judge(&s.store.deal(*id)?, history);
         }
     } else {
-        // the stage changes are not needed: no history is read twice
-        s.store.each_deal_whole(owner, |deal| {
-            if let Some(history) = rows.get(&deal.id) {
-                judge(deal, history);
-            }
-            Ok::<(), StoreError>(())
-        })?;
+        // the stage changes are not needed: no history is read twice; and
+        // a deal with no rows is passed over unparsed
+        s.store.each_deal_whole(
+            owner,
+            |id| rows.contains_key(&id),
+            |deal| {
+                if let Some(history) = rows.get(&deal.id) {
+                    judge(deal, history);
+                }
+                Ok::<(), StoreError>(())
+            },
+        )?;
     }
     out.totals = changes::totals(&out.deals);
     Ok(out)
