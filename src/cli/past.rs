@@ -96,8 +96,7 @@ pub fn changes(
     }
     let changed = past::changes(s, since, owner)?;
     let written = if json {
-        let doc = changes_json(&changed, since, s);
-        writeln!(out, "{}", serde_json::to_string_pretty(&doc).expect("JSON"))
+        write_changes_json(&changed, since, s, out)
     } else {
         write!(out, "{}", changes_text(&changed, since, s))
     };
@@ -123,49 +122,117 @@ fn value(what: What, text: &str) -> Value {
     }
 }
 
-fn changes_json(changed: &Changes, since: NaiveDate, s: &Session) -> Value {
-    let keys = |classes: &[Class]| classes.iter().map(|c| c.key()).collect::<Vec<_>>();
-    let deals: Vec<Value> = changed
-        .deals
-        .iter()
-        .map(|d| {
-            let changes: Vec<Value> = d
+/// `changes --json`, written as it is made: the same text a value tree
+/// printed pretty gives (each object's keys in alphabetical order), without
+/// building the tree.
+fn write_changes_json(
+    changed: &Changes,
+    since: NaiveDate,
+    s: &Session,
+    out: &mut impl Write,
+) -> std::io::Result<()> {
+    let doc = ChangesJson {
+        as_of: s.clock.now().to_rfc3339(),
+        deals: DealsJson(&changed.deals),
+        since,
+        totals: changed
+            .totals
+            .iter()
+            .map(|t| TotalJson {
+                amount: t.amount.to_json(),
+                class: t.class.key(),
+                deals: t.deals,
+            })
+            .collect(),
+        unreadable: changed
+            .unreadable
+            .iter()
+            .map(|(id, why)| UnreadableJson { id: id.0, why })
+            .collect(),
+    };
+    let mut buffered = std::io::BufWriter::with_capacity(1 << 16, &mut *out);
+    serde_json::to_writer_pretty(&mut buffered, &doc).map_err(std::io::Error::other)?;
+    writeln!(buffered)?;
+    buffered.flush()
+}
+
+#[derive(serde::Serialize)]
+struct ChangesJson<'a> {
+    as_of: String,
+    deals: DealsJson<'a>,
+    since: NaiveDate,
+    totals: Vec<TotalJson>,
+    unreadable: Vec<UnreadableJson<'a>>,
+}
+
+#[derive(serde::Serialize)]
+struct TotalJson {
+    amount: Value,
+    class: String,
+    deals: usize,
+}
+
+#[derive(serde::Serialize)]
+struct UnreadableJson<'a> {
+    id: i64,
+    why: &'a str,
+}
+
+/// The deals, each made as it is written.
+struct DealsJson<'a>(&'a [DealChanges]);
+
+impl serde::Serialize for DealsJson<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(self.0.iter().map(DealJson::of))
+    }
+}
+
+#[derive(serde::Serialize)]
+struct DealJson<'a> {
+    amount: Value,
+    changes: Vec<ChangeJson<'a>>,
+    classes: Vec<String>,
+    id: i64,
+    name: &'a str,
+    owner: &'a str,
+}
+
+#[derive(serde::Serialize)]
+struct ChangeJson<'a> {
+    after: Value,
+    at: String,
+    before: Value,
+    classes: Vec<String>,
+    field: &'static str,
+    who: &'a str,
+}
+
+fn keys(classes: &[Class]) -> Vec<String> {
+    classes.iter().map(|c| c.key()).collect()
+}
+
+impl<'a> DealJson<'a> {
+    fn of(d: &'a DealChanges) -> Self {
+        DealJson {
+            amount: amount(d.amount),
+            changes: d
                 .changes
                 .iter()
-                .map(|c| {
-                    json!({
-                        "field": c.what.key(),
-                        "before": value(c.what, &c.before),
-                        "after": value(c.what, &c.after),
-                        "classes": keys(&c.classes),
-                        "who": c.who,
-                        "at": c.at.to_rfc3339(),
-                    })
+                .map(|c| ChangeJson {
+                    after: value(c.what, &c.after),
+                    at: c.at.to_rfc3339(),
+                    before: value(c.what, &c.before),
+                    classes: keys(&c.classes),
+                    field: c.what.key(),
+                    who: &c.who,
                 })
-                .collect();
-            json!({
-                "id": d.id.0, "name": d.name, "owner": d.owner, "amount": amount(d.amount),
-                "classes": keys(&d.classes()), "changes": changes,
-            })
-        })
-        .collect();
-    let totals: Vec<Value> = changed
-        .totals
-        .iter()
-        .map(|t| json!({"class": t.class.key(), "deals": t.deals, "amount": t.amount.to_json()}))
-        .collect();
-    let unreadable: Vec<Value> = changed
-        .unreadable
-        .iter()
-        .map(|(id, why)| json!({"id": id.0, "why": why}))
-        .collect();
-    json!({
-        "since": since,
-        "as_of": s.clock.now().to_rfc3339(),
-        "totals": totals,
-        "deals": deals,
-        "unreadable": unreadable,
-    })
+                .collect(),
+            classes: keys(&d.classes()),
+            id: d.id.0,
+            name: &d.name,
+            owner: &d.owner,
+        }
+    }
 }
 
 /// A value of a change in words.

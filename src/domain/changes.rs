@@ -2,7 +2,9 @@
 //! call reads: close dates pushed, pulled in or slipped out of their
 //! quarter; deals new, won, lost or reopened; amounts up or down; scores up
 //! or down; the verdict; deals moved into or out of a forecast category.
-//! Each deal's standing before is its rebuilt past (see [`past`]). Pure.
+//! Each deal's standing before is its past: the figures the history gives
+//! back (see [`past::figures_at`]), or its whole past deal rebuilt when only
+//! that tells (see [`past::deal_at`]). Pure.
 
 use super::audit::AuditEntry;
 use super::calendar::quarter;
@@ -11,9 +13,10 @@ use super::deal::{Deal, DealId};
 use super::forecast::{ForecastCategory, OutcomeKind, Verdict};
 use super::money::Money;
 use super::past::{self, PastError};
-use super::pipeline::forecast_category;
+use super::pipeline::{category_of, forecast_category};
 use super::playbook::Playbook;
 use chrono::{DateTime, Duration, NaiveDate, Utc};
+use std::cell::Cell;
 
 /// How a deal stands on the figures a forecast call reads.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -230,6 +233,59 @@ pub fn deal_changes(
     playbook: &Playbook,
     now: DateTime<Utc>,
 ) -> Result<Option<DealChanges>, PastError> {
+    changes_of(deal, history, since, playbook, now, false)
+}
+
+/// `deal`'s standing as it stood at `at`, judged then: from the figures
+/// the history gives back when they tell it (see [`past::figures_at`]),
+/// else (or with `whole`) from the whole deal rebuilt.
+fn standing_then(
+    deal: &Deal,
+    history: &[AuditEntry],
+    at: DateTime<Utc>,
+    playbook: &Playbook,
+    whole: bool,
+) -> Result<Standing, PastError> {
+    if !whole && let Some(figures) = past::figures_at(deal, history, at)? {
+        let outcome = figures.outcome.as_ref().map(|o| o.kind);
+        let verdict = verdict(&figures.meddpicc, playbook);
+        // whether the QA decides the category: only the whole deal tells
+        let qa_asked = Cell::new(false);
+        let category = category_of(
+            outcome,
+            || verdict,
+            figures.steps_done(),
+            playbook,
+            || {
+                qa_asked.set(true);
+                false
+            },
+        );
+        if !qa_asked.get() {
+            return Ok(Standing {
+                outcome,
+                category,
+                verdict,
+                total: score_total(&figures.meddpicc).0,
+                amount: figures.amount,
+                close_date: figures.close_date,
+            });
+        }
+    }
+    let past = past::deal_at(deal, history, at, playbook)?;
+    Ok(standing(&past, playbook, at))
+}
+
+/// [`deal_changes`], the standing before read from the whole deal rebuilt
+/// when `whole` (what the figures alone must agree with).
+fn changes_of(
+    deal: &Deal,
+    history: &[AuditEntry],
+    since: DateTime<Utc>,
+    playbook: &Playbook,
+    now: DateTime<Utc>,
+    whole: bool,
+) -> Result<Option<DealChanges>, PastError> {
     let history: Vec<&AuditEntry> = history.iter().filter(|e| e.at >= since).collect();
     if history.is_empty() && deal.created_at < since {
         return Ok(None);
@@ -259,8 +315,8 @@ pub fn deal_changes(
     };
     let owned: Vec<AuditEntry> = history.iter().map(|e| (*e).clone()).collect();
     let just_before = since - Duration::nanoseconds(1);
-    let before = match past::deal_at(deal, &owned, just_before, playbook) {
-        Ok(past) => Some(standing(&past, playbook, just_before)),
+    let before = match standing_then(deal, &owned, just_before, playbook, whole) {
+        Ok(before) => Some(before),
         Err(PastError::NotYet { .. }) => None,
         Err(e) => return Err(e),
     };

@@ -383,5 +383,8 @@ fn escalation_records(value: &Value) -> Result<Vec<EscalationRecord>, PastError>
     Ok(out)
 }
 
+mod figures;
+pub use figures::{Figures, figures_at};
+
 #[cfg(test)]
 mod tests;

@@ -131,23 +131,43 @@ pub fn snooze_in_force(deal: &Deal, now: DateTime<Utc>) -> Option<&Snooze> {
 /// verdict is qualified; Best Case when steps 1 to the playbook's number
 /// (7) are complete and the verdict is qualified; Pipeline otherwise.
 pub fn forecast_category(deal: &Deal, playbook: &Playbook, now: DateTime<Utc>) -> ForecastCategory {
-    match deal.content.outcome.as_ref().map(|o| o.kind) {
+    category_of(
+        deal.content.outcome.as_ref().map(|o| o.kind),
+        || verdict(&deal.content.meddpicc, playbook),
+        deal.steps.iter().take_while(|s| s.is_complete()).count(),
+        playbook,
+        || {
+            qa::checklist(deal, playbook, now)
+                .iter()
+                .all(|i| i.state.passed())
+        },
+    )
+}
+
+/// [`forecast_category`]'s rule over a deal's figures: its outcome, its
+/// verdict (asked for an open deal only), how many steps are complete in a
+/// row, and whether every applicable QA item passes (asked only when that
+/// decides between Commit and what is below it).
+pub fn category_of(
+    outcome: Option<OutcomeKind>,
+    verdict: impl FnOnce() -> Option<Verdict>,
+    done: usize,
+    playbook: &Playbook,
+    qa_passes: impl FnOnce() -> bool,
+) -> ForecastCategory {
+    match outcome {
         Some(OutcomeKind::Won) => return ForecastCategory::Closed,
         Some(OutcomeKind::Lost | OutcomeKind::Disqualified) => return ForecastCategory::Omitted,
         None => {}
     }
-    let verdict = verdict(&deal.content.meddpicc, playbook);
+    let verdict = verdict();
     if verdict == Some(Verdict::Disqualify) {
         return ForecastCategory::Omitted;
     }
     if verdict != Some(Verdict::Qualified) {
         return ForecastCategory::Pipeline;
     }
-    let done = deal.steps.iter().take_while(|s| s.is_complete()).count();
-    let commit = done >= playbook.forecast.commit_from_steps
-        && qa::checklist(deal, playbook, now)
-            .iter()
-            .all(|i| i.state.passed());
+    let commit = done >= playbook.forecast.commit_from_steps && qa_passes();
     if commit {
         ForecastCategory::Commit
     } else if done >= playbook.forecast.best_case_from_steps {

@@ -168,12 +168,14 @@ pub fn changed_at(deal: &Deal) -> DateTime<Utc> {
         .unwrap_or(deal.updated_at)
 }
 
-/// Each kind that fires on the deal, the instant it fires from, and its
-/// facts in words at `now`; snoozes not applied. Closed deals have none.
+/// Each kind that fires on the deal and the instant it fires from, handed
+/// to `wanted`; for those it wants, their facts in words at `now` (words
+/// are made only for those). Snoozes not applied. Closed deals have none.
 fn judge(
     deal: &Deal,
     playbook: &Playbook,
     now: DateTime<Utc>,
+    mut wanted: impl FnMut(WarningKind, DateTime<Utc>) -> bool,
 ) -> Vec<(WarningKind, DateTime<Utc>, String)> {
     let mut out = Vec::new();
     if deal.content.outcome.is_some() {
@@ -182,7 +184,11 @@ fn judge(
     let rules = &playbook.warnings;
     let today = now.date_naive();
     let c = &deal.content;
-    let mut fire = |kind, from, why: String| out.push((kind, from, why));
+    let mut fire = |kind, from, why: &dyn Fn() -> String| {
+        if wanted(kind, from) {
+            out.push((kind, from, why()));
+        }
+    };
     let clean = |s: &str| crate::text::clean(s.trim());
 
     // the buying group
@@ -192,34 +198,32 @@ fn judge(
         .filter(|s| s.role == Role::EconomicBuyer)
         .collect();
     if buyers.is_empty() {
-        fire(
-            WarningKind::NoEconomicBuyer,
-            ALWAYS,
+        fire(WarningKind::NoEconomicBuyer, ALWAYS, &|| {
             format!(
                 "No stakeholder has the Economic Buyer role ({} named)",
                 crate::text::plural(c.stakeholders.len(), "stakeholder", "stakeholders")
-            ),
-        );
+            )
+        });
     } else {
         let latest = buyers.iter().max_by_key(|s| s.last_engaged).expect("one");
         let limit = rules.economic_buyer_silent_days;
         match latest.last_engaged {
-            None => fire(
-                WarningKind::EconomicBuyerSilent,
-                ALWAYS,
+            None => fire(WarningKind::EconomicBuyerSilent, ALWAYS, &|| {
                 format!(
                     "Economic buyer {} has no engagement recorded (limit {limit})",
                     clean(&latest.name)
-                ),
-            ),
+                )
+            }),
             Some(day) => fire(
                 WarningKind::EconomicBuyerSilent,
                 past_limit(day, limit),
-                format!(
-                    "Economic buyer {} last engaged {day}, {} (limit {limit})",
-                    clean(&latest.name),
-                    ago(day, today)
-                ),
+                &|| {
+                    format!(
+                        "Economic buyer {} last engaged {day}, {} (limit {limit})",
+                        clean(&latest.name),
+                        ago(day, today)
+                    )
+                },
             ),
         }
     }
@@ -235,26 +239,24 @@ fn judge(
         let from = engaged
             .get(needed - 1)
             .map_or(ALWAYS, |(day, _)| past_limit(*day, within));
-        let now_engaged: Vec<String> = engaged
-            .iter()
-            .filter(|(day, _)| (today - *day).num_days() <= i64::from(within))
-            .map(|(day, name)| format!("{} {day}", clean(name)))
-            .collect();
-        let names = if now_engaged.is_empty() {
-            String::new()
-        } else {
-            format!(": {}", now_engaged.join(", "))
-        };
-        fire(
-            WarningKind::SingleThreaded,
-            from,
+        fire(WarningKind::SingleThreaded, from, &|| {
+            let now_engaged: Vec<String> = engaged
+                .iter()
+                .filter(|(day, _)| (today - *day).num_days() <= i64::from(within))
+                .map(|(day, name)| format!("{} {day}", clean(name)))
+                .collect();
+            let names = if now_engaged.is_empty() {
+                String::new()
+            } else {
+                format!(": {}", now_engaged.join(", "))
+            };
             format!(
                 "{} of {} engaged in the last {}{names}; at least {needed} needed",
                 now_engaged.len(),
                 crate::text::plural(c.stakeholders.len(), "stakeholder", "stakeholders"),
                 days(i64::from(within)),
-            ),
-        );
+            )
+        });
     }
     let champions: Vec<_> = c
         .stakeholders
@@ -262,16 +264,17 @@ fn judge(
         .filter(|s| s.role == Role::Champion)
         .collect();
     if !champions.iter().any(|s| s.confirmed_on.is_some()) {
-        let why = if champions.is_empty() {
-            "No stakeholder has the Champion role".to_string()
-        } else {
-            let names: Vec<String> = champions.iter().map(|s| clean(&s.name)).collect();
-            format!(
-                "No champion has a confirmation date (champions: {})",
-                names.join(", ")
-            )
-        };
-        fire(WarningKind::ChampionUnconfirmed, ALWAYS, why);
+        fire(WarningKind::ChampionUnconfirmed, ALWAYS, &|| {
+            if champions.is_empty() {
+                "No stakeholder has the Champion role".to_string()
+            } else {
+                let names: Vec<String> = champions.iter().map(|s| clean(&s.name)).collect();
+                format!(
+                    "No champion has a confirmation date (champions: {})",
+                    names.join(", ")
+                )
+            }
+        });
     }
 
     // dates
@@ -283,77 +286,71 @@ fn judge(
             .filter(|m| m.due.is_some_and(|due| due > close))
             .max_by_key(|m| m.due)
     {
-        fire(
-            WarningKind::CloseBeforePaper,
-            ALWAYS,
+        fire(WarningKind::CloseBeforePaper, ALWAYS, &|| {
             format!(
                 "Close date {close} is before paper milestone \"{}\", due {}",
                 clean(&paper.name),
                 paper.due.expect("filtered on its due date")
-            ),
-        );
+            )
+        });
     }
     let open_steps: Vec<_> = c.next_steps.iter().filter(|n| !n.done).collect();
     if open_steps.is_empty() {
-        fire(
-            WarningKind::NoNextStep,
-            ALWAYS,
-            format!("No open next step ({} done)", c.next_steps.len()),
-        );
+        fire(WarningKind::NoNextStep, ALWAYS, &|| {
+            format!("No open next step ({} done)", c.next_steps.len())
+        });
     } else if let Some(first) = open_steps
         .iter()
         .filter(|n| n.due.is_some())
         .min_by_key(|n| n.due)
     {
         let due = first.due.expect("filtered on its due date");
-        let overdue = open_steps
-            .iter()
-            .filter(|n| n.due.is_some_and(|d| d < today))
-            .count();
-        let more = if overdue > 1 {
-            format!(" ({overdue} overdue)")
-        } else {
-            String::new()
-        };
-        fire(
-            WarningKind::NextStepOverdue,
-            past_limit(due, 0),
+        fire(WarningKind::NextStepOverdue, past_limit(due, 0), &|| {
+            let overdue = open_steps
+                .iter()
+                .filter(|n| n.due.is_some_and(|d| d < today))
+                .count();
+            let more = if overdue > 1 {
+                format!(" ({overdue} overdue)")
+            } else {
+                String::new()
+            };
             format!(
                 "Next step \"{}\" was due {due}, {}{more}",
                 clean(&first.action),
                 ago(due, today)
-            ),
-        );
+            )
+        });
     }
     let last = last_activity(deal);
     let limit = rules.no_activity_days;
     fire(
         WarningKind::NoActivity,
         past_limit(last.date_naive(), limit),
-        format!(
-            "No change since {}, {} (limit {limit})",
-            last.date_naive(),
-            ago(last.date_naive(), today)
-        ),
+        &|| {
+            format!(
+                "No change since {}, {} (limit {limit})",
+                last.date_naive(),
+                ago(last.date_naive(), today)
+            )
+        },
     );
 
     // the history's facts
     let pushes = &c.trail.close_pushed_on;
     if pushes.len() >= rules.close_date_pushes as usize {
-        let on: Vec<String> = pushes.iter().map(ToString::to_string).collect();
-        let close = deal
-            .close_date
-            .map_or("none".to_string(), |d| d.to_string());
-        fire(
-            WarningKind::CloseDatePushed,
-            ALWAYS,
+        fire(WarningKind::CloseDatePushed, ALWAYS, &|| {
+            let on: Vec<String> = pushes.iter().map(ToString::to_string).collect();
+            let close = deal
+                .close_date
+                .map_or("none".to_string(), |d| d.to_string());
             format!(
                 "Close date pushed later on {} ({}), limit {}; now {close}",
                 days(pushes.len() as i64),
                 on.join(", "),
                 rules.close_date_pushes
-            ),
-        );
+            )
+        });
     }
     if let (Some(amount), Some(highest)) = (deal.amount, c.trail.highest_amount) {
         let cut = i128::from(highest.cents() - amount.cents()) * 100;
@@ -361,14 +358,12 @@ fn judge(
             && cut > i128::from(highest.cents()) * i128::from(rules.amount_cut_percent)
         {
             let percent = cut / i128::from(highest.cents());
-            fire(
-                WarningKind::AmountCut,
-                ALWAYS,
+            fire(WarningKind::AmountCut, ALWAYS, &|| {
                 format!(
                     "Amount {amount} is {percent}% below its highest, {highest} (limit {}%)",
                     rules.amount_cut_percent
-                ),
-            );
+                )
+            });
         }
     }
 
@@ -378,15 +373,13 @@ fn judge(
         .iter()
         .find(|r| r.threat == Level::High && r.differentiators.trim().is_empty())
     {
-        fire(
-            WarningKind::UndefendedCompetitor,
-            ALWAYS,
+        fire(WarningKind::UndefendedCompetitor, ALWAYS, &|| {
             format!(
                 "High-threat competitor {} ({}) has no differentiators",
                 clean(&rival.name),
                 rival.position.label()
-            ),
-        );
+            )
+        });
     }
     if let (Some(budget), Some(confirmed), Some(value)) = (
         c.budget.amount,
@@ -394,23 +387,17 @@ fn judge(
         deal.first_year_value(),
     ) && budget < value
     {
-        fire(
-            WarningKind::BudgetShort,
-            ALWAYS,
-            format!(
-                "Budget {budget} (confirmed {confirmed}) is below the first-year value {value}"
-            ),
-        );
+        fire(WarningKind::BudgetShort, ALWAYS, &|| {
+            format!("Budget {budget} (confirmed {confirmed}) is below the first-year value {value}")
+        });
     }
     if verdict(&c.meddpicc, playbook) == Some(Verdict::Disqualify) {
-        let (total, max) = score_total(&c.meddpicc);
-        fire(
-            WarningKind::OpenWhileDisqualified,
-            ALWAYS,
+        fire(WarningKind::OpenWhileDisqualified, ALWAYS, &|| {
+            let (total, max) = score_total(&c.meddpicc);
             format!(
                 "The step-1 verdict is disqualify (MEDDPICC {total}/{max}) and the deal is still open"
-            ),
-        );
+            )
+        });
     }
     out
 }
@@ -443,20 +430,21 @@ fn latest_snooze(deal: &Deal, kind: WarningKind) -> Option<&WarningSnooze> {
 
 /// The deal's warnings at `now`, not snoozed, in the kinds' order.
 pub fn warnings(deal: &Deal, playbook: &Playbook, now: DateTime<Utc>) -> Vec<Warning> {
-    judge(deal, playbook, now)
-        .into_iter()
-        .filter(|(kind, from, _)| *from <= now && snooze_in_force(deal, *kind, now).is_none())
-        .map(|(kind, _, why)| Warning {
-            kind,
-            severity: kind.severity(),
-            why,
-            step: kind
-                .fixed_at()
-                .map(|capture| playbook.step_capturing(capture).number)
-                .or_else(|| deal.current_step())
-                .unwrap_or(StepNumber::first()),
-        })
-        .collect()
+    judge(deal, playbook, now, |kind, from| {
+        from <= now && snooze_in_force(deal, kind, now).is_none()
+    })
+    .into_iter()
+    .map(|(kind, _, why)| Warning {
+        kind,
+        severity: kind.severity(),
+        why,
+        step: kind
+            .fixed_at()
+            .map(|capture| playbook.step_capturing(capture).number)
+            .or_else(|| deal.current_step())
+            .unwrap_or(StepNumber::first()),
+    })
+    .collect()
 }
 
 /// Each kind that fires on the deal as it stands and the instant it fires
@@ -464,13 +452,14 @@ pub fn warnings(deal: &Deal, playbook: &Playbook, now: DateTime<Utc>) -> Vec<War
 /// that the list judges warnings against its own now. For every `now`,
 /// the kinds whose instant is at or before it are [`warnings`]' kinds.
 pub fn fires_from(deal: &Deal, playbook: &Playbook) -> Vec<(WarningKind, DateTime<Utc>)> {
-    judge(deal, playbook, deal.updated_at)
-        .into_iter()
-        .map(|(kind, from, _)| {
-            let snoozed = latest_snooze(deal, kind).map_or(ALWAYS, |s| start_of(s.until));
-            (kind, from.max(snoozed))
-        })
-        .collect()
+    let mut fires = Vec::new();
+    // no words are needed: every kind is noted and none is wanted
+    judge(deal, playbook, deal.updated_at, |kind, from| {
+        let snoozed = latest_snooze(deal, kind).map_or(ALWAYS, |s| start_of(s.until));
+        fires.push((kind, from.max(snoozed)));
+        false
+    });
+    fires
 }
 
 /// The pipeline row's text of [`fires_from`]: a JSON object of each kind's

@@ -11,7 +11,7 @@ use crate::domain::criteria::score_total;
 use crate::domain::deal::{Deal, DealId};
 use crate::domain::past;
 use chrono::{DateTime, Duration, NaiveDate, Utc};
-use std::collections::BTreeMap;
+use std::ops::Range;
 
 /// The last instant of `day` in the user's zone, or now when the day is
 /// not over.
@@ -96,11 +96,23 @@ const READ_ONE_BY_ONE: usize = 256;
 pub fn changes(s: &Session, since: NaiveDate, owner: Option<&str>) -> Result<Changes> {
     let from = s.clock.start_of(since);
     let now = s.clock.now();
-    let mut rows: BTreeMap<DealId, Vec<AuditEntry>> = BTreeMap::new();
+    // the rows side by side, each deal's a run of them (the store hands
+    // them over in deal id order): one list to grow, not one a deal
+    let mut entries: Vec<AuditEntry> = Vec::new();
+    let mut runs: Vec<(DealId, Range<usize>)> = Vec::new();
     s.store.walk_history_since(from, owner, &mut |id, entry| {
-        rows.entry(id).or_default().push(entry);
+        match runs.last_mut() {
+            Some((last, run)) if *last == id => run.end += 1,
+            _ => runs.push((id, entries.len()..entries.len() + 1)),
+        }
+        entries.push(entry);
         Ok(())
     })?;
+    let rows_of = |id: DealId| {
+        runs.binary_search_by_key(&id, |(id, _)| *id)
+            .ok()
+            .map(|i| &entries[runs[i].1.clone()])
+    };
     let mut out = Changes::default();
     let mut judge = |deal: &Deal, history: &[AuditEntry]| match changes::deal_changes(
         deal,
@@ -113,18 +125,23 @@ pub fn changes(s: &Session, since: NaiveDate, owner: Option<&str>) -> Result<Cha
         Ok(None) => {}
         Err(e) => out.unreadable.push((deal.id, e.to_string())),
     };
-    if rows.len() <= READ_ONE_BY_ONE {
-        for (id, history) in &rows {
-            judge(&s.store.deal(*id)?, history);
+    if runs.len() <= READ_ONE_BY_ONE {
+        for (id, run) in &runs {
+            judge(&s.store.deal(*id)?, &entries[run.clone()]);
         }
     } else {
-        // the stage changes are not needed: no history is read twice
-        s.store.each_deal_whole(owner, |deal| {
-            if let Some(history) = rows.get(&deal.id) {
-                judge(deal, history);
-            }
-            Ok::<(), StoreError>(())
-        })?;
+        // the stage changes are not needed: no history is read twice; and
+        // a deal with no rows is passed over unparsed
+        s.store.each_deal_whole(
+            owner,
+            |id| rows_of(id).is_some(),
+            |deal| {
+                if let Some(history) = rows_of(deal.id) {
+                    judge(deal, history);
+                }
+                Ok::<(), StoreError>(())
+            },
+        )?;
     }
     out.totals = changes::totals(&out.deals);
     Ok(out)

@@ -335,8 +335,15 @@ pub trait Database: Send {
     fn walk_whole_deals(&self, owner: Option<&str>, each: &mut WholeDealTaker<'_>) -> Result<()>;
 
     /// [`walk_whole_deals`](Database::walk_whole_deals) without the stage
-    /// changes (no history is read): each deal is handed no instants.
-    fn walk_deals(&self, owner: Option<&str>, each: &mut WholeDealTaker<'_>) -> Result<()>;
+    /// changes (no history is read): each deal is handed no instants. Only
+    /// the deals `wanted` takes (by id) are handed over; the others are
+    /// passed over without their content being parsed.
+    fn walk_deals(
+        &self,
+        owner: Option<&str>,
+        wanted: &dyn Fn(DealId) -> bool,
+        each: &mut WholeDealTaker<'_>,
+    ) -> Result<()>;
 
     /// Every history row made at or after `since`, of every deal (or one
     /// owner's, without case), in deal id order and oldest first within a
@@ -576,16 +583,17 @@ impl dyn Database {
         result.map_err(E::from)
     }
 
-    /// Every deal (or one owner's), whole, one at a time in id order,
-    /// without its stage changes (no history read); an error from `each`
-    /// stops the reading and is returned as it is.
+    /// Every deal (or one owner's) that `wanted` takes (by id), whole, one
+    /// at a time in id order, without its stage changes (no history read);
+    /// an error from `each` stops the reading and is returned as it is.
     pub fn each_deal_whole<E: From<StoreError>>(
         &self,
         owner: Option<&str>,
+        wanted: impl Fn(DealId) -> bool,
         mut each: impl FnMut(&Deal) -> std::result::Result<(), E>,
     ) -> std::result::Result<(), E> {
         let mut failed = None;
-        let result = self.walk_deals(owner, &mut |deal, _| {
+        let result = self.walk_deals(owner, &wanted, &mut |deal, _| {
             each(deal).map_err(|e| {
                 failed = Some(e);
                 stopped()

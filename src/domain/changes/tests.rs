@@ -172,3 +172,149 @@ fn each_change_names_who_made_it_and_when() {
         ]
     );
 }
+
+/// One edit of a generated deal's life: its amount, close date, a step's
+/// status, its outcome, an element's score, or (not a figure) a
+/// stakeholder's name.
+#[derive(Debug, Clone)]
+enum Edit {
+    Amount(i64),
+    Close(u32),
+    Status(usize, usize),
+    Outcome(usize),
+    Score(usize, u8),
+    Other(u8),
+}
+
+fn edit() -> impl proptest::strategy::Strategy<Value = Edit> {
+    use proptest::prelude::*;
+    prop_oneof![
+        (0i64..3_000_000).prop_map(Edit::Amount),
+        (0u32..200).prop_map(Edit::Close),
+        (0usize..10, 0usize..4).prop_map(|(i, s)| Edit::Status(i, s)),
+        (0usize..4).prop_map(Edit::Outcome),
+        (0usize..8, 0u8..4).prop_map(|(e, s)| Edit::Score(e, s)),
+        (0u8..3).prop_map(Edit::Other),
+    ]
+}
+
+fn apply(deal: &mut Deal, edit: &Edit) {
+    use crate::domain::content::ElementScore;
+    use crate::domain::step::StepStatus;
+    match *edit {
+        Edit::Amount(cents) => deal.amount = (cents > 0).then(|| Money::from_cents(cents)),
+        Edit::Close(days) => {
+            deal.close_date = (days > 0).then(|| d("2026-11-01") + Duration::days(i64::from(days)))
+        }
+        Edit::Status(i, s) => deal.steps[i].status = StepStatus::ALL[s],
+        Edit::Outcome(k) => {
+            deal.content.outcome = [
+                OutcomeKind::Won,
+                OutcomeKind::Lost,
+                OutcomeKind::Disqualified,
+            ]
+            .get(k)
+            .map(|&kind| Outcome {
+                kind,
+                on: d("2026-11-20"),
+                reason: if kind == OutcomeKind::Won {
+                    String::new()
+                } else {
+                    "budget".into()
+                },
+                lost_to: String::new(),
+            })
+        }
+        Edit::Score(e, score) => {
+            let elements = deal.content.meddpicc.framework.elements();
+            let element = elements[e % elements.len()];
+            if e == 0 && score == 0 {
+                deal.content.meddpicc.elements.remove(&element);
+            } else {
+                deal.content.meddpicc.elements.insert(
+                    element,
+                    ElementScore {
+                        score,
+                        evidence: format!("seen {score}"),
+                    },
+                );
+            }
+        }
+        Edit::Other(n) => {
+            if let Some(s) = deal.content.stakeholders.first_mut() {
+                s.name = format!("Someone {n}");
+            }
+        }
+    }
+}
+
+proptest::proptest! {
+    /// The standing before read from the figures alone is the standing the
+    /// whole deal rebuilt gives, whatever the deal went through and
+    /// whichever day is asked about: the same changes, the same errors.
+    #[test]
+    fn the_figures_alone_tell_what_the_whole_rebuild_tells(
+        seed in 0usize..40,
+        edits in proptest::collection::vec(proptest::collection::vec(edit(), 1..4), 1..7),
+        since in 1u32..12,
+    ) {
+        let pb = Playbook::default_playbook();
+        let mut deal = demo::deal(5, seed, &pb, t(27, 15)).deal;
+        deal.created_at = t(1, 9);
+        deal.escalations.clear();
+        let mut states = vec![(t(1, 9), deal.clone())];
+        for (n, day) in edits.iter().enumerate() {
+            let mut next = states.last().unwrap().1.clone();
+            for e in day {
+                apply(&mut next, e);
+            }
+            states.push((t(2 + 2 * n as u32, 9), next));
+        }
+        let (now, history) = life(&states);
+        let from = t(since, 0);
+        let rows: Vec<AuditEntry> = history.iter().filter(|e| e.at >= from).cloned().collect();
+        let fast = changes_of(&now, &rows, from, &pb, t(27, 15), false);
+        let whole = changes_of(&now, &rows, from, &pb, t(27, 15), true);
+        proptest::prop_assert_eq!(fast, whole);
+        // and the figures are the rebuilt deal's
+        let at = from - Duration::nanoseconds(1);
+        if let (Ok(Some(figures)), Ok(rebuilt)) = (
+            past::figures_at(&now, &rows, at),
+            past::deal_at(&now, &rows, at, &pb),
+        ) {
+            proptest::prop_assert_eq!(figures, past::Figures::of(&rebuilt));
+        }
+    }
+}
+
+#[test]
+fn a_row_the_figures_cannot_read_is_left_to_the_whole_rebuild() {
+    let pb = Playbook::default_playbook();
+    let deal = open_deal();
+    let row = |field: &str, before: &str| AuditEntry {
+        at: t(20, 9),
+        who: "someone".into(),
+        field: field.into(),
+        before: before.into(),
+        after: String::new(),
+    };
+    for (field, before) in [
+        ("amount", "plenty"),
+        ("steps[0].status", "someday"),
+        ("outcome.kind", "maybe"),
+        ("stakeholders[0].name", "Someone"),
+        ("steps[12].status", "complete"),
+    ] {
+        let rows = [row(field, before)];
+        assert_eq!(
+            past::figures_at(&deal, &rows, t(15, 0)),
+            Ok(None),
+            "{field}"
+        );
+        assert_eq!(
+            changes_of(&deal, &rows, t(15, 0), &pb, t(27, 15), false),
+            changes_of(&deal, &rows, t(15, 0), &pb, t(27, 15), true),
+            "{field}"
+        );
+    }
+}

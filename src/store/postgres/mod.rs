@@ -92,6 +92,7 @@ impl Server {
         open: bool,
         owner: Option<&str>,
         stages: bool,
+        wanted: &dyn Fn(DealId) -> bool,
         each: &mut WholeDealTaker<'_>,
     ) -> Result<()> {
         let mut last = 0_i64;
@@ -119,7 +120,9 @@ impl Server {
                     .map_err(|e| self.fail(e))?;
                 for r in &rows {
                     let mut deal = deal_from_row(r);
-                    if let Some(body) = r.get::<_, Option<serde_json::Value>>(15) {
+                    if wanted(deal.id)
+                        && let Some(body) = r.get::<_, Option<serde_json::Value>>(15)
+                    {
                         deal.content = content_from(body)?;
                     }
                     chunk.push(deal);
@@ -183,7 +186,9 @@ impl Server {
                 last = end;
             }
             for (deal, stages) in chunk.iter().zip(&stage_times) {
-                each(deal, stages)?;
+                if wanted(deal.id) {
+                    each(deal, stages)?;
+                }
             }
         }
     }
@@ -477,15 +482,20 @@ impl Database for Server {
     }
 
     fn walk_open_deals(&self, each: &mut dyn FnMut(&Deal) -> Result<()>) -> Result<()> {
-        self.walk(true, None, false, &mut |deal, _| each(deal))
+        self.walk(true, None, false, &|_| true, &mut |deal, _| each(deal))
     }
 
     fn walk_whole_deals(&self, owner: Option<&str>, each: &mut WholeDealTaker<'_>) -> Result<()> {
-        self.walk(false, owner, true, each)
+        self.walk(false, owner, true, &|_| true, each)
     }
 
-    fn walk_deals(&self, owner: Option<&str>, each: &mut WholeDealTaker<'_>) -> Result<()> {
-        self.walk(false, owner, false, each)
+    fn walk_deals(
+        &self,
+        owner: Option<&str>,
+        wanted: &dyn Fn(DealId) -> bool,
+        each: &mut WholeDealTaker<'_>,
+    ) -> Result<()> {
+        self.walk(false, owner, false, wanted, each)
     }
 
     fn walk_history_since(

@@ -219,8 +219,13 @@ impl Database for Store {
         self.each_whole_deal(owner, each)
     }
 
-    fn walk_deals(&self, owner: Option<&str>, each: &mut WholeDealTaker<'_>) -> Result<()> {
-        self.each_deal_without_stages(owner, each)
+    fn walk_deals(
+        &self,
+        owner: Option<&str>,
+        wanted: &dyn Fn(DealId) -> bool,
+        each: &mut WholeDealTaker<'_>,
+    ) -> Result<()> {
+        self.each_deal_without_stages(owner, wanted, each)
     }
 
     fn walk_history_since(

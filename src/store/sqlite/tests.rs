@@ -1098,6 +1098,34 @@ fn every_deal_comes_whole_with_its_stage_changes_and_an_owner_filter_holds() {
     stops_at_a_refusal(|take| store.store().each_whole_deal(None, |_, _| take()));
 }
 
+/// `each_deal_whole` hands over only the deals its filter takes, each
+/// whole (content and all), in id order; a refusal stops the reading.
+#[test]
+fn a_filtered_walk_hands_over_only_the_deals_it_takes_each_whole() {
+    let (_dir, _path, mut store) = temp_store();
+    ops::demo(&mut store, 60, 5, |_| {}).unwrap();
+    let mut seen = Vec::new();
+    store
+        .store()
+        .each_deal_whole(
+            None,
+            |id| id.0 % 3 == 1,
+            |deal| {
+                assert_eq!(
+                    *deal,
+                    store.store().deal(deal.id).unwrap(),
+                    "whole, as read alone"
+                );
+                seen.push(deal.id.0);
+                Ok::<_, StoreError>(())
+            },
+        )
+        .unwrap();
+    let expected: Vec<i64> = (1..=60).filter(|id| id % 3 == 1).collect();
+    assert_eq!(seen, expected);
+    stops_at_a_refusal(|take| store.store().each_deal_whole(None, |_| true, |_| take()));
+}
+
 /// The whole-database walks (check, metrics, export) read each table once
 /// in deal order: no statement sorts its rows in a temporary tree or scans a
 /// child table whole.

@@ -26,7 +26,7 @@ impl Store {
             owner: None,
             stages: false,
         };
-        self.walk(walk, |deal, _| each(deal))
+        self.walk(walk, &|_| true, |deal, _| each(deal))
     }
 
     /// Every deal (or one owner's), whole, one at a time in id order, with
@@ -43,7 +43,7 @@ impl Store {
             owner: owner.map(str::trim),
             stages: true,
         };
-        self.walk(walk, each)
+        self.walk(walk, &|_| true, each)
     }
 
     /// Every deal (or one owner's), whole, in id order, without its stage
@@ -51,6 +51,7 @@ impl Store {
     pub fn each_deal_without_stages<E: From<StoreError>>(
         &self,
         owner: Option<&str>,
+        wanted: &dyn Fn(DealId) -> bool,
         each: impl FnMut(&Deal, &[DateTime<Utc>]) -> std::result::Result<(), E>,
     ) -> std::result::Result<(), E> {
         let walk = Walk {
@@ -58,7 +59,7 @@ impl Store {
             owner: owner.map(str::trim),
             stages: false,
         };
-        self.walk(walk, each)
+        self.walk(walk, wanted, each)
     }
 
     /// The deals `walk` names, as [`each_whole_deal`](Self::each_whole_deal)
@@ -71,10 +72,15 @@ impl Store {
     fn walk<E: From<StoreError>>(
         &self,
         walk: Walk<'_>,
+        wanted: &dyn Fn(DealId) -> bool,
         mut each: impl FnMut(&Deal, &[DateTime<Utc>]) -> std::result::Result<(), E>,
     ) -> std::result::Result<(), E> {
         let mut failed = None;
         let mut take = |read: &mut Read| -> Result<()> {
+            if !wanted(read.deal.id) {
+                // passed over: its content stays text, freed where it was read
+                return Ok(());
+            }
             if let Some(body) = read.body.take() {
                 read.deal.content = content_from(&body)?;
             }
