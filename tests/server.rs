@@ -1092,8 +1092,8 @@ fn a_filter_keys_page_is_of_the_deals_its_count_found_that_still_match() {
         open_only: false,
         ..s.list_query()
     };
-    let head = ops::views::list_head(&s, &query).unwrap();
     let before = ops::views::list_rows(&s, &query).unwrap();
+    let head = ops::views::list_head(&s, &query).unwrap();
     let gone = before[0].id.0.to_string();
     ok(db.qualify_admin(&[
         AS_OF,

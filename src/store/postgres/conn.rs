@@ -75,6 +75,8 @@ pub struct Server {
     pub(super) told: Cell<i64>,
     /// The schema owner's role, while an administrator acts as it.
     pub(super) owner_role: Option<String>,
+    /// What the last count found for a typed filter, for the page read next.
+    pub(super) found: RefCell<Option<super::list::Found>>,
 }
 
 impl Server {
@@ -112,6 +114,7 @@ impl Server {
             summarize: None,
             told: Cell::new(0),
             owner_role: None,
+            found: RefCell::new(None),
         })
     }
 

@@ -172,6 +172,21 @@ fn owners_seen(query: &ListQuery) -> &'static str {
          FROM qualify.pipeline_counts c WHERE c.deals > 0)"
 }
 
+/// How many of a typed filter's first deals, in the list's order, its count
+/// keeps for the page read next (more than a screen holds).
+const FIRST: usize = 200;
+
+/// A typed filter's count and its first deals in the list's order, from one
+/// match of the words. A key of the list reads the count, then the page: the
+/// page (taking this) reads the rows of those deals that hold the words
+/// still, instead of matching the words again.
+#[derive(Debug, Clone, PartialEq)]
+pub(super) struct Found {
+    query: ListQuery,
+    total: usize,
+    first: Vec<i64>,
+}
+
 /// What `qualify.deal_search` puts between a deal's name, account and owner.
 const WORD_SEPARATOR: char = '\u{1f}';
 
@@ -322,16 +337,16 @@ fn refs(args: &Args) -> Vec<&(dyn ToSql + Sync)> {
 
 impl Server {
     pub(super) fn count_deals(&self, query: &ListQuery) -> Result<usize> {
+        self.found.replace(None);
+        if words_only(query) {
+            return self.count_words(query);
+        }
         let mut args = Args::new();
         let sql = if counted(query) {
             let cond = count_conditions(query, &mut args);
             format!(
                 "SELECT coalesce(sum(c.deals), 0)::bigint FROM qualify.pipeline_counts c WHERE {cond}"
             )
-        } else if words_only(query) {
-            args.push(Box::new(words_pattern(query.filter.trim())));
-            args.push(Box::new(query.open_only));
-            "SELECT count(*) FROM qualify.matching($1, $2)".to_string()
         } else {
             let cond = conditions(query, &mut args);
             format!("SELECT count(*) FROM qualify.pipeline p WHERE {cond}")
@@ -341,6 +356,77 @@ impl Server {
             .query_one(&sql, &refs(&args))
             .map_err(|e| self.fail(e))?;
         Ok(row.get::<_, i64>(0) as usize)
+    }
+
+    /// A typed filter's count, its first deals kept for the page read next.
+    fn count_words(&self, query: &ListQuery) -> Result<usize> {
+        let rows = self
+            .conn()?
+            .query(
+                &format!(
+                    "SELECT count(*) OVER (), p.deal_id FROM qualify.matching_rows($1, $2) p
+                     ORDER BY {} LIMIT $3",
+                    order_by(query)
+                ),
+                &[
+                    &words_pattern(query.filter.trim()),
+                    &query.open_only,
+                    &(FIRST as i64),
+                ],
+            )
+            .map_err(|e| self.fail(e))?;
+        let total = rows
+            .first()
+            .map_or(0, |r| r.get::<_, i64>(0).max(0) as usize);
+        self.found.replace(Some(Found {
+            query: query.clone(),
+            total,
+            first: rows.iter().map(|r| r.get(1)).collect(),
+        }));
+        Ok(total)
+    }
+
+    /// The page a typed filter's count found (`offset`, `limit`), when it
+    /// holds it: the rows of those deals that hold the words still.
+    fn found_page(
+        &self,
+        query: &ListQuery,
+        offset: usize,
+        limit: usize,
+    ) -> Result<Option<Vec<DealSummary>>> {
+        let Some(found) = self.found.take() else {
+            return Ok(None);
+        };
+        let held =
+            found.first.len() == found.total || offset.saturating_add(limit) <= found.first.len();
+        if found.query != *query || !held {
+            return Ok(None);
+        }
+        let ids: Vec<i64> = found
+            .first
+            .iter()
+            .skip(offset)
+            .take(limit)
+            .copied()
+            .collect();
+        let rows = self
+            .conn()?
+            .query(
+                &format!(
+                    "SELECT {} FROM qualify.pipeline p WHERE p.deal_id = ANY($2)
+                       AND (p.name ILIKE $3 OR p.account ILIKE $3 OR p.owner ILIKE $3)
+                     ORDER BY {}",
+                    row_columns("$1"),
+                    order_by(query)
+                ),
+                &[
+                    &query.now.timestamp(),
+                    &ids,
+                    &words_pattern(query.filter.trim()),
+                ],
+            )
+            .map_err(|e| self.fail(e))?;
+        Ok(Some(rows.iter().map(summary_from_row).collect()))
     }
 
     /// The matching deals' count and amount grouped by a column of the
@@ -501,6 +587,12 @@ impl Server {
         limit: usize,
         each: &mut dyn FnMut(DealSummary) -> Result<()>,
     ) -> Result<()> {
+        if let Some(page) = self.found_page(query, offset, limit)? {
+            for row in page {
+                each(row)?;
+            }
+            return Ok(());
+        }
         const PAGE: usize = 1_000;
         let mut at = offset;
         let end = offset.saturating_add(limit);
