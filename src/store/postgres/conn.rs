@@ -76,7 +76,7 @@ pub struct Server {
     /// The schema owner's role, while an administrator acts as it.
     pub(super) owner_role: Option<String>,
     /// What the last count found for a typed filter, for the page read next.
-    pub(super) found: RefCell<Option<super::list::Found>>,
+    pub(super) found: RefCell<Option<super::words::Found>>,
 }
 
 impl Server {

@@ -2,6 +2,7 @@
 //! security picks them), filtered and sorted as the SQLite engine does.
 
 use super::conn::Server;
+use super::words::{FIRST, Found, WORD_SEPARATOR, words_only, words_pattern};
 use crate::domain::choices::Choice;
 use crate::domain::criteria::Verdict;
 use crate::domain::deal::{DealId, DealSummary};
@@ -170,53 +171,6 @@ fn owners_seen(query: &ListQuery) -> &'static str {
          FROM qualify.pipeline_counts c WHERE c.deals > 0)
       AND (SELECT max(CASE WHEN c.owner = '' THEN chr(1114111) ELSE lower(c.owner) END COLLATE \"C\")
          FROM qualify.pipeline_counts c WHERE c.deals > 0)"
-}
-
-/// How many of a typed filter's first deals, in the list's order, its count
-/// keeps for the page read next (more than a screen holds).
-const FIRST: usize = 200;
-
-/// A typed filter's count and its first deals in the list's order, from one
-/// match of the words. A key of the list reads the count, then the page: the
-/// page (taking this) reads the rows of those deals that hold the words
-/// still, instead of matching the words again.
-#[derive(Debug, Clone, PartialEq)]
-pub(super) struct Found {
-    query: ListQuery,
-    total: usize,
-    first: Vec<i64>,
-}
-
-/// What `qualify.deal_search` puts between a deal's name, account and owner.
-const WORD_SEPARATOR: char = '\u{1f}';
-
-/// The typed filter as a LIKE pattern over a deal's words.
-fn words_pattern(filter: &str) -> String {
-    let escaped: String = filter
-        .chars()
-        .flat_map(|c| match c {
-            '%' | '_' | '\\' => vec!['\\', c],
-            c => vec![c],
-        })
-        .collect();
-    format!("%{escaped}%")
-}
-
-/// Whether the query is a typed filter and nothing else (but open only or
-/// not): then its deals are counted from their words alone.
-fn words_only(query: &ListQuery) -> bool {
-    let filter = query.filter.trim();
-    !filter.is_empty()
-        && !filter.contains(WORD_SEPARATOR)
-        && query.owner.is_none()
-        && query.sa.is_none()
-        && query.category.is_none()
-        && query.verdict.is_none()
-        && query.queue == Queue::All
-        && !query.stalled
-        && !query.overdue
-        && query.warning.is_none()
-        && query.mine.is_none()
 }
 
 /// The WHERE clause over the pipeline row `p` and its parameters.

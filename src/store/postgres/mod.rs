@@ -13,7 +13,9 @@ mod deals;
 mod history;
 mod import;
 mod list;
+mod migrations;
 pub(crate) mod schema;
+mod words;
 
 pub use conn::{Person, Server, is_server_address};
 
