@@ -160,6 +160,38 @@ pub struct ListQuery {
     pub now: DateTime<Utc>,
 }
 
+impl ListQuery {
+    /// The typed filter as a LIKE pattern (`%`, `_` and `\` taken as
+    /// themselves, escaped with `\`), matched anywhere.
+    pub(crate) fn like_pattern(&self) -> String {
+        let escaped: String = self
+            .filter
+            .trim()
+            .chars()
+            .flat_map(|c| match c {
+                '%' | '_' | '\\' => vec!['\\', c],
+                c => vec![c],
+            })
+            .collect();
+        format!("%{escaped}%")
+    }
+
+    /// Whether the typed filter is the only condition, but for whether the
+    /// closed deals show.
+    pub(crate) fn filter_alone(&self) -> bool {
+        !self.filter.trim().is_empty()
+            && self.owner.is_none()
+            && self.sa.is_none()
+            && self.category.is_none()
+            && self.verdict.is_none()
+            && self.queue == Queue::All
+            && !self.stalled
+            && !self.overdue
+            && self.warning.is_none()
+            && self.mine.is_none()
+    }
+}
+
 /// The amount and count of deals in one forecast category.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CategoryTotal {

@@ -2,7 +2,7 @@
 //! security picks them), filtered and sorted as the SQLite engine does.
 
 use super::conn::Server;
-use super::words::{FIRST, Found, WORD_SEPARATOR, words_only, words_pattern};
+use super::words::{FIRST, Found, WORD_SEPARATOR, words_only};
 use crate::domain::choices::Choice;
 use crate::domain::criteria::Verdict;
 use crate::domain::deal::{DealId, DealSummary};
@@ -190,7 +190,7 @@ fn conditions(query: &ListQuery, args: &mut Args) -> String {
                     " AND p.deal_id IN (SELECT qualify.matching(?, {}))",
                     query.open_only
                 ),
-                Box::new(words_pattern(filter)),
+                Box::new(query.like_pattern()),
             );
         }
     }
@@ -337,11 +337,7 @@ impl Server {
                     self.words_matching(1, 2),
                     order_by(query)
                 ),
-                &[
-                    &words_pattern(query.filter.trim()),
-                    &query.open_only,
-                    &(FIRST as i64),
-                ],
+                &[&query.like_pattern(), &query.open_only, &(FIRST as i64)],
             )
             .map_err(|e| self.fail(e))?;
         let total = rows
@@ -388,11 +384,7 @@ impl Server {
                     row_columns("$1"),
                     order_by(query)
                 ),
-                &[
-                    &query.now.timestamp(),
-                    &ids,
-                    &words_pattern(query.filter.trim()),
-                ],
+                &[&query.now.timestamp(), &ids, &query.like_pattern()],
             )
             .map_err(|e| self.fail(e))?;
         Ok(Some(rows.iter().map(summary_from_row).collect()))
@@ -583,7 +575,7 @@ impl Server {
                 // the typed filter alone: the matches ordered among the
                 // deals' words (which hold the orders' columns), and only
                 // the page's deals read from their rows
-                args.push(Box::new(words_pattern(query.filter.trim())));
+                args.push(Box::new(query.like_pattern()));
                 args.push(Box::new(query.open_only));
                 format!(
                     "SELECT {} FROM qualify.pipeline p WHERE p.deal_id IN (

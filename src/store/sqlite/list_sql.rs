@@ -124,19 +124,6 @@ pub(super) struct Needs {
 }
 
 impl ListQuery {
-    pub(super) fn pattern(&self) -> String {
-        let escaped: String = self
-            .filter
-            .trim()
-            .chars()
-            .flat_map(|c| match c {
-                '%' | '_' | '\\' => vec!['\\', c],
-                c => vec![c],
-            })
-            .collect();
-        format!("%{escaped}%")
-    }
-
     /// The typed filter as a full-text phrase, when it is long enough for
     /// the trigram index (three characters); shorter ones are matched with
     /// LIKE.
@@ -173,16 +160,7 @@ impl ListQuery {
     /// Whether the typed filter is the only condition (every deal has its
     /// pipeline row, so its matches in the full-text index are the rows).
     pub(super) fn searched_only(&self) -> bool {
-        self.owner.is_none()
-            && self.sa.is_none()
-            && self.category.is_none()
-            && self.verdict.is_none()
-            && self.queue == Queue::All
-            && !self.stalled
-            && !self.overdue
-            && self.warning.is_none()
-            && !self.open_only
-            && self.mine.is_none()
+        self.filter_alone() && !self.open_only
     }
 
     /// The WHERE clause (after `WHERE 1`) and its parameters, from ?1 on;
@@ -225,7 +203,7 @@ impl ListQuery {
             bind(
                 &mut sql,
                 " AND (d.name LIKE ? ESCAPE '\\' OR d.account LIKE ? ESCAPE '\\' OR d.owner LIKE ? ESCAPE '\\')",
-                Box::new(self.pattern()),
+                Box::new(self.like_pattern()),
             );
         }
         if let Some(owner) = &self.owner {
