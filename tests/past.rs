@@ -353,26 +353,9 @@ fn walk_a_deal(db: &Path) {
     let by = |at: &str, user: &str, args: &[&str]| {
         qualify(db, at, user).args(args).assert().success();
     };
-    by(
-        "2026-11-02T09:00:00Z",
-        "Dana Reyes",
-        &["deal", "add", "--name", "Acme ERP", "--account", "Acme"],
-    );
-    by(
-        "2026-11-03T10:00:00Z",
-        "Lee Park",
-        &["deal", "set", "1", "--amount", "150000"],
-    );
-    by(
-        "2026-11-05T11:00:00Z",
-        "Dana Reyes",
-        &["step", "1", "1", "start"],
-    );
-    by(
-        "2026-11-07T12:30:00Z",
-        "Sam Okafor",
-        &["step", "1", "1", "note", "outcomes", "Champion found"],
-    );
+    for (at, user, args) in common::WALK {
+        by(at, user, args);
+    }
 }
 
 #[test]

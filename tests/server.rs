@@ -795,26 +795,9 @@ fn a_walked_file(dir: &std::path::Path) -> (std::path::PathBuf, serde_json::Valu
             .output()
             .unwrap())
     };
-    by(
-        "2026-11-02T09:00:00Z",
-        "Dana Reyes",
-        &["deal", "add", "--name", "Acme ERP", "--account", "Acme"],
-    );
-    by(
-        "2026-11-03T10:00:00Z",
-        "Lee Park",
-        &["deal", "set", "1", "--amount", "150000"],
-    );
-    by(
-        "2026-11-05T11:00:00Z",
-        "Dana Reyes",
-        &["step", "1", "1", "start"],
-    );
-    by(
-        "2026-11-07T12:30:00Z",
-        "Sam Okafor",
-        &["step", "1", "1", "note", "outcomes", "Champion found"],
-    );
+    for (at, user, args) in common::WALK {
+        by(at, user, args);
+    }
     let doc = dir.join("moved.json");
     std::fs::write(
         &doc,

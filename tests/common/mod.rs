@@ -24,6 +24,31 @@ pub const FIXTURE: &str = concat!(
     "/tests/fixtures/complete_deal.json"
 );
 
+/// A deal walked by three people, each change at its own time: (when, who,
+/// the command's arguments), in order. Deal 1 is the one made.
+pub const WALK: [(&str, &str, &[&str]); 4] = [
+    (
+        "2026-11-02T09:00:00Z",
+        "Dana Reyes",
+        &["deal", "add", "--name", "Acme ERP", "--account", "Acme"],
+    ),
+    (
+        "2026-11-03T10:00:00Z",
+        "Lee Park",
+        &["deal", "set", "1", "--amount", "150000"],
+    ),
+    (
+        "2026-11-05T11:00:00Z",
+        "Dana Reyes",
+        &["step", "1", "1", "start"],
+    ),
+    (
+        "2026-11-07T12:30:00Z",
+        "Sam Okafor",
+        &["step", "1", "1", "note", "outcomes", "Champion found"],
+    ),
+];
+
 pub mod cli;
 pub mod pg;
 pub mod tmux;
